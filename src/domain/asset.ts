@@ -1,0 +1,145 @@
+/**
+ * The asset record and every public shape built from it. Payloads are built here and only
+ * here, so `register`, `get`, `search`, hook payloads and the sidecar cannot drift apart.
+ */
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { normaliseMetadata } from './metadata.js';
+
+export const SIDECAR_SUFFIX = '.asset.json';
+
+/** One registry row, as the store hands it to the registry. */
+export interface AssetRecord {
+  projectId: string;
+  uid: string;
+  type: string;
+  /** POSIX path relative to the assets root. */
+  path: string;
+  /** Full lowercase SHA-256 hex of the file bytes. */
+  hash: string;
+  bytes: number;
+  meta: JsonObject;
+  /** UTC, `YYYY-MM-DD HH:MM:SS` (the reference's SQLite format). */
+  createdAt: string;
+  updatedAt: string;
+  /** Primary preview path string, as stored (`cache/thumbs/<uid>_256.png`), or null. */
+  thumb: string | null;
+}
+
+export interface ProvenanceRecord {
+  id: number;
+  asset_uid: string;
+  source: string;
+  workflow_hash: string | null;
+  commit_hash: string | null;
+  inputs: JsonObject;
+  c2pa_like: JsonObject;
+  user_id: string | null;
+  created_at: string;
+}
+
+export const sidecarRelPath = (relPath: string): string => relPath + SIDECAR_SUFFIX;
+
+/** §1.6: the preview object, from `meta.preview` or synthesised from the thumb and thumbnails map. */
+export function derivePreview(meta: JsonObject, thumb: string | null): JsonObject | undefined {
+  let preview: JsonObject | undefined;
+  if (isJsonObject(meta.preview)) preview = { ...meta.preview };
+  else if (thumb) {
+    preview = { kind: thumb.toLowerCase().endsWith('.json') ? 'waveform' : 'thumbnail', path: thumb };
+  }
+  if (preview && isJsonObject(meta.thumbnails)) {
+    const thumbnails = meta.thumbnails;
+    if (preview.paths === undefined) preview.paths = { ...thumbnails };
+    const firstKey = Object.keys(thumbnails).sort()[0];
+    if (preview.default === undefined && firstKey !== undefined) preview.default = thumbnails[firstKey] ?? null;
+  }
+  return preview;
+}
+
+export function buildLinks(record: AssetRecord, preview: JsonObject | undefined): JsonObject {
+  const links: JsonObject = { file: record.path, sidecar: sidecarRelPath(record.path) };
+  if (record.thumb) links.thumbnail = record.thumb;
+  if (preview && preview.paths !== undefined) links.thumbnails = preview.paths;
+  else if (preview && preview.path !== undefined) links.preview = preview.path;
+  return links;
+}
+
+/** The metadata as returned: normalised, with a synthesised preview mirrored into it (§1.6). */
+function outputMeta(record: AssetRecord): { meta: JsonObject; preview: JsonObject | undefined } {
+  const meta = normaliseMetadata(record.meta);
+  const preview = derivePreview(meta, record.thumb);
+  if (preview && !isJsonObject(meta.preview)) meta.preview = preview;
+  return { meta, preview };
+}
+
+/** §2.9: the `/api/assets/*` JSON shape of one asset. */
+export function serializeAsset(record: AssetRecord): JsonObject {
+  const { meta, preview } = outputMeta(record);
+  const out: JsonObject = {
+    id: record.uid,
+    uid: record.uid,
+    type: record.type,
+    hash: record.hash,
+    bytes: record.bytes,
+    tags: meta.tags ?? [],
+    license: meta.license ?? null,
+    origin: meta.origin ?? null,
+    version: meta.version ?? 1,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    project_id: record.projectId,
+    metadata: meta,
+    links: buildLinks(record, preview),
+    sidecar: sidecarRelPath(record.path),
+    path: record.path,
+  };
+  if (record.thumb) out.thumb = record.thumb;
+  if (preview) out.preview = preview;
+  if (isJsonObject(meta.thumbnails)) out.thumbnails = meta.thumbnails;
+  return out;
+}
+
+/** §3: the sidecar document, keys in the reference's order. */
+export function buildSidecar(record: AssetRecord, provenance: ProvenanceRecord | undefined): JsonObject {
+  const { meta, preview } = outputMeta(record);
+  const doc: JsonObject = {
+    id: record.uid,
+    uid: record.uid,
+    type: record.type,
+    path: record.path,
+    hash: record.hash,
+    bytes: record.bytes,
+    tags: [...((meta.tags as JsonValue[] | undefined) ?? [])],
+    license: meta.license ?? null,
+    origin: meta.origin ?? null,
+    version: meta.version ?? 1,
+    created_at: record.createdAt,
+    meta,
+  };
+  if (preview) doc.preview = preview;
+  doc.links = buildLinks(record, preview);
+  if (provenance) doc.provenance = provenance as unknown as JsonObject;
+  return doc;
+}
+
+/**
+ * The text the substring search looks in (§1.9 widened to the uid, as the gallery does): uid,
+ * path, every top-level string value of meta and every string item of a top-level list.
+ * Lowercased once here; fields are joined by newlines so a needle cannot match across two.
+ */
+export function searchText(uid: string, path: string, meta: JsonObject): string {
+  const parts = [uid, path];
+  for (const value of Object.values(meta)) {
+    if (typeof value === 'string') parts.push(value);
+    else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') parts.push(item);
+  }
+  return parts.join('\n').toLowerCase();
+}
+
+/** The lowercase forms the tag and licence filters compare against. */
+export function filterKeys(meta: JsonObject): { tags: string[]; license: string | null } {
+  const tags = Array.isArray(meta.tags)
+    ? meta.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase())
+    : [];
+  const license = typeof meta.license === 'string' ? meta.license.trim().toLowerCase() || null : null;
+  return { tags: [...new Set(tags)], license };
+}

@@ -1,0 +1,23 @@
+/** JSON value types shared by every layer: metadata is arbitrary JSON chosen by users. */
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * JSON text the way Python's `json.dumps(value, sort_keys=True, ensure_ascii=False)` writes it
+ * (separators ", " and ": "). The reference's workflow hash is computed over this text, so the
+ * same provenance gives the same hash in both implementations.
+ */
+export function pythonJsonDumps(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}: ${pythonJsonDumps(value[k] as JsonValue)}`).join(', ')}}`;
+}

@@ -1,0 +1,203 @@
+/**
+ * Metadata rules of the reference (§1.4 normalisation, §1.7 duplicate merge, §1.8 bulk edit),
+ * with its bugs fixed: a null tag is dropped (not "None"), a licence object `{id}` keeps its id,
+ * and the registry (not each writer) owns the version counter.
+ */
+import { badRequest } from './errors.js';
+import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+
+/** Keys the registry itself maintains inside `meta`; a full replace from a user keeps them. */
+export const SYSTEM_META_KEYS = ['preview', 'thumbnails'] as const;
+
+function tagText(value: JsonValue): string | undefined {
+  if (value === null) return undefined;
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined; // objects and nested lists are not tags
+}
+
+/** Trim, drop empties, de-duplicate case-insensitively keeping the first spelling and the order. */
+export function dedupeTags(values: readonly JsonValue[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const value of values) {
+    const text = tagText(value);
+    if (!text) continue;
+    const key = text.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(text);
+  }
+  return out;
+}
+
+/** Tags from any stored shape: a list, or one scalar (never comma-split, as the reference). */
+export function normaliseTags(value: JsonValue | undefined): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  return dedupeTags(Array.isArray(value) ? value : [value]);
+}
+
+export function normaliseLicense(value: JsonValue): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value.trim() || null;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (isJsonObject(value) && typeof value.id === 'string') return value.id.trim() || null;
+  return null;
+}
+
+export function normaliseVersion(value: JsonValue | undefined): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
+  return 1;
+}
+
+/** §1.4: the shape every stored and returned `meta` has. */
+export function normaliseMetadata(input: JsonObject): JsonObject {
+  const out: JsonObject = { ...input };
+  out.tags = normaliseTags(input.tags);
+  if ('license' in input) out.license = normaliseLicense(input.license ?? null);
+  if ('origin' in input && input.origin !== null && input.origin !== undefined) {
+    const origin = input.origin;
+    out.origin = typeof origin === 'string' ? origin : JSON.stringify(origin);
+  }
+  out.version = normaliseVersion(input.version);
+  return out;
+}
+
+/**
+ * §1.7: what a re-registration of known content does to the stored metadata. Tags are unioned,
+ * licence and every other given key replace the stored value.
+ */
+export function mergeMetadata(existing: JsonObject, updates: JsonObject): JsonObject {
+  const merged: JsonObject = { ...existing };
+  for (const [key, value] of Object.entries(updates)) {
+    if (key === 'tags') {
+      merged.tags = dedupeTags([...normaliseTags(existing.tags), ...normaliseTags(value)]);
+    } else if (key === 'license') {
+      merged.license = normaliseLicense(value);
+    } else if ((key === 'preview' || key === 'thumbnails') && isJsonObject(value)) {
+      merged[key] = { ...value };
+    } else {
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+/** A full replace keeps what the registry maintains (previews) so a user edit cannot orphan them. */
+export function replaceMetadata(existing: JsonObject, replacement: JsonObject): JsonObject {
+  const out: JsonObject = { ...replacement };
+  for (const key of SYSTEM_META_KEYS) {
+    if (!(key in replacement) && existing[key] !== undefined) out[key] = existing[key];
+  }
+  return out;
+}
+
+export interface BulkEdit {
+  addTags?: readonly string[];
+  removeTags?: readonly string[];
+  /** undefined: unchanged; null or "": remove the licence; other: set. */
+  license?: string | null;
+}
+
+/** §1.8 `bulk_update_tags` for one asset: add (case-insensitive no-dup), then remove, then licence. */
+export function applyBulkEdit(meta: JsonObject, edit: BulkEdit): JsonObject {
+  const tags = normaliseTags(meta.tags);
+  const present = new Set(tags.map((t) => t.toLowerCase()));
+  for (const raw of edit.addTags ?? []) {
+    const tag = raw.trim();
+    if (!tag || present.has(tag.toLowerCase())) continue;
+    present.add(tag.toLowerCase());
+    tags.push(tag);
+  }
+  const remove = new Set((edit.removeTags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean));
+  const out: JsonObject = { ...meta, tags: tags.filter((t) => !remove.has(t.toLowerCase())) };
+  if (edit.license === null || edit.license === '') delete out.license;
+  else if (edit.license !== undefined) out.license = edit.license.trim() || null;
+  return out;
+}
+
+/** Stable deep equality for JSON, used to skip writes (and version bumps) that change nothing. */
+export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: JsonValue | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isJsonObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** §6: folders lowercased (skipping `_meta`), then the file stem lowercased, de-duplicated in order. */
+export function pathDerivedTags(relPath: string): string[] {
+  const parts = relPath.split('/').filter(Boolean);
+  const file = parts.pop() ?? '';
+  const dot = file.lastIndexOf('.');
+  const stem = dot > 0 ? file.slice(0, dot) : file;
+  return dedupeTags([...parts.filter((p) => p !== '_meta'), stem].map((p) => p.toLowerCase()));
+}
+
+/**
+ * Checks a user-supplied metadata object field by field, so a wrong type is a 400 that names the
+ * field instead of a silently mangled value.
+ */
+export function assertValidMetadata(meta: JsonObject, where = 'metadata'): void {
+  const { tags, license, origin, version } = meta;
+  if (tags !== undefined && tags !== null) {
+    const list = Array.isArray(tags) ? tags : [tags];
+    if (list.some((t) => t !== null && typeof t === 'object')) {
+      throw badRequest(`${where}.tags must be a list of strings (or one string); got ${JSON.stringify(tags)}.`);
+    }
+  }
+  if (
+    license !== undefined &&
+    license !== null &&
+    typeof license !== 'string' &&
+    !(isJsonObject(license) && typeof license.id === 'string')
+  ) {
+    throw badRequest(
+      `${where}.license must be a string such as "CC-BY-4.0", null, or an object with a string "id"; got ${JSON.stringify(license)}.`,
+    );
+  }
+  if (origin !== undefined && origin !== null && typeof origin === 'object') {
+    throw badRequest(`${where}.origin must be a string; got ${JSON.stringify(origin)}.`);
+  }
+  if (
+    version !== undefined &&
+    version !== null &&
+    !(typeof version === 'number' && Number.isInteger(version) && version >= 0) &&
+    !(typeof version === 'string' && /^\s*\d+\s*$/.test(version))
+  ) {
+    throw badRequest(`${where}.version must be a non-negative whole number; got ${JSON.stringify(version)}.`);
+  }
+}
+
+/**
+ * §2.1: `metadata` may be an object or JSON text; anything else is a 400 with the reference's
+ * messages.
+ */
+export function parseMetadataInput(raw: unknown): JsonObject {
+  if (raw === null || raw === undefined) return {};
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (!text) return {};
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`metadata must be valid JSON: ${(err as Error).message}`);
+    }
+    if (!isJsonObject(value)) throw badRequest('metadata JSON must decode to an object.');
+  } else if (!isJsonObject(value)) {
+    throw badRequest('metadata must be an object or JSON string.');
+  }
+  assertValidMetadata(value);
+  return { ...value };
+}

@@ -1,0 +1,64 @@
+/**
+ * Every path that comes from a request passes through here: it must stay inside its root,
+ * textually (no absolute path, no `..`) and physically (no symlink leading out).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { badRequest } from '../domain/errors.js';
+
+/** Normalises a user-supplied relative path to POSIX segments, or throws a 400 naming `field`. */
+export function cleanRelativePath(input: string, field: string): string {
+  if (input.includes('\0')) throw badRequest(`${field} must not contain NUL characters.`);
+  const posix = input.replace(/\\/g, '/').trim();
+  if (!posix) throw badRequest(`${field} must not be empty.`);
+  if (posix.startsWith('/') || /^[A-Za-z]:/.test(posix) || posix.startsWith('~')) {
+    throw badRequest(`${field} must be relative to the asset registry root; got ${JSON.stringify(input)}.`);
+  }
+  const segments = posix.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) {
+    throw badRequest(`${field} must not contain '..' segments; got ${JSON.stringify(input)}.`);
+  }
+  if (segments.length === 0) throw badRequest(`${field} must name a file or folder under the root.`);
+  return segments.join('/');
+}
+
+export function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The real path of `p`, or of its deepest existing ancestor joined with the rest. */
+export function realpathLoose(p: string): string {
+  const missing: string[] = [];
+  let current = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(current), ...missing.reverse());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const parent = path.dirname(current);
+      if (parent === current) return path.join(current, ...missing.reverse());
+      missing.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+/**
+ * Resolves `relative` under `root` and proves it stays there after following symlinks.
+ * Returns the absolute path and the cleaned POSIX relative path.
+ */
+export function resolveUnder(root: string, relative: string, field = 'path'): { abs: string; rel: string } {
+  const rel = cleanRelativePath(relative, field);
+  const abs = path.resolve(root, rel);
+  const realRoot = realpathLoose(root);
+  if (!isInside(path.resolve(root), abs) || !isInside(realRoot, realpathLoose(abs))) {
+    throw badRequest(`${field} leads outside the asset registry root; got ${JSON.stringify(relative)}.`);
+  }
+  return { abs, rel };
+}
+
+/** The POSIX path of `abs` relative to `root` (both absolute). */
+export function toRelPosix(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}

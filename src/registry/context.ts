@@ -1,0 +1,14 @@
+/** What every per-project registry shares within one process. */
+import type { SqliteStore } from '../store/sqlite-store.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { EventLog } from './events.js';
+import type { RegistryPaths } from './paths.js';
+import type { SidecarWriter } from './sidecars.js';
+
+export interface RegistryContext {
+  store: SqliteStore;
+  pool: WorkerPool;
+  paths: RegistryPaths;
+  events: EventLog;
+  sidecars: SidecarWriter;
+}

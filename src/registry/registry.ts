@@ -1,0 +1,642 @@
+/**
+ * The AssetRegistry service for one project: the only module that writes. HTTP routes, CLI
+ * commands and the studio are thin adapters over these methods.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  serializeAsset,
+  sidecarRelPath,
+  SIDECAR_SUFFIX,
+  type AssetRecord,
+  type ProvenanceRecord,
+} from '../domain/asset.js';
+import { AppError, badRequest, conflict, notFound } from '../domain/errors.js';
+import { isJsonObject, type JsonObject } from '../domain/json.js';
+import {
+  applyBulkEdit,
+  mergeMetadata,
+  normaliseMetadata,
+  normaliseVersion,
+  replaceMetadata,
+  sameJson,
+  type BulkEdit,
+} from '../domain/metadata.js';
+import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
+import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
+import type { HookEvent, HookPayloads } from '../hooks/bus.js';
+import { logger } from '../logging.js';
+import { utcNow, type SearchQuery, type SortField, type SortOrder } from '../store/sqlite-store.js';
+import type { RegistryContext } from './context.js';
+import { SidecarWriter } from './sidecars.js';
+
+export interface RegisterInput {
+  /** Source file: absolute, or relative to `cwd`. */
+  path: string;
+  assetType?: string | null;
+  destPath?: string | null;
+  metadata?: JsonObject;
+  /** Copy into the assets root (default) or register in place (must be under the root). */
+  copy?: boolean;
+  provenance?: ProvenanceInput | null;
+  /** Fills the licence only when metadata has none (§1.5 step 5). */
+  licenseTag?: string | null;
+  /** What to do when the destination holds another file: 409 (default) or pick a free name. */
+  onConflict?: 'error' | 'rename';
+  /** Folders a source may come from (the HTTP server confines sources; the CLI does not). */
+  allowedSourceRoots?: readonly string[];
+  cwd?: string;
+}
+
+export interface RegisterResult {
+  record: AssetRecord;
+  /** False when the content was already registered and metadata was merged into it. */
+  created: boolean;
+  provenance: ProvenanceRecord | undefined;
+}
+
+export interface SearchInput {
+  type?: string;
+  tags?: string[];
+  license?: string;
+  text?: string;
+  hash?: string;
+  sort?: SortField;
+  order?: SortOrder;
+  limit?: number;
+  offset?: number;
+}
+
+export type UpdateMode = 'merge' | 'replace';
+
+interface Committed {
+  record: AssetRecord;
+  provenance: ProvenanceRecord | undefined;
+}
+
+const RESERVED_TOP = new Set(['_meta', '.staging']);
+
+const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
+
+export class AssetRegistry {
+  private readonly sidecars: SidecarWriter;
+
+  constructor(
+    private readonly ctx: RegistryContext,
+    readonly projectId: string,
+  ) {
+    this.sidecars = ctx.sidecars;
+  }
+
+  private get store() {
+    return this.ctx.store;
+  }
+
+  private get paths() {
+    return this.ctx.paths;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  get(uid: string): AssetRecord | undefined {
+    return this.store.getByUid(this.projectId, uid);
+  }
+
+  require(uid: string): AssetRecord {
+    const record = this.get(uid);
+    if (!record) throw notFound('Asset not found.');
+    return record;
+  }
+
+  serialize(record: AssetRecord): JsonObject {
+    return serializeAsset(record);
+  }
+
+  search(input: SearchInput): { total: number; records: AssetRecord[] } {
+    const query: SearchQuery = {
+      projectId: this.projectId,
+      limit: input.limit ?? 50,
+      offset: input.offset ?? 0,
+      sort: input.sort ?? 'created',
+      order: input.order ?? 'desc',
+    };
+    if (input.type) query.type = input.type;
+    const tags = (input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean);
+    if (tags.length) query.tags = [...new Set(tags)];
+    const license = input.license?.trim().toLowerCase();
+    if (license) query.license = license;
+    const hash = input.hash?.trim().toLowerCase();
+    if (hash) query.hash = hash;
+    const text = input.text?.trim().toLowerCase();
+    if (text) query.text = text;
+    return this.store.search(query);
+  }
+
+  provenance(uid: string): ProvenanceRecord[] {
+    this.require(uid);
+    return this.store.listProvenance(this.projectId, uid);
+  }
+
+  absolutePath(record: AssetRecord): string {
+    return path.join(this.paths.assetsRoot, record.path);
+  }
+
+  sidecarPath(record: AssetRecord): string {
+    return path.join(this.paths.assetsRoot, sidecarRelPath(record.path));
+  }
+
+  /** The parsed sidecar of an asset, with errors a user can act on. */
+  readSidecar(uid: string): { path: string; sidecar: JsonObject } {
+    const record = this.require(uid);
+    const file = this.sidecarPath(record);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new AppError(404, 'sidecar_missing', 'Sidecar file missing. Run enforce with fix_missing to rewrite it.');
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!isJsonObject(parsed)) throw new Error('not a JSON object');
+      return { path: file, sidecar: parsed };
+    } catch (err) {
+      throw new AppError(
+        422,
+        'sidecar_invalid',
+        `Sidecar JSON is invalid: ${(err as Error).message}. Run enforce with overwrite to rewrite it.`,
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- register
+
+  async register(input: RegisterInput): Promise<RegisterResult> {
+    const cwd = input.cwd ?? this.paths.workspace;
+    const source = this.resolveSource(input.path, cwd, input.allowedSourceRoots);
+    const assetType = input.assetType?.trim() ? cleanRelativePath(input.assetType, 'asset_type') : 'generic';
+    const metadata = { ...(input.metadata ?? {}) };
+    if (input.licenseTag?.trim() && (metadata.license === undefined || metadata.license === null)) {
+      metadata.license = input.licenseTag.trim();
+    }
+    const assetsRoot = realpathLoose(this.paths.assetsRoot);
+
+    if (input.copy === false || isInside(assetsRoot, source)) {
+      // In place: the file already lives under the root (copy:true of such a file copies nothing).
+      if (!isInside(assetsRoot, source)) {
+        throw badRequest(
+          `Non-copied assets must reside inside the assets root (${this.paths.assetsRoot}); got ${source}. ` +
+            'Pass copy: true to copy it in.',
+        );
+      }
+      const rel = this.checkAssetRelPath(toRelPosix(assetsRoot, source), 'path');
+      const copyTarget = input.copy === false ? undefined : this.targetRelPath(input, assetType, source);
+      if (copyTarget === undefined || copyTarget === rel) {
+        const hashed = await this.ctx.pool.hash(source);
+        return this.commitInPlace(rel, assetType, hashed, metadata, input.provenance, {
+          path: source,
+          copy: input.copy !== false,
+        });
+      }
+    }
+    return this.registerCopy(source, input, assetType, metadata);
+  }
+
+  private resolveSource(raw: string, cwd: string, allowedRoots?: readonly string[]): string {
+    if (typeof raw !== 'string' || !raw.trim()) throw badRequest('path is required: the file to register.');
+    if (raw.includes('\0')) throw badRequest('path must not contain NUL characters.');
+    const expanded = raw === '~' || raw.startsWith('~/') ? path.join(process.env.HOME ?? '/', raw.slice(1)) : raw;
+    const abs = path.resolve(cwd, expanded);
+    let real: string;
+    try {
+      real = fs.realpathSync(abs);
+    } catch {
+      throw new AppError(404, 'source_not_found', `Source file does not exist: ${raw}`);
+    }
+    if (allowedRoots && !allowedRoots.some((root) => isInside(realpathLoose(root), real))) {
+      throw new AppError(
+        403,
+        'source_not_allowed',
+        `Source ${raw} is outside the folders this server may import from (${allowedRoots.join(', ')}). ` +
+          'Upload the file instead, or start the server with --import-root <folder>.',
+      );
+    }
+    const stat = fs.statSync(real);
+    if (!stat.isFile()) throw badRequest(`Source must be a regular file; ${raw} is not.`);
+    return real;
+  }
+
+  /** Rejects paths the registry keeps for itself: sidecars, the mirror, staging, hidden names. */
+  private checkAssetRelPath(rel: string, field: string): string {
+    const segments = rel.split('/');
+    if (RESERVED_TOP.has(segments[0] ?? '') || segments.includes('_meta')) {
+      throw badRequest(`${field} must not be inside the registry's own _meta or .staging folders; got ${rel}.`);
+    }
+    if (segments.some((s) => s.startsWith('.'))) {
+      throw badRequest(`${field} must not name hidden files or folders (starting with '.'); got ${rel}.`);
+    }
+    if (rel.endsWith(SIDECAR_SUFFIX)) {
+      throw badRequest(`${field} must not be a sidecar (${SIDECAR_SUFFIX}) file; got ${rel}.`);
+    }
+    return rel;
+  }
+
+  /** §2.1: `dest_path` is a file, or a folder when it has no extension; default `<type>/<name>`. */
+  private targetRelPath(input: RegisterInput, assetType: string, source: string): string {
+    const base = path.basename(source);
+    let rel: string;
+    if (input.destPath !== undefined && input.destPath !== null && input.destPath.trim() !== '') {
+      const dest = cleanRelativePath(input.destPath, 'dest_path');
+      rel = hasExtension(dest) && !input.destPath.endsWith('/') ? dest : `${dest}/${base}`;
+    } else {
+      rel = `${assetType}/${base}`;
+    }
+    return this.checkAssetRelPath(resolveUnder(this.paths.assetsRoot, rel, 'dest_path').rel, 'dest_path');
+  }
+
+  private async registerCopy(
+    source: string,
+    input: RegisterInput,
+    assetType: string,
+    metadata: JsonObject,
+  ): Promise<RegisterResult> {
+    let rel = this.targetRelPath(input, assetType, source);
+    const staged = await this.ctx.pool.stage(source, this.paths.stagingDir);
+    const stagedPath = staged.staged as string;
+    const provenanceInputs = { path: source, copy: true };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const duplicate = this.store.findByHash(this.projectId, staged.hash)[0];
+        if (duplicate) return await this.commitDuplicate(duplicate, metadata, input.provenance);
+        const dest = resolveUnder(this.paths.assetsRoot, rel, 'dest_path').abs;
+        const existing = fs.existsSync(dest) ? await this.ctx.pool.hash(dest) : undefined;
+        if (existing && existing.hash === staged.hash) {
+          // The same bytes are already there (e.g. from another project): register that file.
+          return await this.commitInPlace(rel, assetType, existing, metadata, input.provenance, provenanceInputs);
+        }
+        if (!existing && !this.store.getByPath(this.projectId, rel)) {
+          const committed = this.tryCommitCopy(stagedPath, dest, rel, assetType, staged, metadata, {
+            ...(input.provenance ?? {}),
+            inputs: { ...provenanceInputs, ...(input.provenance?.inputs ?? {}) },
+          });
+          if (committed && 'duplicate' in committed) {
+            return await this.commitDuplicate(committed.duplicate, metadata, input.provenance);
+          }
+          if (committed) return await this.afterCreate(committed);
+        }
+        // Another file holds the destination (or took it while we hashed).
+        if (input.onConflict !== 'rename' || attempt > 50) {
+          throw conflict(
+            'dest_exists',
+            `${rel} is already taken under the assets root by another file or asset. Choose another dest_path, ` +
+              'or pass on_conflict: "rename" to register it under a free name.',
+            { path: rel },
+          );
+        }
+        rel = freeName(rel, attempt + 1);
+      }
+    } finally {
+      fs.rmSync(stagedPath, { force: true });
+    }
+  }
+
+  /**
+   * The synchronous critical section of a new copied asset: link the staged file into place (never
+   * replacing anything) and insert its row in one transaction. Returns undefined when the
+   * destination was taken in the meantime.
+   */
+  private tryCommitCopy(
+    stagedPath: string,
+    dest: string,
+    rel: string,
+    assetType: string,
+    staged: { hash: string; bytes: number; mtimeMs: number },
+    metadata: JsonObject,
+    provenance: ProvenanceInput | null | undefined,
+  ): Committed | { duplicate: AssetRecord } | undefined {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    try {
+      fs.linkSync(stagedPath, dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return undefined;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+      try {
+        fs.copyFileSync(stagedPath, dest, fs.constants.COPYFILE_EXCL);
+      } catch (copyErr) {
+        if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+        throw copyErr;
+      }
+    }
+    try {
+      const result = this.store.transaction(() =>
+        this.insertNew(rel, assetType, staged, metadata, provenance, {}),
+      );
+      if ('duplicate' in result) fs.rmSync(dest, { force: true });
+      return result;
+    } catch (err) {
+      fs.rmSync(dest, { force: true }); // we created it a moment ago; nothing else refers to it
+      throw err;
+    }
+  }
+
+  private insertNew(
+    rel: string,
+    assetType: string,
+    file: { hash: string; bytes: number; mtimeMs: number },
+    metadata: JsonObject,
+    provenanceInput: ProvenanceInput | null | undefined,
+    defaultInputs: JsonObject,
+  ): Committed | { duplicate: AssetRecord } {
+    // Checked inside the write transaction: another process may have registered the same bytes.
+    const duplicate = this.store.findByHash(this.projectId, file.hash)[0];
+    if (duplicate) return { duplicate };
+    const now = utcNow();
+    const meta = normaliseMetadata({ ...metadata, version: metadata.version ?? 1 });
+    const record: AssetRecord = {
+      projectId: this.projectId,
+      uid: this.allocateUid(file.hash),
+      type: assetType,
+      path: rel,
+      hash: file.hash,
+      bytes: file.bytes,
+      meta,
+      createdAt: now,
+      updatedAt: now,
+      thumb: null,
+    };
+    this.store.insert(record, file.mtimeMs);
+    const provenance = this.store.addProvenance(
+      this.projectId,
+      buildProvenance(
+        { ...(provenanceInput ?? {}), inputs: { ...defaultInputs, ...(provenanceInput?.inputs ?? {}) } },
+        meta,
+        record,
+        now,
+      ),
+    );
+    return { record, provenance };
+  }
+
+  /**
+   * id = first 16 hex of the content hash. If another asset already holds that id (its content
+   * changed since, keeping its id), derive a fresh one from the hash so ids never collide.
+   */
+  private allocateUid(hash: string): string {
+    let uid = hash.slice(0, 16);
+    for (let n = 1; this.store.getByUid(this.projectId, uid); n++) {
+      uid = createHash('sha256').update(`${hash}:${n}`).digest('hex').slice(0, 16);
+    }
+    return uid;
+  }
+
+  private async commitInPlace(
+    rel: string,
+    assetType: string,
+    file: { hash: string; bytes: number; mtimeMs: number },
+    metadata: JsonObject,
+    provenance: ProvenanceInput | null | undefined,
+    provenanceInputs: JsonObject,
+  ): Promise<RegisterResult> {
+    const duplicate = this.store.findByHash(this.projectId, file.hash)[0];
+    if (duplicate) return this.commitDuplicate(duplicate, metadata, provenance);
+    const atPath = this.store.getByPath(this.projectId, rel);
+    if (atPath) {
+      // The file at a known path has new content: same asset, new hash, version up.
+      const record: AssetRecord = {
+        ...atPath,
+        hash: file.hash,
+        bytes: file.bytes,
+        meta: this.nextMeta(atPath.meta, mergeMetadata(atPath.meta, metadata), metadata, true),
+        updatedAt: utcNow(),
+      };
+      this.store.update(record, file.mtimeMs);
+      return { ...(await this.afterUpdate(record)), created: false };
+    }
+    const committed = this.store.transaction(() =>
+      this.insertNew(rel, assetType, file, metadata, provenance, provenanceInputs),
+    );
+    if ('duplicate' in committed) return this.commitDuplicate(committed.duplicate, metadata, provenance);
+    return this.afterCreate(committed);
+  }
+
+  /** §1.7: known content. Nothing is copied; metadata is merged into the existing asset. */
+  private async commitDuplicate(
+    existing: AssetRecord,
+    updates: JsonObject,
+    provenanceInput: ProvenanceInput | null | undefined,
+  ): Promise<RegisterResult> {
+    let record = existing;
+    let changed = false;
+    let provenance: ProvenanceRecord | undefined;
+    this.store.transaction(() => {
+      record = this.require(existing.uid);
+      const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
+      if (!sameJson(merged, record.meta)) {
+        record = { ...record, meta: merged, updatedAt: utcNow() };
+        this.store.update(record);
+        changed = true;
+      }
+      if (provenanceInput) {
+        provenance = this.store.addProvenance(
+          this.projectId,
+          buildProvenance(provenanceInput, record.meta, record, utcNow()),
+        );
+      }
+    });
+    if (changed || provenance) {
+      const done = await this.afterUpdate(record);
+      return { ...done, created: false, provenance: provenance ?? done.provenance };
+    }
+    return { record, created: false, provenance: this.latestProvenance(record.uid) };
+  }
+
+  /**
+   * Normalised metadata for a write, with the registry's version rule: an explicit version in
+   * the update is kept; otherwise any change (or new content) moves the version up by one.
+   */
+  private nextMeta(before: JsonObject, after: JsonObject, updates: JsonObject, contentChanged: boolean): JsonObject {
+    const normalised = normaliseMetadata(after);
+    if (updates.version !== undefined && updates.version !== null) return normalised;
+    const previous = normaliseVersion(before.version);
+    const changed = contentChanged || !sameJson(normaliseMetadata({ ...after, version: previous }), normaliseMetadata(before));
+    normalised.version = changed ? previous + 1 : previous;
+    return normalised;
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  async updateMetadata(uid: string, metadata: JsonObject, mode: UpdateMode = 'merge'): Promise<AssetRecord> {
+    const record = this.store.transaction(() => {
+      const current = this.require(uid);
+      const next =
+        mode === 'replace' ? replaceMetadata(current.meta, metadata) : mergePatch(current.meta, metadata);
+      const meta = this.nextMeta(current.meta, next, metadata, false);
+      if (sameJson(meta, current.meta)) return undefined;
+      const updated = { ...current, meta, updatedAt: utcNow() };
+      this.store.update(updated);
+      return updated;
+    });
+    if (!record) return this.require(uid);
+    return (await this.afterUpdate(record)).record;
+  }
+
+  /** One transaction for every asset; then sidecars and events per changed asset. */
+  async bulkEdit(uids: readonly string[], edit: BulkEdit): Promise<{ updated: AssetRecord[]; missing: string[] }> {
+    const missing: string[] = [];
+    const changed: AssetRecord[] = [];
+    const unchanged: AssetRecord[] = [];
+    this.store.transaction(() => {
+      for (const uid of new Set(uids)) {
+        const current = this.get(uid);
+        if (!current) {
+          missing.push(uid);
+          logger.warn({ uid }, `bulk edit skipping unknown asset ${uid}`);
+          continue;
+        }
+        const meta = this.nextMeta(current.meta, applyBulkEdit(current.meta, edit), {}, false);
+        if (sameJson(meta, current.meta)) {
+          unchanged.push(current);
+          continue;
+        }
+        const updated = { ...current, meta, updatedAt: utcNow() };
+        this.store.update(updated);
+        changed.push(updated);
+      }
+    });
+    const written = await mapLimit(changed, 8, async (record) => (await this.afterUpdate(record)).record);
+    return { updated: [...written, ...unchanged], missing };
+  }
+
+  async remove(uid: string, options: { deleteFile?: boolean } = {}): Promise<{ fileDeleted: boolean; fileKeptReason?: string }> {
+    const record = this.require(uid);
+    this.store.transaction(() => this.store.delete(this.projectId, uid));
+    await this.sidecars.remove(record.path);
+    let fileDeleted = false;
+    let fileKeptReason: string | undefined;
+    if (options.deleteFile) {
+      const users = this.store.pathUsers(record.path);
+      if (users.length > 0) {
+        fileKeptReason = `the file is also registered in project ${users.map((u) => u.project_id).join(', ')}`;
+      } else {
+        const abs = resolveUnder(this.paths.assetsRoot, record.path).abs;
+        try {
+          fs.unlinkSync(abs);
+          fileDeleted = true;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          fileKeptReason = 'the file was already gone';
+        }
+      }
+    }
+    this.emit('asset_removed', {
+      uid: record.uid,
+      type: record.type,
+      path: record.path,
+      sidecar: sidecarRelPath(record.path),
+      meta: normaliseMetadata(record.meta),
+      bytes: record.bytes,
+    });
+    return fileKeptReason === undefined ? { fileDeleted } : { fileDeleted, fileKeptReason };
+  }
+
+  /** Resolves once every queued sidecar write has finished (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.sidecars.idle();
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  private latestProvenance(uid: string): ProvenanceRecord | undefined {
+    return this.store.listProvenance(this.projectId, uid)[0];
+  }
+
+  private async writeSidecar(record: AssetRecord): Promise<void> {
+    const key = `${this.projectId}\0${record.uid}`;
+    let written: AssetRecord | undefined;
+    try {
+      written = await this.sidecars.write(key, () => {
+        const current = this.get(record.uid);
+        return current && { record: current, provenance: this.latestProvenance(current.uid) };
+      });
+    } catch (err) {
+      throw new AppError(
+        500,
+        'sidecar_write_failed',
+        `Asset ${record.uid} is registered, but its sidecar could not be written (${(err as Error).message}). ` +
+          'Fix the cause, then run enforce with fix_missing to write it.',
+      );
+    }
+    if (!written) return;
+    this.emit('asset_sidecar_written', {
+      uid: written.uid,
+      type: written.type,
+      sidecar: this.sidecarPath(written),
+      rel_path: written.path,
+    });
+  }
+
+  private async afterCreate(committed: Committed): Promise<RegisterResult> {
+    const { record } = committed;
+    await this.writeSidecar(record);
+    this.emit('asset_registered', {
+      uid: record.uid,
+      type: record.type,
+      path: record.path,
+      meta: normaliseMetadata(record.meta),
+      sidecar: sidecarRelPath(record.path),
+      bytes: record.bytes,
+    });
+    return { record, created: true, provenance: committed.provenance };
+  }
+
+  private async afterUpdate(record: AssetRecord): Promise<RegisterResult> {
+    await this.writeSidecar(record);
+    const current = this.get(record.uid) ?? record;
+    this.emit('asset_meta_updated', {
+      uid: current.uid,
+      type: current.type,
+      meta: normaliseMetadata(current.meta),
+      path: current.path,
+      sidecar: sidecarRelPath(current.path),
+    });
+    return { record: current, created: false, provenance: this.latestProvenance(current.uid) };
+  }
+
+  private emit<E extends HookEvent>(event: E, data: HookPayloads[E]): void {
+    this.ctx.events.publish(event, data, this.projectId);
+  }
+}
+
+/**
+ * A metadata PATCH in merge mode (RFC 7396 at the top level): given keys replace stored ones,
+ * and `null` removes a key.
+ */
+function mergePatch(current: JsonObject, patch: JsonObject): JsonObject {
+  const out: JsonObject = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** `images/hero.png` → `images/hero-1.png`, `-2`, … */
+function freeName(rel: string, n: number): string {
+  const ext = path.posix.extname(rel);
+  const stem = rel.slice(0, rel.length - ext.length).replace(/-\d+$/, '');
+  return `${stem}-${n}${ext}`;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return results;
+}

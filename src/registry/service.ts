@@ -1,0 +1,70 @@
+/**
+ * Opens everything a registry needs (database, worker pool, event log, sidecar writer) once per
+ * process, and hands out one AssetRegistry per project.
+ */
+import { hooks as processHooks, type HookBus } from '../hooks/bus.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { WorkerPool } from '../workers/pool.js';
+import type { RegistryContext } from './context.js';
+import { EventLog } from './events.js';
+import { resolvePaths, type PathOptions, type RegistryPaths } from './paths.js';
+import { AssetRegistry } from './registry.js';
+import { SidecarWriter } from './sidecars.js';
+
+export interface OpenOptions extends PathOptions {
+  /** The hook bus to deliver on; the process-wide one by default. */
+  hooks?: HookBus;
+  workerThreads?: number;
+}
+
+export class RegistryService {
+  private readonly projects = new Map<string, AssetRegistry>();
+
+  private constructor(private readonly ctx: RegistryContext) {}
+
+  static open(options: OpenOptions = {}): RegistryService {
+    const paths = resolvePaths(options);
+    const store = new SqliteStore(paths.dbPath);
+    return new RegistryService({
+      store,
+      paths,
+      pool: new WorkerPool(options.workerThreads),
+      events: new EventLog(store, options.hooks ?? processHooks),
+      sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot),
+    });
+  }
+
+  get paths(): RegistryPaths {
+    return this.ctx.paths;
+  }
+
+  get events(): EventLog {
+    return this.ctx.events;
+  }
+
+  get hooks(): HookBus {
+    return this.ctx.events.bus;
+  }
+
+  get store(): SqliteStore {
+    return this.ctx.store;
+  }
+
+  /** The registry of a project (the configured default when `projectId` is blank). */
+  project(projectId?: string | null): AssetRegistry {
+    const id = projectId?.trim() || this.ctx.paths.projectId;
+    let registry = this.projects.get(id);
+    if (!registry) {
+      registry = new AssetRegistry(this.ctx, id);
+      this.projects.set(id, registry);
+    }
+    return registry;
+  }
+
+  async close(): Promise<void> {
+    this.ctx.events.stop();
+    await this.ctx.sidecars.idle();
+    await this.ctx.pool.close();
+    this.ctx.store.close();
+  }
+}

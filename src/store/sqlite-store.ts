@@ -1,0 +1,336 @@
+/**
+ * The registry database: one SQLite file (WAL, busy timeout) shared safely by the server and CLI
+ * commands running at the same time. Every method is synchronous: better-sqlite3 statements take
+ * microseconds, and a synchronous critical section is what makes check-then-insert atomic.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { filterKeys, searchText, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
+import type { JsonObject } from '../domain/json.js';
+import type { HookEnvelope } from '../hooks/bus.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type SortField = 'created' | 'type' | 'path' | 'bytes';
+export type SortOrder = 'asc' | 'desc';
+
+export interface SearchQuery {
+  projectId: string;
+  type?: string;
+  /** Lowercase tags; an asset must carry all of them. */
+  tags?: string[];
+  /** Lowercase licence. */
+  license?: string;
+  hash?: string;
+  /** Lowercase substring. */
+  text?: string;
+  sort?: SortField;
+  order?: SortOrder;
+  limit: number;
+  offset?: number;
+}
+
+interface AssetRow {
+  rowid: number;
+  project_id: string;
+  uid: string;
+  type: string;
+  path: string;
+  hash: string;
+  bytes: number;
+  meta: string;
+  created_at: string;
+  updated_at: string;
+  path_thumb: string | null;
+  file_mtime_ms: number | null;
+}
+
+interface ProvenanceRow {
+  id: number;
+  asset_uid: string;
+  source: string;
+  workflow_hash: string | null;
+  commit_hash: string | null;
+  inputs_json: string;
+  c2pa_like: string;
+  user_id: string | null;
+  created_at: string;
+}
+
+export interface StoredEvent {
+  seq: number;
+  ts: number;
+  event: string;
+  project_id: string;
+  origin: string;
+  data: string;
+}
+
+/** UTC `YYYY-MM-DD HH:MM:SS`, the format the reference's SQLite default produced. */
+export const utcNow = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ');
+
+function parseJsonObject(text: string): JsonObject {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {};
+  } catch {
+    return { raw: text };
+  }
+}
+
+function toRecord(row: AssetRow): AssetRecord {
+  return {
+    projectId: row.project_id,
+    uid: row.uid,
+    type: row.type,
+    path: row.path,
+    hash: row.hash,
+    bytes: row.bytes,
+    meta: parseJsonObject(row.meta),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    thumb: row.path_thumb,
+  };
+}
+
+const SORT_COLUMNS: Record<SortField, string> = {
+  created: 'rowid',
+  type: 'type',
+  path: 'path',
+  bytes: 'bytes',
+};
+
+const EVENTS_KEPT = 10_000;
+
+export class SqliteStore {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(readonly dbPath: string) {
+    if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
+    this.db = new Database(dbPath);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    const db = this.db;
+    this.stmts = {
+      byUid: db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND uid = ?'),
+      byPath: db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND path = ?'),
+      byHash: db.prepare<[string, string], AssetRow>(
+        'SELECT * FROM assets WHERE project_id = ? AND hash = ? ORDER BY rowid',
+      ),
+      pathUsers: db.prepare<[string], { project_id: string; uid: string }>(
+        'SELECT project_id, uid FROM assets WHERE path = ?',
+      ),
+      insert: db.prepare(
+        `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, path_thumb,
+           tags_norm, license_norm, search_text, file_mtime_ms)
+         VALUES (@projectId, @uid, @type, @path, @hash, @bytes, @meta, @createdAt, @updatedAt, @thumb,
+           @tagsNorm, @licenseNorm, @searchText, @fileMtimeMs)`,
+      ),
+      update: db.prepare(
+        `UPDATE assets SET type = @type, path = @path, hash = @hash, bytes = @bytes, meta = @meta,
+           updated_at = @updatedAt, path_thumb = @thumb, tags_norm = @tagsNorm, license_norm = @licenseNorm,
+           search_text = @searchText, file_mtime_ms = coalesce(@fileMtimeMs, file_mtime_ms)
+         WHERE project_id = @projectId AND uid = @uid`,
+      ),
+      delete: db.prepare<[string, string]>('DELETE FROM assets WHERE project_id = ? AND uid = ?'),
+      addProvenance: db.prepare(
+        `INSERT INTO provenance (project_id, asset_uid, source, workflow_hash, commit_hash, inputs_json, c2pa_like,
+           user_id, created_at)
+         VALUES (@projectId, @assetUid, @source, @workflowHash, @commitHash, @inputs, @c2pa, @userId, @createdAt)`,
+      ),
+      listProvenance: db.prepare<[string, string], ProvenanceRow>(
+        'SELECT * FROM provenance WHERE project_id = ? AND asset_uid = ? ORDER BY id DESC',
+      ),
+      deleteProvenance: db.prepare<[string, string]>('DELETE FROM provenance WHERE project_id = ? AND asset_uid = ?'),
+      addEvent: db.prepare<[number, string, string, string, string]>(
+        'INSERT INTO events (ts, event, project_id, origin, data) VALUES (?, ?, ?, ?, ?)',
+      ),
+      eventsAfter: db.prepare<[number, number], StoredEvent>(
+        'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      ),
+      lastEvents: db.prepare<[number], StoredEvent>(
+        'SELECT * FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+      ),
+      maxSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events'),
+      pruneEvents: db.prepare<[number]>('DELETE FROM events WHERE seq <= ?'),
+      distinctTypes: db.prepare<[string], { type: string; n: number }>(
+        'SELECT type, count(*) AS n FROM assets WHERE project_id = ? GROUP BY type ORDER BY type',
+      ),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i] as string);
+        this.db.pragma(`user_version = ${i + 1}`);
+      }).immediate();
+    }
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: a concurrent process waits, never interleaves). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  getByUid(projectId: string, uid: string): AssetRecord | undefined {
+    const row = this.stmts.byUid.get(projectId, uid);
+    return row && toRecord(row);
+  }
+
+  getByPath(projectId: string, relPath: string): AssetRecord | undefined {
+    const row = this.stmts.byPath.get(projectId, relPath);
+    return row && toRecord(row);
+  }
+
+  findByHash(projectId: string, hash: string): AssetRecord[] {
+    return this.stmts.byHash.all(projectId, hash).map(toRecord);
+  }
+
+  /** Every asset, in any project, stored at this path (a shared file must not be deleted). */
+  pathUsers(relPath: string): Array<{ project_id: string; uid: string }> {
+    return this.stmts.pathUsers.all(relPath);
+  }
+
+  private rowParams(record: AssetRecord, fileMtimeMs: number | null) {
+    const keys = filterKeys(record.meta);
+    return {
+      projectId: record.projectId,
+      uid: record.uid,
+      type: record.type,
+      path: record.path,
+      hash: record.hash,
+      bytes: record.bytes,
+      meta: JSON.stringify(record.meta),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      thumb: record.thumb,
+      tagsNorm: JSON.stringify(keys.tags),
+      licenseNorm: keys.license,
+      searchText: searchText(record.uid, record.path, record.meta),
+      fileMtimeMs,
+    };
+  }
+
+  insert(record: AssetRecord, fileMtimeMs: number | null = null): void {
+    this.stmts.insert.run(this.rowParams(record, fileMtimeMs));
+  }
+
+  update(record: AssetRecord, fileMtimeMs: number | null = null): void {
+    this.stmts.update.run(this.rowParams(record, fileMtimeMs));
+  }
+
+  delete(projectId: string, uid: string): boolean {
+    const removed = this.stmts.delete.run(projectId, uid).changes > 0;
+    if (removed) this.stmts.deleteProvenance.run(projectId, uid);
+    return removed;
+  }
+
+  search(query: SearchQuery): { total: number; records: AssetRecord[] } {
+    const where: string[] = ['project_id = ?'];
+    const params: Array<string | number> = [query.projectId];
+    if (query.type !== undefined) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    if (query.license !== undefined) {
+      where.push('license_norm = ?');
+      params.push(query.license);
+    }
+    if (query.hash !== undefined) {
+      where.push('hash = ?');
+      params.push(query.hash);
+    }
+    for (const tag of query.tags ?? []) {
+      where.push('rowid IN (SELECT asset_rowid FROM asset_tags WHERE tag = ?)');
+      params.push(tag);
+    }
+    if (query.text) {
+      if ([...query.text].length >= 3) {
+        // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
+        where.push('rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)');
+        params.push(`"${query.text.replace(/"/g, '""')}"`);
+      } else {
+        where.push('instr(search_text, ?) > 0');
+        params.push(query.text);
+      }
+    }
+    const clause = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM assets WHERE ${clause}`).get(...params) as { n: number })
+      .n;
+    const column = SORT_COLUMNS[query.sort ?? 'created'];
+    const dir = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
+    const order = column === 'rowid' ? `rowid ${dir}` : `${column} ${dir}, rowid ${dir}`;
+    const rows = this.db
+      .prepare(`SELECT * FROM assets WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...params, query.limit, query.offset ?? 0) as AssetRow[];
+    return { total, records: rows.map(toRecord) };
+  }
+
+  typeCounts(projectId: string): Array<{ type: string; n: number }> {
+    return this.stmts.distinctTypes.all(projectId);
+  }
+
+  addProvenance(projectId: string, record: Omit<ProvenanceRecord, 'id'>): ProvenanceRecord {
+    const info = this.stmts.addProvenance.run({
+      projectId,
+      assetUid: record.asset_uid,
+      source: record.source,
+      workflowHash: record.workflow_hash,
+      commitHash: record.commit_hash,
+      inputs: JSON.stringify(record.inputs),
+      c2pa: JSON.stringify(record.c2pa_like),
+      userId: record.user_id,
+      createdAt: record.created_at,
+    });
+    return { id: Number(info.lastInsertRowid), ...record };
+  }
+
+  listProvenance(projectId: string, uid: string): ProvenanceRecord[] {
+    return this.stmts.listProvenance.all(projectId, uid).map((row) => ({
+      id: row.id,
+      asset_uid: row.asset_uid,
+      source: row.source,
+      workflow_hash: row.workflow_hash,
+      commit_hash: row.commit_hash,
+      inputs: parseJsonObject(row.inputs_json),
+      c2pa_like: parseJsonObject(row.c2pa_like),
+      user_id: row.user_id,
+      created_at: row.created_at,
+    }));
+  }
+
+  appendEvent(envelope: HookEnvelope, origin: string): number {
+    const info = this.stmts.addEvent.run(
+      envelope.ts,
+      envelope.event,
+      envelope.project_id,
+      origin,
+      JSON.stringify(envelope.data),
+    );
+    const seq = Number(info.lastInsertRowid);
+    if (seq % 1000 === 0) this.stmts.pruneEvents.run(seq - EVENTS_KEPT);
+    return seq;
+  }
+
+  eventsAfter(seq: number, limit = 500): StoredEvent[] {
+    return this.stmts.eventsAfter.all(seq, limit);
+  }
+
+  lastEvents(limit: number): StoredEvent[] {
+    return this.stmts.lastEvents.all(limit);
+  }
+
+  maxEventSeq(): number {
+    return this.stmts.maxSeq.get()?.seq ?? 0;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
