@@ -180,10 +180,12 @@ export class AssetRegistry {
       metadata.license = input.licenseTag.trim();
     }
     const assetsRoot = realpathLoose(this.paths.assetsRoot);
+    // Uploads wait in the staging folder: inside the root, but not yet assets.
+    const underRoot = isInside(assetsRoot, source) && !isInside(realpathLoose(this.paths.stagingDir), source);
 
-    if (input.copy === false || isInside(assetsRoot, source)) {
+    if (input.copy === false || underRoot) {
       // In place: the file already lives under the root (copy:true of such a file copies nothing).
-      if (!isInside(assetsRoot, source)) {
+      if (!underRoot) {
         throw badRequest(
           `Non-copied assets must reside inside the assets root (${this.paths.assetsRoot}); got ${source}. ` +
             'Pass copy: true to copy it in.',

@@ -1,0 +1,34 @@
+/** `asset-registry`: the single entry point. One file per command beside this one. */
+import { Command, CommanderError } from 'commander';
+import { logger } from '../logging.js';
+import { exitCodeFor, reportError } from './common.js';
+import { getCommand } from './get.js';
+import { registerCommand } from './register.js';
+import { removeCommand } from './remove.js';
+import { searchCommand } from './search.js';
+import { serveCommand } from './serve.js';
+import { updateCommand } from './update.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('asset-registry')
+    .description('Asset Registry & Gallery: index, deduplicate, tag and license asset files')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  for (const command of [serveCommand(), registerCommand(), getCommand(), searchCommand(), updateCommand(), removeCommand()]) {
+    program.addCommand(command.exitOverride().showHelpAfterError());
+  }
+  const isServe = argv[2] === 'serve';
+  if (!process.env.LOG_LEVEL) logger.level = isServe ? 'info' : 'warn';
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    reportError(error, argv.includes('--json') || !process.stdout.isTTY);
+    return exitCodeFor(error);
+  }
+}
+
+const code = await main(process.argv);
+if (process.argv[2] !== 'serve' || code !== 0) process.exit(code);

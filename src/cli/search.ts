@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import { collect, printJson, splitComma, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { assetLine } from './format.js';
+
+interface SearchOptions extends CommonOptions {
+  type?: string;
+  tag?: string[];
+  license?: string;
+  q?: string;
+  hash?: string;
+  limit: string;
+  offset: string;
+  sort: 'created' | 'type' | 'path' | 'bytes';
+  order: 'asc' | 'desc';
+}
+
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${value}`);
+  }
+  return n;
+}
+
+export function searchCommand(): Command {
+  return withCommonOptions(new Command('search'))
+    .description('search assets (GET /api/assets/search); filters combine with AND')
+    .option('--type <type>', 'asset type')
+    .option('--tag <tag>', 'tag (repeat, or comma-separate, for several: all must match)', collect)
+    .option('--license <license>', 'licence (case-insensitive exact match)')
+    .option('-q, --q <text>', 'case-insensitive substring of the id, path or textual metadata')
+    .option('--hash <sha256>', 'full content hash')
+    .option('--limit <n>', 'rows to return (1-500)', '50')
+    .option('--offset <n>', 'rows to skip', '0')
+    .addOption(new Option('--sort <field>', 'sort by').choices(['created', 'type', 'path', 'bytes']).default('created'))
+    .addOption(new Option('--order <order>', 'order').choices(['asc', 'desc']).default('desc'))
+    .action(async (options: SearchOptions) => {
+      const limit = wholeNumber('limit', options.limit, 1, 500);
+      const offset = wholeNumber('offset', options.offset, 0, Number.MAX_SAFE_INTEGER);
+      await withService(options, async (service) => {
+        const registry = service.project();
+        const tags = (options.tag ?? []).flatMap((t) => splitComma(t));
+        const { total, records } = registry.search({
+          type: options.type,
+          tags,
+          license: options.license,
+          text: options.q,
+          hash: options.hash,
+          sort: options.sort,
+          order: options.order,
+          limit,
+          offset,
+        });
+        const items = records.map((r) => registry.serialize(r));
+        if (wantsJson(options)) printJson({ ok: true, total, items });
+        else {
+          for (const item of items) process.stdout.write(`${assetLine(item)}\n`);
+          process.stdout.write(`Showing ${items.length} of ${total} assets.\n`);
+        }
+      });
+    });
+}

@@ -1,0 +1,122 @@
+/**
+ * The Fastify application: security guards, request ids, the error envelope, OpenAPI docs at
+ * /docs, the asset routes, the event stream, and an OPTIONS answer (with `Allow`) on every route.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { logger } from '../logging.js';
+import type { RegistryService } from '../registry/service.js';
+import { installErrorHandlers } from './errors.js';
+import { registerAssetRoutes } from './routes/assets.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerUploadRoute } from './routes/upload.js';
+import { installSecurity } from './security.js';
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppOptions {
+  service: RegistryService;
+  token?: string | undefined;
+  allowedHosts?: readonly string[];
+  /** Folders register may read sources from; default: the workspace and the assets root. */
+  importRoots?: readonly string[];
+  maxUploadBytes?: number;
+  /** JSON body limit. */
+  bodyLimit?: number;
+  version?: string;
+}
+
+const VERSION = '0.1.0';
+
+/** A request id from the client is echoed if it is sane; otherwise we make one. */
+function requestId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[\w.:@/+=-]{1,128}$/.test(value) ? value : randomUUID();
+}
+
+// Query strings are text, so they are coerced ("50" → 50, "a" → ["a"]); JSON bodies are not:
+// a wrong type in a body is the caller's mistake and gets a 422 naming the field.
+const queryAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false });
+const bodyAjv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: true, allErrors: false });
+for (const ajv of [queryAjv, bodyAjv]) ajv.addKeyword('example').addKeyword('consumes');
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { service } = options;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({
+      disableRequestLogging: process.env.LOG_REQUESTS !== '1',
+      requestIdLogLabel: 'request_id',
+    }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: (req) => requestId(req.headers['x-request-id']),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
+  );
+  installErrorHandlers(app);
+  installSecurity(app, { allowedHosts: options.allowedHosts ?? [], token: options.token });
+
+  app.addHook('onRequest', async (request) => {
+    (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    const started = (request as { startedAt?: bigint }).startedAt;
+    if (started) reply.header('x-process-time', (Number(process.hrtime.bigint() - started) / 1e9).toFixed(6));
+    return payload;
+  });
+
+  // Every API route also answers OPTIONS with its methods (the smoke check probes POST routes so).
+  const methodsByUrl = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') && route.url !== '/health') return;
+    const methods = methodsByUrl.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) methods.add(m);
+    methodsByUrl.set(route.url, methods);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Asset Registry & Gallery API',
+        version: options.version ?? VERSION,
+        description: 'Index, deduplicate, tag and license a studio\'s asset files. Errors: {ok:false, code, message, details?, request_id}.',
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyMultipart, { limits: { fileSize: options.maxUploadBytes ?? 2 * 1024 ** 3 } });
+  await app.register(fastifyStatic, { root: service.paths.assetsRoot, serve: false });
+
+  app.get('/health', { schema: { tags: ['server'], summary: 'Liveness' } }, async () => ({
+    ok: true,
+    version: options.version ?? VERSION,
+  }));
+  registerAssetRoutes(app, {
+    service,
+    importRoots: options.importRoots ?? [service.paths.workspace, service.paths.assetsRoot],
+  });
+  registerUploadRoute(app, service, options.maxUploadBytes ?? 2 * 1024 ** 3);
+  registerEventRoutes(app, service);
+
+  for (const [url, methods] of methodsByUrl) {
+    if (methods.has('OPTIONS')) continue;
+    const allow = [...methods, 'OPTIONS'].join(', ');
+    app.route({
+      method: 'OPTIONS',
+      url,
+      schema: { hide: true },
+      handler: async (_request, reply) => reply.code(204).header('allow', allow).send(),
+    });
+  }
+  return app;
+}

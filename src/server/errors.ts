@@ -1,0 +1,85 @@
+/**
+ * The product's error envelope: `{ok:false, code, message, details?, request_id}` with a 4xx
+ * that says what to fix; unexpected faults are logged and answered 500 without internals.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors.js';
+
+export interface ErrorEnvelope {
+  ok: false;
+  code: string;
+  message: string;
+  details?: unknown;
+  request_id: string;
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
+  const body: ErrorEnvelope = { ok: false, code, message, request_id: String(reply.request.id) };
+  if (details !== undefined) body.details = details;
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    message: 'The request body is empty; send a JSON object (an empty one is {}).',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'Send the body as application/json (or multipart/form-data for uploads).',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_PARTS_LIMIT: { status: 413, code: 'payload_too_large' },
+  FST_FILES_LIMIT: { status: 413, code: 'payload_too_large' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'payload_too_large' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'Uploads must be sent as multipart/form-data with a "file" part.',
+  },
+};
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      return sendError(reply, error.status, error.code, error.message, error.details);
+    }
+    if (error.validation) {
+      return sendError(
+        reply,
+        422,
+        'validation_error',
+        `Request validation failed: ${error.message}.`,
+        error.validation.map((v) => ({
+          location: error.validationContext,
+          path: v.instancePath,
+          message: v.message,
+          params: v.params,
+        })),
+      );
+    }
+    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (known) return sendError(reply, known.status, known.code, known.message ?? error.message);
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendError(reply, status, `http_${status}`, error.message);
+    const errorId = randomUUID().replace(/-/g, '').slice(0, 16);
+    request.log.error({ err: error, error_id: errorId }, 'unhandled error');
+    return sendError(reply, 500, 'internal_error', 'Internal server error', { error_id: errorId });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      'not_found',
+      `No route ${request.method} ${request.url.split('?')[0]}. The API is described at /docs.`,
+    ),
+  );
+}

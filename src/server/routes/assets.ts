@@ -1,0 +1,208 @@
+/** `/api/assets/*`: thin adapters from HTTP to the registry service. */
+import path from 'node:path';
+import { badRequest } from '../../domain/errors.js';
+import type { JsonObject } from '../../domain/json.js';
+import { parseMetadataInput } from '../../domain/metadata.js';
+import type { ProvenanceInput } from '../../domain/provenance.js';
+import type { RegistryService } from '../../registry/service.js';
+import type { App } from '../app.js';
+import { BulkBody, DeleteQuery, IdParams, ProjectQuery, RegisterBody, SearchQuery, UpdateBody } from '../schemas.js';
+
+export interface AssetRouteOptions {
+  service: RegistryService;
+  /** Folders `POST /api/assets/register` may read sources from. */
+  importRoots: readonly string[];
+}
+
+/** Splits repeated and comma-separated values, trimmed, empties dropped (§2.2). */
+export function splitList(values: readonly string[] | string | undefined): string[] {
+  const list = typeof values === 'string' ? [values] : (values ?? []);
+  return list.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+export function registerAssetRoutes(app: App, { service, importRoots }: AssetRouteOptions): void {
+  const tags = ['assets'];
+
+  app.post(
+    '/api/assets/register',
+    { schema: { tags, summary: 'Register a file (copied into the assets root, or in place)', body: RegisterBody } },
+    async (request) => {
+      const body = request.body;
+      const metadata = parseMetadataInput(body.metadata);
+      const registry = service.project(body.project_id);
+      const result = await registry.register({
+        path: body.path,
+        assetType: body.asset_type ?? null,
+        destPath: body.dest_path ?? null,
+        metadata,
+        copy: body.copy ?? true,
+        provenance: { source: 'api.register', ...((body.provenance ?? {}) as ProvenanceInput) },
+        licenseTag: typeof metadata.license === 'string' ? metadata.license : null,
+        onConflict: body.on_conflict ?? 'error',
+        allowedSourceRoots: importRoots,
+      });
+      return { ok: true, asset_id: result.record.uid, created: result.created, asset: registry.serialize(result.record) };
+    },
+  );
+
+  app.get(
+    '/api/assets/search',
+    { schema: { tags, summary: 'Search assets (filters combine with AND)', querystring: SearchQuery } },
+    async (request) => {
+      const q = request.query;
+      const registry = service.project(q.project_id);
+      const tagFilters = [...splitList(q.tags), ...splitList(q.tag)];
+      const text = q.q ?? q.text;
+      const limit = q.limit ?? 50;
+      const { total, records } = registry.search({
+        type: q.type,
+        tags: tagFilters,
+        license: q.license,
+        text,
+        hash: q.hash,
+        sort: q.sort,
+        order: q.order,
+        limit,
+        offset: q.offset ?? 0,
+      });
+      return {
+        ok: true,
+        total,
+        items: records.map((r) => registry.serialize(r)),
+        filters: {
+          type: q.type ?? null,
+          tags: tagFilters,
+          license: q.license ?? null,
+          q: text ?? null,
+          hash: q.hash ?? null,
+          limit,
+          offset: q.offset ?? 0,
+          sort: q.sort ?? 'created',
+          order: q.order ?? 'desc',
+        },
+        debug: q.include_debug
+          ? {
+              hooks: service.hooks.describe(),
+              assets_root: service.paths.assetsRoot,
+              thumb_root: service.paths.thumbsRoot,
+              project_id: registry.projectId,
+            }
+          : null,
+      };
+    },
+  );
+
+  app.post(
+    '/api/assets/bulk',
+    {
+      schema: {
+        tags,
+        summary: 'Add/remove tags and apply/clear a licence on many assets in one call',
+        body: BulkBody,
+        querystring: ProjectQuery,
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const addTags = splitList(body.add_tags);
+      const removeTags = splitList(body.remove_tags);
+      const license = body.clear_license ? null : body.license;
+      if (!addTags.length && !removeTags.length && license === undefined) {
+        throw badRequest('No bulk edits specified: give add_tags, remove_tags, license or clear_license.');
+      }
+      const registry = service.project(request.query.project_id);
+      const { updated, missing } = await registry.bulkEdit(body.ids, { addTags, removeTags, license });
+      return {
+        ok: true,
+        updated: updated.length,
+        missing,
+        items: updated.map((r) => registry.serialize(r)),
+      };
+    },
+  );
+
+  app.get(
+    '/api/assets/:id',
+    { schema: { tags, summary: 'One asset', params: IdParams, querystring: ProjectQuery } },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      return { ok: true, asset: registry.serialize(registry.require(request.params.id)) };
+    },
+  );
+
+  app.patch(
+    '/api/assets/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update metadata: merge the given keys (null removes one), or replace it whole',
+        params: IdParams,
+        querystring: ProjectQuery,
+        body: UpdateBody,
+      },
+    },
+    async (request) => {
+      const metadata = parseUpdateMetadata(request.body.metadata);
+      const registry = service.project(request.query.project_id);
+      const record = await registry.updateMetadata(request.params.id, metadata, request.body.mode ?? 'merge');
+      return { ok: true, asset: registry.serialize(record) };
+    },
+  );
+
+  app.delete(
+    '/api/assets/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Remove an asset from the registry (and its file, with delete_file=true)',
+        params: IdParams,
+        querystring: DeleteQuery,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const result = await registry.remove(request.params.id, { deleteFile: request.query.delete_file ?? false });
+      return {
+        ok: true,
+        removed: true,
+        id: request.params.id,
+        file_deleted: result.fileDeleted,
+        ...(result.fileKeptReason ? { file_kept_reason: result.fileKeptReason } : {}),
+      };
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/file',
+    { schema: { tags, summary: 'Download the file', params: IdParams, querystring: ProjectQuery } },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const record = registry.require(request.params.id);
+      return reply.download(record.path, path.basename(record.path));
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/sidecar',
+    { schema: { tags, summary: 'The parsed sidecar file', params: IdParams, querystring: ProjectQuery } },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const { path: file, sidecar } = registry.readSidecar(request.params.id);
+      return { ok: true, uid: request.params.id, path: file, sidecar };
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/provenance',
+    { schema: { tags, summary: 'Provenance records, newest first', params: IdParams, querystring: ProjectQuery } },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      return { ok: true, items: registry.provenance(request.params.id) };
+    },
+  );
+}
+
+function parseUpdateMetadata(raw: unknown): JsonObject {
+  if (raw === undefined) throw badRequest('metadata is required: the keys to change.');
+  return parseMetadataInput(raw);
+}

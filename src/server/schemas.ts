@@ -1,0 +1,83 @@
+/** Request schemas (TypeBox): validated by AJV and published in the OpenAPI document at /docs. */
+import { Type } from 'typebox';
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const ProvenanceSchema = Type.Object(
+  {
+    source: Type.Optional(Type.String()),
+    inputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    user_id: Type.Optional(Type.String()),
+    workflow_hash: Type.Optional(Type.String()),
+    commit_hash: Type.Optional(Type.String()),
+    c2pa_like: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { description: 'Where the file came from; kept with the asset and in its sidecar.' },
+);
+
+export const RegisterBody = Type.Object({
+  path: Type.String({ minLength: 1, description: 'Source file on the server: absolute, or relative to its workspace.' }),
+  asset_type: Type.Optional(NullableString),
+  dest_path: Type.Optional(NullableString),
+  metadata: Type.Optional(
+    Type.Unknown({ description: 'An object, or the same as JSON text: tags, license, origin, any other keys.' }),
+  ),
+  copy: Type.Optional(Type.Boolean({ default: true })),
+  provenance: Type.Optional(Type.Union([ProvenanceSchema, Type.Null()])),
+  on_conflict: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('rename')])),
+  project_id: Type.Optional(Type.String()),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const ProjectQuery = Type.Object({ project_id: Type.Optional(Type.String()) });
+
+export const SearchQuery = Type.Object({
+  type: Type.Optional(Type.String()),
+  tags: Type.Optional(Type.Array(Type.String())),
+  tag: Type.Optional(Type.Array(Type.String())),
+  license: Type.Optional(Type.String()),
+  q: Type.Optional(Type.String()),
+  text: Type.Optional(Type.String()),
+  hash: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('created'), Type.Literal('type'), Type.Literal('path'), Type.Literal('bytes')]),
+  ),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+  include_debug: Type.Optional(Type.Boolean({ default: false })),
+  project_id: Type.Optional(Type.String()),
+});
+
+export const UpdateBody = Type.Object({
+  metadata: Type.Unknown({ description: 'Keys to change (merge) or the whole new metadata (replace).' }),
+  mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' })),
+});
+
+const TagList = Type.Union([Type.Array(Type.String()), Type.String()], {
+  description: 'A list, or one comma-separated string.',
+});
+
+export const BulkBody = Type.Object({
+  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
+  add_tags: Type.Optional(TagList),
+  remove_tags: Type.Optional(TagList),
+  license: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: 'Set this licence; null or "" clears it.' }),
+  ),
+  clear_license: Type.Optional(Type.Boolean()),
+});
+
+export const DeleteQuery = Type.Object({
+  delete_file: Type.Optional(Type.Boolean({ default: false })),
+  project_id: Type.Optional(Type.String()),
+});
+
+export const HistoryQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 15 })),
+});
+
+export const EventsQuery = Type.Object({
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+});

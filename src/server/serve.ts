@@ -1,0 +1,48 @@
+/** Starts the HTTP server over an open registry and stops it cleanly on SIGINT/SIGTERM. */
+import { AppError } from '../domain/errors.js';
+import { logger } from '../logging.js';
+import { buildApp, type App, type AppOptions } from './app.js';
+import { isLoopbackHost } from './security.js';
+
+export interface ServeOptions extends AppOptions {
+  host: string;
+  port: number;
+}
+
+export async function startServer(options: ServeOptions): Promise<{ app: App; url: string; close: () => Promise<void> }> {
+  const exposed = !isLoopbackHost(options.host);
+  if (exposed && !options.token) {
+    throw new AppError(
+      400,
+      'token_required',
+      `Listening on ${options.host} exposes the registry beyond this machine: set an API token with --token ` +
+        '(or ASSET_REGISTRY_TOKEN) first.',
+    );
+  }
+  const allowedHosts = [...(options.allowedHosts ?? []), ...(exposed && options.host !== '0.0.0.0' && options.host !== '::' ? [options.host] : [])];
+  const app = await buildApp({ ...options, allowedHosts });
+  options.service.events.follow();
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  const close = async (): Promise<void> => {
+    await app.close();
+    await options.service.close();
+  };
+  return { app, url, close };
+}
+
+export function closeOnSignals(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    close()
+      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
