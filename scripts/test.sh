@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, API and CLI tests (node's runner, over real servers and files),
+# each runner's counts summed. Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+passed=0
+failed=0
+
+mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
+if ((${#files[@]})); then
+  node --import tsx --test --test-concurrency=3 --test-timeout=120000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$out/node.tap" \
+    "${files[@]}"
+  node_status=$?
+  p=$(grep -E '^# pass ' "$out/node.tap" | tail -1 | awk '{print $3}')
+  f=$(grep -E '^# fail ' "$out/node.tap" | tail -1 | awk '{print $3}')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [[ $node_status -ne 0 && ${f:-0} -eq 0 ]]; then failed=$((failed + 1)); fi
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
