@@ -15,7 +15,9 @@ export interface CommonOptions {
 export function withCommonOptions(command: Command): Command {
   return command
     .addOption(new Option('--assets-root <dir>', 'assets folder').env(ENV.assetsRoot).default('data/assets'))
-    .addOption(new Option('--db-path <file>', 'registry database').env(ENV.dbPath).default('config/comfyvn.sqlite'))
+    .addOption(
+      new Option('--db-path <file>', 'registry database').env(ENV.dbPath).default('config/comfyvn.sqlite'),
+    )
     .addOption(new Option('--thumbs-root <dir>', 'preview cache').env(ENV.thumbsRoot).default('cache/thumbs'))
     .addOption(new Option('--project-id <id>', 'project').env(ENV.projectId).default('default'))
     .option('--json', 'print JSON (the default when stdout is not a terminal)');
@@ -31,7 +33,10 @@ export function openService(options: CommonOptions): RegistryService {
 }
 
 /** Runs `fn` with an open registry and always closes it. */
-export async function withService<T>(options: CommonOptions, fn: (service: RegistryService) => Promise<T>): Promise<T> {
+export async function withService<T>(
+  options: CommonOptions,
+  fn: (service: RegistryService) => Promise<T>,
+): Promise<T> {
   const service = openService(options);
   try {
     return await fn(service);
@@ -61,7 +66,9 @@ export function reportError(error: unknown, json: boolean): void {
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
     const details = error instanceof AppError ? error.details : undefined;
-    process.stdout.write(`${JSON.stringify({ ok: false, code, message, ...(details ? { details } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, code, message, ...(details ? { details } : {}) }, null, 2)}\n`,
+    );
   }
   process.stderr.write(`error: ${message}\n`);
 }

@@ -1,18 +1,26 @@
 /** Human-readable output for a terminal. */
-import type { JsonObject } from '../domain/json.js';
+import type { JsonObject, JsonValue } from '../domain/json.js';
 
-const list = (value: unknown): string => (Array.isArray(value) && value.length ? value.join(', ') : '(none)');
+const text = (value: JsonValue | undefined): string =>
+  value === null || value === undefined
+    ? '(none)'
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+
+const list = (value: JsonValue | undefined): string =>
+  Array.isArray(value) && value.length ? value.map((v) => text(v)).join(', ') : '(none)';
 
 export function describeAsset(asset: JsonObject): string {
   return [
-    `${String(asset.id)}  ${String(asset.path)}`,
-    `  type: ${String(asset.type)}   bytes: ${String(asset.bytes)}   version: ${String(asset.version)}`,
+    `${text(asset.id)}  ${text(asset.path)}`,
+    `  type: ${text(asset.type)}   bytes: ${text(asset.bytes)}   version: ${text(asset.version)}`,
     `  tags: ${list(asset.tags)}`,
-    `  license: ${asset.license === null ? '(none)' : String(asset.license)}   origin: ${asset.origin === null ? '(none)' : String(asset.origin)}`,
-    `  sidecar: ${String(asset.sidecar)}`,
+    `  license: ${text(asset.license)}   origin: ${text(asset.origin)}`,
+    `  sidecar: ${text(asset.sidecar)}`,
   ].join('\n');
 }
 
 export function assetLine(asset: JsonObject): string {
-  return `${String(asset.id)}  ${String(asset.type).padEnd(10)} ${String(asset.path)}  [${list(asset.tags)}]`;
+  return `${text(asset.id)}  ${text(asset.type).padEnd(10)} ${text(asset.path)}  [${list(asset.tags)}]`;
 }

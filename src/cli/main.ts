@@ -15,7 +15,14 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
-  for (const command of [serveCommand(), registerCommand(), getCommand(), searchCommand(), updateCommand(), removeCommand()]) {
+  for (const command of [
+    serveCommand(),
+    registerCommand(),
+    getCommand(),
+    searchCommand(),
+    updateCommand(),
+    removeCommand(),
+  ]) {
     program.addCommand(command.exitOverride().showHelpAfterError());
   }
   const isServe = argv[2] === 'serve';

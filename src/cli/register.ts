@@ -1,6 +1,13 @@
 import { Command } from 'commander';
 import { parseMetadataInput } from '../domain/metadata.js';
-import { splitComma, wantsJson, withCommonOptions, withService, printJson, type CommonOptions } from './common.js';
+import {
+  splitComma,
+  wantsJson,
+  withCommonOptions,
+  withService,
+  printJson,
+  type CommonOptions,
+} from './common.js';
 import { describeAsset } from './format.js';
 
 interface RegisterOptions extends CommonOptions {
@@ -44,8 +51,12 @@ export function registerCommand(): Command {
           cwd: process.cwd(),
         });
         const asset = registry.serialize(result.record);
-        if (wantsJson(options)) printJson({ ok: true, asset_id: result.record.uid, created: result.created, asset });
-        else process.stdout.write(`${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n`);
+        if (wantsJson(options))
+          printJson({ ok: true, asset_id: result.record.uid, created: result.created, asset });
+        else
+          process.stdout.write(
+            `${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n`,
+          );
       });
     });
 }

@@ -7,7 +7,9 @@ interface RemoveOptions extends CommonOptions {
 
 export function removeCommand(): Command {
   return withCommonOptions(new Command('remove'))
-    .description('remove an asset from the registry (DELETE /api/assets/{id}); the file stays unless --delete-file')
+    .description(
+      'remove an asset from the registry (DELETE /api/assets/{id}); the file stays unless --delete-file',
+    )
     .argument('<id>', 'asset id')
     .option('--delete-file', 'also delete the file from the assets root')
     .action(async (id: string, options: RemoveOptions) => {

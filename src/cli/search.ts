@@ -1,5 +1,13 @@
 import { Command, Option } from 'commander';
-import { collect, printJson, splitComma, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import {
+  collect,
+  printJson,
+  splitComma,
+  wantsJson,
+  withCommonOptions,
+  withService,
+  type CommonOptions,
+} from './common.js';
 import { assetLine } from './format.js';
 
 interface SearchOptions extends CommonOptions {
@@ -32,7 +40,11 @@ export function searchCommand(): Command {
     .option('--hash <sha256>', 'full content hash')
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')
-    .addOption(new Option('--sort <field>', 'sort by').choices(['created', 'type', 'path', 'bytes']).default('created'))
+    .addOption(
+      new Option('--sort <field>', 'sort by')
+        .choices(['created', 'type', 'path', 'bytes'])
+        .default('created'),
+    )
     .addOption(new Option('--order <order>', 'order').choices(['asc', 'desc']).default('desc'))
     .action(async (options: SearchOptions) => {
       const limit = wholeNumber('limit', options.limit, 1, 500);

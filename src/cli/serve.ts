@@ -15,15 +15,24 @@ interface ServeOptions extends CommonOptions {
 export function serveCommand(): Command {
   return withCommonOptions(new Command('serve'))
     .description('serve the REST API, the event stream and the studio')
-    .addOption(new Option('--host <host>', 'address to listen on').env('ASSET_REGISTRY_HOST').default('127.0.0.1'))
+    .addOption(
+      new Option('--host <host>', 'address to listen on').env('ASSET_REGISTRY_HOST').default('127.0.0.1'),
+    )
     .addOption(new Option('--port <port>', 'port').env('ASSET_REGISTRY_PORT').default('8001'))
-    .addOption(new Option('--token <token>', 'API token required on every change').env('ASSET_REGISTRY_TOKEN'))
+    .addOption(
+      new Option('--token <token>', 'API token required on every change').env('ASSET_REGISTRY_TOKEN'),
+    )
     .option('--allowed-host <name>', 'accept this Host header besides loopback names (repeat)', collect)
-    .option('--import-root <dir>', 'a folder register may read sources from (repeat; default: workspace + assets root)', collect)
+    .option(
+      '--import-root <dir>',
+      'a folder register may read sources from (repeat; default: workspace + assets root)',
+      collect,
+    )
     .option('--max-upload-mb <n>', 'largest accepted upload in MiB', '2048')
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535; got ${options.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port must be 0-65535; got ${options.port}`);
       const service = openService(options);
       const importRoots = options.importRoot?.length
         ? [...options.importRoot, service.paths.assetsRoot]
@@ -37,7 +46,10 @@ export function serveCommand(): Command {
         ...(importRoots ? { importRoots } : {}),
         maxUploadBytes: Number(options.maxUploadMb) * 1024 * 1024,
       });
-      logger.info({ url: server.url, assets_root: service.paths.assetsRoot, db: service.paths.dbPath }, 'serving');
+      logger.info(
+        { url: server.url, assets_root: service.paths.assetsRoot, db: service.paths.dbPath },
+        'serving',
+      );
       process.stderr.write(`Asset Registry listening on ${server.url} (API docs: ${server.url}/docs)\n`);
       closeOnSignals(server.close);
     });

@@ -1,7 +1,14 @@
 import { Command } from 'commander';
 import { badRequest } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
-import { printJson, splitComma, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import {
+  printJson,
+  splitComma,
+  wantsJson,
+  withCommonOptions,
+  withService,
+  type CommonOptions,
+} from './common.js';
 import { describeAsset } from './format.js';
 
 interface UpdateOptions extends CommonOptions {
@@ -29,20 +36,27 @@ export function updateCommand(): Command {
       const license = options.clearLicense ? null : options.license;
       const bulk = addTags.length > 0 || removeTags.length > 0 || license !== undefined;
       if (!options.metadata && !bulk) {
-        throw badRequest('Nothing to update: give --metadata, --add-tags, --remove-tags, --license or --clear-license.');
+        throw badRequest(
+          'Nothing to update: give --metadata, --add-tags, --remove-tags, --license or --clear-license.',
+        );
       }
       await withService(options, async (service) => {
         const registry = service.project();
         if (options.metadata) {
           const metadata = parseMetadataInput(options.metadata);
-          for (const id of ids) await registry.updateMetadata(id, metadata, options.replace ? 'replace' : 'merge');
+          for (const id of ids)
+            await registry.updateMetadata(id, metadata, options.replace ? 'replace' : 'merge');
         }
         const missing = bulk ? (await registry.bulkEdit(ids, { addTags, removeTags, license })).missing : [];
-        const assets = ids.filter((id) => !missing.includes(id)).map((id) => registry.serialize(registry.require(id)));
+        const assets = ids
+          .filter((id) => !missing.includes(id))
+          .map((id) => registry.serialize(registry.require(id)));
         if (wantsJson(options)) printJson({ ok: true, updated: assets.length, missing, items: assets });
         else {
           for (const asset of assets) process.stdout.write(`${describeAsset(asset)}\n`);
-          process.stdout.write(`Updated ${assets.length} assets.${missing.length ? ` Unknown: ${missing.join(', ')}` : ''}\n`);
+          process.stdout.write(
+            `Updated ${assets.length} assets.${missing.length ? ` Unknown: ${missing.join(', ')}` : ''}\n`,
+          );
         }
         if (missing.length) process.exitCode = 3;
       });

@@ -50,7 +50,8 @@ export function derivePreview(meta: JsonObject, thumb: string | null): JsonObjec
     const thumbnails = meta.thumbnails;
     if (preview.paths === undefined) preview.paths = { ...thumbnails };
     const firstKey = Object.keys(thumbnails).sort()[0];
-    if (preview.default === undefined && firstKey !== undefined) preview.default = thumbnails[firstKey] ?? null;
+    if (preview.default === undefined && firstKey !== undefined)
+      preview.default = thumbnails[firstKey] ?? null;
   }
   return preview;
 }

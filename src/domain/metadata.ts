@@ -153,7 +153,9 @@ export function assertValidMetadata(meta: JsonObject, where = 'metadata'): void 
   if (tags !== undefined && tags !== null) {
     const list = Array.isArray(tags) ? tags : [tags];
     if (list.some((t) => t !== null && typeof t === 'object')) {
-      throw badRequest(`${where}.tags must be a list of strings (or one string); got ${JSON.stringify(tags)}.`);
+      throw badRequest(
+        `${where}.tags must be a list of strings (or one string); got ${JSON.stringify(tags)}.`,
+      );
     }
   }
   if (

@@ -8,9 +8,23 @@ import type { JsonObject } from '../domain/json.js';
 import { logger } from '../logging.js';
 
 export interface HookPayloads {
-  asset_registered: { uid: string; type: string; path: string; meta: JsonObject; sidecar: string; bytes: number };
+  asset_registered: {
+    uid: string;
+    type: string;
+    path: string;
+    meta: JsonObject;
+    sidecar: string;
+    bytes: number;
+  };
   asset_meta_updated: { uid: string; type: string; meta: JsonObject; path: string; sidecar: string };
-  asset_removed: { uid: string; type: string; path: string; sidecar: string; meta: JsonObject; bytes: number };
+  asset_removed: {
+    uid: string;
+    type: string;
+    path: string;
+    sidecar: string;
+    meta: JsonObject;
+    bytes: number;
+  };
   asset_sidecar_written: { uid: string; type: string; sidecar: string; rel_path: string };
 }
 
@@ -85,7 +99,10 @@ export class HookBus {
       try {
         listener({ ...envelope.data }, envelope);
       } catch (err) {
-        logger.warn({ err, event: envelope.event, listener: describeListener(listener) }, 'hook listener failed');
+        logger.warn(
+          { err, event: envelope.event, listener: describeListener(listener) },
+          'hook listener failed',
+        );
       }
     }
     for (const watcher of [...this.watchers]) {

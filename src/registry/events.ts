@@ -5,7 +5,6 @@
  * and lets a reconnecting SSE client resume from `Last-Event-ID`.
  */
 import { randomUUID } from 'node:crypto';
-import type { JsonObject } from '../domain/json.js';
 import type { HookBus, HookEnvelope, HookEvent, HookPayloads } from '../hooks/bus.js';
 import { logger } from '../logging.js';
 import type { SqliteStore, StoredEvent } from '../store/sqlite-store.js';
@@ -79,6 +78,6 @@ function toEnvelope(row: StoredEvent): HookEnvelope {
     event: row.event as HookEvent,
     ts: row.ts,
     project_id: row.project_id,
-    data: JSON.parse(row.data) as JsonObject as unknown as HookPayloads[HookEvent],
+    data: JSON.parse(row.data) as HookPayloads[HookEvent],
   };
 }

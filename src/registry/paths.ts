@@ -36,7 +36,8 @@ export const ENV = {
   metaRoot: 'ASSET_REGISTRY_META_ROOT',
 } as const;
 
-const expandHome = (p: string): string => (p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p);
+const expandHome = (p: string): string =>
+  p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
 
 export function resolvePaths(options: PathOptions = {}, env: NodeJS.ProcessEnv = process.env): RegistryPaths {
   const workspace = path.resolve(options.workspace ?? process.cwd());

@@ -154,7 +154,11 @@ export class AssetRegistry {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
-      throw new AppError(404, 'sidecar_missing', 'Sidecar file missing. Run enforce with fix_missing to rewrite it.');
+      throw new AppError(
+        404,
+        'sidecar_missing',
+        'Sidecar file missing. Run enforce with fix_missing to rewrite it.',
+      );
     }
     try {
       const parsed: unknown = JSON.parse(text);
@@ -207,7 +211,8 @@ export class AssetRegistry {
   private resolveSource(raw: string, cwd: string, allowedRoots?: readonly string[]): string {
     if (typeof raw !== 'string' || !raw.trim()) throw badRequest('path is required: the file to register.');
     if (raw.includes('\0')) throw badRequest('path must not contain NUL characters.');
-    const expanded = raw === '~' || raw.startsWith('~/') ? path.join(process.env.HOME ?? '/', raw.slice(1)) : raw;
+    const expanded =
+      raw === '~' || raw.startsWith('~/') ? path.join(process.env.HOME ?? '/', raw.slice(1)) : raw;
     const abs = path.resolve(cwd, expanded);
     let real: string;
     try {
@@ -232,7 +237,9 @@ export class AssetRegistry {
   private checkAssetRelPath(rel: string, field: string): string {
     const segments = rel.split('/');
     if (RESERVED_TOP.has(segments[0] ?? '') || segments.includes('_meta')) {
-      throw badRequest(`${field} must not be inside the registry's own _meta or .staging folders; got ${rel}.`);
+      throw badRequest(
+        `${field} must not be inside the registry's own _meta or .staging folders; got ${rel}.`,
+      );
     }
     if (segments.some((s) => s.startsWith('.'))) {
       throw badRequest(`${field} must not name hidden files or folders (starting with '.'); got ${rel}.`);
@@ -274,7 +281,14 @@ export class AssetRegistry {
         const existing = fs.existsSync(dest) ? await this.ctx.pool.hash(dest) : undefined;
         if (existing && existing.hash === staged.hash) {
           // The same bytes are already there (e.g. from another project): register that file.
-          return await this.commitInPlace(rel, assetType, existing, metadata, input.provenance, provenanceInputs);
+          return await this.commitInPlace(
+            rel,
+            assetType,
+            existing,
+            metadata,
+            input.provenance,
+            provenanceInputs,
+          );
         }
         if (!existing && !this.store.getByPath(this.projectId, rel)) {
           const committed = this.tryCommitCopy(stagedPath, dest, rel, assetType, staged, metadata, {
@@ -457,11 +471,18 @@ export class AssetRegistry {
    * Normalised metadata for a write, with the registry's version rule: an explicit version in
    * the update is kept; otherwise any change (or new content) moves the version up by one.
    */
-  private nextMeta(before: JsonObject, after: JsonObject, updates: JsonObject, contentChanged: boolean): JsonObject {
+  private nextMeta(
+    before: JsonObject,
+    after: JsonObject,
+    updates: JsonObject,
+    contentChanged: boolean,
+  ): JsonObject {
     const normalised = normaliseMetadata(after);
     if (updates.version !== undefined && updates.version !== null) return normalised;
     const previous = normaliseVersion(before.version);
-    const changed = contentChanged || !sameJson(normaliseMetadata({ ...after, version: previous }), normaliseMetadata(before));
+    const changed =
+      contentChanged ||
+      !sameJson(normaliseMetadata({ ...after, version: previous }), normaliseMetadata(before));
     normalised.version = changed ? previous + 1 : previous;
     return normalised;
   }
@@ -484,7 +505,10 @@ export class AssetRegistry {
   }
 
   /** One transaction for every asset; then sidecars and events per changed asset. */
-  async bulkEdit(uids: readonly string[], edit: BulkEdit): Promise<{ updated: AssetRecord[]; missing: string[] }> {
+  async bulkEdit(
+    uids: readonly string[],
+    edit: BulkEdit,
+  ): Promise<{ updated: AssetRecord[]; missing: string[] }> {
     const missing: string[] = [];
     const changed: AssetRecord[] = [];
     const unchanged: AssetRecord[] = [];
@@ -510,7 +534,10 @@ export class AssetRegistry {
     return { updated: [...written, ...unchanged], missing };
   }
 
-  async remove(uid: string, options: { deleteFile?: boolean } = {}): Promise<{ fileDeleted: boolean; fileKeptReason?: string }> {
+  async remove(
+    uid: string,
+    options: { deleteFile?: boolean } = {},
+  ): Promise<{ fileDeleted: boolean; fileKeptReason?: string }> {
     const record = this.require(uid);
     this.store.transaction(() => this.store.delete(this.projectId, uid));
     await this.sidecars.remove(record.path);

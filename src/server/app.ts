@@ -19,7 +19,13 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerUploadRoute } from './routes/upload.js';
 import { installSecurity } from './security.js';
 
-export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface AppOptions {
   service: RegistryService;
@@ -43,14 +49,22 @@ function requestId(header: string | string[] | undefined): string {
 
 // Query strings are text, so they are coerced ("50" → 50, "a" → ["a"]); JSON bodies are not:
 // a wrong type in a body is the caller's mistake and gets a 422 naming the field.
-const queryAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false });
+const queryAjv = new Ajv({
+  coerceTypes: 'array',
+  useDefaults: true,
+  removeAdditional: true,
+  allErrors: false,
+});
 const bodyAjv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: true, allErrors: false });
 for (const ajv of [queryAjv, bodyAjv]) ajv.addKeyword('example').addKeyword('consumes');
+
+// Typed as Fastify's logger interface so the instance keeps its default logger generics.
+const baseLogger: FastifyBaseLogger = logger;
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const { service } = options;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: baseLogger,
     logController: new LogController({
       disableRequestLogging: process.env.LOG_REQUESTS !== '1',
       requestIdLogLabel: 'request_id',
@@ -89,7 +103,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       info: {
         title: 'Asset Registry & Gallery API',
         version: options.version ?? VERSION,
-        description: 'Index, deduplicate, tag and license a studio\'s asset files. Errors: {ok:false, code, message, details?, request_id}.',
+        description:
+          "Index, deduplicate, tag and license a studio's asset files. Errors: {ok:false, code, message, details?, request_id}.",
       },
     },
   });

@@ -14,7 +14,13 @@ export interface ErrorEnvelope {
   request_id: string;
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+) {
   const body: ErrorEnvelope = { ok: false, code, message, request_id: String(reply.request.id) };
   if (details !== undefined) body.details = details;
   return reply.code(status).type('application/json; charset=utf-8').send(body);

@@ -16,11 +16,16 @@ export const ProvenanceSchema = Type.Object(
 );
 
 export const RegisterBody = Type.Object({
-  path: Type.String({ minLength: 1, description: 'Source file on the server: absolute, or relative to its workspace.' }),
+  path: Type.String({
+    minLength: 1,
+    description: 'Source file on the server: absolute, or relative to its workspace.',
+  }),
   asset_type: Type.Optional(NullableString),
   dest_path: Type.Optional(NullableString),
   metadata: Type.Optional(
-    Type.Unknown({ description: 'An object, or the same as JSON text: tags, license, origin, any other keys.' }),
+    Type.Unknown({
+      description: 'An object, or the same as JSON text: tags, license, origin, any other keys.',
+    }),
   ),
   copy: Type.Optional(Type.Boolean({ default: true })),
   provenance: Type.Optional(Type.Union([ProvenanceSchema, Type.Null()])),

@@ -29,7 +29,9 @@ export function hostnameOf(hostHeader: string): string {
 
 function tokenMatches(request: FastifyRequest, token: string): boolean {
   const header = request.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : String(request.headers['x-api-token'] ?? '');
+  const given = header.startsWith('Bearer ')
+    ? header.slice(7).trim()
+    : String(request.headers['x-api-token'] ?? '');
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);

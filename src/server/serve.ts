@@ -9,7 +9,9 @@ export interface ServeOptions extends AppOptions {
   port: number;
 }
 
-export async function startServer(options: ServeOptions): Promise<{ app: App; url: string; close: () => Promise<void> }> {
+export async function startServer(
+  options: ServeOptions,
+): Promise<{ app: App; url: string; close: () => Promise<void> }> {
   const exposed = !isLoopbackHost(options.host);
   if (exposed && !options.token) {
     throw new AppError(
@@ -19,7 +21,10 @@ export async function startServer(options: ServeOptions): Promise<{ app: App; ur
         '(or ASSET_REGISTRY_TOKEN) first.',
     );
   }
-  const allowedHosts = [...(options.allowedHosts ?? []), ...(exposed && options.host !== '0.0.0.0' && options.host !== '::' ? [options.host] : [])];
+  const allowedHosts = [
+    ...(options.allowedHosts ?? []),
+    ...(exposed && options.host !== '0.0.0.0' && options.host !== '::' ? [options.host] : []),
+  ];
   const app = await buildApp({ ...options, allowedHosts });
   options.service.events.follow();
   await app.listen({ host: options.host, port: options.port });

@@ -117,7 +117,9 @@ export class SqliteStore {
     const db = this.db;
     this.stmts = {
       byUid: db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND uid = ?'),
-      byPath: db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND path = ?'),
+      byPath: db.prepare<[string, string], AssetRow>(
+        'SELECT * FROM assets WHERE project_id = ? AND path = ?',
+      ),
       byHash: db.prepare<[string, string], AssetRow>(
         'SELECT * FROM assets WHERE project_id = ? AND hash = ? ORDER BY rowid',
       ),
@@ -145,7 +147,9 @@ export class SqliteStore {
       listProvenance: db.prepare<[string, string], ProvenanceRow>(
         'SELECT * FROM provenance WHERE project_id = ? AND asset_uid = ? ORDER BY id DESC',
       ),
-      deleteProvenance: db.prepare<[string, string]>('DELETE FROM provenance WHERE project_id = ? AND asset_uid = ?'),
+      deleteProvenance: db.prepare<[string, string]>(
+        'DELETE FROM provenance WHERE project_id = ? AND asset_uid = ?',
+      ),
       addEvent: db.prepare<[number, string, string, string, string]>(
         'INSERT INTO events (ts, event, project_id, origin, data) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -166,10 +170,12 @@ export class SqliteStore {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     for (let i = version; i < MIGRATIONS.length; i++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[i] as string);
-        this.db.pragma(`user_version = ${i + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[i] as string);
+          this.db.pragma(`user_version = ${i + 1}`);
+        })
+        .immediate();
     }
   }
 
@@ -261,8 +267,9 @@ export class SqliteStore {
       }
     }
     const clause = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM assets WHERE ${clause}`).get(...params) as { n: number })
-      .n;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM assets WHERE ${clause}`).get(...params) as { n: number }
+    ).n;
     const column = SORT_COLUMNS[query.sort ?? 'created'];
     const dir = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
     const order = column === 'rowid' ? `rowid ${dir}` : `${column} ${dir}, rowid ${dir}`;

@@ -6,7 +6,15 @@ import { parseMetadataInput } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { BulkBody, DeleteQuery, IdParams, ProjectQuery, RegisterBody, SearchQuery, UpdateBody } from '../schemas.js';
+import {
+  BulkBody,
+  DeleteQuery,
+  IdParams,
+  ProjectQuery,
+  RegisterBody,
+  SearchQuery,
+  UpdateBody,
+} from '../schemas.js';
 
 export interface AssetRouteOptions {
   service: RegistryService;
@@ -17,7 +25,10 @@ export interface AssetRouteOptions {
 /** Splits repeated and comma-separated values, trimmed, empties dropped (§2.2). */
 export function splitList(values: readonly string[] | string | undefined): string[] {
   const list = typeof values === 'string' ? [values] : (values ?? []);
-  return list.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return list
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function registerAssetRoutes(app: App, { service, importRoots }: AssetRouteOptions): void {
@@ -25,7 +36,13 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
 
   app.post(
     '/api/assets/register',
-    { schema: { tags, summary: 'Register a file (copied into the assets root, or in place)', body: RegisterBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Register a file (copied into the assets root, or in place)',
+        body: RegisterBody,
+      },
+    },
     async (request) => {
       const body = request.body;
       const metadata = parseMetadataInput(body.metadata);
@@ -41,7 +58,12 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
         onConflict: body.on_conflict ?? 'error',
         allowedSourceRoots: importRoots,
       });
-      return { ok: true, asset_id: result.record.uid, created: result.created, asset: registry.serialize(result.record) };
+      return {
+        ok: true,
+        asset_id: result.record.uid,
+        created: result.created,
+        asset: registry.serialize(result.record),
+      };
     },
   );
 
@@ -161,7 +183,9 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
     },
     async (request) => {
       const registry = service.project(request.query.project_id);
-      const result = await registry.remove(request.params.id, { deleteFile: request.query.delete_file ?? false });
+      const result = await registry.remove(request.params.id, {
+        deleteFile: request.query.delete_file ?? false,
+      });
       return {
         ok: true,
         removed: true,
@@ -194,7 +218,14 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
 
   app.get(
     '/api/assets/:id/provenance',
-    { schema: { tags, summary: 'Provenance records, newest first', params: IdParams, querystring: ProjectQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Provenance records, newest first',
+        params: IdParams,
+        querystring: ProjectQuery,
+      },
+    },
     async (request) => {
       const registry = service.project(request.query.project_id);
       return { ok: true, items: registry.provenance(request.params.id) };

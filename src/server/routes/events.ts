@@ -64,7 +64,11 @@ export function registerEventRoutes(app: App, service: RegistryService): void {
   app.get(
     '/api/assets/debug/history',
     {
-      schema: { tags: ['hooks'], summary: 'The newest registry events, oldest first', querystring: HistoryQuery },
+      schema: {
+        tags: ['hooks'],
+        summary: 'The newest registry events, oldest first',
+        querystring: HistoryQuery,
+      },
     },
     async (request) => ({ ok: true, items: service.events.recent(request.query.limit ?? 15) }),
   );

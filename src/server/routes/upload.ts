@@ -35,15 +35,22 @@ export function registerUploadRoute(app: App, service: RegistryService, maxUploa
     },
     async (request) => {
       if (!request.isMultipart()) {
-        throw new AppError(415, 'unsupported_media_type', 'Uploads must be sent as multipart/form-data with a "file" part.');
+        throw new AppError(
+          415,
+          'unsupported_media_type',
+          'Uploads must be sent as multipart/form-data with a "file" part.',
+        );
       }
       const fields: Record<string, string> = {};
       const tmpDir = path.join(service.paths.stagingDir, `upload-${randomBytes(8).toString('hex')}`);
       let uploaded: { file: string; name: string; size: number; mimetype: string } | undefined;
       try {
-        for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 1, fields: 20 } })) {
+        for await (const part of request.parts({
+          limits: { fileSize: maxUploadBytes, files: 1, fields: 20 },
+        })) {
           if (part.type === 'field') {
-            fields[part.fieldname] = String(part.value ?? '');
+            fields[part.fieldname] =
+              typeof part.value === 'string' ? part.value : JSON.stringify(part.value ?? '');
             continue;
           }
           if (part.fieldname !== 'file') {
