@@ -19,6 +19,7 @@ interface RegisterOptions extends CommonOptions {
   metadata?: string;
   copy: boolean;
   onConflict: 'error' | 'rename';
+  previews: boolean;
 }
 
 export function registerCommand(): Command {
@@ -33,6 +34,7 @@ export function registerCommand(): Command {
     .option('--metadata <json>', 'more metadata as a JSON object')
     .option('--no-copy', 'register in place (the file must already be under the assets root)')
     .option('--on-conflict <mode>', 'when the destination holds another file: error or rename', 'error')
+    .option('--no-previews', 'do not make previews now (a running server or the next rebuild makes them)')
     .action(async (file: string, options: RegisterOptions) => {
       const metadata = parseMetadataInput(options.metadata);
       if (options.tags) metadata.tags = splitComma(options.tags);
@@ -50,9 +52,14 @@ export function registerCommand(): Command {
           provenance: { source: 'cli.register' },
           cwd: process.cwd(),
         });
-        const asset = registry.serialize(result.record);
-        if (wantsJson(options))
-          printJson({ ok: true, asset_id: result.record.uid, created: result.created, asset });
+        let record = result.record;
+        if (options.previews && record.thumb) {
+          service.previews.start();
+          await service.previews.waitFor(registry.projectId, [record.uid]);
+          record = registry.get(record.uid) ?? record;
+        }
+        const asset = registry.serialize(record);
+        if (wantsJson(options)) printJson({ ok: true, asset_id: record.uid, created: result.created, asset });
         else
           process.stdout.write(
             `${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n`,

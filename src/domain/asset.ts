@@ -23,6 +23,9 @@ export interface AssetRecord {
   updatedAt: string;
   /** Primary preview path string, as stored (`cache/thumbs/<uid>_256.png`), or null. */
   thumb: string | null;
+  /** State of the preview job, when the asset has a preview (`queued`, `running`, `done`, `failed`). */
+  previewStatus?: string | null;
+  previewError?: string | null;
 }
 
 export interface ProvenanceRecord {
@@ -72,6 +75,25 @@ function outputMeta(record: AssetRecord): { meta: JsonObject; preview: JsonObjec
   return { meta, preview };
 }
 
+/**
+ * Where a client fetches the asset and its previews over HTTP (ours, beyond the reference).
+ * Preview URLs carry the content hash, so they can be cached forever.
+ */
+function apiUrls(record: AssetRecord, preview: JsonObject | undefined): JsonObject {
+  const base = `/api/assets/${encodeURIComponent(record.uid)}`;
+  const urls: JsonObject = { self: base, file: `${base}/file`, sidecar: `${base}/sidecar` };
+  if (record.thumb && preview?.kind === 'thumbnail' && isJsonObject(preview.paths)) {
+    const v = record.hash.slice(0, 16);
+    const sizes: JsonObject = {};
+    for (const size of Object.keys(preview.paths)) sizes[size] = `${base}/thumbnail?size=${size}&v=${v}`;
+    urls.thumbnails = sizes;
+    urls.thumbnail = sizes['256'] ?? Object.values(sizes)[0] ?? null;
+  } else if (record.thumb && preview?.kind === 'waveform') {
+    urls.waveform = `${base}/waveform?v=${record.hash.slice(0, 16)}`;
+  }
+  return urls;
+}
+
 /** §2.9: the `/api/assets/*` JSON shape of one asset. */
 export function serializeAsset(record: AssetRecord): JsonObject {
   const { meta, preview } = outputMeta(record);
@@ -92,10 +114,15 @@ export function serializeAsset(record: AssetRecord): JsonObject {
     links: buildLinks(record, preview),
     sidecar: sidecarRelPath(record.path),
     path: record.path,
+    urls: apiUrls(record, preview),
   };
   if (record.thumb) out.thumb = record.thumb;
   if (preview) out.preview = preview;
   if (isJsonObject(meta.thumbnails)) out.thumbnails = meta.thumbnails;
+  if (record.previewStatus) {
+    out.preview_status = record.previewStatus;
+    if (record.previewError) out.preview_error = record.previewError;
+  }
   return out;
 }
 

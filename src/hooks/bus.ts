@@ -26,6 +26,8 @@ export interface HookPayloads {
     bytes: number;
   };
   asset_sidecar_written: { uid: string; type: string; sidecar: string; rel_path: string };
+  /** Ours, beyond the reference's four: a preview job changed state. */
+  asset_preview_updated: { uid: string; type: string; path: string; status: string; error: string | null };
 }
 
 export type HookEvent = keyof HookPayloads;
@@ -34,6 +36,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_meta_updated',
   'asset_removed',
   'asset_sidecar_written',
+  'asset_preview_updated',
 ];
 
 export interface HookEnvelope<E extends HookEvent = HookEvent> {
@@ -119,7 +122,7 @@ export class HookBus {
     return this.ring.slice(-Math.max(0, limit));
   }
 
-  /** Bound listeners per event, stringified for debugging (all four events always present). */
+  /** Bound listeners per event, stringified for debugging (every event always present). */
   describe(): Record<HookEvent, string[]> {
     const out = {} as Record<HookEvent, string[]>;
     for (const event of HOOK_EVENTS) out[event] = (this.listeners.get(event) ?? []).map(describeListener);

@@ -1,4 +1,5 @@
 /** What every per-project registry shares within one process. */
+import type { PreviewQueue } from '../previews/queue.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { EventLog } from './events.js';
@@ -11,4 +12,5 @@ export interface RegistryContext {
   paths: RegistryPaths;
   events: EventLog;
   sidecars: SidecarWriter;
+  previews: PreviewQueue;
 }

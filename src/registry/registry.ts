@@ -26,9 +26,18 @@ import {
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
+import { plannedPreview, previewFileNames } from '../previews/kinds.js';
+import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
-import { utcNow, type SearchQuery, type SortField, type SortOrder } from '../store/sqlite-store.js';
+import {
+  utcNow,
+  type PreviewJob,
+  type SearchQuery,
+  type SortField,
+  type SortOrder,
+} from '../store/sqlite-store.js';
 import type { RegistryContext } from './context.js';
+import { displayPath } from './paths.js';
 import { SidecarWriter } from './sidecars.js';
 
 export interface RegisterInput {
@@ -369,7 +378,7 @@ export class AssetRegistry {
     if (duplicate) return { duplicate };
     const now = utcNow();
     const meta = normaliseMetadata({ ...metadata, version: metadata.version ?? 1 });
-    const record: AssetRecord = {
+    const record: AssetRecord = this.withPlannedPreview({
       projectId: this.projectId,
       uid: this.allocateUid(file.hash),
       type: assetType,
@@ -380,8 +389,9 @@ export class AssetRegistry {
       createdAt: now,
       updatedAt: now,
       thumb: null,
-    };
+    });
     this.store.insert(record, file.mtimeMs);
+    if (record.thumb) this.store.queuePreview(this.projectId, record.uid, record.hash);
     const provenance = this.store.addProvenance(
       this.projectId,
       buildProvenance(
@@ -419,14 +429,18 @@ export class AssetRegistry {
     const atPath = this.store.getByPath(this.projectId, rel);
     if (atPath) {
       // The file at a known path has new content: same asset, new hash, version up.
-      const record: AssetRecord = {
+      const record = this.withPlannedPreview({
         ...atPath,
         hash: file.hash,
         bytes: file.bytes,
         meta: this.nextMeta(atPath.meta, mergeMetadata(atPath.meta, metadata), metadata, true),
         updatedAt: utcNow(),
-      };
-      this.store.update(record, file.mtimeMs);
+      });
+      this.store.transaction(() => {
+        this.store.update(record, file.mtimeMs);
+        if (record.thumb) this.store.queuePreview(this.projectId, record.uid, record.hash);
+      });
+      this.ctx.previews.kick();
       return { ...(await this.afterUpdate(record)), created: false };
     }
     const committed = this.store.transaction(() =>
@@ -541,6 +555,9 @@ export class AssetRegistry {
     const record = this.require(uid);
     this.store.transaction(() => this.store.delete(this.projectId, uid));
     await this.sidecars.remove(record.path);
+    for (const name of previewFileNames(record.uid)) {
+      fs.rmSync(path.join(this.paths.thumbsRoot, name), { force: true });
+    }
     let fileDeleted = false;
     let fileKeptReason: string | undefined;
     if (options.deleteFile) {
@@ -567,6 +584,96 @@ export class AssetRegistry {
       bytes: record.bytes,
     });
     return fileKeptReason === undefined ? { fileDeleted } : { fileDeleted, fileKeptReason };
+  }
+
+  // ---------------------------------------------------------------- previews
+
+  /** The stored path string of a preview file: relative to the workspace, like `cache/thumbs/<name>`. */
+  private thumbDisplay = (name: string): string =>
+    displayPath(this.paths.workspace, path.join(this.paths.thumbsRoot, name));
+
+  /** Sets the preview entries the asset will have once its job is done (reference §1.5 step 9). */
+  private withPlannedPreview(record: AssetRecord): AssetRecord {
+    const planned = plannedPreview(record.uid, record.path, this.thumbDisplay);
+    if (!planned) return record;
+    const meta: JsonObject = { ...record.meta, preview: planned.preview };
+    if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
+    return { ...record, meta, thumb: planned.thumb };
+  }
+
+  /**
+   * Records a finished preview job on the asset: the preview entries (with the image's size or
+   * the clip's duration) on success; on failure no thumb and no thumbnails, and the error in
+   * `preview`. Not a metadata edit: the version stays.
+   */
+  async applyPreview(job: PreviewJob, outcome: PreviewOutcome): Promise<void> {
+    const status = outcome.ok ? 'done' : 'failed';
+    const error = outcome.ok ? null : outcome.error;
+    const record = this.store.transaction(() => {
+      if (!this.store.finishPreview(job, status, error)) return undefined;
+      const current = this.get(job.uid);
+      if (!current || current.hash !== job.hash) return undefined;
+      const planned = plannedPreview(current.uid, current.path, this.thumbDisplay);
+      const meta: JsonObject = { ...current.meta };
+      let thumb: string | null = null;
+      if (outcome.ok && planned) {
+        const details: JsonObject =
+          outcome.kind === 'thumbnail'
+            ? { width: outcome.result.width, height: outcome.result.height }
+            : {
+                duration: outcome.result.duration,
+                channels: outcome.result.channels,
+                sample_rate: outcome.result.sample_rate,
+              };
+        meta.preview = { ...planned.preview, ...details };
+        if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
+        thumb = planned.thumb;
+      } else {
+        delete meta.thumbnails;
+        meta.preview = { kind: planned?.preview.kind ?? null, status: 'failed', error };
+      }
+      const updated: AssetRecord = { ...current, meta, thumb, updatedAt: utcNow() };
+      this.store.update(updated);
+      return updated;
+    });
+    if (!record) return;
+    if (!outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');
+    await this.writeSidecar(record).catch((err: unknown) =>
+      logger.error({ err }, 'sidecar write after preview failed'),
+    );
+    this.emit('asset_preview_updated', {
+      uid: record.uid,
+      type: record.type,
+      path: record.path,
+      status,
+      error,
+    });
+  }
+
+  /** Queues previews again: these ids, every failed one (when asked), and every missing one. */
+  requeuePreviews(uids: readonly string[], failed: boolean): number {
+    let queued = 0;
+    this.store.transaction(() => {
+      for (const uid of uids) {
+        const record = this.require(uid);
+        if (!plannedPreview(record.uid, record.path, this.thumbDisplay)) {
+          throw badRequest(`Asset ${uid} (${record.path}) is not an image or audio file: it has no preview.`);
+        }
+        this.store.queuePreview(this.projectId, record.uid, record.hash);
+        queued++;
+      }
+      if (failed) {
+        for (const job of this.store.failedPreviews(Number.MAX_SAFE_INTEGER)) {
+          const record = job.project_id === this.projectId ? this.get(job.uid) : undefined;
+          if (!record) continue;
+          this.store.queuePreview(this.projectId, record.uid, record.hash);
+          queued++;
+        }
+      }
+    });
+    queued += this.ctx.previews.recover();
+    this.ctx.previews.kick();
+    return queued;
   }
 
   /** Resolves once every queued sidecar write has finished (tests, shutdown). */
@@ -607,6 +714,7 @@ export class AssetRegistry {
 
   private async afterCreate(committed: Committed): Promise<RegisterResult> {
     const { record } = committed;
+    if (record.thumb) this.ctx.previews.kick();
     await this.writeSidecar(record);
     this.emit('asset_registered', {
       uid: record.uid,

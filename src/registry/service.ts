@@ -3,6 +3,7 @@
  * process, and hands out one AssetRegistry per project.
  */
 import { hooks as processHooks, type HookBus } from '../hooks/bus.js';
+import { PreviewQueue } from '../previews/queue.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { WorkerPool } from '../workers/pool.js';
 import type { RegistryContext } from './context.js';
@@ -20,7 +21,21 @@ export interface OpenOptions extends PathOptions {
 export class RegistryService {
   private readonly projects = new Map<string, AssetRegistry>();
 
-  private constructor(private readonly ctx: RegistryContext) {}
+  private readonly ctx: RegistryContext;
+
+  private constructor(parts: Omit<RegistryContext, 'previews'>) {
+    this.ctx = {
+      ...parts,
+      previews: new PreviewQueue({
+        store: parts.store,
+        pool: parts.pool,
+        assetsRoot: parts.paths.assetsRoot,
+        thumbsRoot: parts.paths.thumbsRoot,
+        owner: parts.events.origin,
+        apply: (job, outcome) => this.project(job.project_id).applyPreview(job, outcome),
+      }),
+    };
+  }
 
   static open(options: OpenOptions = {}): RegistryService {
     const paths = resolvePaths(options);
@@ -32,6 +47,10 @@ export class RegistryService {
       events: new EventLog(store, options.hooks ?? processHooks),
       sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot),
     });
+  }
+
+  get previews(): PreviewQueue {
+    return this.ctx.previews;
   }
 
   get paths(): RegistryPaths {
@@ -63,6 +82,7 @@ export class RegistryService {
 
   async close(): Promise<void> {
     this.ctx.events.stop();
+    await this.ctx.previews.stop();
     await this.ctx.sidecars.idle();
     await this.ctx.pool.close();
     this.ctx.store.close();

@@ -31,6 +31,7 @@ export const RegisterBody = Type.Object({
   provenance: Type.Optional(Type.Union([ProvenanceSchema, Type.Null()])),
   on_conflict: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('rename')])),
   project_id: Type.Optional(Type.String()),
+  wait: Type.Optional(Type.Boolean({ description: 'Answer only once the previews are made (or failed).' })),
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });

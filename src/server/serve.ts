@@ -27,6 +27,7 @@ export async function startServer(
   ];
   const app = await buildApp({ ...options, allowedHosts });
   options.service.events.follow();
+  options.service.previews.start();
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

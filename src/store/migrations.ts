@@ -80,4 +80,18 @@ export const MIGRATIONS: readonly string[] = [
     data       TEXT    NOT NULL
   );
   `,
+  `
+  CREATE TABLE preview_jobs (
+    project_id TEXT    NOT NULL,
+    uid        TEXT    NOT NULL,
+    hash       TEXT    NOT NULL,
+    status     TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    error      TEXT,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    owner      TEXT,
+    updated_at TEXT    NOT NULL,
+    PRIMARY KEY (project_id, uid)
+  );
+  CREATE INDEX preview_jobs_by_status ON preview_jobs (status, updated_at);
+  `,
 ];

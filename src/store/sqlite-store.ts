@@ -43,6 +43,8 @@ interface AssetRow {
   updated_at: string;
   path_thumb: string | null;
   file_mtime_ms: number | null;
+  preview_status: PreviewStatus | null;
+  preview_error: string | null;
 }
 
 interface ProvenanceRow {
@@ -90,6 +92,8 @@ function toRecord(row: AssetRow): AssetRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     thumb: row.path_thumb,
+    previewStatus: row.preview_status,
+    previewError: row.preview_error,
   };
 }
 
@@ -101,6 +105,24 @@ const SORT_COLUMNS: Record<SortField, string> = {
 };
 
 const EVENTS_KEPT = 10_000;
+
+/** Every asset column plus its preview job's state. */
+const ASSET_COLUMNS = `*,
+  (SELECT status FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_status,
+  (SELECT error FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_error`;
+
+export type PreviewStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface PreviewJob {
+  project_id: string;
+  uid: string;
+  hash: string;
+  status: PreviewStatus;
+  error: string | null;
+  attempts: number;
+  owner: string | null;
+  updated_at: string;
+}
 
 export class SqliteStore {
   readonly db: Database.Database;
@@ -116,12 +138,14 @@ export class SqliteStore {
     this.migrate();
     const db = this.db;
     this.stmts = {
-      byUid: db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND uid = ?'),
+      byUid: db.prepare<[string, string], AssetRow>(
+        `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? AND uid = ?`,
+      ),
       byPath: db.prepare<[string, string], AssetRow>(
         'SELECT * FROM assets WHERE project_id = ? AND path = ?',
       ),
       byHash: db.prepare<[string, string], AssetRow>(
-        'SELECT * FROM assets WHERE project_id = ? AND hash = ? ORDER BY rowid',
+        `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? AND hash = ? ORDER BY rowid`,
       ),
       pathUsers: db.prepare<[string], { project_id: string; uid: string }>(
         'SELECT project_id, uid FROM assets WHERE path = ?',
@@ -161,6 +185,40 @@ export class SqliteStore {
       ),
       maxSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events'),
       pruneEvents: db.prepare<[number]>('DELETE FROM events WHERE seq <= ?'),
+      upsertJob: db.prepare<[string, string, string, string]>(
+        `INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at) VALUES (?, ?, ?, 'queued', ?)
+         ON CONFLICT (project_id, uid) DO UPDATE SET hash = excluded.hash, status = 'queued', error = NULL,
+           attempts = 0, owner = NULL, updated_at = excluded.updated_at`,
+      ),
+      claimJobs: db.prepare<[string, string, number], PreviewJob>(
+        `UPDATE preview_jobs SET status = 'running', owner = ?, attempts = attempts + 1, updated_at = ?
+         WHERE rowid IN (SELECT rowid FROM preview_jobs WHERE status = 'queued' ORDER BY updated_at LIMIT ?)
+         RETURNING *`,
+      ),
+      finishJob: db.prepare<[string, string | null, string, string, string, string]>(
+        `UPDATE preview_jobs SET status = ?, error = ?, owner = NULL, updated_at = ?
+         WHERE project_id = ? AND uid = ? AND hash = ? AND status = 'running'`,
+      ),
+      job: db.prepare<[string, string], PreviewJob>(
+        'SELECT * FROM preview_jobs WHERE project_id = ? AND uid = ?',
+      ),
+      deleteJob: db.prepare<[string, string]>('DELETE FROM preview_jobs WHERE project_id = ? AND uid = ?'),
+      runningJobs: db.prepare<[], PreviewJob>(`SELECT * FROM preview_jobs WHERE status = 'running'`),
+      requeueJob: db.prepare<[string, string, string, string]>(
+        `UPDATE preview_jobs SET status = 'queued', owner = NULL, updated_at = ?
+         WHERE project_id = ? AND uid = ? AND owner = ? AND status = 'running'`,
+      ),
+      jobCounts: db.prepare<[], { status: PreviewStatus; n: number }>(
+        'SELECT status, count(*) AS n FROM preview_jobs GROUP BY status',
+      ),
+      failedJobs: db.prepare<[number], PreviewJob>(
+        `SELECT * FROM preview_jobs WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
+      ),
+      assetsWithoutJob: db.prepare<[], { project_id: string; uid: string; hash: string; path: string }>(
+        `SELECT a.project_id, a.uid, a.hash, a.path FROM assets a
+         LEFT JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
+         WHERE j.uid IS NULL OR j.hash != a.hash`,
+      ),
       distinctTypes: db.prepare<[string], { type: string; n: number }>(
         'SELECT type, count(*) AS n FROM assets WHERE project_id = ? GROUP BY type ORDER BY type',
       ),
@@ -233,8 +291,55 @@ export class SqliteStore {
 
   delete(projectId: string, uid: string): boolean {
     const removed = this.stmts.delete.run(projectId, uid).changes > 0;
-    if (removed) this.stmts.deleteProvenance.run(projectId, uid);
+    if (removed) {
+      this.stmts.deleteProvenance.run(projectId, uid);
+      this.stmts.deleteJob.run(projectId, uid);
+    }
     return removed;
+  }
+
+  // ------------------------------------------------------------ preview jobs
+
+  /** Queues (or re-queues, for new content) the preview of an asset. */
+  queuePreview(projectId: string, uid: string, hash: string): void {
+    this.stmts.upsertJob.run(projectId, uid, hash, utcNow());
+  }
+
+  /** Atomically takes up to `limit` queued jobs for `owner` (safe across processes). */
+  claimPreviews(owner: string, limit: number): PreviewJob[] {
+    return this.transaction(() => this.stmts.claimJobs.all(owner, utcNow(), limit));
+  }
+
+  /** Records the outcome; false when the job was re-queued for newer content meanwhile. */
+  finishPreview(job: PreviewJob, status: 'done' | 'failed', error: string | null): boolean {
+    return this.stmts.finishJob.run(status, error, utcNow(), job.project_id, job.uid, job.hash).changes > 0;
+  }
+
+  previewJob(projectId: string, uid: string): PreviewJob | undefined {
+    return this.stmts.job.get(projectId, uid);
+  }
+
+  runningPreviews(): PreviewJob[] {
+    return this.stmts.runningJobs.all();
+  }
+
+  requeuePreview(job: PreviewJob): void {
+    this.stmts.requeueJob.run(utcNow(), job.project_id, job.uid, job.owner ?? '');
+  }
+
+  previewCounts(): Record<PreviewStatus, number> {
+    const counts: Record<PreviewStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const row of this.stmts.jobCounts.all()) counts[row.status] = row.n;
+    return counts;
+  }
+
+  failedPreviews(limit: number): PreviewJob[] {
+    return this.stmts.failedJobs.all(limit);
+  }
+
+  /** Assets with no preview job for their current content. */
+  assetsWithoutPreviewJob(): Array<{ project_id: string; uid: string; hash: string; path: string }> {
+    return this.stmts.assetsWithoutJob.all();
   }
 
   search(query: SearchQuery): { total: number; records: AssetRecord[] } {
@@ -274,7 +379,7 @@ export class SqliteStore {
     const dir = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
     const order = column === 'rowid' ? `rowid ${dir}` : `${column} ${dir}, rowid ${dir}`;
     const rows = this.db
-      .prepare(`SELECT * FROM assets WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .prepare(`SELECT ${ASSET_COLUMNS} FROM assets WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset ?? 0) as AssetRow[];
     return { total, records: rows.map(toRecord) };
   }

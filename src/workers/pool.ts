@@ -1,10 +1,13 @@
 /**
- * The worker pool for heavy work (hashing now; decoding and resizing with previews). Work never
- * runs on the thread that answers requests.
+ * The worker pools for heavy work: hashing (and staged copies), thumbnails and waveforms. Work
+ * never runs on the thread that answers requests. Hashing has its own pool so a long audio
+ * decode never holds up a registration.
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { HashResult, HashTask } from './hash-worker.js';
+import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
+import type { WaveformResult, WaveformTask } from './waveform-worker.js';
 
 // Run from sources (tsx) the workers are .ts files; from the build they are .js beside this one.
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -12,14 +15,18 @@ const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.me
 
 export class WorkerPool {
   private readonly hashPool: Piscina<HashTask, HashResult>;
+  private readonly previewPool: Piscina<ThumbnailTask | WaveformTask, ThumbnailResult | WaveformResult>;
+  readonly previewThreads: number;
 
   constructor(threads = Math.max(2, os.availableParallelism())) {
+    this.previewThreads = threads;
     this.hashPool = new Piscina({
       filename: workerUrl('hash-worker'),
       minThreads: 1,
       maxThreads: threads,
       idleTimeout: 30_000,
     });
+    this.previewPool = new Piscina({ minThreads: 0, maxThreads: threads, idleTimeout: 30_000 });
   }
 
   hash(source: string): Promise<HashResult> {
@@ -31,7 +38,15 @@ export class WorkerPool {
     return this.hashPool.run({ op: 'stage', source, stagingDir });
   }
 
+  async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
+    return (await this.previewPool.run(task, { filename: workerUrl('thumbnail-worker') })) as ThumbnailResult;
+  }
+
+  async waveform(task: WaveformTask): Promise<WaveformResult> {
+    return (await this.previewPool.run(task, { filename: workerUrl('waveform-worker') })) as WaveformResult;
+  }
+
   async close(): Promise<void> {
-    await this.hashPool.destroy();
+    await Promise.all([this.hashPool.destroy(), this.previewPool.destroy()]);
   }
 }

@@ -58,12 +58,12 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
         onConflict: body.on_conflict ?? 'error',
         allowedSourceRoots: importRoots,
       });
-      return {
-        ok: true,
-        asset_id: result.record.uid,
-        created: result.created,
-        asset: registry.serialize(result.record),
-      };
+      let record = result.record;
+      if (body.wait && record.thumb) {
+        await service.previews.waitFor(registry.projectId, [record.uid]);
+        record = registry.get(record.uid) ?? record;
+      }
+      return { ok: true, asset_id: record.uid, created: result.created, asset: registry.serialize(record) };
     },
   );
 

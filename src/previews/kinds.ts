@@ -1,0 +1,83 @@
+/**
+ * Which files get which preview, and where previews live. Images get two thumbnails (256 and
+ * 512 px, fitting a square); audio gets a waveform JSON. File names are the product document's:
+ * `<id>_<size>.<ext>` and `<id>.waveform.json` under the thumbs root.
+ */
+import path from 'node:path';
+import type { JsonObject } from '../domain/json.js';
+
+export const THUMB_SIZES = [256, 512] as const;
+export type ThumbSize = (typeof THUMB_SIZES)[number];
+
+export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
+
+const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif']);
+const AUDIO_EXTS: Record<string, AudioCodec> = {
+  '.wav': 'wav',
+  '.wave': 'wav',
+  '.mp3': 'mp3',
+  '.ogg': 'vorbis',
+  '.oga': 'vorbis',
+  '.flac': 'flac',
+  '.opus': 'opus',
+};
+
+export type PreviewKind = 'thumbnail' | 'waveform';
+
+export function previewKind(relPath: string): PreviewKind | undefined {
+  const ext = path.extname(relPath).toLowerCase();
+  if (IMAGE_EXTS.has(ext)) return 'thumbnail';
+  if (ext in AUDIO_EXTS) return 'waveform';
+  return undefined;
+}
+
+export const audioCodec = (relPath: string): AudioCodec | undefined =>
+  AUDIO_EXTS[path.extname(relPath).toLowerCase()];
+
+/**
+ * Thumbnail format: PNG for lossless sources (PNG, GIF's first frame, BMP, TIFF) so edges and
+ * transparency survive; JPEG for JPEG photos; WebP for WebP and AVIF sources (both may carry
+ * alpha, and every browser shows WebP).
+ */
+export function thumbnailExt(relPath: string): '.png' | '.jpg' | '.webp' {
+  const ext = path.extname(relPath).toLowerCase();
+  if (ext === '.jpg' || ext === '.jpeg') return '.jpg';
+  if (ext === '.webp' || ext === '.avif') return '.webp';
+  return '.png';
+}
+
+export const thumbnailName = (uid: string, size: ThumbSize, relPath: string): string =>
+  `${uid}_${size}${thumbnailExt(relPath)}`;
+export const waveformName = (uid: string): string => `${uid}.waveform.json`;
+
+/** Every file a preview of this asset may have written (for clean-up). */
+export function previewFileNames(uid: string): string[] {
+  const names = [waveformName(uid)];
+  for (const size of THUMB_SIZES)
+    for (const ext of ['.png', '.jpg', '.webp']) names.push(`${uid}_${size}${ext}`);
+  return names;
+}
+
+/**
+ * The preview entries of the payload (reference §4): for images `meta.preview = {kind, paths,
+ * default}` and `meta.thumbnails`; for audio `meta.preview = {kind: "waveform", path}`. `display`
+ * turns a file name into the stored path string (`cache/thumbs/<name>`).
+ */
+export function plannedPreview(
+  uid: string,
+  relPath: string,
+  display: (name: string) => string,
+): { preview: JsonObject; thumbnails?: JsonObject; thumb: string } | undefined {
+  const kind = previewKind(relPath);
+  if (kind === 'thumbnail') {
+    const paths: JsonObject = {};
+    for (const size of THUMB_SIZES) paths[String(size)] = display(thumbnailName(uid, size, relPath));
+    const thumb = paths['256'] as string;
+    return { preview: { kind, paths, default: thumb }, thumbnails: { ...paths }, thumb };
+  }
+  if (kind === 'waveform') {
+    const thumb = display(waveformName(uid));
+    return { preview: { kind, path: thumb }, thumb };
+  }
+  return undefined;
+}

@@ -1,0 +1,216 @@
+/**
+ * The preview job queue. Jobs are rows in the registry database (one per asset, keyed to its
+ * content hash), so they survive restarts and any process may run them: a claim is one atomic
+ * UPDATE. Work runs in the worker pool, a bounded number at a time; a failing job is recorded
+ * as data and never stops the queue.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { logger } from '../logging.js';
+import type { PreviewJob, SqliteStore } from '../store/sqlite-store.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { ThumbnailResult } from '../workers/thumbnail-worker.js';
+import type { WaveformResult } from '../workers/waveform-worker.js';
+import { audioCodec, previewKind, THUMB_SIZES, thumbnailExt, thumbnailName, waveformName } from './kinds.js';
+
+export type PreviewOutcome =
+  | { ok: true; kind: 'thumbnail'; result: ThumbnailResult }
+  | { ok: true; kind: 'waveform'; result: WaveformResult }
+  | { ok: false; error: string };
+
+export interface PreviewQueueOptions {
+  store: SqliteStore;
+  pool: WorkerPool;
+  assetsRoot: string;
+  thumbsRoot: string;
+  /** Identifies this process as the owner of the jobs it claims. */
+  owner: string;
+  /** Applies an outcome to the asset (row, sidecar, events). */
+  apply: (job: PreviewJob, outcome: PreviewOutcome) => Promise<void>;
+  /** Images with more pixels are refused (decompression bombs). */
+  maxImagePixels?: number;
+}
+
+const DEFAULT_MAX_PIXELS = 100_000_000;
+const WAVEFORM_POINTS = 512;
+
+function pidAlive(owner: string | null): boolean {
+  const pid = Number(owner?.split('-')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Turns a decoder's message into one a user can act on. */
+function explain(err: unknown, relPath: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/unsupported image format/i.test(message)) {
+    return `${relPath} could not be decoded as an image: it is corrupt, truncated, or in a format the thumbnailer does not read (${message})`;
+  }
+  if (/pixel limit/i.test(message)) return `the image is too large to preview: ${message}`;
+  return message;
+}
+
+export class PreviewQueue {
+  private active = false;
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly concurrency: number;
+
+  constructor(private readonly options: PreviewQueueOptions) {
+    this.concurrency = options.pool.previewThreads;
+  }
+
+  /**
+   * Starts running jobs: re-queues jobs left running by a process that died, queues previews
+   * missing for existing assets, then keeps polling for jobs other processes queue.
+   */
+  start(pollMs = 1000): void {
+    if (this.active) return;
+    this.active = true;
+    this.recover();
+    this.timer = setInterval(() => this.pump(), pollMs);
+    this.timer.unref();
+    this.pump();
+  }
+
+  /** Called after a job is queued in this process. */
+  kick(): void {
+    if (this.active) this.pump();
+  }
+
+  /** Stops claiming new jobs and waits for the running ones. */
+  async stop(): Promise<void> {
+    this.active = false;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.inFlight]);
+  }
+
+  /** Queues every preview that is missing, and re-queues failed ones when asked. */
+  recover(): number {
+    const { store, owner } = this.options;
+    let queued = 0;
+    for (const job of store.runningPreviews()) {
+      if (job.owner !== owner && !pidAlive(job.owner)) {
+        store.requeuePreview(job);
+        queued++;
+      }
+    }
+    for (const asset of store.assetsWithoutPreviewJob()) {
+      if (previewKind(asset.path)) {
+        store.queuePreview(asset.project_id, asset.uid, asset.hash);
+        queued++;
+      }
+    }
+    return queued;
+  }
+
+  /** Resolves when the preview jobs of these assets have finished (or `timeoutMs` passed). */
+  async waitFor(projectId: string, uids: readonly string[], timeoutMs = 60_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pending = uids.filter((uid) => {
+        const status = this.options.store.previewJob(projectId, uid)?.status;
+        return status === 'queued' || status === 'running';
+      });
+      if (!pending.length) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Resolves when no job is queued or running (in any process), or `timeoutMs` passed. */
+  async idle(timeoutMs = 60_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = this.options.store.previewCounts();
+      if (!counts.queued && !counts.running && !this.running) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private pump(): void {
+    if (!this.active) return;
+    const free = this.concurrency - this.running;
+    if (free <= 0) return;
+    let jobs: PreviewJob[];
+    try {
+      jobs = this.options.store.claimPreviews(this.options.owner, free);
+    } catch (err) {
+      logger.warn({ err }, 'claiming preview jobs failed');
+      return;
+    }
+    for (const job of jobs) {
+      this.running++;
+      const done = this.run(job)
+        .catch((err: unknown) => logger.error({ err, uid: job.uid }, 'preview job crashed'))
+        .finally(() => {
+          this.running--;
+          this.inFlight.delete(done);
+          this.pump();
+        });
+      this.inFlight.add(done);
+    }
+  }
+
+  private async run(job: PreviewJob): Promise<void> {
+    const { store, pool, assetsRoot, thumbsRoot } = this.options;
+    const asset = store.getByUid(job.project_id, job.uid);
+    if (!asset || asset.hash !== job.hash) {
+      store.finishPreview(job, 'failed', 'the asset changed or was removed before its preview was made');
+      return;
+    }
+    const source = path.join(assetsRoot, asset.path);
+    const kind = previewKind(asset.path);
+    let outcome: PreviewOutcome;
+    try {
+      if (!fs.existsSync(source)) throw new Error(`the file ${asset.path} is missing from the assets root`);
+      if (kind === 'thumbnail') {
+        const outputs: Record<string, string> = {};
+        for (const size of THUMB_SIZES)
+          outputs[String(size)] = path.join(thumbsRoot, thumbnailName(asset.uid, size, asset.path));
+        const format = thumbnailExt(asset.path).slice(1) as 'png' | 'jpg' | 'webp';
+        const result = await pool.thumbnail({
+          source,
+          outputs,
+          format,
+          limitInputPixels: this.options.maxImagePixels ?? DEFAULT_MAX_PIXELS,
+        });
+        outcome = { ok: true, kind, result };
+      } else if (kind === 'waveform') {
+        const codec = audioCodec(asset.path);
+        if (!codec) throw new Error('no decoder for this audio format');
+        const out = path.join(thumbsRoot, waveformName(asset.uid));
+        outcome = { ok: true, kind, result: await waveformWithFallback(pool, source, codec, out) };
+      } else {
+        throw new Error('this file type has no preview');
+      }
+    } catch (err) {
+      outcome = { ok: false, error: explain(err, asset.path) };
+    }
+    await this.options.apply(job, outcome);
+  }
+}
+
+/** `.ogg` may hold Opus rather than Vorbis: try the other decoder before giving up. */
+async function waveformWithFallback(
+  pool: WorkerPool,
+  source: string,
+  codec: NonNullable<ReturnType<typeof audioCodec>>,
+  out: string,
+): Promise<WaveformResult> {
+  try {
+    return await pool.waveform({ source, codec, out, points: WAVEFORM_POINTS });
+  } catch (err) {
+    if (codec !== 'vorbis') throw err;
+    return pool.waveform({ source, codec: 'opus', out, points: WAVEFORM_POINTS }).catch(() => {
+      throw err;
+    });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Serving previews (content-addressed ETags; immutable caching when the URL carries the hash)
+ * and the preview queue's status and re-queue routes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Type } from 'typebox';
+import { AppError } from '../../domain/errors.js';
+import type { AssetRecord } from '../../domain/asset.js';
+import { previewKind, thumbnailName, waveformName } from '../../previews/kinds.js';
+import type { RegistryService } from '../../registry/service.js';
+import type { App } from '../app.js';
+import { IdParams } from '../schemas.js';
+
+const ThumbQuery = Type.Object({
+  size: Type.Optional(Type.Union([Type.Literal(256), Type.Literal(512)], { default: 256 })),
+  v: Type.Optional(Type.String()),
+  project_id: Type.Optional(Type.String()),
+});
+const WaveQuery = Type.Object({ v: Type.Optional(Type.String()), project_id: Type.Optional(Type.String()) });
+const RequeueBody = Type.Object({
+  ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100_000 })),
+  failed: Type.Optional(Type.Boolean({ description: 'Re-queue every failed preview.' })),
+  project_id: Type.Optional(Type.String()),
+});
+
+const MIME: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.json': 'application/json; charset=utf-8',
+};
+
+function requireReady(record: AssetRecord, kind: 'thumbnail' | 'waveform'): void {
+  if (previewKind(record.path) !== kind) {
+    throw new AppError(404, 'no_preview', `Asset ${record.uid} (${record.path}) has no ${kind}.`);
+  }
+  if (record.previewStatus !== 'done') {
+    const status = record.previewStatus ?? 'not queued';
+    throw new AppError(
+      404,
+      'preview_not_ready',
+      `The ${kind} of ${record.uid} is ${status}${record.previewError ? `: ${record.previewError}` : ''}.` +
+        (status === 'failed' ? ' Fix the file, then POST /api/previews/requeue.' : ' Try again shortly.'),
+      { status, error: record.previewError ?? null },
+    );
+  }
+}
+
+export function registerPreviewRoutes(app: App, service: RegistryService): void {
+  const tags = ['previews'];
+
+  const sendPreview = (
+    record: AssetRecord,
+    name: string,
+    etag: string,
+    versioned: boolean,
+    ifNoneMatch: string | undefined,
+    reply: import('fastify').FastifyReply,
+  ) => {
+    const file = path.join(service.paths.thumbsRoot, name);
+    if (!fs.existsSync(file)) {
+      throw new AppError(
+        404,
+        'preview_missing',
+        `The preview file of ${record.uid} is missing; POST /api/previews/requeue to make it again.`,
+      );
+    }
+    reply
+      .header('etag', etag)
+      .header('cache-control', versioned ? 'public, max-age=31536000, immutable' : 'no-cache');
+    if (ifNoneMatch === etag) return reply.code(304).send();
+    return reply.type(MIME[path.extname(name)] ?? 'application/octet-stream').send(fs.createReadStream(file));
+  };
+
+  app.get(
+    '/api/assets/:id/thumbnail',
+    {
+      schema: { tags, summary: 'Image thumbnail (256 or 512 px)', params: IdParams, querystring: ThumbQuery },
+    },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const record = registry.require(request.params.id);
+      requireReady(record, 'thumbnail');
+      const size = request.query.size ?? 256;
+      const etag = `"${record.hash.slice(0, 16)}-${size}"`;
+      const versioned = request.query.v === record.hash.slice(0, 16);
+      return sendPreview(
+        record,
+        thumbnailName(record.uid, size, record.path),
+        etag,
+        versioned,
+        request.headers['if-none-match'],
+        reply,
+      );
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/waveform',
+    { schema: { tags, summary: 'Audio waveform JSON', params: IdParams, querystring: WaveQuery } },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const record = registry.require(request.params.id);
+      requireReady(record, 'waveform');
+      const etag = `"${record.hash.slice(0, 16)}-waveform"`;
+      const versioned = request.query.v === record.hash.slice(0, 16);
+      return sendPreview(
+        record,
+        waveformName(record.uid),
+        etag,
+        versioned,
+        request.headers['if-none-match'],
+        reply,
+      );
+    },
+  );
+
+  app.get(
+    '/api/previews',
+    { schema: { tags, summary: 'Preview queue: counts and recent failures' } },
+    async () => ({
+      ok: true,
+      counts: service.store.previewCounts(),
+      failed: service.store.failedPreviews(20).map((job) => ({
+        project_id: job.project_id,
+        uid: job.uid,
+        error: job.error,
+        updated_at: job.updated_at,
+      })),
+    }),
+  );
+
+  app.post(
+    '/api/previews/requeue',
+    {
+      schema: {
+        tags,
+        summary: 'Queue previews again: for the given ids, every failed one, and every missing one',
+        body: RequeueBody,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.body.project_id);
+      const queued = registry.requeuePreviews(request.body.ids ?? [], request.body.failed ?? false);
+      return { ok: true, queued, counts: service.store.previewCounts() };
+    },
+  );
+}

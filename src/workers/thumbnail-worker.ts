@@ -1,0 +1,68 @@
+/**
+ * Worker side of thumbnails (sharp/libvips): decode once (EXIF orientation applied, never
+ * upscaled) at the largest size, derive the smaller size from those pixels, write each file
+ * atomically.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+
+// Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
+sharp.concurrency(1);
+sharp.cache(false);
+
+export interface ThumbnailTask {
+  source: string;
+  /** Size → absolute output path, largest first is not required. */
+  outputs: Record<string, string>;
+  format: 'png' | 'jpg' | 'webp';
+  /** Refuse images with more pixels than this (decompression bombs). */
+  limitInputPixels: number;
+}
+
+export interface ThumbnailResult {
+  width: number;
+  height: number;
+  outputs: Record<string, { width: number; height: number }>;
+}
+
+async function writeAtomic(target: string, data: Buffer): Promise<void> {
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, target);
+}
+
+function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
+  if (format === 'jpg') return image.jpeg({ quality: 82, mozjpeg: true });
+  if (format === 'webp') return image.webp({ quality: 82 });
+  return image.png({ compressionLevel: 6 });
+}
+
+export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
+  const options = { limitInputPixels: task.limitInputPixels, failOn: 'error' as const, animated: false };
+  const meta = await sharp(task.source, options).metadata();
+  if (!meta.width || !meta.height) throw new Error('the image has no dimensions');
+  // EXIF orientations 5-8 swap width and height.
+  const rotated = (meta.orientation ?? 1) >= 5;
+  const width = rotated ? meta.height : meta.width;
+  const height = rotated ? meta.width : meta.height;
+  const sizes = Object.keys(task.outputs)
+    .map(Number)
+    .sort((a, b) => b - a);
+  const largest = sizes[0] ?? 512;
+  const { data, info } = await sharp(task.source, options)
+    .rotate()
+    .resize(largest, largest, { fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+  await fs.mkdir(path.dirname(Object.values(task.outputs)[0] ?? task.source), { recursive: true });
+  const outputs: ThumbnailResult['outputs'] = {};
+  for (const size of sizes) {
+    const resized = sharp(data, raw).resize(size, size, { fit: 'inside', withoutEnlargement: true });
+    const out = await encode(resized, task.format).toBuffer({ resolveWithObject: true });
+    await writeAtomic(task.outputs[String(size)] as string, out.data);
+    outputs[String(size)] = { width: out.info.width, height: out.info.height };
+  }
+  return { width, height, outputs };
+}
