@@ -4,14 +4,12 @@
  * during the load, and a reference in the same run: `sha256sum` + `cp` over the same files
  * (the least work any registry must do: read, hash, copy).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { latencySummary, searchProber, startBenchServer } from './tools.js';
 
 export interface RegisterLoadResult {
   files: number;
@@ -20,29 +18,6 @@ export interface RegisterLoadResult {
   assetsPerSecond: number;
   referenceSeconds: number;
   search: { count: number; p50: number; p95: number; p99: number; max: number };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function startServer(cwd: string): Promise<{ url: string; stop: () => void }> {
-  const built = path.join(REPO, 'dist', 'cli', 'main.js');
-  const args = fs.existsSync(built)
-    ? [built, 'serve', '--port', '0']
-    : ['--import', 'tsx', path.join(REPO, 'src', 'cli', 'main.ts'), 'serve', '--port', '0'];
-  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, LOG_LEVEL: 'warn' } });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      const m = /listening on (http:\/\/\S+) /.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
-  return { url, stop: () => proc.kill('SIGTERM') };
 }
 
 export async function registerLoad(files: number, clients = 8): Promise<RegisterLoadResult> {
@@ -61,22 +36,19 @@ export async function registerLoad(files: number, clients = 8): Promise<Register
     // Reference: hash and copy the same files with coreutils, in this process tree.
     const refOut = path.join(ws, 'ref-copy');
     const refStart = performance.now();
-    execFileSync('bash', ['-c', `cd "${incoming}" && find . -type f -print0 | xargs -0 sha256sum >/dev/null && cp -r . "${refOut}"`]);
+    execFileSync('bash', [
+      '-c',
+      `cd "${incoming}" && find . -type f -print0 | xargs -0 sha256sum >/dev/null && cp -r . "${refOut}"`,
+    ]);
     const referenceSeconds = (performance.now() - refStart) / 1000;
 
-    const server = await startServer(ws);
-    const latencies: number[] = [];
-    let loading = true;
-    const prober = (async () => {
-      const queries = ['q=file-1', 'tags=bench&limit=50', 'q=set4', 'type=bench&sort=path&order=asc'];
-      for (let i = 0; loading; i++) {
-        const t0 = performance.now();
-        const res = await fetch(`${server.url}/api/assets/search?${queries[i % queries.length]}`);
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
+    const server = await startBenchServer(ws);
+    const prober = searchProber(server.url, [
+      'q=file-1',
+      'tags=bench&limit=50',
+      'q=set4',
+      'type=bench&sort=path&order=asc',
+    ]);
 
     let next = 0;
     const start = performance.now();
@@ -100,23 +72,15 @@ export async function registerLoad(files: number, clients = 8): Promise<Register
       }),
     );
     const seconds = (performance.now() - start) / 1000;
-    loading = false;
-    await prober;
+    const latencies = await prober.stop();
     server.stop();
-    const sorted = [...latencies].sort((a, b) => a - b);
     return {
       files,
       clients,
       seconds,
       assetsPerSecond: files / seconds,
       referenceSeconds,
-      search: {
-        count: sorted.length,
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        p99: percentile(sorted, 99),
-        max: sorted[sorted.length - 1] ?? Number.NaN,
-      },
+      search: latencySummary(latencies),
     };
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });
