@@ -77,6 +77,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
   );
+  // The API speaks JSON (and multipart for uploads): plain text is a 415 that says so.
+  app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   installSecurity(app, { allowedHosts: options.allowedHosts ?? [], token: options.token });
 
