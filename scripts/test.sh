@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+export LOG_LEVEL="${LOG_LEVEL:-error}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 passed=0

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { badRequest } from '../domain/errors.js';
 import {
   collect,
   printJson,
@@ -25,7 +26,7 @@ interface SearchOptions extends CommonOptions {
 function wholeNumber(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${value}`);
+    throw badRequest(`--${name} must be a whole number from ${min} to ${max}; got ${value}`);
   }
   return n;
 }

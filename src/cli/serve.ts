@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { badRequest } from '../domain/errors.js';
 import { logger } from '../logging.js';
 import { closeOnSignals, startServer } from '../server/serve.js';
 import { collect, openService, withCommonOptions, type CommonOptions } from './common.js';
@@ -32,7 +33,7 @@ export function serveCommand(): Command {
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error(`--port must be 0-65535; got ${options.port}`);
+        throw badRequest(`--port must be 0-65535; got ${options.port}`);
       const service = openService(options);
       const importRoots = options.importRoot?.length
         ? [...options.importRoot, service.paths.assetsRoot]

@@ -13,7 +13,10 @@ let url: string;
 let seq = 0;
 
 /** A source file with unique content under the workspace. */
-function source(name: string, content = `content ${name} ${seq++} ${Math.random()}`): { rel: string; content: string } {
+function source(
+  name: string,
+  content = `content ${name} ${seq++} ${Math.random()}`,
+): { rel: string; content: string } {
   const rel = `incoming/${seq}-${name}`;
   ws.file(rel, content);
   return { rel, content };
@@ -62,8 +65,20 @@ describe('POST /api/assets/register', () => {
 
     const sidecar = ws.json(`data/assets/${asset.sidecar}`);
     assert.deepEqual(Object.keys(sidecar), [
-      'id', 'uid', 'type', 'path', 'hash', 'bytes', 'tags', 'license', 'origin', 'version', 'created_at', 'meta',
-      'links', 'provenance',
+      'id',
+      'uid',
+      'type',
+      'path',
+      'hash',
+      'bytes',
+      'tags',
+      'license',
+      'origin',
+      'version',
+      'created_at',
+      'meta',
+      'links',
+      'provenance',
     ]);
     assert.deepEqual(sidecar.tags, ['Foo', 'BAR']);
     assert.equal((sidecar.provenance as Record<string, unknown>).source, 'api.register');
@@ -95,8 +110,16 @@ describe('POST /api/assets/register', () => {
   });
 
   test('hero.png and hero.jpg get separate _meta mirrors (§11.11)', async () => {
-    const png = await register({ path: source('x.bin').rel, dest_path: 'mirror/hero.png', metadata: { tags: ['png'] } });
-    const jpg = await register({ path: source('y.bin').rel, dest_path: 'mirror/hero.jpg', metadata: { tags: ['jpg'] } });
+    const png = await register({
+      path: source('x.bin').rel,
+      dest_path: 'mirror/hero.png',
+      metadata: { tags: ['png'] },
+    });
+    const jpg = await register({
+      path: source('y.bin').rel,
+      dest_path: 'mirror/hero.jpg',
+      metadata: { tags: ['jpg'] },
+    });
     assert.equal(png.status, 200);
     assert.equal(jpg.status, 200);
     assert.deepEqual(ws.json('data/assets/_meta/mirror/hero.png.json').tags, ['png']);
@@ -140,7 +163,11 @@ describe('POST /api/assets/register', () => {
   test('the same bytes in two projects are two assets', async () => {
     const content = `projects ${Math.random()}`;
     const a = await register({ path: source('p.txt', content).rel, dest_path: 'shared/p.txt' });
-    const b = await register({ path: source('p.txt', content).rel, dest_path: 'shared/p.txt', project_id: 'other' });
+    const b = await register({
+      path: source('p.txt', content).rel,
+      dest_path: 'shared/p.txt',
+      project_id: 'other',
+    });
     assert.equal(a.status, 200);
     assert.equal(b.status, 200);
     assert.equal(b.body.created, true);
@@ -158,7 +185,11 @@ describe('POST /api/assets/register', () => {
     assert.equal(res.body.code, 'dest_exists');
     assert.match(res.body.message, /on_conflict/);
     assert.equal(ws.read('data/assets/taken/file.txt'), 'original bytes');
-    const renamed = await register({ path: source('z.txt').rel, dest_path: 'taken/file.txt', on_conflict: 'rename' });
+    const renamed = await register({
+      path: source('z.txt').rel,
+      dest_path: 'taken/file.txt',
+      on_conflict: 'rename',
+    });
     assert.equal(renamed.status, 200);
     assert.equal(renamed.body.asset.path, 'taken/file-1.txt');
     assert.equal(ws.read('data/assets/taken/file.txt'), 'original bytes');
@@ -170,7 +201,10 @@ describe('GET /api/assets/{id}', () => {
     const created = await register({ path: source('g.txt').rel });
     const res = await api(url, 'GET', `/api/assets/${created.body.asset_id}`);
     assert.equal(res.status, 200);
-    assert.deepEqual({ ...res.body.asset, updated_at: undefined }, { ...created.body.asset, updated_at: undefined });
+    assert.deepEqual(
+      { ...res.body.asset, updated_at: undefined },
+      { ...created.body.asset, updated_at: undefined },
+    );
     const missing = await api(url, 'GET', '/api/assets/ffffffffffffffff');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.ok, false);
@@ -214,13 +248,21 @@ describe('GET /api/assets/search', () => {
     assert.deepEqual(found((await search('q=NEON')).body), idsOf('s1'));
     assert.deepEqual(found((await search('text=chase th')).body), idsOf('s3'));
     assert.deepEqual(found((await search('q=zz')).body), idsOf('s4'));
-    assert.deepEqual(found((await search('q=find-mus')).body), idsOf('s3', 's4'), 'the path includes its folder');
+    assert.deepEqual(
+      found((await search('q=find-mus')).body),
+      idsOf('s3', 's4'),
+      'the path includes its folder',
+    );
     assert.deepEqual(found((await search('q=s3.dat')).body), idsOf('s3'));
     assert.equal((await search('q=nothing-like-this')).body.total, 0);
   });
 
   test('hash, limit, total, offset, sort and order', async () => {
-    const one = await api(url, 'GET', `/api/assets/search?hash=${(await api(url, 'GET', `/api/assets/${ids.s2}`)).body.asset.hash.toUpperCase()}`);
+    const one = await api(
+      url,
+      'GET',
+      `/api/assets/search?hash=${(await api(url, 'GET', `/api/assets/${ids.s2}`)).body.asset.hash.toUpperCase()}`,
+    );
     assert.deepEqual(found(one.body), idsOf('s2'));
     const limited = await search('limit=1');
     assert.equal(limited.body.items.length, 1);
@@ -228,10 +270,16 @@ describe('GET /api/assets/search', () => {
     assert.equal(limited.body.filters.limit, 1);
     const byBytes = await search('sort=bytes&order=asc');
     const bytes = byBytes.body.items.map((i: { bytes: number }) => i.bytes);
-    assert.deepEqual(bytes, [...bytes].sort((a, b) => a - b));
+    assert.deepEqual(
+      bytes,
+      [...bytes].sort((a, b) => a - b),
+    );
     const page2 = await search('sort=path&order=asc&limit=2&offset=2');
     const all = await search('sort=path&order=asc');
-    assert.deepEqual(page2.body.items.map((i: { id: string }) => i.id), all.body.items.slice(2).map((i: { id: string }) => i.id));
+    assert.deepEqual(
+      page2.body.items.map((i: { id: string }) => i.id),
+      all.body.items.slice(2).map((i: { id: string }) => i.id),
+    );
     const newest = await search('');
     assert.equal(newest.body.items[0].id, ids.s4, 'newest first by default');
   });
@@ -257,7 +305,10 @@ describe('GET /api/assets/search', () => {
 
 describe('PATCH, bulk and DELETE', () => {
   test('PATCH merges (null removes a key) or replaces; the version moves; the sidecar follows', async () => {
-    const created = await register({ path: source('m.txt').rel, metadata: { tags: ['a'], license: 'MIT', notes: 'n' } });
+    const created = await register({
+      path: source('m.txt').rel,
+      metadata: { tags: ['a'], license: 'MIT', notes: 'n' },
+    });
     const id = created.body.asset_id;
     const merged = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { title: 'T', notes: null } });
     assert.equal(merged.status, 200);
@@ -265,7 +316,10 @@ describe('PATCH, bulk and DELETE', () => {
     assert.ok(!('notes' in merged.body.asset.metadata));
     assert.equal(merged.body.asset.license, 'MIT');
     assert.equal(merged.body.asset.version, 2);
-    const replaced = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { tags: ['z'] }, mode: 'replace' });
+    const replaced = await api(url, 'PATCH', `/api/assets/${id}`, {
+      metadata: { tags: ['z'] },
+      mode: 'replace',
+    });
     assert.deepEqual(replaced.body.asset.metadata, { tags: ['z'], version: 3 });
     const sidecar = ws.json(`data/assets/${created.body.asset.sidecar}`);
     assert.deepEqual(sidecar.tags, ['z']);
@@ -278,7 +332,8 @@ describe('PATCH, bulk and DELETE', () => {
 
   test('bulk: add/remove tags and apply/clear a licence on many ids; unknown ids reported', async () => {
     const a = (await register({ path: source('b1.txt').rel, metadata: { tags: ['A', 'b'] } })).body.asset;
-    const b = (await register({ path: source('b2.txt').rel, metadata: { tags: ['x'], license: 'MIT' } })).body.asset;
+    const b = (await register({ path: source('b2.txt').rel, metadata: { tags: ['x'], license: 'MIT' } })).body
+      .asset;
     const res = await api(url, 'POST', '/api/assets/bulk', {
       ids: [a.id, b.id, 'ffffffffffffffff'],
       add_tags: ' c ,B',
@@ -294,7 +349,7 @@ describe('PATCH, bulk and DELETE', () => {
     const cleared = await api(url, 'POST', '/api/assets/bulk', { ids: [a.id, b.id], clear_license: true });
     assert.equal(cleared.status, 200);
     assert.equal((await api(url, 'GET', `/api/assets/${b.id}`)).body.asset.license, null);
-    assert.ok(!('license' in ws.json(`data/assets/${b.sidecar}`).meta as object));
+    assert.ok(!('license' in (ws.json(`data/assets/${b.sidecar}`).meta as object)));
     const nothing = await api(url, 'POST', '/api/assets/bulk', { ids: [a.id] });
     assert.equal(nothing.status, 400);
     assert.match(nothing.body.message, /No bulk edits specified/);
@@ -349,7 +404,10 @@ describe('file, sidecar, provenance and upload routes', () => {
     form.append('metadata', '{"tags":["up"],"license":"CC0"}');
     form.append('file', new Blob(['uploaded bytes']), '../../evil name.txt');
     const res = await fetch(`${url}/api/assets/upload`, { method: 'POST', body: form });
-    const body = (await res.json()) as { ok: boolean; asset: { path: string; tags: string[]; license: string } };
+    const body = (await res.json()) as {
+      ok: boolean;
+      asset: { path: string; tags: string[]; license: string };
+    };
     assert.equal(res.status, 200);
     assert.equal(body.asset.path, 'uploads/evil name.txt');
     assert.deepEqual(body.asset.tags, ['up']);
@@ -370,7 +428,10 @@ describe('hooks over HTTP, OPTIONS, docs and request ids', () => {
     const asset = (await register({ path: source('h.txt').rel, metadata: { tags: ['hook'] } })).body.asset;
     const res = await api(url, 'GET', '/api/assets/debug/history?limit=5');
     const mine = res.body.items.filter((e: { data: { uid: string } }) => e.data.uid === asset.id);
-    assert.deepEqual(mine.map((e: { event: string }) => e.event), ['asset_sidecar_written', 'asset_registered']);
+    assert.deepEqual(
+      mine.map((e: { event: string }) => e.event),
+      ['asset_sidecar_written', 'asset_registered'],
+    );
     assert.deepEqual(Object.keys(mine[0].data).sort(), ['rel_path', 'sidecar', 'type', 'uid']);
     assert.equal(mine[0].data.sidecar, path.join(ws.assets, asset.sidecar));
     assert.deepEqual(Object.keys(mine[1].data).sort(), ['bytes', 'meta', 'path', 'sidecar', 'type', 'uid']);
@@ -395,7 +456,12 @@ describe('hooks over HTTP, OPTIONS, docs and request ids', () => {
   test('OpenAPI at /docs/json lists the routes; X-Request-ID is echoed', async () => {
     const doc = await api(url, 'GET', '/docs/json');
     assert.equal(doc.status, 200);
-    for (const route of ['/api/assets/register', '/api/assets/search', '/api/assets/{id}', '/api/assets/bulk']) {
+    for (const route of [
+      '/api/assets/register',
+      '/api/assets/search',
+      '/api/assets/{id}',
+      '/api/assets/bulk',
+    ]) {
       assert.ok(doc.body.paths[route], route);
     }
     const res = await api(url, 'GET', '/health', undefined, { 'x-request-id': 'trace-123' });

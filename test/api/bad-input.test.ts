@@ -44,7 +44,9 @@ function rawRequest(method: string, route: string, headers: Record<string, strin
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+        );
       },
     );
     req.on('error', reject);
@@ -111,7 +113,10 @@ describe('sources', () => {
     assertEnvelope(await register({ path: secret }), 403, 'source_not_allowed', /--import-root/);
     fs.symlinkSync(secret, path.join(ws.dir, 'incoming', 'sneaky.txt'));
     assertEnvelope(await register({ path: 'incoming/sneaky.txt' }), 403, 'source_not_allowed');
-    assert.deepEqual(snapshot().filter((f) => f !== 'incoming/sneaky.txt'), before);
+    assert.deepEqual(
+      snapshot().filter((f) => f !== 'incoming/sneaky.txt'),
+      before,
+    );
   });
 
   test('a directory is not a file → 400', async () => {
@@ -122,7 +127,12 @@ describe('sources', () => {
 
 describe('metadata', () => {
   test('invalid JSON text, a non-object and other types get the reference messages', async () => {
-    assertEnvelope(await register({ path: fresh(), metadata: '{bad' }), 400, 'bad_request', /^metadata must be valid JSON: /);
+    assertEnvelope(
+      await register({ path: fresh(), metadata: '{bad' }),
+      400,
+      'bad_request',
+      /^metadata must be valid JSON: /,
+    );
     const arr = await register({ path: fresh(), metadata: '[1,2]' });
     assertEnvelope(arr, 400, 'bad_request');
     assert.equal(arr.body.message, 'metadata JSON must decode to an object.');
@@ -134,8 +144,18 @@ describe('metadata', () => {
   });
 
   test('wrong field types inside metadata name the field', async () => {
-    assertEnvelope(await register({ path: fresh(), metadata: { tags: [{ a: 1 }] } }), 400, undefined, /metadata\.tags/);
-    assertEnvelope(await register({ path: fresh(), metadata: { license: [1] } }), 400, undefined, /metadata\.license/);
+    assertEnvelope(
+      await register({ path: fresh(), metadata: { tags: [{ a: 1 }] } }),
+      400,
+      undefined,
+      /metadata\.tags/,
+    );
+    assertEnvelope(
+      await register({ path: fresh(), metadata: { license: [1] } }),
+      400,
+      undefined,
+      /metadata\.license/,
+    );
   });
 });
 
@@ -145,7 +165,10 @@ describe('malformed requests are 4xx, never 500', () => {
     assertEnvelope(await api(url, 'POST', '/api/assets/register', ''), 400, 'invalid_json');
     const text = await api(url, 'POST', '/api/assets/register', 'path=x', { 'content-type': 'text/plain' });
     assertEnvelope(text, 415, 'unsupported_media_type');
-    const huge = await api(url, 'POST', '/api/assets/register', { path: 'x', metadata: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    const huge = await api(url, 'POST', '/api/assets/register', {
+      path: 'x',
+      metadata: { blob: 'x'.repeat(2 * 1024 * 1024) },
+    });
     assertEnvelope(huge, 413, 'payload_too_large');
   });
 
@@ -169,16 +192,28 @@ describe('malformed requests are 4xx, never 500', () => {
     assertEnvelope(await api(url, 'GET', '/api/assets/search?sort=nope'), 422, 'validation_error');
     assertEnvelope(await api(url, 'GET', '/api/assets/search?offset=-1'), 422, 'validation_error');
     assertEnvelope(await api(url, 'POST', '/api/assets/bulk', { ids: [] }), 422, 'validation_error');
-    assertEnvelope(await api(url, 'POST', '/api/assets/bulk', { ids: 'abc', add_tags: 'x' }), 422, 'validation_error');
+    assertEnvelope(
+      await api(url, 'POST', '/api/assets/bulk', { ids: 'abc', add_tags: 'x' }),
+      422,
+      'validation_error',
+    );
     const id = (await register({ path: fresh() })).body.asset_id;
-    assertEnvelope(await api(url, 'PATCH', `/api/assets/${id}`, { metadata: 'not json' }), 400, 'bad_request');
+    assertEnvelope(
+      await api(url, 'PATCH', `/api/assets/${id}`, { metadata: 'not json' }),
+      400,
+      'bad_request',
+    );
     assertEnvelope(await api(url, 'PATCH', `/api/assets/${id}`, { metadata: {}, mode: 'wipe' }), 422);
     assertEnvelope(await api(url, 'DELETE', `/api/assets/${id}?delete_file=perhaps`), 422);
     assertEnvelope(await api(url, 'GET', '/api/nothing-here'), 404, 'not_found');
   });
 
   test('uploads: no multipart → 415, no file part → 400', async () => {
-    assertEnvelope(await api(url, 'POST', '/api/assets/upload', { file: 'x' }), 415, 'unsupported_media_type');
+    assertEnvelope(
+      await api(url, 'POST', '/api/assets/upload', { file: 'x' }),
+      415,
+      'unsupported_media_type',
+    );
     const form = new FormData();
     form.append('asset_type', 'x');
     const res = await fetch(`${url}/api/assets/upload`, { method: 'POST', body: form });
@@ -210,7 +245,10 @@ describe('concurrency', () => {
       1,
       'one file copied',
     );
-    assert.deepEqual([...(ws.json(`data/assets/${asset.sidecar}`).tags as string[])].sort(), [...asset.tags].sort());
+    assert.deepEqual(
+      [...(ws.json(`data/assets/${asset.sidecar}`).tags as string[])].sort(),
+      [...asset.tags].sort(),
+    );
     assert.deepEqual(fs.readdirSync(path.join(ws.assets, '.staging')), []);
   });
 });
@@ -249,9 +287,21 @@ describe('API token and exposure', () => {
       tws.file('in/a.txt', 'token test');
       const denied = await api(tserver.url, 'POST', '/api/assets/register', { path: 'in/a.txt' });
       assertEnvelope(denied, 401, 'unauthorized', /Bearer/);
-      const wrong = await api(tserver.url, 'POST', '/api/assets/register', { path: 'in/a.txt' }, { authorization: 'Bearer nope!!' });
+      const wrong = await api(
+        tserver.url,
+        'POST',
+        '/api/assets/register',
+        { path: 'in/a.txt' },
+        { authorization: 'Bearer nope!!' },
+      );
       assert.equal(wrong.status, 401);
-      const ok = await api(tserver.url, 'POST', '/api/assets/register', { path: 'in/a.txt' }, { authorization: 'Bearer s3cret' });
+      const ok = await api(
+        tserver.url,
+        'POST',
+        '/api/assets/register',
+        { path: 'in/a.txt' },
+        { authorization: 'Bearer s3cret' },
+      );
       assert.equal(ok.status, 200);
       assert.equal((await api(tserver.url, 'DELETE', `/api/assets/${ok.body.asset_id}`)).status, 401);
       assert.equal((await api(tserver.url, 'GET', `/api/assets/${ok.body.asset_id}`)).status, 200);

@@ -17,7 +17,11 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-export async function startServer(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+export async function startServer(
+  cwd: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningServer> {
   const proc = spawn(process.execPath, ['--import', TSX, CLI, 'serve', '--port', '0', ...args], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },

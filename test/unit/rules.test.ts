@@ -65,7 +65,10 @@ describe('duplicate merge (§1.7)', () => {
   });
 
   test('licence is replaced (falsy → null), other keys overwritten even with null', () => {
-    const merged = mergeMetadata({ license: 'CC0', origin: 'o1', version: 2 }, { license: 'Apache', origin: 'o2' });
+    const merged = mergeMetadata(
+      { license: 'CC0', origin: 'o1', version: 2 },
+      { license: 'Apache', origin: 'o2' },
+    );
     assert.equal(merged.license, 'Apache');
     assert.equal(merged.origin, 'o2');
     assert.equal(mergeMetadata({ license: 'CC0' }, { license: '' }).license, null);
@@ -73,7 +76,12 @@ describe('duplicate merge (§1.7)', () => {
   });
 
   test('a replace keeps the registry-maintained preview and thumbnails (§11.9)', () => {
-    const existing = { tags: ['a'], license: 'MIT', preview: { kind: 'thumbnail' }, thumbnails: { '256': 'x' } };
+    const existing = {
+      tags: ['a'],
+      license: 'MIT',
+      preview: { kind: 'thumbnail' },
+      thumbnails: { '256': 'x' },
+    };
     assert.deepEqual(replaceMetadata(existing, { tags: ['z'] }), {
       tags: ['z'],
       preview: { kind: 'thumbnail' },
@@ -157,32 +165,62 @@ describe('payloads (§1.6, §2.9, §3)', () => {
       created_at: 'now',
     });
     assert.deepEqual(Object.keys(sidecar), [
-      'id', 'uid', 'type', 'path', 'hash', 'bytes', 'tags', 'license', 'origin', 'version', 'created_at', 'meta',
-      'links', 'provenance',
+      'id',
+      'uid',
+      'type',
+      'path',
+      'hash',
+      'bytes',
+      'tags',
+      'license',
+      'origin',
+      'version',
+      'created_at',
+      'meta',
+      'links',
+      'provenance',
     ]);
     assert.equal(sidecar.origin, null);
   });
 
   test('a waveform thumb synthesises preview and links.preview; a thumbnails map adds paths and default', () => {
-    const wav = serializeAsset(record({ path: 'audio/a.wav', thumb: 'cache/thumbs/x.waveform.json', meta: {} }));
+    const wav = serializeAsset(
+      record({ path: 'audio/a.wav', thumb: 'cache/thumbs/x.waveform.json', meta: {} }),
+    );
     assert.deepEqual(wav.preview, { kind: 'waveform', path: 'cache/thumbs/x.waveform.json' });
     assert.equal((wav.links as Record<string, unknown>).preview, 'cache/thumbs/x.waveform.json');
     const png = serializeAsset(
       record({ thumb: 'cache/thumbs/x_256.png', meta: { thumbnails: { '512': 'b', '256': 'a' } } }),
     );
-    assert.deepEqual(png.preview, { kind: 'thumbnail', path: 'cache/thumbs/x_256.png', paths: { '512': 'b', '256': 'a' }, default: 'a' });
+    assert.deepEqual(png.preview, {
+      kind: 'thumbnail',
+      path: 'cache/thumbs/x_256.png',
+      paths: { '512': 'b', '256': 'a' },
+      default: 'a',
+    });
     assert.deepEqual(Object.keys(png.links as object), ['file', 'sidecar', 'thumbnail', 'thumbnails']);
   });
 
   test('search text covers uid, path and textual metadata only, one field per line', () => {
-    const text = searchText('ABC', 'Images/Hero.png', { title: 'Big', tags: ['Red'], n: 5, nested: { x: 'no' } });
+    const text = searchText('ABC', 'Images/Hero.png', {
+      title: 'Big',
+      tags: ['Red'],
+      n: 5,
+      nested: { x: 'no' },
+    });
     assert.equal(text, 'abc\nimages/hero.png\nbig\nred');
   });
 });
 
 describe('provenance (§1.10)', () => {
   test('workflow hash = sha256(source + python json of inputs with sorted keys)', () => {
-    const p = buildProvenance({ source: ' tool ', inputs: { b: 1, a: 'é' } }, {}, { uid: 'u', hash: 'h' }, 't', {});
+    const p = buildProvenance(
+      { source: ' tool ', inputs: { b: 1, a: 'é' } },
+      {},
+      { uid: 'u', hash: 'h' },
+      't',
+      {},
+    );
     assert.deepEqual(p.inputs, { b: 1, a: 'é', asset_uid: 'u', asset_hash: 'h' });
     const expected = createHash('sha256')
       .update('tool{"a": "é", "asset_hash": "h", "asset_uid": "u", "b": 1}')
@@ -192,7 +230,9 @@ describe('provenance (§1.10)', () => {
   });
 
   test('source and user fall back to metadata, then "unspecified" and the environment', () => {
-    const p = buildProvenance({}, { source: 'meta-src' }, { uid: 'u', hash: 'h' }, 't', { ASSET_REGISTRY_USER: 'ann' });
+    const p = buildProvenance({}, { source: 'meta-src' }, { uid: 'u', hash: 'h' }, 't', {
+      ASSET_REGISTRY_USER: 'ann',
+    });
     assert.equal(p.source, 'meta-src');
     assert.equal(p.user_id, 'ann');
     assert.equal(buildProvenance({}, {}, { uid: 'u', hash: 'h' }, 't', {}).source, 'unspecified');

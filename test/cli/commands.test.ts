@@ -1,0 +1,185 @@
+/** The `asset-registry` CLI, run as a real process in a temporary workspace. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { api, runCli, startServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+before(() => {
+  ws = makeWorkspace();
+});
+after(() => ws.cleanup());
+
+describe('help', () => {
+  test('every command has --help naming its flags', async () => {
+    const expected: Record<string, string[]> = {
+      register: ['--type', '--dest', '--tags', '--license', '--origin', '--no-copy'],
+      search: ['--type', '--tag', '--license', '-q', '--limit', '--offset', '--sort'],
+      serve: ['--host', '--port', '--assets-root', '--db-path', '--thumbs-root', '--project-id', '--token'],
+      get: ['<id>'],
+      update: ['--add-tags', '--remove-tags', '--license', '--clear-license', '--metadata'],
+      remove: ['--delete-file'],
+    };
+    const results = await Promise.all(Object.keys(expected).map((cmd) => runCli([cmd, '--help'], ws.dir)));
+    Object.keys(expected).forEach((cmd, i) => {
+      const res = results[i]!;
+      assert.equal(res.code, 0, `${cmd}: ${res.stderr}`);
+      for (const flag of expected[cmd]!) assert.ok(res.stdout.includes(flag), `${cmd} --help names ${flag}`);
+    });
+  });
+});
+
+describe('register, get, search, update, remove', () => {
+  let id = '';
+  let assetPath = '';
+
+  test('register copies into data/assets/<type>/ and prints JSON', async () => {
+    ws.file('in/hero.txt', 'cli hero');
+    const res = await runCli(
+      ['register', 'in/hero.txt', '--type', 'docs', '--tags', 'a, b', '--license', 'MIT', '--origin', 'cli'],
+      ws.dir,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.json.ok, true);
+    id = res.json.asset_id;
+    assetPath = res.json.asset.path;
+    assert.equal(assetPath, 'docs/hero.txt');
+    assert.deepEqual(res.json.asset.tags, ['a', 'b']);
+    assert.equal(res.json.asset.license, 'MIT');
+    assert.equal(ws.read('data/assets/docs/hero.txt'), 'cli hero');
+    assert.ok(ws.exists('config/comfyvn.sqlite'), 'the default database is under the cwd');
+    assert.equal(ws.json('data/assets/docs/hero.txt.asset.json').id, id);
+  });
+
+  test('registering the same bytes again merges tags', async () => {
+    ws.file('in/hero-copy.txt', 'cli hero');
+    const res = await runCli(['register', 'in/hero-copy.txt', '--tags', 'B,c'], ws.dir);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.json.created, false);
+    assert.equal(res.json.asset_id, id);
+    assert.deepEqual(res.json.asset.tags, ['a', 'b', 'c']);
+  });
+
+  test('get prints the asset; an unknown id exits 3 with a JSON error', async () => {
+    const res = await runCli(['get', id], ws.dir);
+    assert.equal(res.code, 0);
+    assert.equal(res.json.asset.path, assetPath);
+    const missing = await runCli(['get', 'ffffffffffffffff'], ws.dir);
+    assert.equal(missing.code, 3);
+    assert.equal(missing.json.ok, false);
+    assert.equal(missing.json.code, 'not_found');
+  });
+
+  test('search filters; a bad --limit exits 2', async () => {
+    const res = await runCli(
+      ['search', '--tag', 'A', '--tag', 'c', '-q', 'HERO', '--license', 'mit'],
+      ws.dir,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.json.total, 1);
+    assert.equal(res.json.items[0].id, id);
+    const none = await runCli(['search', '-q', 'nothing-matches'], ws.dir);
+    assert.equal(none.json.total, 0);
+    const bad = await runCli(['search', '--limit', '0'], ws.dir);
+    assert.equal(bad.code, 2);
+  });
+
+  test('update changes tags, licence and metadata in the registry and the sidecar', async () => {
+    const add = await runCli(['update', id, '--add-tags', 'x,y', '--license', 'CC0'], ws.dir);
+    assert.equal(add.code, 0, add.stderr);
+    assert.deepEqual(add.json.items[0].tags, ['a', 'b', 'c', 'x', 'y']);
+    const remove = await runCli(
+      ['update', id, '--remove-tags', 'a,X', '--clear-license', '--metadata', '{"title":"T"}'],
+      ws.dir,
+    );
+    assert.equal(remove.code, 0, remove.stderr);
+    const sidecar = ws.json(`data/assets/${assetPath}.asset.json`);
+    assert.deepEqual(sidecar.tags, ['b', 'c', 'y']);
+    assert.equal(sidecar.license, null);
+    assert.equal((sidecar.meta as Record<string, unknown>).title, 'T');
+    const nothing = await runCli(['update', id], ws.dir);
+    assert.equal(nothing.code, 2);
+  });
+
+  test('remove keeps the file; --delete-file deletes it', async () => {
+    const res = await runCli(['remove', id], ws.dir);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.json.file_deleted, false);
+    assert.ok(ws.exists(`data/assets/${assetPath}`));
+    assert.ok(!ws.exists(`data/assets/${assetPath}.asset.json`));
+    ws.file('in/gone.txt', 'delete me');
+    const reg = await runCli(['register', 'in/gone.txt'], ws.dir);
+    const del = await runCli(['remove', reg.json.asset_id, '--delete-file'], ws.dir);
+    assert.equal(del.json.file_deleted, true);
+    assert.ok(!ws.exists(`data/assets/${reg.json.asset.path}`));
+  });
+
+  test('--no-copy outside the assets root exits 2', async () => {
+    ws.file('in/outside.txt', 'outside');
+    const res = await runCli(['register', 'in/outside.txt', '--no-copy'], ws.dir);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /assets root/);
+  });
+});
+
+describe('paths by flag and environment', () => {
+  test('--assets-root and --db-path, and the same through the environment', async () => {
+    const other = makeWorkspace();
+    try {
+      other.file('f.txt', 'flagged');
+      const flagged = await runCli(
+        [
+          'register',
+          'f.txt',
+          '--assets-root',
+          'store/files',
+          '--db-path',
+          'state/reg.db',
+          '--project-id',
+          'p1',
+        ],
+        other.dir,
+      );
+      assert.equal(flagged.code, 0, flagged.stderr);
+      assert.equal(flagged.json.asset.project_id, 'p1');
+      assert.ok(other.exists('store/files/generic/f.txt'));
+      assert.ok(other.exists('state/reg.db'));
+      assert.ok(!other.exists('config/comfyvn.sqlite'));
+      const env = {
+        ASSET_REGISTRY_ASSETS_ROOT: 'store/files',
+        ASSET_REGISTRY_DB_PATH: 'state/reg.db',
+        ASSET_REGISTRY_PROJECT_ID: 'p1',
+      };
+      const found = await runCli(['get', flagged.json.asset_id], other.dir, env);
+      assert.equal(found.code, 0, found.stderr);
+      const notInDefault = await runCli(['get', flagged.json.asset_id], other.dir, {
+        ...env,
+        ASSET_REGISTRY_PROJECT_ID: 'default',
+      });
+      assert.equal(notInDefault.code, 3);
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
+describe('CLI and server share one registry', () => {
+  test('a file registered by the CLI while the server runs is served over HTTP at once', async () => {
+    const shared = makeWorkspace();
+    const server = await startServer(shared.dir);
+    try {
+      shared.file('in/live.txt', 'live bytes');
+      const res = await runCli(['register', 'in/live.txt', '--tags', 'live'], shared.dir);
+      assert.equal(res.code, 0, res.stderr);
+      const got = await api(server.url, 'GET', `/api/assets/${res.json.asset_id}`);
+      assert.equal(got.status, 200);
+      assert.deepEqual(got.body.asset.tags, ['live']);
+      assert.ok(fs.existsSync(path.join(shared.assets, 'generic', 'live.txt')));
+    } finally {
+      await server.stop();
+      shared.cleanup();
+    }
+  });
+});
