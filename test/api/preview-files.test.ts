@@ -1,0 +1,261 @@
+/** Thumbnails and waveforms made by the server's preview queue, on real files generated here. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { encode, makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let server: RunningServer;
+let url: string;
+
+before(async () => {
+  ws = makeWorkspace();
+  server = await startServer(ws.dir);
+  url = server.url;
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+/** Registers a generated file and waits for its preview. */
+async function registerMedia(name: string, bytes: Buffer): Promise<any> {
+  ws.file(`media/${name}`, bytes);
+  const res = await api(url, 'POST', '/api/assets/register', {
+    path: `media/${name}`,
+    asset_type: 'media',
+    wait: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.asset;
+}
+
+const thumbFile = (name: string) => path.join(ws.dir, 'cache', 'thumbs', name);
+
+describe('thumbnails', () => {
+  const cases = [
+    { name: 'odd.png', width: 1001, height: 333, format: 'png', ext: 'png' },
+    { name: 'photo.jpg', width: 6000, height: 4000, format: 'jpeg', ext: 'jpg' },
+    { name: 'wide.webp', width: 700, height: 300, format: 'webp', ext: 'webp' },
+    { name: 'anim.gif', width: 300, height: 500, format: 'gif', ext: 'png' },
+    { name: 'scan.tiff', width: 640, height: 480, format: 'tiff', ext: 'png' },
+    { name: 'tiny.png', width: 32, height: 32, format: 'png', ext: 'png' },
+  ] as const;
+
+  for (const c of cases) {
+    test(`${c.name} (${c.width}×${c.height}) → 256 and 512 px ${c.ext}, aspect kept, never upscaled`, async () => {
+      const asset = await registerMedia(c.name, await makeImage(c.width, c.height, c.format));
+      assert.equal(asset.preview_status, 'done');
+      const paths = {
+        '256': `cache/thumbs/${asset.id}_256.${c.ext}`,
+        '512': `cache/thumbs/${asset.id}_512.${c.ext}`,
+      };
+      assert.deepEqual(asset.thumbnails, paths);
+      assert.deepEqual(asset.metadata.thumbnails, paths);
+      assert.equal(asset.thumb, paths['256']);
+      assert.equal(asset.preview.kind, 'thumbnail');
+      assert.deepEqual(asset.preview.paths, paths);
+      assert.equal(asset.preview.default, paths['256']);
+      assert.equal(asset.preview.width, c.width);
+      assert.deepEqual(asset.links.thumbnails, paths);
+      assert.equal(asset.links.thumbnail, paths['256']);
+      for (const size of [256, 512] as const) {
+        const meta = await sharp(path.join(ws.dir, paths[size])).metadata();
+        const scale = Math.min(1, size / Math.max(c.width, c.height));
+        assert.equal(meta.format, c.ext === 'jpg' ? 'jpeg' : c.ext);
+        assert.equal(meta.width, Math.round(c.width * scale), `${size} width`);
+        assert.ok(
+          Math.abs(meta.height! - Math.round(c.height * scale)) <= 1,
+          `${size} height ${meta.height}`,
+        );
+      }
+      const sidecar = ws.json(`data/assets/${asset.sidecar}`);
+      assert.deepEqual((sidecar.meta as any).thumbnails, paths, 'the sidecar has the preview too');
+    });
+  }
+
+  test('EXIF orientation is applied (a landscape JPEG tagged 6 becomes a portrait thumbnail)', async () => {
+    const asset = await registerMedia('rotated.jpg', await makeImage(800, 400, 'jpeg', 6));
+    const meta = await sharp(thumbFile(`${asset.id}_256.jpg`)).metadata();
+    assert.equal(meta.width, 128);
+    assert.equal(meta.height, 256);
+  });
+
+  test('the thumbnail route: content type, content-addressed ETag, immutable when versioned, 304', async () => {
+    const asset = await registerMedia('served.png', await makeImage(400, 200, 'png'));
+    const res = await fetch(`${url}${asset.urls.thumbnails['512']}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'image/png');
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const etag = res.headers.get('etag')!;
+    assert.ok(etag.includes(asset.hash.slice(0, 16)));
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual(body, fs.readFileSync(thumbFile(`${asset.id}_512.png`)));
+    const plain = await fetch(`${url}/api/assets/${asset.id}/thumbnail`);
+    assert.equal(plain.headers.get('cache-control'), 'no-cache');
+    const again = await fetch(`${url}/api/assets/${asset.id}/thumbnail?size=512`, {
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(again.status, 304);
+    const bad = await api(url, 'GET', `/api/assets/${asset.id}/thumbnail?size=100`);
+    assert.equal(bad.status, 422);
+  });
+
+  test('new bytes at the same path: same id, new hash, new thumbnails', async () => {
+    ws.file('data/assets/edit/pic.png', await makeImage(300, 300, 'png'));
+    const first = await api(url, 'POST', '/api/assets/register', {
+      path: 'data/assets/edit/pic.png',
+      copy: false,
+      wait: true,
+    });
+    ws.file('data/assets/edit/pic.png', await makeImage(600, 200, 'png'));
+    const second = await api(url, 'POST', '/api/assets/register', {
+      path: 'data/assets/edit/pic.png',
+      copy: false,
+      wait: true,
+    });
+    assert.equal(second.body.asset_id, first.body.asset_id);
+    assert.notEqual(second.body.asset.hash, first.body.asset.hash);
+    assert.equal(second.body.asset.version, first.body.asset.version + 1);
+    const meta = await sharp(thumbFile(`${first.body.asset_id}_256.png`)).metadata();
+    assert.equal(meta.width, 256);
+    assert.ok(Math.abs(meta.height! - 85) <= 1);
+    assert.equal(second.body.asset.preview.width, 600);
+  });
+
+  test('deleting an asset deletes all its preview files', async () => {
+    const asset = await registerMedia('bye.png', await makeImage(300, 300, 'png'));
+    assert.ok(fs.existsSync(thumbFile(`${asset.id}_512.png`)));
+    await api(url, 'DELETE', `/api/assets/${asset.id}`);
+    assert.ok(!fs.existsSync(thumbFile(`${asset.id}_256.png`)));
+    assert.ok(!fs.existsSync(thumbFile(`${asset.id}_512.png`)));
+  });
+});
+
+describe('waveforms', () => {
+  const rate = 8000;
+
+  async function waveformOf(name: string, bytes: Buffer): Promise<{ asset: any; wave: any }> {
+    const asset = await registerMedia(name, bytes);
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.equal(asset.preview.kind, 'waveform');
+    assert.equal(asset.thumb, `cache/thumbs/${asset.id}.waveform.json`);
+    assert.equal(asset.links.preview, asset.thumb);
+    const res = await fetch(`${url}${asset.urls.waveform}`);
+    assert.equal(res.status, 200);
+    return { asset, wave: await res.json() };
+  }
+
+  function assertBurstAtEnd(wave: any, seconds: number, channels: number): void {
+    assert.equal(wave.kind, 'waveform');
+    assert.equal(wave.channels, channels);
+    assert.equal(wave.version, 2);
+    assert.equal(wave.bits, 16);
+    assert.equal(wave.length, wave.points.length);
+    assert.equal(wave.data.length, wave.length * channels * 2);
+    assert.ok(Math.abs(wave.duration - seconds) < 0.2, `duration ${wave.duration}`);
+    assert.ok(
+      wave.samples_per_point * wave.length >= wave.duration * wave.sample_rate,
+      'covers the whole clip',
+    );
+    assert.ok(wave.points.every((p: number) => p >= 0 && p <= 1));
+    const tail = wave.points.slice(-Math.floor(wave.length / (seconds * 2)));
+    const head = wave.points.slice(0, Math.floor(wave.length / 2));
+    // Most of the last half second is loud (MP3 pads its very end with a few ms of silence).
+    const loud = tail.filter((p: number) => p > 0.5).length;
+    assert.ok(loud >= tail.length * 0.8, `the burst in the last second shows: ${tail.slice(-8)}`);
+    assert.ok(Math.max(...head) < 0.2, `the quiet start stays low: ${Math.max(...head)}`);
+  }
+
+  for (const [bits, float] of [
+    [8, false],
+    [16, false],
+    [24, false],
+    [32, true],
+  ] as const) {
+    for (const channels of [1, 2]) {
+      test(`WAV ${bits}-bit${float ? ' float' : ''} ${channels === 1 ? 'mono' : 'stereo'}: the whole clip`, async () => {
+        const seconds = 6;
+        const { wave } = await waveformOf(
+          `tone-${bits}-${channels}.wav`,
+          makeWav(toneWithBurst(seconds, rate, channels), rate, bits, float),
+        );
+        assert.equal(wave.sample_rate, rate);
+        assertBurstAtEnd(wave, seconds, channels);
+      });
+    }
+  }
+
+  test('a long clip (30 s stereo) is covered to its last second', async () => {
+    const { wave } = await waveformOf('long.wav', makeWav(toneWithBurst(30, 22050, 2), 22050, 16));
+    assertBurstAtEnd(wave, 30, 2);
+  });
+
+  test('8-bit silence (all 128) is silence, not full scale (§11.15)', async () => {
+    const silence = [new Float32Array(rate)];
+    const { wave } = await waveformOf('silence8.wav', makeWav(silence, rate, 8));
+    assert.ok(
+      wave.data.every((v: number) => Math.abs(v) < 300),
+      'min/max stay near zero',
+    );
+  });
+
+  for (const format of ['mp3', 'ogg', 'flac'] as const) {
+    test(`${format.toUpperCase()} decoded without ffmpeg, burst at the end visible`, async () => {
+      const bytes = await encode(format, toneWithBurst(5, 22050, 2), 22050);
+      const { wave } = await waveformOf(`tone.${format}`, bytes);
+      assertBurstAtEnd(wave, 5, 2);
+    });
+  }
+});
+
+describe('failures are data, not crashes', () => {
+  const corrupt: Array<[string, Buffer]> = [
+    ['broken.png', Buffer.from('definitely not a png')],
+    ['broken.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])],
+    ['broken.wav', Buffer.from('RIFF....WAVEjunkjunk')],
+    ['broken.mp3', Buffer.alloc(3000, 7)],
+    ['broken.flac', Buffer.from('fLaC garbage garbage')],
+  ];
+
+  test('each corrupt file stays registered with preview_status failed and no thumbnails', async () => {
+    const truncated = (await makeImage(500, 500, 'png')).subarray(0, 300);
+    for (const [name, bytes] of [...corrupt, ['truncated.png', truncated] as [string, Buffer]]) {
+      const asset = await registerMedia(name, bytes);
+      assert.equal(asset.preview_status, 'failed', name);
+      assert.ok(asset.preview_error, `${name} has an error`);
+      assert.equal(asset.preview.status, 'failed');
+      assert.equal(asset.thumb, undefined);
+      assert.equal(asset.thumbnails, undefined);
+      assert.equal(asset.metadata.thumbnails, undefined);
+      assert.equal(asset.links.thumbnail, undefined);
+      const route = asset.preview.kind === 'waveform' ? 'waveform' : 'thumbnail';
+      const res = await api(url, 'GET', `/api/assets/${asset.id}/${route}`);
+      assert.equal(res.status, 404);
+      assert.equal(res.body.code, 'preview_not_ready');
+    }
+    assert.equal((await api(url, 'GET', '/health')).status, 200);
+  });
+
+  test('the queue reports failures and can queue them again', async () => {
+    const status = await api(url, 'GET', '/api/previews');
+    assert.ok(status.body.counts.failed >= corrupt.length);
+    assert.ok(status.body.failed.some((f: { error: string }) => f.error));
+    const requeue = await api(url, 'POST', '/api/previews/requeue', { failed: true });
+    assert.equal(requeue.status, 200);
+    assert.ok(requeue.body.queued >= corrupt.length);
+    const text = await api(url, 'GET', `/api/assets/search?q=broken.png`);
+    const id = text.body.items[0].id;
+    const notPreviewable = ws.file('media/notes.txt', 'text');
+    const reg = await api(url, 'POST', '/api/assets/register', {
+      path: path.relative(ws.dir, notPreviewable),
+    });
+    const bad = await api(url, 'POST', '/api/previews/requeue', { ids: [reg.body.asset_id] });
+    assert.equal(bad.status, 400);
+    assert.ok(id);
+  });
+});
