@@ -3,14 +3,30 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+/** Folders this process already made: a recursive mkdir per write costs more than the write. */
+const madeDirs = new Set<string>();
+
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
+  if (!madeDirs.has(dir)) {
+    await fs.mkdir(dir, { recursive: true });
+    if (madeDirs.size > 10_000) madeDirs.clear();
+    madeDirs.add(dir);
+  }
   const tmp = path.join(
     dir,
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
-  const handle = await fs.open(tmp, 'wx');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(tmp, 'wx');
+  } catch (err) {
+    // The folder may have been removed since we made it.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    madeDirs.delete(dir);
+    await fs.mkdir(dir, { recursive: true });
+    handle = await fs.open(tmp, 'wx');
+  }
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -33,7 +33,8 @@ export function realpathLoose(p: string): string {
   let current = path.resolve(p);
   for (;;) {
     try {
-      return path.join(fs.realpathSync(current), ...missing.reverse());
+      // The native realpath(3) is one system call; the JS version lstat()s every component.
+      return path.join(fs.realpathSync.native(current), ...missing.reverse());
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       const parent = path.dirname(current);

@@ -225,7 +225,7 @@ export class AssetRegistry {
     const abs = path.resolve(cwd, expanded);
     let real: string;
     try {
-      real = fs.realpathSync(abs);
+      real = fs.realpathSync.native(abs);
     } catch {
       throw new AppError(404, 'source_not_found', `Source file does not exist: ${raw}`);
     }
