@@ -2,7 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { logger } from '../logging.js';
 import { exitCodeFor, reportError } from './common.js';
+import { checkCommand } from './check.js';
+import { enforceCommand } from './enforce.js';
 import { getCommand } from './get.js';
+import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { removeCommand } from './remove.js';
 import { searchCommand } from './search.js';
@@ -22,6 +25,9 @@ export async function main(argv: string[]): Promise<number> {
     searchCommand(),
     updateCommand(),
     removeCommand(),
+    rebuildCommand(),
+    enforceCommand(),
+    checkCommand(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError());
   }

@@ -7,6 +7,17 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Python orders strings by code point; JS's default sort compares UTF-16 units (astral chars differ). */
+function byCodePoint(a: string, b: string): number {
+  const ca = [...a];
+  const cb = [...b];
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const d = (ca[i] as string).codePointAt(0)! - (cb[i] as string).codePointAt(0)!;
+    if (d) return d;
+  }
+  return ca.length - cb.length;
+}
+
 /**
  * JSON text the way Python's `json.dumps(value, sort_keys=True, ensure_ascii=False)` writes it
  * (separators ", " and ": "). The reference's workflow hash is computed over this text, so the
@@ -18,6 +29,6 @@ export function pythonJsonDumps(value: JsonValue): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
-  const keys = Object.keys(value).sort();
+  const keys = Object.keys(value).sort(byCodePoint);
   return `{${keys.map((k) => `${JSON.stringify(k)}: ${pythonJsonDumps(value[k] as JsonValue)}`).join(', ')}}`;
 }

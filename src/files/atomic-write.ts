@@ -6,7 +6,8 @@ import path from 'node:path';
 /** Folders this process already made: a recursive mkdir per write costs more than the write. */
 const madeDirs = new Set<string>();
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+/** Writes atomically; returns the file's modification time (ms) as it lands. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<number> {
   const dir = path.dirname(target);
   if (!madeDirs.has(dir)) {
     await fs.mkdir(dir, { recursive: true });
@@ -27,9 +28,11 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fs.mkdir(dir, { recursive: true });
     handle = await fs.open(tmp, 'wx');
   }
+  let mtimeMs: number;
   try {
     await handle.writeFile(data);
     await handle.sync();
+    mtimeMs = (await handle.stat()).mtimeMs;
   } catch (err) {
     await handle.close();
     await fs.rm(tmp, { force: true });
@@ -42,6 +45,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fs.rm(tmp, { force: true });
     throw err;
   }
+  return mtimeMs;
 }
 
 /** JSON as the reference writes sidecars: UTF-8, 2-space indent, non-ASCII kept, trailing newline. */

@@ -28,6 +28,18 @@ export interface HookPayloads {
   asset_sidecar_written: { uid: string; type: string; sidecar: string; rel_path: string };
   /** Ours, beyond the reference's four: a preview job changed state. */
   asset_preview_updated: { uid: string; type: string; path: string; status: string; error: string | null };
+  /** Ours: progress of a rebuild job (throttled), and its end with the summary. */
+  rebuild_progress: {
+    job_id: string;
+    status: 'running' | 'done' | 'failed';
+    phase: string;
+    files_done: number;
+    files_total: number;
+    bytes_done: number;
+    bytes_total: number;
+    summary?: JsonObject;
+    error?: string;
+  };
 }
 
 export type HookEvent = keyof HookPayloads;
@@ -37,6 +49,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_removed',
   'asset_sidecar_written',
   'asset_preview_updated',
+  'rebuild_progress',
 ];
 
 export interface HookEnvelope<E extends HookEvent = HookEvent> {
@@ -119,7 +132,8 @@ export class HookBus {
 
   /** The newest `limit` envelopes seen by this process, oldest first. */
   history(limit = this.historySize): HookEnvelope[] {
-    return this.ring.slice(-Math.max(0, limit));
+    // slice(-0) would return everything, so an empty request is answered explicitly.
+    return limit > 0 ? this.ring.slice(-limit) : [];
   }
 
   /** Bound listeners per event, stringified for debugging (every event always present). */

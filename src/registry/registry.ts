@@ -37,7 +37,9 @@ import {
   type SortOrder,
 } from '../store/sqlite-store.js';
 import type { RegistryContext } from './context.js';
+import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
 import { displayPath } from './paths.js';
+import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
 import { SidecarWriter } from './sidecars.js';
 
 export interface RegisterInput {
@@ -79,7 +81,7 @@ export interface SearchInput {
 
 export type UpdateMode = 'merge' | 'replace';
 
-interface Committed {
+export interface Committed {
   record: AssetRecord;
   provenance: ProvenanceRecord | undefined;
 }
@@ -100,6 +102,21 @@ export class AssetRegistry {
 
   private get store() {
     return this.ctx.store;
+  }
+
+  /** @internal What rebuild and enforce work with. */
+  get context(): RegistryContext {
+    return this.ctx;
+  }
+
+  /** Audits (and repairs) sidecars and metadata (see enforce.ts). */
+  enforce(options: EnforceOptions = {}): Promise<EnforceReport> {
+    return enforceRegistry(this, options);
+  }
+
+  /** Brings the registry in line with the files on disk (see rebuild.ts). */
+  rebuild(options: RebuildOptions = {}): Promise<RebuildSummary> {
+    return rebuildRegistry(this, options);
   }
 
   private get paths() {
@@ -408,7 +425,8 @@ export class AssetRegistry {
    * id = first 16 hex of the content hash. If another asset already holds that id (its content
    * changed since, keeping its id), derive a fresh one from the hash so ids never collide.
    */
-  private allocateUid(hash: string): string {
+  /** @internal */
+  allocateUid(hash: string): string {
     let uid = hash.slice(0, 16);
     for (let n = 1; this.store.getByUid(this.projectId, uid); n++) {
       uid = createHash('sha256').update(`${hash}:${n}`).digest('hex').slice(0, 16);
@@ -593,7 +611,8 @@ export class AssetRegistry {
     displayPath(this.paths.workspace, path.join(this.paths.thumbsRoot, name));
 
   /** Sets the preview entries the asset will have once its job is done (reference §1.5 step 9). */
-  private withPlannedPreview(record: AssetRecord): AssetRecord {
+  /** @internal */
+  withPlannedPreview(record: AssetRecord): AssetRecord {
     const planned = plannedPreview(record.uid, record.path, this.thumbDisplay);
     if (!planned) return record;
     const meta: JsonObject = { ...record.meta, preview: planned.preview };
@@ -687,9 +706,10 @@ export class AssetRegistry {
     return this.store.listProvenance(this.projectId, uid)[0];
   }
 
-  private async writeSidecar(record: AssetRecord): Promise<void> {
+  /** @internal Writes the sidecar (and mirror) from the current row; records its mtime for rebuild. */
+  async writeSidecar(record: AssetRecord): Promise<void> {
     const key = `${this.projectId}\0${record.uid}`;
-    let written: AssetRecord | undefined;
+    let written: { record: AssetRecord; mtimeMs: number } | undefined;
     try {
       written = await this.sidecars.write(key, () => {
         const current = this.get(record.uid);
@@ -704,15 +724,17 @@ export class AssetRegistry {
       );
     }
     if (!written) return;
+    this.store.setSidecarMtime(this.projectId, written.record.uid, written.mtimeMs);
     this.emit('asset_sidecar_written', {
-      uid: written.uid,
-      type: written.type,
-      sidecar: this.sidecarPath(written),
-      rel_path: written.path,
+      uid: written.record.uid,
+      type: written.record.type,
+      sidecar: this.sidecarPath(written.record),
+      rel_path: written.record.path,
     });
   }
 
-  private async afterCreate(committed: Committed): Promise<RegisterResult> {
+  /** @internal Sidecar, then `asset_registered`. */
+  async afterCreate(committed: Committed): Promise<RegisterResult> {
     const { record } = committed;
     if (record.thumb) this.ctx.previews.kick();
     await this.writeSidecar(record);
@@ -727,7 +749,8 @@ export class AssetRegistry {
     return { record, created: true, provenance: committed.provenance };
   }
 
-  private async afterUpdate(record: AssetRecord): Promise<RegisterResult> {
+  /** @internal Sidecar, then `asset_meta_updated`. */
+  async afterUpdate(record: AssetRecord): Promise<RegisterResult> {
     await this.writeSidecar(record);
     const current = this.get(record.uid) ?? record;
     this.emit('asset_meta_updated', {
@@ -740,7 +763,8 @@ export class AssetRegistry {
     return { record: current, created: false, provenance: this.latestProvenance(current.uid) };
   }
 
-  private emit<E extends HookEvent>(event: E, data: HookPayloads[E]): void {
+  /** @internal */
+  emit<E extends HookEvent>(event: E, data: HookPayloads[E]): void {
     this.ctx.events.publish(event, data, this.projectId);
   }
 }

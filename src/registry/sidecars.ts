@@ -41,7 +41,7 @@ export class SidecarWriter {
   write(
     key: string,
     load: () => { record: AssetRecord; provenance: ProvenanceRecord | undefined } | undefined,
-  ): Promise<AssetRecord | undefined> {
+  ): Promise<{ record: AssetRecord; mtimeMs: number } | undefined> {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
@@ -50,9 +50,9 @@ export class SidecarWriter {
         if (!state) return undefined;
         const text = jsonText(buildSidecar(state.record, state.provenance));
         const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
-        await writeFileAtomic(targets.primary, text);
+        const mtimeMs = await writeFileAtomic(targets.primary, text);
         if (targets.mirror) await writeFileAtomic(targets.mirror, text);
-        return state.record;
+        return { record: state.record, mtimeMs };
       });
     const tail = next.then(
       () => undefined,

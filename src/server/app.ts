@@ -16,6 +16,7 @@ import type { RegistryService } from '../registry/service.js';
 import { installErrorHandlers } from './errors.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerPreviewRoutes } from './routes/previews.js';
 import { registerUploadRoute } from './routes/upload.js';
 import { installSecurity } from './security.js';
@@ -126,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerUploadRoute(app, service, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
   registerPreviewRoutes(app, service);
+  registerMaintenanceRoutes(app, service);
 
   for (const [url, methods] of methodsByUrl) {
     if (methods.has('OPTIONS')) continue;

@@ -94,4 +94,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX preview_jobs_by_status ON preview_jobs (status, updated_at);
   `,
+  `
+  ALTER TABLE assets ADD COLUMN sidecar_mtime_ms REAL;
+  `,
 ];

@@ -59,6 +59,16 @@ interface ProvenanceRow {
   created_at: string;
 }
 
+/** What rebuild compares with the disk to skip unchanged files without hashing them. */
+export interface FileState {
+  uid: string;
+  path: string;
+  hash: string;
+  bytes: number;
+  file_mtime_ms: number | null;
+  sidecar_mtime_ms: number | null;
+}
+
 export interface StoredEvent {
   seq: number;
   ts: number;
@@ -218,6 +228,18 @@ export class SqliteStore {
         `SELECT a.project_id, a.uid, a.hash, a.path FROM assets a
          LEFT JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
          WHERE j.uid IS NULL OR j.hash != a.hash`,
+      ),
+      fileStates: db.prepare<[string], FileState>(
+        `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets WHERE project_id = ?`,
+      ),
+      setSidecarMtime: db.prepare<[number, string, string]>(
+        'UPDATE assets SET sidecar_mtime_ms = ? WHERE project_id = ? AND uid = ?',
+      ),
+      setFileMtime: db.prepare<[number, string, string]>(
+        'UPDATE assets SET file_mtime_ms = ? WHERE project_id = ? AND uid = ?',
+      ),
+      allRecords: db.prepare<[string], AssetRow>(
+        `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? ORDER BY rowid DESC`,
       ),
       distinctTypes: db.prepare<[string], { type: string; n: number }>(
         'SELECT type, count(*) AS n FROM assets WHERE project_id = ? GROUP BY type ORDER BY type',
@@ -382,6 +404,23 @@ export class SqliteStore {
       .prepare(`SELECT ${ASSET_COLUMNS} FROM assets WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset ?? 0) as AssetRow[];
     return { total, records: rows.map(toRecord) };
+  }
+
+  fileStates(projectId: string): FileState[] {
+    return this.stmts.fileStates.all(projectId);
+  }
+
+  /** Every asset of a project, newest first. */
+  allRecords(projectId: string): AssetRecord[] {
+    return this.stmts.allRecords.all(projectId).map(toRecord);
+  }
+
+  setSidecarMtime(projectId: string, uid: string, mtimeMs: number): void {
+    this.stmts.setSidecarMtime.run(mtimeMs, projectId, uid);
+  }
+
+  setFileMtime(projectId: string, uid: string, mtimeMs: number): void {
+    this.stmts.setFileMtime.run(mtimeMs, projectId, uid);
   }
 
   typeCounts(projectId: string): Array<{ type: string; n: number }> {

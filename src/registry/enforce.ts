@@ -1,0 +1,119 @@
+/**
+ * Enforce (reference §6, with its gaps closed): audit every asset's sidecar and metadata, and
+ * repair in the direction asked. `overwrite` really rewrites existing sidecars (restoring a
+ * hand-corrupted one), and `fill_metadata` works on its own.
+ */
+import fs from 'node:fs';
+import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { normaliseLicense, normaliseTags, pathDerivedTags } from '../domain/metadata.js';
+import type { AssetRecord } from '../domain/asset.js';
+import type { AssetRegistry } from './registry.js';
+
+export interface EnforceOptions {
+  fixMissing?: boolean;
+  overwrite?: boolean;
+  fillMetadata?: boolean;
+}
+
+export interface EnforceReport {
+  /** Still missing after this run, newest first. */
+  missing_sidecars: string[];
+  /** Written or rewritten by this run, sorted. */
+  repaired_sidecars: string[];
+  /** Still lacking tags and/or licence after this run, newest first. */
+  metadata_missing: Array<{ uid: string; fields: Array<'tags' | 'license'> }>;
+  metadata_fixed: string[];
+  /** Sidecars that are not valid JSON objects (left as they are unless `overwrite`). */
+  invalid_sidecars: Array<{ uid: string; error: string }>;
+  /** Sidecars that disagree with the registry (left as they are unless `overwrite`). */
+  mismatched_sidecars: Array<{ uid: string; fields: Array<'hash' | 'tags' | 'license'> }>;
+  checked: number;
+}
+
+function missingFields(meta: JsonObject): Array<'tags' | 'license'> {
+  const fields: Array<'tags' | 'license'> = [];
+  if (!Array.isArray(meta.tags) || meta.tags.length === 0) fields.push('tags');
+  if (typeof meta.license !== 'string' || !meta.license.trim()) fields.push('license');
+  return fields;
+}
+
+type SidecarState =
+  { state: 'missing' } | { state: 'invalid'; error: string } | { state: 'ok'; doc: JsonObject };
+
+function readSidecar(file: string): SidecarState {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { state: 'missing' };
+  }
+  try {
+    const doc: unknown = JSON.parse(text);
+    return isJsonObject(doc) ? { state: 'ok', doc } : { state: 'invalid', error: 'not a JSON object' };
+  } catch (err) {
+    return { state: 'invalid', error: (err as Error).message };
+  }
+}
+
+function disagreements(record: AssetRecord, doc: JsonObject): Array<'hash' | 'tags' | 'license'> {
+  const fields: Array<'hash' | 'tags' | 'license'> = [];
+  if (doc.hash !== record.hash) fields.push('hash');
+  const lower = (tags: string[]): string => JSON.stringify(tags.map((t) => t.toLowerCase()));
+  if (lower(normaliseTags(doc.tags)) !== lower(normaliseTags(record.meta.tags))) fields.push('tags');
+  if (normaliseLicense(doc.license ?? null) !== normaliseLicense(record.meta.license ?? null))
+    fields.push('license');
+  return fields;
+}
+
+export async function enforceRegistry(
+  registry: AssetRegistry,
+  options: EnforceOptions = {},
+): Promise<EnforceReport> {
+  const report: EnforceReport = {
+    missing_sidecars: [],
+    repaired_sidecars: [],
+    metadata_missing: [],
+    metadata_fixed: [],
+    invalid_sidecars: [],
+    mismatched_sidecars: [],
+    checked: 0,
+  };
+  const { store } = registry.context;
+  for (const record of store.allRecords(registry.projectId)) {
+    report.checked++;
+    const sidecar = readSidecar(registry.sidecarPath(record));
+    let rewrite = false;
+    if (sidecar.state === 'missing') {
+      if (options.fixMissing) rewrite = true;
+      else report.missing_sidecars.push(record.uid);
+    } else if (sidecar.state === 'invalid') {
+      if (options.overwrite) rewrite = true;
+      else report.invalid_sidecars.push({ uid: record.uid, error: sidecar.error });
+    } else {
+      const fields = disagreements(record, sidecar.doc);
+      if (fields.length && options.overwrite) rewrite = true;
+      else if (fields.length) report.mismatched_sidecars.push({ uid: record.uid, fields });
+    }
+
+    let current = record;
+    const lacking = missingFields(record.meta);
+    if (lacking.length && options.fillMetadata) {
+      const patch: JsonObject = {};
+      if (lacking.includes('tags')) patch.tags = pathDerivedTags(record.path);
+      if (lacking.includes('license')) patch.license = 'unknown';
+      current = await registry.updateMetadata(record.uid, patch); // also rewrites the sidecar
+      report.metadata_fixed.push(record.uid);
+      if (rewrite) report.repaired_sidecars.push(record.uid);
+      rewrite = false;
+    }
+    if (rewrite) {
+      await registry.afterUpdate(current);
+      report.repaired_sidecars.push(record.uid);
+    }
+    const still = missingFields(current.meta);
+    if (still.length) report.metadata_missing.push({ uid: record.uid, fields: still });
+  }
+  report.repaired_sidecars.sort();
+  report.metadata_fixed.sort();
+  return report;
+}

@@ -1,0 +1,357 @@
+/**
+ * Rebuild: bring the registry in line with the files on disk.
+ * - Incremental: a file whose size and mtime (and sidecar mtime) match the last scan is not read.
+ * - Path-aware: a file that vanished from one path while the same bytes appear at another is a
+ *   move (id, tags and sidecar follow it); a file edited in place keeps its id and gets a new
+ *   hash; the same bytes at two paths are two assets (the second gets its own id).
+ * - Sidecars are the user's copy: one edited since the registry last wrote it wins.
+ * - Crash-safe: each file is committed on its own, so a killed rebuild leaves a registry that
+ *   the next rebuild completes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AssetRecord } from '../domain/asset.js';
+import type { JsonObject } from '../domain/json.js';
+import {
+  normaliseMetadata,
+  normaliseTags,
+  normaliseVersion,
+  pathDerivedTags,
+  sameJson,
+  SYSTEM_META_KEYS,
+} from '../domain/metadata.js';
+import { buildProvenance } from '../domain/provenance.js';
+import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
+import { utcNow, type FileState } from '../store/sqlite-store.js';
+import type { AssetRegistry } from './registry.js';
+import { readSidecarFile, scanAssets, typeForPath, type ScannedFile } from './scan.js';
+
+export interface RebuildProgress {
+  phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';
+  files_done: number;
+  files_total: number;
+  bytes_done: number;
+  bytes_total: number;
+}
+
+export interface RebuildOptions {
+  removeStale?: boolean;
+  waitForThumbs?: boolean;
+  onProgress?: (progress: RebuildProgress) => void;
+  /** How many problem files to list (all are counted). */
+  problemLimit?: number;
+  previewTimeoutMs?: number;
+}
+
+export interface RebuildSummary {
+  processed: number;
+  skipped: number;
+  removed: number;
+  orphaned_sidecars: number;
+  missing_thumbnails: number;
+  created: number;
+  updated: number;
+  moved: number;
+  unchanged: number;
+  duplicates: number;
+  sidecar_updates: number;
+  missing_files: number;
+  ignored: number;
+  legacy_sidecars: number;
+  previews_pending: number;
+  problems: Array<{ path: string; error: string }>;
+  orphaned_sidecar_paths: string[];
+  assets_root: string;
+  thumb_root: string;
+  project_id: string;
+  seconds: number;
+}
+
+/** Metadata without the keys the registry maintains, for comparing a sidecar with a row. */
+function userMeta(meta: JsonObject): JsonObject {
+  const out = normaliseMetadata(meta);
+  for (const key of SYSTEM_META_KEYS) delete out[key];
+  return out;
+}
+
+export async function rebuildRegistry(
+  registry: AssetRegistry,
+  options: RebuildOptions = {},
+): Promise<RebuildSummary> {
+  const started = performance.now();
+  const { store, pool, paths, previews } = registry.context;
+  const projectId = registry.projectId;
+  const root = paths.assetsRoot;
+  const problemLimit = options.problemLimit ?? 20;
+  const summary: RebuildSummary = {
+    processed: 0,
+    skipped: 0,
+    removed: 0,
+    orphaned_sidecars: 0,
+    missing_thumbnails: 0,
+    created: 0,
+    updated: 0,
+    moved: 0,
+    unchanged: 0,
+    duplicates: 0,
+    sidecar_updates: 0,
+    missing_files: 0,
+    ignored: 0,
+    legacy_sidecars: 0,
+    previews_pending: 0,
+    problems: [],
+    orphaned_sidecar_paths: [],
+    assets_root: root,
+    thumb_root: paths.thumbsRoot,
+    project_id: projectId,
+    seconds: 0,
+  };
+  const problem = (rel: string, error: string): void => {
+    if (summary.problems.length < problemLimit) summary.problems.push({ path: rel, error });
+  };
+
+  const progress: RebuildProgress = {
+    phase: 'scan',
+    files_done: 0,
+    files_total: 0,
+    bytes_done: 0,
+    bytes_total: 0,
+  };
+  let lastReport = 0;
+  const report = (force = false): void => {
+    const now = Date.now();
+    if (!options.onProgress || (!force && now - lastReport < 200)) return;
+    lastReport = now;
+    options.onProgress({ ...progress });
+  };
+  report(true);
+
+  const scan = await scanAssets(root);
+  summary.ignored = scan.ignored;
+  summary.legacy_sidecars = scan.legacySidecars;
+  progress.phase = 'files';
+  progress.files_total = scan.files.length;
+  progress.bytes_total = scan.files.reduce((n, f) => n + f.size, 0);
+  report(true);
+
+  const byPath = new Map<string, FileState>();
+  const byHash = new Map<string, FileState[]>();
+  for (const state of store.fileStates(projectId)) {
+    byPath.set(state.path, state);
+    byHash.set(state.hash, [...(byHash.get(state.hash) ?? []), state]);
+  }
+  const onDisk = new Set(scan.files.map((f) => f.rel));
+  const claimed = new Set<string>(); // uids already matched to a path in this run
+
+  const handle = async (file: ScannedFile): Promise<void> => {
+    const state = byPath.get(file.rel);
+    const fileSame = state && state.bytes === file.size && state.file_mtime_ms === file.mtimeMs;
+    if (state && fileSame && state.sidecar_mtime_ms === file.sidecarMtimeMs) {
+      summary.unchanged++;
+      claimed.add(state.uid);
+      return;
+    }
+    const hash = fileSame ? state.hash : (await pool.hash(file.abs)).hash;
+    const sidecar = readSidecarFile(file.abs);
+    if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
+    const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
+
+    let after: ((record: AssetRecord) => Promise<unknown>) | undefined;
+    const record = store.transaction((): AssetRecord | undefined => {
+      const now = utcNow();
+      if (state) {
+        // Known path: content edited in place, or the sidecar edited by hand.
+        const current = registry.get(state.uid);
+        if (!current) return undefined;
+        claimed.add(current.uid);
+        let meta = current.meta;
+        const sidecarEdited =
+          fromSidecar &&
+          file.sidecarMtimeMs !== state.sidecar_mtime_ms &&
+          !sameJson(userMeta(fromSidecar.meta), userMeta(meta));
+        if (sidecarEdited) {
+          meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
+          summary.sidecar_updates++;
+        }
+        const contentChanged = hash !== current.hash;
+        if (!contentChanged && !sidecarEdited) {
+          store.setFileMtime(projectId, current.uid, file.mtimeMs);
+          if (file.sidecarMtimeMs !== null)
+            store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
+          summary.unchanged++;
+          after = file.sidecarMtimeMs === null ? (r) => registry.writeSidecar(r) : undefined;
+          return current;
+        }
+        let updated: AssetRecord = {
+          ...current,
+          hash,
+          bytes: file.size,
+          meta: { ...meta, version: normaliseVersion(current.meta.version) + 1 },
+          updatedAt: now,
+        };
+        if (contentChanged) updated = registry.withPlannedPreview(updated);
+        store.update(updated, file.mtimeMs);
+        if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
+        summary.updated++;
+        after = (r) => registry.afterUpdate(r);
+        return updated;
+      }
+
+      const sameBytes = (byHash.get(hash) ?? []).filter((s) => !claimed.has(s.uid));
+      const movedFrom = sameBytes.find((s) => !onDisk.has(s.path) && !fs.existsSync(path.join(root, s.path)));
+      if (movedFrom) {
+        const current = registry.get(movedFrom.uid);
+        if (!current) return undefined;
+        claimed.add(current.uid);
+        let meta = current.meta;
+        if (fromSidecar && !sameJson(userMeta(fromSidecar.meta), userMeta(meta))) {
+          meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
+          summary.sidecar_updates++;
+        }
+        const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
+        store.update(moved, file.mtimeMs);
+        summary.moved++;
+        const oldPath = current.path;
+        after = async (r) => {
+          await registry.context.sidecars.remove(oldPath);
+          return registry.afterUpdate(r);
+        };
+        return moved;
+      }
+
+      // A new asset. A sidecar that names this content keeps the id it recorded (lost database).
+      const sidecarId =
+        fromSidecar?.id && fromSidecar.hash === hash && !registry.get(fromSidecar.id)
+          ? fromSidecar.id
+          : undefined;
+      const meta: JsonObject = fromSidecar ? { ...fromSidecar.meta } : { origin: 'registry.rebuild' };
+      if (normaliseTags(meta.tags).length === 0) meta.tags = pathDerivedTags(file.rel);
+      const created = registry.withPlannedPreview({
+        projectId,
+        uid: sidecarId ?? registry.allocateUid(hash),
+        type: typeForPath(file.rel),
+        path: file.rel,
+        hash,
+        bytes: file.size,
+        meta: normaliseMetadata({ ...meta, version: meta.version ?? 1 }),
+        createdAt: now,
+        updatedAt: now,
+        thumb: null,
+      });
+      store.insert(created, file.mtimeMs);
+      store.addProvenance(
+        projectId,
+        buildProvenance(
+          { source: 'registry.rebuild', inputs: { path: file.rel } },
+          created.meta,
+          created,
+          now,
+        ),
+      );
+      if (created.thumb) store.queuePreview(projectId, created.uid, hash);
+      claimed.add(created.uid);
+      if ((byHash.get(hash) ?? []).length) summary.duplicates++;
+      byHash.set(hash, [
+        ...(byHash.get(hash) ?? []),
+        {
+          uid: created.uid,
+          path: file.rel,
+          hash,
+          bytes: file.size,
+          file_mtime_ms: file.mtimeMs,
+          sidecar_mtime_ms: null,
+        },
+      ]);
+      summary.created++;
+      after = (r) => registry.afterCreate({ record: r, provenance: undefined });
+      return created;
+    });
+    if (record && after) await after(record);
+  };
+
+  // Hash with every worker busy, commit one file at a time.
+  let next = 0;
+  const workers = Math.max(2, pool.previewThreads * 2);
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < scan.files.length) {
+        const file = scan.files[next++] as ScannedFile;
+        try {
+          await handle(file);
+          summary.processed++;
+        } catch (err) {
+          summary.skipped++;
+          problem(file.rel, err instanceof Error ? err.message : String(err));
+        }
+        progress.files_done++;
+        progress.bytes_done += file.size;
+        report();
+      }
+    }),
+  );
+  previews.kick();
+
+  // Rows whose file is gone (and that no move claimed).
+  progress.phase = 'stale';
+  report(true);
+  for (const state of byPath.values()) {
+    if (onDisk.has(state.path) || claimed.has(state.uid) || fs.existsSync(path.join(root, state.path)))
+      continue;
+    if (options.removeStale ?? true) {
+      await registry.remove(state.uid);
+      summary.removed++;
+    } else {
+      summary.missing_files++;
+      problem(state.path, `registered as ${state.uid}, but the file is missing`);
+    }
+  }
+
+  for (const rel of scan.sidecars) {
+    const assetRel = rel.slice(0, -'.asset.json'.length);
+    if (
+      !onDisk.has(assetRel) &&
+      !fs.existsSync(path.join(root, assetRel)) &&
+      fs.existsSync(path.join(root, rel))
+    ) {
+      summary.orphaned_sidecars++;
+      if (summary.orphaned_sidecar_paths.length < 10) summary.orphaned_sidecar_paths.push(rel);
+    }
+  }
+
+  // Previews: re-queue any whose files are gone, and any asset that never had one.
+  const names = new Set(fs.existsSync(paths.thumbsRoot) ? fs.readdirSync(paths.thumbsRoot) : []);
+  for (const record of store.allRecords(projectId)) {
+    const kind = previewKind(record.path);
+    if (record.previewStatus !== 'done' || !kind) continue;
+    const expected =
+      kind === 'waveform'
+        ? [waveformName(record.uid)]
+        : THUMB_SIZES.map((size) => thumbnailName(record.uid, size, record.path));
+    const missing = expected.filter((n) => !names.has(n)).length;
+    if (missing) {
+      summary.missing_thumbnails += missing;
+      store.queuePreview(projectId, record.uid, record.hash);
+    }
+  }
+  previews.recover();
+  previews.kick();
+
+  if (options.waitForThumbs ?? true) {
+    progress.phase = 'previews';
+    report(true);
+    previews.start();
+    await previews.idle(options.previewTimeoutMs ?? 10 * 60_000);
+  }
+  const counts = store.previewCounts();
+  summary.previews_pending = counts.queued + counts.running;
+  summary.seconds = Math.round((performance.now() - started) / 10) / 100;
+  progress.phase = 'done';
+  report(true);
+  return summary;
+}
+
+function pickSystem(meta: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of SYSTEM_META_KEYS) if (meta[key] !== undefined) out[key] = meta[key];
+  return out;
+}

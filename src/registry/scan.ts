@@ -1,0 +1,144 @@
+/**
+ * Walking the assets root for rebuild: which files are assets, and what their sidecars say.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import { isJsonObject, type JsonObject } from '../domain/json.js';
+
+export interface ScannedFile {
+  rel: string;
+  abs: string;
+  size: number;
+  mtimeMs: number;
+  /** mtime of `<file>.asset.json`, or null when it has none. */
+  sidecarMtimeMs: number | null;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  /** Every `*.asset.json` found (rel paths), to find orphans. */
+  sidecars: string[];
+  /** Legacy `<file>.json` sidecars (read, never registered). */
+  legacySidecars: number;
+  /** Hidden files, OS junk and symlinks passed over. */
+  ignored: number;
+}
+
+const JUNK = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '.ds_store']);
+
+/** §7.1: the first folder, or for top-level files a bucket by extension. */
+export function typeForPath(rel: string): string {
+  const slash = rel.indexOf('/');
+  if (slash > 0) return rel.slice(0, slash);
+  const ext = path.extname(rel).toLowerCase().slice(1);
+  if (['png', 'jpg', 'jpeg', 'webp', 'bmp', 'gif'].includes(ext)) return 'images';
+  if (['wav', 'mp3', 'ogg', 'flac'].includes(ext)) return 'audio';
+  if (ext === 'json') return 'json';
+  return 'generic';
+}
+
+/**
+ * Every asset file under `root`: hidden names, OS junk, the registry's own `_meta` and
+ * `.staging`, sidecars and legacy `<file>.json` sidecars are passed over, and symlinks are not
+ * followed (a link could lead out of the root).
+ */
+export async function scanAssets(root: string): Promise<ScanResult> {
+  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0 };
+  const walk = async (dir: string, relDir: string): Promise<void> => {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const names = new Set(entries.map((e) => e.name));
+    const subdirs: Array<Promise<void>> = [];
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.name.startsWith('.') || JUNK.has(entry.name.toLowerCase()) || entry.isSymbolicLink()) {
+        result.ignored++;
+        continue;
+      }
+      if (entry.isDirectory()) {
+        if (entry.name !== '_meta') subdirs.push(walk(path.join(dir, entry.name), rel));
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      if (entry.name.endsWith(SIDECAR_SUFFIX)) {
+        result.sidecars.push(rel);
+        continue;
+      }
+      if (entry.name.endsWith('.json') && names.has(entry.name.slice(0, -5))) {
+        result.legacySidecars++;
+        continue;
+      }
+      const abs = path.join(dir, entry.name);
+      try {
+        const stat = await fs.promises.stat(abs);
+        const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
+          ? await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined)
+          : undefined;
+        result.files.push({
+          rel,
+          abs,
+          size: stat.size,
+          mtimeMs: stat.mtimeMs,
+          sidecarMtimeMs: sidecar?.mtimeMs ?? null,
+        });
+      } catch {
+        // vanished while scanning
+      }
+    }
+    await Promise.all(subdirs);
+  };
+  await walk(root, '');
+  return result;
+}
+
+export interface SidecarContents {
+  meta: JsonObject;
+  /** The id the sidecar records, to keep identity when the database was lost. */
+  id: string | undefined;
+  hash: string | undefined;
+  legacy: boolean;
+}
+
+/**
+ * §3 stale-sidecar reader: `<file>.asset.json`, else the legacy `<file>.json`. The `meta` object,
+ * with top-level `origin`, `tags` and `license` filled in where meta lacks them; previews are
+ * the registry's and are dropped. Returns an error message for an unparseable sidecar.
+ */
+export function readSidecarFile(abs: string): SidecarContents | { error: string } | undefined {
+  let firstError: string | undefined;
+  for (const [file, legacy] of [
+    [abs + SIDECAR_SUFFIX, false],
+    [`${abs}.json`, true],
+  ] as const) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      const doc: unknown = JSON.parse(text);
+      if (!isJsonObject(doc)) throw new Error('not a JSON object');
+      const meta: JsonObject = isJsonObject(doc.meta) ? { ...doc.meta } : {};
+      for (const key of ['origin', 'tags', 'license'] as const) {
+        if (meta[key] === undefined && doc[key] !== undefined) meta[key] = doc[key];
+      }
+      delete meta.preview;
+      delete meta.thumbnails;
+      return {
+        meta,
+        id: typeof doc.id === 'string' ? doc.id : undefined,
+        hash: typeof doc.hash === 'string' ? doc.hash : undefined,
+        legacy,
+      };
+    } catch (err) {
+      firstError ??= `Failed to parse sidecar ${path.basename(file)}: ${(err as Error).message}`;
+    }
+  }
+  return firstError ? { error: firstError } : undefined;
+}

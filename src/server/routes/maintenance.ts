@@ -1,0 +1,195 @@
+/**
+ * `POST /api/assets/rebuild` and `POST /api/assets/enforce`. A rebuild runs as a job: progress
+ * goes to the hook stream (`rebuild_progress`) and `GET /api/jobs/{id}`; the request blocks
+ * until it is done unless it says `wait: false`. Path overrides must stay inside the server's
+ * workspace (the reference let any client scan or write anywhere, §11.19).
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Type } from 'typebox';
+import { AppError, badRequest, notFound } from '../../domain/errors.js';
+import type { JsonObject } from '../../domain/json.js';
+import { isInside, realpathLoose } from '../../files/safe-path.js';
+import type { RebuildProgress, RebuildSummary } from '../../registry/rebuild.js';
+import { RegistryService } from '../../registry/service.js';
+import type { App } from '../app.js';
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const RebuildBody = Type.Object({
+  assets_root: Type.Optional(NullableString),
+  db_path: Type.Optional(NullableString),
+  thumbs_root: Type.Optional(NullableString),
+  project_id: Type.Optional(NullableString),
+  remove_stale: Type.Optional(Type.Boolean({ default: true })),
+  wait_for_thumbs: Type.Optional(Type.Boolean({ default: true })),
+  wait: Type.Optional(
+    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
+  ),
+});
+const EnforceBody = Type.Object({
+  fix_missing: Type.Optional(Type.Boolean({ default: true })),
+  overwrite: Type.Optional(Type.Boolean({ default: false })),
+  fill_metadata: Type.Optional(Type.Boolean({ default: true })),
+  project_id: Type.Optional(Type.String()),
+});
+
+interface Job {
+  id: string;
+  kind: 'rebuild';
+  status: 'running' | 'done' | 'failed';
+  started_at: string;
+  finished_at: string | null;
+  progress: RebuildProgress;
+  summary: RebuildSummary | null;
+  error: string | null;
+}
+
+export function registerMaintenanceRoutes(app: App, service: RegistryService): void {
+  const jobs = new Map<string, Job>();
+  let running: Job | undefined;
+  const workspace = realpathLoose(service.paths.workspace);
+
+  /** Blank → the server's own path; otherwise resolved under the workspace, or a 400. */
+  const confined = (value: string | null | undefined, field: string, fallback: string): string => {
+    if (!value?.trim()) return fallback;
+    const abs = path.resolve(service.paths.workspace, value.trim());
+    if (!isInside(workspace, realpathLoose(abs))) {
+      throw badRequest(
+        `${field} must be inside the server's workspace (${service.paths.workspace}); got ${value}.`,
+      );
+    }
+    return abs;
+  };
+
+  app.post(
+    '/api/assets/rebuild',
+    {
+      schema: {
+        tags: ['maintenance'],
+        summary: 'Rescan the assets root into the registry',
+        body: RebuildBody,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const paths = service.paths;
+      const assetsRoot = confined(body.assets_root, 'assets_root', paths.assetsRoot);
+      const dbPath = confined(body.db_path, 'db_path', paths.dbPath);
+      const thumbsRoot = confined(body.thumbs_root, 'thumbs_root', paths.thumbsRoot);
+      if (running) {
+        throw new AppError(
+          409,
+          'rebuild_running',
+          `A rebuild is already running (job ${running.id}); follow GET /api/jobs/${running.id}.`,
+          {
+            job_id: running.id,
+          },
+        );
+      }
+      const own =
+        assetsRoot === paths.assetsRoot && dbPath === paths.dbPath && thumbsRoot === paths.thumbsRoot;
+      const target = own
+        ? service
+        : RegistryService.open({
+            workspace: paths.workspace,
+            assetsRoot,
+            dbPath,
+            thumbsRoot,
+            metaRoot: path.join(assetsRoot, '_meta'),
+          });
+      const job: Job = {
+        id: randomUUID(),
+        kind: 'rebuild',
+        status: 'running',
+        started_at: new Date().toISOString(),
+        finished_at: null,
+        progress: { phase: 'scan', files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 },
+        summary: null,
+        error: null,
+      };
+      jobs.set(job.id, job);
+      running = job;
+      const registry = target.project(body.project_id);
+      const publish = (extra: Partial<{ summary: JsonObject; error: string }> = {}): void => {
+        service.hooks.emit(
+          'rebuild_progress',
+          { job_id: job.id, status: job.status, ...job.progress, ...extra },
+          registry.projectId,
+        );
+      };
+      const work = registry
+        .rebuild({
+          removeStale: body.remove_stale ?? true,
+          waitForThumbs: body.wait_for_thumbs ?? true,
+          onProgress: (p) => {
+            job.progress = p;
+            publish();
+          },
+        })
+        .then((summary) => {
+          job.status = 'done';
+          job.summary = summary;
+          publish({ summary: summary as unknown as JsonObject });
+        })
+        .catch((err: unknown) => {
+          job.status = 'failed';
+          job.error = err instanceof Error ? err.message : String(err);
+          request.log.error({ err }, 'rebuild failed');
+          publish({ error: job.error });
+        })
+        .finally(async () => {
+          job.finished_at = new Date().toISOString();
+          running = undefined;
+          if (!own) await target.close();
+        });
+      if (body.wait === false) {
+        return reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });
+      }
+      await work;
+      if (job.status === 'failed')
+        throw new AppError(500, 'rebuild_failed', `Rebuild failed: ${job.error}`, { job_id: job.id });
+      return { ok: true, job_id: job.id, summary: job.summary };
+    },
+  );
+
+  app.get('/api/jobs', { schema: { tags: ['maintenance'], summary: 'Recent rebuild jobs' } }, async () => ({
+    ok: true,
+    items: [...jobs.values()].slice(-20).reverse(),
+  }));
+
+  app.get(
+    '/api/jobs/:id',
+    {
+      schema: {
+        tags: ['maintenance'],
+        summary: 'A rebuild job: status, progress, summary',
+        params: Type.Object({ id: Type.String() }),
+      },
+    },
+    async (request) => {
+      const job = jobs.get(request.params.id);
+      if (!job) throw notFound(`No job ${request.params.id} (jobs are kept until the server restarts).`);
+      return { ok: true, job };
+    },
+  );
+
+  app.post(
+    '/api/assets/enforce',
+    {
+      schema: {
+        tags: ['maintenance'],
+        summary: 'Audit (and repair) sidecars and metadata',
+        body: EnforceBody,
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const report = await service.project(body.project_id).enforce({
+        fixMissing: body.fix_missing ?? true,
+        overwrite: body.overwrite ?? false,
+        fillMetadata: body.fill_metadata ?? true,
+      });
+      return { ok: true, report };
+    },
+  );
+}
