@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { SIDECAR_KEYS } from '../helpers/contract.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -64,22 +65,7 @@ describe('POST /api/assets/register', () => {
     assert.ok(ws.exists(src.rel), 'the source is left where it was');
 
     const sidecar = ws.json(`data/assets/${asset.sidecar}`);
-    assert.deepEqual(Object.keys(sidecar), [
-      'id',
-      'uid',
-      'type',
-      'path',
-      'hash',
-      'bytes',
-      'tags',
-      'license',
-      'origin',
-      'version',
-      'created_at',
-      'meta',
-      'links',
-      'provenance',
-    ]);
+    assert.deepEqual(Object.keys(sidecar), [...SIDECAR_KEYS]);
     assert.deepEqual(sidecar.tags, ['Foo', 'BAR']);
     assert.equal((sidecar.provenance as Record<string, unknown>).source, 'api.register');
     assert.deepEqual(ws.json(`data/assets/_meta/${asset.path}.json`), sidecar);

@@ -12,7 +12,7 @@ import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 interface SseFrame {
   id?: string;
   event: string;
-  data: HookEnvelope;
+  data: HookEnvelope & { data: { uid?: string } };
 }
 
 /** Reads SSE frames from a live connection. */
@@ -39,7 +39,7 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
           for (const line of block.split('\n')) {
             if (line.startsWith('id: ')) frame.id = line.slice(4);
             else if (line.startsWith('event: ')) frame.event = line.slice(7);
-            else if (line.startsWith('data: ')) frame.data = JSON.parse(line.slice(6)) as HookEnvelope;
+            else if (line.startsWith('data: ')) frame.data = JSON.parse(line.slice(6)) as SseFrame['data'];
           }
           if (frame.event) frames.push(frame as SseFrame);
         }

@@ -68,10 +68,7 @@ describe('thumbnails', () => {
         const scale = Math.min(1, size / Math.max(c.width, c.height));
         assert.equal(meta.format, c.ext === 'jpg' ? 'jpeg' : c.ext);
         assert.equal(meta.width, Math.round(c.width * scale), `${size} width`);
-        assert.ok(
-          Math.abs(meta.height - Math.round(c.height * scale)) <= 1,
-          `${size} height ${meta.height}`,
-        );
+        assert.ok(Math.abs(meta.height - Math.round(c.height * scale)) <= 1, `${size} height ${meta.height}`);
       }
       const sidecar = ws.json(`data/assets/${asset.sidecar}`);
       assert.deepEqual((sidecar.meta as any).thumbnails, paths, 'the sidecar has the preview too');

@@ -14,6 +14,7 @@ import {
   replaceMetadata,
 } from '../../src/domain/metadata.js';
 import { buildProvenance } from '../../src/domain/provenance.js';
+import { SIDECAR_KEYS } from '../helpers/contract.js';
 
 describe('normalisation (§1.4)', () => {
   test('tags: trimmed, empties dropped, case-insensitive dedupe keeping the first casing and order', () => {
@@ -164,22 +165,7 @@ describe('payloads (§1.6, §2.9, §3)', () => {
       user_id: null,
       created_at: 'now',
     });
-    assert.deepEqual(Object.keys(sidecar), [
-      'id',
-      'uid',
-      'type',
-      'path',
-      'hash',
-      'bytes',
-      'tags',
-      'license',
-      'origin',
-      'version',
-      'created_at',
-      'meta',
-      'links',
-      'provenance',
-    ]);
+    assert.deepEqual(Object.keys(sidecar), [...SIDECAR_KEYS]);
     assert.equal(sidecar.origin, null);
   });
 

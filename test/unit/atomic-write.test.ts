@@ -1,0 +1,79 @@
+/** Sidecars and previews are written atomically (§11.24): temp file, fsync, rename. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { jsonText, writeFileAtomic } from '../../src/files/atomic-write.js';
+import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+describe('writeFileAtomic', () => {
+  let ws: Workspace;
+  before(() => {
+    ws = makeWorkspace();
+  });
+  after(() => ws.cleanup());
+
+  test('creates missing folders and writes the content', async () => {
+    const target = path.join(ws.dir, 'a', 'b', 'c.json');
+    await writeFileAtomic(target, '{"x":1}\n');
+    assert.equal(fs.readFileSync(target, 'utf8'), '{"x":1}\n');
+  });
+
+  test('replaces an existing file and leaves no temp files behind', async () => {
+    const target = path.join(ws.dir, 'replace', 'file.txt');
+    await writeFileAtomic(target, 'old content that is longer');
+    await writeFileAtomic(target, 'new');
+    assert.equal(fs.readFileSync(target, 'utf8'), 'new');
+    assert.deepEqual(listFiles(path.join(ws.dir, 'replace')), ['file.txt']);
+  });
+
+  test('writes binary data unchanged', async () => {
+    const target = path.join(ws.dir, 'bin', 'data.bin');
+    const bytes = new Uint8Array([0, 255, 1, 254, 10, 13]);
+    await writeFileAtomic(target, bytes);
+    assert.deepEqual(new Uint8Array(fs.readFileSync(target)), bytes);
+  });
+
+  test('returns the modification time of the written file', async () => {
+    const target = path.join(ws.dir, 'mtime', 'f.txt');
+    const mtimeMs = await writeFileAtomic(target, 'x');
+    assert.equal(typeof mtimeMs, 'number');
+    assert.equal(mtimeMs, fs.statSync(target).mtimeMs);
+  });
+
+  test('recreates a folder removed after an earlier write to it', async () => {
+    const dir = path.join(ws.dir, 'gone');
+    await writeFileAtomic(path.join(dir, 'one.txt'), '1');
+    fs.rmSync(dir, { recursive: true });
+    await writeFileAtomic(path.join(dir, 'two.txt'), '2');
+    assert.equal(fs.readFileSync(path.join(dir, 'two.txt'), 'utf8'), '2');
+  });
+
+  test('a failed rename throws and removes its temp file, leaving the old target alone', async () => {
+    const dir = path.join(ws.dir, 'fail');
+    const target = path.join(dir, 'occupied');
+    fs.mkdirSync(path.join(target, 'child'), { recursive: true });
+    await assert.rejects(writeFileAtomic(target, 'data'));
+    assert.ok(fs.statSync(target).isDirectory());
+    assert.deepEqual(fs.readdirSync(dir), ['occupied']);
+  });
+
+  test('concurrent writes to one file end with one complete version', async () => {
+    const target = path.join(ws.dir, 'race', 'f.txt');
+    const versions = Array.from({ length: 20 }, (_, i) => `version-${i}-`.repeat(1000));
+    await Promise.all(versions.map((v) => writeFileAtomic(target, v)));
+    assert.ok(versions.includes(fs.readFileSync(target, 'utf8')));
+    assert.deepEqual(listFiles(path.join(ws.dir, 'race')), ['f.txt']);
+  });
+});
+
+describe('jsonText (§3 sidecar format)', () => {
+  test('2-space indent, non-ASCII kept, trailing newline', () => {
+    assert.equal(jsonText({ a: 'é', b: [1] }), '{\n  "a": "é",\n  "b": [\n    1\n  ]\n}\n');
+  });
+
+  test('keeps key insertion order', () => {
+    assert.deepEqual(Object.keys(JSON.parse(jsonText({ id: 1, uid: 2, type: 3 }))), ['id', 'uid', 'type']);
+    assert.ok(jsonText({ z: 1, a: 2 }).indexOf('"z"') < jsonText({ z: 1, a: 2 }).indexOf('"a"'));
+  });
+});

@@ -1,0 +1,448 @@
+/** SqliteStore against a real temp-file database: records, search, provenance and the event log. */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { AssetRecord } from '../../src/domain/asset.js';
+import { filterKeys } from '../../src/domain/asset.js';
+import type { HookEnvelope } from '../../src/hooks/bus.js';
+import { SqliteStore, utcNow, type SearchQuery } from '../../src/store/sqlite-store.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let store: SqliteStore;
+let dbPath: string;
+
+beforeEach(() => {
+  ws = makeWorkspace();
+  dbPath = path.join(ws.dir, 'config', 'registry.sqlite');
+  store = new SqliteStore(dbPath);
+});
+afterEach(() => {
+  store.close();
+  ws.cleanup();
+});
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function asset(name: string, over: Partial<AssetRecord> = {}): AssetRecord {
+  const hash = sha(name + JSON.stringify(over));
+  return {
+    projectId: 'default',
+    uid: hash.slice(0, 16),
+    type: 'documents',
+    path: `documents/${name}`,
+    hash,
+    bytes: 10,
+    meta: { tags: [] },
+    createdAt: '2024-01-01 00:00:00',
+    updatedAt: '2024-01-01 00:00:00',
+    thumb: null,
+    ...over,
+  };
+}
+
+function add(name: string, over: Partial<AssetRecord> = {}): AssetRecord {
+  const rec = asset(name, over);
+  store.insert(rec);
+  return rec;
+}
+
+const search = (q: Partial<SearchQuery> = {}) => store.search({ projectId: 'default', limit: 100, ...q });
+const paths = (q: Partial<SearchQuery> = {}): string[] => search(q).records.map((r) => r.path);
+
+describe('records', () => {
+  test('insert then get by uid, by path and by hash returns the same record', () => {
+    const rec = add('hero.txt', { meta: { tags: ['Hero'], license: 'MIT', notes: { deep: [1] } } });
+    const byUid = store.getByUid('default', rec.uid);
+    assert.ok(byUid);
+    assert.equal(byUid.path, 'documents/hero.txt');
+    assert.equal(byUid.hash, rec.hash);
+    assert.equal(byUid.bytes, 10);
+    assert.deepEqual(byUid.meta, rec.meta);
+    assert.equal(byUid.createdAt, '2024-01-01 00:00:00');
+    assert.equal(byUid.thumb, null);
+    assert.equal(store.getByPath('default', 'documents/hero.txt')?.uid, rec.uid);
+    assert.deepEqual(
+      store.findByHash('default', rec.hash).map((r) => r.uid),
+      [rec.uid],
+    );
+  });
+
+  test('lookups are scoped to the project', () => {
+    const rec = add('p.txt', { projectId: 'other' });
+    assert.equal(store.getByUid('default', rec.uid), undefined);
+    assert.equal(store.getByUid('other', rec.uid)?.projectId, 'other');
+    assert.deepEqual(store.findByHash('default', rec.hash), []);
+  });
+
+  test('FIXED §11.3: the same uid may exist in two projects', () => {
+    const rec = add('shared.txt');
+    store.insert({ ...rec, projectId: 'other' });
+    assert.ok(store.getByUid('default', rec.uid));
+    assert.ok(store.getByUid('other', rec.uid));
+    assert.deepEqual(
+      store
+        .pathUsers(rec.path)
+        .map((u) => u.project_id)
+        .sort(),
+      ['default', 'other'],
+    );
+  });
+
+  test('two assets cannot share one path in a project', () => {
+    add('dup.txt');
+    assert.throws(() => store.insert(asset('other', { path: 'documents/dup.txt' })), /UNIQUE/);
+  });
+
+  test('stored meta that is not valid JSON reads back as {raw: text}', () => {
+    const rec = add('raw.txt');
+    store.db.prepare('UPDATE assets SET meta = ? WHERE uid = ?').run('not json', rec.uid);
+    assert.deepEqual(store.getByUid('default', rec.uid)?.meta, { raw: 'not json' });
+  });
+
+  test('data survives closing and reopening the database file', () => {
+    const rec = add('persist.txt', { meta: { tags: ['keep'] } });
+    store.close();
+    store = new SqliteStore(dbPath);
+    assert.deepEqual(store.getByUid('default', rec.uid)?.meta, { tags: ['keep'] });
+    assert.deepEqual(paths({ tags: ['keep'] }), ['documents/persist.txt']);
+  });
+
+  test('utcNow is UTC in the reference format YYYY-MM-DD HH:MM:SS', () => {
+    assert.match(utcNow(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  });
+});
+
+describe('search filters', () => {
+  test('text of 3+ characters matches any substring of path, uid and meta strings', () => {
+    add('Characters/Alice.png', { path: 'Characters/Alice.png' });
+    add('bob.txt', { meta: { tags: ['Villain'], notes: 'Rides a Dragon' } });
+    add('carol.txt', { meta: { tags: [], count: 12345 } });
+    assert.deepEqual(paths({ text: 'lic' }), ['Characters/Alice.png']);
+    assert.deepEqual(paths({ text: 'illa' }), ['documents/bob.txt']);
+    assert.deepEqual(paths({ text: 'a drag' }), ['documents/bob.txt']);
+    assert.deepEqual(paths({ text: 'characters/alice' }), ['Characters/Alice.png']);
+    assert.deepEqual(paths({ text: '12345' }), [], 'numbers in meta are not searched');
+  });
+
+  test('text matches the uid', () => {
+    const rec = add('by-uid.txt');
+    add('noise.txt');
+    assert.deepEqual(paths({ text: rec.uid.slice(3, 11) }), ['documents/by-uid.txt']);
+  });
+
+  test('short needles (1-2 characters) use a plain substring match', () => {
+    add('qz.txt', { path: 'misc/xqzy.txt' });
+    add('other.txt', { path: 'misc/other.txt' });
+    assert.deepEqual(paths({ text: 'qz' }), ['misc/xqzy.txt']);
+    assert.deepEqual(paths({ text: 'y' }), ['misc/xqzy.txt']);
+    assert.equal(search({ text: 'zz' }).total, 0);
+  });
+
+  test('a needle cannot match across two fields', () => {
+    add('ab', { path: 'x/ab', meta: { tags: ['cd'] } });
+    assert.deepEqual(paths({ text: 'x/ab' }), ['x/ab']);
+    assert.deepEqual(paths({ text: 'bcd' }), []);
+    assert.deepEqual(paths({ text: 'bc' }), []);
+  });
+
+  test('quotes and FTS syntax in the needle are matched literally', () => {
+    add('q.txt', { meta: { tags: [], title: 'say "hi" OR NOT' } });
+    assert.deepEqual(paths({ text: '"hi"' }), ['documents/q.txt']);
+    assert.deepEqual(paths({ text: 'or not' }), ['documents/q.txt']);
+    assert.deepEqual(paths({ text: 'hi* and' }), []);
+  });
+
+  test('tags: every requested tag must be present, case-insensitively', () => {
+    const keys = (tags: string[]) => ({ meta: { tags } });
+    add('both.txt', keys(['Hero', 'Alice']));
+    add('hero-only.txt', keys(['hero']));
+    add('none.txt', keys([]));
+    assert.deepEqual(paths({ tags: ['hero', 'alice'] }), ['documents/both.txt']);
+    assert.deepEqual(paths({ tags: ['hero'], sort: 'path', order: 'asc' }), [
+      'documents/both.txt',
+      'documents/hero-only.txt',
+    ]);
+    assert.deepEqual(paths({ tags: ['her'] }), [], 'tags match whole, not as substrings');
+  });
+
+  test('licence: exact match on the lowercased licence', () => {
+    add('a.txt', { meta: { tags: [], license: 'CC-BY-4.0' } });
+    add('b.txt', { meta: { tags: [], license: 'CC-BY-4.0-ext' } });
+    add('c.txt', { meta: { tags: [] } });
+    assert.deepEqual(paths({ license: 'cc-by-4.0' }), ['documents/a.txt']);
+    assert.deepEqual(paths({ license: 'cc-by' }), []);
+  });
+
+  test('hash: exact full hash', () => {
+    const rec = add('h.txt');
+    add('other.txt');
+    assert.deepEqual(paths({ hash: rec.hash }), ['documents/h.txt']);
+    assert.deepEqual(paths({ hash: rec.hash.slice(0, 16) }), []);
+  });
+
+  test('type: exact and case-sensitive', () => {
+    add('i.png', { type: 'images' });
+    add('d.txt', { type: 'documents' });
+    assert.deepEqual(paths({ type: 'images' }), ['documents/i.png']);
+    assert.deepEqual(paths({ type: 'Images' }), []);
+  });
+
+  test('filters combine with AND and stay within the project', () => {
+    add('match.txt', { meta: { tags: ['hero'], license: 'MIT', title: 'sunset' } });
+    add('wrong-licence.txt', { meta: { tags: ['hero'], license: 'GPL', title: 'sunset' } });
+    add('wrong-text.txt', { meta: { tags: ['hero'], license: 'MIT', title: 'dawn' } });
+    add('other-project.txt', {
+      projectId: 'other',
+      meta: { tags: ['hero'], license: 'MIT', title: 'sunset' },
+    });
+    assert.deepEqual(paths({ tags: ['hero'], license: 'mit', text: 'sunset' }), ['documents/match.txt']);
+  });
+});
+
+describe('search sort and paging', () => {
+  beforeEach(() => {
+    add('b.txt', { type: 'images', bytes: 30 });
+    add('a.txt', { type: 'documents', bytes: 10 });
+    add('c.txt', { type: 'images', bytes: 20 });
+  });
+
+  test('default order is newest first (created desc)', () => {
+    assert.deepEqual(paths(), ['documents/c.txt', 'documents/a.txt', 'documents/b.txt']);
+    assert.deepEqual(paths({ sort: 'created', order: 'asc' }), [
+      'documents/b.txt',
+      'documents/a.txt',
+      'documents/c.txt',
+    ]);
+  });
+
+  test('by path asc/desc', () => {
+    assert.deepEqual(paths({ sort: 'path', order: 'asc' }), [
+      'documents/a.txt',
+      'documents/b.txt',
+      'documents/c.txt',
+    ]);
+    assert.deepEqual(paths({ sort: 'path', order: 'desc' }), [
+      'documents/c.txt',
+      'documents/b.txt',
+      'documents/a.txt',
+    ]);
+  });
+
+  test('by bytes asc/desc', () => {
+    assert.deepEqual(paths({ sort: 'bytes', order: 'asc' }), [
+      'documents/a.txt',
+      'documents/c.txt',
+      'documents/b.txt',
+    ]);
+    assert.deepEqual(paths({ sort: 'bytes', order: 'desc' }), [
+      'documents/b.txt',
+      'documents/c.txt',
+      'documents/a.txt',
+    ]);
+  });
+
+  test('by type, ties broken by creation in the same direction', () => {
+    assert.deepEqual(paths({ sort: 'type', order: 'asc' }), [
+      'documents/a.txt',
+      'documents/b.txt',
+      'documents/c.txt',
+    ]);
+    assert.deepEqual(paths({ sort: 'type', order: 'desc' }), [
+      'documents/c.txt',
+      'documents/b.txt',
+      'documents/a.txt',
+    ]);
+  });
+
+  test('limit and offset page through the results; total counts every match', () => {
+    const page1 = search({ sort: 'path', order: 'asc', limit: 2 });
+    assert.equal(page1.total, 3);
+    assert.deepEqual(
+      page1.records.map((r) => r.path),
+      ['documents/a.txt', 'documents/b.txt'],
+    );
+    const page2 = search({ sort: 'path', order: 'asc', limit: 2, offset: 2 });
+    assert.equal(page2.total, 3);
+    assert.deepEqual(
+      page2.records.map((r) => r.path),
+      ['documents/c.txt'],
+    );
+    const past = search({ limit: 2, offset: 10 });
+    assert.equal(past.total, 3);
+    assert.deepEqual(past.records, []);
+  });
+
+  test('limit 0 returns no rows but the full total', () => {
+    const out = search({ limit: 0 });
+    assert.deepEqual(out.records, []);
+    assert.equal(out.total, 3);
+  });
+
+  test('total reflects filters, not the limit', () => {
+    assert.equal(search({ type: 'images', limit: 1 }).total, 2);
+    assert.equal(search({ type: 'images', limit: 1 }).records.length, 1);
+  });
+});
+
+describe('update keeps the indexes in sync', () => {
+  test('after an update the old text no longer matches and the new text does', () => {
+    const rec = add('doc.txt', { meta: { tags: [], title: 'Sunrise over hills' } });
+    store.update({ ...rec, meta: { tags: [], title: 'Midnight city' }, updatedAt: '2024-02-02 00:00:00' });
+    assert.deepEqual(paths({ text: 'sunrise' }), []);
+    assert.deepEqual(paths({ text: 'su' }), []);
+    assert.deepEqual(paths({ text: 'midnight' }), ['documents/doc.txt']);
+    assert.deepEqual(paths({ text: 'ci' }), ['documents/doc.txt']);
+    assert.equal(store.getByUid('default', rec.uid)?.updatedAt, '2024-02-02 00:00:00');
+  });
+
+  test('after an update the old tags no longer match and the new ones do', () => {
+    const rec = add('t.txt', { meta: { tags: ['Old', 'Kept'] } });
+    store.update({ ...rec, meta: { tags: ['kept', 'New'] } });
+    assert.deepEqual(paths({ tags: ['old'] }), []);
+    assert.deepEqual(paths({ tags: ['new', 'kept'] }), ['documents/t.txt']);
+  });
+
+  test('after an update the licence filter follows', () => {
+    const rec = add('l.txt', { meta: { tags: [], license: 'MIT' } });
+    store.update({ ...rec, meta: { tags: [] } });
+    assert.deepEqual(paths({ license: 'mit' }), []);
+    store.update({ ...rec, meta: { tags: [], license: 'Apache-2.0' } });
+    assert.deepEqual(paths({ license: 'apache-2.0' }), ['documents/l.txt']);
+  });
+
+  test('a moved path is searchable at its new place only', () => {
+    const rec = add('moved.txt', { path: 'old-folder/moved.txt' });
+    store.update({ ...rec, path: 'new-folder/moved.txt' });
+    assert.deepEqual(paths({ text: 'old-folder' }), []);
+    assert.deepEqual(paths({ text: 'new-folder' }), ['new-folder/moved.txt']);
+    assert.equal(store.getByPath('default', 'old-folder/moved.txt'), undefined);
+  });
+
+  test('the stored tag keys match filterKeys of the meta', () => {
+    const rec = add('k.txt', { meta: { tags: [' Mixed Case '] } });
+    assert.deepEqual(filterKeys(rec.meta).tags, ['mixed case']);
+    assert.deepEqual(paths({ tags: ['mixed case'] }), ['documents/k.txt']);
+  });
+});
+
+describe('delete', () => {
+  test('removes the row, its search entries and its provenance', () => {
+    const rec = add('gone.txt', { meta: { tags: ['ghost'], title: 'phantom' } });
+    store.addProvenance('default', {
+      asset_uid: rec.uid,
+      source: 's',
+      workflow_hash: null,
+      commit_hash: null,
+      inputs: {},
+      c2pa_like: {},
+      user_id: null,
+      created_at: '2024-01-01 00:00:00',
+    });
+    assert.equal(store.listProvenance('default', rec.uid).length, 1);
+    assert.equal(store.delete('default', rec.uid), true);
+    assert.equal(store.getByUid('default', rec.uid), undefined);
+    assert.deepEqual(paths({ text: 'phantom' }), []);
+    assert.deepEqual(paths({ tags: ['ghost'] }), []);
+    assert.deepEqual(store.listProvenance('default', rec.uid), []);
+    assert.equal(search().total, 0);
+  });
+
+  test('an unknown uid returns false and removes nothing', () => {
+    const rec = add('stay.txt');
+    assert.equal(store.delete('default', 'ffffffffffffffff'), false);
+    assert.equal(store.delete('other', rec.uid), false);
+    assert.ok(store.getByUid('default', rec.uid));
+  });
+
+  test('the path can be reused after a delete', () => {
+    const rec = add('reuse.txt');
+    store.delete('default', rec.uid);
+    const again = add('reuse-2', { path: rec.path, meta: { tags: ['second'] } });
+    assert.deepEqual(paths({ tags: ['second'] }), [again.path]);
+  });
+});
+
+describe('provenance', () => {
+  test('records are listed newest first with their JSON fields', () => {
+    const rec = add('p.txt');
+    const base = {
+      asset_uid: rec.uid,
+      workflow_hash: 'w',
+      commit_hash: 'c',
+      c2pa_like: { claim: 'x' },
+      user_id: 'u',
+      created_at: '2024-01-01 00:00:00',
+    };
+    const first = store.addProvenance('default', { ...base, source: 'first', inputs: { seed: 1 } });
+    const second = store.addProvenance('default', { ...base, source: 'second', inputs: { seed: 2 } });
+    assert.ok(second.id > first.id);
+    const list = store.listProvenance('default', rec.uid);
+    assert.deepEqual(
+      list.map((p) => p.source),
+      ['second', 'first'],
+    );
+    assert.deepEqual(list[0], second);
+    assert.deepEqual(list[1]?.inputs, { seed: 1 });
+    assert.deepEqual(store.listProvenance('other', rec.uid), []);
+  });
+});
+
+describe('event log', () => {
+  const envelope = (uid: string): HookEnvelope => ({
+    event: 'asset_meta_updated',
+    ts: 1700000000.5,
+    project_id: 'default',
+    data: { uid, type: 't', meta: { tags: [] }, path: 'p', sidecar: 'p.asset.json' },
+  });
+
+  test('append returns increasing sequence numbers; eventsAfter returns later events in order', () => {
+    const seqs = ['a', 'b', 'c', 'd'].map((uid) => store.appendEvent(envelope(uid), 'proc-1'));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((x, y) => x - y),
+    );
+    assert.equal(new Set(seqs).size, 4);
+    const after = store.eventsAfter(seqs[1] as number);
+    assert.deepEqual(
+      after.map((e) => (JSON.parse(e.data) as { uid: string }).uid),
+      ['c', 'd'],
+    );
+    assert.equal(after[0]?.event, 'asset_meta_updated');
+    assert.equal(after[0]?.origin, 'proc-1');
+    assert.equal(after[0]?.project_id, 'default');
+    assert.equal(after[0]?.ts, 1700000000.5);
+    assert.deepEqual(
+      store.eventsAfter(0, 2).map((e) => e.seq),
+      seqs.slice(0, 2),
+    );
+    assert.deepEqual(store.eventsAfter(seqs[3] as number), []);
+  });
+
+  test('lastEvents returns the newest n, oldest first; maxEventSeq is the last seq', () => {
+    assert.equal(store.maxEventSeq(), 0);
+    const seqs = ['a', 'b', 'c'].map((uid) => store.appendEvent(envelope(uid), 'x'));
+    assert.deepEqual(
+      store.lastEvents(2).map((e) => e.seq),
+      seqs.slice(1),
+    );
+    assert.deepEqual(
+      store.lastEvents(10).map((e) => e.seq),
+      seqs,
+    );
+    assert.equal(store.maxEventSeq(), seqs[2]);
+  });
+
+  test('events persist for another connection to the same file (another process)', () => {
+    const seq = store.appendEvent(envelope('shared'), 'writer');
+    const reader = new SqliteStore(dbPath);
+    try {
+      const events = reader.eventsAfter(seq - 1);
+      assert.equal(events.length, 1);
+      assert.equal((JSON.parse(events[0]?.data ?? '{}') as { uid: string }).uid, 'shared');
+    } finally {
+      reader.close();
+    }
+  });
+});
