@@ -241,6 +241,13 @@ export class SqliteStore {
       allRecords: db.prepare<[string], AssetRow>(
         `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? ORDER BY rowid DESC`,
       ),
+      otherProject: db.prepare<[string, string], { other: number }>(
+        `SELECT EXISTS (SELECT 1 FROM assets WHERE project_id < ?)
+           OR EXISTS (SELECT 1 FROM assets WHERE project_id > ?) AS other`,
+      ),
+      byRowids: db.prepare<[string], AssetRow>(
+        `SELECT ${ASSET_COLUMNS} FROM assets WHERE rowid IN (SELECT value FROM json_each(?))`,
+      ),
       distinctTypes: db.prepare<[string], { type: string; n: number }>(
         'SELECT type, count(*) AS n FROM assets WHERE project_id = ? GROUP BY type ORDER BY type',
       ),
@@ -364,46 +371,126 @@ export class SqliteStore {
     return this.stmts.assetsWithoutJob.all();
   }
 
+  /**
+   * Filters combine with AND; `total` is the exact count. Reads one snapshot (a read
+   * transaction), so the count and the page agree. Plan (see bench/search-scale.ts):
+   * - The tag and trigram filters are answered on their own structures (`asset_tags`,
+   *   `assets_fts`) and intersected there; the asset rows are only visited for the column
+   *   filters (type, licence, hash, short text) and for the page itself.
+   * - When every row belongs to the queried project (two index seeks tell), the project test is
+   *   dropped: it would otherwise cost one row visit per candidate.
+   * - The page is chosen by row id first (by the trigram or tag index in row-id order, so the
+   *   newest matches come without reading the others), then only those rows are read.
+   */
   search(query: SearchQuery): { total: number; records: AssetRecord[] } {
-    const where: string[] = ['project_id = ?'];
-    const params: Array<string | number> = [query.projectId];
+    return this.db.transaction(() => this.searchSnapshot(query))();
+  }
+
+  private searchSnapshot(query: SearchQuery): { total: number; records: AssetRecord[] } {
+    // Conditions on the asset row itself (alias `a`).
+    const cols: string[] = [];
+    const colParams: Array<string | number> = [];
+    const otherProject = this.stmts.otherProject.get(query.projectId, query.projectId);
+    if (otherProject?.other) {
+      cols.push('a.project_id = ?');
+      colParams.push(query.projectId);
+    }
     if (query.type !== undefined) {
-      where.push('type = ?');
-      params.push(query.type);
+      cols.push('a.type = ?');
+      colParams.push(query.type);
     }
     if (query.license !== undefined) {
-      where.push('license_norm = ?');
-      params.push(query.license);
+      cols.push('a.license_norm = ?');
+      colParams.push(query.license);
     }
     if (query.hash !== undefined) {
-      where.push('hash = ?');
-      params.push(query.hash);
+      cols.push('a.hash = ?');
+      colParams.push(query.hash);
     }
-    for (const tag of query.tags ?? []) {
-      where.push('rowid IN (SELECT asset_rowid FROM asset_tags WHERE tag = ?)');
-      params.push(tag);
+    const longText = query.text !== undefined && [...query.text].length >= 3;
+    if (query.text && !longText) {
+      cols.push('instr(a.search_text, ?) > 0');
+      colParams.push(query.text);
     }
-    if (query.text) {
-      if ([...query.text].length >= 3) {
-        // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
-        where.push('rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)');
-        params.push(`"${query.text.replace(/"/g, '""')}"`);
-      } else {
-        where.push('instr(search_text, ?) > 0');
-        params.push(query.text);
-      }
+    // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
+    const phrase = longText ? `"${(query.text as string).replace(/"/g, '""')}"` : undefined;
+    const tags = query.tags ?? [];
+
+    // Row ids matching every tag and the text, from the side structures alone (`id` column).
+    let side: { sql: string; params: Array<string | number> } | undefined;
+    if (tags.length) {
+      const [first, ...rest] = tags as [string, ...string[]];
+      side = {
+        sql:
+          `SELECT t0.asset_rowid AS id FROM asset_tags t0 WHERE t0.tag = ?` +
+          rest
+            .map(() => ' AND t0.asset_rowid IN (SELECT asset_rowid FROM asset_tags WHERE tag = ?)')
+            .join('') +
+          (phrase ? ' AND t0.asset_rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)' : ''),
+        params: [first, ...rest, ...(phrase ? [phrase] : [])],
+      };
+    } else if (phrase) {
+      side = { sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?', params: [phrase] };
     }
-    const clause = where.join(' AND ');
-    const total = (
-      this.db.prepare(`SELECT count(*) AS n FROM assets WHERE ${clause}`).get(...params) as { n: number }
-    ).n;
-    const column = SORT_COLUMNS[query.sort ?? 'created'];
+    const colClause = cols.length ? cols.join(' AND ') : '1';
+
+    let total: number;
+    if (!side) {
+      total = this.countOf(`SELECT count(*) AS n FROM assets a WHERE ${colClause}`, colParams);
+    } else if (!cols.length) {
+      total = this.countOf(`SELECT count(*) AS n FROM (${side.sql})`, side.params);
+    } else {
+      // CROSS JOIN keeps the (usually smaller) side set as the outer loop.
+      total = this.countOf(
+        `SELECT count(*) AS n FROM (${side.sql}) s CROSS JOIN assets a ON a.rowid = s.id WHERE ${colClause}`,
+        [...side.params, ...colParams],
+      );
+    }
+
+    const sort = query.sort ?? 'created';
     const dir = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
-    const order = column === 'rowid' ? `rowid ${dir}` : `${column} ${dir}, rowid ${dir}`;
-    const rows = this.db
-      .prepare(`SELECT ${ASSET_COLUMNS} FROM assets WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...params, query.limit, query.offset ?? 0) as AssetRow[];
-    return { total, records: rows.map(toRecord) };
+    const limits = [query.limit, query.offset ?? 0];
+    let ids: number[];
+    if (sort === 'created' && (phrase || tags.length)) {
+      // Walk the trigram (or first tag's) index in row-id order and stop after the page.
+      const tagTests = (phrase ? tags : tags.slice(1)).map(
+        () => 'EXISTS (SELECT 1 FROM asset_tags t WHERE t.tag = ? AND t.asset_rowid = a.rowid)',
+      );
+      const where = [...(phrase ? ['f.assets_fts MATCH ?'] : ['d.tag = ?']), ...tagTests, ...cols].join(
+        ' AND ',
+      );
+      const from = phrase
+        ? 'assets_fts f CROSS JOIN assets a ON a.rowid = f.rowid'
+        : 'asset_tags d CROSS JOIN assets a ON a.rowid = d.asset_rowid';
+      const driverId = phrase ? 'f.rowid' : 'd.asset_rowid';
+      ids = this.idsOf(
+        `SELECT ${driverId} AS id FROM ${from} WHERE ${where} ORDER BY ${driverId} ${dir} LIMIT ? OFFSET ?`,
+        [...(phrase ? [phrase, ...tags] : tags), ...colParams, ...limits],
+      );
+    } else {
+      const column = SORT_COLUMNS[sort];
+      const order = column === 'rowid' ? `a.rowid ${dir}` : `a.${column} ${dir}, a.rowid ${dir}`;
+      const inSide = side ? ` AND a.rowid IN (${side.sql})` : '';
+      ids = this.idsOf(
+        `SELECT a.rowid AS id FROM assets a WHERE ${colClause}${inSide} ORDER BY ${order} LIMIT ? OFFSET ?`,
+        [...colParams, ...(side?.params ?? []), ...limits],
+      );
+    }
+    if (!ids.length) return { total, records: [] };
+    const rows = new Map(this.stmts.byRowids.all(JSON.stringify(ids)).map((row) => [row.rowid, row]));
+    const records = ids.flatMap((id) => {
+      const row = rows.get(id);
+      return row ? [toRecord(row)] : [];
+    });
+    return { total, records };
+  }
+
+  private countOf(sql: string, params: Array<string | number>): number {
+    return (this.db.prepare(sql).get(...params) as { n: number }).n;
+  }
+
+  private idsOf(sql: string, params: Array<string | number>): number[] {
+    return (this.db.prepare(sql).all(...params) as Array<{ id: number }>).map((r) => r.id);
   }
 
   fileStates(projectId: string): FileState[] {
