@@ -44,4 +44,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv);
-if (process.argv[2] !== 'serve' || code !== 0) process.exit(code);
+// Exit once stdout has taken everything: an exit straight away cuts a large output short when
+// stdout is a pipe (`asset-registry search --limit 500 | jq`).
+if (process.argv[2] !== 'serve' || code !== 0) process.stdout.write('', () => process.exit(code));
