@@ -1,7 +1,8 @@
 /**
  * Enforce (reference §6, with its gaps closed): audit every asset's sidecar and metadata, and
  * repair in the direction asked. `overwrite` really rewrites existing sidecars (restoring a
- * hand-corrupted one), and `fill_metadata` works on its own.
+ * hand-corrupted one), and `fill_metadata` works on its own (for every asset whose sidecar the
+ * flags allow to be written).
  */
 import fs from 'node:fs';
 import { isJsonObject, type JsonObject } from '../domain/json.js';
@@ -83,21 +84,34 @@ export async function enforceRegistry(
     report.checked++;
     const sidecar = readSidecar(registry.sidecarPath(record));
     let rewrite = false;
+    // A sidecar the flags do not allow to be written (missing without fix_missing; unparseable or
+    // disagreeing without overwrite) is left as it is, so its metadata is not filled either:
+    // filling rewrites the sidecar.
+    let leave = false;
     if (sidecar.state === 'missing') {
       if (options.fixMissing) rewrite = true;
-      else report.missing_sidecars.push(record.uid);
+      else {
+        report.missing_sidecars.push(record.uid);
+        leave = true;
+      }
     } else if (sidecar.state === 'invalid') {
       if (options.overwrite) rewrite = true;
-      else report.invalid_sidecars.push({ uid: record.uid, error: sidecar.error });
+      else {
+        report.invalid_sidecars.push({ uid: record.uid, error: sidecar.error });
+        leave = true;
+      }
     } else {
       const fields = disagreements(record, sidecar.doc);
       if (fields.length && options.overwrite) rewrite = true;
-      else if (fields.length) report.mismatched_sidecars.push({ uid: record.uid, fields });
+      else if (fields.length) {
+        report.mismatched_sidecars.push({ uid: record.uid, fields });
+        leave = true;
+      }
     }
 
     let current = record;
     const lacking = missingFields(record.meta);
-    if (lacking.length && options.fillMetadata) {
+    if (lacking.length && options.fillMetadata && !leave) {
       const patch: JsonObject = {};
       if (lacking.includes('tags')) patch.tags = pathDerivedTags(record.path);
       if (lacking.includes('license')) patch.license = 'unknown';
