@@ -5,6 +5,7 @@
  * workspace (the reference let any client scan or write anywhere, §11.19).
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { Type } from 'typebox';
 import { AppError, badRequest, notFound } from '../../domain/errors.js';
@@ -49,10 +50,15 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService): v
   let running: Job | undefined;
   const workspace = realpathLoose(service.paths.workspace);
 
-  /** Blank → the server's own path; otherwise resolved under the workspace, or a 400. */
+  /**
+   * Blank → the server's own path; otherwise resolved under the workspace (`~` is the home
+   * folder, as on the command line, not a folder named `~`), or a 400.
+   */
   const confined = (value: string | null | undefined, field: string, fallback: string): string => {
-    if (!value?.trim()) return fallback;
-    const abs = path.resolve(service.paths.workspace, value.trim());
+    const given = value?.trim();
+    if (!given) return fallback;
+    const home = given === '~' || given.startsWith('~/') ? path.join(os.homedir(), given.slice(1)) : given;
+    const abs = path.resolve(service.paths.workspace, home);
     if (!isInside(workspace, realpathLoose(abs))) {
       throw badRequest(
         `${field} must be inside the server's workspace (${service.paths.workspace}); got ${value}.`,
