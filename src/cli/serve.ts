@@ -11,7 +11,12 @@ interface ServeOptions extends CommonOptions {
   allowedHost?: string[];
   importRoot?: string[];
   maxUploadMb: string;
+  watch?: boolean;
 }
+
+/** `ASSET_REGISTRY_WATCH=1|true|yes|on` turns the live folder on, like `--watch`. */
+const envFlag = (value: string | undefined): boolean =>
+  ['1', 'true', 'yes', 'on'].includes((value ?? '').trim().toLowerCase());
 
 export function serveCommand(): Command {
   return withCommonOptions(new Command('serve'))
@@ -30,10 +35,17 @@ export function serveCommand(): Command {
       collect,
     )
     .option('--max-upload-mb <n>', 'largest accepted upload in MiB', '2048')
+    .option(
+      '--watch',
+      'live folder: register files added, changed, moved or removed under the assets root while serving ' +
+        '(env: ASSET_REGISTRY_WATCH=1; ASSET_REGISTRY_WATCH_POLL_MS=<ms> polls instead of OS notifications)',
+    )
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw badRequest(`--port must be 0-65535; got ${options.port}`);
+      const watch = Boolean(options.watch) || envFlag(process.env.ASSET_REGISTRY_WATCH);
+      const pollMs = Number(process.env.ASSET_REGISTRY_WATCH_POLL_MS ?? '') || undefined;
       const service = openService(options);
       const importRoots = options.importRoot?.length
         ? [...options.importRoot, service.paths.assetsRoot]
@@ -46,11 +58,13 @@ export function serveCommand(): Command {
         allowedHosts: options.allowedHost ?? [],
         ...(importRoots ? { importRoots } : {}),
         maxUploadBytes: Number(options.maxUploadMb) * 1024 * 1024,
+        watch: watch ? (pollMs ? { pollIntervalMs: pollMs } : true) : false,
       });
       logger.info(
         { url: server.url, assets_root: service.paths.assetsRoot, db: service.paths.dbPath },
         'serving',
       );
+      if (watch) process.stderr.write(`Watching ${service.paths.assetsRoot} for changes (live folder)\n`);
       process.stderr.write(`Asset Registry listening on ${server.url} (API docs: ${server.url}/docs)\n`);
       closeOnSignals(server.close);
     });

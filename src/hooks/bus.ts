@@ -39,6 +39,8 @@ export interface HookPayloads {
     bytes_total: number;
     summary?: JsonObject;
     error?: string;
+    /** `watch`: a batch of the live-folder watcher (`serve --watch`); absent for API jobs. */
+    trigger?: 'watch';
   };
 }
 

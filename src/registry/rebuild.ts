@@ -24,7 +24,7 @@ import { buildProvenance } from '../domain/provenance.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
 import { utcNow, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry } from './registry.js';
-import { readSidecarFile, scanAssets, typeForPath, type ScannedFile } from './scan.js';
+import { readSidecarFile, scanAssets, scanPaths, typeForPath, type ScannedFile } from './scan.js';
 
 export interface RebuildProgress {
   phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';
@@ -41,6 +41,12 @@ export interface RebuildOptions {
   /** How many problem files to list (all are counted). */
   problemLimit?: number;
   previewTimeoutMs?: number;
+  /**
+   * Only look at these paths (relative to the assets root, `/`-separated) instead of walking the
+   * whole tree: the live-folder watcher's batches. A listed path that is gone is stale; a listed
+   * new file whose bytes belong to a row whose file is gone is still a move (found by hash).
+   */
+  paths?: readonly string[];
 }
 
 export interface RebuildSummary {
@@ -126,7 +132,7 @@ export async function rebuildRegistry(
   };
   report(true);
 
-  const scan = await scanAssets(root);
+  const scan = options.paths ? await scanPaths(root, options.paths) : await scanAssets(root);
   summary.ignored = scan.ignored;
   summary.legacy_sidecars = scan.legacySidecars;
   progress.phase = 'files';
@@ -136,10 +142,23 @@ export async function rebuildRegistry(
 
   const byPath = new Map<string, FileState>();
   const byHash = new Map<string, FileState[]>();
-  for (const state of store.fileStates(projectId)) {
-    byPath.set(state.path, state);
-    byHash.set(state.hash, [...(byHash.get(state.hash) ?? []), state]);
+  if (options.paths) {
+    // Path-limited: the rows at those paths now, other rows by hash when a file needs them.
+    for (const rel of new Set(options.paths)) {
+      const state = store.fileStateAt(projectId, rel);
+      if (state) byPath.set(rel, state);
+    }
+  } else {
+    for (const state of store.fileStates(projectId)) {
+      byPath.set(state.path, state);
+      byHash.set(state.hash, [...(byHash.get(state.hash) ?? []), state]);
+    }
   }
+  const withHash = (hash: string): FileState[] => {
+    let states = byHash.get(hash);
+    if (!states && options.paths) byHash.set(hash, (states = store.fileStatesWithHash(projectId, hash)));
+    return states ?? [];
+  };
   const onDisk = new Set(scan.files.map((f) => f.rel));
   const claimed = new Set<string>(); // uids already matched to a path in this run
 
@@ -197,7 +216,14 @@ export async function rebuildRegistry(
         return updated;
       }
 
-      const sameBytes = (byHash.get(hash) ?? []).filter((s) => !claimed.has(s.uid));
+      // Registered at this path by someone else (an API call) since this run read the rows.
+      const raced = store.getByPath(projectId, file.rel);
+      if (raced) {
+        claimed.add(raced.uid);
+        summary.unchanged++;
+        return undefined;
+      }
+      const sameBytes = withHash(hash).filter((s) => !claimed.has(s.uid));
       const movedFrom = sameBytes.find((s) => !onDisk.has(s.path) && !fs.existsSync(path.join(root, s.path)));
       if (movedFrom) {
         const current = registry.get(movedFrom.uid);
@@ -250,9 +276,9 @@ export async function rebuildRegistry(
       );
       if (created.thumb) store.queuePreview(projectId, created.uid, hash);
       claimed.add(created.uid);
-      if ((byHash.get(hash) ?? []).length) summary.duplicates++;
+      if (withHash(hash).length) summary.duplicates++;
       byHash.set(hash, [
-        ...(byHash.get(hash) ?? []),
+        ...withHash(hash),
         {
           uid: created.uid,
           path: file.rel,
@@ -294,7 +320,10 @@ export async function rebuildRegistry(
   // Rows whose file is gone (and that no move claimed).
   progress.phase = 'stale';
   report(true);
-  for (const state of byPath.values()) {
+  const staleCandidates = options.paths
+    ? [...new Set(options.paths)].flatMap((rel) => byPath.get(rel) ?? [])
+    : [...byPath.values()];
+  for (const state of staleCandidates) {
     if (onDisk.has(state.path) || claimed.has(state.uid) || fs.existsSync(path.join(root, state.path)))
       continue;
     if (options.removeStale ?? true) {
@@ -319,8 +348,11 @@ export async function rebuildRegistry(
   }
 
   // Previews: re-queue any whose files are gone, and any asset that never had one.
-  const names = new Set(fs.existsSync(paths.thumbsRoot) ? fs.readdirSync(paths.thumbsRoot) : []);
-  for (const record of store.allRecords(projectId)) {
+  // (A path-limited run leaves this to full rebuilds: it would read every row and the cache.)
+  const names = new Set(
+    !options.paths && fs.existsSync(paths.thumbsRoot) ? fs.readdirSync(paths.thumbsRoot) : [],
+  );
+  for (const record of options.paths ? [] : store.allRecords(projectId)) {
     const kind = previewKind(record.path);
     if (record.previewStatus !== 'done' || !kind) continue;
     const expected =

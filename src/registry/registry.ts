@@ -39,6 +39,7 @@ import {
 import type { RegistryContext } from './context.js';
 import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
 import { displayPath } from './paths.js';
+import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
 import { SidecarWriter } from './sidecars.js';
 
@@ -116,7 +117,8 @@ export class AssetRegistry {
 
   /** Brings the registry in line with the files on disk (see rebuild.ts). */
   rebuild(options: RebuildOptions = {}): Promise<RebuildSummary> {
-    return rebuildRegistry(this, options);
+    // One rebuild at a time per open database: API jobs and the live-folder watcher queue up.
+    return runExclusive(this.ctx.store, () => rebuildRegistry(this, options));
   }
 
   private get paths() {

@@ -56,7 +56,7 @@ export async function scanAssets(root: string): Promise<ScanResult> {
     const subdirs: Array<Promise<void>> = [];
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (entry.name.startsWith('.') || JUNK.has(entry.name.toLowerCase()) || entry.isSymbolicLink()) {
+      if (isSkippedName(entry.name) || entry.isSymbolicLink()) {
         result.ignored++;
         continue;
       }
@@ -93,6 +93,77 @@ export async function scanAssets(root: string): Promise<ScanResult> {
     await Promise.all(subdirs);
   };
   await walk(root, '');
+  return result;
+}
+
+/** Whether a name is passed over by the scan wherever it appears: hidden names and OS junk. */
+export function isSkippedName(name: string): boolean {
+  return name.startsWith('.') || JUNK.has(name.toLowerCase());
+}
+
+/**
+ * The scan limited to some paths (relative, `/`-separated), for the live-folder watcher: each
+ * path is judged by the same rules as {@link scanAssets} (hidden names, OS junk, `_meta`,
+ * symlinks, sidecars, legacy `<file>.json` sidecars), and only files that exist are returned.
+ * Paths that are gone are simply absent from `files`.
+ */
+export async function scanPaths(root: string, rels: readonly string[]): Promise<ScanResult> {
+  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0 };
+  let realRoot: string;
+  try {
+    realRoot = await fs.promises.realpath(root);
+  } catch {
+    return result;
+  }
+  for (const rel of new Set(rels)) {
+    const segments = rel.split('/');
+    const name = segments[segments.length - 1] ?? '';
+    if (
+      !rel ||
+      path.isAbsolute(rel) ||
+      segments.some((s) => s === '' || s === '..' || isSkippedName(s)) ||
+      segments.slice(0, -1).includes('_meta')
+    ) {
+      result.ignored++;
+      continue;
+    }
+    const abs = path.join(root, ...segments);
+    let stat: fs.Stats;
+    try {
+      // A folder reached through a symlink is not walked by the full scan either.
+      if (segments.length > 1) {
+        const dir = await fs.promises.realpath(path.dirname(abs));
+        if (dir !== path.join(realRoot, ...segments.slice(0, -1))) {
+          result.ignored++;
+          continue;
+        }
+      }
+      stat = await fs.promises.lstat(abs);
+    } catch {
+      continue; // gone
+    }
+    if (stat.isSymbolicLink()) {
+      result.ignored++;
+      continue;
+    }
+    if (!stat.isFile()) continue;
+    if (name.endsWith(SIDECAR_SUFFIX)) {
+      result.sidecars.push(rel);
+      continue;
+    }
+    if (name.endsWith('.json') && fs.existsSync(abs.slice(0, -5))) {
+      result.legacySidecars++;
+      continue;
+    }
+    const sidecar = await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined);
+    result.files.push({
+      rel,
+      abs,
+      size: stat.size,
+      mtimeMs: stat.mtimeMs,
+      sidecarMtimeMs: sidecar?.mtimeMs ?? null,
+    });
+  }
   return result;
 }
 

@@ -1,17 +1,20 @@
 /** Starts the HTTP server over an open registry and stops it cleanly on SIGINT/SIGTERM. */
 import { AppError } from '../domain/errors.js';
 import { logger } from '../logging.js';
+import { FolderWatcher, type WatchOptions } from '../registry/watch.js';
 import { buildApp, type App, type AppOptions } from './app.js';
 import { isLoopbackHost } from './security.js';
 
 export interface ServeOptions extends AppOptions {
   host: string;
   port: number;
+  /** Live folder: follow changes under the assets root (the default project's registry). */
+  watch?: boolean | WatchOptions;
 }
 
 export async function startServer(
   options: ServeOptions,
-): Promise<{ app: App; url: string; close: () => Promise<void> }> {
+): Promise<{ app: App; url: string; watcher: FolderWatcher | undefined; close: () => Promise<void> }> {
   const exposed = !isLoopbackHost(options.host);
   if (exposed && !options.token) {
     throw new AppError(
@@ -32,11 +35,23 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  let watcher: FolderWatcher | undefined;
+  if (options.watch) {
+    watcher = new FolderWatcher(
+      options.service.project(),
+      options.service.hooks,
+      options.watch === true ? {} : options.watch,
+    );
+    // Not awaited: reading a big tree takes seconds; the catch-up pass covers the gap.
+    watcher.start().catch((err: unknown) => logger.error({ err }, 'live folder: could not start watching'));
+  }
   const close = async (): Promise<void> => {
+    // The watcher first: a batch still running finishes before the registry closes.
+    await watcher?.close();
     await app.close();
     await options.service.close();
   };
-  return { app, url, close };
+  return { app, url, watcher, close };
 }
 
 export function closeOnSignals(close: () => Promise<void>): void {

@@ -232,6 +232,13 @@ export class SqliteStore {
       fileStates: db.prepare<[string], FileState>(
         `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets WHERE project_id = ?`,
       ),
+      fileStateAt: db.prepare<[string, string], FileState>(
+        `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets WHERE project_id = ? AND path = ?`,
+      ),
+      fileStatesWithHash: db.prepare<[string, string], FileState>(
+        `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets
+         WHERE project_id = ? AND hash = ? ORDER BY rowid`,
+      ),
       setSidecarMtime: db.prepare<[number, string, string]>(
         'UPDATE assets SET sidecar_mtime_ms = ? WHERE project_id = ? AND uid = ?',
       ),
@@ -495,6 +502,15 @@ export class SqliteStore {
 
   fileStates(projectId: string): FileState[] {
     return this.stmts.fileStates.all(projectId);
+  }
+
+  /** The scan state of the asset at one path (a path-limited rebuild reads only what it needs). */
+  fileStateAt(projectId: string, relPath: string): FileState | undefined {
+    return this.stmts.fileStateAt.get(projectId, relPath);
+  }
+
+  fileStatesWithHash(projectId: string, hash: string): FileState[] {
+    return this.stmts.fileStatesWithHash.all(projectId, hash);
   }
 
   /** Every asset of a project, newest first. */

@@ -1,0 +1,333 @@
+/**
+ * Live folder (`serve --watch`): files added, changed, moved or removed under the assets root
+ * while the server runs reach the registry within seconds, through the rebuild itself
+ * (`registry.rebuild({ paths })`), so the scanning rules, move detection, sidecar handling and
+ * hook events are the rebuild's.
+ *
+ * - chokidar reports changes; names the scan passes over (hidden files, OS junk, `_meta`,
+ *   `.staging`, atomic-write temp files, which are hidden) are not even watched, nor are the
+ *   database and preview cache should they live under the root.
+ * - A sidecar event (`x.asset.json`, legacy `x.json`) stands for its asset `x`, so a sidecar
+ *   edited by hand is read back; the registry's own sidecar writes come back as such events but
+ *   find nothing changed (the rebuild compares the sidecar's mtime with the one it recorded).
+ * - Events are coalesced: a batch runs after a quiet window, or after a maximum wait during a
+ *   long burst. Files still being written are reported once their size has settled.
+ * - A removal waits a grace period before it counts: a move is reported as unlink + add, and
+ *   the add (whose bytes find the row whose file is gone) must be seen first to keep the id.
+ * - Large batches, a removed or renamed folder, and the start (to catch up with changes made
+ *   while nothing was watching) run a full, incremental rebuild instead of a path-limited one.
+ * - Batches never overlap, and share the registry's rebuild lock with API rebuild jobs.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import { watch, type FSWatcher } from 'chokidar';
+import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import type { JsonObject } from '../domain/json.js';
+import { isInside } from '../files/safe-path.js';
+import type { HookBus } from '../hooks/bus.js';
+import { logger } from '../logging.js';
+import type { RebuildSummary } from './rebuild.js';
+import type { AssetRegistry } from './registry.js';
+import { isSkippedName } from './scan.js';
+
+export interface WatchOptions {
+  /** A batch runs once no event came for this long (ms). */
+  quietMs?: number;
+  /** …or at the latest this long after its first event, during a steady stream (ms). */
+  maxWaitMs?: number;
+  /** A removed file counts as removed only after this long, so a move is seen as a move (ms). */
+  unlinkGraceMs?: number;
+  /** A file is reported once its size has not changed for this long (ms). */
+  stabilityMs?: number;
+  /** Batches with more paths than this run a full (incremental) rebuild instead. */
+  fullRebuildAbove?: number;
+  /** Run a full rebuild once watching starts, to pick up what changed while nothing watched. */
+  catchUp?: boolean;
+  /** Poll every this many ms instead of using OS notifications (network drives, huge trees). */
+  pollIntervalMs?: number;
+}
+
+export interface WatchBatch {
+  job_id: string;
+  /** The paths looked at, or `null` for a full rebuild. */
+  paths: string[] | null;
+  summary?: RebuildSummary;
+  error?: string;
+}
+
+const DEFAULTS = {
+  quietMs: 400,
+  maxWaitMs: 3000,
+  unlinkGraceMs: 1500,
+  stabilityMs: 300,
+  fullRebuildAbove: 2000,
+  catchUp: true,
+} satisfies WatchOptions;
+
+/** Watches the assets root of one registry (the server's default project). */
+export class FolderWatcher {
+  private readonly root: string;
+  private readonly opts: Required<Omit<WatchOptions, 'pollIntervalMs'>> & { pollIntervalMs?: number };
+  private watcher: FSWatcher | undefined;
+  /** Added or changed paths: ready for the next batch. */
+  private readonly changed = new Set<string>();
+  /** Removed paths → when they become ready (insertion order is time order). */
+  private readonly unlinked = new Map<string, number>();
+  /** When a full rebuild is due, if one is. */
+  private fullAt: number | undefined;
+  private firstEventAt: number | undefined;
+  private lastEventAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  /** Ends `start()`'s wait for the first read of the tree when closing before it is done. */
+  private stopWaiting: (() => void) | undefined;
+  private seq = 0;
+  private readonly listeners = new Set<(batch: WatchBatch) => void>();
+
+  constructor(
+    private readonly registry: AssetRegistry,
+    private readonly hooks: HookBus,
+    options: WatchOptions = {},
+  ) {
+    this.root = registry.context.paths.assetsRoot;
+    this.opts = { ...DEFAULTS, ...stripUndefined(options) };
+  }
+
+  /**
+   * Starts watching; resolves once the tree has been read (changes from then on are seen), which
+   * takes a while on a big tree. What changes meanwhile is picked up by the catch-up pass.
+   */
+  async start(): Promise<void> {
+    if (this.watcher) return;
+    const polling = this.opts.pollIntervalMs !== undefined;
+    const watcher = watch(this.root, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      ignored: (abs: string) => this.ignored(abs),
+      awaitWriteFinish: { stabilityThreshold: this.opts.stabilityMs, pollInterval: 100 },
+      ...(polling ? { usePolling: true, interval: this.opts.pollIntervalMs } : {}),
+    });
+    this.watcher = watcher;
+    watcher.on('all', (event, abs) => this.onEvent(event, abs));
+    watcher.on('error', (err) =>
+      logger.warn(
+        { err },
+        'live folder: the watcher reported an error (on Linux, a huge tree may need a higher ' +
+          'fs.inotify.max_user_watches, or ASSET_REGISTRY_WATCH_POLL_MS); running a full rebuild',
+      ),
+    );
+    watcher.on('error', () => this.requestFull(0));
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      watcher.once('ready', resolve);
+      this.stopWaiting = resolve;
+    });
+    this.stopWaiting = undefined;
+    if (this.closed) return;
+    logger.info({ assets_root: this.root, ms: Date.now() - started }, 'live folder: watching');
+    if (this.opts.catchUp) this.requestFull(0);
+  }
+
+  /** Called after every batch (tests, logs). */
+  onBatch(listener: (batch: WatchBatch) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops watching, drops what is pending and waits for a running batch to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopWaiting?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.watcher?.close();
+    await this.running;
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** The watcher's filter: names the scan never registers, and the registry's own files. */
+  private ignored(abs: string): boolean {
+    const rel = path.relative(this.root, abs);
+    if (!rel) return false;
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return true;
+    const segments = rel.split(path.sep);
+    if (segments.some((s) => isSkippedName(s) || s === '_meta')) return true;
+    const { dbPath, thumbsRoot, metaRoot } = this.registry.context.paths;
+    if (abs.startsWith(dbPath) && /^(-wal|-shm|-journal)?$/.test(abs.slice(dbPath.length))) return true;
+    if (isInside(thumbsRoot, abs) || (metaRoot !== false && isInside(metaRoot, abs))) return true;
+    return false;
+  }
+
+  private onEvent(event: string, abs: string): void {
+    if (this.closed) return;
+    const rel = path.relative(this.root, abs).split(path.sep).join('/');
+    if (!rel || rel.startsWith('..')) return;
+    const now = Date.now();
+    switch (event) {
+      case 'add':
+      case 'change':
+        this.touch(rel, now);
+        break;
+      case 'unlink':
+        this.markGone(rel, now);
+        break;
+      case 'unlinkDir':
+        // Files under a folder are reported one by one too; a full pass makes sure none is missed.
+        this.requestFull(this.opts.unlinkGraceMs);
+        break;
+      default:
+        return; // addDir: its files are reported as adds
+    }
+    // A sidecar (or legacy `<file>.json`) written or edited stands for its asset. (Not a removed
+    // one: removing an asset but keeping its file deletes the sidecar, and must not bring the
+    // file straight back; a full rebuild or enforce rewrites a sidecar deleted by hand.)
+    const asset =
+      event === 'unlink' || event === 'unlinkDir'
+        ? undefined
+        : rel.endsWith(SIDECAR_SUFFIX)
+          ? rel.slice(0, -SIDECAR_SUFFIX.length)
+          : rel.endsWith('.json')
+            ? rel.slice(0, -'.json'.length)
+            : undefined;
+    if (asset && fs.existsSync(path.join(this.root, asset))) this.touch(asset, now);
+    this.lastEventAt = now;
+    this.firstEventAt ??= now;
+    this.arm();
+  }
+
+  private touch(rel: string, now: number): void {
+    this.unlinked.delete(rel);
+    this.changed.add(rel);
+    this.lastEventAt = now;
+  }
+
+  private markGone(rel: string, now: number): void {
+    this.changed.delete(rel);
+    this.unlinked.delete(rel);
+    this.unlinked.set(rel, now + this.opts.unlinkGraceMs);
+  }
+
+  private requestFull(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    this.fullAt = this.fullAt === undefined ? at : Math.max(this.fullAt, at);
+    this.firstEventAt ??= Date.now();
+    this.arm();
+  }
+
+  /** Sets the timer for the next batch (nothing while one runs: it re-arms when done). */
+  private arm(): void {
+    if (this.closed || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const firstUnlink = this.unlinked.values().next();
+    if (!this.changed.size && firstUnlink.done && this.fullAt === undefined) {
+      this.firstEventAt = undefined;
+      return;
+    }
+    const now = Date.now();
+    let at = Math.min(this.lastEventAt + this.opts.quietMs, (this.firstEventAt ?? now) + this.opts.maxWaitMs);
+    if (!this.changed.size) {
+      // Only removals or a full pass are waiting: not before the first is due.
+      const due = Math.min(firstUnlink.done ? Infinity : firstUnlink.value, this.fullAt ?? Infinity);
+      at = Math.max(at, due);
+    }
+    this.timer = setTimeout(() => this.flush(), Math.max(0, at - now));
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.closed || this.running) return;
+    const now = Date.now();
+    const paths = [...this.changed];
+    this.changed.clear();
+    for (const [rel, due] of this.unlinked) {
+      if (due > now) break;
+      paths.push(rel);
+      this.unlinked.delete(rel);
+    }
+    let full = false;
+    if (this.fullAt !== undefined && this.fullAt <= now) {
+      full = true;
+      this.fullAt = undefined;
+    }
+    if (paths.length > this.opts.fullRebuildAbove) full = true;
+    this.firstEventAt = this.changed.size || this.unlinked.size || this.fullAt ? now : undefined;
+    if (!full && !paths.length) return this.arm();
+    this.running = this.runBatch(full ? null : paths).finally(() => {
+      this.running = undefined;
+      this.arm();
+    });
+  }
+
+  private async runBatch(paths: string[] | null): Promise<void> {
+    const jobId = `watch-${++this.seq}`;
+    const batch: WatchBatch = { job_id: jobId, paths };
+    try {
+      const summary = await this.registry.rebuild({
+        ...(paths ? { paths } : {}),
+        // A file the user deleted under watch is unregistered (row, sidecar, mirror, previews).
+        removeStale: true,
+        waitForThumbs: false,
+      });
+      batch.summary = summary;
+      const changes =
+        summary.created + summary.updated + summary.moved + summary.removed + summary.sidecar_updates;
+      if (changes || summary.problems.length) {
+        logger.info(
+          {
+            job_id: jobId,
+            paths: paths?.length ?? 'all',
+            created: summary.created,
+            updated: summary.updated,
+            moved: summary.moved,
+            removed: summary.removed,
+            sidecar_updates: summary.sidecar_updates,
+            problems: summary.problems,
+          },
+          'live folder: registry updated',
+        );
+        this.hooks.emit(
+          'rebuild_progress',
+          {
+            job_id: jobId,
+            status: 'done',
+            phase: 'done',
+            files_done: summary.processed + summary.skipped,
+            files_total: summary.processed + summary.skipped,
+            bytes_done: 0,
+            bytes_total: 0,
+            summary: summary as unknown as JsonObject,
+            trigger: 'watch',
+          },
+          this.registry.projectId,
+        );
+      }
+    } catch (err) {
+      batch.error = err instanceof Error ? err.message : String(err);
+      logger.error({ err, job_id: jobId }, 'live folder: rebuild failed');
+      this.hooks.emit(
+        'rebuild_progress',
+        {
+          job_id: jobId,
+          status: 'failed',
+          phase: 'done',
+          files_done: 0,
+          files_total: paths?.length ?? 0,
+          bytes_done: 0,
+          bytes_total: 0,
+          error: batch.error,
+          trigger: 'watch',
+        },
+        this.registry.projectId,
+      );
+    }
+    for (const listener of this.listeners) listener(batch);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

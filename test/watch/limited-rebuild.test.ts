@@ -1,0 +1,193 @@
+/**
+ * The pieces under `serve --watch`, in process: the path-limited rebuild (same rules as the full
+ * scan, moves found by hash, removals), the rebuild lock shared with API jobs, and the watcher's
+ * batching of a folder rename.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { HookBus } from '../../src/hooks/bus.js';
+import { runExclusive } from '../../src/registry/rebuild-lock.js';
+import type { AssetRegistry } from '../../src/registry/registry.js';
+import { RegistryService } from '../../src/registry/service.js';
+import { FolderWatcher, type WatchBatch } from '../../src/registry/watch.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+async function eventually<T>(what: string, probe: () => T, timeoutMs = 8000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('path-limited rebuild', () => {
+  let ws: Workspace;
+  let service: RegistryService;
+  let registry: AssetRegistry;
+  const put = (rel: string, content: string | Uint8Array = randomBytes(256)): void => {
+    const abs = path.join(ws.assets, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  };
+  const quick = { waitForThumbs: false } as const;
+
+  before(() => {
+    ws = makeWorkspace('areg-limited-');
+    service = RegistryService.open({ workspace: ws.dir, hooks: new HookBus() });
+    registry = service.project();
+  });
+  after(async () => {
+    await service.close();
+    ws.cleanup();
+  });
+
+  test('only the listed paths are looked at, by the full scan rules', async () => {
+    put('images/a.png');
+    put('images/b.png');
+    put('images/.hidden.png');
+    put('images/Thumbs.db');
+    put('images/a.png.json', '{"tags":["legacy"]}');
+    put('_meta/images/x.png.json', '{}');
+    const summary = await registry.rebuild({
+      ...quick,
+      paths: [
+        'images/a.png',
+        'images/.hidden.png',
+        'images/Thumbs.db',
+        'images/a.png.json',
+        '_meta/images/x.png.json',
+      ],
+    });
+    assert.equal(summary.created, 1);
+    assert.equal(summary.legacy_sidecars, 1);
+    assert.equal(summary.ignored, 3);
+    assert.ok(registry.search({ text: 'images/a.png' }).records.length === 1);
+    assert.deepEqual(
+      registry.search({ text: 'images/b.png' }).records.map((r) => r.path),
+      [],
+      'b.png was not listed',
+    );
+    assert.deepEqual(registry.search({ text: 'images/a.png' }).records[0]!.meta.tags, ['legacy']);
+  });
+
+  test('a moved file keeps its id when only its new path is listed', async () => {
+    const before = registry.search({ text: 'images/a.png' }).records[0]!;
+    fs.mkdirSync(path.join(ws.assets, 'archive'), { recursive: true });
+    fs.renameSync(path.join(ws.assets, 'images/a.png'), path.join(ws.assets, 'archive/a.png'));
+    const summary = await registry.rebuild({ ...quick, paths: ['archive/a.png'] });
+    assert.equal(summary.moved, 1);
+    assert.equal(summary.created, 0);
+    const after = registry.get(before.uid)!;
+    assert.equal(after.path, 'archive/a.png');
+    assert.equal(fs.existsSync(path.join(ws.assets, 'images/a.png.asset.json')), false);
+    assert.equal(fs.existsSync(path.join(ws.assets, 'archive/a.png.asset.json')), true);
+    // The old path, listed later, has nothing left to do.
+    const again = await registry.rebuild({ ...quick, paths: ['images/a.png'] });
+    assert.equal(again.removed, 0);
+    assert.ok(registry.get(before.uid));
+  });
+
+  test('a listed path that is gone is removed (or only reported with remove_stale off)', async () => {
+    const [record] = registry.search({ text: 'archive/a.png' }).records;
+    fs.rmSync(path.join(ws.assets, 'archive/a.png'));
+    const kept = await registry.rebuild({ ...quick, paths: ['archive/a.png'], removeStale: false });
+    assert.equal(kept.missing_files, 1);
+    assert.ok(registry.get(record!.uid));
+    const removed = await registry.rebuild({ ...quick, paths: ['archive/a.png', 'archive/a.png'] });
+    assert.equal(removed.removed, 1);
+    assert.equal(registry.get(record!.uid), undefined);
+    assert.equal(fs.existsSync(path.join(ws.assets, 'archive/a.png.asset.json')), false);
+  });
+
+  test('rebuilds of one registry never overlap', async () => {
+    const phases: string[] = [];
+    const track = (name: string) => (p: { phase: string }) => phases.push(`${name}:${p.phase}`);
+    await Promise.all([
+      registry.rebuild({ ...quick, onProgress: track('one') }),
+      registry.rebuild({ ...quick, paths: ['images/b.png'], onProgress: track('two') }),
+    ]);
+    const lastOne = phases.lastIndexOf('one:done');
+    const firstTwo = phases.findIndex((p) => p.startsWith('two:'));
+    assert.ok(lastOne >= 0 && firstTwo > lastOne, phases.join(' '));
+  });
+
+  test('the lock runs in order and survives a failure', async () => {
+    const order: number[] = [];
+    const key = {};
+    const failing = runExclusive(key, async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      order.push(1);
+      throw new Error('boom');
+    });
+    const second = runExclusive(key, async () => {
+      order.push(2);
+      return 'ok';
+    });
+    await assert.rejects(failing, /boom/);
+    assert.equal(await second, 'ok');
+    assert.deepEqual(order, [1, 2]);
+  });
+});
+
+describe('FolderWatcher', () => {
+  let ws: Workspace;
+  let service: RegistryService;
+  let registry: AssetRegistry;
+  let watcher: FolderWatcher;
+  const batches: WatchBatch[] = [];
+
+  before(async () => {
+    ws = makeWorkspace('areg-watcher-');
+    fs.mkdirSync(path.join(ws.assets, 'sprites/heroes'), { recursive: true });
+    for (const name of ['a', 'b', 'c']) {
+      fs.writeFileSync(path.join(ws.assets, `sprites/heroes/${name}.png`), randomBytes(300));
+    }
+    service = RegistryService.open({ workspace: ws.dir, hooks: new HookBus() });
+    registry = service.project();
+    watcher = new FolderWatcher(registry, service.hooks, { quietMs: 150, unlinkGraceMs: 600 });
+    watcher.onBatch((batch) => batches.push(batch));
+    await watcher.start();
+  });
+  after(async () => {
+    await watcher.close();
+    await service.close();
+    ws.cleanup();
+  });
+
+  test('starting catches up with files that were already there', async () => {
+    const batch = await eventually('the catch-up batch', () => batches[0]);
+    assert.equal(batch.paths, null, 'a full rebuild');
+    assert.equal(batch.summary?.created, 3);
+  });
+
+  test('a renamed folder keeps every id', async () => {
+    const ids = new Map(registry.search({ limit: 10 }).records.map((r) => [path.basename(r.path), r.uid]));
+    const seen = batches.length;
+    fs.renameSync(path.join(ws.assets, 'sprites/heroes'), path.join(ws.assets, 'sprites/cast'));
+    await eventually('the new paths', () =>
+      registry.search({ limit: 10 }).records.every((r) => r.path.startsWith('sprites/cast/')),
+    );
+    // The later full pass (a folder went away) finds nothing more to do.
+    await eventually('a full pass', () => batches.slice(seen).some((b) => b.paths === null));
+    const records = registry.search({ limit: 10 }).records;
+    assert.equal(records.length, 3);
+    for (const record of records) assert.equal(record.uid, ids.get(path.basename(record.path)));
+    assert.equal(
+      batches.slice(seen).reduce((n, b) => n + (b.summary?.removed ?? 0) + (b.summary?.created ?? 0), 0),
+      0,
+    );
+  });
+
+  test('close stops watching', async () => {
+    await watcher.close();
+    const seen = batches.length;
+    fs.writeFileSync(path.join(ws.assets, 'late.png'), randomBytes(10));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(batches.length, seen);
+  });
+});

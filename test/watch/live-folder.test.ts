@@ -1,0 +1,241 @@
+/**
+ * Live folder (`serve --watch`): a real server process watches a temp workspace; files added,
+ * edited, moved and deleted under the assets root reach the registry and the SSE stream, hidden
+ * files and OS junk do not, and the registry's own writes never come back as extra rows.
+ * Every wait polls against a deadline.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+interface Frame {
+  event: string;
+  data: { event: string; data: Record<string, any> };
+}
+
+/** Reads SSE frames from GET /api/events into an array. */
+async function openStream(url: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/api/events`, { signal: controller.signal });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const frames: Frame[] = [];
+  let buffer = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const frame: Partial<Frame> = {};
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) frame.event = line.slice(7);
+            else if (line.startsWith('data: ')) frame.data = JSON.parse(line.slice(6)) as Frame['data'];
+          }
+          if (frame.event && frame.data) frames.push(frame as Frame);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    frames,
+    close: async () => {
+      controller.abort();
+      await pump;
+    },
+  };
+}
+
+/** Polls `probe` until it returns something truthy, or fails after `timeoutMs`. */
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  timeoutMs = 8000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (last) return last;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('serve --watch (live folder)', () => {
+  let ws: Workspace;
+  let server: RunningServer;
+  let stream: Awaited<ReturnType<typeof openStream>>;
+  const asset = (rel: string): string => path.join(ws.assets, rel);
+  const byPath = async (rel: string): Promise<any[]> => {
+    const res = await api(server.url, 'GET', `/api/assets/search?q=${encodeURIComponent(rel)}&limit=500`);
+    assert.equal(res.status, 200);
+    return (res.body.items as any[]).filter((item) => item.path === rel);
+  };
+  /** The rows at `rel`, or undefined while there are none (for `eventually`). */
+  const rowsAt = async (rel: string): Promise<any[] | undefined> => {
+    const rows = await byPath(rel);
+    return rows.length ? rows : undefined;
+  };
+  const total = async (): Promise<number> =>
+    (await api(server.url, 'GET', '/api/assets/search?limit=1')).body.total as number;
+  const eventsFor = (event: string, pathOrUid: string): Frame[] =>
+    stream.frames.filter(
+      (f) => f.event === event && (f.data.data.path === pathOrUid || f.data.data.uid === pathOrUid),
+    );
+  /** A change the watcher must see; once it has, every earlier change has been handled too. */
+  let markers = 0;
+  const barrier = async (): Promise<void> => {
+    const rel = `markers/m${++markers}.dat`;
+    fs.mkdirSync(path.dirname(asset(rel)), { recursive: true });
+    fs.writeFileSync(asset(rel), randomBytes(64));
+    await eventually(`marker ${rel}`, async () => (await byPath(rel)).length === 1);
+  };
+
+  before(async () => {
+    ws = makeWorkspace('areg-watch-');
+    server = await startServer(ws.dir, ['--watch']);
+    stream = await openStream(server.url);
+  });
+
+  after(async () => {
+    await stream?.close();
+    await server?.stop();
+    ws?.cleanup();
+  });
+
+  let id = '';
+  let firstHash = '';
+
+  test('a new file is registered and announced on the event stream', async () => {
+    fs.mkdirSync(asset('notes'), { recursive: true });
+    fs.writeFileSync(asset('notes/hero.dat'), randomBytes(2048));
+    const [item] = await eventually('hero.dat in search', () => rowsAt('notes/hero.dat'));
+    id = item.id as string;
+    firstHash = item.hash as string;
+    assert.equal(item.type, 'notes');
+    await eventually('asset_registered', () => eventsFor('asset_registered', 'notes/hero.dat').length);
+    await eventually('the sidecar', () => fs.existsSync(asset('notes/hero.dat.asset.json')));
+    // The watch batch is reported too, as a rebuild_progress event marked as the watcher's.
+    const batch = await eventually('a watch batch event', () =>
+      stream.frames.find((f) => f.event === 'rebuild_progress' && f.data.data.trigger === 'watch'),
+    );
+    assert.equal(batch.data.data.status, 'done');
+  });
+
+  test('an edited file keeps its id and gets the new hash, in one row', async () => {
+    fs.writeFileSync(asset('notes/hero.dat'), randomBytes(4096));
+    const item = await eventually('the new hash', async () => {
+      const res = await api(server.url, 'GET', `/api/assets/${id}`);
+      return res.body.asset?.hash !== firstHash && res.body.asset;
+    });
+    assert.equal(item.bytes, 4096);
+    assert.equal(item.path, 'notes/hero.dat');
+    assert.equal((await byPath('notes/hero.dat')).length, 1);
+    await eventually('asset_meta_updated', () => eventsFor('asset_meta_updated', id).length);
+  });
+
+  test('a moved file keeps its id and gets its new path; nothing is left at the old one', async () => {
+    fs.mkdirSync(asset('archive/2024'), { recursive: true });
+    fs.renameSync(asset('notes/hero.dat'), asset('archive/2024/hero.dat'));
+    const item = await eventually('the new path', async () => {
+      const res = await api(server.url, 'GET', `/api/assets/${id}`);
+      return res.body.asset?.path === 'archive/2024/hero.dat' && res.body.asset;
+    });
+    assert.equal(item.id, id);
+    await barrier(); // past the removal grace of the old path too
+    assert.equal((await api(server.url, 'GET', `/api/assets/${id}`)).status, 200);
+    assert.deepEqual(await byPath('notes/hero.dat'), []);
+    assert.equal((await byPath('archive/2024/hero.dat')).length, 1);
+    await eventually('the old sidecar removed', () => !fs.existsSync(asset('notes/hero.dat.asset.json')));
+    assert.ok(fs.existsSync(asset('archive/2024/hero.dat.asset.json')));
+    assert.equal(eventsFor('asset_removed', id).length, 0, 'a move is not a removal');
+  });
+
+  test('a deleted file is unregistered, with its sidecar and mirror', async () => {
+    fs.rmSync(asset('archive/2024/hero.dat'));
+    await eventually('asset_removed', () => eventsFor('asset_removed', id).length);
+    assert.equal((await api(server.url, 'GET', `/api/assets/${id}`)).status, 404);
+    const left = listFiles(ws.assets).filter((f) => f.includes('hero'));
+    assert.deepEqual(left, [], `left behind: ${left.join(', ')}`);
+  });
+
+  test('hidden files and OS junk are ignored', async () => {
+    const before = await total();
+    fs.writeFileSync(asset('notes/.secret.dat'), 'hidden');
+    fs.writeFileSync(asset('.DS_Store'), 'junk');
+    fs.writeFileSync(asset('notes/Thumbs.db'), 'junk');
+    fs.mkdirSync(asset('.cache'), { recursive: true });
+    fs.writeFileSync(asset('.cache/inside.dat'), 'hidden folder');
+    await barrier();
+    assert.equal(await total(), before + 1, 'only the marker was registered');
+    for (const rel of ['notes/.secret.dat', '.DS_Store', 'notes/Thumbs.db', '.cache/inside.dat']) {
+      assert.deepEqual(await byPath(rel), [], rel);
+    }
+  });
+
+  test('a sidecar edited by hand is read back', async () => {
+    fs.writeFileSync(asset('notes/tagged.dat'), randomBytes(512));
+    const [item] = await eventually('tagged.dat', () => rowsAt('notes/tagged.dat'));
+    const sidecarFile = asset('notes/tagged.dat.asset.json');
+    await eventually('its sidecar', () => fs.existsSync(sidecarFile));
+    await barrier(); // the registry's own sidecar write has been seen and found unchanged
+    const doc = JSON.parse(fs.readFileSync(sidecarFile, 'utf8'));
+    doc.meta = { ...doc.meta, tags: ['hand-edited'], license: 'CC0-1.0' };
+    fs.writeFileSync(sidecarFile, JSON.stringify(doc, null, 2));
+    const updated = await eventually('the hand-edited tags', async () => {
+      const res = await api(server.url, 'GET', `/api/assets/${item.id}`);
+      return (res.body.asset?.tags as string[] | undefined)?.includes('hand-edited') && res.body.asset;
+    });
+    assert.equal(updated.license, 'CC0-1.0');
+    assert.equal((await byPath('notes/tagged.dat')).length, 1);
+    await eventually('asset_meta_updated', () => eventsFor('asset_meta_updated', item.id).length);
+    await barrier(); // the sidecar the registry rewrote has been seen, and changes nothing more
+    assert.equal(eventsFor('asset_meta_updated', item.id).length, 1);
+  });
+
+  test('registering through the API while watching makes exactly one row', async () => {
+    const registeredBefore = stream.frames.filter((f) => f.event === 'asset_registered').length;
+    ws.file('incoming/poster.dat', randomBytes(3000));
+    const res = await api(server.url, 'POST', '/api/assets/register', {
+      path: 'incoming/poster.dat',
+      asset_type: 'posters',
+      metadata: { tags: ['api'], license: 'MIT' },
+    });
+    assert.equal(res.status, 200, res.text);
+    const rel = res.body.asset.path as string;
+    assert.equal(rel, 'posters/poster.dat');
+    await barrier();
+    const rows = await byPath(rel);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].id, res.body.asset.id);
+    assert.deepEqual(rows[0].tags, ['api']);
+    // One registration event (the API's), and the watcher did not rewrite the asset.
+    const registered = stream.frames.filter((f) => f.event === 'asset_registered').slice(registeredBefore);
+    assert.deepEqual(
+      registered.map((f) => f.data.data.path).filter((p) => !String(p).startsWith('markers/')),
+      [rel],
+    );
+    assert.deepEqual(eventsFor('asset_meta_updated', rows[0].id), []);
+  });
+
+  test('the server stops cleanly while watching', async () => {
+    fs.writeFileSync(asset('notes/last.dat'), randomBytes(100)); // a batch may be pending
+    await stream.close();
+    const exited = new Promise<number | null>((resolve) => server.proc.once('exit', resolve));
+    await server.stop();
+    assert.equal(await exited, 0);
+    assert.doesNotMatch(server.stderr(), /"level":(50|60)/);
+  });
+});
