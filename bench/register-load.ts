@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { latencySummary, searchProber, startBenchServer } from './tools.js';
+import { latencySummary, processMemory, searchProber, startBenchServer } from './tools.js';
 
 export interface RegisterLoadResult {
   files: number;
@@ -17,6 +17,9 @@ export interface RegisterLoadResult {
   seconds: number;
   assetsPerSecond: number;
   referenceSeconds: number;
+  /** Server memory after the load (resident, and its peak during the run), MiB. */
+  serverRssMb: number;
+  serverPeakRssMb: number;
   search: { count: number; p50: number; p95: number; p99: number; max: number };
 }
 
@@ -73,6 +76,7 @@ export async function registerLoad(files: number, clients = 8): Promise<Register
     );
     const seconds = (performance.now() - start) / 1000;
     const latencies = await prober.stop();
+    const memory = processMemory(server.pid);
     server.stop();
     return {
       files,
@@ -80,6 +84,8 @@ export async function registerLoad(files: number, clients = 8): Promise<Register
       seconds,
       assetsPerSecond: files / seconds,
       referenceSeconds,
+      serverRssMb: memory.rssMb,
+      serverPeakRssMb: memory.peakMb,
       search: latencySummary(latencies),
     };
   } finally {

@@ -2,9 +2,14 @@
  * `npm run bench [-- --quick]`: runs the benchmarks and prints a table of figures and ratios
  * against reference tools run in the same invocation. Never part of the test suite.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { rebuildBench } from './rebuild.js';
 import { registerLoad } from './register-load.js';
+import { searchLatencySvg, searchScale, type SearchScaleResult } from './search-scale.js';
 import { thumbnailBench } from './thumbnails.js';
+import { REPO } from './tools.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -13,14 +18,18 @@ const ms = (v: number): string => `${v.toFixed(1)} ms`;
 
 if (!only || only === 'register') {
   const files = quick ? 2_000 : 10_000;
+  process.stderr.write(`register: ${files / 4} files through the API, 1 client...\n`);
+  const one = await registerLoad(files / 4, 1);
   process.stderr.write(`register: ${files} files through the API (8 clients) while searching...\n`);
   const r = await registerLoad(files, 8);
-  rows.push([
-    `register ${r.files} small files via API`,
-    `${r.seconds.toFixed(2)} s (${r.assetsPerSecond.toFixed(0)} assets/s)`,
-    `sha256sum + cp: ${r.referenceSeconds.toFixed(2)} s`,
-    `${(r.seconds / r.referenceSeconds).toFixed(1)}× slower`,
-  ]);
+  for (const run of [one, r]) {
+    rows.push([
+      `register ${run.files} small files via API, ${run.clients} client${run.clients > 1 ? 's' : ''}`,
+      `${run.seconds.toFixed(2)} s (${run.assetsPerSecond.toFixed(0)} assets/s); server RSS ${run.serverRssMb.toFixed(0)} MB (peak ${run.serverPeakRssMb.toFixed(0)})`,
+      `sha256sum + cp: ${run.referenceSeconds.toFixed(2)} s`,
+      `${(run.seconds / run.referenceSeconds).toFixed(1)}× slower`,
+    ]);
+  }
   rows.push([
     `search while registering (${r.search.count} queries)`,
     `p50 ${ms(r.search.p50)}, p95 ${ms(r.search.p95)}, p99 ${ms(r.search.p99)}`,
@@ -45,6 +54,90 @@ if (!only || only === 'thumbnails') {
     'target: p95 < 50 ms',
     t.search.p95 < 50 ? 'met' : 'NOT met',
   ]);
+}
+
+if (!only || only === 'rebuild') {
+  const files = quick ? 1_000 : 10_000;
+  const bytes = (quick ? 100 : 2048) * 1024 * 1024;
+  process.stderr.write(
+    `rebuild: ${files} files, ${bytes / 1024 / 1024} MB, cold and warm, vs openssl/sha256sum/find...\n`,
+  );
+  const trees = [
+    {
+      label: `${files} mixed files, ${(bytes / 1024 / 1024 / 1024).toFixed(1)} GB`,
+      result: rebuildBench(files, bytes),
+    },
+  ];
+  if (!quick) {
+    process.stderr.write('rebuild: 100,000 small files, cold and warm...\n');
+    trees.push({
+      label: '100,000 small files',
+      result: rebuildBench(100_000, 0, { small: true, hashReference: false }),
+    });
+  }
+  for (const { label, result: b } of trees) {
+    const mb = b.bytes / 1024 / 1024;
+    if (Number.isFinite(b.opensslSeconds)) {
+      rows.push([
+        `cold rebuild, ${label} (CLI, previews excluded)`,
+        `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(mb / b.cold.wallSeconds).toFixed(0)} MB/s)`,
+        `openssl dgst -sha256: ${b.opensslSeconds.toFixed(2)} s; sha256sum: ${b.sha256sumSeconds.toFixed(2)} s`,
+        `${(b.cold.wallSeconds / b.opensslSeconds).toFixed(2)}× openssl's time (target ≤ 1): ${b.cold.wallSeconds <= b.opensslSeconds ? 'met' : 'NOT met'}`,
+      ]);
+    } else {
+      rows.push([
+        `cold rebuild, ${label} (CLI, previews excluded)`,
+        `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(b.files / b.cold.wallSeconds).toFixed(0)} files/s)`,
+        '—',
+        '—',
+      ]);
+    }
+    rows.push([
+      `warm rebuild, ${label} unchanged`,
+      `${b.warm.wallSeconds.toFixed(2)} s wall, ${b.warm.summarySeconds.toFixed(2)} s in the rebuild`,
+      `find -printf '%s %T@' (${b.findEntries} files): ${b.findSeconds.toFixed(2)} s`,
+      `${(b.warm.wallSeconds / b.findSeconds).toFixed(1)}× wall, ${(b.warm.summarySeconds / b.findSeconds).toFixed(1)}× in-rebuild (target ≤ 3): ${b.warm.summarySeconds <= 3 * b.findSeconds ? 'met' : 'NOT met'}`,
+    ]);
+  }
+}
+
+if (!only || only === 'search') {
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const results: SearchScaleResult[] = [];
+  for (const size of sizes) {
+    process.stderr.write(`search: registry of ${size} assets...\n`);
+    results.push(await searchScale(size, { samples: 100, budgetMs: size >= 1_000_000 ? 20_000 : 10_000 }));
+  }
+  for (const s of results) {
+    rows.push([
+      `search registry: ${s.assets.toLocaleString('en-US')} assets`,
+      `loaded in ${s.insertSeconds.toFixed(1)} s (store layer, batches of 10,000); database ${s.dbMb.toFixed(0)} MB`,
+      `JSON-lines dump: ${s.dumpMb.toFixed(0)} MB`,
+      `server RSS ${s.rssAfterLoadMb.toFixed(0)} MB after start, ${s.rssAfterQueriesMb.toFixed(0)} MB after the queries (peak ${s.peakRssMb.toFixed(0)}; target < 300 MB): ${s.peakRssMb < 300 ? 'met' : 'NOT met'}`,
+    ]);
+    for (const q of s.queries) {
+      const target = q.kind === 'filtered' ? 50 : 100;
+      const verdict =
+        s.assets >= 1_000_000
+          ? `; target p95 < ${target} ms: ${q.latency.p95 < target ? 'met' : 'NOT met'}`
+          : '';
+      rows.push([
+        `  ${s.assets.toLocaleString('en-US')}: ${q.name} (total ${q.total}${q.exact ? ', exact' : `, EXPECTED ${q.expected}`})`,
+        `p50 ${ms(q.latency.p50)}, p95 ${ms(q.latency.p95)}, p99 ${ms(q.latency.p99)} (${q.latency.count} requests)`,
+        `grep -F -c '${q.grepNeedle.replace(/\|/g, '\\|')}': ${ms(q.grepSeconds * 1000)} (${q.grepCount} lines)`,
+        `p50 = ${(q.latency.p50 / (q.grepSeconds * 1000)).toFixed(2)}× grep${verdict}`,
+      ]);
+    }
+  }
+  const svg = path.join(REPO, 'bench', 'search-latency.svg');
+  fs.writeFileSync(
+    svg,
+    searchLatencySvg(
+      results,
+      `GET /api/assets/search p95 vs registry size (${quick ? 'quick' : 'full'} run, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores)`,
+    ),
+  );
+  process.stderr.write(`search: chart written to ${path.relative(process.cwd(), svg)}\n`);
 }
 
 console.log(

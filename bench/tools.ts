@@ -53,7 +53,7 @@ export function latencySummary(samples: number[]): {
 }
 
 /** Starts the built server (or the sources through tsx) in `cwd` on a free port. */
-export async function startBenchServer(cwd: string): Promise<{ url: string; stop: () => void }> {
+export async function startBenchServer(cwd: string): Promise<{ url: string; pid: number; stop: () => void }> {
   const built = path.join(REPO, 'dist', 'cli', 'main.js');
   const args = fs.existsSync(built)
     ? [built, 'serve', '--port', '0']
@@ -68,7 +68,37 @@ export async function startBenchServer(cwd: string): Promise<{ url: string; stop
     });
     proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
-  return { url, stop: () => proc.kill('SIGTERM') };
+  return { url, pid: proc.pid ?? 0, stop: () => proc.kill('SIGTERM') };
+}
+
+/** Resident and peak resident memory of a process, in MiB (Linux `/proc`). */
+export function processMemory(pid: number): { rssMb: number; peakMb: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMb: Number.NaN, peakMb: Number.NaN };
+  }
+}
+
+/** Wall-clock seconds of a shell command (its output discarded unless returned). */
+export function timeShell(command: string): { seconds: number; stdout: string } {
+  const t0 = performance.now();
+  const stdout = execFileSync('bash', ['-c', command], { maxBuffer: 64 * 1024 * 1024 }).toString();
+  return { seconds: (performance.now() - t0) / 1000, stdout };
+}
+
+/** Seeded PRNG (mulberry32): the same seed gives the same corpus on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Keeps searching the server until `stop()` and returns the latencies in ms. */
