@@ -165,13 +165,14 @@ export async function rebuildRegistry(
   const handle = async (file: ScannedFile): Promise<void> => {
     const state = byPath.get(file.rel);
     const fileSame = state && state.bytes === file.size && state.file_mtime_ms === file.mtimeMs;
-    if (state && fileSame && state.sidecar_mtime_ms === file.sidecarMtimeMs) {
+    // (A row whose sidecar write never finished has no recorded mtime: it is redone below.)
+    if (state && fileSame && file.sidecarMtimeMs !== null && state.sidecar_mtime_ms === file.sidecarMtimeMs) {
       summary.unchanged++;
       claimed.add(state.uid);
       return;
     }
     const hash = fileSame ? state.hash : (await pool.hash(file.abs)).hash;
-    const sidecar = readSidecarFile(file.abs);
+    const sidecar = readSidecarFile(file.abs, state && registry.get(state.uid)?.meta);
     if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
 
@@ -198,7 +199,10 @@ export async function rebuildRegistry(
           if (file.sidecarMtimeMs !== null)
             store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
           summary.unchanged++;
-          after = file.sidecarMtimeMs === null ? (r) => registry.writeSidecar(r) : undefined;
+          // A sidecar the registry did not write last (missing, or a write cut short before its
+          // mirror) is written again; an unparseable one is left for the user (reported above).
+          const sidecarStale = file.sidecarMtimeMs === null || file.sidecarMtimeMs !== state.sidecar_mtime_ms;
+          after = sidecarStale && (fromSidecar || !sidecar) ? (r) => registry.writeSidecar(r) : undefined;
           return current;
         }
         let updated: AssetRecord = {

@@ -58,10 +58,13 @@ export async function scanAssets(root: string): Promise<ScanResult> {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (isSkippedName(entry.name) || entry.isSymbolicLink()) {
         result.ignored++;
+        if (entry.isFile()) subdirs.push(removeIfLeftOver(path.join(dir, entry.name)));
+        else if (entry.isDirectory() && rel === '.staging') subdirs.push(sweepLeftovers(path.join(dir, rel)));
         continue;
       }
       if (entry.isDirectory()) {
         if (entry.name !== '_meta') subdirs.push(walk(path.join(dir, entry.name), rel));
+        else subdirs.push(sweepLeftovers(path.join(dir, entry.name)));
         continue;
       }
       if (!entry.isFile()) continue;
@@ -94,6 +97,44 @@ export async function scanAssets(root: string): Promise<ScanResult> {
   };
   await walk(root, '');
   return result;
+}
+
+/** A temp file of an atomic write (`.<name>.<pid>.<hex>.tmp`) or a staged copy (`<pid>-<hex>.part`). */
+const LEFT_OVER = /^(?:\..+\.(\d+)\.[0-9a-f]{8}\.tmp|(\d+)-[0-9a-f]{16}\.part)$/;
+
+/** Whether the process that made a temp file is gone (killed mid-write): its file is rubbish. */
+function writerGone(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Removes `file` if it is a temp file whose writer has died; live writers' files are left alone. */
+async function removeIfLeftOver(file: string): Promise<void> {
+  const match = LEFT_OVER.exec(path.basename(file));
+  const pid = Number(match?.[1] ?? match?.[2]);
+  if (match && writerGone(pid)) await fs.promises.rm(file, { force: true });
+}
+
+/** Removes dead writers' temp files under one of the registry's own folders (`_meta`, `.staging`). */
+async function sweepLeftovers(dir: string): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const tasks: Array<Promise<void>> = [];
+  for (const entry of entries) {
+    const abs = path.join(dir, entry.name);
+    if (entry.isDirectory()) tasks.push(sweepLeftovers(abs));
+    else if (entry.isFile()) tasks.push(removeIfLeftOver(abs));
+  }
+  await Promise.all(tasks);
 }
 
 /** Whether a name is passed over by the scan wherever it appears: hidden names and OS junk. */
@@ -179,8 +220,16 @@ export interface SidecarContents {
  * §3 stale-sidecar reader: `<file>.asset.json`, else the legacy `<file>.json`. The `meta` object,
  * with top-level `origin`, `tags` and `license` filled in where meta lacks them; previews are
  * the registry's and are dropped. Returns an error message for an unparseable sidecar.
+ *
+ * The registry writes `origin`, `tags` and `license` both at the top level and inside `meta`, so
+ * when the two copies differ one was edited by hand: the edited one wins. That is the one that
+ * differs from `registryMeta` (the row's metadata, when known); otherwise the visible top-level
+ * field.
  */
-export function readSidecarFile(abs: string): SidecarContents | { error: string } | undefined {
+export function readSidecarFile(
+  abs: string,
+  registryMeta?: JsonObject,
+): SidecarContents | { error: string } | undefined {
   let firstError: string | undefined;
   for (const [file, legacy] of [
     [abs + SIDECAR_SUFFIX, false],
@@ -197,7 +246,10 @@ export function readSidecarFile(abs: string): SidecarContents | { error: string 
       if (!isJsonObject(doc)) throw new Error('not a JSON object');
       const meta: JsonObject = isJsonObject(doc.meta) ? { ...doc.meta } : {};
       for (const key of ['origin', 'tags', 'license'] as const) {
-        if (meta[key] === undefined && doc[key] !== undefined) meta[key] = doc[key];
+        if (doc[key] === undefined || sameValue(doc[key], meta[key])) continue;
+        const nestedEdited =
+          meta[key] !== undefined && registryMeta !== undefined && sameValue(doc[key], registryMeta[key]);
+        if (!nestedEdited) meta[key] = doc[key];
       }
       delete meta.preview;
       delete meta.thumbnails;
@@ -213,3 +265,7 @@ export function readSidecarFile(abs: string): SidecarContents | { error: string 
   }
   return firstError ? { error: firstError } : undefined;
 }
+
+/** JSON equality where an absent value and `null` are the same. */
+const sameValue = (a: unknown, b: unknown): boolean =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
