@@ -443,7 +443,9 @@ export class SqliteStore {
 
     let total: number;
     if (!side) {
-      total = this.countOf(`SELECT count(*) AS n FROM assets a WHERE ${colClause}`, colParams);
+      // Without a WHERE, SQLite counts cells page by page instead of decoding every entry.
+      const where = cols.length ? ` WHERE ${colClause}` : '';
+      total = this.countOf(`SELECT count(*) AS n FROM assets a${where}`, colParams);
     } else if (!cols.length) {
       total = this.countOf(`SELECT count(*) AS n FROM (${side.sql})`, side.params);
     } else {
