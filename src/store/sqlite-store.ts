@@ -364,7 +364,12 @@ export class SqliteStore {
   }
 
   previewCounts(): Record<PreviewStatus, number> {
-    const counts: Record<PreviewStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    const counts: Record<PreviewStatus, number> = {
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+    };
     for (const row of this.stmts.jobCounts.all()) counts[row.status] = row.n;
     return counts;
   }
@@ -374,7 +379,12 @@ export class SqliteStore {
   }
 
   /** Assets with no preview job for their current content. */
-  assetsWithoutPreviewJob(): Array<{ project_id: string; uid: string; hash: string; path: string }> {
+  assetsWithoutPreviewJob(): Array<{
+    project_id: string;
+    uid: string;
+    hash: string;
+    path: string;
+  }> {
     return this.stmts.assetsWithoutJob.all();
   }
 
@@ -393,66 +403,61 @@ export class SqliteStore {
     return this.db.transaction(() => this.searchSnapshot(query))();
   }
 
-  private searchSnapshot(query: SearchQuery): { total: number; records: AssetRecord[] } {
-    // Conditions on the asset row itself (alias `a`).
-    const cols: string[] = [];
-    const colParams: Array<string | number> = [];
-    const otherProject = this.stmts.otherProject.get(query.projectId, query.projectId);
-    if (otherProject?.other) {
-      cols.push('a.project_id = ?');
-      colParams.push(query.projectId);
+  private searchSnapshot(query: SearchQuery): {
+    total: number;
+    records: AssetRecord[];
+  } {
+    // Every filter an index answers in row-id order is a stream of row ids: a column filter
+    // (the (project_id, column) indexes end in the row id), each tag (asset_tags' key) and the
+    // text (the trigram index). The streams are merged like posting lists (INTERSECT); the
+    // asset rows are only visited for row tests (short text; the project when no stream
+    // carries it) and for the page itself.
+    const streams: string[] = [];
+    const streamParams: Array<string | number> = [];
+    const rowTests: string[] = [];
+    const rowParams: Array<string | number> = [];
+    const columns: Array<[string, string | undefined]> = [
+      ['type', query.type],
+      ['license_norm', query.license],
+      ['hash', query.hash],
+    ];
+    for (const [column, value] of columns) {
+      if (value === undefined) continue;
+      streams.push(`SELECT rowid AS id FROM assets WHERE project_id = ? AND ${column} = ?`);
+      streamParams.push(query.projectId, value);
     }
-    if (query.type !== undefined) {
-      cols.push('a.type = ?');
-      colParams.push(query.type);
+    const projectCarried = streams.length > 0;
+    for (const tag of query.tags ?? []) {
+      streams.push('SELECT asset_rowid AS id FROM asset_tags WHERE tag = ?');
+      streamParams.push(tag);
     }
-    if (query.license !== undefined) {
-      cols.push('a.license_norm = ?');
-      colParams.push(query.license);
+    if (query.text !== undefined && [...query.text].length >= 3) {
+      // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
+      streams.push('SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?');
+      streamParams.push(`"${query.text.replace(/"/g, '""')}"`);
+    } else if (query.text) {
+      rowTests.push('instr(a.search_text, ?) > 0');
+      rowParams.push(query.text);
     }
-    if (query.hash !== undefined) {
-      cols.push('a.hash = ?');
-      colParams.push(query.hash);
+    // Skip the project test when every row belongs to the project (two index seeks tell): it
+    // would cost one row visit per candidate.
+    if (!projectCarried && this.stmts.otherProject.get(query.projectId, query.projectId)?.other) {
+      rowTests.unshift('a.project_id = ?');
+      rowParams.unshift(query.projectId);
     }
-    const longText = query.text !== undefined && [...query.text].length >= 3;
-    if (query.text && !longText) {
-      cols.push('instr(a.search_text, ?) > 0');
-      colParams.push(query.text);
-    }
-    // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
-    const phrase = longText ? `"${(query.text as string).replace(/"/g, '""')}"` : undefined;
-    const tags = query.tags ?? [];
-
-    // Row ids matching every tag and the text, from the side structures alone (`id` column).
-    let side: { sql: string; params: Array<string | number> } | undefined;
-    if (tags.length) {
-      const [first, ...rest] = tags as [string, ...string[]];
-      side = {
-        sql:
-          `SELECT t0.asset_rowid AS id FROM asset_tags t0 WHERE t0.tag = ?` +
-          rest
-            .map(() => ' AND t0.asset_rowid IN (SELECT asset_rowid FROM asset_tags WHERE tag = ?)')
-            .join('') +
-          (phrase ? ' AND t0.asset_rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)' : ''),
-        params: [first, ...rest, ...(phrase ? [phrase] : [])],
-      };
-    } else if (phrase) {
-      side = { sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?', params: [phrase] };
-    }
-    const colClause = cols.length ? cols.join(' AND ') : '1';
+    const merged = streams.join(' INTERSECT ');
+    const rowWhere = rowTests.length ? ` WHERE ${rowTests.join(' AND ')}` : '';
 
     let total: number;
-    if (!side) {
+    if (!streams.length) {
       // Without a WHERE, SQLite counts cells page by page instead of decoding every entry.
-      const where = cols.length ? ` WHERE ${colClause}` : '';
-      total = this.countOf(`SELECT count(*) AS n FROM assets a${where}`, colParams);
-    } else if (!cols.length) {
-      total = this.countOf(`SELECT count(*) AS n FROM (${side.sql})`, side.params);
+      total = this.countOf(`SELECT count(*) AS n FROM assets a${rowWhere}`, rowParams);
+    } else if (!rowTests.length) {
+      total = this.countOf(`SELECT count(*) AS n FROM (${merged})`, streamParams);
     } else {
-      // CROSS JOIN keeps the (usually smaller) side set as the outer loop.
       total = this.countOf(
-        `SELECT count(*) AS n FROM (${side.sql}) s CROSS JOIN assets a ON a.rowid = s.id WHERE ${colClause}`,
-        [...side.params, ...colParams],
+        `SELECT count(*) AS n FROM (${merged}) s CROSS JOIN assets a ON a.rowid = s.id${rowWhere}`,
+        [...streamParams, ...rowParams],
       );
     }
 
@@ -460,29 +465,16 @@ export class SqliteStore {
     const dir = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
     const limits = [query.limit, query.offset ?? 0];
     let ids: number[];
-    if (sort === 'created' && (phrase || tags.length)) {
-      // Walk the trigram (or first tag's) index in row-id order and stop after the page.
-      const tagTests = (phrase ? tags : tags.slice(1)).map(
-        () => 'EXISTS (SELECT 1 FROM asset_tags t WHERE t.tag = ? AND t.asset_rowid = a.rowid)',
-      );
-      const where = [...(phrase ? ['f.assets_fts MATCH ?'] : ['d.tag = ?']), ...tagTests, ...cols].join(
-        ' AND ',
-      );
-      const from = phrase
-        ? 'assets_fts f CROSS JOIN assets a ON a.rowid = f.rowid'
-        : 'asset_tags d CROSS JOIN assets a ON a.rowid = d.asset_rowid';
-      const driverId = phrase ? 'f.rowid' : 'd.asset_rowid';
-      ids = this.idsOf(
-        `SELECT ${driverId} AS id FROM ${from} WHERE ${where} ORDER BY ${driverId} ${dir} LIMIT ? OFFSET ?`,
-        [...(phrase ? [phrase, ...tags] : tags), ...colParams, ...limits],
-      );
+    if (sort === 'created' && streams.length && !rowTests.length) {
+      // The merge runs in row-id order (backwards for newest first) and stops after the page.
+      ids = this.idsOf(`${merged} ORDER BY id ${dir} LIMIT ? OFFSET ?`, [...streamParams, ...limits]);
     } else {
       const column = SORT_COLUMNS[sort];
       const order = column === 'rowid' ? `a.rowid ${dir}` : `a.${column} ${dir}, a.rowid ${dir}`;
-      const inSide = side ? ` AND a.rowid IN (${side.sql})` : '';
+      const where = [...(streams.length ? [`a.rowid IN (${merged})`] : []), ...rowTests];
       ids = this.idsOf(
-        `SELECT a.rowid AS id FROM assets a WHERE ${colClause}${inSide} ORDER BY ${order} LIMIT ? OFFSET ?`,
-        [...colParams, ...(side?.params ?? []), ...limits],
+        `SELECT a.rowid AS id FROM assets a${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`,
+        [...streamParams, ...rowParams, ...limits],
       );
     }
     if (!ids.length) return { total, records: [] };
