@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, API and CLI tests (node's runner, over real servers and files),
-# each runner's counts summed. Ends with one line: "N passed, N failed".
+# The whole test suite: unit, API and CLI tests (node's runner, over real servers and files) and
+# the browser tests (Playwright), each runner's counts summed. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,25 @@ if ((${#files[@]})); then
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
   if [[ $node_status -ne 0 && ${f:-0} -eq 0 ]]; then failed=$((failed + 1)); fi
+fi
+
+# Browser tests: the studio built from the sources, Debian's Chromium, the real server.
+if [[ "${SKIP_E2E:-}" != "1" ]]; then
+  bash scripts/ensure-chromium.sh
+  npx vite build --config web/vite.config.ts --logLevel warn
+  results=test-output/e2e/results.json
+  rm -f "$results"
+  npx playwright test
+  e2e_status=$?
+  if [[ -f $results ]]; then
+    read -r p f < <(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
+      console.log(s.expected + s.flaky, s.unexpected)' "$results")
+  else
+    p=0 f=0
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [[ $e2e_status -ne 0 && $f -eq 0 ]]; then failed=$((failed + 1)); fi
 fi
 
 echo "$passed passed, $failed failed"

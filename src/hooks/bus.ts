@@ -42,6 +42,8 @@ export interface HookPayloads {
     /** `watch`: a batch of the live-folder watcher (`serve --watch`); absent for API jobs. */
     trigger?: 'watch';
   };
+  /** Ours: feature flags changed (through the API or in the settings file). */
+  settings_updated: { features: Record<string, boolean> };
 }
 
 export type HookEvent = keyof HookPayloads;
@@ -52,6 +54,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_sidecar_written',
   'asset_preview_updated',
   'rebuild_progress',
+  'settings_updated',
 ];
 
 export interface HookEnvelope<E extends HookEvent = HookEvent> {

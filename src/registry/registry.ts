@@ -32,6 +32,7 @@ import { logger } from '../logging.js';
 import {
   utcNow,
   type PreviewJob,
+  type Facets,
   type SearchQuery,
   type SortField,
   type SortOrder,
@@ -141,7 +142,8 @@ export class AssetRegistry {
     return serializeAsset(record);
   }
 
-  search(input: SearchInput): { total: number; records: AssetRecord[] } {
+  /** Search input → store query: tags, licence, hash and text trimmed and lowercased. */
+  private searchQuery(input: SearchInput): SearchQuery {
     const query: SearchQuery = {
       projectId: this.projectId,
       limit: input.limit ?? 50,
@@ -158,7 +160,26 @@ export class AssetRegistry {
     if (hash) query.hash = hash;
     const text = input.text?.trim().toLowerCase();
     if (text) query.text = text;
-    return this.store.search(query);
+    return query;
+  }
+
+  search(input: SearchInput): { total: number; records: AssetRecord[] } {
+    return this.store.search(this.searchQuery(input));
+  }
+
+  /** Every uid matching a search, in its order, up to `max` (paging fields are ignored). */
+  searchIds(input: SearchInput, max: number): string[] {
+    return this.store.searchIds(this.searchQuery(input), max);
+  }
+
+  /** The records of these uids, in the order given; unknown ones are left out. */
+  getMany(uids: readonly string[]): AssetRecord[] {
+    return this.store.getMany(this.projectId, uids);
+  }
+
+  /** Filter options with counts for this project. */
+  facets(tagLimit = 500): Facets {
+    return this.store.facets(this.projectId, tagLimit);
   }
 
   provenance(uid: string): ProvenanceRecord[] {

@@ -13,11 +13,14 @@ import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
+import { SettingsStore } from '../settings/settings.js';
 import { installErrorHandlers } from './errors.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerPreviewRoutes } from './routes/previews.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { findStudioBuild, registerStudio } from './studio.js';
 import { registerUploadRoute } from './routes/upload.js';
 import { installSecurity } from './security.js';
 
@@ -36,6 +39,8 @@ export interface AppOptions {
   /** Folders register may read sources from; default: the workspace and the assets root. */
   importRoots?: readonly string[];
   maxUploadBytes?: number;
+  /** The built studio (index.html and assets); default: dist/web beside the server code. */
+  webRoot?: string | undefined;
   /** JSON body limit. */
   bodyLimit?: number;
   version?: string;
@@ -128,6 +133,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerEventRoutes(app, service);
   registerPreviewRoutes(app, service);
   registerMaintenanceRoutes(app, service);
+  registerSettingsRoutes(app, service, new SettingsStore(service.paths.workspace));
+  await registerStudio(app, options.webRoot ?? findStudioBuild());
 
   for (const [url, methods] of methodsByUrl) {
     if (methods.has('OPTIONS')) continue;

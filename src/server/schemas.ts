@@ -75,6 +75,10 @@ export const BulkBody = Type.Object({
   clear_license: Type.Optional(Type.Boolean()),
 });
 
+export const LookupBody = Type.Object({
+  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 5_000 }),
+});
+
 export const DeleteQuery = Type.Object({
   delete_file: Type.Optional(Type.Boolean({ default: false })),
   project_id: Type.Optional(Type.String()),

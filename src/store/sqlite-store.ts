@@ -14,6 +14,20 @@ import { MIGRATIONS } from './migrations.js';
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
 export type SortOrder = 'asc' | 'desc';
 
+export interface FacetCount {
+  value: string;
+  count: number;
+  /** How the value is spelled for display, when it differs from the matching key. */
+  label?: string;
+}
+
+export interface Facets {
+  total: number;
+  types: FacetCount[];
+  tags: FacetCount[];
+  licenses: FacetCount[];
+}
+
 export interface SearchQuery {
   projectId: string;
   type?: string;
@@ -364,12 +378,7 @@ export class SqliteStore {
   }
 
   previewCounts(): Record<PreviewStatus, number> {
-    const counts: Record<PreviewStatus, number> = {
-      queued: 0,
-      running: 0,
-      done: 0,
-      failed: 0,
-    };
+    const counts: Record<PreviewStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
     for (const row of this.stmts.jobCounts.all()) counts[row.status] = row.n;
     return counts;
   }
@@ -379,12 +388,7 @@ export class SqliteStore {
   }
 
   /** Assets with no preview job for their current content. */
-  assetsWithoutPreviewJob(): Array<{
-    project_id: string;
-    uid: string;
-    hash: string;
-    path: string;
-  }> {
+  assetsWithoutPreviewJob(): Array<{ project_id: string; uid: string; hash: string; path: string }> {
     return this.stmts.assetsWithoutJob.all();
   }
 
@@ -400,13 +404,36 @@ export class SqliteStore {
    *   newest matches come without reading the others), then only those rows are read.
    */
   search(query: SearchQuery): { total: number; records: AssetRecord[] } {
-    return this.db.transaction(() => this.searchSnapshot(query))();
+    return this.db.transaction(() => {
+      const { total, ids } = this.searchRowids(query);
+      if (!ids.length) return { total, records: [] };
+      const rows = new Map(this.stmts.byRowids.all(JSON.stringify(ids)).map((row) => [row.rowid, row]));
+      const records = ids.flatMap((id) => {
+        const row = rows.get(id);
+        return row ? [toRecord(row)] : [];
+      });
+      return { total, records };
+    })();
   }
 
-  private searchSnapshot(query: SearchQuery): {
-    total: number;
-    records: AssetRecord[];
-  } {
+  /** Every uid matching a search, in its order, up to `max` (the offset is ignored). */
+  searchIds(query: SearchQuery, max: number): string[] {
+    return this.db.transaction(() => {
+      const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 });
+      const uids = new Map(
+        this.db
+          .prepare<[string], { rowid: number; uid: string }>(
+            'SELECT rowid, uid FROM assets WHERE rowid IN (SELECT value FROM json_each(?))',
+          )
+          .all(JSON.stringify(ids))
+          .map((r) => [r.rowid, r.uid]),
+      );
+      return ids.flatMap((id) => uids.get(id) ?? []);
+    })();
+  }
+
+  /** The exact count and the row ids of one page, in order. */
+  private searchRowids(query: SearchQuery): { total: number; ids: number[] } {
     // Every filter an index answers in row-id order is a stream of row ids: a column filter
     // (the (project_id, column) indexes end in the row id), each tag (asset_tags' key) and the
     // text (the trigram index). The streams are merged like posting lists (INTERSECT); the
@@ -477,13 +504,7 @@ export class SqliteStore {
         [...streamParams, ...rowParams, ...limits],
       );
     }
-    if (!ids.length) return { total, records: [] };
-    const rows = new Map(this.stmts.byRowids.all(JSON.stringify(ids)).map((row) => [row.rowid, row]));
-    const records = ids.flatMap((id) => {
-      const row = rows.get(id);
-      return row ? [toRecord(row)] : [];
-    });
-    return { total, records };
+    return { total, ids };
   }
 
   private countOf(sql: string, params: Array<string | number>): number {
@@ -492,6 +513,54 @@ export class SqliteStore {
 
   private idsOf(sql: string, params: Array<string | number>): number[] {
     return (this.db.prepare(sql).all(...params) as Array<{ id: number }>).map((r) => r.id);
+  }
+
+  /** The records of these uids, in the order given; unknown ones are left out. */
+  getMany(projectId: string, uids: readonly string[]): AssetRecord[] {
+    const found = new Map<string, AssetRecord>();
+    // In chunks, under SQLite's limit on bound parameters.
+    for (let i = 0; i < uids.length; i += 500) {
+      const chunk = uids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(
+          `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? AND uid IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(projectId, ...chunk) as AssetRow[];
+      for (const row of rows) found.set(row.uid, toRecord(row));
+    }
+    return uids.flatMap((uid) => found.get(uid) ?? []);
+  }
+
+  /** Counts of types, tags (the `tagLimit` most used, sorted by name) and licences. */
+  facets(projectId: string, tagLimit: number): Facets {
+    const types = this.stmts.distinctTypes.all(projectId).map((r) => ({ value: r.type, count: r.n }));
+    const licenses = this.db
+      .prepare(
+        `SELECT license_norm AS value, count(*) AS count FROM assets
+         WHERE project_id = ? AND license_norm IS NOT NULL GROUP BY license_norm ORDER BY license_norm`,
+      )
+      .all(projectId) as FacetCount[];
+    // The spelling users typed, for display.
+    const spelling = this.db.prepare<[string, string], { label: unknown }>(
+      `SELECT json_extract(meta, '$.license') AS label FROM assets
+       WHERE project_id = ? AND license_norm = ? LIMIT 1`,
+    );
+    for (const licence of licenses) {
+      const label = spelling.get(projectId, licence.value)?.label;
+      if (typeof label === 'string' && label.trim()) licence.label = label.trim();
+    }
+    const tags = (
+      this.db
+        .prepare(
+          `SELECT t.tag AS value, count(*) AS count FROM asset_tags t JOIN assets a ON a.rowid = t.asset_rowid
+         WHERE a.project_id = ? GROUP BY t.tag ORDER BY count DESC, t.tag LIMIT ?`,
+        )
+        .all(projectId, tagLimit) as FacetCount[]
+    ).sort((a, b) => a.value.localeCompare(b.value));
+    const total = (
+      this.db.prepare('SELECT count(*) AS n FROM assets WHERE project_id = ?').get(projectId) as { n: number }
+    ).n;
+    return { total, types, tags, licenses };
   }
 
   fileStates(projectId: string): FileState[] {

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { makeImage } from '../helpers/media.js';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { openStream, type SseFrame } from '../helpers/sse.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -31,51 +32,11 @@ after(async () => {
   ws.cleanup();
 });
 
-interface Frame {
-  event: string;
-  data: { event?: string; data?: Record<string, any> } & Record<string, any>;
-}
-
-/** Collects SSE frames from `GET /api/events` until `stop()` is called. */
-async function listen(): Promise<{ frames: Frame[]; stop: () => void }> {
-  const controller = new AbortController();
-  const res = await fetch(`${url}/api/events`, { signal: controller.signal });
-  assert.equal(res.status, 200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const frames: Frame[] = [];
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          let event = '';
-          let data: Frame['data'] = {};
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data = JSON.parse(line.slice(6)) as Frame['data'];
-          }
-          if (event) frames.push({ event, data });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { frames, stop: () => controller.abort() };
-}
-
-const payload = (frame: Frame): Record<string, any> => frame.data.data ?? frame.data;
+const payload = (frame: SseFrame): Record<string, any> => frame.data.data;
 
 describe('rebuild as a job', () => {
   test('wait:false answers 202 with a job; the job shows progress until done; a second rebuild meanwhile is 409', async () => {
-    const stream = await listen();
+    const stream = await openStream(url);
     const start = await api(url, 'POST', '/api/assets/rebuild', { wait: false, wait_for_thumbs: true });
     assert.equal(start.status, 202, start.text);
     assert.equal(start.body.ok, true);
@@ -122,10 +83,10 @@ describe('rebuild as a job', () => {
 
     // The hook stream carried the progress, ending with the summary.
     const deadlineSse = Date.now() + 5000;
-    const done = (): Frame | undefined =>
+    const done = (): SseFrame | undefined =>
       stream.frames.find((f) => f.event === 'rebuild_progress' && payload(f).status === 'done');
     while (!done() && Date.now() < deadlineSse) await new Promise((r) => setTimeout(r, 25));
-    stream.stop();
+    await stream.close();
     const progress = stream.frames.filter((f) => f.event === 'rebuild_progress').map(payload);
     assert.ok(progress.length >= 2, `progress events: ${progress.length}`);
     assert.ok(progress.every((p) => p.job_id === jobId));

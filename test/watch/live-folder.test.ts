@@ -11,51 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
-
-interface Frame {
-  event: string;
-  data: { event: string; data: Record<string, any> };
-}
-
-/** Reads SSE frames from GET /api/events into an array. */
-async function openStream(url: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${url}/api/events`, { signal: controller.signal });
-  assert.equal(res.status, 200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const frames: Frame[] = [];
-  let buffer = '';
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const frame: Partial<Frame> = {};
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) frame.event = line.slice(7);
-            else if (line.startsWith('data: ')) frame.data = JSON.parse(line.slice(6)) as Frame['data'];
-          }
-          if (frame.event && frame.data) frames.push(frame as Frame);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return {
-    frames,
-    close: async () => {
-      controller.abort();
-      await pump;
-    },
-  };
-}
+import { openStream, type SseFrame } from '../helpers/sse.js';
 
 /** Polls `probe` until it returns something truthy, or fails after `timeoutMs`. */
 async function eventually<T>(
@@ -90,7 +46,7 @@ describe('serve --watch (live folder)', () => {
   };
   const total = async (): Promise<number> =>
     (await api(server.url, 'GET', '/api/assets/search?limit=1')).body.total as number;
-  const eventsFor = (event: string, pathOrUid: string): Frame[] =>
+  const eventsFor = (event: string, pathOrUid: string): SseFrame[] =>
     stream.frames.filter(
       (f) => f.event === event && (f.data.data.path === pathOrUid || f.data.data.uid === pathOrUid),
     );

@@ -1,15 +1,18 @@
 /** `/api/assets/*`: thin adapters from HTTP to the registry service. */
 import path from 'node:path';
+import type { Static } from 'typebox';
 import { badRequest } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
+import type { SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import {
   BulkBody,
   DeleteQuery,
   IdParams,
+  LookupBody,
   ProjectQuery,
   RegisterBody,
   SearchQuery,
@@ -30,6 +33,26 @@ export function splitList(values: readonly string[] | string | undefined): strin
     .map((v) => v.trim())
     .filter(Boolean);
 }
+
+type SearchQueryInput = Static<typeof SearchQuery>;
+
+/** The registry's search input from the query string (`tags`/`tag` and `q`/`text` merged). */
+function searchInput(q: SearchQueryInput): SearchInput {
+  return {
+    type: q.type,
+    tags: [...splitList(q.tags), ...splitList(q.tag)],
+    license: q.license,
+    text: q.q ?? q.text,
+    hash: q.hash,
+    sort: q.sort,
+    order: q.order,
+    limit: q.limit ?? 50,
+    offset: q.offset ?? 0,
+  };
+}
+
+/** "Select all" over a filter returns at most this many ids. */
+const MAX_IDS = 200_000;
 
 export function registerAssetRoutes(app: App, { service, importRoots }: AssetRouteOptions): void {
   const tags = ['assets'];
@@ -73,20 +96,11 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
     async (request) => {
       const q = request.query;
       const registry = service.project(q.project_id);
-      const tagFilters = [...splitList(q.tags), ...splitList(q.tag)];
-      const text = q.q ?? q.text;
-      const limit = q.limit ?? 50;
-      const { total, records } = registry.search({
-        type: q.type,
-        tags: tagFilters,
-        license: q.license,
-        text,
-        hash: q.hash,
-        sort: q.sort,
-        order: q.order,
-        limit,
-        offset: q.offset ?? 0,
-      });
+      const input = searchInput(q);
+      const { total, records } = registry.search(input);
+      const tagFilters = input.tags ?? [];
+      const text = input.text;
+      const limit = input.limit ?? 50;
       return {
         ok: true,
         total,
@@ -110,6 +124,60 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
               project_id: registry.projectId,
             }
           : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/assets/ids',
+    {
+      schema: {
+        tags,
+        summary: `Every id matching a search (same filters and order), up to ${MAX_IDS}: "select all" of a filter`,
+        querystring: SearchQuery,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const input = searchInput(request.query);
+      const ids = registry.searchIds(input, MAX_IDS);
+      return { ok: true, total: ids.length, truncated: ids.length === MAX_IDS, ids };
+    },
+  );
+
+  app.get(
+    '/api/assets/facets',
+    {
+      schema: {
+        tags,
+        summary: 'Filter options with counts: types, licences and the most used tags',
+        querystring: ProjectQuery,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      return { ok: true, ...registry.facets() };
+    },
+  );
+
+  app.post(
+    '/api/assets/lookup',
+    {
+      schema: {
+        tags,
+        summary: 'Several assets by id, in the order asked (e.g. for Copy Debug JSON)',
+        body: LookupBody,
+        querystring: ProjectQuery,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const records = registry.getMany(request.body.ids);
+      const found = new Set(records.map((r) => r.uid));
+      return {
+        ok: true,
+        items: records.map((r) => registry.serialize(r)),
+        missing: request.body.ids.filter((id) => !found.has(id)),
       };
     },
   );

@@ -3,6 +3,7 @@
  * event (from this process and, through the event log, from CLI commands and other servers).
  * `Last-Event-ID` (or `?since=`) replays what a reconnecting client missed.
  */
+import type { ServerResponse } from 'node:http';
 import type { HookEnvelope } from '../../hooks/bus.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
@@ -14,6 +15,14 @@ const frame = (envelope: HookEnvelope): string =>
   `${envelope.seq !== undefined ? `id: ${envelope.seq}\n` : ''}event: ${envelope.event}\ndata: ${JSON.stringify(envelope)}\n\n`;
 
 export function registerEventRoutes(app: App, service: RegistryService): void {
+  // Open streams never end by themselves: a closing server ends them (the browser reconnects to
+  // the next server), or shutdown would wait for every open studio tab.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+    streams.clear();
+  });
+
   app.get(
     '/api/events',
     {
@@ -46,9 +55,11 @@ export function registerEventRoutes(app: App, service: RegistryService): void {
       if (Number.isFinite(lastId)) for (const envelope of service.events.since(lastId, 1000)) send(envelope);
       const stop = service.hooks.watch(send);
       const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+      streams.add(res);
       const close = (): void => {
         clearInterval(heartbeat);
         stop();
+        streams.delete(res);
       };
       request.raw.on('close', close);
       res.on('error', close);

@@ -1,0 +1,177 @@
+/** The routes the studio stands on: settings (feature flags), facets, ids, lookup, and `/` itself. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { openStream } from '../helpers/sse.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let server: RunningServer;
+let url: string;
+
+const register = async (name: string, body: Record<string, unknown>): Promise<string> => {
+  ws.file(`incoming/${name}`, `content of ${name}`);
+  const res = await api(url, 'POST', '/api/assets/register', { path: `incoming/${name}`, ...body });
+  assert.equal(res.status, 200, res.text);
+  return res.body.asset_id as string;
+};
+
+before(async () => {
+  ws = makeWorkspace();
+  server = await startServer(ws.dir);
+  url = server.url;
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+describe('GET/PATCH /api/settings', () => {
+  test('the gallery flag defaults to false, with its description', async () => {
+    const res = await api(url, 'GET', '/api/settings');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.features, { enable_asset_gallery: false });
+    assert.equal(res.body.file, 'config/comfyvn.json');
+    const flag = res.body.flags.find((f: { key: string }) => f.key === 'enable_asset_gallery');
+    assert.equal(flag.default, false);
+    assert.equal(flag.value, false);
+    assert.ok(flag.description.length > 10);
+  });
+
+  test('PATCH writes config/comfyvn.json (keeping other keys), announces it on the stream', async () => {
+    ws.file('config/comfyvn.json', JSON.stringify({ public_base: 'http://x', features: { other: true } }));
+    const stream = await openStream(url);
+    try {
+      const res = await api(url, 'PATCH', '/api/settings', { features: { enable_asset_gallery: true } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.features.enable_asset_gallery, true);
+      assert.deepEqual(ws.json('config/comfyvn.json'), {
+        public_base: 'http://x',
+        features: { other: true, enable_asset_gallery: true },
+      });
+      const frames = await stream.until((f) => f.some((x) => x.event === 'settings_updated'));
+      const frame = frames.find((x) => x.event === 'settings_updated')!;
+      assert.equal(frame.data.data.features.enable_asset_gallery, true);
+      assert.equal((await api(url, 'GET', '/api/settings')).body.features.enable_asset_gallery, true);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  test('a hand edit of the settings file is picked up and announced', async () => {
+    const stream = await openStream(url);
+    try {
+      ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: false } }));
+      await stream.until((f) =>
+        f.some((x) => x.event === 'settings_updated' && x.data.data.features.enable_asset_gallery === false),
+      );
+      assert.equal((await api(url, 'GET', '/api/settings')).body.features.enable_asset_gallery, false);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  test('bad input: unknown flag, wrong type, nothing to change, broken file', async () => {
+    const unknown = await api(url, 'PATCH', '/api/settings', { features: { enable_everything: true } });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.ok, false);
+    assert.match(
+      unknown.body.message,
+      /Unknown feature flag enable_everything; known flags: enable_asset_gallery/,
+    );
+
+    const wrongType = await api(url, 'PATCH', '/api/settings', { features: { enable_asset_gallery: 'yes' } });
+    assert.equal(wrongType.status, 422, wrongType.text);
+    assert.equal(wrongType.body.ok, false);
+
+    const empty = await api(url, 'PATCH', '/api/settings', { features: {} });
+    assert.equal(empty.status, 400);
+    assert.match(empty.body.message, /Nothing to change/);
+
+    const before = '{ "features": { "enable_asset_gallery": tru';
+    ws.file('config/comfyvn.json', before);
+    const broken = await api(url, 'PATCH', '/api/settings', { features: { enable_asset_gallery: true } });
+    assert.equal(broken.status, 400);
+    assert.match(broken.body.message, /not valid JSON; fix or remove it/);
+    assert.equal(ws.read('config/comfyvn.json'), before, 'a broken settings file is never replaced');
+    fs.rmSync(path.join(ws.dir, 'config/comfyvn.json'));
+  });
+});
+
+describe('studio data routes', () => {
+  const ids: Record<string, string> = {};
+  before(async () => {
+    ids.a = await register('a.txt', {
+      asset_type: 'scripts',
+      metadata: { tags: ['Hero', 'promo'], license: 'CC-BY-4.0' },
+    });
+    ids.b = await register('b.txt', {
+      asset_type: 'scripts',
+      metadata: { tags: ['promo'], license: 'cc-by-4.0' },
+    });
+    ids.c = await register('c.txt', { asset_type: 'data', metadata: { tags: ['hero'] } });
+  });
+
+  test('facets: every type and licence, tags case-folded, with counts', async () => {
+    const res = await api(url, 'GET', '/api/assets/facets');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.total, 3);
+    assert.deepEqual(res.body.types, [
+      { value: 'data', count: 1 },
+      { value: 'scripts', count: 2 },
+    ]);
+    assert.deepEqual(res.body.tags, [
+      { value: 'hero', count: 2 },
+      { value: 'promo', count: 2 },
+    ]);
+    assert.equal(res.body.licenses.length, 1);
+    assert.equal(res.body.licenses[0].value, 'cc-by-4.0');
+    assert.equal(res.body.licenses[0].count, 2);
+    assert.match(res.body.licenses[0].label, /^cc-by-4\.0$/i);
+  });
+
+  test('ids: every match of a filter, in the search order', async () => {
+    const all = await api(url, 'GET', '/api/assets/ids?sort=path&order=asc');
+    assert.deepEqual(all.body.ids, [ids.c, ids.a, ids.b]);
+    assert.equal(all.body.truncated, false);
+    const promo = await api(url, 'GET', '/api/assets/ids?tag=PROMO&sort=created&order=asc');
+    assert.deepEqual(promo.body.ids, [ids.a, ids.b]);
+    const search = await api(
+      url,
+      'GET',
+      '/api/assets/search?tag=PROMO&sort=created&order=asc&limit=1&offset=1',
+    );
+    assert.equal(search.body.items[0].uid, promo.body.ids[1]);
+  });
+
+  test('lookup: records in the order asked, unknown ids listed', async () => {
+    const res = await api(url, 'POST', '/api/assets/lookup', { ids: [ids.b, 'ffffffffffffffff', ids.a] });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(
+      res.body.items.map((a: { uid: string }) => a.uid),
+      [ids.b, ids.a],
+    );
+    assert.deepEqual(res.body.missing, ['ffffffffffffffff']);
+    assert.deepEqual(res.body.items[1].metadata.tags, ['Hero', 'promo']);
+    const empty = await api(url, 'POST', '/api/assets/lookup', { ids: [] });
+    assert.equal(empty.status, 422);
+  });
+});
+
+describe('the studio page', () => {
+  test('GET / is the built studio, revalidated, with a content security policy', async () => {
+    const res = await api(url, 'GET', '/');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.text, /<title>Asset Registry Studio<\/title>/);
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(res.text)?.[1];
+    assert.ok(script, 'the page loads its bundle');
+    const js = await fetch(url + script);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+  });
+});

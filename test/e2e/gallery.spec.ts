@@ -1,0 +1,329 @@
+// The page callbacks below run in the browser.
+/// <reference lib="dom" />
+/**
+ * The studio end to end: the real server (from the sources) on a generated workspace, Debian's
+ * Chromium clicking the real gallery, and the registry and sidecar files checked on disk.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test, type Page } from '@playwright/test';
+import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
+import { api, CLI, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+const run = promisify(execFile);
+const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+const SHOTS = path.join(REPO, 'test-output', 'e2e', 'screenshots');
+
+test.describe.configure({ mode: 'serial' });
+
+let ws: Workspace;
+let server: RunningServer;
+const ids: Record<string, string> = {};
+
+async function register(
+  rel: string,
+  content: Buffer | string,
+  body: Record<string, unknown>,
+): Promise<string> {
+  ws.file(`incoming/${rel}`, content);
+  const res = await api(server.url, 'POST', '/api/assets/register', {
+    path: `incoming/${rel}`,
+    wait: true,
+    ...body,
+  });
+  expect(res.status, res.text).toBeLessThan(300);
+  return res.body.asset_id as string;
+}
+
+const sidecar = (assetPath: string): Record<string, unknown> =>
+  ws.json(`data/assets/${assetPath}.asset.json`);
+const statusLine = (page: Page) => page.getByTestId('status-line');
+const tileOrder = (page: Page): Promise<string[]> =>
+  page.locator('.tile').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.uid ?? ''));
+/** A control of the filter bar (the bulk editor has a License field too). */
+const filter = (page: Page, label: string) => page.getByRole('search').getByLabel(label, { exact: true });
+const tile = (page: Page, uid: string) => page.locator(`.tile[data-uid="${uid}"]`);
+
+test.beforeAll(async () => {
+  ws = makeWorkspace('areg-e2e-');
+  server = await startServer(ws.dir);
+  ids.hero = await register('hero.png', await makeImage(640, 360, 'png'), {
+    asset_type: 'images',
+    metadata: { tags: ['hero', 'promo'], license: 'CC-BY-4.0', title: 'Hero banner' },
+  });
+  ids.forest = await register('forest.jpg', await makeImage(300, 500, 'jpeg'), {
+    asset_type: 'backgrounds',
+    metadata: { tags: ['forest', 'promo'], license: 'CC0', notes: 'misty morning' },
+  });
+  ids.castle = await register('castle.webp', await makeImage(800, 600, 'webp'), {
+    asset_type: 'backgrounds',
+    metadata: { tags: ['castle'], license: 'CC0' },
+  });
+  ids.theme = await register('theme.wav', makeWav(toneWithBurst(2, 8000, 1), 8000, 16), {
+    asset_type: 'audio',
+    metadata: { tags: ['music', 'promo'], license: 'Proprietary' },
+  });
+  ids.script = await register('intro.txt', 'Once upon a time', {
+    asset_type: 'scripts',
+    metadata: { tags: ['story'] },
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  ws?.cleanup();
+});
+
+test('the gallery is off by default and appears in every open tab when the flag is turned on', async ({
+  context,
+}) => {
+  const galleryTab = await context.newPage();
+  await galleryTab.goto(server.url);
+  await expect(galleryTab.getByRole('heading', { name: 'The Asset Gallery is turned off' })).toBeVisible();
+  await expect(galleryTab.getByRole('link', { name: 'Settings → Debug & Feature Flags' })).toBeVisible();
+  await expect(galleryTab.getByTestId('stream-state')).toHaveText(/Live/);
+
+  const settingsTab = await context.newPage();
+  await settingsTab.goto(`${server.url}/#/settings`);
+  const toggle = settingsTab.getByRole('switch', { name: 'Asset Gallery' });
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  await expect(settingsTab.getByText('Saved to config/comfyvn.json.')).toBeVisible();
+  await settingsTab.screenshot({ path: path.join(SHOTS, 'settings.png') });
+  expect(ws.json('config/comfyvn.json')).toEqual({ features: { enable_asset_gallery: true } });
+
+  // The other tab was never reloaded: the settings event brings the dock in.
+  await expect(galleryTab.getByRole('heading', { name: 'Asset Gallery' })).toBeVisible();
+  await expect(statusLine(galleryTab)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+
+  // And off again, also live.
+  await toggle.uncheck();
+  await expect(galleryTab.getByRole('heading', { name: 'The Asset Gallery is turned off' })).toBeVisible();
+  await toggle.check();
+  await expect(galleryTab.getByRole('heading', { name: 'Asset Gallery' })).toBeVisible();
+  await galleryTab.close();
+  await settingsTab.close();
+});
+
+test('filters by type, tag and licence, with counts; search; sort', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  await expect(page.locator('#filter-type option')).toHaveText([
+    'All types',
+    'audio (1)',
+    'backgrounds (2)',
+    'images (1)',
+    'scripts (1)',
+  ]);
+
+  await filter(page, 'Type').selectOption('backgrounds');
+  await expect(statusLine(page)).toHaveText('Showing 2 of 5 assets. Selected 0.');
+  await expect(page.locator('.tile')).toHaveCount(2);
+
+  await filter(page, 'Type').selectOption('');
+  await filter(page, 'Tag').selectOption('promo');
+  await expect(statusLine(page)).toHaveText('Showing 3 of 5 assets. Selected 0.');
+  await filter(page, 'License').selectOption('cc0');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.forest!)).toBeVisible();
+
+  await filter(page, 'Tag').selectOption('');
+  await filter(page, 'License').selectOption('');
+  // Substring over uid, path and textual metadata (here: a note), debounced.
+  await page.getByRole('searchbox', { name: 'Search' }).fill('misty');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.forest!)).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search' }).fill(ids.castle!.slice(0, 8));
+  await expect(page.locator('.tile')).toHaveCount(1);
+  await expect(tile(page, ids.castle!)).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search' }).fill('');
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+
+  await filter(page, 'Sort').selectOption('path:asc');
+  await expect(page.locator('.tile .caption .name')).toHaveText([
+    'theme.wav',
+    'castle.webp',
+    'forest.jpg',
+    'Hero banner',
+    'intro.txt',
+  ]);
+  await filter(page, 'Sort').selectOption('bytes:desc');
+  const all = (await api(server.url, 'GET', '/api/assets/search?limit=10')).body.items as Array<{
+    uid: string;
+    bytes: number;
+  }>;
+  const bySize = all.sort((a, b) => b.bytes - a.bytes).map((a) => a.uid);
+  await expect.poll(() => tileOrder(page)).toEqual(bySize);
+});
+
+test('multi-select and bulk edits reach the registry and the sidecars', async ({ page }) => {
+  await page.goto(server.url);
+  await filter(page, 'Type').selectOption('backgrounds');
+  await expect(page.locator('.tile')).toHaveCount(2);
+  await filter(page, 'Type').selectOption('');
+  await filter(page, 'Sort').selectOption('path:asc');
+  await expect(page.locator('.tile').first()).toHaveAttribute('data-uid', ids.theme!);
+
+  // Click, Shift-click a range, Ctrl-click one more.
+  await tile(page, ids.castle!).click();
+  await tile(page, ids.hero!).click({ modifiers: ['Shift'] });
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 3.');
+  await tile(page, ids.forest!).click({ modifiers: ['Control'] });
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 2.');
+  await tile(page, ids.theme!).click({ modifiers: ['Control'] });
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 3.');
+  const chosen = [ids.castle!, ids.hero!, ids.theme!];
+
+  await page.getByLabel('Add tags').fill('approved, Season2');
+  await page.getByLabel('Remove tags').fill('promo');
+  await page.locator('form.bulk').getByLabel('License', { exact: true }).fill('CC-BY-SA-4.0');
+  await page.getByRole('button', { name: 'Apply to 3 selected' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText('Updated 3 assets.');
+
+  for (const uid of chosen) {
+    const { body } = await api(server.url, 'GET', `/api/assets/${uid}`);
+    expect(body.asset.tags).toEqual(expect.arrayContaining(['approved', 'Season2']));
+    expect(body.asset.tags).not.toContain('promo');
+    expect(body.asset.license).toBe('CC-BY-SA-4.0');
+    const onDisk = sidecar(body.asset.path);
+    expect(onDisk.tags).toEqual(body.asset.tags);
+    expect(onDisk.license).toBe('CC-BY-SA-4.0');
+  }
+  const untouched = await api(server.url, 'GET', `/api/assets/${ids.forest}`);
+  expect(untouched.body.asset.tags).toEqual(['forest', 'promo']);
+
+  // The tag filter's options follow the edit live (counts come from the registry).
+  await expect(page.locator('#filter-tag option', { hasText: 'approved (3)' })).toHaveCount(1);
+
+  // Clear the licence on the same selection.
+  await page.getByLabel('Clear license').check();
+  await page.getByRole('button', { name: 'Apply to 3 selected' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText('Updated 3 assets.');
+  for (const uid of chosen) {
+    const { body } = await api(server.url, 'GET', `/api/assets/${uid}`);
+    expect(body.asset.license).toBeNull();
+    expect(sidecar(body.asset.path).license).toBeNull();
+  }
+
+  // Nothing selected: the reference's message, and no call.
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  await page.getByLabel('Add tags').fill('x');
+  await page.getByRole('button', { name: 'Apply to 0 selected' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText('Select one or more assets to edit tags.');
+});
+
+test('keyboard: move, select, select all, open', async ({ page }) => {
+  await page.goto(server.url);
+  await filter(page, 'Sort').selectOption('path:asc');
+  await expect(page.locator('.tile').first()).toHaveAttribute('data-uid', ids.theme!);
+  const grid = page.getByRole('listbox', { name: 'Assets' });
+  await grid.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press(' ');
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 1.');
+  await expect(tile(page, ids.theme!)).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 2.');
+  await page.keyboard.press('Control+a');
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 5.');
+  await page.keyboard.press('Escape');
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+});
+
+test('a file registered with the CLI appears in the open page, selection and scroll kept', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  await tile(page, ids.hero!).click();
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 1.');
+
+  ws.file('incoming/moon.png', await makeImage(120, 120, 'png'));
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', TSX, CLI, 'register', 'incoming/moon.png', '--type', 'images', '--tags', 'night', '--json'],
+    { cwd: ws.dir, env: { ...process.env, LOG_LEVEL: 'error' } },
+  );
+  const moon = (JSON.parse(stdout) as { asset_id: string }).asset_id;
+
+  await expect(tile(page, moon)).toBeVisible();
+  await expect(statusLine(page)).toHaveText('Showing 6 of 6 assets. Selected 1.');
+  await expect(tile(page, ids.hero!)).toHaveAttribute('aria-selected', 'true');
+  // Its thumbnail arrives when the server has made it.
+  await expect(tile(page, moon).locator('img')).toBeVisible();
+  ids.moon = moon;
+});
+
+test('Copy Debug JSON puts the selected records on the clipboard', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Copy Debug JSON' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText('Select assets to copy debug JSON.');
+
+  await tile(page, ids.forest!).click();
+  await tile(page, ids.script!).click({ modifiers: ['Control'] });
+  await page.getByRole('button', { name: 'Copy Debug JSON' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText(
+    'Copied debug JSON for 2 assets to clipboard.',
+  );
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  const records = JSON.parse(text) as Array<{ uid: string; metadata: Record<string, unknown>; path: string }>;
+  expect(records.map((r) => r.uid)).toEqual([ids.forest, ids.script]);
+  expect(records[0]!.metadata.notes).toBe('misty morning');
+  expect(text).toContain('\n  {\n    "id"');
+});
+
+test('detail views of an image and of an audio asset', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(tile(page, ids.hero!).locator('img')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'gallery.png') });
+
+  await tile(page, ids.hero!).dblclick();
+  const dialog = page.getByRole('dialog', { name: 'Hero banner' });
+  await expect(dialog).toBeVisible();
+  const img = dialog.getByTestId('detail-preview').locator('img');
+  await expect(img).toBeVisible();
+  expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([
+    512, 288,
+  ]);
+  await expect(dialog.getByText(ids.hero!, { exact: true })).toBeVisible();
+  await expect(dialog.getByText('images/hero.png.asset.json')).toBeVisible();
+  await expect(dialog.getByRole('link', { name: 'Download' })).toHaveAttribute(
+    'href',
+    `/api/assets/${ids.hero}/file`,
+  );
+  await dialog.getByText(/^Provenance/).click();
+  await expect(dialog.getByText('api.register')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'detail-image.png') });
+  await dialog.getByRole('button', { name: 'Close details' }).click();
+
+  await page.goto(`${server.url}/#/asset/${ids.theme}`);
+  const audioDialog = page.getByRole('dialog', { name: 'theme.wav' });
+  await expect(audioDialog.getByTestId('detail-waveform').locator('svg rect').first()).toBeVisible();
+  const audio = audioDialog.locator('audio');
+  await expect(audio).toHaveAttribute('src', `/api/assets/${ids.theme}/file`);
+  await expect.poll(() => audio.evaluate((el: HTMLAudioElement) => el.duration)).toBeCloseTo(2, 1);
+  await page.screenshot({ path: path.join(SHOTS, 'detail-audio.png') });
+});
+
+test('the stream indicator shows a lost connection, and the page recovers by itself', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('stream-state')).toHaveText(/Live/);
+  const port = new URL(server.url).port;
+  await server.stop();
+  await expect(page.getByTestId('stream-state')).not.toHaveText(/Live/);
+  // While it was away, another tool registered a file.
+  ws.file('incoming/late.txt', 'registered while the studio was disconnected');
+  server = await startServer(ws.dir, ['--port', port]);
+  await api(server.url, 'POST', '/api/assets/register', { path: 'incoming/late.txt' });
+  await expect(page.getByTestId('stream-state')).toHaveText(/Live/, { timeout: 20_000 });
+  await expect(statusLine(page)).toHaveText('Showing 7 of 7 assets. Selected 0.');
+});

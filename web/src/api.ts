@@ -1,0 +1,232 @@
+/** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
+
+export interface Asset {
+  id: string;
+  uid: string;
+  type: string;
+  hash: string;
+  bytes: number;
+  tags: string[];
+  license: string | null;
+  origin: string | null;
+  version: number | string;
+  created_at: string;
+  updated_at: string;
+  project_id: string;
+  metadata: Record<string, unknown>;
+  links: Record<string, unknown>;
+  sidecar: string;
+  path: string;
+  urls: {
+    self: string;
+    file: string;
+    sidecar: string;
+    thumbnail?: string;
+    thumbnails?: Record<string, string>;
+    waveform?: string;
+  };
+  preview?: { kind?: string };
+  preview_status?: string;
+  preview_error?: string;
+}
+
+export type SortField = 'created' | 'type' | 'path' | 'bytes';
+export type SortOrder = 'asc' | 'desc';
+
+export interface AssetQuery {
+  q: string;
+  type: string;
+  tag: string;
+  license: string;
+  sort: SortField;
+  order: SortOrder;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+  label?: string;
+}
+
+export interface Facets {
+  total: number;
+  types: FacetCount[];
+  tags: FacetCount[];
+  licenses: FacetCount[];
+}
+
+export interface FeatureFlag {
+  key: string;
+  default: boolean;
+  label: string;
+  description: string;
+  value: boolean;
+}
+
+export interface Settings {
+  features: Record<string, boolean>;
+  flags: FeatureFlag[];
+  file: string;
+}
+
+export interface Provenance {
+  id: number;
+  source: string;
+  workflow_hash: string | null;
+  commit_hash: string | null;
+  inputs: Record<string, unknown>;
+  user_id: string | null;
+  created_at: string;
+}
+
+export interface Waveform {
+  channels: number;
+  sample_rate: number;
+  duration?: number;
+  points: number[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
+  }
+  const data = (await res.json().catch(() => ({}))) as { ok?: boolean; code?: string; message?: string };
+  if (!res.ok || data.ok === false) {
+    throw new ApiError(
+      res.status,
+      data.code ?? 'http_error',
+      data.message ?? `${method} ${url}: HTTP ${res.status}`,
+    );
+  }
+  return data as T;
+}
+
+/** Query-string for a search: empty filters are left out. */
+export function queryString(query: AssetQuery, extra: Record<string, string | number> = {}): string {
+  const params = new URLSearchParams();
+  if (query.q.trim()) params.set('q', query.q.trim());
+  if (query.type) params.set('type', query.type);
+  if (query.tag) params.set('tag', query.tag);
+  if (query.license) params.set('license', query.license);
+  params.set('sort', query.sort);
+  params.set('order', query.order);
+  for (const [k, v] of Object.entries(extra)) params.set(k, String(v));
+  return params.toString();
+}
+
+export const api = {
+  search: (query: AssetQuery, offset: number, limit: number) =>
+    request<{ total: number; items: Asset[] }>(
+      'GET',
+      `/api/assets/search?${queryString(query, { offset, limit })}`,
+    ),
+  ids: (query: AssetQuery) =>
+    request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
+  facets: () => request<Facets>('GET', '/api/assets/facets'),
+  get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
+  lookup: (ids: string[]) =>
+    request<{ items: Asset[]; missing: string[] }>('POST', '/api/assets/lookup', { ids }),
+  provenance: (id: string) =>
+    request<{ items: Provenance[] }>('GET', `/api/assets/${encodeURIComponent(id)}/provenance`),
+  bulk: (body: {
+    ids: string[];
+    add_tags?: string[];
+    remove_tags?: string[];
+    license?: string;
+    clear_license?: boolean;
+  }) => request<{ updated: number; missing: string[] }>('POST', '/api/assets/bulk', body),
+  settings: () => request<Settings>('GET', '/api/settings'),
+  setFeature: (key: string, value: boolean) =>
+    request<Settings>('PATCH', '/api/settings', { features: { [key]: value } }),
+  waveform: (url: string) => fetch(url).then((r) => (r.ok ? (r.json() as Promise<Waveform>) : undefined)),
+  rebuild: () =>
+    request<{ job_id: string }>('POST', '/api/assets/rebuild', {
+      wait: false,
+      wait_for_thumbs: false,
+      remove_stale: false,
+    }),
+  job: (id: string) => request<{ job: RebuildJob }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
+  enforce: (repair: boolean) =>
+    request<{ report: Record<string, unknown> }>('POST', '/api/assets/enforce', {
+      fix_missing: repair,
+      overwrite: false,
+      fill_metadata: repair,
+    }),
+};
+
+export interface RebuildJob {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+  progress: {
+    phase: string;
+    files_done: number;
+    files_total: number;
+    bytes_done: number;
+    bytes_total: number;
+  };
+  summary: Record<string, unknown> | null;
+  error: string | null;
+}
+
+/** Uploads one file with progress (fetch has no upload progress, XHR does). */
+export function upload(file: File, onProgress: (fraction: number) => void): Promise<Asset> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/assets/upload');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'network', `Uploading ${file.name} failed: the server did not answer.`));
+    xhr.onload = () => {
+      let data: { ok?: boolean; asset?: Asset; message?: string; code?: string } = {};
+      try {
+        data = JSON.parse(xhr.responseText) as typeof data;
+      } catch {
+        /* the status says enough */
+      }
+      if (xhr.status < 300 && data.asset) resolve(data.asset);
+      else
+        reject(
+          new ApiError(
+            xhr.status,
+            data.code ?? 'http_error',
+            data.message ?? `Upload failed: HTTP ${xhr.status}`,
+          ),
+        );
+    };
+    const form = new FormData();
+    form.append('on_conflict', 'rename');
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}
+
+export const formatBytes = (n: number): string => {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+};

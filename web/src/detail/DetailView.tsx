@@ -1,0 +1,185 @@
+/** One asset in full: large preview, audio player with its waveform, every field, provenance. */
+import { useEffect, useRef, useState } from 'react';
+import { api, formatBytes, type Asset, type Provenance } from '../api';
+import { copyText } from '../gallery/clipboard';
+import { assetName, extensionOf, Preview } from '../gallery/Tile';
+import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
+import type { RegistryChanges } from '../gallery/Gallery';
+import { navigate } from '../route';
+
+const AUDIO = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
+
+function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
+  const waveform = useWaveform(asset.urls.waveform);
+  const audio = useRef<HTMLAudioElement>(null);
+  const [progress, setProgress] = useState(0);
+  const seek = (e: React.MouseEvent<HTMLDivElement>): void => {
+    const el = audio.current;
+    if (!el || !Number.isFinite(el.duration)) return;
+    const box = e.currentTarget.getBoundingClientRect();
+    el.currentTime = ((e.clientX - box.left) / box.width) * el.duration;
+  };
+  return (
+    <div className="player">
+      {waveform ? (
+        <div className="seek" onClick={seek} data-testid="detail-waveform">
+          <WaveformPicture
+            waveform={waveform}
+            bars={240}
+            progress={progress}
+            label={`Waveform of ${assetName(asset)}`}
+          />
+        </div>
+      ) : (
+        <p className="muted">
+          {asset.preview_status === 'failed'
+            ? `No waveform: ${asset.preview_error ?? 'decoding failed'}`
+            : 'Waveform pending…'}
+        </p>
+      )}
+      <audio
+        ref={audio}
+        controls
+        preload="metadata"
+        src={asset.urls.file}
+        onTimeUpdate={(e) => setProgress(e.currentTarget.currentTime / (e.currentTarget.duration || 1))}
+      />
+    </div>
+  );
+}
+
+export function DetailView({ id, changes }: { id: string; changes: RegistryChanges }): React.JSX.Element {
+  const [asset, setAsset] = useState<Asset>();
+  const [provenance, setProvenance] = useState<Provenance[]>([]);
+  const [error, setError] = useState<string>();
+  const [copied, setCopied] = useState<string>();
+  const dialog = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    api.get(id).then(
+      (r) => {
+        setAsset(r.asset);
+        setError(undefined);
+      },
+      (err: Error) => setError(err.message),
+    );
+    api.provenance(id).then(
+      (r) => setProvenance(r.items),
+      () => setProvenance([]),
+    );
+  }, [id, changes.tick]);
+
+  useEffect(() => {
+    dialog.current?.focus();
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') navigate({ view: 'gallery' });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const isAudio = asset ? Boolean(asset.urls.waveform) || AUDIO.has(extensionOf(asset.path)) : false;
+  const fields: Array<[string, React.ReactNode]> = asset
+    ? [
+        ['ID', <code key="id">{asset.uid}</code>],
+        ['Type', asset.type],
+        ['Path', <code key="p">{asset.path}</code>],
+        ['Size', `${formatBytes(asset.bytes)} (${asset.bytes} bytes)`],
+        ['Tags', asset.tags.length ? asset.tags.join(', ') : '(none)'],
+        ['License', asset.license ?? '(none)'],
+        ['Origin', asset.origin ?? '(none)'],
+        ['Version', String(asset.version)],
+        ['Created', asset.created_at],
+        ['Updated', asset.updated_at],
+        [
+          'SHA-256',
+          <code key="h" className="hash">
+            {asset.hash}
+          </code>,
+        ],
+        ['Sidecar', <code key="s">{asset.sidecar}</code>],
+        [
+          'Preview',
+          asset.preview_status
+            ? `${asset.preview_status}${asset.preview_error ? `: ${asset.preview_error}` : ''}`
+            : 'none',
+        ],
+      ]
+    : [];
+
+  return (
+    <div className="overlay" onClick={(e) => e.target === e.currentTarget && navigate({ view: 'gallery' })}>
+      <div
+        className="detail"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="detail-title"
+        tabIndex={-1}
+        ref={dialog}
+      >
+        <header>
+          <h2 id="detail-title">{asset ? assetName(asset) : 'Asset'}</h2>
+          <button type="button" onClick={() => navigate({ view: 'gallery' })} aria-label="Close details">
+            ✕
+          </button>
+        </header>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {asset && (
+          <div className="detail-body">
+            <div className="detail-preview" data-testid="detail-preview">
+              {isAudio ? <AudioPlayer asset={asset} /> : <Preview asset={asset} size={512} />}
+            </div>
+            <div className="detail-info">
+              <div className="actions">
+                <button
+                  type="button"
+                  onClick={() =>
+                    void copyText(asset.uid).then(
+                      () => setCopied('ID copied.'),
+                      () => setCopied('Copy failed; select the ID and copy it by hand.'),
+                    )
+                  }
+                >
+                  Copy ID
+                </button>
+                <a className="button" href={asset.urls.file} download>
+                  Download
+                </a>
+                {copied && <span role="status">{copied}</span>}
+              </div>
+              <dl className="fields">
+                {fields.map(([k, v]) => (
+                  <div key={k}>
+                    <dt>{k}</dt>
+                    <dd>{v}</dd>
+                  </div>
+                ))}
+              </dl>
+              <details open>
+                <summary>Metadata</summary>
+                <pre>{JSON.stringify(asset.metadata, null, 2)}</pre>
+              </details>
+              <details>
+                <summary>Provenance ({provenance.length})</summary>
+                <ol className="provenance">
+                  {provenance.map((p) => (
+                    <li key={p.id}>
+                      <strong>{p.source}</strong> · {p.created_at}
+                      {p.user_id ? ` · ${p.user_id}` : ''}
+                      {p.workflow_hash ? ` · workflow ${p.workflow_hash}` : ''}
+                      {Object.keys(p.inputs).length > 0 && <pre>{JSON.stringify(p.inputs, null, 2)}</pre>}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            </div>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The registry's live event stream (`GET /api/events`, Server-Sent Events). EventSource
+ * reconnects by itself and sends Last-Event-ID, so the server replays what was missed.
+ */
+import { useEffect, useRef, useState } from 'react';
+
+export interface HookEnvelope {
+  seq?: number;
+  event: string;
+  ts: number;
+  project_id: string;
+  data: Record<string, unknown>;
+}
+
+export type StreamState = 'connecting' | 'open' | 'closed';
+
+const EVENTS = [
+  'asset_registered',
+  'asset_meta_updated',
+  'asset_removed',
+  'asset_preview_updated',
+  'rebuild_progress',
+  'settings_updated',
+];
+
+/** One stream per page; every listener gets every envelope. */
+export function useEventStream(onEvent: (envelope: HookEnvelope) => void): StreamState {
+  const [state, setState] = useState<StreamState>('connecting');
+  const [attempt, setAttempt] = useState(0);
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  const lastSeq = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    // A fresh EventSource has no Last-Event-ID, so a reconnect says where it stopped.
+    const since = lastSeq.current === undefined ? '' : `?since=${lastSeq.current}`;
+    const source = new EventSource(`/api/events${since}`);
+    let retry: number | undefined;
+    const deliver = (e: MessageEvent<string>): void => {
+      try {
+        const envelope = JSON.parse(e.data) as HookEnvelope;
+        if (envelope.seq !== undefined) lastSeq.current = envelope.seq;
+        handler.current(envelope);
+      } catch {
+        /* a malformed frame is skipped */
+      }
+    };
+    source.onopen = () => setState('open');
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // The browser gave up (e.g. the server answered an error): try again ourselves.
+        setState('closed');
+        retry = window.setTimeout(() => setAttempt((n) => n + 1), 3000);
+      } else {
+        setState('connecting');
+      }
+    };
+    for (const name of EVENTS) source.addEventListener(name, deliver);
+    return () => {
+      window.clearTimeout(retry);
+      source.close();
+    };
+  }, [attempt]);
+  return state;
+}

@@ -1,0 +1,155 @@
+/**
+ * The virtual grid: only the rows on screen (plus a few) exist in the DOM, so 100,000 assets
+ * scroll as smoothly as 100. It is one listbox (multi-select) driven by mouse and keyboard.
+ */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Asset } from '../api';
+import { Tile } from './Tile';
+
+const TILE_MIN = 168;
+const ROW_HEIGHT = 214;
+const GAP = 10;
+
+export interface GridKeyAction {
+  kind: 'move' | 'toggle' | 'open' | 'all' | 'clear';
+  to?: number;
+  extend?: boolean;
+}
+
+export function AssetGrid({
+  total,
+  at,
+  show,
+  isSelected,
+  focus,
+  onPointer,
+  onKey,
+  onOpen,
+  version,
+}: {
+  total: number;
+  at: (index: number) => Asset | undefined;
+  show: (first: number, last: number) => void;
+  isSelected: (uid: string) => boolean;
+  focus: number;
+  onPointer: (index: number, e: React.MouseEvent) => void;
+  onKey: (action: GridKeyAction) => void;
+  onOpen: (index: number) => void;
+  /** Changes whenever selection or data changes, so memoised tiles re-render. */
+  version: string;
+}): React.JSX.Element {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [columns, setColumns] = useState(4);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = (): void =>
+      setColumns(Math.max(1, Math.floor((el.clientWidth - GAP) / (TILE_MIN + GAP))));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const rows = Math.ceil(total / columns);
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 4,
+  });
+  const items = virtualizer.getVirtualItems();
+  const firstRow = items[0]?.index ?? 0;
+  const lastRow = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (total > 0) show(firstRow * columns, Math.min(total - 1, (lastRow + 1) * columns - 1));
+  }, [firstRow, lastRow, columns, total, show, version]);
+
+  // Keep the focused tile in view when the keyboard moves it.
+  useEffect(() => {
+    if (focus >= 0 && focus < total)
+      virtualizer.scrollToIndex(Math.floor(focus / columns), { align: 'auto' });
+  }, [focus, columns, total, virtualizer]);
+
+  const onKeyDown = (e: React.KeyboardEvent): void => {
+    const current = Math.max(0, focus);
+    const moves: Record<string, number> = {
+      ArrowRight: current + 1,
+      ArrowLeft: current - 1,
+      ArrowDown: current + columns,
+      ArrowUp: current - columns,
+      PageDown: current + columns * 3,
+      PageUp: current - columns * 3,
+      Home: 0,
+      End: total - 1,
+    };
+    const target = moves[e.key];
+    if (target !== undefined) {
+      // The first move only shows where the focus is.
+      const to = focus < 0 ? 0 : Math.min(total - 1, Math.max(0, target));
+      onKey({ kind: 'move', to, extend: e.shiftKey });
+    } else if (e.key === ' ') {
+      onKey({ kind: 'toggle' });
+    } else if (e.key === 'Enter') {
+      onKey({ kind: 'open' });
+    } else if (e.key === 'a' && (e.ctrlKey || e.metaKey)) {
+      onKey({ kind: 'all' });
+    } else if (e.key === 'Escape') {
+      onKey({ kind: 'clear' });
+    } else {
+      return;
+    }
+    e.preventDefault();
+  };
+
+  return (
+    <div
+      ref={scroller}
+      className="grid-scroller"
+      role="listbox"
+      aria-label="Assets"
+      aria-multiselectable="true"
+      tabIndex={0}
+      aria-activedescendant={focus >= 0 && at(focus) ? `tile-${focus}` : undefined}
+      onKeyDown={onKeyDown}
+      data-testid="asset-grid"
+    >
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {items.map((row) => {
+          const start = row.index * columns;
+          const count = Math.min(columns, total - start);
+          return (
+            <div
+              key={row.key}
+              className="grid-row"
+              role="presentation"
+              style={{
+                transform: `translateY(${row.start}px)`,
+                gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+              }}
+            >
+              {Array.from({ length: count }, (_, i) => {
+                const index = start + i;
+                const asset = at(index);
+                return (
+                  <Tile
+                    key={asset?.uid ?? `slot-${index}`}
+                    asset={asset}
+                    index={index}
+                    selected={asset ? isSelected(asset.uid) : false}
+                    focused={index === focus}
+                    onPointer={onPointer}
+                    onOpen={onOpen}
+                  />
+                );
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+/** Bulk Tag Editor (reference §8): add tags, remove tags, apply or clear a licence, in one call. */
+import { useState } from 'react';
+import { api } from '../api';
+
+const splitTags = (text: string): string[] =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+export function BulkEditor({
+  selected,
+  onMessage,
+}: {
+  selected: string[];
+  onMessage: (text: string, error?: boolean) => void;
+}): React.JSX.Element {
+  const [add, setAdd] = useState('');
+  const [remove, setRemove] = useState('');
+  const [license, setLicense] = useState('');
+  const [clear, setClear] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const apply = (e: React.FormEvent): void => {
+    e.preventDefault();
+    if (!selected.length) return onMessage('Select one or more assets to edit tags.', true);
+    const addTags = splitTags(add);
+    const removeTags = splitTags(remove);
+    const licence = license.trim();
+    if (!addTags.length && !removeTags.length && !licence && !clear)
+      return onMessage('No bulk edits specified.', true);
+    setBusy(true);
+    api
+      .bulk({
+        ids: selected,
+        ...(addTags.length ? { add_tags: addTags } : {}),
+        ...(removeTags.length ? { remove_tags: removeTags } : {}),
+        ...(clear ? { clear_license: true } : licence ? { license: licence } : {}),
+      })
+      .then(
+        () => {
+          setAdd('');
+          setRemove('');
+          if (!clear) setLicense('');
+          setClear(false);
+          onMessage(`Updated ${selected.length} assets.`);
+        },
+        (err: Error) => onMessage(`Failed to apply edits: ${err.message}`, true),
+      )
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <form className="bulk" onSubmit={apply} aria-labelledby="bulk-title">
+      <h3 id="bulk-title">Bulk Tag Editor</h3>
+      <label className="field" htmlFor="bulk-add">
+        <span>Add tags</span>
+        <input
+          id="bulk-add"
+          placeholder="tag1, tag2, …"
+          value={add}
+          onChange={(e) => setAdd(e.currentTarget.value)}
+        />
+      </label>
+      <label className="field" htmlFor="bulk-remove">
+        <span>Remove tags</span>
+        <input
+          id="bulk-remove"
+          placeholder="tag_to_remove, …"
+          value={remove}
+          onChange={(e) => setRemove(e.currentTarget.value)}
+        />
+      </label>
+      <label className="field" htmlFor="bulk-license">
+        <span>License</span>
+        <input
+          id="bulk-license"
+          placeholder="Leave blank to skip"
+          value={license}
+          disabled={clear}
+          onChange={(e) => setLicense(e.currentTarget.value)}
+        />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={clear} onChange={(e) => setClear(e.currentTarget.checked)} /> Clear
+        license
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Applying…' : `Apply to ${selected.length} selected`}
+      </button>
+    </form>
+  );
+}

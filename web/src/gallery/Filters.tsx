@@ -1,0 +1,116 @@
+/** Search box, Type/Tag/License filters (options from the registry, with counts) and sort. */
+import type { AssetQuery, FacetCount, Facets, SortField, SortOrder } from '../api';
+
+const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string }> = [
+  { value: 'created:desc', label: 'Newest first' },
+  { value: 'created:asc', label: 'Oldest first' },
+  { value: 'path:asc', label: 'Name A→Z' },
+  { value: 'path:desc', label: 'Name Z→A' },
+  { value: 'type:asc', label: 'Type A→Z' },
+  { value: 'type:desc', label: 'Type Z→A' },
+  { value: 'bytes:desc', label: 'Largest first' },
+  { value: 'bytes:asc', label: 'Smallest first' },
+];
+
+function FacetSelect({
+  id,
+  label,
+  anyLabel,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  anyLabel: string;
+  value: string;
+  options: FacetCount[];
+  onChange: (value: string) => void;
+}): React.JSX.Element {
+  // A value chosen earlier stays selectable even when no asset has it any more.
+  const listed =
+    value && !options.some((o) => o.value === value) ? [{ value, count: 0 }, ...options] : options;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{anyLabel}</option>
+        {listed.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label ?? o.value} ({o.count})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Filters({
+  search,
+  onSearch,
+  query,
+  onQuery,
+  facets,
+}: {
+  search: string;
+  onSearch: (text: string) => void;
+  query: AssetQuery;
+  onQuery: (patch: Partial<AssetQuery>) => void;
+  facets: Facets | undefined;
+}): React.JSX.Element {
+  return (
+    <div className="filters" role="search">
+      <label className="field grow" htmlFor="gallery-search">
+        <span>Search</span>
+        <input
+          id="gallery-search"
+          type="search"
+          placeholder="Search path, tags, metadata…"
+          value={search}
+          onChange={(e) => onSearch(e.currentTarget.value)}
+        />
+      </label>
+      <FacetSelect
+        id="filter-type"
+        label="Type"
+        anyLabel="All types"
+        value={query.type}
+        options={facets?.types ?? []}
+        onChange={(type) => onQuery({ type })}
+      />
+      <FacetSelect
+        id="filter-tag"
+        label="Tag"
+        anyLabel="Any tag"
+        value={query.tag}
+        options={facets?.tags ?? []}
+        onChange={(tag) => onQuery({ tag })}
+      />
+      <FacetSelect
+        id="filter-license"
+        label="License"
+        anyLabel="Any license"
+        value={query.license}
+        options={facets?.licenses ?? []}
+        onChange={(license) => onQuery({ license })}
+      />
+      <div className="field">
+        <label htmlFor="sort">Sort</label>
+        <select
+          id="sort"
+          value={`${query.sort}:${query.order}`}
+          onChange={(e) => {
+            const [sort, order] = e.currentTarget.value.split(':') as [SortField, SortOrder];
+            onQuery({ sort, order });
+          }}
+        >
+          {SORTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}

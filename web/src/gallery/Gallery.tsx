@@ -1,0 +1,313 @@
+/**
+ * The Asset Gallery dock: filters and sort, the virtual grid with multi-select, the bulk editor,
+ * Copy Debug JSON, upload and maintenance, and the status line. It reloads on registry events
+ * (from any process) while keeping the scroll position and the selection.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, type AssetQuery, type Facets, type RebuildJob } from '../api';
+import { navigate } from '../route';
+import { AssetGrid, type GridKeyAction } from './AssetGrid';
+import { BulkEditor } from './BulkEditor';
+import { copyText } from './clipboard';
+import { Filters } from './Filters';
+import { Maintenance } from './Maintenance';
+import { usePagedAssets } from './usePagedAssets';
+
+export interface RegistryChanges {
+  tick: number;
+  removed: string[];
+}
+
+const DEFAULT_QUERY: AssetQuery = { q: '', type: '', tag: '', license: '', sort: 'created', order: 'desc' };
+const SEARCH_DEBOUNCE_MS = 200;
+
+export function Gallery({
+  changes,
+  rebuild,
+}: {
+  changes: RegistryChanges;
+  rebuild: (RebuildJob['progress'] & { status: string; job_id: string }) | undefined;
+}): React.JSX.Element {
+  const [query, setQuery] = useState<AssetQuery>(DEFAULT_QUERY);
+  const [search, setSearch] = useState('');
+  const [facets, setFacets] = useState<Facets>();
+  const [selected, setSelected] = useState<string[]>([]);
+  const [anchor, setAnchor] = useState(-1);
+  const [focus, setFocus] = useState(-1);
+  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+  const [debugJson, setDebugJson] = useState<string>();
+  const paged = usePagedAssets(query, changes.tick);
+  const total = paged.total ?? 0;
+  const selectedSet = useMemo(() => new Set(selected), [selected]);
+
+  // Debounced search: one request when typing pauses.
+  useEffect(() => {
+    const timer = window.setTimeout(
+      () => setQuery((q) => (q.q === search ? q : { ...q, q: search })),
+      SEARCH_DEBOUNCE_MS,
+    );
+    return () => window.clearTimeout(timer);
+  }, [search]);
+
+  useEffect(() => {
+    api
+      .facets()
+      .then(setFacets, (err: Error) =>
+        setMessage({ text: `Failed to load assets: ${err.message}`, error: true }),
+      );
+  }, [changes.tick]);
+
+  // Assets removed elsewhere leave the selection.
+  useEffect(() => {
+    if (!changes.removed.length) return;
+    const gone = new Set(changes.removed);
+    setSelected((s) => (s.some((id) => gone.has(id)) ? s.filter((id) => !gone.has(id)) : s));
+  }, [changes]);
+
+  const onQuery = useCallback((patch: Partial<AssetQuery>) => {
+    setQuery((q) => ({ ...q, ...patch }));
+    setFocus(-1);
+    setAnchor(-1);
+  }, []);
+
+  const say = useCallback(
+    (text: string, error?: boolean) => setMessage({ text, ...(error ? { error } : {}) }),
+    [],
+  );
+
+  /** Uids for index range [a, b] of the current result: from loaded pages, else from the ids route. */
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  const uidsBetween = useCallback(
+    async (a: number, b: number): Promise<string[]> => {
+      const [from, to] = a <= b ? [a, b] : [b, a];
+      const out: string[] = [];
+      for (let i = from; i <= to; i++) {
+        const asset = paged.at(i);
+        if (!asset) {
+          const { ids } = await api.ids(queryRef.current);
+          return ids.slice(from, to + 1);
+        }
+        out.push(asset.uid);
+      }
+      return out;
+    },
+    [paged],
+  );
+
+  const selectAll = useCallback(() => {
+    api.ids(queryRef.current).then(
+      ({ ids, truncated }) => {
+        setSelected(ids);
+        if (truncated) say(`Selected the first ${ids.length} assets of this filter.`);
+      },
+      (err: Error) => say(err.message, true),
+    );
+  }, [say]);
+
+  const pointer = useRef({ anchor, selected });
+  pointer.current = { anchor, selected };
+  const onPointer = useCallback(
+    (index: number, e: React.MouseEvent) => {
+      const asset = paged.at(index);
+      if (!asset) return;
+      setFocus(index);
+      const { anchor: from, selected: current } = pointer.current;
+      if (e.shiftKey && from >= 0) {
+        void uidsBetween(from, index).then((range) => {
+          const keep = e.ctrlKey || e.metaKey ? current.filter((id) => !range.includes(id)) : [];
+          setSelected([...keep, ...range]);
+        });
+        return;
+      }
+      setAnchor(index);
+      if (e.ctrlKey || e.metaKey) {
+        setSelected(
+          current.includes(asset.uid) ? current.filter((id) => id !== asset.uid) : [...current, asset.uid],
+        );
+      } else {
+        setSelected([asset.uid]);
+      }
+    },
+    [paged, uidsBetween],
+  );
+
+  const open = useCallback(
+    (index: number) => {
+      const asset = paged.at(index);
+      if (asset) navigate({ view: 'asset', id: asset.uid });
+    },
+    [paged],
+  );
+
+  const onKey = useCallback(
+    (action: GridKeyAction) => {
+      const { anchor: from, selected: current } = pointer.current;
+      const at = Math.max(0, focus);
+      switch (action.kind) {
+        case 'move': {
+          const to = action.to ?? at;
+          setFocus(to);
+          if (action.extend) {
+            const start = from >= 0 ? from : at;
+            setAnchor(start);
+            void uidsBetween(start, to).then(setSelected);
+          } else {
+            setAnchor(to);
+          }
+          break;
+        }
+        case 'toggle': {
+          const asset = paged.at(at);
+          if (!asset) break;
+          setFocus(at);
+          setAnchor(at);
+          setSelected(
+            current.includes(asset.uid) ? current.filter((id) => id !== asset.uid) : [...current, asset.uid],
+          );
+          break;
+        }
+        case 'open':
+          open(at);
+          break;
+        case 'all':
+          selectAll();
+          break;
+        case 'clear':
+          setSelected([]);
+          break;
+      }
+    },
+    [focus, paged, uidsBetween, open, selectAll],
+  );
+
+  const copyDebugJson = (): void => {
+    if (!selected.length) return say('Select assets to copy debug JSON.', true);
+    const chunks: string[][] = [];
+    for (let i = 0; i < selected.length; i += 5000) chunks.push(selected.slice(i, i + 5000));
+    Promise.all(chunks.map((ids) => api.lookup(ids)))
+      .then(async (results) => {
+        const items = results.flatMap((r) => r.items);
+        if (!items.length) return say('No asset data available for debug copy.', true);
+        const text = JSON.stringify(items, null, 2);
+        try {
+          await copyText(text);
+          say(`Copied debug JSON for ${items.length} assets to clipboard.`);
+        } catch {
+          // No clipboard at all: show the JSON so it can be copied by hand.
+          setDebugJson(text);
+          say(
+            `The clipboard is unavailable; the debug JSON for ${items.length} assets is shown below to copy.`,
+          );
+        }
+      })
+      .catch((err: Error) => say(`Copy failed: ${err.message}`, true));
+  };
+
+  const version = `${selected.length}:${changes.tick}:${focus}`;
+  const isSelected = useCallback((uid: string) => selectedSet.has(uid), [selectedSet]);
+
+  return (
+    <section className="gallery" aria-labelledby="gallery-title">
+      <div className="gallery-head">
+        <h2 id="gallery-title">Asset Gallery</h2>
+        <Maintenance rebuild={rebuild} onMessage={say} />
+      </div>
+      <Filters search={search} onSearch={setSearch} query={query} onQuery={onQuery} facets={facets} />
+      <div className="gallery-body">
+        <div className="grid-area">
+          <div className="selection-bar">
+            <button type="button" onClick={selectAll} disabled={!total}>
+              Select all
+            </button>
+            <button type="button" onClick={() => setSelected([])} disabled={!selected.length}>
+              Clear selection
+            </button>
+            <button type="button" onClick={copyDebugJson}>
+              Copy Debug JSON
+            </button>
+            <button
+              type="button"
+              onClick={() => selected[0] && navigate({ view: 'asset', id: selected[0] })}
+              disabled={selected.length !== 1}
+            >
+              Details
+            </button>
+          </div>
+          {paged.error && (
+            <p className="error" role="alert">
+              Failed to load assets: {paged.error}
+            </p>
+          )}
+          {paged.total === 0 ? (
+            <div className="empty-state" data-testid="gallery-empty">
+              {facets?.total ? (
+                <>
+                  <h3>No assets match these filters</h3>
+                  <button type="button" onClick={() => (setSearch(''), setQuery(DEFAULT_QUERY))}>
+                    Clear filters
+                  </button>
+                </>
+              ) : (
+                <>
+                  <h3>No assets yet</h3>
+                  <p>
+                    Drop files here, use <strong>Upload</strong>, run{' '}
+                    <code>asset-registry register &lt;file&gt;</code>, or <strong>Rebuild</strong> to index
+                    the files already in the assets folder.
+                  </p>
+                </>
+              )}
+            </div>
+          ) : (
+            <AssetGrid
+              total={total}
+              at={paged.at}
+              show={paged.show}
+              isSelected={isSelected}
+              focus={focus}
+              onPointer={onPointer}
+              onKey={onKey}
+              onOpen={open}
+              version={version}
+            />
+          )}
+        </div>
+        <aside className="side">
+          <BulkEditor selected={selected} onMessage={say} />
+        </aside>
+      </div>
+      <footer className="status-bar">
+        <span data-testid="status-line" role="status">
+          {paged.total === undefined
+            ? 'Loading assets…'
+            : `Showing ${total} of ${facets?.total ?? total} assets. Selected ${selected.length}.`}
+        </span>
+        {message && (
+          <span
+            className={message.error ? 'error' : 'ok'}
+            data-testid="gallery-message"
+            role={message.error ? 'alert' : 'status'}
+          >
+            {message.text}
+          </span>
+        )}
+      </footer>
+      {debugJson !== undefined && (
+        <div className="debug-json">
+          <label htmlFor="debug-json-text">Debug JSON</label>
+          <textarea
+            id="debug-json-text"
+            readOnly
+            value={debugJson}
+            rows={10}
+            onFocus={(e) => e.currentTarget.select()}
+          />
+          <button type="button" onClick={() => setDebugJson(undefined)}>
+            Close
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * Upload (button or drag-and-drop anywhere on the page, with progress) and the maintainer's
+ * Rebuild and sidecar check/repair, with progress from the event stream and the job route.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { api, formatBytes, upload, type RebuildJob } from '../api';
+
+interface UploadItem {
+  name: string;
+  size: number;
+  progress: number;
+  error?: string;
+  done?: boolean;
+}
+
+type Progress = RebuildJob['progress'] & { status: string; job_id: string };
+
+const summaryLine = (summary: Record<string, unknown>): string =>
+  ['processed', 'skipped', 'removed', 'orphaned_sidecars', 'missing_thumbnails']
+    .map((k) => `${k.replace('_', ' ')}: ${typeof summary[k] === 'number' ? summary[k] : 0}`)
+    .join(', ');
+
+export function Maintenance({
+  rebuild,
+  onMessage,
+}: {
+  rebuild: Progress | undefined;
+  onMessage: (text: string, error?: boolean) => void;
+}): React.JSX.Element {
+  const [uploads, setUploads] = useState<UploadItem[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [jobId, setJobId] = useState<string>();
+  const [job, setJob] = useState<RebuildJob>();
+  const [report, setReport] = useState<string>();
+  const input = useRef<HTMLInputElement>(null);
+
+  const send = async (files: File[]): Promise<void> => {
+    const start = uploads.length;
+    setUploads((u) => [...u, ...files.map((f) => ({ name: f.name, size: f.size, progress: 0 }))]);
+    const patch = (i: number, p: Partial<UploadItem>): void =>
+      setUploads((u) => u.map((item, j) => (j === start + i ? { ...item, ...p } : item)));
+    let ok = 0;
+    for (const [i, file] of files.entries()) {
+      try {
+        await upload(file, (progress) => patch(i, { progress }));
+        patch(i, { progress: 1, done: true });
+        ok++;
+      } catch (err) {
+        patch(i, { error: (err as Error).message });
+      }
+    }
+    onMessage(`Uploaded ${ok} of ${files.length} files.`, ok < files.length);
+  };
+
+  // The whole page is a drop target while the gallery is open.
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (e: DragEvent): boolean => Boolean(e.dataTransfer?.types.includes('Files'));
+    const enter = (e: DragEvent): void => {
+      if (!hasFiles(e)) return;
+      depth++;
+      setDragging(true);
+    };
+    const leave = (): void => {
+      depth = Math.max(0, depth - 1);
+      if (!depth) setDragging(false);
+    };
+    const over = (e: DragEvent): void => {
+      if (hasFiles(e)) e.preventDefault();
+    };
+    const drop = (e: DragEvent): void => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length) void send(files);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  });
+
+  // Follow our rebuild job until it ends (events give live progress; the route gives the end state).
+  useEffect(() => {
+    if (!jobId) return;
+    let live = true;
+    const poll = (): void => {
+      api.job(jobId).then(
+        ({ job: next }) => {
+          if (!live) return;
+          setJob(next);
+          if (next.status === 'running') window.setTimeout(poll, 1000);
+          else if (next.status === 'done' && next.summary)
+            onMessage(`Rebuild done: ${summaryLine(next.summary)}.`);
+          else onMessage(`Rebuild failed: ${next.error ?? 'unknown error'}`, true);
+        },
+        (err: Error) => live && onMessage(err.message, true),
+      );
+    };
+    poll();
+    return () => {
+      live = false;
+    };
+  }, [jobId, onMessage]);
+
+  const startRebuild = (): void => {
+    setReport(undefined);
+    api.rebuild().then(
+      (r) => setJobId(r.job_id),
+      (err: Error) => onMessage(`Rebuild could not start: ${err.message}`, true),
+    );
+  };
+
+  const enforce = (repair: boolean): void => {
+    api.enforce(repair).then(
+      ({ report: r }) => {
+        setReport(JSON.stringify(r, null, 2));
+        onMessage(
+          repair ? 'Sidecars repaired; the report is below.' : 'Sidecar check done; the report is below.',
+        );
+      },
+      (err: Error) => onMessage(`Sidecar check failed: ${err.message}`, true),
+    );
+  };
+
+  const live =
+    rebuild && rebuild.job_id === jobId
+      ? rebuild
+      : job?.status === 'running'
+        ? { ...job.progress, status: 'running' }
+        : undefined;
+  const running = job?.status === 'running' || live?.status === 'running';
+
+  return (
+    <div className="maintenance">
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        aria-label="Files to upload"
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = '';
+          if (files.length) void send(files);
+        }}
+      />
+      <button type="button" onClick={() => input.current?.click()}>
+        Upload…
+      </button>
+      <button type="button" onClick={startRebuild} disabled={running}>
+        {running ? 'Rebuilding…' : 'Rebuild'}
+      </button>
+      <button type="button" onClick={() => enforce(false)}>
+        Check sidecars
+      </button>
+      <button type="button" onClick={() => enforce(true)}>
+        Repair sidecars
+      </button>
+      {running && live && (
+        <div className="job" role="status" aria-live="polite">
+          <progress max={live.files_total || 1} value={live.files_done} aria-label="Rebuild progress" />{' '}
+          {live.phase}: {live.files_done}/{live.files_total} files, {formatBytes(live.bytes_done)} of{' '}
+          {formatBytes(live.bytes_total)}
+        </div>
+      )}
+      {uploads.length > 0 && (
+        <ul className="uploads" aria-label="Uploads">
+          {uploads.map((u, i) => (
+            <li key={i} className={u.error ? 'error' : undefined}>
+              <span>
+                {u.name} ({formatBytes(u.size)})
+              </span>
+              {u.error ? (
+                <span>{u.error}</span>
+              ) : (
+                <progress max={1} value={u.progress} aria-label={`Upload of ${u.name}`} />
+              )}
+            </li>
+          ))}
+          <li>
+            <button type="button" onClick={() => setUploads((u) => u.filter((x) => !x.done && !x.error))}>
+              Clear finished
+            </button>
+          </li>
+        </ul>
+      )}
+      {report && (
+        <details className="report" open>
+          <summary>Sidecar report</summary>
+          <pre>{report}</pre>
+        </details>
+      )}
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop files to upload them into the registry
+        </div>
+      )}
+    </div>
+  );
+}

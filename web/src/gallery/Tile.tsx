@@ -1,0 +1,118 @@
+/** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
+import { memo, useState } from 'react';
+import type { Asset } from '../api';
+import { useWaveform, WaveformPicture } from './WaveformPicture';
+
+export const assetName = (asset: Asset): string => {
+  const title = asset.metadata.title;
+  return typeof title === 'string' && title.trim() ? title : (asset.path.split('/').pop() ?? asset.path);
+};
+
+/** The reference gallery's tooltip lines. */
+const tooltip = (asset: Asset): string =>
+  [
+    `UID: ${asset.uid}`,
+    `Type: ${asset.type}`,
+    `Path: ${asset.path}`,
+    `Tags: ${asset.tags.length ? asset.tags.join(', ') : '(none)'}`,
+    `License: ${asset.license ?? '(none)'}`,
+  ].join('\n');
+
+const ICONS: Record<string, string> = {
+  audio: '♪',
+  music: '♪',
+  sfx: '♪',
+  voice: '♪',
+  images: '▣',
+  portraits: '▣',
+  backgrounds: '▣',
+  models: '◆',
+  scripts: '{ }',
+  data: '{ }',
+  documents: '¶',
+};
+
+export const extensionOf = (p: string): string => {
+  const dot = p.lastIndexOf('.');
+  return dot > p.lastIndexOf('/') ? p.slice(dot + 1).toLowerCase() : '';
+};
+
+export function Preview({ asset, size }: { asset: Asset; size: 256 | 512 }): React.JSX.Element {
+  // Preview URLs exist as soon as the preview is planned; they are fetched once it is made.
+  const pending = asset.preview_status === 'queued' || asset.preview_status === 'running';
+  const ready = !pending && asset.preview_status !== 'failed';
+  const [broken, setBroken] = useState(false);
+  const waveform = useWaveform(ready ? asset.urls.waveform : undefined);
+  const thumb = ready ? (asset.urls.thumbnails?.[String(size)] ?? asset.urls.thumbnail) : undefined;
+  if (thumb && !broken) {
+    return (
+      <img
+        src={thumb}
+        alt={`Preview of ${assetName(asset)}`}
+        loading="lazy"
+        decoding="async"
+        draggable={false}
+        onError={() => setBroken(true)}
+      />
+    );
+  }
+  if (waveform) return <WaveformPicture waveform={waveform} label={`Waveform of ${assetName(asset)}`} />;
+  return (
+    <span className="type-icon" aria-hidden="true">
+      <span className="glyph">{ICONS[asset.type] ?? '■'}</span>
+      <span className="ext">{pending ? 'preview…' : extensionOf(asset.path) || asset.type}</span>
+    </span>
+  );
+}
+
+export const Tile = memo(function Tile({
+  asset,
+  index,
+  selected,
+  focused,
+  onPointer,
+  onOpen,
+}: {
+  asset: Asset | undefined;
+  index: number;
+  selected: boolean;
+  focused: boolean;
+  onPointer: (index: number, e: React.MouseEvent) => void;
+  onOpen: (index: number) => void;
+}): React.JSX.Element {
+  if (!asset) {
+    return (
+      <div
+        className="tile placeholder"
+        role="option"
+        aria-selected={false}
+        aria-busy="true"
+        id={`tile-${index}`}
+      />
+    );
+  }
+  return (
+    <div
+      className={`tile${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
+      role="option"
+      id={`tile-${index}`}
+      aria-selected={selected}
+      data-uid={asset.uid}
+      title={tooltip(asset)}
+      onClick={(e) => onPointer(index, e)}
+      onDoubleClick={() => onOpen(index)}
+    >
+      <div className="thumb">
+        <Preview asset={asset} size={256} />
+        {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
+      </div>
+      <div className="caption">
+        <span className="name">{assetName(asset)}</span>
+        <span className="sub">
+          {asset.type}
+          {asset.license ? ` · ${asset.license}` : ''}
+        </span>
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,33 @@
+/** Hash routes: `#/` gallery, `#/settings`, `#/asset/<id>` (the detail view over the gallery). */
+import { useEffect, useState } from 'react';
+
+export type Route = { view: 'gallery' } | { view: 'settings' } | { view: 'asset'; id: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  if (path === '/settings') return { view: 'settings' };
+  const asset = /^\/asset\/(.+)$/.exec(path);
+  if (asset?.[1]) return { view: 'asset', id: decodeURIComponent(asset[1]) };
+  return { view: 'gallery' };
+}
+
+export const hrefFor = (route: Route): string =>
+  route.view === 'settings'
+    ? '#/settings'
+    : route.view === 'asset'
+      ? `#/asset/${encodeURIComponent(route.id)}`
+      : '#/';
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+export const navigate = (route: Route): void => {
+  window.location.hash = hrefFor(route);
+};
