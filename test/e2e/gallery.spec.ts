@@ -50,18 +50,30 @@ const tile = (page: Page, uid: string) => page.locator(`.tile[data-uid="${uid}"]
 test.beforeAll(async () => {
   ws = makeWorkspace('areg-e2e-');
   server = await startServer(ws.dir);
-  ids.hero = await register('hero.png', await makeImage(640, 360, 'png'), {
-    asset_type: 'images',
-    metadata: { tags: ['hero', 'promo'], license: 'CC-BY-4.0', title: 'Hero banner' },
-  });
-  ids.forest = await register('forest.jpg', await makeImage(300, 500, 'jpeg'), {
-    asset_type: 'backgrounds',
-    metadata: { tags: ['forest', 'promo'], license: 'CC0', notes: 'misty morning' },
-  });
-  ids.castle = await register('castle.webp', await makeImage(800, 600, 'webp'), {
-    asset_type: 'backgrounds',
-    metadata: { tags: ['castle'], license: 'CC0' },
-  });
+  ids.hero = await register(
+    'hero.png',
+    await makeImage(640, 360, 'png', undefined, { r: 224, g: 122, b: 95 }),
+    {
+      asset_type: 'images',
+      metadata: { tags: ['hero', 'promo'], license: 'CC-BY-4.0', title: 'Hero banner' },
+    },
+  );
+  ids.forest = await register(
+    'forest.jpg',
+    await makeImage(300, 500, 'jpeg', undefined, { r: 61, g: 64, b: 91 }),
+    {
+      asset_type: 'backgrounds',
+      metadata: { tags: ['forest', 'promo'], license: 'CC0', notes: 'misty morning' },
+    },
+  );
+  ids.castle = await register(
+    'castle.webp',
+    await makeImage(800, 600, 'webp', undefined, { r: 129, g: 178, b: 154 }),
+    {
+      asset_type: 'backgrounds',
+      metadata: { tags: ['castle'], license: 'CC0' },
+    },
+  );
   ids.theme = await register('theme.wav', makeWav(toneWithBurst(2, 8000, 1), 8000, 16), {
     asset_type: 'audio',
     metadata: { tags: ['music', 'promo'], license: 'Proprietary' },
@@ -246,7 +258,7 @@ test('a file registered with the CLI appears in the open page, selection and scr
   await tile(page, ids.hero!).click();
   await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 1.');
 
-  ws.file('incoming/moon.png', await makeImage(120, 120, 'png'));
+  ws.file('incoming/moon.png', await makeImage(120, 120, 'png', undefined, { r: 242, g: 204, b: 143 }));
   const { stdout } = await run(
     process.execPath,
     ['--import', TSX, CLI, 'register', 'incoming/moon.png', '--type', 'images', '--tags', 'night', '--json'],

@@ -11,8 +11,9 @@ export async function makeImage(
   height: number,
   format: ImageFormat,
   orientation?: number,
+  background: { r: number; g: number; b: number } = { r: 200, g: 80, b: 40 },
 ): Promise<Buffer> {
-  const img = sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 40 } } });
+  const img = sharp({ create: { width, height, channels: 3, background } });
   const withMeta = orientation ? img.withMetadata({ orientation }) : img;
   return withMeta.toFormat(format).toBuffer();
 }
