@@ -339,3 +339,41 @@ test('the stream indicator shows a lost connection, and the page recovers by its
   await expect(page.getByTestId('stream-state')).toHaveText(/Live/, { timeout: 20_000 });
   await expect(statusLine(page)).toHaveText('Showing 7 of 7 assets. Selected 0.');
 });
+
+test('against a server with an API token, the studio asks for it once and edits go through', async ({
+  page,
+}) => {
+  const secured = makeWorkspace('areg-e2e-token-');
+  secured.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  const guarded = await startServer(secured.dir, ['--token', 's3cret']);
+  try {
+    secured.file('incoming/a.txt', 'guarded');
+    const reg = await api(
+      guarded.url,
+      'POST',
+      '/api/assets/register',
+      { path: 'incoming/a.txt' },
+      {
+        authorization: 'Bearer s3cret',
+      },
+    );
+    expect(reg.status, reg.text).toBe(200);
+    const uid = reg.body.asset_id as string;
+    const prompts: string[] = [];
+    page.on('dialog', (dialog) => {
+      prompts.push(dialog.message());
+      void dialog.accept('s3cret');
+    });
+    await page.goto(guarded.url);
+    await tile(page, uid).click();
+    await page.getByLabel('Add tags').fill('locked');
+    await page.getByRole('button', { name: 'Apply to 1 selected' }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText('Updated 1 assets.');
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toMatch(/requires an API token/);
+    expect(secured.json(`data/assets/generic/a.txt.asset.json`).tags).toEqual(['locked']);
+  } finally {
+    await guarded.stop();
+    secured.cleanup();
+  }
+});

@@ -96,17 +96,31 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+/** A server started with `--token` wants it on every change; the studio asks once per tab. */
+const TOKEN_KEY = 'asset-registry-token';
+const authHeaders = (): Record<string, string> => {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { authorization: `Bearer ${token}` } : {};
+};
+function askForToken(): boolean {
+  const token = window.prompt('This server requires an API token for changes (serve --token). Token:');
+  if (!token?.trim()) return false;
+  sessionStorage.setItem(TOKEN_KEY, token.trim());
+  return true;
+}
+
+async function request<T>(method: string, url: string, body?: unknown, retried = false): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? null : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
   }
+  if (res.status === 401 && !retried && askForToken()) return request(method, url, body, true);
   const data = (await res.json().catch(() => ({}))) as { ok?: boolean; code?: string; message?: string };
   if (!res.ok || data.ok === false) {
     throw new ApiError(
@@ -190,6 +204,7 @@ export function upload(file: File, onProgress: (fraction: number) => void): Prom
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/assets/upload');
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
