@@ -1,9 +1,11 @@
 /**
  * Rebuild: bring the registry in line with the files on disk.
- * - Incremental: a file whose size and mtime (and sidecar mtime) match the last scan is not read.
- * - Path-aware: a file that vanished from one path while the same bytes appear at another is a
- *   move (id, tags and sidecar follow it); a file edited in place keeps its id and gets a new
- *   hash; the same bytes at two paths are two assets (the second gets its own id).
+ * - Incremental: a file whose size, mtime and inode (and sidecar mtime) match the last scan is not
+ *   read. Rows from before inodes were recorded compare size and mtime, and get their inode.
+ * - Path-aware: a file that vanished from one path while the same file (inode, size and mtime) or
+ *   the same bytes (hash) appear at another is a move (id, tags and sidecar follow it); a file
+ *   edited in place keeps its id and gets a new hash; the same bytes at two paths are two assets
+ *   (the second gets its own id).
  * - Sidecars are the user's copy: one edited since the registry last wrote it wins.
  * - Crash-safe: each file is committed on its own, so a killed rebuild leaves a registry that
  *   the next rebuild completes.
@@ -22,7 +24,7 @@ import {
 } from '../domain/metadata.js';
 import { buildProvenance } from '../domain/provenance.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
-import { utcNow, type FileState } from '../store/sqlite-store.js';
+import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, typeForPath, type ScannedFile } from './scan.js';
 
@@ -62,6 +64,9 @@ export interface RebuildSummary {
   duplicates: number;
   sidecar_updates: number;
   missing_files: number;
+  /** Files read and hashed in this run, and their bytes (unchanged files and renames are not). */
+  hashed_files: number;
+  hashed_bytes: number;
   ignored: number;
   legacy_sidecars: number;
   previews_pending: number;
@@ -102,6 +107,8 @@ export async function rebuildRegistry(
     duplicates: 0,
     sidecar_updates: 0,
     missing_files: 0,
+    hashed_files: 0,
+    hashed_bytes: 0,
     ignored: 0,
     legacy_sidecars: 0,
     previews_pending: 0,
@@ -142,8 +149,9 @@ export async function rebuildRegistry(
 
   const byPath = new Map<string, FileState>();
   const byHash = new Map<string, FileState[]>();
+  const byInode = new Map<number, FileState[]>();
   if (options.paths) {
-    // Path-limited: the rows at those paths now, other rows by hash when a file needs them.
+    // Path-limited: the rows at those paths now, other rows by inode or hash when a file needs them.
     for (const rel of new Set(options.paths)) {
       const state = store.fileStateAt(projectId, rel);
       if (state) byPath.set(rel, state);
@@ -152,6 +160,8 @@ export async function rebuildRegistry(
     for (const state of store.fileStates(projectId)) {
       byPath.set(state.path, state);
       byHash.set(state.hash, [...(byHash.get(state.hash) ?? []), state]);
+      if (state.file_ino !== null)
+        byInode.set(state.file_ino, [...(byInode.get(state.file_ino) ?? []), state]);
     }
   }
   const withHash = (hash: string): FileState[] => {
@@ -161,17 +171,61 @@ export async function rebuildRegistry(
   };
   const onDisk = new Set(scan.files.map((f) => f.rel));
   const claimed = new Set<string>(); // uids already matched to a path in this run
+  const gone = (state: FileState): boolean =>
+    !onDisk.has(state.path) && !fs.existsSync(path.join(root, state.path));
+
+  /**
+   * A row whose file vanished and that recorded this file's inode, device, size and mtime: the
+   * same file, renamed. (A copy is a new inode: it is found by hash below.)
+   */
+  const renamedFrom = (file: ScannedFile): FileState | undefined =>
+    (options.paths ? store.fileStatesWithInode(projectId, file.ino) : (byInode.get(file.ino) ?? [])).find(
+      (s) =>
+        s.file_dev === file.dev &&
+        s.bytes === file.size &&
+        s.file_mtime_ms === file.mtimeMs &&
+        s.path !== file.rel &&
+        !claimed.has(s.uid) &&
+        gone(s),
+    );
+
+  const hashFile = async (file: ScannedFile): Promise<string> => {
+    const result = await pool.hash(file.abs);
+    summary.hashed_files++;
+    summary.hashed_bytes += result.bytes;
+    return result.hash;
+  };
+
+  // Rows from before inodes were kept, unchanged by size and mtime: their inodes, written in batches.
+  let inodes: Array<{ uid: string; bytes: number; stamp: FileStamp }> = [];
+  const flushInodes = (): void => {
+    store.recordInodes(projectId, inodes);
+    inodes = [];
+  };
 
   const handle = async (file: ScannedFile): Promise<void> => {
     const state = byPath.get(file.rel);
-    const fileSame = state && state.bytes === file.size && state.file_mtime_ms === file.mtimeMs;
+    // The same file as last read: size and mtime, and the inode once one was recorded (a file
+    // replaced by another with the same size and mtime is another inode, so it is read again).
+    const fileSame =
+      state !== undefined &&
+      state.bytes === file.size &&
+      state.file_mtime_ms === file.mtimeMs &&
+      (state.file_ino === null || state.file_ino === file.ino);
     // (A row whose sidecar write never finished has no recorded mtime: it is redone below.)
     if (state && fileSame && file.sidecarMtimeMs !== null && state.sidecar_mtime_ms === file.sidecarMtimeMs) {
       summary.unchanged++;
       claimed.add(state.uid);
+      if (state.file_ino === null) {
+        inodes.push({ uid: state.uid, bytes: file.size, stamp: file });
+        if (inodes.length >= 1000) flushInodes();
+      }
       return;
     }
-    const hash = fileSame ? state.hash : (await pool.hash(file.abs)).hash;
+    // A new path whose file is a vanished row's, renamed: not read. Nothing is awaited from here
+    // to the transaction below, so no other file can claim that row in between.
+    const renamed = state ? undefined : renamedFrom(file);
+    const hash = fileSame ? state.hash : renamed ? renamed.hash : await hashFile(file);
     const sidecar = readSidecarFile(file.abs, state && registry.get(state.uid)?.meta);
     if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
@@ -195,7 +249,7 @@ export async function rebuildRegistry(
         }
         const contentChanged = hash !== current.hash;
         if (!contentChanged && !sidecarEdited) {
-          store.setFileMtime(projectId, current.uid, file.mtimeMs);
+          store.setFileStamp(projectId, current.uid, file);
           if (file.sidecarMtimeMs !== null)
             store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
           summary.unchanged++;
@@ -213,7 +267,7 @@ export async function rebuildRegistry(
           updatedAt: now,
         };
         if (contentChanged) updated = registry.withPlannedPreview(updated);
-        store.update(updated, file.mtimeMs);
+        store.update(updated, file);
         if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
         summary.updated++;
         after = (r) => registry.afterUpdate(r);
@@ -227,8 +281,7 @@ export async function rebuildRegistry(
         summary.unchanged++;
         return undefined;
       }
-      const sameBytes = withHash(hash).filter((s) => !claimed.has(s.uid));
-      const movedFrom = sameBytes.find((s) => !onDisk.has(s.path) && !fs.existsSync(path.join(root, s.path)));
+      const movedFrom = renamed ?? withHash(hash).find((s) => !claimed.has(s.uid) && gone(s));
       if (movedFrom) {
         const current = registry.get(movedFrom.uid);
         if (!current) return undefined;
@@ -239,7 +292,7 @@ export async function rebuildRegistry(
           summary.sidecar_updates++;
         }
         const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
-        store.update(moved, file.mtimeMs);
+        store.update(moved, file);
         summary.moved++;
         const oldPath = current.path;
         after = async (r) => {
@@ -268,7 +321,7 @@ export async function rebuildRegistry(
         updatedAt: now,
         thumb: null,
       });
-      store.insert(created, file.mtimeMs);
+      store.insert(created, file);
       store.addProvenance(
         projectId,
         buildProvenance(
@@ -289,6 +342,8 @@ export async function rebuildRegistry(
           hash,
           bytes: file.size,
           file_mtime_ms: file.mtimeMs,
+          file_ino: file.ino,
+          file_dev: file.dev,
           sidecar_mtime_ms: null,
         },
       ]);
@@ -319,6 +374,7 @@ export async function rebuildRegistry(
       }
     }),
   );
+  flushInodes();
   previews.kick();
 
   // Rows whose file is gone (and that no move claimed).

@@ -31,6 +31,7 @@ import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
 import {
   utcNow,
+  type FileStamp,
   type PreviewJob,
   type Facets,
   type SearchQuery,
@@ -61,6 +62,9 @@ export interface RegisterInput {
   allowedSourceRoots?: readonly string[];
   cwd?: string;
 }
+
+/** A file as hashed: its content hash and size, and the stat it was read under. */
+type HashedFile = { hash: string; bytes: number } & FileStamp;
 
 export interface RegisterResult {
   record: AssetRecord;
@@ -375,11 +379,12 @@ export class AssetRegistry {
     dest: string,
     rel: string,
     assetType: string,
-    staged: { hash: string; bytes: number; mtimeMs: number },
+    staged: HashedFile,
     metadata: JsonObject,
     provenance: ProvenanceInput | null | undefined,
   ): Committed | { duplicate: AssetRecord } | undefined {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
+    let file = staged; // linked: the staged file's inode and mtime are the destination's
     try {
       fs.linkSync(stagedPath, dest);
     } catch (err) {
@@ -392,10 +397,12 @@ export class AssetRegistry {
         if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
         throw copyErr;
       }
+      const copy = fs.statSync(dest); // a copy is a new inode with a new mtime
+      file = { ...staged, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev };
     }
     try {
       const result = this.store.transaction(() =>
-        this.insertNew(rel, assetType, staged, metadata, provenance, {}),
+        this.insertNew(rel, assetType, file, metadata, provenance, {}),
       );
       if ('duplicate' in result) fs.rmSync(dest, { force: true });
       return result;
@@ -408,7 +415,7 @@ export class AssetRegistry {
   private insertNew(
     rel: string,
     assetType: string,
-    file: { hash: string; bytes: number; mtimeMs: number },
+    file: HashedFile,
     metadata: JsonObject,
     provenanceInput: ProvenanceInput | null | undefined,
     defaultInputs: JsonObject,
@@ -430,7 +437,7 @@ export class AssetRegistry {
       updatedAt: now,
       thumb: null,
     });
-    this.store.insert(record, file.mtimeMs);
+    this.store.insert(record, file);
     if (record.thumb) this.store.queuePreview(this.projectId, record.uid, record.hash);
     const provenance = this.store.addProvenance(
       this.projectId,
@@ -460,7 +467,7 @@ export class AssetRegistry {
   private async commitInPlace(
     rel: string,
     assetType: string,
-    file: { hash: string; bytes: number; mtimeMs: number },
+    file: HashedFile,
     metadata: JsonObject,
     provenance: ProvenanceInput | null | undefined,
     provenanceInputs: JsonObject,
@@ -478,7 +485,7 @@ export class AssetRegistry {
         updatedAt: utcNow(),
       });
       this.store.transaction(() => {
-        this.store.update(record, file.mtimeMs);
+        this.store.update(record, file);
         if (record.thumb) this.store.queuePreview(this.projectId, record.uid, record.hash);
       });
       this.ctx.previews.kick();

@@ -10,7 +10,10 @@ export interface ScannedFile {
   rel: string;
   abs: string;
   size: number;
+  /** With `ino` and `dev`, the file's `FileStamp`. */
   mtimeMs: number;
+  ino: number;
+  dev: number;
   /** mtime of `<file>.asset.json`, or null when it has none. */
   sidecarMtimeMs: number | null;
 }
@@ -87,6 +90,8 @@ export async function scanAssets(root: string): Promise<ScanResult> {
           abs,
           size: stat.size,
           mtimeMs: stat.mtimeMs,
+          ino: stat.ino,
+          dev: stat.dev,
           sidecarMtimeMs: sidecar?.mtimeMs ?? null,
         });
       } catch {
@@ -202,6 +207,8 @@ export async function scanPaths(root: string, rels: readonly string[]): Promise<
       abs,
       size: stat.size,
       mtimeMs: stat.mtimeMs,
+      ino: stat.ino,
+      dev: stat.dev,
       sidecarMtimeMs: sidecar?.mtimeMs ?? null,
     });
   }

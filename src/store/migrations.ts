@@ -97,4 +97,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE assets ADD COLUMN sidecar_mtime_ms REAL;
   `,
+  // The file's inode and device beside its size and mtime: a file replaced by another with the
+  // same size and mtime is re-read, and a rename is found by inode without reading the file.
+  // Rows from before stay NULL until the next rebuild records them.
+  `
+  ALTER TABLE assets ADD COLUMN file_ino INTEGER;
+  ALTER TABLE assets ADD COLUMN file_dev INTEGER;
+  CREATE INDEX assets_file_ino ON assets (project_id, file_ino);
+  `,
 ];

@@ -80,7 +80,28 @@ export interface FileState {
   hash: string;
   bytes: number;
   file_mtime_ms: number | null;
+  /** Inode and device of the file when last read; null for rows from before they were recorded. */
+  file_ino: number | null;
+  file_dev: number | null;
   sidecar_mtime_ms: number | null;
+}
+
+/**
+ * What `stat` said about an asset's file when the registry read it (its size is the row's
+ * `bytes`): a rebuild does not read a file whose size and stamp still match, and finds a renamed
+ * file by its inode. `ino`/`dev` are null when unknown.
+ */
+export interface FileStamp {
+  mtimeMs: number;
+  ino: number | null;
+  dev: number | null;
+}
+
+/** A stamp as stored; a bare number is an mtime without inode (callers that know no more). */
+function stampParams(stamp: FileStamp | number | null) {
+  if (stamp === null) return { fileMtimeMs: null, fileIno: null, fileDev: null };
+  if (typeof stamp === 'number') return { fileMtimeMs: stamp, fileIno: null, fileDev: null };
+  return { fileMtimeMs: stamp.mtimeMs, fileIno: stamp.ino, fileDev: stamp.dev };
 }
 
 export interface StoredEvent {
@@ -135,6 +156,8 @@ const ASSET_COLUMNS = `*,
   (SELECT status FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_status,
   (SELECT error FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_error`;
 
+const FILE_STATE_COLUMNS = 'uid, path, hash, bytes, file_mtime_ms, file_ino, file_dev, sidecar_mtime_ms';
+
 export type PreviewStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface PreviewJob {
@@ -176,14 +199,17 @@ export class SqliteStore {
       ),
       insert: db.prepare(
         `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, path_thumb,
-           tags_norm, license_norm, search_text, file_mtime_ms)
+           tags_norm, license_norm, search_text, file_mtime_ms, file_ino, file_dev)
          VALUES (@projectId, @uid, @type, @path, @hash, @bytes, @meta, @createdAt, @updatedAt, @thumb,
-           @tagsNorm, @licenseNorm, @searchText, @fileMtimeMs)`,
+           @tagsNorm, @licenseNorm, @searchText, @fileMtimeMs, @fileIno, @fileDev)`,
       ),
       update: db.prepare(
         `UPDATE assets SET type = @type, path = @path, hash = @hash, bytes = @bytes, meta = @meta,
            updated_at = @updatedAt, path_thumb = @thumb, tags_norm = @tagsNorm, license_norm = @licenseNorm,
-           search_text = @searchText, file_mtime_ms = coalesce(@fileMtimeMs, file_mtime_ms)
+           search_text = @searchText,
+           file_mtime_ms = coalesce(@fileMtimeMs, file_mtime_ms),
+           file_ino = CASE WHEN @fileMtimeMs IS NULL THEN file_ino ELSE @fileIno END,
+           file_dev = CASE WHEN @fileMtimeMs IS NULL THEN file_dev ELSE @fileDev END
          WHERE project_id = @projectId AND uid = @uid`,
       ),
       delete: db.prepare<[string, string]>('DELETE FROM assets WHERE project_id = ? AND uid = ?'),
@@ -244,20 +270,28 @@ export class SqliteStore {
          WHERE j.uid IS NULL OR j.hash != a.hash`,
       ),
       fileStates: db.prepare<[string], FileState>(
-        `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets WHERE project_id = ?`,
+        `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ?`,
       ),
       fileStateAt: db.prepare<[string, string], FileState>(
-        `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets WHERE project_id = ? AND path = ?`,
+        `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND path = ?`,
       ),
       fileStatesWithHash: db.prepare<[string, string], FileState>(
-        `SELECT uid, path, hash, bytes, file_mtime_ms, sidecar_mtime_ms FROM assets
+        `SELECT ${FILE_STATE_COLUMNS} FROM assets
          WHERE project_id = ? AND hash = ? ORDER BY rowid`,
+      ),
+      fileStatesWithInode: db.prepare<[string, number], FileState>(
+        `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND file_ino = ? ORDER BY rowid`,
       ),
       setSidecarMtime: db.prepare<[number, string, string]>(
         'UPDATE assets SET sidecar_mtime_ms = ? WHERE project_id = ? AND uid = ?',
       ),
-      setFileMtime: db.prepare<[number, string, string]>(
-        'UPDATE assets SET file_mtime_ms = ? WHERE project_id = ? AND uid = ?',
+      setFileStamp: db.prepare<[number, number | null, number | null, string, string]>(
+        'UPDATE assets SET file_mtime_ms = ?, file_ino = ?, file_dev = ? WHERE project_id = ? AND uid = ?',
+      ),
+      // Only while the row still describes the file that was stat'ed (and has no inode yet).
+      recordInode: db.prepare<[number, number | null, string, string, number, number]>(
+        `UPDATE assets SET file_ino = ?, file_dev = ?
+         WHERE project_id = ? AND uid = ? AND file_ino IS NULL AND bytes = ? AND file_mtime_ms = ?`,
       ),
       allRecords: db.prepare<[string], AssetRow>(
         `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? ORDER BY rowid DESC`,
@@ -311,7 +345,7 @@ export class SqliteStore {
     return this.stmts.pathUsers.all(relPath);
   }
 
-  private rowParams(record: AssetRecord, fileMtimeMs: number | null) {
+  private rowParams(record: AssetRecord, stamp: FileStamp | number | null) {
     const keys = filterKeys(record.meta);
     return {
       projectId: record.projectId,
@@ -327,16 +361,18 @@ export class SqliteStore {
       tagsNorm: JSON.stringify(keys.tags),
       licenseNorm: keys.license,
       searchText: searchText(record.uid, record.path, record.meta),
-      fileMtimeMs,
+      ...stampParams(stamp),
     };
   }
 
-  insert(record: AssetRecord, fileMtimeMs: number | null = null): void {
-    this.stmts.insert.run(this.rowParams(record, fileMtimeMs));
+  /** Inserts a row; `stamp` is the file's stat as read (see {@link FileStamp}). */
+  insert(record: AssetRecord, stamp: FileStamp | number | null = null): void {
+    this.stmts.insert.run(this.rowParams(record, stamp));
   }
 
-  update(record: AssetRecord, fileMtimeMs: number | null = null): void {
-    this.stmts.update.run(this.rowParams(record, fileMtimeMs));
+  /** Updates a row; without `stamp` the recorded file stamp is kept, with one it is replaced. */
+  update(record: AssetRecord, stamp: FileStamp | number | null = null): void {
+    this.stmts.update.run(this.rowParams(record, stamp));
   }
 
   delete(projectId: string, uid: string): boolean {
@@ -576,6 +612,11 @@ export class SqliteStore {
     return this.stmts.fileStatesWithHash.all(projectId, hash);
   }
 
+  /** Rows whose file had this inode when last read (a renamed file, for a path-limited rebuild). */
+  fileStatesWithInode(projectId: string, ino: number): FileState[] {
+    return this.stmts.fileStatesWithInode.all(projectId, ino);
+  }
+
   /** Every asset of a project, newest first. */
   allRecords(projectId: string): AssetRecord[] {
     return this.stmts.allRecords.all(projectId).map(toRecord);
@@ -585,8 +626,25 @@ export class SqliteStore {
     this.stmts.setSidecarMtime.run(mtimeMs, projectId, uid);
   }
 
-  setFileMtime(projectId: string, uid: string, mtimeMs: number): void {
-    this.stmts.setFileMtime.run(mtimeMs, projectId, uid);
+  setFileStamp(projectId: string, uid: string, stamp: FileStamp): void {
+    this.stmts.setFileStamp.run(stamp.mtimeMs, stamp.ino, stamp.dev, projectId, uid);
+  }
+
+  /**
+   * Records the inodes of rows from before they were kept (unchanged by size and mtime), in one
+   * transaction; a row changed meanwhile (other size or mtime, or an inode already) is left alone.
+   */
+  recordInodes(
+    projectId: string,
+    files: ReadonlyArray<{ uid: string; bytes: number; stamp: FileStamp }>,
+  ): void {
+    if (!files.length) return;
+    this.transaction(() => {
+      for (const { uid, bytes, stamp } of files) {
+        if (stamp.ino === null) continue;
+        this.stmts.recordInode.run(stamp.ino, stamp.dev, projectId, uid, bytes, stamp.mtimeMs);
+      }
+    });
   }
 
   typeCounts(projectId: string): Array<{ type: string; n: number }> {

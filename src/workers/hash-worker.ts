@@ -16,7 +16,10 @@ export interface HashTask {
 export interface HashResult {
   hash: string;
   bytes: number;
+  /** The stat of the file the bytes are in (the staged copy for op 'stage'): a `FileStamp`. */
   mtimeMs: number;
+  ino: number;
+  dev: number;
   staged?: string;
 }
 
@@ -49,7 +52,7 @@ async function hashStable(source: string): Promise<HashResult> {
     const { hash, bytes } = await digest(source);
     const after = await fs.stat(source);
     if ((after.mtimeMs === before.mtimeMs && after.size === bytes) || attempt >= 4) {
-      return { hash, bytes, mtimeMs: after.mtimeMs };
+      return { hash, bytes, mtimeMs: after.mtimeMs, ino: after.ino, dev: after.dev };
     }
   }
 }
@@ -64,7 +67,9 @@ async function stage(source: string, stagingDir: string): Promise<HashResult> {
     await out.sync();
     await out.close();
     await fs.utimes(staged, stat.atime, stat.mtime);
-    return { hash, bytes, mtimeMs: stat.mtimeMs, staged };
+    // The copy's own stat: utimes keeps whole milliseconds, so its mtime is not quite the source's.
+    const copy = await fs.stat(staged);
+    return { hash, bytes, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev, staged };
   } catch (err) {
     await out.close().catch(() => undefined);
     await fs.rm(staged, { force: true });
