@@ -12,7 +12,7 @@ failed=0
 
 mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 if ((${#files[@]})); then
-  node --import tsx --test --test-concurrency=3 --test-timeout=120000 \
+  node --import tsx --test --test-concurrency=3 --test-timeout=300000 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$out/node.tap" \
     "${files[@]}"
