@@ -41,6 +41,22 @@ export function typeForPath(rel: string): string {
   return 'generic';
 }
 
+/** What a rebuild needs to know of a file: its stat and its sidecar's mtime. */
+const scannedFile = (
+  rel: string,
+  abs: string,
+  stat: fs.Stats,
+  sidecar: fs.Stats | undefined,
+): ScannedFile => ({
+  rel,
+  abs,
+  size: stat.size,
+  mtimeMs: stat.mtimeMs,
+  ino: stat.ino,
+  dev: stat.dev,
+  sidecarMtimeMs: sidecar?.mtimeMs ?? null,
+});
+
 /**
  * Every asset file under `root`: hidden names, OS junk, the registry's own `_meta` and
  * `.staging`, sidecars and legacy `<file>.json` sidecars are passed over, and symlinks are not
@@ -85,15 +101,7 @@ export async function scanAssets(root: string): Promise<ScanResult> {
         const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
           ? await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined)
           : undefined;
-        result.files.push({
-          rel,
-          abs,
-          size: stat.size,
-          mtimeMs: stat.mtimeMs,
-          ino: stat.ino,
-          dev: stat.dev,
-          sidecarMtimeMs: sidecar?.mtimeMs ?? null,
-        });
+        result.files.push(scannedFile(rel, abs, stat, sidecar));
       } catch {
         // vanished while scanning
       }
@@ -202,15 +210,7 @@ export async function scanPaths(root: string, rels: readonly string[]): Promise<
       continue;
     }
     const sidecar = await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined);
-    result.files.push({
-      rel,
-      abs,
-      size: stat.size,
-      mtimeMs: stat.mtimeMs,
-      ino: stat.ino,
-      dev: stat.dev,
-      sidecarMtimeMs: sidecar?.mtimeMs ?? null,
-    });
+    result.files.push(scannedFile(rel, abs, stat, sidecar));
   }
   return result;
 }
