@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { galleryBench, galleryRows } from './gallery.js';
 import { rebuildBench } from './rebuild.js';
 import { registerLoad } from './register-load.js';
 import { searchLatencySvg, searchScale, type SearchScaleResult } from './search-scale.js';
@@ -138,6 +139,13 @@ if (!only || only === 'search') {
     ),
   );
   process.stderr.write(`search: chart written to ${path.relative(process.cwd(), svg)}\n`);
+}
+
+if (!only || only === 'gallery') {
+  process.stderr.write(
+    'gallery: 100,000 assets in Debian Chromium (first screen, DOM, jumps, scrolling)...\n',
+  );
+  rows.push(...galleryRows(await galleryBench(100_000, { runs: quick ? 3 : 5 })));
 }
 
 console.log(
