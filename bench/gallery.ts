@@ -62,6 +62,7 @@ export interface JumpRun {
   serverMs: number;
   /** From that response to the painted frame. */
   renderMs: number;
+  previewsAhead: number;
 }
 
 export interface ScrollRun {
@@ -94,6 +95,8 @@ export interface GalleryResult {
   heapMb: number;
   failedRequests: number;
   chromium: string;
+  /** 1-minute load average of the machine at the start and end (other work skews browser timings). */
+  load: [number, number];
 }
 
 // ---------------------------------------------------------------- in the page
@@ -195,6 +198,17 @@ function installProbes(): void {
           queuedMs: last ? last.requestStart - last.startTime : NaN,
           serverMs: last ? last.responseEnd - last.requestStart : NaN,
           renderMs: last ? state.at - last.responseEnd : NaN,
+          // Preview requests (thumbnails, waveforms) that finished while the page request queued.
+          previewsAhead: last
+            ? performance
+                .getEntriesByType('resource')
+                .filter(
+                  (e) =>
+                    /\/(thumbnail|waveform)\b/.test(e.name) &&
+                    (e as PerformanceResourceTiming).responseEnd > t0 &&
+                    (e as PerformanceResourceTiming).responseEnd <= last.requestStart,
+                ).length
+            : NaN,
         };
       },
       scroll: (pxPerSecond: number, seconds: number, from: number) =>
@@ -313,6 +327,7 @@ export async function galleryBench(
       `${JSON.stringify({ features: { enable_asset_gallery: true } })}\n`,
     );
     log(`  gallery: ${count} assets loaded in ${insertSeconds.toFixed(1)} s; serving...`);
+    const loadBefore = os.loadavg()[0] ?? NaN;
     const server = await startBenchServer(ws);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     let failedRequests = 0;
@@ -429,6 +444,7 @@ export async function galleryBench(
         heapMb,
         failedRequests,
         chromium: browser.version(),
+        load: [loadBefore, os.loadavg()[0] ?? NaN],
       };
     } finally {
       await browser.close();
@@ -468,16 +484,16 @@ export function galleryRows(r: GalleryResult): string[][] {
   }
   rows.push([
     `gallery ${n}: DOM of the grid`,
-    `${r.dom.tiles} tiles in ${r.dom.rows} rows at the top, ${r.dom.atMiddle} at 50 %; ${r.dom.nodes} elements in the page; ${r.columns} columns`,
+    `${r.dom.tiles} tiles in ${r.dom.rows} rows at the top, ${r.dom.atMiddle} at 50 %; ${r.dom.nodes} elements in the page; ${r.columns} columns; JS heap ${r.heapMb.toFixed(0)} MB after scrolling`,
     `${n} assets, grid ${(r.dom.scrollHeight / 1e6).toFixed(2)} M px tall`,
-    `virtualised: ${r.dom.tiles < 1000 ? 'yes' : 'NO'}`,
+    `virtualised: ${r.dom.tiles < 1000 ? 'yes' : 'NO'} (Chromium ${r.chromium}; load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${os.cpus().length} cores)`,
   ]);
   for (const fraction of [0.1, 0.5, 0.9, 1]) {
     const js = r.jumps.filter((j) => j.fraction === fraction);
     if (!js.length) continue;
     rows.push([
       `  jump to ${fraction === 1 ? 'the end' : `${fraction * 100} %`} (index ~${median(js.map((j) => j.firstIndex))}) until its tiles are loaded`,
-      `median ${median(js.map((j) => j.ms)).toFixed(0)} ms (${range(js.map((j) => j.ms))}), ${median(js.map((j) => j.searchRequests))} search request(s); of its page request: queued ${median(js.map((j) => j.queuedMs)).toFixed(0)} ms, sent → answered ${median(js.map((j) => j.serverMs)).toFixed(0)} ms, answer → painted ${median(js.map((j) => j.renderMs)).toFixed(0)} ms`,
+      `median ${median(js.map((j) => j.ms)).toFixed(0)} ms (${range(js.map((j) => j.ms))}), ${median(js.map((j) => j.searchRequests))} search request(s); of its page request: queued ${median(js.map((j) => j.queuedMs)).toFixed(0)} ms, sent → answered ${median(js.map((j) => j.serverMs)).toFixed(0)} ms, answer → painted ${median(js.map((j) => j.renderMs)).toFixed(0)} ms; ${median(js.map((j) => j.previewsAhead))} preview requests of the old view finished ahead of it`,
       '—',
       '—',
     ]);
