@@ -173,6 +173,7 @@ export interface PreviewJob {
 
 export class SqliteStore {
   readonly db: Database.Database;
+  private facetCache: { version: string; facets: Facets } | undefined;
   private readonly stmts;
 
   constructor(readonly dbPath: string) {
@@ -568,7 +569,24 @@ export class SqliteStore {
   }
 
   /** Counts of types, tags (the `tagLimit` most used, sorted by name) and licences. */
+  /**
+   * Cached until the database changes (`data_version` moves when another connection commits,
+   * `total_changes()` when this one does): the studio asks after every registry event, and at
+   * 100k+ assets the counts take a noticeable time.
+   */
   facets(projectId: string, tagLimit: number): Facets {
+    const version = `${String(this.db.pragma('data_version', { simple: true }))}:${String(
+      this.db.prepare('SELECT total_changes()').pluck().get(),
+    )}:${projectId}:${tagLimit}`;
+    if (this.facetCache?.version !== version) {
+      this.facetCache = { version, facets: this.countFacets(projectId, tagLimit) };
+    }
+    return structuredClone(this.facetCache.facets);
+  }
+
+  private countFacets(projectId: string, tagLimit: number): Facets {
+    // With one project in the database, tags are counted on their own index (no join).
+    const onlyProject = !this.stmts.otherProject.get(projectId, projectId)?.other;
     const types = this.stmts.distinctTypes.all(projectId).map((r) => ({ value: r.type, count: r.n }));
     const licenses = this.db
       .prepare(
@@ -588,10 +606,13 @@ export class SqliteStore {
     const tags = (
       this.db
         .prepare(
-          `SELECT t.tag AS value, count(*) AS count FROM asset_tags t JOIN assets a ON a.rowid = t.asset_rowid
-         WHERE a.project_id = ? GROUP BY t.tag ORDER BY count DESC, t.tag LIMIT ?`,
+          onlyProject
+            ? `SELECT tag AS value, count(*) AS count FROM asset_tags
+               GROUP BY tag ORDER BY count DESC, tag LIMIT ?`
+            : `SELECT t.tag AS value, count(*) AS count FROM asset_tags t JOIN assets a ON a.rowid = t.asset_rowid
+               WHERE a.project_id = ? GROUP BY t.tag ORDER BY count DESC, t.tag LIMIT ?`,
         )
-        .all(projectId, tagLimit) as FacetCount[]
+        .all(...(onlyProject ? [tagLimit] : [projectId, tagLimit])) as FacetCount[]
     ).sort((a, b) => a.value.localeCompare(b.value));
     const total = (
       this.db.prepare('SELECT count(*) AS n FROM assets WHERE project_id = ?').get(projectId) as { n: number }

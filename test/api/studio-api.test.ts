@@ -133,6 +133,40 @@ describe('studio data routes', () => {
     assert.match(res.body.licenses[0].label, /^cc-by-4\.0$/i);
   });
 
+  test('facets follow every change (cached between changes), and count only the project asked', async () => {
+    const first = await api(url, 'GET', '/api/assets/facets');
+    const again = await api(url, 'GET', '/api/assets/facets');
+    assert.deepEqual(again.body, first.body);
+    const bulk = await api(url, 'POST', '/api/assets/bulk', { ids: [ids.c], add_tags: ['night'] });
+    assert.equal(bulk.status, 200, bulk.text);
+    const after = await api(url, 'GET', '/api/assets/facets');
+    assert.deepEqual(
+      after.body.tags.find((t: { value: string }) => t.value === 'night'),
+      { value: 'night', count: 1 },
+    );
+    // Another project's tags are not counted here.
+    ws.file('incoming/other.txt', 'other project');
+    const other = await api(url, 'POST', '/api/assets/register', {
+      path: 'incoming/other.txt',
+      project_id: 'second',
+      metadata: { tags: ['hero', 'elsewhere'] },
+    });
+    assert.equal(other.status, 200, other.text);
+    const mine = await api(url, 'GET', '/api/assets/facets');
+    assert.equal(mine.body.total, 3);
+    assert.deepEqual(
+      mine.body.tags.map((t: { value: string; count: number }) => `${t.value}:${t.count}`),
+      ['hero:2', 'night:1', 'promo:2'],
+    );
+    const theirs = await api(url, 'GET', '/api/assets/facets?project_id=second');
+    assert.deepEqual(
+      theirs.body.tags.map((t: { value: string; count: number }) => `${t.value}:${t.count}`),
+      ['elsewhere:1', 'hero:1'],
+    );
+    const cleanup = await api(url, 'POST', '/api/assets/bulk', { ids: [ids.c], remove_tags: ['night'] });
+    assert.equal(cleanup.status, 200);
+  });
+
   test('ids: every match of a filter, in the search order', async () => {
     const all = await api(url, 'GET', '/api/assets/ids?sort=path&order=asc');
     assert.deepEqual(all.body.ids, [ids.c, ids.a, ids.b]);

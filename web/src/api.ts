@@ -109,14 +109,37 @@ function askForToken(): boolean {
   return true;
 }
 
+/**
+ * GETs started before the component that needs them exists (the gallery's first page is fetched
+ * while the settings that decide whether the gallery shows are still loading). Used once, fresh.
+ */
+const early = new Map<string, { at: number; response: Promise<Response> }>();
+const EARLY_TTL_MS = 5000;
+
+export function prefetch(url: string): void {
+  // No extra options: the request must match index.html's preload to reuse its response.
+  const response = fetch(url, { headers: authHeaders() });
+  response.catch(() => early.delete(url));
+  early.set(url, { at: Date.now(), response });
+}
+
+function takeEarly(url: string): Promise<Response> | undefined {
+  const hit = early.get(url);
+  early.delete(url);
+  return hit && Date.now() - hit.at < EARLY_TTL_MS ? hit.response : undefined;
+}
+
 async function request<T>(method: string, url: string, body?: unknown, retried = false): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, {
-      method,
-      headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
+    // Registry data comes before previews when the browser has to queue requests.
+    res = await ((method === 'GET' ? takeEarly(url) : undefined) ??
+      fetch(url, {
+        method,
+        priority: 'high',
+        headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? null : JSON.stringify(body),
+      }));
   } catch {
     throw new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
   }
@@ -145,12 +168,21 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   return params.toString();
 }
 
+export const DEFAULT_QUERY: AssetQuery = {
+  q: '',
+  type: '',
+  tag: '',
+  license: '',
+  sort: 'created',
+  order: 'desc',
+};
+
+export const searchUrl = (query: AssetQuery, offset: number, limit: number): string =>
+  `/api/assets/search?${queryString(query, { offset, limit })}`;
+
 export const api = {
   search: (query: AssetQuery, offset: number, limit: number) =>
-    request<{ total: number; items: Asset[] }>(
-      'GET',
-      `/api/assets/search?${queryString(query, { offset, limit })}`,
-    ),
+    request<{ total: number; items: Asset[] }>('GET', searchUrl(query, offset, limit)),
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),

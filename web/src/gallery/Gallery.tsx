@@ -4,7 +4,7 @@
  * (from any process) while keeping the scroll position and the selection.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, type AssetQuery, type Facets, type RebuildJob } from '../api';
+import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildJob } from '../api';
 import { navigate } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { BulkEditor } from './BulkEditor';
@@ -18,8 +18,8 @@ export interface RegistryChanges {
   removed: string[];
 }
 
-const DEFAULT_QUERY: AssetQuery = { q: '', type: '', tag: '', license: '', sort: 'created', order: 'desc' };
 const SEARCH_DEBOUNCE_MS = 200;
+const FACETS_EVERY_MS = 2000;
 
 export function Gallery({
   changes,
@@ -49,12 +49,21 @@ export function Gallery({
     return () => window.clearTimeout(timer);
   }, [search]);
 
+  // Filter counts follow changes, at most every 2 s (a rebuild sends thousands of events).
+  const facetsAt = useRef(0);
   useEffect(() => {
-    api
-      .facets()
-      .then(setFacets, (err: Error) =>
-        setMessage({ text: `Failed to load assets: ${err.message}`, error: true }),
-      );
+    const load = (): void => {
+      facetsAt.current = Date.now();
+      api
+        .facets()
+        .then(setFacets, (err: Error) =>
+          setMessage({ text: `Failed to load assets: ${err.message}`, error: true }),
+        );
+    };
+    const wait = facetsAt.current + FACETS_EVERY_MS - Date.now();
+    if (wait <= 0) return load();
+    const timer = window.setTimeout(load, wait);
+    return () => window.clearTimeout(timer);
   }, [changes.tick]);
 
   // Assets removed elsewhere leave the selection.

@@ -50,6 +50,7 @@ export function Preview({ asset, size }: { asset: Asset; size: 256 | 512 }): Rea
         src={thumb}
         alt={`Preview of ${assetName(asset)}`}
         loading="lazy"
+        fetchPriority="low"
         decoding="async"
         draggable={false}
         onError={() => setBroken(true)}
