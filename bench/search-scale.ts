@@ -581,7 +581,7 @@ export function searchLatencySvg(results: SearchScaleResult[], title: string): s
   out.push(
     `<text x="${left + plotW / 2}" y="${H - 18}" text-anchor="middle">assets in the registry (log scale)</text>`,
   );
-  for (let e = Math.ceil(yMinLog); e <= Math.floor(yMaxLog); e++) {
+  for (let e = Math.floor(yMinLog); e <= Math.floor(yMaxLog); e++) {
     for (const m of [1, 2, 5]) {
       const v = m * 10 ** e;
       if (Math.log10(v) < yMinLog || Math.log10(v) > yMaxLog) continue;
