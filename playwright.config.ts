@@ -1,5 +1,6 @@
 // Browser tests: Debian's Chromium (never a downloaded browser) against the real server.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.js';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -13,16 +14,8 @@ export default defineConfig({
     browserName: 'chromium',
     viewport: { width: 1366, height: 820 },
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

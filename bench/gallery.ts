@@ -20,21 +20,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.js';
 import { buildSearchRegistry } from './search-scale.js';
 import { latencySummary, percentile, REPO, startBenchServer } from './tools.js';
 
 const VIEWPORT = { width: 1920, height: 1080 };
 /** The gallery's first request (default query: newest first; PAGE_SIZE of usePagedAssets). */
 const FIRST_PAGE_QUERY = 'sort=created&order=desc&offset=0&limit=150';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface FirstPageRun {
   /** performance.now() in the page (origin = navigation start) when the first screen was painted. */
@@ -329,7 +321,7 @@ export async function galleryBench(
     log(`  gallery: ${count} assets loaded in ${insertSeconds.toFixed(1)} s; serving...`);
     const loadBefore = os.loadavg()[0] ?? NaN;
     const server = await startBenchServer(ws);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     let failedRequests = 0;
     const countFailures = (context: BrowserContext): void => {
       context.on('requestfailed', () => failedRequests++);
