@@ -85,6 +85,15 @@ test.beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
 });
 
+// Every test but the first (which turns the flag on through Settings) starts with the gallery
+// on, so each can also run alone (`npx playwright test -g <name>`).
+// eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a hook wants from this pattern.
+test.beforeEach(async ({}, testInfo) => {
+  if (testInfo.title.startsWith('the gallery is off by default')) return;
+  const res = await api(server.url, 'PATCH', '/api/settings', { features: { enable_asset_gallery: true } });
+  expect(res.status, res.text).toBe(200);
+});
+
 test.afterAll(async () => {
   await server?.stop();
   ws?.cleanup();
