@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { galleryBench, galleryRows } from './gallery.js';
+import { memoryBench } from './memory.js';
 import { rebuildBench } from './rebuild.js';
 import { registerLoad } from './register-load.js';
 import { searchLatencySvg, searchScale, type SearchScaleResult } from './search-scale.js';
@@ -139,6 +140,23 @@ if (!only || only === 'search') {
     ),
   );
   process.stderr.write(`search: chart written to ${path.relative(process.cwd(), svg)}\n`);
+}
+
+if (!only || only === 'memory') {
+  const mb = quick ? 512 : 2048;
+  process.stderr.write(`memory: one ${mb} MB file, register (copy) and multipart upload, server RSS...\n`);
+  const m = await memoryBench(mb * 1024 * 1024);
+  for (const [op, run] of [
+    ['register (copy: true)', m.register],
+    ['multipart upload', m.upload],
+  ] as const) {
+    rows.push([
+      `${op} of one ${mb} MB file`,
+      `${run.seconds.toFixed(1)} s (${run.mbPerSecond.toFixed(0)} MB/s${run.bodySentSeconds ? `; body sent in ${run.bodySentSeconds.toFixed(1)} s` : ''}); server RSS ${run.baselineRssMb.toFixed(0)} MB before, peak ${run.peakRssMb.toFixed(0)} MB (${run.samples} samples, VmHWM ${run.hwmMb.toFixed(0)}); hash ${run.hashMatches ? 'equals' : 'DIFFERS from'} sha256sum's`,
+      `sha256sum: ${m.reference.sha256sumSeconds.toFixed(1)} s (peak RSS ${m.reference.sha256sumPeakMb.toFixed(1)} MB); cp: ${m.reference.cpSeconds.toFixed(1)} s (peak RSS ${m.reference.cpPeakMb.toFixed(1)} MB)`,
+      `target: peak RSS < 150 MB: ${run.peakRssMb < 150 ? 'met' : 'NOT met'}`,
+    ]);
+  }
 }
 
 if (!only || only === 'gallery') {
