@@ -189,8 +189,48 @@ export async function rebuildRegistry(
         gone(s),
     );
 
-  const hashFile = async (file: ScannedFile): Promise<string> => {
-    const result = await pool.hash(file.abs);
+  // Hashing ahead: while one file is committed, the next files that will need reading are already
+  // hashed on the pool (bounded by count and bytes). Results are used in scan order, so every
+  // decision (moves, duplicates, edits) is taken as in a one-file-at-a-time pass.
+  const files = scan.files;
+  const lookAhead = Math.max(4, pool.hashThreads * 3);
+  const lookAheadBytes = 256 * 1024 * 1024;
+  const hashing = new Map<number, Promise<{ hash: string; bytes: number }>>();
+  let aheadNext = 0;
+  let aheadBytes = 0;
+  /** Whether a file will be read as things stand (an unchanged file or a rename is not). */
+  const needsHash = (file: ScannedFile): boolean => {
+    const state = byPath.get(file.rel);
+    if (state)
+      return !(
+        state.bytes === file.size &&
+        state.file_mtime_ms === file.mtimeMs &&
+        (state.file_ino === null || state.file_ino === file.ino)
+      );
+    return renamedFrom(file) === undefined;
+  };
+  const hashAhead = (current: number): void => {
+    if (aheadNext <= current) aheadNext = current + 1;
+    while (
+      aheadNext < files.length &&
+      aheadNext - current <= lookAhead &&
+      (aheadBytes < lookAheadBytes || hashing.size === 0)
+    ) {
+      const index = aheadNext++;
+      const file = files[index] as ScannedFile;
+      if (!needsHash(file)) continue;
+      const result = pool.hash(file.abs);
+      result.catch(() => undefined); // seen when the file is handled (or dropped if never needed)
+      hashing.set(index, result);
+      aheadBytes += file.size;
+    }
+  };
+  const dropAhead = (index: number): void => {
+    if (hashing.delete(index)) aheadBytes -= (files[index] as ScannedFile).size;
+  };
+
+  const hashFile = async (file: ScannedFile, index: number): Promise<string> => {
+    const result = await (hashing.get(index) ?? pool.hash(file.abs));
     summary.hashed_files++;
     summary.hashed_bytes += result.bytes;
     return result.hash;
@@ -203,7 +243,9 @@ export async function rebuildRegistry(
     inodes = [];
   };
 
-  const handle = async (file: ScannedFile): Promise<void> => {
+  type After = () => Promise<unknown>;
+  /** Commits one file's row; returns its sidecar write (and events), to run in the background. */
+  const handle = async (file: ScannedFile, index: number): Promise<After | undefined> => {
     const state = byPath.get(file.rel);
     // The same file as last read: size and mtime, and the inode once one was recorded (a file
     // replaced by another with the same size and mtime is another inode, so it is read again).
@@ -220,12 +262,12 @@ export async function rebuildRegistry(
         inodes.push({ uid: state.uid, bytes: file.size, stamp: file });
         if (inodes.length >= 1000) flushInodes();
       }
-      return;
+      return undefined;
     }
     // A new path whose file is a vanished row's, renamed: not read. Nothing is awaited from here
     // to the transaction below, so no other file can claim that row in between.
     const renamed = state ? undefined : renamedFrom(file);
-    const hash = fileSame ? state.hash : renamed ? renamed.hash : await hashFile(file);
+    const hash = fileSame ? state.hash : renamed ? renamed.hash : await hashFile(file, index);
     const sidecar = readSidecarFile(file.abs, state && registry.get(state.uid)?.meta);
     if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
@@ -268,6 +310,9 @@ export async function rebuildRegistry(
         };
         if (contentChanged) updated = registry.withPlannedPreview(updated);
         store.update(updated, file);
+        // Until the new sidecar lands, the one on disk is not this row's: a crash before then
+        // leaves no recorded mtime, so the next rebuild writes it again.
+        store.setSidecarMtime(projectId, updated.uid, null);
         if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
         summary.updated++;
         after = (r) => registry.afterUpdate(r);
@@ -293,6 +338,7 @@ export async function rebuildRegistry(
         }
         const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
         store.update(moved, file);
+        store.setSidecarMtime(projectId, moved.uid, null); // as for an edit, above
         summary.moved++;
         const oldPath = current.path;
         after = async (r) => {
@@ -351,29 +397,56 @@ export async function rebuildRegistry(
       after = (r) => registry.afterCreate({ record: r, provenance: undefined });
       return created;
     });
-    if (record && after) await after(record);
+    const write = after;
+    return record && write ? () => write(record) : undefined;
   };
 
-  // Hash with every worker busy, commit one file at a time.
-  let next = 0;
-  const workers = Math.max(2, pool.previewThreads * 2);
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < scan.files.length) {
-        const file = scan.files[next++] as ScannedFile;
-        try {
-          await handle(file);
-          summary.processed++;
-        } catch (err) {
-          summary.skipped++;
-          problem(file.rel, err instanceof Error ? err.message : String(err));
-        }
-        progress.files_done++;
-        progress.bytes_done += file.size;
-        report();
-      }
-    }),
-  );
+  // Commit one file at a time, in scan order; sidecar writes (temp file, fsync, rename, twice)
+  // run in the background, a bounded number at once, since concurrent fsyncs share the disk's
+  // journal commits. A row is committed before its sidecar is written, as when writes ran inline:
+  // one whose write never landed has no recorded sidecar mtime, so the next rebuild writes it.
+  // A file counts as done (processed, progress) once its sidecar has landed.
+  const maxWrites = 32;
+  const writing = new Set<Promise<void>>();
+  const fileDone = (file: ScannedFile, error?: unknown): void => {
+    if (error === undefined) summary.processed++;
+    else {
+      summary.skipped++;
+      problem(
+        file.rel,
+        error instanceof Error ? error.message : typeof error === 'string' ? error : 'failed',
+      );
+    }
+    progress.files_done++;
+    progress.bytes_done += file.size;
+    report();
+  };
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index] as ScannedFile;
+    hashAhead(index);
+    let write: After | undefined;
+    try {
+      write = await handle(file, index);
+    } catch (err) {
+      fileDone(file, err ?? 'failed');
+      continue;
+    } finally {
+      dropAhead(index);
+    }
+    if (!write) {
+      fileDone(file);
+      continue;
+    }
+    const running: Promise<void> = write().then(
+      () => fileDone(file),
+      (err: unknown) => fileDone(file, err ?? 'sidecar write failed'),
+    );
+    writing.add(running);
+    const settled = (): boolean => writing.delete(running);
+    running.then(settled, settled);
+    while (writing.size >= maxWrites) await Promise.race(writing);
+  }
+  await Promise.all(writing);
   flushInodes();
   previews.kick();
 

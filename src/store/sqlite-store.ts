@@ -283,7 +283,7 @@ export class SqliteStore {
       fileStatesWithInode: db.prepare<[string, number], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND file_ino = ? ORDER BY rowid`,
       ),
-      setSidecarMtime: db.prepare<[number, string, string]>(
+      setSidecarMtime: db.prepare<[number | null, string, string]>(
         'UPDATE assets SET sidecar_mtime_ms = ? WHERE project_id = ? AND uid = ?',
       ),
       setFileStamp: db.prepare<[number, number | null, number | null, string, string]>(
@@ -643,7 +643,8 @@ export class SqliteStore {
     return this.stmts.allRecords.all(projectId).map(toRecord);
   }
 
-  setSidecarMtime(projectId: string, uid: string, mtimeMs: number): void {
+  /** The sidecar's mtime as the registry wrote it; null: no sidecar write of the current row has landed. */
+  setSidecarMtime(projectId: string, uid: string, mtimeMs: number | null): void {
     this.stmts.setSidecarMtime.run(mtimeMs, projectId, uid);
   }
 

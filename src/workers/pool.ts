@@ -17,9 +17,12 @@ export class WorkerPool {
   private readonly hashPool: Piscina<HashTask, HashResult>;
   private readonly previewPool: Piscina<ThumbnailTask | WaveformTask, ThumbnailResult | WaveformResult>;
   readonly previewThreads: number;
+  /** Threads hashing at once (the rebuild hashes this many files ahead, and a few more). */
+  readonly hashThreads: number;
 
   constructor(threads = Math.max(2, os.availableParallelism())) {
     this.previewThreads = threads;
+    this.hashThreads = threads;
     this.hashPool = new Piscina({
       filename: workerUrl('hash-worker'),
       minThreads: 1,
