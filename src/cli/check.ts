@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import sharp from 'sharp';
 import { isLoopbackHost } from '../server/security.js';
 
 interface CheckOptions {
@@ -69,6 +68,8 @@ function readFlag(file: string, key: string): boolean {
 async function deepRoundTrip(base: string, timeoutMs: number): Promise<Step[]> {
   const steps: Step[] = [];
   const name = `smoke-${Date.now()}.png`;
+  // Loaded here, not at start: every command (the server too) would otherwise carry libvips.
+  const { default: sharp } = await import('sharp');
   const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } })
     .png()
     .toBuffer();
