@@ -50,8 +50,12 @@ export class SidecarWriter {
         if (!state) return undefined;
         const text = jsonText(buildSidecar(state.record, state.provenance));
         const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
-        const mtimeMs = await writeFileAtomic(targets.primary, text);
-        if (targets.mirror) await writeFileAtomic(targets.mirror, text);
+        // Both at once: their fsyncs share the filesystem's journal commit, so a registration
+        // waits for one durable write, not two in a row.
+        const [mtimeMs] = await Promise.all([
+          writeFileAtomic(targets.primary, text),
+          targets.mirror ? writeFileAtomic(targets.mirror, text) : undefined,
+        ]);
         return { record: state.record, mtimeMs };
       });
     const tail = next.then(
