@@ -60,6 +60,11 @@ export interface RegisterInput {
   onConflict?: 'error' | 'rename';
   /** Folders a source may come from (the HTTP server confines sources; the CLI does not). */
   allowedSourceRoots?: readonly string[];
+  /**
+   * The source is a file of ours in the staging folder (an upload): it is taken as the staged
+   * copy (linked into place, then its staging name removed) instead of being copied once more.
+   */
+  sourceIsStaged?: boolean;
   cwd?: string;
 }
 
@@ -323,7 +328,10 @@ export class AssetRegistry {
     metadata: JsonObject,
   ): Promise<RegisterResult> {
     let rel = this.targetRelPath(input, assetType, source);
-    const staged = await this.ctx.pool.stage(source, this.paths.stagingDir);
+    const staged =
+      input.sourceIsStaged && isInside(this.paths.stagingDir, source)
+        ? await this.ctx.pool.adopt(source)
+        : await this.ctx.pool.stage(source, this.paths.stagingDir);
     const stagedPath = staged.staged as string;
     const provenanceInputs = { path: source, copy: true };
     try {

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 export interface HashTask {
-  op: 'hash' | 'stage';
+  op: 'hash' | 'stage' | 'adopt';
   source: string;
   /** Folder for the staged copy (op 'stage'); must be on the target's filesystem. */
   stagingDir?: string;
@@ -77,7 +77,21 @@ async function stage(source: string, stagingDir: string): Promise<HashResult> {
   }
 }
 
+/** A file already private to us in the staging folder (an upload): hash and sync it, no copy. */
+async function adopt(source: string): Promise<HashResult> {
+  const { hash, bytes } = await digest(source);
+  const handle = await fs.open(source, 'r+');
+  try {
+    await handle.sync();
+    const stat = await handle.stat();
+    return { hash, bytes, mtimeMs: stat.mtimeMs, ino: stat.ino, dev: stat.dev, staged: source };
+  } finally {
+    await handle.close();
+  }
+}
+
 export default async function run(task: HashTask): Promise<HashResult> {
   if (task.op === 'stage') return stage(task.source, task.stagingDir ?? path.dirname(task.source));
+  if (task.op === 'adopt') return adopt(task.source);
   return hashStable(task.source);
 }

@@ -41,6 +41,11 @@ export class WorkerPool {
     return this.hashPool.run({ op: 'stage', source, stagingDir });
   }
 
+  /** Takes a file already in the staging folder as the staged copy (hashed and synced, not copied). */
+  adopt(stagedFile: string): Promise<HashResult> {
+    return this.hashPool.run({ op: 'adopt', source: stagedFile });
+  }
+
   async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
     return (await this.previewPool.run(task, { filename: workerUrl('thumbnail-worker') })) as ThumbnailResult;
   }

@@ -400,6 +400,20 @@ describe('file, sidecar, provenance and upload routes', () => {
     assert.equal(ws.read('data/assets/uploads/evil name.txt'), 'uploaded bytes');
     assert.deepEqual(fs.readdirSync(path.join(ws.assets, '.staging')), [], 'no upload left in staging');
 
+    // The same bytes again: the original asset, and still nothing left behind.
+    const again = new FormData();
+    again.append('file', new Blob(['uploaded bytes']), 'copy.txt');
+    const againRes = await fetch(`${url}/api/assets/upload`, { method: 'POST', body: again });
+    const againBody = (await againRes.json()) as {
+      created: boolean;
+      asset_id: string;
+      asset: { path: string };
+    };
+    assert.equal(againRes.status, 200);
+    assert.equal(againBody.created, false);
+    assert.equal(againBody.asset.path, 'uploads/evil name.txt');
+    assert.deepEqual(fs.readdirSync(path.join(ws.assets, '.staging')), []);
+
     const bad = new FormData();
     bad.append('metadata', '{nope');
     bad.append('file', new Blob(['x']), 'x.txt');

@@ -80,6 +80,7 @@ export function registerUploadRoute(app: App, service: RegistryService, maxUploa
           destPath: fields.dest_path || null,
           metadata,
           copy: true,
+          sourceIsStaged: true,
           onConflict,
           licenseTag: typeof metadata.license === 'string' ? metadata.license : null,
           provenance: {
