@@ -41,6 +41,8 @@ export function typeForPath(rel: string): string {
   return 'generic';
 }
 
+const STATS_PER_YIELD = 2000;
+
 /** What a rebuild needs to know of a file: its stat and its sidecar's mtime. */
 const scannedFile = (
   rel: string,
@@ -64,6 +66,7 @@ const scannedFile = (
  */
 export async function scanAssets(root: string): Promise<ScanResult> {
   const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0 };
+  let statted = 0;
   const walk = async (dir: string, relDir: string): Promise<void> => {
     let entries: fs.Dirent[];
     try {
@@ -96,15 +99,16 @@ export async function scanAssets(root: string): Promise<ScanResult> {
         continue;
       }
       const abs = path.join(dir, entry.name);
-      try {
-        const stat = await fs.promises.stat(abs);
-        const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
-          ? await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined)
-          : undefined;
-        result.files.push(scannedFile(rel, abs, stat, sidecar));
-      } catch {
-        // vanished while scanning
-      }
+      // Synchronous stats: a promise stat costs ~20 µs of main-thread bookkeeping and garbage,
+      // several times the syscall on a warm cache (a warm rebuild is all stats). Yielding every
+      // few thousand keeps a server that runs the rebuild answering meanwhile.
+      if (++statted % STATS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
+      const stat = fs.statSync(abs, { throwIfNoEntry: false });
+      if (!stat) continue; // vanished while scanning
+      const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
+        ? fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })
+        : undefined;
+      result.files.push(scannedFile(rel, abs, stat, sidecar));
     }
     await Promise.all(subdirs);
   };
