@@ -485,9 +485,9 @@ export async function rebuildRegistry(
   const names = new Set(
     !options.paths && fs.existsSync(paths.thumbsRoot) ? fs.readdirSync(paths.thumbsRoot) : [],
   );
-  for (const record of options.paths ? [] : store.allRecords(projectId)) {
+  for (const record of options.paths ? [] : store.donePreviews(projectId)) {
     const kind = previewKind(record.path);
-    if (record.previewStatus !== 'done' || !kind) continue;
+    if (!kind) continue;
     const expected =
       kind === 'waveform'
         ? [waveformName(record.uid)]

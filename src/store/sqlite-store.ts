@@ -294,6 +294,11 @@ export class SqliteStore {
         `UPDATE assets SET file_ino = ?, file_dev = ?
          WHERE project_id = ? AND uid = ? AND file_ino IS NULL AND bytes = ? AND file_mtime_ms = ?`,
       ),
+      donePreviews: db.prepare<[string], { uid: string; path: string; hash: string }>(
+        `SELECT a.uid, a.path, a.hash FROM preview_jobs j
+         JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
+         WHERE j.project_id = ? AND j.status = 'done'`,
+      ),
       allRecords: db.prepare<[string], AssetRow>(
         `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? ORDER BY rowid DESC`,
       ),
@@ -639,6 +644,11 @@ export class SqliteStore {
   }
 
   /** Every asset of a project, newest first. */
+  /** Assets whose preview job is done (uid, path, hash only): the rebuild checks their files exist. */
+  donePreviews(projectId: string): Array<{ uid: string; path: string; hash: string }> {
+    return this.stmts.donePreviews.all(projectId);
+  }
+
   allRecords(projectId: string): AssetRecord[] {
     return this.stmts.allRecords.all(projectId).map(toRecord);
   }
