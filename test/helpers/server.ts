@@ -31,7 +31,11 @@ export async function startServer(
   proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   proc.stdout?.resume();
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      // A server that never said it listens must not outlive the test run.
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${stderr}`));
+    }, 60_000);
     const onData = (): void => {
       const match = /listening on (http:\/\/\S+) /.exec(stderr);
       if (match?.[1]) {
