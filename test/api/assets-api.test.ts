@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-import { SIDECAR_KEYS } from '../helpers/contract.js';
+import { SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -275,12 +275,7 @@ describe('GET /api/assets/search', () => {
     assert.equal((await search('limit=501')).status, 422);
     const res = await search('include_debug=true&q=neon');
     assert.equal(res.status, 200);
-    assert.deepEqual(Object.keys(res.body.debug.hooks).slice(0, 4), [
-      'asset_registered',
-      'asset_meta_updated',
-      'asset_removed',
-      'asset_sidecar_written',
-    ]);
+    assert.deepEqual(Object.keys(res.body.debug.hooks).slice(0, 4), REFERENCE_EVENTS);
     assert.equal(res.body.debug.assets_root, ws.assets);
     assert.equal(res.body.debug.project_id, 'default');
     assert.deepEqual(res.body.filters.tags, ['searchset']);

@@ -9,6 +9,7 @@ import { RegistryService } from '../../src/registry/service.js';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { openStream } from '../helpers/sse.js';
+import { REFERENCE_EVENTS } from '../helpers/contract.js';
 
 describe('in-process hook bus', () => {
   let ws: Workspace;
@@ -20,12 +21,7 @@ describe('in-process hook bus', () => {
     ws = makeWorkspace();
     bus = new HookBus();
     service = RegistryService.open({ workspace: ws.dir, hooks: bus });
-    for (const event of [
-      'asset_registered',
-      'asset_meta_updated',
-      'asset_removed',
-      'asset_sidecar_written',
-    ] as const) {
+    for (const event of REFERENCE_EVENTS) {
       bus.subscribe(event, (data) => seen.push({ event, data: data }));
     }
   });
@@ -86,12 +82,7 @@ describe('in-process hook bus', () => {
       /Unsupported asset registry hook: nope/,
     );
     assert.ok(bus.history(2).every((e) => e.event));
-    assert.deepEqual(Object.keys(bus.describe()).slice(0, 4), [
-      'asset_registered',
-      'asset_meta_updated',
-      'asset_removed',
-      'asset_sidecar_written',
-    ]);
+    assert.deepEqual(Object.keys(bus.describe()).slice(0, 4), REFERENCE_EVENTS);
   });
 });
 

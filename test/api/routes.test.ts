@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
-import { SIDECAR_KEYS } from '../helpers/contract.js';
+import { SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -704,12 +704,7 @@ describe('hook debug routes', () => {
     const res = await api(url, 'GET', '/api/assets/debug/hooks');
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.ok, true);
-    for (const event of [
-      'asset_registered',
-      'asset_meta_updated',
-      'asset_removed',
-      'asset_sidecar_written',
-    ]) {
+    for (const event of REFERENCE_EVENTS) {
       assert.ok(Array.isArray(res.body.hooks[event]), `hooks.${event}`);
     }
   });

@@ -20,3 +20,11 @@ export const SIDECAR_KEYS = [
 
 /** The same keys for an asset without provenance. */
 export const SIDECAR_KEYS_NO_PROVENANCE = SIDECAR_KEYS.slice(0, -1);
+
+/** The reference's four registry hooks (§5.1), in its order. */
+export const REFERENCE_EVENTS = [
+  'asset_registered',
+  'asset_meta_updated',
+  'asset_removed',
+  'asset_sidecar_written',
+] as const;

@@ -8,6 +8,7 @@ import {
   type HookEvent,
   type HookPayloads,
 } from '../../src/hooks/bus.js';
+import { REFERENCE_EVENTS } from '../helpers/contract.js';
 
 const registered = (uid: string): HookPayloads['asset_registered'] => ({
   uid,
@@ -210,12 +211,7 @@ describe('HookBus history', () => {
 describe('HookBus describe()', () => {
   test('lists the four reference events even with no listeners', () => {
     const described = new HookBus().describe();
-    for (const event of [
-      'asset_registered',
-      'asset_meta_updated',
-      'asset_removed',
-      'asset_sidecar_written',
-    ] as const) {
+    for (const event of REFERENCE_EVENTS) {
       assert.deepEqual(described[event], [], event);
     }
     assert.deepEqual(Object.keys(described).sort(), [...HOOK_EVENTS].sort());
