@@ -4,7 +4,7 @@
  * are turned into a change counter the gallery reloads on, coalesced so a burst is one reload.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type RebuildJob, type Settings } from './api';
+import { api, type RebuildProgress, type Settings } from './api';
 import { DetailView } from './detail/DetailView';
 import { useEventStream, type HookEnvelope } from './events';
 import { Gallery, type RegistryChanges } from './gallery/Gallery';
@@ -24,7 +24,7 @@ export function App(): React.JSX.Element {
   const [settings, setSettings] = useState<Settings>();
   const [settingsError, setSettingsError] = useState<string>();
   const [changes, setChanges] = useState<RegistryChanges>({ tick: 0, removed: [] });
-  const [rebuild, setRebuild] = useState<RebuildJob['progress'] & { status: string; job_id: string }>();
+  const [rebuild, setRebuild] = useState<RebuildProgress>();
   const pending = useRef<{ removed: string[]; timer: number | undefined }>({ removed: [], timer: undefined });
 
   const loadSettings = useCallback(() => {
@@ -45,7 +45,7 @@ export function App(): React.JSX.Element {
         return;
       }
       if (envelope.event === 'rebuild_progress') {
-        setRebuild(envelope.data as unknown as NonNullable<typeof rebuild>);
+        setRebuild(envelope.data as unknown as RebuildProgress);
         return;
       }
       if (!REGISTRY_EVENTS.has(envelope.event)) return;

@@ -231,6 +231,9 @@ export interface RebuildJob {
   error: string | null;
 }
 
+/** A rebuild's progress as the event stream reports it (`rebuild_progress`). */
+export type RebuildProgress = RebuildJob['progress'] & { status: string; job_id: string };
+
 /** Uploads one file with progress (fetch has no upload progress, XHR does). */
 export function upload(file: File, onProgress: (fraction: number) => void): Promise<Asset> {
   return new Promise((resolve, reject) => {

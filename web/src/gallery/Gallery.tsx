@@ -4,7 +4,7 @@
  * (from any process) while keeping the scroll position and the selection.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildJob } from '../api';
+import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress } from '../api';
 import { navigate } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { BulkEditor } from './BulkEditor';
@@ -26,7 +26,7 @@ export function Gallery({
   rebuild,
 }: {
   changes: RegistryChanges;
-  rebuild: (RebuildJob['progress'] & { status: string; job_id: string }) | undefined;
+  rebuild: RebuildProgress | undefined;
 }): React.JSX.Element {
   const [query, setQuery] = useState<AssetQuery>(DEFAULT_QUERY);
   const [search, setSearch] = useState('');

@@ -3,7 +3,7 @@
  * Rebuild and sidecar check/repair, with progress from the event stream and the job route.
  */
 import { useEffect, useRef, useState } from 'react';
-import { api, formatBytes, upload, type RebuildJob } from '../api';
+import { api, formatBytes, upload, type RebuildJob, type RebuildProgress } from '../api';
 
 interface UploadItem {
   name: string;
@@ -12,8 +12,6 @@ interface UploadItem {
   error?: string;
   done?: boolean;
 }
-
-type Progress = RebuildJob['progress'] & { status: string; job_id: string };
 
 const summaryLine = (summary: Record<string, unknown>): string =>
   ['processed', 'skipped', 'removed', 'orphaned_sidecars', 'missing_thumbnails']
@@ -24,7 +22,7 @@ export function Maintenance({
   rebuild,
   onMessage,
 }: {
-  rebuild: Progress | undefined;
+  rebuild: RebuildProgress | undefined;
   onMessage: (text: string, error?: boolean) => void;
 }): React.JSX.Element {
   const [uploads, setUploads] = useState<UploadItem[]>([]);

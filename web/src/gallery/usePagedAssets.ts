@@ -23,8 +23,6 @@ export interface PagedAssets {
   at: (index: number) => Asset | undefined;
   /** Tell which indexes are on screen; missing or stale pages among them are fetched. */
   show: (first: number, last: number) => void;
-  /** The loaded assets, for lookups by uid. */
-  loaded: () => Asset[];
 }
 
 export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAssets {
@@ -109,6 +107,5 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     (index: number) => state.current.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
     [],
   );
-  const loaded = useCallback(() => [...state.current.pages.values()].flat(), []);
-  return { total, error, at, show, loaded };
+  return { total, error, at, show };
 }
