@@ -24,6 +24,9 @@ const AUDIO_EXTS: Record<string, AudioCodec> = {
 
 export type PreviewKind = 'thumbnail' | 'waveform';
 
+/** Every extension (lowercase, with the dot) that gets a preview: lets SQL skip other files. */
+export const PREVIEW_EXTENSIONS: readonly string[] = [...IMAGE_EXTS, ...Object.keys(AUDIO_EXTS)];
+
 export function previewKind(relPath: string): PreviewKind | undefined {
   const ext = path.extname(relPath).toLowerCase();
   if (IMAGE_EXTS.has(ext)) return 'thumbnail';

@@ -10,6 +10,12 @@ import { filterKeys, searchText, type AssetRecord, type ProvenanceRecord } from 
 import type { JsonObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { MIGRATIONS } from './migrations.js';
+import { ANCHOR_STEP, SearchCache, type SortKey } from './search-cache.js';
+
+export interface StoreOptions {
+  /** Positions between deep-offset anchors (see search-cache.ts); tests make it small. */
+  anchorStep?: number;
+}
 
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
 export type SortOrder = 'asc' | 'desc';
@@ -151,6 +157,59 @@ const SORT_COLUMNS: Record<SortField, string> = {
 
 const EVENTS_KEPT = 10_000;
 
+type Param = string | number;
+
+/** One filter as a stream of row ids in row-id order: `sql` selects `id`, `idColumn` bounds it. */
+interface Stream {
+  sql: string;
+  idColumn: string;
+  params: Param[];
+}
+
+interface SearchPlan {
+  /** Column filters ([column, value]); each is also the first of `streams`. */
+  columns: Array<[string, string]>;
+  streams: Stream[];
+  /** How many streams come from the tag and trigram indexes (not from assets' own columns). */
+  indexStreams: number;
+  /** A needle too short for the trigram index, tested on the row. */
+  shortText: string | undefined;
+  /** Rows must be tested for the project (no column filter carries it, other projects exist). */
+  projectTest: boolean;
+}
+
+interface PageRow {
+  id: number;
+  k?: string | number;
+}
+
+/** The streams merged like posting lists, each optionally bounded (`id < ?` or `id > ?`). */
+function mergeStreams(
+  streams: Stream[],
+  bound?: { op: '<' | '>'; id: number },
+): { sql: string; params: Param[] } {
+  const params: Param[] = [];
+  const parts = streams.map((s) => {
+    params.push(...s.params);
+    if (!bound) return s.sql;
+    params.push(bound.id);
+    return `${s.sql} AND ${s.idColumn} ${bound.op} ?`;
+  });
+  return { sql: parts.join(' INTERSECT '), params };
+}
+
+/** A query's filters, normalised (not its order or page): the key of its cached total. */
+function filterKey(query: SearchQuery): string {
+  return JSON.stringify([
+    query.projectId,
+    query.type ?? null,
+    query.license ?? null,
+    [...(query.tags ?? [])].sort(),
+    query.hash ?? null,
+    query.text || null,
+  ]);
+}
+
 /** Every asset column plus its preview job's state. */
 const ASSET_COLUMNS = `*,
   (SELECT status FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_status,
@@ -174,9 +233,15 @@ export interface PreviewJob {
 export class SqliteStore {
   readonly db: Database.Database;
   private facetCache: { version: string; facets: Facets } | undefined;
+  private readonly searchCache = new SearchCache();
+  private readonly anchorStep: number;
   private readonly stmts;
 
-  constructor(readonly dbPath: string) {
+  constructor(
+    readonly dbPath: string,
+    options: StoreOptions = {},
+  ) {
+    this.anchorStep = Math.max(2, options.anchorStep ?? ANCHOR_STEP);
     if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
     this.db = new Database(dbPath);
     this.db.pragma('journal_mode = WAL');
@@ -265,11 +330,6 @@ export class SqliteStore {
       failedJobs: db.prepare<[number], PreviewJob>(
         `SELECT * FROM preview_jobs WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
       ),
-      assetsWithoutJob: db.prepare<[], { project_id: string; uid: string; hash: string; path: string }>(
-        `SELECT a.project_id, a.uid, a.hash, a.path FROM assets a
-         LEFT JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
-         WHERE j.uid IS NULL OR j.hash != a.hash`,
-      ),
       fileStates: db.prepare<[string], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ?`,
       ),
@@ -310,7 +370,14 @@ export class SqliteStore {
         `SELECT ${ASSET_COLUMNS} FROM assets WHERE rowid IN (SELECT value FROM json_each(?))`,
       ),
       distinctTypes: db.prepare<[string], { type: string; n: number }>(
-        'SELECT type, count(*) AS n FROM assets WHERE project_id = ? GROUP BY type ORDER BY type',
+        `SELECT value AS type, n FROM asset_counts WHERE project_id = ? AND dim = 'type' AND n > 0 ORDER BY value`,
+      ),
+      counted: db.prepare<[string, string, string], { n: number }>(
+        'SELECT n FROM asset_counts WHERE project_id = ? AND dim = ? AND value = ?',
+      ),
+      // Starts the read snapshot; moves when any connection commits (or this one writes).
+      version: db.prepare<[], { v: string }>(
+        `SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes() AS v`,
       ),
     };
   }
@@ -429,9 +496,31 @@ export class SqliteStore {
     return this.stmts.failedJobs.all(limit);
   }
 
-  /** Assets with no preview job for their current content. */
-  assetsWithoutPreviewJob(): Array<{ project_id: string; uid: string; hash: string; path: string }> {
-    return this.stmts.assetsWithoutJob.all();
+  /**
+   * Assets with no preview job for their current content whose path ends in one of
+   * `extensions` (compared case-insensitively, like SQL's LIKE), in row-id order, `limit` at a
+   * time after row id `afterRowid`: a caller pages through instead of holding every asset.
+   */
+  assetsWithoutPreviewJob(
+    extensions: readonly string[],
+    afterRowid = 0,
+    limit = 1000,
+  ): Array<{ rowid: number; project_id: string; uid: string; hash: string; path: string }> {
+    if (!extensions.length) return [];
+    // LIKE's wildcards and escape never occur in an extension we are given, but escape anyway.
+    const patterns = extensions.map((ext) => `%${ext.replace(/[\\%_]/g, (c) => `\\${c}`)}`);
+    return this.db
+      .prepare<
+        Array<string | number>,
+        { rowid: number; project_id: string; uid: string; hash: string; path: string }
+      >(
+        `SELECT a.rowid, a.project_id, a.uid, a.hash, a.path FROM assets a
+         LEFT JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
+         WHERE a.rowid > ? AND (${patterns.map(() => "a.path LIKE ? ESCAPE '\\'").join(' OR ')})
+           AND (j.uid IS NULL OR j.hash != a.hash)
+         ORDER BY a.rowid LIMIT ?`,
+      )
+      .all(afterRowid, ...patterns, limit);
   }
 
   /**
@@ -461,7 +550,7 @@ export class SqliteStore {
   /** Every uid matching a search, in its order, up to `max` (the offset is ignored). */
   searchIds(query: SearchQuery, max: number): string[] {
     return this.db.transaction(() => {
-      const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 });
+      const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 }, false);
       const uids = new Map(
         this.db
           .prepare<[string], { rowid: number; uid: string }>(
@@ -474,87 +563,214 @@ export class SqliteStore {
     })();
   }
 
-  /** The exact count and the row ids of one page, in order. */
-  private searchRowids(query: SearchQuery): { total: number; ids: number[] } {
-    // Every filter an index answers in row-id order is a stream of row ids: a column filter
-    // (the (project_id, column) indexes end in the row id), each tag (asset_tags' key) and the
-    // text (the trigram index). The streams are merged like posting lists (INTERSECT); the
-    // asset rows are only visited for row tests (short text; the project when no stream
-    // carries it) and for the page itself.
-    const streams: string[] = [];
-    const streamParams: Array<string | number> = [];
-    const rowTests: string[] = [];
-    const rowParams: Array<string | number> = [];
-    const columns: Array<[string, string | undefined]> = [
-      ['type', query.type],
-      ['license_norm', query.license],
-      ['hash', query.hash],
-    ];
-    for (const [column, value] of columns) {
-      if (value === undefined) continue;
-      streams.push(`SELECT rowid AS id FROM assets WHERE project_id = ? AND ${column} = ?`);
-      streamParams.push(query.projectId, value);
-    }
-    const projectCarried = streams.length > 0;
-    for (const tag of query.tags ?? []) {
-      streams.push('SELECT asset_rowid AS id FROM asset_tags WHERE tag = ?');
-      streamParams.push(tag);
-    }
+  /** The exact count (unless `withTotal` is false) and the row ids of one page, in order. */
+  private searchRowids(query: SearchQuery, withTotal = true): { total: number; ids: number[] } {
+    // The first read of the transaction fixes the snapshot; its version keys the caches.
+    this.searchCache.sync(this.stmts.version.get()?.v ?? '');
+    const plan = this.searchPlan(query);
+    return { total: withTotal ? this.searchTotal(query, plan) : 0, ids: this.pageIds(query, plan) };
+  }
+
+  /**
+   * Every filter an index answers in row-id order is a stream of row ids: a column filter (the
+   * (project_id, column) indexes end in the row id), each tag (asset_tags' key) and the text
+   * (the trigram index). The streams are merged like posting lists (INTERSECT); the asset rows
+   * are only visited for row tests (short text; the project when no stream carries it) and for
+   * the page itself.
+   */
+  private searchPlan(query: SearchQuery): SearchPlan {
+    const columns: Array<[string, string]> = [];
+    if (query.type !== undefined) columns.push(['type', query.type]);
+    if (query.license !== undefined) columns.push(['license_norm', query.license]);
+    if (query.hash !== undefined) columns.push(['hash', query.hash]);
+    const streams: Stream[] = columns.map(([column, value]) => ({
+      sql: `SELECT rowid AS id FROM assets WHERE project_id = ? AND ${column} = ?`,
+      idColumn: 'rowid',
+      params: [query.projectId, value],
+    }));
+    const indexStreams: Stream[] = (query.tags ?? []).map((tag) => ({
+      sql: 'SELECT asset_rowid AS id FROM asset_tags WHERE tag = ?',
+      idColumn: 'asset_rowid',
+      params: [tag],
+    }));
+    let shortText: string | undefined;
     if (query.text !== undefined && [...query.text].length >= 3) {
       // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
-      streams.push('SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?');
-      streamParams.push(`"${query.text.replace(/"/g, '""')}"`);
+      indexStreams.push({
+        sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?',
+        idColumn: 'rowid',
+        params: [`"${query.text.replace(/"/g, '""')}"`],
+      });
     } else if (query.text) {
-      rowTests.push('instr(a.search_text, ?) > 0');
-      rowParams.push(query.text);
+      shortText = query.text;
     }
     // Skip the project test when every row belongs to the project (two index seeks tell): it
     // would cost one row visit per candidate.
-    if (!projectCarried && this.stmts.otherProject.get(query.projectId, query.projectId)?.other) {
-      rowTests.unshift('a.project_id = ?');
-      rowParams.unshift(query.projectId);
-    }
-    const merged = streams.join(' INTERSECT ');
-    const rowWhere = rowTests.length ? ` WHERE ${rowTests.join(' AND ')}` : '';
+    const projectTest =
+      !columns.length && !!this.stmts.otherProject.get(query.projectId, query.projectId)?.other;
+    return {
+      columns,
+      streams: [...streams, ...indexStreams],
+      indexStreams: indexStreams.length,
+      shortText,
+      projectTest,
+    };
+  }
 
+  /**
+   * The exact number of matches. One filter (or none) is a row of the counter table. Several
+   * filters or a text need a merge of their streams, whose result is cached until the data
+   * changes: the gallery asks the same filter's total for every page it scrolls.
+   */
+  private searchTotal(query: SearchQuery, plan: SearchPlan): number {
+    const dims: Array<[string, string]> = [
+      ...(query.type !== undefined ? [['type', query.type] as [string, string]] : []),
+      ...(query.license !== undefined ? [['license', query.license] as [string, string]] : []),
+      ...(query.tags ?? []).map((tag): [string, string] => ['tag', tag]),
+    ];
+    if (query.hash === undefined && !query.text && dims.length <= 1) {
+      const [dim, value] = dims[0] ?? ['', ''];
+      return this.stmts.counted.get(query.projectId, dim, value)?.n ?? 0;
+    }
+    const key = filterKey(query);
+    const cached = this.searchCache.total(key);
+    if (cached !== undefined) return cached;
+
+    const rowTests: string[] = [];
+    const rowParams: Param[] = [];
+    if (plan.projectTest) {
+      rowTests.push('a.project_id = ?');
+      rowParams.push(query.projectId);
+    }
+    if (plan.shortText !== undefined) {
+      rowTests.push('instr(a.search_text, ?) > 0');
+      rowParams.push(plan.shortText);
+    }
+    const rowWhere = rowTests.length ? ` WHERE ${rowTests.join(' AND ')}` : '';
+    const merged = mergeStreams(plan.streams);
     let total: number;
-    if (!streams.length) {
+    if (!plan.streams.length) {
       // Without a WHERE, SQLite counts cells page by page instead of decoding every entry.
       total = this.countOf(`SELECT count(*) AS n FROM assets a${rowWhere}`, rowParams);
     } else if (!rowTests.length) {
-      total = this.countOf(`SELECT count(*) AS n FROM (${merged})`, streamParams);
+      total = this.countOf(`SELECT count(*) AS n FROM (${merged.sql})`, merged.params);
     } else {
       total = this.countOf(
-        `SELECT count(*) AS n FROM (${merged}) s CROSS JOIN assets a ON a.rowid = s.id${rowWhere}`,
-        [...streamParams, ...rowParams],
+        `SELECT count(*) AS n FROM (${merged.sql}) s CROSS JOIN assets a ON a.rowid = s.id${rowWhere}`,
+        [...merged.params, ...rowParams],
       );
     }
-
-    const sort = query.sort ?? 'created';
-    const dir = (query.order ?? 'desc') === 'asc' ? 'ASC' : 'DESC';
-    const limits = [query.limit, query.offset ?? 0];
-    let ids: number[];
-    if (sort === 'created' && streams.length && !rowTests.length) {
-      // The merge runs in row-id order (backwards for newest first) and stops after the page.
-      ids = this.idsOf(`${merged} ORDER BY id ${dir} LIMIT ? OFFSET ?`, [...streamParams, ...limits]);
-    } else {
-      const column = SORT_COLUMNS[sort];
-      const order = column === 'rowid' ? `a.rowid ${dir}` : `a.${column} ${dir}, a.rowid ${dir}`;
-      const where = [...(streams.length ? [`a.rowid IN (${merged})`] : []), ...rowTests];
-      ids = this.idsOf(
-        `SELECT a.rowid AS id FROM assets a${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`,
-        [...streamParams, ...rowParams, ...limits],
-      );
-    }
-    return { total, ids };
+    this.searchCache.setTotal(key, total);
+    return total;
   }
 
-  private countOf(sql: string, params: Array<string | number>): number {
+  /**
+   * The row ids of the page. An offset of ANCHOR_STEP or more seeks from the nearest cached
+   * anchor (the sort key just before a multiple of ANCHOR_STEP) and walks only the rest; the
+   * anchors up to it are found on the way, one step at a time, and kept until the data changes.
+   */
+  private pageIds(query: SearchQuery, plan: SearchPlan): number[] {
+    const sort = query.sort ?? 'created';
+    const desc = (query.order ?? 'desc') !== 'asc';
+    const offset = query.offset ?? 0;
+    const pageOf = this.pageQuery(query, plan, sort, desc);
+    const step = this.anchorStep;
+    if (offset < step) {
+      const { sql, params } = pageOf(undefined);
+      return this.idsOf(`${sql} LIMIT ? OFFSET ?`, [...params, query.limit, offset]);
+    }
+    const anchors = this.searchCache.anchors(JSON.stringify([filterKey(query), sort, desc]));
+    const target = offset - (offset % step);
+    let pos = target;
+    while (pos > 0 && !anchors.has(pos)) pos -= step;
+    const hops = new Map<boolean, Database.Statement<Param[], PageRow>>();
+    while (pos < target) {
+      const from = anchors.get(pos);
+      let hop = hops.get(!!from);
+      if (!hop) {
+        hop = this.db.prepare<Param[], PageRow>(`${pageOf(from).sql} LIMIT 1 OFFSET ?`);
+        hops.set(!!from, hop);
+      }
+      const row = hop.get(...pageOf(from).params, step - 1);
+      // Fewer matches than the offset: the page is empty.
+      if (!row) return [];
+      pos += step;
+      anchors.set(pos, { k: row.k ?? row.id, id: row.id });
+    }
+    const { sql, params } = pageOf(anchors.get(pos));
+    return this.idsOf(`${sql} LIMIT ? OFFSET ?`, [...params, query.limit, offset - pos]);
+  }
+
+  /**
+   * The page query in its order, without LIMIT/OFFSET, starting after `from` when given. Newest
+   * first over index streams runs the merge itself backwards (it stops after the page);
+   * otherwise rows are chosen by their columns, which the indexes serve in order for the common
+   * cases: (project_id) for no filter, (project_id, column, rowid) for a sort column, and
+   * (project_id, type, path) for a type sorted by path.
+   */
+  private pageQuery(
+    query: SearchQuery,
+    plan: SearchPlan,
+    sort: SortField,
+    desc: boolean,
+  ): (from: SortKey | undefined) => { sql: string; params: Param[] } {
+    const dir = desc ? 'DESC' : 'ASC';
+    const op = desc ? '<' : '>';
+    if (sort === 'created' && plan.streams.length && plan.shortText === undefined && !plan.projectTest) {
+      return (from) => {
+        const merged = mergeStreams(plan.streams, from && { op, id: from.id });
+        return { sql: `${merged.sql} ORDER BY id ${dir}`, params: merged.params };
+      };
+    }
+    const where: string[] = [];
+    const params: Param[] = [];
+    let from = 'assets a';
+    if (plan.indexStreams) {
+      const merged = mergeStreams(plan.streams);
+      where.push(`a.rowid IN (${merged.sql})`);
+      params.push(...merged.params);
+      if (plan.projectTest) {
+        where.push('a.project_id = ?');
+        params.push(query.projectId);
+      }
+    } else {
+      // Column filters (or none) as plain terms: the planner picks the index that also gives the
+      // order. With no filter at all, the narrow (project_id) index is walked, not the table.
+      where.push('a.project_id = ?');
+      params.push(query.projectId);
+      for (const [column, value] of plan.columns) {
+        where.push(`a.${column} = ?`);
+        params.push(value);
+      }
+      if (!plan.columns.length && plan.shortText === undefined && sort === 'created') {
+        from = 'assets a INDEXED BY assets_project';
+      }
+    }
+    if (plan.shortText !== undefined) {
+      where.push('instr(a.search_text, ?) > 0');
+      params.push(plan.shortText);
+    }
+    const column = SORT_COLUMNS[sort];
+    const key = column === 'rowid' ? 'a.rowid' : `a.${column}`;
+    const order = column === 'rowid' ? `a.rowid ${dir}` : `a.${column} ${dir}, a.rowid ${dir}`;
+    const base = `SELECT a.rowid AS id, ${key} AS k FROM ${from} WHERE ${where.join(' AND ')}`;
+    return (after) => {
+      if (!after) return { sql: `${base} ORDER BY ${order}`, params };
+      if (column === 'rowid')
+        return { sql: `${base} AND a.rowid ${op} ? ORDER BY ${order}`, params: [...params, after.id] };
+      return {
+        sql: `${base} AND (a.${column}, a.rowid) ${op} (?, ?) ORDER BY ${order}`,
+        params: [...params, after.k, after.id],
+      };
+    };
+  }
+
+  private countOf(sql: string, params: Param[]): number {
     return (this.db.prepare(sql).get(...params) as { n: number }).n;
   }
 
-  private idsOf(sql: string, params: Array<string | number>): number[] {
-    return (this.db.prepare(sql).all(...params) as Array<{ id: number }>).map((r) => r.id);
+  private idsOf(sql: string, params: Param[]): number[] {
+    return (this.db.prepare(sql).all(...params) as PageRow[]).map((r) => r.id);
   }
 
   /** The records of these uids, in the order given; unknown ones are left out. */
@@ -590,15 +806,12 @@ export class SqliteStore {
   }
 
   private countFacets(projectId: string, tagLimit: number): Facets {
-    // With one project in the database, tags are counted on their own index (no join).
-    const onlyProject = !this.stmts.otherProject.get(projectId, projectId)?.other;
-    const types = this.stmts.distinctTypes.all(projectId).map((r) => ({ value: r.type, count: r.n }));
-    const licenses = this.db
-      .prepare(
-        `SELECT license_norm AS value, count(*) AS count FROM assets
-         WHERE project_id = ? AND license_norm IS NOT NULL GROUP BY license_norm ORDER BY license_norm`,
-      )
-      .all(projectId) as FacetCount[];
+    // Every count is a row of the counter table the triggers keep (no scan at any size).
+    const counts = this.db.prepare<[string, string], FacetCount>(
+      `SELECT value, n AS count FROM asset_counts WHERE project_id = ? AND dim = ? AND n > 0 ORDER BY value`,
+    );
+    const types = counts.all(projectId, 'type');
+    const licenses = counts.all(projectId, 'license');
     // The spelling users typed, for display.
     const spelling = this.db.prepare<[string, string], { label: unknown }>(
       `SELECT json_extract(meta, '$.license') AS label FROM assets
@@ -608,20 +821,14 @@ export class SqliteStore {
       const label = spelling.get(projectId, licence.value)?.label;
       if (typeof label === 'string' && label.trim()) licence.label = label.trim();
     }
-    const tags = (
-      this.db
-        .prepare(
-          onlyProject
-            ? `SELECT tag AS value, count(*) AS count FROM asset_tags
-               GROUP BY tag ORDER BY count DESC, tag LIMIT ?`
-            : `SELECT t.tag AS value, count(*) AS count FROM asset_tags t JOIN assets a ON a.rowid = t.asset_rowid
-               WHERE a.project_id = ? GROUP BY t.tag ORDER BY count DESC, t.tag LIMIT ?`,
-        )
-        .all(...(onlyProject ? [tagLimit] : [projectId, tagLimit])) as FacetCount[]
-    ).sort((a, b) => a.value.localeCompare(b.value));
-    const total = (
-      this.db.prepare('SELECT count(*) AS n FROM assets WHERE project_id = ?').get(projectId) as { n: number }
-    ).n;
+    const tags = this.db
+      .prepare<[string, number], FacetCount>(
+        `SELECT value, n AS count FROM asset_counts WHERE project_id = ? AND dim = 'tag' AND n > 0
+         ORDER BY n DESC, value LIMIT ?`,
+      )
+      .all(projectId, tagLimit)
+      .sort((a, b) => a.value.localeCompare(b.value));
+    const total = this.stmts.counted.get(projectId, '', '')?.n ?? 0;
     return { total, types, tags, licenses };
   }
 

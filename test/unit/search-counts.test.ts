@@ -1,0 +1,308 @@
+/**
+ * Search totals from the counter table and the caches (totals, deep-offset anchors) must equal a
+ * brute-force answer after any mix of writes: inserts, updates, deletes, tag edits, moves across
+ * projects, and writes by another connection. The brute force filters every row in JavaScript.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { filterKeys, type AssetRecord } from '../../src/domain/asset.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { SqliteStore, type SearchQuery, type SortField } from '../../src/store/sqlite-store.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let store: SqliteStore;
+let dbPath: string;
+// A tiny anchor step, so deep-offset anchors are made and used on a few hundred rows.
+const STEP = 7;
+
+beforeEach(() => {
+  ws = makeWorkspace();
+  dbPath = path.join(ws.dir, 'config', 'registry.sqlite');
+  store = new SqliteStore(dbPath, { anchorStep: STEP });
+});
+afterEach(() => {
+  store.close();
+  ws.cleanup();
+});
+
+/** A small seeded generator (mulberry32): the same cases on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PROJECTS = ['default', 'other', 'zeta'];
+const TYPES = ['images', 'audio', 'docs'];
+const TAGS = ['night', 'forest', 'ui', 'hero', 'loop', 'Night'];
+const LICENSES = ['CC0', 'cc-by-4.0', 'MIT', undefined];
+const WORDS = ['kestrel', 'backlog', 'reviewed', 'alpha', 'beta', 'ab'];
+
+function randomAsset(rand: () => number, i: number): AssetRecord {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const hash = createHash('sha256').update(`a${i}`).digest('hex');
+  const tags = Array.from({ length: Math.floor(rand() * 4) }, () => pick(TAGS));
+  const license = pick(LICENSES);
+  return {
+    projectId: pick(PROJECTS),
+    uid: hash.slice(0, 16),
+    type: pick(TYPES),
+    path: `${pick(TYPES)}/f${i}-${pick(WORDS)}.bin`,
+    hash: rand() < 0.1 ? 'f'.repeat(64) : hash,
+    bytes: Math.floor(rand() * 5) * 100,
+    meta: {
+      tags,
+      ...(license ? { license } : {}),
+      notes: Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(WORDS)).join(' '),
+    },
+    createdAt: '2024-01-01 00:00:00',
+    updatedAt: '2024-01-01 00:00:00',
+    thumb: null,
+  };
+}
+
+interface Row {
+  rowid: number;
+  project_id: string;
+  uid: string;
+  type: string;
+  path: string;
+  hash: string;
+  bytes: number;
+  tags_norm: string;
+  license_norm: string | null;
+  search_text: string;
+}
+
+/** The brute-force answer: every row read, filtered and sorted in JavaScript. */
+function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: string[] } {
+  const rows = db.db.prepare('SELECT * FROM assets').all() as Row[];
+  const hits = rows.filter(
+    (r) =>
+      r.project_id === q.projectId &&
+      (q.type === undefined || r.type === q.type) &&
+      (q.license === undefined || r.license_norm === q.license) &&
+      (q.hash === undefined || r.hash === q.hash) &&
+      (q.tags ?? []).every((t) => (JSON.parse(r.tags_norm) as string[]).includes(t)) &&
+      (!q.text || r.search_text.includes(q.text)),
+  );
+  const sort = q.sort ?? 'created';
+  const sign = q.order === 'asc' ? 1 : -1;
+  const column = { created: 'rowid', type: 'type', path: 'path', bytes: 'bytes' }[sort] as keyof Row;
+  hits.sort((a, b) => {
+    const x = a[column] as string | number;
+    const y = b[column] as string | number;
+    if (x !== y) return (x < y ? -1 : 1) * sign;
+    return (a.rowid - b.rowid) * sign;
+  });
+  const offset = q.offset ?? 0;
+  return { total: hits.length, uids: hits.slice(offset, offset + q.limit).map((r) => r.uid) };
+}
+
+function randomQuery(rand: () => number, total: number): SearchQuery {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const q: SearchQuery = {
+    projectId: pick(PROJECTS),
+    limit: pick([0, 1, 5, 20]),
+    offset: pick([0, 3, STEP, 2 * STEP - 1, 3 * STEP + 2, Math.floor(rand() * total), total + 5]),
+    sort: pick<SortField>(['created', 'type', 'path', 'bytes']),
+    order: pick(['asc', 'desc'] as const),
+  };
+  if (rand() < 0.35) q.type = pick(TYPES);
+  if (rand() < 0.3) q.license = pick(['cc0', 'cc-by-4.0', 'mit', 'none']);
+  if (rand() < 0.35)
+    q.tags = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 2) }, () => pick(TAGS).toLowerCase()))];
+  if (rand() < 0.1) q.hash = 'f'.repeat(64);
+  if (rand() < 0.3) q.text = pick(['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9']);
+  return q;
+}
+
+function assertSame(db: SqliteStore, q: SearchQuery, label: string): void {
+  const want = bruteForce(db, q);
+  const got = db.search(q);
+  assert.equal(got.total, want.total, `${label}: total of ${JSON.stringify(q)}`);
+  assert.deepEqual(
+    got.records.map((r) => r.uid),
+    want.uids,
+    `${label}: page of ${JSON.stringify(q)}`,
+  );
+}
+
+/** The counter table (rows above zero) against a recount from the rows themselves. */
+function assertCountsExact(db: SqliteStore): void {
+  const kept = db.db
+    .prepare(`SELECT project_id, dim, value, n FROM asset_counts WHERE n > 0 ORDER BY 1, 2, 3`)
+    .all();
+  const recount = db.db
+    .prepare(
+      `SELECT * FROM (
+         SELECT project_id, '' AS dim, '' AS value, count(*) AS n FROM assets GROUP BY project_id
+         UNION ALL SELECT project_id, 'type', type, count(*) FROM assets GROUP BY project_id, type
+         UNION ALL SELECT project_id, 'license', license_norm, count(*) FROM assets
+           WHERE license_norm IS NOT NULL GROUP BY project_id, license_norm
+         UNION ALL SELECT a.project_id, 'tag', t.tag, count(*) FROM asset_tags t JOIN assets a ON a.rowid = t.asset_rowid
+           GROUP BY a.project_id, t.tag)
+       ORDER BY 1, 2, 3`,
+    )
+    .all();
+  assert.deepEqual(kept, recount);
+  assert.equal(
+    (db.db.prepare('SELECT count(*) AS n FROM asset_counts WHERE n < 0').get() as { n: number }).n,
+    0,
+  );
+}
+
+describe('exact totals and deep pages under writes', () => {
+  test('random queries equal a brute-force filter after inserts, edits, deletes and project moves', () => {
+    const rand = seeded(6);
+    const records: AssetRecord[] = [];
+    store.transaction(() => {
+      for (let i = 0; i < 300; i++) {
+        const rec = randomAsset(rand, i);
+        store.insert(rec);
+        records.push(rec);
+      }
+    });
+    assertCountsExact(store);
+    for (let i = 0; i < 150; i++) assertSame(store, randomQuery(rand, 120), 'after inserts');
+
+    // Edits (tags, licence, type, path), deletes, moves across projects and re-inserts, with
+    // queries in between so cached totals and anchors from before each write are exercised.
+    for (let round = 0; round < 12; round++) {
+      for (let w = 0; w < 10; w++) {
+        const rec = records[Math.floor(rand() * records.length)] as AssetRecord;
+        const roll = rand();
+        if (roll < 0.4) {
+          const fresh = randomAsset(rand, 1000 + round * 10 + w);
+          store.update({ ...rec, type: fresh.type, meta: fresh.meta, path: `${rec.path}.v${round}` });
+          rec.path = `${rec.path}.v${round}`;
+        } else if (roll < 0.6) {
+          store.delete(rec.projectId, rec.uid);
+        } else if (roll < 0.8) {
+          const to = PROJECTS[Math.floor(rand() * PROJECTS.length)] as string;
+          store.db
+            .prepare('UPDATE OR IGNORE assets SET project_id = ? WHERE project_id = ? AND uid = ?')
+            .run(to, rec.projectId, rec.uid);
+          if (store.getByUid(to, rec.uid)) rec.projectId = to;
+        } else {
+          const fresh = randomAsset(rand, 2000 + round * 10 + w);
+          store.insert(fresh);
+          records.push(fresh);
+        }
+      }
+      assertCountsExact(store);
+      for (let i = 0; i < 40; i++) assertSame(store, randomQuery(rand, 120), `round ${round}`);
+    }
+  });
+
+  test('a write by another connection invalidates cached totals and anchors', () => {
+    const rand = seeded(7);
+    for (let i = 0; i < 60; i++) store.insert({ ...randomAsset(rand, i), projectId: 'default' });
+    const other = new SqliteStore(dbPath, { anchorStep: STEP });
+    try {
+      // A two-filter total and a deep page (anchors) are cached by the first connection...
+      const queries: SearchQuery[] = [
+        { projectId: 'default', limit: 5, tags: ['night', 'forest'] },
+        { projectId: 'default', limit: 5, text: 'backlog' },
+        { projectId: 'default', limit: 5, offset: 3 * STEP + 1, sort: 'path', order: 'asc' },
+        { projectId: 'default', limit: 5, offset: 2 * STEP, type: 'images' },
+      ];
+      for (const q of queries) assertSame(store, q, 'before');
+      // ...then the other connection inserts rows that match, at the front of every order.
+      for (let i = 0; i < 2 * STEP; i++) {
+        const rec = randomAsset(rand, 100 + i);
+        other.insert({
+          ...rec,
+          projectId: 'default',
+          type: 'images',
+          path: `!a${String(i).padStart(3, '0')}`,
+          meta: { tags: ['night', 'forest'], notes: 'backlog' },
+        });
+      }
+      for (const q of queries) assertSame(store, q, 'after the other connection wrote');
+      // And a delete through the other connection.
+      other.db.prepare(`DELETE FROM assets WHERE path LIKE '!a00%'`).run();
+      for (const q of queries) assertSame(store, q, 'after the other connection deleted');
+    } finally {
+      other.close();
+    }
+  });
+
+  test('facets come from the counters: deleted values disappear, totals follow updates', () => {
+    const base = randomAsset(seeded(8), 1);
+    store.insert({
+      ...base,
+      projectId: 'default',
+      type: 'audio',
+      meta: { tags: ['Loop', 'ui'], license: 'MIT' },
+    });
+    let facets = store.facets('default', 10);
+    assert.equal(facets.total, 1);
+    assert.deepEqual(facets.types, [{ value: 'audio', count: 1 }]);
+    assert.deepEqual(facets.licenses, [{ value: 'mit', count: 1, label: 'MIT' }]);
+    assert.deepEqual(
+      facets.tags.map((t) => [t.value, t.count]),
+      [
+        ['loop', 1],
+        ['ui', 1],
+      ],
+    );
+    store.update({ ...base, projectId: 'default', type: 'images', meta: { tags: ['ui'] } });
+    facets = store.facets('default', 10);
+    assert.deepEqual(facets.types, [{ value: 'images', count: 1 }]);
+    assert.deepEqual(facets.licenses, []);
+    assert.deepEqual(
+      facets.tags.map((t) => [t.value, t.count]),
+      [['ui', 1]],
+    );
+    store.delete('default', base.uid);
+    facets = store.facets('default', 10);
+    assert.deepEqual(facets, { total: 0, types: [], tags: [], licenses: [] });
+  });
+
+  test('the migration counts rows that existed before it', () => {
+    // A database at the previous schema version with rows in it, then opened by the current code.
+    const legacyPath = path.join(ws.dir, 'legacy.sqlite');
+    const legacy = new Database(legacyPath);
+    for (const sql of MIGRATIONS.slice(0, 4)) legacy.exec(sql);
+    legacy.pragma('user_version = 4');
+    const insert = legacy.prepare(
+      `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
+         license_norm, search_text) VALUES (?, ?, ?, ?, ?, 0, '{}', '', '', ?, ?, '')`,
+    );
+    const rand = seeded(9);
+    for (let i = 0; i < 80; i++) {
+      const rec = randomAsset(rand, i);
+      const keys = filterKeys(rec.meta);
+      insert.run(
+        rec.projectId,
+        rec.uid,
+        rec.type,
+        rec.path,
+        rec.hash,
+        JSON.stringify(keys.tags),
+        keys.license,
+      );
+    }
+    legacy.close();
+    const migrated = new SqliteStore(legacyPath);
+    try {
+      assertCountsExact(migrated);
+      assert.equal(
+        migrated.search({ projectId: 'default', limit: 1 }).total,
+        bruteForce(migrated, { projectId: 'default', limit: 1 }).total,
+      );
+    } finally {
+      migrated.close();
+    }
+  });
+});
