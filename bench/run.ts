@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: runs the benchmarks and prints a table of figures and ratios
  * against reference tools run in the same invocation. Never part of the test suite.
+ * `--keep` keeps the search registries under the temp folder and reuses them next time (the
+ * 1,000,000-asset load is ~10 minutes); they are rebuilt when the generator or schema changes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -108,26 +110,34 @@ if (!only || only === 'search') {
   const results: SearchScaleResult[] = [];
   for (const size of sizes) {
     process.stderr.write(`search: registry of ${size} assets...\n`);
-    results.push(await searchScale(size, { samples: 100, budgetMs: size >= 1_000_000 ? 20_000 : 10_000 }));
+    results.push(
+      await searchScale(size, {
+        samples: 100,
+        firstSamples: size >= 1_000_000 ? 10 : 20,
+        budgetMs: size >= 1_000_000 ? 20_000 : 10_000,
+        keep: process.argv.includes('--keep'),
+      }),
+    );
   }
   for (const s of results) {
     rows.push([
       `search registry: ${s.assets.toLocaleString('en-US')} assets`,
-      `loaded in ${s.insertSeconds.toFixed(1)} s (store layer, batches of 10,000); database ${s.dbMb.toFixed(0)} MB`,
+      `loaded in ${s.insertSeconds.toFixed(1)} s (store layer, batches of 10,000${s.reused ? '; kept from an earlier run' : ''}); database ${s.dbMb.toFixed(0)} MB`,
       `JSON-lines dump: ${s.dumpMb.toFixed(0)} MB`,
       `server RSS ${s.rssAfterLoadMb.toFixed(0)} MB after start, ${s.rssAfterQueriesMb.toFixed(0)} MB after the queries (peak ${s.peakRssMb.toFixed(0)}; target < 300 MB): ${s.peakRssMb < 300 ? 'met' : 'NOT met'}`,
     ]);
     for (const q of s.queries) {
       const target = q.kind === 'filtered' ? 50 : 100;
+      const met = (p95: number): string => (p95 < target ? 'met' : 'NOT met');
       const verdict =
         s.assets >= 1_000_000
-          ? `; target p95 < ${target} ms: ${q.latency.p95 < target ? 'met' : 'NOT met'}`
+          ? `; target p95 < ${target} ms: first ${met(q.first.p95)}, repeated ${met(q.latency.p95)}`
           : '';
       rows.push([
         `  ${s.assets.toLocaleString('en-US')}: ${q.name} (total ${q.total}${q.exact ? ', exact' : `, EXPECTED ${q.expected}`})`,
-        `p50 ${ms(q.latency.p50)}, p95 ${ms(q.latency.p95)}, p99 ${ms(q.latency.p99)} (${q.latency.count} requests)`,
+        `first (nothing cached): p50 ${ms(q.first.p50)}, p95 ${ms(q.first.p95)} (${q.first.count}); repeated: p50 ${ms(q.latency.p50)}, p95 ${ms(q.latency.p95)}, p99 ${ms(q.latency.p99)} (${q.latency.count})`,
         `grep -F -c '${q.grepNeedle.replace(/\|/g, '\\|')}': ${ms(q.grepSeconds * 1000)} (${q.grepCount} lines)`,
-        `p50 = ${(q.latency.p50 / (q.grepSeconds * 1000)).toFixed(2)}× grep${verdict}`,
+        `first p50 = ${(q.first.p50 / (q.grepSeconds * 1000)).toFixed(2)}× grep, repeated ${(q.latency.p50 / (q.grepSeconds * 1000)).toFixed(2)}×${verdict}`,
       ]);
     }
   }
