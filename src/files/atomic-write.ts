@@ -1,7 +1,10 @@
 /** Atomic file replacement: temp file in the same folder, fsync, rename. A reader sees old or new, never half. */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 /** Folders this process already made: a recursive mkdir per write costs more than the write. */
 const madeDirs = new Set<string>();
@@ -14,10 +17,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     if (madeDirs.size > 10_000) madeDirs.clear();
     madeDirs.add(dir);
   }
-  const tmp = path.join(
-    dir,
-    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const tmp = tempPathFor(target);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(tmp, 'wx');
@@ -50,3 +50,114 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 
 /** JSON as the reference writes sidecars: UTF-8, 2-space indent, non-ASCII kept, trailing newline. */
 export const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Per thread: a random start, then counted (cheaper than random bytes for every temp file). */
+let tempSerial = randomBytes(4).readUInt32BE();
+
+/**
+ * A temp name beside `target` (same folder, so the rename is atomic), unique to this thread; the
+ * sweep knows the pattern. (Files are opened exclusively, so a clash fails instead of sharing.)
+ */
+function tempPathFor(target: string): string {
+  tempSerial = (tempSerial + 1) >>> 0;
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${tempSerial.toString(16).padStart(8, '0')}.tmp`,
+  );
+}
+
+export interface AtomicFile {
+  target: string;
+  data: string | Uint8Array;
+}
+
+/**
+ * Writes many files, each atomically, with one durability barrier for all of them: every temp
+ * file is written, then the file systems are flushed once, then each is renamed into place. A
+ * reader still sees each file old or whole; a crash leaves old files and stray temps (swept).
+ * Per file: its mtime as it landed, or the error that kept it from landing.
+ *
+ * The writes are synchronous (a small file costs three system calls, no thread-pool round trip):
+ * callers keep batches small enough not to hold the event loop long (the rebuild: ~128 assets).
+ */
+export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<Array<number | Error>> {
+  const results: Array<number | Error> = new Array<number | Error>(files.length);
+  const temps: Array<string | undefined> = [];
+  files.forEach((file, i) => {
+    const dir = path.dirname(file.target);
+    const tmp = tempPathFor(file.target);
+    try {
+      try {
+        fsSync.writeFileSync(tmp, file.data, { flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        fsSync.mkdirSync(dir, { recursive: true });
+        fsSync.writeFileSync(tmp, file.data, { flag: 'wx' });
+      }
+      temps[i] = tmp;
+    } catch (err) {
+      results[i] = err as Error;
+    }
+  });
+  const written = temps.flatMap((tmp) => tmp ?? []);
+  try {
+    await flushToDisk(written);
+  } catch (err) {
+    for (const tmp of written) fsSync.rmSync(tmp, { force: true });
+    return files.map(() => err as Error);
+  }
+  files.forEach((file, i) => {
+    const tmp = temps[i];
+    if (tmp === undefined) return;
+    try {
+      // The temp's own mtime: the rename keeps it.
+      const mtimeMs = fsSync.statSync(tmp).mtimeMs;
+      fsSync.renameSync(tmp, file.target);
+      results[i] = mtimeMs;
+    } catch (err) {
+      fsSync.rmSync(tmp, { force: true });
+      results[i] = err as Error;
+    }
+  });
+  return results;
+}
+
+const execFileAsync = promisify(execFile);
+/** Whether coreutils' `sync` can be run here (known after the first try). */
+let syncToolWorks: boolean | undefined;
+
+/**
+ * Makes these written files durable. Many at once: one `syncfs(2)` per file system (coreutils'
+ * `sync --file-system`; Node has no binding), a single journal commit instead of one fsync per
+ * file (on this project's reference disk: 0.07 ms a small file instead of 0.33 ms with 32 fsyncs
+ * in flight). Few files, or no `sync` tool: an fsync each, a bounded number at once.
+ */
+async function flushToDisk(files: readonly string[]): Promise<void> {
+  if (files.length >= 16 && syncToolWorks !== false) {
+    const oneFilePerDevice = new Map<number, string>();
+    for (const file of files) {
+      const dev = fsSync.statSync(file).dev;
+      if (!oneFilePerDevice.has(dev)) oneFilePerDevice.set(dev, file);
+    }
+    try {
+      await execFileAsync('sync', ['--file-system', ...oneFilePerDevice.values()]);
+      syncToolWorks = true;
+      return;
+    } catch (err) {
+      if (syncToolWorks === true) throw err;
+      syncToolWorks = false; // no usable `sync` here: fsync each file from now on
+    }
+  }
+  let next = 0;
+  const fsyncNext = async (): Promise<void> => {
+    while (next < files.length) {
+      const handle = await fs.open(files[next++] as string, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, files.length) }, fsyncNext));
+}

@@ -7,8 +7,8 @@
  *   edited in place keeps its id and gets a new hash; the same bytes at two paths are two assets
  *   (the second gets its own id).
  * - Sidecars are the user's copy: one edited since the registry last wrote it wins.
- * - Crash-safe: each file is committed on its own, so a killed rebuild leaves a registry that
- *   the next rebuild completes.
+ * - Crash-safe: files are committed in batches, each file's row before its sidecar, so a killed
+ *   rebuild leaves a registry that the next rebuild completes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -189,12 +189,18 @@ export async function rebuildRegistry(
         gone(s),
     );
 
-  // Hashing ahead: while one file is committed, the next files that will need reading are already
-  // hashed on the pool (bounded by count and bytes). Results are used in scan order, so every
-  // decision (moves, duplicates, edits) is taken as in a one-file-at-a-time pass.
+  // Hashing ahead: while one batch is committed, the files after it that will need reading are
+  // already hashing on the pool (bounded by count and bytes); small files go in groups, one task
+  // each. Results are used in scan order, so every decision (moves, duplicates, edits) is taken as
+  // in a one-file-at-a-time pass.
   const files = scan.files;
-  const lookAhead = Math.max(4, pool.hashThreads * 3);
+  const batchFiles = 128;
+  const batchBytes = 64 * 1024 * 1024;
+  const lookAhead = 2 * batchFiles;
   const lookAheadBytes = 256 * 1024 * 1024;
+  const smallFile = 512 * 1024;
+  const groupFiles = 32;
+  const groupBytes = 4 * 1024 * 1024;
   const hashing = new Map<number, Promise<{ hash: string; bytes: number }>>();
   let aheadNext = 0;
   let aheadBytes = 0;
@@ -210,20 +216,44 @@ export async function rebuildRegistry(
     return renamedFrom(file) === undefined;
   };
   const hashAhead = (current: number): void => {
-    if (aheadNext <= current) aheadNext = current + 1;
-    while (
-      aheadNext < files.length &&
-      aheadNext - current <= lookAhead &&
-      (aheadBytes < lookAheadBytes || hashing.size === 0)
-    ) {
+    if (aheadNext < current) aheadNext = current;
+    const until = Math.min(files.length, current + lookAhead);
+    // Wait for room for a whole group, unless the pool would sit idle.
+    if (until - aheadNext < groupFiles && until < files.length && hashing.size > 0) return;
+    let group: number[] = [];
+    let groupSize = 0;
+    const sendGroup = (): void => {
+      const indices = group;
+      group = [];
+      groupSize = 0;
+      if (!indices.length) return;
+      const results = pool.hashMany(indices.map((i) => (files[i] as ScannedFile).abs));
+      indices.forEach((index, k) => {
+        const result = results.then((entries) => {
+          const entry = entries[k];
+          if (!entry || 'error' in entry) throw new Error(entry?.error ?? 'not hashed');
+          return entry;
+        });
+        result.catch(() => undefined); // seen when the file is handled (or dropped if never needed)
+        hashing.set(index, result);
+      });
+    };
+    while (aheadNext < until && (aheadBytes < lookAheadBytes || hashing.size === 0)) {
       const index = aheadNext++;
       const file = files[index] as ScannedFile;
       if (!needsHash(file)) continue;
-      const result = pool.hash(file.abs);
-      result.catch(() => undefined); // seen when the file is handled (or dropped if never needed)
-      hashing.set(index, result);
       aheadBytes += file.size;
+      if (file.size <= smallFile) {
+        group.push(index);
+        groupSize += file.size;
+        if (group.length >= groupFiles || groupSize >= groupBytes) sendGroup();
+        continue;
+      }
+      const result = pool.hash(file.abs);
+      result.catch(() => undefined);
+      hashing.set(index, result);
     }
+    sendGroup();
   };
   const dropAhead = (index: number): void => {
     if (hashing.delete(index)) aheadBytes -= (files[index] as ScannedFile).size;
@@ -243,9 +273,25 @@ export async function rebuildRegistry(
     inodes = [];
   };
 
-  type After = () => Promise<unknown>;
-  /** Commits one file's row; returns its sidecar write (and events), to run in the background. */
-  const handle = async (file: ScannedFile, index: number): Promise<After | undefined> => {
+  /** A file read and ready to commit: what the registry knew of it and what is on disk now. */
+  interface Prepared {
+    file: ScannedFile;
+    state: FileState | undefined;
+    renamed: FileState | undefined;
+    hash: string;
+    sidecar: ReturnType<typeof readSidecarFile>;
+  }
+  /** What follows a file's commit once its batch is committed: its sidecar, then its event. */
+  interface Followup {
+    file: ScannedFile;
+    record: AssetRecord;
+    announce: 'created' | 'updated' | 'none';
+    /** A moved asset's old sidecar, removed before the new one is written. */
+    oldPath?: string;
+  }
+
+  /** Reads what a file needs (its hash, its sidecar); undefined when the file is unchanged. */
+  const prepare = async (file: ScannedFile, index: number): Promise<Prepared | undefined> => {
     const state = byPath.get(file.rel);
     // The same file as last read: size and mtime, and the inode once one was recorded (a file
     // replaced by another with the same size and mtime is another inode, so it is read again).
@@ -264,150 +310,134 @@ export async function rebuildRegistry(
       }
       return undefined;
     }
-    // A new path whose file is a vanished row's, renamed: not read. Nothing is awaited from here
-    // to the transaction below, so no other file can claim that row in between.
+    // A new path whose file is a vanished row's, renamed: not read. The row is claimed now, in
+    // scan order, so no later file of the batch can take it.
     const renamed = state ? undefined : renamedFrom(file);
+    if (renamed) claimed.add(renamed.uid);
     const hash = fileSame ? state.hash : renamed ? renamed.hash : await hashFile(file, index);
-    const sidecar = readSidecarFile(file.abs, state && registry.get(state.uid)?.meta);
+    const sidecar = readSidecarFile(file.abs, state && registry.get(state.uid)?.meta, {
+      sidecar: file.sidecarMtimeMs !== null,
+      legacy: file.legacySidecar,
+    });
     if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
+    return { file, state, renamed, hash, sidecar };
+  };
+
+  /** Commits one prepared file's row (inside its batch's transaction). */
+  const commit = ({ file, state, renamed, hash, sidecar }: Prepared): Followup | undefined => {
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
-
-    let after: ((record: AssetRecord) => Promise<unknown>) | undefined;
-    const record = store.transaction((): AssetRecord | undefined => {
-      const now = utcNow();
-      if (state) {
-        // Known path: content edited in place, or the sidecar edited by hand.
-        const current = registry.get(state.uid);
-        if (!current) return undefined;
-        claimed.add(current.uid);
-        let meta = current.meta;
-        const sidecarEdited =
-          fromSidecar &&
-          file.sidecarMtimeMs !== state.sidecar_mtime_ms &&
-          !sameJson(userMeta(fromSidecar.meta), userMeta(meta));
-        if (sidecarEdited) {
-          meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
-          summary.sidecar_updates++;
-        }
-        const contentChanged = hash !== current.hash;
-        if (!contentChanged && !sidecarEdited) {
-          store.setFileStamp(projectId, current.uid, file);
-          if (file.sidecarMtimeMs !== null)
-            store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
-          summary.unchanged++;
-          // A sidecar the registry did not write last (missing, or a write cut short before its
-          // mirror) is written again; an unparseable one is left for the user (reported above).
-          const sidecarStale = file.sidecarMtimeMs === null || file.sidecarMtimeMs !== state.sidecar_mtime_ms;
-          after = sidecarStale && (fromSidecar || !sidecar) ? (r) => registry.writeSidecar(r) : undefined;
-          return current;
-        }
-        let updated: AssetRecord = {
-          ...current,
-          hash,
-          bytes: file.size,
-          meta: { ...meta, version: normaliseVersion(current.meta.version) + 1 },
-          updatedAt: now,
-        };
-        if (contentChanged) updated = registry.withPlannedPreview(updated);
-        store.update(updated, file);
-        // Until the new sidecar lands, the one on disk is not this row's: a crash before then
-        // leaves no recorded mtime, so the next rebuild writes it again.
-        store.setSidecarMtime(projectId, updated.uid, null);
-        if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
-        summary.updated++;
-        after = (r) => registry.afterUpdate(r);
-        return updated;
+    const now = utcNow();
+    if (state) {
+      // Known path: content edited in place, or the sidecar edited by hand.
+      const current = registry.get(state.uid);
+      if (!current) return undefined;
+      claimed.add(current.uid);
+      let meta = current.meta;
+      const sidecarEdited =
+        fromSidecar &&
+        file.sidecarMtimeMs !== state.sidecar_mtime_ms &&
+        !sameJson(userMeta(fromSidecar.meta), userMeta(meta));
+      if (sidecarEdited) {
+        meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
+        summary.sidecar_updates++;
       }
-
-      // Registered at this path by someone else (an API call) since this run read the rows.
-      const raced = store.getByPath(projectId, file.rel);
-      if (raced) {
-        claimed.add(raced.uid);
+      const contentChanged = hash !== current.hash;
+      if (!contentChanged && !sidecarEdited) {
+        store.setFileStamp(projectId, current.uid, file);
+        if (file.sidecarMtimeMs !== null) store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
         summary.unchanged++;
-        return undefined;
-      }
-      const movedFrom = renamed ?? withHash(hash).find((s) => !claimed.has(s.uid) && gone(s));
-      if (movedFrom) {
-        const current = registry.get(movedFrom.uid);
-        if (!current) return undefined;
-        claimed.add(current.uid);
-        let meta = current.meta;
-        if (fromSidecar && !sameJson(userMeta(fromSidecar.meta), userMeta(meta))) {
-          meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
-          summary.sidecar_updates++;
-        }
-        const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
-        store.update(moved, file);
-        store.setSidecarMtime(projectId, moved.uid, null); // as for an edit, above
-        summary.moved++;
-        const oldPath = current.path;
-        after = async (r) => {
-          await registry.context.sidecars.remove(oldPath);
-          return registry.afterUpdate(r);
-        };
-        return moved;
-      }
-
-      // A new asset. A sidecar that names this content keeps the id it recorded (lost database).
-      const sidecarId =
-        fromSidecar?.id && fromSidecar.hash === hash && !registry.get(fromSidecar.id)
-          ? fromSidecar.id
+        // A sidecar the registry did not write last (missing, or a write cut short before its
+        // mirror) is written again; an unparseable one is left for the user (reported above).
+        const sidecarStale = file.sidecarMtimeMs === null || file.sidecarMtimeMs !== state.sidecar_mtime_ms;
+        return sidecarStale && (fromSidecar || !sidecar)
+          ? { file, record: current, announce: 'none' }
           : undefined;
-      const meta: JsonObject = fromSidecar ? { ...fromSidecar.meta } : { origin: 'registry.rebuild' };
-      if (normaliseTags(meta.tags).length === 0) meta.tags = pathDerivedTags(file.rel);
-      const created = registry.withPlannedPreview({
-        projectId,
-        uid: sidecarId ?? registry.allocateUid(hash),
-        type: typeForPath(file.rel),
+      }
+      let updated: AssetRecord = {
+        ...current,
+        hash,
+        bytes: file.size,
+        meta: { ...meta, version: normaliseVersion(current.meta.version) + 1 },
+        updatedAt: now,
+      };
+      if (contentChanged) updated = registry.withPlannedPreview(updated);
+      store.update(updated, file);
+      // Until the new sidecar lands, the one on disk is not this row's: a crash before then
+      // leaves no recorded mtime, so the next rebuild writes it again.
+      store.setSidecarMtime(projectId, updated.uid, null);
+      if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
+      summary.updated++;
+      return { file, record: updated, announce: 'updated' };
+    }
+
+    // Registered at this path by someone else (an API call) since this run read the rows.
+    const raced = store.getByPath(projectId, file.rel);
+    if (raced) {
+      claimed.add(raced.uid);
+      summary.unchanged++;
+      return undefined;
+    }
+    const movedFrom = renamed ?? withHash(hash).find((s) => !claimed.has(s.uid) && gone(s));
+    if (movedFrom) {
+      const current = registry.get(movedFrom.uid);
+      if (!current) return undefined;
+      claimed.add(current.uid);
+      let meta = current.meta;
+      if (fromSidecar && !sameJson(userMeta(fromSidecar.meta), userMeta(meta))) {
+        meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
+        summary.sidecar_updates++;
+      }
+      const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
+      store.update(moved, file);
+      store.setSidecarMtime(projectId, moved.uid, null); // as for an edit, above
+      summary.moved++;
+      return { file, record: moved, announce: 'updated', oldPath: current.path };
+    }
+
+    // A new asset. A sidecar that names this content keeps the id it recorded (lost database).
+    const sidecarId =
+      fromSidecar?.id && fromSidecar.hash === hash && !registry.get(fromSidecar.id)
+        ? fromSidecar.id
+        : undefined;
+    const meta: JsonObject = fromSidecar ? { ...fromSidecar.meta } : { origin: 'registry.rebuild' };
+    if (normaliseTags(meta.tags).length === 0) meta.tags = pathDerivedTags(file.rel);
+    const created = registry.withPlannedPreview({
+      projectId,
+      uid: sidecarId ?? registry.allocateUid(hash),
+      type: typeForPath(file.rel),
+      path: file.rel,
+      hash,
+      bytes: file.size,
+      meta: normaliseMetadata({ ...meta, version: meta.version ?? 1 }),
+      createdAt: now,
+      updatedAt: now,
+      thumb: null,
+    });
+    store.insert(created, file);
+    store.addProvenance(
+      projectId,
+      buildProvenance({ source: 'registry.rebuild', inputs: { path: file.rel } }, created.meta, created, now),
+    );
+    if (created.thumb) store.queuePreview(projectId, created.uid, hash);
+    claimed.add(created.uid);
+    if (withHash(hash).length) summary.duplicates++;
+    byHash.set(hash, [
+      ...withHash(hash),
+      {
+        uid: created.uid,
         path: file.rel,
         hash,
         bytes: file.size,
-        meta: normaliseMetadata({ ...meta, version: meta.version ?? 1 }),
-        createdAt: now,
-        updatedAt: now,
-        thumb: null,
-      });
-      store.insert(created, file);
-      store.addProvenance(
-        projectId,
-        buildProvenance(
-          { source: 'registry.rebuild', inputs: { path: file.rel } },
-          created.meta,
-          created,
-          now,
-        ),
-      );
-      if (created.thumb) store.queuePreview(projectId, created.uid, hash);
-      claimed.add(created.uid);
-      if (withHash(hash).length) summary.duplicates++;
-      byHash.set(hash, [
-        ...withHash(hash),
-        {
-          uid: created.uid,
-          path: file.rel,
-          hash,
-          bytes: file.size,
-          file_mtime_ms: file.mtimeMs,
-          file_ino: file.ino,
-          file_dev: file.dev,
-          sidecar_mtime_ms: null,
-        },
-      ]);
-      summary.created++;
-      after = (r) => registry.afterCreate({ record: r, provenance: undefined });
-      return created;
-    });
-    const write = after;
-    return record && write ? () => write(record) : undefined;
+        file_mtime_ms: file.mtimeMs,
+        file_ino: file.ino,
+        file_dev: file.dev,
+        sidecar_mtime_ms: null,
+      },
+    ]);
+    summary.created++;
+    return { file, record: created, announce: 'created' };
   };
 
-  // Commit one file at a time, in scan order; sidecar writes (temp file, fsync, rename, twice)
-  // run in the background, a bounded number at once, since concurrent fsyncs share the disk's
-  // journal commits. A row is committed before its sidecar is written, as when writes ran inline:
-  // one whose write never landed has no recorded sidecar mtime, so the next rebuild writes it.
-  // A file counts as done (processed, progress) once its sidecar has landed.
-  const maxWrites = 32;
-  const writing = new Set<Promise<void>>();
   const fileDone = (file: ScannedFile, error?: unknown): void => {
     if (error === undefined) summary.processed++;
     else {
@@ -421,30 +451,79 @@ export async function rebuildRegistry(
     progress.bytes_done += file.size;
     report();
   };
-  for (let index = 0; index < files.length; index++) {
-    const file = files[index] as ScannedFile;
-    hashAhead(index);
-    let write: After | undefined;
-    try {
-      write = await handle(file, index);
-    } catch (err) {
-      fileDone(file, err ?? 'failed');
-      continue;
-    } finally {
-      dropAhead(index);
+
+  /**
+   * A batch's sidecars, written together with one durability barrier, then their events; a moved
+   * asset's old sidecar is removed first. A file counts as done (processed, progress) once its
+   * sidecar has landed.
+   */
+  const writeBatch = async (followups: readonly Followup[]): Promise<void> => {
+    const ready: Followup[] = [];
+    for (const followup of followups) {
+      try {
+        if (followup.oldPath !== undefined) await registry.context.sidecars.remove(followup.oldPath);
+        ready.push(followup);
+      } catch (err) {
+        fileDone(followup.file, err ?? 'the old sidecar could not be removed');
+      }
     }
-    if (!write) {
-      fileDone(file);
-      continue;
-    }
-    const running: Promise<void> = write().then(
-      () => fileDone(file),
-      (err: unknown) => fileDone(file, err ?? 'sidecar write failed'),
+    const byUid = new Map(ready.map((f) => [f.record.uid, f]));
+    const errors = await registry.writeSidecars(
+      ready.map((f) => f.record),
+      (record) => {
+        const followup = byUid.get(record.uid);
+        if (followup?.announce === 'created') registry.announceCreated(record);
+        else if (followup?.announce === 'updated') registry.announceUpdated(record);
+      },
     );
-    writing.add(running);
-    const settled = (): boolean => writing.delete(running);
-    running.then(settled, settled);
-    while (writing.size >= maxWrites) await Promise.race(writing);
+    ready.forEach((followup, i) => fileDone(followup.file, errors[i]));
+  };
+
+  // Files are taken in batches, in scan order: each batch's rows are committed in one transaction
+  // (one WAL commit and one FTS flush instead of one per file; each file in its own savepoint, so
+  // a failing file is rolled back alone), then its sidecars are written in the background, at
+  // most two batches at once. A row is committed before its sidecar is written: one whose write
+  // never landed has no recorded sidecar mtime, so the next rebuild writes it (kill -9 safe).
+  const writing = new Set<Promise<void>>();
+  for (let start = 0; start < files.length;) {
+    let end = start;
+    for (let bytes = 0; end < files.length && end - start < batchFiles && bytes < batchBytes; end++)
+      bytes += (files[end] as ScannedFile).size;
+    const prepared: Prepared[] = [];
+    for (let index = start; index < end; index++) {
+      hashAhead(index);
+      const file = files[index] as ScannedFile;
+      try {
+        const ready = await prepare(file, index);
+        if (ready) prepared.push(ready);
+        else fileDone(file);
+      } catch (err) {
+        fileDone(file, err ?? 'failed');
+      } finally {
+        dropAhead(index);
+      }
+    }
+    const followups: Followup[] = [];
+    store.transaction(() => {
+      for (const ready of prepared) {
+        try {
+          const followup = store.transaction(() => commit(ready));
+          if (followup) followups.push(followup);
+          else fileDone(ready.file);
+        } catch (err) {
+          fileDone(ready.file, err ?? 'failed');
+        }
+      }
+    });
+    if (followups.some((f) => f.record.thumb)) previews.kick();
+    if (followups.length) {
+      const running = writeBatch(followups);
+      writing.add(running);
+      const settled = (): boolean => writing.delete(running);
+      running.then(settled, settled);
+      while (writing.size >= 2) await Promise.race(writing);
+    }
+    start = end;
   }
   await Promise.all(writing);
   flushInodes();

@@ -43,7 +43,7 @@ import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enfo
 import { displayPath } from './paths.js';
 import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
-import { SidecarWriter } from './sidecars.js';
+import { SidecarWriter, type SidecarLoad, type SidecarWritten } from './sidecars.js';
 
 export interface RegisterInput {
   /** Source file: absolute, or relative to `cwd`. */
@@ -746,22 +746,50 @@ export class AssetRegistry {
 
   /** @internal Writes the sidecar (and mirror) from the current row; records its mtime for rebuild. */
   async writeSidecar(record: AssetRecord): Promise<void> {
-    const key = `${this.projectId}\0${record.uid}`;
-    let written: { record: AssetRecord; mtimeMs: number } | undefined;
+    let written: SidecarWritten | undefined;
     try {
-      written = await this.sidecars.write(key, () => {
-        const current = this.get(record.uid);
-        return current && { record: current, provenance: this.latestProvenance(current.uid) };
-      });
+      written = await this.sidecars.write(this.sidecarKey(record.uid), this.sidecarLoad(record.uid));
     } catch (err) {
-      throw new AppError(
-        500,
-        'sidecar_write_failed',
-        `Asset ${record.uid} is registered, but its sidecar could not be written (${(err as Error).message}). ` +
-          'Fix the cause, then run enforce with fix_missing to write it.',
-      );
+      throw sidecarWriteFailed(record.uid, err as Error);
     }
-    if (!written) return;
+    if (written) this.sidecarLanded(written);
+  }
+
+  /**
+   * @internal The sidecars of several assets, with one durability barrier for the lot (the
+   * rebuild's batches). `then` runs for each asset whose sidecar landed, in the same transaction
+   * as its recorded mtime. Per asset: the error that kept its sidecar from landing, or undefined.
+   */
+  async writeSidecars(
+    records: readonly AssetRecord[],
+    then: (record: AssetRecord) => void,
+  ): Promise<Array<AppError | undefined>> {
+    const outcomes = await this.sidecars.writeMany(
+      records.map((r) => ({ key: this.sidecarKey(r.uid), load: this.sidecarLoad(r.uid) })),
+    );
+    return this.store.transaction(() =>
+      outcomes.map((outcome, i) => {
+        const record = records[i] as AssetRecord;
+        if (outcome instanceof Error) return sidecarWriteFailed(record.uid, outcome);
+        if (outcome) this.sidecarLanded(outcome);
+        then(record);
+        return undefined;
+      }),
+    );
+  }
+
+  private sidecarKey(uid: string): string {
+    return `${this.projectId}\0${uid}`;
+  }
+
+  private sidecarLoad(uid: string): SidecarLoad {
+    return () => {
+      const current = this.get(uid);
+      return current && { record: current, provenance: this.latestProvenance(current.uid) };
+    };
+  }
+
+  private sidecarLanded(written: SidecarWritten): void {
     this.store.setSidecarMtime(this.projectId, written.record.uid, written.mtimeMs);
     this.emit('asset_sidecar_written', {
       uid: written.record.uid,
@@ -776,6 +804,19 @@ export class AssetRegistry {
     const { record } = committed;
     if (record.thumb) this.ctx.previews.kick();
     await this.writeSidecar(record);
+    this.announceCreated(record);
+    return { record, created: true, provenance: committed.provenance };
+  }
+
+  /** @internal Sidecar, then `asset_meta_updated`. */
+  async afterUpdate(record: AssetRecord): Promise<RegisterResult> {
+    await this.writeSidecar(record);
+    const current = this.announceUpdated(record);
+    return { record: current, created: false, provenance: this.latestProvenance(current.uid) };
+  }
+
+  /** @internal `asset_registered` for an asset whose sidecar has landed. */
+  announceCreated(record: AssetRecord): void {
     this.emit('asset_registered', {
       uid: record.uid,
       type: record.type,
@@ -784,12 +825,10 @@ export class AssetRegistry {
       sidecar: sidecarRelPath(record.path),
       bytes: record.bytes,
     });
-    return { record, created: true, provenance: committed.provenance };
   }
 
-  /** @internal Sidecar, then `asset_meta_updated`. */
-  async afterUpdate(record: AssetRecord): Promise<RegisterResult> {
-    await this.writeSidecar(record);
+  /** @internal `asset_meta_updated` with the current row; returns that row. */
+  announceUpdated(record: AssetRecord): AssetRecord {
     const current = this.get(record.uid) ?? record;
     this.emit('asset_meta_updated', {
       uid: current.uid,
@@ -798,13 +837,22 @@ export class AssetRegistry {
       path: current.path,
       sidecar: sidecarRelPath(current.path),
     });
-    return { record: current, created: false, provenance: this.latestProvenance(current.uid) };
+    return current;
   }
 
   /** @internal */
   emit<E extends HookEvent>(event: E, data: HookPayloads[E]): void {
     this.ctx.events.publish(event, data, this.projectId);
   }
+}
+
+function sidecarWriteFailed(uid: string, err: Error): AppError {
+  return new AppError(
+    500,
+    'sidecar_write_failed',
+    `Asset ${uid} is registered, but its sidecar could not be written (${err.message}). ` +
+      'Fix the cause, then run enforce with fix_missing to write it.',
+  );
 }
 
 /**

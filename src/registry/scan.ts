@@ -16,6 +16,8 @@ export interface ScannedFile {
   dev: number;
   /** mtime of `<file>.asset.json`, or null when it has none. */
   sidecarMtimeMs: number | null;
+  /** Whether a legacy `<file>.json` sidecar sits beside it. */
+  legacySidecar: boolean;
 }
 
 export interface ScanResult {
@@ -49,6 +51,7 @@ const scannedFile = (
   abs: string,
   stat: fs.Stats,
   sidecar: fs.Stats | undefined,
+  legacySidecar: boolean,
 ): ScannedFile => ({
   rel,
   abs,
@@ -57,6 +60,7 @@ const scannedFile = (
   ino: stat.ino,
   dev: stat.dev,
   sidecarMtimeMs: sidecar?.mtimeMs ?? null,
+  legacySidecar,
 });
 
 /**
@@ -108,7 +112,7 @@ export async function scanAssets(root: string): Promise<ScanResult> {
       const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
         ? fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })
         : undefined;
-      result.files.push(scannedFile(rel, abs, stat, sidecar));
+      result.files.push(scannedFile(rel, abs, stat, sidecar, names.has(`${entry.name}.json`)));
     }
     await Promise.all(subdirs);
   };
@@ -214,7 +218,7 @@ export async function scanPaths(root: string, rels: readonly string[]): Promise<
       continue;
     }
     const sidecar = await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined);
-    result.files.push(scannedFile(rel, abs, stat, sidecar));
+    result.files.push(scannedFile(rel, abs, stat, sidecar, fs.existsSync(`${abs}.json`)));
   }
   return result;
 }
@@ -240,12 +244,15 @@ export interface SidecarContents {
 export function readSidecarFile(
   abs: string,
   registryMeta?: JsonObject,
+  /** Which of the two exist, when a scan already knows (a missing file is not even tried). */
+  present: { sidecar: boolean; legacy: boolean } = { sidecar: true, legacy: true },
 ): SidecarContents | { error: string } | undefined {
   let firstError: string | undefined;
   for (const [file, legacy] of [
     [abs + SIDECAR_SUFFIX, false],
     [`${abs}.json`, true],
   ] as const) {
+    if (!(legacy ? present.legacy : present.sidecar)) continue;
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

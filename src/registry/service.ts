@@ -40,12 +40,13 @@ export class RegistryService {
   static open(options: OpenOptions = {}): RegistryService {
     const paths = resolvePaths(options);
     const store = new SqliteStore(paths.dbPath);
+    const pool = new WorkerPool(options.workerThreads);
     return new RegistryService({
       store,
       paths,
-      pool: new WorkerPool(options.workerThreads),
+      pool,
       events: new EventLog(store, options.hooks ?? processHooks),
-      sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot),
+      sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot, (files) => pool.writeFiles(files)),
     });
   }
 

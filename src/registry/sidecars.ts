@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
-import { jsonText, writeFileAtomic } from '../files/atomic-write.js';
+import { jsonText, writeFileAtomic, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */
@@ -26,46 +26,104 @@ export function sidecarTargets(assetsRoot: string, metaRoot: string | false, rel
   };
 }
 
+/** The state a sidecar is written from, read when the write runs; undefined when the asset is gone. */
+export type SidecarLoad = () => { record: AssetRecord; provenance: ProvenanceRecord | undefined } | undefined;
+
+export interface SidecarWritten {
+  record: AssetRecord;
+  mtimeMs: number;
+}
+
+/** Writes files atomically with one durability barrier for the lot (see `writeFilesAtomic`). */
+export type BatchWriter = (files: AtomicFile[]) => Promise<Array<number | Error>>;
+
 export class SidecarWriter {
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly assetsRoot: string,
     private readonly metaRoot: string | false,
+    /** Where `writeMany` writes: in this thread by default, the worker pool's write thread in a service. */
+    private readonly writeBatch: BatchWriter = writeFilesAtomic,
   ) {}
 
   /**
    * Queues a write of the current state of an asset. `load` is called when the write runs and
    * returns the record and its latest provenance (or undefined when the asset is gone).
    */
-  write(
-    key: string,
-    load: () => { record: AssetRecord; provenance: ProvenanceRecord | undefined } | undefined,
-  ): Promise<{ record: AssetRecord; mtimeMs: number } | undefined> {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const state = load();
-        if (!state) return undefined;
-        const text = jsonText(buildSidecar(state.record, state.provenance));
-        const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
-        // Both at once: their fsyncs share the filesystem's journal commit, so a registration
-        // waits for one durable write, not two in a row.
-        const [mtimeMs] = await Promise.all([
-          writeFileAtomic(targets.primary, text),
-          targets.mirror ? writeFileAtomic(targets.mirror, text) : undefined,
-        ]);
-        return { record: state.record, mtimeMs };
-      });
+  write(key: string, load: SidecarLoad): Promise<SidecarWritten | undefined> {
+    return this.enqueue([key], async () => {
+      const state = load();
+      if (!state) return undefined;
+      const text = jsonText(buildSidecar(state.record, state.provenance));
+      const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
+      // Both at once: their fsyncs share the filesystem's journal commit, so a registration
+      // waits for one durable write, not two in a row.
+      const [mtimeMs] = await Promise.all([
+        writeFileAtomic(targets.primary, text),
+        targets.mirror ? writeFileAtomic(targets.mirror, text) : undefined,
+      ]);
+      return { record: state.record, mtimeMs };
+    });
+  }
+
+  /**
+   * Writes several assets' sidecars and mirrors with one durability barrier for the lot (the
+   * rebuild's batches), each after that asset's earlier writes. Per entry: what was written,
+   * undefined (asset gone), or the error that kept its sidecar or mirror from landing.
+   */
+  writeMany(
+    entries: ReadonlyArray<{ key: string; load: SidecarLoad }>,
+  ): Promise<Array<SidecarWritten | undefined | Error>> {
+    return this.enqueue(
+      entries.map((e) => e.key),
+      async () => {
+        const files: AtomicFile[] = [];
+        const owners: Array<{ entry: number; primary: boolean }> = [];
+        const states = entries.map((entry, i) => {
+          const state = entry.load();
+          if (!state) return undefined;
+          const data = jsonText(buildSidecar(state.record, state.provenance));
+          const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
+          files.push({ target: targets.primary, data });
+          owners.push({ entry: i, primary: true });
+          if (targets.mirror) {
+            files.push({ target: targets.mirror, data });
+            owners.push({ entry: i, primary: false });
+          }
+          return state;
+        });
+        const landed = await this.writeBatch(files);
+        const mtimes = new Map<number, number>(); // the primary's: the one a rebuild compares
+        const errors = new Map<number, Error>();
+        landed.forEach((outcome, f) => {
+          const { entry, primary } = owners[f] as { entry: number; primary: boolean };
+          if (outcome instanceof Error) {
+            if (!errors.has(entry)) errors.set(entry, outcome);
+          } else if (primary) mtimes.set(entry, outcome);
+        });
+        return states.map(
+          (state, i) =>
+            errors.get(i) ?? (state && { record: state.record, mtimeMs: mtimes.get(i) as number }),
+        );
+      },
+    );
+  }
+
+  /** Runs `job` after every earlier write of these keys; later writes of them wait for it. */
+  private enqueue<T>(keys: readonly string[], job: () => Promise<T>): Promise<T> {
+    const previous = keys.flatMap((key) => this.chains.get(key) ?? []);
+    const next = Promise.all(previous).then(job);
     const tail = next.then(
       () => undefined,
       () => undefined,
     );
-    this.chains.set(key, tail);
-    void tail.then(() => {
-      if (this.chains.get(key) === tail) this.chains.delete(key);
-    });
+    for (const key of keys) {
+      this.chains.set(key, tail);
+      void tail.then(() => {
+        if (this.chains.get(key) === tail) this.chains.delete(key);
+      });
+    }
     return next;
   }
 

@@ -5,17 +5,21 @@
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
-import type { HashResult, HashTask } from './hash-worker.js';
+import type { HashManyEntry, HashResult, HashTask } from './hash-worker.js';
 import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
 import type { WaveformResult, WaveformTask } from './waveform-worker.js';
+import type { WriteResult, WriteTask } from './write-worker.js';
+import type { AtomicFile } from '../files/atomic-write.js';
 
 // Run from sources (tsx) the workers are .ts files; from the build they are .js beside this one.
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.meta.url).href;
 
 export class WorkerPool {
-  private readonly hashPool: Piscina<HashTask, HashResult>;
+  private readonly hashPool: Piscina<HashTask, HashResult | HashManyEntry[]>;
   private readonly previewPool: Piscina<ThumbnailTask | WaveformTask, ThumbnailResult | WaveformResult>;
+  /** One thread: batches of small writes, which mostly wait on the disk. */
+  private readonly writePool: Piscina<WriteTask, WriteResult>;
   readonly previewThreads: number;
   /** Threads hashing at once (the rebuild hashes this many files ahead, and a few more). */
   readonly hashThreads: number;
@@ -30,20 +34,37 @@ export class WorkerPool {
       idleTimeout: 30_000,
     });
     this.previewPool = new Piscina({ minThreads: 0, maxThreads: threads, idleTimeout: 30_000 });
+    this.writePool = new Piscina({
+      filename: workerUrl('write-worker'),
+      minThreads: 0,
+      maxThreads: 1,
+      idleTimeout: 30_000,
+    });
   }
 
   hash(source: string): Promise<HashResult> {
-    return this.hashPool.run({ op: 'hash', source });
+    return this.hashPool.run({ op: 'hash', source }) as Promise<HashResult>;
+  }
+
+  /** Hashes several files in one task (for small files, where a task per file costs more than the hash). */
+  hashMany(sources: string[]): Promise<HashManyEntry[]> {
+    return this.hashPool.run({ op: 'hashMany', sources }) as Promise<HashManyEntry[]>;
   }
 
   /** Streams `source` into a new file under `stagingDir` while hashing it. */
   stage(source: string, stagingDir: string): Promise<HashResult> {
-    return this.hashPool.run({ op: 'stage', source, stagingDir });
+    return this.hashPool.run({ op: 'stage', source, stagingDir }) as Promise<HashResult>;
   }
 
   /** Takes a file already in the staging folder as the staged copy (hashed and synced, not copied). */
   adopt(stagedFile: string): Promise<HashResult> {
-    return this.hashPool.run({ op: 'adopt', source: stagedFile });
+    return this.hashPool.run({ op: 'adopt', source: stagedFile }) as Promise<HashResult>;
+  }
+
+  /** `writeFilesAtomic` on the write thread: per file, its landed mtime or an Error. */
+  async writeFiles(files: AtomicFile[]): Promise<Array<number | Error>> {
+    const results = await this.writePool.run({ files });
+    return results.map((r) => (typeof r === 'number' ? r : new Error(r.error)));
   }
 
   async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
@@ -55,6 +76,6 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.hashPool.destroy(), this.previewPool.destroy()]);
+    await Promise.all([this.hashPool.destroy(), this.previewPool.destroy(), this.writePool.destroy()]);
   }
 }

@@ -58,10 +58,17 @@ describe('rebuild with inodes', () => {
     service = RegistryService.open({ workspace: ws.dir, hooks: new HookBus() });
     registry = service.project();
     const pool = registry.context.pool;
+    const seen = (source: string): number =>
+      hashed.push(path.relative(ws.assets, source).split(path.sep).join('/'));
     const hash = pool.hash.bind(pool);
     pool.hash = (source) => {
-      hashed.push(path.relative(ws.assets, source).split(path.sep).join('/'));
+      seen(source);
       return hash(source);
+    };
+    const hashMany = pool.hashMany.bind(pool);
+    pool.hashMany = (sources) => {
+      sources.forEach(seen);
+      return hashMany(sources);
     };
   };
   const rebuild = async (paths?: string[]) => {

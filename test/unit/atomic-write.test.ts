@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { jsonText, writeFileAtomic } from '../../src/files/atomic-write.js';
+import { jsonText, writeFileAtomic, writeFilesAtomic } from '../../src/files/atomic-write.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 describe('writeFileAtomic', () => {
@@ -64,6 +64,54 @@ describe('writeFileAtomic', () => {
     await Promise.all(versions.map((v) => writeFileAtomic(target, v)));
     assert.ok(versions.includes(fs.readFileSync(target, 'utf8')));
     assert.deepEqual(listFiles(path.join(ws.dir, 'race')), ['f.txt']);
+  });
+});
+
+describe('writeFilesAtomic (a batch, one durability barrier)', () => {
+  let ws: Workspace;
+  before(() => {
+    ws = makeWorkspace();
+  });
+  after(() => ws.cleanup());
+
+  // 40 files: over the size where the batch is flushed with one syncfs instead of an fsync each.
+  for (const count of [3, 40]) {
+    test(`${count} files land whole, in new and old folders, with their mtimes and no temp files`, async () => {
+      const root = path.join(ws.dir, `batch-${count}`);
+      fs.mkdirSync(path.join(root, 'old'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'old', 'f0.json'), 'previous content, longer than the new one');
+      const files = Array.from({ length: count }, (_, i) => ({
+        target: path.join(root, i % 2 ? 'old' : `new/deep-${i % 3}`, `f${i}.json`),
+        data: `{"n":${i}}\n`,
+      }));
+      const landed = await writeFilesAtomic(files);
+      files.forEach((file, i) => {
+        assert.equal(fs.readFileSync(file.target, 'utf8'), file.data);
+        assert.equal(landed[i], fs.statSync(file.target).mtimeMs);
+      });
+      assert.ok(
+        listFiles(root).every((name) => !name.includes('.tmp')),
+        listFiles(root).join(', '),
+      );
+    });
+  }
+
+  test('a file that cannot be written is reported alone; the others land and the blocker is untouched', async () => {
+    const root = path.join(ws.dir, 'batch-fail');
+    const blocker = path.join(root, 'taken');
+    fs.mkdirSync(path.join(blocker, 'child'), { recursive: true });
+    const files = [
+      { target: path.join(root, 'a.json'), data: 'a' },
+      { target: blocker, data: 'overwrites a folder' },
+      { target: path.join(root, 'b.json'), data: 'b' },
+    ];
+    const landed = await writeFilesAtomic(files);
+    assert.equal(typeof landed[0], 'number');
+    assert.ok(landed[1] instanceof Error);
+    assert.equal(typeof landed[2], 'number');
+    assert.equal(fs.readFileSync(path.join(root, 'b.json'), 'utf8'), 'b');
+    assert.ok(fs.statSync(blocker).isDirectory());
+    assert.deepEqual(fs.readdirSync(root).sort(), ['a.json', 'b.json', 'taken']);
   });
 });
 

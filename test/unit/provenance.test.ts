@@ -1,6 +1,7 @@
 /** Provenance records (§1.10), the Python-compatible JSON they hash, and content ids (§1.2). */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { pythonJsonDumps } from '../../src/domain/json.js';
 import { buildProvenance } from '../../src/domain/provenance.js';
@@ -21,6 +22,26 @@ describe('content hash and uid (§1.2)', () => {
       assert.equal(result.hash, HELLO_HASH);
       assert.equal(result.bytes, 5);
       assert.equal(result.hash.slice(0, 16), '2cf24dba5fb0a30e');
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('hashMany hashes each file of a group, and reports a missing one without failing the rest', async () => {
+    const ws = makeWorkspace();
+    try {
+      const hello = ws.file('a/hello.txt', 'hello');
+      const empty = ws.file('a/empty.txt', '');
+      const results = await hashWorker({ op: 'hashMany', sources: [hello, `${ws.dir}/gone.txt`, empty] });
+      assert.equal(results.length, 3);
+      assert.deepEqual(
+        results.map((r) => ('error' in r ? 'error' : r.hash)),
+        [HELLO_HASH, 'error', sha256('')],
+      );
+      const first = results[0];
+      assert.ok(first && !('error' in first));
+      assert.equal(first.bytes, 5);
+      assert.equal(first.ino, fs.statSync(hello).ino);
     } finally {
       ws.cleanup();
     }
