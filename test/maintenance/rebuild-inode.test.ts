@@ -227,13 +227,10 @@ describe('rebuild with inodes', () => {
     const uids = [row('images/p.png').uid, row('images/q.png').uid];
     await service.close();
 
-    // Back to the schema before the inode migration, as an older release left it.
+    // Rows as the inode migration leaves an older release's database: no inode or device yet.
+    // (Not by undoing the migration: later migrations could not be replayed over it.)
     const db = new Database(service.paths.dbPath);
-    const version = db.pragma('user_version', { simple: true }) as number;
-    db.exec(`DROP INDEX assets_file_ino;
-      ALTER TABLE assets DROP COLUMN file_ino;
-      ALTER TABLE assets DROP COLUMN file_dev;`);
-    db.pragma(`user_version = ${version - 1}`);
+    db.exec('UPDATE assets SET file_ino = NULL, file_dev = NULL');
     db.close();
 
     open();
