@@ -54,6 +54,15 @@ export const SearchQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
   include_debug: Type.Optional(Type.Boolean({ default: false })),
   project_id: Type.Optional(Type.String()),
+  fields: Type.Optional(
+    Type.String({
+      maxLength: 1000,
+      description:
+        'Search only: a lighter listing. Comma-separated item fields to return instead of full records: ' +
+        'top-level names (`uid,type,path,tags`) or one key of an object field (`metadata.title`, ' +
+        '`urls.waveform`). Fields a record lacks are left out. Without it, items are full records.',
+    }),
+  ),
 });
 
 export const UpdateBody = Type.Object({

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Static } from 'typebox';
 import { badRequest } from '../../domain/errors.js';
-import type { JsonObject } from '../../domain/json.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
 import type { SearchInput } from '../../registry/registry.js';
@@ -51,6 +51,69 @@ function searchInput(q: SearchQueryInput): SearchInput {
   };
 }
 
+/** The top-level keys of a serialized asset (`serializeAsset`): what `fields=` may name. */
+const ITEM_FIELDS = new Set([
+  'id',
+  'uid',
+  'type',
+  'hash',
+  'bytes',
+  'tags',
+  'license',
+  'origin',
+  'version',
+  'created_at',
+  'updated_at',
+  'project_id',
+  'metadata',
+  'links',
+  'sidecar',
+  'path',
+  'urls',
+  'thumb',
+  'preview',
+  'thumbnails',
+  'preview_status',
+  'preview_error',
+]);
+
+/**
+ * `fields=` of the search route, parsed into [key] or [key, sub] paths. Unknown keys are a 400, so
+ * a typo does not silently return items without the field the client counts on.
+ */
+export function parseFields(spec: string): string[][] {
+  const paths = splitList(spec).map((name) => name.split('.'));
+  for (const parts of paths) {
+    const [key = '', sub] = parts;
+    if (parts.length > 2 || !ITEM_FIELDS.has(key) || sub === '') {
+      throw badRequest(
+        `Unknown field "${parts.join('.')}" in fields: use item keys (${[...ITEM_FIELDS].join(', ')}) or key.subkey.`,
+      );
+    }
+  }
+  if (!paths.length) throw badRequest('fields is empty: name at least one item field, or leave it out.');
+  return paths;
+}
+
+/** The chosen fields of one item, in the order named; `key.sub` keeps `{ key: { sub } }`. */
+export function projectItem(item: JsonObject, paths: readonly string[][]): JsonObject {
+  const out: JsonObject = {};
+  for (const [key = '', sub] of paths) {
+    if (!(key in item)) continue;
+    const value = item[key] as JsonValue;
+    if (sub === undefined) {
+      out[key] = value;
+      continue;
+    }
+    if (!isJsonObject(value) || !(sub in value)) continue;
+    const into = out[key];
+    // A whole object asked for next to one of its keys (`urls,urls.waveform`) stays whole.
+    if (paths.some((p) => p.length === 1 && p[0] === key)) continue;
+    out[key] = { ...(isJsonObject(into) ? into : {}), [sub]: value[sub] as JsonValue };
+  }
+  return out;
+}
+
 /** "Select all" over a filter returns at most this many ids. */
 const MAX_IDS = 200_000;
 
@@ -95,6 +158,7 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
     { schema: { tags, summary: 'Search assets (filters combine with AND)', querystring: SearchQuery } },
     async (request) => {
       const q = request.query;
+      const fields = q.fields === undefined ? undefined : parseFields(q.fields);
       const registry = service.project(q.project_id);
       const input = searchInput(q);
       const { total, records } = registry.search(input);
@@ -104,7 +168,9 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
       return {
         ok: true,
         total,
-        items: records.map((r) => registry.serialize(r)),
+        items: records.map((r) =>
+          fields ? projectItem(registry.serialize(r), fields) : registry.serialize(r),
+        ),
         filters: {
           type: q.type ?? null,
           tags: tagFilters,
