@@ -1,10 +1,9 @@
 /** Atomic file replacement: temp file in the same folder, fsync, rename. A reader sees old or new, never half. */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { syncFileSystems } from './syncfs.js';
 
 /** Folders this process already made: a recursive mkdir per write costs more than the write. */
 const madeDirs = new Set<string>();
@@ -78,80 +77,75 @@ export interface AtomicFile {
  * Per file: its mtime as it landed, or the error that kept it from landing.
  *
  * The writes are synchronous (a small file costs three system calls, no thread-pool round trip):
- * callers keep batches small enough not to hold the event loop long (the rebuild: ~128 assets).
+ * call it off the main thread, or with batches small enough not to hold the event loop long.
  */
 export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<Array<number | Error>> {
   const results: Array<number | Error> = new Array<number | Error>(files.length);
-  const temps: Array<string | undefined> = [];
+  const temps: Array<{ tmp: string; mtimeMs: number; dev: number } | undefined> = [];
   files.forEach((file, i) => {
-    const dir = path.dirname(file.target);
     const tmp = tempPathFor(file.target);
     try {
       try {
         fsSync.writeFileSync(tmp, file.data, { flag: 'wx' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        fsSync.mkdirSync(dir, { recursive: true });
+        fsSync.mkdirSync(path.dirname(file.target), { recursive: true });
         fsSync.writeFileSync(tmp, file.data, { flag: 'wx' });
       }
-      temps[i] = tmp;
+      // The temp's own mtime: the rename keeps it.
+      const { mtimeMs, dev } = fsSync.statSync(tmp);
+      temps[i] = { tmp, mtimeMs, dev };
     } catch (err) {
       results[i] = err as Error;
     }
   });
-  const written = temps.flatMap((tmp) => tmp ?? []);
+  const written = temps.flatMap((t) => t ?? []);
   try {
     await flushToDisk(written);
   } catch (err) {
-    for (const tmp of written) fsSync.rmSync(tmp, { force: true });
+    for (const { tmp } of written) fsSync.rmSync(tmp, { force: true });
     return files.map(() => err as Error);
   }
   files.forEach((file, i) => {
-    const tmp = temps[i];
-    if (tmp === undefined) return;
+    const temp = temps[i];
+    if (temp === undefined) return;
     try {
-      // The temp's own mtime: the rename keeps it.
-      const mtimeMs = fsSync.statSync(tmp).mtimeMs;
-      fsSync.renameSync(tmp, file.target);
-      results[i] = mtimeMs;
+      fsSync.renameSync(temp.tmp, file.target);
+      results[i] = temp.mtimeMs;
     } catch (err) {
-      fsSync.rmSync(tmp, { force: true });
+      fsSync.rmSync(temp.tmp, { force: true });
       results[i] = err as Error;
     }
   });
   return results;
 }
 
-const execFileAsync = promisify(execFile);
-/** Whether coreutils' `sync` can be run here (known after the first try). */
-let syncToolWorks: boolean | undefined;
+/** Whether `syncfs` through the helper works here (known after the first try). */
+let syncfsWorks: boolean | undefined;
 
 /**
- * Makes these written files durable. Many at once: one `syncfs(2)` per file system (coreutils'
- * `sync --file-system`; Node has no binding), a single journal commit instead of one fsync per
- * file (on this project's reference disk: 0.07 ms a small file instead of 0.33 ms with 32 fsyncs
- * in flight). Few files, or no `sync` tool: an fsync each, a bounded number at once.
+ * Makes these written files durable. Many at once: one `syncfs(2)` per file system, a single
+ * journal commit instead of one fsync per file (on the reference disk: 0.07 ms a small file
+ * instead of 0.33 ms with 32 fsyncs in flight). Few files, or no working `syncfs`: an fsync each,
+ * a bounded number at once.
  */
-async function flushToDisk(files: readonly string[]): Promise<void> {
-  if (files.length >= 16 && syncToolWorks !== false) {
-    const oneFilePerDevice = new Map<number, string>();
-    for (const file of files) {
-      const dev = fsSync.statSync(file).dev;
-      if (!oneFilePerDevice.has(dev)) oneFilePerDevice.set(dev, file);
-    }
+async function flushToDisk(files: ReadonlyArray<{ tmp: string; dev: number }>): Promise<void> {
+  if (files.length >= 16 && syncfsWorks !== false) {
+    const dirsByDevice = new Map<number, string>();
+    for (const { tmp, dev } of files) if (!dirsByDevice.has(dev)) dirsByDevice.set(dev, path.dirname(tmp));
     try {
-      await execFileAsync('sync', ['--file-system', ...oneFilePerDevice.values()]);
-      syncToolWorks = true;
+      await syncFileSystems(dirsByDevice);
+      syncfsWorks = true;
       return;
     } catch (err) {
-      if (syncToolWorks === true) throw err;
-      syncToolWorks = false; // no usable `sync` here: fsync each file from now on
+      if (syncfsWorks === true) throw err;
+      syncfsWorks = false; // no `sh` or `sync` here: fsync each file from now on
     }
   }
   let next = 0;
   const fsyncNext = async (): Promise<void> => {
     while (next < files.length) {
-      const handle = await fs.open(files[next++] as string, 'r+');
+      const handle = await fs.open((files[next++] as { tmp: string }).tmp, 'r+');
       try {
         await handle.sync();
       } finally {
