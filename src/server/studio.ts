@@ -1,6 +1,7 @@
 /**
  * The web studio: the Vite build (dist/web) served at `/`. Hashed asset files are immutable;
- * index.html is revalidated so a new build is picked up at the next load. Without a build, `/`
+ * index.html is revalidated so a new build is picked up at the next load. Text files are sent
+ * brotli- or gzip-compressed from copies made at build time. Without a build, `/`
  * says how to make one instead of a bare 404.
  */
 import fs from 'node:fs';
@@ -37,7 +38,11 @@ export async function registerStudio(app: App, webRoot: string | undefined): Pro
     decorateReply: false,
     wildcard: false,
     index: ['index.html'],
-    setHeaders: (res, file) => {
+    // The build writes .br and .gz copies (web/vite.config.ts); they are sent to browsers that
+    // accept them, the plain file to the others.
+    preCompressed: true,
+    setHeaders: (res, sent) => {
+      const file = sent.replace(/\.(br|gz)$/, '');
       const hashed = file.includes(`${path.sep}assets${path.sep}`);
       res.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
       if (file.endsWith('.html')) {

@@ -181,6 +181,83 @@ test('filters by type, tag and licence, with counts; search; sort', async ({ pag
   await expect.poll(() => tileOrder(page)).toEqual(bySize);
 });
 
+test('the first screen takes the preloaded page: one light search request, tiles drawn from it', async ({
+  page,
+}) => {
+  const searches: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/assets/search')) searches.push(r.url());
+  });
+  const firstPage = page.waitForResponse((r) => r.url().includes('/api/assets/search'));
+  await page.goto(server.url);
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+
+  // index.html's preloads are what the studio asks for first: a preload with another URL would
+  // be fetched for nothing and show up here as a second search request.
+  const preloads = await page
+    .locator('link[rel=preload][as=fetch]')
+    .evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+  const preloadedSearch = preloads.filter((href) => href.includes('/api/assets/search'));
+  expect(preloadedSearch).toHaveLength(1);
+  expect(searches).toEqual(preloadedSearch);
+  expect(preloads.map((href) => new URL(href).pathname)).toEqual([
+    '/api/settings',
+    '/api/assets/search',
+    '/api/assets/facets',
+  ]);
+
+  // The grid's listing carries the tile fields only; the tiles still show names, types, licences.
+  const body = (await (await firstPage).json()) as { items: Record<string, unknown>[] };
+  const hero = body.items.find((item) => item.uid === ids.hero)!;
+  expect(Object.keys(hero).sort()).toEqual(
+    ['license', 'metadata', 'path', 'preview_status', 'tags', 'type', 'uid', 'urls'].sort(),
+  );
+  expect(hero.metadata).toEqual({ title: 'Hero banner' });
+  await expect(tile(page, ids.hero!).locator('.name')).toHaveText('Hero banner');
+  const full = (await api(server.url, 'GET', `/api/assets/${ids.hero}`)).body.asset;
+  await expect(tile(page, ids.hero!).locator('.sub')).toHaveText(`images · ${full.license}`);
+  await expect(tile(page, ids.hero!)).toHaveAttribute(
+    'title',
+    `UID: ${ids.hero}\nType: images\nPath: ${full.path}\nTags: ${full.tags.join(', ')}\nLicense: ${full.license}`,
+  );
+  await expect(tile(page, ids.forest!).locator('.name')).toHaveText('forest.jpg');
+  await expect(tile(page, ids.hero!).locator('img')).toHaveAttribute(
+    'src',
+    new RegExp(`/api/assets/${ids.hero}/thumbnail\\?size=256`),
+  );
+});
+
+test('the studio files come precompressed and cached for good; other views load on demand', async ({
+  page,
+}) => {
+  const scripts: { url: string; encoding: string | undefined; cache: string | undefined }[] = [];
+  page.on('response', (r) => {
+    if (/\/assets\/.+\.js$/.test(r.url()))
+      scripts.push({
+        url: r.url(),
+        encoding: r.headers()['content-encoding'],
+        cache: r.headers()['cache-control'],
+      });
+  });
+  await page.goto(server.url);
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  expect(scripts.length).toBeGreaterThan(1);
+  for (const s of scripts) {
+    expect(s.encoding, s.url).toBe('br');
+    expect(s.cache, s.url).toBe('public, max-age=31536000, immutable');
+  }
+  // The settings view is a chunk of its own, fetched when first shown.
+  expect(scripts.some((s) => s.url.includes('SettingsView'))).toBe(false);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('switch', { name: 'Asset Gallery' })).toBeVisible();
+  expect(scripts.some((s) => s.url.includes('SettingsView'))).toBe(true);
+
+  // A client that takes no compression gets the plain file.
+  const plain = await fetch(scripts[0]!.url, { headers: { 'accept-encoding': 'identity' } });
+  expect(plain.headers.get('content-encoding')).toBeNull();
+  expect((await plain.text()).length).toBeGreaterThan(1000);
+});
+
 test('multi-select and bulk edits reach the registry and the sidecars', async ({ page }) => {
   await page.goto(server.url);
   await filter(page, 'Type').selectOption('backgrounds');

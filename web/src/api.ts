@@ -1,6 +1,25 @@
 /** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
+import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 
-export interface Asset {
+export { DEFAULT_QUERY, queryString, type AssetQuery, type SortField, type SortOrder } from './first-load';
+
+/**
+ * What the grid gets for an asset (the search route's `fields=` listing, see GRID_FIELDS): enough
+ * for a tile. A full Asset is one too, so the detail view draws its preview with the same code.
+ * The listing leaves out what a record lacks: `metadata` without a title, `urls` without previews.
+ */
+export interface AssetSummary {
+  uid: string;
+  type: string;
+  path: string;
+  tags: string[];
+  license: string | null;
+  metadata?: { title?: unknown };
+  urls?: { thumbnail?: string; thumbnails?: Record<string, string>; waveform?: string };
+  preview_status?: string;
+}
+
+export interface Asset extends AssetSummary {
   id: string;
   uid: string;
   type: string;
@@ -28,18 +47,6 @@ export interface Asset {
   preview?: { kind?: string };
   preview_status?: string;
   preview_error?: string;
-}
-
-export type SortField = 'created' | 'type' | 'path' | 'bytes';
-export type SortOrder = 'asc' | 'desc';
-
-export interface AssetQuery {
-  q: string;
-  type: string;
-  tag: string;
-  license: string;
-  sort: SortField;
-  order: SortOrder;
 }
 
 export interface FacetCount {
@@ -155,34 +162,10 @@ async function request<T>(method: string, url: string, body?: unknown, retried =
   return data as T;
 }
 
-/** Query-string for a search: empty filters are left out. */
-export function queryString(query: AssetQuery, extra: Record<string, string | number> = {}): string {
-  const params = new URLSearchParams();
-  if (query.q.trim()) params.set('q', query.q.trim());
-  if (query.type) params.set('type', query.type);
-  if (query.tag) params.set('tag', query.tag);
-  if (query.license) params.set('license', query.license);
-  params.set('sort', query.sort);
-  params.set('order', query.order);
-  for (const [k, v] of Object.entries(extra)) params.set(k, String(v));
-  return params.toString();
-}
-
-export const DEFAULT_QUERY: AssetQuery = {
-  q: '',
-  type: '',
-  tag: '',
-  license: '',
-  sort: 'created',
-  order: 'desc',
-};
-
-export const searchUrl = (query: AssetQuery, offset: number, limit: number): string =>
-  `/api/assets/search?${queryString(query, { offset, limit })}`;
-
 export const api = {
-  search: (query: AssetQuery, offset: number, limit: number) =>
-    request<{ total: number; items: Asset[] }>('GET', searchUrl(query, offset, limit)),
+  /** A page of the grid: tile fields only (AssetSummary). */
+  gridPage: (query: AssetQuery, offset: number, limit: number) =>
+    request<{ total: number; items: AssetSummary[] }>('GET', gridPageUrl(query, offset, limit)),
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),

@@ -1,15 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { DEFAULT_QUERY, prefetch, searchUrl } from './api';
-import { PAGE_SIZE } from './gallery/usePagedAssets';
+import { prefetch } from './api';
+import { FIRST_REQUESTS } from './first-load';
 import './styles.css';
 
 // The gallery's first page and its settings load together, not one after the other (index.html
-// preloads the same URLs, so these usually take responses already on their way).
-prefetch('/api/settings');
-prefetch(searchUrl(DEFAULT_QUERY, 0, PAGE_SIZE));
-prefetch('/api/assets/facets');
+// preloads the same URLs, written there by the build, so these take responses already on their way).
+for (const url of FIRST_REQUESTS) prefetch(url);
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

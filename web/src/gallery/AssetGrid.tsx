@@ -4,7 +4,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { Asset } from '../api';
+import type { AssetSummary } from '../api';
 import { Tile } from './Tile';
 
 const TILE_MIN = 168;
@@ -29,7 +29,7 @@ export function AssetGrid({
   version,
 }: {
   total: number;
-  at: (index: number) => Asset | undefined;
+  at: (index: number) => AssetSummary | undefined;
   show: (first: number, last: number) => void;
   isSelected: (uid: string) => boolean;
   focus: number;

@@ -1,15 +1,15 @@
 /** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
 import { memo, useState } from 'react';
-import type { Asset } from '../api';
+import type { AssetSummary } from '../api';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
-export const assetName = (asset: Asset): string => {
-  const title = asset.metadata.title;
+export const assetName = (asset: AssetSummary): string => {
+  const title = asset.metadata?.title;
   return typeof title === 'string' && title.trim() ? title : (asset.path.split('/').pop() ?? asset.path);
 };
 
 /** The reference gallery's tooltip lines. */
-const tooltip = (asset: Asset): string =>
+const tooltip = (asset: AssetSummary): string =>
   [
     `UID: ${asset.uid}`,
     `Type: ${asset.type}`,
@@ -37,13 +37,13 @@ export const extensionOf = (p: string): string => {
   return dot > p.lastIndexOf('/') ? p.slice(dot + 1).toLowerCase() : '';
 };
 
-export function Preview({ asset, size }: { asset: Asset; size: 256 | 512 }): React.JSX.Element {
+export function Preview({ asset, size }: { asset: AssetSummary; size: 256 | 512 }): React.JSX.Element {
   // Preview URLs exist as soon as the preview is planned; they are fetched once it is made.
   const pending = asset.preview_status === 'queued' || asset.preview_status === 'running';
   const ready = !pending && asset.preview_status !== 'failed';
   const [broken, setBroken] = useState(false);
-  const waveform = useWaveform(ready ? asset.urls.waveform : undefined);
-  const thumb = ready ? (asset.urls.thumbnails?.[String(size)] ?? asset.urls.thumbnail) : undefined;
+  const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
+  const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
   if (thumb && !broken) {
     return (
       <img
@@ -74,7 +74,7 @@ export const Tile = memo(function Tile({
   onPointer,
   onOpen,
 }: {
-  asset: Asset | undefined;
+  asset: AssetSummary | undefined;
   index: number;
   selected: boolean;
   focused: boolean;

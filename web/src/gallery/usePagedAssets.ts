@@ -4,13 +4,12 @@
  * on screen until the new ones arrive, so nothing flickers or jumps) and forgets the rest.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, queryString, type Asset, type AssetQuery } from '../api';
-
-export const PAGE_SIZE = 150;
+import { api, queryString, type AssetQuery, type AssetSummary } from '../api';
+import { PAGE_SIZE } from '../first-load';
 
 interface PageState {
   generation: number;
-  pages: Map<number, Asset[]>;
+  pages: Map<number, AssetSummary[]>;
   inFlight: Set<number>;
   stale: Set<number>;
   visible: [number, number];
@@ -20,7 +19,7 @@ export interface PagedAssets {
   total: number | undefined;
   error: string | undefined;
   /** The asset at an index of the current result, when its page is loaded. */
-  at: (index: number) => Asset | undefined;
+  at: (index: number) => AssetSummary | undefined;
   /** Tell which indexes are on screen; missing or stale pages among them are fetched. */
   show: (first: number, last: number) => void;
 }
@@ -45,7 +44,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     if (s.inFlight.has(page)) return;
     s.inFlight.add(page);
     const generation = s.generation;
-    api.search(queryRef.current, page * PAGE_SIZE, PAGE_SIZE).then(
+    api.gridPage(queryRef.current, page * PAGE_SIZE, PAGE_SIZE).then(
       (res) => {
         if (generation !== state.current.generation) return;
         s.inFlight.delete(page);

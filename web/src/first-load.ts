@@ -1,0 +1,73 @@
+/**
+ * The gallery's queries and the requests the studio makes before anything renders, in one place:
+ * main.tsx prefetches FIRST_REQUESTS and the Vite build writes the same URLs into index.html as
+ * preloads (web/vite.config.ts), so the two cannot drift apart. A preload whose URL differs by a
+ * byte is fetched for nothing and the page waits for a second request. No imports: the Vite
+ * config loads this file in Node.
+ */
+
+export type SortField = 'created' | 'type' | 'path' | 'bytes';
+export type SortOrder = 'asc' | 'desc';
+
+export interface AssetQuery {
+  q: string;
+  type: string;
+  tag: string;
+  license: string;
+  sort: SortField;
+  order: SortOrder;
+}
+
+export const DEFAULT_QUERY: AssetQuery = {
+  q: '',
+  type: '',
+  tag: '',
+  license: '',
+  sort: 'created',
+  order: 'desc',
+};
+
+/** Assets a grid page holds (one search request). */
+export const PAGE_SIZE = 150;
+
+/**
+ * What a grid tile shows (name, type, licence, tooltip, preview): the search route's `fields=`
+ * listing shape, about a seventh of a full record. The detail view and Copy Debug JSON fetch full
+ * records by id.
+ */
+export const GRID_FIELDS = [
+  'uid',
+  'type',
+  'path',
+  'tags',
+  'license',
+  'metadata.title',
+  // The 256 px thumbnail (the tile's size); the detail view asks for the full record and its 512.
+  'urls.thumbnail',
+  'urls.waveform',
+  'preview_status',
+].join(',');
+
+/** Query-string for a search: empty filters are left out. */
+export function queryString(query: AssetQuery, extra: Record<string, string | number> = {}): string {
+  const params = new URLSearchParams();
+  if (query.q.trim()) params.set('q', query.q.trim());
+  if (query.type) params.set('type', query.type);
+  if (query.tag) params.set('tag', query.tag);
+  if (query.license) params.set('license', query.license);
+  params.set('sort', query.sort);
+  params.set('order', query.order);
+  for (const [k, v] of Object.entries(extra)) params.set(k, String(v));
+  return params.toString();
+}
+
+/** One page of the grid: the tile fields only. */
+export const gridPageUrl = (query: AssetQuery, offset: number, limit: number): string =>
+  `/api/assets/search?${queryString(query, { offset, limit, fields: GRID_FIELDS })}`;
+
+/** Fetched at start, before the settings decide whether the gallery shows (see main.tsx). */
+export const FIRST_REQUESTS: readonly string[] = [
+  '/api/settings',
+  gridPageUrl(DEFAULT_QUERY, 0, PAGE_SIZE),
+  '/api/assets/facets',
+];
