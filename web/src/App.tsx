@@ -3,13 +3,15 @@
  * its feature flag is on), the settings view and the detail view. Registry events from the stream
  * are turned into a change counter the gallery reloads on, coalesced so a burst is one reload.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, type RebuildProgress, type Settings } from './api';
-import { DetailView } from './detail/DetailView';
 import { useEventStream, type HookEnvelope } from './events';
 import { Gallery, type RegistryChanges } from './gallery/Gallery';
 import { hrefFor, useRoute } from './route';
-import { SettingsView } from './settings/SettingsView';
+
+// Not on the first screen: loaded when first shown, so the first screen's script stays small.
+const SettingsView = lazy(() => import('./settings/SettingsView').then((m) => ({ default: m.SettingsView })));
+const DetailView = lazy(() => import('./detail/DetailView').then((m) => ({ default: m.DetailView })));
 
 const GALLERY_FLAG = 'enable_asset_gallery';
 const REGISTRY_EVENTS = new Set([
@@ -111,7 +113,11 @@ export function App(): React.JSX.Element {
           </p>
         )}
         {route.view === 'settings' ? (
-          settings && <SettingsView settings={settings} onChange={setSettings} />
+          settings && (
+            <Suspense fallback={<p className="muted">Loading…</p>}>
+              <SettingsView settings={settings} onChange={setSettings} />
+            </Suspense>
+          )
         ) : !settings ? (
           <p className="muted">Loading…</p>
         ) : galleryOn ? (
@@ -128,7 +134,11 @@ export function App(): React.JSX.Element {
           </section>
         )}
       </main>
-      {route.view === 'asset' && <DetailView id={route.id} changes={changes} />}
+      {route.view === 'asset' && (
+        <Suspense fallback={null}>
+          <DetailView id={route.id} changes={changes} />
+        </Suspense>
+      )}
     </div>
   );
 }

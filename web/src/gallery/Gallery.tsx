@@ -3,15 +3,17 @@
  * Copy Debug JSON, upload and maintenance, and the status line. It reloads on registry events
  * (from any process) while keeping the scroll position and the selection.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress } from '../api';
 import { navigate } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
-import { BulkEditor } from './BulkEditor';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
-import { Maintenance } from './Maintenance';
 import { usePagedAssets } from './usePagedAssets';
+
+// Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
+const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.BulkEditor })));
+const Maintenance = lazy(() => import('./Maintenance').then((m) => ({ default: m.Maintenance })));
 
 export interface RegistryChanges {
   tick: number;
@@ -220,7 +222,9 @@ export function Gallery({
     <section className="gallery" aria-labelledby="gallery-title">
       <div className="gallery-head">
         <h2 id="gallery-title">Asset Gallery</h2>
-        <Maintenance rebuild={rebuild} onMessage={say} />
+        <Suspense fallback={null}>
+          <Maintenance rebuild={rebuild} onMessage={say} />
+        </Suspense>
       </div>
       <Filters search={search} onSearch={setSearch} query={query} onQuery={onQuery} facets={facets} />
       <div className="gallery-body">
@@ -283,7 +287,9 @@ export function Gallery({
           )}
         </div>
         <aside className="side">
-          <BulkEditor selected={selected} onMessage={say} />
+          <Suspense fallback={null}>
+            <BulkEditor selected={selected} onMessage={say} />
+          </Suspense>
         </aside>
       </div>
       <footer className="status-bar">
