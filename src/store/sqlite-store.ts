@@ -155,6 +155,22 @@ const SORT_COLUMNS: Record<SortField, string> = {
   bytes: 'bytes',
 };
 
+/**
+ * The index that returns a page's rows already in order, by "column filters|sort". The (project_id,
+ * path) unique constraint's index is SQLite's second automatic index of the table (the UNIQUE
+ * constraints of migration 1, in order).
+ */
+const ORDER_INDEXES: Record<string, string> = {
+  '|created': 'assets_project',
+  '|type': 'assets_type',
+  '|path': 'sqlite_autoindex_assets_2',
+  '|bytes': 'assets_bytes',
+  'type|created': 'assets_type',
+  'type|type': 'assets_type',
+  'type|path': 'assets_type_path',
+  'license_norm|created': 'assets_license',
+};
+
 const EVENTS_KEPT = 10_000;
 
 type Param = string | number;
@@ -172,6 +188,10 @@ interface SearchPlan {
   streams: Stream[];
   /** How many streams come from the tag and trigram indexes (not from assets' own columns). */
   indexStreams: number;
+  /** The tag filters (each also a stream). */
+  tags: string[];
+  /** A needle for the trigram index (one of the streams). */
+  text: boolean;
   /** A needle too short for the trigram index, tested on the row. */
   shortText: string | undefined;
   /** Rows must be tested for the project (no column filter carries it, other projects exist). */
@@ -568,7 +588,10 @@ export class SqliteStore {
     // The first read of the transaction fixes the snapshot; its version keys the caches.
     this.searchCache.sync(this.stmts.version.get()?.v ?? '');
     const plan = this.searchPlan(query);
-    return { total: withTotal ? this.searchTotal(query, plan) : 0, ids: this.pageIds(query, plan) };
+    let total: number | undefined;
+    const totalOf = (): number => (total ??= this.searchTotal(query, plan));
+    const ids = this.pageIds(query, plan, totalOf);
+    return { total: withTotal ? totalOf() : 0, ids };
   }
 
   /**
@@ -610,6 +633,8 @@ export class SqliteStore {
       !columns.length && !!this.stmts.otherProject.get(query.projectId, query.projectId)?.other;
     return {
       columns,
+      tags: query.tags ?? [],
+      text: shortText === undefined && !!query.text,
       streams: [...streams, ...indexStreams],
       indexStreams: indexStreams.length,
       shortText,
@@ -669,11 +694,28 @@ export class SqliteStore {
    * anchor (the sort key just before a multiple of ANCHOR_STEP) and walks only the rest; the
    * anchors up to it are found on the way, one step at a time, and kept until the data changes.
    */
-  private pageIds(query: SearchQuery, plan: SearchPlan): number[] {
+  private pageIds(query: SearchQuery, plan: SearchPlan, totalOf: () => number): number[] {
     const sort = query.sort ?? 'created';
     const desc = (query.order ?? 'desc') !== 'asc';
     const offset = query.offset ?? 0;
-    const pageOf = this.pageQuery(query, plan, sort, desc);
+    // Filtered and sorted by a column no filter index gives: either every match is read and
+    // sorted, or the sort column's index is walked in order, each entry tested, until the page
+    // is full. Walking costs ~(offset + limit) / selectivity tests, sorting ~matches row reads.
+    const columnsKey = `${plan.columns.map(([column]) => column).join('+')}|${sort}`;
+    const walkable =
+      sort !== 'created' &&
+      !plan.text &&
+      plan.shortText === undefined &&
+      (plan.columns.length > 0 || plan.tags.length > 0) &&
+      // Column filters alone may have an index that gives the order already (type by path).
+      !(plan.tags.length === 0 && ORDER_INDEXES[columnsKey]);
+    let walk = false;
+    if (walkable) {
+      const matches = totalOf();
+      const all = this.stmts.counted.get(query.projectId, '', '')?.n ?? 0;
+      walk = (offset + query.limit) * all < matches * matches;
+    }
+    const pageOf = this.pageQuery(query, plan, sort, desc, walk);
     const step = this.anchorStep;
     if (offset < step) {
       const { sql, params } = pageOf(undefined);
@@ -713,6 +755,7 @@ export class SqliteStore {
     plan: SearchPlan,
     sort: SortField,
     desc: boolean,
+    walk: boolean,
   ): (from: SortKey | undefined) => { sql: string; params: Param[] } {
     const dir = desc ? 'DESC' : 'ASC';
     const op = desc ? '<' : '>';
@@ -725,7 +768,21 @@ export class SqliteStore {
     const where: string[] = [];
     const params: Param[] = [];
     let from = 'assets a';
-    if (plan.indexStreams) {
+    if (walk) {
+      // The sort column's index in order; column filters tested on the row, each tag by one
+      // seek in asset_tags (its key is (tag, asset_rowid)).
+      from = `assets a INDEXED BY ${ORDER_INDEXES[`|${sort}`]}`;
+      where.push('a.project_id = ?');
+      params.push(query.projectId);
+      for (const [column, value] of plan.columns) {
+        where.push(`a.${column} = ?`);
+        params.push(value);
+      }
+      for (const tag of plan.tags) {
+        where.push('EXISTS (SELECT 1 FROM asset_tags t WHERE t.tag = ? AND t.asset_rowid = a.rowid)');
+        params.push(tag);
+      }
+    } else if (plan.indexStreams) {
       const merged = mergeStreams(plan.streams);
       where.push(`a.rowid IN (${merged.sql})`);
       params.push(...merged.params);
@@ -734,17 +791,16 @@ export class SqliteStore {
         params.push(query.projectId);
       }
     } else {
-      // Column filters (or none) as plain terms: the planner picks the index that also gives the
-      // order. With no filter at all, the narrow (project_id) index is walked, not the table.
+      // Column filters (or none) as plain terms, on the index that gives the order when one does
+      // (named: the planner otherwise prefers a covering index plus a sort of every row).
       where.push('a.project_id = ?');
       params.push(query.projectId);
       for (const [column, value] of plan.columns) {
         where.push(`a.${column} = ?`);
         params.push(value);
       }
-      if (!plan.columns.length && plan.shortText === undefined && sort === 'created') {
-        from = 'assets a INDEXED BY assets_project';
-      }
+      const index = ORDER_INDEXES[`${plan.columns.map(([column]) => column).join('+')}|${sort}`];
+      if (index) from = `assets a INDEXED BY ${index}`;
     }
     if (plan.shortText !== undefined) {
       where.push('instr(a.search_text, ?) > 0');
