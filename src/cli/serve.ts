@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { badRequest } from '../domain/errors.js';
 import { logger } from '../logging.js';
-import { closeOnSignals, startServer } from '../server/serve.js';
 import { collect, openService, withCommonOptions, type CommonOptions } from './common.js';
 
 interface ServeOptions extends CommonOptions {
@@ -46,6 +45,9 @@ export function serveCommand(): Command {
         throw badRequest(`--port must be 0-65535; got ${options.port}`);
       const watch = Boolean(options.watch) || envFlag(process.env.ASSET_REGISTRY_WATCH);
       const pollMs = Number(process.env.ASSET_REGISTRY_WATCH_POLL_MS ?? '') || undefined;
+      // Loaded here, not at the top: the server's modules (fastify and its plugins) take most of a
+      // second to load, which every other command would pay for nothing.
+      const { closeOnSignals, startServer } = await import('../server/serve.js');
       const service = openService(options);
       const importRoots = options.importRoot?.length
         ? [...options.importRoot, service.paths.assetsRoot]

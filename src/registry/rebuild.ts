@@ -504,17 +504,18 @@ export async function rebuildRegistry(
       }
     }
     const followups: Followup[] = [];
-    store.transaction(() => {
-      for (const ready of prepared) {
-        try {
-          const followup = store.transaction(() => commit(ready));
-          if (followup) followups.push(followup);
-          else fileDone(ready.file);
-        } catch (err) {
-          fileDone(ready.file, err ?? 'failed');
+    if (prepared.length)
+      store.transaction(() => {
+        for (const ready of prepared) {
+          try {
+            const followup = store.transaction(() => commit(ready));
+            if (followup) followups.push(followup);
+            else fileDone(ready.file);
+          } catch (err) {
+            fileDone(ready.file, err ?? 'failed');
+          }
         }
-      }
-    });
+      });
     if (followups.some((f) => f.record.thumb)) previews.kick();
     if (followups.length) {
       const running = writeBatch(followups);
