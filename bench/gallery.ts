@@ -94,7 +94,7 @@ export interface GalleryResult {
 // ---------------------------------------------------------------- in the page
 
 /** Installed before the studio's scripts: helpers the bench calls through `page.evaluate`. */
-function installProbes(): void {
+export function installProbes(): void {
   interface ViewState {
     loaded: number;
     placeholders: number;

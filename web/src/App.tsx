@@ -23,7 +23,7 @@ const REGISTRY_EVENTS = new Set([
 
 export function App(): React.JSX.Element {
   const route = useRoute();
-  const [settings, setSettings] = useState<Settings>();
+  const [settings, setSettings] = useState<Settings | undefined>(api.settingsNow);
   const [settingsError, setSettingsError] = useState<string>();
   const [changes, setChanges] = useState<RegistryChanges>({ tick: 0, removed: [] });
   const [rebuild, setRebuild] = useState<RebuildProgress>();
@@ -38,7 +38,11 @@ export function App(): React.JSX.Element {
       (err: Error) => setSettingsError(err.message),
     );
   }, []);
-  useEffect(loadSettings, [loadSettings]);
+  // Prefetched settings were taken above; the stream's opening reloads them anyway.
+  const hadSettings = useRef(settings !== undefined);
+  useEffect(() => {
+    if (!hadSettings.current) loadSettings();
+  }, [loadSettings]);
 
   const onEvent = useCallback(
     (envelope: HookEnvelope) => {

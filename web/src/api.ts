@@ -19,6 +19,11 @@ export interface AssetSummary {
   preview_status?: string;
 }
 
+export interface GridPage {
+  total: number;
+  items: AssetSummary[];
+}
+
 export interface Asset extends AssetSummary {
   id: string;
   uid: string;
@@ -116,59 +121,112 @@ function askForToken(): boolean {
   return true;
 }
 
+/** An answer read to the end: status and parsed body. */
+interface Answer {
+  status: number;
+  ok: boolean;
+  data: { ok?: boolean; code?: string; message?: string };
+}
+
+const readAnswer = async (res: Response): Promise<Answer> => ({
+  status: res.status,
+  ok: res.ok,
+  data: (await res.json().catch(() => ({}))) as Answer['data'],
+});
+
 /**
  * GETs started before the component that needs them exists (the gallery's first page is fetched
- * while the settings that decide whether the gallery shows are still loading). Used once, fresh.
+ * while the settings that decide whether the gallery shows are still loading). Read to the end at
+ * once, so the first render can take them synchronously (takePrefetched). Used once, fresh.
  */
-const early = new Map<string, { at: number; response: Promise<Response> }>();
+interface Early {
+  at: number;
+  answer: Promise<Answer>;
+  /** Set once the answer is in. */
+  done?: Answer;
+}
+const early = new Map<string, Early>();
 const EARLY_TTL_MS = 5000;
 
 export function prefetch(url: string): void {
   // No extra options: the request must match index.html's preload to reuse its response.
-  const response = fetch(url, { headers: authHeaders() });
-  response.catch(() => early.delete(url));
-  early.set(url, { at: Date.now(), response });
+  const entry: Early = { at: Date.now(), answer: fetch(url, { headers: authHeaders() }).then(readAnswer) };
+  entry.answer.then(
+    (answer) => (entry.done = answer),
+    () => early.delete(url),
+  );
+  early.set(url, entry);
 }
 
-function takeEarly(url: string): Promise<Response> | undefined {
+/** Resolves once every prefetch is in (or failed), or after `ms`, whichever comes first. */
+export function prefetchesSettled(ms: number): Promise<void> {
+  const all = Promise.allSettled([...early.values()].map((e) => e.answer));
+  return Promise.race([all, new Promise((resolve) => window.setTimeout(resolve, ms))]).then(() => undefined);
+}
+
+function takeEarly(url: string): Promise<Answer> | undefined {
   const hit = early.get(url);
   early.delete(url);
-  return hit && Date.now() - hit.at < EARLY_TTL_MS ? hit.response : undefined;
+  return hit && Date.now() - hit.at < EARLY_TTL_MS ? hit.answer : undefined;
 }
 
-async function request<T>(method: string, url: string, body?: unknown, retried = false): Promise<T> {
-  let res: Response;
+/**
+ * A prefetched GET's body if it is already in and succeeded (taken: the next call asks the
+ * server); otherwise undefined, and a later request reports the error as usual.
+ */
+export function takePrefetched<T>(url: string): T | undefined {
+  const hit = early.get(url);
+  const done = hit?.done;
+  if (!hit || !done?.ok || done.data.ok === false || Date.now() - hit.at >= EARLY_TTL_MS) return undefined;
+  early.delete(url);
+  return done.data as T;
+}
+
+async function request<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  retried = false,
+): Promise<T> {
+  let answer: Answer;
   try {
     // Registry data comes before previews when the browser has to queue requests.
-    res = await ((method === 'GET' ? takeEarly(url) : undefined) ??
+    answer = await ((method === 'GET' ? takeEarly(url) : undefined) ??
       fetch(url, {
         method,
         priority: 'high',
         headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? null : JSON.stringify(body),
-      }));
-  } catch {
+        signal: signal ?? null,
+      }).then(readAnswer));
+  } catch (err) {
+    if (signal?.aborted) throw err;
     throw new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
   }
-  if (res.status === 401 && !retried && askForToken()) return request(method, url, body, true);
-  const data = (await res.json().catch(() => ({}))) as { ok?: boolean; code?: string; message?: string };
-  if (!res.ok || data.ok === false) {
+  if (answer.status === 401 && !retried && askForToken()) return request(method, url, body, signal, true);
+  const { data } = answer;
+  if (!answer.ok || data.ok === false) {
     throw new ApiError(
-      res.status,
+      answer.status,
       data.code ?? 'http_error',
-      data.message ?? `${method} ${url}: HTTP ${res.status}`,
+      data.message ?? `${method} ${url}: HTTP ${answer.status}`,
     );
   }
   return data as T;
 }
 
 export const api = {
+  /** The first page of a query if it was prefetched and is in already (see main.tsx). */
+  gridPageNow: (query: AssetQuery, offset: number, limit: number) =>
+    takePrefetched<GridPage>(gridPageUrl(query, offset, limit)),
   /** A page of the grid: tile fields only (AssetSummary). */
-  gridPage: (query: AssetQuery, offset: number, limit: number) =>
-    request<{ total: number; items: AssetSummary[] }>('GET', gridPageUrl(query, offset, limit)),
+  gridPage: (query: AssetQuery, offset: number, limit: number, signal?: AbortSignal) =>
+    request<GridPage>('GET', gridPageUrl(query, offset, limit), undefined, signal),
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),
+  facetsNow: () => takePrefetched<Facets>('/api/assets/facets'),
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
   lookup: (ids: string[]) =>
     request<{ items: Asset[]; missing: string[] }>('POST', '/api/assets/lookup', { ids }),
@@ -182,6 +240,7 @@ export const api = {
     clear_license?: boolean;
   }) => request<{ updated: number; missing: string[] }>('POST', '/api/assets/bulk', body),
   settings: () => request<Settings>('GET', '/api/settings'),
+  settingsNow: () => takePrefetched<Settings>('/api/settings'),
   setFeature: (key: string, value: boolean) =>
     request<Settings>('PATCH', '/api/settings', { features: { [key]: value } }),
   waveform: (url: string) => fetch(url).then((r) => (r.ok ? (r.json() as Promise<Waveform>) : undefined)),

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { prefetch } from './api';
+import { prefetch, prefetchesSettled } from './api';
 import { FIRST_REQUESTS } from './first-load';
 import './styles.css';
 
@@ -9,8 +9,15 @@ import './styles.css';
 // preloads the same URLs, written there by the build, so these take responses already on their way).
 for (const url of FIRST_REQUESTS) prefetch(url);
 
-createRoot(document.getElementById('root') as HTMLElement).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+/** How long the first render waits for them at most (a slow server: "Loading…" shows meanwhile). */
+const FIRST_RENDER_WAIT_MS = 300;
+
+// They are usually in before this script has run; the first render then takes them as they are
+// and draws the gallery with its tiles at once, instead of "Loading…", an empty grid, then tiles.
+void prefetchesSettled(FIRST_RENDER_WAIT_MS).then(() =>
+  createRoot(document.getElementById('root') as HTMLElement).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  ),
 );

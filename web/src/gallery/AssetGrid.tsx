@@ -5,7 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AssetSummary } from '../api';
-import { Tile } from './Tile';
+import { GridScrolling, Tile } from './Tile';
 
 const TILE_MIN = 168;
 const ROW_HEIGHT = 214;
@@ -61,6 +61,8 @@ export function AssetGrid({
     overscan: 4,
   });
   const items = virtualizer.getVirtualItems();
+  const scrolling = useRef(false);
+  scrolling.current = virtualizer.isScrolling;
   const firstRow = items[0]?.index ?? 0;
   const lastRow = items[items.length - 1]?.index ?? 0;
 
@@ -117,39 +119,41 @@ export function AssetGrid({
       onKeyDown={onKeyDown}
       data-testid="asset-grid"
     >
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {items.map((row) => {
-          const start = row.index * columns;
-          const count = Math.min(columns, total - start);
-          return (
-            <div
-              key={row.key}
-              className="grid-row"
-              role="presentation"
-              style={{
-                transform: `translateY(${row.start}px)`,
-                gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
-              }}
-            >
-              {Array.from({ length: count }, (_, i) => {
-                const index = start + i;
-                const asset = at(index);
-                return (
-                  <Tile
-                    key={asset?.uid ?? `slot-${index}`}
-                    asset={asset}
-                    index={index}
-                    selected={asset ? isSelected(asset.uid) : false}
-                    focused={index === focus}
-                    onPointer={onPointer}
-                    onOpen={onOpen}
-                  />
-                );
-              })}
-            </div>
-          );
-        })}
-      </div>
+      <GridScrolling.Provider value={scrolling}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((row) => {
+            const start = row.index * columns;
+            const count = Math.min(columns, total - start);
+            return (
+              <div
+                key={row.key}
+                className="grid-row"
+                role="presentation"
+                style={{
+                  transform: `translateY(${row.start}px)`,
+                  gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+                }}
+              >
+                {Array.from({ length: count }, (_, i) => {
+                  const index = start + i;
+                  const asset = at(index);
+                  return (
+                    <Tile
+                      key={asset?.uid ?? `slot-${index}`}
+                      asset={asset}
+                      index={index}
+                      selected={asset ? isSelected(asset.uid) : false}
+                      focused={index === focus}
+                      onPointer={onPointer}
+                      onOpen={onOpen}
+                    />
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
+      </GridScrolling.Provider>
     </div>
   );
 }

@@ -32,7 +32,7 @@ export function Gallery({
 }): React.JSX.Element {
   const [query, setQuery] = useState<AssetQuery>(DEFAULT_QUERY);
   const [search, setSearch] = useState('');
-  const [facets, setFacets] = useState<Facets>();
+  const [facets, setFacets] = useState<Facets | undefined>(api.facetsNow);
   const [selected, setSelected] = useState<string[]>([]);
   const [anchor, setAnchor] = useState(-1);
   const [focus, setFocus] = useState(-1);
@@ -52,8 +52,14 @@ export function Gallery({
   }, [search]);
 
   // Filter counts follow changes, at most every 2 s (a rebuild sends thousands of events).
-  const facetsAt = useRef(0);
+  // Prefetched counts (taken above) count as a load just made.
+  const facetsAt = useRef(facets ? Date.now() : 0);
+  const firstFacets = useRef(facets !== undefined);
   useEffect(() => {
+    if (firstFacets.current) {
+      firstFacets.current = false;
+      return;
+    }
     const load = (): void => {
       facetsAt.current = Date.now();
       api

@@ -1,5 +1,5 @@
 /** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
-import { memo, useState } from 'react';
+import { createContext, memo, useContext, useEffect, useState, type RefObject } from 'react';
 import type { AssetSummary } from '../api';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
@@ -37,13 +37,30 @@ export const extensionOf = (p: string): string => {
   return dot > p.lastIndexOf('/') ? p.slice(dot + 1).toLowerCase() : '';
 };
 
+/**
+ * Whether the grid is scrolling, read by a tile when it mounts (a ref, so a scroll starting or
+ * stopping re-renders no tile). Outside a grid (the detail view) it is never scrolling.
+ */
+export const GridScrolling = createContext<RefObject<boolean>>({ current: false });
+/** A tile mounted during a scroll asks for its thumbnail once it has stayed this long. */
+const SETTLE_MS = 120;
+
 export function Preview({ asset, size }: { asset: AssetSummary; size: 256 | 512 }): React.JSX.Element {
   // Preview URLs exist as soon as the preview is planned; they are fetched once it is made.
   const pending = asset.preview_status === 'queued' || asset.preview_status === 'running';
   const ready = !pending && asset.preview_status !== 'failed';
   const [broken, setBroken] = useState(false);
+  // Tiles that only fly past during a fling never request their thumbnail (nor handle its answer).
+  const scrolling = useContext(GridScrolling);
+  const [settled, setSettled] = useState(() => !scrolling.current);
+  useEffect(() => {
+    if (settled) return;
+    const timer = window.setTimeout(() => setSettled(true), SETTLE_MS);
+    return () => window.clearTimeout(timer);
+  }, [settled]);
   const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
-  const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
+  const thumb =
+    ready && settled ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
   if (thumb && !broken) {
     return (
       <img

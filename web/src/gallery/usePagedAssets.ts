@@ -1,18 +1,30 @@
 /**
  * Server-side paging for the virtual grid: pages of assets are fetched when their rows come into
- * view and cached per query. A registry change refreshes the pages in view (keeping the old ones
- * on screen until the new ones arrive, so nothing flickers or jumps) and forgets the rest.
+ * view and cached per query. While scrolling, the pages the view is heading for are asked for
+ * ahead (as many as the speed needs to be ready on arrival, at most MAX_LEAD_PAGES), and requests
+ * for pages the view has left are cancelled, so a fling does not leave a queue of requests that
+ * the page in view must wait behind. A page arriving off screen is stored without a re-render.
+ * A registry change refreshes the pages in view (keeping the old ones on screen until the new ones
+ * arrive, so nothing flickers or jumps) and forgets the rest.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, queryString, type AssetQuery, type AssetSummary } from '../api';
 import { PAGE_SIZE } from '../first-load';
+
+/** Fetch what the view will reach within this time at its current speed (~ a deep page's answer). */
+const LEAD_MS = 400;
+const MAX_LEAD_PAGES = 2;
+/** Calls to show() further apart than this start a new scroll (the speed is measured afresh). */
+const SCROLL_GAP_MS = 300;
 
 interface PageState {
   generation: number;
   pages: Map<number, AssetSummary[]>;
-  inFlight: Set<number>;
+  inFlight: Map<number, AbortController>;
   stale: Set<number>;
   visible: [number, number];
+  /** The last show(): when, its first index, and the speed in indexes per ms (+ is downwards). */
+  motion: { at: number; first: number; speed: number };
 }
 
 export interface PagedAssets {
@@ -24,40 +36,60 @@ export interface PagedAssets {
   show: (first: number, last: number) => void;
 }
 
+const pageOf = (index: number): number => Math.floor(Math.max(0, index) / PAGE_SIZE);
+
+function abortAll(s: PageState): void {
+  for (const controller of s.inFlight.values()) controller.abort();
+  s.inFlight = new Map();
+}
+
 export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAssets {
   const key = queryString(query);
+  // The first page, when main.tsx's prefetch of it is in: the first render draws its tiles.
+  const [prefetched] = useState(() => api.gridPageNow(query, 0, PAGE_SIZE));
   const state = useRef<PageState>({
     generation: 0,
-    pages: new Map(),
-    inFlight: new Set(),
+    pages: new Map(prefetched ? [[0, prefetched.items]] : []),
+    inFlight: new Map(),
     stale: new Set(),
     visible: [0, PAGE_SIZE - 1],
+    motion: { at: 0, first: 0, speed: 0 },
   });
-  const [total, setTotal] = useState<number>();
+  const [total, setTotal] = useState<number | undefined>(prefetched?.total);
   const [error, setError] = useState<string>();
   const [, setVersion] = useState(0);
   const queryRef = useRef(query);
   queryRef.current = query;
+  const totalRef = useRef(total);
+  const firstKey = useRef<string | undefined>(prefetched ? key : undefined);
+  const errorRef = useRef(error);
 
   const fetchPage = useCallback((page: number) => {
     const s = state.current;
-    if (s.inFlight.has(page)) return;
-    s.inFlight.add(page);
+    const known = totalRef.current;
+    if (s.inFlight.has(page) || (known !== undefined && page * PAGE_SIZE >= known)) return;
+    const controller = new AbortController();
+    s.inFlight.set(page, controller);
     const generation = s.generation;
-    api.gridPage(queryRef.current, page * PAGE_SIZE, PAGE_SIZE).then(
+    api.gridPage(queryRef.current, page * PAGE_SIZE, PAGE_SIZE, controller.signal).then(
       (res) => {
-        if (generation !== state.current.generation) return;
-        s.inFlight.delete(page);
+        if (generation !== s.generation) return;
+        if (s.inFlight.get(page) === controller) s.inFlight.delete(page);
         s.stale.delete(page);
         s.pages.set(page, res.items);
-        setTotal(res.total);
-        setError(undefined);
-        setVersion((v) => v + 1);
+        // Only real changes are set: a page landing off screen must not render the gallery.
+        if (res.total !== totalRef.current) {
+          totalRef.current = res.total;
+          setTotal(res.total);
+        }
+        if (errorRef.current !== undefined) setError((errorRef.current = undefined));
+        // A page fetched ahead is drawn by the rows that come to it; no render for it now.
+        if (page >= pageOf(s.visible[0]) && page <= pageOf(s.visible[1])) setVersion((v) => v + 1);
       },
       (err: Error) => {
-        if (generation !== state.current.generation) return;
-        s.inFlight.delete(page);
-        setError(err.message);
+        if (generation !== s.generation || controller.signal.aborted) return;
+        if (s.inFlight.get(page) === controller) s.inFlight.delete(page);
+        setError((errorRef.current = err.message));
       },
     );
   }, []);
@@ -65,24 +97,46 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
   const show = useCallback(
     (first: number, last: number) => {
       const s = state.current;
+      const now = performance.now();
+      const dt = now - s.motion.at;
+      const speed =
+        dt > 0 && dt < SCROLL_GAP_MS ? 0.5 * s.motion.speed + (0.5 * (first - s.motion.first)) / dt : 0;
+      s.motion = { at: now, first, speed };
       s.visible = [first, last];
-      const from = Math.floor(Math.max(0, first) / PAGE_SIZE);
-      const to = Math.floor(Math.max(0, last) / PAGE_SIZE);
-      for (let page = from; page <= to; page++) {
-        if (!s.pages.has(page) || s.stale.has(page)) fetchPage(page);
+      const from = pageOf(first);
+      const to = pageOf(last);
+      const lead = Math.min(MAX_LEAD_PAGES * PAGE_SIZE, Math.abs(speed) * LEAD_MS);
+      const aheadFrom = speed < 0 ? pageOf(first - lead) : from;
+      const aheadTo = speed > 0 ? pageOf(last + lead) : to;
+      // Requests for pages the view has left (one page of slack either side) are dropped.
+      for (const [page, controller] of s.inFlight) {
+        if (page < aheadFrom - 1 || page > aheadTo + 1) {
+          controller.abort();
+          s.inFlight.delete(page);
+        }
       }
+      // The pages in view first, then the ones ahead, nearest first.
+      const wanted = [];
+      for (let page = from; page <= to; page++) wanted.push(page);
+      for (let page = to + 1; page <= aheadTo; page++) wanted.push(page);
+      for (let page = from - 1; page >= aheadFrom; page--) wanted.push(page);
+      for (const page of wanted) if (!s.pages.has(page) || s.stale.has(page)) fetchPage(page);
     },
     [fetchPage],
   );
 
-  // A new query starts from scratch.
+  // A new query starts from scratch, at the top.
   useEffect(() => {
+    if (key === firstKey.current) return;
+    firstKey.current = undefined;
     const s = state.current;
     s.generation++;
+    abortAll(s);
     s.pages = new Map();
-    s.inFlight = new Set();
     s.stale = new Set();
+    s.visible = [0, PAGE_SIZE - 1];
     setTotal(undefined);
+    totalRef.current = undefined;
     fetchPage(0);
   }, [key, fetchPage]);
 
@@ -92,9 +146,9 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     if (changeTick === firstTick.current) return;
     const s = state.current;
     s.generation++;
-    s.inFlight = new Set();
-    const from = Math.floor(s.visible[0] / PAGE_SIZE);
-    const to = Math.floor(s.visible[1] / PAGE_SIZE);
+    abortAll(s);
+    const from = pageOf(s.visible[0]);
+    const to = pageOf(s.visible[1]);
     for (const page of [...s.pages.keys()]) {
       if (page < from || page > to) s.pages.delete(page);
       else s.stale.add(page);
@@ -106,5 +160,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     (index: number) => state.current.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
     [],
   );
-  return { total, error, at, show };
+  // One object while the total and error stay: the gallery's callbacks (and so the memoised
+  // tiles) do not change each time a page lands.
+  return useMemo(() => ({ total, error, at, show }), [total, error, at, show]);
 }
