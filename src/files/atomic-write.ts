@@ -1,6 +1,5 @@
 /** Atomic file replacement: temp file in the same folder, fsync, rename. A reader sees old or new, never half. */
 import { randomBytes } from 'node:crypto';
-import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { syncFileSystems } from './syncfs.js';
@@ -76,26 +75,27 @@ export interface AtomicFile {
  * reader still sees each file old or whole; a crash leaves old files and stray temps (swept).
  * Per file: its mtime as it landed, or the error that kept it from landing.
  *
- * The writes are synchronous (a small file costs three system calls, no thread-pool round trip):
- * call it off the main thread, or with batches small enough not to hold the event loop long.
+ * Creating and renaming files wait whenever the file system's journal is committing, so several
+ * run at once (they then join the same journal transaction) rather than one after another.
  */
 export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<Array<number | Error>> {
   const results: Array<number | Error> = new Array<number | Error>(files.length);
   const temps: Array<{ tmp: string; mtimeMs: number; dev: number } | undefined> = [];
-  files.forEach((file, i) => {
+  await forEachLimit(files, async (file, i) => {
     const tmp = tempPathFor(file.target);
     try {
       try {
-        fsSync.writeFileSync(tmp, file.data, { flag: 'wx' });
+        await fs.writeFile(tmp, file.data, { flag: 'wx' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        fsSync.mkdirSync(path.dirname(file.target), { recursive: true });
-        fsSync.writeFileSync(tmp, file.data, { flag: 'wx' });
+        await fs.mkdir(path.dirname(file.target), { recursive: true });
+        await fs.writeFile(tmp, file.data, { flag: 'wx' });
       }
       // The temp's own mtime: the rename keeps it.
-      const { mtimeMs, dev } = fsSync.statSync(tmp);
+      const { mtimeMs, dev } = await fs.stat(tmp);
       temps[i] = { tmp, mtimeMs, dev };
     } catch (err) {
+      await fs.rm(tmp, { force: true });
       results[i] = err as Error;
     }
   });
@@ -103,21 +103,37 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<Ar
   try {
     await flushToDisk(written);
   } catch (err) {
-    for (const { tmp } of written) fsSync.rmSync(tmp, { force: true });
+    await forEachLimit(written, ({ tmp }) => fs.rm(tmp, { force: true }));
     return files.map(() => err as Error);
   }
-  files.forEach((file, i) => {
+  await forEachLimit(files, async (file, i) => {
     const temp = temps[i];
     if (temp === undefined) return;
     try {
-      fsSync.renameSync(temp.tmp, file.target);
+      await fs.rename(temp.tmp, file.target);
       results[i] = temp.mtimeMs;
     } catch (err) {
-      fsSync.rmSync(temp.tmp, { force: true });
+      await fs.rm(temp.tmp, { force: true });
       results[i] = err as Error;
     }
   });
   return results;
+}
+
+/** Runs `fn` over every item, `limit` at a time. */
+async function forEachLimit<T>(
+  items: readonly T[],
+  fn: (item: T, index: number) => Promise<unknown>,
+  limit = 16,
+): Promise<void> {
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
 }
 
 /** Whether `syncfs` through the helper works here (known after the first try). */
@@ -142,16 +158,12 @@ async function flushToDisk(files: ReadonlyArray<{ tmp: string; dev: number }>): 
       syncfsWorks = false; // no `sh` or `sync` here: fsync each file from now on
     }
   }
-  let next = 0;
-  const fsyncNext = async (): Promise<void> => {
-    while (next < files.length) {
-      const handle = await fs.open((files[next++] as { tmp: string }).tmp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+  await forEachLimit(files, async ({ tmp }) => {
+    const handle = await fs.open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, files.length) }, fsyncNext));
+  });
 }

@@ -98,6 +98,8 @@ export interface Committed {
 }
 
 const RESERVED_TOP = new Set(['_meta', '.staging']);
+/** Sidecars written under one durability barrier by a bulk edit (as the rebuild's batches). */
+const SIDECAR_BATCH = 128;
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -600,7 +602,16 @@ export class AssetRegistry {
         changed.push(updated);
       }
     });
-    const written = await mapLimit(changed, 8, async (record) => (await this.afterUpdate(record)).record);
+    // Sidecars in batches, each with one durability barrier (see writeSidecars), then the events.
+    const written: AssetRecord[] = [];
+    let failure: AppError | undefined;
+    for (let i = 0; i < changed.length; i += SIDECAR_BATCH) {
+      const errors = await this.writeSidecars(changed.slice(i, i + SIDECAR_BATCH), (record) => {
+        written.push(this.announceUpdated(record));
+      });
+      failure ??= errors.find((error) => error !== undefined);
+    }
+    if (failure) throw failure;
     return { updated: [...written, ...unchanged], missing };
   }
 
@@ -873,17 +884,4 @@ function freeName(rel: string, n: number): string {
   const ext = path.posix.extname(rel);
   const stem = rel.slice(0, rel.length - ext.length).replace(/-\d+$/, '');
   return `${stem}-${n}${ext}`;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const run = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return results;
 }

@@ -336,6 +336,29 @@ describe('PATCH, bulk and DELETE', () => {
     assert.match(nothing.body.message, /No bulk edits specified/);
   });
 
+  test('bulk: a sidecar that cannot be written is an error naming the asset; the others land', async () => {
+    const assets = [];
+    for (const name of ['w1.txt', 'w2.txt', 'w3.txt'])
+      assets.push((await register({ path: source(name).rel })).body.asset);
+    const [first, blocked, last] = assets;
+    // A folder where the blocked asset's mirror goes: the atomic rename cannot replace it.
+    fs.rmSync(path.join(ws.assets, '_meta', `${blocked.path}.json`));
+    fs.mkdirSync(path.join(ws.assets, '_meta', `${blocked.path}.json`, 'x'), { recursive: true });
+    const res = await api(url, 'POST', '/api/assets/bulk', {
+      ids: assets.map((a) => a.id),
+      add_tags: ['tagged'],
+    });
+    assert.equal(res.status, 500);
+    assert.equal(res.body.code, 'sidecar_write_failed');
+    assert.match(res.body.message, new RegExp(blocked.id));
+    assert.match(res.body.message, /enforce/);
+    for (const asset of [first, last])
+      assert.deepEqual(ws.json(`data/assets/${asset.sidecar}`).tags, ['tagged']);
+    // The registry kept the edit; enforce can write the missing sidecar once the cause is gone.
+    assert.deepEqual((await api(url, 'GET', `/api/assets/${blocked.id}`)).body.asset.tags, ['tagged']);
+    fs.rmSync(path.join(ws.assets, '_meta', `${blocked.path}.json`), { recursive: true });
+  });
+
   test('DELETE removes the record, sidecar and mirror, keeps the file unless delete_file=true', async () => {
     const kept = (await register({ path: source('k.txt').rel })).body.asset;
     const res = await api(url, 'DELETE', `/api/assets/${kept.id}`);
