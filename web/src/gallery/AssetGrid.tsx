@@ -10,6 +10,9 @@ import { GridScrolling, Tile } from './Tile';
 const TILE_MIN = 168;
 const ROW_HEIGHT = 214;
 const GAP = 10;
+/** Scroll speeds (px per ms) at which tiles start and stop drawing without their previews. */
+const FLY_FROM = 4;
+const FLY_UNTIL = 2;
 
 export interface GridKeyAction {
   kind: 'move' | 'toggle' | 'open' | 'all' | 'clear';
@@ -63,6 +66,23 @@ export function AssetGrid({
   const items = virtualizer.getVirtualItems();
   const scrolling = useRef(false);
   scrolling.current = virtualizer.isScrolling;
+  // At fling speed a tile is on screen for a few frames: drawing its preview (and asking for it)
+  // would cost more than the frame has. Measured between renders, with some hysteresis.
+  const motion = useRef({ offset: 0, at: 0, flying: false });
+  {
+    const m = motion.current;
+    const offset = virtualizer.scrollOffset ?? 0;
+    const now = performance.now();
+    // Renders without a scroll step between them (a page landing) keep the state as it is.
+    if (!virtualizer.isScrolling) m.flying = false;
+    else if (offset !== m.offset && now > m.at)
+      m.flying = Math.abs(offset - m.offset) / (now - m.at) > (m.flying ? FLY_UNTIL : FLY_FROM);
+    if (offset !== m.offset || !virtualizer.isScrolling) {
+      m.offset = offset;
+      m.at = now;
+    }
+  }
+  const flying = motion.current.flying;
   const firstRow = items[0]?.index ?? 0;
   const lastRow = items[items.length - 1]?.index ?? 0;
 
@@ -144,6 +164,7 @@ export function AssetGrid({
                       index={index}
                       selected={asset ? isSelected(asset.uid) : false}
                       focused={index === focus}
+                      flying={flying}
                       onPointer={onPointer}
                       onOpen={onOpen}
                     />

@@ -88,6 +88,7 @@ export const Tile = memo(function Tile({
   index,
   selected,
   focused,
+  flying,
   onPointer,
   onOpen,
 }: {
@@ -95,6 +96,8 @@ export const Tile = memo(function Tile({
   index: number;
   selected: boolean;
   focused: boolean;
+  /** The grid is flinging past: name and type only; the preview comes when it slows down. */
+  flying: boolean;
   onPointer: (index: number, e: React.MouseEvent) => void;
   onOpen: (index: number) => void;
 }): React.JSX.Element {
@@ -121,7 +124,7 @@ export const Tile = memo(function Tile({
       onDoubleClick={() => onOpen(index)}
     >
       <div className="thumb">
-        <Preview asset={asset} size={256} />
+        {!flying && <Preview asset={asset} size={256} />}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
       </div>
       <div className="caption">
