@@ -66,6 +66,67 @@ function disagreements(record: AssetRecord, doc: JsonObject): Array<'hash' | 'ta
   return fields;
 }
 
+const CHUNK = 128;
+
+/**
+ * Audits one asset into the report and commits its metadata fix when asked; returns the record
+ * whose sidecar is to be (re)written, if any.
+ */
+function audit(
+  registry: AssetRegistry,
+  record: AssetRecord,
+  options: EnforceOptions,
+  report: EnforceReport,
+): AssetRecord | undefined {
+  report.checked++;
+  const sidecar = readSidecar(registry.sidecarPath(record));
+  let rewrite = false;
+  // A sidecar the flags do not allow to be written (missing without fix_missing; unparseable or
+  // disagreeing without overwrite) is left as it is, so its metadata is not filled either:
+  // filling rewrites the sidecar.
+  let leave = false;
+  if (sidecar.state === 'missing') {
+    if (options.fixMissing) rewrite = true;
+    else {
+      report.missing_sidecars.push(record.uid);
+      leave = true;
+    }
+  } else if (sidecar.state === 'invalid') {
+    if (options.overwrite) rewrite = true;
+    else {
+      report.invalid_sidecars.push({ uid: record.uid, error: sidecar.error });
+      leave = true;
+    }
+  } else {
+    const fields = disagreements(record, sidecar.doc);
+    if (fields.length && options.overwrite) rewrite = true;
+    else if (fields.length) {
+      report.mismatched_sidecars.push({ uid: record.uid, fields });
+      leave = true;
+    }
+  }
+
+  let current = record;
+  let write: AssetRecord | undefined;
+  const lacking = missingFields(record.meta);
+  if (lacking.length && options.fillMetadata && !leave) {
+    const patch: JsonObject = {};
+    if (lacking.includes('tags')) patch.tags = pathDerivedTags(record.path);
+    if (lacking.includes('license')) patch.license = 'unknown';
+    const updated = registry.commitMetadata(record.uid, patch);
+    current = updated ?? registry.get(record.uid) ?? record;
+    if (updated || rewrite) write = current; // filling rewrites the sidecar
+    report.metadata_fixed.push(record.uid);
+    if (rewrite) report.repaired_sidecars.push(record.uid);
+  } else if (rewrite) {
+    write = current;
+    report.repaired_sidecars.push(record.uid);
+  }
+  const still = missingFields(current.meta);
+  if (still.length) report.metadata_missing.push({ uid: record.uid, fields: still });
+  return write;
+}
+
 export async function enforceRegistry(
   registry: AssetRegistry,
   options: EnforceOptions = {},
@@ -80,52 +141,20 @@ export async function enforceRegistry(
     checked: 0,
   };
   const { store } = registry.context;
-  for (const record of store.allRecords(registry.projectId)) {
-    report.checked++;
-    const sidecar = readSidecar(registry.sidecarPath(record));
-    let rewrite = false;
-    // A sidecar the flags do not allow to be written (missing without fix_missing; unparseable or
-    // disagreeing without overwrite) is left as it is, so its metadata is not filled either:
-    // filling rewrites the sidecar.
-    let leave = false;
-    if (sidecar.state === 'missing') {
-      if (options.fixMissing) rewrite = true;
-      else {
-        report.missing_sidecars.push(record.uid);
-        leave = true;
+  const records = store.allRecords(registry.projectId);
+  // In chunks: each chunk's metadata fixes are committed in one transaction, then its sidecars are
+  // written together with one durability barrier (as the rebuild's batches).
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const toWrite: AssetRecord[] = [];
+    store.transaction(() => {
+      for (const record of records.slice(start, start + CHUNK)) {
+        const written = audit(registry, record, options, report);
+        if (written) toWrite.push(written);
       }
-    } else if (sidecar.state === 'invalid') {
-      if (options.overwrite) rewrite = true;
-      else {
-        report.invalid_sidecars.push({ uid: record.uid, error: sidecar.error });
-        leave = true;
-      }
-    } else {
-      const fields = disagreements(record, sidecar.doc);
-      if (fields.length && options.overwrite) rewrite = true;
-      else if (fields.length) {
-        report.mismatched_sidecars.push({ uid: record.uid, fields });
-        leave = true;
-      }
-    }
-
-    let current = record;
-    const lacking = missingFields(record.meta);
-    if (lacking.length && options.fillMetadata && !leave) {
-      const patch: JsonObject = {};
-      if (lacking.includes('tags')) patch.tags = pathDerivedTags(record.path);
-      if (lacking.includes('license')) patch.license = 'unknown';
-      current = await registry.updateMetadata(record.uid, patch); // also rewrites the sidecar
-      report.metadata_fixed.push(record.uid);
-      if (rewrite) report.repaired_sidecars.push(record.uid);
-      rewrite = false;
-    }
-    if (rewrite) {
-      await registry.afterUpdate(current);
-      report.repaired_sidecars.push(record.uid);
-    }
-    const still = missingFields(current.meta);
-    if (still.length) report.metadata_missing.push({ uid: record.uid, fields: still });
+    });
+    const errors = await registry.writeSidecars(toWrite, (record) => registry.announceUpdated(record));
+    const failed = errors.find((error) => error !== undefined);
+    if (failed) throw failed;
   }
   report.repaired_sidecars.sort();
   report.metadata_fixed.sort();

@@ -562,7 +562,17 @@ export class AssetRegistry {
   // ---------------------------------------------------------------- updates
 
   async updateMetadata(uid: string, metadata: JsonObject, mode: UpdateMode = 'merge'): Promise<AssetRecord> {
-    const record = this.store.transaction(() => {
+    const record = this.commitMetadata(uid, metadata, mode);
+    if (!record) return this.require(uid);
+    return (await this.afterUpdate(record)).record;
+  }
+
+  /**
+   * @internal The database half of a metadata update: the updated row, or undefined when nothing
+   * changed. The caller writes the sidecar and announces it (`afterUpdate` or `writeSidecars`).
+   */
+  commitMetadata(uid: string, metadata: JsonObject, mode: UpdateMode = 'merge'): AssetRecord | undefined {
+    return this.store.transaction(() => {
       const current = this.require(uid);
       const next =
         mode === 'replace' ? replaceMetadata(current.meta, metadata) : mergePatch(current.meta, metadata);
@@ -572,8 +582,6 @@ export class AssetRegistry {
       this.store.update(updated);
       return updated;
     });
-    if (!record) return this.require(uid);
-    return (await this.afterUpdate(record)).record;
   }
 
   /** One transaction for every asset; then sidecars and events per changed asset. */

@@ -211,6 +211,31 @@ describe('POST /api/assets/enforce, every flag combination', () => {
       }
 });
 
+describe('enforce over more assets than one batch', () => {
+  test('260 assets: every missing sidecar is written, every licence filled', async () => {
+    const project = 'many';
+    const rels: string[] = [];
+    for (let i = 0; i < 260; i++) {
+      const rel = `${project}/n-${i}.txt`;
+      ws.file(`data/assets/${rel}`, `${project} ${i}`);
+      const res = await api(url, 'POST', '/api/assets/register', {
+        path: `data/assets/${rel}`,
+        copy: false,
+        project_id: project,
+      });
+      assert.equal(res.status, 200, res.text);
+      fs.rmSync(sidecarFile(rel));
+      rels.push(rel);
+    }
+    const report = await enforce(project, { fix_missing: true, fill_metadata: true });
+    assert.equal(report.checked, 260);
+    assert.equal(report.repaired_sidecars.length, 260);
+    assert.equal(report.metadata_fixed.length, 260);
+    assert.deepEqual(report.missing_sidecars, []);
+    for (const rel of rels) assert.equal(JSON.parse(readText(rel) ?? '{}').license, 'unknown', rel);
+  });
+});
+
 describe('enforce report shape and bad input', () => {
   test('an empty project answers an empty report with every list', async () => {
     const report = await enforce('nothing-here', {});
