@@ -255,6 +255,7 @@ export class SqliteStore {
   private facetCache: { version: string; facets: Facets } | undefined;
   private readonly searchCache = new SearchCache();
   private readonly anchorStep: number;
+  private nestedSearches = 0;
   private readonly stmts;
 
   constructor(
@@ -555,8 +556,9 @@ export class SqliteStore {
    *   newest matches come without reading the others), then only those rows are read.
    */
   search(query: SearchQuery): { total: number; records: AssetRecord[] } {
+    const nested = this.db.inTransaction;
     return this.db.transaction(() => {
-      const { total, ids } = this.searchRowids(query);
+      const { total, ids } = this.searchRowids(query, true, nested);
       if (!ids.length) return { total, records: [] };
       const rows = new Map(this.stmts.byRowids.all(JSON.stringify(ids)).map((row) => [row.rowid, row]));
       const records = ids.flatMap((id) => {
@@ -569,8 +571,9 @@ export class SqliteStore {
 
   /** Every uid matching a search, in its order, up to `max` (the offset is ignored). */
   searchIds(query: SearchQuery, max: number): string[] {
+    const nested = this.db.inTransaction;
     return this.db.transaction(() => {
-      const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 }, false);
+      const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 }, false, nested);
       const uids = new Map(
         this.db
           .prepare<[string], { rowid: number; uid: string }>(
@@ -584,9 +587,16 @@ export class SqliteStore {
   }
 
   /** The exact count (unless `withTotal` is false) and the row ids of one page, in order. */
-  private searchRowids(query: SearchQuery, withTotal = true): { total: number; ids: number[] } {
-    // The first read of the transaction fixes the snapshot; its version keys the caches.
-    this.searchCache.sync(this.stmts.version.get()?.v ?? '');
+  private searchRowids(
+    query: SearchQuery,
+    withTotal: boolean,
+    nested: boolean,
+  ): { total: number; ids: number[] } {
+    // The first read of the transaction fixes the snapshot; its version keys the caches. Inside
+    // a caller's transaction the version cannot be trusted (its writes may yet be rolled back,
+    // leaving total_changes() moved on), so the caches start empty and are never reused.
+    const version = this.stmts.version.get()?.v ?? '';
+    this.searchCache.sync(nested ? `nested:${++this.nestedSearches}` : version);
     const plan = this.searchPlan(query);
     let total: number | undefined;
     const totalOf = (): number => (total ??= this.searchTotal(query, plan));
@@ -852,11 +862,15 @@ export class SqliteStore {
    * 100k+ assets the counts take a noticeable time.
    */
   facets(projectId: string, tagLimit: number): Facets {
+    // Inside a caller's transaction its writes may yet be rolled back: count, do not cache.
+    if (this.db.inTransaction) return this.countFacets(projectId, tagLimit);
     const version = `${String(this.db.pragma('data_version', { simple: true }))}:${String(
       this.db.prepare('SELECT total_changes()').pluck().get(),
     )}:${projectId}:${tagLimit}`;
     if (this.facetCache?.version !== version) {
-      this.facetCache = { version, facets: this.countFacets(projectId, tagLimit) };
+      // One read transaction: the counts of one snapshot.
+      const facets = this.db.transaction(() => this.countFacets(projectId, tagLimit))();
+      this.facetCache = { version, facets };
     }
     return structuredClone(this.facetCache.facets);
   }

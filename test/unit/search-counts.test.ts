@@ -237,6 +237,27 @@ describe('exact totals and deep pages under writes', () => {
     }
   });
 
+  test('a search inside a transaction that is rolled back leaves no cached total behind', () => {
+    const rand = seeded(10);
+    for (let i = 0; i < 30; i++) store.insert({ ...randomAsset(rand, i), projectId: 'default' });
+    const q: SearchQuery = { projectId: 'default', limit: 5, tags: ['night', 'forest'], offset: STEP };
+    assertSame(store, q, 'before');
+    assert.throws(() =>
+      store.transaction(() => {
+        for (let i = 0; i < 2 * STEP; i++) {
+          store.insert({
+            ...randomAsset(rand, 100 + i),
+            projectId: 'default',
+            meta: { tags: ['night', 'forest'] },
+          });
+        }
+        assertSame(store, q, 'inside the transaction');
+        throw new Error('roll back');
+      }),
+    );
+    assertSame(store, q, 'after the rollback');
+  });
+
   test('facets come from the counters: deleted values disappear, totals follow updates', () => {
     const base = randomAsset(seeded(8), 1);
     store.insert({
