@@ -204,6 +204,8 @@ async function request<T>(
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
   }
+  // Aborted while the body was read: that read gave up (an empty body), not the server.
+  signal?.throwIfAborted();
   if (answer.status === 401 && !retried && askForToken()) return request(method, url, body, signal, true);
   const { data } = answer;
   if (!answer.ok || data.ok === false) {

@@ -73,7 +73,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     const generation = s.generation;
     api.gridPage(queryRef.current, page * PAGE_SIZE, PAGE_SIZE, controller.signal).then(
       (res) => {
-        if (generation !== s.generation) return;
+        if (generation !== s.generation || controller.signal.aborted) return;
         if (s.inFlight.get(page) === controller) s.inFlight.delete(page);
         s.stale.delete(page);
         s.pages.set(page, res.items);
@@ -99,8 +99,11 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       const s = state.current;
       const now = performance.now();
       const dt = now - s.motion.at;
-      const speed =
-        dt > 0 && dt < SCROLL_GAP_MS ? 0.5 * s.motion.speed + (0.5 * (first - s.motion.first)) / dt : 0;
+      // A jump (the scrollbar dragged, End, a search) is no motion to extrapolate: more than two
+      // screens at once means the view is not heading anywhere, so nothing is fetched ahead.
+      const step = first - s.motion.first;
+      const jumped = Math.abs(step) > 2 * (last - first + 1);
+      const speed = dt > 0 && dt < SCROLL_GAP_MS && !jumped ? 0.5 * s.motion.speed + (0.5 * step) / dt : 0;
       s.motion = { at: now, first, speed };
       s.visible = [first, last];
       const from = pageOf(first);
