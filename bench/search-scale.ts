@@ -7,7 +7,8 @@
  * metadata (the brute-force scan).
  *
  * Rows are written through the store layer (`SqliteStore.insert`, the statement `register()`
- * ends in, with its triggers for the tag and trigram indexes) in transactions of 10,000, with
+ * ends in, with its counter triggers; the tag and trigram indexes its insert trigger would fill
+ * row by row are built in bulk at the end, then the trigger is put back) in transactions of 10,000, with
  * the preview entries the registry plans (`withPlannedPreview`) and `done` preview jobs: going
  * through `register()` file by file (hash, copy, sidecar) would take hours at 1,000,000.
  *
@@ -454,6 +455,15 @@ export async function buildSearchRegistry(
     `UPDATE preview_jobs SET status = 'done' WHERE project_id = 'default' AND uid = ? AND hash = ?`,
   );
   const t0 = performance.now();
+  // The trigram and tag indexes are built once at the end (FTS5 'rebuild', one INSERT … SELECT)
+  // instead of row by row through the insert trigger: the same index, in a fraction of the time.
+  const insertTrigger = store.db
+    .prepare<[], { sql: string }>(
+      `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'assets_after_insert'`,
+    )
+    .get();
+  if (!insertTrigger) throw new Error('the schema has no assets_after_insert trigger: update the bulk load');
+  store.db.exec('DROP TRIGGER assets_after_insert');
   const batch = 10_000;
   for (let start = 0; start < count; start += batch) {
     const lines: string[] = [];
@@ -478,6 +488,13 @@ export async function buildSearchRegistry(
     if ((start / batch) % 10 === 9) log(`  ${count}: ${start + batch} rows...`);
   }
   fs.closeSync(dump);
+  log(`  ${count}: building the trigram and tag indexes...`);
+  store.transaction(() => {
+    store.db.exec(`INSERT INTO assets_fts (assets_fts) VALUES ('rebuild');
+      INSERT OR IGNORE INTO asset_tags (tag, asset_rowid)
+        SELECT j.value, a.rowid FROM assets a, json_each(a.tags_norm) j;`);
+    store.db.exec(insertTrigger.sql);
+  });
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.db.exec('ANALYZE');
   const insertSeconds = (performance.now() - t0) / 1000;
