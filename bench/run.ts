@@ -19,6 +19,16 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const rows: string[][] = [];
 const ms = (v: number): string => `${v.toFixed(1)} ms`;
+/** How long each part took: the full run has a 30-minute budget (issue 6). */
+const runStarted = performance.now();
+let partStarted = runStarted;
+const partTimes: string[] = [];
+const partDone = (name: string): void => {
+  const now = performance.now();
+  partTimes.push(`${name} ${((now - partStarted) / 60_000).toFixed(1)} min`);
+  process.stderr.write(`${name}: done in ${((now - partStarted) / 1000).toFixed(0)} s\n`);
+  partStarted = now;
+};
 
 if (!only || only === 'register') {
   const files = quick ? 2_000 : 10_000;
@@ -40,6 +50,7 @@ if (!only || only === 'register') {
     'target: p95 < 50 ms',
     r.search.p95 < 50 ? 'met' : 'NOT met',
   ]);
+  partDone('register');
 }
 
 if (!only || only === 'thumbnails') {
@@ -58,6 +69,7 @@ if (!only || only === 'thumbnails') {
     'target: p95 < 50 ms',
     t.search.p95 < 50 ? 'met' : 'NOT met',
   ]);
+  partDone('thumbnails');
 }
 
 if (!only || only === 'rebuild') {
@@ -103,6 +115,7 @@ if (!only || only === 'rebuild') {
       `${(b.warm.wallSeconds / b.findSeconds).toFixed(1)}× wall, ${(b.warm.summarySeconds / b.findSeconds).toFixed(1)}× in-rebuild (target ≤ 3): ${b.warm.summarySeconds <= 3 * b.findSeconds ? 'met' : 'NOT met'}`,
     ]);
   }
+  partDone('rebuild');
 }
 
 if (!only || only === 'search') {
@@ -150,6 +163,7 @@ if (!only || only === 'search') {
     ),
   );
   process.stderr.write(`search: chart written to ${path.relative(process.cwd(), svg)}\n`);
+  partDone('search');
 }
 
 if (!only || only === 'memory') {
@@ -167,6 +181,7 @@ if (!only || only === 'memory') {
       `target: peak RSS < 150 MB: ${run.peakRssMb < 150 ? 'met' : 'NOT met'}`,
     ]);
   }
+  partDone('memory');
 }
 
 if (!only || only === 'gallery') {
@@ -174,10 +189,14 @@ if (!only || only === 'gallery') {
     'gallery: 100,000 assets in Debian Chromium (first screen, DOM, jumps, scrolling)...\n',
   );
   rows.push(...galleryRows(await galleryBench(100_000, { runs: quick ? 3 : 5 })));
+  partDone('gallery');
 }
 
 console.log(
   `\nAsset Registry benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`,
+);
+console.log(
+  `Run time ${((performance.now() - runStarted) / 60_000).toFixed(1)} min (${partTimes.join(', ')})${quick ? '' : ': target (full run) < 30 min'}\n`,
 );
 console.log('| benchmark | ours | reference (same run) | ratio / target |');
 console.log('| --- | --- | --- | --- |');
