@@ -42,6 +42,9 @@ export interface FirstPageRun {
   searchSentMs: number;
   searchEndMs: number;
   tilesInView: number;
+  /** Bytes on the wire (transferSize) of the first search page and of the scripts loaded by then. */
+  searchBytes: number;
+  scriptBytes: number;
 }
 
 export interface JumpRun {
@@ -163,6 +166,10 @@ export function installProbes(): void {
           searchStartMs: search?.startTime ?? NaN,
           searchSentMs: search?.requestStart ?? NaN,
           searchEndMs: search?.responseEnd ?? NaN,
+          searchBytes: search?.transferSize ?? NaN,
+          scriptBytes: entries
+            .filter((e) => e.name.endsWith('.js'))
+            .reduce((sum, e) => sum + e.transferSize, 0),
         };
       },
       jump: async (fraction: number) => {
@@ -455,6 +462,8 @@ const median = (values: number[]): number =>
     [...values].sort((a, b) => a - b),
     50,
   );
+const kb = (bytes: number | undefined): string =>
+  bytes === undefined || !Number.isFinite(bytes) ? '?' : `${(bytes / 1024).toFixed(0)} KB`;
 const range = (values: number[]): string =>
   `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
 
@@ -469,7 +478,7 @@ export function galleryRows(r: GalleryResult): string[][] {
     const ready = median(list.map((x) => x.readyMs));
     rows.push([
       `gallery ${n}: first screen of tiles, ${label} (${list.length} runs, ${r.viewport})`,
-      `median ${ready.toFixed(0)} ms after navigation start (${range(list.map((x) => x.readyMs))}); wall from goto ${median(list.map((x) => x.wallMs)).toFixed(0)} ms; first search page asked at ${median(list.map((x) => x.searchStartMs)).toFixed(0)}, sent at ${median(list.map((x) => x.searchSentMs)).toFixed(0)}, back at ${median(list.map((x) => x.searchEndMs)).toFixed(0)} ms`,
+      `median ${ready.toFixed(0)} ms after navigation start (${range(list.map((x) => x.readyMs))}); wall from goto ${median(list.map((x) => x.wallMs)).toFixed(0)} ms; first search page asked at ${median(list.map((x) => x.searchStartMs)).toFixed(0)}, sent at ${median(list.map((x) => x.searchSentMs)).toFixed(0)}, back at ${median(list.map((x) => x.searchEndMs)).toFixed(0)} ms; on the wire: first page ${kb(list[0]?.searchBytes)}, scripts ${kb(list[0]?.scriptBytes)}`,
       `the same search page from Node: p50 ${r.floorMs.p50.toFixed(0)} ms, p95 ${r.floorMs.p95.toFixed(0)} ms`,
       `${(ready / r.floorMs.p50).toFixed(1)}× the request; target < 1000 ms: ${ready < 1000 ? 'met' : 'NOT met'}`,
     ]);
