@@ -528,18 +528,18 @@ async function searchRegistry(
     dbPath: path.relative(ws, b.dbPath),
     dumpPath: path.relative(ws, b.dumpPath),
   });
+  /** The kept registry (paths relative to `ws`) as the caller uses it. */
+  const opened = (kept: BuiltRegistry, reused: boolean) => ({
+    ...kept,
+    dbPath: path.join(ws, kept.dbPath),
+    dumpPath: path.join(ws, kept.dumpPath),
+    ws,
+    reused,
+    done: () => undefined,
+  });
   if (fs.existsSync(manifest)) {
-    const kept = JSON.parse(fs.readFileSync(manifest, 'utf8')) as BuiltRegistry;
     log(`  ${count}: reusing the registry kept in ${ws}`);
-    const at = (rel: string): string => path.join(ws, rel);
-    return {
-      ...kept,
-      dbPath: at(kept.dbPath),
-      dumpPath: at(kept.dumpPath),
-      ws,
-      reused: true,
-      done: () => undefined,
-    };
+    return opened(JSON.parse(fs.readFileSync(manifest, 'utf8')) as BuiltRegistry, true);
   }
   // Built beside its final place and renamed when complete: an interrupted build is never reused.
   const partial = `${ws}.partial`;
@@ -554,15 +554,7 @@ async function searchRegistry(
   fs.writeFileSync(path.join(partial, 'bench-registry.json'), JSON.stringify(kept));
   fs.rmSync(ws, { recursive: true, force: true });
   fs.renameSync(partial, ws);
-  const at = (rel: string): string => path.join(ws, rel);
-  return {
-    ...kept,
-    dbPath: at(kept.dbPath),
-    dumpPath: at(kept.dumpPath),
-    ws,
-    reused: false,
-    done: () => undefined,
-  };
+  return opened(kept, false);
 }
 
 /** Builds (or reuses) a registry of `count` assets, serves it, and measures every query. */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { seededRandom } from '../../bench/tools.js';
 import { filterKeys, type AssetRecord } from '../../src/domain/asset.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore, type SearchQuery, type SortField } from '../../src/store/sqlite-store.js';
@@ -28,18 +29,6 @@ afterEach(() => {
   store.close();
   ws.cleanup();
 });
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROJECTS = ['default', 'other', 'zeta'];
 const TYPES = ['images', 'audio', 'docs'];
@@ -163,7 +152,7 @@ function assertCountsExact(db: SqliteStore): void {
 
 describe('exact totals and deep pages under writes', () => {
   test('random queries equal a brute-force filter after inserts, edits, deletes and project moves', () => {
-    const rand = seeded(6);
+    const rand = seededRandom(6);
     const records: AssetRecord[] = [];
     store.transaction(() => {
       for (let i = 0; i < 300; i++) {
@@ -205,7 +194,7 @@ describe('exact totals and deep pages under writes', () => {
   });
 
   test('a write by another connection invalidates cached totals and anchors', () => {
-    const rand = seeded(7);
+    const rand = seededRandom(7);
     for (let i = 0; i < 60; i++) store.insert({ ...randomAsset(rand, i), projectId: 'default' });
     const other = new SqliteStore(dbPath, { anchorStep: STEP });
     try {
@@ -238,7 +227,7 @@ describe('exact totals and deep pages under writes', () => {
   });
 
   test('a search inside a transaction that is rolled back leaves no cached total behind', () => {
-    const rand = seeded(10);
+    const rand = seededRandom(10);
     for (let i = 0; i < 30; i++) store.insert({ ...randomAsset(rand, i), projectId: 'default' });
     const q: SearchQuery = { projectId: 'default', limit: 5, tags: ['night', 'forest'], offset: STEP };
     assertSame(store, q, 'before');
@@ -259,7 +248,7 @@ describe('exact totals and deep pages under writes', () => {
   });
 
   test('facets come from the counters: deleted values disappear, totals follow updates', () => {
-    const base = randomAsset(seeded(8), 1);
+    const base = randomAsset(seededRandom(8), 1);
     store.insert({
       ...base,
       projectId: 'default',
@@ -300,7 +289,7 @@ describe('exact totals and deep pages under writes', () => {
       `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
          license_norm, search_text) VALUES (?, ?, ?, ?, ?, 0, '{}', '', '', ?, ?, '')`,
     );
-    const rand = seeded(9);
+    const rand = seededRandom(9);
     for (let i = 0; i < 80; i++) {
       const rec = randomAsset(rand, i);
       const keys = filterKeys(rec.meta);
