@@ -467,13 +467,12 @@ export async function rebuildRegistry(
         fileDone(followup.file, err ?? 'the old sidecar could not be removed');
       }
     }
-    const byUid = new Map(ready.map((f) => [f.record.uid, f]));
     const errors = await registry.writeSidecars(
       ready.map((f) => f.record),
-      (record) => {
-        const followup = byUid.get(record.uid);
-        if (followup?.announce === 'created') registry.announceCreated(record);
-        else if (followup?.announce === 'updated') registry.announceUpdated(record);
+      (record, i) => {
+        const { announce } = ready[i] as Followup;
+        if (announce === 'created') registry.announceCreated(record);
+        else if (announce === 'updated') registry.announceUpdated(record);
       },
     );
     ready.forEach((followup, i) => fileDone(followup.file, errors[i]));

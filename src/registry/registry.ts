@@ -98,7 +98,7 @@ export interface Committed {
 }
 
 const RESERVED_TOP = new Set(['_meta', '.staging']);
-/** Sidecars written under one durability barrier by a bulk edit (as the rebuild's batches). */
+/** Sidecars written under one durability barrier by `writeSidecars`. */
 const SIDECAR_BATCH = 128;
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
@@ -610,15 +610,11 @@ export class AssetRegistry {
         changed.push(updated);
       }
     });
-    // Sidecars in batches, each with one durability barrier (see writeSidecars), then the events.
     const written: AssetRecord[] = [];
-    let failure: AppError | undefined;
-    for (let i = 0; i < changed.length; i += SIDECAR_BATCH) {
-      const errors = await this.writeSidecars(changed.slice(i, i + SIDECAR_BATCH), (record) => {
-        written.push(this.announceUpdated(record));
-      });
-      failure ??= errors.find((error) => error !== undefined);
-    }
+    const errors = await this.writeSidecars(changed, (record) => {
+      written.push(this.announceUpdated(record));
+    });
+    const failure = errors.find((error) => error !== undefined);
     if (failure) throw failure;
     return { updated: [...written, ...unchanged], missing };
   }
@@ -775,26 +771,35 @@ export class AssetRegistry {
   }
 
   /**
-   * @internal The sidecars of several assets, with one durability barrier for the lot (the
-   * rebuild's batches). `then` runs for each asset whose sidecar landed, in the same transaction
-   * as its recorded mtime. Per asset: the error that kept its sidecar from landing, or undefined.
+   * @internal The sidecars of several assets, written SIDECAR_BATCH at a time with one durability
+   * barrier each (rebuild, bulk edits, enforce). `then` runs for each asset whose sidecar landed
+   * (with its index in `records`), in the same transaction as its recorded mtime. Per asset: the
+   * error that kept its sidecar from landing, or undefined.
    */
   async writeSidecars(
     records: readonly AssetRecord[],
-    then: (record: AssetRecord) => void,
+    then: (record: AssetRecord, index: number) => void,
   ): Promise<Array<AppError | undefined>> {
-    const outcomes = await this.sidecars.writeMany(
-      records.map((r) => ({ key: this.sidecarKey(r.uid), load: this.sidecarLoad(r.uid) })),
-    );
-    return this.store.transaction(() =>
-      outcomes.map((outcome, i) => {
-        const record = records[i] as AssetRecord;
-        if (outcome instanceof Error) return sidecarWriteFailed(record.uid, outcome);
-        if (outcome) this.sidecarLanded(outcome);
-        then(record);
-        return undefined;
-      }),
-    );
+    const errors: Array<AppError | undefined> = [];
+    for (let start = 0; start < records.length; start += SIDECAR_BATCH) {
+      const batch = records.slice(start, start + SIDECAR_BATCH);
+      const outcomes = await this.sidecars.writeMany(
+        batch.map((r) => ({ key: this.sidecarKey(r.uid), load: this.sidecarLoad(r.uid) })),
+      );
+      this.store.transaction(() =>
+        outcomes.forEach((outcome, i) => {
+          const record = batch[i] as AssetRecord;
+          if (outcome instanceof Error) {
+            errors.push(sidecarWriteFailed(record.uid, outcome));
+            return;
+          }
+          if (outcome) this.sidecarLanded(outcome);
+          then(record, start + i);
+          errors.push(undefined);
+        }),
+      );
+    }
+    return errors;
   }
 
   private sidecarKey(uid: string): string {

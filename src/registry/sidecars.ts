@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
-import { jsonText, writeFileAtomic, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
+import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */
@@ -49,21 +49,15 @@ export class SidecarWriter {
 
   /**
    * Queues a write of the current state of an asset. `load` is called when the write runs and
-   * returns the record and its latest provenance (or undefined when the asset is gone).
+   * returns the record and its latest provenance (or undefined when the asset is gone). Written
+   * in this thread: sidecar and mirror at once, so their fsyncs share the file system's journal
+   * commit and a registration waits for one durable write, not two in a row.
    */
   write(key: string, load: SidecarLoad): Promise<SidecarWritten | undefined> {
     return this.enqueue([key], async () => {
-      const state = load();
-      if (!state) return undefined;
-      const text = jsonText(buildSidecar(state.record, state.provenance));
-      const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
-      // Both at once: their fsyncs share the filesystem's journal commit, so a registration
-      // waits for one durable write, not two in a row.
-      const [mtimeMs] = await Promise.all([
-        writeFileAtomic(targets.primary, text),
-        targets.mirror ? writeFileAtomic(targets.mirror, text) : undefined,
-      ]);
-      return { record: state.record, mtimeMs };
+      const [written] = await this.writeStates([load], writeFilesAtomic);
+      if (written instanceof Error) throw written;
+      return written;
     });
   }
 
@@ -77,36 +71,45 @@ export class SidecarWriter {
   ): Promise<Array<SidecarWritten | undefined | Error>> {
     return this.enqueue(
       entries.map((e) => e.key),
-      async () => {
-        const files: AtomicFile[] = [];
-        const owners: Array<{ entry: number; primary: boolean }> = [];
-        const states = entries.map((entry, i) => {
-          const state = entry.load();
-          if (!state) return undefined;
-          const data = jsonText(buildSidecar(state.record, state.provenance));
-          const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
-          files.push({ target: targets.primary, data });
-          owners.push({ entry: i, primary: true });
-          if (targets.mirror) {
-            files.push({ target: targets.mirror, data });
-            owners.push({ entry: i, primary: false });
-          }
-          return state;
-        });
-        const landed = await this.writeBatch(files);
-        const mtimes = new Map<number, number>(); // the primary's: the one a rebuild compares
-        const errors = new Map<number, Error>();
-        landed.forEach((outcome, f) => {
-          const { entry, primary } = owners[f] as { entry: number; primary: boolean };
-          if (outcome instanceof Error) {
-            if (!errors.has(entry)) errors.set(entry, outcome);
-          } else if (primary) mtimes.set(entry, outcome);
-        });
-        return states.map(
-          (state, i) =>
-            errors.get(i) ?? (state && { record: state.record, mtimeMs: mtimes.get(i) as number }),
-        );
-      },
+      () =>
+        this.writeStates(
+          entries.map((e) => e.load),
+          this.writeBatch,
+        ),
+    );
+  }
+
+  /** Loads each state now, writes its sidecar and mirror through `writeFiles`, and says how each went. */
+  private async writeStates(
+    loads: readonly SidecarLoad[],
+    writeFiles: BatchWriter,
+  ): Promise<Array<SidecarWritten | undefined | Error>> {
+    const files: AtomicFile[] = [];
+    const owners: Array<{ entry: number; primary: boolean }> = [];
+    const states = loads.map((load, i) => {
+      const state = load();
+      if (!state) return undefined;
+      const data = jsonText(buildSidecar(state.record, state.provenance));
+      const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
+      files.push({ target: targets.primary, data });
+      owners.push({ entry: i, primary: true });
+      if (targets.mirror) {
+        files.push({ target: targets.mirror, data });
+        owners.push({ entry: i, primary: false });
+      }
+      return state;
+    });
+    const landed = await writeFiles(files);
+    const mtimes = new Map<number, number>(); // the primary's: the one a rebuild compares
+    const errors = new Map<number, Error>();
+    landed.forEach((outcome, f) => {
+      const { entry, primary } = owners[f] as { entry: number; primary: boolean };
+      if (outcome instanceof Error) {
+        if (!errors.has(entry)) errors.set(entry, outcome);
+      } else if (primary) mtimes.set(entry, outcome);
+    });
+    return states.map(
+      (state, i) => errors.get(i) ?? (state && { record: state.record, mtimeMs: mtimes.get(i) as number }),
     );
   }
 
