@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { filterKeys, searchText, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
+import type { FacetCount, Facets } from '../domain/facets.js';
 import type { JsonObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { MIGRATIONS } from './migrations.js';
@@ -20,19 +21,7 @@ export interface StoreOptions {
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
 export type SortOrder = 'asc' | 'desc';
 
-export interface FacetCount {
-  value: string;
-  count: number;
-  /** How the value is spelled for display, when it differs from the matching key. */
-  label?: string;
-}
-
-export interface Facets {
-  total: number;
-  types: FacetCount[];
-  tags: FacetCount[];
-  licenses: FacetCount[];
-}
+export type { FacetCount, Facets } from '../domain/facets.js';
 
 export interface SearchQuery {
   projectId: string;

@@ -1,6 +1,9 @@
 /** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
+import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 
+// The server's own definition of the facets (types only, erased from the bundle).
+export type { FacetCount, Facets } from '../../src/domain/facets.js';
 export { DEFAULT_QUERY, queryString, type AssetQuery, type SortField, type SortOrder } from './first-load';
 
 /**
@@ -52,19 +55,6 @@ export interface Asset extends AssetSummary {
   preview?: { kind?: string };
   preview_status?: string;
   preview_error?: string;
-}
-
-export interface FacetCount {
-  value: string;
-  count: number;
-  label?: string;
-}
-
-export interface Facets {
-  total: number;
-  types: FacetCount[];
-  tags: FacetCount[];
-  licenses: FacetCount[];
 }
 
 export interface FeatureFlag {
