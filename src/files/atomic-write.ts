@@ -29,10 +29,15 @@ function tempPathFor(target: string): string {
   );
 }
 
-export interface AtomicFile {
-  target: string;
-  data: string | Uint8Array;
-}
+/**
+ * A file to write: its bytes, or `sameAs` the index of another file of the same batch whose landed
+ * file it shares (a hard link to it, so a second copy costs a directory entry, not a new inode;
+ * where links are not possible, a copy of that file's bytes).
+ */
+export type AtomicFile = { target: string; data: string | Uint8Array } | { target: string; sameAs: number };
+
+/** Link errors that mean "this file system or pair of folders cannot link": write a copy instead. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
 
 /**
  * Writes many files, each atomically, with one durability barrier for all of them: every temp
@@ -47,15 +52,10 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<Ar
   const results: Array<number | Error> = new Array<number | Error>(files.length);
   const temps: Array<{ tmp: string; mtimeMs: number; dev: number } | undefined> = [];
   await forEachLimit(files, async (file, i) => {
+    if ('sameAs' in file) return;
     const tmp = tempPathFor(file.target);
     try {
-      try {
-        await fs.writeFile(tmp, file.data, { flag: 'wx' });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        await fs.mkdir(path.dirname(file.target), { recursive: true });
-        await fs.writeFile(tmp, file.data, { flag: 'wx' });
-      }
+      await inFolder(file.target, () => fs.writeFile(tmp, file.data, { flag: 'wx' }));
       // The temp's own mtime: the rename keeps it.
       const { mtimeMs, dev } = await fs.stat(tmp);
       temps[i] = { tmp, mtimeMs, dev };
@@ -82,7 +82,50 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<Ar
       results[i] = err as Error;
     }
   });
+  await forEachLimit(files, async (file, i) => {
+    if ('sameAs' in file) results[i] = await landLink(files, results, file.sameAs, file.target);
+  });
   return results;
+}
+
+/**
+ * Lands `target` as a link to file `source` of the batch (once that one has landed): linked beside
+ * the target, then renamed over it, so a reader sees the old file or the new one. Where the file
+ * system cannot link, a copy of the source's bytes is written atomically instead.
+ */
+async function landLink(
+  files: readonly AtomicFile[],
+  results: ReadonlyArray<number | Error>,
+  source: number,
+  target: string,
+): Promise<number | Error> {
+  const landed = results[source];
+  const original = files[source];
+  if (landed === undefined || original === undefined || 'sameAs' in original)
+    return new Error(`${target}: file ${source} of the batch is not one with bytes`);
+  if (landed instanceof Error) return landed;
+  const tmp = tempPathFor(target);
+  try {
+    await inFolder(target, () => fs.link(original.target, tmp));
+    await fs.rename(tmp, target);
+    return landed;
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) return err as Error;
+    const [copied] = await writeFilesAtomic([{ target, data: original.data }]);
+    return copied ?? new Error(`${target} was not written`);
+  }
+}
+
+/** Runs `create` (which makes a file beside `target`), creating the target's folder if it is missing. */
+async function inFolder(target: string, create: () => Promise<void>): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await create();
+  }
 }
 
 /** Runs `fn` over every item, `limit` at a time. */

@@ -1,7 +1,8 @@
 /**
  * Writes `<file>.asset.json` and its `_meta` mirror from the registry row. Writes for one asset
  * are serialised and each reads the row at write time, so the last write on disk always shows
- * the newest state even when updates race.
+ * the newest state even when updates race. The mirror is a hard link to the sidecar where the
+ * file system allows (a copy elsewhere): the same bytes, without a second file to create and sync.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -50,8 +51,7 @@ export class SidecarWriter {
   /**
    * Queues a write of the current state of an asset. `load` is called when the write runs and
    * returns the record and its latest provenance (or undefined when the asset is gone). Written
-   * in this thread: sidecar and mirror at once, so their fsyncs share the file system's journal
-   * commit and a registration waits for one durable write, not two in a row.
+   * in this thread, so a registration waits for one durable write and no thread hop.
    */
   write(key: string, load: SidecarLoad): Promise<SidecarWritten | undefined> {
     return this.enqueue([key], async () => {
@@ -94,7 +94,7 @@ export class SidecarWriter {
       files.push({ target: targets.primary, data });
       owners.push({ entry: i, primary: true });
       if (targets.mirror) {
-        files.push({ target: targets.mirror, data });
+        files.push({ target: targets.mirror, sameAs: files.length - 1 });
         owners.push({ entry: i, primary: false });
       }
       return state;

@@ -113,6 +113,62 @@ describe('writeFilesAtomic (a batch, one durability barrier)', () => {
     assert.ok(fs.statSync(blocker).isDirectory());
     assert.deepEqual(fs.readdirSync(root).sort(), ['a.json', 'b.json', 'taken']);
   });
+
+  test('a file sameAs another lands as a hard link to it, replacing an older copy', async () => {
+    const root = path.join(ws.dir, 'batch-link');
+    const mirror = path.join(root, 'mirror', 'deep', 'a.json');
+    fs.mkdirSync(path.dirname(mirror), { recursive: true });
+    fs.writeFileSync(mirror, 'an older, separate copy');
+    const primary = path.join(root, 'a.json');
+    const landed = await writeFilesAtomic([
+      { target: primary, data: '{"v":2}\n' },
+      { target: mirror, sameAs: 0 },
+      { target: path.join(root, 'mirror', 'new', 'a.json'), sameAs: 0 },
+    ]);
+    assert.deepEqual(landed, [landed[0], landed[0], landed[0]]);
+    assert.equal(fs.readFileSync(mirror, 'utf8'), '{"v":2}\n');
+    assert.equal(fs.statSync(mirror).ino, fs.statSync(primary).ino);
+    assert.equal(fs.statSync(primary).nlink, 3);
+    assert.ok(listFiles(root).every((name) => !name.includes('.tmp')));
+  });
+
+  test('a file sameAs one that failed fails with it, and its old copy is kept', async () => {
+    const root = path.join(ws.dir, 'batch-link-fail');
+    const blocker = path.join(root, 'taken');
+    fs.mkdirSync(path.join(blocker, 'child'), { recursive: true });
+    const mirror = path.join(root, 'mirror.json');
+    fs.writeFileSync(mirror, 'kept');
+    const landed = await writeFilesAtomic([
+      { target: blocker, data: 'cannot land' },
+      { target: mirror, sameAs: 0 },
+    ]);
+    assert.ok(landed[0] instanceof Error);
+    assert.ok(landed[1] instanceof Error);
+    assert.equal(fs.readFileSync(mirror, 'utf8'), 'kept');
+  });
+
+  test('across file systems (no hard link possible) a file sameAs another is written as a copy', async (t) => {
+    const otherFs = '/dev/shm';
+    if (!fs.existsSync(otherFs) || fs.statSync(otherFs).dev === fs.statSync(ws.dir).dev) {
+      t.skip('no second file system (/dev/shm) here');
+      return;
+    }
+    const copyRoot = fs.mkdtempSync(path.join(otherFs, 'areg-link-'));
+    try {
+      const primary = path.join(ws.dir, 'cross', 'a.json');
+      const copy = path.join(copyRoot, 'nested', 'a.json');
+      const landed = await writeFilesAtomic([
+        { target: primary, data: '{"cross":true}\n' },
+        { target: copy, sameAs: 0 },
+      ]);
+      assert.equal(typeof landed[1], 'number');
+      assert.equal(fs.readFileSync(copy, 'utf8'), '{"cross":true}\n');
+      assert.equal(fs.statSync(primary).nlink, 1);
+      assert.deepEqual(listFiles(copyRoot), ['nested/a.json']);
+    } finally {
+      fs.rmSync(copyRoot, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('jsonText (§3 sidecar format)', () => {
