@@ -164,13 +164,41 @@ export async function rebuildRegistry(
         byInode.set(state.file_ino, [...(byInode.get(state.file_ino) ?? []), state]);
     }
   }
-  const withHash = (hash: string): FileState[] => {
-    let states = byHash.get(hash);
-    if (!states && options.paths) byHash.set(hash, (states = store.fileStatesWithHash(projectId, hash)));
-    return states ?? [];
-  };
   const onDisk = new Set(scan.files.map((f) => f.rel));
   const claimed = new Set<string>(); // uids already matched to a path in this run
+
+  // What a file's commit changes in this run's own bookkeeping (claimed rows, rows by hash,
+  // counters), so a rolled-back savepoint puts it back as it was too.
+  let undo: Array<() => void> | undefined;
+  const claim = (uid: string): void => {
+    if (claimed.has(uid)) return;
+    claimed.add(uid);
+    undo?.push(() => claimed.delete(uid));
+  };
+  const setWithHash = (hash: string, states: FileState[]): void => {
+    const before = byHash.get(hash);
+    byHash.set(hash, states);
+    undo?.push(() => (before ? byHash.set(hash, before) : byHash.delete(hash)));
+  };
+  /** Runs `fn` (database work in a savepoint); if it throws, the bookkeeping is undone too. */
+  const undoable = <T>(fn: () => T): T => {
+    const counters = { ...summary };
+    const steps: Array<() => void> = (undo = []);
+    try {
+      return fn();
+    } catch (err) {
+      for (const step of steps.reverse()) step();
+      Object.assign(summary, counters);
+      throw err;
+    } finally {
+      undo = undefined;
+    }
+  };
+  const withHash = (hash: string): FileState[] => {
+    let states = byHash.get(hash);
+    if (!states && options.paths) setWithHash(hash, (states = store.fileStatesWithHash(projectId, hash)));
+    return states ?? [];
+  };
   const gone = (state: FileState): boolean =>
     !onDisk.has(state.path) && !fs.existsSync(path.join(root, state.path));
 
@@ -331,7 +359,7 @@ export async function rebuildRegistry(
       // Known path: content edited in place, or the sidecar edited by hand.
       const current = registry.get(state.uid);
       if (!current) return undefined;
-      claimed.add(current.uid);
+      claim(current.uid);
       let meta = current.meta;
       const sidecarEdited =
         fromSidecar &&
@@ -373,7 +401,7 @@ export async function rebuildRegistry(
     // Registered at this path by someone else (an API call) since this run read the rows.
     const raced = store.getByPath(projectId, file.rel);
     if (raced) {
-      claimed.add(raced.uid);
+      claim(raced.uid);
       summary.unchanged++;
       return undefined;
     }
@@ -381,7 +409,7 @@ export async function rebuildRegistry(
     if (movedFrom) {
       const current = registry.get(movedFrom.uid);
       if (!current) return undefined;
-      claimed.add(current.uid);
+      claim(current.uid);
       let meta = current.meta;
       if (fromSidecar && !sameJson(userMeta(fromSidecar.meta), userMeta(meta))) {
         meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
@@ -419,9 +447,9 @@ export async function rebuildRegistry(
       buildProvenance({ source: 'registry.rebuild', inputs: { path: file.rel } }, created.meta, created, now),
     );
     if (created.thumb) store.queuePreview(projectId, created.uid, hash);
-    claimed.add(created.uid);
+    claim(created.uid);
     if (withHash(hash).length) summary.duplicates++;
-    byHash.set(hash, [
+    setWithHash(hash, [
       ...withHash(hash),
       {
         uid: created.uid,
@@ -480,9 +508,10 @@ export async function rebuildRegistry(
 
   // Files are taken in batches, in scan order: each batch's rows are committed in one transaction
   // (one WAL commit and one FTS flush instead of one per file; each file in its own savepoint, so
-  // a failing file is rolled back alone), then its sidecars are written in the background, at
-  // most two batches at once. A row is committed before its sidecar is written: one whose write
-  // never landed has no recorded sidecar mtime, so the next rebuild writes it (kill -9 safe).
+  // a file whose row cannot be written is rolled back alone, its bookkeeping too), then its
+  // sidecars are written in the background, at most two batches at once. A row is committed
+  // before its sidecar is written: one whose write never landed has no recorded sidecar mtime,
+  // so the next rebuild writes it (kill -9 safe).
   const writing = new Set<Promise<void>>();
   for (let start = 0; start < files.length;) {
     let end = start;
@@ -507,7 +536,7 @@ export async function rebuildRegistry(
       store.transaction(() => {
         for (const ready of prepared) {
           try {
-            const followup = store.transaction(() => commit(ready));
+            const followup = undoable(() => store.transaction(() => commit(ready)));
             if (followup) followups.push(followup);
             else fileDone(ready.file);
           } catch (err) {
