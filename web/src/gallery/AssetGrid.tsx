@@ -5,14 +5,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AssetSummary } from '../api';
-import { GridScrolling, Tile } from './Tile';
+import { PreviewGate, PreviewGateContext } from './previewGate';
+import { Tile } from './Tile';
 
 const TILE_MIN = 168;
 const ROW_HEIGHT = 214;
 const GAP = 10;
-/** Scroll speeds (px per ms) at which tiles start and stop drawing without their previews. */
+/** Scroll speed (px per ms) above which tiles mounted during a scroll keep waiting for their previews. */
 const FLY_FROM = 4;
-const FLY_UNTIL = 2;
 
 export interface GridKeyAction {
   kind: 'move' | 'toggle' | 'open' | 'all' | 'clear';
@@ -64,25 +64,30 @@ export function AssetGrid({
     overscan: 4,
   });
   const items = virtualizer.getVirtualItems();
-  const scrolling = useRef(false);
-  scrolling.current = virtualizer.isScrolling;
-  // At fling speed a tile is on screen for a few frames: drawing its preview (and asking for it)
-  // would cost more than the frame has. Measured between renders, with some hysteresis.
-  const motion = useRef({ offset: 0, at: 0, flying: false });
+  // At fling speed a tile is on screen for a few frames: asking for its preview (and drawing it)
+  // would cost more than the frame has. Measured between renders (each row change renders), and
+  // told to the tiles' gate, not to the tiles: a change of speed re-renders no tile.
+  const [gate] = useState(() => new PreviewGate());
+  const motion = useRef({ offset: 0, at: 0 });
   {
     const m = motion.current;
     const offset = virtualizer.scrollOffset ?? 0;
     const now = performance.now();
+    gate.scrolling = virtualizer.isScrolling;
     // Renders without a scroll step between them (a page landing) keep the state as it is.
-    if (!virtualizer.isScrolling) m.flying = false;
+    if (!virtualizer.isScrolling) gate.flying = false;
     else if (offset !== m.offset && now > m.at)
-      m.flying = Math.abs(offset - m.offset) / (now - m.at) > (m.flying ? FLY_UNTIL : FLY_FROM);
+      gate.flying = Math.abs(offset - m.offset) / (now - m.at) > FLY_FROM;
     if (offset !== m.offset || !virtualizer.isScrolling) {
       m.offset = offset;
       m.at = now;
     }
+    const height = virtualizer.scrollRect?.height ?? 0;
+    gate.visible = [
+      Math.floor(offset / ROW_HEIGHT) * columns,
+      Math.ceil((offset + height) / ROW_HEIGHT) * columns - 1,
+    ];
   }
-  const flying = motion.current.flying;
   const firstRow = items[0]?.index ?? 0;
   const lastRow = items[items.length - 1]?.index ?? 0;
 
@@ -139,7 +144,7 @@ export function AssetGrid({
       onKeyDown={onKeyDown}
       data-testid="asset-grid"
     >
-      <GridScrolling.Provider value={scrolling}>
+      <PreviewGateContext.Provider value={gate}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((row) => {
             const start = row.index * columns;
@@ -164,7 +169,6 @@ export function AssetGrid({
                       index={index}
                       selected={asset ? isSelected(asset.uid) : false}
                       focused={index === focus}
-                      flying={flying}
                       onPointer={onPointer}
                       onOpen={onOpen}
                     />
@@ -174,7 +178,7 @@ export function AssetGrid({
             );
           })}
         </div>
-      </GridScrolling.Provider>
+      </PreviewGateContext.Provider>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
-import { createContext, memo, useContext, useEffect, useState, type RefObject } from 'react';
+import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
+import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
 export const assetName = (asset: AssetSummary): string => {
@@ -37,28 +38,29 @@ export const extensionOf = (p: string): string => {
   return dot > p.lastIndexOf('/') ? p.slice(dot + 1).toLowerCase() : '';
 };
 
-/**
- * Whether the grid is scrolling, read by a tile when it mounts (a ref, so a scroll starting or
- * stopping re-renders no tile). Outside a grid (the detail view) it is never scrolling.
- */
-export const GridScrolling = createContext<RefObject<boolean>>({ current: false });
-/** A tile mounted during a scroll asks for its thumbnail once it has stayed this long. */
-const SETTLE_MS = 120;
-
-export function Preview({ asset, size }: { asset: AssetSummary; size: 256 | 512 }): React.JSX.Element {
+export function Preview({
+  asset,
+  size,
+  index = 0,
+}: {
+  asset: AssetSummary;
+  size: 256 | 512;
+  /** Its place in the grid (the gate lets tiles in view through first). */
+  index?: number;
+}): React.JSX.Element {
   // Preview URLs exist as soon as the preview is planned; they are fetched once it is made.
   const pending = asset.preview_status === 'queued' || asset.preview_status === 'running';
   const ready = !pending && asset.preview_status !== 'failed';
   const [broken, setBroken] = useState(false);
-  // Tiles that only fly past during a fling never request their thumbnail (nor handle its answer).
-  const scrolling = useContext(GridScrolling);
-  const [settled, setSettled] = useState(() => !scrolling.current);
+  // A tile mounted during a scroll waits at the gate before asking for its preview, so tiles that
+  // only fly past never ask (nor handle the answer); until then it draws its type icon.
+  const gate = useContext(PreviewGateContext);
+  const [settled, setSettled] = useState(() => !gate?.scrolling);
   useEffect(() => {
-    if (settled) return;
-    const timer = window.setTimeout(() => setSettled(true), SETTLE_MS);
-    return () => window.clearTimeout(timer);
-  }, [settled]);
-  const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
+    if (settled || !gate) return;
+    return gate.wait(index, () => setSettled(true));
+  }, [settled, gate, index]);
+  const waveform = useWaveform(ready && settled ? asset.urls?.waveform : undefined);
   const thumb =
     ready && settled ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
   if (thumb && !broken) {
@@ -88,7 +90,6 @@ export const Tile = memo(function Tile({
   index,
   selected,
   focused,
-  flying,
   onPointer,
   onOpen,
 }: {
@@ -96,8 +97,6 @@ export const Tile = memo(function Tile({
   index: number;
   selected: boolean;
   focused: boolean;
-  /** The grid is flinging past: name and type only; the preview comes when it slows down. */
-  flying: boolean;
   onPointer: (index: number, e: React.MouseEvent) => void;
   onOpen: (index: number) => void;
 }): React.JSX.Element {
@@ -124,7 +123,7 @@ export const Tile = memo(function Tile({
       onDoubleClick={() => onOpen(index)}
     >
       <div className="thumb">
-        {!flying && <Preview asset={asset} size={256} />}
+        <Preview asset={asset} size={256} index={index} />
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
       </div>
       <div className="caption">

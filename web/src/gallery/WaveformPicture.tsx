@@ -3,7 +3,6 @@ import { useEffect, useState } from 'react';
 import { api, type Waveform } from '../api';
 
 const cache = new Map<string, Promise<Waveform | undefined>>();
-const FETCH_DELAY_MS = 120;
 
 /** Waveforms are content-addressed (the URL carries the hash), so one fetch per URL is enough. */
 export function loadWaveform(url: string): Promise<Waveform | undefined> {
@@ -20,13 +19,10 @@ export function useWaveform(url: string | undefined): Waveform | undefined {
   const [waveform, setWaveform] = useState<Waveform>();
   useEffect(() => {
     let live = true;
-    // Tiles that only fly past while scrolling never fetch: the request waits a moment.
-    const timer = url
-      ? window.setTimeout(() => void loadWaveform(url).then((w) => live && setWaveform(w)), FETCH_DELAY_MS)
-      : undefined;
+    // A grid tile passes its URL only once it has settled (Tile.tsx), so fly-pasts never fetch.
+    if (url) void loadWaveform(url).then((w) => live && setWaveform(w));
     return () => {
       live = false;
-      window.clearTimeout(timer);
     };
   }, [url]);
   return waveform;
