@@ -3,7 +3,9 @@
  * view and cached per query. While scrolling, the pages the view is heading for are asked for
  * ahead (as many as the speed needs to be ready on arrival, at most MAX_LEAD_PAGES), and requests
  * for pages the view has left are cancelled, so a fling does not leave a queue of requests that
- * the page in view must wait behind. A page arriving off screen is stored without a re-render.
+ * the page in view must wait behind. A page the view will have passed before it can be answered
+ * is not asked for (in a fling, none is) until the view slows down or stops. A page arriving off
+ * screen is stored without a re-render.
  * A registry change refreshes the pages in view (keeping the old ones on screen until the new ones
  * arrive, so nothing flickers or jumps) and forgets the rest.
  */
@@ -16,6 +18,10 @@ const LEAD_MS = 400;
 const MAX_LEAD_PAGES = 2;
 /** Calls to show() further apart than this start a new scroll (the speed is measured afresh). */
 const SCROLL_GAP_MS = 300;
+/** A page is worth asking for if it will be in view for at least this long once answered. */
+const DWELL_MS = 100;
+/** After a call to show() that skipped pages in view, they are asked for if none follows in this time. */
+const SETTLE_MS = 150;
 
 interface PageState {
   generation: number;
@@ -25,6 +31,10 @@ interface PageState {
   visible: [number, number];
   /** The last show(): when, its first index, and the speed in indexes per ms (+ is downwards). */
   motion: { at: number; first: number; speed: number };
+  /** Asks for the pages in view once a fling has stopped. */
+  settle: number;
+  /** How long a page takes to be answered (moving average, ms). */
+  answerMs: number;
 }
 
 export interface PagedAssets {
@@ -54,6 +64,8 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     stale: new Set(),
     visible: [0, PAGE_SIZE - 1],
     motion: { at: 0, first: 0, speed: 0 },
+    settle: 0,
+    answerMs: 150,
   });
   const [total, setTotal] = useState<number | undefined>(prefetched?.total);
   const [error, setError] = useState<string>();
@@ -71,10 +83,12 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     const controller = new AbortController();
     s.inFlight.set(page, controller);
     const generation = s.generation;
+    const sent = performance.now();
     api.gridPage(queryRef.current, page * PAGE_SIZE, PAGE_SIZE, controller.signal).then(
       (res) => {
         if (generation !== s.generation || controller.signal.aborted) return;
         if (s.inFlight.get(page) === controller) s.inFlight.delete(page);
+        s.answerMs = 0.7 * s.answerMs + 0.3 * (performance.now() - sent);
         s.stale.delete(page);
         s.pages.set(page, res.items);
         // Only real changes are set: a page landing off screen must not render the gallery.
@@ -94,26 +108,33 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     );
   }, []);
 
-  const show = useCallback(
-    (first: number, last: number) => {
+  /**
+   * Fetches the pages from `first` to `last` and (if `ahead`) the ones the view heads for at
+   * `speed`; drops the rest.
+   * A page the view will have passed (nearly) before its answer can come is not asked for: in a
+   * fling, nothing is. Returns whether pages in view were skipped.
+   */
+  const request = useCallback(
+    (first: number, last: number, speed: number, ahead: boolean): boolean => {
       const s = state.current;
-      const now = performance.now();
-      const dt = now - s.motion.at;
-      // A jump (the scrollbar dragged, End, a search) is no motion to extrapolate: more than two
-      // screens at once means the view is not heading anywhere, so nothing is fetched ahead.
-      const step = first - s.motion.first;
-      const jumped = Math.abs(step) > 2 * (last - first + 1);
-      const speed = dt > 0 && dt < SCROLL_GAP_MS && !jumped ? 0.5 * s.motion.speed + (0.5 * step) / dt : 0;
-      s.motion = { at: now, first, speed };
-      s.visible = [first, last];
       const from = pageOf(first);
       const to = pageOf(last);
-      const lead = Math.min(MAX_LEAD_PAGES * PAGE_SIZE, Math.abs(speed) * LEAD_MS);
+      const lead = ahead ? Math.min(MAX_LEAD_PAGES * PAGE_SIZE, Math.abs(speed) * LEAD_MS) : 0;
       const aheadFrom = speed < 0 ? pageOf(first - lead) : from;
       const aheadTo = speed > 0 ? pageOf(last + lead) : to;
-      // Requests for pages the view has left (one page of slack either side) are dropped.
+      // How far the view moves while a page is answered and then looked at.
+      const reach = Math.abs(speed) * (s.answerMs + DWELL_MS);
+      const useful = (page: number): boolean =>
+        speed > 0
+          ? (page + 1) * PAGE_SIZE > first + reach
+          : speed < 0
+            ? page * PAGE_SIZE < last - reach
+            : true;
+      const fling = !useful(speed > 0 ? aheadTo : aheadFrom);
+      // Requests for pages the view has left (one page of slack either side) are dropped; in a
+      // fling, all of them (it will have left them all before they are answered).
       for (const [page, controller] of s.inFlight) {
-        if (page < aheadFrom - 1 || page > aheadTo + 1) {
+        if (fling || page < aheadFrom - 1 || page > aheadTo + 1) {
           controller.abort();
           s.inFlight.delete(page);
         }
@@ -123,10 +144,43 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       for (let page = from; page <= to; page++) wanted.push(page);
       for (let page = to + 1; page <= aheadTo; page++) wanted.push(page);
       for (let page = from - 1; page >= aheadFrom; page--) wanted.push(page);
-      for (const page of wanted) if (!s.pages.has(page) || s.stale.has(page)) fetchPage(page);
+      let skipped = false;
+      for (const page of wanted) {
+        if (s.pages.has(page) && !s.stale.has(page)) continue;
+        if (useful(page)) fetchPage(page);
+        else skipped = true;
+      }
+      return skipped;
     },
     [fetchPage],
   );
+
+  const show = useCallback(
+    (first: number, last: number) => {
+      const s = state.current;
+      const now = performance.now();
+      const dt = now - s.motion.at;
+      // A jump (the scrollbar dragged, End, a search) is no motion to extrapolate: more than two
+      // screens at once means the view is not heading anywhere, so nothing is fetched ahead. But
+      // it counts towards the speed: jumps in quick succession (a fling in slow frames, a drag)
+      // pass pages faster than they are answered, like any fling.
+      const step = first - s.motion.first;
+      const jumped = Math.abs(step) > 2 * (last - first + 1);
+      const speed = dt > 0 && dt < SCROLL_GAP_MS ? 0.5 * s.motion.speed + (0.5 * step) / dt : 0;
+      s.motion = { at: now, first, speed };
+      s.visible = [first, last];
+      window.clearTimeout(s.settle);
+      // Pages in view skipped as too fast are asked for once the view stops (no call for a while).
+      if (request(first, last, speed, !jumped))
+        s.settle = window.setTimeout(() => {
+          s.motion.speed = 0;
+          request(s.visible[0], s.visible[1], 0, false);
+        }, SETTLE_MS);
+    },
+    [request],
+  );
+
+  useEffect(() => () => window.clearTimeout(state.current.settle), []);
 
   // A new query starts from scratch, at the top.
   useEffect(() => {
@@ -135,6 +189,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     const s = state.current;
     s.generation++;
     abortAll(s);
+    window.clearTimeout(s.settle);
     s.pages = new Map();
     s.stale = new Set();
     s.visible = [0, PAGE_SIZE - 1];

@@ -1,0 +1,142 @@
+// The page callbacks below run in the browser.
+/// <reference lib="dom" />
+/**
+ * Scrolling a big grid: a fling asks for no pages and no previews (they would be answered after
+ * the view has passed them); once it stops, the view's pages and then its previews are asked for.
+ * The workspace is the bench's seeded corpus (bench/search-scale.ts): 3,000 assets whose images
+ * and audio have planned previews without files, so previews are asked for and answered 404.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test, type Page } from '@playwright/test';
+import { REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+test.describe.configure({ mode: 'serial' });
+
+const COUNT = 3_000;
+let ws: Workspace;
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  ws = makeWorkspace('areg-e2e-scroll-');
+  // In a process of its own: the registry's worker threads load TypeScript through tsx.
+  const script = ws.file(
+    'build-registry.mjs',
+    `import { buildSearchRegistry } from ${JSON.stringify(path.join(REPO, 'bench', 'search-scale.ts'))};
+await buildSearchRegistry(process.argv[2], ${COUNT});\n`,
+  );
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs'), script, ws.dir],
+    { cwd: REPO },
+  );
+  fs.rmSync(script);
+  fs.mkdirSync(path.join(ws.dir, 'config'), { recursive: true });
+  ws.file('config/comfyvn.json', `${JSON.stringify({ features: { enable_asset_gallery: true } })}\n`);
+  server = await startServer(ws.dir);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  ws?.cleanup();
+});
+
+const grid = (page: Page) => page.getByTestId('asset-grid');
+const isPreview = (url: string): boolean => /\/api\/assets\/[^/]+\/(thumbnail|waveform)\b/.test(url);
+
+/** Tiles intersecting the grid's viewport: loaded ones and placeholders. */
+const inView = (page: Page) =>
+  grid(page).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    let loaded = 0;
+    let placeholders = 0;
+    for (const t of el.querySelectorAll('.tile')) {
+      const b = t.getBoundingClientRect();
+      if (b.bottom <= r.top || b.top >= r.bottom) continue;
+      if (t.classList.contains('placeholder')) placeholders++;
+      else loaded++;
+    }
+    return { loaded, placeholders };
+  });
+
+test('a fling asks for no pages and no previews; once it stops, the view is loaded, then its previews', async ({
+  page,
+}) => {
+  // Each page answer takes 300 ms: at 100,000 px/s the view is far past a page by then.
+  await page.route('**/api/assets/search?**', async (route) => {
+    await new Promise((r) => setTimeout(r, 300));
+    await route.continue();
+  });
+  await page.goto(server.url);
+  await expect(page.getByTestId('status-line')).toContainText(`of ${COUNT} assets`);
+  await expect.poll(async () => (await inView(page)).loaded).toBeGreaterThan(0);
+  // Let the first screen ask for its previews before counting.
+  await page.waitForTimeout(500);
+
+  const during: string[] = [];
+  let flinging = false;
+  page.on('request', (r) => {
+    if (flinging) during.push(r.url());
+  });
+  flinging = true;
+  // 100,000 px/s for 0.6 s from 5 % of the grid, one step a frame.
+  const frames = await grid(page).evaluate(
+    (el, a) =>
+      new Promise<number>((resolve) => {
+        const from = Math.round(el.scrollHeight * 0.05);
+        let start = -1;
+        let count = 0;
+        const frame = (now: number): void => {
+          if (start < 0) start = now;
+          count++;
+          if (now - start >= a.ms) return resolve(count);
+          el.scrollTop = from + ((now - start) / 1000) * a.pxPerSecond;
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+    { pxPerSecond: 100_000, ms: 600 },
+  );
+  flinging = false;
+  expect(frames).toBeGreaterThan(5);
+  // It passed some 13 pages. Only its first steps, while the speed is still being measured, may
+  // ask for the pages where it starts.
+  expect(during.filter((u) => u.includes('/api/assets/search')).length).toBeLessThanOrEqual(3);
+  expect(during.filter(isPreview)).toEqual([]);
+
+  // Stopped: the pages in view are asked for and drawn, then the tiles ask for their previews.
+  const after: string[] = [];
+  page.on('request', (r) => after.push(r.url()));
+  await expect.poll(() => inView(page), { timeout: 15_000 }).toMatchObject({ placeholders: 0 });
+  expect((await inView(page)).loaded).toBeGreaterThan(0);
+  expect(after.some((u) => u.includes('/api/assets/search'))).toBe(true);
+  await expect.poll(() => after.filter(isPreview).length, { timeout: 10_000 }).toBeGreaterThan(0);
+});
+
+test('at reading speed tiles ask for their previews while the grid scrolls', async ({ page }) => {
+  await page.goto(server.url);
+  await expect.poll(async () => (await inView(page)).loaded).toBeGreaterThan(0);
+  await page.waitForTimeout(500);
+  const previews: string[] = [];
+  page.on('request', (r) => {
+    if (isPreview(r.url())) previews.push(r.url());
+  });
+  // 1,000 px/s for 1.5 s: rows come into view one every ~200 ms.
+  await grid(page).evaluate(
+    (el) =>
+      new Promise<void>((resolve) => {
+        let start = -1;
+        const frame = (now: number): void => {
+          if (start < 0) start = now;
+          if (now - start >= 1500) return resolve();
+          el.scrollTop = ((now - start) / 1000) * 1000;
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+  expect(previews.length).toBeGreaterThan(0);
+});
