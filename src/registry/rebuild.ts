@@ -509,7 +509,7 @@ export async function rebuildRegistry(
   // Files are taken in batches, in scan order: each batch's rows are committed in one transaction
   // (one WAL commit and one FTS flush instead of one per file; each file in its own savepoint, so
   // a file whose row cannot be written is rolled back alone, its bookkeeping too), then its
-  // sidecars are written in the background, at most two batches at once. A row is committed
+  // sidecars are written in the background (see WRITES_IN_FLIGHT). A row is committed
   // before its sidecar is written: one whose write never landed has no recorded sidecar mtime,
   // so the next rebuild writes it (kill -9 safe).
   const writing = new Set<Promise<void>>();
@@ -550,7 +550,7 @@ export async function rebuildRegistry(
       writing.add(running);
       const settled = (): boolean => writing.delete(running);
       running.then(settled, settled);
-      while (writing.size >= 2) await Promise.race(writing);
+      while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
     }
     start = end;
   }
@@ -622,6 +622,14 @@ export async function rebuildRegistry(
   report(true);
   return summary;
 }
+
+/**
+ * Batches whose sidecars may be writing while the next ones are committed. A durability barrier
+ * also flushes whatever else is dirty on the file system (a tree just copied in: seconds), so the
+ * rows run ahead of a stalled write rather than wait for it; a row without its sidecar yet is
+ * safe (the next rebuild writes it).
+ */
+const WRITES_IN_FLIGHT = 8;
 
 function pickSystem(meta: JsonObject): JsonObject {
   const out: JsonObject = {};
