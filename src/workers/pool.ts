@@ -38,6 +38,8 @@ export class WorkerPool {
       filename: workerUrl('write-worker'),
       minThreads: 0,
       maxThreads: 1,
+      // The thread creates a batch's files while the one before waits for its durability barrier.
+      concurrentTasksPerWorker: 2,
       idleTimeout: 30_000,
     });
   }

@@ -3,7 +3,7 @@
  * journal commits, so the rebuild's batches are written here while the main thread goes on with
  * the next batch's database work.
  */
-import { writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
+import { blockingFileOps, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 
 export interface WriteTask {
   files: AtomicFile[];
@@ -13,6 +13,6 @@ export interface WriteTask {
 export type WriteResult = Array<number | { error: string }>;
 
 export default async function run(task: WriteTask): Promise<WriteResult> {
-  const landed = await writeFilesAtomic(task.files);
+  const landed = await writeFilesAtomic(task.files, blockingFileOps);
   return landed.map((outcome) => (outcome instanceof Error ? { error: outcome.message } : outcome));
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { jsonText, writeFileAtomic, writeFilesAtomic } from '../../src/files/atomic-write.js';
+import {
+  blockingFileOps,
+  fileOps,
+  jsonText,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from '../../src/files/atomic-write.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 describe('writeFileAtomic', () => {
@@ -75,26 +81,31 @@ describe('writeFilesAtomic (a batch, one durability barrier)', () => {
   after(() => ws.cleanup());
 
   // 40 files: over the size where the batch is flushed with one syncfs instead of an fsync each.
-  for (const count of [3, 40]) {
-    test(`${count} files land whole, in new and old folders, with their mtimes and no temp files`, async () => {
-      const root = path.join(ws.dir, `batch-${count}`);
-      fs.mkdirSync(path.join(root, 'old'), { recursive: true });
-      fs.writeFileSync(path.join(root, 'old', 'f0.json'), 'previous content, longer than the new one');
-      const files = Array.from({ length: count }, (_, i) => ({
-        target: path.join(root, i % 2 ? 'old' : `new/deep-${i % 3}`, `f${i}.json`),
-        data: `{"n":${i}}\n`,
-      }));
-      const landed = await writeFilesAtomic(files);
-      files.forEach((file, i) => {
-        assert.equal(fs.readFileSync(file.target, 'utf8'), file.data);
-        assert.equal(landed[i], fs.statSync(file.target).mtimeMs);
+  // Both ways of calling the file system: libuv's pool (main thread) and blocking (write thread).
+  for (const [way, ops] of [
+    ['libuv', fileOps],
+    ['blocking', blockingFileOps],
+  ] as const)
+    for (const count of [3, 40]) {
+      test(`${count} files land whole (${way} calls), in new and old folders, with their mtimes and no temp files`, async () => {
+        const root = path.join(ws.dir, `batch-${way}-${count}`);
+        fs.mkdirSync(path.join(root, 'old'), { recursive: true });
+        fs.writeFileSync(path.join(root, 'old', 'f0.json'), 'previous content, longer than the new one');
+        const files = Array.from({ length: count }, (_, i) => ({
+          target: path.join(root, i % 2 ? 'old' : `new/deep-${i % 3}`, `f${i}.json`),
+          data: `{"n":${i}}\n`,
+        }));
+        const landed = await writeFilesAtomic(files, ops);
+        files.forEach((file, i) => {
+          assert.equal(fs.readFileSync(file.target, 'utf8'), file.data);
+          assert.equal(landed[i], fs.statSync(file.target).mtimeMs);
+        });
+        assert.ok(
+          listFiles(root).every((name) => !name.includes('.tmp')),
+          listFiles(root).join(', '),
+        );
       });
-      assert.ok(
-        listFiles(root).every((name) => !name.includes('.tmp')),
-        listFiles(root).join(', '),
-      );
-    });
-  }
+    }
 
   test('a file that cannot be written is reported alone; the others land and the blocker is untouched', async () => {
     const root = path.join(ws.dir, 'batch-fail');
@@ -114,23 +125,30 @@ describe('writeFilesAtomic (a batch, one durability barrier)', () => {
     assert.deepEqual(fs.readdirSync(root).sort(), ['a.json', 'b.json', 'taken']);
   });
 
-  test('a file sameAs another lands as a hard link to it, replacing an older copy', async () => {
-    const root = path.join(ws.dir, 'batch-link');
-    const mirror = path.join(root, 'mirror', 'deep', 'a.json');
-    fs.mkdirSync(path.dirname(mirror), { recursive: true });
-    fs.writeFileSync(mirror, 'an older, separate copy');
-    const primary = path.join(root, 'a.json');
-    const landed = await writeFilesAtomic([
-      { target: primary, data: '{"v":2}\n' },
-      { target: mirror, sameAs: 0 },
-      { target: path.join(root, 'mirror', 'new', 'a.json'), sameAs: 0 },
-    ]);
-    assert.deepEqual(landed, [landed[0], landed[0], landed[0]]);
-    assert.equal(fs.readFileSync(mirror, 'utf8'), '{"v":2}\n');
-    assert.equal(fs.statSync(mirror).ino, fs.statSync(primary).ino);
-    assert.equal(fs.statSync(primary).nlink, 3);
-    assert.ok(listFiles(root).every((name) => !name.includes('.tmp')));
-  });
+  for (const [way, ops] of [
+    ['libuv', fileOps],
+    ['blocking', blockingFileOps],
+  ] as const)
+    test(`a file sameAs another lands as a hard link to it, replacing an older copy (${way} calls)`, async () => {
+      const root = path.join(ws.dir, `batch-link-${way}`);
+      const mirror = path.join(root, 'mirror', 'deep', 'a.json');
+      fs.mkdirSync(path.dirname(mirror), { recursive: true });
+      fs.writeFileSync(mirror, 'an older, separate copy');
+      const primary = path.join(root, 'a.json');
+      const landed = await writeFilesAtomic(
+        [
+          { target: primary, data: '{"v":2}\n' },
+          { target: mirror, sameAs: 0 },
+          { target: path.join(root, 'mirror', 'new', 'a.json'), sameAs: 0 },
+        ],
+        ops,
+      );
+      assert.deepEqual(landed, [landed[0], landed[0], landed[0]]);
+      assert.equal(fs.readFileSync(mirror, 'utf8'), '{"v":2}\n');
+      assert.equal(fs.statSync(mirror).ino, fs.statSync(primary).ino);
+      assert.equal(fs.statSync(primary).nlink, 3);
+      assert.ok(listFiles(root).every((name) => !name.includes('.tmp')));
+    });
 
   test('a file sameAs one that failed fails with it, and its old copy is kept', async () => {
     const root = path.join(ws.dir, 'batch-link-fail');
