@@ -2,7 +2,7 @@
  * The virtual grid: only the rows on screen (plus a few) exist in the DOM, so 100,000 assets
  * scroll as smoothly as 100. It is one listbox (multi-select) driven by mouse and keyboard.
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AssetSummary } from '../api';
 import { PreviewGate, PreviewGateContext } from './previewGate';
@@ -11,8 +11,13 @@ import { Tile } from './Tile';
 const TILE_MIN = 168;
 const ROW_HEIGHT = 214;
 const GAP = 10;
+/** Rows drawn beyond the view on the side it heads for (both sides at rest), and behind it. */
+const OVERSCAN_AHEAD = 4;
+const OVERSCAN_BEHIND = 1;
 /** Scroll speed (px per ms) above which tiles mounted during a scroll keep waiting for their previews. */
 const FLY_FROM = 4;
+/** How long a fling holds them after its last fast step (a long frame is no stop). */
+const FLY_HOLD_MS = 250;
 
 export interface GridKeyAction {
   kind: 'move' | 'toggle' | 'open' | 'all' | 'clear';
@@ -57,12 +62,25 @@ export function AssetGrid({
   }, []);
 
   const rows = Math.ceil(total / columns);
+  // While scrolling, rows behind the view are of no use: fewer rows to draw when a screen of
+  // them lands at once (a page arriving, a jump), and fewer to paint each frame.
+  const self = useRef<Virtualizer<HTMLDivElement, Element>>(null);
+  const [rangeExtractor] = useState(() => (range: Range): number[] => {
+    const direction = self.current?.scrollDirection;
+    const before = direction === 'forward' ? OVERSCAN_BEHIND : OVERSCAN_AHEAD;
+    const after = direction === 'backward' ? OVERSCAN_BEHIND : OVERSCAN_AHEAD;
+    const start = Math.max(0, range.startIndex - before);
+    const end = Math.min(range.count - 1, range.endIndex + after);
+    return Array.from({ length: Math.max(0, end - start + 1) }, (_, i) => start + i);
+  });
   const virtualizer = useVirtualizer({
     count: rows,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 4,
+    overscan: OVERSCAN_AHEAD,
+    rangeExtractor,
   });
+  self.current = virtualizer;
   const items = virtualizer.getVirtualItems();
   // At fling speed a tile is on screen for a few frames: asking for its preview (and drawing it)
   // would cost more than the frame has. Measured between renders (each row change renders), and
@@ -74,10 +92,10 @@ export function AssetGrid({
     const offset = virtualizer.scrollOffset ?? 0;
     const now = performance.now();
     gate.scrolling = virtualizer.isScrolling;
-    // Renders without a scroll step between them (a page landing) keep the state as it is.
-    if (!virtualizer.isScrolling) gate.flying = false;
-    else if (offset !== m.offset && now > m.at)
-      gate.flying = Math.abs(offset - m.offset) / (now - m.at) > FLY_FROM;
+    // Renders without a scroll step between them (a page landing, the scroll stopping) leave the
+    // gate as it is: a fling is held for FLY_HOLD_MS after its last fast step.
+    if (virtualizer.isScrolling && offset !== m.offset && now > m.at)
+      gate.flyingUntil = Math.abs(offset - m.offset) / (now - m.at) > FLY_FROM ? now + FLY_HOLD_MS : 0;
     if (offset !== m.offset || !virtualizer.isScrolling) {
       m.offset = offset;
       m.at = now;

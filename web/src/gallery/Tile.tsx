@@ -41,28 +41,19 @@ export const extensionOf = (p: string): string => {
 export function Preview({
   asset,
   size,
-  index = 0,
+  deferred = false,
 }: {
   asset: AssetSummary;
   size: 256 | 512;
-  /** Its place in the grid (the gate lets tiles in view through first). */
-  index?: number;
+  /** Not yet: the type icon only, nothing asked for (a grid tile waiting at the gate). */
+  deferred?: boolean;
 }): React.JSX.Element {
   // Preview URLs exist as soon as the preview is planned; they are fetched once it is made.
   const pending = asset.preview_status === 'queued' || asset.preview_status === 'running';
-  const ready = !pending && asset.preview_status !== 'failed';
+  const ready = !pending && asset.preview_status !== 'failed' && !deferred;
   const [broken, setBroken] = useState(false);
-  // A tile mounted during a scroll waits at the gate before asking for its preview, so tiles that
-  // only fly past never ask (nor handle the answer); until then it draws its type icon.
-  const gate = useContext(PreviewGateContext);
-  const [settled, setSettled] = useState(() => !gate?.scrolling);
-  useEffect(() => {
-    if (settled || !gate) return;
-    return gate.wait(index, () => setSettled(true));
-  }, [settled, gate, index]);
-  const waveform = useWaveform(ready && settled ? asset.urls?.waveform : undefined);
-  const thumb =
-    ready && settled ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
+  const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
+  const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
   if (thumb && !broken) {
     return (
       <img
@@ -100,6 +91,17 @@ export const Tile = memo(function Tile({
   onPointer: (index: number, e: React.MouseEvent) => void;
   onOpen: (index: number) => void;
 }): React.JSX.Element {
+  // A tile mounted during a scroll waits at the gate before asking for its preview, so tiles that
+  // only pass by never ask (nor handle the answer): until then it draws its type icon, or, mounted
+  // during a fling, no preview at all (a tile on screen for a few frames is not worth its icon).
+  const gate = useContext(PreviewGateContext);
+  const [arrival] = useState(() => (gate?.flying ? 'flying' : gate?.scrolling ? 'scrolling' : 'still'));
+  const [waiting, setWaiting] = useState(arrival !== 'still');
+  const loaded = asset !== undefined;
+  useEffect(() => {
+    if (!waiting || !gate || !loaded) return;
+    return gate.wait(index, () => setWaiting(false));
+  }, [waiting, gate, index, loaded]);
   if (!asset) {
     return (
       <div
@@ -123,7 +125,7 @@ export const Tile = memo(function Tile({
       onDoubleClick={() => onOpen(index)}
     >
       <div className="thumb">
-        <Preview asset={asset} size={256} index={index} />
+        {!(waiting && arrival === 'flying') && <Preview asset={asset} size={256} deferred={waiting} />}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
       </div>
       <div className="caption">

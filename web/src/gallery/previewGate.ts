@@ -1,6 +1,6 @@
 /**
  * When the grid's tiles may ask for their previews (thumbnail or waveform). A tile mounted while
- * the grid scrolls waits until it has stayed SETTLE_MS, and the grid is not flinging; then it is
+ * the grid scrolls waits until it has stayed SETTLE_MS and the grid is not flinging; then it is
  * let through with at most PER_TICK others per tick, those in view first. So a screen of tiles
  * landing at once (a page arriving, a jump) asks for its previews a few tiles per frame instead
  * of all in one frame, and one timer serves the whole grid instead of one per tile.
@@ -21,8 +21,15 @@ interface Waiting {
 export class PreviewGate {
   /** Set by the grid on each render. */
   scrolling = false;
-  /** Faster than a tile can be looked at: nobody is let through. */
-  flying = false;
+  /**
+   * Until when the grid counts as flinging (faster than a tile can be looked at): nobody is let
+   * through. Held a moment after the last fast step, so a long frame in a fling (which the grid
+   * sees as the scroll stopping) lets nobody through either.
+   */
+  flyingUntil = 0;
+  get flying(): boolean {
+    return performance.now() < this.flyingUntil;
+  }
   /** The indexes on screen (not the overscan). */
   visible: [number, number] = [0, -1];
   private waiting = new Set<Waiting>();
@@ -50,8 +57,8 @@ export class PreviewGate {
 
   private tick = (): void => {
     this.timer = 0;
-    if (!this.flying) {
-      const now = performance.now();
+    const now = performance.now();
+    if (now >= this.flyingUntil) {
       const [first, last] = this.visible;
       const due = [...this.waiting].filter((w) => now - w.since >= SETTLE_MS);
       const inView = (w: Waiting): number => (w.index >= first && w.index <= last ? 0 : 1);
