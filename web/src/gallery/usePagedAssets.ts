@@ -18,8 +18,12 @@ const LEAD_MS = 400;
 const MAX_LEAD_PAGES = 2;
 /** Calls to show() further apart than this start a new scroll (the speed is measured afresh). */
 const SCROLL_GAP_MS = 300;
-/** A page is worth asking for if it will be in view for at least this long once answered. */
-const DWELL_MS = 100;
+/**
+ * A page is worth asking for if the view will still show it this long from now: ~150 ms for its
+ * answer (a deep page at 100k assets: 100-200 ms, bench/RESULTS.md) and 100 ms to be looked at.
+ * At 20,000 px/s that skips only pages about to leave; at 100,000 px/s all of them.
+ */
+const WORTH_MS = 250;
 /** After a call to show() that skipped pages in view, they are asked for if none follows in this time. */
 const SETTLE_MS = 150;
 
@@ -33,8 +37,6 @@ interface PageState {
   motion: { at: number; first: number; speed: number };
   /** Asks for the pages in view once a fling has stopped. */
   settle: number;
-  /** How long a page takes to be answered (moving average, ms). */
-  answerMs: number;
 }
 
 export interface PagedAssets {
@@ -65,7 +67,6 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     visible: [0, PAGE_SIZE - 1],
     motion: { at: 0, first: 0, speed: 0 },
     settle: 0,
-    answerMs: 150,
   });
   const [total, setTotal] = useState<number | undefined>(prefetched?.total);
   const [error, setError] = useState<string>();
@@ -83,12 +84,10 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     const controller = new AbortController();
     s.inFlight.set(page, controller);
     const generation = s.generation;
-    const sent = performance.now();
     api.gridPage(queryRef.current, page * PAGE_SIZE, PAGE_SIZE, controller.signal).then(
       (res) => {
         if (generation !== s.generation || controller.signal.aborted) return;
         if (s.inFlight.get(page) === controller) s.inFlight.delete(page);
-        s.answerMs = 0.7 * s.answerMs + 0.3 * (performance.now() - sent);
         s.stale.delete(page);
         s.pages.set(page, res.items);
         // Only real changes are set: a page landing off screen must not render the gallery.
@@ -112,7 +111,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
    * Fetches the pages from `first` to `last` and (if `ahead`) the ones the view heads for at
    * `speed`; drops the rest.
    * A page the view will have passed (nearly) before its answer can come is not asked for: in a
-   * fling, nothing is. Returns whether pages in view were skipped.
+   * fling, none is. Returns whether pages were skipped.
    */
   const request = useCallback(
     (first: number, last: number, speed: number, ahead: boolean): boolean => {
@@ -122,19 +121,17 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       const lead = ahead ? Math.min(MAX_LEAD_PAGES * PAGE_SIZE, Math.abs(speed) * LEAD_MS) : 0;
       const aheadFrom = speed < 0 ? pageOf(first - lead) : from;
       const aheadTo = speed > 0 ? pageOf(last + lead) : to;
-      // How far the view moves while a page is answered and then looked at.
-      const reach = Math.abs(speed) * (s.answerMs + DWELL_MS);
+      // How far the view moves while a page is answered and looked at.
+      const reach = Math.abs(speed) * WORTH_MS;
       const useful = (page: number): boolean =>
         speed > 0
           ? (page + 1) * PAGE_SIZE > first + reach
           : speed < 0
             ? page * PAGE_SIZE < last - reach
             : true;
-      const fling = !useful(speed > 0 ? aheadTo : aheadFrom);
-      // Requests for pages the view has left (one page of slack either side) are dropped; in a
-      // fling, all of them (it will have left them all before they are answered).
+      // Requests for pages the view has left (one page of slack either side) are dropped.
       for (const [page, controller] of s.inFlight) {
-        if (fling || page < aheadFrom - 1 || page > aheadTo + 1) {
+        if (page < aheadFrom - 1 || page > aheadTo + 1) {
           controller.abort();
           s.inFlight.delete(page);
         }
@@ -170,7 +167,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       s.motion = { at: now, first, speed };
       s.visible = [first, last];
       window.clearTimeout(s.settle);
-      // Pages in view skipped as too fast are asked for once the view stops (no call for a while).
+      // Pages skipped as passing too fast are asked for once the view stops (no call for a while).
       if (request(first, last, speed, !jumped))
         s.settle = window.setTimeout(() => {
           s.motion.speed = 0;
