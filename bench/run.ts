@@ -96,14 +96,14 @@ if (!only || only === 'rebuild') {
     if (Number.isFinite(b.opensslSeconds)) {
       rows.push([
         `cold rebuild, ${label} (CLI, previews excluded)`,
-        `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(mb / b.cold.wallSeconds).toFixed(0)} MB/s)`,
-        `openssl dgst -sha256: ${b.opensslSeconds.toFixed(2)} s; sha256sum: ${b.sha256sumSeconds.toFixed(2)} s`,
+        `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(mb / b.cold.wallSeconds).toFixed(0)} MB/s), ${b.cold.cpuSeconds.toFixed(2)} s CPU`,
+        `openssl dgst -sha256: ${b.opensslSeconds.toFixed(2)} s (${b.opensslCpuSeconds.toFixed(2)} s CPU); sha256sum: ${b.sha256sumSeconds.toFixed(2)} s`,
         `${(b.cold.wallSeconds / b.opensslSeconds).toFixed(2)}× openssl's time (target ≤ 1): ${b.cold.wallSeconds <= b.opensslSeconds ? 'met' : 'NOT met'}`,
       ]);
     } else {
       rows.push([
         `cold rebuild, ${label} (CLI, previews excluded)`,
-        `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(b.files / b.cold.wallSeconds).toFixed(0)} files/s)`,
+        `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(b.files / b.cold.wallSeconds).toFixed(0)} files/s), ${b.cold.cpuSeconds.toFixed(2)} s CPU`,
         '—',
         '—',
       ]);

@@ -1,5 +1,5 @@
 /** Shared bench helpers: reference tools from Debian (installed on demand), timing, percentiles, servers. */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,11 +82,43 @@ export function processMemory(pid: number): { rssMb: number; peakMb: number } {
   }
 }
 
-/** Wall-clock seconds of a shell command (its output discarded unless returned). */
-export function timeShell(command: string): { seconds: number; stdout: string } {
+export interface Timed {
+  /** Wall-clock seconds. */
+  seconds: number;
+  /** CPU seconds (user + system) of every process the command ran: a figure load moves less. */
+  cpuSeconds: number;
+  stdout: string;
+}
+
+/**
+ * Times a shell command (its output discarded unless returned; its stderr too unless it fails).
+ * `args` are passed to the command as "$@".
+ */
+export function timeShell(
+  command: string,
+  options: { args?: readonly string[]; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Timed {
   const t0 = performance.now();
-  const stdout = execFileSync('bash', ['-c', command], { maxBuffer: 64 * 1024 * 1024 }).toString();
-  return { seconds: (performance.now() - t0) / 1000, stdout };
+  // bash's `times` prints the shell's and then its children's user and system time.
+  const run = spawnSync(
+    'bash',
+    ['-c', `${command}\nstatus=$?; times >&2; exit $status`, 'bench', ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: options.env,
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const stderr = run.stderr.toString();
+  if (run.status !== 0)
+    throw new Error(`${command} failed (${run.status ?? run.signal}): ${stderr.slice(-2000)}`);
+  const children = stderr.trim().split('\n').pop() ?? '';
+  const cpuSeconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, [, minutes, secs]) => sum + Number(minutes) * 60 + Number(secs),
+    0,
+  );
+  return { seconds, cpuSeconds, stdout: run.stdout.toString() };
 }
 
 /** Seeded PRNG (mulberry32): the same seed gives the same corpus on every machine. */
