@@ -19,11 +19,11 @@ const MAX_LEAD_PAGES = 2;
 /** Calls to show() further apart than this start a new scroll (the speed is measured afresh). */
 const SCROLL_GAP_MS = 300;
 /**
- * A page is worth asking for if the view will still show it this long from now: ~150 ms for its
- * answer (a deep page at 100k assets: 100-200 ms, bench/RESULTS.md) and 100 ms to be looked at.
- * At 20,000 px/s that skips only pages about to leave; at 100,000 px/s all of them.
+ * A page is worth asking for if the view will still show it once it is answered: a deep page
+ * takes ~150 ms at 100k assets (100-200 ms, bench/RESULTS.md). At 20,000 px/s that skips only
+ * pages about to leave (and usually loaded ahead); at 100,000 px/s all of them.
  */
-const WORTH_MS = 250;
+const WORTH_MS = 150;
 /** After a call to show() that skipped pages in view, they are asked for if none follows in this time. */
 const SETTLE_MS = 150;
 
@@ -121,7 +121,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       const lead = ahead ? Math.min(MAX_LEAD_PAGES * PAGE_SIZE, Math.abs(speed) * LEAD_MS) : 0;
       const aheadFrom = speed < 0 ? pageOf(first - lead) : from;
       const aheadTo = speed > 0 ? pageOf(last + lead) : to;
-      // How far the view moves while a page is answered and looked at.
+      // How far the view moves while a page is answered.
       const reach = Math.abs(speed) * WORTH_MS;
       const useful = (page: number): boolean =>
         speed > 0
