@@ -12,7 +12,8 @@ import { CLI, REPO, runCli } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-const FILES = 300;
+// Enough files that a rebuild cannot finish between two looks at the tree (sidecars land 128 at a time).
+const FILES = 1000;
 
 let ws: Workspace;
 const tree = new Map<string, Buffer>();
@@ -65,7 +66,7 @@ test('a rebuild killed part-way is completed by the next one, with nothing lost 
   const first = await killedRebuild(25);
   assert.ok(first.killed, `the first rebuild was killed part-way (stderr: ${first.stderr})`);
   assert.ok(sidecarsOnDisk() < FILES, 'it was interrupted before it finished');
-  const second = await killedRebuild(40);
+  const second = await killedRebuild(200);
   assert.ok(second.killed, `the second rebuild was killed part-way (stderr: ${second.stderr})`);
   assert.ok(sidecarsOnDisk() < FILES, 'it was interrupted before it finished');
 
@@ -80,10 +81,13 @@ test('a rebuild killed part-way is completed by the next one, with nothing lost 
   );
 
   // Every file registered exactly once, with its own id, the right hash and a whole sidecar.
-  const search = await runCli(['search', '--limit', '500'], ws.dir);
-  assert.equal(search.code, 0, search.stderr);
-  assert.equal(search.json.total, FILES);
-  const items = search.json.items as Array<{ id: string; path: string; hash: string; sidecar: string }>;
+  const items: Array<{ id: string; path: string; hash: string; sidecar: string }> = [];
+  for (let offset = 0; offset < FILES; offset += 500) {
+    const search = await runCli(['search', '--limit', '500', '--offset', String(offset)], ws.dir);
+    assert.equal(search.code, 0, search.stderr);
+    assert.equal(search.json.total, FILES);
+    items.push(...(search.json.items as typeof items));
+  }
   assert.deepEqual(items.map((r) => r.path).sort(), [...tree.keys()].sort());
   assert.equal(new Set(items.map((r) => r.id)).size, FILES, 'ids are unique');
   for (const row of items) {
