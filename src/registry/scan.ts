@@ -70,27 +70,23 @@ const scannedFile = (
  */
 export async function scanAssets(root: string): Promise<ScanResult> {
   const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0 };
-  let statted = 0;
+  const pace = pacer();
   const walk = async (dir: string, relDir: string): Promise<void> => {
-    let entries: fs.Dirent[];
-    try {
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
+    const entries = await readFolder(dir, pace);
     const names = new Set(entries.map((e) => e.name));
-    const subdirs: Array<Promise<void>> = [];
+    const subdirs: Array<() => Promise<void>> = [];
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (isSkippedName(entry.name) || entry.isSymbolicLink()) {
         result.ignored++;
-        if (entry.isFile()) subdirs.push(removeIfLeftOver(path.join(dir, entry.name)));
-        else if (entry.isDirectory() && rel === '.staging') subdirs.push(sweepLeftovers(path.join(dir, rel)));
+        if (entry.isFile()) removeIfLeftOver(path.join(dir, entry.name));
+        else if (entry.isDirectory() && rel === '.staging')
+          subdirs.push(() => sweepLeftovers(path.join(dir, rel), pace));
         continue;
       }
       if (entry.isDirectory()) {
-        if (entry.name !== '_meta') subdirs.push(walk(path.join(dir, entry.name), rel));
-        else subdirs.push(sweepLeftovers(path.join(dir, entry.name)));
+        const abs = path.join(dir, entry.name);
+        subdirs.push(entry.name !== '_meta' ? () => walk(abs, rel) : () => sweepLeftovers(abs, pace));
         continue;
       }
       if (!entry.isFile()) continue;
@@ -103,10 +99,8 @@ export async function scanAssets(root: string): Promise<ScanResult> {
         continue;
       }
       const abs = path.join(dir, entry.name);
-      // Synchronous stats: a promise stat costs ~20 µs of main-thread bookkeeping and garbage,
-      // several times the syscall on a warm cache (a warm rebuild is all stats). Yielding every
-      // few thousand keeps a server that runs the rebuild answering meanwhile.
-      if (++statted % STATS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
+      const turn = pace();
+      if (turn) await turn;
       const stat = fs.statSync(abs, { throwIfNoEntry: false });
       if (!stat) continue; // vanished while scanning
       const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
@@ -114,10 +108,33 @@ export async function scanAssets(root: string): Promise<ScanResult> {
         : undefined;
       result.files.push(scannedFile(rel, abs, stat, sidecar, names.has(`${entry.name}.json`)));
     }
-    await Promise.all(subdirs);
+    for (const subdir of subdirs) await subdir();
   };
   await walk(root, '');
   return result;
+}
+
+/**
+ * The scan reads folders and stats files with synchronous calls: a promise call costs ~20 µs of
+ * main-thread bookkeeping and garbage and a trip through libuv's pool, several times the system
+ * call on a warm cache (a warm rebuild is all stats and folder reads). Yielding every few
+ * thousand calls keeps a server that runs the rebuild answering meanwhile.
+ */
+function pacer(): () => Promise<void> | undefined {
+  let calls = 0;
+  return () =>
+    ++calls % STATS_PER_YIELD === 0 ? new Promise((resolve) => setImmediate(resolve)) : undefined;
+}
+
+/** A folder's entries (none if it cannot be read, e.g. removed meanwhile). */
+async function readFolder(dir: string, pace: () => Promise<void> | undefined): Promise<fs.Dirent[]> {
+  const turn = pace();
+  if (turn) await turn;
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
 }
 
 /** A temp file of an atomic write (`.<name>.<pid>.<hex>.tmp`) or a staged copy (`<pid>-<hex>.part`). */
@@ -135,27 +152,19 @@ function writerGone(pid: number): boolean {
 }
 
 /** Removes `file` if it is a temp file whose writer has died; live writers' files are left alone. */
-async function removeIfLeftOver(file: string): Promise<void> {
+function removeIfLeftOver(file: string): void {
   const match = LEFT_OVER.exec(path.basename(file));
   const pid = Number(match?.[1] ?? match?.[2]);
-  if (match && writerGone(pid)) await fs.promises.rm(file, { force: true });
+  if (match && writerGone(pid)) fs.rmSync(file, { force: true });
 }
 
 /** Removes dead writers' temp files under one of the registry's own folders (`_meta`, `.staging`). */
-async function sweepLeftovers(dir: string): Promise<void> {
-  let entries: fs.Dirent[];
-  try {
-    entries = await fs.promises.readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  const tasks: Array<Promise<void>> = [];
-  for (const entry of entries) {
+async function sweepLeftovers(dir: string, pace: () => Promise<void> | undefined): Promise<void> {
+  for (const entry of await readFolder(dir, pace)) {
     const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) tasks.push(sweepLeftovers(abs));
-    else if (entry.isFile()) tasks.push(removeIfLeftOver(abs));
+    if (entry.isDirectory()) await sweepLeftovers(abs, pace);
+    else if (entry.isFile()) removeIfLeftOver(abs);
   }
-  await Promise.all(tasks);
 }
 
 /** Whether a name is passed over by the scan wherever it appears: hidden names and OS junk. */
