@@ -105,8 +105,9 @@ const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'E
  * reader still sees each file old or whole; a crash leaves old files and stray temps (swept).
  * Per file: its mtime as it landed, or the error that kept it from landing.
  *
- * Creating and renaming files wait whenever the file system's journal is committing, so several
- * run at once (they then join the same journal transaction) rather than one after another.
+ * Creating and renaming files wait whenever the file system's journal is committing, so with
+ * `fileOps` several run at once (they then join the same journal transaction); with
+ * `blockingFileOps` they run one after another, on a thread that has nothing else to do.
  */
 export async function writeFilesAtomic(
   files: readonly AtomicFile[],
