@@ -65,7 +65,7 @@ const inView = (page: Page) =>
 test('a fling asks for no pages and no previews; once it stops, the view is loaded, then its previews', async ({
   page,
 }) => {
-  // Each page answer takes 300 ms: at 100,000 px/s the view is far past a page by then.
+  // Each page answer takes 300 ms: the view is far past a page by then.
   await page.route('**/api/assets/search?**', async (route) => {
     await new Promise((r) => setTimeout(r, 300));
     await route.continue();
@@ -82,7 +82,8 @@ test('a fling asks for no pages and no previews; once it stops, the view is load
     if (flinging) during.push(r.url());
   });
   flinging = true;
-  // 100,000 px/s for 0.6 s from 5 % of the grid, one step a frame.
+  // 200,000 px/s for 0.6 s from 5 % of the grid, one step a frame: ~45 pages a second at this
+  // viewport's 7 columns (the bench's 100,000 px/s at 1920 px, 9 columns, is ~28).
   const frames = await grid(page).evaluate(
     (el, a) =>
       new Promise<number>((resolve) => {
@@ -98,12 +99,12 @@ test('a fling asks for no pages and no previews; once it stops, the view is load
         };
         requestAnimationFrame(frame);
       }),
-    { pxPerSecond: 100_000, ms: 600 },
+    { pxPerSecond: 200_000, ms: 600 },
   );
   flinging = false;
   expect(frames).toBeGreaterThan(5);
-  // It passed some 13 pages. Only its first steps, while the speed is still being measured, may
-  // ask for the pages where it starts.
+  // It passed some 25 pages. Only its first step (a jump: no speed yet) may ask for the pages
+  // where it starts, and the next one for a page ahead.
   expect(during.filter((u) => u.includes('/api/assets/search')).length).toBeLessThanOrEqual(3);
   expect(during.filter(isPreview)).toEqual([]);
 

@@ -163,7 +163,13 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       // pass pages faster than they are answered, like any fling.
       const step = first - s.motion.first;
       const jumped = Math.abs(step) > 2 * (last - first + 1);
-      const speed = dt > 0 && dt < SCROLL_GAP_MS ? 0.5 * s.motion.speed + (0.5 * step) / dt : 0;
+      // Smoothed over steps; the first step of a scroll counts in full.
+      const speed =
+        dt > 0 && dt < SCROLL_GAP_MS
+          ? s.motion.speed === 0
+            ? step / dt
+            : 0.5 * s.motion.speed + (0.5 * step) / dt
+          : 0;
       s.motion = { at: now, first, speed };
       s.visible = [first, last];
       window.clearTimeout(s.settle);
