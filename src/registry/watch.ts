@@ -26,7 +26,7 @@ import type { JsonObject } from '../domain/json.js';
 import { isInside } from '../files/safe-path.js';
 import type { HookBus } from '../hooks/bus.js';
 import { logger } from '../logging.js';
-import type { RebuildSummary } from './rebuild.js';
+import { SERVER_REBUILD_BATCH, type RebuildSummary } from './rebuild.js';
 import type { AssetRegistry } from './registry.js';
 import { isSkippedName } from './scan.js';
 
@@ -271,6 +271,7 @@ export class FolderWatcher {
         // A file the user deleted under watch is unregistered (row, sidecar, mirror, previews).
         removeStale: true,
         waitForThumbs: false,
+        batchFiles: SERVER_REBUILD_BATCH,
       });
       batch.summary = summary;
       const changes =

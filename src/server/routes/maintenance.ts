@@ -11,7 +11,7 @@ import { Type } from 'typebox';
 import { AppError, badRequest, notFound } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import { isInside, realpathLoose } from '../../files/safe-path.js';
-import type { RebuildProgress, RebuildSummary } from '../../registry/rebuild.js';
+import { SERVER_REBUILD_BATCH, type RebuildProgress, type RebuildSummary } from '../../registry/rebuild.js';
 import { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 
@@ -127,6 +127,7 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService): v
         .rebuild({
           removeStale: body.remove_stale ?? true,
           waitForThumbs: body.wait_for_thumbs ?? true,
+          batchFiles: SERVER_REBUILD_BATCH,
           onProgress: (p) => {
             job.progress = p;
             publish();
