@@ -98,8 +98,11 @@ export interface Committed {
 }
 
 const RESERVED_TOP = new Set(['_meta', '.staging']);
-/** Sidecars written under one durability barrier by `writeSidecars`. */
-const SIDECAR_BATCH = 128;
+/**
+ * Sidecars written under one durability barrier by `writeSidecars` (fewer barriers and fewer
+ * transactions recording them: a cold rebuild of 10,000 files took ~5 % less time than with 128).
+ */
+const SIDECAR_BATCH = 512;
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 

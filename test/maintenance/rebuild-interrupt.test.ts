@@ -12,8 +12,9 @@ import { CLI, REPO, runCli } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-// Enough files that a rebuild cannot finish between two looks at the tree (sidecars land 128 at a time).
-const FILES = 1000;
+// Enough files that a rebuild cannot finish between two looks at the tree (sidecars land up to
+// 512 at a time).
+const FILES = 2400;
 
 let ws: Workspace;
 const tree = new Map<string, Buffer>();
@@ -66,7 +67,7 @@ test('a rebuild killed part-way is completed by the next one, with nothing lost 
   const first = await killedRebuild(25);
   assert.ok(first.killed, `the first rebuild was killed part-way (stderr: ${first.stderr})`);
   assert.ok(sidecarsOnDisk() < FILES, 'it was interrupted before it finished');
-  const second = await killedRebuild(200);
+  const second = await killedRebuild(700);
   assert.ok(second.killed, `the second rebuild was killed part-way (stderr: ${second.stderr})`);
   assert.ok(sidecarsOnDisk() < FILES, 'it was interrupted before it finished');
 
