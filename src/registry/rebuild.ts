@@ -168,11 +168,15 @@ export async function rebuildRegistry(
       if (state) byPath.set(rel, state);
     }
   } else {
+    const add = <K>(map: Map<K, FileState[]>, key: K, state: FileState): void => {
+      const list = map.get(key);
+      if (list) list.push(state);
+      else map.set(key, [state]);
+    };
     for (const state of store.fileStates(projectId)) {
       byPath.set(state.path, state);
-      byHash.set(state.hash, [...(byHash.get(state.hash) ?? []), state]);
-      if (state.file_ino !== null)
-        byInode.set(state.file_ino, [...(byInode.get(state.file_ino) ?? []), state]);
+      add(byHash, state.hash, state);
+      if (state.file_ino !== null) add(byInode, state.file_ino, state);
     }
   }
   const onDisk = new Set(scan.files.map((f) => f.rel));
@@ -243,16 +247,20 @@ export async function rebuildRegistry(
   const hashing = new Map<number, Promise<{ hash: string; bytes: number }>>();
   let aheadNext = 0;
   let aheadBytes = 0;
+  /**
+   * The same file as last read: size and mtime, and the inode once one was recorded (a file
+   * replaced by another with the same size and mtime is another inode, so it is read again).
+   */
+  const sameFile = (file: ScannedFile, state: FileState | undefined): state is FileState =>
+    state !== undefined &&
+    state.bytes === file.size &&
+    state.file_mtime_ms === file.mtimeMs &&
+    (state.file_ino === null || state.file_ino === file.ino);
+
   /** Whether a file will be read as things stand (an unchanged file or a rename is not). */
   const needsHash = (file: ScannedFile): boolean => {
     const state = byPath.get(file.rel);
-    if (state)
-      return !(
-        state.bytes === file.size &&
-        state.file_mtime_ms === file.mtimeMs &&
-        (state.file_ino === null || state.file_ino === file.ino)
-      );
-    return renamedFrom(file) === undefined;
+    return state ? !sameFile(file, state) : renamedFrom(file) === undefined;
   };
   const hashAhead = (current: number): void => {
     if (aheadNext < current) aheadNext = current;
@@ -329,26 +337,29 @@ export async function rebuildRegistry(
     oldPath?: string;
   }
 
-  /** Reads what a file needs (its hash, its sidecar); undefined when the file is unchanged. */
-  const prepare = async (file: ScannedFile, index: number): Promise<Prepared | undefined> => {
+  /** Whether a file and its sidecar are as last recorded (counted and claimed here); checked without a promise, as most files of a warm rebuild are. */
+  const unchanged = (file: ScannedFile): boolean => {
     const state = byPath.get(file.rel);
-    // The same file as last read: size and mtime, and the inode once one was recorded (a file
-    // replaced by another with the same size and mtime is another inode, so it is read again).
-    const fileSame =
-      state !== undefined &&
-      state.bytes === file.size &&
-      state.file_mtime_ms === file.mtimeMs &&
-      (state.file_ino === null || state.file_ino === file.ino);
-    // (A row whose sidecar write never finished has no recorded mtime: it is redone below.)
-    if (state && fileSame && file.sidecarMtimeMs !== null && state.sidecar_mtime_ms === file.sidecarMtimeMs) {
-      summary.unchanged++;
-      claimed.add(state.uid);
-      if (state.file_ino === null) {
-        inodes.push({ uid: state.uid, bytes: file.size, stamp: file });
-        if (inodes.length >= 1000) flushInodes();
-      }
-      return undefined;
+    // (A row whose sidecar write never finished has no recorded mtime: it is redone in `prepare`.)
+    if (
+      !sameFile(file, state) ||
+      file.sidecarMtimeMs === null ||
+      state.sidecar_mtime_ms !== file.sidecarMtimeMs
+    )
+      return false;
+    summary.unchanged++;
+    claimed.add(state.uid);
+    if (state.file_ino === null) {
+      inodes.push({ uid: state.uid, bytes: file.size, stamp: file });
+      if (inodes.length >= 1000) flushInodes();
     }
+    return true;
+  };
+
+  /** Reads what a changed or new file needs: its hash, its sidecar. */
+  const prepare = async (file: ScannedFile, index: number): Promise<Prepared> => {
+    const state = byPath.get(file.rel);
+    const fileSame = sameFile(file, state);
     // A new path whose file is a vanished row's, renamed: not read. The row is claimed now, in
     // scan order, so no later file of the batch can take it.
     const renamed = state ? undefined : renamedFrom(file);
@@ -555,9 +566,8 @@ export async function rebuildRegistry(
       hashAhead(index);
       const file = files[index] as ScannedFile;
       try {
-        const ready = await prepare(file, index);
-        if (ready) prepared.push(ready);
-        else fileDone(file);
+        if (unchanged(file)) fileDone(file);
+        else prepared.push(await prepare(file, index));
       } catch (err) {
         fileDone(file, err ?? 'failed');
       } finally {
