@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { api, type Waveform } from '../api';
 
 const cache = new Map<string, Promise<Waveform | undefined>>();
+/** A waveform is asked for this long after its picture mounts: not in the first screen's first frames. */
+const FETCH_DELAY_MS = 120;
 
 /** Waveforms are content-addressed (the URL carries the hash), so one fetch per URL is enough. */
 export function loadWaveform(url: string): Promise<Waveform | undefined> {
@@ -19,10 +21,13 @@ export function useWaveform(url: string | undefined): Waveform | undefined {
   const [waveform, setWaveform] = useState<Waveform>();
   useEffect(() => {
     let live = true;
-    // A grid tile passes its URL only once it has settled (Tile.tsx), so fly-pasts never fetch.
-    if (url) void loadWaveform(url).then((w) => live && setWaveform(w));
+    // A grid tile mounted during a scroll passes its URL only once the gate lets it (Tile.tsx).
+    const timer = url
+      ? window.setTimeout(() => void loadWaveform(url).then((w) => live && setWaveform(w)), FETCH_DELAY_MS)
+      : undefined;
     return () => {
       live = false;
+      window.clearTimeout(timer);
     };
   }, [url]);
   return waveform;
