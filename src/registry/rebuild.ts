@@ -54,13 +54,22 @@ export interface RebuildOptions {
    * Each commit rewrites every index page it touched: with 128, a cold rebuild wrote twice the
    * WAL pages (97,000 writes for 10,000 files against 48,500) and took ~10 % more main-thread
    * time. But a transaction holds the process's event loop (a median 122-232 ms for 512 rows,
-   * against 44-83 ms for 128, on the loaded reference machine), so the server, which answers requests meanwhile, asks for 128.
+   * against 44-83 ms for 128, on the loaded reference machine), so the server, which answers
+   * requests meanwhile, asks for 128.
    */
   batchFiles?: number;
 }
 
 /** `batchFiles` for a rebuild run by a process that answers requests meanwhile (the server). */
 export const SERVER_REBUILD_BATCH = 128;
+
+/**
+ * Batches whose sidecars may be writing while the next ones are committed. A durability barrier
+ * also flushes whatever else is dirty on the file system (a tree just copied in: seconds), so the
+ * rows run ahead of a stalled write rather than wait for it; a row without its sidecar yet is
+ * safe (the next rebuild writes it).
+ */
+const WRITES_IN_FLIGHT = 8;
 
 export interface RebuildSummary {
   processed: number;
@@ -195,7 +204,7 @@ export async function rebuildRegistry(
     byHash.set(hash, states);
     undo?.push(() => (before ? byHash.set(hash, before) : byHash.delete(hash)));
   };
-  /** Runs `fn` (database work in a transaction or savepoint); if it throws, the bookkeeping is undone too. */
+  /** Runs `fn` (database work in a transaction or savepoint); if it throws, undoes the bookkeeping. */
   const undoable = <T>(fn: () => T): T => {
     const counters = { ...summary };
     const steps: Array<() => void> = (undo = []);
@@ -337,7 +346,10 @@ export async function rebuildRegistry(
     oldPath?: string;
   }
 
-  /** Whether a file and its sidecar are as last recorded (counted and claimed here); checked without a promise, as most files of a warm rebuild are. */
+  /**
+   * Whether a file and its sidecar are as last recorded (then counted and claimed here). No
+   * promise: most files of a warm rebuild end here.
+   */
   const unchanged = (file: ScannedFile): boolean => {
     const state = byPath.get(file.rel);
     // (A row whose sidecar write never finished has no recorded mtime: it is redone in `prepare`.)
@@ -553,9 +565,9 @@ export async function rebuildRegistry(
   };
 
   // Files are taken in batches, in scan order: each batch's rows are committed together (see
-  // `commitBatch`), then its sidecars are written in the background (see WRITES_IN_FLIGHT). A row is committed
-  // before its sidecar is written: one whose write never landed has no recorded sidecar mtime,
-  // so the next rebuild writes it (kill -9 safe).
+  // `commitBatch`), then its sidecars are written in the background (see WRITES_IN_FLIGHT). A
+  // row is committed before its sidecar is written: one whose write never landed has no recorded
+  // sidecar mtime, so the next rebuild writes it (kill -9 safe).
   const writing = new Set<Promise<void>>();
   for (let start = 0; start < files.length;) {
     let end = start;
@@ -659,14 +671,6 @@ export async function rebuildRegistry(
   report(true);
   return summary;
 }
-
-/**
- * Batches whose sidecars may be writing while the next ones are committed. A durability barrier
- * also flushes whatever else is dirty on the file system (a tree just copied in: seconds), so the
- * rows run ahead of a stalled write rather than wait for it; a row without its sidecar yet is
- * safe (the next rebuild writes it).
- */
-const WRITES_IN_FLIGHT = 8;
 
 function pickSystem(meta: JsonObject): JsonObject {
   const out: JsonObject = {};

@@ -257,9 +257,9 @@ export class SqliteStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('synchronous = NORMAL');
-    // Statement journals in memory: a rebuild commits each file in its own savepoint, and each
-    // savepoint's journal (the pages it touched: ~100 KB with the indexes) otherwise spills to a
-    // temp file: ~55 page writes per new asset.
+    // Statement journals in memory: each statement and savepoint inside a transaction journals
+    // the pages it touches (~100 KB for an asset row with its indexes), which otherwise spills to
+    // a temp file: ~55 page writes per new asset when a rebuild gave each file a savepoint.
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
