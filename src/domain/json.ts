@@ -7,15 +7,22 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Python orders strings by code point; JS's default sort compares UTF-16 units (astral chars differ). */
+/**
+ * Python orders strings by code point; JS's default sort compares UTF-16 units. The two differ
+ * only where a surrogate (half of an astral character) meets a unit from U+E000 to U+FFFF: the
+ * astral character is the greater code point.
+ */
 function byCodePoint(a: string, b: string): number {
-  const ca = [...a];
-  const cb = [...b];
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    const d = (ca[i] as string).codePointAt(0)! - (cb[i] as string).codePointAt(0)!;
-    if (d) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xAstral = x >= 0xd800 && x <= 0xdfff;
+    if (xAstral !== (y >= 0xd800 && y <= 0xdfff)) return xAstral ? 1 : -1;
+    return x - y;
   }
-  return ca.length - cb.length;
+  return a.length - b.length;
 }
 
 /**

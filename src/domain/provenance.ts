@@ -15,6 +15,14 @@ export interface ProvenanceInput {
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() ? value.trim() : undefined;
 
+/** The environment a provenance record reads, copied once (each `process.env` read is a C++ call). */
+export function provenanceEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ASSET_REGISTRY_GIT_COMMIT: env.ASSET_REGISTRY_GIT_COMMIT,
+    ASSET_REGISTRY_USER: env.ASSET_REGISTRY_USER,
+  };
+}
+
 export function buildProvenance(
   input: ProvenanceInput,
   meta: JsonObject,

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AssetRecord } from '../domain/asset.js';
+import type { AssetRecord, ProvenanceRecord } from '../domain/asset.js';
 import type { JsonObject } from '../domain/json.js';
 import {
   normaliseMetadata,
@@ -22,10 +22,10 @@ import {
   sameJson,
   SYSTEM_META_KEYS,
 } from '../domain/metadata.js';
-import { buildProvenance } from '../domain/provenance.js';
+import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
 import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
-import type { AssetRegistry } from './registry.js';
+import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, typeForPath, type ScannedFile } from './scan.js';
 
 export interface RebuildProgress {
@@ -114,6 +114,7 @@ export async function rebuildRegistry(
   const projectId = registry.projectId;
   const root = paths.assetsRoot;
   const problemLimit = options.problemLimit ?? 20;
+  const env = provenanceEnv();
   const summary: RebuildSummary = {
     processed: 0,
     skipped: 0,
@@ -344,7 +345,11 @@ export async function rebuildRegistry(
     announce: 'created' | 'updated' | 'none';
     /** A moved asset's old sidecar, removed before the new one is written. */
     oldPath?: string;
+    /** A new asset's provenance: its sidecar is then written without reading the row back. */
+    provenance?: ProvenanceRecord;
   }
+  /** A followup once its batch has committed: what its sidecar is written from. */
+  type Committed = Followup & { sidecar: AssetRecord | CommittedSidecar };
 
   /**
    * Whether a file and its sidecar are as last recorded (then counted and claimed here). No
@@ -476,9 +481,15 @@ export async function rebuildRegistry(
       thumb: null,
     });
     store.insert(created, file);
-    store.addProvenance(
+    const provenance = store.addProvenance(
       projectId,
-      buildProvenance({ source: 'registry.rebuild', inputs: { path: file.rel } }, created.meta, created, now),
+      buildProvenance(
+        { source: 'registry.rebuild', inputs: { path: file.rel } },
+        created.meta,
+        created,
+        now,
+        env,
+      ),
     );
     if (created.thumb) store.queuePreview(projectId, created.uid, hash);
     claim(created.uid);
@@ -497,7 +508,7 @@ export async function rebuildRegistry(
       },
     ]);
     summary.created++;
-    return { file, record: created, announce: 'created' };
+    return { file, record: created, announce: 'created', provenance };
   };
 
   const fileDone = (file: ScannedFile, error?: unknown): void => {
@@ -519,8 +530,8 @@ export async function rebuildRegistry(
    * asset's old sidecar is removed first. A file counts as done (processed, progress) once its
    * sidecar has landed.
    */
-  const writeBatch = async (followups: readonly Followup[]): Promise<void> => {
-    const ready: Followup[] = [];
+  const writeBatch = async (followups: readonly Committed[]): Promise<void> => {
+    const ready: Committed[] = [];
     for (const followup of followups) {
       try {
         if (followup.oldPath !== undefined) await registry.context.sidecars.remove(followup.oldPath);
@@ -530,7 +541,7 @@ export async function rebuildRegistry(
       }
     }
     const errors = await registry.writeSidecars(
-      ready.map((f) => f.record),
+      ready.map((f) => f.sidecar),
       (record, i) => {
         const { announce } = ready[i] as Followup;
         if (announce === 'created') registry.announceCreated(record);
@@ -586,12 +597,17 @@ export async function rebuildRegistry(
         dropAhead(index);
       }
     }
-    const followups: Followup[] = [];
+    const followups: Committed[] = [];
     commitBatch(prepared).forEach((outcome, i) => {
       const { file } = prepared[i] as Prepared;
       if (outcome instanceof Error) fileDone(file, outcome);
-      else if (outcome) followups.push(outcome);
-      else fileDone(file);
+      else if (outcome) {
+        const { record, provenance } = outcome;
+        followups.push({
+          ...outcome,
+          sidecar: provenance ? registry.committedSidecar(record, provenance) : record,
+        });
+      } else fileDone(file);
     });
     if (followups.some((f) => f.record.thumb)) previews.kick();
     if (followups.length) {

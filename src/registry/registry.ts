@@ -43,7 +43,7 @@ import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enfo
 import { displayPath } from './paths.js';
 import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
-import { SidecarWriter, type SidecarLoad, type SidecarWritten } from './sidecars.js';
+import { SidecarWriter, type SidecarLoad, type SidecarState, type SidecarWritten } from './sidecars.js';
 
 export interface RegisterInput {
   /** Source file: absolute, or relative to `cwd`. */
@@ -95,6 +95,14 @@ export type UpdateMode = 'merge' | 'replace';
 export interface Committed {
   record: AssetRecord;
   provenance: ProvenanceRecord | undefined;
+}
+
+/**
+ * A row and its latest provenance as the caller committed them, and the store's
+ * `sidecarWriteCount` then: while that count is unchanged, they are what the database holds.
+ */
+export interface CommittedSidecar extends SidecarState {
+  asOf: number;
 }
 
 const RESERVED_TOP = new Set(['_meta', '.staging']);
@@ -775,23 +783,28 @@ export class AssetRegistry {
 
   /**
    * @internal The sidecars of several assets, written SIDECAR_BATCH at a time with one durability
-   * barrier each (rebuild, bulk edits, enforce). `then` runs for each asset whose sidecar landed
-   * (with its index in `records`), in the same transaction as its recorded mtime. Per asset: the
-   * error that kept its sidecar from landing, or undefined.
+   * barrier each (rebuild, bulk edits, enforce). Each is written from the row as it is when its
+   * write runs; a {@link CommittedSidecar} is written as given unless something has changed since.
+   * `then` runs for each asset whose sidecar landed (with its index in `items`), in the same
+   * transaction as its recorded mtime. Per asset: the error that kept its sidecar from landing,
+   * or undefined.
    */
   async writeSidecars(
-    records: readonly AssetRecord[],
+    items: ReadonlyArray<AssetRecord | CommittedSidecar>,
     then: (record: AssetRecord, index: number) => void,
   ): Promise<Array<AppError | undefined>> {
     const errors: Array<AppError | undefined> = [];
-    for (let start = 0; start < records.length; start += SIDECAR_BATCH) {
-      const batch = records.slice(start, start + SIDECAR_BATCH);
+    for (let start = 0; start < items.length; start += SIDECAR_BATCH) {
+      const batch = items
+        .slice(start, start + SIDECAR_BATCH)
+        .map((item) => ('asOf' in item ? item : { record: item }));
       const outcomes = await this.sidecars.writeMany(
-        batch.map((r) => ({ key: this.sidecarKey(r.uid), load: this.sidecarLoad(r.uid) })),
+        batch.map(({ record }) => this.sidecarKey(record.uid)),
+        () => this.sidecarStates(batch),
       );
       this.store.transaction(() =>
         outcomes.forEach((outcome, i) => {
-          const record = batch[i] as AssetRecord;
+          const { record } = batch[i] as { record: AssetRecord };
           if (outcome instanceof Error) {
             errors.push(sidecarWriteFailed(record.uid, outcome));
             return;
@@ -805,8 +818,30 @@ export class AssetRegistry {
     return errors;
   }
 
+  /** @internal What a caller that just committed a row holds, for {@link writeSidecars}. */
+  committedSidecar(record: AssetRecord, provenance: ProvenanceRecord | undefined): CommittedSidecar {
+    return { record, provenance, asOf: this.store.sidecarWriteCount };
+  }
+
   private sidecarKey(uid: string): string {
     return `${this.projectId}\0${uid}`;
+  }
+
+  /**
+   * The states to write, in one read transaction: as committed where no write to what a sidecar
+   * shows has happened since (no read back: a cold rebuild spent ~10 % of its main thread there),
+   * else as stored now.
+   */
+  private sidecarStates(
+    items: ReadonlyArray<{ record: AssetRecord } | CommittedSidecar>,
+  ): Array<SidecarState | undefined> {
+    return this.store.read(() =>
+      items.map((item) =>
+        'asOf' in item && item.asOf === this.store.sidecarWriteCount
+          ? item
+          : this.sidecarLoad(item.record.uid)(),
+      ),
+    );
   }
 
   private sidecarLoad(uid: string): SidecarLoad {

@@ -27,8 +27,14 @@ export function sidecarTargets(assetsRoot: string, metaRoot: string | false, rel
   };
 }
 
+/** What a sidecar is written from: the asset's row and its latest provenance. */
+export interface SidecarState {
+  record: AssetRecord;
+  provenance: ProvenanceRecord | undefined;
+}
+
 /** The state a sidecar is written from, read when the write runs; undefined when the asset is gone. */
-export type SidecarLoad = () => { record: AssetRecord; provenance: ProvenanceRecord | undefined } | undefined;
+export type SidecarLoad = () => SidecarState | undefined;
 
 export interface SidecarWritten {
   record: AssetRecord;
@@ -55,7 +61,7 @@ export class SidecarWriter {
    */
   write(key: string, load: SidecarLoad): Promise<SidecarWritten | undefined> {
     return this.enqueue([key], async () => {
-      const [written] = await this.writeStates([load], writeFilesAtomic);
+      const [written] = await this.writeStates(() => [load()], writeFilesAtomic);
       if (written instanceof Error) throw written;
       return written;
     });
@@ -63,31 +69,25 @@ export class SidecarWriter {
 
   /**
    * Writes several assets' sidecars and mirrors with one durability barrier for the lot (the
-   * rebuild's batches), each after that asset's earlier writes. Per entry: what was written,
+   * rebuild's batches), each after that asset's earlier writes. `loadAll` is called when the
+   * writes run and returns the state of each key (in order). Per key: what was written,
    * undefined (asset gone), or the error that kept its sidecar or mirror from landing.
    */
   writeMany(
-    entries: ReadonlyArray<{ key: string; load: SidecarLoad }>,
+    keys: readonly string[],
+    loadAll: () => ReadonlyArray<SidecarState | undefined>,
   ): Promise<Array<SidecarWritten | undefined | Error>> {
-    return this.enqueue(
-      entries.map((e) => e.key),
-      () =>
-        this.writeStates(
-          entries.map((e) => e.load),
-          this.writeBatch,
-        ),
-    );
+    return this.enqueue(keys, () => this.writeStates(loadAll, this.writeBatch));
   }
 
-  /** Loads each state now, writes its sidecar and mirror through `writeFiles`, and says how each went. */
+  /** Loads the states now, writes their sidecars and mirrors through `writeFiles`, and says how each went. */
   private async writeStates(
-    loads: readonly SidecarLoad[],
+    loadAll: () => ReadonlyArray<SidecarState | undefined>,
     writeFiles: BatchWriter,
   ): Promise<Array<SidecarWritten | undefined | Error>> {
     const files: AtomicFile[] = [];
     const owners: Array<{ entry: number; primary: boolean }> = [];
-    const states = loads.map((load, i) => {
-      const state = load();
+    const states = loadAll().map((state, i) => {
       if (!state) return undefined;
       const data = jsonText(buildSidecar(state.record, state.provenance));
       const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);

@@ -246,6 +246,7 @@ export class SqliteStore {
   private readonly anchorStep: number;
   private nestedSearches = 0;
   private readonly stmts;
+  private sidecarWrites = 0;
 
   constructor(
     readonly dbPath: string,
@@ -293,6 +294,16 @@ export class SqliteStore {
          WHERE project_id = @projectId AND uid = @uid`,
       ),
       delete: db.prepare<[string, string]>('DELETE FROM assets WHERE project_id = ? AND uid = ?'),
+      ftsPending: db.prepare('SELECT 1 FROM fts_pending LIMIT 1'),
+      ftsDeleteOld: db.prepare(
+        `INSERT INTO assets_fts (assets_fts, rowid, search_text)
+         SELECT 'delete', id, old_text FROM fts_pending WHERE old_text IS NOT NULL`,
+      ),
+      ftsAddNew: db.prepare(
+        `INSERT INTO assets_fts (rowid, search_text)
+         SELECT a.rowid, a.search_text FROM fts_pending p JOIN assets a ON a.rowid = p.id`,
+      ),
+      ftsClearPending: db.prepare('DELETE FROM fts_pending'),
       addProvenance: db.prepare(
         `INSERT INTO provenance (project_id, asset_uid, source, workflow_hash, commit_hash, inputs_json, c2pa_like,
            user_id, created_at)
@@ -408,9 +419,57 @@ export class SqliteStore {
     }
   }
 
-  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: a concurrent process waits, never interleaves). */
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE: a concurrent process waits, never
+   * interleaves), which also brings the trigram index up to date before it commits. Inside
+   * another transaction, `fn` runs in a savepoint and the outermost one brings the index up.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    return this.db
+      .transaction(() => {
+        const result = fn();
+        this.flushSearchIndex();
+        return result;
+      })
+      .immediate();
+  }
+
+  /** Runs a write in a transaction of its own unless one is open (see {@link transaction}). */
+  private write<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.transaction(fn);
+  }
+
+  /**
+   * Hands the rows the triggers noted (in `fts_pending`) to the trigram index: the texts it held
+   * are deleted, the current ones added, all in two statements (see migration 6).
+   */
+  private flushSearchIndex(): void {
+    if (!this.stmts.ftsPending.get()) return;
+    this.stmts.ftsDeleteOld.run();
+    this.stmts.ftsAddNew.run();
+    this.stmts.ftsClearPending.run();
+  }
+
+  /**
+   * Before a text search: rows noted but not yet in the trigram index (written by another program
+   * through the triggers, or earlier in the caller's open transaction) are added first.
+   */
+  private searchIndexReady(): void {
+    if (this.stmts.ftsPending.get()) this.write(() => this.flushSearchIndex());
+  }
+
+  /** Runs `fn` in one read transaction: one snapshot, and one WAL read lock instead of one per statement. */
+  read<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
+  /**
+   * How many writes this connection has made to what a sidecar shows (asset rows, provenance).
+   * A caller holding rows it committed knows they are still current while this is unchanged.
+   */
+  get sidecarWriteCount(): number {
+    return this.sidecarWrites;
   }
 
   getByUid(projectId: string, uid: string): AssetRecord | undefined {
@@ -454,21 +513,26 @@ export class SqliteStore {
 
   /** Inserts a row; `stamp` is the file's stat as read (see {@link FileStamp}). */
   insert(record: AssetRecord, stamp: FileStamp | number | null = null): void {
-    this.stmts.insert.run(this.rowParams(record, stamp));
+    this.sidecarWrites++;
+    this.write(() => this.stmts.insert.run(this.rowParams(record, stamp)));
   }
 
   /** Updates a row; without `stamp` the recorded file stamp is kept, with one it is replaced. */
   update(record: AssetRecord, stamp: FileStamp | number | null = null): void {
-    this.stmts.update.run(this.rowParams(record, stamp));
+    this.sidecarWrites++;
+    this.write(() => this.stmts.update.run(this.rowParams(record, stamp)));
   }
 
   delete(projectId: string, uid: string): boolean {
-    const removed = this.stmts.delete.run(projectId, uid).changes > 0;
-    if (removed) {
-      this.stmts.deleteProvenance.run(projectId, uid);
-      this.stmts.deleteJob.run(projectId, uid);
-    }
-    return removed;
+    this.sidecarWrites++;
+    return this.write(() => {
+      const removed = this.stmts.delete.run(projectId, uid).changes > 0;
+      if (removed) {
+        this.stmts.deleteProvenance.run(projectId, uid);
+        this.stmts.deleteJob.run(projectId, uid);
+      }
+      return removed;
+    });
   }
 
   // ------------------------------------------------------------ preview jobs
@@ -549,6 +613,7 @@ export class SqliteStore {
    *   newest matches come without reading the others), then only those rows are read.
    */
   search(query: SearchQuery): { total: number; records: AssetRecord[] } {
+    if (query.text) this.searchIndexReady();
     const nested = this.db.inTransaction;
     return this.db.transaction(() => {
       const { total, ids } = this.searchRowids(query, true, nested);
@@ -564,6 +629,7 @@ export class SqliteStore {
 
   /** Every uid matching a search, in its order, up to `max` (the offset is ignored). */
   searchIds(query: SearchQuery, max: number): string[] {
+    if (query.text) this.searchIndexReady();
     const nested = this.db.inTransaction;
     return this.db.transaction(() => {
       const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 }, false, nested);
@@ -954,6 +1020,7 @@ export class SqliteStore {
   }
 
   addProvenance(projectId: string, record: Omit<ProvenanceRecord, 'id'>): ProvenanceRecord {
+    this.sidecarWrites++;
     const info = this.stmts.addProvenance.run({
       projectId,
       assetUid: record.asset_uid,

@@ -87,6 +87,21 @@ describe('pythonJsonDumps (json.dumps(sort_keys=True, ensure_ascii=False))', () 
     // Python: json.dumps({"\uff01": 1, "\U0001F600": 2, "a": 3}, sort_keys=True, ensure_ascii=False)
     assert.equal(pythonJsonDumps({ '\u{1F600}': 2, '\uff01': 1, a: 3 }), '{"a": 3, "！": 1, "😀": 2}');
   });
+
+  test('keys mixing astral, private-use and plain characters sort by code point', () => {
+    const pool = ['a', 'b', '\ue000', '\uffff', '\u{1F600}', '\u{1F601}', '\u{10000}', 'é'];
+    // Every key of one or two of those characters, in a scrambled order.
+    const keys = pool.flatMap((x) => [x, ...pool.map((y) => y + x)]).reverse();
+    const codePoints = (k: string): number[] => [...k].map((c) => c.codePointAt(0) as number);
+    const expected = [...keys].sort((x, y) => {
+      const [cx, cy] = [codePoints(x), codePoints(y)];
+      for (let i = 0; i < Math.min(cx.length, cy.length); i++)
+        if (cx[i] !== cy[i]) return (cx[i] as number) - (cy[i] as number);
+      return cx.length - cy.length;
+    });
+    const dumped = pythonJsonDumps(Object.fromEntries([...keys].map((k) => [k, 0])));
+    assert.equal(dumped, `{${expected.map((k) => `${JSON.stringify(k)}: 0`).join(', ')}}`);
+  });
 });
 
 describe('buildProvenance (§1.10)', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { AssetRecord } from '../../src/domain/asset.js';
 import { filterKeys } from '../../src/domain/asset.js';
 import type { HookEnvelope } from '../../src/hooks/bus.js';
@@ -324,6 +325,87 @@ describe('update keeps the indexes in sync', () => {
     const rec = add('k.txt', { meta: { tags: [' Mixed Case '] } });
     assert.deepEqual(filterKeys(rec.meta).tags, ['mixed case']);
     assert.deepEqual(paths({ tags: ['mixed case'] }), ['documents/k.txt']);
+  });
+});
+
+describe('the trigram index, written once per transaction', () => {
+  /** FTS5's own check that the index holds exactly the rows' texts (throws when it does not). */
+  const indexMatchesRows = (): void => {
+    store.db.exec(`INSERT INTO assets_fts (assets_fts) VALUES ('integrity-check')`);
+    assert.equal(store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM fts_pending').get()?.n, 0);
+  };
+
+  test('rows inserted, edited and deleted in one transaction are searchable as they ended', () => {
+    const kept = asset('kept.txt', { meta: { tags: [], title: 'first draft' } });
+    const gone = asset('gone.txt', { meta: { tags: [], title: 'scratch pad' } });
+    store.transaction(() => {
+      store.insert(kept);
+      store.insert(gone);
+      store.update({ ...kept, meta: { tags: [], title: 'final cut' } });
+      store.delete('default', gone.uid);
+    });
+    indexMatchesRows();
+    assert.deepEqual(paths({ text: 'final' }), ['documents/kept.txt']);
+    assert.deepEqual(paths({ text: 'draft' }), []);
+    assert.deepEqual(paths({ text: 'scratch' }), []);
+  });
+
+  test('rows already indexed, edited twice and deleted in later transactions', () => {
+    const a = add('a.txt', { meta: { tags: [], title: 'alpha one' } });
+    const b = add('b.txt', { meta: { tags: [], title: 'beta one' } });
+    store.transaction(() => {
+      store.update({ ...a, meta: { tags: [], title: 'alpha two' } });
+      store.update({ ...a, meta: { tags: [], title: 'alpha three' } });
+      store.delete('default', b.uid);
+      // The freed row id is taken again by a new row in the same transaction.
+      store.insert(asset('c.txt', { meta: { tags: [], title: 'gamma one' } }));
+    });
+    indexMatchesRows();
+    assert.deepEqual(paths({ text: 'alpha' }), ['documents/a.txt']);
+    assert.deepEqual(paths({ text: 'three' }), ['documents/a.txt']);
+    assert.deepEqual(paths({ text: 'two' }), []);
+    assert.deepEqual(paths({ text: 'one' }), ['documents/c.txt']);
+  });
+
+  test('a savepoint rolled back takes its noted rows with it', () => {
+    store.transaction(() => {
+      store.insert(asset('stays.txt', { meta: { tags: [], title: 'stays here' } }));
+      assert.throws(() =>
+        store.transaction(() => {
+          store.insert(asset('undone.txt', { meta: { tags: [], title: 'undone here' } }));
+          throw new Error('roll back this part');
+        }),
+      );
+    });
+    indexMatchesRows();
+    assert.deepEqual(paths({ text: 'here' }), ['documents/stays.txt']);
+  });
+
+  test('a search inside an open transaction finds the rows written before it', () => {
+    store.transaction(() => {
+      store.insert(asset('early.txt', { meta: { tags: [], title: 'written early' } }));
+      assert.deepEqual(paths({ text: 'early' }), ['documents/early.txt']);
+      store.insert(asset('late.txt', { meta: { tags: [], title: 'written late' } }));
+    });
+    indexMatchesRows();
+    assert.deepEqual(paths({ text: 'written' }).sort(), ['documents/early.txt', 'documents/late.txt']);
+  });
+
+  test('rows another program wrote through the triggers are indexed before a text search', () => {
+    const other = new Database(dbPath);
+    try {
+      other
+        .prepare(
+          `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at,
+             search_text) VALUES ('default', 'feedc0de00000000', 'documents', 'documents/x.txt', ?, 1, '{}', '', '',
+             'documents/x.txt' || char(10) || 'outside writer')`,
+        )
+        .run(sha('x'));
+    } finally {
+      other.close();
+    }
+    assert.deepEqual(paths({ text: 'outside' }), ['documents/x.txt']);
+    indexMatchesRows();
   });
 });
 
