@@ -151,9 +151,10 @@ export async function writeFilesAtomic(
 }
 
 /**
- * Lands `target` as a link to file `source` of the batch (once that one has landed): linked beside
- * the target, then renamed over it, so a reader sees the old file or the new one. Where the file
- * system cannot link, a copy of the source's bytes is written atomically instead.
+ * Lands `target` as a link to file `source` of the batch (once that one has landed). A new target
+ * is linked straight to its name: a link is whole the moment it exists. One already there is
+ * replaced by a link made beside it and renamed over it, so a reader sees the old file or the
+ * new one. Where the file system cannot link, a copy of the source's bytes is written atomically.
  */
 async function landLink(
   files: readonly AtomicFile[],
@@ -169,7 +170,8 @@ async function landLink(
   if (landed instanceof Error) return landed;
   const tmp = tempPathFor(target);
   try {
-    await inFolder(ops, target, () => ops.link(original.target, tmp));
+    if (await linkIfAbsent(ops, original.target, target)) return landed;
+    await ops.link(original.target, tmp);
     await ops.rename(tmp, target);
     return landed;
   } catch (err) {
@@ -177,6 +179,17 @@ async function landLink(
     if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) return err as Error;
     const [copied] = await writeFilesAtomic([{ target, data: original.data }], ops);
     return copied ?? new Error(`${target} was not written`);
+  }
+}
+
+/** Links `file` to `existing` (creating its folder if missing), unless `file` exists: then false. */
+async function linkIfAbsent(ops: FileOps, existing: string, file: string): Promise<boolean> {
+  try {
+    await inFolder(ops, file, () => ops.link(existing, file));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
   }
 }
 
