@@ -169,26 +169,32 @@ export async function rebuildRegistry(
   report(true);
 
   const byPath = new Map<string, FileState>();
-  const byHash = new Map<string, FileState[]>();
-  const byInode = new Map<number, FileState[]>();
   if (options.paths) {
     // Path-limited: the rows at those paths now, other rows by inode or hash when a file needs them.
     for (const rel of new Set(options.paths)) {
       const state = store.fileStateAt(projectId, rel);
       if (state) byPath.set(rel, state);
     }
-  } else {
+  } else for (const state of store.fileStates(projectId)) byPath.set(state.path, state);
+  // The rows by hash and by inode, for files at new paths (moves, copies): built when the first
+  // such file comes (a warm rebuild of an unchanged tree never needs them). A path-limited run
+  // asks the store instead.
+  let rowMaps: { byHash: Map<string, FileState[]>; byInode: Map<number, FileState[]> } | undefined;
+  const maps = (): NonNullable<typeof rowMaps> => {
+    if (rowMaps) return rowMaps;
+    rowMaps = { byHash: new Map(), byInode: new Map() };
     const add = <K>(map: Map<K, FileState[]>, key: K, state: FileState): void => {
       const list = map.get(key);
       if (list) list.push(state);
       else map.set(key, [state]);
     };
-    for (const state of store.fileStates(projectId)) {
-      byPath.set(state.path, state);
-      add(byHash, state.hash, state);
-      if (state.file_ino !== null) add(byInode, state.file_ino, state);
-    }
-  }
+    if (!options.paths)
+      for (const state of byPath.values()) {
+        add(rowMaps.byHash, state.hash, state);
+        if (state.file_ino !== null) add(rowMaps.byInode, state.file_ino, state);
+      }
+    return rowMaps;
+  };
   const onDisk = new Set(scan.files.map((f) => f.rel));
   const claimed = new Set<string>(); // uids already matched to a path in this run
 
@@ -201,9 +207,9 @@ export async function rebuildRegistry(
     undo?.push(() => claimed.delete(uid));
   };
   const setWithHash = (hash: string, states: FileState[]): void => {
-    const before = byHash.get(hash);
-    byHash.set(hash, states);
-    undo?.push(() => (before ? byHash.set(hash, before) : byHash.delete(hash)));
+    const before = maps().byHash.get(hash);
+    maps().byHash.set(hash, states);
+    undo?.push(() => (before ? maps().byHash.set(hash, before) : maps().byHash.delete(hash)));
   };
   /** Runs `fn` (database work in a transaction or savepoint); if it throws, undoes the bookkeeping. */
   const undoable = <T>(fn: () => T): T => {
@@ -220,7 +226,7 @@ export async function rebuildRegistry(
     }
   };
   const withHash = (hash: string): FileState[] => {
-    let states = byHash.get(hash);
+    let states = maps().byHash.get(hash);
     if (!states && options.paths) setWithHash(hash, (states = store.fileStatesWithHash(projectId, hash)));
     return states ?? [];
   };
@@ -232,7 +238,10 @@ export async function rebuildRegistry(
    * same file, renamed. (A copy is a new inode: it is found by hash below.)
    */
   const renamedFrom = (file: ScannedFile): FileState | undefined =>
-    (options.paths ? store.fileStatesWithInode(projectId, file.ino) : (byInode.get(file.ino) ?? [])).find(
+    (options.paths
+      ? store.fileStatesWithInode(projectId, file.ino)
+      : (maps().byInode.get(file.ino) ?? [])
+    ).find(
       (s) =>
         s.file_dev === file.dev &&
         s.bytes === file.size &&

@@ -45,6 +45,10 @@ export function typeForPath(rel: string): string {
 
 const STATS_PER_YIELD = 2000;
 
+/** `path.join` for a folder path already normalised and a plain name: no re-normalising per file. */
+const childPath = (dir: string, name: string): string =>
+  dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+
 /** What a rebuild needs to know of a file: its stat and its sidecar's mtime. */
 const scannedFile = (
   rel: string,
@@ -79,13 +83,13 @@ export async function scanAssets(root: string): Promise<ScanResult> {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (isSkippedName(entry.name) || entry.isSymbolicLink()) {
         result.ignored++;
-        if (entry.isFile()) removeIfLeftOver(path.join(dir, entry.name));
+        if (entry.isFile()) removeIfLeftOver(dir, entry.name);
         else if (entry.isDirectory() && rel === '.staging')
           subdirs.push(() => sweepLeftovers(path.join(dir, rel), pace));
         continue;
       }
       if (entry.isDirectory()) {
-        const abs = path.join(dir, entry.name);
+        const abs = childPath(dir, entry.name);
         subdirs.push(entry.name !== '_meta' ? () => walk(abs, rel) : () => sweepLeftovers(abs, pace));
         continue;
       }
@@ -98,7 +102,7 @@ export async function scanAssets(root: string): Promise<ScanResult> {
         result.legacySidecars++;
         continue;
       }
-      const abs = path.join(dir, entry.name);
+      const abs = childPath(dir, entry.name);
       const turn = pace();
       if (turn) await turn;
       const stat = fs.statSync(abs, { throwIfNoEntry: false });
@@ -151,19 +155,17 @@ function writerGone(pid: number): boolean {
   }
 }
 
-/** Removes `file` if it is a temp file whose writer has died; live writers' files are left alone. */
-function removeIfLeftOver(file: string): void {
-  const match = LEFT_OVER.exec(path.basename(file));
-  const pid = Number(match?.[1] ?? match?.[2]);
-  if (match && writerGone(pid)) fs.rmSync(file, { force: true });
+/** Removes `dir/name` if it is a temp file whose writer has died; live writers' files are left alone. */
+function removeIfLeftOver(dir: string, name: string): void {
+  const match = LEFT_OVER.exec(name);
+  if (match && writerGone(Number(match[1] ?? match[2]))) fs.rmSync(childPath(dir, name), { force: true });
 }
 
 /** Removes dead writers' temp files under one of the registry's own folders (`_meta`, `.staging`). */
 async function sweepLeftovers(dir: string, pace: () => Promise<void> | undefined): Promise<void> {
   for (const entry of await readFolder(dir, pace)) {
-    const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) await sweepLeftovers(abs, pace);
-    else if (entry.isFile()) removeIfLeftOver(abs);
+    if (entry.isDirectory()) await sweepLeftovers(childPath(dir, entry.name), pace);
+    else if (entry.isFile()) removeIfLeftOver(dir, entry.name);
   }
 }
 
