@@ -97,8 +97,8 @@ if (!only || only === 'rebuild') {
       rows.push([
         `cold rebuild, ${label} (CLI, previews excluded)`,
         `${b.cold.wallSeconds.toFixed(2)} s wall, ${b.cold.summarySeconds.toFixed(2)} s in the rebuild (${(mb / b.cold.wallSeconds).toFixed(0)} MB/s), ${b.cold.cpuSeconds.toFixed(2)} s CPU`,
-        `openssl dgst -sha256: ${b.opensslSeconds.toFixed(2)} s (${b.opensslCpuSeconds.toFixed(2)} s CPU); sha256sum: ${b.sha256sumSeconds.toFixed(2)} s`,
-        `${(b.cold.wallSeconds / b.opensslSeconds).toFixed(2)}× openssl's time (target ≤ 1): ${b.cold.wallSeconds <= b.opensslSeconds ? 'met' : 'NOT met'}`,
+        `openssl dgst -sha256: ${b.opensslSeconds.toFixed(2)} s (${b.opensslCpuSeconds.toFixed(2)} s CPU); two at once, half the files each: ${b.opensslPairSeconds.toFixed(2)} s (${(b.opensslSeconds / b.opensslPairSeconds).toFixed(2)}× one); sha256sum: ${b.sha256sumSeconds.toFixed(2)} s`,
+        `${(b.cold.wallSeconds / b.opensslSeconds).toFixed(2)}× openssl's time (target ≤ 1): ${b.cold.wallSeconds <= b.opensslSeconds ? 'met' : 'NOT met'}; ${(b.cold.wallSeconds / b.opensslPairSeconds).toFixed(2)}× two openssl at once`,
       ]);
     } else {
       rows.push([

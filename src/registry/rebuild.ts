@@ -564,8 +564,8 @@ export async function rebuildRegistry(
    * Commits a batch's rows in one transaction (one WAL commit and one FTS flush instead of one
    * per file). A file whose row cannot be written rolls the batch back (its bookkeeping too), and
    * the batch is committed again with each file in its own savepoint, so that file alone is left
-   * out. Savepoints are not the default: FTS5 writes its pending entries out at each one, which
-   * cost a cold rebuild ~10 % of its main thread.
+   * out. Savepoints are not the default: they are work per file that a batch whose rows all
+   * succeed does not need (before migration 6, FTS5 also flushed at each: ~10 % of the main thread).
    */
   const commitBatch = (prepared: readonly Prepared[]): Array<Followup | undefined | Error> => {
     if (!prepared.length) return [];
