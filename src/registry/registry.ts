@@ -141,7 +141,9 @@ export class AssetRegistry {
   /** Brings the registry in line with the files on disk (see rebuild.ts). */
   rebuild(options: RebuildOptions = {}): Promise<RebuildSummary> {
     // One rebuild at a time per open database: API jobs and the live-folder watcher queue up.
-    return runExclusive(this.ctx.store, () => rebuildRegistry(this, options));
+    return runExclusive(this.ctx.store, () =>
+      this.ctx.store.bulkWrites(() => rebuildRegistry(this, options)),
+    );
   }
 
   private get paths() {

@@ -161,6 +161,8 @@ const ORDER_INDEXES: Record<string, string> = {
 };
 
 const EVENTS_KEPT = 10_000;
+/** WAL pages between checkpoints during bulk writes (~40 MB; 5,000 to 100,000 measured alike). */
+const BULK_CHECKPOINT_PAGES = 10_000;
 
 type Param = string | number;
 
@@ -247,6 +249,8 @@ export class SqliteStore {
   private nestedSearches = 0;
   private readonly stmts;
   private sidecarWrites = 0;
+  private bulkRuns = 0;
+  private walAutocheckpoint = 1000;
 
   constructor(
     readonly dbPath: string,
@@ -457,6 +461,28 @@ export class SqliteStore {
    */
   private searchIndexReady(): void {
     if (this.stmts.ftsPending.get()) this.write(() => this.flushSearchIndex());
+  }
+
+  /**
+   * Runs `fn`, a long series of write transactions (a rebuild), with the WAL checkpointed every
+   * BULK_CHECKPOINT_PAGES instead of SQLite's 1,000, then checkpoints what is left (passively:
+   * readers are not waited for). A rebuild's batch writes ~1,600 WAL pages, so at 1,000 every
+   * commit also copied the WAL into the database and synced it, often the same index pages
+   * again: a cold rebuild of 10,000 files took 0.3-0.9 s longer (wall, 3 alternated rounds).
+   */
+  async bulkWrites<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.bulkRuns++ === 0) {
+      this.walAutocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+      this.db.pragma(`wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`);
+    }
+    try {
+      return await fn();
+    } finally {
+      if (--this.bulkRuns === 0 && this.db.open) {
+        this.db.pragma(`wal_autocheckpoint = ${this.walAutocheckpoint}`);
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      }
+    }
   }
 
   /** Runs `fn` in one read transaction: one snapshot, and one WAL read lock instead of one per statement. */

@@ -409,6 +409,35 @@ describe('the trigram index, written once per transaction', () => {
   });
 });
 
+describe('bulk writes (a rebuild)', () => {
+  const interval = (): number => store.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+
+  test('checkpoint the WAL less often while they run, and as before afterwards, even after a failure', async () => {
+    const before = interval();
+    let during = 0;
+    await store.bulkWrites(async () => {
+      during = interval();
+      store.transaction(() => add('bulk.txt'));
+    });
+    assert.ok(during > before, `${during} > ${before}`);
+    assert.equal(interval(), before);
+    await assert.rejects(
+      store.bulkWrites(async () => {
+        throw new Error('the rebuild failed');
+      }),
+      /the rebuild failed/,
+    );
+    assert.equal(interval(), before);
+    // What the run wrote was checkpointed into the database file at its end.
+    const [result] = store.db.pragma('wal_checkpoint(PASSIVE)') as Array<{
+      log: number;
+      checkpointed: number;
+    }>;
+    assert.equal(result?.log, result?.checkpointed);
+    assert.deepEqual(paths({ text: 'bulk' }), ['documents/bulk.txt']);
+  });
+});
+
 describe('delete', () => {
   test('removes the row, its search entries and its provenance', () => {
     const rec = add('gone.txt', { meta: { tags: ['ghost'], title: 'phantom' } });
