@@ -14,6 +14,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
 import { SettingsStore } from '../settings/settings.js';
+import { installBodyLimit } from './body-limit.js';
 import { installErrorHandlers } from './errors.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -70,13 +71,14 @@ const baseLogger: FastifyBaseLogger = logger;
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const { service } = options;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const app = Fastify({
     loggerInstance: baseLogger,
     logController: new LogController({
       disableRequestLogging: process.env.LOG_REQUESTS !== '1',
       requestIdLogLabel: 'request_id',
     }),
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     genReqId: (req) => requestId(req.headers['x-request-id']),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -87,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   installSecurity(app, { allowedHosts: options.allowedHosts ?? [], token: options.token });
+  installBodyLimit(app, bodyLimit);
 
   app.addHook('onRequest', async (request) => {
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
