@@ -15,7 +15,12 @@ export function installBodyLimit(app: FastifyInstance, bodyLimit: number): void 
   app.addHook('onRequest', async (request) => {
     const declared = Number(request.headers['content-length']);
     if (!(declared > bodyLimit) || declared > DRAIN_LIMIT) return;
-    if (String(request.headers['content-type'] ?? '').startsWith('multipart/')) return;
+    if (
+      String(request.headers['content-type'] ?? '')
+        .toLowerCase()
+        .startsWith('multipart/')
+    )
+      return;
     await drain(request.raw);
     throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
   });
