@@ -358,7 +358,7 @@ export async function rebuildRegistry(
     provenance?: ProvenanceRecord;
   }
   /** A followup once its batch has committed: what its sidecar is written from. */
-  type Committed = Followup & { sidecar: AssetRecord | CommittedSidecar };
+  type ToWrite = Followup & { sidecar: AssetRecord | CommittedSidecar };
 
   /**
    * Whether a file and its sidecar are as last recorded (then counted and claimed here). No
@@ -539,8 +539,8 @@ export async function rebuildRegistry(
    * asset's old sidecar is removed first. A file counts as done (processed, progress) once its
    * sidecar has landed.
    */
-  const writeBatch = async (followups: readonly Committed[]): Promise<void> => {
-    const ready: Committed[] = [];
+  const writeBatch = async (followups: readonly ToWrite[]): Promise<void> => {
+    const ready: ToWrite[] = [];
     for (const followup of followups) {
       try {
         if (followup.oldPath !== undefined) await registry.context.sidecars.remove(followup.oldPath);
@@ -606,7 +606,7 @@ export async function rebuildRegistry(
         dropAhead(index);
       }
     }
-    const followups: Committed[] = [];
+    const followups: ToWrite[] = [];
     commitBatch(prepared).forEach((outcome, i) => {
       const { file } = prepared[i] as Prepared;
       if (outcome instanceof Error) fileDone(file, outcome);

@@ -43,7 +43,7 @@ import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enfo
 import { displayPath } from './paths.js';
 import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
-import { SidecarWriter, type SidecarLoad, type SidecarState, type SidecarWritten } from './sidecars.js';
+import { SidecarWriter, type SidecarState, type SidecarWritten } from './sidecars.js';
 
 export interface RegisterInput {
   /** Source file: absolute, or relative to `cwd`. */
@@ -92,16 +92,14 @@ export interface SearchInput {
 
 export type UpdateMode = 'merge' | 'replace';
 
-export interface Committed {
-  record: AssetRecord;
-  provenance: ProvenanceRecord | undefined;
-}
+/** A registration as committed: the row and its latest provenance (what its sidecar shows). */
+export type Committed = SidecarState;
 
 /**
  * A row and its latest provenance as the caller committed them, and the store's
  * `sidecarWriteCount` then: while that count is unchanged, they are what the database holds.
  */
-export interface CommittedSidecar extends SidecarState {
+export interface CommittedSidecar extends Committed {
   asOf: number;
 }
 
@@ -776,7 +774,7 @@ export class AssetRegistry {
   async writeSidecar(record: AssetRecord): Promise<void> {
     let written: SidecarWritten | undefined;
     try {
-      written = await this.sidecars.write(this.sidecarKey(record.uid), this.sidecarLoad(record.uid));
+      written = await this.sidecars.write(this.sidecarKey(record.uid), () => this.sidecarState(record.uid));
     } catch (err) {
       throw sidecarWriteFailed(record.uid, err as Error);
     }
@@ -841,16 +839,15 @@ export class AssetRegistry {
       items.map((item) =>
         'asOf' in item && item.asOf === this.store.sidecarWriteCount
           ? item
-          : this.sidecarLoad(item.record.uid)(),
+          : this.sidecarState(item.record.uid),
       ),
     );
   }
 
-  private sidecarLoad(uid: string): SidecarLoad {
-    return () => {
-      const current = this.get(uid);
-      return current && { record: current, provenance: this.latestProvenance(current.uid) };
-    };
+  /** What the asset's sidecar shows now: its row and latest provenance (undefined when it is gone). */
+  private sidecarState(uid: string): SidecarState | undefined {
+    const current = this.get(uid);
+    return current && { record: current, provenance: this.latestProvenance(current.uid) };
   }
 
   private sidecarLanded(written: SidecarWritten): void {

@@ -85,7 +85,7 @@ export async function scanAssets(root: string): Promise<ScanResult> {
         result.ignored++;
         if (entry.isFile()) removeIfLeftOver(dir, entry.name);
         else if (entry.isDirectory() && rel === '.staging')
-          subdirs.push(() => sweepLeftovers(path.join(dir, rel), pace));
+          subdirs.push(() => sweepLeftovers(childPath(dir, entry.name), pace));
         continue;
       }
       if (entry.isDirectory()) {
