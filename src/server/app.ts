@@ -14,7 +14,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
 import { SettingsStore } from '../settings/settings.js';
-import { installBodyLimit } from './body-limit.js';
 import { installErrorHandlers } from './errors.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -89,7 +88,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   installSecurity(app, { allowedHosts: options.allowedHosts ?? [], token: options.token });
-  installBodyLimit(app, bodyLimit);
 
   app.addHook('onRequest', async (request) => {
     (request as { startedAt?: bigint }).startedAt = process.hrtime.bigint();

@@ -1,37 +1,34 @@
 /**
- * A request body declared bigger than the limit is read to its end and dropped before the 413
- * goes out. Answered at once, the server closes the connection while the client is still
- * sending, and the client sees a broken pipe (EPIPE, "fetch failed") instead of the answer.
- * Multipart uploads have their own limits (`@fastify/multipart`); bodies declared absurdly
- * large are not read at all.
+ * A request body refused as too large is read to its end and dropped before the 413 goes out,
+ * whether it declared its length or came chunked. Answered at once, the server closes the
+ * connection while the client is still sending, and the client sees a broken pipe (EPIPE,
+ * "fetch failed") instead of the answer. Draining is bounded: bodies declared bigger than
+ * {@link DRAIN_LIMIT} are not read at all, and a drain stops after that many bytes or
+ * {@link DRAIN_MS}, whichever comes first (then the 413 goes out and the connection closes).
  */
 import type { IncomingMessage } from 'node:http';
-import { errorCodes, type FastifyInstance } from 'fastify';
 
 /** Bodies over the limit but under this are drained so the client reads its 413. */
 const DRAIN_LIMIT = 32 * 1024 * 1024;
+/** A client that keeps a refused body trickling in gets its answer after this long anyway. */
+const DRAIN_MS = 10_000;
 
-export function installBodyLimit(app: FastifyInstance, bodyLimit: number): void {
-  app.addHook('onRequest', async (request) => {
-    const declared = Number(request.headers['content-length']);
-    if (!(declared > bodyLimit) || declared > DRAIN_LIMIT) return;
-    if (
-      String(request.headers['content-type'] ?? '')
-        .toLowerCase()
-        .startsWith('multipart/')
-    )
-      return;
-    await drain(request.raw);
-    throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
-  });
-}
-
-function drain(body: IncomingMessage): Promise<void> {
+/** Reads and drops the rest of a refused request body (bounded); resolves when it is done. */
+export function drainRefusedBody(body: IncomingMessage): Promise<void> {
+  if (body.complete || body.destroyed || Number(body.headers['content-length']) > DRAIN_LIMIT)
+    return Promise.resolve();
   return new Promise((resolve) => {
-    body
-      .on('end', resolve)
-      .on('error', () => resolve())
-      .on('close', resolve)
-      .resume();
+    let drained = 0;
+    const finish = (): void => {
+      clearTimeout(timer);
+      body.off('data', onData).off('end', finish).off('error', finish).off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT) finish();
+    };
+    const timer = setTimeout(finish, DRAIN_MS);
+    body.on('data', onData).on('end', finish).on('error', finish).on('close', finish).resume();
   });
 }

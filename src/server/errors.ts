@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
+import { drainRefusedBody } from './body-limit.js';
 
 export interface ErrorEnvelope {
   ok: false;
@@ -72,7 +73,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
       );
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (known) return sendError(reply, known.status, known.code, known.message ?? error.message);
+    if (known) {
+      const send = () => sendError(reply, known.status, known.code, known.message ?? error.message);
+      // The client reads the 413 only if it is not cut off while still sending (see body-limit).
+      return error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? drainRefusedBody(request.raw).then(send) : send();
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(reply, status, `http_${status}`, error.message);
     const errorId = randomUUID().replace(/-/g, '').slice(0, 16);

@@ -35,8 +35,16 @@ function assertEnvelope(res: ApiResponse, status: number, code?: string, message
   if (message) assert.match(res.body.message, message);
 }
 
-/** A request with a raw Host header (fetch does not let us set it). */
-function rawRequest(method: string, route: string, headers: Record<string, string>, body?: string) {
+/**
+ * A request with raw headers (fetch does not let us set Host). A body given as chunks is sent
+ * with chunked transfer encoding, its length declared nowhere.
+ */
+function rawRequest(
+  method: string,
+  route: string,
+  headers: Record<string, string>,
+  body?: string | readonly string[],
+) {
   const target = new URL(url);
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
     const req = http.request(
@@ -50,7 +58,13 @@ function rawRequest(method: string, route: string, headers: Record<string, strin
       },
     );
     req.on('error', reject);
-    req.end(body);
+    if (typeof body !== 'object') return req.end(body);
+    let next = 0;
+    const pump = (): void => {
+      while (next < body.length) if (!req.write(body[next++])) return void req.once('drain', pump);
+      req.end();
+    };
+    pump();
   });
 }
 
@@ -173,6 +187,19 @@ describe('malformed requests are 4xx, never 500', () => {
         metadata: { blob: 'x'.repeat(2 * 1024 * 1024) },
       });
       assertEnvelope(huge, 413, 'payload_too_large');
+    }
+    // The same sent chunked, 8 MB: its size is known only once the limit is crossed mid-stream.
+    const blob = 'x'.repeat(64 * 1024);
+    const chunks = ['{"path":"x","metadata":{"blob":"', ...Array<string>(128).fill(blob), '"}}'];
+    for (let i = 0; i < 5; i++) {
+      const res = await rawRequest(
+        'POST',
+        '/api/assets/register',
+        { host: new URL(url).host, 'content-type': 'application/json' },
+        chunks,
+      );
+      assert.equal(res.status, 413);
+      assert.equal(res.body.code, 'payload_too_large');
     }
   });
 
