@@ -357,8 +357,11 @@ export async function rebuildRegistry(
     /** A new asset's provenance: its sidecar is then written without reading the row back. */
     provenance?: ProvenanceRecord;
   }
-  /** A followup once its batch has committed: what its sidecar is written from. */
-  type ToWrite = Followup & { sidecar: AssetRecord | CommittedSidecar };
+  /**
+   * A followup once its batch has committed: what its sidecar is written from, or null to keep
+   * the one on disk (unparseable: the user's to fix, or enforce's to repair when asked).
+   */
+  type ToWrite = Followup & { sidecar: AssetRecord | CommittedSidecar | null };
 
   /**
    * Whether a file and its sidecar are as last recorded (then counted and claimed here). No
@@ -420,7 +423,9 @@ export async function rebuildRegistry(
       const contentChanged = hash !== current.hash;
       if (!contentChanged && !sidecarEdited) {
         store.setFileStamp(projectId, current.uid, file);
-        if (file.sidecarMtimeMs !== null) store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
+        // An unparseable sidecar's mtime is not recorded: it is read, and reported, every run until fixed.
+        if (file.sidecarMtimeMs !== null && fromSidecar)
+          store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
         summary.unchanged++;
         // A sidecar the registry did not write last (missing, or a write cut short before its
         // mirror) is written again; an unparseable one is left for the user (reported above).
@@ -540,22 +545,28 @@ export async function rebuildRegistry(
    * sidecar has landed.
    */
   const writeBatch = async (followups: readonly ToWrite[]): Promise<void> => {
-    const ready: ToWrite[] = [];
+    const announce = (record: AssetRecord, { announce }: Followup): void => {
+      if (announce === 'created') registry.announceCreated(record);
+      else if (announce === 'updated') registry.announceUpdated(record);
+    };
+    const ready: Array<ToWrite & { sidecar: AssetRecord | CommittedSidecar }> = [];
     for (const followup of followups) {
       try {
         if (followup.oldPath !== undefined) await registry.context.sidecars.remove(followup.oldPath);
-        ready.push(followup);
       } catch (err) {
         fileDone(followup.file, err ?? 'the old sidecar could not be removed');
+        continue;
+      }
+      const { sidecar } = followup;
+      if (sidecar) ready.push({ ...followup, sidecar });
+      else {
+        announce(followup.record, followup);
+        fileDone(followup.file);
       }
     }
     const errors = await registry.writeSidecars(
       ready.map((f) => f.sidecar),
-      (record, i) => {
-        const { announce } = ready[i] as Followup;
-        if (announce === 'created') registry.announceCreated(record);
-        else if (announce === 'updated') registry.announceUpdated(record);
-      },
+      (record, i) => announce(record, ready[i] as Followup),
     );
     ready.forEach((followup, i) => fileDone(followup.file, errors[i]));
   };
@@ -608,13 +619,15 @@ export async function rebuildRegistry(
     }
     const followups: ToWrite[] = [];
     commitBatch(prepared).forEach((outcome, i) => {
-      const { file } = prepared[i] as Prepared;
+      const { file, sidecar } = prepared[i] as Prepared;
       if (outcome instanceof Error) fileDone(file, outcome);
       else if (outcome) {
         const { record, provenance } = outcome;
+        // The asset's own sidecar is there but unparseable (reported in `prepare`): not overwritten.
+        const keep = sidecar !== undefined && 'error' in sidecar && file.sidecarMtimeMs !== null;
         followups.push({
           ...outcome,
-          sidecar: provenance ? registry.committedSidecar(record, provenance) : record,
+          sidecar: keep ? null : provenance ? registry.committedSidecar(record, provenance) : record,
         });
       } else fileDone(file);
     });

@@ -385,6 +385,70 @@ describe('rebuild of a tree', () => {
     assert.equal((await rebuild()).unchanged, (await rows()).length, 'then all is settled');
   });
 
+  test('an unparseable sidecar is never overwritten: reported every run until fixed, then it wins', async () => {
+    const broken = '{ "tags": ["mine", }\n'; // a hand edit with a typo
+    const unparseable = ['broken/new.txt', 'broken/edited.txt', 'broken/moved.txt'];
+    writeAsset('broken/edited.txt', 'edited v1');
+    writeAsset('broken/to-move.txt', 'bytes that move');
+    await rebuild();
+    const edited = await rowAt('broken/edited.txt');
+    const toMove = await rowAt('broken/to-move.txt');
+    // A new file, a file edited in place, and a file moved: each with a broken sidecar.
+    writeAsset('broken/new.txt', 'new, with a broken sidecar');
+    writeAsset('broken/new.txt.asset.json', broken);
+    writeAsset('broken/edited.txt', 'edited v2, longer');
+    writeAsset('broken/edited.txt.asset.json', broken);
+    fs.renameSync(asset('broken/to-move.txt'), asset('broken/moved.txt'));
+    writeAsset('broken/moved.txt.asset.json', broken);
+
+    for (let run = 0; run < 2; run++) {
+      const summary = await rebuild();
+      if (run === 0) {
+        assert.equal(summary.created, 1);
+        assert.equal(summary.updated, 1);
+        assert.equal(summary.moved, 1);
+      }
+      const reported = summary.problems.map((p: { path: string }) => p.path);
+      for (const rel of unparseable) {
+        assert.ok(reported.includes(rel), `run ${run + 1} reports ${rel}`);
+        assert.equal(
+          ws.read(`data/assets/${rel}.asset.json`),
+          broken,
+          `${rel}'s sidecar is the user's still`,
+        );
+        // (edited.txt's mirror from before is a link to the same file: it shows the user's text too.)
+        const mirror = `data/assets/_meta/${rel}.json`;
+        assert.ok(!ws.exists(mirror) || ws.read(mirror) === broken, `no registry-written mirror for ${rel}`);
+      }
+    }
+    // The rows are there all the same: the edit, the move and the new file.
+    assert.equal((await rowAt('broken/edited.txt')).id, edited.id);
+    assert.equal((await rowAt('broken/edited.txt')).hash, sha256('edited v2, longer'));
+    assert.equal((await rowAt('broken/moved.txt')).id, toMove.id);
+    assert.ok(
+      !ws.exists('data/assets/broken/to-move.txt.asset.json'),
+      "the moved file's old sidecar is gone",
+    );
+
+    // Fixed by hand, the sidecar is read and wins.
+    writeAsset('broken/new.txt.asset.json', JSON.stringify({ tags: ['mine'], license: 'CC0-1.0' }));
+    const fixed = await rebuild();
+    assert.ok(!fixed.problems.some((p: { path: string }) => p.path === 'broken/new.txt'));
+    const mine = await rowAt('broken/new.txt');
+    assert.deepEqual(mine.tags, ['mine']);
+    assert.equal(mine.license, 'CC0-1.0');
+    assert.equal(sidecar('broken/new.txt').id, mine.id, 'then written by the registry as usual');
+
+    // The rest are repaired when asked: enforce with overwrite.
+    const enforce = await api(url, 'POST', '/api/assets/enforce', { overwrite: true });
+    assert.equal(enforce.status, 200, enforce.text);
+    for (const rel of ['broken/edited.txt', 'broken/moved.txt']) {
+      const row = await rowAt(rel);
+      assert.equal(sidecar(rel).id, row.id);
+      assert.equal(sidecar(rel).hash, row.hash);
+    }
+  });
+
   test('nothing but assets, sidecars and the _meta mirror was written under the root', () => {
     const files = listFiles(ws.assets);
     const stray = files.filter(
@@ -400,6 +464,9 @@ describe('rebuild of a tree', () => {
           'copies/logo.png',
           'backgrounds/sky.webp',
           'docs/blocked.txt',
+          'broken/new.txt',
+          'broken/edited.txt',
+          'broken/moved.txt',
         ].includes(f),
     );
     assert.deepEqual(stray, []);
