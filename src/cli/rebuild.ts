@@ -1,11 +1,40 @@
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { logger } from '../logging.js';
 import type { RebuildProgress } from '../registry/rebuild.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 
 interface RebuildOptions extends CommonOptions {
   removeStale: boolean;
   waitForThumbs: boolean;
+  assetsDir?: string;
+  thumbsDir?: string;
+  thumbWait: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * The earlier implementation's rebuild wrappers named some flags differently (reference §7.2,
+ * §7.3): scripts written for them run unchanged. `--assets-dir` and `--thumbs-dir` stand for
+ * `--assets-root` and `--thumbs-root`; naming one folder twice, differently, is an error.
+ */
+function applyReferenceNames(command: Command): void {
+  const options = command.opts<RebuildOptions>();
+  for (const [alias, name, flag] of [
+    ['assetsDir', 'assetsRoot', '--assets-root'],
+    ['thumbsDir', 'thumbsRoot', '--thumbs-root'],
+  ] as const) {
+    const value = options[alias];
+    if (value === undefined) continue;
+    if (command.getOptionValueSource(name) === 'cli' && options[name] !== value)
+      command.error(
+        `error: --${alias === 'assetsDir' ? 'assets' : 'thumbs'}-dir and ${flag} name different folders: give one of them`,
+        {
+          exitCode: 2,
+        },
+      );
+    command.setOptionValueWithSource(name, value, 'cli');
+  }
 }
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
@@ -48,15 +77,23 @@ export function rebuildCommand(): Command {
     .description('scan the assets root and bring the registry, sidecars and previews in line with it')
     .option('--no-remove-stale', 'keep records whose file is gone (they are reported)')
     .option('--no-wait-for-thumbs', 'do not wait for the previews to be made')
+    .option('--verbose', 'list every problem file (not only the first 20) and log debug messages')
+    .option('--assets-dir <dir>', 'same as --assets-root (the name the reference wrapper used)')
+    .option('--thumbs-dir <dir>', 'same as --thumbs-root (the name the reference wrapper used)')
+    .option('--no-thumb-wait', 'same as --no-wait-for-thumbs (the name the reference module used)')
+    .addOption(new Option('--from-disk', 'accepted for scripts written for the reference module').hideHelp())
+    .hook('preAction', applyReferenceNames)
     .action(async (options: RebuildOptions) => {
+      if (options.verbose) logger.level = 'debug';
       await withService(options, async (service) => {
         const bar = progressBar();
         const summary = await service
           .project()
           .rebuild({
             removeStale: options.removeStale,
-            waitForThumbs: options.waitForThumbs,
+            waitForThumbs: options.waitForThumbs && options.thumbWait,
             onProgress: bar.update,
+            ...(options.verbose ? { problemLimit: Number.POSITIVE_INFINITY } : {}),
           })
           .finally(() => bar.stop());
         if (wantsJson(options)) printJson({ ok: true, summary });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { makeImage } from '../helpers/media.js';
 import { api, runCli, startServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -159,6 +160,71 @@ describe('paths by flag and environment', () => {
         ASSET_REGISTRY_PROJECT_ID: 'default',
       });
       assert.equal(notInDefault.code, 3);
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
+describe("rebuild under the reference wrappers' flag names", () => {
+  test('--assets-dir, --thumbs-dir, --no-thumb-wait and --from-disk work as the product names do', async () => {
+    const other = makeWorkspace();
+    try {
+      other.file('library/art/hero.png', await makeImage(64, 48, 'png'));
+      other.file('library/notes.txt', 'notes');
+      const run = await runCli(
+        ['rebuild', '--from-disk', '--assets-dir', 'library', '--thumbs-dir', 'previews', '--no-thumb-wait'],
+        other.dir,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const summary = run.json.summary;
+      assert.equal(summary.assets_root, path.join(other.dir, 'library'));
+      assert.equal(summary.thumb_root, path.join(other.dir, 'previews'));
+      assert.equal(summary.created, 2);
+      assert.ok(other.exists('library/art/hero.png.asset.json'));
+      assert.ok(!other.exists('data/assets/art'), 'nothing under the default root');
+      // Not waited for: the thumbnail was still queued when the summary was made.
+      assert.equal(summary.previews_pending, 1);
+
+      // Waiting (the default), the same folders by their product names: the previews are made.
+      fs.rmSync(path.join(other.dir, 'previews'), { recursive: true, force: true });
+      const waited = await runCli(
+        ['rebuild', '--assets-root', 'library', '--thumbs-root', 'previews'],
+        other.dir,
+      );
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.equal(waited.json.summary.previews_pending, 0);
+      assert.equal(waited.json.summary.unchanged, 2);
+      assert.equal(
+        fs.readdirSync(path.join(other.dir, 'previews')).filter((f) => f.endsWith('.png')).length,
+        2,
+      );
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test('one folder named twice, differently, exits 2 saying so', async () => {
+    const res = await runCli(['rebuild', '--assets-dir', 'a', '--assets-root', 'b'], ws.dir);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /--assets-dir and --assets-root name different folders/);
+    assert.ok(!ws.exists('a') && !ws.exists('b'), 'nothing was scanned or made');
+  });
+
+  test('--verbose lists every problem file, not only the first 20', async () => {
+    const other = makeWorkspace();
+    try {
+      for (let i = 0; i < 25; i++) {
+        other.file(`data/assets/docs/note-${i}.txt`, `note ${i}`);
+        other.file(`data/assets/docs/note-${i}.txt.asset.json`, '{ not json');
+      }
+      const quiet = await runCli(['rebuild', '--no-wait-for-thumbs'], other.dir);
+      assert.equal(quiet.json.summary.problems.length, 20);
+      // A fresh registry, so the sidecars are read (and found broken) again.
+      fs.rmSync(path.join(other.dir, 'config'), { recursive: true });
+      const verbose = await runCli(['rebuild', '--no-wait-for-thumbs', '--verbose'], other.dir);
+      assert.equal(verbose.json.summary.problems.length, 25);
+      assert.equal((verbose.stderr.match(/^problem: docs\/note-\d+\.txt: /gm) ?? []).length, 25);
     } finally {
       other.cleanup();
     }
