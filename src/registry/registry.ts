@@ -43,6 +43,7 @@ import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enfo
 import { displayPath } from './paths.js';
 import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
+import { readSidecarFile, type SidecarContents } from './scan.js';
 import { SidecarWriter, type SidecarState, type SidecarWritten } from './sidecars.js';
 
 export interface RegisterInput {
@@ -440,6 +441,8 @@ export class AssetRegistry {
     metadata: JsonObject,
     provenanceInput: ProvenanceInput | null | undefined,
     defaultInputs: JsonObject,
+    /** The id to give the asset if no other asset holds it. */
+    preferredUid?: string,
   ): Committed | { duplicate: AssetRecord } {
     // Checked inside the write transaction: another process may have registered the same bytes.
     const duplicate = this.store.findByHash(this.projectId, file.hash)[0];
@@ -448,7 +451,10 @@ export class AssetRegistry {
     const meta = normaliseMetadata({ ...metadata, version: metadata.version ?? 1 });
     const record: AssetRecord = this.withPlannedPreview({
       projectId: this.projectId,
-      uid: this.allocateUid(file.hash),
+      uid:
+        preferredUid !== undefined && !this.store.getByUid(this.projectId, preferredUid)
+          ? preferredUid
+          : this.allocateUid(file.hash),
       type: assetType,
       path: rel,
       hash: file.hash,
@@ -512,11 +518,41 @@ export class AssetRegistry {
       this.ctx.previews.kick();
       return { ...(await this.afterUpdate(record)), created: false };
     }
+    const onDisk = this.sidecarBeside(rel);
     const committed = this.store.transaction(() =>
-      this.insertNew(rel, assetType, file, metadata, provenance, provenanceInputs),
+      this.insertNew(
+        rel,
+        assetType,
+        file,
+        onDisk ? mergeMetadata(normaliseMetadata(onDisk.meta), metadata) : metadata,
+        provenance,
+        provenanceInputs,
+        // A sidecar naming this content keeps the id it recorded (a registry rebuilt from scratch).
+        onDisk?.id !== undefined && onDisk.hash === file.hash ? onDisk.id : undefined,
+      ),
     );
     if ('duplicate' in committed) return this.commitDuplicate(committed.duplicate, metadata, provenance);
     return this.afterCreate(committed);
+  }
+
+  /**
+   * The sidecar already beside a file registered in place that no project has registered
+   * (hand-made, or left by a registry that was lost): the user's, so its metadata is the base the request's is merged into, as a
+   * rebuild would take it. One that does not parse is refused rather than overwritten.
+   */
+  private sidecarBeside(rel: string): SidecarContents | undefined {
+    // Another project's asset at this path wrote it: the registry's, not the user's.
+    if (this.store.pathUsers(rel).length) return undefined;
+    const abs = path.join(this.paths.assetsRoot, rel);
+    const found = readSidecarFile(abs);
+    if (found && 'error' in found && fs.existsSync(abs + SIDECAR_SUFFIX)) {
+      throw conflict(
+        'sidecar_invalid',
+        `${sidecarRelPath(rel)} already exists and is not valid JSON (${found.error}); it may hold ` +
+          'edits made by hand, so it is not overwritten. Fix it or delete it, then register again.',
+      );
+    }
+    return found && !('error' in found) ? found : undefined;
   }
 
   /** §1.7: known content. Nothing is copied; metadata is merged into the existing asset. */

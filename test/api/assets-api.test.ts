@@ -95,6 +95,51 @@ describe('POST /api/assets/register', () => {
     assert.equal(res.body.asset.type, 'ignored');
   });
 
+  test('in place, a sidecar already beside the file is the base of its metadata, never lost', async () => {
+    // Made by hand: its tags, licence and title are kept, the request's tags are added.
+    ws.file('data/assets/inplace/hand.txt', `hand ${seq++}`);
+    ws.file(
+      'data/assets/inplace/hand.txt.asset.json',
+      JSON.stringify({ tags: ['mine'], license: 'MIT', meta: { title: 'Made by hand' } }),
+    );
+    const hand = await register({
+      path: 'data/assets/inplace/hand.txt',
+      copy: false,
+      metadata: { tags: ['req'] },
+    });
+    assert.equal(hand.status, 200, hand.text);
+    assert.deepEqual(hand.body.asset.tags, ['mine', 'req']);
+    assert.equal(hand.body.asset.license, 'MIT');
+    assert.equal(hand.body.asset.metadata.title, 'Made by hand');
+    const written = ws.json('data/assets/inplace/hand.txt.asset.json');
+    assert.equal(written.id, hand.body.asset_id);
+    assert.deepEqual(written.tags, ['mine', 'req']);
+
+    // Left by a registry that was lost: the id it recorded for these bytes is kept.
+    const bytes = `lost registry ${seq++}`;
+    ws.file('data/assets/inplace/lost.txt', bytes);
+    ws.file(
+      'data/assets/inplace/lost.txt.asset.json',
+      JSON.stringify({ id: 'feedbeefcafe0001', hash: sha256(bytes), tags: ['kept'] }),
+    );
+    const lost = await register({ path: 'data/assets/inplace/lost.txt', copy: false });
+    assert.equal(lost.status, 200, lost.text);
+    assert.equal(lost.body.asset_id, 'feedbeefcafe0001');
+    assert.deepEqual(lost.body.asset.tags, ['kept']);
+
+    // One that does not parse is refused, untouched, and nothing is registered.
+    const typo = '{ "tags": ["mine", }';
+    ws.file('data/assets/inplace/typo.txt', `typo ${seq++}`);
+    ws.file('data/assets/inplace/typo.txt.asset.json', typo);
+    const refused = await register({ path: 'data/assets/inplace/typo.txt', copy: false });
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.code, 'sidecar_invalid');
+    assert.match(refused.body.message, /inplace\/typo\.txt\.asset\.json .*Fix it or delete it/);
+    assert.equal(ws.read('data/assets/inplace/typo.txt.asset.json'), typo);
+    const search = await api(url, 'GET', '/api/assets/search?q=inplace/typo.txt');
+    assert.equal(search.body.total, 0, 'nothing registered');
+  });
+
   test('hero.png and hero.jpg get separate _meta mirrors (§11.11)', async () => {
     const png = await register({
       path: source('x.bin').rel,
