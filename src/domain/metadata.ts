@@ -85,6 +85,23 @@ export function mergeMetadata(existing: JsonObject, updates: JsonObject): JsonOb
   return merged;
 }
 
+/**
+ * What a sidecar edited by hand makes of the stored metadata: the sidecar's (the user's edit
+ * wins), with the keys the registry maintains kept from the store; undefined when its user
+ * metadata is the stored one.
+ */
+export function metadataFromSidecar(stored: JsonObject, sidecar: JsonObject): JsonObject | undefined {
+  const userMeta = (meta: JsonObject): JsonObject => {
+    const out = normaliseMetadata(meta);
+    for (const key of SYSTEM_META_KEYS) delete out[key];
+    return out;
+  };
+  if (sameJson(userMeta(sidecar), userMeta(stored))) return undefined;
+  const merged = normaliseMetadata(sidecar);
+  for (const key of SYSTEM_META_KEYS) if (stored[key] !== undefined) merged[key] = stored[key];
+  return merged;
+}
+
 /** A full replace keeps what the registry maintains (previews) so a user edit cannot orphan them. */
 export function replaceMetadata(existing: JsonObject, replacement: JsonObject): JsonObject {
   const out: JsonObject = { ...replacement };

@@ -15,12 +15,11 @@ import path from 'node:path';
 import type { AssetRecord, ProvenanceRecord } from '../domain/asset.js';
 import type { JsonObject } from '../domain/json.js';
 import {
+  metadataFromSidecar,
   normaliseMetadata,
   normaliseTags,
   normaliseVersion,
   pathDerivedTags,
-  sameJson,
-  SYSTEM_META_KEYS,
 } from '../domain/metadata.js';
 import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
@@ -96,13 +95,6 @@ export interface RebuildSummary {
   thumb_root: string;
   project_id: string;
   seconds: number;
-}
-
-/** Metadata without the keys the registry maintains, for comparing a sidecar with a row. */
-function userMeta(meta: JsonObject): JsonObject {
-  const out = normaliseMetadata(meta);
-  for (const key of SYSTEM_META_KEYS) delete out[key];
-  return out;
 }
 
 export async function rebuildRegistry(
@@ -411,15 +403,13 @@ export async function rebuildRegistry(
       const current = registry.get(state.uid);
       if (!current) return undefined;
       claim(current.uid);
-      let meta = current.meta;
-      const sidecarEdited =
-        fromSidecar &&
-        file.sidecarMtimeMs !== state.sidecar_mtime_ms &&
-        !sameJson(userMeta(fromSidecar.meta), userMeta(meta));
-      if (sidecarEdited) {
-        meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
-        summary.sidecar_updates++;
-      }
+      const edited =
+        fromSidecar && file.sidecarMtimeMs !== state.sidecar_mtime_ms
+          ? metadataFromSidecar(current.meta, fromSidecar.meta)
+          : undefined;
+      const sidecarEdited = edited !== undefined;
+      const meta = edited ?? current.meta;
+      if (sidecarEdited) summary.sidecar_updates++;
       const contentChanged = hash !== current.hash;
       if (!contentChanged && !sidecarEdited) {
         store.setFileStamp(projectId, current.uid, file);
@@ -463,11 +453,9 @@ export async function rebuildRegistry(
       const current = registry.get(movedFrom.uid);
       if (!current) return undefined;
       claim(current.uid);
-      let meta = current.meta;
-      if (fromSidecar && !sameJson(userMeta(fromSidecar.meta), userMeta(meta))) {
-        meta = { ...normaliseMetadata(fromSidecar.meta), ...pickSystem(current.meta) };
-        summary.sidecar_updates++;
-      }
+      const edited = fromSidecar && metadataFromSidecar(current.meta, fromSidecar.meta);
+      const meta = edited ?? current.meta;
+      if (edited) summary.sidecar_updates++;
       const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
       store.update(moved, file);
       store.setSidecarMtime(projectId, moved.uid, null); // as for an edit, above
@@ -708,10 +696,4 @@ export async function rebuildRegistry(
   progress.phase = 'done';
   report(true);
   return summary;
-}
-
-function pickSystem(meta: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of SYSTEM_META_KEYS) if (meta[key] !== undefined) out[key] = meta[key];
-  return out;
 }

@@ -17,6 +17,7 @@ import { isJsonObject, type JsonObject } from '../domain/json.js';
 import {
   applyBulkEdit,
   mergeMetadata,
+  metadataFromSidecar,
   normaliseMetadata,
   normaliseVersion,
   replaceMetadata,
@@ -564,8 +565,11 @@ export class AssetRegistry {
     let record = existing;
     let changed = false;
     let provenance: ProvenanceRecord | undefined;
+    await this.settleSidecars([existing.uid]);
     this.store.transaction(() => {
-      record = this.require(existing.uid);
+      const current = this.require(existing.uid);
+      [record] = this.withHandEdits([current]) as [AssetRecord];
+      changed = record !== current;
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
       if (!sameJson(merged, record.meta)) {
         record = { ...record, meta: merged, updatedAt: utcNow() };
@@ -609,7 +613,12 @@ export class AssetRegistry {
   // ---------------------------------------------------------------- updates
 
   async updateMetadata(uid: string, metadata: JsonObject, mode: UpdateMode = 'merge'): Promise<AssetRecord> {
-    const record = this.commitMetadata(uid, metadata, mode);
+    await this.settleSidecars([uid]);
+    const record = this.store.transaction(() => {
+      const current = this.require(uid);
+      const [taken] = this.withHandEdits([current]);
+      return this.commitMetadata(uid, metadata, mode) ?? (taken !== current ? taken : undefined);
+    });
     if (!record) return this.require(uid);
     return (await this.afterUpdate(record)).record;
   }
@@ -639,23 +648,28 @@ export class AssetRegistry {
     const missing: string[] = [];
     const changed: AssetRecord[] = [];
     const unchanged: AssetRecord[] = [];
+    await this.settleSidecars(uids);
     this.store.transaction(() => {
+      const found: AssetRecord[] = [];
       for (const uid of new Set(uids)) {
         const current = this.get(uid);
-        if (!current) {
+        if (current) found.push(current);
+        else {
           missing.push(uid);
           logger.warn({ uid }, `bulk edit skipping unknown asset ${uid}`);
-          continue;
         }
+      }
+      this.withHandEdits(found).forEach((current, i) => {
         const meta = this.nextMeta(current.meta, applyBulkEdit(current.meta, edit), {}, false);
         if (sameJson(meta, current.meta)) {
-          unchanged.push(current);
-          continue;
+          // (A sidecar taken in changed the row all the same: it is written.)
+          (current === found[i] ? unchanged : changed).push(current);
+          return;
         }
         const updated = { ...current, meta, updatedAt: utcNow() };
         this.store.update(updated);
         changed.push(updated);
-      }
+      });
     });
     const written: AssetRecord[] = [];
     const errors = await this.writeSidecars(changed, (record) => {
@@ -664,6 +678,61 @@ export class AssetRegistry {
     const failure = errors.find((error) => error !== undefined);
     if (failure) throw failure;
     return { updated: [...written, ...unchanged], missing };
+  }
+
+  /**
+   * What an asset's sidecar on disk says that its row does not: nothing when the registry wrote
+   * it last (its mtime is the one recorded) or it agrees; else its metadata, taken as a rebuild
+   * takes a hand edit (the user's wins), or that it no longer parses.
+   */
+  private handEdit(record: AssetRecord): { meta: JsonObject } | { unreadable: string } | undefined {
+    const state = this.store.fileStateAt(this.projectId, record.path);
+    const abs = path.join(this.paths.assetsRoot, record.path);
+    const stat = fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false });
+    if (!state || !stat || stat.mtimeMs === state.sidecar_mtime_ms) return undefined;
+    const onDisk = readSidecarFile(abs, record.meta, { sidecar: true, legacy: false });
+    if (onDisk && 'error' in onDisk) return { unreadable: sidecarRelPath(record.path) };
+    const meta = onDisk && metadataFromSidecar(record.meta, onDisk.meta);
+    return meta && { meta };
+  }
+
+  /**
+   * These rows with their hand-edited sidecars taken in (in the caller's transaction), so that an
+   * edit through the API lands on top of the user's instead of overwriting it. A sidecar that no
+   * longer parses is a 409 naming each such one, and nothing changes: it may hold hand edits that
+   * only their author can put right (or enforce's overwrite, on request). Call after
+   * {@link settleSidecars}: a write of this process still in flight would look like a hand edit.
+   */
+  private withHandEdits(records: readonly AssetRecord[]): AssetRecord[] {
+    const edits = records.map((record) => this.handEdit(record));
+    const unreadable = edits.flatMap((edit) => (edit && 'unreadable' in edit ? [edit.unreadable] : []));
+    if (unreadable.length) {
+      const named =
+        unreadable.slice(0, 5).join(', ') +
+        (unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '');
+      throw conflict(
+        'sidecar_invalid',
+        `${named} changed on disk and no longer parse as JSON; they may hold edits made by hand, so ` +
+          'they are not overwritten. Fix them, or repair them with enforce (overwrite), then try again.',
+        { sidecars: unreadable },
+      );
+    }
+    return records.map((record, i) => {
+      const edit = edits[i];
+      if (!edit || !('meta' in edit)) return record;
+      const taken = {
+        ...record,
+        meta: this.nextMeta(record.meta, edit.meta, {}, false),
+        updatedAt: utcNow(),
+      };
+      this.store.update(taken);
+      return taken;
+    });
+  }
+
+  /** Waits for this process's sidecar writes of these assets that are under way. */
+  private settleSidecars(uids: Iterable<string>): Promise<void> {
+    return this.sidecars.settled([...new Set(uids)].map((uid) => this.sidecarKey(uid)));
   }
 
   async remove(

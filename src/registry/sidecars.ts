@@ -136,6 +136,11 @@ export class SidecarWriter {
     if (targets.mirror) await fs.rm(targets.mirror, { force: true });
   }
 
+  /** Resolves once every write of these keys queued so far has finished. */
+  async settled(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.flatMap((key) => this.chains.get(key) ?? []));
+  }
+
   /** Resolves once every queued write has finished. */
   async idle(): Promise<void> {
     await Promise.all([...this.chains.values()]);

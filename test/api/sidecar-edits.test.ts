@@ -1,0 +1,125 @@
+/**
+ * Sidecars are the user's copy: one edited by hand since the registry wrote it is taken in before
+ * an edit through the API (PATCH, bulk, a re-registration), so that edit lands on top of it
+ * instead of overwriting it; one that no longer parses is refused rather than overwritten. Over
+ * a real server, without the live folder (nothing else picks the hand edit up meanwhile).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let server: RunningServer;
+let url: string;
+let n = 0;
+
+/** Registers a new file in place with these tags; answers its id and sidecar's workspace path. */
+async function registered(tags: string[]): Promise<{ id: string; sidecar: string; rel: string }> {
+  const rel = `data/assets/docs/note-${n++}.txt`;
+  ws.file(rel, `note ${n} ${Math.random()}`);
+  const res = await api(url, 'POST', '/api/assets/register', {
+    path: rel,
+    copy: false,
+    metadata: { tags, license: 'MIT' },
+  });
+  assert.equal(res.status, 200, res.text);
+  return { id: res.body.asset_id, sidecar: `${rel}.asset.json`, rel };
+}
+
+/** What a user does in an editor: change the visible fields and save (a new mtime). */
+function editByHand(sidecar: string, change: (doc: Record<string, any>) => void): void {
+  const doc = ws.json(sidecar);
+  change(doc);
+  ws.file(sidecar, JSON.stringify(doc, null, 2));
+}
+
+const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
+
+before(async () => {
+  ws = makeWorkspace('areg-sidecar-edits-');
+  server = await startServer(ws.dir);
+  url = server.url;
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+describe('a sidecar edited by hand is not lost to an edit through the API', () => {
+  test('PATCH lands on top of the hand edit', async () => {
+    const { id, sidecar } = await registered(['draft']);
+    editByHand(sidecar, (doc) => {
+      doc.tags = ['draft', 'by-hand'];
+      doc.meta.title = 'Named by hand';
+    });
+    const res = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { license: 'CC0-1.0' } });
+    assert.equal(res.status, 200, res.text);
+    for (const seen of [res.body.asset, await asset(id)]) {
+      assert.deepEqual(seen.tags, ['draft', 'by-hand']);
+      assert.equal(seen.metadata.title, 'Named by hand');
+      assert.equal(seen.license, 'CC0-1.0');
+    }
+    const onDisk = ws.json(sidecar);
+    assert.deepEqual(onDisk.tags, ['draft', 'by-hand']);
+    assert.equal(onDisk.license, 'CC0-1.0');
+    assert.equal((onDisk.meta as Record<string, unknown>).title, 'Named by hand');
+  });
+
+  test('a bulk edit keeps a tag removed by hand removed, and edits the others as asked', async () => {
+    const edited = await registered(['keep', 'drop']);
+    const untouched = await registered(['keep', 'drop']);
+    editByHand(edited.sidecar, (doc) => {
+      doc.tags = ['keep'];
+    });
+    const res = await api(url, 'POST', '/api/assets/bulk', {
+      ids: [edited.id, untouched.id],
+      add_tags: ['bulk'],
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual((await asset(edited.id)).tags, ['keep', 'bulk']);
+    assert.deepEqual((await asset(untouched.id)).tags, ['keep', 'drop', 'bulk']);
+    assert.deepEqual(ws.json(edited.sidecar).tags, ['keep', 'bulk']);
+  });
+
+  test('registering the same bytes again merges into the hand-edited metadata', async () => {
+    const { id, sidecar, rel } = await registered(['first']);
+    editByHand(sidecar, (doc) => {
+      doc.license = 'CC-BY-4.0';
+    });
+    const again = await api(url, 'POST', '/api/assets/register', {
+      path: rel,
+      copy: false,
+      metadata: { tags: ['second'] },
+    });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.body.asset_id, id);
+    assert.deepEqual(again.body.asset.tags, ['first', 'second']);
+    assert.equal(again.body.asset.license, 'CC-BY-4.0');
+    assert.equal(ws.json(sidecar).license, 'CC-BY-4.0');
+  });
+
+  test('a sidecar that no longer parses is refused with 409, left as it is, and nothing changes', async () => {
+    const broken = await registered(['a']);
+    const fine = await registered(['a']);
+    const typo = '{ "tags": ["a", "b", }';
+    ws.file(broken.sidecar, typo);
+    const patch = await api(url, 'PATCH', `/api/assets/${broken.id}`, { metadata: { license: 'CC0-1.0' } });
+    assert.equal(patch.status, 409, patch.text);
+    assert.equal(patch.body.code, 'sidecar_invalid');
+    assert.match(patch.body.message, /note-\d+\.txt\.asset\.json .*Fix them, or repair them with enforce/);
+    const bulk = await api(url, 'POST', '/api/assets/bulk', { ids: [fine.id, broken.id], add_tags: ['x'] });
+    assert.equal(bulk.status, 409, bulk.text);
+    assert.deepEqual(bulk.body.details, { sidecars: [broken.sidecar.slice('data/assets/'.length)] });
+    assert.equal(ws.read(broken.sidecar), typo);
+    assert.deepEqual((await asset(fine.id)).tags, ['a'], 'the bulk edit changed nothing');
+    assert.equal((await asset(broken.id)).license, 'MIT');
+
+    // Repaired on request, the asset can be edited again.
+    const repair = await api(url, 'POST', '/api/assets/enforce', { overwrite: true });
+    assert.equal(repair.status, 200, repair.text);
+    const after = await api(url, 'PATCH', `/api/assets/${broken.id}`, { metadata: { license: 'CC0-1.0' } });
+    assert.equal(after.status, 200, after.text);
+    assert.equal(ws.json(broken.sidecar).license, 'CC0-1.0');
+  });
+});
