@@ -692,6 +692,9 @@ export class AssetRegistry {
     if (!state || !stat || stat.mtimeMs === state.sidecar_mtime_ms) return undefined;
     const onDisk = readSidecarFile(abs, record.meta, { sidecar: true, legacy: false });
     if (onDisk && 'error' in onDisk) return { unreadable: sidecarRelPath(record.path) };
+    // No mtime recorded: the row changed since this registry last wrote the sidecar, and that
+    // write has not landed (or failed). The one on disk is an older state, not an edit.
+    if (state.sidecar_mtime_ms === null) return undefined;
     const meta = onDisk && metadataFromSidecar(record.meta, onDisk.meta);
     return meta && { meta };
   }
@@ -717,17 +720,15 @@ export class AssetRegistry {
         { sidecars: unreadable },
       );
     }
-    return records.map((record, i) => {
-      const edit = edits[i];
-      if (!edit || !('meta' in edit)) return record;
-      const taken = {
-        ...record,
-        meta: this.nextMeta(record.meta, edit.meta, {}, false),
-        updatedAt: utcNow(),
-      };
-      this.store.update(taken);
-      return taken;
-    });
+    return records.map((record, i) => this.takeIn(record, edits[i]));
+  }
+
+  /** The row with a hand edit found by {@link handEdit} taken in (written to the store). */
+  private takeIn(record: AssetRecord, edit: ReturnType<AssetRegistry['handEdit']>): AssetRecord {
+    if (!edit || !('meta' in edit)) return record;
+    const taken = { ...record, meta: this.nextMeta(record.meta, edit.meta, {}, false), updatedAt: utcNow() };
+    this.store.update(taken);
+    return taken;
   }
 
   /** Waits for this process's sidecar writes of these assets that are under way. */
@@ -797,10 +798,16 @@ export class AssetRegistry {
   async applyPreview(job: PreviewJob, outcome: PreviewOutcome): Promise<void> {
     const status = outcome.ok ? 'done' : 'failed';
     const error = outcome.ok ? null : outcome.error;
+    // A sidecar edited by hand is taken in first; one that no longer parses is left as it is.
+    await this.settleSidecars([job.uid]);
+    let keepSidecar = false;
     const record = this.store.transaction(() => {
       if (!this.store.finishPreview(job, status, error)) return undefined;
-      const current = this.get(job.uid);
-      if (!current || current.hash !== job.hash) return undefined;
+      const found = this.get(job.uid);
+      if (!found || found.hash !== job.hash) return undefined;
+      const edit = this.handEdit(found);
+      keepSidecar = edit !== undefined && 'unreadable' in edit;
+      const current = this.takeIn(found, edit);
       const planned = plannedPreview(current.uid, current.path, this.thumbDisplay);
       const meta: JsonObject = { ...current.meta };
       let thumb: string | null = null;
@@ -826,9 +833,12 @@ export class AssetRegistry {
     });
     if (!record) return;
     if (!outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');
-    await this.writeSidecar(record).catch((err: unknown) =>
-      logger.error({ err }, 'sidecar write after preview failed'),
-    );
+    if (keepSidecar)
+      logger.warn({ uid: record.uid, path: record.path }, 'sidecar does not parse: left as it is');
+    else
+      await this.writeSidecar(record).catch((err: unknown) =>
+        logger.error({ err }, 'sidecar write after preview failed'),
+      );
     this.emit('asset_preview_updated', {
       uid: record.uid,
       type: record.type,

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { makeImage } from '../helpers/media.js';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -35,6 +36,18 @@ function editByHand(sidecar: string, change: (doc: Record<string, any>) => void)
 }
 
 const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
+
+/** Queues the asset's preview again and waits until the queue is empty (the preview is made). */
+async function remakePreview(id: string): Promise<void> {
+  const res = await api(url, 'POST', '/api/previews/requeue', { ids: [id] });
+  assert.equal(res.status, 200, res.text);
+  for (const started = Date.now(); Date.now() - started < 30_000;) {
+    const { counts } = (await api(url, 'GET', '/api/previews')).body;
+    if (counts.queued + counts.running === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail('the preview was not made within 30 s');
+}
 
 before(async () => {
   ws = makeWorkspace('areg-sidecar-edits-');
@@ -97,6 +110,34 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     assert.deepEqual(again.body.asset.tags, ['first', 'second']);
     assert.equal(again.body.asset.license, 'CC-BY-4.0');
     assert.equal(ws.json(sidecar).license, 'CC-BY-4.0');
+  });
+
+  test('a finished preview, which rewrites the sidecar, takes the hand edit in too', async () => {
+    ws.file('data/assets/art/pic.png', await makeImage(32, 24, 'png'));
+    const res = await api(url, 'POST', '/api/assets/register', {
+      path: 'data/assets/art/pic.png',
+      copy: false,
+      wait: true,
+      metadata: { tags: ['art'] },
+    });
+    assert.equal(res.status, 200, res.text);
+    const id: string = res.body.asset_id;
+    const sidecar = 'data/assets/art/pic.png.asset.json';
+    editByHand(sidecar, (doc) => {
+      doc.tags = ['art', 'hero'];
+    });
+    await remakePreview(id);
+    assert.deepEqual((await asset(id)).tags, ['art', 'hero']);
+    const onDisk = ws.json(sidecar);
+    assert.deepEqual(onDisk.tags, ['art', 'hero']);
+    assert.equal((onDisk.preview as Record<string, unknown>).width, 32, 'with the preview written');
+
+    // One that no longer parses is left as it is; the preview is made all the same.
+    const typo = '{ "tags": ["art", }';
+    ws.file(sidecar, typo);
+    await remakePreview(id);
+    assert.equal(ws.read(sidecar), typo);
+    assert.equal((await asset(id)).preview_status, 'done');
   });
 
   test('a sidecar that no longer parses is refused with 409, left as it is, and nothing changes', async () => {
