@@ -148,7 +148,10 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     const patch = await api(url, 'PATCH', `/api/assets/${broken.id}`, { metadata: { license: 'CC0-1.0' } });
     assert.equal(patch.status, 409, patch.text);
     assert.equal(patch.body.code, 'sidecar_invalid');
-    assert.match(patch.body.message, /note-\d+\.txt\.asset\.json .*Fix them, or repair them with enforce/);
+    assert.match(
+      patch.body.message,
+      /note-\d+\.txt\.asset\.json .*Fix them by hand, or rewrite them .*enforce --overwrite/,
+    );
     const bulk = await api(url, 'POST', '/api/assets/bulk', { ids: [fine.id, broken.id], add_tags: ['x'] });
     assert.equal(bulk.status, 409, bulk.text);
     assert.deepEqual(bulk.body.details, { sidecars: [broken.sidecar.slice('data/assets/'.length)] });
