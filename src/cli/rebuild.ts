@@ -20,19 +20,17 @@ interface RebuildOptions extends CommonOptions {
  */
 function applyReferenceNames(command: Command): void {
   const options = command.opts<RebuildOptions>();
-  for (const [alias, name, flag] of [
-    ['assetsDir', 'assetsRoot', '--assets-root'],
-    ['thumbsDir', 'thumbsRoot', '--thumbs-root'],
+  for (const [alias, name, aliasFlag, flag] of [
+    ['assetsDir', 'assetsRoot', '--assets-dir', '--assets-root'],
+    ['thumbsDir', 'thumbsRoot', '--thumbs-dir', '--thumbs-root'],
   ] as const) {
     const value = options[alias];
     if (value === undefined) continue;
-    if (command.getOptionValueSource(name) === 'cli' && options[name] !== value)
-      command.error(
-        `error: --${alias === 'assetsDir' ? 'assets' : 'thumbs'}-dir and ${flag} name different folders: give one of them`,
-        {
-          exitCode: 2,
-        },
-      );
+    if (command.getOptionValueSource(name) === 'cli' && options[name] !== value) {
+      command.error(`error: ${aliasFlag} and ${flag} name different folders: give one of them`, {
+        exitCode: 2,
+      });
+    }
     command.setOptionValueWithSource(name, value, 'cli');
   }
 }

@@ -47,6 +47,9 @@ import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './reb
 import { readSidecarFile, type SidecarContents } from './scan.js';
 import { SidecarWriter, type SidecarState, type SidecarWritten } from './sidecars.js';
 
+/** What an asset's sidecar on disk says that its row does not (see `AssetRegistry.handEdit`). */
+type HandEdit = { meta: JsonObject } | { unreadable: string } | undefined;
+
 export interface RegisterInput {
   /** Source file: absolute, or relative to `cwd`. */
   path: string;
@@ -538,8 +541,9 @@ export class AssetRegistry {
 
   /**
    * The sidecar already beside a file registered in place that no project has registered
-   * (hand-made, or left by a registry that was lost): the user's, so its metadata is the base the request's is merged into, as a
-   * rebuild would take it. One that does not parse is refused rather than overwritten.
+   * (hand-made, or left by a registry that was lost): the user's, so its metadata is the base
+   * the request's is merged into, as a rebuild would take it. One that does not parse is
+   * refused rather than overwritten.
    */
   private sidecarBeside(rel: string): SidecarContents | undefined {
     // Another project's asset at this path wrote it: the registry's, not the user's.
@@ -568,7 +572,7 @@ export class AssetRegistry {
     await this.settleSidecars([existing.uid]);
     this.store.transaction(() => {
       const current = this.require(existing.uid);
-      [record] = this.withHandEdits([current]) as [AssetRecord];
+      record = this.withHandEdits([current])[0] ?? current;
       changed = record !== current;
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
       if (!sameJson(merged, record.meta)) {
@@ -685,7 +689,7 @@ export class AssetRegistry {
    * it last (its mtime is the one recorded) or it agrees; else its metadata, taken as a rebuild
    * takes a hand edit (the user's wins), or that it no longer parses.
    */
-  private handEdit(record: AssetRecord): { meta: JsonObject } | { unreadable: string } | undefined {
+  private handEdit(record: AssetRecord): HandEdit {
     const state = this.store.fileStateAt(this.projectId, record.path);
     const abs = path.join(this.paths.assetsRoot, record.path);
     const stat = fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false });
@@ -725,7 +729,7 @@ export class AssetRegistry {
   }
 
   /** The row with a hand edit found by {@link handEdit} taken in (written to the store). */
-  private takeIn(record: AssetRecord, edit: ReturnType<AssetRegistry['handEdit']>): AssetRecord {
+  private takeIn(record: AssetRecord, edit: HandEdit): AssetRecord {
     if (!edit || !('meta' in edit)) return record;
     const taken = { ...record, meta: this.nextMeta(record.meta, edit.meta, {}, false), updatedAt: utcNow() };
     this.store.update(taken);
