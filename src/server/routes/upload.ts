@@ -10,6 +10,7 @@ import { AppError, badRequest } from '../../domain/errors.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
+import { releaseBuffersWhileReading } from '../release-buffers.js';
 
 /** Keeps only a base name with no path separators, control characters or leading dots. */
 export function sanitiseFileName(name: string): string {
@@ -60,6 +61,7 @@ export function registerUploadRoute(app: App, service: RegistryService, maxUploa
           const name = sanitiseFileName(part.filename);
           fs.mkdirSync(tmpDir, { recursive: true });
           const file = path.join(tmpDir, name);
+          releaseBuffersWhileReading(part.file);
           await pipeline(part.file, fs.createWriteStream(file, { flags: 'wx' }));
           if (part.file.truncated) {
             throw new AppError(
