@@ -65,6 +65,9 @@ export const SearchQuery = Type.Object({
   ),
 });
 
+/** "Select all" of a search: its filters and order, no paging and no listing fields. */
+export const IdsQuery = Type.Omit(SearchQuery, ['limit', 'offset', 'fields', 'include_debug']);
+
 export const UpdateBody = Type.Object({
   metadata: Type.Unknown({ description: 'Keys to change (merge) or the whole new metadata (replace).' }),
   mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' })),

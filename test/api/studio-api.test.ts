@@ -179,6 +179,16 @@ describe('studio data routes', () => {
       '/api/assets/search?tag=PROMO&sort=created&order=asc&limit=1&offset=1',
     );
     assert.equal(search.body.items[0].uid, promo.body.ids[1]);
+    // Paging and listing fields are the search's: ids are every match, and the docs say so.
+    const paged = await api(url, 'GET', '/api/assets/ids?sort=path&order=asc&limit=1&offset=1&fields=uid');
+    assert.deepEqual(paged.body.ids, all.body.ids);
+    const doc = await api(url, 'GET', '/docs/json');
+    const params = (doc.body.paths['/api/assets/ids'].get.parameters as Array<{ name: string }>).map(
+      (p) => p.name,
+    );
+    assert.ok(params.includes('tag') && params.includes('sort'), params.join());
+    for (const name of ['limit', 'offset', 'fields', 'include_debug'])
+      assert.ok(!params.includes(name), name);
   });
 
   test('lookup: records in the order asked, unknown ids listed', async () => {

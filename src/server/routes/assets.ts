@@ -12,6 +12,7 @@ import {
   BulkBody,
   DeleteQuery,
   IdParams,
+  IdsQuery,
   LookupBody,
   ProjectQuery,
   RegisterBody,
@@ -34,10 +35,8 @@ export function splitList(values: readonly string[] | string | undefined): strin
     .filter(Boolean);
 }
 
-type SearchQueryInput = Static<typeof SearchQuery>;
-
 /** The registry's search input from the query string (`tags`/`tag` and `q`/`text` merged). */
-function searchInput(q: SearchQueryInput): SearchInput {
+function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQuery>>): SearchInput {
   return {
     type: q.type,
     tags: [...splitList(q.tags), ...splitList(q.tag)],
@@ -200,7 +199,7 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
       schema: {
         tags,
         summary: `Every id matching a search (same filters and order), up to ${MAX_IDS}: "select all" of a filter`,
-        querystring: SearchQuery,
+        querystring: IdsQuery,
       },
     },
     async (request) => {
