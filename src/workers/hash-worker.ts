@@ -1,12 +1,12 @@
 /**
  * Worker-thread side of hashing: stream a file through SHA-256 in 1 MiB chunks (never the whole
- * file in memory), optionally writing a staged copy in the same pass. Plain hashing reads with
- * synchronous calls: this thread has nothing else to do meanwhile, and a small file then costs a
- * few system calls instead of five trips through libuv's thread pool.
+ * file in memory), optionally writing a staged copy in the same pass. Every file-system call is
+ * synchronous: this thread has nothing else to do meanwhile, and a small file then costs a few
+ * system calls instead of as many trips through libuv's thread pool (a registration's staged
+ * copy made ten of them).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import fsSync from 'node:fs';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export type HashTask =
@@ -34,28 +34,24 @@ export interface HashResult {
 
 const CHUNK = 1024 * 1024;
 
-async function digest(source: string, copyTo?: fs.FileHandle): Promise<{ hash: string; bytes: number }> {
-  const hash = createHash('sha256');
-  const input = await fs.open(source, 'r');
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  let total = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, CHUNK, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      hash.update(chunk);
-      if (copyTo) await copyTo.write(chunk);
-      total += bytesRead;
-    }
-  } finally {
-    await input.close();
-  }
-  return { hash: hash.digest('hex'), bytes: total };
-}
+/** Reused by every hash on this thread (one task at a time). */
+const buffer = Buffer.allocUnsafe(CHUNK);
 
-/** Reused by every synchronous hash on this thread (one file at a time). */
-const syncBuffer = Buffer.allocUnsafe(CHUNK);
+/** Reads `fd` from its start through SHA-256, writing each chunk to `copyTo` as well when given. */
+function digest(fd: number, copyTo?: number): { hash: string; bytes: number } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buffer, 0, CHUNK, bytes);
+    if (n === 0) break;
+    const chunk = buffer.subarray(0, n);
+    hash.update(chunk);
+    // A write may take less than it was given.
+    if (copyTo !== undefined) for (let put = 0; put < n;) put += fs.writeSync(copyTo, chunk, put, n - put);
+    bytes += n;
+  }
+  return { hash: hash.digest('hex'), bytes };
+}
 
 /**
  * Hash, re-stat, and redo when the file changed while it was read (an editor still saving).
@@ -63,25 +59,18 @@ const syncBuffer = Buffer.allocUnsafe(CHUNK);
  * replaced meanwhile.
  */
 function hashStable(source: string): HashResult {
-  const fd = fsSync.openSync(source, 'r');
+  const fd = fs.openSync(source, 'r');
   try {
     for (let attempt = 0; ; attempt++) {
-      const before = fsSync.fstatSync(fd);
-      const hash = createHash('sha256');
-      let bytes = 0;
-      for (;;) {
-        const n = fsSync.readSync(fd, syncBuffer, 0, CHUNK, bytes);
-        if (n === 0) break;
-        hash.update(syncBuffer.subarray(0, n));
-        bytes += n;
-      }
-      const after = fsSync.fstatSync(fd);
+      const before = fs.fstatSync(fd);
+      const { hash, bytes } = digest(fd);
+      const after = fs.fstatSync(fd);
       if ((after.mtimeMs === before.mtimeMs && after.size === bytes) || attempt >= 4) {
-        return { hash: hash.digest('hex'), bytes, mtimeMs: after.mtimeMs, ino: after.ino, dev: after.dev };
+        return { hash, bytes, mtimeMs: after.mtimeMs, ino: after.ino, dev: after.dev };
       }
     }
   } finally {
-    fsSync.closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
@@ -95,36 +84,47 @@ function hashMany(sources: readonly string[]): HashManyEntry[] {
   });
 }
 
-async function stage(source: string, stagingDir: string): Promise<HashResult> {
-  await fs.mkdir(stagingDir, { recursive: true });
+/**
+ * Copies `source` into a new file under `stagingDir` while hashing it, and makes the copy
+ * durable with the source's times.
+ */
+function stage(source: string, stagingDir: string): HashResult {
+  fs.mkdirSync(stagingDir, { recursive: true });
   const staged = path.join(stagingDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
-  const out = await fs.open(staged, 'wx');
+  const out = fs.openSync(staged, 'wx');
   try {
-    const stat = await fs.stat(source);
-    const { hash, bytes } = await digest(source, out);
-    await out.sync();
-    await out.close();
-    await fs.utimes(staged, stat.atime, stat.mtime);
+    const input = fs.openSync(source, 'r');
+    let read: { hash: string; bytes: number };
+    let stat: fs.Stats;
+    try {
+      stat = fs.fstatSync(input);
+      read = digest(input, out);
+    } finally {
+      fs.closeSync(input);
+    }
+    fs.futimesSync(out, stat.atime, stat.mtime);
+    fs.fsyncSync(out);
     // The copy's own stat: utimes keeps whole milliseconds, so its mtime is not quite the source's.
-    const copy = await fs.stat(staged);
-    return { hash, bytes, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev, staged };
+    const copy = fs.fstatSync(out);
+    return { ...read, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev, staged };
   } catch (err) {
-    await out.close().catch(() => undefined);
-    await fs.rm(staged, { force: true });
+    fs.rmSync(staged, { force: true });
     throw err;
+  } finally {
+    fs.closeSync(out);
   }
 }
 
 /** A file already private to us in the staging folder (an upload): hash and sync it, no copy. */
-async function adopt(source: string): Promise<HashResult> {
-  const { hash, bytes } = await digest(source);
-  const handle = await fs.open(source, 'r+');
+function adopt(source: string): HashResult {
+  const fd = fs.openSync(source, 'r+');
   try {
-    await handle.sync();
-    const stat = await handle.stat();
-    return { hash, bytes, mtimeMs: stat.mtimeMs, ino: stat.ino, dev: stat.dev, staged: source };
+    const read = digest(fd);
+    fs.fsyncSync(fd);
+    const stat = fs.fstatSync(fd);
+    return { ...read, mtimeMs: stat.mtimeMs, ino: stat.ino, dev: stat.dev, staged: source };
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 
