@@ -6,7 +6,14 @@
  */
 import fs from 'node:fs';
 import { isJsonObject, type JsonObject } from '../domain/json.js';
-import { normaliseLicense, normaliseTags, pathDerivedTags } from '../domain/metadata.js';
+import {
+  normaliseLicense,
+  normaliseMetadata,
+  normaliseTags,
+  pathDerivedTags,
+  sameJson,
+  SYSTEM_META_KEYS,
+} from '../domain/metadata.js';
 import type { AssetRecord } from '../domain/asset.js';
 import type { AssetRegistry } from './registry.js';
 
@@ -26,8 +33,11 @@ export interface EnforceReport {
   metadata_fixed: string[];
   /** Sidecars that are not valid JSON objects (left as they are unless `overwrite`). */
   invalid_sidecars: Array<{ uid: string; error: string }>;
-  /** Sidecars that disagree with the registry (left as they are unless `overwrite`). */
-  mismatched_sidecars: Array<{ uid: string; fields: Array<'hash' | 'tags' | 'license'> }>;
+  /**
+   * Sidecars that disagree with the registry (left as they are unless `overwrite`): the hash,
+   * the tags, the licence, or the rest of the metadata (`meta`, edited by hand).
+   */
+  mismatched_sidecars: Array<{ uid: string; fields: Disagreement[] }>;
   checked: number;
 }
 
@@ -56,13 +66,25 @@ function readSidecar(file: string): SidecarState {
   }
 }
 
-function disagreements(record: AssetRecord, doc: JsonObject): Array<'hash' | 'tags' | 'license'> {
-  const fields: Array<'hash' | 'tags' | 'license'> = [];
+type Disagreement = 'hash' | 'tags' | 'license' | 'metadata';
+
+/** Metadata but the tags and licence (compared on their own) and the keys the registry maintains. */
+function otherMetadata(meta: JsonObject): JsonObject {
+  const rest = normaliseMetadata(meta);
+  for (const key of ['tags', 'license', ...SYSTEM_META_KEYS]) delete rest[key];
+  return rest;
+}
+
+function disagreements(record: AssetRecord, doc: JsonObject): Disagreement[] {
+  const fields: Disagreement[] = [];
   if (doc.hash !== record.hash) fields.push('hash');
   const lower = (tags: string[]): string => JSON.stringify(tags.map((t) => t.toLowerCase()));
   if (lower(normaliseTags(doc.tags)) !== lower(normaliseTags(record.meta.tags))) fields.push('tags');
   if (normaliseLicense(doc.license ?? null) !== normaliseLicense(record.meta.license ?? null))
     fields.push('license');
+  // Filling would rewrite such a sidecar from the row, and a title typed into it would be lost.
+  if (!sameJson(otherMetadata(isJsonObject(doc.meta) ? doc.meta : {}), otherMetadata(record.meta)))
+    fields.push('metadata');
   return fields;
 }
 

@@ -211,6 +211,38 @@ describe('POST /api/assets/enforce, every flag combination', () => {
       }
 });
 
+describe('a sidecar edited by hand elsewhere than its tags and licence', () => {
+  test('is reported as disagreeing and never rewritten by filling; overwrite restores it', async () => {
+    const project = 'titled';
+    const rel = `${project}/poster.txt`;
+    ws.file(`data/assets/${rel}`, 'a poster');
+    const res = await api(url, 'POST', '/api/assets/register', {
+      path: `data/assets/${rel}`,
+      copy: false,
+      project_id: project,
+    });
+    assert.equal(res.status, 200, res.text);
+    const id: string = res.body.asset_id;
+    // No tags or licence yet (so filling wants to rewrite it), and a title typed into `meta` by hand.
+    const doc = JSON.parse(readText(rel)!) as Record<string, any>;
+    doc.meta.title = 'Typed by hand';
+    const edited = JSON.stringify(doc, null, 2);
+    fs.writeFileSync(sidecarFile(rel), edited);
+
+    const report = await enforce(project, {}); // the defaults: fix_missing and fill_metadata
+    assert.deepEqual(report.mismatched_sidecars, [{ uid: id, fields: ['metadata'] }]);
+    assert.deepEqual(report.metadata_fixed, []);
+    assert.deepEqual(report.metadata_missing, [{ uid: id, fields: ['tags', 'license'] }]);
+    assert.equal(readText(rel), edited, 'the hand edit is still there');
+
+    const restored = await enforce(project, { overwrite: true });
+    assert.deepEqual(restored.repaired_sidecars, [id]);
+    assert.deepEqual(restored.mismatched_sidecars, []);
+    assert.equal(JSON.parse(readText(rel)!).meta.title, undefined, 'restored from the registry');
+    assert.equal(JSON.parse(readText(rel)!).license, 'unknown');
+  });
+});
+
 describe('enforce over more assets than one batch', () => {
   test('260 assets: every missing sidecar is written, every licence filled', async () => {
     const project = 'many';
