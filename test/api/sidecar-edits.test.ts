@@ -5,6 +5,7 @@
  * a real server, without the live folder (nothing else picks the hand edit up meanwhile).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { makeImage } from '../helpers/media.js';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
@@ -28,11 +29,22 @@ async function registered(tags: string[]): Promise<{ id: string; sidecar: string
   return { id: res.body.asset_id, sidecar: `${rel}.asset.json`, rel };
 }
 
-/** What a user does in an editor: change the visible fields and save (a new mtime). */
+/**
+ * A save by hand, a moment after the registry's own write: the mtime is set a second later, as a
+ * person's save would be. (Written within the same clock tick as the registry's write, ~4 ms
+ * here, the file would keep the very mtime the registry recorded, and look untouched.)
+ */
+function saveByHand(sidecar: string, text: string): void {
+  const abs = ws.file(sidecar, text);
+  const later = fs.statSync(abs).mtimeMs / 1000 + 1;
+  fs.utimesSync(abs, later, later);
+}
+
+/** What a user does in an editor: change the visible fields and save. */
 function editByHand(sidecar: string, change: (doc: Record<string, any>) => void): void {
   const doc = ws.json(sidecar);
   change(doc);
-  ws.file(sidecar, JSON.stringify(doc, null, 2));
+  saveByHand(sidecar, JSON.stringify(doc, null, 2));
 }
 
 const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
@@ -134,7 +146,7 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
 
     // One that no longer parses is left as it is; the preview is made all the same.
     const typo = '{ "tags": ["art", }';
-    ws.file(sidecar, typo);
+    saveByHand(sidecar, typo);
     await remakePreview(id);
     assert.equal(ws.read(sidecar), typo);
     assert.equal((await asset(id)).preview_status, 'done');
@@ -144,7 +156,7 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     const broken = await registered(['a']);
     const fine = await registered(['a']);
     const typo = '{ "tags": ["a", "b", }';
-    ws.file(broken.sidecar, typo);
+    saveByHand(broken.sidecar, typo);
     const patch = await api(url, 'PATCH', `/api/assets/${broken.id}`, { metadata: { license: 'CC0-1.0' } });
     assert.equal(patch.status, 409, patch.text);
     assert.equal(patch.body.code, 'sidecar_invalid');
