@@ -689,6 +689,7 @@ export async function rebuildRegistry(
     report(true);
     previews.start();
     await previews.idle(options.previewTimeoutMs ?? 10 * 60_000);
+    await registry.context.sidecars.idle(); // the sidecars that record them
   }
   const counts = store.previewCounts();
   summary.previews_pending = counts.queued + counts.running;

@@ -736,8 +736,8 @@ export class AssetRegistry {
     return taken;
   }
 
-  /** Waits for this process's sidecar writes of these assets that are under way. */
-  private settleSidecars(uids: Iterable<string>): Promise<void> {
+  /** Resolves once this process's sidecar writes of these assets that are under way have landed. */
+  settleSidecars(uids: Iterable<string>): Promise<void> {
     return this.sidecars.settled([...new Set(uids)].map((uid) => this.sidecarKey(uid)));
   }
 

@@ -30,9 +30,8 @@ async function registered(tags: string[]): Promise<{ id: string; sidecar: string
 }
 
 /**
- * A save by hand, a moment after the registry's own write: the mtime is set a second later, as a
- * person's save would be. (Written within the same clock tick as the registry's write, ~4 ms
- * here, the file would keep the very mtime the registry recorded, and look untouched.)
+ * A save by hand, as a person makes it: later than the registry's own write (the mtime, the
+ * only sign of an edit, is set a second on).
  */
 function saveByHand(sidecar: string, text: string): void {
   const abs = ws.file(sidecar, text);
@@ -48,6 +47,17 @@ function editByHand(sidecar: string, change: (doc: Record<string, any>) => void)
 }
 
 const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
+
+/** Retries `check` until it passes, for up to 5 s. */
+async function eventually(check: () => void): Promise<void> {
+  for (const started = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 25))) {
+    try {
+      return check();
+    } catch (err) {
+      if (Date.now() - started > 5000) throw err;
+    }
+  }
+}
 
 /** Queues the asset's preview again and waits until the queue is empty (the preview is made). */
 async function remakePreview(id: string): Promise<void> {
@@ -135,21 +145,29 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     assert.equal(res.status, 200, res.text);
     const id: string = res.body.asset_id;
     const sidecar = 'data/assets/art/pic.png.asset.json';
+    // `wait` answers once the preview is made and its sidecar has landed.
+    assert.equal((ws.json(sidecar).preview as Record<string, unknown>).width, 32);
     editByHand(sidecar, (doc) => {
       doc.tags = ['art', 'hero'];
     });
     await remakePreview(id);
     assert.deepEqual((await asset(id)).tags, ['art', 'hero']);
-    const onDisk = ws.json(sidecar);
-    assert.deepEqual(onDisk.tags, ['art', 'hero']);
-    assert.equal((onDisk.preview as Record<string, unknown>).width, 32, 'with the preview written');
+    // The sidecar lands just after the row.
+    await eventually(() => {
+      const onDisk = ws.json(sidecar);
+      assert.deepEqual(onDisk.tags, ['art', 'hero']);
+      assert.equal((onDisk.preview as Record<string, unknown>).width, 32, 'with the preview written');
+    });
 
     // One that no longer parses is left as it is; the preview is made all the same.
     const typo = '{ "tags": ["art", }';
     saveByHand(sidecar, typo);
     await remakePreview(id);
-    assert.equal(ws.read(sidecar), typo);
     assert.equal((await asset(id)).preview_status, 'done');
+    // An edit waits for the sidecar writes under way, then finds this one unparseable still.
+    const patch = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { license: 'MIT' } });
+    assert.equal(patch.status, 409, patch.text);
+    assert.equal(ws.read(sidecar), typo);
   });
 
   test('a sidecar that no longer parses is refused with 409, left as it is, and nothing changes', async () => {

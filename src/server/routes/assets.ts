@@ -146,6 +146,8 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
       let record = result.record;
       if (body.wait && record.thumb) {
         await service.previews.waitFor(registry.projectId, [record.uid]);
+        // And the sidecar that records them: a client may read it as soon as this answers.
+        await registry.settleSidecars([record.uid]);
         record = registry.get(record.uid) ?? record;
       }
       return { ok: true, asset_id: record.uid, created: result.created, asset: registry.serialize(record) };
