@@ -14,16 +14,7 @@ import type { AssetRegistry } from '../../src/registry/registry.js';
 import { RegistryService } from '../../src/registry/service.js';
 import { FolderWatcher, type WatchBatch } from '../../src/registry/watch.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-
-async function eventually<T>(what: string, probe: () => T, timeoutMs = 8000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually } from '../helpers/eventually.js';
 
 describe('path-limited rebuild', () => {
   let ws: Workspace;

@@ -11,23 +11,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { eventually } from '../helpers/eventually.js';
 import { openStream, type SseFrame } from '../helpers/sse.js';
-
-/** Polls `probe` until it returns something truthy, or fails after `timeoutMs`. */
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T> | T,
-  timeoutMs = 8000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (last) return last;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('serve --watch (live folder)', () => {
   let ws: Workspace;
