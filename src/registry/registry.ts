@@ -720,8 +720,8 @@ export class AssetRegistry {
       throw conflict(
         'sidecar_invalid',
         `${named} changed on disk and no longer parse as JSON; they may hold edits made by hand, so ` +
-          'they are not overwritten. Fix them by hand, or rewrite them from the registry with enforce ' +
-          '(overwrite: true; CLI: enforce --overwrite), then try again.',
+          "they are not overwritten. Fix them by hand, or rewrite them from the registry (the studio's " +
+          '"Rewrite sidecars…", enforce with overwrite: true, or the CLI\'s enforce --overwrite), then try again.',
         { sidecars: unreadable },
       );
     }

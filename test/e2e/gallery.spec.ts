@@ -314,6 +314,46 @@ test('multi-select and bulk edits reach the registry and the sidecars', async ({
   await expect(page.getByTestId('gallery-message')).toHaveText('Select one or more assets to edit tags.');
 });
 
+test('a sidecar broken by hand: an edit is refused naming it, and Rewrite sidecars puts it right when confirmed', async ({
+  page,
+}) => {
+  const { body } = await api(server.url, 'GET', `/api/assets/${ids.forest}`);
+  const file = path.join(ws.assets, `${body.asset.path}.asset.json`);
+  fs.writeFileSync(file, '{ "tags": ["forest", ');
+  const later = fs.statSync(file).mtimeMs / 1000 + 1; // saved by a person, after the registry
+  fs.utimesSync(file, later, later);
+
+  await page.goto(server.url);
+  await tile(page, ids.forest!).click();
+  await page.getByLabel('Add tags').fill('x');
+  await page.getByRole('button', { name: 'Apply to 1 selected' }).click();
+  await expect(page.getByTestId('gallery-message')).toContainText(`${body.asset.path}.asset.json`);
+  await expect(page.getByTestId('gallery-message')).toContainText('Rewrite sidecars…');
+  expect(fs.readFileSync(file, 'utf8')).toBe('{ "tags": ["forest", ');
+
+  // Declined: no request is made, nothing is written.
+  const enforceCalls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/assets/enforce')) enforceCalls.push(request.postData() ?? '');
+  });
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await page.getByRole('button', { name: 'Rewrite sidecars…' }).click();
+  await page.waitForTimeout(300);
+  expect(enforceCalls).toEqual([]);
+  expect(fs.readFileSync(file, 'utf8')).toBe('{ "tags": ["forest", ');
+  // Confirmed: rewritten from the registry, whose tags the refused edit did not change.
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Rewrite sidecars…' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText(
+    'Sidecars rewritten from the registry; the report is below.',
+  );
+  expect(enforceCalls.map((data) => JSON.parse(data) as unknown)).toEqual([
+    { fix_missing: true, overwrite: true, fill_metadata: false },
+  ]);
+  expect(sidecar(body.asset.path).id).toBe(ids.forest);
+  expect(sidecar(body.asset.path).tags).toEqual(['forest', 'promo']);
+});
+
 test('keyboard: move, select, select all, open', async ({ page }) => {
   await page.goto(server.url);
   await filter(page, 'Sort').selectOption('path:asc');

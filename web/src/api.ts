@@ -243,11 +243,16 @@ export const api = {
       remove_stale: false,
     }),
   job: (id: string) => request<{ job: RebuildJob }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
-  enforce: (repair: boolean) =>
+  /**
+   * `check` writes nothing; `repair` writes missing sidecars and fills metadata; `rewrite` writes
+   * missing sidecars and rewrites every unparseable or disagreeing one from the registry (hand
+   * edits in them lost), leaving the registry's metadata as it is.
+   */
+  enforce: (mode: 'check' | 'repair' | 'rewrite') =>
     request<{ report: Record<string, unknown> }>('POST', '/api/assets/enforce', {
-      fix_missing: repair,
-      overwrite: false,
-      fill_metadata: repair,
+      fix_missing: mode !== 'check',
+      overwrite: mode === 'rewrite',
+      fill_metadata: mode === 'repair',
     }),
 };
 

@@ -117,12 +117,24 @@ export function Maintenance({
     );
   };
 
-  const enforce = (repair: boolean): void => {
-    api.enforce(repair).then(
+  const enforce = (mode: 'check' | 'repair' | 'rewrite'): void => {
+    if (
+      mode === 'rewrite' &&
+      !window.confirm(
+        'Rewrite from the registry every sidecar that is unreadable or disagrees with it? ' +
+          'Edits made by hand in those files are lost.',
+      )
+    )
+      return;
+    api.enforce(mode).then(
       ({ report: r }) => {
         setReport(JSON.stringify(r, null, 2));
         onMessage(
-          repair ? 'Sidecars repaired; the report is below.' : 'Sidecar check done; the report is below.',
+          {
+            check: 'Sidecar check done; the report is below.',
+            repair: 'Sidecars repaired; the report is below.',
+            rewrite: 'Sidecars rewritten from the registry; the report is below.',
+          }[mode],
         );
       },
       (err: Error) => onMessage(`Sidecar check failed: ${err.message}`, true),
@@ -157,11 +169,18 @@ export function Maintenance({
       <button type="button" onClick={startRebuild} disabled={running}>
         {running ? 'Rebuilding…' : 'Rebuild'}
       </button>
-      <button type="button" onClick={() => enforce(false)}>
+      <button type="button" onClick={() => enforce('check')}>
         Check sidecars
       </button>
-      <button type="button" onClick={() => enforce(true)}>
+      <button type="button" onClick={() => enforce('repair')}>
         Repair sidecars
+      </button>
+      <button
+        type="button"
+        onClick={() => enforce('rewrite')}
+        title="Also rewrite unreadable or disagreeing sidecars from the registry (asks first)"
+      >
+        Rewrite sidecars…
       </button>
       {running && live && (
         <div className="job" role="status" aria-live="polite">
