@@ -142,11 +142,12 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     });
     await remakePreview(id);
     assert.deepEqual((await asset(id)).tags, ['art', 'hero']);
-    // The sidecar lands just after the row: with the hand tags and the preview.
-    await eventually('the sidecar with the hand tags and the preview', () => {
+    // The registry's sidecar lands just after the row: the hand tags, the preview, and version 2
+    // (the hand-saved file, version 1, has the first two already).
+    await eventually('the sidecar rewritten with the hand tags and the preview', () => {
       const onDisk = ws.json(sidecar);
       const preview = onDisk.preview as Record<string, unknown>;
-      return JSON.stringify(onDisk.tags) === '["art","hero"]' && preview.width === 32;
+      return JSON.stringify(onDisk.tags) === '["art","hero"]' && preview.width === 32 && onDisk.version === 2;
     });
 
     // One that no longer parses is left as it is; the preview is made all the same.
