@@ -85,18 +85,20 @@ export function mergeMetadata(existing: JsonObject, updates: JsonObject): JsonOb
   return merged;
 }
 
+/** Normalised metadata without the keys the registry maintains: what a user edits. */
+export function userMetadata(meta: JsonObject): JsonObject {
+  const out = normaliseMetadata(meta);
+  for (const key of SYSTEM_META_KEYS) delete out[key];
+  return out;
+}
+
 /**
  * What a sidecar edited by hand makes of the stored metadata: the sidecar's (the user's edit
  * wins), with the keys the registry maintains kept from the store; undefined when its user
  * metadata is the stored one.
  */
 export function metadataFromSidecar(stored: JsonObject, sidecar: JsonObject): JsonObject | undefined {
-  const userMeta = (meta: JsonObject): JsonObject => {
-    const out = normaliseMetadata(meta);
-    for (const key of SYSTEM_META_KEYS) delete out[key];
-    return out;
-  };
-  if (sameJson(userMeta(sidecar), userMeta(stored))) return undefined;
+  if (sameJson(userMetadata(sidecar), userMetadata(stored))) return undefined;
   const merged = normaliseMetadata(sidecar);
   for (const key of SYSTEM_META_KEYS) if (stored[key] !== undefined) merged[key] = stored[key];
   return merged;

@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import { isJsonObject, type JsonObject } from '../domain/json.js';
 import {
   normaliseLicense,
-  normaliseMetadata,
   normaliseTags,
   pathDerivedTags,
   sameJson,
-  SYSTEM_META_KEYS,
+  userMetadata,
 } from '../domain/metadata.js';
 import type { AssetRecord } from '../domain/asset.js';
 import type { AssetRegistry } from './registry.js';
@@ -68,10 +67,9 @@ function readSidecar(file: string): SidecarState {
 
 type Disagreement = 'hash' | 'tags' | 'license' | 'metadata';
 
-/** Metadata but the tags and licence (compared on their own) and the keys the registry maintains. */
+/** The user's metadata but the tags and licence (compared on their own). */
 function otherMetadata(meta: JsonObject): JsonObject {
-  const rest = normaliseMetadata(meta);
-  for (const key of ['tags', 'license', ...SYSTEM_META_KEYS]) delete rest[key];
+  const { tags: _tags, license: _license, ...rest } = userMetadata(meta);
   return rest;
 }
 

@@ -70,14 +70,13 @@ const baseLogger: FastifyBaseLogger = logger;
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const { service } = options;
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const app = Fastify({
     loggerInstance: baseLogger,
     logController: new LogController({
       disableRequestLogging: process.env.LOG_REQUESTS !== '1',
       requestIdLogLabel: 'request_id',
     }),
-    bodyLimit,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => requestId(req.headers['x-request-id']),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
