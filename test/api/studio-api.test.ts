@@ -189,6 +189,10 @@ describe('studio data routes', () => {
     assert.ok(params.includes('tag') && params.includes('sort'), params.join());
     for (const name of ['limit', 'offset', 'fields', 'include_debug'])
       assert.ok(!params.includes(name), name);
+    const bad = await api(url, 'GET', '/api/assets/ids?sort=nope');
+    assert.equal(bad.status, 422, bad.text);
+    assert.equal(bad.body.code, 'validation_error');
+    assert.match(bad.body.message, /sort/);
   });
 
   test('lookup: records in the order asked, unknown ids listed', async () => {
