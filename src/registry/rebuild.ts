@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AssetRecord, ProvenanceRecord } from '../domain/asset.js';
+import { SIDECAR_SUFFIX, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import type { JsonObject } from '../domain/json.js';
 import {
   metadataFromSidecar,
@@ -20,6 +20,7 @@ import {
   normaliseTags,
   normaliseVersion,
   pathDerivedTags,
+  sameJson,
 } from '../domain/metadata.js';
 import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
@@ -69,6 +70,14 @@ export const SERVER_REBUILD_BATCH = 128;
  * safe (the next rebuild writes it).
  */
 const WRITES_IN_FLIGHT = 8;
+
+/** Whether a row is as it was read earlier: same file, path and metadata. */
+const sameRow = (now: AssetRecord, before: AssetRecord | undefined): boolean =>
+  before !== undefined &&
+  now.hash === before.hash &&
+  now.path === before.path &&
+  now.updatedAt === before.updatedAt &&
+  sameJson(now.meta, before.meta);
 
 export interface RebuildSummary {
   processed: number;
@@ -338,6 +347,11 @@ export async function rebuildRegistry(
     renamed: FileState | undefined;
     hash: string;
     sidecar: ReturnType<typeof readSidecarFile>;
+    /** The sidecar's mtime when it was read (null: none), and its recorded one then. */
+    sidecarMtimeMs: number | null;
+    recordedMtimeMs: number | null;
+    /** The row as it was when the sidecar was read. */
+    rowAtRead: AssetRecord | undefined;
   }
   /** What follows a file's commit once its batch is committed: its sidecar, then its event. */
   interface Followup {
@@ -386,16 +400,28 @@ export async function rebuildRegistry(
     const renamed = state ? undefined : renamedFrom(file);
     if (renamed) claimed.add(renamed.uid);
     const hash = fileSame ? state.hash : renamed ? renamed.hash : await hashFile(file, index);
-    const sidecar = readSidecarFile(file.abs, state && registry.get(state.uid)?.meta, {
-      sidecar: file.sidecarMtimeMs !== null,
+    let sidecarMtimeMs = file.sidecarMtimeMs;
+    let recordedMtimeMs = state?.sidecar_mtime_ms ?? null;
+    if (state && sidecarMtimeMs !== null && sidecarMtimeMs !== recordedMtimeMs) {
+      // Not the sidecar recorded when this run read the rows: it may be a write of this process
+      // (an API edit's) that landed since, not yet recorded. Wait for those, then look again.
+      await registry.settleSidecars([state.uid]);
+      recordedMtimeMs = store.fileStateAt(projectId, file.rel)?.sidecar_mtime_ms ?? null;
+      sidecarMtimeMs = fs.statSync(file.abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })?.mtimeMs ?? null;
+    }
+    // Read at once (no await in between) with the row it is compared to.
+    const rowAtRead = state && registry.get(state.uid);
+    const sidecar = readSidecarFile(file.abs, rowAtRead?.meta, {
+      sidecar: sidecarMtimeMs !== null,
       legacy: file.legacySidecar,
     });
     if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
-    return { file, state, renamed, hash, sidecar };
+    return { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, rowAtRead };
   };
 
   /** Commits one prepared file's row (inside its batch's transaction). */
-  const commit = ({ file, state, renamed, hash, sidecar }: Prepared): Followup | undefined => {
+  const commit = (prepared: Prepared): Followup | undefined => {
+    const { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs } = prepared;
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
     const now = utcNow();
     if (state) {
@@ -403,10 +429,11 @@ export async function rebuildRegistry(
       const current = registry.get(state.uid);
       if (!current) return undefined;
       claim(current.uid);
+      // A row changed since its sidecar was read was changed by an API call, which took in any
+      // hand edit it found first: what was read is an older state then, not an edit.
+      const handEdited = sidecarMtimeMs !== recordedMtimeMs && sameRow(current, prepared.rowAtRead);
       const edited =
-        fromSidecar && file.sidecarMtimeMs !== state.sidecar_mtime_ms
-          ? metadataFromSidecar(current.meta, fromSidecar.meta)
-          : undefined;
+        fromSidecar && handEdited ? metadataFromSidecar(current.meta, fromSidecar.meta) : undefined;
       const sidecarEdited = edited !== undefined;
       const meta = edited ?? current.meta;
       if (sidecarEdited) summary.sidecar_updates++;
@@ -414,12 +441,12 @@ export async function rebuildRegistry(
       if (!contentChanged && !sidecarEdited) {
         store.setFileStamp(projectId, current.uid, file);
         // An unparseable sidecar's mtime is not recorded: it is read, and reported, every run until fixed.
-        if (file.sidecarMtimeMs !== null && fromSidecar)
-          store.setSidecarMtime(projectId, current.uid, file.sidecarMtimeMs);
+        if (sidecarMtimeMs !== null && fromSidecar && handEdited)
+          store.setSidecarMtime(projectId, current.uid, sidecarMtimeMs);
         summary.unchanged++;
         // A sidecar the registry did not write last (missing, or a write cut short before its
         // mirror) is written again; an unparseable one is left for the user (reported above).
-        const sidecarStale = file.sidecarMtimeMs === null || file.sidecarMtimeMs !== state.sidecar_mtime_ms;
+        const sidecarStale = sidecarMtimeMs === null || sidecarMtimeMs !== recordedMtimeMs;
         return sidecarStale && (fromSidecar || !sidecar)
           ? { file, record: current, announce: 'none' }
           : undefined;

@@ -107,6 +107,48 @@ describe('path-limited rebuild', () => {
     assert.ok(lastOne >= 0 && firstTwo > lastOne, phases.join(' '));
   });
 
+  test('edits through the registry while the live folder rebuilds their paths are never undone', async () => {
+    // The watcher sees the registry's own sidecar writes and rebuilds those paths: a sidecar
+    // that landed but was not yet recorded, or was read just before an edit committed, is not
+    // a hand edit to take in over the edit.
+    const rels = Array.from({ length: 8 }, (_, i) => `docs/race/note-${i}.txt`);
+    for (const rel of rels) put(rel, `note ${rel}`);
+    await registry.rebuild({ ...quick, paths: rels });
+    const uids = rels.map(
+      (rel) => (registry.search({ text: rel, limit: 1 }).records[0] as { uid: string }).uid,
+    );
+    let editing = true;
+    let rebuilds = 0;
+    const rebuilding = (async () => {
+      while (editing) {
+        const summary = await registry.rebuild({ ...quick, paths: rels });
+        assert.equal(summary.sidecar_updates, 0, 'no sidecar of the registry taken for a hand edit');
+        rebuilds++;
+      }
+    })();
+    const rounds = 25;
+    try {
+      for (let round = 0; round < rounds; round++)
+        await Promise.all(uids.map((uid) => registry.bulkEdit([uid], { addTags: [`round-${round}`] })));
+    } finally {
+      editing = false;
+      await rebuilding;
+    }
+    assert.ok(rebuilds >= 5, `rebuilds ran alongside the edits (${rebuilds})`);
+    for (const uid of uids) {
+      const tags = registry.get(uid)?.meta.tags as string[];
+      const missing = Array.from({ length: rounds }, (_, r) => `round-${r}`).filter((t) => !tags.includes(t));
+      assert.deepEqual(missing, [], `${uid} kept every edit`);
+    }
+    await registry.settleSidecars(uids);
+    for (const rel of rels) {
+      const sidecar = JSON.parse(fs.readFileSync(path.join(ws.assets, `${rel}.asset.json`), 'utf8')) as {
+        meta: { tags: string[] };
+      };
+      assert.ok(sidecar.meta.tags.includes(`round-${rounds - 1}`), `${rel}'s sidecar shows the last edit`);
+    }
+  });
+
   test('the lock runs in order and survives a failure', async () => {
     const order: number[] = [];
     const key = {};
