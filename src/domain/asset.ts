@@ -7,6 +7,24 @@ import { normaliseMetadata } from './metadata.js';
 
 export const SIDECAR_SUFFIX = '.asset.json';
 
+/** The longest file name ext4, XFS, Btrfs and APFS take, in bytes. */
+export const NAME_MAX_BYTES = 255;
+
+/**
+ * Why a file of this name cannot be an asset, or undefined when it can: its sidecar's name must
+ * fit the file system too.
+ */
+export function assetNameProblem(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name);
+  const room = NAME_MAX_BYTES - SIDECAR_SUFFIX.length;
+  if (bytes > room)
+    return (
+      `its name is ${bytes} bytes long, so its sidecar (the name + "${SIDECAR_SUFFIX}") would pass ` +
+      `the file system's ${NAME_MAX_BYTES}-byte limit: shorten the name to at most ${room} bytes`
+    );
+  return undefined;
+}
+
 /** One registry row, as the store hands it to the registry. */
 export interface AssetRecord {
   projectId: string;

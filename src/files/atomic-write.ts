@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { NAME_MAX_BYTES } from '../domain/asset.js';
 import { syncFileSystems } from './syncfs.js';
 
 /** Writes one file atomically (temp file, fsync, rename); returns its modification time (ms) as it lands. */
@@ -18,17 +19,36 @@ export const jsonText = (value: unknown): string => `${JSON.stringify(value, nul
 /** Per thread: a random start, then counted (cheaper than random bytes for every temp file). */
 let tempSerial = randomBytes(4).readUInt32BE();
 
+/** `text` cut to at most `max` UTF-8 bytes, never inside a character. */
+function fitUtf8(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  let bytes = 0;
+  let out = '';
+  for (const char of text) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > max) break;
+    out += char;
+  }
+  return out;
+}
+
 /**
  * A temp name beside `target` (same folder, so the rename is atomic), unique to this thread; the
- * sweep knows the pattern. (Files are opened exclusively, so a clash fails instead of sharing.)
+ * sweep knows the pattern. A long target name is cut so the temp name still fits the file
+ * system. (Files are opened exclusively, so a clash fails instead of sharing.)
  */
 function tempPathFor(target: string): string {
   tempSerial = (tempSerial + 1) >>> 0;
-  return path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${process.pid}.${tempSerial.toString(16).padStart(8, '0')}.tmp`,
-  );
+  const suffix = `.${process.pid}.${tempSerial.toString(16).padStart(8, '0')}.tmp`;
+  const name = fitUtf8(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length);
+  return path.join(path.dirname(target), `.${name}${suffix}`);
 }
+
+/**
+ * Removes a temp file that may not exist. Best effort: a failure here must not hide the error
+ * that left the temp behind (the sweep removes strays later).
+ */
+const discard = (ops: FileOps, file: string): Promise<void> => ops.remove(file).catch(() => undefined);
 
 /**
  * A file to write: its bytes, or `sameAs` the index of another file of the same batch whose landed
@@ -122,7 +142,7 @@ export async function writeFilesAtomic(
       const { mtimeMs, dev } = await inFolder(ops, file.target, () => ops.create(tmp, file.data));
       temps[i] = { tmp, mtimeMs, dev };
     } catch (err) {
-      await ops.remove(tmp);
+      await discard(ops, tmp);
       results[i] = err as Error;
     }
   });
@@ -130,7 +150,7 @@ export async function writeFilesAtomic(
   try {
     await flushToDisk(written, ops);
   } catch (err) {
-    await forEachLimit(written, ({ tmp }) => ops.remove(tmp));
+    await forEachLimit(written, ({ tmp }) => discard(ops, tmp));
     return files.map(() => err as Error);
   }
   await forEachLimit(files, async (file, i) => {
@@ -140,7 +160,7 @@ export async function writeFilesAtomic(
       await ops.rename(temp.tmp, file.target);
       results[i] = temp.mtimeMs;
     } catch (err) {
-      await ops.remove(temp.tmp);
+      await discard(ops, temp.tmp);
       results[i] = err as Error;
     }
   });
@@ -175,7 +195,7 @@ async function landLink(
     await ops.rename(tmp, target);
     return landed;
   } catch (err) {
-    await ops.remove(tmp);
+    await discard(ops, tmp);
     if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) return err as Error;
     const [copied] = await writeFilesAtomic([{ target, data: original.data }], ops);
     return copied ?? new Error(`${target} was not written`);

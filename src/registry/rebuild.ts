@@ -164,6 +164,10 @@ export async function rebuildRegistry(
   const scan = options.paths ? await scanPaths(root, options.paths) : await scanAssets(root);
   summary.ignored = scan.ignored;
   summary.legacy_sidecars = scan.legacySidecars;
+  for (const { rel, error } of scan.unusable) {
+    summary.skipped++;
+    problem(rel, error);
+  }
   progress.phase = 'files';
   progress.files_total = scan.files.length;
   progress.bytes_total = scan.files.reduce((n, f) => n + f.size, 0);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  assetNameProblem,
   serializeAsset,
   sidecarRelPath,
   SIDECAR_SUFFIX,
@@ -323,6 +324,8 @@ export class AssetRegistry {
     if (rel.endsWith(SIDECAR_SUFFIX)) {
       throw badRequest(`${field} must not be a sidecar (${SIDECAR_SUFFIX}) file; got ${rel}.`);
     }
+    const nameProblem = assetNameProblem(segments[segments.length - 1] ?? '');
+    if (nameProblem) throw badRequest(`${field} cannot be registered: ${nameProblem}; got ${rel}.`);
     return rel;
   }
 

@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
 import { isJsonObject, type JsonObject } from '../domain/json.js';
 
 export interface ScannedFile {
@@ -28,7 +28,13 @@ export interface ScanResult {
   legacySidecars: number;
   /** Hidden files, OS junk and symlinks passed over. */
   ignored: number;
+  /** Files that cannot be registered as they are named, and why (the user's to rename). */
+  unusable: Array<{ rel: string; error: string }>;
 }
+
+/** A name Node could not decode (not UTF-8) comes back with U+FFFD, and cannot be opened by it. */
+const NOT_UTF8 =
+  'its name is not valid UTF-8 (shown here with \uFFFD), so it cannot be opened by that name: rename it';
 
 const JUNK = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '.ds_store']);
 
@@ -73,7 +79,7 @@ const scannedFile = (
  * followed (a link could lead out of the root).
  */
 export async function scanAssets(root: string): Promise<ScanResult> {
-  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0 };
+  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0, unusable: [] };
   const pace = pacer();
   const walk = async (dir: string, relDir: string): Promise<void> => {
     const entries = await readFolder(dir, pace);
@@ -106,7 +112,15 @@ export async function scanAssets(root: string): Promise<ScanResult> {
       const turn = pace();
       if (turn) await turn;
       const stat = fs.statSync(abs, { throwIfNoEntry: false });
-      if (!stat) continue; // vanished while scanning
+      if (!stat) {
+        if (entry.name.includes('\uFFFD')) result.unusable.push({ rel, error: NOT_UTF8 });
+        continue; // else vanished while scanning
+      }
+      const nameProblem = assetNameProblem(entry.name);
+      if (nameProblem) {
+        result.unusable.push({ rel, error: nameProblem });
+        continue;
+      }
       const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
         ? fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })
         : undefined;
@@ -142,7 +156,7 @@ async function readFolder(dir: string, pace: () => Promise<void> | undefined): P
 }
 
 /** A temp file of an atomic write (`.<name>.<pid>.<hex>.tmp`) or a staged copy (`<pid>-<hex>.part`). */
-const LEFT_OVER = /^(?:\..+\.(\d+)\.[0-9a-f]{8}\.tmp|(\d+)-[0-9a-f]{16}\.part)$/;
+const LEFT_OVER = /^(?:\..+\.(\d+)\.[0-9a-f]{8}\.tmp|(\d+)-[0-9a-f]{16}\.part)$/s; // (s: a name may hold a newline)
 
 /** Whether the process that made a temp file is gone (killed mid-write): its file is rubbish. */
 function writerGone(pid: number): boolean {
@@ -181,7 +195,7 @@ export function isSkippedName(name: string): boolean {
  * Paths that are gone are simply absent from `files`.
  */
 export async function scanPaths(root: string, rels: readonly string[]): Promise<ScanResult> {
-  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0 };
+  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0, unusable: [] };
   let realRoot: string;
   try {
     realRoot = await fs.promises.realpath(root);
@@ -213,7 +227,8 @@ export async function scanPaths(root: string, rels: readonly string[]): Promise<
       }
       stat = await fs.promises.lstat(abs);
     } catch {
-      continue; // gone
+      if (name.includes('\uFFFD')) result.unusable.push({ rel, error: NOT_UTF8 });
+      continue; // else gone
     }
     if (stat.isSymbolicLink()) {
       result.ignored++;
@@ -226,6 +241,11 @@ export async function scanPaths(root: string, rels: readonly string[]): Promise<
     }
     if (name.endsWith('.json') && fs.existsSync(abs.slice(0, -5))) {
       result.legacySidecars++;
+      continue;
+    }
+    const nameProblem = assetNameProblem(name);
+    if (nameProblem) {
+      result.unusable.push({ rel, error: nameProblem });
       continue;
     }
     const sidecar = await fs.promises.stat(abs + SIDECAR_SUFFIX).catch(() => undefined);

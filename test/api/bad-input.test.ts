@@ -110,6 +110,25 @@ describe('paths are confined to the assets root', () => {
     assertEnvelope(await register({ path: fresh(), dest_path: 'a/x.txt.asset.json' }), 400);
     assertEnvelope(await register({ path: fresh(), dest_path: '.hidden/x.txt' }), 400);
   });
+
+  test('a name too long for its sidecar beside it → 400 saying how long it may be, nothing written', async () => {
+    const long = `${'n'.repeat(240)}.txt`; // 244 bytes: its sidecar's name is exactly 255
+    const fits = await register({ path: fresh(), dest_path: `names/${long}` });
+    assert.equal(fits.status, 200, fits.text);
+    assert.ok(fs.existsSync(path.join(ws.assets, 'names', `${long}.asset.json`)));
+    const tooLong = `${'n'.repeat(241)}.txt`;
+    const [other, source] = [fresh(), fresh(tooLong)];
+    const before = snapshot();
+    assertEnvelope(
+      await register({ path: other, dest_path: `names/${tooLong}` }),
+      400,
+      'bad_request',
+      /dest_path.*245 bytes.*at most 244 bytes/,
+    );
+    // The source's own name, when it is the destination's.
+    assertEnvelope(await register({ path: source }), 400, 'bad_request', /at most 244 bytes/);
+    assert.deepEqual(snapshot(), before);
+  });
 });
 
 describe('sources', () => {
