@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { parseJsonText } from '../domain/json.js';
 import { isLoopbackHost } from '../server/security.js';
 
 interface CheckOptions {
@@ -58,7 +59,7 @@ async function discoverBase(given: string | undefined, tried: string[]): Promise
 
 function readFlag(file: string, key: string): boolean {
   try {
-    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { features?: Record<string, unknown> };
+    const doc = parseJsonText(fs.readFileSync(file, 'utf8')) as { features?: Record<string, unknown> };
     return doc.features?.[key] === true;
   } catch {
     return false;

@@ -8,6 +8,15 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /**
+ * JSON text from a file people may edit (sidecars, settings): a leading byte-order mark, which
+ * Windows Notepad and other editors save, is not part of the document (RFC 8259 §8.1 lets a
+ * parser ignore it; `JSON.parse` does not).
+ */
+export function parseJsonText(text: string): unknown {
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
+/**
  * Python orders strings by code point; JS's default sort compares UTF-16 units. The two differ
  * only where a surrogate (half of an astral character) meets a unit from U+E000 to U+FFFF: the
  * astral character is the greater code point.

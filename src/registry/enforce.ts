@@ -5,7 +5,7 @@
  * flags allow to be written).
  */
 import fs from 'node:fs';
-import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import {
   normaliseLicense,
   normaliseTags,
@@ -58,7 +58,7 @@ function readSidecar(file: string): SidecarState {
     return { state: 'missing' };
   }
   try {
-    const doc: unknown = JSON.parse(text);
+    const doc = parseJsonText(text);
     return isJsonObject(doc) ? { state: 'ok', doc } : { state: 'invalid', error: 'not a JSON object' };
   } catch (err) {
     return { state: 'invalid', error: (err as Error).message };

@@ -14,7 +14,7 @@ import {
   type ProvenanceRecord,
 } from '../domain/asset.js';
 import { AppError, badRequest, conflict, notFound } from '../domain/errors.js';
-import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import {
   applyBulkEdit,
   mergeMetadata,
@@ -238,7 +238,7 @@ export class AssetRegistry {
       );
     }
     try {
-      const parsed: unknown = JSON.parse(text);
+      const parsed = parseJsonText(text);
       if (!isJsonObject(parsed)) throw new Error('not a JSON object');
       return { path: file, sidecar: parsed };
     } catch (err) {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
-import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 
 export interface ScannedFile {
   rel: string;
@@ -291,7 +291,7 @@ export function readSidecarFile(
       continue;
     }
     try {
-      const doc: unknown = JSON.parse(text);
+      const doc = parseJsonText(text);
       if (!isJsonObject(doc)) throw new Error('not a JSON object');
       const meta: JsonObject = isJsonObject(doc.meta) ? { ...doc.meta } : {};
       for (const key of ['origin', 'tags', 'license'] as const) {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badRequest } from '../domain/errors.js';
-import { isJsonObject, type JsonObject } from '../domain/json.js';
+import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import { jsonText, writeFileAtomic } from '../files/atomic-write.js';
 import { logger } from '../logging.js';
 
@@ -41,7 +41,7 @@ export interface SettingsView {
 function readFeatures(file: string): Features {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = parseJsonText(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       logger.warn({ err, file }, 'settings file unreadable');
@@ -106,7 +106,7 @@ export class SettingsStore {
     }
     let doc: JsonObject = {};
     try {
-      const raw: unknown = JSON.parse(fs.readFileSync(this.writable, 'utf8'));
+      const raw = parseJsonText(fs.readFileSync(this.writable, 'utf8'));
       if (isJsonObject(raw)) doc = raw;
     } catch (err) {
       // A missing file starts empty; an unparseable one is not silently replaced.

@@ -91,6 +91,22 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     assert.equal((onDisk.meta as Record<string, unknown>).title, 'Named by hand');
   });
 
+  test('a sidecar saved by Windows Notepad (a byte-order mark, CRLF line ends) is an edit like any other', async () => {
+    const { id, sidecar } = await registered(['draft']);
+    const doc = ws.json(sidecar);
+    doc.tags = ['draft', 'from-notepad'];
+    saveByHand(sidecar, `\uFEFF${JSON.stringify(doc, null, 2).replace(/\n/g, '\r\n')}\r\n`);
+    const shown = await api(url, 'GET', `/api/assets/${id}/sidecar`);
+    assert.equal(shown.status, 200, shown.text);
+    assert.deepEqual(shown.body.sidecar.tags, ['draft', 'from-notepad']);
+    const res = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { license: 'CC0-1.0' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.asset.tags, ['draft', 'from-notepad']);
+    const onDisk = ws.json(sidecar);
+    assert.deepEqual(onDisk.tags, ['draft', 'from-notepad']);
+    assert.equal(onDisk.license, 'CC0-1.0');
+  });
+
   test('a bulk edit keeps a tag removed by hand removed, and edits the others as asked', async () => {
     const edited = await registered(['keep', 'drop']);
     const untouched = await registered(['keep', 'drop']);
