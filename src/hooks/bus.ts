@@ -42,6 +42,16 @@ export interface HookPayloads {
     /** `watch`: a batch of the live-folder watcher (`serve --watch`); absent for API jobs. */
     trigger?: 'watch';
   };
+  /** Ours: progress of a bulk edit job (after each chunk of assets), and its end. */
+  bulk_progress: {
+    job_id: string;
+    status: 'running' | 'done' | 'failed';
+    /** Assets done (edited and their sidecars written, or found unchanged) of `total`. */
+    done: number;
+    total: number;
+    summary?: { updated: number; missing: string[] };
+    error?: string;
+  };
   /** Ours: feature flags changed (through the API or in the settings file). */
   settings_updated: { features: Record<string, boolean> };
 }
@@ -54,6 +64,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_sidecar_written',
   'asset_preview_updated',
   'rebuild_progress',
+  'bulk_progress',
   'settings_updated',
 ];
 

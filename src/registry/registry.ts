@@ -115,6 +115,13 @@ const RESERVED_TOP = new Set(['_meta', '.staging']);
  * transactions recording them: a cold rebuild of 10,000 files took ~5 % less time than with 128).
  */
 const SIDECAR_BATCH = 512;
+/** Assets a bulk edit commits per transaction: the longest the event loop is held (~0.1 s). */
+const BULK_CHUNK = 128;
+/** A bulk edit's chunks whose sidecars may be writing while the next one commits. */
+const BULK_WRITES_IN_FLIGHT = 3;
+
+/** Lets the event loop run (requests, timers) before going on. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -580,7 +587,7 @@ export class AssetRegistry {
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
       if (!sameJson(merged, record.meta)) {
         record = { ...record, meta: merged, updatedAt: utcNow() };
-        this.store.update(record);
+        this.store.updateMeta(record);
         changed = true;
       }
       if (provenanceInput) {
@@ -642,49 +649,87 @@ export class AssetRegistry {
       const meta = this.nextMeta(current.meta, next, metadata, false);
       if (sameJson(meta, current.meta)) return undefined;
       const updated = { ...current, meta, updatedAt: utcNow() };
-      this.store.update(updated);
+      this.store.updateMeta(updated);
       return updated;
     });
   }
 
-  /** One transaction for every asset; then sidecars and events per changed asset. */
+  /**
+   * Edits many assets: a transaction per {@link BULK_CHUNK} assets, the event loop free between
+   * them (a server keeps answering: one transaction for 10,000 held it 1.9 s), each chunk's
+   * sidecars written while the next one commits. A sidecar that no longer parses is looked for
+   * first, so that 409 still changes nothing. `onProgress` hears how many of the distinct ids
+   * are done (edited and their sidecars landed, found unchanged, or unknown) after each chunk.
+   */
   async bulkEdit(
     uids: readonly string[],
     edit: BulkEdit,
+    onProgress?: (done: number, total: number) => void,
   ): Promise<{ updated: AssetRecord[]; missing: string[] }> {
+    const unique = [...new Set(uids)];
+    await this.settleSidecars(unique);
     const missing: string[] = [];
-    const changed: AssetRecord[] = [];
-    const unchanged: AssetRecord[] = [];
-    await this.settleSidecars(uids);
-    this.store.transaction(() => {
-      const found: AssetRecord[] = [];
-      for (const uid of new Set(uids)) {
+    const found: string[] = [];
+    const edits: HandEdit[] = [];
+    for (let start = 0; start < unique.length; start += BULK_CHUNK) {
+      if (start > 0) await nextTurn();
+      for (const uid of unique.slice(start, start + BULK_CHUNK)) {
         const current = this.get(uid);
-        if (current) found.push(current);
-        else {
+        if (current) {
+          found.push(uid);
+          edits.push(this.handEdit(current));
+        } else {
           missing.push(uid);
           logger.warn({ uid }, `bulk edit skipping unknown asset ${uid}`);
         }
       }
-      this.withHandEdits(found).forEach((current, i) => {
-        const meta = this.nextMeta(current.meta, applyBulkEdit(current.meta, edit), {}, false);
-        if (sameJson(meta, current.meta)) {
-          // (A sidecar taken in changed the row all the same: it is written.)
-          (current === found[i] ? unchanged : changed).push(current);
-          return;
-        }
-        const updated = { ...current, meta, updatedAt: utcNow() };
-        this.store.update(updated);
-        changed.push(updated);
-      });
-    });
-    const written: AssetRecord[] = [];
-    const errors = await this.writeSidecars(changed, (record) => {
-      written.push(this.announceUpdated(record));
-    });
-    const failure = errors.find((error) => error !== undefined);
+    }
+    this.refuseUnreadable(edits);
+
+    const updated: AssetRecord[] = [];
+    const unchanged: AssetRecord[] = [];
+    let done = missing.length;
+    const writing = new Set<Promise<void>>();
+    let failure: AppError | undefined;
+    try {
+      for (let start = 0; start < found.length; start += BULK_CHUNK) {
+        await nextTurn();
+        const chunk = found.slice(start, start + BULK_CHUNK);
+        await this.settleSidecars(chunk);
+        const changed: AssetRecord[] = [];
+        this.store.transaction(() => {
+          const rows = chunk.flatMap((uid) => this.get(uid) ?? []); // (removed meanwhile: skipped)
+          this.withHandEdits(rows).forEach((current, i) => {
+            const meta = this.nextMeta(current.meta, applyBulkEdit(current.meta, edit), {}, false);
+            if (sameJson(meta, current.meta)) {
+              // (A sidecar taken in changed the row all the same: it is written.)
+              (current === rows[i] ? unchanged : changed).push(current);
+              return;
+            }
+            const next = { ...current, meta, updatedAt: utcNow() };
+            this.store.updateMeta(next);
+            changed.push(next);
+          });
+        });
+        const write = this.writeSidecars(changed, (record) => {
+          updated.push(this.announceUpdated(record));
+        }).then((errors) => {
+          failure ??= errors.find((error) => error !== undefined);
+          done += chunk.length;
+          onProgress?.(done, unique.length);
+        });
+        writing.add(write);
+        const settled = (): boolean => writing.delete(write);
+        write.then(settled, settled);
+        while (writing.size >= BULK_WRITES_IN_FLIGHT) await Promise.race(writing);
+      }
+    } finally {
+      // (A chunk that fails, e.g. a sidecar broken by hand meanwhile, ends the edit once the
+      // chunks before it have written their sidecars.)
+      await Promise.allSettled(writing);
+    }
     if (failure) throw failure;
-    return { updated: [...written, ...unchanged], missing };
+    return { updated: [...updated, ...unchanged], missing };
   }
 
   /**
@@ -715,27 +760,30 @@ export class AssetRegistry {
    */
   private withHandEdits(records: readonly AssetRecord[]): AssetRecord[] {
     const edits = records.map((record) => this.handEdit(record));
-    const unreadable = edits.flatMap((edit) => (edit && 'unreadable' in edit ? [edit.unreadable] : []));
-    if (unreadable.length) {
-      const named =
-        unreadable.slice(0, 5).join(', ') +
-        (unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '');
-      throw conflict(
-        'sidecar_invalid',
-        `${named} changed on disk and no longer parse as JSON; they may hold edits made by hand, so ` +
-          "they are not overwritten. Fix them by hand, or rewrite them from the registry (the studio's " +
-          '"Rewrite sidecars…", enforce with overwrite: true, or the CLI\'s enforce --overwrite), then try again.',
-        { sidecars: unreadable },
-      );
-    }
+    this.refuseUnreadable(edits);
     return records.map((record, i) => this.takeIn(record, edits[i]));
+  }
+
+  /** The 409 for hand edits that no longer parse (see {@link withHandEdits}), if any. */
+  private refuseUnreadable(edits: readonly HandEdit[]): void {
+    const unreadable = edits.flatMap((edit) => (edit && 'unreadable' in edit ? [edit.unreadable] : []));
+    if (!unreadable.length) return;
+    const named =
+      unreadable.slice(0, 5).join(', ') + (unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : '');
+    throw conflict(
+      'sidecar_invalid',
+      `${named} changed on disk and no longer parse as JSON; they may hold edits made by hand, so ` +
+        "they are not overwritten. Fix them by hand, or rewrite them from the registry (the studio's " +
+        '"Rewrite sidecars…", enforce with overwrite: true, or the CLI\'s enforce --overwrite), then try again.',
+      { sidecars: unreadable },
+    );
   }
 
   /** The row with a hand edit found by {@link handEdit} taken in (written to the store). */
   private takeIn(record: AssetRecord, edit: HandEdit): AssetRecord {
     if (!edit || !('meta' in edit)) return record;
     const taken = { ...record, meta: this.nextMeta(record.meta, edit.meta, {}, false), updatedAt: utcNow() };
-    this.store.update(taken);
+    this.store.updateMeta(taken);
     return taken;
   }
 

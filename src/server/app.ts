@@ -15,6 +15,7 @@ import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
 import { SettingsStore } from '../settings/settings.js';
 import { installErrorHandlers } from './errors.js';
+import { JobBoard } from './jobs.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
@@ -125,14 +126,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ok: true,
     version: options.version ?? VERSION,
   }));
+  const jobs = new JobBoard();
   registerAssetRoutes(app, {
     service,
+    jobs,
     importRoots: options.importRoots ?? [service.paths.workspace, service.paths.assetsRoot],
   });
   registerUploadRoute(app, service, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
   registerPreviewRoutes(app, service);
-  registerMaintenanceRoutes(app, service);
+  registerMaintenanceRoutes(app, service, jobs);
   registerSettingsRoutes(app, service, new SettingsStore(service.paths.workspace));
   await registerStudio(app, options.webRoot ?? findStudioBuild());
 

@@ -85,6 +85,9 @@ export const BulkBody = Type.Object({
     Type.Union([Type.String(), Type.Null()], { description: 'Set this licence; null or "" clears it.' }),
   ),
   clear_license: Type.Optional(Type.Boolean()),
+  wait: Type.Optional(
+    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
+  ),
 });
 
 export const LookupBody = Type.Object({

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { openStream, type SseFrame } from '../helpers/sse.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
 
@@ -402,6 +403,57 @@ describe('PATCH, bulk and DELETE', () => {
     // The registry kept the edit; enforce can write the missing sidecar once the cause is gone.
     assert.deepEqual((await api(url, 'GET', `/api/assets/${blocked.id}`)).body.asset.tags, ['tagged']);
     fs.rmSync(path.join(ws.assets, '_meta', `${blocked.path}.json`), { recursive: true });
+  });
+
+  test('bulk with wait: false is a job: 202 at once, progress per chunk (events and /api/jobs/{id}), then its summary', async () => {
+    for (let i = 0; i < 300; i++) ws.file(`data/assets/bulkjob/item-${i}.txt`, `bulk job item ${i}`);
+    const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: false });
+    assert.equal(rebuilt.status, 200, rebuilt.text);
+    const { ids } = (await api(url, 'GET', '/api/assets/ids?tags=bulkjob')).body as { ids: string[] };
+    assert.equal(ids.length, 300);
+    const stream = await openStream(url);
+    try {
+      const res = await api(url, 'POST', '/api/assets/bulk', {
+        ids: [...ids, 'ffffffffffffffff'],
+        add_tags: ['reviewed'],
+        wait: false,
+      });
+      assert.equal(res.status, 202, res.text);
+      const jobId = res.body.job_id as string;
+      assert.equal(res.body.status_url, `/api/jobs/${jobId}`);
+      const ofJob = (frames: SseFrame[]) =>
+        frames
+          .filter((f) => f.event === 'bulk_progress' && f.data.data.job_id === jobId)
+          .map((f) => f.data.data);
+      const events = ofJob(await stream.until((frames) => ofJob(frames).some((e) => e.status !== 'running')));
+      const done = events.filter((e) => e.status === 'running').map((e) => e.done as number);
+      assert.ok(done.length >= 2, `progress after each chunk (${JSON.stringify(done)})`);
+      assert.ok(
+        done.some((n) => n > 0 && n < 301),
+        'progress part-way',
+      );
+      assert.deepEqual(
+        done,
+        [...done].sort((a, b) => a - b),
+        'progress only moves forward',
+      );
+      const end = events.at(-1) as Record<string, any>;
+      assert.equal(end.status, 'done');
+      assert.equal(end.total, 301);
+      assert.deepEqual(end.summary, { updated: 300, missing: ['ffffffffffffffff'] });
+      const job = (await api(url, 'GET', `/api/jobs/${jobId}`)).body.job;
+      assert.equal(job.kind, 'bulk_edit');
+      assert.equal(job.status, 'done');
+      assert.deepEqual(job.progress, { done: 301, total: 301 });
+      assert.ok(job.finished_at);
+      assert.deepEqual(ws.json(`data/assets/bulkjob/item-7.txt.asset.json`).tags, [
+        'bulkjob',
+        'item-7',
+        'reviewed',
+      ]);
+    } finally {
+      await stream.close();
+    }
   });
 
   test('DELETE removes the record, sidecar and mirror, keeps the file unless delete_file=true', async () => {

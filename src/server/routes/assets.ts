@@ -8,6 +8,7 @@ import type { ProvenanceInput } from '../../domain/provenance.js';
 import type { SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
+import type { JobBoard } from '../jobs.js';
 import {
   BulkBody,
   DeleteQuery,
@@ -22,6 +23,8 @@ import {
 
 export interface AssetRouteOptions {
   service: RegistryService;
+  /** Where a bulk edit that does not wait runs. */
+  jobs: JobBoard;
   /** Folders `POST /api/assets/register` may read sources from. */
   importRoots: readonly string[];
 }
@@ -116,7 +119,7 @@ export function projectItem(item: JsonObject, paths: readonly string[][]): JsonO
 /** "Select all" over a filter returns at most this many ids. */
 const MAX_IDS = 200_000;
 
-export function registerAssetRoutes(app: App, { service, importRoots }: AssetRouteOptions): void {
+export function registerAssetRoutes(app: App, { service, jobs, importRoots }: AssetRouteOptions): void {
   const tags = ['assets'];
 
   app.post(
@@ -255,11 +258,14 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
       schema: {
         tags,
         summary: 'Add/remove tags and apply/clear a licence on many assets in one call',
+        description:
+          'Runs as a job: progress as `bulk_progress` events and at `GET /api/jobs/{id}`. With `wait: false` ' +
+          'the answer is a 202 with the job id at once; by default it comes when every sidecar is written.',
         body: BulkBody,
         querystring: ProjectQuery,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
       const addTags = splitList(body.add_tags);
       const removeTags = splitList(body.remove_tags);
@@ -268,12 +274,40 @@ export function registerAssetRoutes(app: App, { service, importRoots }: AssetRou
         throw badRequest('No bulk edits specified: give add_tags, remove_tags, license or clear_license.');
       }
       const registry = service.project(request.query.project_id);
-      const { updated, missing } = await registry.bulkEdit(body.ids, { addTags, removeTags, license });
+      let result: Awaited<ReturnType<typeof registry.bulkEdit>> | undefined;
+      const { job, settled } = jobs.run(
+        'bulk_edit',
+        { done: 0, total: new Set(body.ids).size },
+        async (report) => {
+          result = await registry.bulkEdit(body.ids, { addTags, removeTags, license }, (n, total) =>
+            report({ done: n, total }),
+          );
+          return { updated: result.updated.length, missing: result.missing };
+        },
+        (changed) =>
+          service.hooks.emit(
+            'bulk_progress',
+            {
+              job_id: changed.id,
+              status: changed.status,
+              ...changed.progress,
+              ...(changed.summary ? { summary: changed.summary } : {}),
+              ...(changed.error !== null ? { error: changed.error } : {}),
+            },
+            registry.projectId,
+          ),
+      );
+      if (body.wait === false) {
+        return reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });
+      }
+      await settled;
+      if (!result) throw new Error('the bulk edit ended without a result');
       return {
         ok: true,
-        updated: updated.length,
-        missing,
-        items: updated.map((r) => registry.serialize(r)),
+        job_id: job.id,
+        updated: result.updated.length,
+        missing: result.missing,
+        items: result.updated.map((r) => registry.serialize(r)),
       };
     },
   );

@@ -4,7 +4,6 @@
  * until it is done unless it says `wait: false`. Path overrides must stay inside the server's
  * workspace (the reference let any client scan or write anywhere, §11.19).
  */
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Type } from 'typebox';
@@ -14,6 +13,7 @@ import { isInside, realpathLoose } from '../../files/safe-path.js';
 import { SERVER_REBUILD_BATCH, type RebuildProgress, type RebuildSummary } from '../../registry/rebuild.js';
 import { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
+import type { Job, JobBoard } from '../jobs.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const RebuildBody = Type.Object({
@@ -34,20 +34,8 @@ const EnforceBody = Type.Object({
   project_id: Type.Optional(Type.String()),
 });
 
-interface Job {
-  id: string;
-  kind: 'rebuild';
-  status: 'running' | 'done' | 'failed';
-  started_at: string;
-  finished_at: string | null;
-  progress: RebuildProgress;
-  summary: RebuildSummary | null;
-  error: string | null;
-}
-
-export function registerMaintenanceRoutes(app: App, service: RegistryService): void {
-  const jobs = new Map<string, Job>();
-  let running: Job | undefined;
+export function registerMaintenanceRoutes(app: App, service: RegistryService, jobs: JobBoard): void {
+  let running: Job<RebuildProgress, RebuildSummary> | undefined;
   const workspace = realpathLoose(service.paths.workspace);
 
   /**
@@ -103,49 +91,34 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService): v
             thumbsRoot,
             metaRoot: path.join(assetsRoot, '_meta'),
           });
-      const job: Job = {
-        id: randomUUID(),
-        kind: 'rebuild',
-        status: 'running',
-        started_at: new Date().toISOString(),
-        finished_at: null,
-        progress: { phase: 'scan', files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 },
-        summary: null,
-        error: null,
-      };
-      jobs.set(job.id, job);
-      running = job;
       const registry = target.project(body.project_id);
-      const publish = (extra: Partial<{ summary: JsonObject; error: string }> = {}): void => {
-        service.hooks.emit(
-          'rebuild_progress',
-          { job_id: job.id, status: job.status, ...job.progress, ...extra },
-          registry.projectId,
-        );
-      };
-      const work = registry
-        .rebuild({
-          removeStale: body.remove_stale ?? true,
-          waitForThumbs: body.wait_for_thumbs ?? true,
-          batchFiles: SERVER_REBUILD_BATCH,
-          onProgress: (p) => {
-            job.progress = p;
-            publish();
-          },
-        })
-        .then((summary) => {
-          job.status = 'done';
-          job.summary = summary;
-          publish({ summary: summary as unknown as JsonObject });
-        })
-        .catch((err: unknown) => {
-          job.status = 'failed';
-          job.error = err instanceof Error ? err.message : String(err);
-          request.log.error({ err }, 'rebuild failed');
-          publish({ error: job.error });
-        })
+      const { job, settled } = jobs.run<RebuildProgress, RebuildSummary>(
+        'rebuild',
+        { phase: 'scan', files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 },
+        (report) =>
+          registry.rebuild({
+            removeStale: body.remove_stale ?? true,
+            waitForThumbs: body.wait_for_thumbs ?? true,
+            batchFiles: SERVER_REBUILD_BATCH,
+            onProgress: report,
+          }),
+        (changed) =>
+          service.hooks.emit(
+            'rebuild_progress',
+            {
+              job_id: changed.id,
+              status: changed.status,
+              ...changed.progress,
+              ...(changed.summary ? { summary: changed.summary as unknown as JsonObject } : {}),
+              ...(changed.error !== null ? { error: changed.error } : {}),
+            },
+            registry.projectId,
+          ),
+      );
+      running = job;
+      const work = settled
+        .catch((err: unknown) => request.log.error({ err }, 'rebuild failed'))
         .finally(async () => {
-          job.finished_at = new Date().toISOString();
           running = undefined;
           if (!own) await target.close();
         });
@@ -159,9 +132,9 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService): v
     },
   );
 
-  app.get('/api/jobs', { schema: { tags: ['maintenance'], summary: 'Recent rebuild jobs' } }, async () => ({
+  app.get('/api/jobs', { schema: { tags: ['maintenance'], summary: 'Recent jobs' } }, async () => ({
     ok: true,
-    items: [...jobs.values()].slice(-20).reverse(),
+    items: jobs.recent(20),
   }));
 
   app.get(
@@ -169,7 +142,7 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService): v
     {
       schema: {
         tags: ['maintenance'],
-        summary: 'A rebuild job: status, progress, summary',
+        summary: 'A job (a rebuild, a bulk edit): status, progress, summary',
         params: Type.Object({ id: Type.String() }),
       },
     },
