@@ -279,8 +279,22 @@ test('multi-select and bulk edits reach the registry and the sidecars', async ({
   await page.getByLabel('Add tags').fill('approved, Season2');
   await page.getByLabel('Remove tags').fill('promo');
   await page.locator('form.bulk').getByLabel('License', { exact: true }).fill('CC-BY-SA-4.0');
+  // The edit runs as a job on the server, its progress followed until it ends.
+  const jobPolls: string[] = [];
+  page.on('response', (response) => {
+    if (/\/api\/jobs\/[^/]+$/.test(new URL(response.url()).pathname)) jobPolls.push(response.url());
+  });
+  const started = page.waitForResponse((r) => r.url().endsWith('/api/assets/bulk'));
   await page.getByRole('button', { name: 'Apply to 3 selected' }).click();
+  const bulk = await started;
+  expect(bulk.status()).toBe(202);
+  const sent = bulk.request().postDataJSON() as { ids: string[]; wait: boolean };
+  expect(sent.wait).toBe(false);
+  expect([...sent.ids].sort()).toEqual([...chosen].sort());
   await expect(page.getByTestId('gallery-message')).toHaveText('Updated 3 assets.');
+  const { job_id: jobId } = (await bulk.json()) as { job_id: string };
+  expect(jobPolls.some((u) => u.endsWith(`/api/jobs/${jobId}`))).toBe(true);
+  await expect(page.locator('.bulk-progress')).toHaveCount(0);
 
   for (const uid of chosen) {
     const { body } = await api(server.url, 'GET', `/api/assets/${uid}`);

@@ -224,13 +224,14 @@ export const api = {
     request<{ items: Asset[]; missing: string[] }>('POST', '/api/assets/lookup', { ids }),
   provenance: (id: string) =>
     request<{ items: Provenance[] }>('GET', `/api/assets/${encodeURIComponent(id)}/provenance`),
+  /** Starts a bulk edit as a job (follow it with {@link followJob}). */
   bulk: (body: {
     ids: string[];
     add_tags?: string[];
     remove_tags?: string[];
     license?: string;
     clear_license?: boolean;
-  }) => request<{ updated: number; missing: string[] }>('POST', '/api/assets/bulk', body),
+  }) => request<{ job_id: string }>('POST', '/api/assets/bulk', { ...body, wait: false }),
   settings: () => request<Settings>('GET', '/api/settings'),
   settingsNow: () => takePrefetched<Settings>('/api/settings'),
   setFeature: (key: string, value: boolean) =>
@@ -242,7 +243,8 @@ export const api = {
       wait_for_thumbs: false,
       remove_stale: false,
     }),
-  job: (id: string) => request<{ job: RebuildJob }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
+  job: <J extends Job = RebuildJob>(id: string) =>
+    request<{ job: J }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
   /**
    * `check` writes nothing; `repair` writes missing sidecars and fills metadata; `rewrite` writes
    * missing sidecars and rewrites every unparseable or disagreeing one from the registry (hand
@@ -256,18 +258,37 @@ export const api = {
     }),
 };
 
-export interface RebuildJob {
+/** A long request the server runs as a job (`GET /api/jobs/{id}`). */
+export interface Job<Progress = unknown, Summary = Record<string, unknown>> {
   id: string;
   status: 'running' | 'done' | 'failed';
-  progress: {
-    phase: string;
-    files_done: number;
-    files_total: number;
-    bytes_done: number;
-    bytes_total: number;
-  };
-  summary: Record<string, unknown> | null;
+  progress: Progress;
+  summary: Summary | null;
   error: string | null;
+}
+
+export type RebuildJob = Job<{
+  phase: string;
+  files_done: number;
+  files_total: number;
+  bytes_done: number;
+  bytes_total: number;
+}>;
+
+export type BulkJob = Job<{ done: number; total: number }, { updated: number; missing: string[] }>;
+
+/** Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job. */
+export async function followJob<J extends Job>(
+  id: string,
+  onProgress: (job: J) => void,
+  everyMs = 250,
+): Promise<J> {
+  for (;;) {
+    const { job } = await api.job<J>(id);
+    onProgress(job);
+    if (job.status !== 'running') return job;
+    await new Promise((resolve) => window.setTimeout(resolve, everyMs));
+  }
 }
 
 /** A rebuild's progress as the event stream reports it (`rebuild_progress`). */

@@ -1,6 +1,9 @@
-/** Bulk Tag Editor (reference §8): add tags, remove tags, apply or clear a licence, in one call. */
+/**
+ * Bulk Tag Editor (reference §8): add tags, remove tags, apply or clear a licence, in one call.
+ * The server runs it as a job; its progress shows here (tens of thousands of assets take a while).
+ */
 import { useState } from 'react';
-import { api } from '../api';
+import { api, followJob, type BulkJob } from '../api';
 
 const splitTags = (text: string): string[] =>
   text
@@ -20,6 +23,7 @@ export function BulkEditor({
   const [license, setLicense] = useState('');
   const [clear, setClear] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<BulkJob['progress']>();
 
   const apply = (e: React.FormEvent): void => {
     e.preventDefault();
@@ -30,12 +34,17 @@ export function BulkEditor({
     if (!addTags.length && !removeTags.length && !licence && !clear)
       return onMessage('No bulk edits specified.', true);
     setBusy(true);
+    setProgress({ done: 0, total: selected.length });
     api
       .bulk({
         ids: selected,
         ...(addTags.length ? { add_tags: addTags } : {}),
         ...(removeTags.length ? { remove_tags: removeTags } : {}),
         ...(clear ? { clear_license: true } : licence ? { license: licence } : {}),
+      })
+      .then(({ job_id }) => followJob<BulkJob>(job_id, (job) => setProgress(job.progress)))
+      .then((job) => {
+        if (job.status === 'failed') throw new Error(job.error ?? 'the bulk edit failed');
       })
       .then(
         () => {
@@ -47,7 +56,10 @@ export function BulkEditor({
         },
         (err: Error) => onMessage(`Failed to apply edits: ${err.message}`, true),
       )
-      .finally(() => setBusy(false));
+      .finally(() => {
+        setBusy(false);
+        setProgress(undefined);
+      });
   };
 
   return (
@@ -88,6 +100,14 @@ export function BulkEditor({
       <button type="submit" disabled={busy}>
         {busy ? 'Applying…' : `Apply to ${selected.length} selected`}
       </button>
+      {progress && (
+        <div className="bulk-progress" role="status">
+          <progress value={progress.done} max={Math.max(1, progress.total)} />
+          <span>
+            Updating {progress.done.toLocaleString()} of {progress.total.toLocaleString()} assets…
+          </span>
+        </div>
+      )}
     </form>
   );
 }
