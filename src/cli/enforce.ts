@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { countBar } from './progress.js';
 
 interface EnforceCliOptions extends CommonOptions {
   fixMissing?: boolean;
@@ -17,11 +18,16 @@ export function enforceCommand(): Command {
     .option('--fill-metadata', 'fill empty tags from folders and a missing licence with "unknown"')
     .action(async (options: EnforceCliOptions) => {
       await withService(options, async (service) => {
-        const report = await service.project().enforce({
-          fixMissing: Boolean(options.fixMissing),
-          overwrite: Boolean(options.overwrite),
-          fillMetadata: Boolean(options.fillMetadata),
-        });
+        const bar = countBar('assets checked');
+        const report = await service
+          .project()
+          .enforce({
+            fixMissing: Boolean(options.fixMissing),
+            overwrite: Boolean(options.overwrite),
+            fillMetadata: Boolean(options.fillMetadata),
+            onProgress: bar.update,
+          })
+          .finally(() => bar.stop());
         if (wantsJson(options)) printJson({ ok: true, report });
         else {
           const lines = [

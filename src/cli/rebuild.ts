@@ -1,8 +1,7 @@
-import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import { logger } from '../logging.js';
-import type { RebuildProgress } from '../registry/rebuild.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { rebuildBar } from './progress.js';
 
 interface RebuildOptions extends CommonOptions {
   removeStale: boolean;
@@ -35,41 +34,6 @@ function applyReferenceNames(command: Command): void {
   }
 }
 
-const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-
-/** A bar for files and bytes with rate and ETA; on a non-terminal, a line every few seconds. */
-function progressBar(): { update: (p: RebuildProgress) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: '{phase} |{bar}| {value}/{total} files | {done}/{all} MB | {rate} MB/s | ETA {eta_formatted}',
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const started = Date.now();
-  let running = false;
-  return {
-    update(p) {
-      const payload = {
-        phase: p.phase.padEnd(8),
-        done: mb(p.bytes_done),
-        all: mb(p.bytes_total),
-        rate: (p.bytes_done / 1024 / 1024 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
-      };
-      if (!running) {
-        bar.start(Math.max(1, p.files_total), p.files_done, payload);
-        running = true;
-      }
-      bar.setTotal(Math.max(1, p.files_total));
-      bar.update(p.files_done, payload);
-    },
-    stop: () => bar.stop(),
-  };
-}
-
 export function rebuildCommand(): Command {
   return withCommonOptions(new Command('rebuild'))
     .description('scan the assets root and bring the registry, sidecars and previews in line with it')
@@ -84,7 +48,7 @@ export function rebuildCommand(): Command {
     .action(async (options: RebuildOptions) => {
       if (options.verbose) logger.level = 'debug';
       await withService(options, async (service) => {
-        const bar = progressBar();
+        const bar = rebuildBar();
         const summary = await service
           .project()
           .rebuild({

@@ -10,6 +10,7 @@ import {
   type CommonOptions,
 } from './common.js';
 import { describeAsset } from './format.js';
+import { countBar } from './progress.js';
 
 interface UpdateOptions extends CommonOptions {
   metadata?: string;
@@ -47,7 +48,15 @@ export function updateCommand(): Command {
           for (const id of ids)
             await registry.updateMetadata(id, metadata, options.replace ? 'replace' : 'merge');
         }
-        const missing = bulk ? (await registry.bulkEdit(ids, { addTags, removeTags, license })).missing : [];
+        let missing: string[] = [];
+        if (bulk) {
+          const bar = countBar('assets');
+          missing = (
+            await registry
+              .bulkEdit(ids, { addTags, removeTags, license }, bar.update)
+              .finally(() => bar.stop())
+          ).missing;
+        }
         const assets = ids
           .filter((id) => !missing.includes(id))
           .map((id) => registry.serialize(registry.require(id)));

@@ -52,6 +52,15 @@ export interface HookPayloads {
     summary?: { updated: number; missing: string[] };
     error?: string;
   };
+  /** Ours: progress of an enforce job (after each chunk of assets), and its end with the report. */
+  enforce_progress: {
+    job_id: string;
+    status: 'running' | 'done' | 'failed';
+    checked: number;
+    total: number;
+    report?: JsonObject;
+    error?: string;
+  };
   /** Ours: feature flags changed (through the API or in the settings file). */
   settings_updated: { features: Record<string, boolean> };
 }
@@ -65,6 +74,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_preview_updated',
   'rebuild_progress',
   'bulk_progress',
+  'enforce_progress',
   'settings_updated',
 ];
 

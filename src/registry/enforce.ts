@@ -20,6 +20,8 @@ export interface EnforceOptions {
   fixMissing?: boolean;
   overwrite?: boolean;
   fillMetadata?: boolean;
+  /** Hears how many assets are checked (of about `total`) after each chunk. */
+  onProgress?: (checked: number, total: number) => void;
 }
 
 export interface EnforceReport {
@@ -161,13 +163,21 @@ export async function enforceRegistry(
     checked: 0,
   };
   const { store } = registry.context;
-  const records = store.allRecords(registry.projectId);
-  // In chunks: each chunk's metadata fixes are committed in one transaction, then its sidecars are
-  // written together with one durability barrier (as the rebuild's batches).
-  for (let start = 0; start < records.length; start += CHUNK) {
+  const total = store.assetCount(registry.projectId);
+  // A page at a time (a million records are not held at once), newest first. Each chunk's
+  // metadata fixes are committed in one transaction, then its sidecars are written together
+  // with one durability barrier (as the rebuild's batches); the event loop runs between chunks.
+  for (let before: number | undefined = Infinity; before !== undefined;) {
+    const from = before;
+    const uids = store.recordsBefore(registry.projectId, from, CHUNK).records.map((record) => record.uid);
+    // A sidecar write of this process under way would show an older state: wait for it, then
+    // read the page again, as it is now.
+    await registry.settleSidecars(uids);
     const toWrite: AssetRecord[] = [];
     store.transaction(() => {
-      for (const record of records.slice(start, start + CHUNK)) {
+      const page = store.recordsBefore(registry.projectId, from, CHUNK);
+      before = page.next;
+      for (const record of page.records) {
         const written = audit(registry, record, options, report);
         if (written) toWrite.push(written);
       }
@@ -175,6 +185,8 @@ export async function enforceRegistry(
     const errors = await registry.writeSidecars(toWrite, (record) => registry.announceUpdated(record));
     const failed = errors.find((error) => error !== undefined);
     if (failed) throw failed;
+    options.onProgress?.(report.checked, Math.max(total, report.checked));
+    await new Promise((resolve) => setImmediate(resolve));
   }
   report.repaired_sidecars.sort();
   report.metadata_fixed.sort();

@@ -1,12 +1,12 @@
 /**
- * Long requests run as jobs (a rebuild, a bulk edit): their status and progress are at
+ * Long requests run as jobs (a rebuild, a bulk edit, enforce): their status and progress are at
  * `GET /api/jobs/{id}` while they run and after, until the server restarts (the newest
  * {@link KEPT} are kept). A route decides whether its request waits for the job's end.
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../domain/json.js';
 
-export type JobKind = 'rebuild' | 'bulk_edit';
+export type JobKind = 'rebuild' | 'bulk_edit' | 'enforce';
 
 export interface Job<Progress = JsonObject, Summary = JsonObject> {
   id: string;

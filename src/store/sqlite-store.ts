@@ -395,8 +395,9 @@ export class SqliteStore {
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'`,
       ),
-      allRecords: db.prepare<[string], AssetRow>(
-        `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? ORDER BY rowid DESC`,
+      recordsBefore: db.prepare<[string, number, number], AssetRow & { row_id: number }>(
+        `SELECT rowid AS row_id, ${ASSET_COLUMNS} FROM assets WHERE project_id = ? AND rowid < ?
+         ORDER BY rowid DESC LIMIT ?`,
       ),
       otherProject: db.prepare<[string, string], { other: number }>(
         `SELECT EXISTS (SELECT 1 FROM assets WHERE project_id < ?)
@@ -1030,8 +1031,25 @@ export class SqliteStore {
     return this.stmts.donePreviews.all(projectId);
   }
 
-  allRecords(projectId: string): AssetRecord[] {
-    return this.stmts.allRecords.all(projectId).map(toRecord);
+  /**
+   * A project's records, newest first, a page at a time: the `limit` before row `before` (start
+   * with `Infinity`), and the `before` of the next page (undefined after the last).
+   */
+  recordsBefore(
+    projectId: string,
+    before: number,
+    limit: number,
+  ): { records: AssetRecord[]; next: number | undefined } {
+    const rows = this.stmts.recordsBefore.all(projectId, Math.min(before, Number.MAX_SAFE_INTEGER), limit);
+    return {
+      records: rows.map(toRecord),
+      next: rows.length === limit ? (rows[rows.length - 1] as { row_id: number }).row_id : undefined,
+    };
+  }
+
+  /** How many assets a project has. */
+  assetCount(projectId: string): number {
+    return this.stmts.counted.get(projectId, '', '')?.n ?? 0;
   }
 
   /** The sidecar's mtime as the registry wrote it; null: no sidecar write of the current row has landed. */

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { openStream, type SseFrame } from '../helpers/sse.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -265,6 +266,43 @@ describe('enforce over more assets than one batch', () => {
     assert.equal(report.metadata_fixed.length, 260);
     assert.deepEqual(report.missing_sidecars, []);
     for (const rel of rels) assert.equal(JSON.parse(readText(rel) ?? '{}').license, 'unknown', rel);
+  });
+
+  test('as a job (wait: false): 202 at once, progress per chunk (events and /api/jobs/{id}), the report at the end', async () => {
+    const stream = await openStream(url);
+    try {
+      const res = await api(url, 'POST', '/api/assets/enforce', {
+        project_id: 'many',
+        fix_missing: false,
+        fill_metadata: false,
+        wait: false,
+      });
+      assert.equal(res.status, 202, res.text);
+      const jobId = res.body.job_id as string;
+      const ofJob = (frames: SseFrame[]) =>
+        frames
+          .filter((f) => f.event === 'enforce_progress' && f.data.data.job_id === jobId)
+          .map((f) => f.data.data);
+      const events = ofJob(await stream.until((frames) => ofJob(frames).some((e) => e.status !== 'running')));
+      assert.deepEqual(
+        events.filter((e) => e.status === 'running').map((e) => [e.checked, e.total]),
+        [
+          [128, 260],
+          [256, 260],
+          [260, 260],
+        ],
+      );
+      const end = events.at(-1) as Record<string, any>;
+      assert.equal(end.status, 'done');
+      assert.equal(end.report.checked, 260);
+      const { job } = (await api(url, 'GET', `/api/jobs/${jobId}`)).body;
+      assert.equal(job.kind, 'enforce');
+      assert.equal(job.status, 'done');
+      assert.deepEqual(job.summary, end.report);
+      assert.deepEqual(job.summary.missing_sidecars, []);
+    } finally {
+      await stream.close();
+    }
   });
 });
 

@@ -32,6 +32,9 @@ const EnforceBody = Type.Object({
   overwrite: Type.Optional(Type.Boolean({ default: false })),
   fill_metadata: Type.Optional(Type.Boolean({ default: true })),
   project_id: Type.Optional(Type.String()),
+  wait: Type.Optional(
+    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
+  ),
 });
 
 export function registerMaintenanceRoutes(app: App, service: RegistryService, jobs: JobBoard): void {
@@ -159,17 +162,42 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
       schema: {
         tags: ['maintenance'],
         summary: 'Audit (and repair) sidecars and metadata',
+        description:
+          'Runs as a job: progress as `enforce_progress` events and at `GET /api/jobs/{id}` (its summary is the ' +
+          'report). With `wait: false` the answer is a 202 with the job id at once.',
         body: EnforceBody,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
-      const report = await service.project(body.project_id).enforce({
-        fixMissing: body.fix_missing ?? true,
-        overwrite: body.overwrite ?? false,
-        fillMetadata: body.fill_metadata ?? true,
-      });
-      return { ok: true, report };
+      const registry = service.project(body.project_id);
+      const { job, settled } = jobs.run(
+        'enforce',
+        { checked: 0, total: registry.context.store.assetCount(registry.projectId) },
+        (report) =>
+          registry.enforce({
+            fixMissing: body.fix_missing ?? true,
+            overwrite: body.overwrite ?? false,
+            fillMetadata: body.fill_metadata ?? true,
+            onProgress: (checked, total) => report({ checked, total }),
+          }),
+        (changed) =>
+          service.hooks.emit(
+            'enforce_progress',
+            {
+              job_id: changed.id,
+              status: changed.status,
+              ...changed.progress,
+              ...(changed.summary ? { report: changed.summary as unknown as JsonObject } : {}),
+              ...(changed.error !== null ? { error: changed.error } : {}),
+            },
+            registry.projectId,
+          ),
+      );
+      if (body.wait === false) {
+        return reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });
+      }
+      return { ok: true, job_id: job.id, report: await settled };
     },
   );
 }
