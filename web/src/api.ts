@@ -246,15 +246,17 @@ export const api = {
   job: <J extends Job = RebuildJob>(id: string) =>
     request<{ job: J }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
   /**
-   * `check` writes nothing; `repair` writes missing sidecars and fills metadata; `rewrite` writes
-   * missing sidecars and rewrites every unparseable or disagreeing one from the registry (hand
-   * edits in them lost), leaving the registry's metadata as it is.
+   * Starts enforce as a job (follow it with {@link followJob}). `check` writes nothing; `repair`
+   * writes missing sidecars and fills metadata; `rewrite` writes missing sidecars and rewrites
+   * every unparseable or disagreeing one from the registry (hand edits in them lost), leaving
+   * the registry's metadata as it is.
    */
   enforce: (mode: 'check' | 'repair' | 'rewrite') =>
-    request<{ report: Record<string, unknown> }>('POST', '/api/assets/enforce', {
+    request<{ job_id: string }>('POST', '/api/assets/enforce', {
       fix_missing: mode !== 'check',
       overwrite: mode === 'rewrite',
       fill_metadata: mode === 'repair',
+      wait: false,
     }),
 };
 
@@ -276,6 +278,8 @@ export type RebuildJob = Job<{
 }>;
 
 export type BulkJob = Job<{ done: number; total: number }, { updated: number; missing: string[] }>;
+
+export type EnforceJob = Job<{ checked: number; total: number }>;
 
 /** Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job. */
 export async function followJob<J extends Job>(

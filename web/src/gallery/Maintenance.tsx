@@ -3,7 +3,15 @@
  * Rebuild and sidecar check/repair, with progress from the event stream and the job route.
  */
 import { useEffect, useRef, useState } from 'react';
-import { api, formatBytes, upload, type RebuildJob, type RebuildProgress } from '../api';
+import {
+  api,
+  followJob,
+  formatBytes,
+  upload,
+  type EnforceJob,
+  type RebuildJob,
+  type RebuildProgress,
+} from '../api';
 
 interface UploadItem {
   name: string;
@@ -30,6 +38,7 @@ export function Maintenance({
   const [jobId, setJobId] = useState<string>();
   const [job, setJob] = useState<RebuildJob>();
   const [report, setReport] = useState<string>();
+  const [checking, setChecking] = useState<EnforceJob['progress']>();
   const input = useRef<HTMLInputElement>(null);
 
   const send = async (files: File[]): Promise<void> => {
@@ -126,19 +135,29 @@ export function Maintenance({
       )
     )
       return;
-    api.enforce(mode).then(
-      ({ report: r }) => {
-        setReport(JSON.stringify(r, null, 2));
-        onMessage(
-          {
-            check: 'Sidecar check done; the report is below.',
-            repair: 'Sidecars repaired; the report is below.',
-            rewrite: 'Sidecars rewritten from the registry; the report is below.',
-          }[mode],
-        );
-      },
-      (err: Error) => onMessage(`Sidecar check failed: ${err.message}`, true),
-    );
+    setReport(undefined);
+    setChecking({ checked: 0, total: 0 });
+    api
+      .enforce(mode)
+      .then(({ job_id }) => followJob<EnforceJob>(job_id, (j) => setChecking(j.progress)))
+      .then((ended) => {
+        if (ended.status === 'failed') throw new Error(ended.error ?? 'the check failed');
+        return ended.summary;
+      })
+      .then(
+        (r) => {
+          setReport(JSON.stringify(r, null, 2));
+          onMessage(
+            {
+              check: 'Sidecar check done; the report is below.',
+              repair: 'Sidecars repaired; the report is below.',
+              rewrite: 'Sidecars rewritten from the registry; the report is below.',
+            }[mode],
+          );
+        },
+        (err: Error) => onMessage(`Sidecar check failed: ${err.message}`, true),
+      )
+      .finally(() => setChecking(undefined));
   };
 
   const live =
@@ -169,15 +188,16 @@ export function Maintenance({
       <button type="button" onClick={startRebuild} disabled={running}>
         {running ? 'Rebuilding…' : 'Rebuild'}
       </button>
-      <button type="button" onClick={() => enforce('check')}>
+      <button type="button" onClick={() => enforce('check')} disabled={checking !== undefined}>
         Check sidecars
       </button>
-      <button type="button" onClick={() => enforce('repair')}>
+      <button type="button" onClick={() => enforce('repair')} disabled={checking !== undefined}>
         Repair sidecars
       </button>
       <button
         type="button"
         onClick={() => enforce('rewrite')}
+        disabled={checking !== undefined}
         title="Also rewrite unreadable or disagreeing sidecars from the registry (asks first)"
       >
         Rewrite sidecars…
@@ -187,6 +207,12 @@ export function Maintenance({
           <progress max={live.files_total || 1} value={live.files_done} aria-label="Rebuild progress" />{' '}
           {live.phase}: {live.files_done}/{live.files_total} files, {formatBytes(live.bytes_done)} of{' '}
           {formatBytes(live.bytes_total)}
+        </div>
+      )}
+      {checking && (
+        <div className="job" role="status" aria-live="polite">
+          <progress max={checking.total || 1} value={checking.checked} aria-label="Sidecar check progress" />{' '}
+          Checking sidecars: {checking.checked.toLocaleString()} of {checking.total.toLocaleString()} assets
         </div>
       )}
       {uploads.length > 0 && (
