@@ -4,14 +4,17 @@
  * {@link KEPT} are kept). A route decides whether its request waits for the job's end.
  */
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { JsonObject } from '../domain/json.js';
 
 export type JobKind = 'rebuild' | 'bulk_edit' | 'enforce';
 
+export type JobStatus = 'running' | 'done' | 'failed';
+
 export interface Job<Progress = JsonObject, Summary = JsonObject> {
   id: string;
   kind: JobKind;
-  status: 'running' | 'done' | 'failed';
+  status: JobStatus;
   started_at: string;
   finished_at: string | null;
   progress: Progress;
@@ -82,3 +85,19 @@ export class JobBoard {
     return [...this.jobs.values()].slice(-count).reverse();
   }
 }
+
+/** The fields every job's progress event has: its id, status and progress (and why it failed). */
+export function jobEvent<Progress extends object>(
+  job: Job<Progress, unknown>,
+): { job_id: string; status: JobStatus; error?: string } & Progress {
+  return {
+    job_id: job.id,
+    status: job.status,
+    ...job.progress,
+    ...(job.error !== null ? { error: job.error } : {}),
+  };
+}
+
+/** The answer to a request that does not wait for its job (`wait: false`). */
+export const accepted = (reply: FastifyReply, job: Job<unknown, unknown>): FastifyReply =>
+  reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });

@@ -8,7 +8,7 @@ import type { ProvenanceInput } from '../../domain/provenance.js';
 import type { SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import type { JobBoard } from '../jobs.js';
+import { accepted, jobEvent, type JobBoard } from '../jobs.js';
 import {
   BulkBody,
   DeleteQuery,
@@ -287,18 +287,12 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         (changed) =>
           service.hooks.emit(
             'bulk_progress',
-            {
-              job_id: changed.id,
-              status: changed.status,
-              ...changed.progress,
-              ...(changed.summary ? { summary: changed.summary } : {}),
-              ...(changed.error !== null ? { error: changed.error } : {}),
-            },
+            { ...jobEvent(changed), ...(changed.summary ? { summary: changed.summary } : {}) },
             registry.projectId,
           ),
       );
       if (body.wait === false) {
-        return reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });
+        return accepted(reply, job);
       }
       await settled;
       if (!result) throw new Error('the bulk edit ended without a result');

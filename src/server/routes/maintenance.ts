@@ -13,7 +13,7 @@ import { isInside, realpathLoose } from '../../files/safe-path.js';
 import { SERVER_REBUILD_BATCH, type RebuildProgress, type RebuildSummary } from '../../registry/rebuild.js';
 import { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import type { Job, JobBoard } from '../jobs.js';
+import { accepted, jobEvent, type Job, type JobBoard } from '../jobs.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const RebuildBody = Type.Object({
@@ -109,11 +109,8 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
           service.hooks.emit(
             'rebuild_progress',
             {
-              job_id: changed.id,
-              status: changed.status,
-              ...changed.progress,
+              ...jobEvent(changed),
               ...(changed.summary ? { summary: changed.summary as unknown as JsonObject } : {}),
-              ...(changed.error !== null ? { error: changed.error } : {}),
             },
             registry.projectId,
           ),
@@ -126,7 +123,7 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
           if (!own) await target.close();
         });
       if (body.wait === false) {
-        return reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });
+        return accepted(reply, job);
       }
       await work;
       if (job.status === 'failed')
@@ -185,17 +182,14 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
           service.hooks.emit(
             'enforce_progress',
             {
-              job_id: changed.id,
-              status: changed.status,
-              ...changed.progress,
+              ...jobEvent(changed),
               ...(changed.summary ? { report: changed.summary as unknown as JsonObject } : {}),
-              ...(changed.error !== null ? { error: changed.error } : {}),
             },
             registry.projectId,
           ),
       );
       if (body.wait === false) {
-        return reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });
+        return accepted(reply, job);
       }
       return { ok: true, job_id: job.id, report: await settled };
     },
