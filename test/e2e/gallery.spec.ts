@@ -520,3 +520,51 @@ test('against a server with an API token, the studio asks for it once and edits 
     secured.cleanup();
   }
 });
+
+test('Upload… sends files, and Upload folder… a whole folder with its structure, leaving hidden files out', async ({
+  page,
+}) => {
+  const own = makeWorkspace('areg-e2e-upload-');
+  own.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  const served = await startServer(own.dir);
+  try {
+    // What a user picks: two loose files, and a folder with a subfolder and OS junk in it.
+    const picked = own.file(
+      'picked/hero.png',
+      await makeImage(40, 30, 'png', undefined, { r: 200, g: 60, b: 60 }),
+    );
+    const notes = own.file('picked/notes.txt', 'loose notes');
+    own.file('pack/forest/bg-1.png', await makeImage(32, 32, 'png', undefined, { r: 30, g: 120, b: 40 }));
+    own.file('pack/forest/bg-2.png', await makeImage(32, 32, 'png', undefined, { r: 30, g: 130, b: 40 }));
+    own.file('pack/readme.txt', 'pack readme');
+    own.file('pack/.DS_Store', 'junk');
+    own.file('pack/forest/Thumbs.db', 'junk');
+
+    await page.goto(served.url);
+    const files = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Upload…', exact: true }).click();
+    await (await files).setFiles([picked, notes]);
+    await expect(page.getByTestId('gallery-message')).toHaveText('Uploaded 2 of 2 files.');
+
+    const folder = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Upload folder…' }).click();
+    await (await folder).setFiles(path.join(own.dir, 'pack'));
+    await expect(page.getByTestId('gallery-message')).toHaveText('Uploaded 3 of 3 files.');
+
+    const { body } = await api(served.url, 'GET', '/api/assets/search?limit=50&sort=path&order=asc');
+    expect(body.items.map((a: { path: string }) => a.path)).toEqual([
+      'generic/hero.png', // the upload's default type bucket (reference: asset_type "generic")
+      'generic/notes.txt',
+      'pack/forest/bg-1.png',
+      'pack/forest/bg-2.png',
+      'pack/readme.txt',
+    ]);
+    expect(own.json('data/assets/pack/forest/bg-1.png.asset.json').path).toBe('pack/forest/bg-1.png');
+    // The gallery was empty when the page opened: the new assets appear in it by themselves.
+    await expect(page.locator('.tile')).toHaveCount(5);
+    await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  } finally {
+    await served.stop();
+    own.cleanup();
+  }
+});

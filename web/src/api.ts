@@ -298,8 +298,11 @@ export async function followJob<J extends Job>(
 /** A rebuild's progress as the event stream reports it (`rebuild_progress`). */
 export type RebuildProgress = RebuildJob['progress'] & { status: string; job_id: string };
 
-/** Uploads one file with progress (fetch has no upload progress, XHR does). */
-export function upload(file: File, onProgress: (fraction: number) => void): Promise<Asset> {
+/**
+ * Uploads one file with progress (fetch has no upload progress, XHR does), into `folder` under
+ * the assets root when given (else the server's `<type>/<name>`).
+ */
+export function upload(file: File, onProgress: (fraction: number) => void, folder = ''): Promise<Asset> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/assets/upload');
@@ -328,6 +331,7 @@ export function upload(file: File, onProgress: (fraction: number) => void): Prom
     };
     const form = new FormData();
     form.append('on_conflict', 'rename');
+    if (folder) form.append('dest_path', `${folder}/`);
     form.append('file', file, file.name);
     xhr.send(form);
   });

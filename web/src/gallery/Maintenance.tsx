@@ -1,8 +1,9 @@
 /**
- * Upload (button or drag-and-drop anywhere on the page, with progress) and the maintainer's
+ * Upload (files or a whole folder, by button or drag-and-drop anywhere on the page, with progress) and the maintainer's
  * Rebuild and sidecar check/repair, with progress from the event stream and the job route.
  */
 import { useEffect, useRef, useState } from 'react';
+import { dropEntries, droppedFiles, pickedFiles, type UploadFile } from './dropped-files';
 import {
   api,
   followJob,
@@ -40,16 +41,25 @@ export function Maintenance({
   const [report, setReport] = useState<string>();
   const [checking, setChecking] = useState<EnforceJob['progress']>();
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
 
-  const send = async (files: File[]): Promise<void> => {
+  const send = async (files: UploadFile[]): Promise<void> => {
+    if (!files.length) return onMessage('Nothing to upload (hidden files and OS junk are left out).', true);
     const start = uploads.length;
-    setUploads((u) => [...u, ...files.map((f) => ({ name: f.name, size: f.size, progress: 0 }))]);
+    setUploads((u) => [
+      ...u,
+      ...files.map(({ file, folder }) => ({
+        name: folder ? `${folder}/${file.name}` : file.name,
+        size: file.size,
+        progress: 0,
+      })),
+    ]);
     const patch = (i: number, p: Partial<UploadItem>): void =>
       setUploads((u) => u.map((item, j) => (j === start + i ? { ...item, ...p } : item)));
     let ok = 0;
-    for (const [i, file] of files.entries()) {
+    for (const [i, { file, folder }] of files.entries()) {
       try {
-        await upload(file, (progress) => patch(i, { progress }));
+        await upload(file, (progress) => patch(i, { progress }), folder);
         patch(i, { progress: 1, done: true });
         ok++;
       } catch (err) {
@@ -80,8 +90,14 @@ export function Maintenance({
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      const files = [...(e.dataTransfer?.files ?? [])];
-      if (files.length) void send(files);
+      if (!e.dataTransfer) return;
+      // Folders come as entries to walk; a browser without entries gives plain files.
+      const entries = dropEntries(e.dataTransfer);
+      const plain = [...e.dataTransfer.files].map((file) => ({ file, folder: '' }));
+      (entries ? droppedFiles(entries) : Promise.resolve(plain)).then(
+        (files) => void send(files),
+        (err: Error) => onMessage(`Could not read what was dropped: ${err.message}`, true),
+      );
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragleave', leave);
@@ -177,13 +193,29 @@ export function Maintenance({
         hidden
         aria-label="Files to upload"
         onChange={(e) => {
-          const files = [...(e.currentTarget.files ?? [])];
+          const files = [...(e.currentTarget.files ?? [])].map((file) => ({ file, folder: '' }));
           e.currentTarget.value = '';
           if (files.length) void send(files);
         }}
       />
+      <input
+        ref={folderInput}
+        type="file"
+        hidden
+        aria-label="Folder to upload"
+        // A whole folder, its structure kept (not in React's typings: set as an attribute).
+        {...{ webkitdirectory: '' }}
+        onChange={(e) => {
+          const files = pickedFiles(e.currentTarget.files ?? []);
+          e.currentTarget.value = '';
+          void send(files);
+        }}
+      />
       <button type="button" onClick={() => input.current?.click()}>
         Upload…
+      </button>
+      <button type="button" onClick={() => folderInput.current?.click()}>
+        Upload folder…
       </button>
       <button type="button" onClick={startRebuild} disabled={running}>
         {running ? 'Rebuilding…' : 'Rebuild'}

@@ -77,10 +77,11 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
   const firstKey = useRef<string | undefined>(prefetched ? key : undefined);
   const errorRef = useRef(error);
 
-  const fetchPage = useCallback((page: number) => {
+  /** Fetches a page; one past the known end only when `anyway` (the registry changed: it may exist now). */
+  const fetchPage = useCallback((page: number, anyway = false) => {
     const s = state.current;
     const known = totalRef.current;
-    if (s.inFlight.has(page) || (known !== undefined && page * PAGE_SIZE >= known)) return;
+    if (s.inFlight.has(page) || (!anyway && known !== undefined && page * PAGE_SIZE >= known)) return;
     const controller = new AbortController();
     s.inFlight.set(page, controller);
     const generation = s.generation;
@@ -214,7 +215,8 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       if (page < from || page > to) s.pages.delete(page);
       else s.stale.add(page);
     }
-    for (let page = from; page <= to; page++) fetchPage(page);
+    // (Anyway: the pages in view may have been past the end, as every page of an empty gallery is.)
+    for (let page = from; page <= to; page++) fetchPage(page, true);
   }, [changeTick, fetchPage]);
 
   const at = useCallback(
