@@ -41,7 +41,8 @@ describe('serve --watch (live folder)', () => {
     const rel = `markers/m${++markers}.dat`;
     fs.mkdirSync(path.dirname(asset(rel)), { recursive: true });
     fs.writeFileSync(asset(rel), randomBytes(64));
-    await eventually(`marker ${rel}`, async () => (await byPath(rel)).length === 1);
+    // (Well under a second here alone; once, in a full run on this 2-core machine, over 8 s.)
+    await eventually(`marker ${rel}`, async () => (await byPath(rel)).length === 1, 20_000);
   };
 
   before(async () => {
