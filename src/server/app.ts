@@ -16,6 +16,7 @@ import type { RegistryService } from '../registry/service.js';
 import { SettingsStore } from '../settings/settings.js';
 import { installErrorHandlers } from './errors.js';
 import { JobBoard } from './jobs.js';
+import { installJsonBodyParser } from './json-body.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   // The API speaks JSON (and multipart for uploads): plain text is a 415 that says so.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   installErrorHandlers(app);
   installSecurity(app, { allowedHosts: options.allowedHosts ?? [], token: options.token });
 

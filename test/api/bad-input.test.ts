@@ -194,8 +194,32 @@ describe('metadata', () => {
 
 describe('malformed requests are 4xx, never 500', () => {
   test('bodies that are not JSON, empty or too large', async () => {
+    // The message shows where the text breaks.
+    assertEnvelope(
+      await api(url, 'POST', '/api/assets/register', '{"path": "a.txt", "copy": tru}'),
+      400,
+      'invalid_json',
+      /^The request body is not valid JSON \(.*tru\}.*\); send a JSON object\.$/,
+    );
     assertEnvelope(await api(url, 'POST', '/api/assets/register', '{bad'), 400, 'invalid_json');
-    assertEnvelope(await api(url, 'POST', '/api/assets/register', ''), 400, 'invalid_json');
+    assertEnvelope(
+      await api(url, 'POST', '/api/assets/register', ''),
+      400,
+      'invalid_json',
+      /The request body is empty/,
+    );
+    // Keys that could change how the server's objects behave are refused by name.
+    for (const body of [
+      '{"path": "a.txt", "metadata": {"__proto__": {"admin": true}}}',
+      '{"path": "a.txt", "metadata": {"constructor": {"prototype": {"admin": true}}}}',
+    ]) {
+      assertEnvelope(
+        await api(url, 'POST', '/api/assets/register', body),
+        400,
+        'invalid_json',
+        /"__proto__" or "constructor\.prototype" key, which is refused: rename it/,
+      );
+    }
     const text = await api(url, 'POST', '/api/assets/register', 'path=x', { 'content-type': 'text/plain' });
     assertEnvelope(text, 415, 'unsupported_media_type');
     // Several times: the client must read the 413 each time, not a broken pipe while it is still
