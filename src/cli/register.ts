@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { Command } from 'commander';
+import type { AssetRecord } from '../domain/asset.js';
+import { AppError } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
 import {
   splitComma,
@@ -9,6 +12,7 @@ import {
   type CommonOptions,
 } from './common.js';
 import { describeAsset } from './format.js';
+import { countBar } from './progress.js';
 
 interface RegisterOptions extends CommonOptions {
   type?: string;
@@ -24,10 +28,13 @@ interface RegisterOptions extends CommonOptions {
 
 export function registerCommand(): Command {
   return withCommonOptions(new Command('register'))
-    .description('register a file (POST /api/assets/register): copied into the assets root unless --no-copy')
-    .argument('<path>', 'file to register')
+    .description(
+      'register files (POST /api/assets/register): copied into the assets root unless --no-copy; ' +
+        'with several, each is registered on its own and the ones that fail are listed',
+    )
+    .argument('<paths...>', 'files to register')
     .option('--type <type>', 'asset type: the default folder (e.g. images, audio)')
-    .option('--dest <dest>', 'destination under the assets root: a folder, or a file name')
+    .option('--dest <dest>', 'destination under the assets root: a folder, or a file name (one file only)')
     .option('--tags <a,b>', 'comma-separated tags')
     .option('--license <license>', 'licence, e.g. CC-BY-4.0')
     .option('--origin <origin>', 'where the file comes from')
@@ -35,35 +42,103 @@ export function registerCommand(): Command {
     .option('--no-copy', 'register in place (the file must already be under the assets root)')
     .option('--on-conflict <mode>', 'when the destination holds another file: error or rename', 'error')
     .option('--no-previews', 'do not make previews now (a running server or the next rebuild makes them)')
-    .action(async (file: string, options: RegisterOptions) => {
+    .action(async (files: string[], options: RegisterOptions, command: Command) => {
+      if (
+        files.length > 1 &&
+        options.dest &&
+        path.posix.extname(options.dest) &&
+        !options.dest.endsWith('/')
+      ) {
+        command.error(`error: --dest ${options.dest} names one file; with several files give a folder`, {
+          exitCode: 2,
+        });
+      }
       const metadata = parseMetadataInput(options.metadata);
       if (options.tags) metadata.tags = splitComma(options.tags);
       if (options.license) metadata.license = options.license;
       if (options.origin) metadata.origin = options.origin;
       await withService(options, async (service) => {
         const registry = service.project();
-        const result = await registry.register({
-          path: file,
-          assetType: options.type ?? null,
-          destPath: options.dest ?? null,
-          metadata,
-          copy: options.copy,
-          onConflict: options.onConflict === 'rename' ? 'rename' : 'error',
-          provenance: { source: 'cli.register' },
-          cwd: process.cwd(),
-        });
-        let record = result.record;
-        if (options.previews && record.thumb) {
+        const registerOne = (file: string) =>
+          registry.register({
+            path: file,
+            assetType: options.type ?? null,
+            destPath: options.dest ?? null,
+            metadata,
+            copy: options.copy,
+            onConflict: options.onConflict === 'rename' ? 'rename' : 'error',
+            provenance: { source: 'cli.register' },
+            cwd: process.cwd(),
+          });
+        /** Makes the previews of these assets (when asked) and answers them as they are then. */
+        const withPreviews = async (records: AssetRecord[]): Promise<AssetRecord[]> => {
+          const pending = records.filter((record) => record.thumb).map((record) => record.uid);
+          if (!options.previews || !pending.length) return records;
           service.previews.start();
-          await service.previews.waitFor(registry.projectId, [record.uid]);
-          record = registry.get(record.uid) ?? record;
+          await service.previews.waitFor(registry.projectId, pending);
+          return records.map((record) => registry.get(record.uid) ?? record);
+        };
+
+        if (files.length === 1) {
+          const result = await registerOne(files[0] as string);
+          const [record] = await withPreviews([result.record]);
+          const asset = registry.serialize(record as AssetRecord);
+          if (wantsJson(options)) printJson({ ok: true, asset_id: asset.id, created: result.created, asset });
+          else
+            process.stdout.write(
+              `${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n`,
+            );
+          return;
         }
-        const asset = registry.serialize(record);
-        if (wantsJson(options)) printJson({ ok: true, asset_id: record.uid, created: result.created, asset });
-        else
-          process.stdout.write(
-            `${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n`,
-          );
+
+        // Several: each on its own, so one that fails does not stop the others.
+        const bar = countBar('files');
+        const outcomes: Array<
+          { path: string; created: boolean; record: AssetRecord } | { path: string; error: unknown }
+        > = [];
+        for (const [i, file] of files.entries()) {
+          try {
+            const result = await registerOne(file);
+            outcomes.push({ path: file, created: result.created, record: result.record });
+          } catch (error) {
+            outcomes.push({ path: file, error });
+          }
+          bar.update(i + 1, files.length);
+        }
+        bar.stop();
+        const registered = await withPreviews(outcomes.flatMap((o) => ('record' in o ? [o.record] : [])));
+        const failed = outcomes.filter((o) => 'error' in o).length;
+        if (wantsJson(options)) {
+          let next = 0;
+          printJson({
+            ok: failed === 0,
+            registered: outcomes.length - failed,
+            failed,
+            items: outcomes.map((o) => {
+              if ('error' in o) {
+                const error = o.error instanceof AppError ? o.error : undefined;
+                return {
+                  path: o.path,
+                  ok: false,
+                  code: error?.code ?? 'internal_error',
+                  message: o.error instanceof Error ? o.error.message : String(o.error),
+                };
+              }
+              const asset = registry.serialize(registered[next++] as AssetRecord);
+              return { path: o.path, ok: true, asset_id: asset.id, created: o.created, asset };
+            }),
+          });
+        } else {
+          for (const o of outcomes) {
+            process.stdout.write(
+              'error' in o
+                ? `failed: ${o.path}: ${o.error instanceof Error ? o.error.message : String(o.error)}\n`
+                : `${o.created ? 'registered' : 'already registered'}: ${o.path} -> ${o.record.path} (${o.record.uid})\n`,
+            );
+          }
+          process.stdout.write(`Registered ${outcomes.length - failed} of ${outcomes.length} files.\n`);
+        }
+        if (failed) process.exitCode = 1;
       });
     });
 }

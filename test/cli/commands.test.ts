@@ -16,7 +16,7 @@ after(() => ws.cleanup());
 describe('help', () => {
   test('every command has --help naming its flags', async () => {
     const expected: Record<string, string[]> = {
-      register: ['--type', '--dest', '--tags', '--license', '--origin', '--no-copy'],
+      register: ['<paths...>', '--type', '--dest', '--tags', '--license', '--origin', '--no-copy'],
       search: ['--type', '--tag', '--license', '-q', '--limit', '--offset', '--sort'],
       serve: ['--host', '--port', '--assets-root', '--db-path', '--thumbs-root', '--project-id', '--token'],
       get: ['<id>'],
@@ -52,6 +52,47 @@ describe('register, get, search, update, remove', () => {
     assert.equal(ws.read('data/assets/docs/hero.txt'), 'cli hero');
     assert.ok(ws.exists('config/comfyvn.sqlite'), 'the default database is under the cwd');
     assert.equal(ws.json('data/assets/docs/hero.txt.asset.json').id, id);
+  });
+
+  test('several files: each registered on its own, the ones that fail listed, exit 1', async () => {
+    ws.file('in/batch/one.txt', 'batch one');
+    ws.file('in/batch/two.txt', 'batch two');
+    const res = await runCli(
+      [
+        'register',
+        'in/batch/one.txt',
+        'in/batch/missing.txt',
+        'in/batch/two.txt',
+        '--dest',
+        'batch',
+        '--tags',
+        'b1',
+      ],
+      ws.dir,
+    );
+    assert.equal(res.code, 1, res.stderr);
+    assert.equal(res.json.ok, false);
+    assert.equal(res.json.registered, 2);
+    assert.equal(res.json.failed, 1);
+    assert.deepEqual(
+      res.json.items.map((i: { path: string; ok: boolean }) => [i.path, i.ok]),
+      [
+        ['in/batch/one.txt', true],
+        ['in/batch/missing.txt', false],
+        ['in/batch/two.txt', true],
+      ],
+    );
+    assert.equal(res.json.items[1].code, 'source_not_found');
+    assert.equal(res.json.items[2].asset.path, 'batch/two.txt');
+    assert.deepEqual(res.json.items[2].asset.tags, ['b1']);
+    assert.equal(ws.read('data/assets/batch/one.txt'), 'batch one');
+    // A --dest that names one file cannot take several.
+    const named = await runCli(
+      ['register', 'in/batch/one.txt', 'in/batch/two.txt', '--dest', 'x/one.txt'],
+      ws.dir,
+    );
+    assert.equal(named.code, 2);
+    assert.match(named.stderr, /names one file; with several files give a folder/);
   });
 
   test('registering the same bytes again merges tags', async () => {
