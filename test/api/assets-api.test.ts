@@ -481,6 +481,15 @@ describe('file, sidecar, provenance and upload routes', () => {
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'download me');
     assert.match(res.headers.get('content-disposition') ?? '', /dl\.txt/);
+    // Its file deleted behind the registry's back: a 404 that says so, not "No route".
+    fs.rmSync(path.join(ws.assets, asset.path));
+    const gone = await api(url, 'GET', `/api/assets/${asset.id}/file`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.code, 'file_missing');
+    assert.match(
+      gone.body.message,
+      new RegExp(`${asset.path}\\) is not in the assets root any more.*rebuild`),
+    );
   });
 
   test('sidecar route: parsed JSON; a corrupted sidecar is 422, a missing one 404', async () => {

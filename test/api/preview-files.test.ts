@@ -102,6 +102,26 @@ describe('thumbnails', () => {
     assert.equal(bad.status, 422);
   });
 
+  test('a cleared preview cache heals: the missing thumbnail is made again on request', async () => {
+    const asset = await registerMedia('healed.png', await makeImage(300, 200, 'png'));
+    for (const size of [256, 512]) fs.rmSync(thumbFile(`${asset.id}_${size}.png`));
+    const missing = await api(url, 'GET', `/api/assets/${asset.id}/thumbnail?size=512`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'preview_missing');
+    assert.match(missing.body.message, /being made again: try again shortly/);
+    for (const started = Date.now(); ;) {
+      const res = await fetch(`${url}/api/assets/${asset.id}/thumbnail?size=512`);
+      if (res.status === 200) {
+        assert.equal(res.headers.get('content-type'), 'image/png');
+        break;
+      }
+      assert.ok(Date.now() - started < 20_000, `the thumbnail came back (last: ${res.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const size of [256, 512])
+      assert.ok(fs.existsSync(thumbFile(`${asset.id}_${size}.png`)), `${size} px`);
+  });
+
   test('new bytes at the same path: same id, new hash, new thumbnails', async () => {
     ws.file('data/assets/edit/pic.png', await makeImage(300, 300, 'png'));
     const first = await api(url, 'POST', '/api/assets/register', {

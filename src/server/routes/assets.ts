@@ -1,7 +1,8 @@
 /** `/api/assets/*`: thin adapters from HTTP to the registry service. */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
-import { badRequest } from '../../domain/errors.js';
+import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
@@ -365,6 +366,15 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     async (request, reply) => {
       const registry = service.project(request.query.project_id);
       const record = registry.require(request.params.id);
+      // (Left to the static plugin, a missing file was a "No route" 404.)
+      if (!fs.statSync(registry.absolutePath(record), { throwIfNoEntry: false })?.isFile()) {
+        throw new AppError(
+          404,
+          'file_missing',
+          `The file of asset ${record.uid} (${record.path}) is not in the assets root any more: put it ` +
+            'back, or run a rebuild to bring the registry in line with the disk.',
+        );
+      }
       return reply.download(record.path, path.basename(record.path));
     },
   );

@@ -60,10 +60,14 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
   ) => {
     const file = path.join(service.paths.thumbsRoot, name);
     if (!fs.existsSync(file)) {
+      // The preview cache was cleared (or this file deleted): the preview is made again, so the
+      // gallery heals by itself instead of showing holes until someone requeues it.
+      service.project(record.projectId).requeuePreviews([record.uid], false);
       throw new AppError(
         404,
         'preview_missing',
-        `The preview file of ${record.uid} is missing; POST /api/previews/requeue to make it again.`,
+        `The preview file of ${record.uid} was missing (a cleared preview cache?); it is being made ` +
+          'again: try again shortly.',
       );
     }
     reply
