@@ -23,10 +23,11 @@ import {
   sameJson,
 } from '../domain/metadata.js';
 import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
+import { typeForPath } from '../domain/type-bucket.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
 import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
-import { readSidecarFile, scanAssets, scanPaths, typeForPath, type ScannedFile } from './scan.js';
+import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
 
 export interface RebuildProgress {
   phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';

@@ -38,17 +38,6 @@ const NOT_UTF8 =
 
 const JUNK = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '.ds_store']);
 
-/** §7.1: the first folder, or for top-level files a bucket by extension. */
-export function typeForPath(rel: string): string {
-  const slash = rel.indexOf('/');
-  if (slash > 0) return rel.slice(0, slash);
-  const ext = path.extname(rel).toLowerCase().slice(1);
-  if (['png', 'jpg', 'jpeg', 'webp', 'bmp', 'gif'].includes(ext)) return 'images';
-  if (['wav', 'mp3', 'ogg', 'flac'].includes(ext)) return 'audio';
-  if (ext === 'json') return 'json';
-  return 'generic';
-}
-
 const STATS_PER_YIELD = 2000;
 
 /** `path.join` for a folder path already normalised and a plain name: no re-normalising per file. */

@@ -551,13 +551,15 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
     await (await folder).setFiles(path.join(own.dir, 'pack'));
     await expect(page.getByTestId('gallery-message')).toHaveText('Uploaded 3 of 3 files.');
 
+    // Each lands, and is typed, where a rebuild of the same file would put it: a loose file by
+    // its extension, a folder's files by their first folder.
     const { body } = await api(served.url, 'GET', '/api/assets/search?limit=50&sort=path&order=asc');
-    expect(body.items.map((a: { path: string }) => a.path)).toEqual([
-      'generic/hero.png', // the upload's default type bucket (reference: asset_type "generic")
-      'generic/notes.txt',
-      'pack/forest/bg-1.png',
-      'pack/forest/bg-2.png',
-      'pack/readme.txt',
+    expect(body.items.map((a: { path: string; type: string }) => [a.path, a.type])).toEqual([
+      ['generic/notes.txt', 'generic'],
+      ['images/hero.png', 'images'],
+      ['pack/forest/bg-1.png', 'pack'],
+      ['pack/forest/bg-2.png', 'pack'],
+      ['pack/readme.txt', 'pack'],
     ]);
     expect(own.json('data/assets/pack/forest/bg-1.png.asset.json').path).toBe('pack/forest/bg-1.png');
     // The gallery was empty when the page opened: the new assets appear in it by themselves.

@@ -1,4 +1,5 @@
 /** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
+import { typeForPath } from '../../src/domain/type-bucket.js';
 import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 
@@ -300,7 +301,7 @@ export type RebuildProgress = RebuildJob['progress'] & { status: string; job_id:
 
 /**
  * Uploads one file with progress (fetch has no upload progress, XHR does), into `folder` under
- * the assets root when given (else the server's `<type>/<name>`).
+ * the assets root when given, else into `<type>/<name>` with the type its extension gives.
  */
 export function upload(file: File, onProgress: (fraction: number) => void, folder = ''): Promise<Asset> {
   return new Promise((resolve, reject) => {
@@ -331,6 +332,8 @@ export function upload(file: File, onProgress: (fraction: number) => void, folde
     };
     const form = new FormData();
     form.append('on_conflict', 'rename');
+    // The type a rebuild would give the file where it lands: by extension at the top, else its first folder.
+    form.append('asset_type', typeForPath(folder ? `${folder}/${file.name}` : file.name));
     if (folder) form.append('dest_path', `${folder}/`);
     form.append('file', file, file.name);
     xhr.send(form);
