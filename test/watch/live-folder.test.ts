@@ -37,12 +37,12 @@ describe('serve --watch (live folder)', () => {
     );
   /** A change the watcher must see; once it has, every earlier change has been handled too. */
   let markers = 0;
-  const barrier = async (): Promise<void> => {
+  const barrier = async (timeoutMs = 20_000): Promise<void> => {
     const rel = `markers/m${++markers}.dat`;
     fs.mkdirSync(path.dirname(asset(rel)), { recursive: true });
     fs.writeFileSync(asset(rel), randomBytes(64));
     // (Well under a second here alone; once, in a full run on this 2-core machine, over 8 s.)
-    await eventually(`marker ${rel}`, async () => (await byPath(rel)).length === 1, 20_000);
+    await eventually(`marker ${rel}`, async () => (await byPath(rel)).length === 1, timeoutMs);
   };
 
   before(async () => {
@@ -53,7 +53,7 @@ describe('serve --watch (live folder)', () => {
     // tests start once it has seen a first change. In one fresh-clone run of the whole suite the
     // first four tests' changes went unseen for ~30 s; the server's log is in the message.
     try {
-      await barrier();
+      await barrier(60_000);
     } catch (err) {
       throw new Error(`the live folder never saw a change: ${String(err)}\nserver log:\n${server.stderr()}`);
     }
