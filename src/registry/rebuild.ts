@@ -23,7 +23,7 @@ import {
   sameJson,
 } from '../domain/metadata.js';
 import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
-import { typeForPath } from '../domain/type-bucket.js';
+import { typeForPath } from '../domain/asset-paths.js';
 import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
 import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';

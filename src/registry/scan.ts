@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
+import { isSkippedName } from '../domain/asset-paths.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 
 export interface ScannedFile {
@@ -35,8 +36,6 @@ export interface ScanResult {
 /** A name Node could not decode (not UTF-8) comes back with U+FFFD, and cannot be opened by it. */
 const NOT_UTF8 =
   'its name is not valid UTF-8 (shown here with \uFFFD), so it cannot be opened by that name: rename it';
-
-const JUNK = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '.ds_store']);
 
 const STATS_PER_YIELD = 2000;
 
@@ -170,11 +169,6 @@ async function sweepLeftovers(dir: string, pace: () => Promise<void> | undefined
     if (entry.isDirectory()) await sweepLeftovers(childPath(dir, entry.name), pace);
     else if (entry.isFile()) removeIfLeftOver(dir, entry.name);
   }
-}
-
-/** Whether a name is passed over by the scan wherever it appears: hidden names and OS junk. */
-export function isSkippedName(name: string): boolean {
-  return name.startsWith('.') || JUNK.has(name.toLowerCase());
 }
 
 /**

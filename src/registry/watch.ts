@@ -22,13 +22,13 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import { isSkippedName } from '../domain/asset-paths.js';
 import type { JsonObject } from '../domain/json.js';
 import { isInside } from '../files/safe-path.js';
 import type { HookBus } from '../hooks/bus.js';
 import { logger } from '../logging.js';
 import { SERVER_REBUILD_BATCH, type RebuildSummary } from './rebuild.js';
 import type { AssetRegistry } from './registry.js';
-import { isSkippedName } from './scan.js';
 
 export interface WatchOptions {
   /** A batch runs once no event came for this long (ms). */

@@ -1,5 +1,5 @@
 /** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
-import { typeForPath } from '../../src/domain/type-bucket.js';
+import { typeForPath } from '../../src/domain/asset-paths.js';
 import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 

@@ -1,8 +1,9 @@
 /**
  * Files to upload from a drop or a folder picker, each with the folder it sits in (relative to
  * what was dropped or picked), so a dropped folder lands in the assets root with its structure.
- * Hidden files and OS junk are left out, as the rebuild leaves them out.
+ * Hidden files and OS junk are left out, by the rebuild's own rule.
  */
+import { isSkippedName } from '../../../src/domain/asset-paths.js';
 
 export interface UploadFile {
   file: File;
@@ -10,14 +11,12 @@ export interface UploadFile {
   folder: string;
 }
 
-const JUNK = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db', '.ds_store']);
-const wanted = (name: string): boolean => !name.startsWith('.') && !JUNK.has(name.toLowerCase());
 const folderOf = (relPath: string): string => relPath.split('/').slice(0, -1).join('/');
 
 /** Files picked with `<input webkitdirectory>` (each knows its path under the picked folder). */
 export function pickedFiles(files: Iterable<File>): UploadFile[] {
   return [...files]
-    .filter((file) => (file.webkitRelativePath || file.name).split('/').every(wanted))
+    .filter((file) => !(file.webkitRelativePath || file.name).split('/').some(isSkippedName))
     .map((file) => ({ file, folder: folderOf(file.webkitRelativePath) }));
 }
 
@@ -35,7 +34,7 @@ export function dropEntries(transfer: DataTransfer): FileSystemEntry[] | null {
 export async function droppedFiles(entries: readonly FileSystemEntry[]): Promise<UploadFile[]> {
   const out: UploadFile[] = [];
   const visit = async (entry: FileSystemEntry): Promise<void> => {
-    if (!wanted(entry.name)) return;
+    if (isSkippedName(entry.name)) return;
     if (entry.isFile) {
       const file = await new Promise<File>((resolve, reject) =>
         (entry as FileSystemFileEntry).file(resolve, reject),
