@@ -169,7 +169,7 @@ export async function enforceRegistry(
   // with one durability barrier (as the rebuild's batches); the event loop runs between chunks.
   for (let before: number | undefined = Infinity; before !== undefined;) {
     const from = before;
-    const uids = store.recordsBefore(registry.projectId, from, CHUNK).records.map((record) => record.uid);
+    const uids = store.uidsBefore(registry.projectId, from, CHUNK);
     // A sidecar write of this process under way would show an older state: wait for it, then
     // read the page again, as it is now.
     await registry.settleSidecars(uids);

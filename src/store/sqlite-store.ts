@@ -395,6 +395,9 @@ export class SqliteStore {
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'`,
       ),
+      uidsBefore: db.prepare<[string, number, number], { uid: string }>(
+        'SELECT uid FROM assets WHERE project_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
+      ),
       recordsBefore: db.prepare<[string, number, number], AssetRow & { row_id: number }>(
         `SELECT rowid AS row_id, ${ASSET_COLUMNS} FROM assets WHERE project_id = ? AND rowid < ?
          ORDER BY rowid DESC LIMIT ?`,
@@ -1045,6 +1048,13 @@ export class SqliteStore {
       records: rows.map(toRecord),
       next: rows.length === limit ? (rows[rows.length - 1] as { row_id: number }).row_id : undefined,
     };
+  }
+
+  /** The ids of the page {@link recordsBefore} would answer (no rows decoded). */
+  uidsBefore(projectId: string, before: number, limit: number): string[] {
+    return this.stmts.uidsBefore
+      .all(projectId, Math.min(before, Number.MAX_SAFE_INTEGER), limit)
+      .map((row) => row.uid);
   }
 
   /** How many assets a project has. */
