@@ -565,6 +565,12 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
     // The gallery was empty when the page opened: the new assets appear in it by themselves.
     await expect(page.locator('.tile')).toHaveCount(5);
     await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+
+    // Rebuild: started as a job, followed until it ends, its summary shown.
+    await page.getByRole('button', { name: 'Rebuild', exact: true }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      /^Rebuild done: processed: 5, skipped: 0, removed: 0, /,
+    );
   } finally {
     await served.stop();
     own.cleanup();

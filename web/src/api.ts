@@ -282,14 +282,18 @@ export type BulkJob = Job<{ done: number; total: number }, { updated: number; mi
 
 export type EnforceJob = Job<{ checked: number; total: number }>;
 
-/** Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job. */
+/**
+ * Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job.
+ * Once `signal` is aborted (the view that follows it is gone), it stops and never resolves.
+ */
 export async function followJob<J extends Job>(
   id: string,
   onProgress: (job: J) => void,
-  everyMs = 250,
+  { everyMs = 250, signal }: { everyMs?: number; signal?: AbortSignal } = {},
 ): Promise<J> {
   for (;;) {
     const { job } = await api.job<J>(id);
+    if (signal?.aborted) return new Promise<J>(() => undefined);
     onProgress(job);
     if (job.status !== 'running') return job;
     await new Promise((resolve) => window.setTimeout(resolve, everyMs));

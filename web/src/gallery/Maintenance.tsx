@@ -114,24 +114,15 @@ export function Maintenance({
   // Follow our rebuild job until it ends (events give live progress; the route gives the end state).
   useEffect(() => {
     if (!jobId) return;
-    let live = true;
-    const poll = (): void => {
-      api.job(jobId).then(
-        ({ job: next }) => {
-          if (!live) return;
-          setJob(next);
-          if (next.status === 'running') window.setTimeout(poll, 1000);
-          else if (next.status === 'done' && next.summary)
-            onMessage(`Rebuild done: ${summaryLine(next.summary)}.`);
-          else onMessage(`Rebuild failed: ${next.error ?? 'unknown error'}`, true);
-        },
-        (err: Error) => live && onMessage(err.message, true),
-      );
-    };
-    poll();
-    return () => {
-      live = false;
-    };
+    const following = new AbortController();
+    followJob<RebuildJob>(jobId, setJob, { everyMs: 1000, signal: following.signal }).then(
+      (ended) =>
+        ended.status === 'done' && ended.summary
+          ? onMessage(`Rebuild done: ${summaryLine(ended.summary)}.`)
+          : onMessage(`Rebuild failed: ${ended.error ?? 'unknown error'}`, true),
+      (err: Error) => following.signal.aborted || onMessage(err.message, true),
+    );
+    return () => following.abort();
   }, [jobId, onMessage]);
 
   const startRebuild = (): void => {
