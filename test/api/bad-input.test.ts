@@ -267,6 +267,16 @@ describe('malformed requests are 4xx, never 500', () => {
     assertEnvelope(await api(url, 'GET', '/api/assets/search?offset=-1'), 422, 'validation_error');
     assertEnvelope(await api(url, 'POST', '/api/assets/bulk', { ids: [] }), 422, 'validation_error');
     assertEnvelope(
+      await api(url, 'POST', '/api/assets/bulk', {
+        ids: ['ffffffffffffffff'],
+        add_tags: ['x'],
+        wait: 'later',
+      }),
+      422,
+      'validation_error',
+      /wait/,
+    );
+    assertEnvelope(
       await api(url, 'POST', '/api/assets/bulk', { ids: 'abc', add_tags: 'x' }),
       422,
       'validation_error',

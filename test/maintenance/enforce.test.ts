@@ -326,6 +326,9 @@ describe('enforce report shape and bad input', () => {
     assert.equal(bad.body.ok, false);
     assert.equal(bad.body.code, 'validation_error');
     assert.equal(typeof bad.body.message, 'string');
+    const wait = await api(url, 'POST', '/api/assets/enforce', { wait: 'later' });
+    assert.equal(wait.status, 422);
+    assert.match(wait.body.message, /wait/);
     const list = await api(url, 'POST', '/api/assets/enforce', [1, 2]);
     assert.ok(list.status >= 400 && list.status < 500, `status ${list.status}`);
     assert.equal(list.body.ok, false);
@@ -341,6 +344,8 @@ describe('asset-registry enforce (CLI)', () => {
     assert.deepEqual(dry.json.report.missing_sidecars, [f.id.F, f.id.A]);
     assert.deepEqual(dry.json.report.repaired_sidecars, []);
     assert.deepEqual(dry.json.report.metadata_fixed, []);
+    // The progress bar (stderr; a line at the end when it is not a terminal).
+    assert.match(dry.stderr, /\| 7\/7 assets checked \| ETA/);
     for (const letter of Object.keys(f.rel)) assert.equal(readText(f.rel[letter]!), f.text[letter], letter);
 
     // Fixing only the missing sidecars still leaves problems: still exit 1.
