@@ -53,7 +53,7 @@ export function searchCommand(): Command {
       await withService(options, async (service) => {
         const registry = service.project();
         const tags = (options.tag ?? []).flatMap((t) => splitComma(t));
-        const { total, records } = registry.search({
+        const { total, records } = await registry.search({
           type: options.type,
           tags,
           license: options.license,

@@ -198,13 +198,25 @@ export class AssetRegistry {
     return query;
   }
 
-  search(input: SearchInput): { total: number; records: AssetRecord[] } {
-    return this.store.search(this.searchQuery(input));
+  /**
+   * One page of a search and its total. A search that tests every row's text runs on the
+   * search thread (a file database only), so the server goes on answering meanwhile.
+   */
+  async search(input: SearchInput): Promise<{ total: number; records: AssetRecord[] }> {
+    const query = this.searchQuery(input);
+    return this.offThread(query) ? this.ctx.pool.search(this.store.dbPath, query) : this.store.search(query);
   }
 
   /** Every uid matching a search, in its order, up to `max` (paging fields are ignored). */
-  searchIds(input: SearchInput, max: number): string[] {
-    return this.store.searchIds(this.searchQuery(input), max);
+  async searchIds(input: SearchInput, max: number): Promise<string[]> {
+    const query = this.searchQuery(input);
+    return this.offThread(query)
+      ? this.ctx.pool.searchIds(this.store.dbPath, query, max)
+      : this.store.searchIds(query, max);
+  }
+
+  private offThread(query: SearchQuery): boolean {
+    return this.store.scansRows(query) && this.store.dbPath !== ':memory:' && !this.store.db.inTransaction;
   }
 
   /** The records of these uids, in the order given; unknown ones are left out. */

@@ -16,6 +16,11 @@ import { ANCHOR_STEP, SearchCache, type SortKey } from './search-cache.js';
 export interface StoreOptions {
   /** Positions between deep-offset anchors (see search-cache.ts); tests make it small. */
   anchorStep?: number;
+  /**
+   * Opens an existing, migrated database for reading only: a search thread's own connection,
+   * which reads the committed data (WAL) while the server's connection writes.
+   */
+  readOnly?: boolean;
 }
 
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
@@ -243,6 +248,7 @@ export interface PreviewJob {
 
 export class SqliteStore {
   readonly db: Database.Database;
+  readonly readOnly: boolean;
   private facetCache: { version: string; facets: Facets } | undefined;
   private readonly searchCache = new SearchCache();
   private readonly anchorStep: number;
@@ -258,16 +264,26 @@ export class SqliteStore {
   ) {
     this.anchorStep = Math.max(2, options.anchorStep ?? ANCHOR_STEP);
     if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-    this.db = new Database(dbPath);
-    this.db.pragma('journal_mode = WAL');
+    this.readOnly = options.readOnly ?? false;
+    this.db = new Database(dbPath, { readonly: this.readOnly, fileMustExist: this.readOnly });
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('synchronous = NORMAL');
     // Statement journals in memory: each statement and savepoint inside a transaction journals
     // the pages it touches (~100 KB for an asset row with its indexes), which otherwise spills to
     // a temp file: ~55 page writes per new asset when a rebuild gave each file a savepoint.
     this.db.pragma('temp_store = MEMORY');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    if (this.readOnly) {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version !== MIGRATIONS.length) {
+        throw new Error(
+          `${dbPath} is at schema ${version}, not ${MIGRATIONS.length}: open it for writing first.`,
+        );
+      }
+    } else {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    }
     const db = this.db;
     this.stmts = {
       byUid: db.prepare<[string, string], AssetRow>(
@@ -471,7 +487,17 @@ export class SqliteStore {
    * through the triggers, or earlier in the caller's open transaction) are added first.
    */
   private searchIndexReady(): void {
-    if (this.stmts.ftsPending.get()) this.write(() => this.flushSearchIndex());
+    // A read-only connection leaves pending entries to the writer (a needle short enough to scan
+    // rows does not use the index).
+    if (!this.readOnly && this.stmts.ftsPending.get()) this.write(() => this.flushSearchIndex());
+  }
+
+  /**
+   * Whether a search must test the text of every row it considers: a needle of 1-2 characters,
+   * which the trigram index cannot answer (~1 s at 1,000,000 assets).
+   */
+  scansRows(query: SearchQuery): boolean {
+    return !!query.text && [...query.text].length < 3;
   }
 
   /**
@@ -735,7 +761,7 @@ export class SqliteStore {
       params: [tag],
     }));
     let shortText: string | undefined;
-    if (query.text !== undefined && [...query.text].length >= 3) {
+    if (query.text !== undefined && !this.scansRows(query)) {
       // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
       indexStreams.push({
         sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?',

@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { HashManyEntry, HashResult, HashTask } from './hash-worker.js';
+import type { SearchPage, SearchTask } from './search-worker.js';
+import type { SearchQuery } from '../store/sqlite-store.js';
 import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
 import type { WaveformResult, WaveformTask } from './waveform-worker.js';
 import type { WriteResult, WriteTask } from './write-worker.js';
@@ -20,6 +22,8 @@ export class WorkerPool {
   private readonly previewPool: Piscina<ThumbnailTask | WaveformTask, ThumbnailResult | WaveformResult>;
   /** One thread: batches of small writes, which mostly wait on the disk. */
   private readonly writePool: Piscina<WriteTask, WriteResult>;
+  /** One thread: searches that scan rows, off the thread that answers requests. */
+  private readonly searchPool: Piscina<SearchTask, SearchPage | string[]>;
   readonly previewThreads: number;
   /** Threads hashing at once (the rebuild hashes this many files ahead, and a few more). */
   readonly hashThreads: number;
@@ -41,6 +45,13 @@ export class WorkerPool {
       // The thread creates a batch's files while the one before waits for its durability barrier.
       concurrentTasksPerWorker: 2,
       idleTimeout: 30_000,
+    });
+    this.searchPool = new Piscina({
+      filename: workerUrl('search-worker'),
+      minThreads: 0,
+      maxThreads: 1,
+      // Its connection keeps its page cache and search caches while people search.
+      idleTimeout: 300_000,
     });
   }
 
@@ -69,6 +80,16 @@ export class WorkerPool {
     return results.map((r) => (typeof r === 'number' ? r : new Error(r.error)));
   }
 
+  /** A search on the search thread's read-only connection to `dbPath`. */
+  search(dbPath: string, query: SearchQuery): Promise<SearchPage> {
+    return this.searchPool.run({ op: 'search', dbPath, query }) as Promise<SearchPage>;
+  }
+
+  /** `SqliteStore.searchIds` on the search thread. */
+  searchIds(dbPath: string, query: SearchQuery, max: number): Promise<string[]> {
+    return this.searchPool.run({ op: 'searchIds', dbPath, query, max }) as Promise<string[]>;
+  }
+
   async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
     return (await this.previewPool.run(task, { filename: workerUrl('thumbnail-worker') })) as ThumbnailResult;
   }
@@ -78,6 +99,11 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.hashPool.destroy(), this.previewPool.destroy(), this.writePool.destroy()]);
+    await Promise.all([
+      this.hashPool.destroy(),
+      this.previewPool.destroy(),
+      this.writePool.destroy(),
+      this.searchPool.destroy(),
+    ]);
   }
 }

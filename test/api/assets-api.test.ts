@@ -289,6 +289,22 @@ describe('GET /api/assets/search', () => {
     assert.equal((await search('q=nothing-like-this')).body.total, 0);
   });
 
+  test('a q of 1-2 characters (answered off the request thread) sees an asset registered just before', async () => {
+    const late = await register({
+      path: source('late.dat', 'registered late').rel,
+      asset_type: 'find-late',
+      metadata: { title: 'Qz' },
+    });
+    const id = late.body.asset_id as string;
+    const page = await api(url, 'GET', '/api/assets/search?q=QZ');
+    assert.equal(page.body.total, 1);
+    assert.deepEqual(found(page.body), [id]);
+    assert.equal(page.body.items[0].metadata.title, 'Qz');
+    assert.deepEqual((await api(url, 'GET', '/api/assets/ids?q=qz')).body.ids, [id]);
+    await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { title: 'Late' } });
+    assert.equal((await api(url, 'GET', '/api/assets/search?q=qz')).body.total, 0, 'the edit is seen too');
+  });
+
   test('hash, limit, total, offset, sort and order', async () => {
     const one = await api(
       url,

@@ -177,7 +177,7 @@ describe('rebuild with inodes', () => {
     assert.deepEqual(hashed, []);
     assert.equal(row('videos/big-again.bin').uid, old.uid);
     assert.equal((await rebuild(['archive/big-renamed.bin'])).removed, 0);
-    assert.equal(registry.search({ limit: 10 }).records.length, 2);
+    assert.equal((await registry.search({ limit: 10 })).records.length, 2);
   });
 
   test('a copy with the mtime kept (new inode) is still a move, found by hash', async () => {

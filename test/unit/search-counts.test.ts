@@ -226,6 +226,60 @@ describe('exact totals and deep pages under writes', () => {
     }
   });
 
+  test("the search thread's read-only connection answers short needles like the writer and sees each commit", () => {
+    const rand = seededRandom(11);
+    for (let i = 0; i < 80; i++) store.insert(randomAsset(rand, i));
+    const reader = new SqliteStore(dbPath, { anchorStep: STEP, readOnly: true });
+    try {
+      const queries: SearchQuery[] = ['ab', 'a', 'f1', 'zz', 'é'].flatMap((text) =>
+        PROJECTS.map((projectId) => ({ projectId, text, limit: 5, offset: STEP })),
+      );
+      queries.push({
+        projectId: 'default',
+        text: 'ab',
+        tags: ['night'],
+        limit: 20,
+        sort: 'path',
+        order: 'asc',
+      });
+      for (const q of queries) assert.ok(reader.scansRows(q), JSON.stringify(q));
+      const compare = (label: string): void => {
+        for (const q of queries) {
+          const want = bruteForce(store, q);
+          const got = reader.search(q);
+          assert.equal(got.total, want.total, `${label}: total of ${JSON.stringify(q)}`);
+          assert.deepEqual(
+            got.records.map((r) => r.uid),
+            want.uids,
+            `${label}: page of ${JSON.stringify(q)}`,
+          );
+          assert.deepEqual(
+            reader.searchIds(q, 1000),
+            bruteForce(store, { ...q, offset: 0, limit: 1000 }).uids,
+          );
+        }
+      };
+      compare('first');
+      // The writer commits more matches, an edit and a delete: the reader's cached totals go.
+      for (let i = 0; i < 2 * STEP; i++) {
+        store.insert({ ...randomAsset(rand, 200 + i), projectId: 'default', meta: { notes: 'abécédaire' } });
+      }
+      store.db.prepare(`DELETE FROM assets WHERE rowid IN (SELECT rowid FROM assets LIMIT 3)`).run();
+      compare('after the writer committed');
+      assert.ok(reader.search({ projectId: 'default', text: 'é', limit: 1 }).total >= 2 * STEP - 3);
+      // It refuses to write, and to open a database that was never migrated.
+      assert.throws(() => reader.db.prepare('DELETE FROM assets').run(), /readonly/i);
+      const bare = path.join(ws.dir, 'config', 'bare.sqlite');
+      new Database(bare).close();
+      assert.throws(
+        () => new SqliteStore(bare, { readOnly: true }),
+        /schema 0, not \d+: open it for writing first/,
+      );
+    } finally {
+      reader.close();
+    }
+  });
+
   test('a search inside a transaction that is rolled back leaves no cached total behind', () => {
     const rand = seededRandom(10);
     for (let i = 0; i < 30; i++) store.insert({ ...randomAsset(rand, i), projectId: 'default' });

@@ -57,17 +57,17 @@ describe('path-limited rebuild', () => {
     assert.equal(summary.created, 1);
     assert.equal(summary.legacy_sidecars, 1);
     assert.equal(summary.ignored, 3);
-    assert.ok(registry.search({ text: 'images/a.png' }).records.length === 1);
+    assert.ok((await registry.search({ text: 'images/a.png' })).records.length === 1);
     assert.deepEqual(
-      registry.search({ text: 'images/b.png' }).records.map((r) => r.path),
+      (await registry.search({ text: 'images/b.png' })).records.map((r) => r.path),
       [],
       'b.png was not listed',
     );
-    assert.deepEqual(registry.search({ text: 'images/a.png' }).records[0]!.meta.tags, ['legacy']);
+    assert.deepEqual((await registry.search({ text: 'images/a.png' })).records[0]!.meta.tags, ['legacy']);
   });
 
   test('a moved file keeps its id when only its new path is listed', async () => {
-    const before = registry.search({ text: 'images/a.png' }).records[0]!;
+    const before = (await registry.search({ text: 'images/a.png' })).records[0]!;
     fs.mkdirSync(path.join(ws.assets, 'archive'), { recursive: true });
     fs.renameSync(path.join(ws.assets, 'images/a.png'), path.join(ws.assets, 'archive/a.png'));
     const summary = await registry.rebuild({ ...quick, paths: ['archive/a.png'] });
@@ -84,7 +84,7 @@ describe('path-limited rebuild', () => {
   });
 
   test('a listed path that is gone is removed (or only reported with remove_stale off)', async () => {
-    const [record] = registry.search({ text: 'archive/a.png' }).records;
+    const [record] = (await registry.search({ text: 'archive/a.png' })).records;
     fs.rmSync(path.join(ws.assets, 'archive/a.png'));
     const kept = await registry.rebuild({ ...quick, paths: ['archive/a.png'], removeStale: false });
     assert.equal(kept.missing_files, 1);
@@ -114,8 +114,10 @@ describe('path-limited rebuild', () => {
     const rels = Array.from({ length: 8 }, (_, i) => `docs/race/note-${i}.txt`);
     for (const rel of rels) put(rel, `note ${rel}`);
     await registry.rebuild({ ...quick, paths: rels });
-    const uids = rels.map(
-      (rel) => (registry.search({ text: rel, limit: 1 }).records[0] as { uid: string }).uid,
+    const uids = await Promise.all(
+      rels.map(
+        async (rel) => ((await registry.search({ text: rel, limit: 1 })).records[0] as { uid: string }).uid,
+      ),
     );
     let editing = true;
     let rebuilds = 0;
@@ -199,15 +201,17 @@ describe('FolderWatcher', () => {
   });
 
   test('a renamed folder keeps every id', async () => {
-    const ids = new Map(registry.search({ limit: 10 }).records.map((r) => [path.basename(r.path), r.uid]));
+    const ids = new Map(
+      (await registry.search({ limit: 10 })).records.map((r) => [path.basename(r.path), r.uid]),
+    );
     const seen = batches.length;
     fs.renameSync(path.join(ws.assets, 'sprites/heroes'), path.join(ws.assets, 'sprites/cast'));
-    await eventually('the new paths', () =>
-      registry.search({ limit: 10 }).records.every((r) => r.path.startsWith('sprites/cast/')),
+    await eventually('the new paths', async () =>
+      (await registry.search({ limit: 10 })).records.every((r) => r.path.startsWith('sprites/cast/')),
     );
     // The later full pass (a folder went away) finds nothing more to do.
     await eventually('a full pass', () => batches.slice(seen).some((b) => b.paths === null));
-    const records = registry.search({ limit: 10 }).records;
+    const records = (await registry.search({ limit: 10 })).records;
     assert.equal(records.length, 3);
     for (const record of records) assert.equal(record.uid, ids.get(path.basename(record.path)));
     assert.equal(

@@ -166,7 +166,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const fields = q.fields === undefined ? undefined : parseFields(q.fields);
       const registry = service.project(q.project_id);
       const input = searchInput(q);
-      const { total, records } = registry.search(input);
+      const { total, records } = await registry.search(input);
       const tagFilters = input.tags ?? [];
       const text = input.text;
       const limit = input.limit ?? 50;
@@ -211,7 +211,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     async (request) => {
       const registry = service.project(request.query.project_id);
       const input = searchInput(request.query);
-      const ids = registry.searchIds(input, MAX_IDS);
+      const ids = await registry.searchIds(input, MAX_IDS);
       return { ok: true, total: ids.length, truncated: ids.length === MAX_IDS, ids };
     },
   );
