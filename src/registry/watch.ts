@@ -64,6 +64,12 @@ const DEFAULTS = {
   catchUp: true,
 } satisfies WatchOptions;
 
+/**
+ * Where the live folder is: `starting` until the tree has been read (changes made meanwhile are
+ * caught up once it has), then `watching`; `failed` if it could not watch at all.
+ */
+export type LiveFolderState = 'starting' | 'watching' | 'failed' | 'closed';
+
 /** Watches the assets root of one registry (the server's default project). */
 export class FolderWatcher {
   private readonly root: string;
@@ -83,6 +89,7 @@ export class FolderWatcher {
   /** Ends `start()`'s wait for the first read of the tree when closing before it is done. */
   private stopWaiting: (() => void) | undefined;
   private seq = 0;
+  private currentState: LiveFolderState = 'starting';
   private readonly listeners = new Set<(batch: WatchBatch) => void>();
 
   constructor(
@@ -100,6 +107,20 @@ export class FolderWatcher {
    */
   async start(): Promise<void> {
     if (this.watcher) return;
+    try {
+      await this.watchTree();
+    } catch (err) {
+      if (!this.closed) this.currentState = 'failed';
+      throw err;
+    }
+  }
+
+  /** What `/health` reports. */
+  get state(): LiveFolderState {
+    return this.currentState;
+  }
+
+  private async watchTree(): Promise<void> {
     const polling = this.opts.pollIntervalMs !== undefined;
     const watcher = watch(this.root, {
       ignoreInitial: true,
@@ -125,6 +146,7 @@ export class FolderWatcher {
     });
     this.stopWaiting = undefined;
     if (this.closed) return;
+    this.currentState = 'watching';
     logger.info({ assets_root: this.root, ms: Date.now() - started }, 'live folder: watching');
     if (this.opts.catchUp) this.requestFull(0);
   }
@@ -138,6 +160,7 @@ export class FolderWatcher {
   /** Stops watching, drops what is pending and waits for a running batch to finish. */
   async close(): Promise<void> {
     this.closed = true;
+    this.currentState = 'closed';
     this.stopWaiting?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

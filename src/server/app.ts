@@ -13,6 +13,7 @@ import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
+import type { LiveFolderState } from '../registry/watch.js';
 import { SettingsStore } from '../settings/settings.js';
 import { installErrorHandlers } from './errors.js';
 import { JobBoard } from './jobs.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   /** JSON body limit. */
   bodyLimit?: number;
   version?: string;
+  /** The live folder's state for `/health` (`serve --watch`); absent when it is off. */
+  liveFolder?: () => LiveFolderState;
 }
 
 const VERSION = '0.1.0';
@@ -124,10 +127,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(fastifyMultipart, { limits: { fileSize: options.maxUploadBytes ?? 2 * 1024 ** 3 } });
   await app.register(fastifyStatic, { root: service.paths.assetsRoot, serve: false });
 
-  app.get('/health', { schema: { tags: ['server'], summary: 'Liveness' } }, async () => ({
-    ok: true,
-    version: options.version ?? VERSION,
-  }));
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['server'],
+        summary: 'Liveness, and whether the live folder (serve --watch) sees changes yet',
+      },
+    },
+    async () => ({
+      ok: true,
+      version: options.version ?? VERSION,
+      live_folder: options.liveFolder?.() ?? 'off',
+    }),
+  );
   const jobs = new JobBoard();
   registerAssetRoutes(app, {
     service,

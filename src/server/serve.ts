@@ -28,23 +28,27 @@ export async function startServer(
     ...(options.allowedHosts ?? []),
     ...(exposed && options.host !== '0.0.0.0' && options.host !== '::' ? [options.host] : []),
   ];
-  const app = await buildApp({ ...options, allowedHosts });
+  const watcher = options.watch
+    ? new FolderWatcher(
+        options.service.project(),
+        options.service.hooks,
+        options.watch === true ? {} : options.watch,
+      )
+    : undefined;
+  const app = await buildApp({
+    ...options,
+    allowedHosts,
+    ...(watcher ? { liveFolder: () => watcher.state } : {}),
+  });
   options.service.events.follow();
   options.service.previews.start();
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  let watcher: FolderWatcher | undefined;
-  if (options.watch) {
-    watcher = new FolderWatcher(
-      options.service.project(),
-      options.service.hooks,
-      options.watch === true ? {} : options.watch,
-    );
-    // Not awaited: reading a big tree takes seconds; the catch-up pass covers the gap.
-    watcher.start().catch((err: unknown) => logger.error({ err }, 'live folder: could not start watching'));
-  }
+  // Not awaited: reading a big tree takes seconds (/health says `starting` meanwhile); the
+  // catch-up pass covers the gap.
+  watcher?.start().catch((err: unknown) => logger.error({ err }, 'live folder: could not start watching'));
   const close = async (): Promise<void> => {
     // The watcher first: a batch still running finishes before the registry closes.
     await watcher?.close();

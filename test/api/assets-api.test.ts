@@ -606,5 +606,6 @@ describe('hooks over HTTP, OPTIONS, docs and request ids', () => {
     }
     const res = await api(url, 'GET', '/health', undefined, { 'x-request-id': 'trace-123' });
     assert.equal(res.headers.get('x-request-id'), 'trace-123');
+    assert.equal(res.body.live_folder, 'off', 'served without --watch');
   });
 });

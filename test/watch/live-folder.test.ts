@@ -49,14 +49,29 @@ describe('serve --watch (live folder)', () => {
     ws = makeWorkspace('areg-watch-');
     server = await startServer(ws.dir, ['--watch']);
     stream = await openStream(server.url);
-    // The server answers before its watcher is ready (a big tree takes a while to watch): the
-    // tests start once it has seen a first change. In one fresh-clone run of the whole suite the
-    // first four tests' changes went unseen for ~30 s; the server's log is in the message.
+    // The server answers before its watcher is ready (a big tree takes a while to watch), and
+    // says so in /health. The tests start once it is watching and has seen a first change. In
+    // one fresh-clone run of the whole suite the first four tests' changes went unseen for ~30 s;
+    // the server's log is in the message.
+    const states: string[] = [];
     try {
+      await eventually(
+        'the live folder watching',
+        async () => {
+          const { body } = await api(server.url, 'GET', '/health');
+          if (states.at(-1) !== body.live_folder) states.push(body.live_folder as string);
+          return body.live_folder === 'watching';
+        },
+        60_000,
+      );
       await barrier(60_000);
     } catch (err) {
-      throw new Error(`the live folder never saw a change: ${String(err)}\nserver log:\n${server.stderr()}`);
+      throw new Error(
+        `the live folder never saw a change (states: ${states.join(' → ')}): ${String(err)}\n` +
+          `server log:\n${server.stderr()}`,
+      );
     }
+    assert.ok(['starting', 'watching'].includes(states[0] ?? ''), states.join(' → '));
   });
 
   after(async () => {
