@@ -364,6 +364,13 @@ export const SPECS: QuerySpec[] = [
     matches: (_r, t) => t.includes('reviewed'),
   },
   {
+    name: 'q of 2 characters',
+    kind: 'substring',
+    query: 'q=ni&limit=50',
+    grepNeedle: 'ni',
+    matches: (_r, t) => t.includes('ni'),
+  },
+  {
     name: 'combined (type+tag+licence+q 10%)',
     kind: 'substring',
     query: 'type=images&tags=character&license=cc0&q=backlog&limit=50',

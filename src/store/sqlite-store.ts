@@ -10,7 +10,8 @@ import { filterKeys, searchText, type AssetRecord, type ProvenanceRecord } from 
 import type { FacetCount, Facets } from '../domain/facets.js';
 import type { JsonObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
 import { ANCHOR_STEP, SearchCache, type SortKey } from './search-cache.js';
 
 export interface StoreOptions {
@@ -331,6 +332,10 @@ export class SqliteStore {
          SELECT a.rowid, a.search_text FROM fts_pending p JOIN assets a ON a.rowid = p.id`,
       ),
       ftsClearPending: db.prepare('DELETE FROM fts_pending'),
+      pendingTexts: db
+        .prepare<[], string>('SELECT a.search_text FROM fts_pending p JOIN assets a ON a.rowid = p.id')
+        .pluck(),
+      searchCharCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_chars'),
       addProvenance: db.prepare(
         `INSERT INTO provenance (project_id, asset_uid, source, workflow_hash, commit_hash, inputs_json, c2pa_like,
            user_id, created_at)
@@ -443,7 +448,9 @@ export class SqliteStore {
     for (let i = version; i < MIGRATIONS.length; i++) {
       this.db
         .transaction(() => {
-          this.db.exec(MIGRATIONS[i] as string);
+          const migration = MIGRATIONS[i] as Migration;
+          if (typeof migration === 'string') this.db.exec(migration);
+          else migration(this.db);
           this.db.pragma(`user_version = ${i + 1}`);
         })
         .immediate();
@@ -479,6 +486,8 @@ export class SqliteStore {
     if (!this.stmts.ftsPending.get()) return;
     this.stmts.ftsDeleteOld.run();
     this.stmts.ftsAddNew.run();
+    // Read each time (a few hundred rows): what this connection noted may have been rolled back.
+    noteSearchChars(this.db, this.stmts.pendingTexts.iterate(), new Set(searchChars(this.db)));
     this.stmts.ftsClearPending.run();
   }
 
@@ -493,11 +502,19 @@ export class SqliteStore {
   }
 
   /**
-   * Whether a search must test the text of every row it considers: a needle of 1-2 characters,
-   * which the trigram index cannot answer (~1 s at 1,000,000 assets).
+   * Whether a search must test the text of every row it considers (~1-2.5 s at 1,000,000
+   * assets): a needle of 1 character, or of 2 when the search texts hold so many different
+   * characters that the trigrams around it are too many to ask for (see search-chars.ts).
    */
   scansRows(query: SearchQuery): boolean {
-    return !!query.text && [...query.text].length < 3;
+    const length = query.text ? [...query.text].length : 3;
+    return length === 1 || (length === 2 && !this.pairsIndexed());
+  }
+
+  /** Whether needles of 2 characters go through the trigram index. */
+  private pairsIndexed(): boolean {
+    const n = this.stmts.searchCharCount.get()?.n ?? 0;
+    return n > 0 && n <= MAX_PAIR_CHARS;
   }
 
   /**
@@ -761,12 +778,16 @@ export class SqliteStore {
       params: [tag],
     }));
     let shortText: string | undefined;
-    if (query.text !== undefined && !this.scansRows(query)) {
-      // The trigram index answers any substring of 3+ characters; the needle is one quoted phrase.
+    const length = query.text ? [...query.text].length : 0;
+    if (query.text && (length >= 3 || (length === 2 && this.pairsIndexed()))) {
+      // The trigram index answers any substring of 3+ characters as one quoted phrase, and one
+      // of 2 as the trigrams that start or end with it.
       indexStreams.push({
         sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?',
         idColumn: 'rowid',
-        params: [`"${query.text.replace(/"/g, '""')}"`],
+        params: [
+          length >= 3 ? `"${query.text.replace(/"/g, '""')}"` : pairQuery(query.text, searchChars(this.db)),
+        ],
       });
     } else if (query.text) {
       shortText = query.text;

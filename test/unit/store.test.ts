@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import type { AssetRecord } from '../../src/domain/asset.js';
 import { filterKeys } from '../../src/domain/asset.js';
 import type { HookEnvelope } from '../../src/hooks/bus.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { MAX_PAIR_CHARS } from '../../src/store/search-chars.js';
 import { SqliteStore, utcNow, type SearchQuery } from '../../src/store/sqlite-store.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -139,6 +141,97 @@ describe('search filters', () => {
     assert.deepEqual(paths({ text: 'qz' }), ['misc/xqzy.txt']);
     assert.deepEqual(paths({ text: 'y' }), ['misc/xqzy.txt']);
     assert.equal(search({ text: 'zz' }).total, 0);
+  });
+
+  test('2-character needles go through the trigram index and find every place they occur', () => {
+    const texts = {
+      start: 'qzebra',
+      end: 'zebraqz',
+      quote: 'say "hi',
+      cjk: '夜の森',
+      emoji: 'loop 🎵a',
+      other: 'nothing here',
+    };
+    for (const [name, title] of Object.entries(texts)) add(`${name}.txt`, { meta: { tags: [], title } });
+    const titled = (text: string): string[] =>
+      search({ text })
+        .records.map((r) => r.meta.title as string)
+        .sort();
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, text: 'qz' }), false);
+    assert.deepEqual(titled('qz'), ['qzebra', 'zebraqz'], 'at the start and at the end of a field');
+    assert.deepEqual(titled('"h'), ['say "hi']);
+    assert.deepEqual(titled('の森'), ['夜の森']);
+    assert.deepEqual(titled('🎵a'), ['loop 🎵a'], 'characters outside the BMP count as one');
+    assert.deepEqual(titled('ǫz'), [], 'a character no text holds');
+    // A character first seen in a later write, one written by another connection, and an edit.
+    add('late.txt', { meta: { tags: [], title: 'ǫzone' } });
+    const other = new SqliteStore(dbPath);
+    try {
+      other.insert(asset('omega.txt', { meta: { tags: [], title: 'Ωmega' } }));
+    } finally {
+      other.close();
+    }
+    assert.deepEqual(titled('ǫz'), ['ǫzone']);
+    assert.deepEqual(titled('ωm'), ['Ωmega'], 'the stored text is lowercase');
+    assert.equal(search({ text: 'ωm' }).total, 1);
+  });
+
+  test('the upgrade notes the characters of the rows already there', () => {
+    // A database at schema 6 whose only text ends in "ʬqz": only the trigram "ʬqz" holds "qz".
+    const legacyPath = path.join(ws.dir, 'legacy.sqlite');
+    const legacy = new Database(legacyPath);
+    for (const sql of MIGRATIONS.slice(0, 6)) legacy.exec(sql as string);
+    legacy.pragma('user_version = 6');
+    legacy
+      .prepare(
+        `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
+           search_text) VALUES ('default', 'u1', 'documents', 'a.txt', ?, 0, '{}', '', '', '[]', ?)`,
+      )
+      .run(sha('legacy'), 'u1\na.txt\nʬqz');
+    legacy.exec(`INSERT INTO assets_fts (rowid, search_text) SELECT rowid, search_text FROM assets;
+      DELETE FROM fts_pending;`);
+    legacy.close();
+    const upgraded = new SqliteStore(legacyPath);
+    try {
+      const query = { projectId: 'default', limit: 10, text: 'qz' };
+      assert.equal(upgraded.scansRows(query), false);
+      assert.deepEqual(
+        upgraded.search(query).records.map((r) => r.uid),
+        ['u1'],
+      );
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  test('a character noted by a write that was rolled back is noted again by the next write', () => {
+    // A search inside a caller's transaction brings the trigram index up, noting "ʘ"; then the
+    // caller rolls back.
+    assert.throws(() =>
+      store.db.transaction(() => {
+        store.insert(asset('gone.txt', { meta: { tags: [], title: 'ʘ' } }));
+        assert.equal(search({ text: 'ʘ' }).total, 1);
+        assert.equal(search({ text: 'ʘ\n' }).total, 0);
+        assert.equal(search({ text: 'tx' }).total, 1);
+        throw new Error('rolled back');
+      })(),
+    );
+    // "qz" ends the text: only the trigram "ʘqz" holds it.
+    add('kept.txt', { meta: { tags: [], title: 'ʘqz' } });
+    assert.deepEqual(paths({ text: 'qz' }), ['documents/kept.txt']);
+  });
+
+  test('2-character needles test rows when the texts hold too many different characters', () => {
+    // 2,001 different characters: 4,002 trigrams would be too long a query.
+    const many = Array.from({ length: MAX_PAIR_CHARS + 1 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join(
+      '',
+    );
+    add('many.txt', { meta: { tags: [], title: many } });
+    add('pair.txt', { meta: { tags: [], title: 'qz' } });
+    const query = { projectId: 'default', limit: 10, text: 'qz' };
+    assert.equal(store.scansRows(query), true);
+    assert.deepEqual(paths({ text: 'qz' }), ['documents/pair.txt']);
+    assert.deepEqual(paths({ text: '一丁' }), ['documents/many.txt']);
   });
 
   test('a needle cannot match across two fields', () => {
