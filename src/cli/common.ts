@@ -73,10 +73,4 @@ export function reportError(error: unknown, json: boolean): void {
   process.stderr.write(`error: ${message}\n`);
 }
 
-export const splitComma = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

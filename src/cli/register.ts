@@ -3,16 +3,10 @@ import { Command } from 'commander';
 import type { AssetRecord } from '../domain/asset.js';
 import { AppError } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
-import {
-  splitComma,
-  wantsJson,
-  withCommonOptions,
-  withService,
-  printJson,
-  type CommonOptions,
-} from './common.js';
+import { wantsJson, withCommonOptions, withService, printJson, type CommonOptions } from './common.js';
 import { describeAsset } from './format.js';
 import { countBar } from './progress.js';
+import { splitList } from '../domain/lists.js';
 
 interface RegisterOptions extends CommonOptions {
   type?: string;
@@ -54,7 +48,7 @@ export function registerCommand(): Command {
         });
       }
       const metadata = parseMetadataInput(options.metadata);
-      if (options.tags) metadata.tags = splitComma(options.tags);
+      if (options.tags) metadata.tags = splitList(options.tags);
       if (options.license) metadata.license = options.license;
       if (options.origin) metadata.origin = options.origin;
       await withService(options, async (service) => {

@@ -3,13 +3,13 @@ import { badRequest } from '../domain/errors.js';
 import {
   collect,
   printJson,
-  splitComma,
   wantsJson,
   withCommonOptions,
   withService,
   type CommonOptions,
 } from './common.js';
 import { assetLine } from './format.js';
+import { splitList } from '../domain/lists.js';
 
 interface SearchOptions extends CommonOptions {
   type?: string;
@@ -52,7 +52,7 @@ export function searchCommand(): Command {
       const offset = wholeNumber('offset', options.offset, 0, Number.MAX_SAFE_INTEGER);
       await withService(options, async (service) => {
         const registry = service.project();
-        const tags = (options.tag ?? []).flatMap((t) => splitComma(t));
+        const tags = (options.tag ?? []).flatMap((t) => splitList(t));
         const { total, records } = await registry.search({
           type: options.type,
           tags,

@@ -1,16 +1,10 @@
 import { Command } from 'commander';
 import { badRequest } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
-import {
-  printJson,
-  splitComma,
-  wantsJson,
-  withCommonOptions,
-  withService,
-  type CommonOptions,
-} from './common.js';
+import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { describeAsset } from './format.js';
 import { countBar } from './progress.js';
+import { splitList } from '../domain/lists.js';
 
 interface UpdateOptions extends CommonOptions {
   metadata?: string;
@@ -32,8 +26,8 @@ export function updateCommand(): Command {
     .option('--license <license>', 'licence to apply')
     .option('--clear-license', 'remove the licence')
     .action(async (ids: string[], options: UpdateOptions) => {
-      const addTags = splitComma(options.addTags);
-      const removeTags = splitComma(options.removeTags);
+      const addTags = splitList(options.addTags);
+      const removeTags = splitList(options.removeTags);
       const license = options.clearLicense ? null : options.license;
       const bulk = addTags.length > 0 || removeTags.length > 0 || license !== undefined;
       if (!options.metadata && !bulk) {

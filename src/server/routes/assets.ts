@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Static } from 'typebox';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
+import { splitList } from '../../domain/lists.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
 import type { SearchInput } from '../../registry/registry.js';
@@ -28,15 +29,6 @@ export interface AssetRouteOptions {
   jobs: JobBoard;
   /** Folders `POST /api/assets/register` may read sources from. */
   importRoots: readonly string[];
-}
-
-/** Splits repeated and comma-separated values, trimmed, empties dropped (§2.2). */
-export function splitList(values: readonly string[] | string | undefined): string[] {
-  const list = typeof values === 'string' ? [values] : (values ?? []);
-  return list
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
 }
 
 /** The registry's search input from the query string (`tags`/`tag` and `q`/`text` merged). */

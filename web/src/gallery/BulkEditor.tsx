@@ -3,13 +3,8 @@
  * The server runs it as a job; its progress shows here (tens of thousands of assets take a while).
  */
 import { useState } from 'react';
+import { splitList } from '../../../src/domain/lists.js';
 import { api, followJob, type BulkJob } from '../api';
-
-const splitTags = (text: string): string[] =>
-  text
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
 
 export function BulkEditor({
   selected,
@@ -28,8 +23,8 @@ export function BulkEditor({
   const apply = (e: React.FormEvent): void => {
     e.preventDefault();
     if (!selected.length) return onMessage('Select one or more assets to edit tags.', true);
-    const addTags = splitTags(add);
-    const removeTags = splitTags(remove);
+    const addTags = splitList(add);
+    const removeTags = splitList(remove);
     const licence = license.trim();
     if (!addTags.length && !removeTags.length && !licence && !clear)
       return onMessage('No bulk edits specified.', true);
