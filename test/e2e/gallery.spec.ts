@@ -576,3 +576,113 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
     own.cleanup();
   }
 });
+
+test('the detail view edits one asset, as a form or as JSON, and removes one with its file kept or deleted', async ({
+  page,
+}) => {
+  const own = makeWorkspace('areg-e2e-edit-');
+  own.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  const served = await startServer(own.dir);
+  try {
+    const add = async (
+      rel: string,
+      content: Buffer | string,
+      body: Record<string, unknown>,
+    ): Promise<string> => {
+      own.file(`incoming/${rel}`, content);
+      const res = await api(served.url, 'POST', '/api/assets/register', { path: `incoming/${rel}`, ...body });
+      expect(res.status, res.text).toBeLessThan(300);
+      return res.body.asset_id as string;
+    };
+    const moon = await add(
+      'moon.png',
+      await makeImage(64, 64, 'png', undefined, { r: 240, g: 200, b: 120 }),
+      {
+        asset_type: 'images',
+        metadata: { tags: ['night'], license: 'CC0', title: 'Moon', frame: 7 },
+      },
+    );
+    const sun = await add('sun.txt', 'sunny', { asset_type: 'docs', metadata: { tags: ['day'] } });
+    const star = await add('star.txt', 'twinkle', { asset_type: 'docs', metadata: { tags: ['night'] } });
+    const sidecarOf = (rel: string): Record<string, unknown> => own.json(`data/assets/${rel}.asset.json`);
+
+    // The form: a new title, tags typed loosely, the licence emptied (removed), notes added.
+    await page.goto(`${served.url}/#/asset/${moon}`);
+    const dialog = page.getByRole('dialog', { name: 'Moon' });
+    await dialog.getByRole('button', { name: 'Edit' }).click();
+    const editor = dialog.getByRole('region', { name: 'Edit metadata' });
+    await expect(editor.getByLabel('Title')).toHaveValue('Moon');
+    await expect(editor.getByLabel('License')).toHaveValue('CC0');
+    await editor.getByLabel('Title').fill('Full moon');
+    await editor.getByLabel('Tags (comma-separated)').fill('night, sky , night,');
+    await editor.getByLabel('License').fill('');
+    await editor.getByLabel('Notes').fill('chapter 2, rooftop');
+    await page.screenshot({ path: path.join(SHOTS, 'detail-edit.png') });
+    const patched = page.waitForRequest((r) => r.method() === 'PATCH');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    expect((await patched).postDataJSON()).toEqual({
+      metadata: { title: 'Full moon', license: null, notes: 'chapter 2, rooftop', tags: ['night', 'sky'] },
+      mode: 'merge',
+    });
+    const saved = page.getByRole('dialog', { name: 'Full moon' });
+    await expect(saved.getByRole('status')).toHaveText('Saved.');
+    await expect(saved.getByRole('region', { name: 'Edit metadata' })).toHaveCount(0);
+    await expect(saved.getByText('night, sky', { exact: true })).toBeVisible();
+    let onDisk = sidecarOf('images/moon.png');
+    expect(onDisk.tags).toEqual(['night', 'sky']);
+    expect(onDisk.license).toBeNull();
+    expect(onDisk.meta).toMatchObject({ title: 'Full moon', notes: 'chapter 2, rooftop', frame: 7 });
+    // The grid behind the dialog follows (its caption is the title).
+    await expect(page.locator(`.tile[data-uid="${moon}"]`)).toContainText('Full moon');
+
+    // As JSON: a key the form has no field for; bad JSON is refused with the parser's reason.
+    await saved.getByRole('button', { name: 'Edit' }).click();
+    await saved.getByRole('button', { name: 'Edit as JSON' }).click();
+    const json = saved.getByLabel('Metadata (JSON; replaces it whole)');
+    await json.fill('{ "title": "Full moon", ');
+    await saved.getByRole('button', { name: 'Save' }).click();
+    await expect(saved.getByRole('alert')).toContainText('The metadata is not valid JSON');
+    await json.fill(JSON.stringify({ title: 'Full moon', tags: ['night'], frame: 8, palette: ['#fff'] }));
+    await saved.getByRole('button', { name: 'Save' }).click();
+    await expect(saved.getByRole('status')).toHaveText('Saved.');
+    onDisk = sidecarOf('images/moon.png');
+    expect(onDisk.tags).toEqual(['night']);
+    expect(onDisk.meta).toMatchObject({ title: 'Full moon', frame: 8, palette: ['#fff'] });
+    expect(onDisk.meta).not.toHaveProperty('notes');
+    // Escape closes the editor first, then the dialog.
+    await saved.getByRole('button', { name: 'Edit' }).click();
+    await page.keyboard.press('Escape');
+    await expect(saved.getByRole('region', { name: 'Edit metadata' })).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(saved).toHaveCount(0);
+
+    // Remove, keeping the file: the sidecar goes, the file stays, the grid and status line say so.
+    await page.goto(`${served.url}/#/asset/${sun}`);
+    const sunDialog = page.getByRole('dialog', { name: 'sun.txt' });
+    await sunDialog.getByRole('button', { name: 'Remove…' }).click();
+    await expect(sunDialog.getByText('a rebuild will register it again')).toBeVisible();
+    await sunDialog.getByRole('button', { name: 'Remove from registry' }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      'Removed docs/sun.txt from the registry; the file is still on disk.',
+    );
+    await expect(page.locator(`.tile[data-uid="${sun}"]`)).toHaveCount(0);
+    expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/sun.txt'))).toBe(true);
+    expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/sun.txt.asset.json'))).toBe(false);
+    expect((await api(served.url, 'GET', `/api/assets/${sun}`)).status).toBe(404);
+
+    // Remove with the file.
+    await page.goto(`${served.url}/#/asset/${star}`);
+    const starDialog = page.getByRole('dialog', { name: 'star.txt' });
+    await starDialog.getByRole('button', { name: 'Remove…' }).click();
+    await starDialog.getByLabel('Also delete the file from disk').check();
+    await starDialog.getByRole('button', { name: 'Remove and delete the file' }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      'Removed docs/star.txt and deleted its file.',
+    );
+    expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/star.txt'))).toBe(false);
+    await expect(page.locator('.tile')).toHaveCount(1);
+  } finally {
+    await served.stop();
+    own.cleanup();
+  }
+});

@@ -223,6 +223,15 @@ export const api = {
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
   lookup: (ids: string[]) =>
     request<{ items: Asset[]; missing: string[] }>('POST', '/api/assets/lookup', { ids }),
+  /** Merges the given keys into the metadata (null removes one), or replaces it whole. */
+  update: (id: string, metadata: unknown, mode: 'merge' | 'replace') =>
+    request<{ asset: Asset }>('PATCH', `/api/assets/${encodeURIComponent(id)}`, { metadata, mode }),
+  /** Removes an asset from the registry; its file too with `deleteFile`. */
+  remove: (id: string, deleteFile: boolean) =>
+    request<{ file_deleted: boolean; file_kept_reason?: string }>(
+      'DELETE',
+      `/api/assets/${encodeURIComponent(id)}?delete_file=${String(deleteFile)}`,
+    ),
   provenance: (id: string) =>
     request<{ items: Provenance[] }>('GET', `/api/assets/${encodeURIComponent(id)}/provenance`),
   /** Starts a bulk edit as a job (follow it with {@link followJob}). */

@@ -5,7 +5,9 @@ import { copyText } from '../gallery/clipboard';
 import { assetName, extensionOf, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import type { RegistryChanges } from '../gallery/Gallery';
+import { postNotice } from '../notice';
 import { navigate } from '../route';
+import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 
 const AUDIO = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
 
@@ -52,8 +54,13 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   const [asset, setAsset] = useState<Asset>();
   const [provenance, setProvenance] = useState<Provenance[]>([]);
   const [error, setError] = useState<string>();
-  const [copied, setCopied] = useState<string>();
+  const [status, setStatus] = useState<string>();
+  const [panel, setPanel] = useState<'none' | 'edit' | 'remove'>('none');
+  const [licenses, setLicenses] = useState<string[]>([]);
   const dialog = useRef<HTMLDivElement>(null);
+  // Escape closes an open editor first, then the dialog.
+  const panelOpen = useRef(false);
+  panelOpen.current = panel !== 'none';
 
   useEffect(() => {
     api.get(id).then(
@@ -72,11 +79,22 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   useEffect(() => {
     dialog.current?.focus();
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape') navigate({ view: 'gallery' });
+      if (e.key !== 'Escape') return;
+      if (panelOpen.current) setPanel('none');
+      else navigate({ view: 'gallery' });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  const edit = (): void => {
+    setStatus(undefined);
+    setPanel('edit');
+    api.facets().then(
+      (f) => setLicenses(f.licenses.map((l) => l.label ?? l.value)),
+      () => setLicenses([]),
+    );
+  };
 
   const isAudio = asset ? Boolean(asset.urls.waveform) || AUDIO.has(extensionOf(asset.path)) : false;
   const fields: Array<[string, React.ReactNode]> = asset
@@ -139,8 +157,8 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                   type="button"
                   onClick={() =>
                     void copyText(asset.uid).then(
-                      () => setCopied('ID copied.'),
-                      () => setCopied('Copy failed; select the ID and copy it by hand.'),
+                      () => setStatus('ID copied.'),
+                      () => setStatus('Copy failed; select the ID and copy it by hand.'),
                     )
                   }
                 >
@@ -149,8 +167,36 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                 <a className="button" href={asset.urls.file} download>
                   Download
                 </a>
-                {copied && <span role="status">{copied}</span>}
+                <button type="button" onClick={edit} disabled={panel !== 'none'}>
+                  Edit
+                </button>
+                <button type="button" onClick={() => setPanel('remove')} disabled={panel !== 'none'}>
+                  Remove…
+                </button>
+                {status && <span role="status">{status}</span>}
               </div>
+              {panel === 'edit' && (
+                <MetadataEditor
+                  asset={asset}
+                  licenses={licenses}
+                  onCancel={() => setPanel('none')}
+                  onSaved={(saved) => {
+                    setAsset(saved);
+                    setPanel('none');
+                    setStatus('Saved.');
+                  }}
+                />
+              )}
+              {panel === 'remove' && (
+                <RemoveAsset
+                  asset={asset}
+                  onCancel={() => setPanel('none')}
+                  onRemoved={(message) => {
+                    postNotice(message);
+                    navigate({ view: 'gallery' });
+                  }}
+                />
+              )}
               <dl className="fields">
                 {fields.map(([k, v]) => (
                   <div key={k}>

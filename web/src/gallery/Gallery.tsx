@@ -10,6 +10,7 @@ import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
 import { usePagedAssets } from './usePagedAssets';
+import { useNotices } from '../notice';
 
 // Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
 const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.BulkEditor })));
@@ -91,6 +92,7 @@ export function Gallery({
     (text: string, error?: boolean) => setMessage({ text, ...(error ? { error } : {}) }),
     [],
   );
+  useNotices(say);
 
   /** Uids for index range [a, b] of the current result: from loaded pages, else from the ids route. */
   const queryRef = useRef(query);

@@ -1,0 +1,272 @@
+/**
+ * Editing one asset: the fields designers change most (title, tags, licence, origin, notes) as a
+ * form, or the whole metadata as JSON for any other key. The form sends only what changed (a
+ * merge, where an emptied field removes its key); the JSON editor replaces the metadata whole.
+ * The registry writes the sidecar; other tabs follow through the live registry hooks.
+ */
+import { useState } from 'react';
+import { splitList } from '../../../src/domain/lists.js';
+import { api, type Asset } from '../api';
+
+/** The keys the form edits; each is a string in the metadata when present (tags: a list). */
+const TEXT_KEYS = ['title', 'license', 'origin', 'notes'] as const;
+type TextKey = (typeof TEXT_KEYS)[number];
+
+const LABELS: Record<TextKey, string> = {
+  title: 'Title',
+  license: 'License',
+  origin: 'Origin',
+  notes: 'Notes',
+};
+
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** A key the form cannot show as text (a number, an object): left to the JSON editor. */
+const notText = (value: unknown): boolean =>
+  value !== undefined && value !== null && typeof value !== 'string';
+
+/** One text key of the form; a value that is not text shows as JSON, locked. */
+function TextField({
+  name,
+  value,
+  text,
+  disabled,
+  onChange,
+}: {
+  name: TextKey;
+  value: unknown;
+  text: string;
+  disabled: boolean;
+  onChange: (value: string) => void;
+}): React.JSX.Element {
+  const id = `edit-${name}`;
+  const locked = notText(value);
+  const common = {
+    id,
+    value: locked ? JSON.stringify(value) : text,
+    disabled: locked || disabled,
+    title: locked ? 'Not text: change it with "Edit as JSON".' : undefined,
+    onChange: (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      onChange(e.currentTarget.value),
+  };
+  return (
+    <label className="field" htmlFor={id}>
+      <span>{LABELS[name]}</span>
+      {name === 'notes' ? (
+        <textarea rows={3} {...common} />
+      ) : (
+        <input {...common} list={name === 'license' ? 'edit-licenses' : undefined} />
+      )}
+    </label>
+  );
+}
+
+export function MetadataEditor({
+  asset,
+  licenses,
+  onSaved,
+  onCancel,
+}: {
+  asset: Asset;
+  /** Licences in use, offered as suggestions. */
+  licenses: string[];
+  onSaved: (asset: Asset) => void;
+  onCancel: () => void;
+}): React.JSX.Element {
+  const meta = asset.metadata;
+  const [mode, setMode] = useState<'form' | 'json'>('form');
+  const [text, setText] = useState<Record<TextKey, string>>(() => ({
+    title: textOf(meta.title),
+    license: textOf(meta.license),
+    origin: textOf(meta.origin),
+    notes: textOf(meta.notes),
+  }));
+  const [tags, setTags] = useState(asset.tags.join(', '));
+  const [json, setJson] = useState(() => JSON.stringify(meta, null, 2));
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const save = (send: () => Promise<{ asset: Asset }>): void => {
+    setBusy(true);
+    setError(undefined);
+    send().then(
+      (r) => onSaved(r.asset),
+      (err: Error) => {
+        setError(err.message);
+        setBusy(false);
+      },
+    );
+  };
+
+  const submitForm = (e: React.FormEvent): void => {
+    e.preventDefault();
+    const changes: Record<string, unknown> = {};
+    for (const key of TEXT_KEYS) {
+      if (notText(meta[key])) continue;
+      const value = key === 'notes' ? text[key] : text[key].trim();
+      if (value !== textOf(meta[key])) changes[key] = value === '' ? null : value;
+    }
+    const newTags = [...new Set(splitList(tags))];
+    if (JSON.stringify(newTags) !== JSON.stringify(asset.tags)) changes.tags = newTags;
+    if (!Object.keys(changes).length) return onCancel();
+    save(() => api.update(asset.uid, changes, 'merge'));
+  };
+
+  const submitJson = (e: React.FormEvent): void => {
+    e.preventDefault();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (err) {
+      return setError(`The metadata is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return setError('The metadata must be a JSON object: { "key": value, … }.');
+    }
+    save(() => api.update(asset.uid, parsed, 'replace'));
+  };
+
+  const buttons = (
+    <div className="actions">
+      <button type="submit" disabled={busy}>
+        {busy ? 'Saving…' : 'Save'}
+      </button>
+      <button type="button" onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          setError(undefined);
+          setMode(mode === 'form' ? 'json' : 'form');
+        }}
+        disabled={busy}
+      >
+        {mode === 'form' ? 'Edit as JSON' : 'Edit as form'}
+      </button>
+    </div>
+  );
+
+  return (
+    <section className="editor" aria-label="Edit metadata">
+      {mode === 'form' ? (
+        <form onSubmit={submitForm}>
+          {(['title', 'tags', 'license', 'origin', 'notes'] as const).map((key) =>
+            key === 'tags' ? (
+              <label className="field" htmlFor="edit-tags" key={key}>
+                <span>Tags (comma-separated)</span>
+                <input
+                  id="edit-tags"
+                  value={tags}
+                  disabled={busy}
+                  onChange={(e) => setTags(e.currentTarget.value)}
+                />
+              </label>
+            ) : (
+              <TextField
+                key={key}
+                name={key}
+                value={meta[key]}
+                text={text[key]}
+                disabled={busy}
+                onChange={(value) => setText({ ...text, [key]: value })}
+              />
+            ),
+          )}
+          <datalist id="edit-licenses">
+            {licenses.map((l) => (
+              <option key={l} value={l} />
+            ))}
+          </datalist>
+          {buttons}
+        </form>
+      ) : (
+        <form onSubmit={submitJson}>
+          <label className="field" htmlFor="edit-json">
+            <span>Metadata (JSON; replaces it whole)</span>
+            <textarea
+              id="edit-json"
+              className="code"
+              rows={14}
+              spellCheck={false}
+              value={json}
+              disabled={busy}
+              onChange={(e) => setJson(e.currentTarget.value)}
+            />
+          </label>
+          {buttons}
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Removing one asset: from the registry only (the file stays), or its file too. */
+export function RemoveAsset({
+  asset,
+  onRemoved,
+  onCancel,
+}: {
+  asset: Asset;
+  onRemoved: (message: string) => void;
+  onCancel: () => void;
+}): React.JSX.Element {
+  const [deleteFile, setDeleteFile] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const remove = (e: React.FormEvent): void => {
+    e.preventDefault();
+    setBusy(true);
+    api.remove(asset.uid, deleteFile).then(
+      (r) =>
+        onRemoved(
+          r.file_deleted
+            ? `Removed ${asset.path} and deleted its file.`
+            : `Removed ${asset.path} from the registry; the file is still on disk${
+                r.file_kept_reason ? ` (${r.file_kept_reason})` : ''
+              }.`,
+        ),
+      (err: Error) => {
+        setError(err.message);
+        setBusy(false);
+      },
+    );
+  };
+  return (
+    <form className="editor danger" onSubmit={remove} aria-label="Remove asset">
+      <p>
+        Remove <code>{asset.path}</code> from the registry? Its sidecar and previews go with it.
+      </p>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={deleteFile}
+          onChange={(e) => setDeleteFile(e.currentTarget.checked)}
+        />{' '}
+        Also delete the file from disk
+      </label>
+      {!deleteFile && (
+        <p className="muted">The file stays in the assets folder, so a rebuild will register it again.</p>
+      )}
+      <div className="actions">
+        <button type="submit" className="danger" disabled={busy}>
+          {busy ? 'Removing…' : deleteFile ? 'Remove and delete the file' : 'Remove from registry'}
+        </button>
+        <button type="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
