@@ -355,6 +355,8 @@ export async function rebuildRegistry(
     /** The sidecar's mtime when it was read (null: none), and its recorded one then. */
     sidecarMtimeMs: number | null;
     recordedMtimeMs: number | null;
+    /** The row changed and no write of it was seen landing (an edit cut off by a crash). */
+    sidecarDue: boolean;
     /** The row as it was when the sidecar was read. */
     rowAtRead: AssetRecord | undefined;
   }
@@ -380,11 +382,13 @@ export async function rebuildRegistry(
    */
   const unchanged = (file: ScannedFile): boolean => {
     const state = byPath.get(file.rel);
-    // (A row whose sidecar write never finished has no recorded mtime: it is redone in `prepare`.)
+    // (A row whose sidecar write never finished has no recorded mtime, or is due: it is redone in
+    // `prepare`.)
     if (
       !sameFile(file, state) ||
       file.sidecarMtimeMs === null ||
-      state.sidecar_mtime_ms !== file.sidecarMtimeMs
+      state.sidecar_mtime_ms !== file.sidecarMtimeMs ||
+      state.sidecar_due
     )
       return false;
     summary.unchanged++;
@@ -407,11 +411,15 @@ export async function rebuildRegistry(
     const hash = fileSame ? state.hash : renamed ? renamed.hash : await hashFile(file, index);
     let sidecarMtimeMs = file.sidecarMtimeMs;
     let recordedMtimeMs = state?.sidecar_mtime_ms ?? null;
-    if (state && sidecarMtimeMs !== null && sidecarMtimeMs !== recordedMtimeMs) {
-      // Not the sidecar recorded when this run read the rows: it may be a write of this process
-      // (an API edit's) that landed since, not yet recorded. Wait for those, then look again.
+    let sidecarDue = !!state?.sidecar_due;
+    if (state && ((sidecarMtimeMs !== null && sidecarMtimeMs !== recordedMtimeMs) || sidecarDue)) {
+      // Not the sidecar recorded when this run read the rows, or one still due: it may be a write
+      // of this process (an API edit's) that landed since, not yet recorded, or is under way.
+      // Wait for those, then look again.
       await registry.settleSidecars([state.uid]);
-      recordedMtimeMs = store.fileStateAt(projectId, file.rel)?.sidecar_mtime_ms ?? null;
+      const now = store.fileStateAt(projectId, file.rel);
+      recordedMtimeMs = now?.sidecar_mtime_ms ?? null;
+      sidecarDue = !!now?.sidecar_due;
       sidecarMtimeMs = fs.statSync(file.abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })?.mtimeMs ?? null;
     }
     // Read at once (no await in between) with the row it is compared to.
@@ -421,12 +429,12 @@ export async function rebuildRegistry(
       legacy: file.legacySidecar,
     });
     if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
-    return { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, rowAtRead };
+    return { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, sidecarDue, rowAtRead };
   };
 
   /** Commits one prepared file's row (inside its batch's transaction). */
   const commit = (prepared: Prepared): Followup | undefined => {
-    const { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs } = prepared;
+    const { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, sidecarDue } = prepared;
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
     const now = utcNow();
     if (state) {
@@ -450,8 +458,9 @@ export async function rebuildRegistry(
           store.setSidecarMtime(projectId, current.uid, sidecarMtimeMs);
         summary.unchanged++;
         // A sidecar the registry did not write last (missing, or a write cut short before its
-        // mirror) is written again; an unparseable one is left for the user (reported above).
-        const sidecarStale = sidecarMtimeMs === null || sidecarMtimeMs !== recordedMtimeMs;
+        // mirror), or older than the row (an edit whose write a crash cut off), is written again;
+        // an unparseable one is left for the user (reported above).
+        const sidecarStale = sidecarMtimeMs === null || sidecarMtimeMs !== recordedMtimeMs || sidecarDue;
         return sidecarStale && (fromSidecar || !sidecar)
           ? { file, record: current, announce: 'none' }
           : undefined;
@@ -539,6 +548,7 @@ export async function rebuildRegistry(
         file_ino: file.ino,
         file_dev: file.dev,
         sidecar_mtime_ms: null,
+        sidecar_due: 1,
       },
     ]);
     summary.created++;

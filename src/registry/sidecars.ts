@@ -39,6 +39,11 @@ export type SidecarLoad = () => SidecarState | undefined;
 export interface SidecarWritten {
   record: AssetRecord;
   mtimeMs: number;
+  /**
+   * Whether no later write of this asset has been queued (asked when the landing is recorded):
+   * then the sidecar shows the row as committed, since an edit queues its write as it commits.
+   */
+  latest: () => boolean;
 }
 
 /** Writes files atomically with one durability barrier for the lot (see `writeFilesAtomic`). */
@@ -46,6 +51,9 @@ export type BatchWriter = (files: AtomicFile[]) => Promise<Array<number | Error>
 
 export class SidecarWriter {
   private readonly chains = new Map<string, Promise<void>>();
+  /** The number of the last write queued per key with writes pending (numbers never repeat). */
+  private readonly lastQueued = new Map<string, number>();
+  private writesQueued = 0;
 
   constructor(
     private readonly assetsRoot: string,
@@ -60,8 +68,8 @@ export class SidecarWriter {
    * in this thread, so a registration waits for one durable write and no thread hop.
    */
   write(key: string, load: SidecarLoad): Promise<SidecarWritten | undefined> {
-    return this.enqueue([key], async () => {
-      const [written] = await this.writeStates(() => [load()], writeFilesAtomic);
+    return this.enqueue([key], async (latest) => {
+      const [written] = await this.writeStates(() => [load()], writeFilesAtomic, [latest]);
       if (written instanceof Error) throw written;
       return written;
     });
@@ -77,13 +85,14 @@ export class SidecarWriter {
     keys: readonly string[],
     loadAll: () => ReadonlyArray<SidecarState | undefined>,
   ): Promise<Array<SidecarWritten | undefined | Error>> {
-    return this.enqueue(keys, () => this.writeStates(loadAll, this.writeBatch));
+    return this.enqueue(keys, (...latest) => this.writeStates(loadAll, this.writeBatch, latest));
   }
 
   /** Loads the states now, writes their sidecars and mirrors through `writeFiles`, and says how each went. */
   private async writeStates(
     loadAll: () => ReadonlyArray<SidecarState | undefined>,
     writeFiles: BatchWriter,
+    latest: ReadonlyArray<() => boolean>,
   ): Promise<Array<SidecarWritten | undefined | Error>> {
     const files: AtomicFile[] = [];
     const owners: Array<{ entry: number; primary: boolean }> = [];
@@ -109,14 +118,32 @@ export class SidecarWriter {
       } else if (primary) mtimes.set(entry, outcome);
     });
     return states.map(
-      (state, i) => errors.get(i) ?? (state && { record: state.record, mtimeMs: mtimes.get(i) as number }),
+      (state, i) =>
+        errors.get(i) ??
+        (state && {
+          record: state.record,
+          mtimeMs: mtimes.get(i) as number,
+          latest: latest[i] as () => boolean,
+        }),
     );
   }
 
-  /** Runs `job` after every earlier write of these keys; later writes of them wait for it. */
-  private enqueue<T>(keys: readonly string[], job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` after every earlier write of these keys; later writes of them wait for it. The job
+   * gets, per key, whether it is still the last write queued for it.
+   */
+  private enqueue<T>(
+    keys: readonly string[],
+    job: (...latest: Array<() => boolean>) => Promise<T>,
+  ): Promise<T> {
+    const seq = ++this.writesQueued;
+    const latest = keys.map((key) => {
+      this.lastQueued.set(key, seq);
+      // Gone from the map: every write of the key has finished, none queued since.
+      return () => (this.lastQueued.get(key) ?? seq) === seq;
+    });
     const previous = keys.flatMap((key) => this.chains.get(key) ?? []);
-    const next = Promise.all(previous).then(job);
+    const next = Promise.all(previous).then(() => job(...latest));
     const tail = next.then(
       () => undefined,
       () => undefined,
@@ -124,7 +151,9 @@ export class SidecarWriter {
     for (const key of keys) {
       this.chains.set(key, tail);
       void tail.then(() => {
-        if (this.chains.get(key) === tail) this.chains.delete(key);
+        if (this.chains.get(key) !== tail) return;
+        this.chains.delete(key);
+        this.lastQueued.delete(key);
       });
     }
     return next;

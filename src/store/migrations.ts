@@ -205,4 +205,9 @@ export const MIGRATIONS: readonly Migration[] = [
     const texts = db.prepare<[], string>('SELECT search_text FROM assets').pluck();
     noteSearchChars(db, texts.iterate(), new Set());
   },
+  // A row changed whose sidecar write has not been seen landing. An API edit keeps the recorded
+  // sidecar mtime while its write is under way (a sidecar on disk at that mtime is then not a
+  // hand edit), so a crash before the write landed left a sidecar the rebuild took as current;
+  // this flag has the rebuild write it again from the row.
+  `ALTER TABLE assets ADD COLUMN sidecar_due INTEGER NOT NULL DEFAULT 0`,
 ];

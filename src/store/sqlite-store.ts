@@ -85,6 +85,8 @@ export interface FileState {
   file_ino: number | null;
   file_dev: number | null;
   sidecar_mtime_ms: number | null;
+  /** 1 when the row changed and no sidecar write of it has been seen landing since (migration 8). */
+  sidecar_due: number;
 }
 
 /**
@@ -232,7 +234,8 @@ const ASSET_COLUMNS = `*,
   (SELECT status FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_status,
   (SELECT error FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_error`;
 
-const FILE_STATE_COLUMNS = 'uid, path, hash, bytes, file_mtime_ms, file_ino, file_dev, sidecar_mtime_ms';
+const FILE_STATE_COLUMNS =
+  'uid, path, hash, bytes, file_mtime_ms, file_ino, file_dev, sidecar_mtime_ms, sidecar_due';
 
 export type PreviewStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -308,7 +311,7 @@ export class SqliteStore {
       update: db.prepare(
         `UPDATE assets SET type = @type, path = @path, hash = @hash, bytes = @bytes, meta = @meta,
            updated_at = @updatedAt, path_thumb = @thumb, tags_norm = @tagsNorm, license_norm = @licenseNorm,
-           search_text = @searchText,
+           search_text = @searchText, sidecar_due = 1,
            file_mtime_ms = coalesce(@fileMtimeMs, file_mtime_ms),
            file_ino = CASE WHEN @fileMtimeMs IS NULL THEN file_ino ELSE @fileIno END,
            file_dev = CASE WHEN @fileMtimeMs IS NULL THEN file_dev ELSE @fileDev END
@@ -318,7 +321,7 @@ export class SqliteStore {
       // every trigger on it, changed or not (a bulk edit's rows cost 2-4x as much with all of them).
       updateMeta: db.prepare(
         `UPDATE assets SET meta = @meta, updated_at = @updatedAt, tags_norm = @tagsNorm,
-           license_norm = @licenseNorm, search_text = @searchText
+           license_norm = @licenseNorm, search_text = @searchText, sidecar_due = 1
          WHERE project_id = @projectId AND uid = @uid`,
       ),
       delete: db.prepare<[string, string]>('DELETE FROM assets WHERE project_id = ? AND uid = ?'),
@@ -400,8 +403,9 @@ export class SqliteStore {
       fileStatesWithInode: db.prepare<[string, number], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND file_ino = ? ORDER BY rowid`,
       ),
-      setSidecarMtime: db.prepare<[number | null, string, string]>(
-        'UPDATE assets SET sidecar_mtime_ms = ? WHERE project_id = ? AND uid = ?',
+      setSidecarMtime: db.prepare<[number | null, number, string, string]>(
+        `UPDATE assets SET sidecar_mtime_ms = ?, sidecar_due = CASE WHEN ? THEN 0 ELSE sidecar_due END
+         WHERE project_id = ? AND uid = ?`,
       ),
       setFileStamp: db.prepare<[number, number | null, number | null, string, string]>(
         'UPDATE assets SET file_mtime_ms = ?, file_ino = ?, file_dev = ? WHERE project_id = ? AND uid = ?',
@@ -1109,9 +1113,13 @@ export class SqliteStore {
     return this.stmts.counted.get(projectId, '', '')?.n ?? 0;
   }
 
-  /** The sidecar's mtime as the registry wrote it; null: no sidecar write of the current row has landed. */
-  setSidecarMtime(projectId: string, uid: string, mtimeMs: number | null): void {
-    this.stmts.setSidecarMtime.run(mtimeMs, projectId, uid);
+  /**
+   * The sidecar's mtime as the registry wrote it; null: no sidecar write of the current row has
+   * landed. `current`: it was written from the row as it is now (no later write of it is queued),
+   * so the row's sidecar is no longer due.
+   */
+  setSidecarMtime(projectId: string, uid: string, mtimeMs: number | null, current = false): void {
+    this.stmts.setSidecarMtime.run(mtimeMs, current ? 1 : 0, projectId, uid);
   }
 
   setFileStamp(projectId: string, uid: string, stamp: FileStamp): void {
