@@ -77,6 +77,8 @@ export class FolderWatcher {
   private watcher: FSWatcher | undefined;
   /** Added or changed paths: ready for the next batch. */
   private readonly changed = new Set<string>();
+  /** Folders that appeared: their files are listed again when the batch runs (see `onEvent`). */
+  private readonly newDirs = new Set<string>();
   /** Removed paths → when they become ready (insertion order is time order). */
   private readonly unlinked = new Map<string, number>();
   /** When a full rebuild is due, if one is. */
@@ -200,14 +202,20 @@ export class FolderWatcher {
         // Files under a folder are reported one by one too; a full pass makes sure none is missed.
         this.requestFull(this.opts.unlinkGraceMs);
         break;
+      case 'addDir':
+        // Its files are reported as adds, except one created between chokidar's read of the new
+        // folder and its watch on it (chokidar #1471: mkdir then write at once, as a copy or an
+        // atomic save into a new folder does). The batch lists the folder itself.
+        this.newDirs.add(rel);
+        break;
       default:
-        return; // addDir: its files are reported as adds
+        return;
     }
     // A sidecar (or legacy `<file>.json`) written or edited stands for its asset. (Not a removed
     // one: removing an asset but keeping its file deletes the sidecar, and must not bring the
     // file straight back; a full rebuild or enforce rewrites a sidecar deleted by hand.)
     const asset =
-      event === 'unlink' || event === 'unlinkDir'
+      event !== 'add' && event !== 'change'
         ? undefined
         : rel.endsWith(SIDECAR_SUFFIX)
           ? rel.slice(0, -SIDECAR_SUFFIX.length)
@@ -218,6 +226,27 @@ export class FolderWatcher {
     this.lastEventAt = now;
     this.firstEventAt ??= now;
     this.arm();
+  }
+
+  /** The files under a folder of the root (relative, POSIX), but for what the watcher ignores. */
+  private filesUnder(dir: string): string[] {
+    const files: string[] = [];
+    const pending = [path.join(this.root, dir)];
+    for (let abs = pending.pop(); abs !== undefined; abs = pending.pop()) {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(abs, { withFileTypes: true });
+      } catch {
+        continue; // gone again, or not a folder any more: its events say what happened
+      }
+      for (const entry of entries) {
+        const child = path.join(abs, entry.name);
+        if (this.ignored(child)) continue;
+        if (entry.isDirectory()) pending.push(child);
+        else files.push(path.relative(this.root, child).split(path.sep).join('/'));
+      }
+    }
+    return files;
   }
 
   private touch(rel: string, now: number): void {
@@ -245,13 +274,14 @@ export class FolderWatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const firstUnlink = this.unlinked.values().next();
-    if (!this.changed.size && firstUnlink.done && this.fullAt === undefined) {
+    const added = this.changed.size + this.newDirs.size;
+    if (!added && firstUnlink.done && this.fullAt === undefined) {
       this.firstEventAt = undefined;
       return;
     }
     const now = Date.now();
     let at = Math.min(this.lastEventAt + this.opts.quietMs, (this.firstEventAt ?? now) + this.opts.maxWaitMs);
-    if (!this.changed.size) {
+    if (!added) {
       // Only removals or a full pass are waiting: not before the first is due.
       const due = Math.min(firstUnlink.done ? Infinity : firstUnlink.value, this.fullAt ?? Infinity);
       at = Math.max(at, due);
@@ -264,6 +294,8 @@ export class FolderWatcher {
     this.timer = undefined;
     if (this.closed || this.running) return;
     const now = Date.now();
+    for (const dir of this.newDirs) for (const rel of this.filesUnder(dir)) this.changed.add(rel);
+    this.newDirs.clear();
     const paths = [...this.changed];
     this.changed.clear();
     for (const [rel, due] of this.unlinked) {

@@ -228,3 +228,51 @@ describe('FolderWatcher', () => {
     assert.equal(batches.length, seen);
   });
 });
+
+describe('FolderWatcher, handed its events by hand', () => {
+  // No chokidar here: the test hands the watcher events as chokidar delivers them, including
+  // when it misses one (its issue #1471).
+  let ws: Workspace;
+  let service: RegistryService;
+  let registry: AssetRegistry;
+  let watcher: FolderWatcher;
+  const batches: WatchBatch[] = [];
+  /** What chokidar reports: an event on an absolute path. */
+  const deliver = (event: string, rel: string): void =>
+    (watcher as unknown as { onEvent(event: string, abs: string): void }).onEvent(
+      event,
+      path.join(ws.assets, rel),
+    );
+
+  before(() => {
+    ws = makeWorkspace('areg-watcher-events-');
+    service = RegistryService.open({ workspace: ws.dir, hooks: new HookBus() });
+    registry = service.project();
+    watcher = new FolderWatcher(registry, service.hooks, { quietMs: 100 });
+    watcher.onBatch((batch) => batches.push(batch));
+  });
+  after(async () => {
+    await watcher.close();
+    await service.close();
+    ws.cleanup();
+  });
+
+  test('files in a new folder whose adds chokidar missed are found by listing the folder', async () => {
+    // mkdir, then files written at once: chokidar read the folder before they existed and
+    // watched it after, so it reports the folders and not the files.
+    for (const rel of ['drop/a.png', 'drop/deep/b.png', 'drop/.hidden.png', 'drop/deep/Thumbs.db']) {
+      fs.mkdirSync(path.dirname(path.join(ws.assets, rel)), { recursive: true });
+      fs.writeFileSync(path.join(ws.assets, rel), randomBytes(100));
+    }
+    deliver('addDir', 'drop');
+    deliver('addDir', 'drop/deep');
+    const batch = await eventually('the batch', () => batches[0]);
+    assert.deepEqual([...(batch.paths ?? [])].sort(), ['drop/a.png', 'drop/deep/b.png']);
+    assert.equal(batch.summary?.created, 2);
+    const { records } = await registry.search({ limit: 10, sort: 'path', order: 'asc' });
+    assert.deepEqual(
+      records.map((r) => r.path),
+      ['drop/a.png', 'drop/deep/b.png'],
+    );
+  });
+});
