@@ -50,9 +50,9 @@ describe('serve --watch (live folder)', () => {
     server = await startServer(ws.dir, ['--watch']);
     stream = await openStream(server.url);
     // The server answers before its watcher is ready (a big tree takes a while to watch), and
-    // says so in /health. The tests start once it is watching and has seen a first change. In
-    // one fresh-clone run of the whole suite the first four tests' changes went unseen for ~30 s;
-    // the server's log is in the message.
+    // says so in /health. The tests start once it is watching and has seen a first change (the
+    // server's log is in the message if not). The first four tests once failed together: their
+    // file, written at once into a new folder, was missed by chokidar (see watch.ts, addDir).
     const states: string[] = [];
     try {
       await eventually(
