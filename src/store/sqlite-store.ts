@@ -338,7 +338,9 @@ export class SqliteStore {
       pendingTexts: db
         .prepare<[], string>('SELECT a.search_text FROM fts_pending p JOIN assets a ON a.rowid = p.id')
         .pluck(),
-      searchCharCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_chars'),
+      searchCharCount: db.prepare<[], { n: number; nul: number }>(
+        `SELECT count(*) AS n, EXISTS (SELECT 1 FROM search_chars WHERE ch = char(0)) AS nul FROM search_chars`,
+      ),
       addProvenance: db.prepare(
         `INSERT INTO provenance (project_id, asset_uid, source, workflow_hash, commit_hash, inputs_json, c2pa_like,
            user_id, created_at)
@@ -507,18 +509,25 @@ export class SqliteStore {
 
   /**
    * Whether a search must test the text of every row it considers (~1-2.5 s at 1,000,000
-   * assets): a needle of 1 character, or of 2 when the search texts hold so many different
-   * characters that the trigrams around it are too many to ask for (see search-chars.ts).
+   * assets): see {@link textMatch}.
    */
   scansRows(query: SearchQuery): boolean {
-    const length = query.text ? [...query.text].length : 3;
-    return length === 1 || (length === 2 && !this.pairsIndexed());
+    return !!query.text && this.textMatch(query.text) === 'scan';
   }
 
-  /** Whether needles of 2 characters go through the trigram index. */
-  private pairsIndexed(): boolean {
-    const n = this.stmts.searchCharCount.get()?.n ?? 0;
-    return n > 0 && n <= MAX_PAIR_CHARS;
+  /**
+   * How a needle is matched: `phrase` (3+ characters, one quoted phrase of the trigram index),
+   * `pairs` (2 characters, the trigrams that start or end with it, see search-chars.ts) or `scan`
+   * (`instr()` on every row): 1 character; 2 when the texts hold too many different characters
+   * or a NUL; any needle holding a NUL (FTS5's query syntax cannot).
+   */
+  private textMatch(text: string): 'phrase' | 'pairs' | 'scan' {
+    if (text.includes('\0')) return 'scan';
+    const length = [...text].length;
+    if (length >= 3) return 'phrase';
+    if (length < 2) return 'scan';
+    const { n, nul } = this.stmts.searchCharCount.get() ?? { n: 0, nul: 0 };
+    return n > 0 && n <= MAX_PAIR_CHARS && !nul ? 'pairs' : 'scan';
   }
 
   /**
@@ -782,15 +791,15 @@ export class SqliteStore {
       params: [tag],
     }));
     let shortText: string | undefined;
-    const length = query.text ? [...query.text].length : 0;
-    if (query.text && (length >= 3 || (length === 2 && this.pairsIndexed()))) {
-      // The trigram index answers any substring of 3+ characters as one quoted phrase, and one
-      // of 2 as the trigrams that start or end with it.
+    const match = query.text ? this.textMatch(query.text) : undefined;
+    if (query.text && match !== 'scan') {
       indexStreams.push({
         sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?',
         idColumn: 'rowid',
         params: [
-          length >= 3 ? `"${query.text.replace(/"/g, '""')}"` : pairQuery(query.text, searchChars(this.db)),
+          match === 'phrase'
+            ? `"${query.text.replace(/"/g, '""')}"`
+            : pairQuery(query.text, searchChars(this.db)),
         ],
       });
     } else if (query.text) {

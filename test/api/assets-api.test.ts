@@ -287,6 +287,12 @@ describe('GET /api/assets/search', () => {
     );
     assert.deepEqual(found((await search('q=s3.dat')).body), idsOf('s3'));
     assert.equal((await search('q=nothing-like-this')).body.total, 0);
+    // A NUL (which the trigram index's query syntax cannot hold) is searched for like any character.
+    for (const q of ['%00', 'ne%00', 'neon%00']) {
+      const res = await search(`q=${q}`);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.total, 0);
+    }
   });
 
   test('a q of 1-2 characters (answered off the request thread) sees an asset registered just before', async () => {

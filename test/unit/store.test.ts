@@ -176,6 +176,19 @@ describe('search filters', () => {
     assert.equal(search({ text: 'ωm' }).total, 1);
   });
 
+  test('a NUL in a needle or in a text (which FTS5 queries cannot hold) still searches exactly', () => {
+    add('plain.txt', { meta: { tags: [], title: 'qz plain' } });
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, text: 'qz' }), false);
+    for (const text of ['\0q', 'q\0z', 'qz\0']) assert.equal(search({ text }).total, 0, JSON.stringify(text));
+    add('nul.txt', { meta: { tags: [], title: 'x\0qz' } });
+    // Once a text holds one, 2-character needles test rows: the trigram "\0qz" cannot be asked for.
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, text: 'qz' }), true);
+    assert.deepEqual(paths({ text: 'qz' }).sort(), ['documents/nul.txt', 'documents/plain.txt']);
+    assert.deepEqual(paths({ text: '\0q' }), ['documents/nul.txt']);
+    assert.deepEqual(paths({ text: 'x\0qz' }), ['documents/nul.txt']);
+    assert.deepEqual(paths({ text: '""' }), []);
+  });
+
   test('the upgrade notes the characters of the rows already there', () => {
     // A database at schema 6 whose only text ends in "ʬqz": only the trigram "ʬqz" holds "qz".
     const legacyPath = path.join(ws.dir, 'legacy.sqlite');
