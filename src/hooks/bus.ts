@@ -52,6 +52,15 @@ export interface HookPayloads {
     summary?: { updated: number; missing: string[] };
     error?: string;
   };
+  /** Ours: progress of a removal of many assets (after each chunk), and its end. */
+  remove_progress: {
+    job_id: string;
+    status: 'running' | 'done' | 'failed';
+    done: number;
+    total: number;
+    summary?: { removed: number; missing: string[]; files_deleted: number };
+    error?: string;
+  };
   /** Ours: progress of an enforce job (after each chunk of assets), and its end with the report. */
   enforce_progress: {
     job_id: string;
@@ -74,6 +83,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_preview_updated',
   'rebuild_progress',
   'bulk_progress',
+  'remove_progress',
   'enforce_progress',
   'settings_updated',
 ];

@@ -98,6 +98,13 @@ export interface SearchInput {
 
 export type UpdateMode = 'merge' | 'replace';
 
+/** What became of a removed asset's file. */
+export interface RemovedFile {
+  uid: string;
+  fileDeleted: boolean;
+  fileKeptReason?: string;
+}
+
 /** A registration as committed: the row and its latest provenance (what its sidecar shows). */
 export type Committed = SidecarState;
 
@@ -804,42 +811,79 @@ export class AssetRegistry {
     return this.sidecars.settled([...new Set(uids)].map((uid) => this.sidecarKey(uid)));
   }
 
-  async remove(
-    uid: string,
-    options: { deleteFile?: boolean } = {},
-  ): Promise<{ fileDeleted: boolean; fileKeptReason?: string }> {
-    const record = this.require(uid);
-    this.store.transaction(() => this.store.delete(this.projectId, uid));
-    await this.sidecars.remove(record.path);
-    for (const name of previewFileNames(record.uid)) {
-      fs.rmSync(path.join(this.paths.thumbsRoot, name), { force: true });
-    }
-    let fileDeleted = false;
-    let fileKeptReason: string | undefined;
-    if (options.deleteFile) {
-      const users = this.store.pathUsers(record.path);
-      if (users.length > 0) {
-        fileKeptReason = `the file is also registered in project ${users.map((u) => u.project_id).join(', ')}`;
-      } else {
-        const abs = resolveUnder(this.paths.assetsRoot, record.path).abs;
-        try {
-          fs.unlinkSync(abs);
-          fileDeleted = true;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          fileKeptReason = 'the file was already gone';
+  /** Removes one asset (404 if unknown); see {@link removeMany}. */
+  async remove(uid: string, options: { deleteFile?: boolean } = {}): Promise<RemovedFile> {
+    this.require(uid);
+    const { removed } = await this.removeMany([uid], { deleteFiles: options.deleteFile ?? false });
+    return removed[0] ?? { uid, fileDeleted: false, fileKeptReason: 'the asset was removed meanwhile' };
+  }
+
+  /**
+   * Removes assets from the registry: their rows (a transaction per {@link BULK_CHUNK}, the event
+   * loop free between them), then their sidecars, mirrors and previews, and with `deleteFiles`
+   * their files (never one another project registered too). Unknown ids are listed as missing.
+   * `onProgress` hears how many of the distinct ids are done after each chunk.
+   */
+  async removeMany(
+    uids: readonly string[],
+    options: { deleteFiles?: boolean } = {},
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ removed: RemovedFile[]; missing: string[] }> {
+    const unique = [...new Set(uids)];
+    const removed: RemovedFile[] = [];
+    const missing: string[] = [];
+    for (let start = 0; start < unique.length; start += BULK_CHUNK) {
+      if (start > 0) await nextTurn();
+      const chunk = unique.slice(start, start + BULK_CHUNK);
+      const records = this.store.transaction(() =>
+        chunk.flatMap((uid) => {
+          const record = this.get(uid);
+          if (!record) missing.push(uid);
+          else this.store.delete(this.projectId, uid);
+          return record ? [record] : [];
+        }),
+      );
+      // A sidecar write already under way lands first, so it cannot bring a sidecar back after
+      // it is deleted (a write that starts later finds no row and writes nothing).
+      await this.settleSidecars(records.map((r) => r.uid));
+      for (const record of records) {
+        await this.sidecars.remove(record.path);
+        for (const name of previewFileNames(record.uid)) {
+          fs.rmSync(path.join(this.paths.thumbsRoot, name), { force: true });
         }
+        removed.push({ uid: record.uid, ...this.deleteFile(record, options.deleteFiles ?? false) });
+        this.emit('asset_removed', {
+          uid: record.uid,
+          type: record.type,
+          path: record.path,
+          sidecar: sidecarRelPath(record.path),
+          meta: normaliseMetadata(record.meta),
+          bytes: record.bytes,
+        });
       }
+      onProgress?.(start + chunk.length, unique.length);
     }
-    this.emit('asset_removed', {
-      uid: record.uid,
-      type: record.type,
-      path: record.path,
-      sidecar: sidecarRelPath(record.path),
-      meta: normaliseMetadata(record.meta),
-      bytes: record.bytes,
-    });
-    return fileKeptReason === undefined ? { fileDeleted } : { fileDeleted, fileKeptReason };
+    return { removed, missing };
+  }
+
+  /** A removed asset's file, deleted when asked unless another project registered it too. */
+  private deleteFile(record: AssetRecord, asked: boolean): Omit<RemovedFile, 'uid'> {
+    if (!asked) return { fileDeleted: false };
+    const users = this.store.pathUsers(record.path);
+    if (users.length > 0) {
+      const projects = users.map((u) => u.project_id).join(', ');
+      return { fileDeleted: false, fileKeptReason: `the file is also registered in project ${projects}` };
+    }
+    try {
+      fs.unlinkSync(resolveUnder(this.paths.assetsRoot, record.path).abs);
+      return { fileDeleted: true };
+    } catch (err) {
+      // The asset is gone from the registry all the same; the others of the request go on.
+      const { code, message } = err as NodeJS.ErrnoException;
+      const fileKeptReason =
+        code === 'ENOENT' ? 'the file was already gone' : `it could not be deleted: ${message}`;
+      return { fileDeleted: false, fileKeptReason };
+    }
   }
 
   // ---------------------------------------------------------------- previews

@@ -90,6 +90,19 @@ export const BulkBody = Type.Object({
   ),
 });
 
+export const RemoveBody = Type.Object({
+  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
+  delete_files: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description: 'Also delete the files from the assets root (never one another project registered too).',
+    }),
+  ),
+  wait: Type.Optional(
+    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
+  ),
+});
+
 export const LookupBody = Type.Object({
   ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 5_000 }),
 });

@@ -493,6 +493,65 @@ describe('PATCH, bulk and DELETE', () => {
     assert.ok(!fs.existsSync(path.join(ws.assets, gone.path)));
     assert.equal((await api(url, 'DELETE', `/api/assets/${gone.id}`)).status, 404);
   });
+
+  test('POST /api/assets/remove removes many: rows, sidecars and mirrors; files only with delete_files; unknown ids listed', async () => {
+    const add = async (name: string) => (await register({ path: source(name).rel })).body.asset;
+    const kept = [await add('r1.txt'), await add('r2.txt')];
+    const res = await api(url, 'POST', '/api/assets/remove', {
+      ids: [kept[0].id, 'ffffffffffffffff', kept[1].id, kept[0].id],
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.removed, 2);
+    assert.deepEqual(res.body.missing, ['ffffffffffffffff']);
+    assert.equal(res.body.files_deleted, 0);
+    assert.deepEqual(res.body.files_kept, []);
+    for (const asset of kept) {
+      assert.ok(fs.existsSync(path.join(ws.assets, asset.path)), 'the file stays');
+      assert.ok(!fs.existsSync(path.join(ws.assets, asset.sidecar)));
+      assert.ok(!ws.exists(`data/assets/_meta/${asset.path}.json`));
+      assert.equal((await api(url, 'GET', `/api/assets/${asset.id}`)).status, 404);
+    }
+    const doomed = [await add('d1.txt'), await add('d2.txt')];
+    fs.rmSync(path.join(ws.assets, doomed[1].path)); // already gone from disk: said so, not an error
+    const del = await api(url, 'POST', '/api/assets/remove', {
+      ids: doomed.map((a) => a.id),
+      delete_files: true,
+    });
+    assert.equal(del.status, 200, del.text);
+    assert.equal(del.body.files_deleted, 1);
+    assert.deepEqual(del.body.files_kept, [{ id: doomed[1].id, reason: 'the file was already gone' }]);
+    assert.ok(!fs.existsSync(path.join(ws.assets, doomed[0].path)));
+    assert.equal((await api(url, 'POST', '/api/assets/remove', { ids: [] })).status, 422);
+  });
+
+  test('remove with wait: false is a job: 202 at once, progress per chunk, an asset_removed per asset', async () => {
+    const { ids } = (await api(url, 'GET', '/api/assets/ids?tags=bulkjob')).body as { ids: string[] };
+    assert.equal(ids.length, 300);
+    const stream = await openStream(url);
+    try {
+      const res = await api(url, 'POST', '/api/assets/remove', { ids, wait: false });
+      assert.equal(res.status, 202, res.text);
+      const jobId = res.body.job_id as string;
+      const ofJob = (frames: SseFrame[]) =>
+        frames
+          .filter((f) => f.event === 'remove_progress' && f.data.data.job_id === jobId)
+          .map((f) => f.data.data);
+      const frames = await stream.until((all) => ofJob(all).some((e) => e.status !== 'running'));
+      const events = ofJob(frames);
+      assert.deepEqual(
+        events.filter((e) => e.status === 'running').map((e) => e.done),
+        [128, 256, 300],
+      );
+      assert.deepEqual(events.at(-1)?.summary, { removed: 300, missing: [], files_deleted: 0 });
+      assert.equal(frames.filter((f) => f.event === 'asset_removed').length, 300);
+      const job = (await api(url, 'GET', `/api/jobs/${jobId}`)).body.job;
+      assert.equal(job.kind, 'remove');
+      assert.equal(job.summary.removed, 300);
+      assert.equal((await api(url, 'GET', '/api/assets/search?tags=bulkjob')).body.total, 0);
+    } finally {
+      await stream.close();
+    }
+  });
 });
 
 describe('file, sidecar, provenance and upload routes', () => {

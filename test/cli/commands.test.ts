@@ -158,6 +158,29 @@ describe('register, get, search, update, remove', () => {
     assert.ok(!ws.exists(`data/assets/${reg.json.asset.path}`));
   });
 
+  test('remove takes several ids: unknown ones are listed and make the exit code 1', async () => {
+    ws.file('in/many-1.txt', 'many 1');
+    ws.file('in/many-2.txt', 'many 2');
+    const reg = await runCli(['register', 'in/many-1.txt', 'in/many-2.txt'], ws.dir);
+    assert.equal(reg.code, 0, reg.stderr);
+    const ids = (reg.json.items as Array<{ asset_id: string }>).map((i) => i.asset_id);
+    const res = await runCli(['remove', ...ids, 'ffffffffffffffff', '--delete-file'], ws.dir);
+    assert.equal(res.code, 1, res.stderr);
+    assert.deepEqual(res.json, {
+      ok: false,
+      removed: 2,
+      missing: ['ffffffffffffffff'],
+      files_deleted: 2,
+      files_kept: [],
+    });
+    for (const item of reg.json.items as Array<{ asset: { path: string } }>) {
+      assert.ok(!ws.exists(`data/assets/${item.asset.path}`));
+    }
+    const again = await runCli(['remove', ...ids], ws.dir);
+    assert.equal(again.code, 1);
+    assert.deepEqual(again.json.missing, ids);
+  });
+
   test('--no-copy outside the assets root exits 2', async () => {
     ws.file('in/outside.txt', 'outside');
     const res = await runCli(['register', 'in/outside.txt', '--no-copy'], ws.dir);

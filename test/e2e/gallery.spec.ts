@@ -577,7 +577,7 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
   }
 });
 
-test('the detail view edits one asset, as a form or as JSON, and removes one with its file kept or deleted', async ({
+test('the detail view edits one asset, as a form or as JSON, and removes one; the selection removes several; files kept or deleted', async ({
   page,
 }) => {
   const own = makeWorkspace('areg-e2e-edit-');
@@ -680,6 +680,40 @@ test('the detail view edits one asset, as a form or as JSON, and removes one wit
       'Removed docs/star.txt and deleted its file.',
     );
     expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/star.txt'))).toBe(false);
+    await expect(page.locator('.tile')).toHaveCount(1);
+
+    // Several at once from the selection: asked first (a "no" removes nothing), files kept.
+    const extra = [
+      await add('one.txt', 'one', { asset_type: 'docs' }),
+      await add('two.txt', 'two', { asset_type: 'docs' }),
+      await add('three.txt', 'three', { asset_type: 'docs' }),
+    ];
+    await expect(page.locator('.tile')).toHaveCount(4);
+    await page.locator(`.tile[data-uid="${extra[0]}"]`).click();
+    await page.locator(`.tile[data-uid="${extra[1]}"]`).click({ modifiers: ['Control'] });
+    const removeForm = page.getByRole('form', { name: 'Remove from registry' });
+    page.once('dialog', (d) => void d.dismiss());
+    await removeForm.getByRole('button', { name: 'Remove 2 selected…' }).click();
+    await expect(page.locator('.tile')).toHaveCount(4);
+    let question = '';
+    page.once('dialog', (d) => {
+      question = d.message();
+      void d.accept();
+    });
+    await removeForm.getByRole('button', { name: 'Remove 2 selected…' }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText('Removed 2 assets.');
+    expect(question).toContain('Their files stay on disk');
+    await expect(page.locator('.tile')).toHaveCount(2);
+    await expect(page.getByTestId('status-line')).toHaveText('Showing 2 of 2 assets. Selected 0.');
+    expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/one.txt'))).toBe(true);
+    expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/one.txt.asset.json'))).toBe(false);
+    // And with their files.
+    await page.locator(`.tile[data-uid="${extra[2]}"]`).click();
+    await removeForm.getByLabel('Also delete the files from disk').check();
+    page.once('dialog', (d) => void d.accept());
+    await removeForm.getByRole('button', { name: 'Remove 1 selected…' }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText('Removed 1 asset. Deleted 1 file.');
+    expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/three.txt'))).toBe(false);
     await expect(page.locator('.tile')).toHaveCount(1);
   } finally {
     await served.stop();

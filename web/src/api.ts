@@ -232,6 +232,13 @@ export const api = {
       'DELETE',
       `/api/assets/${encodeURIComponent(id)}?delete_file=${String(deleteFile)}`,
     ),
+  /** Starts the removal of many assets as a job (follow it with {@link followJob}). */
+  removeMany: (ids: string[], deleteFiles: boolean) =>
+    request<{ job_id: string }>('POST', '/api/assets/remove', {
+      ids,
+      delete_files: deleteFiles,
+      wait: false,
+    }),
   provenance: (id: string) =>
     request<{ items: Provenance[] }>('GET', `/api/assets/${encodeURIComponent(id)}/provenance`),
   /** Starts a bulk edit as a job (follow it with {@link followJob}). */
@@ -290,6 +297,16 @@ export type RebuildJob = Job<{
 export type BulkJob = Job<{ done: number; total: number }, { updated: number; missing: string[] }>;
 
 export type EnforceJob = Job<{ checked: number; total: number }>;
+
+export type RemoveJob = Job<
+  { done: number; total: number },
+  {
+    removed: number;
+    missing: string[];
+    files_deleted: number;
+    files_kept: Array<{ id: string; reason: string }>;
+  }
+>;
 
 /**
  * Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job.

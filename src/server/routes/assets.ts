@@ -19,6 +19,7 @@ import {
   LookupBody,
   ProjectQuery,
   RegisterBody,
+  RemoveBody,
   SearchQuery,
   UpdateBody,
 } from '../schemas.js';
@@ -296,6 +297,63 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         missing: result.missing,
         items: result.updated.map((r) => registry.serialize(r)),
       };
+    },
+  );
+
+  app.post(
+    '/api/assets/remove',
+    {
+      schema: {
+        tags,
+        summary: 'Remove many assets from the registry (and their files, with delete_files: true)',
+        description:
+          'Runs as a job: progress as `remove_progress` events and at `GET /api/jobs/{id}`; each asset ' +
+          'also as `asset_removed`. With `wait: false` the answer is a 202 with the job id at once.',
+        body: RemoveBody,
+        querystring: ProjectQuery,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const registry = service.project(request.query.project_id);
+      const { job, settled } = jobs.run(
+        'remove',
+        { done: 0, total: new Set(body.ids).size },
+        async (report) => {
+          const { removed, missing } = await registry.removeMany(
+            body.ids,
+            { deleteFiles: body.delete_files ?? false },
+            (done, total) => report({ done, total }),
+          );
+          return {
+            removed: removed.length,
+            missing,
+            files_deleted: removed.filter((r) => r.fileDeleted).length,
+            files_kept: removed.flatMap((r) =>
+              r.fileKeptReason ? [{ id: r.uid, reason: r.fileKeptReason }] : [],
+            ),
+          };
+        },
+        (changed) =>
+          service.hooks.emit(
+            'remove_progress',
+            {
+              ...jobEvent(changed),
+              ...(changed.summary
+                ? {
+                    summary: {
+                      removed: changed.summary.removed,
+                      missing: changed.summary.missing,
+                      files_deleted: changed.summary.files_deleted,
+                    },
+                  }
+                : {}),
+            },
+            registry.projectId,
+          ),
+      );
+      if (body.wait === false) return accepted(reply, job);
+      return { ok: true, job_id: job.id, ...(await settled) };
     },
   );
 

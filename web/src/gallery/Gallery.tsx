@@ -14,6 +14,7 @@ import { useNotices } from '../notice';
 
 // Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
 const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.BulkEditor })));
+const RemoveSelected = lazy(() => import('./RemoveSelected').then((m) => ({ default: m.RemoveSelected })));
 const Maintenance = lazy(() => import('./Maintenance').then((m) => ({ default: m.Maintenance })));
 
 export interface RegistryChanges {
@@ -297,6 +298,14 @@ export function Gallery({
         <aside className="side">
           <Suspense fallback={null}>
             <BulkEditor selected={selected} onMessage={say} />
+            <RemoveSelected
+              selected={selected}
+              onMessage={say}
+              onRemoved={(gone) => {
+                const removed = new Set(gone);
+                setSelected((current) => current.filter((id) => !removed.has(id)));
+              }}
+            />
           </Suspense>
         </aside>
       </div>

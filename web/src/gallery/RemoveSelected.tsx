@@ -1,0 +1,78 @@
+/**
+ * Removing the selected assets from the registry, their files kept or (when ticked) deleted. It
+ * asks first, names what stays on disk, and follows the server's job (thousands take a while).
+ */
+import { useState } from 'react';
+import { api, followJob, type RemoveJob } from '../api';
+
+const count = (n: number, noun: string): string => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
+
+export function RemoveSelected({
+  selected,
+  onRemoved,
+  onMessage,
+}: {
+  selected: string[];
+  /** The ids that are gone (the selection drops them). */
+  onRemoved: (ids: string[]) => void;
+  onMessage: (text: string, error?: boolean) => void;
+}): React.JSX.Element {
+  const [deleteFiles, setDeleteFiles] = useState(false);
+  const [progress, setProgress] = useState<RemoveJob['progress']>();
+
+  const remove = (e: React.FormEvent): void => {
+    e.preventDefault();
+    const ids = [...selected];
+    const n = ids.length;
+    const question = deleteFiles
+      ? `Remove ${count(n, 'asset')} from the registry and delete their files from disk? This cannot be undone.`
+      : `Remove ${count(n, 'asset')} from the registry? Their files stay on disk, so a rebuild will register them again.`;
+    if (!n || !window.confirm(question)) return;
+    setProgress({ done: 0, total: n });
+    api
+      .removeMany(ids, deleteFiles)
+      .then(({ job_id }) => followJob<RemoveJob>(job_id, (job) => setProgress(job.progress)))
+      .then((job) => {
+        if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the removal failed');
+        const { removed, files_deleted: deleted, files_kept: kept } = job.summary;
+        onRemoved(ids);
+        onMessage(
+          `Removed ${count(removed, 'asset')}.` +
+            (deleteFiles
+              ? ` Deleted ${count(deleted, 'file')}${kept.length ? `; kept ${kept.length}` : ''}.`
+              : ''),
+        );
+      })
+      .catch((err: Error) => onMessage(`Failed to remove: ${err.message}`, true))
+      .finally(() => setProgress(undefined));
+  };
+
+  return (
+    <form className="bulk" onSubmit={remove} aria-labelledby="remove-title">
+      <h3 id="remove-title">Remove from registry</h3>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={deleteFiles}
+          onChange={(e) => setDeleteFiles(e.currentTarget.checked)}
+        />{' '}
+        Also delete the files from disk
+      </label>
+      <button
+        type="submit"
+        className={deleteFiles ? 'danger' : undefined}
+        disabled={!selected.length || !!progress}
+      >
+        {progress ? 'Removing…' : `Remove ${selected.length} selected…`}
+      </button>
+      {progress && (
+        <div className="bulk-progress" role="status">
+          <progress value={progress.done} max={Math.max(1, progress.total)} />
+          <span>
+            Removing {progress.done.toLocaleString()} of {progress.total.toLocaleString()} assets…
+          </span>
+        </div>
+      )}
+    </form>
+  );
+}
