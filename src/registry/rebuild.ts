@@ -473,10 +473,10 @@ export async function rebuildRegistry(
         updatedAt: now,
       };
       if (contentChanged) updated = registry.withPlannedPreview(updated);
+      // (The update marks the row's sidecar due: a crash before the new one lands leaves the old
+      // one at its recorded mtime, and the next rebuild writes it again from the row, instead of
+      // taking it for a hand edit as when its mtime was cleared here.)
       store.update(updated, file);
-      // Until the new sidecar lands, the one on disk is not this row's: a crash before then
-      // leaves no recorded mtime, so the next rebuild writes it again.
-      store.setSidecarMtime(projectId, updated.uid, null);
       if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
       summary.updated++;
       return { file, record: updated, announce: 'updated' };
@@ -498,8 +498,7 @@ export async function rebuildRegistry(
       const meta = edited ?? current.meta;
       if (edited) summary.sidecar_updates++;
       const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
-      store.update(moved, file);
-      store.setSidecarMtime(projectId, moved.uid, null); // as for an edit, above
+      store.update(moved, file); // (its sidecar due, as for an edit above)
       summary.moved++;
       return { file, record: moved, announce: 'updated', oldPath: current.path };
     }

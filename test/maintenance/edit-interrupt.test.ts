@@ -1,7 +1,8 @@
 /**
  * An edit through the registry killed with SIGKILL after its rows committed but before their
- * sidecars landed (one asset's update, and a bulk edit): the next rebuild writes those sidecars
- * from the rows, so the edit shows on disk, and is neither lost nor undone. The kill is real: a
+ * sidecars landed (one asset's update, a bulk edit, a rebuild that found a file changed): the
+ * next rebuild writes those sidecars from the rows, so the edit shows on disk, and is neither
+ * lost nor undone. The kill is real: a
  * child process whose sidecar writer kills it at the moment it would start writing.
  */
 import assert from 'node:assert/strict';
@@ -28,7 +29,8 @@ const die = () => {
 writer.write = die;
 writer.writeMany = die;
 if (mode === 'one') await registry.updateMetadata(uids[0], { title: 'After', tags: ['kept', 'edited'] });
-else await registry.bulkEdit(uids, { addTags: ['bulk-edited'], license: 'CC0' });
+else if (mode === 'bulk') await registry.bulkEdit(uids, { addTags: ['bulk-edited'], license: 'CC0' });
+else await registry.rebuild({ waitForThumbs: false });
 `;
 
 let ws: Workspace;
@@ -106,4 +108,21 @@ test('a bulk edit killed before its sidecars landed: the next rebuild writes the
   assert.equal(sidecar('b').license, 'CC0');
   assert.deepEqual((await registryRow('c')).tags, ['by-hand']);
   assert.deepEqual(sidecar('c').tags, ['by-hand']);
+});
+
+test('a rebuild killed before the sidecar of a file changed in place landed: the next one writes it, the version kept', async () => {
+  const version = (await registryRow('a')).version as number;
+  ws.file('data/assets/docs/a.txt', 'file a, edited in place');
+  await crashingEdit(['rebuild']);
+  const row = await registryRow('a');
+  assert.equal(row.version, version + 1);
+  assert.notEqual(sidecar('a').hash, row.hash, 'the sidecar on disk is the old one');
+
+  const rebuilt = await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  const after = await registryRow('a');
+  assert.equal(after.version, version + 1, 'not stepped back to the old sidecar');
+  assert.equal(sidecar('a').hash, after.hash);
+  assert.equal(sidecar('a').version, version + 1);
+  assert.equal((sidecar('a').meta as { title?: string }).title, 'After', 'the earlier edit stays');
 });
