@@ -453,13 +453,12 @@ export async function rebuildRegistry(
       const contentChanged = hash !== current.hash;
       if (!contentChanged && !sidecarEdited) {
         store.setFileStamp(projectId, current.uid, file);
-        // An unparseable sidecar's mtime is not recorded: it is read, and reported, every run until fixed.
-        if (sidecarMtimeMs !== null && fromSidecar && handEdited)
-          store.setSidecarMtime(projectId, current.uid, sidecarMtimeMs);
         summary.unchanged++;
         // A sidecar the registry did not write last (missing, or a write cut short before its
         // mirror), or older than the row (an edit whose write a crash cut off), is written again;
-        // an unparseable one is left for the user (reported above).
+        // its mtime is recorded when that write lands, not before (recorded here, a kill before
+        // the write left a missing mirror that no rebuild saw again). An unparseable one is left
+        // for the user, unrecorded: read and reported every run until fixed.
         const sidecarStale = sidecarMtimeMs === null || sidecarMtimeMs !== recordedMtimeMs || sidecarDue;
         return sidecarStale && (fromSidecar || !sidecar)
           ? { file, record: current, announce: 'none' }

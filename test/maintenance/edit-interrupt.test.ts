@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { REPO, runCli } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -125,4 +126,18 @@ test('a rebuild killed before the sidecar of a file changed in place landed: the
   assert.equal(sidecar('a').hash, after.hash);
   assert.equal(sidecar('a').version, version + 1);
   assert.equal((sidecar('a').meta as { title?: string }).title, 'After', 'the earlier edit stays');
+});
+
+test('a sidecar whose write was cut short before its mirror, then a rebuild killed before rewriting it: the next one writes the mirror', async () => {
+  // What a kill between a sidecar's rename and its mirror's link leaves: the sidecar, no mirror,
+  // no mtime recorded.
+  const mirror = path.join(ws.assets, '_meta/docs/b.txt.json');
+  fs.rmSync(mirror);
+  const db = new Database(path.join(ws.dir, 'config', 'comfyvn.sqlite'));
+  db.prepare('UPDATE assets SET sidecar_mtime_ms = NULL WHERE uid = ?').run(uids.b);
+  db.close();
+  await crashingEdit(['rebuild']);
+  const rebuilt = await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  assert.deepEqual(JSON.parse(fs.readFileSync(mirror, 'utf8')), sidecar('b'));
 });
