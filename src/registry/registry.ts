@@ -763,8 +763,9 @@ export class AssetRegistry {
     if (!state || !stat || stat.mtimeMs === state.sidecar_mtime_ms) return undefined;
     const onDisk = readSidecarFile(abs, record.meta, { sidecar: true, legacy: false });
     if (onDisk && 'error' in onDisk) return { unreadable: sidecarRelPath(record.path) };
-    // No mtime recorded: the row changed since this registry last wrote the sidecar, and that
-    // write has not landed (or failed). The one on disk is an older state, not an edit.
+    // No mtime recorded: no sidecar write of this row has landed yet (a new row; changed rows
+    // keep theirs and are marked due). The one on disk was read in when the row was made, or
+    // is an older state of ours: not an edit.
     if (state.sidecar_mtime_ms === null) return undefined;
     const meta = onDisk && metadataFromSidecar(record.meta, onDisk.meta);
     return meta && { meta };
