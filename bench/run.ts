@@ -154,7 +154,10 @@ if (!only || only === 'search') {
       ]);
     }
   }
-  const svg = path.join(REPO, 'bench', 'search-latency.svg');
+  // The committed chart is the full run's; a quick run's goes to the temp folder.
+  const svg = quick
+    ? path.join(os.tmpdir(), 'search-latency-quick.svg')
+    : path.join(REPO, 'bench', 'search-latency.svg');
   fs.writeFileSync(
     svg,
     searchLatencySvg(
