@@ -1079,7 +1079,7 @@ export class AssetRegistry {
   }
 
   private sidecarLanded(written: SidecarWritten): void {
-    this.store.setSidecarMtime(this.projectId, written.record.uid, written.mtimeMs, written.latest());
+    this.store.sidecarLanded(this.projectId, written.record.uid, written.mtimeMs, written.latest());
     this.emit('asset_sidecar_written', {
       uid: written.record.uid,
       type: written.record.type,

@@ -405,7 +405,7 @@ export class SqliteStore {
       fileStatesWithInode: db.prepare<[string, number], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND file_ino = ? ORDER BY rowid`,
       ),
-      setSidecarMtime: db.prepare<[number | null, number, string, string]>(
+      sidecarLanded: db.prepare<[number, number, string, string]>(
         `UPDATE assets SET sidecar_mtime_ms = ?, sidecar_due = CASE WHEN ? THEN 0 ELSE sidecar_due END
          WHERE project_id = ? AND uid = ?`,
       ),
@@ -1123,12 +1123,12 @@ export class SqliteStore {
   }
 
   /**
-   * The sidecar's mtime as the registry wrote it; null: no sidecar write of the current row has
-   * landed. `current`: it was written from the row as it is now (no later write of it is queued),
-   * so the row's sidecar is no longer due.
+   * A sidecar write landed: its mtime as the registry wrote it (a rebuild compares the one on
+   * disk with it). `current`: it was written from the row as it is now (no later write of it is
+   * queued), so the row's sidecar is no longer due.
    */
-  setSidecarMtime(projectId: string, uid: string, mtimeMs: number | null, current = false): void {
-    this.stmts.setSidecarMtime.run(mtimeMs, current ? 1 : 0, projectId, uid);
+  sidecarLanded(projectId: string, uid: string, mtimeMs: number, current: boolean): void {
+    this.stmts.sidecarLanded.run(mtimeMs, current ? 1 : 0, projectId, uid);
   }
 
   setFileStamp(projectId: string, uid: string, stamp: FileStamp): void {
