@@ -50,10 +50,8 @@ export interface SidecarWritten {
 export type BatchWriter = (files: AtomicFile[]) => Promise<Array<number | Error>>;
 
 export class SidecarWriter {
+  /** Per key with writes pending: the end of its last queued write. */
   private readonly chains = new Map<string, Promise<void>>();
-  /** The number of the last write queued per key with writes pending (numbers never repeat). */
-  private readonly lastQueued = new Map<string, number>();
-  private writesQueued = 0;
 
   constructor(
     private readonly assetsRoot: string,
@@ -136,13 +134,10 @@ export class SidecarWriter {
     keys: readonly string[],
     job: (...latest: Array<() => boolean>) => Promise<T>,
   ): Promise<T> {
-    const seq = ++this.writesQueued;
-    const latest = keys.map((key) => {
-      this.lastQueued.set(key, seq);
-      // Gone from the map: every write of the key has finished, none queued since.
-      return () => (this.lastQueued.get(key) ?? seq) === seq;
-    });
     const previous = keys.flatMap((key) => this.chains.get(key) ?? []);
+    // Still this write's end in the map, or gone (every write of the key has finished, none
+    // queued since). Asked after the job has run, when `tail` is set.
+    const latest = keys.map((key) => () => (this.chains.get(key) ?? tail) === tail);
     const next = Promise.all(previous).then(() => job(...latest));
     const tail = next.then(
       () => undefined,
@@ -151,9 +146,7 @@ export class SidecarWriter {
     for (const key of keys) {
       this.chains.set(key, tail);
       void tail.then(() => {
-        if (this.chains.get(key) !== tail) return;
-        this.chains.delete(key);
-        this.lastQueued.delete(key);
+        if (this.chains.get(key) === tail) this.chains.delete(key);
       });
     }
     return next;
