@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { removalReport } from '../registry/registry.js';
 import { countBar } from './progress.js';
 
 interface RemoveOptions extends CommonOptions {
@@ -33,33 +34,23 @@ export function removeCommand(): Command {
           return;
         }
         const bar = wantsJson(options) ? undefined : countBar('assets');
-        const { removed, missing } = await registry.removeMany(
-          ids,
-          { deleteFiles: deleteFile },
-          (done, total) => bar?.update(done, total),
+        const report = removalReport(
+          await registry.removeMany(ids, { deleteFiles: deleteFile }, (done, total) =>
+            bar?.update(done, total),
+          ),
         );
         bar?.stop();
-        const filesKept = removed.flatMap((r) =>
-          r.fileKeptReason ? [{ id: r.uid, reason: r.fileKeptReason }] : [],
-        );
-        const filesDeleted = removed.filter((r) => r.fileDeleted).length;
         if (wantsJson(options)) {
-          printJson({
-            ok: !missing.length,
-            removed: removed.length,
-            missing,
-            files_deleted: filesDeleted,
-            files_kept: filesKept,
-          });
+          printJson({ ok: !report.missing.length, ...report });
         } else {
           process.stdout.write(
-            `removed ${removed.length} assets${deleteFile ? ` (${filesDeleted} files deleted)` : ''}\n` +
-              missing.map((id) => `not found: ${id}\n`).join('') +
-              filesKept.map((k) => `file kept for ${k.id}: ${k.reason}\n`).join(''),
+            `removed ${report.removed} assets${deleteFile ? ` (${report.files_deleted} files deleted)` : ''}\n` +
+              report.missing.map((id) => `not found: ${id}\n`).join('') +
+              report.files_kept.map((k) => `file kept for ${k.id}: ${k.reason}\n`).join(''),
           );
         }
         // Like register with several paths: what could not be done makes the exit code 1.
-        if (missing.length) process.exitCode = 1;
+        if (report.missing.length) process.exitCode = 1;
       });
     });
 }

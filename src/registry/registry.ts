@@ -105,6 +105,25 @@ export interface RemovedFile {
   fileKeptReason?: string;
 }
 
+/** A removal of many assets as `POST /api/assets/remove` and the CLI's `remove` report it. */
+export interface RemovalReport {
+  removed: number;
+  missing: string[];
+  files_deleted: number;
+  files_kept: Array<{ id: string; reason: string }>;
+}
+
+export function removalReport(result: { removed: RemovedFile[]; missing: string[] }): RemovalReport {
+  return {
+    removed: result.removed.length,
+    missing: result.missing,
+    files_deleted: result.removed.filter((r) => r.fileDeleted).length,
+    files_kept: result.removed.flatMap((r) =>
+      r.fileKeptReason ? [{ id: r.uid, reason: r.fileKeptReason }] : [],
+    ),
+  };
+}
+
 /** A registration as committed: the row and its latest provenance (what its sidecar shows). */
 export type Committed = SidecarState;
 

@@ -7,7 +7,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json
 import { splitList } from '../../domain/lists.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
-import type { SearchInput } from '../../registry/registry.js';
+import { removalReport, type SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { accepted, jobEvent, type JobBoard } from '../jobs.js';
@@ -319,21 +319,12 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const { job, settled } = jobs.run(
         'remove',
         { done: 0, total: new Set(body.ids).size },
-        async (report) => {
-          const { removed, missing } = await registry.removeMany(
-            body.ids,
-            { deleteFiles: body.delete_files ?? false },
-            (done, total) => report({ done, total }),
-          );
-          return {
-            removed: removed.length,
-            missing,
-            files_deleted: removed.filter((r) => r.fileDeleted).length,
-            files_kept: removed.flatMap((r) =>
-              r.fileKeptReason ? [{ id: r.uid, reason: r.fileKeptReason }] : [],
+        async (report) =>
+          removalReport(
+            await registry.removeMany(body.ids, { deleteFiles: body.delete_files ?? false }, (done, total) =>
+              report({ done, total }),
             ),
-          };
-        },
+          ),
         (changed) =>
           service.hooks.emit(
             'remove_progress',
