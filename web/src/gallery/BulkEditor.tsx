@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
 import { api, followJob, type BulkJob } from '../api';
+import { CountProgress } from './CountProgress';
 
 export function BulkEditor({
   selected,
@@ -95,14 +96,7 @@ export function BulkEditor({
       <button type="submit" disabled={busy}>
         {busy ? 'Applying…' : `Apply to ${selected.length} selected`}
       </button>
-      {progress && (
-        <div className="bulk-progress" role="status">
-          <progress value={progress.done} max={Math.max(1, progress.total)} />
-          <span>
-            Updating {progress.done.toLocaleString()} of {progress.total.toLocaleString()} assets…
-          </span>
-        </div>
-      )}
+      {progress && <CountProgress verb="Updating" done={progress.done} total={progress.total} />}
     </form>
   );
 }

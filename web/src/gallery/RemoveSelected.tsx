@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { api, followJob, type RemoveJob } from '../api';
+import { CountProgress } from './CountProgress';
 
 const count = (n: number, noun: string): string => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -65,14 +66,7 @@ export function RemoveSelected({
       >
         {progress ? 'Removing…' : `Remove ${selected.length} selected…`}
       </button>
-      {progress && (
-        <div className="bulk-progress" role="status">
-          <progress value={progress.done} max={Math.max(1, progress.total)} />
-          <span>
-            Removing {progress.done.toLocaleString()} of {progress.total.toLocaleString()} assets…
-          </span>
-        </div>
-      )}
+      {progress && <CountProgress verb="Removing" done={progress.done} total={progress.total} />}
     </form>
   );
 }
