@@ -311,9 +311,16 @@ test('multi-select and bulk edits reach the registry and the sidecars', async ({
   // The tag filter's options follow the edit live (counts come from the registry).
   await expect(page.locator('#filter-tag option', { hasText: 'approved (3)' })).toHaveCount(1);
 
-  // Clear the licence on the same selection.
+  // Clear the licence on the same selection. (The message is the same as the first edit's, so
+  // it does not say this one is done: its job does. Waiting for the message alone read a sidecar
+  // before its write landed, about 1 run in 10.)
   await page.getByLabel('Clear license').check();
+  const clearing = page.waitForResponse((r) => r.url().endsWith('/api/assets/bulk'));
   await page.getByRole('button', { name: 'Apply to 3 selected' }).click();
+  const { job_id: clearJob } = (await (await clearing).json()) as { job_id: string };
+  await expect
+    .poll(async () => (await api(server.url, 'GET', `/api/jobs/${clearJob}`)).body.job.status)
+    .toBe('done');
   await expect(page.getByTestId('gallery-message')).toHaveText('Updated 3 assets.');
   for (const uid of chosen) {
     const { body } = await api(server.url, 'GET', `/api/assets/${uid}`);
