@@ -294,7 +294,13 @@ export class FolderWatcher {
     this.timer = undefined;
     if (this.closed || this.running) return;
     const now = Date.now();
-    for (const dir of this.newDirs) for (const rel of this.filesUnder(dir)) this.changed.add(rel);
+    // A folder copied in reports each of its subfolders too: list each tree once, from its top.
+    const listed: string[] = [];
+    for (const dir of [...this.newDirs].sort()) {
+      if (listed.some((top) => dir.startsWith(`${top}/`))) continue;
+      listed.push(dir);
+      for (const rel of this.filesUnder(dir)) this.changed.add(rel);
+    }
     this.newDirs.clear();
     const paths = [...this.changed];
     this.changed.clear();
