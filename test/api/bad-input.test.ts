@@ -289,6 +289,15 @@ describe('malformed requests are 4xx, never 500', () => {
     );
     assertEnvelope(await api(url, 'PATCH', `/api/assets/${id}`, { metadata: {}, mode: 'wipe' }), 422);
     assertEnvelope(await api(url, 'DELETE', `/api/assets/${id}?delete_file=perhaps`), 422);
+    for (const [body, field] of [
+      [{ ids: 'abc' }, /ids/],
+      [{ ids: [''] }, /ids/],
+      [{ ids: [id], delete_files: 'perhaps' }, /delete_files/],
+      [{ ids: [id], wait: 'later' }, /wait/],
+    ] as const) {
+      assertEnvelope(await api(url, 'POST', '/api/assets/remove', body), 422, 'validation_error', field);
+    }
+    assert.equal((await api(url, 'GET', `/api/assets/${id}`)).status, 200, 'nothing was removed');
     assertEnvelope(await api(url, 'GET', '/api/nothing-here'), 404, 'not_found');
   });
 
