@@ -266,9 +266,14 @@ export async function rebuildRegistry(
   const batchBytes = batchFiles * 512 * 1024;
   const lookAhead = 2 * batchFiles;
   const lookAheadBytes = Math.max(256 * 1024 * 1024, 2 * batchBytes);
-  const smallFile = 512 * 1024;
-  const groupFiles = 32;
-  const groupBytes = 4 * 1024 * 1024;
+  // Files up to 8 MB go in groups of up to 32 MB, sized so every hash thread has two groups in the
+  // look-ahead window (256 files from the CLI, 64 from the server). Each task wakes a sleeping
+  // worker, which costs a VM exit on the reference machine: groups of 32 files and 4 MB (and a
+  // task per file over 512 KB) made ~1,300 tasks for the 10,000-file bench tree, these ~100, for
+  // 0.1-0.25 s less wall time in its cold rebuild (five alternated runs, 4.11 s against 3.93 s).
+  const smallFile = 8 * 1024 * 1024;
+  const groupFiles = Math.max(8, Math.min(256, Math.floor(lookAhead / (2 * pool.hashThreads))));
+  const groupBytes = 32 * 1024 * 1024;
   const hashing = new Map<number, Promise<{ hash: string; bytes: number }>>();
   let aheadNext = 0;
   let aheadBytes = 0;
