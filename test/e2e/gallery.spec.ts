@@ -646,6 +646,11 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     await saved.getByRole('button', { name: 'Edit' }).click();
     await saved.getByRole('button', { name: 'Edit as JSON' }).click();
     const json = saved.getByLabel('Metadata (JSON; replaces it whole)');
+    // The registry's own keys are not shown, so an edit cannot pin the version by accident.
+    const shown = JSON.parse(await json.inputValue()) as Record<string, unknown>;
+    expect(shown).toMatchObject({ title: 'Full moon', frame: 7, notes: 'chapter 2, rooftop' });
+    for (const key of ['version', 'preview', 'thumbnails']) expect(shown).not.toHaveProperty(key);
+    await expect(json).toHaveAccessibleDescription(/version and the previews are the registry/);
     await json.fill('{ "title": "Full moon", ');
     await saved.getByRole('button', { name: 'Save' }).click();
     await expect(saved.getByRole('alert')).toContainText('The metadata is not valid JSON');
@@ -656,6 +661,10 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     expect(onDisk.tags).toEqual(['night']);
     expect(onDisk.meta).toMatchObject({ title: 'Full moon', frame: 8, palette: ['#fff'] });
     expect(onDisk.meta).not.toHaveProperty('notes');
+    // Left out, they were kept: the version moved on (registered 1, the form 2, this 3).
+    const replaced = (await api(served.url, 'GET', `/api/assets/${moon}`)).body.asset;
+    expect(replaced.version).toBe(3);
+    expect(replaced.metadata.preview).toMatchObject({ kind: 'thumbnail' });
     // Escape closes the editor first, then the dialog.
     await saved.getByRole('button', { name: 'Edit' }).click();
     await page.keyboard.press('Escape');

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
+import { SYSTEM_META_KEYS } from '../../../src/domain/metadata.js';
 import { api, type Asset } from '../api';
 
 /** The keys the form edits; each is a string in the metadata when present (tags: a list). */
@@ -20,6 +21,15 @@ const LABELS: Record<TextKey, string> = {
 };
 
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/**
+ * Keys the registry keeps itself: its previews, and the version it moves on every change. The
+ * JSON editor leaves them out; a replace that leaves them out keeps them (one that names them
+ * sets them, for a user who types them in on purpose).
+ */
+const REGISTRY_KEYS: ReadonlySet<string> = new Set([...SYSTEM_META_KEYS, 'version']);
+const userKeys = (meta: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(meta).filter(([key]) => !REGISTRY_KEYS.has(key)));
 
 /** A key the form cannot show as text (a number, an object): left to the JSON editor. */
 const notText = (value: unknown): boolean =>
@@ -82,7 +92,7 @@ export function MetadataEditor({
     notes: textOf(meta.notes),
   }));
   const [tags, setTags] = useState(asset.tags.join(', '));
-  const [json, setJson] = useState(() => JSON.stringify(meta, null, 2));
+  const [json, setJson] = useState(() => JSON.stringify(userKeys(meta), null, 2));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -192,9 +202,13 @@ export function MetadataEditor({
               spellCheck={false}
               value={json}
               disabled={busy}
+              aria-describedby="edit-json-help"
               onChange={(e) => setJson(e.currentTarget.value)}
             />
           </label>
+          <p id="edit-json-help" className="muted">
+            The version and the previews are the registry&apos;s own: they are kept as they are.
+          </p>
           {buttons}
         </form>
       )}
