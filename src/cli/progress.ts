@@ -14,9 +14,27 @@ const OPTIONS = {
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 
-/** A bar in `format`, started by its first update (the total is known only then). */
+/**
+ * Time left at the rate so far: "42s", "3m 05s", "1h 02m"; "…" until there is a rate. (cli-progress's
+ * own ETA counts bar steps: files, whatever their size, and printed "NFs" for an empty tree.)
+ */
+export function etaText(done: number, total: number, elapsedMs: number): string {
+  if (done >= total) return '0s';
+  if (done <= 0 || elapsedMs <= 0) return '…';
+  const seconds = Math.round(((total - done) * elapsedMs) / done / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * A bar in `format`, started by its first update (the total is known only then). Counts are
+ * shown from the payload: the bar itself needs a total of at least 1, which showed as "0/1" when
+ * there was nothing to do.
+ */
 function lazyBar(format: string): {
-  update: (value: number, total: number, payload?: Record<string, string>) => void;
+  update: (value: number, total: number, payload: Record<string, string>) => void;
   stop: () => void;
 } {
   const bar = new cliProgress.SingleBar({ ...OPTIONS, format }, cliProgress.Presets.shades_classic);
@@ -28,31 +46,43 @@ function lazyBar(format: string): {
         running = true;
       }
       bar.setTotal(Math.max(1, total));
-      bar.update(value, payload);
+      bar.update(total > 0 ? value : 1, payload);
     },
     stop: () => bar.stop(),
   };
 }
 
-/** A bar for files and bytes with rate and ETA. */
+/** A bar for files and bytes, with the rate and the time left (by bytes: files differ in size). */
 export function rebuildBar(): { update: (p: RebuildProgress) => void; stop: () => void } {
-  const bar = lazyBar(
-    '{phase} |{bar}| {value}/{total} files | {done}/{all} MB | {rate} MB/s | ETA {eta_formatted}',
-  );
+  const bar = lazyBar('{phase} |{bar}| {files} files | {done}/{all} MB | {rate} MB/s | ETA {left}');
   const started = Date.now();
   return {
-    update: (p) =>
+    update: (p) => {
+      const elapsed = Date.now() - started;
+      const scanning = p.phase === 'scan';
       bar.update(p.files_done, p.files_total, {
         phase: p.phase.padEnd(8),
+        files: scanning ? '…' : `${p.files_done}/${p.files_total}`,
         done: mb(p.bytes_done),
         all: mb(p.bytes_total),
-        rate: (p.bytes_done / 1024 / 1024 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
-      }),
+        rate: (p.bytes_done / 1024 / 1024 / Math.max(0.001, elapsed / 1000)).toFixed(1),
+        left: scanning || p.phase === 'previews' ? '…' : etaText(p.bytes_done, p.bytes_total, elapsed),
+      });
+    },
     stop: bar.stop,
   };
 }
 
-/** A bar counting `what` (assets, sidecars) done of a total, with the ETA. */
+/** A bar counting `what` (assets, sidecars) done of a total, with the time left. */
 export function countBar(what: string): { update: (done: number, total: number) => void; stop: () => void } {
-  return lazyBar(`|{bar}| {value}/{total} ${what} | ETA {eta_formatted}`);
+  const bar = lazyBar(`|{bar}| {count} ${what} | ETA {left}`);
+  const started = Date.now();
+  return {
+    update: (done, total) =>
+      bar.update(done, total, {
+        count: `${done}/${total}`,
+        left: etaText(done, total, Date.now() - started),
+      }),
+    stop: bar.stop,
+  };
 }
