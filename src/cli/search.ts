@@ -37,7 +37,10 @@ export function searchCommand(): Command {
     .option('--type <type>', 'asset type')
     .option('--tag <tag>', 'tag (repeat, or comma-separate, for several: all must match)', collect)
     .option('--license <license>', 'licence (case-insensitive exact match)')
-    .option('-q, --q <text>', 'case-insensitive substring of the id, path or textual metadata')
+    .option(
+      '-q, --q <text>',
+      'case-insensitive substring of the id, path or textual metadata (Unicode-normalised: composed or decomposed, full- or half-width alike)',
+    )
     .option('--hash <sha256>', 'full content hash')
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')

@@ -4,6 +4,7 @@
  */
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { normaliseMetadata } from './metadata.js';
+import { sameTextKey, searchKey } from './text-keys.js';
 
 export const SIDECAR_SUFFIX = '.asset.json';
 
@@ -170,7 +171,7 @@ export function buildSidecar(record: AssetRecord, provenance: ProvenanceRecord |
 /**
  * The text the substring search looks in (§1.9 widened to the uid, as the gallery does): uid,
  * path, every top-level string value of meta and every string item of a top-level list.
- * Lowercased once here; fields are joined by newlines so a needle cannot match across two.
+ * Folded once here (see `searchKey`); fields are joined by newlines so a needle cannot match across two.
  */
 export function searchText(uid: string, path: string, meta: JsonObject): string {
   const parts = [uid, path];
@@ -178,14 +179,14 @@ export function searchText(uid: string, path: string, meta: JsonObject): string 
     if (typeof value === 'string') parts.push(value);
     else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') parts.push(item);
   }
-  return parts.join('\n').toLowerCase();
+  return searchKey(parts.join('\n'));
 }
 
-/** The lowercase forms the tag and licence filters compare against. */
+/** The forms the tag and licence filters compare against (see `sameTextKey`). */
 export function filterKeys(meta: JsonObject): { tags: string[]; license: string | null } {
   const tags = Array.isArray(meta.tags)
-    ? meta.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase())
+    ? meta.tags.filter((t): t is string => typeof t === 'string').map((t) => sameTextKey(t.trim()))
     : [];
-  const license = typeof meta.license === 'string' ? meta.license.trim().toLowerCase() || null : null;
+  const license = typeof meta.license === 'string' ? sameTextKey(meta.license.trim()) || null : null;
   return { tags: [...new Set(tags)], license };
 }

@@ -16,6 +16,16 @@ export function parseJsonText(text: string): unknown {
   return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
+/** A JSON object column as stored: `{}` if it holds another value, `{raw}` if it does not parse. */
+export function storedObject(text: string): JsonObject {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : {};
+  } catch {
+    return { raw: text };
+  }
+}
+
 /**
  * Python orders strings by code point; JS's default sort compares UTF-16 units. The two differ
  * only where a surrogate (half of an astral character) meets a unit from U+E000 to U+FFFF: the

@@ -5,6 +5,7 @@
  */
 import { badRequest } from './errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { sameTextKey } from './text-keys.js';
 
 /** Keys the registry itself maintains inside `meta`; a full replace from a user keeps them. */
 export const SYSTEM_META_KEYS = ['preview', 'thumbnails'] as const;
@@ -16,14 +17,14 @@ function tagText(value: JsonValue): string | undefined {
   return undefined; // objects and nested lists are not tags
 }
 
-/** Trim, drop empties, de-duplicate case-insensitively keeping the first spelling and the order. */
+/** Trim, drop empties, de-duplicate (by `sameTextKey`) keeping the first spelling and the order. */
 export function dedupeTags(values: readonly JsonValue[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const value of values) {
     const text = tagText(value);
     if (!text) continue;
-    const key = text.toLowerCase();
+    const key = sameTextKey(text);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(text);
@@ -123,15 +124,15 @@ export interface BulkEdit {
 /** §1.8 `bulk_update_tags` for one asset: add (case-insensitive no-dup), then remove, then licence. */
 export function applyBulkEdit(meta: JsonObject, edit: BulkEdit): JsonObject {
   const tags = normaliseTags(meta.tags);
-  const present = new Set(tags.map((t) => t.toLowerCase()));
+  const present = new Set(tags.map(sameTextKey));
   for (const raw of edit.addTags ?? []) {
     const tag = raw.trim();
-    if (!tag || present.has(tag.toLowerCase())) continue;
-    present.add(tag.toLowerCase());
+    if (!tag || present.has(sameTextKey(tag))) continue;
+    present.add(sameTextKey(tag));
     tags.push(tag);
   }
-  const remove = new Set((edit.removeTags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean));
-  const out: JsonObject = { ...meta, tags: tags.filter((t) => !remove.has(t.toLowerCase())) };
+  const remove = new Set((edit.removeTags ?? []).map((t) => sameTextKey(t.trim())).filter(Boolean));
+  const out: JsonObject = { ...meta, tags: tags.filter((t) => !remove.has(sameTextKey(t))) };
   if (edit.license === null || edit.license === '') delete out.license;
   else if (edit.license !== undefined) out.license = edit.license.trim() || null;
   return out;

@@ -26,6 +26,7 @@ import {
   type BulkEdit,
 } from '../domain/metadata.js';
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
+import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
 import { plannedPreview, previewFileNames } from '../previews/kinds.js';
@@ -203,7 +204,7 @@ export class AssetRegistry {
     return serializeAsset(record);
   }
 
-  /** Search input → store query: tags, licence, hash and text trimmed and lowercased. */
+  /** Search input → store query: tags, licence, hash and text trimmed and folded as stored. */
   private searchQuery(input: SearchInput): SearchQuery {
     const query: SearchQuery = {
       projectId: this.projectId,
@@ -213,13 +214,13 @@ export class AssetRegistry {
       order: input.order ?? 'desc',
     };
     if (input.type) query.type = input.type;
-    const tags = (input.tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean);
+    const tags = (input.tags ?? []).map((t) => sameTextKey(t.trim())).filter(Boolean);
     if (tags.length) query.tags = [...new Set(tags)];
-    const license = input.license?.trim().toLowerCase();
+    const license = input.license && sameTextKey(input.license.trim());
     if (license) query.license = license;
     const hash = input.hash?.trim().toLowerCase();
     if (hash) query.hash = hash;
-    const text = input.text?.trim().toLowerCase();
+    const text = input.text && searchKey(input.text.trim());
     if (text) query.text = text;
     return query;
   }

@@ -43,8 +43,14 @@ export const SearchQuery = Type.Object({
   tags: Type.Optional(Type.Array(Type.String())),
   tag: Type.Optional(Type.Array(Type.String())),
   license: Type.Optional(Type.String()),
-  q: Type.Optional(Type.String()),
-  text: Type.Optional(Type.String()),
+  q: Type.Optional(
+    Type.String({
+      description:
+        'Case-insensitive substring of the id, path or textual metadata. Unicode-normalised (NFKC): ' +
+        'a decomposed name is found by the composed one, full-width letters by plain ones.',
+    }),
+  ),
+  text: Type.Optional(Type.String({ description: 'Same as q.' })),
   hash: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),

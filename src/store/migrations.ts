@@ -6,7 +6,22 @@
  * A migration is SQL, or a function for what SQL cannot do quickly.
  */
 import type Database from 'better-sqlite3';
+import { filterKeys, searchText } from '../domain/asset.js';
+import { storedObject } from '../domain/json.js';
 import { noteSearchChars } from './search-chars.js';
+
+interface StoredKeys {
+  rowid: number;
+  search_text: string;
+  tags_norm: string;
+  license_norm: string | null;
+}
+
+/** Whether a row's stored search text and filter keys are already in the folded forms. */
+const folded = (row: StoredKeys): boolean =>
+  row.search_text === row.search_text.normalize('NFKC') &&
+  row.tags_norm === row.tags_norm.normalize('NFC') &&
+  (row.license_norm ?? '') === (row.license_norm ?? '').normalize('NFC');
 
 export type Migration = string | ((db: Database.Database) => void);
 
@@ -210,4 +225,32 @@ export const MIGRATIONS: readonly Migration[] = [
   // hand edit), so a crash before the write landed left a sidecar the rebuild took as current;
   // this flag has the rebuild write it again from the row.
   `ALTER TABLE assets ADD COLUMN sidecar_due INTEGER NOT NULL DEFAULT 0`,
+  // Search texts and filter keys Unicode-normalised as well as lowercase (domain/text-keys.ts).
+  // Only rows not already in that form are read whole and rewritten: none, for plain ASCII. The
+  // triggers note the new texts for the trigram index and re-file the tags.
+  (db) => {
+    const page = db.prepare<[number], StoredKeys>(
+      'SELECT rowid, search_text, tags_norm, license_norm FROM assets WHERE rowid > ? ORDER BY rowid LIMIT 5000',
+    );
+    const whole = db.prepare<[number], { uid: string; path: string; meta: string }>(
+      'SELECT uid, path, meta FROM assets WHERE rowid = ?',
+    );
+    const update = db.prepare<[string, string, string | null, number]>(
+      'UPDATE assets SET search_text = ?, tags_norm = ?, license_norm = ? WHERE rowid = ?',
+    );
+    for (let rows = page.all(0); rows.length; rows = page.all(rows[rows.length - 1]?.rowid ?? 0)) {
+      for (const row of rows) {
+        const stored = folded(row) ? undefined : whole.get(row.rowid);
+        if (!stored) continue;
+        const meta = storedObject(stored.meta);
+        const keys = filterKeys(meta);
+        update.run(
+          searchText(stored.uid, stored.path, meta),
+          JSON.stringify(keys.tags),
+          keys.license,
+          row.rowid,
+        );
+      }
+    }
+  },
 ];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { filterKeys, searchText, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import type { FacetCount, Facets } from '../domain/facets.js';
-import type { JsonObject } from '../domain/json.js';
+import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
@@ -119,15 +119,6 @@ export interface StoredEvent {
 /** UTC `YYYY-MM-DD HH:MM:SS`, the format the reference's SQLite default produced. */
 export const utcNow = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
-function parseJsonObject(text: string): JsonObject {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {};
-  } catch {
-    return { raw: text };
-  }
-}
-
 function toRecord(row: AssetRow): AssetRecord {
   return {
     projectId: row.project_id,
@@ -136,7 +127,7 @@ function toRecord(row: AssetRow): AssetRecord {
     path: row.path,
     hash: row.hash,
     bytes: row.bytes,
-    meta: parseJsonObject(row.meta),
+    meta: storedObject(row.meta),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     thumb: row.path_thumb,
@@ -1179,8 +1170,8 @@ export class SqliteStore {
       source: row.source,
       workflow_hash: row.workflow_hash,
       commit_hash: row.commit_hash,
-      inputs: parseJsonObject(row.inputs_json),
-      c2pa_like: parseJsonObject(row.c2pa_like),
+      inputs: storedObject(row.inputs_json),
+      c2pa_like: storedObject(row.c2pa_like),
       user_id: row.user_id,
       created_at: row.created_at,
     }));

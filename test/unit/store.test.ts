@@ -217,6 +217,58 @@ describe('search filters', () => {
     }
   });
 
+  test('the upgrade folds the texts and keys of rows stored before Unicode normalisation', () => {
+    // A database at schema 8 holding what the code of then stored for a name and a tag a Mac
+    // wrote decomposed (NFD): lowercase only.
+    const nfd = (text: string): string => text.normalize('NFD');
+    const legacyPath = path.join(ws.dir, 'legacy-nfd.sqlite');
+    const legacy = new Database(legacyPath);
+    for (const migration of MIGRATIONS.slice(0, 8)) {
+      if (typeof migration === 'string') legacy.exec(migration);
+      else migration(legacy);
+    }
+    legacy.pragma('user_version = 8');
+    const stale = nfd('u1\nパン屋/パン.png\nＢＧＭ\ncafé');
+    legacy
+      .prepare(
+        `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
+           license_norm, search_text) VALUES ('default', 'u1', 'images', ?, ?, 0, ?, '', '', ?, ?, ?)`,
+      )
+      .run(
+        nfd('パン屋/パン.png'),
+        sha('legacy-nfd'),
+        JSON.stringify({ title: 'ＢＧＭ', tags: [nfd('Café')], license: nfd('Licencé') }),
+        JSON.stringify([nfd('café')]),
+        nfd('licencé'),
+        stale,
+      );
+    legacy.exec(`INSERT INTO assets_fts (rowid, search_text) SELECT rowid, search_text FROM assets;
+      DELETE FROM fts_pending;`);
+    legacy.close();
+    const upgraded = new SqliteStore(legacyPath);
+    try {
+      const uids = (query: Omit<SearchQuery, 'projectId' | 'limit'>): string[] =>
+        upgraded.search({ projectId: 'default', limit: 10, ...query }).records.map((r) => r.uid);
+      for (const text of ['パ', 'パン', 'パン屋/パ', 'bgm', 'bg'])
+        assert.deepEqual(uids({ text }), ['u1'], text);
+      assert.deepEqual(uids({ text: nfd('パン') }), [], 'needles come folded too, from the registry');
+      assert.deepEqual(uids({ tags: ['café'] }), ['u1']);
+      assert.deepEqual(uids({ license: 'licencé' }), ['u1']);
+      const facets = upgraded.facets('default', 10);
+      assert.deepEqual(
+        facets.tags.map((t) => t.value),
+        ['café'],
+      );
+      assert.equal(
+        upgraded.getByUid('default', 'u1')?.path,
+        nfd('パン屋/パン.png'),
+        "the path is the file's",
+      );
+    } finally {
+      upgraded.close();
+    }
+  });
+
   test('a character noted by a write that was rolled back is noted again by the next write', () => {
     // A search inside a caller's transaction brings the trigram index up, noting "ʘ"; then the
     // caller rolls back.
