@@ -15,7 +15,7 @@ interface SearchOptions extends CommonOptions {
   type?: string;
   tag?: string[];
   license?: string;
-  q?: string;
+  q?: string[];
   hash?: string;
   limit: string;
   offset: string;
@@ -39,7 +39,9 @@ export function searchCommand(): Command {
     .option('--license <license>', 'licence (case-insensitive exact match)')
     .option(
       '-q, --q <text>',
-      'case-insensitive substring of the id, path or textual metadata (Unicode-normalised: composed or decomposed, full- or half-width alike)',
+      'case-insensitive substring of the id, path or textual metadata (Unicode-normalised: composed or ' +
+        'decomposed, full- or half-width alike); repeat for several that must all match',
+      collect,
     )
     .option('--hash <sha256>', 'full content hash')
     .option('--limit <n>', 'rows to return (1-500)', '50')

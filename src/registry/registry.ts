@@ -26,6 +26,7 @@ import {
   type BulkEdit,
 } from '../domain/metadata.js';
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
+import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
@@ -89,12 +90,27 @@ export interface SearchInput {
   type?: string;
   tags?: string[];
   license?: string;
-  text?: string;
+  /** A substring, or several that must all match (each trimmed; empty ones are ignored). */
+  text?: string | readonly string[];
   hash?: string;
   sort?: SortField;
   order?: SortOrder;
   limit?: number;
   offset?: number;
+}
+
+/**
+ * The needles of a search, folded (see `searchKey`): empty ones dropped, and any held by another
+ * (`cas` beside `castle`), which cannot narrow the result.
+ */
+function searchNeedles(text: string | readonly string[] | undefined): string[] {
+  const folded = [
+    ...new Set((typeof text === 'string' ? [text] : (text ?? [])).map((t) => searchKey(t.trim()))),
+  ].filter(Boolean);
+  if (folded.length > MAX_SEARCH_TERMS) {
+    throw badRequest(`q: at most ${MAX_SEARCH_TERMS} search terms at once; got ${folded.length}.`);
+  }
+  return folded.filter((needle) => !folded.some((other) => other !== needle && other.includes(needle)));
 }
 
 export type UpdateMode = 'merge' | 'replace';
@@ -220,8 +236,8 @@ export class AssetRegistry {
     if (license) query.license = license;
     const hash = input.hash?.trim().toLowerCase();
     if (hash) query.hash = hash;
-    const text = input.text && searchKey(input.text.trim());
-    if (text) query.text = text;
+    const texts = searchNeedles(input.text);
+    if (texts.length) query.texts = texts;
     return query;
   }
 

@@ -1,5 +1,6 @@
 /** Request schemas (TypeBox): validated by AJV and published in the OpenAPI document at /docs. */
 import { Type } from 'typebox';
+import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -44,13 +45,20 @@ export const SearchQuery = Type.Object({
   tag: Type.Optional(Type.Array(Type.String())),
   license: Type.Optional(Type.String()),
   q: Type.Optional(
-    Type.String({
+    Type.Array(Type.String(), {
+      maxItems: MAX_SEARCH_TERMS,
       description:
         'Case-insensitive substring of the id, path or textual metadata. Unicode-normalised (NFKC): ' +
-        'a decomposed name is found by the composed one, full-width letters by plain ones.',
+        'a decomposed name is found by the composed one, full-width letters by plain ones. Repeat it ' +
+        `(up to ${MAX_SEARCH_TERMS}) for several substrings that must all match: q=castle&q=night.`,
     }),
   ),
-  text: Type.Optional(Type.String({ description: 'Same as q.' })),
+  text: Type.Optional(
+    Type.Array(Type.String(), {
+      maxItems: MAX_SEARCH_TERMS,
+      description: 'Same as q (used when q is absent).',
+    }),
+  ),
   hash: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),

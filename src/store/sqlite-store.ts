@@ -37,8 +37,8 @@ export interface SearchQuery {
   /** Lowercase licence. */
   license?: string;
   hash?: string;
-  /** Lowercase substring. */
-  text?: string;
+  /** Folded substrings (see `searchKey`); an asset's text must hold all of them. */
+  texts?: readonly string[];
   sort?: SortField;
   order?: SortOrder;
   limit: number;
@@ -180,10 +180,10 @@ interface SearchPlan {
   indexStreams: number;
   /** The tag filters (each also a stream). */
   tags: string[];
-  /** A needle for the trigram index (one of the streams). */
+  /** Needles for the trigram index (each one of the streams). */
   text: boolean;
-  /** A needle too short for the trigram index, tested on the row. */
-  shortText: string | undefined;
+  /** Needles too short for the trigram index, tested on the row. */
+  shortTexts: string[];
   /** Rows must be tested for the project (no column filter carries it, other projects exist). */
   projectTest: boolean;
 }
@@ -216,7 +216,7 @@ function filterKey(query: SearchQuery): string {
     query.license ?? null,
     [...(query.tags ?? [])].sort(),
     query.hash ?? null,
-    query.text || null,
+    [...(query.texts ?? [])].sort(),
   ]);
 }
 
@@ -503,7 +503,7 @@ export class SqliteStore {
    * assets): see {@link textMatch}.
    */
   scansRows(query: SearchQuery): boolean {
-    return !!query.text && this.textMatch(query.text) === 'scan';
+    return (query.texts ?? []).some((text) => this.textMatch(text) === 'scan');
   }
 
   /**
@@ -709,7 +709,7 @@ export class SqliteStore {
    *   newest matches come without reading the others), then only those rows are read.
    */
   search(query: SearchQuery): { total: number; records: AssetRecord[] } {
-    if (query.text) this.searchIndexReady();
+    if (query.texts?.length) this.searchIndexReady();
     const nested = this.db.inTransaction;
     return this.db.transaction(() => {
       const { total, ids } = this.searchRowids(query, true, nested);
@@ -725,7 +725,7 @@ export class SqliteStore {
 
   /** Every uid matching a search, in its order, up to `max` (the offset is ignored). */
   searchIds(query: SearchQuery, max: number): string[] {
-    if (query.text) this.searchIndexReady();
+    if (query.texts?.length) this.searchIndexReady();
     const nested = this.db.inTransaction;
     return this.db.transaction(() => {
       const { ids } = this.searchRowids({ ...query, limit: max, offset: 0 }, false, nested);
@@ -781,20 +781,22 @@ export class SqliteStore {
       idColumn: 'asset_rowid',
       params: [tag],
     }));
-    let shortText: string | undefined;
-    const match = query.text ? this.textMatch(query.text) : undefined;
-    if (query.text && match !== 'scan') {
+    const shortTexts: string[] = [];
+    let text = false;
+    for (const needle of query.texts ?? []) {
+      const match = this.textMatch(needle);
+      if (match === 'scan') {
+        shortTexts.push(needle);
+        continue;
+      }
+      text = true;
       indexStreams.push({
         sql: 'SELECT rowid AS id FROM assets_fts WHERE assets_fts MATCH ?',
         idColumn: 'rowid',
         params: [
-          match === 'phrase'
-            ? `"${query.text.replace(/"/g, '""')}"`
-            : pairQuery(query.text, searchChars(this.db)),
+          match === 'phrase' ? `"${needle.replace(/"/g, '""')}"` : pairQuery(needle, searchChars(this.db)),
         ],
       });
-    } else if (query.text) {
-      shortText = query.text;
     }
     // Skip the project test when every row belongs to the project (two index seeks tell): it
     // would cost one row visit per candidate.
@@ -803,10 +805,10 @@ export class SqliteStore {
     return {
       columns,
       tags: query.tags ?? [],
-      text: shortText === undefined && !!query.text,
+      text,
       streams: [...streams, ...indexStreams],
       indexStreams: indexStreams.length,
-      shortText,
+      shortTexts,
       projectTest,
     };
   }
@@ -822,7 +824,7 @@ export class SqliteStore {
       ...(query.license !== undefined ? [['license', query.license] as [string, string]] : []),
       ...(query.tags ?? []).map((tag): [string, string] => ['tag', tag]),
     ];
-    if (query.hash === undefined && !query.text && dims.length <= 1) {
+    if (query.hash === undefined && !query.texts?.length && dims.length <= 1) {
       const [dim, value] = dims[0] ?? ['', ''];
       return this.stmts.counted.get(query.projectId, dim, value)?.n ?? 0;
     }
@@ -836,9 +838,9 @@ export class SqliteStore {
       rowTests.push('a.project_id = ?');
       rowParams.push(query.projectId);
     }
-    if (plan.shortText !== undefined) {
+    for (const needle of plan.shortTexts) {
       rowTests.push('instr(a.search_text, ?) > 0');
-      rowParams.push(plan.shortText);
+      rowParams.push(needle);
     }
     const rowWhere = rowTests.length ? ` WHERE ${rowTests.join(' AND ')}` : '';
     const merged = mergeStreams(plan.streams);
@@ -874,7 +876,7 @@ export class SqliteStore {
     const walkable =
       sort !== 'created' &&
       !plan.text &&
-      plan.shortText === undefined &&
+      !plan.shortTexts.length &&
       (plan.columns.length > 0 || plan.tags.length > 0) &&
       // Column filters alone may have an index that gives the order already (type by path).
       !(plan.tags.length === 0 && ORDER_INDEXES[columnsKey]);
@@ -928,7 +930,7 @@ export class SqliteStore {
   ): (from: SortKey | undefined) => { sql: string; params: Param[] } {
     const dir = desc ? 'DESC' : 'ASC';
     const op = desc ? '<' : '>';
-    if (sort === 'created' && plan.streams.length && plan.shortText === undefined && !plan.projectTest) {
+    if (sort === 'created' && plan.streams.length && !plan.shortTexts.length && !plan.projectTest) {
       return (from) => {
         const merged = mergeStreams(plan.streams, from && { op, id: from.id });
         return { sql: `${merged.sql} ORDER BY id ${dir}`, params: merged.params };
@@ -971,9 +973,9 @@ export class SqliteStore {
       const index = ORDER_INDEXES[`${plan.columns.map(([column]) => column).join('+')}|${sort}`];
       if (index) from = `assets a INDEXED BY ${index}`;
     }
-    if (plan.shortText !== undefined) {
+    for (const needle of plan.shortTexts) {
       where.push('instr(a.search_text, ?) > 0');
-      params.push(plan.shortText);
+      params.push(needle);
     }
     const column = SORT_COLUMNS[sort];
     const key = column === 'rowid' ? 'a.rowid' : `a.${column}`;

@@ -158,6 +158,12 @@ test('filters by type, tag and licence, with counts; search; sort', async ({ pag
   await page.getByRole('searchbox', { name: 'Search' }).fill('misty');
   await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
   await expect(tile(page, ids.forest!)).toBeVisible();
+  // Words match each on their own, in any order; a quoted phrase only as typed.
+  await page.getByRole('searchbox', { name: 'Search' }).fill('morning  forest');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.forest!)).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Search' }).fill('"morning misty"');
+  await expect(statusLine(page)).toHaveText('Showing 0 of 5 assets. Selected 0.');
   await page.getByRole('searchbox', { name: 'Search' }).fill(ids.castle!.slice(0, 8));
   await expect(page.locator('.tile')).toHaveCount(1);
   await expect(tile(page, ids.castle!)).toBeVisible();

@@ -14,6 +14,7 @@ import {
   replaceMetadata,
 } from '../../src/domain/metadata.js';
 import { buildProvenance } from '../../src/domain/provenance.js';
+import { MAX_SEARCH_TERMS, searchTerms } from '../../src/domain/lists.js';
 import { SIDECAR_KEYS } from '../helpers/contract.js';
 
 describe('normalisation (§1.4)', () => {
@@ -222,5 +223,31 @@ describe('provenance (§1.10)', () => {
     assert.equal(p.source, 'meta-src');
     assert.equal(p.user_id, 'ann');
     assert.equal(buildProvenance({}, {}, { uid: 'u', hash: 'h' }, 't', {}).source, 'unspecified');
+  });
+});
+
+describe('search terms typed in the studio', () => {
+  test('words split at white space, quoted phrases kept whole, at most 16 kept (the longest)', () => {
+    assert.deepEqual(searchTerms('  castle   night '), ['castle', 'night']);
+    assert.deepEqual(searchTerms('"castle night" rain'), ['castle night', 'rain']);
+    assert.deepEqual(
+      searchTerms('rain "castle ni'),
+      ['rain', 'castle ni'],
+      'an unclosed quote runs to the end',
+    );
+    assert.deepEqual(searchTerms('"" " " x'), ['x'], 'empty phrases are dropped');
+    assert.deepEqual(searchTerms('夜の森\u3000城'), ['夜の森', '城'], 'an ideographic space separates too');
+    const many = Array.from({ length: 20 }, (_, i) => 'w'.repeat(1 + (i % 5)) + String(i));
+    const kept = searchTerms(many.join(' '));
+    assert.equal(kept.length, MAX_SEARCH_TERMS);
+    assert.deepEqual(
+      kept,
+      many.filter((term) => kept.includes(term)),
+      'in the order typed',
+    );
+    assert.ok(
+      Math.min(...kept.map((t) => t.length)) >=
+        Math.max(...many.filter((t) => !kept.includes(t)).map((t) => t.length)),
+    );
   });
 });

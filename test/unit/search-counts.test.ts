@@ -82,7 +82,7 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
       (q.license === undefined || r.license_norm === q.license) &&
       (q.hash === undefined || r.hash === q.hash) &&
       (q.tags ?? []).every((t) => (JSON.parse(r.tags_norm) as string[]).includes(t)) &&
-      (!q.text || r.search_text.includes(q.text)),
+      (q.texts ?? []).every((t) => r.search_text.includes(t)),
   );
   const sort = q.sort ?? 'created';
   const sign = q.order === 'asc' ? 1 : -1;
@@ -111,7 +111,9 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   if (rand() < 0.35)
     q.tags = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 2) }, () => pick(TAGS).toLowerCase()))];
   if (rand() < 0.1) q.hash = 'f'.repeat(64);
-  if (rand() < 0.3) q.text = pick(['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9']);
+  // One needle, or two (each of any length: both must match).
+  const needles = ['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9'];
+  if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
   return q;
 }
 
@@ -202,7 +204,7 @@ describe('exact totals and deep pages under writes', () => {
       // A two-filter total and a deep page (anchors) are cached by the first connection...
       const queries: SearchQuery[] = [
         { projectId: 'default', limit: 5, tags: ['night', 'forest'] },
-        { projectId: 'default', limit: 5, text: 'backlog' },
+        { projectId: 'default', limit: 5, texts: ['backlog'] },
         { projectId: 'default', limit: 5, offset: 3 * STEP + 1, sort: 'path', order: 'asc' },
         { projectId: 'default', limit: 5, offset: 2 * STEP, type: 'images' },
       ];
@@ -233,18 +235,19 @@ describe('exact totals and deep pages under writes', () => {
     const reader = new SqliteStore(dbPath, { anchorStep: STEP, readOnly: true });
     try {
       const queries: SearchQuery[] = ['ab', 'a', 'f1', 'zz', 'é'].flatMap((text) =>
-        PROJECTS.map((projectId) => ({ projectId, text, limit: 5, offset: STEP })),
+        PROJECTS.map((projectId) => ({ projectId, texts: [text], limit: 5, offset: STEP })),
       );
       queries.push({
         projectId: 'default',
-        text: 'ab',
+        texts: ['ab'],
         tags: ['night'],
         limit: 20,
         sort: 'path',
         order: 'asc',
       });
       // 1 character tests rows (the search thread's work); 2 go through the trigram index.
-      for (const q of queries) assert.equal(reader.scansRows(q), [...(q.text ?? '')].length === 1, q.text);
+      for (const q of queries)
+        assert.equal(reader.scansRows(q), [...(q.texts?.[0] ?? '')].length === 1, q.texts?.[0]);
       const compare = (label: string): void => {
         for (const q of queries) {
           assertSame(store, q, label, reader);
@@ -261,7 +264,7 @@ describe('exact totals and deep pages under writes', () => {
       }
       store.db.prepare(`DELETE FROM assets WHERE rowid IN (SELECT rowid FROM assets LIMIT 3)`).run();
       compare('after the writer committed');
-      assert.ok(reader.search({ projectId: 'default', text: 'é', limit: 1 }).total >= 2 * STEP - 3);
+      assert.ok(reader.search({ projectId: 'default', texts: ['é'], limit: 1 }).total >= 2 * STEP - 3);
       // It refuses to write, and to open a database that was never migrated.
       assert.throws(() => reader.db.prepare('DELETE FROM assets').run(), /readonly/i);
       const bare = path.join(ws.dir, 'config', 'bare.sqlite');

@@ -122,25 +122,50 @@ describe('search filters', () => {
     add('Characters/Alice.png', { path: 'Characters/Alice.png' });
     add('bob.txt', { meta: { tags: ['Villain'], notes: 'Rides a Dragon' } });
     add('carol.txt', { meta: { tags: [], count: 12345 } });
-    assert.deepEqual(paths({ text: 'lic' }), ['Characters/Alice.png']);
-    assert.deepEqual(paths({ text: 'illa' }), ['documents/bob.txt']);
-    assert.deepEqual(paths({ text: 'a drag' }), ['documents/bob.txt']);
-    assert.deepEqual(paths({ text: 'characters/alice' }), ['Characters/Alice.png']);
-    assert.deepEqual(paths({ text: '12345' }), [], 'numbers in meta are not searched');
+    assert.deepEqual(paths({ texts: ['lic'] }), ['Characters/Alice.png']);
+    assert.deepEqual(paths({ texts: ['illa'] }), ['documents/bob.txt']);
+    assert.deepEqual(paths({ texts: ['a drag'] }), ['documents/bob.txt']);
+    assert.deepEqual(paths({ texts: ['characters/alice'] }), ['Characters/Alice.png']);
+    assert.deepEqual(paths({ texts: ['12345'] }), [], 'numbers in meta are not searched');
+  });
+
+  test('several needles must all match, each anywhere, whatever their lengths', () => {
+    add('a.txt', { path: 'bg/castle-night.png', meta: { tags: ['moody'], title: 'Keep' } });
+    add('b.txt', { path: 'bg/castle-day.png', meta: { tags: [], title: 'Keep' } });
+    add('c.txt', { path: 'bg/forest-night.png', meta: { tags: ['moody'], title: 'Woods' } });
+    const found = (texts: string[], more: Partial<SearchQuery> = {}): string[] =>
+      paths({ texts, ...more }).sort();
+    assert.deepEqual(found(['castle', 'night']), ['bg/castle-night.png']);
+    assert.deepEqual(found(['night', 'castle']), ['bg/castle-night.png'], 'in any order');
+    assert.deepEqual(found(['moody', 'keep']), ['bg/castle-night.png'], 'across fields');
+    assert.deepEqual(found(['castle', 'woods']), []);
+    // 3+ characters (trigram phrase), 2 (trigram pairs) and 1 (row test) in one query.
+    assert.deepEqual(found(['night', 'fo', 'w']), ['bg/forest-night.png']);
+    assert.deepEqual(found(['ni', 'y']), ['bg/castle-night.png', 'bg/forest-night.png']);
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, texts: ['night', 'w'] }), true);
+    assert.equal(store.search({ projectId: 'default', limit: 1, texts: ['ni', 'moody'] }).total, 2);
+    // With a tag, sorted by path, a page at a time.
+    assert.deepEqual(found(['night'], { tags: ['moody'], sort: 'path', order: 'asc' }), [
+      'bg/castle-night.png',
+      'bg/forest-night.png',
+    ]);
+    assert.deepEqual(paths({ texts: ['night', 'g'], sort: 'path', order: 'desc', limit: 1, offset: 1 }), [
+      'bg/castle-night.png',
+    ]);
   });
 
   test('text matches the uid', () => {
     const rec = add('by-uid.txt');
     add('noise.txt');
-    assert.deepEqual(paths({ text: rec.uid.slice(3, 11) }), ['documents/by-uid.txt']);
+    assert.deepEqual(paths({ texts: [rec.uid.slice(3, 11)] }), ['documents/by-uid.txt']);
   });
 
   test('short needles (1-2 characters) use a plain substring match', () => {
     add('qz.txt', { path: 'misc/xqzy.txt' });
     add('other.txt', { path: 'misc/other.txt' });
-    assert.deepEqual(paths({ text: 'qz' }), ['misc/xqzy.txt']);
-    assert.deepEqual(paths({ text: 'y' }), ['misc/xqzy.txt']);
-    assert.equal(search({ text: 'zz' }).total, 0);
+    assert.deepEqual(paths({ texts: ['qz'] }), ['misc/xqzy.txt']);
+    assert.deepEqual(paths({ texts: ['y'] }), ['misc/xqzy.txt']);
+    assert.equal(search({ texts: ['zz'] }).total, 0);
   });
 
   test('2-character needles go through the trigram index and find every place they occur', () => {
@@ -154,10 +179,10 @@ describe('search filters', () => {
     };
     for (const [name, title] of Object.entries(texts)) add(`${name}.txt`, { meta: { tags: [], title } });
     const titled = (text: string): string[] =>
-      search({ text })
+      search({ texts: [text] })
         .records.map((r) => r.meta.title as string)
         .sort();
-    assert.equal(store.scansRows({ projectId: 'default', limit: 1, text: 'qz' }), false);
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, texts: ['qz'] }), false);
     assert.deepEqual(titled('qz'), ['qzebra', 'zebraqz'], 'at the start and at the end of a field');
     assert.deepEqual(titled('"h'), ['say "hi']);
     assert.deepEqual(titled('の森'), ['夜の森']);
@@ -173,20 +198,21 @@ describe('search filters', () => {
     }
     assert.deepEqual(titled('ǫz'), ['ǫzone']);
     assert.deepEqual(titled('ωm'), ['Ωmega'], 'the stored text is lowercase');
-    assert.equal(search({ text: 'ωm' }).total, 1);
+    assert.equal(search({ texts: ['ωm'] }).total, 1);
   });
 
   test('a NUL in a needle or in a text (which FTS5 queries cannot hold) still searches exactly', () => {
     add('plain.txt', { meta: { tags: [], title: 'qz plain' } });
-    assert.equal(store.scansRows({ projectId: 'default', limit: 1, text: 'qz' }), false);
-    for (const text of ['\0q', 'q\0z', 'qz\0']) assert.equal(search({ text }).total, 0, JSON.stringify(text));
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, texts: ['qz'] }), false);
+    for (const text of ['\0q', 'q\0z', 'qz\0'])
+      assert.equal(search({ texts: [text] }).total, 0, JSON.stringify(text));
     add('nul.txt', { meta: { tags: [], title: 'x\0qz' } });
     // Once a text holds one, 2-character needles test rows: the trigram "\0qz" cannot be asked for.
-    assert.equal(store.scansRows({ projectId: 'default', limit: 1, text: 'qz' }), true);
-    assert.deepEqual(paths({ text: 'qz' }).sort(), ['documents/nul.txt', 'documents/plain.txt']);
-    assert.deepEqual(paths({ text: '\0q' }), ['documents/nul.txt']);
-    assert.deepEqual(paths({ text: 'x\0qz' }), ['documents/nul.txt']);
-    assert.deepEqual(paths({ text: '""' }), []);
+    assert.equal(store.scansRows({ projectId: 'default', limit: 1, texts: ['qz'] }), true);
+    assert.deepEqual(paths({ texts: ['qz'] }).sort(), ['documents/nul.txt', 'documents/plain.txt']);
+    assert.deepEqual(paths({ texts: ['\0q'] }), ['documents/nul.txt']);
+    assert.deepEqual(paths({ texts: ['x\0qz'] }), ['documents/nul.txt']);
+    assert.deepEqual(paths({ texts: ['""'] }), []);
   });
 
   test('the upgrade notes the characters of the rows already there', () => {
@@ -206,7 +232,7 @@ describe('search filters', () => {
     legacy.close();
     const upgraded = new SqliteStore(legacyPath);
     try {
-      const query = { projectId: 'default', limit: 10, text: 'qz' };
+      const query = { projectId: 'default', limit: 10, texts: ['qz'] };
       assert.equal(upgraded.scansRows(query), false);
       assert.deepEqual(
         upgraded.search(query).records.map((r) => r.uid),
@@ -250,8 +276,8 @@ describe('search filters', () => {
       const uids = (query: Omit<SearchQuery, 'projectId' | 'limit'>): string[] =>
         upgraded.search({ projectId: 'default', limit: 10, ...query }).records.map((r) => r.uid);
       for (const text of ['パ', 'パン', 'パン屋/パ', 'bgm', 'bg'])
-        assert.deepEqual(uids({ text }), ['u1'], text);
-      assert.deepEqual(uids({ text: nfd('パン') }), [], 'needles come folded too, from the registry');
+        assert.deepEqual(uids({ texts: [text] }), ['u1'], text);
+      assert.deepEqual(uids({ texts: [nfd('パン')] }), [], 'needles come folded too, from the registry');
       assert.deepEqual(uids({ tags: ['café'] }), ['u1']);
       assert.deepEqual(uids({ license: 'licencé' }), ['u1']);
       const facets = upgraded.facets('default', 10);
@@ -275,15 +301,15 @@ describe('search filters', () => {
     assert.throws(() =>
       store.db.transaction(() => {
         store.insert(asset('gone.txt', { meta: { tags: [], title: 'ʘ' } }));
-        assert.equal(search({ text: 'ʘ' }).total, 1);
-        assert.equal(search({ text: 'ʘ\n' }).total, 0);
-        assert.equal(search({ text: 'tx' }).total, 1);
+        assert.equal(search({ texts: ['ʘ'] }).total, 1);
+        assert.equal(search({ texts: ['ʘ\n'] }).total, 0);
+        assert.equal(search({ texts: ['tx'] }).total, 1);
         throw new Error('rolled back');
       })(),
     );
     // "qz" ends the text: only the trigram "ʘqz" holds it.
     add('kept.txt', { meta: { tags: [], title: 'ʘqz' } });
-    assert.deepEqual(paths({ text: 'qz' }), ['documents/kept.txt']);
+    assert.deepEqual(paths({ texts: ['qz'] }), ['documents/kept.txt']);
   });
 
   test('2-character needles test rows when the texts hold too many different characters', () => {
@@ -293,24 +319,24 @@ describe('search filters', () => {
     );
     add('many.txt', { meta: { tags: [], title: many } });
     add('pair.txt', { meta: { tags: [], title: 'qz' } });
-    const query = { projectId: 'default', limit: 10, text: 'qz' };
+    const query = { projectId: 'default', limit: 10, texts: ['qz'] };
     assert.equal(store.scansRows(query), true);
-    assert.deepEqual(paths({ text: 'qz' }), ['documents/pair.txt']);
-    assert.deepEqual(paths({ text: '一丁' }), ['documents/many.txt']);
+    assert.deepEqual(paths({ texts: ['qz'] }), ['documents/pair.txt']);
+    assert.deepEqual(paths({ texts: ['一丁'] }), ['documents/many.txt']);
   });
 
   test('a needle cannot match across two fields', () => {
     add('ab', { path: 'x/ab', meta: { tags: ['cd'] } });
-    assert.deepEqual(paths({ text: 'x/ab' }), ['x/ab']);
-    assert.deepEqual(paths({ text: 'bcd' }), []);
-    assert.deepEqual(paths({ text: 'bc' }), []);
+    assert.deepEqual(paths({ texts: ['x/ab'] }), ['x/ab']);
+    assert.deepEqual(paths({ texts: ['bcd'] }), []);
+    assert.deepEqual(paths({ texts: ['bc'] }), []);
   });
 
   test('quotes and FTS syntax in the needle are matched literally', () => {
     add('q.txt', { meta: { tags: [], title: 'say "hi" OR NOT' } });
-    assert.deepEqual(paths({ text: '"hi"' }), ['documents/q.txt']);
-    assert.deepEqual(paths({ text: 'or not' }), ['documents/q.txt']);
-    assert.deepEqual(paths({ text: 'hi* and' }), []);
+    assert.deepEqual(paths({ texts: ['"hi"'] }), ['documents/q.txt']);
+    assert.deepEqual(paths({ texts: ['or not'] }), ['documents/q.txt']);
+    assert.deepEqual(paths({ texts: ['hi* and'] }), []);
   });
 
   test('tags: every requested tag must be present, case-insensitively', () => {
@@ -356,7 +382,7 @@ describe('search filters', () => {
       projectId: 'other',
       meta: { tags: ['hero'], license: 'MIT', title: 'sunset' },
     });
-    assert.deepEqual(paths({ tags: ['hero'], license: 'mit', text: 'sunset' }), ['documents/match.txt']);
+    assert.deepEqual(paths({ tags: ['hero'], license: 'mit', texts: ['sunset'] }), ['documents/match.txt']);
   });
 });
 
@@ -449,10 +475,10 @@ describe('update keeps the indexes in sync', () => {
   test('after an update the old text no longer matches and the new text does', () => {
     const rec = add('doc.txt', { meta: { tags: [], title: 'Sunrise over hills' } });
     store.update({ ...rec, meta: { tags: [], title: 'Midnight city' }, updatedAt: '2024-02-02 00:00:00' });
-    assert.deepEqual(paths({ text: 'sunrise' }), []);
-    assert.deepEqual(paths({ text: 'su' }), []);
-    assert.deepEqual(paths({ text: 'midnight' }), ['documents/doc.txt']);
-    assert.deepEqual(paths({ text: 'ci' }), ['documents/doc.txt']);
+    assert.deepEqual(paths({ texts: ['sunrise'] }), []);
+    assert.deepEqual(paths({ texts: ['su'] }), []);
+    assert.deepEqual(paths({ texts: ['midnight'] }), ['documents/doc.txt']);
+    assert.deepEqual(paths({ texts: ['ci'] }), ['documents/doc.txt']);
     assert.equal(store.getByUid('default', rec.uid)?.updatedAt, '2024-02-02 00:00:00');
   });
 
@@ -474,8 +500,8 @@ describe('update keeps the indexes in sync', () => {
   test('a moved path is searchable at its new place only', () => {
     const rec = add('moved.txt', { path: 'old-folder/moved.txt' });
     store.update({ ...rec, path: 'new-folder/moved.txt' });
-    assert.deepEqual(paths({ text: 'old-folder' }), []);
-    assert.deepEqual(paths({ text: 'new-folder' }), ['new-folder/moved.txt']);
+    assert.deepEqual(paths({ texts: ['old-folder'] }), []);
+    assert.deepEqual(paths({ texts: ['new-folder'] }), ['new-folder/moved.txt']);
     assert.equal(store.getByPath('default', 'old-folder/moved.txt'), undefined);
   });
 
@@ -503,9 +529,9 @@ describe('the trigram index, written once per transaction', () => {
       store.delete('default', gone.uid);
     });
     indexMatchesRows();
-    assert.deepEqual(paths({ text: 'final' }), ['documents/kept.txt']);
-    assert.deepEqual(paths({ text: 'draft' }), []);
-    assert.deepEqual(paths({ text: 'scratch' }), []);
+    assert.deepEqual(paths({ texts: ['final'] }), ['documents/kept.txt']);
+    assert.deepEqual(paths({ texts: ['draft'] }), []);
+    assert.deepEqual(paths({ texts: ['scratch'] }), []);
   });
 
   test('rows already indexed, edited twice and deleted in later transactions', () => {
@@ -519,10 +545,10 @@ describe('the trigram index, written once per transaction', () => {
       store.insert(asset('c.txt', { meta: { tags: [], title: 'gamma one' } }));
     });
     indexMatchesRows();
-    assert.deepEqual(paths({ text: 'alpha' }), ['documents/a.txt']);
-    assert.deepEqual(paths({ text: 'three' }), ['documents/a.txt']);
-    assert.deepEqual(paths({ text: 'two' }), []);
-    assert.deepEqual(paths({ text: 'one' }), ['documents/c.txt']);
+    assert.deepEqual(paths({ texts: ['alpha'] }), ['documents/a.txt']);
+    assert.deepEqual(paths({ texts: ['three'] }), ['documents/a.txt']);
+    assert.deepEqual(paths({ texts: ['two'] }), []);
+    assert.deepEqual(paths({ texts: ['one'] }), ['documents/c.txt']);
   });
 
   test('a savepoint rolled back takes its noted rows with it', () => {
@@ -536,17 +562,17 @@ describe('the trigram index, written once per transaction', () => {
       );
     });
     indexMatchesRows();
-    assert.deepEqual(paths({ text: 'here' }), ['documents/stays.txt']);
+    assert.deepEqual(paths({ texts: ['here'] }), ['documents/stays.txt']);
   });
 
   test('a search inside an open transaction finds the rows written before it', () => {
     store.transaction(() => {
       store.insert(asset('early.txt', { meta: { tags: [], title: 'written early' } }));
-      assert.deepEqual(paths({ text: 'early' }), ['documents/early.txt']);
+      assert.deepEqual(paths({ texts: ['early'] }), ['documents/early.txt']);
       store.insert(asset('late.txt', { meta: { tags: [], title: 'written late' } }));
     });
     indexMatchesRows();
-    assert.deepEqual(paths({ text: 'written' }).sort(), ['documents/early.txt', 'documents/late.txt']);
+    assert.deepEqual(paths({ texts: ['written'] }).sort(), ['documents/early.txt', 'documents/late.txt']);
   });
 
   test('rows another program wrote through the triggers are indexed before a text search', () => {
@@ -562,7 +588,7 @@ describe('the trigram index, written once per transaction', () => {
     } finally {
       other.close();
     }
-    assert.deepEqual(paths({ text: 'outside' }), ['documents/x.txt']);
+    assert.deepEqual(paths({ texts: ['outside'] }), ['documents/x.txt']);
     indexMatchesRows();
   });
 });
@@ -592,7 +618,7 @@ describe('bulk writes (a rebuild)', () => {
       checkpointed: number;
     }>;
     assert.equal(result?.log, result?.checkpointed);
-    assert.deepEqual(paths({ text: 'bulk' }), ['documents/bulk.txt']);
+    assert.deepEqual(paths({ texts: ['bulk'] }), ['documents/bulk.txt']);
   });
 });
 
@@ -612,7 +638,7 @@ describe('delete', () => {
     assert.equal(store.listProvenance('default', rec.uid).length, 1);
     assert.equal(store.delete('default', rec.uid), true);
     assert.equal(store.getByUid('default', rec.uid), undefined);
-    assert.deepEqual(paths({ text: 'phantom' }), []);
+    assert.deepEqual(paths({ texts: ['phantom'] }), []);
     assert.deepEqual(paths({ tags: ['ghost'] }), []);
     assert.deepEqual(store.listProvenance('default', rec.uid), []);
     assert.equal(search().total, 0);

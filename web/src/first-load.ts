@@ -2,9 +2,11 @@
  * The gallery's queries and the requests the studio makes before anything renders, in one place:
  * main.tsx prefetches FIRST_REQUESTS and the Vite build writes the same URLs into index.html as
  * preloads (web/vite.config.ts), so the two cannot drift apart. A preload whose URL differs by a
- * byte is fetched for nothing and the page waits for a second request. No imports: the Vite
+ * byte is fetched for nothing and the page waits for a second request. Only Node-free imports: the Vite
  * config loads this file in Node.
  */
+
+import { searchTerms } from '../../src/domain/lists.js';
 
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
 export type SortOrder = 'asc' | 'desc';
@@ -51,7 +53,8 @@ export const GRID_FIELDS = [
 /** Query-string for a search: empty filters are left out. */
 export function queryString(query: AssetQuery, extra: Record<string, string | number> = {}): string {
   const params = new URLSearchParams();
-  if (query.q.trim()) params.set('q', query.q.trim());
+  // Words each match on their own, in any order ("castle night"); a "quoted phrase" as typed.
+  for (const term of searchTerms(query.q)) params.append('q', term);
   if (query.type) params.set('type', query.type);
   if (query.tag) params.set('tag', query.tag);
   if (query.license) params.set('license', query.license);

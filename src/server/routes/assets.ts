@@ -161,7 +161,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const input = searchInput(q);
       const { total, records } = await registry.search(input);
       const tagFilters = input.tags ?? [];
-      const text = input.text;
+      const terms = q.q ?? q.text ?? [];
       const limit = input.limit ?? 50;
       return {
         ok: true,
@@ -173,7 +173,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           type: q.type ?? null,
           tags: tagFilters,
           license: q.license ?? null,
-          q: text ?? null,
+          // One term as the reference echoed it; several as a list.
+          q: terms.length > 1 ? terms : (terms[0] ?? null),
           hash: q.hash ?? null,
           limit,
           offset: q.offset ?? 0,
