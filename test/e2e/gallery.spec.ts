@@ -496,6 +496,28 @@ test('the stream indicator shows a lost connection, and the page recovers by its
   await expect(statusLine(page)).toHaveText('Showing 7 of 7 assets. Selected 0.');
 });
 
+test('a part of the page that could not load while the server was away comes back by itself', async ({
+  page,
+}) => {
+  // The side panel's script is fetched on demand; here it fails as if the server were restarting,
+  // and the server's health stays unreachable until let through.
+  let serverBack = false;
+  await page.route('**/assets/RemoveSelected-*.js', (route) => route.abort('connectionrefused'), {
+    times: 1,
+  });
+  await page.route('**/health', (route) =>
+    serverBack ? route.continue() : route.abort('connectionrefused'),
+  );
+  await page.goto(server.url);
+  await expect(page.getByRole('alert')).toContainText('reloads by itself as soon as the server answers');
+  await expect(page.getByRole('button', { name: 'Reload now' })).toBeVisible();
+  serverBack = true;
+  await expect(page.getByTestId('stream-state')).toHaveText(/Live/);
+  await expect(statusLine(page)).toHaveText(/^Showing \d+ of \d+ assets\. Selected 0\.$/);
+  // The panel whose script failed is there after the reload.
+  await expect(page.getByRole('form', { name: 'Remove from registry' })).toBeVisible();
+});
+
 test('against a server with an API token, the studio asks for it once and edits go through', async ({
   page,
 }) => {

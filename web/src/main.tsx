@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { StudioErrorBoundary } from './StudioErrorBoundary';
 import { prefetch, prefetchesSettled } from './api';
 import { FIRST_REQUESTS } from './first-load';
 import './styles.css';
@@ -17,7 +18,9 @@ const FIRST_RENDER_WAIT_MS = 300;
 void prefetchesSettled(FIRST_RENDER_WAIT_MS).then(() =>
   createRoot(document.getElementById('root') as HTMLElement).render(
     <StrictMode>
-      <App />
+      <StudioErrorBoundary>
+        <App />
+      </StudioErrorBoundary>
     </StrictMode>,
   ),
 );
