@@ -693,12 +693,33 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     const replaced = (await api(served.url, 'GET', `/api/assets/${moon}`)).body.asset;
     expect(replaced.version).toBe(3);
     expect(replaced.metadata.preview).toMatchObject({ kind: 'thumbnail' });
-    // Escape closes the editor first, then the dialog.
+    // Switching carries what was typed across, both ways; once the JSON was edited, the form's
+    // Save replaces the whole metadata.
     await saved.getByRole('button', { name: 'Edit' }).click();
+    await saved.getByLabel('Title').fill('Harvest moon');
+    await saved.getByRole('button', { name: 'Edit as JSON' }).click();
+    const carried = JSON.parse(await json.inputValue()) as Record<string, unknown>;
+    expect(carried).toEqual({ title: 'Harvest moon', tags: ['night'], frame: 8, palette: ['#fff'] });
+    await json.fill(JSON.stringify({ ...carried, mood: 'warm' }));
+    await saved.getByRole('button', { name: 'Edit as form' }).click();
+    await expect(saved.getByLabel('Title')).toHaveValue('Harvest moon');
+    await expect(saved.getByLabel('Tags (comma-separated)')).toHaveValue('night');
+    await saved.getByLabel('Notes').fill('moved to chapter 3');
+    const replacing = page.waitForRequest((r) => r.method() === 'PATCH');
+    await saved.getByRole('button', { name: 'Save' }).click();
+    expect((await replacing).postDataJSON()).toEqual({
+      metadata: { ...carried, mood: 'warm', notes: 'moved to chapter 3' },
+      mode: 'replace',
+    });
+    const harvest = page.getByRole('dialog', { name: 'Harvest moon' });
+    await expect(harvest.getByRole('status')).toHaveText('Saved.');
+    expect(sidecarOf('images/moon.png').meta).toMatchObject({ mood: 'warm', notes: 'moved to chapter 3' });
+    // Escape closes the editor first, then the dialog.
+    await harvest.getByRole('button', { name: 'Edit' }).click();
     await page.keyboard.press('Escape');
-    await expect(saved.getByRole('region', { name: 'Edit metadata' })).toHaveCount(0);
+    await expect(harvest.getByRole('region', { name: 'Edit metadata' })).toHaveCount(0);
     await page.keyboard.press('Escape');
-    await expect(saved).toHaveCount(0);
+    await expect(harvest).toHaveCount(0);
 
     // Remove, keeping the file: the sidecar goes, the file stays, the grid and status line say so.
     await page.goto(`${served.url}/#/asset/${sun}`);

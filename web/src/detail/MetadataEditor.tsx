@@ -2,7 +2,9 @@
  * Editing one asset: the fields designers change most (title, tags, licence, origin, notes) as a
  * form, or the whole metadata as JSON for any other key. The form sends only what changed (a
  * merge, where an emptied field removes its key); the JSON editor replaces the metadata whole.
- * The registry writes the sidecar; other tabs follow through the live registry hooks.
+ * Switching between the two carries what was typed across (once the JSON has been edited, the
+ * form's Save replaces the whole metadata too). The registry writes the sidecar; other tabs follow
+ * through the live registry hooks.
  */
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
@@ -21,6 +23,14 @@ const LABELS: Record<TextKey, string> = {
 };
 
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+const tagsOf = (value: unknown): string =>
+  Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string').join(', ') : textOf(value);
+const textsOf = (meta: Record<string, unknown>): Record<TextKey, string> => ({
+  title: textOf(meta.title),
+  license: textOf(meta.license),
+  origin: textOf(meta.origin),
+  notes: textOf(meta.notes),
+});
 
 /**
  * Keys the registry keeps itself: its previews, and the version it moves on every change. The
@@ -83,18 +93,64 @@ export function MetadataEditor({
   onSaved: (asset: Asset) => void;
   onCancel: () => void;
 }): React.JSX.Element {
-  const meta = asset.metadata;
   const [mode, setMode] = useState<'form' | 'json'>('form');
-  const [text, setText] = useState<Record<TextKey, string>>(() => ({
-    title: textOf(meta.title),
-    license: textOf(meta.license),
-    origin: textOf(meta.origin),
-    notes: textOf(meta.notes),
-  }));
+  // What the form edits: the asset's metadata, or what the JSON editor held when switched back.
+  const [base, setBase] = useState(() => userKeys(asset.metadata));
+  const [replacing, setReplacing] = useState(false);
+  const [text, setText] = useState(() => textsOf(base));
   const [tags, setTags] = useState(asset.tags.join(', '));
-  const [json, setJson] = useState(() => JSON.stringify(userKeys(meta), null, 2));
+  const [json, setJson] = useState(() => JSON.stringify(base, null, 2));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+
+  /** What the form changes in `base`: null removes a key. */
+  const formChanges = (): Record<string, unknown> => {
+    const changes: Record<string, unknown> = {};
+    for (const key of TEXT_KEYS) {
+      if (notText(base[key])) continue;
+      const value = key === 'notes' ? text[key] : text[key].trim();
+      if (value !== textOf(base[key])) changes[key] = value === '' ? null : value;
+    }
+    const newTags = [...new Set(splitList(tags))];
+    if (JSON.stringify(newTags) !== JSON.stringify(splitList(tagsOf(base.tags)))) changes.tags = newTags;
+    return changes;
+  };
+  const withFormChanges = (): Record<string, unknown> => {
+    const next: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(formChanges())) {
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    return next;
+  };
+  /** The JSON editor's text as an object, or why it is not one. */
+  const parseJson = (): Record<string, unknown> | string => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (err) {
+      return `The metadata is not valid JSON: ${(err as Error).message}`;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return 'The metadata must be a JSON object: { "key": value, … }.';
+    }
+    return parsed as Record<string, unknown>;
+  };
+  const switchMode = (): void => {
+    setError(undefined);
+    if (mode === 'form') {
+      setJson(JSON.stringify(withFormChanges(), null, 2));
+      setMode('json');
+      return;
+    }
+    const parsed = parseJson();
+    if (typeof parsed === 'string') return setError(parsed);
+    setBase(parsed);
+    setText(textsOf(parsed));
+    setTags(tagsOf(parsed.tags));
+    setReplacing(true);
+    setMode('form');
+  };
 
   const save = (send: () => Promise<{ asset: Asset }>): void => {
     setBusy(true);
@@ -110,29 +166,16 @@ export function MetadataEditor({
 
   const submitForm = (e: React.FormEvent): void => {
     e.preventDefault();
-    const changes: Record<string, unknown> = {};
-    for (const key of TEXT_KEYS) {
-      if (notText(meta[key])) continue;
-      const value = key === 'notes' ? text[key] : text[key].trim();
-      if (value !== textOf(meta[key])) changes[key] = value === '' ? null : value;
-    }
-    const newTags = [...new Set(splitList(tags))];
-    if (JSON.stringify(newTags) !== JSON.stringify(asset.tags)) changes.tags = newTags;
+    if (replacing) return save(() => api.update(asset.uid, withFormChanges(), 'replace'));
+    const changes = formChanges();
     if (!Object.keys(changes).length) return onCancel();
     save(() => api.update(asset.uid, changes, 'merge'));
   };
 
   const submitJson = (e: React.FormEvent): void => {
     e.preventDefault();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (err) {
-      return setError(`The metadata is not valid JSON: ${(err as Error).message}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return setError('The metadata must be a JSON object: { "key": value, … }.');
-    }
+    const parsed = parseJson();
+    if (typeof parsed === 'string') return setError(parsed);
     save(() => api.update(asset.uid, parsed, 'replace'));
   };
 
@@ -144,15 +187,7 @@ export function MetadataEditor({
       <button type="button" onClick={onCancel} disabled={busy}>
         Cancel
       </button>
-      <button
-        type="button"
-        className="link"
-        onClick={() => {
-          setError(undefined);
-          setMode(mode === 'form' ? 'json' : 'form');
-        }}
-        disabled={busy}
-      >
+      <button type="button" className="link" onClick={switchMode} disabled={busy}>
         {mode === 'form' ? 'Edit as JSON' : 'Edit as form'}
       </button>
     </div>
@@ -177,7 +212,7 @@ export function MetadataEditor({
               <TextField
                 key={key}
                 name={key}
-                value={meta[key]}
+                value={base[key]}
                 text={text[key]}
                 disabled={busy}
                 onChange={(value) => setText({ ...text, [key]: value })}
