@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { AssetRecord } from '../domain/asset.js';
+import { isSkippedName, typeForPath } from '../domain/asset-paths.js';
 import { AppError } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
 import { wantsJson, withCommonOptions, withService, printJson, type CommonOptions } from './common.js';
@@ -20,13 +22,59 @@ interface RegisterOptions extends CommonOptions {
   previews: boolean;
 }
 
+/** One file to register: where it is, and the folder it lands in when it came from a folder. */
+interface Source {
+  path: string;
+  folder?: string;
+}
+
+/**
+ * The files of the paths given: a file as it is; a folder's files (hidden ones and OS junk left
+ * out, as the rebuild does; symlinked folders not followed), each to land in the folder's name and
+ * sub-folders under `dest` (the root by default), as the studio's "Upload folder…" puts them.
+ */
+function sources(
+  paths: readonly string[],
+  dest: string | undefined,
+): Array<Source | { path: string; error: string }> {
+  return paths.flatMap((given) => {
+    const stat = fs.statSync(given, { throwIfNoEntry: false });
+    if (!stat?.isDirectory()) return [{ path: given }];
+    const found: Source[] = [];
+    const walk = (dir: string, folder: string): void => {
+      const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const entry of entries) {
+        if (isSkippedName(entry.name)) continue;
+        const child = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(child, `${folder}/${entry.name}`);
+        else if (
+          entry.isFile() ||
+          (entry.isSymbolicLink() && fs.statSync(child, { throwIfNoEntry: false })?.isFile())
+        )
+          found.push({ path: child, folder });
+      }
+    };
+    const top = path.basename(path.resolve(given));
+    walk(given, dest ? path.posix.join(dest, top) : top);
+    return found.length
+      ? found
+      : [
+          {
+            path: given,
+            error: `${given} holds no files to register (hidden files and OS junk are left out)`,
+          },
+        ];
+  });
+}
+
 export function registerCommand(): Command {
   return withCommonOptions(new Command('register'))
     .description(
       'register files (POST /api/assets/register): copied into the assets root unless --no-copy; ' +
-        'with several, each is registered on its own and the ones that fail are listed',
+        'with several, each is registered on its own and the ones that fail are listed; a folder ' +
+        'brings its files with their sub-folders, under --dest or the root',
     )
-    .argument('<paths...>', 'files to register')
+    .argument('<paths...>', 'files or folders to register')
     .option('--type <type>', 'asset type: the default folder (e.g. images, audio)')
     .option('--dest <dest>', 'destination under the assets root: a folder, or a file name (one file only)')
     .option('--tags <a,b>', 'comma-separated tags')
@@ -36,9 +84,10 @@ export function registerCommand(): Command {
     .option('--no-copy', 'register in place (the file must already be under the assets root)')
     .option('--on-conflict <mode>', 'when the destination holds another file: error or rename', 'error')
     .option('--no-previews', 'do not make previews now (a running server or the next rebuild makes them)')
-    .action(async (files: string[], options: RegisterOptions, command: Command) => {
+    .action(async (paths: string[], options: RegisterOptions, command: Command) => {
+      const files = sources(paths, options.dest);
       if (
-        files.length > 1 &&
+        (files.length > 1 || files.some((f) => 'folder' in f)) &&
         options.dest &&
         path.posix.extname(options.dest) &&
         !options.dest.endsWith('/')
@@ -53,17 +102,22 @@ export function registerCommand(): Command {
       if (options.origin) metadata.origin = options.origin;
       await withService(options, async (service) => {
         const registry = service.project();
-        const registerOne = (file: string) =>
-          registry.register({
-            path: file,
-            assetType: options.type ?? null,
-            destPath: options.dest ?? null,
+        const registerOne = (file: Source | { path: string; error: string }) => {
+          if ('error' in file) throw new AppError(400, 'bad_request', file.error);
+          const name = path.basename(file.path);
+          return registry.register({
+            path: file.path,
+            // From a folder: typed as a rebuild would type the file where it lands.
+            assetType:
+              options.type ?? (file.folder === undefined ? null : typeForPath(`${file.folder}/${name}`)),
+            destPath: file.folder === undefined ? (options.dest ?? null) : `${file.folder}/`,
             metadata,
             copy: options.copy,
             onConflict: options.onConflict === 'rename' ? 'rename' : 'error',
             provenance: { source: 'cli.register' },
             cwd: process.cwd(),
           });
+        };
         /** Makes the previews of these assets (when asked) and answers them as they are then. */
         const withPreviews = async (records: AssetRecord[]): Promise<AssetRecord[]> => {
           const pending = records.filter((record) => record.thumb).map((record) => record.uid);
@@ -73,8 +127,9 @@ export function registerCommand(): Command {
           return records.map((record) => registry.get(record.uid) ?? record);
         };
 
-        if (files.length === 1) {
-          const result = await registerOne(files[0] as string);
+        const [only] = files;
+        if (files.length === 1 && only && !('folder' in only) && !('error' in only)) {
+          const result = await registerOne(only);
           const [record] = await withPreviews([result.record]);
           const asset = registry.serialize(record as AssetRecord);
           if (wantsJson(options)) printJson({ ok: true, asset_id: asset.id, created: result.created, asset });
@@ -93,9 +148,9 @@ export function registerCommand(): Command {
         for (const [i, file] of files.entries()) {
           try {
             const result = await registerOne(file);
-            outcomes.push({ path: file, created: result.created, record: result.record });
+            outcomes.push({ path: file.path, created: result.created, record: result.record });
           } catch (error) {
-            outcomes.push({ path: file, error });
+            outcomes.push({ path: file.path, error });
           }
           bar.update(i + 1, files.length);
         }

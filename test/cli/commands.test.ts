@@ -95,6 +95,46 @@ describe('register, get, search, update, remove', () => {
     assert.match(named.stderr, /names one file; with several files give a folder/);
   });
 
+  test('a folder brings its files with their sub-folders; hidden files and OS junk stay out', async () => {
+    ws.file('in/renders/hero.png', 'hero');
+    ws.file('in/renders/night/castle.png', 'castle');
+    ws.file('in/renders/night/.draft.png', 'hidden');
+    ws.file('in/renders/.DS_Store', 'junk');
+    ws.file('in/renders/.cache/x.png', 'hidden folder');
+    ws.file('in/notes.txt', 'a file beside it');
+    fs.mkdirSync(path.join(ws.dir, 'in/empty'));
+    const res = await runCli(
+      ['register', 'in/renders', 'in/notes.txt', 'in/empty', '--tags', 'import'],
+      ws.dir,
+    );
+    assert.equal(res.code, 1, res.stderr);
+    assert.deepEqual(
+      res.json.items.map((i: { path: string; ok: boolean; asset?: { path: string; type: string } }) => [
+        i.path,
+        i.ok,
+        i.asset?.path,
+        i.asset?.type,
+      ]),
+      [
+        ['in/renders/hero.png', true, 'renders/hero.png', 'renders'],
+        ['in/renders/night/castle.png', true, 'renders/night/castle.png', 'renders'],
+        ['in/notes.txt', true, 'generic/notes.txt', 'generic'],
+        ['in/empty', false, undefined, undefined],
+      ],
+    );
+    assert.match(res.json.items[3].message, /in\/empty holds no files to register/);
+    assert.equal(ws.read('data/assets/renders/night/castle.png'), 'castle');
+    assert.deepEqual(res.json.items[1].asset.tags, ['import']);
+    assert.equal(ws.exists('data/assets/renders/night/.draft.png'), false);
+    assert.equal(ws.exists('data/assets/renders/.DS_Store'), false);
+    // Under --dest, and typed by where it lands, as a rebuild would.
+    ws.file('in/sfx/door.wav', 'door');
+    const under = await runCli(['register', 'in/sfx', '--dest', 'audio/imported'], ws.dir);
+    assert.equal(under.code, 0, under.stderr);
+    assert.equal(under.json.items[0].asset.path, 'audio/imported/sfx/door.wav');
+    assert.equal(under.json.items[0].asset.type, 'audio');
+  });
+
   test('registering the same bytes again merges tags', async () => {
     ws.file('in/hero-copy.txt', 'cli hero');
     const res = await runCli(['register', 'in/hero-copy.txt', '--tags', 'B,c'], ws.dir);
