@@ -210,6 +210,11 @@ export class AssetRegistry {
     return this.store.getByUid(this.projectId, uid);
   }
 
+  /** The asset at a path relative to the assets root (`/`-separated), if any. */
+  atPath(rel: string): AssetRecord | undefined {
+    return this.store.getByPath(this.projectId, rel);
+  }
+
   require(uid: string): AssetRecord {
     const record = this.get(uid);
     if (!record) throw notFound('Asset not found.');

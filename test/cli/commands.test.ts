@@ -19,7 +19,7 @@ describe('help', () => {
       register: ['<paths...>', '--type', '--dest', '--tags', '--license', '--origin', '--no-copy'],
       search: ['--type', '--tag', '--license', '-q', '--limit', '--offset', '--sort'],
       serve: ['--host', '--port', '--assets-root', '--db-path', '--thumbs-root', '--project-id', '--token'],
-      get: ['<id>'],
+      get: ['<id-or-path>'],
       update: ['--add-tags', '--remove-tags', '--license', '--clear-license', '--metadata'],
       remove: ['--delete-file'],
     };
@@ -152,6 +152,13 @@ describe('register, get, search, update, remove', () => {
     assert.equal(missing.code, 3);
     assert.equal(missing.json.ok, false);
     assert.equal(missing.json.code, 'not_found');
+    assert.match(missing.json.message, /No asset has the id or the path ffffffffffffffff/);
+    // By its path under the assets root, or a file path from here.
+    for (const given of [assetPath, `data/assets/${assetPath}`, `./data/assets/${assetPath}`]) {
+      const byPath = await runCli(['get', given], ws.dir);
+      assert.equal(byPath.code, 0, byPath.stderr);
+      assert.equal(byPath.json.asset.id, id, given);
+    }
   });
 
   test('search filters; a bad --limit exits 2', async () => {
