@@ -501,7 +501,10 @@ export async function rebuildRegistry(
       const edited = fromSidecar && metadataFromSidecar(current.meta, fromSidecar.meta);
       const meta = edited ?? current.meta;
       if (edited) summary.sidecar_updates++;
-      const moved = registry.withPlannedPreview({ ...current, path: file.rel, meta, updatedAt: now });
+      // A type that was its folder's follows the file to its new folder, as a fresh rebuild would
+      // type it there; one given explicitly (registered as `portrait` under `art/`) stays.
+      const type = current.type === typeForPath(current.path) ? typeForPath(file.rel) : current.type;
+      const moved = registry.withPlannedPreview({ ...current, type, path: file.rel, meta, updatedAt: now });
       store.update(moved, file); // (its sidecar due, as for an edit above)
       summary.moved++;
       return { file, record: moved, announce: 'updated', oldPath: current.path };

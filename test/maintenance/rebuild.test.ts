@@ -223,6 +223,18 @@ describe('rebuild of a tree', () => {
   });
 
   test('a moved file keeps its id, tags and sidecar, with its new path, in one pass', async () => {
+    // One registered with a type of its own, which stays wherever the file goes (a text file: no
+    // preview whose sidecar write could race the hand-made move).
+    ws.file('incoming/face.txt', 'a face');
+    const face = await api(url, 'POST', '/api/assets/register', {
+      path: 'incoming/face.txt',
+      asset_type: 'portrait',
+      dest_path: 'art/face.txt',
+    });
+    assert.equal(face.status, 200, face.text);
+    fs.mkdirSync(asset('characters'), { recursive: true });
+    fs.renameSync(asset('art/face.txt'), asset('characters/face.txt'));
+    fs.rmSync(asset('art/face.txt.asset.json'));
     // The wav moves alone (its sidecar stays behind); the text moves with its sidecar.
     fs.mkdirSync(asset('sfx'), { recursive: true });
     fs.renameSync(asset('music/Loops/loop.wav'), asset('sfx/loop-final.wav'));
@@ -230,15 +242,26 @@ describe('rebuild of a tree', () => {
     fs.renameSync(asset('settings.json'), asset('archive/settings.json'));
     fs.renameSync(asset('settings.json.asset.json'), asset('archive/settings.json.asset.json'));
     const summary = await rebuild();
-    assert.equal(summary.moved, 2);
+    assert.equal(summary.moved, 3);
     assert.equal(summary.created, 0);
     assert.equal(summary.removed, 0);
     assert.equal(summary.orphaned_sidecars, 0);
     const wav = await rowAt('sfx/loop-final.wav');
     assert.equal(wav.id, ids['music/Loops/loop.wav']);
     assert.deepEqual(wav.tags, ['music', 'loops', 'loop']);
+    // Its type was its folder's: it follows (a top-level file's, by its extension, too).
+    assert.equal(wav.type, 'sfx');
+    assert.equal(sidecar('sfx/loop-final.wav').type, 'sfx');
     const settings = await rowAt('archive/settings.json');
     assert.equal(settings.id, ids['settings.json']);
+    assert.equal(settings.type, 'archive');
+    const moved = await rowAt('characters/face.txt');
+    assert.equal(moved.id, face.body.asset_id);
+    assert.equal(moved.type, 'portrait');
+    const types = (await api(url, 'GET', '/api/assets/facets')).body.types as Array<{ value: string }>;
+    assert.ok(!types.some((t) => t.value === 'music'), 'the counts moved with it');
+    await api(url, 'DELETE', `/api/assets/${face.body.asset_id}?delete_file=true`);
+    fs.rmdirSync(asset('characters'));
     const paths = (await rows()).map((r) => r.path);
     assert.ok(!paths.includes('music/Loops/loop.wav'));
     assert.ok(!paths.includes('settings.json'));
@@ -321,7 +344,7 @@ describe('rebuild of a tree', () => {
     assert.ok(!(await rows()).some((r) => r.path === 'beep.wav'));
     assert.equal((await api(url, 'GET', `/api/assets/${id}`)).status, 404);
     assert.ok(!ws.exists('data/assets/beep.wav.asset.json'), 'its sidecar goes with it');
-    assert.equal(removed.orphaned_sidecars, 0);
+    assert.equal(removed.orphaned_sidecars, 0, JSON.stringify(removed.orphaned_sidecar_paths));
   });
 
   test('counts orphaned sidecars (a sidecar whose file is gone)', async () => {
