@@ -13,6 +13,7 @@ interface UpdateOptions extends CommonOptions {
   removeTags?: string;
   license?: string;
   clearLicense?: boolean;
+  ifVersion?: string;
 }
 
 export function updateCommand(): Command {
@@ -25,11 +26,19 @@ export function updateCommand(): Command {
     .option('--remove-tags <a,b>', 'tags to remove')
     .option('--license <license>', 'licence to apply')
     .option('--clear-license', 'remove the licence')
+    .option('--if-version <n>', 'with --metadata: only if the asset is still at this version (else exit 4)')
     .action(async (ids: string[], options: UpdateOptions) => {
       const addTags = splitList(options.addTags);
       const removeTags = splitList(options.removeTags);
       const license = options.clearLicense ? null : options.license;
       const bulk = addTags.length > 0 || removeTags.length > 0 || license !== undefined;
+      const ifVersion = options.ifVersion === undefined ? undefined : Number(options.ifVersion);
+      if (ifVersion !== undefined && !(Number.isInteger(ifVersion) && ifVersion >= 0)) {
+        throw badRequest(`--if-version takes a whole number; got ${String(options.ifVersion)}`);
+      }
+      if (ifVersion !== undefined && !options.metadata) {
+        throw badRequest('--if-version goes with --metadata (tag and licence edits apply at any version)');
+      }
       if (!options.metadata && !bulk) {
         throw badRequest(
           'Nothing to update: give --metadata, --add-tags, --remove-tags, --license or --clear-license.',
@@ -40,7 +49,7 @@ export function updateCommand(): Command {
         if (options.metadata) {
           const metadata = parseMetadataInput(options.metadata);
           for (const id of ids)
-            await registry.updateMetadata(id, metadata, options.replace ? 'replace' : 'merge');
+            await registry.updateMetadata(id, metadata, options.replace ? 'replace' : 'merge', { ifVersion });
         }
         let missing: string[] = [];
         if (bulk) {

@@ -686,15 +686,42 @@ export class AssetRegistry {
 
   // ---------------------------------------------------------------- updates
 
-  async updateMetadata(uid: string, metadata: JsonObject, mode: UpdateMode = 'merge'): Promise<AssetRecord> {
+  /**
+   * Updates one asset's metadata. With `ifVersion`, only if the asset is still at that version
+   * (a 409 `version_conflict` otherwise): an editor that read version 3 does not overwrite a
+   * change made since, by another user, a script or a hand edit of the sidecar.
+   */
+  async updateMetadata(
+    uid: string,
+    metadata: JsonObject,
+    mode: UpdateMode = 'merge',
+    options: { ifVersion?: number } = {},
+  ): Promise<AssetRecord> {
     await this.settleSidecars([uid]);
+    let conflictAt: number | undefined;
     const record = this.store.transaction(() => {
       const current = this.require(uid);
       const [taken] = this.withHandEdits([current]);
-      return this.commitMetadata(uid, metadata, mode) ?? (taken !== current ? taken : undefined);
+      const tookIn = taken !== current ? taken : undefined;
+      const at = normaliseVersion((taken ?? current).meta.version);
+      if (options.ifVersion !== undefined && at !== options.ifVersion) {
+        // A hand edit found on the way is kept (and its sidecar rewritten) all the same: rolled
+        // back, it would move the version again at the next try, which would conflict again.
+        conflictAt = at;
+        return tookIn;
+      }
+      return this.commitMetadata(uid, metadata, mode) ?? tookIn;
     });
-    if (!record) return this.require(uid);
-    return (await this.afterUpdate(record)).record;
+    const updated = record ? (await this.afterUpdate(record)).record : this.require(uid);
+    if (conflictAt !== undefined) {
+      throw conflict(
+        'version_conflict',
+        `Asset ${uid} is at version ${conflictAt}, not ${String(options.ifVersion)}: it changed since it ` +
+          'was read. Read it again and redo the edit on top of that version (this edit was not applied).',
+        { version: conflictAt },
+      );
+    }
+    return updated;
   }
 
   /**

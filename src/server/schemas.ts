@@ -85,6 +85,14 @@ export const IdsQuery = Type.Omit(SearchQuery, ['limit', 'offset', 'fields', 'in
 export const UpdateBody = Type.Object({
   metadata: Type.Unknown({ description: 'Keys to change (merge) or the whole new metadata (replace).' }),
   mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' })),
+  if_version: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'Apply only if the asset is still at this version (the `version` it was read at); otherwise a 409 ' +
+        '`version_conflict` whose details give the current version, and nothing is changed.',
+    }),
+  ),
 });
 
 const TagList = Type.Union([Type.Array(Type.String()), Type.String()], {

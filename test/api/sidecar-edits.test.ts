@@ -204,3 +204,51 @@ describe('a sidecar edited by hand is not lost to an edit through the API', () =
     assert.equal(ws.json(broken.sidecar).license, 'CC0-1.0');
   });
 });
+
+describe('if_version: an edit applies only to the version it was made on', () => {
+  test('the same version applies; a stale one is a 409 naming the current one, and changes nothing', async () => {
+    const { id, sidecar } = await registered(['draft']);
+    assert.equal((await asset(id)).version, 1);
+    const first = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { title: 'One' }, if_version: 1 });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.asset.version, 2);
+    // Another editor still holding version 1.
+    const stale = await api(url, 'PATCH', `/api/assets/${id}`, {
+      metadata: { title: 'Other' },
+      mode: 'replace',
+      if_version: 1,
+    });
+    assert.equal(stale.status, 409, stale.text);
+    assert.equal(stale.body.code, 'version_conflict');
+    assert.deepEqual(stale.body.details, { version: 2 });
+    assert.match(stale.body.message, /is at version 2, not 1: it changed since it was read/);
+    const now = await asset(id);
+    assert.equal(now.metadata.title, 'One');
+    assert.deepEqual(now.tags, ['draft']);
+    assert.equal(ws.json(sidecar).meta.title, 'One');
+    for (const bad of [-1, 1.5, 'two'])
+      assert.equal(
+        (await api(url, 'PATCH', `/api/assets/${id}`, { metadata: {}, if_version: bad })).status,
+        422,
+        String(bad),
+      );
+  });
+
+  test('a hand edit made since counts as a change: taken in, and the retry on its version applies', async () => {
+    const { id, sidecar } = await registered(['draft']);
+    editByHand(sidecar, (doc) => {
+      doc.meta.title = 'Named by hand';
+    });
+    const stale = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { notes: 'x' }, if_version: 1 });
+    assert.equal(stale.status, 409, stale.text);
+    assert.deepEqual(stale.body.details, { version: 2 });
+    const taken = await asset(id);
+    assert.equal(taken.version, 2);
+    assert.equal(taken.metadata.title, 'Named by hand');
+    const retry = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { notes: 'x' }, if_version: 2 });
+    assert.equal(retry.status, 200, retry.text);
+    assert.equal(retry.body.asset.version, 3);
+    assert.equal(ws.json(sidecar).meta.title, 'Named by hand');
+    assert.equal(ws.json(sidecar).meta.notes, 'x');
+  });
+});

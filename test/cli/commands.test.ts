@@ -190,6 +190,24 @@ describe('register, get, search, update, remove', () => {
     assert.equal((sidecar.meta as Record<string, unknown>).title, 'T');
     const nothing = await runCli(['update', id], ws.dir);
     assert.equal(nothing.code, 2);
+    // --if-version: applied at the version it names, refused (exit 4, nothing changed) at another.
+    const version = (await runCli(['get', id], ws.dir)).json.asset.version as number;
+    const stale = await runCli(
+      ['update', id, '--metadata', '{"title":"Stale"}', '--if-version', String(version - 1)],
+      ws.dir,
+    );
+    assert.equal(stale.code, 4, stale.stderr);
+    assert.equal(stale.json.code, 'version_conflict');
+    assert.equal(ws.json(`data/assets/${assetPath}.asset.json`).meta.title, 'T');
+    const current = await runCli(
+      ['update', id, '--metadata', '{"title":"Fresh"}', '--if-version', String(version)],
+      ws.dir,
+    );
+    assert.equal(current.code, 0, current.stderr);
+    assert.equal(current.json.items[0].version, version + 1);
+    const misused = await runCli(['update', id, '--add-tags', 'z', '--if-version', '1'], ws.dir);
+    assert.equal(misused.code, 2);
+    assert.match(misused.json.message, /--if-version goes with --metadata/);
   });
 
   test('remove keeps the file; --delete-file deletes it', async () => {

@@ -496,6 +496,34 @@ test('the stream indicator shows a lost connection, and the page recovers by its
   await expect(statusLine(page)).toHaveText('Showing 7 of 7 assets. Selected 0.');
 });
 
+test('an edit begun on a version changed elsewhere meanwhile is refused, not saved over the change', async ({
+  page,
+}) => {
+  await page.goto(`${server.url}/#/asset/${ids.script}`);
+  const dialog = page.getByRole('dialog', { name: 'intro.txt' });
+  await dialog.getByRole('button', { name: 'Edit' }).click();
+  await dialog.getByLabel('Notes').fill('my draft');
+  // Meanwhile a script changes the asset (the dialog follows it live; the edit must not).
+  const theirs = await api(server.url, 'PATCH', `/api/assets/${ids.script}`, {
+    metadata: { notes: 'theirs' },
+  });
+  expect(theirs.status, theirs.text).toBe(200);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('changed elsewhere since you began editing');
+  await expect(dialog.getByLabel('Notes')).toHaveValue('my draft');
+  const kept = (await api(server.url, 'GET', `/api/assets/${ids.script}`)).body.asset;
+  expect(kept.metadata.notes).toBe('theirs');
+  // Cancel and Edit again: the edit starts from their change, and saves.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByRole('button', { name: 'Edit' }).click();
+  await expect(dialog.getByLabel('Notes')).toHaveValue('theirs');
+  await dialog.getByLabel('Notes').fill('');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Saved.');
+  const cleared = (await api(server.url, 'GET', `/api/assets/${ids.script}`)).body.asset;
+  expect(cleared.metadata).not.toHaveProperty('notes');
+});
+
 test('a part of the page that could not load while the server was away comes back by itself', async ({
   page,
 }) => {
@@ -658,6 +686,7 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     expect((await patched).postDataJSON()).toEqual({
       metadata: { title: 'Full moon', license: null, notes: 'chapter 2, rooftop', tags: ['night', 'sky'] },
       mode: 'merge',
+      if_version: 1, // the version the edit began on
     });
     const saved = page.getByRole('dialog', { name: 'Full moon' });
     await expect(saved.getByRole('status')).toHaveText('Saved.');
@@ -710,6 +739,7 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     expect((await replacing).postDataJSON()).toEqual({
       metadata: { ...carried, mood: 'warm', notes: 'moved to chapter 3' },
       mode: 'replace',
+      if_version: 3,
     });
     const harvest = page.getByRole('dialog', { name: 'Harvest moon' });
     await expect(harvest.getByRole('status')).toHaveText('Saved.');

@@ -223,9 +223,16 @@ export const api = {
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
   lookup: (ids: string[]) =>
     request<{ items: Asset[]; missing: string[] }>('POST', '/api/assets/lookup', { ids }),
-  /** Merges the given keys into the metadata (null removes one), or replaces it whole. */
-  update: (id: string, metadata: unknown, mode: 'merge' | 'replace') =>
-    request<{ asset: Asset }>('PATCH', `/api/assets/${encodeURIComponent(id)}`, { metadata, mode }),
+  /**
+   * Merges the given keys into the metadata (null removes one), or replaces it whole; with
+   * `ifVersion`, only if the asset is still at that version (ApiError `version_conflict`).
+   */
+  update: (id: string, metadata: unknown, mode: 'merge' | 'replace', ifVersion?: number) =>
+    request<{ asset: Asset }>('PATCH', `/api/assets/${encodeURIComponent(id)}`, {
+      metadata,
+      mode,
+      ...(ifVersion === undefined ? {} : { if_version: ifVersion }),
+    }),
   /** Removes an asset from the registry; its file too with `deleteFile`. */
   remove: (id: string, deleteFile: boolean) =>
     request<{ file_deleted: boolean; file_kept_reason?: string }>(

@@ -372,7 +372,14 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     async (request) => {
       const metadata = parseUpdateMetadata(request.body.metadata);
       const registry = service.project(request.query.project_id);
-      const record = await registry.updateMetadata(request.params.id, metadata, request.body.mode ?? 'merge');
+      const record = await registry.updateMetadata(
+        request.params.id,
+        metadata,
+        request.body.mode ?? 'merge',
+        {
+          ifVersion: request.body.if_version,
+        },
+      );
       return { ok: true, asset: registry.serialize(record) };
     },
   );

@@ -9,7 +9,7 @@
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
 import { SYSTEM_META_KEYS } from '../../../src/domain/metadata.js';
-import { api, type Asset } from '../api';
+import { api, ApiError, type Asset } from '../api';
 
 /** The keys the form edits; each is a string in the metadata when present (tags: a list). */
 const TEXT_KEYS = ['title', 'license', 'origin', 'notes'] as const;
@@ -94,6 +94,12 @@ export function MetadataEditor({
   onCancel: () => void;
 }): React.JSX.Element {
   const [mode, setMode] = useState<'form' | 'json'>('form');
+  // The version the edit starts from: a save applies only if nobody changed the asset since (the
+  // dialog's asset follows live changes; the edit must not silently move onto them).
+  const [version] = useState(() => {
+    const v = Number(asset.version);
+    return Number.isInteger(v) ? v : undefined;
+  });
   // What the form edits: the asset's metadata, or what the JSON editor held when switched back.
   const [base, setBase] = useState(() => userKeys(asset.metadata));
   const [replacing, setReplacing] = useState(false);
@@ -152,13 +158,18 @@ export function MetadataEditor({
     setMode('form');
   };
 
-  const save = (send: () => Promise<{ asset: Asset }>): void => {
+  const save = (metadata: unknown, how: 'merge' | 'replace'): void => {
     setBusy(true);
     setError(undefined);
-    send().then(
+    api.update(asset.uid, metadata, how, version).then(
       (r) => onSaved(r.asset),
       (err: Error) => {
-        setError(err.message);
+        setError(
+          err instanceof ApiError && err.code === 'version_conflict'
+            ? 'Not saved: this asset was changed elsewhere since you began editing. Copy what you typed ' +
+                'if you need it, then Cancel and Edit again to start from the current metadata.'
+            : err.message,
+        );
         setBusy(false);
       },
     );
@@ -166,17 +177,17 @@ export function MetadataEditor({
 
   const submitForm = (e: React.FormEvent): void => {
     e.preventDefault();
-    if (replacing) return save(() => api.update(asset.uid, withFormChanges(), 'replace'));
+    if (replacing) return save(withFormChanges(), 'replace');
     const changes = formChanges();
     if (!Object.keys(changes).length) return onCancel();
-    save(() => api.update(asset.uid, changes, 'merge'));
+    save(changes, 'merge');
   };
 
   const submitJson = (e: React.FormEvent): void => {
     e.preventDefault();
     const parsed = parseJson();
     if (typeof parsed === 'string') return setError(parsed);
-    save(() => api.update(asset.uid, parsed, 'replace'));
+    save(parsed, 'replace');
   };
 
   const buttons = (
