@@ -198,7 +198,7 @@ describe('register, get, search, update, remove', () => {
     );
     assert.equal(stale.code, 4, stale.stderr);
     assert.equal(stale.json.code, 'version_conflict');
-    assert.equal(ws.json(`data/assets/${assetPath}.asset.json`).meta.title, 'T');
+    assert.equal((ws.json(`data/assets/${assetPath}.asset.json`).meta as { title: string }).title, 'T');
     const current = await runCli(
       ['update', id, '--metadata', '{"title":"Fresh"}', '--if-version', String(version)],
       ws.dir,
