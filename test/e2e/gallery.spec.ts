@@ -402,8 +402,20 @@ test('keyboard: move, select, select all, open', async ({ page }) => {
   await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('dialog')).toBeVisible();
+  await page.keyboard.press('/');
+  await expect(page.getByRole('searchbox', { name: 'Search' })).not.toBeFocused();
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog')).toHaveCount(0);
+  // "/" jumps to the search box; typed in a field, it is a slash.
+  await page.keyboard.press('/');
+  const box = page.getByRole('searchbox', { name: 'Search' });
+  await expect(box).toBeFocused();
+  await page.keyboard.type('misty');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await page.keyboard.type('/');
+  await expect(box).toHaveValue('misty/');
+  await box.fill('');
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
 });
 
 test('a file registered with the CLI appears in the open page, selection and scroll kept', async ({

@@ -1,5 +1,27 @@
 /** Search box, Type/Tag/License filters (options from the registry, with counts) and sort. */
+import { useEffect, useRef } from 'react';
 import type { AssetQuery, FacetCount, Facets, SortField, SortOrder } from '../api';
+
+/** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
+const typingIn = (target: EventTarget | null): boolean =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+
+/** "/" focuses the search box from anywhere in the gallery, as in most galleries and code hosts. */
+function useSlashToSearch(box: React.RefObject<HTMLInputElement | null>): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+      // Not while a dialog (the detail view) is open over the gallery.
+      if (document.querySelector('[role="dialog"]')) return;
+      e.preventDefault();
+      box.current?.focus();
+      box.current?.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [box]);
+}
 
 const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string }> = [
   { value: 'created:desc', label: 'Newest first' },
@@ -58,14 +80,18 @@ export function Filters({
   onQuery: (patch: Partial<AssetQuery>) => void;
   facets: Facets | undefined;
 }): React.JSX.Element {
+  const box = useRef<HTMLInputElement>(null);
+  useSlashToSearch(box);
   return (
     <div className="filters" role="search">
       <label className="field grow" htmlFor="gallery-search">
         <span>Search</span>
         <input
           id="gallery-search"
+          ref={box}
           type="search"
-          placeholder="Search path, tags, metadata…"
+          aria-keyshortcuts="/"
+          placeholder="Search path, tags, metadata… (press /)"
           value={search}
           onChange={(e) => onSearch(e.currentTarget.value)}
         />
