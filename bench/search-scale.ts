@@ -28,6 +28,7 @@ import { filterKeys, searchText, type AssetRecord } from '../src/domain/asset.js
 import type { JsonObject } from '../src/domain/json.js';
 import { RegistryService } from '../src/registry/service.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
+import { noteSearchChars } from '../src/store/search-chars.js';
 import { latencySummary, processMemory, seededRandom, startBenchServer, timeShell } from './tools.js';
 
 type Latency = ReturnType<typeof latencySummary>;
@@ -65,7 +66,7 @@ export interface SearchScaleResult {
 // ---------------------------------------------------------------- corpus
 
 /** Bump when the generated corpus changes: kept registries of another version are not reused. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 const TYPES: Array<[string, number, string[]]> = [
   ['images', 0.4, ['png', 'jpg', 'webp']],
@@ -500,6 +501,13 @@ export async function buildSearchRegistry(
     store.db.exec(`INSERT INTO assets_fts (assets_fts) VALUES ('rebuild');
       INSERT OR IGNORE INTO asset_tags (tag, asset_rowid)
         SELECT j.value, a.rowid FROM assets a, json_each(a.tags_norm) j;`);
+    // The characters the texts hold, as the store's index flush notes them: without them a
+    // 2-character needle tests every row (registries of generator 1 lacked them).
+    noteSearchChars(
+      store.db,
+      store.db.prepare<[], string>('SELECT search_text FROM assets').pluck().iterate(),
+      new Set(),
+    );
     store.db.exec(insertTrigger.sql);
   });
   store.db.pragma('wal_checkpoint(TRUNCATE)');
