@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, API and CLI tests (node's runner, over real servers and files) and
+# The whole test suite: the type check (one test: the runners below run TypeScript without
+# checking its types), unit, API and CLI tests (node's runner, over real servers and files) and
 # the browser tests (Playwright), each runner's counts summed. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 passed=0
 failed=0
+
+if npm run --silent typecheck; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 if ((${#files[@]})); then
