@@ -1,27 +1,8 @@
-import path from 'node:path';
 import { Command } from 'commander';
-import type { AssetRecord } from '../domain/asset.js';
 import { notFound } from '../domain/errors.js';
-import { isInside, realpathLoose, toRelPosix } from '../files/safe-path.js';
-import type { AssetRegistry } from '../registry/registry.js';
+import { assetIdFor } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { describeAsset } from './format.js';
-
-/**
- * An asset by its id, else by its path: relative to the assets root (`images/hero.png`), or a
- * file's path from here that lies under the root (`data/assets/images/hero.png`).
- */
-function findAsset(registry: AssetRegistry, assetsRoot: string, given: string): AssetRecord {
-  const found =
-    registry.get(given) ??
-    registry.atPath(given.split(path.sep).join('/')) ??
-    (isInside(realpathLoose(assetsRoot), realpathLoose(path.resolve(given)))
-      ? registry.atPath(toRelPosix(realpathLoose(assetsRoot), realpathLoose(path.resolve(given))))
-      : undefined);
-  if (!found)
-    throw notFound(`No asset has the id or the path ${given} (paths are taken under ${assetsRoot}).`);
-  return found;
-}
 
 export function getCommand(): Command {
   return withCommonOptions(new Command('get'))
@@ -30,7 +11,11 @@ export function getCommand(): Command {
     .action(async (given: string, options: CommonOptions) => {
       await withService(options, async (service) => {
         const registry = service.project();
-        const asset = registry.serialize(findAsset(registry, service.paths.assetsRoot, given));
+        const root = service.paths.assetsRoot;
+        const id = assetIdFor(registry, root, given);
+        if (id === undefined)
+          throw notFound(`No asset has the id or the path ${given} (paths are taken under ${root}).`);
+        const asset = registry.serialize(registry.require(id));
         if (wantsJson(options)) printJson({ ok: true, asset });
         else process.stdout.write(`${describeAsset(asset)}\n`);
       });

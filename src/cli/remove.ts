@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { assetIds } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { removalReport } from '../registry/registry.js';
 import { countBar } from './progress.js';
@@ -13,11 +14,12 @@ export function removeCommand(): Command {
       'remove assets from the registry (DELETE /api/assets/{id}, or POST /api/assets/remove for several); ' +
         'their files stay unless --delete-file',
     )
-    .argument('<ids...>', 'asset ids')
+    .argument('<ids...>', 'asset ids or paths (under the assets root, or file paths under it)')
     .option('--delete-file', 'also delete the files from the assets root')
-    .action(async (ids: string[], options: RemoveOptions) => {
+    .action(async (given: string[], options: RemoveOptions) => {
       await withService(options, async (service) => {
         const registry = service.project();
+        const ids = assetIds(registry, service.paths.assetsRoot, given);
         const deleteFile = Boolean(options.deleteFile);
         if (ids.length === 1) {
           const [id] = ids as [string];

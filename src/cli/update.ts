@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { assetIds } from './asset-ref.js';
 import { badRequest } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
@@ -19,7 +20,7 @@ interface UpdateOptions extends CommonOptions {
 export function updateCommand(): Command {
   return withCommonOptions(new Command('update'))
     .description('change metadata of one or more assets (PATCH /api/assets/{id}, POST /api/assets/bulk)')
-    .argument('<ids...>', 'asset ids')
+    .argument('<ids...>', 'asset ids or paths (under the assets root, or file paths under it)')
     .option('--metadata <json>', 'keys to set (merged; null removes a key)')
     .option('--replace', 'with --metadata: replace the whole metadata instead of merging')
     .option('--add-tags <a,b>', 'tags to add')
@@ -27,7 +28,7 @@ export function updateCommand(): Command {
     .option('--license <license>', 'licence to apply')
     .option('--clear-license', 'remove the licence')
     .option('--if-version <n>', 'with --metadata: only if the asset is still at this version (else exit 4)')
-    .action(async (ids: string[], options: UpdateOptions) => {
+    .action(async (given: string[], options: UpdateOptions) => {
       const addTags = splitList(options.addTags);
       const removeTags = splitList(options.removeTags);
       const license = options.clearLicense ? null : options.license;
@@ -46,6 +47,7 @@ export function updateCommand(): Command {
       }
       await withService(options, async (service) => {
         const registry = service.project();
+        const ids = assetIds(registry, service.paths.assetsRoot, given);
         if (options.metadata) {
           const metadata = parseMetadataInput(options.metadata);
           for (const id of ids)

@@ -208,6 +208,11 @@ describe('register, get, search, update, remove', () => {
     const misused = await runCli(['update', id, '--add-tags', 'z', '--if-version', '1'], ws.dir);
     assert.equal(misused.code, 2);
     assert.match(misused.json.message, /--if-version goes with --metadata/);
+    // An asset named by its path, as get takes it.
+    const byPath = await runCli(['update', assetPath, '--add-tags', 'by-path'], ws.dir);
+    assert.equal(byPath.code, 0, byPath.stderr);
+    assert.equal(byPath.json.items[0].id, id);
+    assert.ok(byPath.json.items[0].tags.includes('by-path'));
   });
 
   test('remove keeps the file; --delete-file deletes it', async () => {
@@ -218,7 +223,9 @@ describe('register, get, search, update, remove', () => {
     assert.ok(!ws.exists(`data/assets/${assetPath}.asset.json`));
     ws.file('in/gone.txt', 'delete me');
     const reg = await runCli(['register', 'in/gone.txt'], ws.dir);
-    const del = await runCli(['remove', reg.json.asset_id, '--delete-file'], ws.dir);
+    const del = await runCli(['remove', `data/assets/${reg.json.asset.path}`, '--delete-file'], ws.dir);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.json.id, reg.json.asset_id, 'named by its file path');
     assert.equal(del.json.file_deleted, true);
     assert.ok(!ws.exists(`data/assets/${reg.json.asset.path}`));
   });

@@ -1,0 +1,22 @@
+/**
+ * How the CLI's commands name an asset: by its id, or by its path, under the assets root
+ * (`images/hero.png`) or as a file path from here that lies under it (`data/assets/images/hero.png`).
+ */
+import path from 'node:path';
+import { isInside, realpathLoose, toRelPosix } from '../files/safe-path.js';
+import type { AssetRegistry } from '../registry/registry.js';
+
+/** The id of the asset `given` names, or undefined when it names none. */
+export function assetIdFor(registry: AssetRegistry, assetsRoot: string, given: string): string | undefined {
+  if (registry.get(given)) return given;
+  const root = realpathLoose(assetsRoot);
+  const file = realpathLoose(path.resolve(given));
+  const found =
+    registry.atPath(given.split(path.sep).join('/')) ??
+    (isInside(root, file) ? registry.atPath(toRelPosix(root, file)) : undefined);
+  return found?.uid;
+}
+
+/** Each of `given` as an id where it names an asset by its path; left as typed otherwise. */
+export const assetIds = (registry: AssetRegistry, assetsRoot: string, given: readonly string[]): string[] =>
+  given.map((g) => assetIdFor(registry, assetsRoot, g) ?? g);
