@@ -127,8 +127,9 @@ export function applyBulkEdit(meta: JsonObject, edit: BulkEdit): JsonObject {
   const present = new Set(tags.map(sameTextKey));
   for (const raw of edit.addTags ?? []) {
     const tag = raw.trim();
-    if (!tag || present.has(sameTextKey(tag))) continue;
-    present.add(sameTextKey(tag));
+    const key = sameTextKey(tag);
+    if (!tag || present.has(key)) continue;
+    present.add(key);
     tags.push(tag);
   }
   const remove = new Set((edit.removeTags ?? []).map((t) => sameTextKey(t.trim())).filter(Boolean));

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { filterKeys, searchText } from '../domain/asset.js';
 import { storedObject } from '../domain/json.js';
+import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { noteSearchChars } from './search-chars.js';
 
 interface StoredKeys {
@@ -19,9 +20,9 @@ interface StoredKeys {
 
 /** Whether a row's stored search text and filter keys are already in the folded forms. */
 const folded = (row: StoredKeys): boolean =>
-  row.search_text === row.search_text.normalize('NFKC') &&
-  row.tags_norm === row.tags_norm.normalize('NFC') &&
-  (row.license_norm ?? '') === (row.license_norm ?? '').normalize('NFC');
+  row.search_text === searchKey(row.search_text) &&
+  row.tags_norm === sameTextKey(row.tags_norm) &&
+  (row.license_norm ?? '') === sameTextKey(row.license_norm ?? '');
 
 export type Migration = string | ((db: Database.Database) => void);
 

@@ -161,7 +161,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const input = searchInput(q);
       const { total, records } = await registry.search(input);
       const tagFilters = input.tags ?? [];
-      const terms = q.q ?? q.text ?? [];
+      const terms = [input.text ?? []].flat();
       const limit = input.limit ?? 50;
       return {
         ok: true,

@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
 import { SYSTEM_META_KEYS } from '../../../src/domain/metadata.js';
 import { api, ApiError, type Asset } from '../api';
+import { CheckField } from '../CheckField';
 
 /** The keys the form edits; each is a string in the metadata when present (tags: a list). */
 const TEXT_KEYS = ['title', 'license', 'origin', 'notes'] as const;
@@ -25,12 +26,8 @@ const LABELS: Record<TextKey, string> = {
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 const tagsOf = (value: unknown): string =>
   Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string').join(', ') : textOf(value);
-const textsOf = (meta: Record<string, unknown>): Record<TextKey, string> => ({
-  title: textOf(meta.title),
-  license: textOf(meta.license),
-  origin: textOf(meta.origin),
-  notes: textOf(meta.notes),
-});
+const textsOf = (meta: Record<string, unknown>): Record<TextKey, string> =>
+  Object.fromEntries(TEXT_KEYS.map((key) => [key, textOf(meta[key])])) as Record<TextKey, string>;
 
 /**
  * Keys the registry keeps itself: its previews, and the version it moves on every change. The
@@ -303,14 +300,9 @@ export function RemoveAsset({
       <p>
         Remove <code>{asset.path}</code> from the registry? Its sidecar and previews go with it.
       </p>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={deleteFile}
-          onChange={(e) => setDeleteFile(e.currentTarget.checked)}
-        />{' '}
+      <CheckField checked={deleteFile} onChange={setDeleteFile}>
         Also delete the file from disk
-      </label>
+      </CheckField>
       {!deleteFile && (
         <p className="muted">The file stays in the assets folder, so a rebuild will register it again.</p>
       )}

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
 import { api, followJob, type BulkJob } from '../api';
+import { CheckField } from '../CheckField';
 import { CountProgress } from './CountProgress';
 
 export function BulkEditor({
@@ -89,10 +90,9 @@ export function BulkEditor({
           onChange={(e) => setLicense(e.currentTarget.value)}
         />
       </label>
-      <label className="check">
-        <input type="checkbox" checked={clear} onChange={(e) => setClear(e.currentTarget.checked)} /> Clear
-        license
-      </label>
+      <CheckField checked={clear} onChange={setClear}>
+        Clear license
+      </CheckField>
       <button type="submit" disabled={busy}>
         {busy ? 'Applying…' : `Apply to ${selected.length} selected`}
       </button>

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { api, followJob, type RemoveJob } from '../api';
+import { CheckField } from '../CheckField';
 import { CountProgress } from './CountProgress';
 
 const count = (n: number, noun: string): string => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
@@ -51,14 +52,9 @@ export function RemoveSelected({
   return (
     <form className="bulk" onSubmit={remove} aria-labelledby="remove-title">
       <h3 id="remove-title">Remove from registry</h3>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={deleteFiles}
-          onChange={(e) => setDeleteFiles(e.currentTarget.checked)}
-        />{' '}
+      <CheckField checked={deleteFiles} onChange={setDeleteFiles}>
         Also delete the files from disk
-      </label>
+      </CheckField>
       <button
         type="submit"
         className={deleteFiles ? 'danger' : undefined}
