@@ -208,6 +208,9 @@ describe('register, get, search, update, remove', () => {
     const misused = await runCli(['update', id, '--add-tags', 'z', '--if-version', '1'], ws.dir);
     assert.equal(misused.code, 2);
     assert.match(misused.json.message, /--if-version goes with --metadata/);
+    const garbage = await runCli(['update', id, '--metadata', '{}', '--if-version', 'two'], ws.dir);
+    assert.equal(garbage.code, 2);
+    assert.match(garbage.json.message, /--if-version takes a whole number; got two/);
     // An asset named by its path, as get takes it.
     const byPath = await runCli(['update', assetPath, '--add-tags', 'by-path'], ws.dir);
     assert.equal(byPath.code, 0, byPath.stderr);
