@@ -10,6 +10,7 @@ import {
 } from './common.js';
 import { assetLine } from './format.js';
 import { splitList } from '../domain/lists.js';
+import { DUPLICATE_FILTERS, type DuplicateFilter } from '../store/sqlite-store.js';
 
 interface SearchOptions extends CommonOptions {
   type?: string;
@@ -17,6 +18,7 @@ interface SearchOptions extends CommonOptions {
   license?: string;
   q?: string[];
   hash?: string;
+  duplicates?: DuplicateFilter;
   limit: string;
   offset: string;
   sort: 'created' | 'type' | 'path' | 'bytes';
@@ -44,6 +46,14 @@ export function searchCommand(): Command {
       collect,
     )
     .option('--hash <sha256>', 'full content hash')
+    .addOption(
+      new Option(
+        '--duplicates [which]',
+        'only assets whose bytes another asset has too: all of them, or the extra copies (all but the first registered of each set)',
+      )
+        .choices(DUPLICATE_FILTERS)
+        .preset('all'),
+    )
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')
     .addOption(
@@ -64,6 +74,7 @@ export function searchCommand(): Command {
           license: options.license,
           text: options.q,
           hash: options.hash,
+          duplicates: options.duplicates,
           sort: options.sort,
           order: options.order,
           limit,

@@ -37,6 +37,7 @@ import {
   utcNow,
   type FileStamp,
   type PreviewJob,
+  type DuplicateFilter,
   type Facets,
   type SearchQuery,
   type SortField,
@@ -93,6 +94,8 @@ export interface SearchInput {
   /** A substring, or several that must all match (each trimmed; empty ones are ignored). */
   text?: string | readonly string[];
   hash?: string;
+  /** Only assets whose bytes another asset of the project has too (all, or the extra copies). */
+  duplicates?: DuplicateFilter;
   sort?: SortField;
   order?: SortOrder;
   limit?: number;
@@ -243,6 +246,7 @@ export class AssetRegistry {
     if (hash) query.hash = hash;
     const texts = searchNeedles(input.text);
     if (texts.length) query.texts = texts;
+    if (input.duplicates) query.duplicates = input.duplicates;
     return query;
   }
 

@@ -3,7 +3,13 @@
  * that says what to fix; unexpected faults are logged and answered 500 without internals.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { drainRefusedBody } from './body-limit.js';
 
@@ -46,6 +52,30 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   },
 };
 
+/**
+ * Ajv's errors as one sentence, a clause per field. A value outside a list of constants (`sort`,
+ * `duplicates`, `mode`) reads as the values allowed, instead of Ajv's "must be equal to constant"
+ * once per constant and "must match a schema in anyOf".
+ */
+export function validationMessage(
+  context: string | undefined,
+  errors: readonly FastifySchemaValidationError[],
+): string {
+  const byField = new Map<string, FastifySchemaValidationError[]>();
+  for (const error of errors)
+    byField.set(error.instancePath, [...(byField.get(error.instancePath) ?? []), error]);
+  const clauses = [...byField].map(([at, fieldErrors]) => {
+    const where = `${context ?? 'request'}${at}`;
+    const allowed = fieldErrors.flatMap((e) =>
+      e.keyword === 'const' ? [JSON.stringify(e.params.allowedValue)] : [],
+    );
+    if (allowed.length && fieldErrors.every((e) => e.keyword === 'const' || e.keyword === 'anyOf'))
+      return `${where} must be one of ${allowed.join(', ')}`;
+    return fieldErrors.map((e) => `${where} ${e.message ?? 'is not valid'}`).join(', ');
+  });
+  return `Request validation failed: ${clauses.join('; ')}.`;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
@@ -57,7 +87,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         reply,
         422,
         'validation_error',
-        `Request validation failed: ${error.message}.`,
+        validationMessage(error.validationContext, error.validation),
         error.validation.map((v) => ({
           location: error.validationContext,
           path: v.instancePath,

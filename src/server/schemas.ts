@@ -60,6 +60,13 @@ export const SearchQuery = Type.Object({
     }),
   ),
   hash: Type.Optional(Type.String()),
+  duplicates: Type.Optional(
+    Type.Union([Type.Literal('all'), Type.Literal('extra')], {
+      description:
+        'Only assets whose bytes another asset of the project has too: `all` of them, or the `extra` ' +
+        'copies (every one but the first registered of each set: remove those to keep one of each).',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   sort: Type.Optional(

@@ -1,6 +1,7 @@
 /**
  * Search work that only a write can make stale, kept per connection: exact totals of queries the
- * counter table cannot answer (several filters, text), and "anchors" for deep offsets (the sort
+ * counter table cannot answer (several filters, text), the row ids of the duplicates filters,
+ * and "anchors" for deep offsets (the sort
  * key at every ANCHOR_STEP-th position of a query's order, so an offset seeks from the nearest
  * anchor instead of walking every skipped entry). Everything is dropped when the database
  * version moves (`PRAGMA data_version` for other connections' commits, `total_changes()` for
@@ -45,6 +46,7 @@ export class SearchCache {
   private version = '';
   private readonly totals = new Lru<number>(512);
   private readonly anchorSets = new Lru<Map<number, SortKey>>(64);
+  private readonly rowidSets = new Lru<number[]>(8);
 
   /** Call at the start of every read with the version of the snapshot being read. */
   sync(version: string): void {
@@ -52,6 +54,17 @@ export class SearchCache {
     this.version = version;
     this.totals.clear();
     this.anchorSets.clear();
+    this.rowidSets.clear();
+  }
+
+  /** The row ids a costly filter selects (the duplicates), computed once per version. */
+  rowids(key: string, compute: () => number[]): number[] {
+    let ids = this.rowidSets.get(key);
+    if (!ids) {
+      ids = compute();
+      this.rowidSets.set(key, ids);
+    }
+    return ids;
   }
 
   total(filterKey: string): number | undefined {

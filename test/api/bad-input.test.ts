@@ -263,7 +263,13 @@ describe('malformed requests are 4xx, never 500', () => {
 
   test('bad query strings and bodies on the other routes', async () => {
     assertEnvelope(await api(url, 'GET', '/api/assets/search?limit=abc'), 422, 'validation_error');
-    assertEnvelope(await api(url, 'GET', '/api/assets/search?sort=nope'), 422, 'validation_error');
+    assertEnvelope(
+      await api(url, 'GET', '/api/assets/search?sort=nope'),
+      422,
+      'validation_error',
+      // A list of constants reads as the values allowed.
+      /^Request validation failed: querystring\/sort must be one of "created", "type", "path", "bytes"\.$/,
+    );
     assertEnvelope(await api(url, 'GET', '/api/assets/search?offset=-1'), 422, 'validation_error');
     assertEnvelope(await api(url, 'POST', '/api/assets/bulk', { ids: [] }), 422, 'validation_error');
     assertEnvelope(

@@ -46,7 +46,8 @@ function randomAsset(rand: () => number, i: number): AssetRecord {
     uid: hash.slice(0, 16),
     type: pick(TYPES),
     path: `${pick(TYPES)}/f${i}-${pick(WORDS)}.bin`,
-    hash: rand() < 0.1 ? 'f'.repeat(64) : hash,
+    // One big set of the same bytes, some small ones, and unique files.
+    hash: rand() < 0.1 ? 'f'.repeat(64) : rand() < 0.15 ? 'e'.repeat(63) + String(i % 9) : hash,
     bytes: Math.floor(rand() * 5) * 100,
     meta: {
       tags,
@@ -75,6 +76,16 @@ interface Row {
 /** The brute-force answer: every row read, filtered and sorted in JavaScript. */
 function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: string[] } {
   const rows = db.db.prepare('SELECT * FROM assets').all() as Row[];
+  // Each hash's rows in the project, first registered first.
+  const copies = new Map<string, number[]>();
+  for (const r of rows.filter((row) => row.project_id === q.projectId).sort((a, b) => a.rowid - b.rowid))
+    copies.set(r.hash, [...(copies.get(r.hash) ?? []), r.rowid]);
+  const duplicate = (r: Row): boolean => {
+    const set = copies.get(r.hash) ?? [];
+    if (q.duplicates === 'all') return set.length > 1;
+    if (q.duplicates === 'extra') return set.length > 1 && set[0] !== r.rowid;
+    return true;
+  };
   const hits = rows.filter(
     (r) =>
       r.project_id === q.projectId &&
@@ -82,7 +93,8 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
       (q.license === undefined || r.license_norm === q.license) &&
       (q.hash === undefined || r.hash === q.hash) &&
       (q.tags ?? []).every((t) => (JSON.parse(r.tags_norm) as string[]).includes(t)) &&
-      (q.texts ?? []).every((t) => r.search_text.includes(t)),
+      (q.texts ?? []).every((t) => r.search_text.includes(t)) &&
+      duplicate(r),
   );
   const sort = q.sort ?? 'created';
   const sign = q.order === 'asc' ? 1 : -1;
@@ -114,6 +126,7 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   // One needle, or two (each of any length: both must match).
   const needles = ['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9'];
   if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
+  if (rand() < 0.25) q.duplicates = pick(['all', 'extra'] as const);
   return q;
 }
 
@@ -207,6 +220,7 @@ describe('exact totals and deep pages under writes', () => {
         { projectId: 'default', limit: 5, texts: ['backlog'] },
         { projectId: 'default', limit: 5, offset: 3 * STEP + 1, sort: 'path', order: 'asc' },
         { projectId: 'default', limit: 5, offset: 2 * STEP, type: 'images' },
+        { projectId: 'default', limit: 5, duplicates: 'extra' },
       ];
       for (const q of queries) assertSame(store, q, 'before');
       // ...then the other connection inserts rows that match, at the front of every order.
@@ -218,6 +232,7 @@ describe('exact totals and deep pages under writes', () => {
           type: 'images',
           path: `!a${String(i).padStart(3, '0')}`,
           meta: { tags: ['night', 'forest'], notes: 'backlog' },
+          hash: i % 2 ? 'd'.repeat(64) : rec.hash, // copies of one another: new duplicates
         });
       }
       for (const q of queries) assertSame(store, q, 'after the other connection wrote');
