@@ -10,7 +10,7 @@ import {
 } from './common.js';
 import { assetLine } from './format.js';
 import { splitList } from '../domain/lists.js';
-import { DUPLICATE_FILTERS, type DuplicateFilter } from '../store/sqlite-store.js';
+import { DUPLICATE_FILTERS, type DuplicateFilter } from '../domain/facets.js';
 
 interface SearchOptions extends CommonOptions {
   type?: string;

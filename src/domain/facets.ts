@@ -1,6 +1,7 @@
 /**
- * The filter options of a project with their counts (`GET /api/assets/facets`). Types only: the
- * studio imports them too (`web/src/api.ts`), so server and browser read one definition.
+ * The filter options of a project with their counts (`GET /api/assets/facets`), and the
+ * duplicates filter's values. No Node imports: the studio imports them too (`web/src/api.ts`), so
+ * server and browser read one definition.
  */
 export interface FacetCount {
   value: string;
@@ -15,3 +16,10 @@ export interface Facets {
   tags: FacetCount[];
   licenses: FacetCount[];
 }
+
+/**
+ * Assets whose bytes another asset of the project has too: `all` of them, or the `extra` copies
+ * (every one but the first registered of each set: what to remove to keep one of each).
+ */
+export type DuplicateFilter = 'all' | 'extra';
+export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra'];

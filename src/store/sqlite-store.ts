@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { filterKeys, searchText, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
-import type { FacetCount, Facets } from '../domain/facets.js';
+import type { DuplicateFilter, FacetCount, Facets } from '../domain/facets.js';
 import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -26,14 +26,8 @@ export interface StoreOptions {
 
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
 export type SortOrder = 'asc' | 'desc';
-/**
- * Assets whose bytes another asset of the project has too: `all` of them, or the `extra` copies
- * (every one but the first registered of each set: what to remove to keep one of each).
- */
-export type DuplicateFilter = 'all' | 'extra';
-export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra'];
 
-export type { FacetCount, Facets } from '../domain/facets.js';
+export type { DuplicateFilter, FacetCount, Facets } from '../domain/facets.js';
 
 export interface SearchQuery {
   projectId: string;

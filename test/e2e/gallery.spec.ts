@@ -5,6 +5,7 @@
  * Chromium clicking the real gallery, and the registry and sidecar files checked on disk.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -822,6 +823,98 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     await expect(page.getByTestId('gallery-message')).toHaveText('Removed 1 asset. Deleted 1 file.');
     expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/three.txt'))).toBe(false);
     await expect(page.locator('.tile')).toHaveCount(1);
+  } finally {
+    await served.stop();
+    own.cleanup();
+  }
+});
+
+test('Copies finds the same bytes at several paths; removing the extra copies with their files keeps one of each', async ({
+  page,
+}) => {
+  const own = makeWorkspace('areg-e2e-copies-');
+  own.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  // Three copies of one sound, two of one picture, two files found once: as a rebuild finds them.
+  const picture = await makeImage(96, 64, 'png', undefined, { r: 80, g: 140, b: 200 });
+  const files: Record<string, Buffer | string> = {
+    'sfx/pack-a/hit.txt': 'hit',
+    'sfx/pack-b/hit.txt': 'hit',
+    'sfx/old/hit-copy.txt': 'hit',
+    'images/sky.png': picture,
+    'images/sky-backup.png': picture,
+    'images/sea.png': await makeImage(96, 64, 'png', undefined, { r: 20, g: 60, b: 120 }),
+    'docs/readme.txt': 'read me',
+  };
+  for (const [rel, content] of Object.entries(files)) own.file(`data/assets/${rel}`, content);
+  const served = await startServer(own.dir);
+  try {
+    const rebuilt = await api(served.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: false });
+    expect(rebuilt.status, rebuilt.text).toBe(200);
+    const copiesOf = async (rel: string): Promise<Array<{ uid: string; path: string }>> => {
+      const hash = createHash('sha256')
+        .update(files[rel] as Buffer | string)
+        .digest('hex');
+      const res = await api(served.url, 'GET', `/api/assets/search?hash=${hash}&sort=created&order=asc`);
+      return res.body.items;
+    };
+    const [firstHit, ...extraHits] = await copiesOf('sfx/pack-a/hit.txt');
+    const [firstSky, extraSky] = await copiesOf('images/sky.png');
+
+    await page.goto(served.url);
+    await expect(statusLine(page)).toHaveText('Showing 7 of 7 assets. Selected 0.');
+    await filter(page, 'Copies').selectOption({ label: 'Duplicated (every copy)' });
+    await expect(statusLine(page)).toHaveText('Showing 5 of 7 assets. Selected 0.');
+    await expect(page.getByTestId('copies-hint')).toHaveCount(0);
+    await filter(page, 'Copies').selectOption({ label: 'Extra copies (not the first)' });
+    await expect(statusLine(page)).toHaveText('Showing 3 of 7 assets. Selected 0.');
+    await expect(page.getByTestId('copies-hint')).toContainText('keep one of each');
+    const shown = await tileOrder(page);
+    await page.screenshot({ path: path.join(SHOTS, 'copies-extra.png') });
+    expect(shown.sort()).toEqual([...extraHits.map((c) => c.uid), extraSky?.uid].sort());
+
+    // An extra copy's detail view lists the other paths, the first registered marked; its link
+    // opens that one, which says it came first.
+    const copy = extraHits[0]!;
+    await tile(page, copy.uid).dblclick();
+    const same = page.getByRole('dialog').getByTestId('same-bytes');
+    await expect(same.locator('summary')).toHaveText('Same bytes at 2 other paths');
+    await expect(same.getByRole('listitem')).toHaveCount(2);
+    await expect(same.getByRole('listitem').filter({ hasText: firstHit!.path })).toContainText(
+      '(registered first)',
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'copies-detail.png') });
+    await same.getByRole('button', { name: firstHit!.path }).click();
+    await expect(page).toHaveURL(new RegExp(`#/asset/${firstHit!.uid}$`));
+    await expect(page.getByRole('dialog').getByTestId('same-bytes')).toContainText(
+      'This one was registered first.',
+    );
+    await page.keyboard.press('Escape');
+    // A file found once has no such section.
+    const readme = (await api(served.url, 'GET', '/api/assets/search?q=readme')).body.items[0];
+    const asked = page.waitForResponse((r) => r.url().includes(`hash=${readme.hash}`));
+    await page.goto(`${served.url}/#/asset/${readme.uid}`);
+    await expect(page.getByRole('dialog', { name: 'readme.txt' })).toBeVisible();
+    expect((await (await asked).json()).total).toBe(1);
+    await expect(page.getByTestId('same-bytes')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+
+    // Select all, remove with the files: one of each is left, on disk and in the registry.
+    // (The gallery behind the dialogs kept its filter, and the copy opened first as selected.)
+    await expect(statusLine(page)).toHaveText('Showing 3 of 7 assets. Selected 1.');
+    await page.getByRole('button', { name: 'Select all' }).click();
+    await expect(statusLine(page)).toHaveText('Showing 3 of 7 assets. Selected 3.');
+    await page.getByLabel('Also delete the files from disk').check();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Remove 3 selected…' }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText('Removed 3 assets. Deleted 3 files.');
+    await expect(page.getByTestId('gallery-empty')).toContainText('No assets match these filters');
+    await filter(page, 'Copies').selectOption({ label: 'Any' });
+    await expect(statusLine(page)).toHaveText('Showing 4 of 4 assets. Selected 0.');
+    const root = path.join(own.dir, 'data', 'assets');
+    for (const gone of [...extraHits, extraSky!])
+      expect(fs.existsSync(path.join(root, gone.path))).toBe(false);
+    for (const kept of [firstHit!, firstSky!, { path: 'images/sea.png' }, { path: 'docs/readme.txt' }])
+      expect(fs.existsSync(path.join(root, kept.path)), kept.path).toBe(true);
   } finally {
     await served.stop();
     own.cleanup();

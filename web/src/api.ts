@@ -4,7 +4,7 @@ import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 
 // The server's own definition of the facets (types only, erased from the bundle).
-export type { FacetCount, Facets } from '../../src/domain/facets.js';
+export type { DuplicateFilter, FacetCount, Facets } from '../../src/domain/facets.js';
 export { DEFAULT_QUERY, queryString, type AssetQuery, type SortField, type SortOrder } from './first-load';
 
 /**
@@ -216,6 +216,12 @@ export const api = {
   /** A page of the grid: tile fields only (AssetSummary). */
   gridPage: (query: AssetQuery, offset: number, limit: number, signal?: AbortSignal) =>
     request<GridPage>('GET', gridPageUrl(query, offset, limit), undefined, signal),
+  /** Up to `limit` other assets holding the same bytes (the search route's `hash=`), oldest first. */
+  sameBytes: (hash: string, limit: number) =>
+    request<{ total: number; items: Array<Pick<Asset, 'uid' | 'path' | 'type'>> }>(
+      'GET',
+      `/api/assets/search?hash=${hash}&sort=created&order=asc&limit=${limit}&fields=uid,path,type`,
+    ),
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),

@@ -6,6 +6,7 @@
  * config loads this file in Node.
  */
 
+import type { DuplicateFilter } from '../../src/domain/facets.js';
 import { searchTerms } from '../../src/domain/lists.js';
 
 export type SortField = 'created' | 'type' | 'path' | 'bytes';
@@ -16,6 +17,8 @@ export interface AssetQuery {
   type: string;
   tag: string;
   license: string;
+  /** '' for every asset. */
+  duplicates: DuplicateFilter | '';
   sort: SortField;
   order: SortOrder;
 }
@@ -25,6 +28,7 @@ export const DEFAULT_QUERY: AssetQuery = {
   type: '',
   tag: '',
   license: '',
+  duplicates: '',
   sort: 'created',
   order: 'desc',
 };
@@ -58,6 +62,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   if (query.type) params.set('type', query.type);
   if (query.tag) params.set('tag', query.tag);
   if (query.license) params.set('license', query.license);
+  if (query.duplicates) params.set('duplicates', query.duplicates);
   params.set('sort', query.sort);
   params.set('order', query.order);
   for (const [k, v] of Object.entries(extra)) params.set(k, String(v));

@@ -11,6 +11,43 @@ import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 
 const AUDIO = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
 
+/** Copies listed in the detail view; more are counted, and found with the hash. */
+const COPIES_SHOWN = 20;
+
+/**
+ * The other assets holding the same bytes, each a link to its own detail view, the first
+ * registered marked (the one "Extra copies" in the gallery leaves out).
+ */
+function SameBytes({ asset, tick }: { asset: Asset; tick: number }): React.JSX.Element | null {
+  const [copies, setCopies] = useState<Awaited<ReturnType<typeof api.sameBytes>>>();
+  useEffect(() => {
+    api.sameBytes(asset.hash, COPIES_SHOWN + 1).then(setCopies, () => setCopies(undefined));
+  }, [asset.hash, tick]);
+  if (!copies || copies.total < 2) return null;
+  const others = copies.items.filter((c) => c.uid !== asset.uid).slice(0, COPIES_SHOWN);
+  const first = copies.items[0]?.uid;
+  const more = copies.total - 1 - others.length;
+  return (
+    <details open data-testid="same-bytes">
+      <summary>
+        Same bytes at {copies.total - 1} other {copies.total === 2 ? 'path' : 'paths'}
+      </summary>
+      {first === asset.uid && <p className="muted">This one was registered first.</p>}
+      <ul className="copies">
+        {others.map((c) => (
+          <li key={c.uid}>
+            <button type="button" className="link" onClick={() => navigate({ view: 'asset', id: c.uid })}>
+              {c.path}
+            </button>
+            {c.uid === first && <span className="muted"> (registered first)</span>}
+          </li>
+        ))}
+      </ul>
+      {more > 0 && <p className="muted">…and {more.toLocaleString()} more.</p>}
+    </details>
+  );
+}
+
 function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
   const waveform = useWaveform(asset.urls.waveform);
   const audio = useRef<HTMLAudioElement>(null);
@@ -205,6 +242,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                   </div>
                 ))}
               </dl>
+              <SameBytes asset={asset} tick={changes.tick} />
               <details open>
                 <summary>Metadata</summary>
                 <pre>{JSON.stringify(asset.metadata, null, 2)}</pre>

@@ -1,6 +1,6 @@
 /** Search box, Type/Tag/License filters (options from the registry, with counts) and sort. */
 import { useEffect, useRef } from 'react';
-import type { AssetQuery, FacetCount, Facets, SortField, SortOrder } from '../api';
+import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
 
 /** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
 const typingIn = (target: EventTarget | null): boolean =>
@@ -32,6 +32,12 @@ const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string }> = [
   { value: 'type:desc', label: 'Type Z→A' },
   { value: 'bytes:desc', label: 'Largest first' },
   { value: 'bytes:asc', label: 'Smallest first' },
+];
+
+const COPIES: Array<{ value: DuplicateFilter | ''; label: string }> = [
+  { value: '', label: 'Any' },
+  { value: 'all', label: 'Duplicated (every copy)' },
+  { value: 'extra', label: 'Extra copies (not the first)' },
 ];
 
 function FacetSelect({
@@ -120,6 +126,21 @@ export function Filters({
         options={facets?.licenses ?? []}
         onChange={(license) => onQuery({ license })}
       />
+      <div className="field">
+        <label htmlFor="filter-copies">Copies</label>
+        <select
+          id="filter-copies"
+          title="Assets whose bytes another asset has too"
+          value={query.duplicates}
+          onChange={(e) => onQuery({ duplicates: e.currentTarget.value as DuplicateFilter | '' })}
+        >
+          {COPIES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </div>
       <div className="field">
         <label htmlFor="sort">Sort</label>
         <select

@@ -236,6 +236,13 @@ export function Gallery({
         </Suspense>
       </div>
       <Filters search={search} onSearch={setSearch} query={query} onQuery={onQuery} facets={facets} />
+      {query.duplicates === 'extra' && (
+        <p className="hint" data-testid="copies-hint">
+          Each of these holds the same bytes as an asset registered before it, which is not listed. To keep
+          one of each: <strong>Select all</strong>, then <strong>Remove from registry</strong> with{' '}
+          <em>Also delete the files from disk</em> ticked (kept on disk, a rebuild registers them again).
+        </p>
+      )}
       <div className="gallery-body">
         <div className="grid-area">
           <div className="selection-bar">
