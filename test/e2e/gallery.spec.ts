@@ -149,11 +149,24 @@ test('filters by type, tag and licence, with counts; search; sort', async ({ pag
   await filter(page, 'Type').selectOption('');
   await filter(page, 'Tag').selectOption('promo');
   await expect(statusLine(page)).toHaveText('Showing 3 of 5 assets. Selected 0.');
+  // Tags add up (each one chosen must be on an asset); a chosen one leaves the list and shows
+  // as a chip that removes it.
+  await filter(page, 'Tag').selectOption('music');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.theme!)).toBeVisible();
+  await expect(page.locator('#filter-tag option', { hasText: 'promo' })).toHaveCount(0);
+  await expect(filter(page, 'Tag')).toHaveValue('');
+  const chips = page.getByRole('list', { name: 'Tags every asset must have' });
+  await expect(chips.getByRole('listitem')).toHaveText(['promo×', 'music×', 'Clear tags']);
+  await page.screenshot({ path: path.join(SHOTS, 'tag-filters.png') });
+  await chips.getByRole('button', { name: 'Remove tag filter music' }).click();
+  await expect(statusLine(page)).toHaveText('Showing 3 of 5 assets. Selected 0.');
   await filter(page, 'License').selectOption('cc0');
   await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
   await expect(tile(page, ids.forest!)).toBeVisible();
 
-  await filter(page, 'Tag').selectOption('');
+  await chips.getByRole('button', { name: 'Remove tag filter promo' }).click();
+  await expect(chips).toHaveCount(0);
   await filter(page, 'License').selectOption('');
   // Substring over uid, path and textual metadata (here: a note), debounced.
   await page.getByRole('searchbox', { name: 'Search' }).fill('misty');

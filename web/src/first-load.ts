@@ -15,7 +15,8 @@ export type SortOrder = 'asc' | 'desc';
 export interface AssetQuery {
   q: string;
   type: string;
-  tag: string;
+  /** Every one must be on an asset. */
+  tags: string[];
   license: string;
   /** '' for every asset. */
   duplicates: DuplicateFilter | '';
@@ -26,7 +27,7 @@ export interface AssetQuery {
 export const DEFAULT_QUERY: AssetQuery = {
   q: '',
   type: '',
-  tag: '',
+  tags: [],
   license: '',
   duplicates: '',
   sort: 'created',
@@ -60,7 +61,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   // Words each match on their own, in any order ("castle night"); a "quoted phrase" as typed.
   for (const term of searchTerms(query.q)) params.append('q', term);
   if (query.type) params.set('type', query.type);
-  if (query.tag) params.set('tag', query.tag);
+  for (const tag of query.tags) params.append('tag', tag);
   if (query.license) params.set('license', query.license);
   if (query.duplicates) params.set('duplicates', query.duplicates);
   params.set('sort', query.sort);

@@ -1,4 +1,7 @@
-/** Search box, Type/Tag/License filters (options from the registry, with counts) and sort. */
+/**
+ * Search box, Type/Tag/License/Copies filters (options from the registry, with counts) and sort.
+ * Tags add up: each one chosen must be on an asset, and shows as a chip that removes it.
+ */
 import { useEffect, useRef } from 'react';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
 
@@ -73,6 +76,40 @@ function FacetSelect({
   );
 }
 
+/** The tags chosen, each a chip whose button takes it out of the filter. */
+function TagChips({
+  tags,
+  onChange,
+}: {
+  tags: string[];
+  onChange: (tags: string[]) => void;
+}): React.JSX.Element | null {
+  if (!tags.length) return null;
+  return (
+    <ul className="chips" aria-label="Tags every asset must have">
+      {tags.map((tag) => (
+        <li key={tag}>
+          {tag}
+          <button
+            type="button"
+            aria-label={`Remove tag filter ${tag}`}
+            onClick={() => onChange(tags.filter((t) => t !== tag))}
+          >
+            ×
+          </button>
+        </li>
+      ))}
+      {tags.length > 1 && (
+        <li className="clear">
+          <button type="button" className="link" onClick={() => onChange([])}>
+            Clear tags
+          </button>
+        </li>
+      )}
+    </ul>
+  );
+}
+
 export function Filters({
   search,
   onSearch,
@@ -113,10 +150,10 @@ export function Filters({
       <FacetSelect
         id="filter-tag"
         label="Tag"
-        anyLabel="Any tag"
-        value={query.tag}
-        options={facets?.tags ?? []}
-        onChange={(tag) => onQuery({ tag })}
+        anyLabel={query.tags.length ? 'And tag…' : 'Any tag'}
+        value=""
+        options={(facets?.tags ?? []).filter((o) => !query.tags.includes(o.value))}
+        onChange={(tag) => tag && onQuery({ tags: [...query.tags, tag] })}
       />
       <FacetSelect
         id="filter-license"
@@ -158,6 +195,7 @@ export function Filters({
           ))}
         </select>
       </div>
+      <TagChips tags={query.tags} onChange={(tags) => onQuery({ tags })} />
     </div>
   );
 }
