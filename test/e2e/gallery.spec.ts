@@ -201,6 +201,49 @@ test('filters by type, tag and licence, with counts; search; sort', async ({ pag
   await expect.poll(() => tileOrder(page)).toEqual(bySize);
 });
 
+test('the filters live in the URL: a link or a reload shows the same assets, the detail view and Settings keep them', async ({
+  page,
+}) => {
+  await page.goto(`${server.url}/#/?tag=promo&type=backgrounds&sort=path&order=asc`);
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.forest!)).toBeVisible();
+  await expect(filter(page, 'Type')).toHaveValue('backgrounds');
+  await expect(filter(page, 'Sort')).toHaveValue('path:asc');
+  await expect(page.getByRole('button', { name: 'Remove tag filter promo' })).toBeVisible();
+
+  // Each change is written into the URL; the search box's text after its pause.
+  await filter(page, 'Type').selectOption('');
+  await expect(statusLine(page)).toHaveText('Showing 3 of 5 assets. Selected 0.');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('misty morning');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(page).toHaveURL(/#\/\?q=misty\+morning&tag=promo&sort=path&order=asc$/);
+
+  // The detail view and the settings come back to the same filters.
+  await tile(page, ids.forest!).dblclick();
+  await expect(page).toHaveURL(new RegExp(`#/asset/${ids.forest}$`));
+  await expect(page.getByRole('dialog', { name: 'forest.jpg' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/#\/\?q=misty\+morning&tag=promo&sort=path&order=asc$/);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('switch', { name: 'Asset Gallery' })).toBeVisible();
+  await page.getByRole('link', { name: 'Gallery' }).click();
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('misty morning');
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+
+  // A reload, then a URL edited by hand; values the studio does not know fall back to defaults.
+  await page.reload();
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('misty morning');
+  await page.evaluate(() => (window.location.hash = '#/?tag=music&sort=sideways'));
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.theme!)).toBeVisible();
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('');
+  await expect(filter(page, 'Sort')).toHaveValue('created:desc');
+  await page.getByRole('button', { name: 'Remove tag filter music' }).click();
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  await expect(page).toHaveURL(/#\/$/);
+});
+
 test('the first screen takes the preloaded page: one light search request, tiles drawn from it', async ({
   page,
 }) => {

@@ -7,7 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { api, type RebuildProgress, type Settings } from './api';
 import { useEventStream, type HookEnvelope } from './events';
 import { Gallery, type RegistryChanges } from './gallery/Gallery';
-import { hrefFor, useRoute } from './route';
+import { hrefFor, navigate, useRoute } from './route';
 
 // Not on the first screen: loaded when first shown, so the first screen's script stays small.
 const SettingsView = lazy(() => import('./settings/SettingsView').then((m) => ({ default: m.SettingsView })));
@@ -90,6 +90,11 @@ export function App(): React.JSX.Element {
         <nav aria-label="Views">
           <a
             href={hrefFor({ view: 'gallery' })}
+            // The filters may have changed since this rendered: take the gallery's URL as it is now.
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ view: 'gallery' });
+            }}
             aria-current={route.view !== 'settings' ? 'page' : undefined}
           >
             Gallery

@@ -1,22 +1,31 @@
-/** Hash routes: `#/` gallery, `#/settings`, `#/asset/<id>` (the detail view over the gallery). */
+/**
+ * Hash routes: `#/` gallery (`#/?tag=hero…` with its filters, see gallery/query-url.ts),
+ * `#/settings`, `#/asset/<id>` (the detail view over the gallery).
+ */
 import { useEffect, useState } from 'react';
 
 export type Route = { view: 'gallery' } | { view: 'settings' } | { view: 'asset'; id: string };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '');
+  const [path = ''] = hash.replace(/^#/, '').split('?');
   if (path === '/settings') return { view: 'settings' };
   const asset = /^\/asset\/(.+)$/.exec(path);
   if (asset?.[1]) return { view: 'asset', id: decodeURIComponent(asset[1]) };
   return { view: 'gallery' };
 }
 
+/** The gallery's URL with the filters it showed last, so leaving the detail view or the settings keeps them. */
+let galleryHref = '#/';
+export const rememberGalleryHref = (href: string): void => {
+  galleryHref = href;
+};
+
 export const hrefFor = (route: Route): string =>
   route.view === 'settings'
     ? '#/settings'
     : route.view === 'asset'
       ? `#/asset/${encodeURIComponent(route.id)}`
-      : '#/';
+      : galleryHref;
 
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));

@@ -5,10 +5,11 @@
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress } from '../api';
-import { navigate } from '../route';
+import { navigate, parseRoute, rememberGalleryHref } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
+import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
 
@@ -32,8 +33,8 @@ export function Gallery({
   changes: RegistryChanges;
   rebuild: RebuildProgress | undefined;
 }): React.JSX.Element {
-  const [query, setQuery] = useState<AssetQuery>(DEFAULT_QUERY);
-  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState<AssetQuery>(() => queryFromHref(window.location.hash));
+  const [search, setSearch] = useState(query.q);
   const [facets, setFacets] = useState<Facets | undefined>(api.facetsNow);
   const [selected, setSelected] = useState<string[]>([]);
   const [anchor, setAnchor] = useState(-1);
@@ -52,6 +53,26 @@ export function Gallery({
     );
     return () => window.clearTimeout(timer);
   }, [search]);
+
+  // The URL follows the filters (replaced, not pushed: Back leaves the gallery rather than
+  // stepping through every filter tried), and the filters follow a URL changed by hand or by Back.
+  useEffect(() => {
+    const href = galleryHref(query);
+    rememberGalleryHref(href);
+    const here = window.location.hash || '#/';
+    if (parseRoute(here).view === 'gallery' && here !== href) window.history.replaceState(null, '', href);
+  }, [query]);
+  useEffect(() => {
+    const onHashChange = (): void => {
+      if (parseRoute(window.location.hash).view !== 'gallery') return;
+      const next = queryFromHref(window.location.hash);
+      if (galleryHref(next) === galleryHref(queryRef.current)) return;
+      setQuery(next);
+      setSearch(next.q);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
 
   // Filter counts follow changes, at most every 2 s (a rebuild sends thousands of events).
   // Prefetched counts (taken above) count as a load just made.

@@ -1,0 +1,43 @@
+/**
+ * The gallery's filters in its URL (`#/?tag=hero&type=images&sort=path&order=asc`): a reload, the
+ * browser's Back, or a link sent to someone shows the same assets. Defaults are left out; a value
+ * the studio does not offer falls back to the default. `q` is the search box as typed (the words
+ * are split when searching).
+ */
+import { DUPLICATE_FILTERS } from '../../../src/domain/facets.js';
+import { DEFAULT_QUERY, type AssetQuery, type SortField, type SortOrder } from '../first-load';
+
+const SORT_FIELDS: readonly SortField[] = ['created', 'type', 'path', 'bytes'];
+const SORT_ORDERS: readonly SortOrder[] = ['asc', 'desc'];
+
+export function galleryHref(query: AssetQuery): string {
+  const params = new URLSearchParams();
+  if (query.q.trim()) params.set('q', query.q);
+  if (query.type) params.set('type', query.type);
+  for (const tag of query.tags) params.append('tag', tag);
+  if (query.license) params.set('license', query.license);
+  if (query.duplicates) params.set('duplicates', query.duplicates);
+  if (query.sort !== DEFAULT_QUERY.sort || query.order !== DEFAULT_QUERY.order) {
+    params.set('sort', query.sort);
+    params.set('order', query.order);
+  }
+  const text = params.toString();
+  return text ? `#/?${text}` : '#/';
+}
+
+/** The filters a gallery URL's hash holds (none: the defaults). */
+export function queryFromHref(hash: string): AssetQuery {
+  const at = hash.indexOf('?');
+  const params = new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
+  const oneOf = <T extends string>(value: string | null, allowed: readonly T[], fallback: T): T =>
+    allowed.find((a) => a === value) ?? fallback;
+  return {
+    q: params.get('q') ?? '',
+    type: params.get('type') ?? '',
+    tags: [...new Set(params.getAll('tag').filter(Boolean))],
+    license: params.get('license') ?? '',
+    duplicates: oneOf(params.get('duplicates'), DUPLICATE_FILTERS, ''),
+    sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
+    order: oneOf(params.get('order'), SORT_ORDERS, DEFAULT_QUERY.order),
+  };
+}
