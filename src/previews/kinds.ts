@@ -11,7 +11,21 @@ export type ThumbSize = (typeof THUMB_SIZES)[number];
 
 export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
 
-const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif']);
+// libvips reads most; BMP, TGA and PSD are decoded in JavaScript first (previews/decode-image.ts).
+const IMAGE_EXTS = new Set([
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.webp',
+  '.gif',
+  '.bmp',
+  '.tif',
+  '.tiff',
+  '.avif',
+  '.svg',
+  '.tga',
+  '.psd',
+]);
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
   '.wave': 'wav',
@@ -38,8 +52,8 @@ export const audioCodec = (relPath: string): AudioCodec | undefined =>
   AUDIO_EXTS[path.extname(relPath).toLowerCase()];
 
 /**
- * Thumbnail format: PNG for lossless sources (PNG, GIF's first frame, BMP, TIFF) so edges and
- * transparency survive; JPEG for JPEG photos; WebP for WebP and AVIF sources (both may carry
+ * Thumbnail format: PNG for lossless sources (PNG, GIF's first frame, BMP, TIFF, SVG, TGA, PSD)
+ * so edges and transparency survive; JPEG for JPEG photos; WebP for WebP and AVIF sources (both may carry
  * alpha, and every browser shows WebP).
  */
 export function thumbnailExt(relPath: string): '.png' | '.jpg' | '.webp' {

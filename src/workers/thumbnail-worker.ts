@@ -1,11 +1,13 @@
 /**
  * Worker side of thumbnails (sharp/libvips): decode once (EXIF orientation applied, never
  * upscaled) at the largest size, derive the smaller size from those pixels, write each file
- * atomically.
+ * atomically. BMP, TGA and PSD, which libvips does not read, are decoded to pixels first
+ * (previews/decode-image.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
 sharp.concurrency(1);
@@ -38,20 +40,42 @@ function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
   return image.png({ compressionLevel: 6 });
 }
 
-export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
-  const options = { limitInputPixels: task.limitInputPixels, failOn: 'error' as const, animated: false };
+/** The image to resize: the file for libvips, or pixels decoded here; its size, upright. */
+async function openImage(
+  task: ThumbnailTask,
+): Promise<{ image: () => Sharp; width: number; height: number }> {
+  const options: SharpOptions = { limitInputPixels: task.limitInputPixels, failOn: 'error', animated: false };
+  const ext = path.extname(task.source).toLowerCase();
+  if (DECODED_IMAGE_EXTS.has(ext)) {
+    const { size } = await fs.stat(task.source);
+    if (size > MAX_DECODED_FILE_BYTES)
+      throw new Error(`the file is ${size} bytes, more than the ${MAX_DECODED_FILE_BYTES} previewed`);
+    const { width, height, data } = await decodeImage(
+      ext,
+      await fs.readFile(task.source),
+      task.limitInputPixels,
+    );
+    const raw = { width, height, channels: 4 as const };
+    return { image: () => sharp(data, { ...options, raw }), width, height };
+  }
   const meta = await sharp(task.source, options).metadata();
   if (!meta.width || !meta.height) throw new Error('the image has no dimensions');
   // EXIF orientations 5-8 swap width and height.
   const rotated = (meta.orientation ?? 1) >= 5;
-  const width = rotated ? meta.height : meta.width;
-  const height = rotated ? meta.width : meta.height;
+  return {
+    image: () => sharp(task.source, options).rotate(),
+    width: rotated ? meta.height : meta.width,
+    height: rotated ? meta.width : meta.height,
+  };
+}
+
+export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
+  const { image, width, height } = await openImage(task);
   const sizes = Object.keys(task.outputs)
     .map(Number)
     .sort((a, b) => b - a);
   const largest = sizes[0] ?? 512;
-  const { data, info } = await sharp(task.source, options)
-    .rotate()
+  const { data, info } = await image()
     .resize(largest, largest, { fit: 'inside', withoutEnlargement: true })
     .raw()
     .toBuffer({ resolveWithObject: true });

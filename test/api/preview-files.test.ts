@@ -5,7 +5,16 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
-import { encode, makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
+import {
+  encode,
+  makeBmp,
+  makeImage,
+  makePsd,
+  makeSvg,
+  makeTga,
+  makeWav,
+  toneWithBurst,
+} from '../helpers/media.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -150,6 +159,61 @@ describe('thumbnails', () => {
     await api(url, 'DELETE', `/api/assets/${asset.id}`);
     assert.ok(!fs.existsSync(thumbFile(`${asset.id}_256.png`)));
     assert.ok(!fs.existsSync(thumbFile(`${asset.id}_512.png`)));
+  });
+});
+
+describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), SVG', () => {
+  const top = { r: 220, g: 30, b: 10 };
+  const bottom = { r: 10, g: 40, b: 200 };
+  const cases: Array<{ name: string; bytes: () => Buffer | string }> = [
+    { name: 'wall.bmp', bytes: () => makeBmp(640, 360, top, bottom) },
+    { name: 'wall-top-down.bmp', bytes: () => makeBmp(640, 360, top, bottom, true) },
+    { name: 'hero.tga', bytes: () => makeTga(640, 360, top, bottom) },
+    { name: 'cover.psd', bytes: () => makePsd(640, 360, top, bottom) },
+    { name: 'badge.svg', bytes: () => makeSvg(640, 360, top, bottom) },
+  ];
+
+  for (const c of cases) {
+    test(`${c.name}: 256 and 512 px PNG thumbnails, right way up, colours and opacity kept`, async () => {
+      const asset = await registerMedia(c.name, Buffer.from(c.bytes()));
+      assert.equal(asset.preview_status, 'done', asset.preview_error);
+      assert.equal(asset.preview.width, 640);
+      for (const size of [256, 512] as const) {
+        const { data, info } = await sharp(thumbFile(`${asset.id}_${size}.png`))
+          .ensureAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        assert.deepEqual([info.width, info.height], [size, (size * 360) / 640]);
+        const pixel = (y: number): number[] => [
+          ...data.subarray((y * info.width + 10) * 4, (y * info.width + 10) * 4 + 4),
+        ];
+        for (const [y, want] of [
+          [4, top],
+          [info.height - 5, bottom],
+        ] as const) {
+          const [r, g, b, a] = pixel(y);
+          assert.ok(
+            Math.abs(r! - want.r) <= 3 && Math.abs(g! - want.g) <= 3 && Math.abs(b! - want.b) <= 3,
+            `${size} px, row ${y}: ${[r, g, b].join()} is not ${[want.r, want.g, want.b].join()}`,
+          );
+          assert.equal(a, 255, 'opaque');
+        }
+      }
+    });
+  }
+
+  test('a header claiming more pixels than allowed fails that preview with the reason; others go on', async () => {
+    const bomb = makeBmp(4, 4, top, bottom);
+    bomb.writeInt32LE(100_000, 18);
+    bomb.writeInt32LE(100_000, 22);
+    const asset = await registerMedia('bomb.bmp', bomb);
+    assert.equal(asset.preview_status, 'failed');
+    assert.match(asset.preview_error, /not a readable BMP image: it is 100000×100000 pixels, more than/);
+    const truncated = await registerMedia('cut.tga', makeTga(64, 64, top, bottom).subarray(0, 100));
+    assert.equal(truncated.preview_status, 'failed');
+    assert.match(truncated.preview_error, /not a readable TGA image/);
+    const after = await registerMedia('after.psd', makePsd(32, 32, top, bottom));
+    assert.equal(after.preview_status, 'done', after.preview_error);
   });
 });
 

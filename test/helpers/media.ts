@@ -103,3 +103,72 @@ export async function encode(
   encoder.free();
   return Buffer.concat(parts);
 }
+
+type Rgb = { r: number; g: number; b: number };
+
+/**
+ * Images libvips does not read, written here byte by byte from the formats' specifications (not
+ * by the decoders under test): the top half one colour, the bottom half another, so a thumbnail
+ * shows whether rows were flipped or channels swapped.
+ */
+export function makeBmp(width: number, height: number, top: Rgb, bottom: Rgb, topDown = false): Buffer {
+  const row = Math.ceil((width * 3) / 4) * 4; // rows padded to 4 bytes
+  const out = Buffer.alloc(54 + row * height);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(54, 10); // pixel data offset
+  out.writeUInt32LE(40, 14); // BITMAPINFOHEADER
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(topDown ? -height : height, 22); // positive: rows stored bottom to top
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(24, 28); // BGR, no alpha
+  out.writeUInt32LE(row * height, 34);
+  for (let stored = 0; stored < height; stored++) {
+    const y = topDown ? stored : height - 1 - stored;
+    const c = y < height / 2 ? top : bottom;
+    for (let x = 0; x < width; x++) out.set([c.b, c.g, c.r], 54 + stored * row + x * 3);
+  }
+  return out;
+}
+
+/** Uncompressed 32-bit TGA, rows stored bottom to top (the format's default origin). */
+export function makeTga(width: number, height: number, top: Rgb, bottom: Rgb): Buffer {
+  const out = Buffer.alloc(18 + width * height * 4);
+  out[2] = 2; // true colour, uncompressed
+  out.writeUInt16LE(width, 12);
+  out.writeUInt16LE(height, 14);
+  out[16] = 32;
+  out[17] = 8; // 8 alpha bits, bottom-left origin
+  for (let stored = 0; stored < height; stored++) {
+    const c = height - 1 - stored < height / 2 ? top : bottom;
+    for (let x = 0; x < width; x++) out.set([c.b, c.g, c.r, 255], 18 + (stored * width + x) * 4);
+  }
+  return out;
+}
+
+/** An 8-bit RGB Photoshop file with its merged image (raw, one plane per channel) and no layers. */
+export function makePsd(width: number, height: number, top: Rgb, bottom: Rgb): Buffer {
+  const header = Buffer.alloc(26);
+  header.write('8BPS', 0, 'latin1');
+  header.writeUInt16BE(1, 4); // version
+  header.writeUInt16BE(3, 12); // channels
+  header.writeUInt32BE(height, 14);
+  header.writeUInt32BE(width, 18);
+  header.writeUInt16BE(8, 22); // bits per channel
+  header.writeUInt16BE(3, 24); // RGB
+  const emptySections = Buffer.alloc(12); // colour mode data, image resources, layers: none
+  const planes = Buffer.alloc(2 + width * height * 3); // compression 0: raw
+  (['r', 'g', 'b'] as const).forEach((channel, i) => {
+    for (let y = 0; y < height; y++) {
+      const at = 2 + i * width * height + y * width;
+      planes.fill((y < height / 2 ? top : bottom)[channel], at, at + width);
+    }
+  });
+  return Buffer.concat([header, emptySections, planes]);
+}
+
+/** An SVG drawing of the same two halves. */
+export const makeSvg = (width: number, height: number, top: Rgb, bottom: Rgb): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+  `<rect width="${width}" height="${height / 2}" fill="rgb(${top.r},${top.g},${top.b})"/>` +
+  `<rect y="${height / 2}" width="${width}" height="${height / 2}" fill="rgb(${bottom.r},${bottom.g},${bottom.b})"/></svg>`;
