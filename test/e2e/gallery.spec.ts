@@ -608,6 +608,10 @@ test('a part of the page that could not load while the server was away comes bac
   await page.goto(server.url);
   await expect(page.getByRole('alert')).toContainText('reloads by itself as soon as the server answers');
   await expect(page.getByRole('button', { name: 'Reload now' })).toBeVisible();
+  // Only that part: the grid, the filters and the stream indicator are there meanwhile.
+  await expect(statusLine(page)).toHaveText(/^Showing \d+ of \d+ assets\. Selected 0\.$/);
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible();
+  await expect(page.getByTestId('stream-state')).toBeVisible();
   serverBack = true;
   await expect(page.getByTestId('stream-state')).toHaveText(/Live/);
   await expect(statusLine(page)).toHaveText(/^Showing \d+ of \d+ assets\. Selected 0\.$/);

@@ -7,6 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { api, type RebuildProgress, type Settings } from './api';
 import { useEventStream, type HookEnvelope } from './events';
 import { Gallery, type RegistryChanges } from './gallery/Gallery';
+import { StudioErrorBoundary } from './StudioErrorBoundary';
 import { hrefFor, navigate, useRoute } from './route';
 
 // Not on the first screen: loaded when first shown, so the first screen's script stays small.
@@ -123,9 +124,11 @@ export function App(): React.JSX.Element {
         )}
         {route.view === 'settings' ? (
           settings && (
-            <Suspense fallback={<p className="muted">Loading…</p>}>
-              <SettingsView settings={settings} onChange={setSettings} />
-            </Suspense>
+            <StudioErrorBoundary inline>
+              <Suspense fallback={<p className="muted">Loading…</p>}>
+                <SettingsView settings={settings} onChange={setSettings} />
+              </Suspense>
+            </StudioErrorBoundary>
           )
         ) : !settings ? (
           <p className="muted">Loading…</p>
@@ -144,9 +147,11 @@ export function App(): React.JSX.Element {
         )}
       </main>
       {route.view === 'asset' && (
-        <Suspense fallback={null}>
-          <DetailView id={route.id} changes={changes} />
-        </Suspense>
+        <StudioErrorBoundary inline>
+          <Suspense fallback={null}>
+            <DetailView id={route.id} changes={changes} />
+          </Suspense>
+        </StudioErrorBoundary>
       )}
     </div>
   );

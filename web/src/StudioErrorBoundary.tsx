@@ -1,8 +1,12 @@
 /**
  * What the studio shows instead of a blank page when rendering fails. Most often a part of the page
  * loaded on demand (the side panel, the detail view) was requested while the server was away (a
- * restart, an upgrade): its import fails, and React unmounts everything above it. Then the page
- * waits for the server and reloads itself; any other error is shown with a Reload button.
+ * restart, an upgrade): its import fails, and React unmounts everything up to the nearest
+ * boundary. Each such part has its own (`inline`), so the rest of the page (the grid, the stream
+ * indicator saying the server is away) stays; the whole studio has one for everything else. A
+ * part that could not load waits for the server and reloads the page (a browser keeps a failed
+ * module's error for its URL, so importing it again would fail again; the filters are in the URL);
+ * any other error is shown with a Reload button.
  */
 import { Component, useEffect } from 'react';
 
@@ -38,7 +42,13 @@ function ReloadWhenServerIsBack(): React.JSX.Element {
   );
 }
 
-export class StudioErrorBoundary extends Component<{ children: React.ReactNode }, { error?: Error }> {
+interface BoundaryProps {
+  children: React.ReactNode;
+  /** A part of the page: the message takes its place, not the whole studio's. */
+  inline?: boolean;
+}
+
+export class StudioErrorBoundary extends Component<BoundaryProps, { error?: Error }> {
   state: { error?: Error } = {};
 
   static getDerivedStateFromError(error: unknown): { error: Error } {
@@ -48,17 +58,31 @@ export class StudioErrorBoundary extends Component<{ children: React.ReactNode }
   render(): React.ReactNode {
     const { error } = this.state;
     if (!error) return this.props.children;
-    return (
-      <main className="studio-error" role="alert">
-        <h1>Asset Registry Studio</h1>
+    const body = (
+      <>
         {CHUNK_FAILURE.test(error.message) ? (
           <ReloadWhenServerIsBack />
         ) : (
-          <p>The studio hit an error and stopped: {error.message}</p>
+          <p>
+            {this.props.inline ? 'This part of the studio' : 'The studio'} hit an error and stopped:{' '}
+            {error.message}
+          </p>
         )}
         <button type="button" onClick={() => window.location.reload()}>
           Reload now
         </button>
+      </>
+    );
+    if (this.props.inline)
+      return (
+        <div className="part-error" role="alert">
+          {body}
+        </div>
+      );
+    return (
+      <main className="studio-error" role="alert">
+        <h1>Asset Registry Studio</h1>
+        {body}
       </main>
     );
   }

@@ -12,6 +12,7 @@ import { Filters } from './Filters';
 import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
+import { StudioErrorBoundary } from '../StudioErrorBoundary';
 
 // Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
 const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.BulkEditor })));
@@ -252,9 +253,11 @@ export function Gallery({
     <section className="gallery" aria-labelledby="gallery-title">
       <div className="gallery-head">
         <h2 id="gallery-title">Asset Gallery</h2>
-        <Suspense fallback={null}>
-          <Maintenance rebuild={rebuild} onMessage={say} />
-        </Suspense>
+        <StudioErrorBoundary inline>
+          <Suspense fallback={null}>
+            <Maintenance rebuild={rebuild} onMessage={say} />
+          </Suspense>
+        </StudioErrorBoundary>
       </div>
       <Filters search={search} onSearch={setSearch} query={query} onQuery={onQuery} facets={facets} />
       {query.duplicates === 'extra' && (
@@ -324,17 +327,19 @@ export function Gallery({
           )}
         </div>
         <aside className="side">
-          <Suspense fallback={null}>
-            <BulkEditor selected={selected} onMessage={say} />
-            <RemoveSelected
-              selected={selected}
-              onMessage={say}
-              onRemoved={(gone) => {
-                const removed = new Set(gone);
-                setSelected((current) => current.filter((id) => !removed.has(id)));
-              }}
-            />
-          </Suspense>
+          <StudioErrorBoundary inline>
+            <Suspense fallback={null}>
+              <BulkEditor selected={selected} onMessage={say} />
+              <RemoveSelected
+                selected={selected}
+                onMessage={say}
+                onRemoved={(gone) => {
+                  const removed = new Set(gone);
+                  setSelected((current) => current.filter((id) => !removed.has(id)));
+                }}
+              />
+            </Suspense>
+          </StudioErrorBoundary>
         </aside>
       </div>
       <footer className="status-bar">
