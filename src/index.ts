@@ -13,5 +13,6 @@ export { AssetRegistry } from './registry/registry.js';
 export type { RegisterInput, RegisterResult, SearchInput } from './registry/registry.js';
 export { serializeAsset, buildSidecar } from './domain/asset.js';
 export type { AssetRecord, ProvenanceRecord } from './domain/asset.js';
+export type { AssetPayload, AssetUrls } from './domain/asset-payload.js';
 export { AppError } from './domain/errors.js';
 export { buildApp } from './server/app.js';

@@ -2,8 +2,9 @@
  * The asset record and every public shape built from it. Payloads are built here and only
  * here, so `register`, `get`, `search`, hook payloads and the sidecar cannot drift apart.
  */
+import type { AssetPayload, AssetUrls } from './asset-payload.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
-import { normaliseMetadata } from './metadata.js';
+import { normaliseMetadata, type NormalisedMetadata } from './metadata.js';
 import { sameTextKey, searchKey } from './text-keys.js';
 
 export const SIDECAR_SUFFIX = '.asset.json';
@@ -87,7 +88,7 @@ export function buildLinks(record: AssetRecord, preview: JsonObject | undefined)
 }
 
 /** The metadata as returned: normalised, with a synthesised preview mirrored into it (§1.6). */
-function outputMeta(record: AssetRecord): { meta: JsonObject; preview: JsonObject | undefined } {
+function outputMeta(record: AssetRecord): { meta: NormalisedMetadata; preview: JsonObject | undefined } {
   const meta = normaliseMetadata(record.meta);
   const preview = derivePreview(meta, record.thumb);
   if (preview && !isJsonObject(meta.preview)) meta.preview = preview;
@@ -98,12 +99,12 @@ function outputMeta(record: AssetRecord): { meta: JsonObject; preview: JsonObjec
  * Where a client fetches the asset and its previews over HTTP (ours, beyond the reference).
  * Preview URLs carry the content hash, so they can be cached forever.
  */
-function apiUrls(record: AssetRecord, preview: JsonObject | undefined): JsonObject {
+function apiUrls(record: AssetRecord, preview: JsonObject | undefined): AssetUrls {
   const base = `/api/assets/${encodeURIComponent(record.uid)}`;
-  const urls: JsonObject = { self: base, file: `${base}/file`, sidecar: `${base}/sidecar` };
+  const urls: AssetUrls = { self: base, file: `${base}/file`, sidecar: `${base}/sidecar` };
   if (record.thumb && preview?.kind === 'thumbnail' && isJsonObject(preview.paths)) {
     const v = record.hash.slice(0, 16);
-    const sizes: JsonObject = {};
+    const sizes: Record<string, string> = {};
     for (const size of Object.keys(preview.paths)) sizes[size] = `${base}/thumbnail?size=${size}&v=${v}`;
     urls.thumbnails = sizes;
     urls.thumbnail = sizes['256'] ?? Object.values(sizes)[0] ?? null;
@@ -114,9 +115,9 @@ function apiUrls(record: AssetRecord, preview: JsonObject | undefined): JsonObje
 }
 
 /** §2.9: the `/api/assets/*` JSON shape of one asset. */
-export function serializeAsset(record: AssetRecord): JsonObject {
+export function serializeAsset(record: AssetRecord): AssetPayload {
   const { meta, preview } = outputMeta(record);
-  const out: JsonObject = {
+  const out: AssetPayload = {
     id: record.uid,
     uid: record.uid,
     type: record.type,

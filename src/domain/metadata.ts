@@ -53,9 +53,17 @@ export function normaliseVersion(value: JsonValue | undefined): number {
   return 1;
 }
 
+/** Metadata as stored and returned: any keys, these normalised. */
+export type NormalisedMetadata = JsonObject & {
+  tags: string[];
+  license?: string | null;
+  origin?: string;
+  version: number;
+};
+
 /** §1.4: the shape every stored and returned `meta` has. */
-export function normaliseMetadata(input: JsonObject): JsonObject {
-  const out: JsonObject = { ...input };
+export function normaliseMetadata(input: JsonObject): NormalisedMetadata {
+  const out: NormalisedMetadata = { ...input, tags: [], version: 1 };
   out.tags = normaliseTags(input.tags);
   if ('license' in input) out.license = normaliseLicense(input.license ?? null);
   if ('origin' in input && input.origin !== null && input.origin !== undefined) {

@@ -53,8 +53,8 @@ export const audioCodec = (relPath: string): AudioCodec | undefined =>
 
 /**
  * Thumbnail format: PNG for lossless sources (PNG, GIF's first frame, BMP, TIFF, SVG, TGA, PSD)
- * so edges and transparency survive; JPEG for JPEG photos; WebP for WebP and AVIF sources (both may carry
- * alpha, and every browser shows WebP).
+ * so edges and transparency survive; JPEG for JPEG photos; WebP for WebP and AVIF sources (both
+ * may carry alpha, and every browser shows WebP).
  */
 export function thumbnailExt(relPath: string): '.png' | '.jpg' | '.webp' {
   const ext = path.extname(relPath).toLowerCase();

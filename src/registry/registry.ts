@@ -43,6 +43,7 @@ import {
   type SortField,
   type SortOrder,
 } from '../store/sqlite-store.js';
+import type { AssetPayload } from '../domain/asset-payload.js';
 import type { RegistryContext } from './context.js';
 import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
 import { displayPath } from './paths.js';
@@ -224,7 +225,7 @@ export class AssetRegistry {
     return record;
   }
 
-  serialize(record: AssetRecord): JsonObject {
+  serialize(record: AssetRecord): AssetPayload {
     return serializeAsset(record);
   }
 

@@ -1,11 +1,11 @@
 /**
  * Search work that only a write can make stale, kept per connection: exact totals of queries the
  * counter table cannot answer (several filters, text), the row ids of the duplicates filters,
- * and "anchors" for deep offsets (the sort
- * key at every ANCHOR_STEP-th position of a query's order, so an offset seeks from the nearest
- * anchor instead of walking every skipped entry). Everything is dropped when the database
- * version moves (`PRAGMA data_version` for other connections' commits, `total_changes()` for
- * this connection's own writes), so a cached answer is always the answer of the current data.
+ * and "anchors" for deep offsets (the sort key at every ANCHOR_STEP-th position of a query's
+ * order, so an offset seeks from the nearest anchor instead of walking every skipped entry).
+ * Everything is dropped when the database version moves (`PRAGMA data_version` for other
+ * connections' commits, `total_changes()` for this connection's own writes), so a cached answer
+ * is always the answer of the current data.
  */
 
 /** Anchors are kept every this many positions; offsets below it walk directly. */

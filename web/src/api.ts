@@ -1,5 +1,6 @@
 /** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
 import { typeForPath } from '../../src/domain/asset-paths.js';
+import type { AssetPayload, AssetUrls } from '../../src/domain/asset-payload.js';
 import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 
@@ -7,55 +8,25 @@ import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 export type { DuplicateFilter, FacetCount, Facets } from '../../src/domain/facets.js';
 export { DEFAULT_QUERY, queryString, type AssetQuery, type SortField, type SortOrder } from './first-load';
 
+/** One asset in full: the server's own definition of the payload (types only, erased from the bundle). */
+export type Asset = AssetPayload;
+
 /**
  * What the grid gets for an asset (the search route's `fields=` listing, see GRID_FIELDS): enough
  * for a tile. A full Asset is one too, so the detail view draws its preview with the same code.
  * The listing leaves out what a record lacks: `metadata` without a title, `urls` without previews.
  */
-export interface AssetSummary {
-  uid: string;
-  type: string;
-  path: string;
-  tags: string[];
-  license: string | null;
+export type AssetSummary = Pick<
+  AssetPayload,
+  'uid' | 'type' | 'path' | 'tags' | 'license' | 'preview_status'
+> & {
   metadata?: { title?: unknown };
-  urls?: { thumbnail?: string; thumbnails?: Record<string, string>; waveform?: string };
-  preview_status?: string;
-}
+  urls?: Partial<Pick<AssetUrls, 'thumbnail' | 'thumbnails' | 'waveform'>>;
+};
 
 export interface GridPage {
   total: number;
   items: AssetSummary[];
-}
-
-export interface Asset extends AssetSummary {
-  id: string;
-  uid: string;
-  type: string;
-  hash: string;
-  bytes: number;
-  tags: string[];
-  license: string | null;
-  origin: string | null;
-  version: number | string;
-  created_at: string;
-  updated_at: string;
-  project_id: string;
-  metadata: Record<string, unknown>;
-  links: Record<string, unknown>;
-  sidecar: string;
-  path: string;
-  urls: {
-    self: string;
-    file: string;
-    sidecar: string;
-    thumbnail?: string;
-    thumbnails?: Record<string, string>;
-    waveform?: string;
-  };
-  preview?: { kind?: string };
-  preview_status?: string;
-  preview_error?: string;
 }
 
 export interface FeatureFlag {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
+import type { AssetPayload } from '../../domain/asset-payload.js';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { splitList } from '../../domain/lists.js';
@@ -48,31 +49,37 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
   };
 }
 
-/** The top-level keys of a serialized asset (`serializeAsset`): what `fields=` may name. */
-const ITEM_FIELDS = new Set([
-  'id',
-  'uid',
-  'type',
-  'hash',
-  'bytes',
-  'tags',
-  'license',
-  'origin',
-  'version',
-  'created_at',
-  'updated_at',
-  'project_id',
-  'metadata',
-  'links',
-  'sidecar',
-  'path',
-  'urls',
-  'thumb',
-  'preview',
-  'thumbnails',
-  'preview_status',
-  'preview_error',
-]);
+/**
+ * The top-level keys of a serialized asset (`serializeAsset`): what `fields=` may name. Listed
+ * against the payload's type, so a key added to it and not here (or named here and not there)
+ * fails the type check.
+ */
+const ITEM_FIELDS: ReadonlySet<string> = new Set(
+  Object.keys({
+    id: true,
+    uid: true,
+    type: true,
+    hash: true,
+    bytes: true,
+    tags: true,
+    license: true,
+    origin: true,
+    version: true,
+    created_at: true,
+    updated_at: true,
+    project_id: true,
+    metadata: true,
+    links: true,
+    sidecar: true,
+    path: true,
+    urls: true,
+    thumb: true,
+    preview: true,
+    thumbnails: true,
+    preview_status: true,
+    preview_error: true,
+  } satisfies Record<keyof AssetPayload, true>),
+);
 
 /**
  * `fields=` of the search route, parsed into [key] or [key, sub] paths. Unknown keys are a 400, so

@@ -93,10 +93,7 @@ export function MetadataEditor({
   const [mode, setMode] = useState<'form' | 'json'>('form');
   // The version the edit starts from: a save applies only if nobody changed the asset since (the
   // dialog's asset follows live changes; the edit must not silently move onto them).
-  const [version] = useState(() => {
-    const v = Number(asset.version);
-    return Number.isInteger(v) ? v : undefined;
-  });
+  const [version] = useState(asset.version);
   // What the form edits: the asset's metadata, or what the JSON editor held when switched back.
   const [base, setBase] = useState(() => userKeys(asset.metadata));
   const [replacing, setReplacing] = useState(false);
