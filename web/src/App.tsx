@@ -3,11 +3,11 @@
  * its feature flag is on), the settings view and the detail view. Registry events from the stream
  * are turned into a change counter the gallery reloads on, coalesced so a burst is one reload.
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, useCallback, useEffect, useRef, useState } from 'react';
 import { api, type RebuildProgress, type Settings } from './api';
 import { useEventStream, type HookEnvelope } from './events';
 import { Gallery, type RegistryChanges } from './gallery/Gallery';
-import { StudioErrorBoundary } from './StudioErrorBoundary';
+import { LazyPart } from './StudioErrorBoundary';
 import { hrefFor, navigate, useRoute } from './route';
 
 // Not on the first screen: loaded when first shown, so the first screen's script stays small.
@@ -124,11 +124,9 @@ export function App(): React.JSX.Element {
         )}
         {route.view === 'settings' ? (
           settings && (
-            <StudioErrorBoundary inline>
-              <Suspense fallback={<p className="muted">Loading…</p>}>
-                <SettingsView settings={settings} onChange={setSettings} />
-              </Suspense>
-            </StudioErrorBoundary>
+            <LazyPart fallback={<p className="muted">Loading…</p>}>
+              <SettingsView settings={settings} onChange={setSettings} />
+            </LazyPart>
           )
         ) : !settings ? (
           <p className="muted">Loading…</p>
@@ -147,11 +145,9 @@ export function App(): React.JSX.Element {
         )}
       </main>
       {route.view === 'asset' && (
-        <StudioErrorBoundary inline>
-          <Suspense fallback={null}>
-            <DetailView id={route.id} changes={changes} />
-          </Suspense>
-        </StudioErrorBoundary>
+        <LazyPart>
+          <DetailView id={route.id} changes={changes} />
+        </LazyPart>
       )}
     </div>
   );

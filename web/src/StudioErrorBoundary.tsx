@@ -8,7 +8,7 @@
  * module's error for its URL, so importing it again would fail again; the filters are in the URL);
  * any other error is shown with a Reload button.
  */
-import { Component, useEffect } from 'react';
+import { Component, Suspense, useEffect } from 'react';
 
 /** Vite's and the browsers' messages for a script chunk that could not be fetched. */
 const CHUNK_FAILURE =
@@ -86,4 +86,19 @@ export class StudioErrorBoundary extends Component<BoundaryProps, { error?: Erro
       </main>
     );
   }
+}
+
+/** A part of the page loaded on demand: its fallback while it loads, its own message if it cannot. */
+export function LazyPart({
+  children,
+  fallback = null,
+}: {
+  children: React.ReactNode;
+  fallback?: React.ReactNode;
+}): React.JSX.Element {
+  return (
+    <StudioErrorBoundary inline>
+      <Suspense fallback={fallback}>{children}</Suspense>
+    </StudioErrorBoundary>
+  );
 }

@@ -3,7 +3,7 @@
  * Copy Debug JSON, upload and maintenance, and the status line. It reloads on registry events
  * (from any process) while keeping the scroll position and the selection.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress } from '../api';
 import { navigate, parseRoute, rememberGalleryHref } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
@@ -12,7 +12,7 @@ import { Filters } from './Filters';
 import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
-import { StudioErrorBoundary } from '../StudioErrorBoundary';
+import { LazyPart } from '../StudioErrorBoundary';
 
 // Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
 const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.BulkEditor })));
@@ -253,11 +253,9 @@ export function Gallery({
     <section className="gallery" aria-labelledby="gallery-title">
       <div className="gallery-head">
         <h2 id="gallery-title">Asset Gallery</h2>
-        <StudioErrorBoundary inline>
-          <Suspense fallback={null}>
-            <Maintenance rebuild={rebuild} onMessage={say} />
-          </Suspense>
-        </StudioErrorBoundary>
+        <LazyPart>
+          <Maintenance rebuild={rebuild} onMessage={say} />
+        </LazyPart>
       </div>
       <Filters search={search} onSearch={setSearch} query={query} onQuery={onQuery} facets={facets} />
       {query.duplicates === 'extra' && (
@@ -327,19 +325,17 @@ export function Gallery({
           )}
         </div>
         <aside className="side">
-          <StudioErrorBoundary inline>
-            <Suspense fallback={null}>
-              <BulkEditor selected={selected} onMessage={say} />
-              <RemoveSelected
-                selected={selected}
-                onMessage={say}
-                onRemoved={(gone) => {
-                  const removed = new Set(gone);
-                  setSelected((current) => current.filter((id) => !removed.has(id)));
-                }}
-              />
-            </Suspense>
-          </StudioErrorBoundary>
+          <LazyPart>
+            <BulkEditor selected={selected} onMessage={say} />
+            <RemoveSelected
+              selected={selected}
+              onMessage={say}
+              onRemoved={(gone) => {
+                const removed = new Set(gone);
+                setSelected((current) => current.filter((id) => !removed.has(id)));
+              }}
+            />
+          </LazyPart>
         </aside>
       </div>
       <footer className="status-bar">
