@@ -166,7 +166,7 @@ describe('serializeAsset (§2.9)', () => {
     assert.ok(!('thumb' in out));
     assert.ok(!('preview' in out));
     assert.ok(!('thumbnails' in out));
-    assert.ok(!('preview' in (out.metadata as JsonObject)));
+    assert.ok(!('preview' in out.metadata));
     assert.deepEqual(out.links, { file: 'documents/hero.txt', sidecar: 'documents/hero.txt.asset.json' });
   });
 
@@ -176,8 +176,8 @@ describe('serializeAsset (§2.9)', () => {
     const preview = { kind: 'waveform', path: `cache/thumbs/${UID}.waveform.json` };
     assert.equal(out.thumb, `cache/thumbs/${UID}.waveform.json`);
     assert.deepEqual(out.preview, preview);
-    assert.deepEqual((out.metadata as JsonObject).preview, preview);
-    assert.equal((out.urls as JsonObject).waveform, `/api/assets/${UID}/waveform?v=${HASH.slice(0, 16)}`);
+    assert.deepEqual(out.metadata.preview, preview);
+    assert.equal(out.urls.waveform, `/api/assets/${UID}/waveform?v=${HASH.slice(0, 16)}`);
     assert.ok(!('preview' in rec.meta), 'the stored meta must not be changed');
   });
 
