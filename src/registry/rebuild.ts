@@ -162,7 +162,25 @@ export async function rebuildRegistry(
   };
   report(true);
 
-  const scan = options.paths ? await scanPaths(root, options.paths) : await scanAssets(root);
+  // The folders are read on the hashing threads while this one reads the rows they are compared
+  // with (see scanAssets); between pages of rows it hands out the scan's next folders.
+  const scanning = options.paths
+    ? scanPaths(root, options.paths)
+    : scanAssets(root, (dir, relDir) => pool.scanFolder(dir, relDir));
+  const byPath = new Map<string, FileState>();
+  if (options.paths) {
+    // Path-limited: the rows at those paths now, other rows by inode or hash when a file needs them.
+    for (const rel of new Set(options.paths)) {
+      const state = store.fileStateAt(projectId, rel);
+      if (state) byPath.set(rel, state);
+    }
+  } else {
+    for (const page of store.fileStatePages(projectId)) {
+      for (const state of page) byPath.set(state.path, state);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const scan = await scanning;
   summary.ignored = scan.ignored;
   summary.legacy_sidecars = scan.legacySidecars;
   for (const { rel, error } of scan.unusable) {
@@ -174,14 +192,6 @@ export async function rebuildRegistry(
   progress.bytes_total = scan.files.reduce((n, f) => n + f.size, 0);
   report(true);
 
-  const byPath = new Map<string, FileState>();
-  if (options.paths) {
-    // Path-limited: the rows at those paths now, other rows by inode or hash when a file needs them.
-    for (const rel of new Set(options.paths)) {
-      const state = store.fileStateAt(projectId, rel);
-      if (state) byPath.set(rel, state);
-    }
-  } else for (const state of store.fileStates(projectId)) byPath.set(state.path, state);
   // The rows by hash and by inode, for files at new paths (moves, copies): built when the first
   // such file comes (a warm rebuild of an unchanged tree never needs them). A path-limited run
   // asks the store instead.

@@ -400,8 +400,10 @@ export class SqliteStore {
       failedJobs: db.prepare<[number], PreviewJob>(
         `SELECT * FROM preview_jobs WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
       ),
-      fileStates: db.prepare<[string], FileState>(
-        `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ?`,
+      fileStatesAfter: db.prepare<[number, string, number], FileState & { rowid: number }>(
+        // The table in its own order (NOT INDEXED: through the project's index, each row is a seek).
+        `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets NOT INDEXED
+         WHERE rowid > ? AND project_id = ? ORDER BY rowid LIMIT ?`,
       ),
       fileStateAt: db.prepare<[string, string], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND path = ?`,
@@ -1098,8 +1100,20 @@ export class SqliteStore {
     return { total, types, tags, licenses };
   }
 
-  fileStates(projectId: string): FileState[] {
-    return this.stmts.fileStates.all(projectId);
+  /**
+   * A project's file states a page at a time, in row-id order: a caller may yield between pages
+   * (each page is its own read; rows written meanwhile may or may not be in later pages).
+   */
+  *fileStatePages(projectId: string, pageSize = 5000): Generator<FileState[]> {
+    let after = 0;
+    for (;;) {
+      const rows = this.stmts.fileStatesAfter.all(after, projectId, pageSize);
+      const last = rows[rows.length - 1];
+      if (!last) return;
+      yield rows;
+      if (rows.length < pageSize) return;
+      after = last.rowid;
+    }
   }
 
   /** The scan state of the asset at one path (a path-limited rebuild reads only what it needs). */

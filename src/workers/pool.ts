@@ -6,6 +6,8 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { HashManyEntry, HashResult, HashTask } from './hash-worker.js';
+import type { ScanTask } from './scan-worker.js';
+import type { ScanResult } from '../registry/scan.js';
 import type { SearchPage, SearchTask } from './search-worker.js';
 import type { SearchQuery } from '../store/sqlite-store.js';
 import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
@@ -18,7 +20,8 @@ const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.meta.url).href;
 
 export class WorkerPool {
-  private readonly hashPool: Piscina<HashTask, HashResult | HashManyEntry[]>;
+  /** Reading files: hashing, staged copies, and the folders of a rebuild's scan. */
+  private readonly hashPool: Piscina<HashTask | ScanTask, HashResult | HashManyEntry[] | ScanResult>;
   private readonly previewPool: Piscina<ThumbnailTask | WaveformTask, ThumbnailResult | WaveformResult>;
   /** One thread: batches of small writes, which mostly wait on the disk. */
   private readonly writePool: Piscina<WriteTask, WriteResult>;
@@ -72,6 +75,11 @@ export class WorkerPool {
   /** Takes a file already in the staging folder as the staged copy (hashed and synced, not copied). */
   adopt(stagedFile: string): Promise<HashResult> {
     return this.hashPool.run({ op: 'adopt', source: stagedFile }) as Promise<HashResult>;
+  }
+
+  /** One folder below the assets root scanned on a hashing thread (a split rebuild scan). */
+  scanFolder(dir: string, relDir: string): Promise<ScanResult> {
+    return this.hashPool.run({ dir, relDir }, { filename: workerUrl('scan-worker') }) as Promise<ScanResult>;
   }
 
   /** `writeFilesAtomic` on the write thread: per file, its landed mtime or an Error. */

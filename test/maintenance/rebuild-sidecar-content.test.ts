@@ -42,7 +42,7 @@ test('every sidecar and mirror a cold rebuild writes is what the registry render
   const summary = await registry.rebuild({ waitForThumbs: false });
   assert.equal(summary.created, 34);
   assert.equal(summary.duplicates, 1);
-  const uids = service.store.fileStates('default').map((state) => state.uid);
+  const uids = [...service.store.fileStatePages('default')].flat().map((state) => state.uid);
   assert.equal(uids.length, 34);
   for (const uid of uids) {
     const record = registry.get(uid);
@@ -57,7 +57,7 @@ test('every sidecar and mirror a cold rebuild writes is what the registry render
 
 test('a committed state overtaken by a later write is not written: the newer row is', async () => {
   const registry = service.project();
-  const uid = service.store.fileStates('default').find((s) => s.path === 'loose.bin')?.uid;
+  const uid = [...service.store.fileStatePages('default')].flat().find((s) => s.path === 'loose.bin')?.uid;
   assert.ok(uid);
   const before = registry.get(uid);
   assert.ok(before);
