@@ -400,10 +400,14 @@ export class SqliteStore {
       failedJobs: db.prepare<[number], PreviewJob>(
         `SELECT * FROM preview_jobs WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
       ),
-      fileStatesAfter: db.prepare<[number, string, number], FileState & { rowid: number }>(
-        // The table in its own order (NOT INDEXED: through the project's index, each row is a seek).
+      // The table in its own order (NOT INDEXED: through the project's index, each row is a seek,
+      // 0.92 s against 0.64 s for 100,000 rows), unless other projects' rows would be read too.
+      fileStatesAfter: db.prepare<[string, number, number], FileState & { rowid: number }>(
         `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets NOT INDEXED
-         WHERE rowid > ? AND project_id = ? ORDER BY rowid LIMIT ?`,
+         WHERE project_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+      ),
+      fileStatesAfterByProject: db.prepare<[string, number, number], FileState & { rowid: number }>(
+        `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
       ),
       fileStateAt: db.prepare<[string, string], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND path = ?`,
@@ -1105,9 +1109,12 @@ export class SqliteStore {
    * (each page is its own read; rows written meanwhile may or may not be in later pages).
    */
   *fileStatePages(projectId: string, pageSize = 5000): Generator<FileState[]> {
+    const page = this.stmts.otherProject.get(projectId, projectId)?.other
+      ? this.stmts.fileStatesAfterByProject
+      : this.stmts.fileStatesAfter;
     let after = 0;
     for (;;) {
-      const rows = this.stmts.fileStatesAfter.all(after, projectId, pageSize);
+      const rows = page.all(projectId, after, pageSize);
       const last = rows[rows.length - 1];
       if (!last) return;
       yield rows;

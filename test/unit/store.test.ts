@@ -112,6 +112,24 @@ describe('records', () => {
     assert.deepEqual(paths({ tags: ['keep'] }), ['documents/persist.txt']);
   });
 
+  test("file states come a page at a time, every row of the project once, in row order, alone or beside other projects' rows", () => {
+    const pathsOf = (projectId: string): string[] =>
+      [...store.fileStatePages(projectId, 3)].flatMap((page) => {
+        assert.ok(page.length <= 3);
+        return page.map((state) => state.path);
+      });
+    const mine = Array.from({ length: 7 }, (_, i) => add(`mine-${i}.txt`).path);
+    assert.deepEqual(pathsOf('default'), mine, 'one project (the table in row order)');
+    const theirs: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      theirs.push(add(`theirs-${i}.txt`, { projectId: 'other' }).path);
+      mine.push(add(`mine-more-${i}.txt`).path);
+    }
+    assert.deepEqual(pathsOf('default'), mine, 'interleaved with another project (its index)');
+    assert.deepEqual(pathsOf('other'), theirs);
+    assert.deepEqual(pathsOf('nobody'), []);
+  });
+
   test('utcNow is UTC in the reference format YYYY-MM-DD HH:MM:SS', () => {
     assert.match(utcNow(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   });
