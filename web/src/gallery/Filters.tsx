@@ -76,6 +76,42 @@ function FacetSelect({
   );
 }
 
+/** A select among fixed choices (not counted facets). */
+function ChoiceSelect<T extends string>({
+  id,
+  label,
+  title,
+  value,
+  choices,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  title?: string;
+  value: T;
+  choices: ReadonlyArray<{ value: T; label: string }>;
+  onChange: (value: T) => void;
+}): React.JSX.Element {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        title={title}
+        value={value}
+        // The options are the choices, so the value is one of them.
+        onChange={(e) => onChange(e.currentTarget.value as T)}
+      >
+        {choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The tags chosen, each a chip whose button takes it out of the filter. */
 function TagChips({
   tags,
@@ -163,38 +199,24 @@ export function Filters({
         options={facets?.licenses ?? []}
         onChange={(license) => onQuery({ license })}
       />
-      <div className="field">
-        <label htmlFor="filter-copies">Copies</label>
-        <select
-          id="filter-copies"
-          title="Assets whose bytes another asset has too"
-          value={query.duplicates}
-          onChange={(e) => onQuery({ duplicates: e.currentTarget.value as DuplicateFilter | '' })}
-        >
-          {COPIES.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="sort">Sort</label>
-        <select
-          id="sort"
-          value={`${query.sort}:${query.order}`}
-          onChange={(e) => {
-            const [sort, order] = e.currentTarget.value.split(':') as [SortField, SortOrder];
-            onQuery({ sort, order });
-          }}
-        >
-          {SORTS.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ChoiceSelect
+        id="filter-copies"
+        label="Copies"
+        title="Assets whose bytes another asset has too"
+        value={query.duplicates}
+        choices={COPIES}
+        onChange={(duplicates) => onQuery({ duplicates })}
+      />
+      <ChoiceSelect
+        id="sort"
+        label="Sort"
+        value={`${query.sort}:${query.order}`}
+        choices={SORTS}
+        onChange={(choice) => {
+          const [sort, order] = choice.split(':') as [SortField, SortOrder];
+          onQuery({ sort, order });
+        }}
+      />
       <TagChips tags={query.tags} onChange={(tags) => onQuery({ tags })} />
     </div>
   );
