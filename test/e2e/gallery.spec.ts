@@ -234,11 +234,15 @@ test('the filters live in the URL: a link or a reload shows the same assets, the
   await page.reload();
   await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
   await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('misty morning');
-  await page.evaluate(() => (window.location.hash = '#/?tag=music&sort=sideways'));
+  await page.evaluate(() => (window.location.hash = '#/?tag=Music&tag=music&sort=sideways'));
   await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
   await expect(tile(page, ids.theme!)).toBeVisible();
   await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('');
   await expect(filter(page, 'Sort')).toHaveValue('created:desc');
+  // Tags are matched as the Tag list names them: Music is the listed music, once.
+  await expect(
+    page.getByRole('list', { name: 'Tags every asset must have' }).getByRole('listitem'),
+  ).toHaveText(['music×']);
   await page.getByRole('button', { name: 'Remove tag filter music' }).click();
   await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
   await expect(page).toHaveURL(/#\/$/);

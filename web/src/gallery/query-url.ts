@@ -5,6 +5,7 @@
  * are split when searching).
  */
 import { DUPLICATE_FILTERS } from '../../../src/domain/facets.js';
+import { sameTextKey } from '../../../src/domain/text-keys.js';
 import { DEFAULT_QUERY, type AssetQuery, type SortField, type SortOrder } from '../first-load';
 
 const SORT_FIELDS: readonly SortField[] = ['created', 'type', 'path', 'bytes'];
@@ -34,7 +35,15 @@ export function queryFromHref(hash: string): AssetQuery {
   return {
     q: params.get('q') ?? '',
     type: params.get('type') ?? '',
-    tags: [...new Set(params.getAll('tag').filter(Boolean))],
+    // As the Tag list names them (its keys), so `tag=Hero` is the listed "hero", once.
+    tags: [
+      ...new Set(
+        params
+          .getAll('tag')
+          .map((tag) => sameTextKey(tag.trim()))
+          .filter(Boolean),
+      ),
+    ],
     license: params.get('license') ?? '',
     duplicates: oneOf(params.get('duplicates'), DUPLICATE_FILTERS, ''),
     sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
