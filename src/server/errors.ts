@@ -69,8 +69,11 @@ export function validationMessage(
     const allowed = fieldErrors.flatMap((e) =>
       e.keyword === 'const' ? [JSON.stringify(e.params.allowedValue)] : [],
     );
-    if (allowed.length && fieldErrors.every((e) => e.keyword === 'const' || e.keyword === 'anyOf'))
-      return `${where} must be one of ${allowed.join(', ')}`;
+    // (A "type" error beside them: the parameter was repeated, so it came as a list.)
+    if (allowed.length && fieldErrors.every((e) => ['const', 'anyOf', 'type'].includes(e.keyword))) {
+      const repeated = fieldErrors.some((e) => e.keyword === 'type') ? ', given once' : '';
+      return `${where} must be one of ${[...new Set(allowed)].join(', ')}${repeated}`;
+    }
     return fieldErrors.map((e) => `${where} ${e.message ?? 'is not valid'}`).join(', ');
   });
   return `Request validation failed: ${clauses.join('; ')}.`;

@@ -61,10 +61,11 @@ export const SearchQuery = Type.Object({
   ),
   hash: Type.Optional(Type.String()),
   duplicates: Type.Optional(
-    Type.Union([Type.Literal('all'), Type.Literal('extra')], {
+    Type.Union([Type.Literal('all'), Type.Literal('extra'), Type.Literal('')], {
       description:
         'Only assets whose bytes another asset of the project has too: `all` of them, or the `extra` ' +
-        'copies (every one but the first registered of each set: remove those to keep one of each).',
+        'copies (every one but the first registered of each set: remove those to keep one of each). ' +
+        'Empty: no such filter, as for the other filters.',
     }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),

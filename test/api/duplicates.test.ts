@@ -100,14 +100,23 @@ test('duplicates=extra leaves out the first registered of each set', async () =>
   }
 });
 
-test('a value other than all or extra is a 422 that names the parameter and its values', async () => {
+test('a value other than all or extra is a 422 that names the parameter and its values; empty is no filter', async () => {
   const res = await api(server.url, 'GET', '/api/assets/search?duplicates=yes');
   assert.equal(res.status, 422, res.text);
   assert.equal(res.body.ok, false);
   assert.equal(
     res.body.message,
-    'Request validation failed: querystring/duplicates must be one of "all", "extra".',
+    'Request validation failed: querystring/duplicates must be one of "all", "extra", "".',
   );
+  const twice = await api(server.url, 'GET', '/api/assets/search?duplicates=all&duplicates=extra');
+  assert.equal(twice.status, 422, twice.text);
+  assert.match(
+    twice.body.message,
+    /querystring\/duplicates must be one of "all", "extra", "", given once\.$/,
+  );
+  const empty = await search('duplicates=&limit=500');
+  assert.equal(empty.total, (await search('limit=500')).total);
+  assert.equal((empty.filters as { duplicates: unknown }).duplicates, null);
 });
 
 test('the CLI lists them too', async () => {

@@ -41,7 +41,7 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
     license: q.license,
     text: q.q ?? q.text,
     hash: q.hash,
-    duplicates: q.duplicates,
+    duplicates: q.duplicates || undefined,
     sort: q.sort,
     order: q.order,
     limit: q.limit ?? 50,
@@ -184,7 +184,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           // One term as the reference echoed it; several as a list.
           q: terms.length > 1 ? terms : (terms[0] ?? null),
           hash: q.hash ?? null,
-          duplicates: q.duplicates ?? null,
+          duplicates: q.duplicates || null,
           limit,
           offset: q.offset ?? 0,
           sort: q.sort ?? 'created',
