@@ -227,7 +227,7 @@ async function sweepLeftovers(dir: string, pace: () => Promise<void> | undefined
  * Paths that are gone are simply absent from `files`.
  */
 export async function scanPaths(root: string, rels: readonly string[]): Promise<ScanResult> {
-  const result: ScanResult = { files: [], sidecars: [], legacySidecars: 0, ignored: 0, unusable: [] };
+  const result = emptyScan();
   let realRoot: string;
   try {
     realRoot = await fs.promises.realpath(root);

@@ -1,5 +1,6 @@
 /** Request schemas (TypeBox): validated by AJV and published in the OpenAPI document at /docs. */
 import { Type } from 'typebox';
+import { DUPLICATE_FILTERS } from '../domain/facets.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -61,7 +62,7 @@ export const SearchQuery = Type.Object({
   ),
   hash: Type.Optional(Type.String()),
   duplicates: Type.Optional(
-    Type.Union([Type.Literal('all'), Type.Literal('extra'), Type.Literal('')], {
+    Type.Union([...DUPLICATE_FILTERS.map((filter) => Type.Literal(filter)), Type.Literal('')], {
       description:
         'Only assets whose bytes another asset of the project has too: `all` of them, or the `extra` ' +
         'copies (every one but the first registered of each set: remove those to keep one of each). ' +

@@ -46,7 +46,7 @@ export class SearchCache {
   private version = '';
   private readonly totals = new Lru<number>(512);
   private readonly anchorSets = new Lru<Map<number, SortKey>>(64);
-  private readonly rowidSets = new Lru<number[]>(8);
+  private readonly rowidLists = new Lru<string>(8);
 
   /** Call at the start of every read with the version of the snapshot being read. */
   sync(version: string): void {
@@ -54,15 +54,18 @@ export class SearchCache {
     this.version = version;
     this.totals.clear();
     this.anchorSets.clear();
-    this.rowidSets.clear();
+    this.rowidLists.clear();
   }
 
-  /** The row ids a costly filter selects (the duplicates), computed once per version. */
-  rowids(key: string, compute: () => number[]): number[] {
-    let ids = this.rowidSets.get(key);
-    if (!ids) {
-      ids = compute();
-      this.rowidSets.set(key, ids);
+  /**
+   * The row ids a costly filter selects (the duplicates), as the JSON list its query takes:
+   * computed, and written out, once per version (not again for every page).
+   */
+  rowidList(key: string, compute: () => number[]): string {
+    let ids = this.rowidLists.get(key);
+    if (ids === undefined) {
+      ids = JSON.stringify(compute());
+      this.rowidLists.set(key, ids);
     }
     return ids;
   }

@@ -843,14 +843,10 @@ export class SqliteStore {
 
   /** The duplicates filter as a stream: its row ids, found once per data version. It carries the project. */
   private duplicateStream(projectId: string, filter: DuplicateFilter): Stream {
-    const ids = this.searchCache.rowids(JSON.stringify([projectId, filter]), () =>
+    const ids = this.searchCache.rowidList(JSON.stringify([projectId, filter]), () =>
       this.db.prepare<[string, string], number>(duplicateRowidsSql(filter)).pluck().all(projectId, projectId),
     );
-    return {
-      sql: 'SELECT value AS id FROM json_each(?) WHERE 1',
-      idColumn: 'value',
-      params: [JSON.stringify(ids)],
-    };
+    return { sql: 'SELECT value AS id FROM json_each(?) WHERE 1', idColumn: 'value', params: [ids] };
   }
 
   /**

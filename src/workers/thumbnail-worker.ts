@@ -41,9 +41,7 @@ function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
 }
 
 /** The image to resize: the file for libvips, or pixels decoded here; its size, upright. */
-async function openImage(
-  task: ThumbnailTask,
-): Promise<{ image: () => Sharp; width: number; height: number }> {
+async function openImage(task: ThumbnailTask): Promise<{ image: Sharp; width: number; height: number }> {
   const options: SharpOptions = { limitInputPixels: task.limitInputPixels, failOn: 'error', animated: false };
   const ext = path.extname(task.source).toLowerCase();
   if (DECODED_IMAGE_EXTS.has(ext)) {
@@ -56,14 +54,14 @@ async function openImage(
       task.limitInputPixels,
     );
     const raw = { width, height, channels: 4 as const };
-    return { image: () => sharp(data, { ...options, raw }), width, height };
+    return { image: sharp(data, { ...options, raw }), width, height };
   }
   const meta = await sharp(task.source, options).metadata();
   if (!meta.width || !meta.height) throw new Error('the image has no dimensions');
   // EXIF orientations 5-8 swap width and height.
   const rotated = (meta.orientation ?? 1) >= 5;
   return {
-    image: () => sharp(task.source, options).rotate(),
+    image: sharp(task.source, options).rotate(),
     width: rotated ? meta.height : meta.width,
     height: rotated ? meta.width : meta.height,
   };
@@ -75,7 +73,7 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     .map(Number)
     .sort((a, b) => b - a);
   const largest = sizes[0] ?? 512;
-  const { data, info } = await image()
+  const { data, info } = await image
     .resize(largest, largest, { fit: 'inside', withoutEnlargement: true })
     .raw()
     .toBuffer({ resolveWithObject: true });
