@@ -9,8 +9,10 @@
 import type { DuplicateFilter } from '../../src/domain/facets.js';
 import { searchTerms } from '../../src/domain/lists.js';
 
-export type SortField = 'created' | 'type' | 'path' | 'bytes';
-export type SortOrder = 'asc' | 'desc';
+export const SORT_FIELDS = ['created', 'type', 'path', 'bytes'] as const;
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
 export interface AssetQuery {
   q: string;

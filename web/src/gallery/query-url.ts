@@ -6,10 +6,7 @@
  */
 import { DUPLICATE_FILTERS } from '../../../src/domain/facets.js';
 import { sameTextKey } from '../../../src/domain/text-keys.js';
-import { DEFAULT_QUERY, type AssetQuery, type SortField, type SortOrder } from '../first-load';
-
-const SORT_FIELDS: readonly SortField[] = ['created', 'type', 'path', 'bytes'];
-const SORT_ORDERS: readonly SortOrder[] = ['asc', 'desc'];
+import { DEFAULT_QUERY, SORT_FIELDS, SORT_ORDERS, type AssetQuery } from '../first-load';
 
 export function galleryHref(query: AssetQuery): string {
   const params = new URLSearchParams();
