@@ -18,6 +18,9 @@ export function describeAsset(asset: JsonObject): string {
     `  tags: ${list(asset.tags)}`,
     `  license: ${text(asset.license)}   origin: ${text(asset.origin)}`,
     `  sidecar: ${text(asset.sidecar)}`,
+    ...(typeof asset.copies === 'number' && asset.copies > 1
+      ? [`  copies: ${asset.copies} assets hold these bytes (search --hash ${text(asset.hash)})`]
+      : []),
   ].join('\n');
 }
 

@@ -80,7 +80,7 @@ export function searchCommand(): Command {
           limit,
           offset,
         });
-        const items = records.map((r) => registry.serialize(r));
+        const items = registry.serializeAll(records);
         if (wantsJson(options)) printJson({ ok: true, total, items });
         else {
           for (const item of items) process.stdout.write(`${assetLine(item)}\n`);

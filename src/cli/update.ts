@@ -62,9 +62,9 @@ export function updateCommand(): Command {
               .finally(() => bar.stop())
           ).missing;
         }
-        const assets = ids
-          .filter((id) => !missing.includes(id))
-          .map((id) => registry.serialize(registry.require(id)));
+        const assets = registry.serializeAll(
+          ids.filter((id) => !missing.includes(id)).map((id) => registry.require(id)),
+        );
         if (wantsJson(options)) printJson({ ok: true, updated: assets.length, missing, items: assets });
         else {
           for (const asset of assets) process.stdout.write(`${describeAsset(asset)}\n`);

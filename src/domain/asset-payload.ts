@@ -35,6 +35,11 @@ export type AssetPayload = {
   sidecar: string;
   path: string;
   urls: AssetUrls;
+  /**
+   * How many assets of the project hold these bytes, this one included: 1 when it has no copy
+   * (ours, beyond the reference; the `duplicates` filter finds the others).
+   */
+  copies: number;
   /** Primary preview path as stored (`cache/thumbs/<id>_256.png`). */
   thumb?: string;
   preview?: JsonObject;

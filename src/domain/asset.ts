@@ -114,8 +114,11 @@ function apiUrls(record: AssetRecord, preview: JsonObject | undefined): AssetUrl
   return urls;
 }
 
-/** §2.9: the `/api/assets/*` JSON shape of one asset. */
-export function serializeAsset(record: AssetRecord): AssetPayload {
+/**
+ * §2.9: the `/api/assets/*` JSON shape of one asset; `copies` is how many assets of its project
+ * hold its bytes (itself included), which the record alone does not say.
+ */
+export function serializeAsset(record: AssetRecord, copies: number): AssetPayload {
   const { meta, preview } = outputMeta(record);
   const out: AssetPayload = {
     id: record.uid,
@@ -135,6 +138,7 @@ export function serializeAsset(record: AssetRecord): AssetPayload {
     sidecar: sidecarRelPath(record.path),
     path: record.path,
     urls: apiUrls(record, preview),
+    copies,
   };
   if (record.thumb) out.thumb = record.thumb;
   if (preview) out.preview = preview;

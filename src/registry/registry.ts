@@ -226,7 +226,17 @@ export class AssetRegistry {
   }
 
   serialize(record: AssetRecord): AssetPayload {
-    return serializeAsset(record);
+    return this.serializeAll([record])[0] as AssetPayload;
+  }
+
+  /** Records → payloads, their copies counted in one query. */
+  serializeAll(records: readonly AssetRecord[]): AssetPayload[] {
+    const copies = this.store.copiesByHash(
+      this.projectId,
+      records.map((r) => r.hash),
+    );
+    // A record just removed (a delete's answer) no longer counts itself.
+    return records.map((r) => serializeAsset(r, Math.max(1, copies.get(r.hash) ?? 0)));
   }
 
   /** Search input → store query: tags, licence, hash and text trimmed and folded as stored. */

@@ -307,6 +307,10 @@ export class SqliteStore {
       byHash: db.prepare<[string, string], AssetRow>(
         `SELECT ${ASSET_COLUMNS} FROM assets WHERE project_id = ? AND hash = ? ORDER BY rowid`,
       ),
+      copiesByHash: db.prepare<[string, string], { hash: string; copies: number }>(
+        `SELECT hash, count(*) AS copies FROM assets
+         WHERE project_id = ? AND hash IN (SELECT value FROM json_each(?)) GROUP BY hash`,
+      ),
       pathUsers: db.prepare<[string], { project_id: string; uid: string }>(
         'SELECT project_id, uid FROM assets WHERE path = ?',
       ),
@@ -592,6 +596,15 @@ export class SqliteStore {
 
   findByHash(projectId: string, hash: string): AssetRecord[] {
     return this.stmts.byHash.all(projectId, hash).map(toRecord);
+  }
+
+  /**
+   * How many assets of the project hold each of these hashes (one seek each on the project's hash
+   * index); a hash no asset holds is left out.
+   */
+  copiesByHash(projectId: string, hashes: readonly string[]): Map<string, number> {
+    const rows = this.stmts.copiesByHash.all(projectId, JSON.stringify([...new Set(hashes)]));
+    return new Map(rows.map((r) => [r.hash, r.copies]));
   }
 
   /** Every asset, in any project, stored at this path (a shared file must not be deleted). */

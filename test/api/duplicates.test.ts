@@ -18,6 +18,7 @@ interface Item {
   uid: string;
   path: string;
   hash: string;
+  copies: number;
 }
 
 // Three copies of one sound, two of one picture, and files found once.
@@ -100,6 +101,35 @@ test('duplicates=extra leaves out the first registered of each set', async () =>
   }
 });
 
+test('each asset says how many assets hold its bytes, in every listing and on its own', async () => {
+  const copiesByPath = (items: Item[]): Record<string, number> =>
+    Object.fromEntries(items.map((i) => [i.path, i.copies]));
+  const expected = {
+    'sfx/pack-a/hit.wav': 3,
+    'sfx/pack-b/hit.wav': 3,
+    'sfx/old/hit-copy.wav': 3,
+    'images/a.png': 2,
+    'images/b.png': 2,
+    'images/c.png': 1,
+    'docs/readme.txt': 1,
+  };
+  assert.deepEqual(copiesByPath((await search('limit=500')).items), expected);
+  // The grid's listing asks for it by name; a page of two still counts the whole project.
+  const listed = await search('fields=path,copies&sort=path&order=asc&limit=2&offset=3');
+  assert.deepEqual(listed.items, [
+    { path: 'images/c.png', copies: 1 },
+    { path: 'sfx/old/hit-copy.wav', copies: 3 },
+  ]);
+  const one = (await search('q=pack-b')).items[0];
+  assert.ok(one);
+  const got = await api(server.url, 'GET', `/api/assets/${one.uid}`);
+  assert.equal(got.body.asset.copies, 3, got.text);
+  const many = await api(server.url, 'POST', '/api/assets/lookup', { ids: [one.uid] });
+  assert.equal(many.body.items[0].copies, 3, many.text);
+  const cli = await runCli(['get', one.uid, '--json'], ws.dir);
+  assert.equal(JSON.parse(cli.stdout).asset.copies, 3, cli.stderr);
+});
+
 test('a value other than all or extra is a 422 that names the parameter and its values; empty is no filter', async () => {
   const res = await api(server.url, 'GET', '/api/assets/search?duplicates=yes');
   assert.equal(res.status, 422, res.text);
@@ -144,6 +174,11 @@ test('removing the extra copies with their files keeps one of each, files and al
   const left = await search('limit=500');
   assert.equal(left.total, 4);
   assert.equal(new Set(left.items.map((i) => i.hash)).size, 4, 'one asset per content');
+  assert.deepEqual(
+    left.items.map((i) => i.copies),
+    [1, 1, 1, 1],
+    'the one kept of each set has no copy left',
+  );
   const root = path.join(ws.dir, 'data', 'assets');
   for (const item of extra) assert.ok(!fs.existsSync(path.join(root, item.path)), `${item.path} deleted`);
   for (const item of left.items) assert.ok(fs.existsSync(path.join(root, item.path)), `${item.path} kept`);

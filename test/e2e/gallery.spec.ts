@@ -535,6 +535,10 @@ test('detail views of an image and of an audio asset', async ({ page }) => {
   expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([
     512, 288,
   ]);
+  // The picture's own size, as a designer checks it (the preview is smaller).
+  await expect(dialog.locator('dl > div').filter({ hasText: /^Dimensions/ })).toHaveText(
+    'Dimensions640 × 360 px',
+  );
   await expect(dialog.getByText(ids.hero!, { exact: true })).toBeVisible();
   await expect(dialog.getByText('images/hero.png.asset.json')).toBeVisible();
   await expect(dialog.getByRole('link', { name: 'Download' })).toHaveAttribute(
@@ -552,6 +556,9 @@ test('detail views of an image and of an audio asset', async ({ page }) => {
   const audio = audioDialog.locator('audio');
   await expect(audio).toHaveAttribute('src', `/api/assets/${ids.theme}/file`);
   await expect.poll(() => audio.evaluate((el: HTMLAudioElement) => el.duration)).toBeCloseTo(2, 1);
+  await expect(audioDialog.locator('dl > div').filter({ hasText: /^Length/ })).toHaveText(
+    'Length2 s · mono · 8 kHz',
+  );
   await page.screenshot({ path: path.join(SHOTS, 'detail-audio.png') });
 });
 
@@ -926,6 +933,15 @@ test('Copies finds the same bytes at several paths; removing the extra copies wi
 
     await page.goto(served.url);
     await expect(statusLine(page)).toHaveText('Showing 7 of 7 assets. Selected 0.');
+    // Each tile says how many hold its bytes; a file found once says nothing. An image's
+    // caption gives its size.
+    const copyCount = (uid: string) => tile(page, uid).locator('.copy-count');
+    for (const hit of [firstHit!, ...extraHits]) await expect(copyCount(hit.uid)).toHaveText('×3');
+    await expect(copyCount(firstSky!.uid)).toHaveText('×2');
+    await expect(copyCount(firstSky!.uid)).toHaveAttribute('title', 'Same bytes at 1 other path');
+    const [sea] = (await api(served.url, 'GET', '/api/assets/search?q=sea.png')).body.items;
+    await expect(tile(page, sea.uid)).toContainText('images · 96 × 64');
+    await expect(copyCount(sea.uid)).toHaveCount(0);
     await filter(page, 'Copies').selectOption({ label: 'Duplicated (every copy)' });
     await expect(statusLine(page)).toHaveText('Showing 5 of 7 assets. Selected 0.');
     await expect(page.getByTestId('copies-hint')).toHaveCount(0);
@@ -974,6 +990,7 @@ test('Copies finds the same bytes at several paths; removing the extra copies wi
     await expect(page.getByTestId('gallery-empty')).toContainText('No assets match these filters');
     await filter(page, 'Copies').selectOption({ label: 'Any' });
     await expect(statusLine(page)).toHaveText('Showing 4 of 4 assets. Selected 0.');
+    await expect(page.locator('.copy-count')).toHaveCount(0);
     const root = path.join(own.dir, 'data', 'assets');
     for (const gone of [...extraHits, extraSky!])
       expect(fs.existsSync(path.join(root, gone.path))).toBe(false);

@@ -136,6 +136,7 @@ describe('serializeAsset (§2.9)', () => {
       record({
         meta: { tags: [' Foo', 'foo', null], license: ' MIT ', origin: 5, version: '3', notes: 'n' },
       }),
+      1,
     );
     assert.equal(out.id, UID);
     assert.equal(out.uid, UID);
@@ -154,7 +155,7 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('licence and origin are null and version 1 when absent', () => {
-    const out = serializeAsset(record({ meta: {} }));
+    const out = serializeAsset(record({ meta: {} }), 1);
     assert.deepEqual(out.tags, []);
     assert.equal(out.license, null);
     assert.equal(out.origin, null);
@@ -162,7 +163,7 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('a text asset has no thumb, preview or thumbnails keys', () => {
-    const out = serializeAsset(record());
+    const out = serializeAsset(record(), 1);
     assert.ok(!('thumb' in out));
     assert.ok(!('preview' in out));
     assert.ok(!('thumbnails' in out));
@@ -172,7 +173,7 @@ describe('serializeAsset (§2.9)', () => {
 
   test('a wav shows thumb, a waveform preview mirrored into metadata, and a waveform URL', () => {
     const rec = wavRecord();
-    const out = serializeAsset(rec);
+    const out = serializeAsset(rec, 1);
     const preview = { kind: 'waveform', path: `cache/thumbs/${UID}.waveform.json` };
     assert.equal(out.thumb, `cache/thumbs/${UID}.waveform.json`);
     assert.deepEqual(out.preview, preview);
@@ -182,7 +183,7 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('a png shows thumbnails, a preview with paths/default and versioned thumbnail URLs', () => {
-    const out = serializeAsset(pngRecord());
+    const out = serializeAsset(pngRecord(), 1);
     assert.deepEqual(out.thumbnails, {
       '512': `cache/thumbs/${UID}_512.png`,
       '256': `cache/thumbs/${UID}_256.png`,
@@ -198,17 +199,17 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('preview status and error appear only when set', () => {
-    assert.ok(!('preview_status' in serializeAsset(record())));
-    const failed = serializeAsset(record({ previewStatus: 'failed', previewError: 'bad image' }));
+    assert.ok(!('preview_status' in serializeAsset(record(), 1)));
+    const failed = serializeAsset(record({ previewStatus: 'failed', previewError: 'bad image' }), 1);
     assert.equal(failed.preview_status, 'failed');
     assert.equal(failed.preview_error, 'bad image');
-    const done = serializeAsset(record({ previewStatus: 'done', previewError: null }));
+    const done = serializeAsset(record({ previewStatus: 'done', previewError: null }), 1);
     assert.equal(done.preview_status, 'done');
     assert.ok(!('preview_error' in done));
   });
 
   test('the uid is URL-encoded in API URLs', () => {
-    const out = serializeAsset(record({ uid: 'a b/c' }));
+    const out = serializeAsset(record({ uid: 'a b/c' }), 1);
     assert.equal((out.urls as JsonObject).self, '/api/assets/a%20b%2Fc');
   });
 });

@@ -3,6 +3,7 @@ import { typeForPath } from '../../src/domain/asset-paths.js';
 import type { AssetPayload, AssetUrls } from '../../src/domain/asset-payload.js';
 import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
+import type { PreviewFacts } from './gallery/media-facts';
 
 // The server's own definition of the facets (types only, erased from the bundle).
 export type { DuplicateFilter, FacetCount, Facets } from '../../src/domain/facets.js';
@@ -18,10 +19,11 @@ export type Asset = AssetPayload;
  */
 export type AssetSummary = Pick<
   AssetPayload,
-  'uid' | 'type' | 'path' | 'tags' | 'license' | 'preview_status'
+  'uid' | 'type' | 'path' | 'tags' | 'license' | 'preview_status' | 'copies'
 > & {
   metadata?: { title?: unknown };
   urls?: Partial<Pick<AssetUrls, 'thumbnail' | 'thumbnails' | 'waveform'>>;
+  preview?: PreviewFacts;
 };
 
 export interface GridPage {

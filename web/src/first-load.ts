@@ -40,7 +40,7 @@ export const DEFAULT_QUERY: AssetQuery = {
 export const PAGE_SIZE = 150;
 
 /**
- * What a grid tile shows (name, type, licence, tooltip, preview): the search route's `fields=`
+ * What a grid tile shows (name, type, size, licence, copies, tooltip, preview): the search route's `fields=`
  * listing shape, about a seventh of a full record. The detail view and Copy Debug JSON fetch full
  * records by id.
  */
@@ -55,6 +55,11 @@ export const GRID_FIELDS = [
   'urls.thumbnail',
   'urls.waveform',
   'preview_status',
+  // The "×3" badge, and the size or length under the name.
+  'copies',
+  'preview.width',
+  'preview.height',
+  'preview.duration',
 ].join(',');
 
 /** Query-string for a search: empty filters are left out. */

@@ -73,6 +73,7 @@ const ITEM_FIELDS: ReadonlySet<string> = new Set(
     sidecar: true,
     path: true,
     urls: true,
+    copies: true,
     thumb: true,
     preview: true,
     thumbnails: true,
@@ -174,9 +175,9 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       return {
         ok: true,
         total,
-        items: records.map((r) =>
-          fields ? projectItem(registry.serialize(r), fields) : registry.serialize(r),
-        ),
+        items: fields
+          ? registry.serializeAll(records).map((item) => projectItem(item, fields))
+          : registry.serializeAll(records),
         filters: {
           type: q.type ?? null,
           tags: tagFilters,
@@ -250,7 +251,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const found = new Set(records.map((r) => r.uid));
       return {
         ok: true,
-        items: records.map((r) => registry.serialize(r)),
+        items: registry.serializeAll(records),
         missing: request.body.ids.filter((id) => !found.has(id)),
       };
     },
@@ -305,7 +306,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         job_id: job.id,
         updated: result.updated.length,
         missing: result.missing,
-        items: result.updated.map((r) => registry.serialize(r)),
+        items: registry.serializeAll(result.updated),
       };
     },
   );

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, formatBytes, type Asset, type Provenance } from '../api';
 import { copyText } from '../gallery/clipboard';
+import { mediaDetails } from '../gallery/media-facts';
 import { assetName, extensionOf, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import type { RegistryChanges } from '../gallery/Gallery';
@@ -134,12 +135,15 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   };
 
   const isAudio = asset ? Boolean(asset.urls.waveform) || AUDIO.has(extensionOf(asset.path)) : false;
+  const details = mediaDetails(asset?.preview);
+  const media: Array<[string, string]> = details ? [[isAudio ? 'Length' : 'Dimensions', details]] : [];
   const fields: Array<[string, React.ReactNode]> = asset
     ? [
         ['ID', <code key="id">{asset.uid}</code>],
         ['Type', asset.type],
         ['Path', <code key="p">{asset.path}</code>],
         ['Size', `${formatBytes(asset.bytes)} (${asset.bytes} bytes)`],
+        ...media,
         ['Tags', asset.tags.length ? asset.tags.join(', ') : '(none)'],
         ['License', asset.license ?? '(none)'],
         ['Origin', asset.origin ?? '(none)'],

@@ -1,6 +1,7 @@
 /** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
 import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
+import { mediaSize } from './media-facts';
 import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
@@ -127,12 +128,19 @@ export const Tile = memo(function Tile({
       <div className="thumb">
         {!(waiting && arrival === 'flying') && <Preview asset={asset} size={256} deferred={waiting} />}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
+        {asset.copies > 1 && (
+          <span
+            className="badge copy-count"
+            title={`Same bytes at ${asset.copies - 1} other ${asset.copies === 2 ? 'path' : 'paths'}`}
+          >
+            ×{asset.copies}
+          </span>
+        )}
       </div>
       <div className="caption">
         <span className="name">{assetName(asset)}</span>
         <span className="sub">
-          {asset.type}
-          {asset.license ? ` · ${asset.license}` : ''}
+          {[asset.type, mediaSize(asset.preview), asset.license].filter(Boolean).join(' · ')}
         </span>
       </div>
     </div>

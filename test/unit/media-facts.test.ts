@@ -1,0 +1,38 @@
+/** The size or length a tile and the detail view show, from the facts a preview recorded. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatDuration, mediaDetails, mediaSize } from '../../web/src/gallery/media-facts.js';
+
+describe('media facts', () => {
+  test('durations: tenths under 10 s, whole seconds under a minute, then a clock', () => {
+    assert.equal(formatDuration(0.25), '0.3 s');
+    assert.equal(formatDuration(4), '4 s');
+    assert.equal(formatDuration(9.96), '10 s');
+    assert.equal(formatDuration(12.4), '12 s');
+    assert.equal(formatDuration(59.6), '1:00');
+    assert.equal(formatDuration(185), '3:05');
+    assert.equal(formatDuration(3729), '1:02:09');
+  });
+
+  test("an image's pixels, a sound's length; nothing without a made preview", () => {
+    assert.equal(mediaSize({ width: 1920, height: 1080, kind: 'thumbnail' } as never), '1920 × 1080');
+    assert.equal(mediaSize({ duration: 2.5, channels: 2 }), '2.5 s');
+    assert.equal(mediaSize(undefined), undefined);
+    assert.equal(mediaSize({}), undefined);
+    // Facts a hand-edited sidecar may hold are not trusted blindly.
+    assert.equal(mediaSize({ width: '1920', height: 1080 }), undefined);
+    assert.equal(mediaSize({ duration: 0 }), undefined);
+    assert.equal(mediaSize({ width: 10, height: 10, duration: 3 }), '10 × 10');
+  });
+
+  test('the detail line adds px, then channels and rate for a sound', () => {
+    assert.equal(mediaDetails({ width: 640, height: 360 }), '640 × 360 px');
+    assert.equal(mediaDetails({ duration: 2, channels: 1, sample_rate: 8000 }), '2 s · mono · 8 kHz');
+    assert.equal(
+      mediaDetails({ duration: 200, channels: 2, sample_rate: 44100 }),
+      '3:20 · stereo · 44.1 kHz',
+    );
+    assert.equal(mediaDetails({ duration: 1, channels: 6, sample_rate: 48000 }), '1 s · 6 channels · 48 kHz');
+    assert.equal(mediaDetails({ channels: 2 }), undefined);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * What a designer reads off a file before opening it: an image's size in pixels, a sound's length
+ * (and, in the detail view, its channels and rate), from the facts its preview recorded.
+ */
+
+/** The preview fields these facts come from (a tile's listing asks for these only). */
+export interface PreviewFacts {
+  width?: unknown;
+  height?: unknown;
+  duration?: unknown;
+  channels?: unknown;
+  sample_rate?: unknown;
+}
+
+const positive = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+
+/** "0.4 s", "12 s", "3:05", "1:02:09": short sounds keep a tenth, long ones read as a clock. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${Number(seconds.toFixed(1))} s`;
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** "1920 × 1080" or a sound's length; undefined before the preview is made (or without one). */
+export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
+  const width = positive(preview?.width);
+  const height = positive(preview?.height);
+  if (width && height) return `${width} × ${height}`;
+  const duration = positive(preview?.duration);
+  return duration === undefined ? undefined : formatDuration(duration);
+}
+
+const CHANNELS: Record<number, string> = { 1: 'mono', 2: 'stereo' };
+
+/** The detail view's line: the size, then a sound's channels and sample rate. */
+export function mediaDetails(preview: PreviewFacts | undefined): string | undefined {
+  const size = mediaSize(preview);
+  if (!size) return undefined;
+  const channels = positive(preview?.channels);
+  const rate = positive(preview?.sample_rate);
+  return [
+    positive(preview?.width) ? `${size} px` : size,
+    channels && (CHANNELS[channels] ?? `${channels} channels`),
+    rate && `${Number((rate / 1000).toFixed(2))} kHz`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
