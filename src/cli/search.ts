@@ -10,7 +10,14 @@ import {
 } from './common.js';
 import { assetLine } from './format.js';
 import { splitList } from '../domain/lists.js';
-import { DUPLICATE_FILTERS, type DuplicateFilter } from '../domain/facets.js';
+import {
+  DUPLICATE_FILTERS,
+  SORT_FIELDS,
+  SORT_ORDERS,
+  type DuplicateFilter,
+  type SortField,
+  type SortOrder,
+} from '../domain/facets.js';
 
 interface SearchOptions extends CommonOptions {
   type?: string;
@@ -21,8 +28,8 @@ interface SearchOptions extends CommonOptions {
   duplicates?: DuplicateFilter;
   limit: string;
   offset: string;
-  sort: 'created' | 'type' | 'path' | 'bytes';
-  order: 'asc' | 'desc';
+  sort: SortField;
+  order: SortOrder;
 }
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
@@ -56,12 +63,8 @@ export function searchCommand(): Command {
     )
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')
-    .addOption(
-      new Option('--sort <field>', 'sort by')
-        .choices(['created', 'type', 'path', 'bytes'])
-        .default('created'),
-    )
-    .addOption(new Option('--order <order>', 'order').choices(['asc', 'desc']).default('desc'))
+    .addOption(new Option('--sort <field>', 'sort by').choices(SORT_FIELDS).default('created'))
+    .addOption(new Option('--order <order>', 'order').choices(SORT_ORDERS).default('desc'))
     .action(async (options: SearchOptions) => {
       const limit = wholeNumber('limit', options.limit, 1, 500);
       const offset = wholeNumber('offset', options.offset, 0, Number.MAX_SAFE_INTEGER);

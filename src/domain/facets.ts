@@ -1,6 +1,6 @@
 /**
- * The filter options of a project with their counts (`GET /api/assets/facets`), and the
- * duplicates filter's values. No Node imports: the studio imports them too (`web/src/api.ts`), so
+ * The filter options of a project with their counts (`GET /api/assets/facets`), the duplicates
+ * filter's values and the search's sort keys. No Node imports: the studio imports them too (`web/src/api.ts`), so
  * server and browser read one definition.
  */
 export interface FacetCount {
@@ -23,3 +23,9 @@ export interface Facets {
  */
 export type DuplicateFilter = 'all' | 'extra';
 export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra'];
+
+/** What a search sorts by (`created`: registration order) and which way. */
+export const SORT_FIELDS = ['created', 'type', 'path', 'bytes'] as const;
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+export type SortOrder = (typeof SORT_ORDERS)[number];

@@ -1,6 +1,6 @@
 /** Request schemas (TypeBox): validated by AJV and published in the OpenAPI document at /docs. */
 import { Type } from 'typebox';
-import { DUPLICATE_FILTERS } from '../domain/facets.js';
+import { DUPLICATE_FILTERS, SORT_FIELDS, SORT_ORDERS } from '../domain/facets.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -71,10 +71,8 @@ export const SearchQuery = Type.Object({
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  sort: Type.Optional(
-    Type.Union([Type.Literal('created'), Type.Literal('type'), Type.Literal('path'), Type.Literal('bytes')]),
-  ),
-  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+  sort: Type.Optional(Type.Union(SORT_FIELDS.map((field) => Type.Literal(field)))),
+  order: Type.Optional(Type.Union(SORT_ORDERS.map((order) => Type.Literal(order)))),
   include_debug: Type.Optional(Type.Boolean({ default: false })),
   project_id: Type.Optional(Type.String()),
   fields: Type.Optional(

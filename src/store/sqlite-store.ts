@@ -24,10 +24,8 @@ export interface StoreOptions {
   readOnly?: boolean;
 }
 
-export type SortField = 'created' | 'type' | 'path' | 'bytes';
-export type SortOrder = 'asc' | 'desc';
-
-export type { DuplicateFilter, FacetCount, Facets } from '../domain/facets.js';
+import type { SortField, SortOrder } from '../domain/facets.js';
+export type { DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../domain/facets.js';
 
 export interface SearchQuery {
   projectId: string;

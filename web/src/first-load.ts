@@ -6,13 +6,10 @@
  * config loads this file in Node.
  */
 
-import type { DuplicateFilter } from '../../src/domain/facets.js';
+import type { DuplicateFilter, SortField, SortOrder } from '../../src/domain/facets.js';
 import { searchTerms } from '../../src/domain/lists.js';
 
-export const SORT_FIELDS = ['created', 'type', 'path', 'bytes'] as const;
-export const SORT_ORDERS = ['asc', 'desc'] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
-export type SortOrder = (typeof SORT_ORDERS)[number];
+export type { SortField, SortOrder } from '../../src/domain/facets.js';
 
 export interface AssetQuery {
   q: string;

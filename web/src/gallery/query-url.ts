@@ -6,7 +6,8 @@
  */
 import { DUPLICATE_FILTERS } from '../../../src/domain/facets.js';
 import { sameTextKey } from '../../../src/domain/text-keys.js';
-import { DEFAULT_QUERY, SORT_FIELDS, SORT_ORDERS, type AssetQuery } from '../first-load';
+import { SORT_FIELDS, SORT_ORDERS } from '../../../src/domain/facets.js';
+import { DEFAULT_QUERY, type AssetQuery } from '../first-load';
 
 export function galleryHref(query: AssetQuery): string {
   const params = new URLSearchParams();
