@@ -23,6 +23,7 @@ interface SearchOptions extends CommonOptions {
   type?: string;
   tag?: string[];
   license?: string;
+  unlicensed?: boolean;
   q?: string[];
   hash?: string;
   duplicates?: DuplicateFilter;
@@ -46,6 +47,7 @@ export function searchCommand(): Command {
     .option('--type <type>', 'asset type')
     .option('--tag <tag>', 'tag (repeat, or comma-separate, for several: all must match)', collect)
     .option('--license <license>', 'licence (case-insensitive exact match)')
+    .option('--unlicensed', 'only assets without a licence')
     .option(
       '-q, --q <text>',
       'case-insensitive substring of the id, path or textual metadata (Unicode-normalised: composed or ' +
@@ -75,6 +77,7 @@ export function searchCommand(): Command {
           type: options.type,
           tags,
           license: options.license,
+          unlicensed: options.unlicensed,
           text: options.q,
           hash: options.hash,
           duplicates: options.duplicates,

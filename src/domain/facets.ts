@@ -15,6 +15,8 @@ export interface Facets {
   types: FacetCount[];
   tags: FacetCount[];
   licenses: FacetCount[];
+  /** Assets without a licence (the `unlicensed` filter). */
+  unlicensed: number;
 }
 
 /**

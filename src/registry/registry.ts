@@ -92,6 +92,8 @@ export interface SearchInput {
   type?: string;
   tags?: string[];
   license?: string;
+  /** Only assets without a licence (not with `license`). */
+  unlicensed?: boolean;
   /** A substring, or several that must all match (each trimmed; empty ones are ignored). */
   text?: string | readonly string[];
   hash?: string;
@@ -253,6 +255,13 @@ export class AssetRegistry {
     if (tags.length) query.tags = [...new Set(tags)];
     const license = input.license && sameTextKey(input.license.trim());
     if (license) query.license = license;
+    if (input.unlicensed) {
+      if (license)
+        throw badRequest(
+          `Filter by license or by unlicensed, not both: an asset without a licence has no "${input.license?.trim()}".`,
+        );
+      query.unlicensed = true;
+    }
     const hash = input.hash?.trim().toLowerCase();
     if (hash) query.hash = hash;
     const texts = searchNeedles(input.text);

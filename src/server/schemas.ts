@@ -45,6 +45,9 @@ export const SearchQuery = Type.Object({
   tags: Type.Optional(Type.Array(Type.String())),
   tag: Type.Optional(Type.Array(Type.String())),
   license: Type.Optional(Type.String()),
+  unlicensed: Type.Optional(
+    Type.Boolean({ description: 'Only assets without a licence (not together with license).' }),
+  ),
   q: Type.Optional(
     Type.Array(Type.String(), {
       maxItems: MAX_SEARCH_TERMS,

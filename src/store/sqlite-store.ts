@@ -34,6 +34,8 @@ export interface SearchQuery {
   tags?: string[];
   /** Lowercase licence. */
   license?: string;
+  /** Only assets without a licence. */
+  unlicensed?: boolean;
   hash?: string;
   /** Folded substrings (see `searchKey`); an asset's text must hold all of them. */
   texts?: readonly string[];
@@ -164,6 +166,10 @@ const BULK_CHECKPOINT_PAGES = 10_000;
 
 type Param = string | number;
 
+/** A column filter as an SQL term: `= ?`, or `IS NULL` for "no value" (no licence). */
+const columnTerm = (column: string, value: string | null): { sql: string; params: Param[] } =>
+  value === null ? { sql: `${column} IS NULL`, params: [] } : { sql: `${column} = ?`, params: [value] };
+
 /** One filter as a stream of row ids in row-id order: `sql` selects `id`, `idColumn` bounds it. */
 interface Stream {
   sql: string;
@@ -172,8 +178,8 @@ interface Stream {
 }
 
 interface SearchPlan {
-  /** Column filters ([column, value]); each is also the first of `streams`. */
-  columns: Array<[string, string]>;
+  /** Column filters ([column, value], null: no value); each is also the first of `streams`. */
+  columns: Array<[string, string | null]>;
   streams: Stream[];
   /** How many streams come from the tag and trigram indexes (not from assets' own columns). */
   indexStreams: number;
@@ -228,6 +234,7 @@ function filterKey(query: SearchQuery): string {
     query.projectId,
     query.type ?? null,
     query.license ?? null,
+    query.unlicensed ?? false,
     [...(query.tags ?? [])].sort(),
     query.hash ?? null,
     [...(query.texts ?? [])].sort(),
@@ -802,15 +809,19 @@ export class SqliteStore {
    * the page itself.
    */
   private searchPlan(query: SearchQuery): SearchPlan {
-    const columns: Array<[string, string]> = [];
+    const columns: Array<[string, string | null]> = [];
     if (query.type !== undefined) columns.push(['type', query.type]);
     if (query.license !== undefined) columns.push(['license_norm', query.license]);
+    if (query.unlicensed) columns.push(['license_norm', null]);
     if (query.hash !== undefined) columns.push(['hash', query.hash]);
-    const streams: Stream[] = columns.map(([column, value]) => ({
-      sql: `SELECT rowid AS id FROM assets WHERE project_id = ? AND ${column} = ?`,
-      idColumn: 'rowid',
-      params: [query.projectId, value],
-    }));
+    const streams: Stream[] = columns.map(([column, value]) => {
+      const term = columnTerm(column, value);
+      return {
+        sql: `SELECT rowid AS id FROM assets WHERE project_id = ? AND ${term.sql}`,
+        idColumn: 'rowid',
+        params: [query.projectId, ...term.params],
+      };
+    });
     const indexStreams: Stream[] = (query.tags ?? []).map((tag) => ({
       sql: 'SELECT asset_rowid AS id FROM asset_tags WHERE tag = ?',
       idColumn: 'asset_rowid',
@@ -871,7 +882,14 @@ export class SqliteStore {
       ...(query.license !== undefined ? [['license', query.license] as [string, string]] : []),
       ...(query.tags ?? []).map((tag): [string, string] => ['tag', tag]),
     ];
-    if (query.hash === undefined && !query.texts?.length && !query.duplicates && dims.length <= 1) {
+    // No licence is no row of the counter table: counted below (by the licence index).
+    if (
+      query.hash === undefined &&
+      !query.texts?.length &&
+      !query.duplicates &&
+      !query.unlicensed &&
+      dims.length <= 1
+    ) {
       const [dim, value] = dims[0] ?? ['', ''];
       return this.stmts.counted.get(query.projectId, dim, value)?.n ?? 0;
     }
@@ -994,8 +1012,9 @@ export class SqliteStore {
       where.push('a.project_id = ?');
       params.push(query.projectId);
       for (const [column, value] of plan.columns) {
-        where.push(`a.${column} = ?`);
-        params.push(value);
+        const term = columnTerm(`a.${column}`, value);
+        where.push(term.sql);
+        params.push(...term.params);
       }
       for (const tag of plan.tags) {
         where.push('EXISTS (SELECT 1 FROM asset_tags t WHERE t.tag = ? AND t.asset_rowid = a.rowid)');
@@ -1015,8 +1034,9 @@ export class SqliteStore {
       where.push('a.project_id = ?');
       params.push(query.projectId);
       for (const [column, value] of plan.columns) {
-        where.push(`a.${column} = ?`);
-        params.push(value);
+        const term = columnTerm(`a.${column}`, value);
+        where.push(term.sql);
+        params.push(...term.params);
       }
       const index = ORDER_INDEXES[`${plan.columns.map(([column]) => column).join('+')}|${sort}`];
       if (index) from = `assets a INDEXED BY ${index}`;
@@ -1108,7 +1128,9 @@ export class SqliteStore {
       .all(projectId, tagLimit)
       .sort((a, b) => a.value.localeCompare(b.value));
     const total = this.stmts.counted.get(projectId, '', '')?.n ?? 0;
-    return { total, types, tags, licenses };
+    // An asset has at most one licence: the rest have none.
+    const unlicensed = total - licenses.reduce((sum, licence) => sum + licence.count, 0);
+    return { total, types, tags, licenses, unlicensed };
   }
 
   /**

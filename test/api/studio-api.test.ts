@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { openStream } from '../helpers/sse.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -131,6 +131,46 @@ describe('studio data routes', () => {
     assert.equal(res.body.licenses[0].value, 'cc-by-4.0');
     assert.equal(res.body.licenses[0].count, 2);
     assert.match(res.body.licenses[0].label, /^cc-by-4\.0$/i);
+    assert.equal(res.body.unlicensed, 1, 'c.txt has no licence');
+  });
+
+  test('unlicensed: the assets without a licence, until one is applied; not with license', async () => {
+    const search = async (query: string): Promise<{ total: number; uids: string[]; filters: unknown }> => {
+      const res = await api(url, 'GET', `/api/assets/search?${query}`);
+      assert.equal(res.status, 200, res.text);
+      return { ...res.body, uids: res.body.items.map((i: { uid: string }) => i.uid) };
+    };
+    const none = await search('unlicensed=true');
+    assert.deepEqual(none.uids, [ids.c]);
+    assert.equal((none.filters as { unlicensed: unknown }).unlicensed, true);
+    assert.equal((await search('unlicensed=true&type=scripts')).total, 0);
+    assert.deepEqual((await search('unlicensed=true&tag=hero&sort=path')).uids, [ids.c]);
+    assert.equal((await search('unlicensed=false')).total, 3, 'false is no filter');
+    const idsRes = await api(url, 'GET', '/api/assets/ids?unlicensed=true');
+    assert.deepEqual(idsRes.body.ids, [ids.c]);
+
+    const both = await api(url, 'GET', '/api/assets/search?unlicensed=true&license=MIT');
+    assert.equal(both.status, 400, both.text);
+    assert.equal(
+      both.body.message,
+      'Filter by license or by unlicensed, not both: an asset without a licence has no "MIT".',
+    );
+    const cli = await runCli(['search', '--unlicensed', '--json'], ws.dir);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(
+      JSON.parse(cli.stdout).items.map((i: { uid: string }) => i.uid),
+      [ids.c],
+    );
+
+    // Licensed in bulk, as the studio does after choosing "No license": none is left.
+    const bulk = await api(url, 'POST', '/api/assets/bulk', { ids: [ids.c], license: 'CC0' });
+    assert.equal(bulk.status, 200, bulk.text);
+    assert.equal((await search('unlicensed=true')).total, 0);
+    assert.equal((await api(url, 'GET', '/api/assets/facets')).body.unlicensed, 0);
+    const cleared = await api(url, 'POST', '/api/assets/bulk', { ids: [ids.c], clear_license: true });
+    assert.equal(cleared.status, 200, cleared.text);
+    assert.deepEqual((await search('unlicensed=true')).uids, [ids.c]);
+    assert.equal((await api(url, 'GET', '/api/assets/facets')).body.unlicensed, 1);
   });
 
   test('facets follow every change (cached between changes), and count only the project asked', async () => {

@@ -167,6 +167,15 @@ test('filters by type, tag and licence, with counts; search; sort', async ({ pag
 
   await chips.getByRole('button', { name: 'Remove tag filter promo' }).click();
   await expect(chips).toHaveCount(0);
+  // What still needs a licence before a release: the assets without one.
+  await expect(page.locator('#filter-license option').nth(1)).toHaveText('No license (1)');
+  await filter(page, 'License').selectOption({ label: 'No license (1)' });
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.script!)).toBeVisible();
+  expect(page.url()).toContain('unlicensed=true');
+  await filter(page, 'License').selectOption('cc0');
+  await expect(statusLine(page)).toHaveText('Showing 2 of 5 assets. Selected 0.');
+  expect(page.url()).not.toContain('unlicensed');
   await filter(page, 'License').selectOption('');
   // Substring over uid, path and textual metadata (here: a note), debounced.
   await page.getByRole('searchbox', { name: 'Search' }).fill('misty');

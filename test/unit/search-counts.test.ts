@@ -91,6 +91,7 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
       r.project_id === q.projectId &&
       (q.type === undefined || r.type === q.type) &&
       (q.license === undefined || r.license_norm === q.license) &&
+      (!q.unlicensed || r.license_norm === null) &&
       (q.hash === undefined || r.hash === q.hash) &&
       (q.tags ?? []).every((t) => (JSON.parse(r.tags_norm) as string[]).includes(t)) &&
       (q.texts ?? []).every((t) => r.search_text.includes(t)) &&
@@ -119,7 +120,9 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
     order: pick(['asc', 'desc'] as const),
   };
   if (rand() < 0.35) q.type = pick(TYPES);
-  if (rand() < 0.3) q.license = pick(['cc0', 'cc-by-4.0', 'mit', 'none']);
+  const licence = rand();
+  if (licence < 0.3) q.license = pick(['cc0', 'cc-by-4.0', 'mit', 'none']);
+  else if (licence < 0.45) q.unlicensed = true;
   if (rand() < 0.35)
     q.tags = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 2) }, () => pick(TAGS).toLowerCase()))];
   if (rand() < 0.1) q.hash = 'f'.repeat(64);
@@ -326,6 +329,7 @@ describe('exact totals and deep pages under writes', () => {
     assert.equal(facets.total, 1);
     assert.deepEqual(facets.types, [{ value: 'audio', count: 1 }]);
     assert.deepEqual(facets.licenses, [{ value: 'mit', count: 1, label: 'MIT' }]);
+    assert.equal(facets.unlicensed, 0);
     assert.deepEqual(
       facets.tags.map((t) => [t.value, t.count]),
       [
@@ -337,13 +341,14 @@ describe('exact totals and deep pages under writes', () => {
     facets = store.facets('default', 10);
     assert.deepEqual(facets.types, [{ value: 'images', count: 1 }]);
     assert.deepEqual(facets.licenses, []);
+    assert.equal(facets.unlicensed, 1, 'its licence removed');
     assert.deepEqual(
       facets.tags.map((t) => [t.value, t.count]),
       [['ui', 1]],
     );
     store.delete('default', base.uid);
     facets = store.facets('default', 10);
-    assert.deepEqual(facets, { total: 0, types: [], tags: [], licenses: [] });
+    assert.deepEqual(facets, { total: 0, types: [], tags: [], licenses: [], unlicensed: 0 });
   });
 
   test('the migration counts rows that existed before it', () => {

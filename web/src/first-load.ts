@@ -17,6 +17,8 @@ export interface AssetQuery {
   /** Every one must be on an asset. */
   tags: string[];
   license: string;
+  /** Only assets without a licence (then `license` is ''). */
+  unlicensed: boolean;
   /** '' for every asset. */
   duplicates: DuplicateFilter | '';
   sort: SortField;
@@ -28,6 +30,7 @@ export const DEFAULT_QUERY: AssetQuery = {
   type: '',
   tags: [],
   license: '',
+  unlicensed: false,
   duplicates: '',
   sort: 'created',
   order: 'desc',
@@ -67,6 +70,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   if (query.type) params.set('type', query.type);
   for (const tag of query.tags) params.append('tag', tag);
   if (query.license) params.set('license', query.license);
+  else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
   params.set('sort', query.sort);
   params.set('order', query.order);

@@ -39,6 +39,7 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
     type: q.type,
     tags: [...splitList(q.tags), ...splitList(q.tag)],
     license: q.license,
+    unlicensed: q.unlicensed,
     text: q.q ?? q.text,
     hash: q.hash,
     duplicates: q.duplicates || undefined,
@@ -182,6 +183,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           type: q.type ?? null,
           tags: tagFilters,
           license: q.license ?? null,
+          unlicensed: q.unlicensed ?? false,
           // One term as the reference echoed it; several as a list.
           q: terms.length > 1 ? terms : (terms[0] ?? null),
           hash: q.hash ?? null,

@@ -43,12 +43,18 @@ const COPIES: Array<{ value: DuplicateFilter | ''; label: string }> = [
   { value: 'extra', label: 'Extra copies (not the first)' },
 ];
 
+/**
+ * The License list's "No license" choice: a facet value is trimmed, so none starts with a space.
+ */
+const NO_LICENSE = ' no-license';
+
 function FacetSelect({
   id,
   label,
   anyLabel,
   value,
   options,
+  none,
   onChange,
 }: {
   id: string;
@@ -56,16 +62,25 @@ function FacetSelect({
   anyLabel: string;
   value: string;
   options: FacetCount[];
+  /** A choice for assets without any value (its value is NO_LICENSE). */
+  none?: { label: string; count: number };
   onChange: (value: string) => void;
 }): React.JSX.Element {
   // A value chosen earlier stays selectable even when no asset has it any more.
   const listed =
-    value && !options.some((o) => o.value === value) ? [{ value, count: 0 }, ...options] : options;
+    value && value !== NO_LICENSE && !options.some((o) => o.value === value)
+      ? [{ value, count: 0 }, ...options]
+      : options;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value="">{anyLabel}</option>
+        {none && (
+          <option value={NO_LICENSE}>
+            {none.label} ({none.count})
+          </option>
+        )}
         {listed.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label ?? o.value} ({o.count})
@@ -195,9 +210,12 @@ export function Filters({
         id="filter-license"
         label="License"
         anyLabel="Any license"
-        value={query.license}
+        value={query.unlicensed ? NO_LICENSE : query.license}
         options={facets?.licenses ?? []}
-        onChange={(license) => onQuery({ license })}
+        none={{ label: 'No license', count: facets?.unlicensed ?? 0 }}
+        onChange={(license) =>
+          onQuery(license === NO_LICENSE ? { license: '', unlicensed: true } : { license, unlicensed: false })
+        }
       />
       <ChoiceSelect
         id="filter-copies"

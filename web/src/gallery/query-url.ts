@@ -4,9 +4,8 @@
  * the studio does not offer falls back to the default. `q` is the search box as typed (the words
  * are split when searching).
  */
-import { DUPLICATE_FILTERS } from '../../../src/domain/facets.js';
+import { DUPLICATE_FILTERS, SORT_FIELDS, SORT_ORDERS } from '../../../src/domain/facets.js';
 import { sameTextKey } from '../../../src/domain/text-keys.js';
-import { SORT_FIELDS, SORT_ORDERS } from '../../../src/domain/facets.js';
 import { DEFAULT_QUERY, type AssetQuery } from '../first-load';
 
 export function galleryHref(query: AssetQuery): string {
@@ -15,6 +14,7 @@ export function galleryHref(query: AssetQuery): string {
   if (query.type) params.set('type', query.type);
   for (const tag of query.tags) params.append('tag', tag);
   if (query.license) params.set('license', query.license);
+  else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
   if (query.sort !== DEFAULT_QUERY.sort || query.order !== DEFAULT_QUERY.order) {
     params.set('sort', query.sort);
@@ -43,6 +43,8 @@ export function queryFromHref(hash: string): AssetQuery {
       ),
     ],
     license: params.get('license') ?? '',
+    // A licence named too wins (the API refuses both).
+    unlicensed: !params.get('license') && params.get('unlicensed') === 'true',
     duplicates: oneOf(params.get('duplicates'), DUPLICATE_FILTERS, ''),
     sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
     order: oneOf(params.get('order'), SORT_ORDERS, DEFAULT_QUERY.order),
