@@ -1,7 +1,7 @@
 /**
  * The filter options of a project with their counts (`GET /api/assets/facets`), the duplicates
- * filter's values and the search's sort keys. No Node imports: the studio imports them too (`web/src/api.ts`), so
- * server and browser read one definition.
+ * filter's values and the search's sort keys. No Node imports: the studio imports them too
+ * (`web/src/api.ts`), so server and browser read one definition.
  */
 export interface FacetCount {
   value: string;

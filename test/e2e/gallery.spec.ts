@@ -282,16 +282,30 @@ test('the first screen takes the preloaded page: one light search request, tiles
     '/api/assets/facets',
   ]);
 
-  // The grid's listing carries the tile fields only; the tiles still show names, types, licences.
+  // The grid's listing carries the tile fields only; the tiles still show names, types, sizes,
+  // licences.
   const body = (await (await firstPage).json()) as { items: Record<string, unknown>[] };
   const hero = body.items.find((item) => item.uid === ids.hero)!;
   expect(Object.keys(hero).sort()).toEqual(
-    ['license', 'metadata', 'path', 'preview_status', 'tags', 'type', 'uid', 'urls'].sort(),
+    [
+      'copies',
+      'license',
+      'metadata',
+      'path',
+      'preview',
+      'preview_status',
+      'tags',
+      'type',
+      'uid',
+      'urls',
+    ].sort(),
   );
   expect(hero.metadata).toEqual({ title: 'Hero banner' });
+  expect(hero.preview).toEqual({ width: 640, height: 360 });
+  expect(hero.copies).toBe(1);
   await expect(tile(page, ids.hero!).locator('.name')).toHaveText('Hero banner');
   const full = (await api(server.url, 'GET', `/api/assets/${ids.hero}`)).body.asset;
-  await expect(tile(page, ids.hero!).locator('.sub')).toHaveText(`images · ${full.license}`);
+  await expect(tile(page, ids.hero!).locator('.sub')).toHaveText(`images · 640 × 360 · ${full.license}`);
   await expect(tile(page, ids.hero!)).toHaveAttribute(
     'title',
     `UID: ${ids.hero}\nType: images\nPath: ${full.path}\nTags: ${full.tags.join(', ')}\nLicense: ${full.license}`,
@@ -928,7 +942,9 @@ test('Copies finds the same bytes at several paths; removing the extra copies wi
   for (const [rel, content] of Object.entries(files)) own.file(`data/assets/${rel}`, content);
   const served = await startServer(own.dir);
   try {
-    const rebuilt = await api(served.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: false });
+    // Previews made before the page opens: a preview finished while the studio is still loading
+    // is not shown until the next change (the stream starts after the first page; see the notes).
+    const rebuilt = await api(served.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
     expect(rebuilt.status, rebuilt.text).toBe(200);
     const copiesOf = async (rel: string): Promise<Array<{ uid: string; path: string }>> => {
       const hash = createHash('sha256')

@@ -43,10 +43,8 @@ const COPIES: Array<{ value: DuplicateFilter | ''; label: string }> = [
   { value: 'extra', label: 'Extra copies (not the first)' },
 ];
 
-/**
- * The License list's "No license" choice: a facet value is trimmed, so none starts with a space.
- */
-const NO_LICENSE = ' no-license';
+/** The "none" choice of a list (No license): a facet value is trimmed, so none starts with a space. */
+const NO_VALUE = ' none';
 
 function FacetSelect({
   id,
@@ -62,13 +60,13 @@ function FacetSelect({
   anyLabel: string;
   value: string;
   options: FacetCount[];
-  /** A choice for assets without any value (its value is NO_LICENSE). */
+  /** A choice for the assets without a value (its value is NO_VALUE). */
   none?: { label: string; count: number };
   onChange: (value: string) => void;
 }): React.JSX.Element {
   // A value chosen earlier stays selectable even when no asset has it any more.
   const listed =
-    value && value !== NO_LICENSE && !options.some((o) => o.value === value)
+    value && value !== NO_VALUE && !options.some((o) => o.value === value)
       ? [{ value, count: 0 }, ...options]
       : options;
   return (
@@ -77,7 +75,7 @@ function FacetSelect({
       <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value="">{anyLabel}</option>
         {none && (
-          <option value={NO_LICENSE}>
+          <option value={NO_VALUE}>
             {none.label} ({none.count})
           </option>
         )}
@@ -210,11 +208,11 @@ export function Filters({
         id="filter-license"
         label="License"
         anyLabel="Any license"
-        value={query.unlicensed ? NO_LICENSE : query.license}
+        value={query.unlicensed ? NO_VALUE : query.license}
         options={facets?.licenses ?? []}
         none={{ label: 'No license', count: facets?.unlicensed ?? 0 }}
         onChange={(license) =>
-          onQuery(license === NO_LICENSE ? { license: '', unlicensed: true } : { license, unlicensed: false })
+          onQuery(license === NO_VALUE ? { license: '', unlicensed: true } : { license, unlicensed: false })
         }
       />
       <ChoiceSelect
