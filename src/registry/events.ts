@@ -61,6 +61,11 @@ export class EventLog {
     }
   }
 
+  /** The newest event's sequence number in the log (0: none yet). */
+  latestSeq(): number {
+    return this.store.maxEventSeq();
+  }
+
   /** Events after `seq` from the log (all processes), oldest first. */
   since(seq: number, limit = 500): HookEnvelope[] {
     return this.store.eventsAfter(seq, limit).map(toEnvelope);

@@ -144,4 +144,20 @@ describe('SSE stream /api/events', () => {
       items.slice(1).map((i) => i.seq),
     );
   });
+
+  test('a search says the last event it may not show yet, and the stream resumes after it', async () => {
+    const [last] = (await api(server.url, 'GET', '/api/assets/debug/history?limit=1')).body
+      .items as HookEnvelope[];
+    const page = await api(server.url, 'GET', '/api/assets/search?limit=1');
+    assert.equal(page.headers.get('x-event-seq'), String(last!.seq));
+    // A change after that answer, then a stream opened with it: the change is replayed.
+    ws.file('in/late.txt', 'late');
+    const reg = await api(server.url, 'POST', '/api/assets/register', { path: 'in/late.txt' });
+    assert.equal(reg.status, 200, reg.text);
+    const stream = await openStream(server.url, { 'last-event-id': page.headers.get('x-event-seq')! });
+    const frames = await stream.until((f) => f.some((x) => x.event === 'asset_registered'));
+    await stream.close();
+    assert.equal(frames[0]!.data.seq, last!.seq! + 1);
+    assert.equal(frames.find((f) => f.event === 'asset_registered')!.data.data.uid, reg.body.asset_id);
+  });
 });

@@ -526,6 +526,42 @@ test('a file registered with the CLI appears in the open page, selection and scr
   ids.moon = moon;
 });
 
+test('a change made while the studio was loading shows once its event stream is up', async ({ page }) => {
+  const own = makeWorkspace('areg-e2e-late-stream-');
+  own.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  own.file('data/assets/scripts/intro.txt', 'Once upon a time');
+  const served = await startServer(own.dir);
+  try {
+    const rebuilt = await api(served.url, 'POST', '/api/assets/rebuild', {});
+    expect(rebuilt.status, rebuilt.text).toBe(200);
+    const [intro] = (await api(served.url, 'GET', '/api/assets/search')).body.items;
+    // The stream is held back until the change is made: the page drawn from the first answers is
+    // older than the stream, as on a slow connection or a busy machine.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const streams: string[] = [];
+    await page.route('**/api/events*', async (route) => {
+      streams.push(route.request().url());
+      await held;
+      await route.continue();
+    });
+    await page.goto(served.url);
+    await expect(tile(page, intro.uid).locator('.name')).toHaveText('intro.txt');
+    await expect.poll(() => streams.length).toBe(1);
+    const patched = await api(served.url, 'PATCH', `/api/assets/${intro.uid}`, {
+      metadata: { title: 'Prologue' },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    release();
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    await expect(tile(page, intro.uid).locator('.name')).toHaveText('Prologue');
+    expect(streams[0]).toMatch(/\/api\/events\?since=\d+$/);
+  } finally {
+    await served.stop();
+    own.cleanup();
+  }
+});
+
 test('Copy Debug JSON puts the selected records on the clipboard', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await page.goto(server.url);
@@ -942,8 +978,7 @@ test('Copies finds the same bytes at several paths; removing the extra copies wi
   for (const [rel, content] of Object.entries(files)) own.file(`data/assets/${rel}`, content);
   const served = await startServer(own.dir);
   try {
-    // Previews made before the page opens: a preview finished while the studio is still loading
-    // is not shown until the next change (the stream starts after the first page; see the notes).
+    // Previews made before the page opens (the captions below show their sizes).
     const rebuilt = await api(served.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
     expect(rebuilt.status, rebuilt.text).toBe(200);
     const copiesOf = async (rel: string): Promise<Array<{ uid: string; path: string }>> => {

@@ -90,11 +90,19 @@ interface Answer {
   status: number;
   ok: boolean;
   data: { ok?: boolean; code?: string; message?: string };
+  /** A search's `x-event-seq`: the last event its answer may not show yet. */
+  eventSeq?: number;
 }
+
+const eventSeqOf = (res: Response): number | undefined => {
+  const seq = Number(res.headers.get('x-event-seq') ?? Number.NaN);
+  return Number.isInteger(seq) ? seq : undefined;
+};
 
 const readAnswer = async (res: Response): Promise<Answer> => ({
   status: res.status,
   ok: res.ok,
+  eventSeq: eventSeqOf(res),
   data: (await res.json().catch(() => ({}))) as Answer['data'],
 });
 
@@ -111,6 +119,8 @@ interface Early {
 }
 const early = new Map<string, Early>();
 const EARLY_TTL_MS = 5000;
+/** Every prefetch's answer, kept after it is taken (see eventsAfterFirstLoad). */
+const firstAnswers: Array<Promise<Answer>> = [];
 
 export function prefetch(url: string): void {
   // No extra options: the request must match index.html's preload to reuse its response.
@@ -120,6 +130,20 @@ export function prefetch(url: string): void {
     () => early.delete(url),
   );
   early.set(url, entry);
+  firstAnswers.push(entry.answer);
+}
+
+/**
+ * Where the event stream starts so that nothing after the first answers is missed: the smallest
+ * `x-event-seq` they carried (undefined: none did, the stream starts now). Every later request is
+ * answered after it, so the events since cover them too; an event they already show only costs a
+ * reload.
+ */
+export async function eventsAfterFirstLoad(): Promise<number | undefined> {
+  const seqs = (await Promise.allSettled(firstAnswers))
+    .map((r) => (r.status === 'fulfilled' ? r.value.eventSeq : undefined))
+    .filter((seq): seq is number => seq !== undefined);
+  return seqs.length ? Math.min(...seqs) : undefined;
 }
 
 /** Resolves once every prefetch is in (or failed), or after `ms`, whichever comes first. */

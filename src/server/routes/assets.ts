@@ -164,7 +164,11 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
   app.get(
     '/api/assets/search',
     { schema: { tags, summary: 'Search assets (filters combine with AND)', querystring: SearchQuery } },
-    async (request) => {
+    async (request, reply) => {
+      // The last event this answer may not show yet (read before the search): a client that starts
+      // its event stream later asks for what came after it (`/api/events?since=`), so nothing
+      // that happened in between is missed.
+      void reply.header('x-event-seq', String(service.events.latestSeq()));
       const q = request.query;
       const fields = q.fields === undefined ? undefined : parseFields(q.fields);
       const registry = service.project(q.project_id);
