@@ -581,6 +581,38 @@ test('Copy Debug JSON puts the selected records on the clipboard', async ({ page
   expect(text).toContain('\n  {\n    "id"');
 });
 
+test('tiles come small, medium or large; the choice is remembered, large ones show the larger thumbnail', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  const sizes = page.getByRole('group', { name: 'Tile size' });
+  await expect(sizes.getByRole('button', { name: 'Medium tiles' })).toHaveAttribute('aria-pressed', 'true');
+  const firstRow = page.locator('.grid-row').first().locator('.tile');
+  const heroImage = tile(page, ids.hero!).locator('img');
+  const thumbnailSize = () =>
+    heroImage.evaluate((img: HTMLImageElement) => new URL(img.currentSrc).searchParams.get('size'));
+  await expect(heroImage).toBeVisible();
+  const medium = await firstRow.count();
+  const mediumWidth = (await tile(page, ids.hero!).boundingBox())!.width;
+  expect(await thumbnailSize()).toBe('256');
+
+  await sizes.getByRole('button', { name: 'Large tiles' }).click();
+  await expect(firstRow).not.toHaveCount(medium);
+  const large = await firstRow.count();
+  expect(large).toBeLessThan(medium);
+  expect((await tile(page, ids.hero!).boundingBox())!.width).toBeGreaterThan(mediumWidth * 1.3);
+  // Wider than the 256 px thumbnail: the browser takes the 512 one.
+  await expect.poll(thumbnailSize).toBe('512');
+
+  await page.reload();
+  await expect(sizes.getByRole('button', { name: 'Large tiles' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(firstRow).toHaveCount(large);
+
+  await sizes.getByRole('button', { name: 'Small tiles' }).click();
+  await expect.poll(async () => (await tile(page, ids.hero!).boundingBox())!.width).toBeLessThan(mediumWidth);
+  expect(await firstRow.count()).toBeGreaterThanOrEqual(medium);
+});
+
 test('detail views of an image and of an audio asset', async ({ page }) => {
   await page.goto(server.url);
   await expect(tile(page, ids.hero!).locator('img')).toBeVisible();

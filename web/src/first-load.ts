@@ -51,8 +51,10 @@ export const GRID_FIELDS = [
   'tags',
   'license',
   'metadata.title',
-  // The 256 px thumbnail (the tile's size); the detail view asks for the full record and its 512.
+  // The 256 px thumbnail, and every size for large tiles and sharp screens (srcset); the detail
+  // view asks for the full record and its 512.
   'urls.thumbnail',
+  'urls.thumbnails',
   'urls.waveform',
   'preview_status',
   // The "×3" badge, and the size or length under the name.

@@ -7,9 +7,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AssetSummary } from '../api';
 import { PreviewGate, PreviewGateContext } from './previewGate';
 import { Tile } from './Tile';
+import { TILE_SIZES, type TileSize } from './tile-size';
 
-const TILE_MIN = 168;
-const ROW_HEIGHT = 214;
 const GAP = 10;
 /** Rows drawn beyond the view on the side it heads for (both sides at rest), and behind it. */
 const OVERSCAN_AHEAD = 4;
@@ -35,6 +34,7 @@ export function AssetGrid({
   onKey,
   onOpen,
   version,
+  size,
 }: {
   total: number;
   at: (index: number) => AssetSummary | undefined;
@@ -46,20 +46,29 @@ export function AssetGrid({
   onOpen: (index: number) => void;
   /** Changes whenever selection or data changes, so memoised tiles re-render. */
   version: string;
+  size: TileSize;
 }): React.JSX.Element {
   const scroller = useRef<HTMLDivElement>(null);
+  const { minWidth: tileMin, rowHeight } = TILE_SIZES[size];
   const [columns, setColumns] = useState(4);
+  const [tileWidth, setTileWidth] = useState<number>(tileMin);
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const measure = (): void =>
-      setColumns(Math.max(1, Math.floor((el.clientWidth - GAP) / (TILE_MIN + GAP))));
+    const measure = (): void => {
+      // The scroller's side padding and the gaps between tiles are GAP each.
+      const inner = el.clientWidth - 2 * GAP;
+      const fit = Math.max(1, Math.floor((inner + GAP) / (tileMin + GAP)));
+      setColumns(fit);
+      // In steps of 20 px: a window resized by a pixel re-renders no tile.
+      setTileWidth(Math.ceil((inner - (fit - 1) * GAP) / fit / 20) * 20);
+    };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
-  }, []);
+  }, [tileMin]);
 
   const rows = Math.ceil(total / columns);
   // While scrolling, rows behind the view are of no use: fewer rows to draw when a screen of
@@ -76,11 +85,13 @@ export function AssetGrid({
   const virtualizer = useVirtualizer({
     count: rows,
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: OVERSCAN_AHEAD,
     rangeExtractor,
   });
   self.current = virtualizer;
+  // Rows of another height: the sizes the virtualizer holds are stale.
+  useLayoutEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
   const items = virtualizer.getVirtualItems();
   // At fling speed a tile is on screen for a few frames: asking for its preview (and drawing it)
   // would cost more than the frame has. Measured between renders (each row change renders), and
@@ -102,8 +113,8 @@ export function AssetGrid({
     }
     const height = virtualizer.scrollRect?.height ?? 0;
     gate.visible = [
-      Math.floor(offset / ROW_HEIGHT) * columns,
-      Math.ceil((offset + height) / ROW_HEIGHT) * columns - 1,
+      Math.floor(offset / rowHeight) * columns,
+      Math.ceil((offset + height) / rowHeight) * columns - 1,
     ];
   }
   const firstRow = items[0]?.index ?? 0;
@@ -174,6 +185,7 @@ export function AssetGrid({
                 role="presentation"
                 style={{
                   transform: `translateY(${row.start}px)`,
+                  height: rowHeight,
                   gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
                 }}
               >
@@ -187,6 +199,7 @@ export function AssetGrid({
                       index={index}
                       selected={asset ? isSelected(asset.uid) : false}
                       focused={index === focus}
+                      width={tileWidth}
                       onPointer={onPointer}
                       onOpen={onOpen}
                     />

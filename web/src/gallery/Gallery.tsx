@@ -7,6 +7,7 @@ import { lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress } from '../api';
 import { navigate, parseRoute, rememberGalleryHref } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
+import { TileSizeChoice, useTileSize } from './tile-size';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
 import { galleryHref, queryFromHref } from './query-url';
@@ -38,6 +39,7 @@ export function Gallery({
   const [search, setSearch] = useState(query.q);
   const [facets, setFacets] = useState<Facets | undefined>(api.facetsNow);
   const [selected, setSelected] = useState<string[]>([]);
+  const [tileSize, setTileSize] = useTileSize();
   const [anchor, setAnchor] = useState(-1);
   const [focus, setFocus] = useState(-1);
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
@@ -284,6 +286,7 @@ export function Gallery({
             >
               Details
             </button>
+            <TileSizeChoice size={tileSize} onChange={setTileSize} />
           </div>
           {paged.error && (
             <p className="error" role="alert">
@@ -321,6 +324,7 @@ export function Gallery({
               onKey={onKey}
               onOpen={open}
               version={version}
+              size={tileSize}
             />
           )}
         </div>

@@ -42,10 +42,16 @@ export const extensionOf = (p: string): string => {
 export function Preview({
   asset,
   size,
+  width,
   deferred = false,
 }: {
   asset: AssetSummary;
   size: 256 | 512;
+  /**
+   * The width it is drawn at (CSS px), when it varies: the browser then picks among the
+   * thumbnail sizes for it and the screen's pixel density (a large tile on a sharp screen: 512).
+   */
+  width?: number;
   /** Not yet: the type icon only, nothing asked for (a grid tile waiting at the gate). */
   deferred?: boolean;
 }): React.JSX.Element {
@@ -55,10 +61,13 @@ export function Preview({
   const [broken, setBroken] = useState(false);
   const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
   const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
+  const sizes = Object.entries(asset.urls?.thumbnails ?? {});
   if (thumb && !broken) {
     return (
       <img
         src={thumb}
+        srcSet={width && sizes.length > 1 ? sizes.map(([px, url]) => `${url} ${px}w`).join(', ') : undefined}
+        sizes={width && sizes.length > 1 ? `${width}px` : undefined}
         alt={`Preview of ${assetName(asset)}`}
         loading="lazy"
         fetchPriority="low"
@@ -82,6 +91,7 @@ export const Tile = memo(function Tile({
   index,
   selected,
   focused,
+  width,
   onPointer,
   onOpen,
 }: {
@@ -89,6 +99,8 @@ export const Tile = memo(function Tile({
   index: number;
   selected: boolean;
   focused: boolean;
+  /** The tile's width (CSS px), for the choice of thumbnail size. */
+  width: number;
   onPointer: (index: number, e: React.MouseEvent) => void;
   onOpen: (index: number) => void;
 }): React.JSX.Element {
@@ -126,7 +138,9 @@ export const Tile = memo(function Tile({
       onDoubleClick={() => onOpen(index)}
     >
       <div className="thumb">
-        {!(waiting && arrival === 'flying') && <Preview asset={asset} size={256} deferred={waiting} />}
+        {!(waiting && arrival === 'flying') && (
+          <Preview asset={asset} size={256} width={width} deferred={waiting} />
+        )}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
         {asset.copies > 1 && (
           <span
