@@ -613,6 +613,33 @@ test('tiles come small, medium or large; the choice is remembered, large ones sh
   expect(await firstRow.count()).toBeGreaterThanOrEqual(medium);
 });
 
+test('a sound plays from its tile, showing how far it has played, without selecting it', async ({ page }) => {
+  await page.goto(server.url);
+  const theme = tile(page, ids.theme!);
+  const played = theme.locator('.waveform rect.played');
+  await expect(theme.locator('.waveform')).toBeVisible();
+  await expect(tile(page, ids.hero!).getByRole('button', { name: /^Play/ })).toHaveCount(0);
+
+  await theme.getByRole('button', { name: 'Play theme.wav' }).click();
+  const stop = theme.getByRole('button', { name: 'Stop theme.wav' });
+  await expect(stop).toHaveAttribute('aria-pressed', 'true');
+  // The browser really plays it: the bars fill as its time advances.
+  await expect.poll(() => played.count()).toBeGreaterThan(0);
+  await expect(statusLine(page)).toHaveText(/Selected 0\.$/);
+  await expect(page).not.toHaveURL(/#\/asset\//);
+
+  await stop.click();
+  await expect(theme.getByRole('button', { name: 'Play theme.wav' })).toHaveAttribute(
+    'aria-pressed',
+    'false',
+  );
+  await expect(played).toHaveCount(0);
+  // Played to its end (2 s), it goes back to Play by itself.
+  await theme.getByRole('button', { name: 'Play theme.wav' }).click();
+  await expect(stop).toBeVisible();
+  await expect(theme.getByRole('button', { name: 'Play theme.wav' })).toBeVisible({ timeout: 6000 });
+});
+
 test('detail views of an image and of an audio asset', async ({ page }) => {
   await page.goto(server.url);
   await expect(tile(page, ids.hero!).locator('img')).toBeVisible();

@@ -22,7 +22,7 @@ export type AssetSummary = Pick<
   'uid' | 'type' | 'path' | 'tags' | 'license' | 'preview_status' | 'copies'
 > & {
   metadata?: { title?: unknown };
-  urls?: Partial<Pick<AssetUrls, 'thumbnail' | 'thumbnails' | 'waveform'>>;
+  urls?: Partial<Pick<AssetUrls, 'file' | 'thumbnail' | 'thumbnails' | 'waveform'>>;
   preview?: PreviewFacts;
 };
 

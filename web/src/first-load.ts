@@ -55,6 +55,8 @@ export const GRID_FIELDS = [
   // view asks for the full record and its 512.
   'urls.thumbnail',
   'urls.thumbnails',
+  // What the tile's play button plays.
+  'urls.file',
   'urls.waveform',
   'preview_status',
   // The "×3" badge, and the size or length under the name.

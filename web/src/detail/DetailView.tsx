@@ -2,15 +2,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, formatBytes, type Asset, type Provenance } from '../api';
 import { copyText } from '../gallery/clipboard';
-import { mediaDetails } from '../gallery/media-facts';
-import { assetName, extensionOf, Preview } from '../gallery/Tile';
+import { isAudioPath, mediaDetails } from '../gallery/media-facts';
+import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import type { RegistryChanges } from '../gallery/Gallery';
 import { postNotice } from '../notice';
 import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
-
-const AUDIO = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
 
 /** Copies listed in the detail view; more are counted, and found with the hash. */
 const COPIES_SHOWN = 20;
@@ -134,7 +132,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
     );
   };
 
-  const isAudio = asset ? Boolean(asset.urls.waveform) || AUDIO.has(extensionOf(asset.path)) : false;
+  const isAudio = asset ? Boolean(asset.urls.waveform) || isAudioPath(asset.path) : false;
   const details = mediaDetails(asset?.preview);
   const media: Array<[string, string]> = details ? [[isAudio ? 'Length' : 'Dimensions', details]] : [];
   const fields: Array<[string, React.ReactNode]> = asset

@@ -1,7 +1,8 @@
 /** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
 import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
-import { mediaSize } from './media-facts';
+import { toggleAudition, useAudition } from './audition';
+import { extensionOf, isAudioPath, mediaSize } from './media-facts';
 import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
@@ -34,15 +35,11 @@ const ICONS: Record<string, string> = {
   documents: '¶',
 };
 
-export const extensionOf = (p: string): string => {
-  const dot = p.lastIndexOf('.');
-  return dot > p.lastIndexOf('/') ? p.slice(dot + 1).toLowerCase() : '';
-};
-
 export function Preview({
   asset,
   size,
   width,
+  progress,
   deferred = false,
 }: {
   asset: AssetSummary;
@@ -52,6 +49,8 @@ export function Preview({
    * thumbnail sizes for it and the screen's pixel density (a large tile on a sharp screen: 512).
    */
   width?: number;
+  /** How much of the sound has played (0–1), while it plays. */
+  progress?: number;
   /** Not yet: the type icon only, nothing asked for (a grid tile waiting at the gate). */
   deferred?: boolean;
 }): React.JSX.Element {
@@ -77,7 +76,10 @@ export function Preview({
       />
     );
   }
-  if (waveform) return <WaveformPicture waveform={waveform} label={`Waveform of ${assetName(asset)}`} />;
+  if (waveform)
+    return (
+      <WaveformPicture waveform={waveform} progress={progress} label={`Waveform of ${assetName(asset)}`} />
+    );
   return (
     <span className="type-icon" aria-hidden="true">
       <span className="glyph">{ICONS[asset.type] ?? '■'}</span>
@@ -111,6 +113,7 @@ export const Tile = memo(function Tile({
   const [arrival] = useState(() => (gate?.flying ? 'flying' : gate?.scrolling ? 'scrolling' : 'still'));
   const [waiting, setWaiting] = useState(arrival !== 'still');
   const loaded = asset !== undefined;
+  const played = useAudition(asset?.uid ?? '');
   useEffect(() => {
     if (!waiting || !gate || !loaded) return;
     return gate.wait(index, () => setWaiting(false));
@@ -126,6 +129,7 @@ export const Tile = memo(function Tile({
       />
     );
   }
+  const fileUrl = asset.urls?.file;
   return (
     <div
       className={`tile${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
@@ -139,9 +143,25 @@ export const Tile = memo(function Tile({
     >
       <div className="thumb">
         {!(waiting && arrival === 'flying') && (
-          <Preview asset={asset} size={256} width={width} deferred={waiting} />
+          <Preview asset={asset} size={256} width={width} progress={played} deferred={waiting} />
         )}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
+        {fileUrl && (asset.urls?.waveform || isAudioPath(asset.path)) && (
+          <button
+            type="button"
+            className="audition"
+            aria-label={`${played === undefined ? 'Play' : 'Stop'} ${assetName(asset)}`}
+            aria-pressed={played !== undefined}
+            // Playing is not choosing: the selection and the detail view stay as they are.
+            onClick={(e) => {
+              e.stopPropagation();
+              toggleAudition(asset.uid, fileUrl);
+            }}
+            onDoubleClick={(e) => e.stopPropagation()}
+          >
+            {played === undefined ? '▶' : '■'}
+          </button>
+        )}
         {asset.copies > 1 && (
           <span
             className="badge copy-count"

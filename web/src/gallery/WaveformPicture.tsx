@@ -58,7 +58,7 @@ export function WaveformPicture({
   }
   return (
     <svg
-      className="waveform"
+      className={progress === undefined ? 'waveform' : 'waveform playing'}
       viewBox={`0 0 ${n} 100`}
       preserveAspectRatio="none"
       role="img"

@@ -35,6 +35,17 @@ export function mediaSize(preview: PreviewFacts | undefined): string | undefined
   return duration === undefined ? undefined : formatDuration(duration);
 }
 
+const AUDIO_EXTENSIONS = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
+
+/** A path's extension, lowercase ('' for none). */
+export const extensionOf = (p: string): string => {
+  const dot = p.lastIndexOf('.');
+  return dot > p.lastIndexOf('/') ? p.slice(dot + 1).toLowerCase() : '';
+};
+
+/** Whether a path names a sound a browser plays (by its extension). */
+export const isAudioPath = (path: string): boolean => AUDIO_EXTENSIONS.has(extensionOf(path));
+
 const CHANNELS: Record<number, string> = { 1: 'mono', 2: 'stereo' };
 
 /** The detail view's line: the size, then a sound's channels and sample rate. */
