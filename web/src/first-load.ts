@@ -51,9 +51,8 @@ export const GRID_FIELDS = [
   'tags',
   'license',
   'metadata.title',
-  // The 256 px thumbnail, and every size for large tiles and sharp screens (srcset); the detail
-  // view asks for the full record and its 512.
-  'urls.thumbnail',
+  // Every thumbnail size: the tile's 256 px one, and the 512 for large tiles and sharp screens
+  // (srcset). `urls.thumbnail` is the 256 again, so it is not asked for.
   'urls.thumbnails',
   // What the tile's play button plays.
   'urls.file',
