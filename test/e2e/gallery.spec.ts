@@ -638,6 +638,16 @@ test('a sound plays from its tile, showing how far it has played, without select
   await theme.getByRole('button', { name: 'Play theme.wav' }).click();
   await expect(stop).toBeVisible();
   await expect(theme.getByRole('button', { name: 'Play theme.wav' })).toBeVisible({ timeout: 6000 });
+
+  // From the keyboard: P plays the focused tile's sound and stops it; on a picture it does nothing.
+  await theme.click();
+  await page.keyboard.press('p');
+  await expect(stop).toBeVisible();
+  await page.keyboard.press('p');
+  await expect(theme.getByRole('button', { name: 'Play theme.wav' })).toBeVisible();
+  await tile(page, ids.hero!).click();
+  await page.keyboard.press('p');
+  await expect(page.getByRole('button', { name: /^Stop / })).toHaveCount(0);
 });
 
 test('detail views of an image and of an audio asset', async ({ page }) => {

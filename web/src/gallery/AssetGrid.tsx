@@ -19,7 +19,7 @@ const FLY_FROM = 4;
 const FLY_HOLD_MS = 250;
 
 export interface GridKeyAction {
-  kind: 'move' | 'toggle' | 'open' | 'all' | 'clear';
+  kind: 'move' | 'toggle' | 'open' | 'all' | 'clear' | 'play';
   to?: number;
   extend?: boolean;
 }
@@ -155,6 +155,8 @@ export function AssetGrid({
       onKey({ kind: 'all' });
     } else if (e.key === 'Escape') {
       onKey({ kind: 'clear' });
+    } else if (e.key === 'p' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      onKey({ kind: 'play' });
     } else {
       return;
     }

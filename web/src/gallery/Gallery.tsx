@@ -8,6 +8,7 @@ import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress 
 import { navigate, parseRoute, rememberGalleryHref } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { TileSizeChoice, useTileSize } from './tile-size';
+import { playableFile, toggleAudition } from './audition';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
 import { galleryHref, queryFromHref } from './query-url';
@@ -220,6 +221,12 @@ export function Gallery({
         case 'clear':
           setSelected([]);
           break;
+        case 'play': {
+          const asset = paged.at(at);
+          const file = asset && playableFile(asset);
+          if (asset && file) toggleAudition(asset.uid, file);
+          break;
+        }
       }
     },
     [focus, paged, uidsBetween, open, selectAll],

@@ -1,8 +1,8 @@
 /** One asset in the grid: its thumbnail, waveform or type icon, and its name. */
 import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
-import { toggleAudition, useAudition } from './audition';
-import { extensionOf, isAudioPath, mediaSize } from './media-facts';
+import { playableFile, toggleAudition, useAudition } from './audition';
+import { extensionOf, mediaSize } from './media-facts';
 import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
@@ -129,7 +129,7 @@ export const Tile = memo(function Tile({
       />
     );
   }
-  const fileUrl = asset.urls?.file;
+  const fileUrl = playableFile(asset);
   return (
     <div
       className={`tile${selected ? ' selected' : ''}${focused ? ' focused' : ''}`}
@@ -146,10 +146,12 @@ export const Tile = memo(function Tile({
           <Preview asset={asset} size={256} width={width} progress={played} deferred={waiting} />
         )}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
-        {fileUrl && (asset.urls?.waveform || isAudioPath(asset.path)) && (
+        {fileUrl && (
           <button
             type="button"
             className="audition"
+            // The grid is one stop in the tab order; the keyboard plays with P (AssetGrid).
+            tabIndex={-1}
             aria-label={`${played === undefined ? 'Play' : 'Stop'} ${assetName(asset)}`}
             aria-pressed={played !== undefined}
             // Playing is not choosing: the selection and the detail view stay as they are.

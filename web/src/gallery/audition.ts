@@ -4,6 +4,12 @@
  * what plays, and how far, from here.
  */
 import { useSyncExternalStore } from 'react';
+import type { AssetSummary } from '../api';
+import { isAudioPath } from './media-facts';
+
+/** The file a tile can play: a sound's (it has a waveform, or a sound's extension). */
+export const playableFile = (asset: AssetSummary): string | undefined =>
+  asset.urls?.waveform || isAudioPath(asset.path) ? asset.urls?.file : undefined;
 
 interface Playing {
   uid: string;
