@@ -648,6 +648,17 @@ test('a sound plays from its tile, showing how far it has played, without select
   await tile(page, ids.hero!).click();
   await page.keyboard.press('p');
   await expect(page.getByRole('button', { name: /^Stop / })).toHaveCount(0);
+
+  // One sound at a time: the detail view's player starting stops the tile's.
+  await theme.click();
+  await page.keyboard.press('p');
+  await expect(stop).toBeVisible();
+  await page.keyboard.press('Enter');
+  const player = page.getByRole('dialog', { name: 'theme.wav' }).locator('audio');
+  await player.evaluate((el: HTMLAudioElement) => el.play());
+  // At once, not when the 2 s sound would have ended by itself.
+  await expect(theme.getByRole('button', { name: 'Play theme.wav' })).toBeAttached({ timeout: 500 });
+  await expect.poll(() => player.evaluate((el: HTMLAudioElement) => el.paused)).toBe(false);
 });
 
 test('detail views of an image and of an audio asset', async ({ page }) => {

@@ -119,7 +119,7 @@ interface Early {
 }
 const early = new Map<string, Early>();
 const EARLY_TTL_MS = 5000;
-/** Every prefetch's answer, kept after it is taken (see eventsAfterFirstLoad). */
+/** The prefetched searches' answers, kept after they are taken (see eventsAfterFirstLoad). */
 const firstAnswers: Array<Promise<Answer>> = [];
 
 export function prefetch(url: string): void {
@@ -130,11 +130,12 @@ export function prefetch(url: string): void {
     () => early.delete(url),
   );
   early.set(url, entry);
-  firstAnswers.push(entry.answer);
+  // Only a search says its event sequence; the stream need not wait for the others.
+  if (url.startsWith('/api/assets/search')) firstAnswers.push(entry.answer);
 }
 
 /**
- * Where the event stream starts so that nothing after the first answers is missed: the smallest
+ * Where the event stream starts so that nothing after the first searches is missed: the smallest
  * `x-event-seq` they carried (undefined: none did, the stream starts now). Every later request is
  * answered after it, so the events since cover them too; an event they already show only costs a
  * reload.

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, formatBytes, type Asset, type Provenance } from '../api';
 import { copyText } from '../gallery/clipboard';
+import { stopAudition } from '../gallery/audition';
 import { isAudioPath, mediaDetails } from '../gallery/media-facts';
 import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
@@ -80,6 +81,8 @@ function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
         controls
         preload="metadata"
         src={asset.urls.file}
+        // One sound at a time: a tile's stops when this one starts.
+        onPlay={stopAudition}
         onTimeUpdate={(e) => setProgress(e.currentTarget.currentTime / (e.currentTarget.duration || 1))}
       />
     </div>

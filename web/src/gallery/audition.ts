@@ -40,12 +40,18 @@ function audio(): HTMLAudioElement {
   return player;
 }
 
+/** Stops what plays (another player, the detail view's, is starting). */
+export function stopAudition(): void {
+  if (!playing) return;
+  player?.pause();
+  changed(undefined);
+}
+
 /** Plays this asset's file from the start, or stops it if it is the one playing. */
 export function toggleAudition(uid: string, fileUrl: string): void {
   const el = audio();
   if (playing?.uid === uid) {
-    el.pause();
-    changed(undefined);
+    stopAudition();
     return;
   }
   el.src = fileUrl;
