@@ -502,6 +502,31 @@ test('keyboard: move, select, select all, open', async ({ page }) => {
   await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
 });
 
+test('? lists the keyboard shortcuts; Escape closes the list, the ⌨ button opens it too', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  await expect(statusLine(page)).toHaveText(/^Showing/);
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  await expect(help.locator('dl > div').filter({ hasText: 'Play or stop the focused sound' })).toContainText(
+    'P',
+  );
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+  // Typed into the search box, "?" is a character.
+  await page.getByRole('searchbox', { name: 'Search' }).fill('');
+  await page.getByRole('searchbox', { name: 'Search' }).press('?');
+  await expect(help).toHaveCount(0);
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('?');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('');
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  await expect(help).toBeVisible();
+  await help.getByRole('button', { name: 'Close keyboard shortcuts' }).click();
+  await expect(help).toHaveCount(0);
+});
+
 test('a file registered with the CLI appears in the open page, selection and scroll kept', async ({
   page,
 }) => {

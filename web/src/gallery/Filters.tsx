@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'react';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
 
 /** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
-const typingIn = (target: EventTarget | null): boolean =>
+export const typingIn = (target: EventTarget | null): boolean =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 

@@ -8,6 +8,7 @@ import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress 
 import { navigate, parseRoute, rememberGalleryHref } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { TileSizeChoice, useTileSize } from './tile-size';
+import { KeyboardHelp } from './KeyboardHelp';
 import { playableFile, toggleAudition } from './audition';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
@@ -294,6 +295,7 @@ export function Gallery({
               Details
             </button>
             <TileSizeChoice size={tileSize} onChange={setTileSize} />
+            <KeyboardHelp />
           </div>
           {paged.error && (
             <p className="error" role="alert">
