@@ -174,15 +174,14 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const registry = service.project(q.project_id);
       const input = searchInput(q);
       const { total, records } = await registry.search(input);
+      const items = registry.serializeAll(records);
       const tagFilters = input.tags ?? [];
       const terms = [input.text ?? []].flat();
       const limit = input.limit ?? 50;
       return {
         ok: true,
         total,
-        items: fields
-          ? registry.serializeAll(records).map((item) => projectItem(item, fields))
-          : registry.serializeAll(records),
+        items: fields ? items.map((item) => projectItem(item, fields)) : items,
         filters: {
           type: q.type ?? null,
           tags: tagFilters,

@@ -7,6 +7,7 @@ import { isAudioPath, mediaDetails } from '../gallery/media-facts';
 import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import type { RegistryChanges } from '../gallery/Gallery';
+import { Modal } from '../Modal';
 import { postNotice } from '../notice';
 import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
@@ -96,7 +97,6 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   const [status, setStatus] = useState<string>();
   const [panel, setPanel] = useState<'none' | 'edit' | 'remove'>('none');
   const [licenses, setLicenses] = useState<string[]>([]);
-  const dialog = useRef<HTMLDivElement>(null);
   // Escape closes an open editor first, then the dialog.
   const panelOpen = useRef(false);
   panelOpen.current = panel !== 'none';
@@ -116,7 +116,6 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   }, [id, changes.tick]);
 
   useEffect(() => {
-    dialog.current?.focus();
     const onKey = (e: KeyboardEvent): void => {
       if (e.key !== 'Escape') return;
       if (panelOpen.current) setPanel('none');
@@ -168,107 +167,98 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
     : [];
 
   return (
-    <div className="overlay" onClick={(e) => e.target === e.currentTarget && navigate({ view: 'gallery' })}>
-      <div
-        className="detail"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="detail-title"
-        tabIndex={-1}
-        ref={dialog}
-      >
-        <header>
-          <h2 id="detail-title">{asset ? assetName(asset) : 'Asset'}</h2>
-          <button type="button" onClick={() => navigate({ view: 'gallery' })} aria-label="Close details">
-            ✕
-          </button>
-        </header>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        {asset && (
-          <div className="detail-body">
-            <div className="detail-preview" data-testid="detail-preview">
-              {isAudio ? <AudioPlayer asset={asset} /> : <Preview asset={asset} size={512} />}
-            </div>
-            <div className="detail-info">
-              <div className="actions">
-                <button
-                  type="button"
-                  onClick={() =>
-                    void copyText(asset.uid).then(
-                      () => setStatus('ID copied.'),
-                      () => setStatus('Copy failed; select the ID and copy it by hand.'),
-                    )
-                  }
-                >
-                  Copy ID
-                </button>
-                <a className="button" href={asset.urls.file} download>
-                  Download
-                </a>
-                <button type="button" onClick={edit} disabled={panel !== 'none'}>
-                  Edit
-                </button>
-                <button type="button" onClick={() => setPanel('remove')} disabled={panel !== 'none'}>
-                  Remove…
-                </button>
-                {status && <span role="status">{status}</span>}
-              </div>
-              {panel === 'edit' && (
-                <MetadataEditor
-                  asset={asset}
-                  licenses={licenses}
-                  onCancel={() => setPanel('none')}
-                  onSaved={(saved) => {
-                    setAsset(saved);
-                    setPanel('none');
-                    setStatus('Saved.');
-                  }}
-                />
-              )}
-              {panel === 'remove' && (
-                <RemoveAsset
-                  asset={asset}
-                  onCancel={() => setPanel('none')}
-                  onRemoved={(message) => {
-                    postNotice(message);
-                    navigate({ view: 'gallery' });
-                  }}
-                />
-              )}
-              <dl className="fields">
-                {fields.map(([k, v]) => (
-                  <div key={k}>
-                    <dt>{k}</dt>
-                    <dd>{v}</dd>
-                  </div>
-                ))}
-              </dl>
-              <SameBytes asset={asset} tick={changes.tick} />
-              <details open>
-                <summary>Metadata</summary>
-                <pre>{JSON.stringify(asset.metadata, null, 2)}</pre>
-              </details>
-              <details>
-                <summary>Provenance ({provenance.length})</summary>
-                <ol className="provenance">
-                  {provenance.map((p) => (
-                    <li key={p.id}>
-                      <strong>{p.source}</strong> · {p.created_at}
-                      {p.user_id ? ` · ${p.user_id}` : ''}
-                      {p.workflow_hash ? ` · workflow ${p.workflow_hash}` : ''}
-                      {Object.keys(p.inputs).length > 0 && <pre>{JSON.stringify(p.inputs, null, 2)}</pre>}
-                    </li>
-                  ))}
-                </ol>
-              </details>
-            </div>
+    <Modal
+      className="detail"
+      titleId="detail-title"
+      title={asset ? assetName(asset) : 'Asset'}
+      closeLabel="Close details"
+      onClose={() => navigate({ view: 'gallery' })}
+    >
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {asset && (
+        <div className="detail-body">
+          <div className="detail-preview" data-testid="detail-preview">
+            {isAudio ? <AudioPlayer asset={asset} /> : <Preview asset={asset} size={512} />}
           </div>
-        )}
-      </div>
-    </div>
+          <div className="detail-info">
+            <div className="actions">
+              <button
+                type="button"
+                onClick={() =>
+                  void copyText(asset.uid).then(
+                    () => setStatus('ID copied.'),
+                    () => setStatus('Copy failed; select the ID and copy it by hand.'),
+                  )
+                }
+              >
+                Copy ID
+              </button>
+              <a className="button" href={asset.urls.file} download>
+                Download
+              </a>
+              <button type="button" onClick={edit} disabled={panel !== 'none'}>
+                Edit
+              </button>
+              <button type="button" onClick={() => setPanel('remove')} disabled={panel !== 'none'}>
+                Remove…
+              </button>
+              {status && <span role="status">{status}</span>}
+            </div>
+            {panel === 'edit' && (
+              <MetadataEditor
+                asset={asset}
+                licenses={licenses}
+                onCancel={() => setPanel('none')}
+                onSaved={(saved) => {
+                  setAsset(saved);
+                  setPanel('none');
+                  setStatus('Saved.');
+                }}
+              />
+            )}
+            {panel === 'remove' && (
+              <RemoveAsset
+                asset={asset}
+                onCancel={() => setPanel('none')}
+                onRemoved={(message) => {
+                  postNotice(message);
+                  navigate({ view: 'gallery' });
+                }}
+              />
+            )}
+            <dl className="fields">
+              {fields.map(([k, v]) => (
+                <div key={k}>
+                  <dt>{k}</dt>
+                  <dd>{v}</dd>
+                </div>
+              ))}
+            </dl>
+            <SameBytes asset={asset} tick={changes.tick} />
+            <details open>
+              <summary>Metadata</summary>
+              <pre>{JSON.stringify(asset.metadata, null, 2)}</pre>
+            </details>
+            <details>
+              <summary>Provenance ({provenance.length})</summary>
+              <ol className="provenance">
+                {provenance.map((p) => (
+                  <li key={p.id}>
+                    <strong>{p.source}</strong> · {p.created_at}
+                    {p.user_id ? ` · ${p.user_id}` : ''}
+                    {p.workflow_hash ? ` · workflow ${p.workflow_hash}` : ''}
+                    {Object.keys(p.inputs).length > 0 && <pre>{JSON.stringify(p.inputs, null, 2)}</pre>}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          </div>
+        </div>
+      )}
+    </Modal>
   );
 }

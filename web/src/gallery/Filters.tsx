@@ -6,17 +6,22 @@ import { useEffect, useRef } from 'react';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
 
 /** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
-export const typingIn = (target: EventTarget | null): boolean =>
+const typingIn = (target: EventTarget | null): boolean =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+
+/**
+ * Whether the gallery may take a key press as one of its shortcuts: not typed into a field, and
+ * no dialog (the detail view, the shortcut list) open over the gallery.
+ */
+export const galleryShortcut = (e: KeyboardEvent): boolean =>
+  !typingIn(e.target) && !document.querySelector('[role="dialog"]');
 
 /** "/" focuses the search box from anywhere in the gallery, as in most galleries and code hosts. */
 function useSlashToSearch(box: React.RefObject<HTMLInputElement | null>): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
-      // Not while a dialog (the detail view) is open over the gallery.
-      if (document.querySelector('[role="dialog"]')) return;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || !galleryShortcut(e)) return;
       e.preventDefault();
       box.current?.focus();
       box.current?.select();

@@ -2,8 +2,9 @@
  * The gallery's keys in one place: "?" (or the ⌨ button) lists them, Escape closes the list.
  * The keys themselves are handled where they act (the grid, the search box).
  */
-import { useEffect, useRef, useState } from 'react';
-import { typingIn } from './Filters';
+import { useEffect, useState } from 'react';
+import { Modal } from '../Modal';
+import { galleryShortcut } from './Filters';
 
 const KEYS: Array<[string, string]> = [
   ['/', 'Search'],
@@ -19,12 +20,10 @@ const KEYS: Array<[string, string]> = [
 
 export function KeyboardHelp(): React.JSX.Element {
   const [open, setOpen] = useState(false);
-  const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') setOpen(false);
-      // Not over another dialog (the detail view), nor while typing.
-      else if (e.key === '?' && !typingIn(e.target) && !document.querySelector('[role="dialog"]')) {
+      else if (e.key === '?' && galleryShortcut(e)) {
         e.preventDefault();
         setOpen(true);
       }
@@ -32,9 +31,6 @@ export function KeyboardHelp(): React.JSX.Element {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
-  useEffect(() => {
-    if (open) dialog.current?.focus();
-  }, [open]);
   return (
     <>
       <button
@@ -47,33 +43,24 @@ export function KeyboardHelp(): React.JSX.Element {
         ⌨
       </button>
       {open && (
-        <div className="overlay" onClick={(e) => e.target === e.currentTarget && setOpen(false)}>
-          <div
-            className="detail keys-help"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="keys-title"
-            tabIndex={-1}
-            ref={dialog}
-          >
-            <header>
-              <h2 id="keys-title">Keyboard shortcuts</h2>
-              <button type="button" onClick={() => setOpen(false)} aria-label="Close keyboard shortcuts">
-                ✕
-              </button>
-            </header>
-            <dl>
-              {KEYS.map(([keys, what]) => (
-                <div key={keys}>
-                  <dt>
-                    <kbd>{keys}</kbd>
-                  </dt>
-                  <dd>{what}</dd>
-                </div>
-              ))}
-            </dl>
-          </div>
-        </div>
+        <Modal
+          className="detail keys-help"
+          titleId="keys-title"
+          title="Keyboard shortcuts"
+          closeLabel="Close keyboard shortcuts"
+          onClose={() => setOpen(false)}
+        >
+          <dl>
+            {KEYS.map(([keys, what]) => (
+              <div key={keys}>
+                <dt>
+                  <kbd>{keys}</kbd>
+                </dt>
+                <dd>{what}</dd>
+              </div>
+            ))}
+          </dl>
+        </Modal>
       )}
     </>
   );

@@ -60,13 +60,15 @@ export function Preview({
   const [broken, setBroken] = useState(false);
   const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
   const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
-  const sizes = Object.entries(asset.urls?.thumbnails ?? {});
+  const choices = Object.entries(asset.urls?.thumbnails ?? {});
+  // Several sizes and a known width: the browser chooses.
+  const choose = Boolean(width) && choices.length > 1;
   if (thumb && !broken) {
     return (
       <img
         src={thumb}
-        srcSet={width && sizes.length > 1 ? sizes.map(([px, url]) => `${url} ${px}w`).join(', ') : undefined}
-        sizes={width && sizes.length > 1 ? `${width}px` : undefined}
+        srcSet={choose ? choices.map(([px, url]) => `${url} ${px}w`).join(', ') : undefined}
+        sizes={choose ? `${width}px` : undefined}
         alt={`Preview of ${assetName(asset)}`}
         loading="lazy"
         fetchPriority="low"
