@@ -155,6 +155,9 @@ describe('studio data routes', () => {
       both.body.message,
       'Filter by license or by unlicensed, not both: an asset without a licence has no "MIT".',
     );
+    const garbage = await api(url, 'GET', '/api/assets/search?unlicensed=maybe');
+    assert.equal(garbage.status, 422, garbage.text);
+    assert.equal(garbage.body.message, 'Request validation failed: querystring/unlicensed must be boolean.');
     const cli = await runCli(['search', '--unlicensed', '--json'], ws.dir);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual(

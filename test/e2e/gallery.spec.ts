@@ -633,6 +633,12 @@ test('tiles come small, medium or large; the choice is remembered, large ones sh
   await expect(sizes.getByRole('button', { name: 'Large tiles' })).toHaveAttribute('aria-pressed', 'true');
   await expect(firstRow).toHaveCount(large);
 
+  // A size this studio does not know (stored by hand, or by another version) is the default.
+  await page.evaluate(() => localStorage.setItem('asset-registry-tile-size', 'huge'));
+  await page.reload();
+  await expect(sizes.getByRole('button', { name: 'Medium tiles' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(firstRow).toHaveCount(medium);
+
   await sizes.getByRole('button', { name: 'Small tiles' }).click();
   await expect.poll(async () => (await tile(page, ids.hero!).boundingBox())!.width).toBeLessThan(mediumWidth);
   expect(await firstRow.count()).toBeGreaterThanOrEqual(medium);
