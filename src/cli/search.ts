@@ -12,9 +12,11 @@ import { assetLine } from './format.js';
 import { splitList } from '../domain/lists.js';
 import {
   DUPLICATE_FILTERS,
+  MEDIA_BOUND_KEYS,
   SORT_FIELDS,
   SORT_ORDERS,
   type DuplicateFilter,
+  type MediaBounds,
   type SortField,
   type SortOrder,
 } from '../domain/facets.js';
@@ -27,10 +29,42 @@ interface SearchOptions extends CommonOptions {
   q?: string[];
   hash?: string;
   duplicates?: DuplicateFilter;
+  minWidth?: string;
+  maxWidth?: string;
+  minHeight?: string;
+  maxHeight?: string;
+  minDuration?: string;
+  maxDuration?: string;
   limit: string;
   offset: string;
   sort: SortField;
   order: SortOrder;
+}
+
+/** The media bounds given as flags (`--min-width 1920`), checked as the API checks them. */
+function boundsOf(options: SearchOptions): MediaBounds {
+  const seconds = (name: string, value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1e9)
+      throw badRequest(`--${name} must be a number of seconds (0 or more, e.g. 2.5); got ${value}`);
+    return n;
+  };
+  const given: Record<keyof MediaBounds, string | undefined> = {
+    min_width: options.minWidth,
+    max_width: options.maxWidth,
+    min_height: options.minHeight,
+    max_height: options.maxHeight,
+    min_duration: options.minDuration,
+    max_duration: options.maxDuration,
+  };
+  const bounds: MediaBounds = {};
+  for (const key of MEDIA_BOUND_KEYS) {
+    const value = given[key];
+    if (value === undefined) continue;
+    const flag = key.replace('_', '-');
+    bounds[key] = key.endsWith('duration') ? seconds(flag, value) : wholeNumber(flag, value, 0, 1e9);
+  }
+  return bounds;
 }
 
 function wholeNumber(name: string, value: string, min: number, max: number): number {
@@ -63,13 +97,24 @@ export function searchCommand(): Command {
         .choices(DUPLICATE_FILTERS)
         .preset('all'),
     )
+    .option('--min-width <px>', 'pictures at least this many pixels wide')
+    .option('--max-width <px>', 'pictures at most this many pixels wide')
+    .option('--min-height <px>', 'pictures at least this many pixels high')
+    .option('--max-height <px>', 'pictures at most this many pixels high')
+    .option('--min-duration <seconds>', 'sounds at least this long')
+    .option('--max-duration <seconds>', 'sounds at most this long')
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')
-    .addOption(new Option('--sort <field>', 'sort by').choices(SORT_FIELDS).default('created'))
+    .addOption(
+      new Option('--sort <field>', 'sort by (width, duration: from the preview, 0 without one)')
+        .choices(SORT_FIELDS)
+        .default('created'),
+    )
     .addOption(new Option('--order <order>', 'order').choices(SORT_ORDERS).default('desc'))
     .action(async (options: SearchOptions) => {
       const limit = wholeNumber('limit', options.limit, 1, 500);
       const offset = wholeNumber('offset', options.offset, 0, Number.MAX_SAFE_INTEGER);
+      const bounds = boundsOf(options);
       await withService(options, async (service) => {
         const registry = service.project();
         const tags = (options.tag ?? []).flatMap((t) => splitList(t));
@@ -81,6 +126,7 @@ export function searchCommand(): Command {
           text: options.q,
           hash: options.hash,
           duplicates: options.duplicates,
+          bounds,
           sort: options.sort,
           order: options.order,
           limit,

@@ -3,6 +3,7 @@
  * here, so `register`, `get`, `search`, hook payloads and the sidecar cannot drift apart.
  */
 import type { AssetPayload, AssetUrls } from './asset-payload.js';
+import type { MediaFact } from './facets.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { normaliseMetadata, type NormalisedMetadata } from './metadata.js';
 import { sameTextKey, searchKey } from './text-keys.js';
@@ -185,6 +186,23 @@ export function searchText(uid: string, path: string, meta: JsonObject): string 
     else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') parts.push(item);
   }
   return searchKey(parts.join('\n'));
+}
+
+/**
+ * A picture's size and a sound's length as the store keeps them for sorting and bounds: from the
+ * preview's facts (set when the preview is made), 0 for none. A value a hand-edited sidecar may
+ * hold that is not a positive number up to 1e9 is none; pixels are whole (rounded half up, as
+ * SQLite's round() does in migration 10).
+ */
+export function mediaFacts(meta: JsonObject): Record<MediaFact, number> {
+  const preview = isJsonObject(meta.preview) ? meta.preview : {};
+  const fact = (value: JsonValue | undefined): number =>
+    typeof value === 'number' && value > 0 && value <= 1e9 ? value : 0;
+  return {
+    width: Math.round(fact(preview.width)),
+    height: Math.round(fact(preview.height)),
+    duration: fact(preview.duration),
+  };
 }
 
 /** The forms the tag and licence filters compare against (see `sameTextKey`). */

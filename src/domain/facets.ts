@@ -26,8 +26,24 @@ export interface Facets {
 export type DuplicateFilter = 'all' | 'extra';
 export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra'];
 
-/** What a search sorts by (`created`: registration order) and which way. */
-export const SORT_FIELDS = ['created', 'type', 'path', 'bytes'] as const;
+/**
+ * What a search sorts by (`created`: registration order) and which way. `width` and `duration`
+ * are a picture's width in pixels and a sound's length in seconds, from its preview; an asset
+ * without one (a text, or a preview not made yet) counts as 0 there.
+ */
+export const SORT_FIELDS = ['created', 'type', 'path', 'bytes', 'width', 'duration'] as const;
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/**
+ * The media facts a search can bound (`min_width=1920`, `max_duration=2`): a picture's size in
+ * pixels and a sound's length in seconds, from its preview. Any bound leaves out the assets that
+ * have no such fact.
+ */
+export const MEDIA_FACTS = ['width', 'height', 'duration'] as const;
+export type MediaFact = (typeof MEDIA_FACTS)[number];
+
+/** Lower (`min`) and upper (`max`) bounds of the media facts, each inclusive. */
+export type MediaBounds = Partial<Record<`${'min' | 'max'}_${MediaFact}`, number>>;
+export const MEDIA_BOUND_KEYS = MEDIA_FACTS.flatMap((fact) => [`min_${fact}`, `max_${fact}`] as const);

@@ -44,6 +44,7 @@ import {
   type SortOrder,
 } from '../store/sqlite-store.js';
 import type { AssetPayload } from '../domain/asset-payload.js';
+import { MEDIA_FACTS, type MediaBounds } from '../domain/facets.js';
 import type { RegistryContext } from './context.js';
 import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
 import { displayPath } from './paths.js';
@@ -99,10 +100,29 @@ export interface SearchInput {
   hash?: string;
   /** Only assets whose bytes another asset of the project has too (all, or the extra copies). */
   duplicates?: DuplicateFilter;
+  /** Inclusive bounds of a picture's width and height (pixels) and a sound's length (seconds). */
+  bounds?: MediaBounds;
   sort?: SortField;
   order?: SortOrder;
   limit?: number;
   offset?: number;
+}
+
+/** The bounds given (none: undefined), refused when a lower one is above its upper one. */
+function mediaBounds(input: MediaBounds | undefined): MediaBounds | undefined {
+  const bounds = Object.fromEntries(
+    Object.entries(input ?? {}).filter(([, value]) => value !== undefined),
+  ) as MediaBounds;
+  if (!Object.keys(bounds).length) return undefined;
+  for (const fact of MEDIA_FACTS) {
+    const min = bounds[`min_${fact}`];
+    const max = bounds[`max_${fact}`];
+    if (min !== undefined && max !== undefined && min > max)
+      throw badRequest(
+        `min_${fact} (${min}) is more than max_${fact} (${max}): no asset can match. Swap them.`,
+      );
+  }
+  return bounds;
 }
 
 /**
@@ -267,6 +287,8 @@ export class AssetRegistry {
     const texts = searchNeedles(input.text);
     if (texts.length) query.texts = texts;
     if (input.duplicates) query.duplicates = input.duplicates;
+    const bounds = mediaBounds(input.bounds);
+    if (bounds) query.bounds = bounds;
     return query;
   }
 

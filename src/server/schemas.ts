@@ -1,6 +1,12 @@
 /** Request schemas (TypeBox): validated by AJV and published in the OpenAPI document at /docs. */
 import { Type } from 'typebox';
-import { DUPLICATE_FILTERS, SORT_FIELDS, SORT_ORDERS } from '../domain/facets.js';
+import {
+  DUPLICATE_FILTERS,
+  MEDIA_FACTS,
+  SORT_FIELDS,
+  SORT_ORDERS,
+  type MediaFact,
+} from '../domain/facets.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -40,6 +46,33 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 
 export const ProjectQuery = Type.Object({ project_id: Type.Optional(Type.String()) });
 
+/**
+ * `min_width`, `max_width`, `min_height`, `max_height` (pixels) and `min_duration`, `max_duration`
+ * (seconds): inclusive bounds of the preview's facts.
+ */
+function mediaBoundsSchema() {
+  const bound = (fact: MediaFact, side: 'min' | 'max') =>
+    Type.Optional(
+      fact === 'duration'
+        ? Type.Number({
+            minimum: 0,
+            maximum: 1e9,
+            description: `${side === 'min' ? 'At least' : 'At most'} this many seconds long (sounds).`,
+          })
+        : Type.Integer({
+            minimum: 0,
+            maximum: 1e9,
+            description: `${side === 'min' ? 'At least' : 'At most'} this many pixels ${fact === 'width' ? 'wide' : 'high'} (pictures).`,
+          }),
+    );
+  return Object.fromEntries(
+    MEDIA_FACTS.flatMap((fact) => [
+      [`min_${fact}`, bound(fact, 'min')],
+      [`max_${fact}`, bound(fact, 'max')],
+    ]),
+  ) as Record<`${'min' | 'max'}_${MediaFact}`, ReturnType<typeof bound>>;
+}
+
 export const SearchQuery = Type.Object({
   type: Type.Optional(Type.String()),
   tags: Type.Optional(Type.Array(Type.String())),
@@ -72,6 +105,7 @@ export const SearchQuery = Type.Object({
         'Empty: no such filter, as for the other filters.',
     }),
   ),
+  ...mediaBoundsSchema(),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   sort: Type.Optional(Type.Union(SORT_FIELDS.map((field) => Type.Literal(field)))),

@@ -254,4 +254,30 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     }
   },
+  // A picture's width and height and a sound's length (seconds) as columns, for sorting and for
+  // bounds (`min_width`, `max_duration`): 0 for none. Kept from the metadata's preview facts by
+  // the store's writes (`mediaFacts`); here filled once from the rows' stored preview, with the
+  // same rules (a positive number up to 1e9, pixels rounded); only rows with a number there are
+  // rewritten (~13 s for 1,000,000 that all have one, once). Indexed like bytes, for sorting.
+  `
+  ALTER TABLE assets ADD COLUMN width    INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE assets ADD COLUMN height   INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE assets ADD COLUMN duration REAL    NOT NULL DEFAULT 0;
+  UPDATE assets SET
+    width = CASE WHEN json_type(meta, '$.preview.width') IN ('integer', 'real')
+                  AND json_extract(meta, '$.preview.width') > 0 AND json_extract(meta, '$.preview.width') <= 1e9
+             THEN CAST(round(json_extract(meta, '$.preview.width')) AS INTEGER) ELSE 0 END,
+    height = CASE WHEN json_type(meta, '$.preview.height') IN ('integer', 'real')
+                   AND json_extract(meta, '$.preview.height') > 0 AND json_extract(meta, '$.preview.height') <= 1e9
+             THEN CAST(round(json_extract(meta, '$.preview.height')) AS INTEGER) ELSE 0 END,
+    duration = CASE WHEN json_type(meta, '$.preview.duration') IN ('integer', 'real')
+                     AND json_extract(meta, '$.preview.duration') > 0 AND json_extract(meta, '$.preview.duration') <= 1e9
+             THEN json_extract(meta, '$.preview.duration') ELSE 0 END
+  WHERE json_valid(meta) AND json_type(meta, '$.preview') = 'object'
+    AND (json_type(meta, '$.preview.width') IN ('integer', 'real')
+      OR json_type(meta, '$.preview.height') IN ('integer', 'real')
+      OR json_type(meta, '$.preview.duration') IN ('integer', 'real'));
+  CREATE INDEX assets_width    ON assets (project_id, width, rowid);
+  CREATE INDEX assets_duration ON assets (project_id, duration, rowid);
+  `,
 ];

@@ -268,7 +268,7 @@ describe('malformed requests are 4xx, never 500', () => {
       422,
       'validation_error',
       // A list of constants reads as the values allowed.
-      /^Request validation failed: querystring\/sort must be one of "created", "type", "path", "bytes"\.$/,
+      /^Request validation failed: querystring\/sort must be one of "created", "type", "path", "bytes", "width", "duration"\.$/,
     );
     assertEnvelope(await api(url, 'GET', '/api/assets/search?offset=-1'), 422, 'validation_error');
     assertEnvelope(await api(url, 'POST', '/api/assets/bulk', { ids: [] }), 422, 'validation_error');

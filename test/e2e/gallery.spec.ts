@@ -257,6 +257,40 @@ test('the filters live in the URL: a link or a reload shows the same assets, the
   await expect(page).toHaveURL(/#\/$/);
 });
 
+test('Size finds pictures by their size and sounds by their length; Widest and Longest first sort by them', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  // The 2 s theme is a sound of 1 to 10 s; nothing here is a second or shorter.
+  await filter(page, 'Size').selectOption({ label: '1 s to 10 s' });
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.theme!)).toBeVisible();
+  await expect(page).toHaveURL(/#\/\?min_duration=1&max_duration=10$/);
+  await filter(page, 'Size').selectOption({ label: '≤ 1 s' });
+  await expect(page.getByTestId('gallery-empty')).toContainText('No assets match these filters');
+  await filter(page, 'Size').selectOption({ label: '≥ 1280 × 720 (HD)' });
+  await expect(statusLine(page)).toHaveText('Showing 0 of 5 assets. Selected 0.');
+
+  // Bounds no choice names, from a link: shown as they are, and kept with the sort.
+  await page.evaluate(() => (window.location.hash = '#/?min_width=600'));
+  await expect(statusLine(page)).toHaveText('Showing 2 of 5 assets. Selected 0.');
+  await expect(filter(page, 'Size').locator('option:checked')).toHaveText('width ≥ 600 px');
+  await filter(page, 'Sort').selectOption({ label: 'Widest first' });
+  await expect.poll(() => tileOrder(page)).toEqual([ids.castle, ids.hero]);
+  await expect(page).toHaveURL(/#\/\?min_width=600&sort=width&order=desc$/);
+
+  // Every asset, widest first: the 800, 640 and 300 px pictures, then what has no width
+  // (newest first among them); longest first puts the sound first.
+  await filter(page, 'Size').selectOption({ label: 'Any size' });
+  await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  await expect.poll(() => tileOrder(page)).toEqual([ids.castle, ids.hero, ids.forest, ids.script, ids.theme]);
+  await filter(page, 'Sort').selectOption({ label: 'Longest first' });
+  await expect.poll(async () => (await tileOrder(page))[0]).toBe(ids.theme);
+  await filter(page, 'Sort').selectOption({ label: 'Newest first' });
+  await expect(page).toHaveURL(/#\/$/);
+});
+
 test('the first screen takes the preloaded page: one light search request, tiles drawn from it', async ({
   page,
 }) => {

@@ -1,7 +1,8 @@
 /** The size or length a tile and the detail view show, from the facts a preview recorded. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatDuration, mediaDetails, mediaSize } from '../../web/src/gallery/media-facts.js';
+import { assetLine, describeAsset } from '../../src/cli/format.js';
+import { formatDuration, mediaDetails, mediaSize } from '../../src/domain/media-facts.js';
 
 describe('media facts', () => {
   test('durations: tenths under 10 s, whole seconds under a minute, then a clock', () => {
@@ -34,5 +35,26 @@ describe('media facts', () => {
     );
     assert.equal(mediaDetails({ duration: 1, channels: 6, sample_rate: 48000 }), '1 s · 6 channels · 48 kHz');
     assert.equal(mediaDetails({ channels: 2 }), undefined);
+  });
+
+  test("the CLI's lines show them too: the listing after the path, the description on a line", () => {
+    const picture = {
+      id: 'a1',
+      type: 'backgrounds',
+      path: 'backgrounds/sea.png',
+      tags: ['sea'],
+      preview: { kind: 'thumbnail', width: 1920, height: 1080 },
+    };
+    assert.equal(assetLine(picture), 'a1  backgrounds backgrounds/sea.png  (1920 × 1080)  [sea]');
+    assert.match(describeAsset(picture), /\n {2}media: 1920 × 1080 px\n/);
+    const sound = {
+      ...picture,
+      path: 'audio/sea.wav',
+      preview: { duration: 61, channels: 2, sample_rate: 44100 },
+    };
+    assert.match(describeAsset(sound), /\n {2}media: 1:01 · stereo · 44\.1 kHz\n/);
+    const { preview: _none, ...text } = { ...picture, path: 'scripts/a.txt' };
+    assert.equal(assetLine(text), 'a1  backgrounds scripts/a.txt  [sea]');
+    assert.doesNotMatch(describeAsset(text), /media:/);
   });
 });

@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { seededRandom } from '../../bench/tools.js';
 import { filterKeys, type AssetRecord } from '../../src/domain/asset.js';
+import { MEDIA_BOUND_KEYS, MEDIA_FACTS, type MediaBounds, type MediaFact } from '../../src/domain/facets.js';
+import type { JsonObject } from '../../src/domain/json.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore, type SearchQuery, type SortField } from '../../src/store/sqlite-store.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -36,6 +38,21 @@ const TAGS = ['night', 'forest', 'ui', 'hero', 'loop', 'Night'];
 const LICENSES = ['CC0', 'cc-by-4.0', 'MIT', undefined];
 const WORDS = ['kestrel', 'backlog', 'reviewed', 'alpha', 'beta', 'ab'];
 
+/**
+ * A preview's facts as the preview worker records them (a picture's size, a sound's length), or
+ * none, or what a hand-edited sidecar may hold instead of numbers.
+ */
+function randomPreview(rand: () => number): JsonObject | undefined {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const roll = rand();
+  if (roll < 0.35)
+    return { kind: 'thumbnail', width: pick([64, 640, 1920, 1920, 3840]), height: pick([64, 360, 1080]) };
+  if (roll < 0.6) return { kind: 'waveform', duration: pick([0.05, 0.5, 2.5, 2.5, 61]), channels: 1 };
+  if (roll < 0.7)
+    return { kind: 'thumbnail', width: pick(['640', -5, 0, 2.5, 1e12, null]), height: 1.4, duration: true };
+  return undefined;
+}
+
 function randomAsset(rand: () => number, i: number): AssetRecord {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const hash = createHash('sha256').update(`a${i}`).digest('hex');
@@ -53,12 +70,15 @@ function randomAsset(rand: () => number, i: number): AssetRecord {
       tags,
       ...(license ? { license } : {}),
       notes: Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(WORDS)).join(' '),
+      ...withPreview(randomPreview(rand)),
     },
     createdAt: '2024-01-01 00:00:00',
     updatedAt: '2024-01-01 00:00:00',
     thumb: null,
   };
 }
+
+const withPreview = (preview: JsonObject | undefined): JsonObject => (preview ? { preview } : {});
 
 interface Row {
   rowid: number;
@@ -71,6 +91,15 @@ interface Row {
   tags_norm: string;
   license_norm: string | null;
   search_text: string;
+  meta: string;
+}
+
+/** A fact of the row's preview as a number, 0 for none (written apart from the store's code). */
+function factOf(r: Row, fact: MediaFact): number {
+  const preview = (JSON.parse(r.meta) as { preview?: Record<string, unknown> }).preview;
+  const value = preview?.[fact];
+  if (typeof value !== 'number' || !(value > 0) || value > 1e9) return 0;
+  return fact === 'duration' ? value : Math.floor(value + 0.5);
 }
 
 /** The brute-force answer: every row read, filtered and sorted in JavaScript. */
@@ -95,14 +124,24 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
       (q.hash === undefined || r.hash === q.hash) &&
       (q.tags ?? []).every((t) => (JSON.parse(r.tags_norm) as string[]).includes(t)) &&
       (q.texts ?? []).every((t) => r.search_text.includes(t)) &&
+      MEDIA_FACTS.every((fact) => {
+        const min = q.bounds?.[`min_${fact}`];
+        const max = q.bounds?.[`max_${fact}`];
+        const value = factOf(r, fact);
+        if (min === undefined && max === undefined) return true;
+        return value > 0 && (min === undefined || value >= min) && (max === undefined || value <= max);
+      }) &&
       duplicate(r),
   );
   const sort = q.sort ?? 'created';
   const sign = q.order === 'asc' ? 1 : -1;
-  const column = { created: 'rowid', type: 'type', path: 'path', bytes: 'bytes' }[sort] as keyof Row;
+  const key = (r: Row): string | number =>
+    sort === 'width' || sort === 'duration'
+      ? factOf(r, sort)
+      : r[({ created: 'rowid', type: 'type', path: 'path', bytes: 'bytes' } as const)[sort]];
   hits.sort((a, b) => {
-    const x = a[column] as string | number;
-    const y = b[column] as string | number;
+    const x = key(a);
+    const y = key(b);
     if (x !== y) return (x < y ? -1 : 1) * sign;
     return (a.rowid - b.rowid) * sign;
   });
@@ -116,7 +155,7 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
     projectId: pick(PROJECTS),
     limit: pick([0, 1, 5, 20]),
     offset: pick([0, 3, STEP, 2 * STEP - 1, 3 * STEP + 2, Math.floor(rand() * total), total + 5]),
-    sort: pick<SortField>(['created', 'type', 'path', 'bytes']),
+    sort: pick<SortField>(['created', 'type', 'path', 'bytes', 'width', 'duration']),
     order: pick(['asc', 'desc'] as const),
   };
   if (rand() < 0.35) q.type = pick(TYPES);
@@ -130,6 +169,15 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   const needles = ['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9'];
   if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
   if (rand() < 0.25) q.duplicates = pick(['all', 'extra'] as const);
+  if (rand() < 0.3) {
+    // One or two bounds, on the values the rows hold (ties, an exact match) and between them.
+    const bounds: MediaBounds = {};
+    for (let n = 1 + Math.floor(rand() * 2); n > 0; n--) {
+      const key = pick(MEDIA_BOUND_KEYS);
+      bounds[key] = key.endsWith('duration') ? pick([0, 0.5, 1, 2.5, 61]) : pick([0, 1, 64, 360, 641, 1920]);
+    }
+    q.bounds = bounds;
+  }
   return q;
 }
 
@@ -189,7 +237,11 @@ describe('exact totals and deep pages under writes', () => {
       for (let w = 0; w < 10; w++) {
         const rec = records[Math.floor(rand() * records.length)] as AssetRecord;
         const roll = rand();
-        if (roll < 0.4) {
+        if (roll < 0.15) {
+          // A metadata edit that sets a preview's facts (or takes them away).
+          rec.meta = { ...rec.meta, ...withPreview(randomPreview(rand) ?? { kind: 'thumbnail' }) };
+          store.updateMeta({ ...rec });
+        } else if (roll < 0.4) {
           const fresh = randomAsset(rand, 1000 + round * 10 + w);
           store.update({ ...rec, type: fresh.type, meta: fresh.meta, path: `${rec.path}.v${round}` });
           rec.path = `${rec.path}.v${round}`;

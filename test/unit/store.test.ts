@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { AssetRecord } from '../../src/domain/asset.js';
-import { filterKeys } from '../../src/domain/asset.js';
+import { filterKeys, mediaFacts } from '../../src/domain/asset.js';
 import type { HookEnvelope } from '../../src/hooks/bus.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { MAX_PAIR_CHARS } from '../../src/store/search-chars.js';
@@ -308,6 +308,63 @@ describe('search filters', () => {
         nfd('パン屋/パン.png'),
         "the path is the file's",
       );
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  test('the upgrade gives rows stored before it their picture size and sound length, for sorting and bounds', () => {
+    // A database at schema 9: previews made (a picture, a sound), one edited by hand into values
+    // that are not sizes, one not made yet, and a row whose metadata is not JSON at all.
+    const legacyPath = path.join(ws.dir, 'legacy-media.sqlite');
+    const legacy = new Database(legacyPath);
+    for (const migration of MIGRATIONS.slice(0, 9)) {
+      if (typeof migration === 'string') legacy.exec(migration);
+      else migration(legacy);
+    }
+    legacy.pragma('user_version = 9');
+    const rows: Array<[string, string]> = [
+      ['wide', JSON.stringify({ preview: { kind: 'thumbnail', width: 1920, height: 1080 } })],
+      ['sound', JSON.stringify({ preview: { kind: 'waveform', duration: 2.5, channels: 1 } })],
+      ['edited', JSON.stringify({ preview: { width: '640', height: 2.5, duration: -1 } })],
+      ['huge', JSON.stringify({ preview: { width: 1e12, height: 360.4 } })],
+      ['pending', JSON.stringify({ preview: { kind: 'thumbnail', status: 'queued' } })],
+      ['broken', '{not json'],
+    ];
+    const insert = legacy.prepare(
+      `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at)
+       VALUES ('default', ?, 'images', ?, ?, 0, ?, '', '')`,
+    );
+    for (const [uid, meta] of rows) insert.run(uid, `${uid}.png`, sha(uid), meta);
+    legacy.close();
+    const upgraded = new SqliteStore(legacyPath);
+    try {
+      const stored = upgraded.db
+        .prepare('SELECT uid, width, height, duration FROM assets ORDER BY rowid')
+        .all() as Array<{ uid: string; width: number; height: number; duration: number }>;
+      assert.deepEqual(stored, [
+        { uid: 'wide', width: 1920, height: 1080, duration: 0 },
+        { uid: 'sound', width: 0, height: 0, duration: 2.5 },
+        { uid: 'edited', width: 0, height: 3, duration: 0 },
+        { uid: 'huge', width: 0, height: 360, duration: 0 },
+        { uid: 'pending', width: 0, height: 0, duration: 0 },
+        { uid: 'broken', width: 0, height: 0, duration: 0 },
+      ]);
+      // The same rules as a write of today (what the store derives from the metadata).
+      for (const row of stored.slice(0, 5)) {
+        const record = upgraded.getByUid('default', row.uid);
+        assert.ok(record);
+        assert.deepEqual(mediaFacts(record.meta), {
+          width: row.width,
+          height: row.height,
+          duration: row.duration,
+        });
+      }
+      const uids = (query: Omit<SearchQuery, 'projectId' | 'limit'>): string[] =>
+        upgraded.search({ projectId: 'default', limit: 10, ...query }).records.map((r) => r.uid);
+      assert.deepEqual(uids({ bounds: { min_width: 1000 } }), ['wide']);
+      assert.deepEqual(uids({ bounds: { max_height: 400 } }), ['huge', 'edited']);
+      assert.deepEqual(uids({ sort: 'duration', order: 'desc', bounds: { min_duration: 0.1 } }), ['sound']);
     } finally {
       upgraded.close();
     }

@@ -3,7 +3,7 @@ import { typeForPath } from '../../src/domain/asset-paths.js';
 import type { AssetPayload, AssetUrls } from '../../src/domain/asset-payload.js';
 import type { Facets } from '../../src/domain/facets.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
-import type { PreviewFacts } from './gallery/media-facts';
+import type { PreviewFacts } from '../../src/domain/media-facts.js';
 
 // The server's own definition of the facets (types only, erased from the bundle).
 export type { DuplicateFilter, FacetCount, Facets } from '../../src/domain/facets.js';

@@ -6,8 +6,9 @@
  * config loads this file in Node.
  */
 
-import type { DuplicateFilter, SortField, SortOrder } from '../../src/domain/facets.js';
+import type { DuplicateFilter, MediaBounds, SortField, SortOrder } from '../../src/domain/facets.js';
 import { searchTerms } from '../../src/domain/lists.js';
+import { setBoundParams } from './gallery/size-filter.js';
 
 export type { SortField, SortOrder } from '../../src/domain/facets.js';
 
@@ -21,6 +22,8 @@ export interface AssetQuery {
   unlicensed: boolean;
   /** '' for every asset. */
   duplicates: DuplicateFilter | '';
+  /** A picture's size and a sound's length (the Size list); {} for any. */
+  bounds: MediaBounds;
   sort: SortField;
   order: SortOrder;
 }
@@ -32,6 +35,7 @@ export const DEFAULT_QUERY: AssetQuery = {
   license: '',
   unlicensed: false,
   duplicates: '',
+  bounds: {},
   sort: 'created',
   order: 'desc',
 };
@@ -75,6 +79,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   if (query.license) params.set('license', query.license);
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
+  setBoundParams(params, query.bounds);
   params.set('sort', query.sort);
   params.set('order', query.order);
   for (const [k, v] of Object.entries(extra)) params.set(k, String(v));

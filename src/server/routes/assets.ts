@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
 import type { AssetPayload } from '../../domain/asset-payload.js';
+import { MEDIA_BOUND_KEYS } from '../../domain/facets.js';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { splitList } from '../../domain/lists.js';
@@ -43,6 +44,7 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
     text: q.q ?? q.text,
     hash: q.hash,
     duplicates: q.duplicates || undefined,
+    bounds: Object.fromEntries(MEDIA_BOUND_KEYS.map((key) => [key, q[key]])),
     sort: q.sort,
     order: q.order,
     limit: q.limit ?? 50,
@@ -191,6 +193,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           q: terms.length > 1 ? terms : (terms[0] ?? null),
           hash: q.hash ?? null,
           duplicates: q.duplicates || null,
+          ...Object.fromEntries(MEDIA_BOUND_KEYS.map((key) => [key, q[key] ?? null])),
           limit,
           offset: q.offset ?? 0,
           sort: q.sort ?? 'created',

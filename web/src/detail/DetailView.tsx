@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, formatBytes, type Asset, type Provenance } from '../api';
 import { copyText } from '../gallery/clipboard';
 import { stopAudition } from '../gallery/audition';
-import { isAudioPath, mediaDetails } from '../gallery/media-facts';
+import { isAudioPath, mediaDetails } from '../../../src/domain/media-facts.js';
 import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import type { RegistryChanges } from '../gallery/Gallery';

@@ -1,9 +1,11 @@
 /**
- * Search box, Type/Tag/License/Copies filters (options from the registry, with counts) and sort.
+ * Search box, Type/Tag/License/Copies/Size filters (options from the registry, with counts) and sort.
  * Tags add up: each one chosen must be on an asset, and shows as a chip that removes it.
  */
 import { useEffect, useRef } from 'react';
+import type { MediaBounds } from '../../../src/domain/facets.js';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
+import { describeBounds, SIZE_CHOICES, sizeChoiceOf } from './size-filter';
 
 /** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
 const typingIn = (target: EventTarget | null): boolean =>
@@ -31,7 +33,7 @@ function useSlashToSearch(box: React.RefObject<HTMLInputElement | null>): void {
   }, [box]);
 }
 
-const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string }> = [
+const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string; onlyWhenChosen?: boolean }> = [
   { value: 'created:desc', label: 'Newest first' },
   { value: 'created:asc', label: 'Oldest first' },
   { value: 'path:asc', label: 'Name A→Z' },
@@ -40,6 +42,12 @@ const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string }> = [
   { value: 'type:desc', label: 'Type Z→A' },
   { value: 'bytes:desc', label: 'Largest first' },
   { value: 'bytes:asc', label: 'Smallest first' },
+  { value: 'width:desc', label: 'Widest first' },
+  { value: 'duration:desc', label: 'Longest first' },
+  // Assets without a width or length count as 0, so these put them first: listed only when a
+  // link asks for them (the Size list narrows a search to pictures or sounds first).
+  { value: 'width:asc', label: 'Narrowest first', onlyWhenChosen: true },
+  { value: 'duration:asc', label: 'Shortest first', onlyWhenChosen: true },
 ];
 
 const COPIES: Array<{ value: DuplicateFilter | ''; label: string }> = [
@@ -124,6 +132,44 @@ function ChoiceSelect<T extends string>({
           <option key={c.value} value={c.value}>
             {c.label}
           </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Pictures by size, sounds by length: named choices, and any other bounds a link carried. */
+function SizeSelect({
+  bounds,
+  onChange,
+}: {
+  bounds: MediaBounds;
+  onChange: (bounds: MediaBounds) => void;
+}): React.JSX.Element {
+  const chosen = sizeChoiceOf(bounds);
+  return (
+    <div className="field">
+      <label htmlFor="filter-size">Size</label>
+      <select
+        id="filter-size"
+        title="A picture's size or a sound's length"
+        value={chosen}
+        onChange={(e) => {
+          const value = e.currentTarget.value;
+          if (value === 'custom') return;
+          onChange(SIZE_CHOICES.find((c) => c.value === value)?.bounds ?? {});
+        }}
+      >
+        <option value="">Any size</option>
+        {chosen === 'custom' && <option value="custom">{describeBounds(bounds)}</option>}
+        {(['Pictures', 'Sounds'] as const).map((group) => (
+          <optgroup key={group} label={group}>
+            {SIZE_CHOICES.filter((c) => c.group === group).map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </optgroup>
         ))}
       </select>
     </div>
@@ -228,11 +274,12 @@ export function Filters({
         choices={COPIES}
         onChange={(duplicates) => onQuery({ duplicates })}
       />
+      <SizeSelect bounds={query.bounds} onChange={(bounds) => onQuery({ bounds })} />
       <ChoiceSelect
         id="sort"
         label="Sort"
         value={`${query.sort}:${query.order}`}
-        choices={SORTS}
+        choices={SORTS.filter((s) => !s.onlyWhenChosen || s.value === `${query.sort}:${query.order}`)}
         onChange={(choice) => {
           const [sort, order] = choice.split(':') as [SortField, SortOrder];
           onQuery({ sort, order });

@@ -2,7 +2,7 @@
 import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
 import { playableFile, toggleAudition, useAudition } from './audition';
-import { extensionOf, mediaSize } from './media-facts';
+import { extensionOf, mediaSize } from '../../../src/domain/media-facts.js';
 import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 

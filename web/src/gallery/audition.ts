@@ -5,7 +5,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { AssetSummary } from '../api';
-import { isAudioPath } from './media-facts';
+import { isAudioPath } from '../../../src/domain/media-facts.js';
 
 /** The file a tile can play: a sound's (it has a waveform, or a sound's extension). */
 export const playableFile = (asset: AssetSummary): string | undefined =>

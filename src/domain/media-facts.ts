@@ -1,6 +1,7 @@
 /**
  * What a designer reads off a file before opening it: an image's size in pixels, a sound's length
- * (and, in the detail view, its channels and rate), from the facts its preview recorded.
+ * (and, in the detail view, its channels and rate), from the facts its preview recorded. Shown by
+ * the studio's tiles and detail view and the CLI's lines; no Node imports (the studio bundles it).
  */
 
 /** The preview fields these facts come from (a tile's listing asks for these only). */

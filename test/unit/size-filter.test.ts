@@ -1,0 +1,51 @@
+/** The studio's Size list and the gallery URL's bounds, in and out. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_QUERY, queryString } from '../../web/src/first-load.js';
+import { galleryHref, queryFromHref } from '../../web/src/gallery/query-url.js';
+import {
+  boundsFromParams,
+  describeBounds,
+  SIZE_CHOICES,
+  sizeChoiceOf,
+} from '../../web/src/gallery/size-filter.js';
+
+const bounds = (query: string) => boundsFromParams(new URLSearchParams(query));
+
+describe('the Size filter', () => {
+  test('a named choice is found from its bounds; other bounds are custom; none is any', () => {
+    assert.equal(sizeChoiceOf({}), '');
+    assert.equal(sizeChoiceOf({ min_width: 1920, min_height: 1080 }), 'full-hd');
+    assert.equal(sizeChoiceOf({ max_duration: 1 }), 'blip');
+    assert.equal(sizeChoiceOf({ min_width: 1920 }), 'custom', 'Full HD needs the height too');
+    assert.equal(sizeChoiceOf({ max_duration: 1, min_width: 1 }), 'custom');
+    assert.equal(new Set(SIZE_CHOICES.map((c) => c.value)).size, SIZE_CHOICES.length, 'values unique');
+  });
+
+  test('custom bounds in words', () => {
+    assert.equal(describeBounds({ min_width: 800 }), 'width ≥ 800 px');
+    assert.equal(
+      describeBounds({ max_duration: 2.5, min_height: 100, max_height: 200 }),
+      'height ≥ 100 px, height ≤ 200 px, length ≤ 2.5 s',
+    );
+  });
+
+  test("a URL's bounds: numbers of 0 or more, whole pixels; crossed or broken ones are dropped", () => {
+    assert.deepEqual(bounds('min_width=1920&max_duration=2.5'), { min_width: 1920, max_duration: 2.5 });
+    assert.deepEqual(bounds('min_width=0'), { min_width: 0 });
+    assert.deepEqual(bounds('min_width=1.5&max_height=-3&min_duration=abc&max_duration='), {});
+    assert.deepEqual(bounds('min_width=2000&max_width=100&min_duration=1'), { min_duration: 1 });
+  });
+
+  test('bounds round-trip through the gallery URL and go to the search as the API names them', () => {
+    const query = { ...DEFAULT_QUERY, type: 'images', bounds: { min_width: 1920, min_height: 1080 } };
+    const href = galleryHref(query);
+    assert.equal(href, '#/?type=images&min_width=1920&min_height=1080');
+    assert.deepEqual(queryFromHref(href), query);
+    assert.equal(
+      queryString({ ...DEFAULT_QUERY, bounds: { max_duration: 1 } }),
+      'max_duration=1&sort=created&order=desc',
+    );
+    assert.equal(galleryHref(DEFAULT_QUERY), '#/', 'no bounds, nothing in the URL');
+  });
+});
