@@ -7,6 +7,7 @@ import { enforceCommand } from './enforce.js';
 import { getCommand } from './get.js';
 import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
+import { moveCommand } from './move.js';
 import { removeCommand } from './remove.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     searchCommand(),
     updateCommand(),
     removeCommand(),
+    moveCommand(),
     rebuildCommand(),
     enforceCommand(),
     checkCommand(),

@@ -52,6 +52,17 @@ export interface HookPayloads {
     summary?: { updated: number; missing: string[] };
     error?: string;
   };
+  /** Ours: an asset's file moved or renamed within the assets root (its id kept). */
+  asset_moved: { uid: string; type: string; from: string; to: string };
+  /** Ours: progress of a move of many assets (after each chunk), and its end. */
+  move_progress: {
+    job_id: string;
+    status: 'running' | 'done' | 'failed';
+    done: number;
+    total: number;
+    summary?: { moved: number; failed: number; missing: string[] };
+    error?: string;
+  };
   /** Ours: progress of a removal of many assets (after each chunk), and its end. */
   remove_progress: {
     job_id: string;
@@ -84,6 +95,8 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'rebuild_progress',
   'bulk_progress',
   'remove_progress',
+  'asset_moved',
+  'move_progress',
   'enforce_progress',
   'settings_updated',
 ];

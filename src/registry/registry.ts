@@ -28,6 +28,8 @@ import {
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
+import { typeForPath } from '../domain/asset-paths.js';
+import { moveFileNoReplace } from '../files/move-file.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
 import { plannedPreview, previewFileNames } from '../previews/kinds.js';
@@ -146,6 +148,23 @@ export interface RemovedFile {
   uid: string;
   fileDeleted: boolean;
   fileKeptReason?: string;
+}
+
+/** An asset moved: its id and its paths before and after (relative to the assets root). */
+export interface MovedAsset {
+  id: string;
+  from: string;
+  to: string;
+}
+
+/** A move of many assets as `POST /api/assets/move` and the CLI's `move` report it. */
+export interface MoveReport {
+  moved: MovedAsset[];
+  /** Already where they were asked to go. */
+  unchanged: string[];
+  missing: string[];
+  /** Not moved, each with what to fix (a name taken at the target, a missing file…). */
+  failed: Array<{ id: string; path: string; code: string; message: string }>;
 }
 
 /** A removal of many assets as `POST /api/assets/remove` and the CLI's `remove` report it. */
@@ -979,6 +998,152 @@ export class AssetRegistry {
       onProgress?.(start + chunk.length, unique.length);
     }
     return { removed, missing };
+  }
+
+  // ---------------------------------------------------------------- moves
+
+  /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
+  async move(uid: string, to: string): Promise<AssetRecord> {
+    this.require(uid);
+    const report = await this.moveMany([uid], () => to);
+    const failed = report.failed[0];
+    if (failed) throw new AppError(failed.code === 'bad_request' ? 400 : 409, failed.code, failed.message);
+    return this.require(uid);
+  }
+
+  /**
+   * Moves assets' files within the assets root, each to `destination(record)`, keeping their ids,
+   * metadata and previews: the row first (a crash before the file moves leaves a row whose file
+   * a rebuild finds at the old path by its inode, and moves back), then the file (never over one
+   * already there, see `moveFileNoReplace`), then the sidecars: the old one and its mirror go,
+   * the new one is written from the row, which took in any hand edit of the old one first. A type
+   * that was its folder's follows the file (as a rebuild types it there). Each asset that cannot
+   * move is reported with why and the others go on; `asset_moved` and `asset_meta_updated` are
+   * announced for each moved one.
+   */
+  async moveMany(
+    uids: readonly string[],
+    destination: (record: AssetRecord) => string,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<MoveReport> {
+    const unique = [...new Set(uids)];
+    const report: MoveReport = { moved: [], unchanged: [], missing: [], failed: [] };
+    for (let start = 0; start < unique.length; start += BULK_CHUNK) {
+      if (start > 0) await nextTurn();
+      const chunk = unique.slice(start, start + BULK_CHUNK);
+      await this.settleSidecars(chunk);
+      const moved: Array<{ record: AssetRecord; from: string }> = [];
+      for (const uid of chunk) {
+        const record = this.get(uid);
+        if (!record) {
+          report.missing.push(uid);
+          continue;
+        }
+        try {
+          const to = this.moveTarget(record, destination(record));
+          if (to === undefined) report.unchanged.push(uid);
+          else moved.push({ record: this.moveFile(record, to), from: record.path });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          report.failed.push({ id: uid, path: record.path, code: err.code, message: err.message });
+        }
+      }
+      for (const { from } of moved) await this.sidecars.remove(from);
+      const errors = await this.writeSidecars(
+        moved.map((m) => m.record),
+        (record, i) => {
+          const from = (moved[i] as { from: string }).from;
+          this.emit('asset_moved', { uid: record.uid, type: record.type, from, to: record.path });
+          this.announceUpdated(record);
+          report.moved.push({ id: record.uid, from, to: record.path });
+        },
+      );
+      // A sidecar that could not be written: the move stands (the next rebuild writes it).
+      errors.forEach((error, i) => {
+        if (error) logger.warn({ err: error, uid: moved[i]?.record.uid }, 'sidecar after a move not written');
+      });
+      onProgress?.(start + chunk.length, unique.length);
+    }
+    return report;
+  }
+
+  /**
+   * Where {@link moveMany} puts each asset for "move into this folder" (names kept): checked once,
+   * before anything moves (a 400 naming what is wrong with the folder).
+   */
+  folderDestination(folder: string): (record: AssetRecord) => string {
+    const clean = resolveUnder(this.paths.assetsRoot, folder, 'folder').rel;
+    const segments = clean.split('/');
+    if (
+      RESERVED_TOP.has(segments[0] ?? '') ||
+      segments.includes('_meta') ||
+      segments.some((s) => s.startsWith('.'))
+    ) {
+      throw badRequest(
+        `folder must not be hidden (starting with '.') or inside the registry's own _meta or .staging folders; got ${clean}.`,
+      );
+    }
+    return (record) => `${clean}/${path.posix.basename(record.path)}`;
+  }
+
+  /** Where an asset may move: the cleaned target, undefined when it is there already, or why not. */
+  private moveTarget(record: AssetRecord, requested: string): string | undefined {
+    const to = this.checkAssetRelPath(resolveUnder(this.paths.assetsRoot, requested, 'path').rel, 'path');
+    if (to === record.path) return undefined;
+    const ext = (p: string): string => path.posix.extname(p).toLowerCase();
+    if (ext(to) !== ext(record.path)) {
+      throw badRequest(
+        `A move keeps the file's extension: ${record.path} cannot become ${to}. ` +
+          `Name it ${to.slice(0, to.length - path.posix.extname(to).length)}${path.posix.extname(record.path)}.`,
+      );
+    }
+    const there = this.store.getByPath(this.projectId, to);
+    if (there) throw conflict('path_taken', `Asset ${there.uid} is already registered at ${to}.`);
+    if (fs.existsSync(path.join(this.paths.assetsRoot, to))) {
+      throw conflict(
+        'path_taken',
+        `A file is already at ${to}; it is not overwritten. Choose another name or folder.`,
+      );
+    }
+    const others = this.store.pathUsers(record.path).filter((u) => u.project_id !== this.projectId);
+    if (others.length) {
+      throw conflict(
+        'shared_file',
+        `${record.path} is also registered in project ${[...new Set(others.map((u) => u.project_id))].join(', ')}: ` +
+          'moving it would take it from there. Register a copy instead.',
+      );
+    }
+    return to;
+  }
+
+  /** Commits the move of one asset's row, then moves its file (the row goes back if it cannot). */
+  private moveFile(record: AssetRecord, to: string): AssetRecord {
+    const fromAbs = path.join(this.paths.assetsRoot, record.path);
+    const toAbs = path.join(this.paths.assetsRoot, to);
+    if (!fs.existsSync(fromAbs)) {
+      throw conflict(
+        'file_missing',
+        `The file of asset ${record.uid} is missing (${record.path}): run a rebuild.`,
+      );
+    }
+    const current = this.store.transaction(() => this.withHandEdits([record])[0] ?? record);
+    const type = current.type === typeForPath(current.path) ? typeForPath(to) : current.type;
+    const moved: AssetRecord = { ...current, type, path: to, updatedAt: utcNow() };
+    this.store.transaction(() => this.store.update(moved));
+    try {
+      fs.mkdirSync(path.dirname(toAbs), { recursive: true });
+      moveFileNoReplace(fromAbs, toAbs);
+    } catch (err) {
+      this.store.transaction(() => this.store.update(current));
+      const { code, message } = err as NodeJS.ErrnoException;
+      throw code === 'EEXIST'
+        ? conflict(
+            'path_taken',
+            `A file is already at ${to}; it is not overwritten. Choose another name or folder.`,
+          )
+        : conflict('move_failed', `${record.path} could not be moved to ${to}: ${message}`);
+    }
+    return moved;
   }
 
   /** A removed asset's file, deleted when asked unless another project registered it too. */

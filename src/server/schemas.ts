@@ -169,6 +169,29 @@ export const RemoveBody = Type.Object({
   ),
 });
 
+export const MoveBody = Type.Object({
+  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
+  folder: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    description:
+      'The folder to move the files into, relative to the assets root (created when missing); each keeps its name. ' +
+      'A file already there is never overwritten: that asset is reported as failed.',
+  }),
+  wait: Type.Optional(
+    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
+  ),
+});
+
+export const MoveOneBody = Type.Object({
+  path: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    description:
+      "The file's new path relative to the assets root, with the same extension (a rename, a move, or both).",
+  }),
+});
+
 export const LookupBody = Type.Object({
   ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 5_000 }),
 });

@@ -1206,3 +1206,59 @@ test('Copies finds the same bytes at several paths; removing the extra copies wi
     own.cleanup();
   }
 });
+
+test('the selection moves into a folder and the detail view renames one; the files follow, nothing is overwritten', async ({
+  page,
+}) => {
+  const a = await register('move-a.png', await makeImage(40, 30, 'png'), {
+    asset_type: 'props',
+    metadata: { tags: ['to-move'] },
+  });
+  const b = await register('move-b.png', await makeImage(30, 40, 'png'), {
+    asset_type: 'props',
+    metadata: { tags: ['to-move'] },
+  });
+  const onDisk = (rel: string): boolean => fs.existsSync(path.join(ws.dir, 'data', 'assets', rel));
+  await page.goto(`${server.url}/#/?tag=to-move`);
+  await expect(statusLine(page)).toHaveText(/^Showing 2 of \d+ assets\. Selected 0\.$/);
+  await page.getByRole('button', { name: 'Select all' }).click();
+  const panel = page.getByRole('form', { name: 'Move to folder' });
+  await panel.getByLabel('Folder').fill('props/archive');
+  await panel.getByRole('button', { name: 'Move 2 selected' }).click();
+  await expect(page.getByText('Moved 2 assets to props/archive.')).toBeVisible();
+  expect([onDisk('props/archive/move-a.png'), onDisk('props/archive/move-b.png')]).toEqual([true, true]);
+  expect([onDisk('props/move-a.png'), onDisk('props/move-b.png')]).toEqual([false, false]);
+  expect(sidecar('props/archive/move-a.png').path).toBe('props/archive/move-a.png');
+  // The tiles are the same assets (ids kept), still selected.
+  await expect(statusLine(page)).toHaveText(/^Showing 2 of \d+ assets\. Selected 2\.$/);
+  await expect(tile(page, a)).toHaveAttribute('title', /props\/archive\/move-a\.png/);
+
+  // A rename from the detail view: the name part is what is selected to type over.
+  await tile(page, a).dblclick();
+  await expect(page.getByRole('dialog', { name: 'move-a.png' })).toBeVisible();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Move…', exact: true }).click();
+  const field = dialog.getByLabel(/New path/);
+  await expect(field).toBeFocused();
+  expect(
+    await field.evaluate((el) =>
+      (el as HTMLInputElement).value.slice(
+        (el as HTMLInputElement).selectionStart ?? 0,
+        (el as HTMLInputElement).selectionEnd ?? 0,
+      ),
+    ),
+  ).toBe('move-a');
+  await page.keyboard.type('lamp');
+  await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Moved to props/archive/lamp.png.');
+  await expect(page.getByRole('dialog', { name: 'lamp.png' })).toBeVisible();
+  expect([onDisk('props/archive/lamp.png'), onDisk('props/archive/move-a.png')]).toEqual([true, false]);
+  // Over another asset's file: refused, and both stay as they were.
+  await dialog.getByRole('button', { name: 'Move…', exact: true }).click();
+  await dialog.getByLabel(/New path/).fill('props/archive/move-b.png');
+  await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText(
+    `Asset ${b} is already registered at props/archive/move-b.png`,
+  );
+  expect([onDisk('props/archive/lamp.png'), onDisk('props/archive/move-b.png')]).toEqual([true, true]);
+});

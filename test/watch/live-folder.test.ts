@@ -202,6 +202,31 @@ describe('serve --watch (live folder)', () => {
     assert.deepEqual(eventsFor('asset_meta_updated', rows[0].id), []);
   });
 
+  test('moving an asset through the API while watching leaves one row, at the new path, same id', async () => {
+    ws.file('incoming/banner.dat', randomBytes(2000));
+    const res = await api(server.url, 'POST', '/api/assets/register', {
+      path: 'incoming/banner.dat',
+      asset_type: 'posters',
+      metadata: { tags: ['moving'] },
+    });
+    assert.equal(res.status, 200, res.text);
+    const id = res.body.asset.id as string;
+    await barrier();
+    const moved = await api(server.url, 'POST', `/api/assets/${id}/move`, {
+      path: 'posters/2024/banner.dat',
+    });
+    assert.equal(moved.status, 200, moved.text);
+    await barrier();
+    assert.deepEqual(await byPath('posters/banner.dat'), []);
+    const rows = await byPath('posters/2024/banner.dat');
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.tags]),
+      [[id, ['moving']]],
+    );
+    assert.deepEqual(eventsFor('asset_registered', 'posters/2024/banner.dat'), []);
+    assert.deepEqual(eventsFor('asset_removed', id), []);
+  });
+
   test('the server stops cleanly while watching', async () => {
     fs.writeFileSync(asset('notes/last.dat'), randomBytes(100)); // a batch may be pending
     await stream.close();

@@ -250,6 +250,12 @@ export const api = {
       delete_files: deleteFiles,
       wait: false,
     }),
+  /** Moves or renames one asset's file (same extension); ApiError `path_taken` when the name is taken. */
+  move: (id: string, path: string) =>
+    request<{ asset: Asset }>('POST', `/api/assets/${encodeURIComponent(id)}/move`, { path }),
+  /** Starts moving many assets into a folder as a job (follow it with {@link followJob}). */
+  moveMany: (ids: string[], folder: string) =>
+    request<{ job_id: string }>('POST', '/api/assets/move', { ids, folder, wait: false }),
   provenance: (id: string) =>
     request<{ items: Provenance[] }>('GET', `/api/assets/${encodeURIComponent(id)}/provenance`),
   /** Starts a bulk edit as a job (follow it with {@link followJob}). */
@@ -316,6 +322,16 @@ export type RemoveJob = Job<
     missing: string[];
     files_deleted: number;
     files_kept: Array<{ id: string; reason: string }>;
+  }
+>;
+
+export type MoveJob = Job<
+  { done: number; total: number },
+  {
+    moved: Array<{ id: string; from: string; to: string }>;
+    unchanged: string[];
+    missing: string[];
+    failed: Array<{ id: string; path: string; code: string; message: string }>;
   }
 >;
 

@@ -19,6 +19,8 @@ import {
   IdParams,
   IdsQuery,
   LookupBody,
+  MoveBody,
+  MoveOneBody,
   ProjectQuery,
   RegisterBody,
   RemoveBody,
@@ -364,6 +366,74 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       );
       if (body.wait === false) return accepted(reply, job);
       return { ok: true, job_id: job.id, ...(await settled) };
+    },
+  );
+
+  app.post(
+    '/api/assets/move',
+    {
+      schema: {
+        tags,
+        summary: 'Move many assets into a folder (ids, metadata and previews kept)',
+        description:
+          "Each file moves into `folder` under its own name, with its sidecar; a type that was its folder's " +
+          'follows it. A file already at a target is never overwritten: that asset is listed in `failed` with ' +
+          'why, and the others move. Runs as a job: progress as `move_progress` events and at ' +
+          '`GET /api/jobs/{id}`; each asset also as `asset_moved` and `asset_meta_updated`. With ' +
+          '`wait: false` the answer is a 202 with the job id at once.',
+        body: MoveBody,
+        querystring: ProjectQuery,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const registry = service.project(request.query.project_id);
+      const destination = registry.folderDestination(body.folder);
+      const { job, settled } = jobs.run(
+        'move',
+        { done: 0, total: new Set(body.ids).size },
+        (report) => registry.moveMany(body.ids, destination, (done, total) => report({ done, total })),
+        (changed) =>
+          service.hooks.emit(
+            'move_progress',
+            {
+              ...jobEvent(changed),
+              ...(changed.summary
+                ? {
+                    summary: {
+                      moved: changed.summary.moved.length,
+                      failed: changed.summary.failed.length,
+                      missing: changed.summary.missing,
+                    },
+                  }
+                : {}),
+            },
+            registry.projectId,
+          ),
+      );
+      if (body.wait === false) return accepted(reply, job);
+      return { ok: true, job_id: job.id, ...(await settled) };
+    },
+  );
+
+  app.post(
+    '/api/assets/:id/move',
+    {
+      schema: {
+        tags,
+        summary: "Move or rename one asset's file (its id, metadata and previews kept)",
+        description:
+          'A 409 when a file or another asset is already at `path` (nothing is overwritten), a 400 when ' +
+          'the extension would change or the path leaves the assets root.',
+        params: IdParams,
+        querystring: ProjectQuery,
+        body: MoveOneBody,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const record = await registry.move(request.params.id, request.body.path);
+      return { ok: true, asset: registry.serialize(record) };
     },
   );
 

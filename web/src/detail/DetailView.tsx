@@ -11,6 +11,7 @@ import { Modal } from '../Modal';
 import { postNotice } from '../notice';
 import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
+import { MoveAsset } from './MoveAsset';
 
 /** Copies listed in the detail view; more are counted, and found with the hash. */
 const COPIES_SHOWN = 20;
@@ -95,7 +96,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   const [provenance, setProvenance] = useState<Provenance[]>([]);
   const [error, setError] = useState<string>();
   const [status, setStatus] = useState<string>();
-  const [panel, setPanel] = useState<'none' | 'edit' | 'remove'>('none');
+  const [panel, setPanel] = useState<'none' | 'edit' | 'move' | 'remove'>('none');
   const [licenses, setLicenses] = useState<string[]>([]);
   // Escape closes an open editor first, then the dialog.
   const panelOpen = useRef(false);
@@ -203,6 +204,9 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               <button type="button" onClick={edit} disabled={panel !== 'none'}>
                 Edit
               </button>
+              <button type="button" onClick={() => setPanel('move')} disabled={panel !== 'none'}>
+                Move…
+              </button>
               <button type="button" onClick={() => setPanel('remove')} disabled={panel !== 'none'}>
                 Remove…
               </button>
@@ -217,6 +221,17 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                   setAsset(saved);
                   setPanel('none');
                   setStatus('Saved.');
+                }}
+              />
+            )}
+            {panel === 'move' && (
+              <MoveAsset
+                asset={asset}
+                onCancel={() => setPanel('none')}
+                onMoved={(moved) => {
+                  setAsset(moved);
+                  setPanel('none');
+                  setStatus(`Moved to ${moved.path}.`);
                 }}
               />
             )}

@@ -20,6 +20,7 @@ import { LazyPart } from '../StudioErrorBoundary';
 // Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
 const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.BulkEditor })));
 const RemoveSelected = lazy(() => import('./RemoveSelected').then((m) => ({ default: m.RemoveSelected })));
+const MoveSelected = lazy(() => import('./MoveSelected').then((m) => ({ default: m.MoveSelected })));
 const Maintenance = lazy(() => import('./Maintenance').then((m) => ({ default: m.Maintenance })));
 
 export interface RegistryChanges {
@@ -340,6 +341,11 @@ export function Gallery({
         <aside className="side">
           <LazyPart>
             <BulkEditor selected={selected} onMessage={say} />
+            <MoveSelected
+              selected={selected}
+              folders={(facets?.types ?? []).map((t) => t.value)}
+              onMessage={say}
+            />
             <RemoveSelected
               selected={selected}
               onMessage={say}

@@ -1,0 +1,65 @@
+/** Moving or renaming one asset's file from its detail view: a new path under the assets root. */
+import { useState } from 'react';
+import { api, type Asset } from '../api';
+
+export function MoveAsset({
+  asset,
+  onMoved,
+  onCancel,
+}: {
+  asset: Asset;
+  onMoved: (moved: Asset) => void;
+  onCancel: () => void;
+}): React.JSX.Element {
+  const [target, setTarget] = useState(asset.path);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const move = (e: React.FormEvent): void => {
+    e.preventDefault();
+    setBusy(true);
+    api.move(asset.uid, target.trim()).then(
+      (r) => onMoved(r.asset),
+      (err: Error) => {
+        setError(err.message);
+        setBusy(false);
+      },
+    );
+  };
+  return (
+    <form className="editor" onSubmit={move} aria-label="Move or rename">
+      <label className="field">
+        <span>New path (in the assets folder, same extension)</span>
+        <input
+          autoFocus
+          value={target}
+          onChange={(e) => setTarget(e.currentTarget.value)}
+          // The name without its extension selected, as a file manager does for a rename.
+          onFocus={(e) => {
+            const dot = target.lastIndexOf('.');
+            e.currentTarget.setSelectionRange(
+              target.lastIndexOf('/') + 1,
+              dot > target.lastIndexOf('/') ? dot : target.length,
+            );
+          }}
+        />
+      </label>
+      <p className="muted">
+        The file moves with its sidecar; its id, metadata and previews stay. A file already at that path is
+        never overwritten.
+      </p>
+      <div className="actions">
+        <button type="submit" disabled={busy || !target.trim() || target.trim() === asset.path}>
+          {busy ? 'Moving…' : 'Move'}
+        </button>
+        <button type="button" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
