@@ -167,6 +167,12 @@ export interface MoveReport {
   failed: Array<{ id: string; path: string; code: string; message: string }>;
 }
 
+const fileThere = (rel: string): AppError =>
+  conflict(
+    'path_taken',
+    `A file is already at ${rel}; it is not overwritten. Choose another name or folder.`,
+  );
+
 /** A removal of many assets as `POST /api/assets/remove` and the CLI's `remove` report it. */
 export interface RemovalReport {
   removed: number;
@@ -1099,10 +1105,13 @@ export class AssetRegistry {
     }
     const there = this.store.getByPath(this.projectId, to);
     if (there) throw conflict('path_taken', `Asset ${there.uid} is already registered at ${to}.`);
-    if (fs.existsSync(path.join(this.paths.assetsRoot, to))) {
+    if (fs.existsSync(path.join(this.paths.assetsRoot, to))) throw fileThere(to);
+    // A sidecar left there by an asset removed earlier may hold someone's edits: not written over.
+    if (fs.existsSync(path.join(this.paths.assetsRoot, sidecarRelPath(to)))) {
       throw conflict(
         'path_taken',
-        `A file is already at ${to}; it is not overwritten. Choose another name or folder.`,
+        `A sidecar is already at ${sidecarRelPath(to)} (of no asset there); it is not overwritten. ` +
+          'Move or delete it first, or choose another name.',
       );
     }
     const others = this.store.pathUsers(record.path).filter((u) => u.project_id !== this.projectId);
@@ -1137,10 +1146,7 @@ export class AssetRegistry {
       this.store.transaction(() => this.store.update(current));
       const { code, message } = err as NodeJS.ErrnoException;
       throw code === 'EEXIST'
-        ? conflict(
-            'path_taken',
-            `A file is already at ${to}; it is not overwritten. Choose another name or folder.`,
-          )
+        ? fileThere(to)
         : conflict('move_failed', `${record.path} could not be moved to ${to}: ${message}`);
     }
     return moved;

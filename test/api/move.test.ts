@@ -137,6 +137,7 @@ describe('moving one asset', () => {
     const id = await registered('ui/button.png', await makeImage(32, 32, 'png'));
     const other = await registered('ui/other.png', await makeImage(16, 16, 'png'));
     ws.file('data/assets/ui/unregistered.png', 'not an asset, but a file of the user');
+    ws.file('data/assets/ui/gone.png.asset.json', '{"meta": {"notes": "left by a removed asset"}}');
     const cases: Array<[string, number, string, RegExp]> = [
       [
         'ui/unregistered.png',
@@ -150,6 +151,7 @@ describe('moving one asset', () => {
         'path_taken',
         new RegExp(`Asset ${other} is already registered at ui/other\\.png`),
       ],
+      ['ui/gone.png', 409, 'path_taken', /A sidecar is already at ui\/gone\.png\.asset\.json/],
       ['ui/button.jpg', 400, 'bad_request', /keeps the file's extension.*Name it ui\/button\.png/],
       ['../outside.png', 400, 'bad_request', /must not contain '\.\.'/],
       ['/tmp/abs.png', 400, 'bad_request', /must be relative to the asset registry root/],
@@ -166,6 +168,7 @@ describe('moving one asset', () => {
       fs.readFileSync(assetFile('ui/unregistered.png'), 'utf8'),
       'not an asset, but a file of the user',
     );
+    assert.match(fs.readFileSync(assetFile('ui/gone.png.asset.json'), 'utf8'), /left by a removed asset/);
     assert.ok(fs.existsSync(assetFile('ui/button.png')));
     assert.equal((await asset(id)).path, 'ui/button.png');
     assert.equal((await api(url, 'POST', '/api/assets/nope/move', { path: 'ui/x.png' })).status, 404);
