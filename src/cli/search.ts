@@ -29,6 +29,7 @@ interface SearchOptions extends CommonOptions {
   q?: string[];
   hash?: string;
   duplicates?: DuplicateFilter;
+  folder?: string;
   minWidth?: string;
   maxWidth?: string;
   minHeight?: string;
@@ -97,6 +98,7 @@ export function searchCommand(): Command {
         .choices(DUPLICATE_FILTERS)
         .preset('all'),
     )
+    .option('--folder <folder>', 'only assets in this folder (relative to the assets root) or below it')
     .option('--min-width <px>', 'pictures at least this many pixels wide')
     .option('--max-width <px>', 'pictures at most this many pixels wide')
     .option('--min-height <px>', 'pictures at least this many pixels high')
@@ -127,6 +129,7 @@ export function searchCommand(): Command {
           hash: options.hash,
           duplicates: options.duplicates,
           bounds,
+          folder: options.folder,
           sort: options.sort,
           order: options.order,
           limit,

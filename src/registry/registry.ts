@@ -104,6 +104,8 @@ export interface SearchInput {
   duplicates?: DuplicateFilter;
   /** Inclusive bounds of a picture's width and height (pixels) and a sound's length (seconds). */
   bounds?: MediaBounds;
+  /** Only assets in this folder (relative to the assets root) or below it. */
+  folder?: string;
   sort?: SortField;
   order?: SortOrder;
   limit?: number;
@@ -314,6 +316,7 @@ export class AssetRegistry {
     if (input.duplicates) query.duplicates = input.duplicates;
     const bounds = mediaBounds(input.bounds);
     if (bounds) query.bounds = bounds;
+    if (input.folder?.trim()) query.folder = cleanRelativePath(input.folder, 'folder');
     return query;
   }
 

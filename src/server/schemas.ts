@@ -106,6 +106,13 @@ export const SearchQuery = Type.Object({
     }),
   ),
   ...mediaBoundsSchema(),
+  folder: Type.Optional(
+    Type.String({
+      maxLength: 1024,
+      description:
+        'Only assets in this folder or below it, relative to the assets root (`backgrounds/forest`). Empty: no such filter.',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   sort: Type.Optional(Type.Union(SORT_FIELDS.map((field) => Type.Literal(field)))),

@@ -20,6 +20,7 @@ import {
   type FacetCount,
   type Facets,
   type MediaBounds,
+  type MediaFact,
 } from '../domain/facets.js';
 import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
@@ -55,6 +56,8 @@ export interface SearchQuery {
   duplicates?: DuplicateFilter;
   /** Inclusive bounds of a picture's size or a sound's length; any bound leaves out assets without one. */
   bounds?: MediaBounds;
+  /** Only assets in this folder or below it (a cleaned relative path, no trailing slash). */
+  folder?: string;
   sort?: SortField;
   order?: SortOrder;
   limit: number;
@@ -204,21 +207,54 @@ interface RowTest {
 /** The media facts with an index of their own, (project_id, fact, rowid). */
 const INDEXED_FACTS = ['width', 'duration'] as const;
 
-const hasBounds = (bounds: MediaBounds | undefined): boolean =>
-  !!bounds && MEDIA_BOUND_KEYS.some((key) => bounds[key] !== undefined);
+const bounded = (bounds: MediaBounds | undefined, fact: MediaFact): boolean =>
+  bounds?.[`min_${fact}`] !== undefined || bounds?.[`max_${fact}`] !== undefined;
+
+/**
+ * The index ranges a query's row tests define (a bounded fact, a folder), each with the order it
+ * reads in: candidates for reading a few matches then sorting them (see `pageIds`).
+ */
+function rangesOf(query: SearchQuery): Array<{ order: SortField; index: string; tests: RowTest[] }> {
+  return [
+    ...INDEXED_FACTS.filter((fact) => bounded(query.bounds, fact)).map((fact) => ({
+      order: fact,
+      index: `assets_${fact}`,
+      tests: factTests(query.bounds, fact),
+    })),
+    // (A type in a folder: the (project_id, type, path) index holds both.)
+    ...(query.folder
+      ? [
+          {
+            order: 'path' as const,
+            index: ORDER_INDEXES[query.type === undefined ? '|path' : 'type|path'] as string,
+            tests: [folderTest(query.folder)],
+          },
+        ]
+      : []),
+  ];
+}
+
+/** Entries of a range counted to tell a small one (read it through its index) from a big one. */
+const RANGE_PROBE = 50_000;
+
+/** A folder and everything under it, by path: the range [`folder/`, `folder0`) ('0' follows '/'). */
+const folderTest = (folder: string): RowTest => ({
+  sql: 'a.path >= ? AND a.path < ?',
+  params: [`${folder}/`, `${folder}0`],
+});
 
 /** The media bounds as row tests: a fact bounded must be known (above 0) and within its bounds. */
-function boundTests(bounds: MediaBounds | undefined): RowTest[] {
-  const tests: RowTest[] = [];
-  for (const fact of MEDIA_FACTS) {
-    const min = bounds?.[`min_${fact}`];
-    const max = bounds?.[`max_${fact}`];
-    if (min === undefined && max === undefined) continue;
-    // One lower bound, so that it is the start of the index range (SQLite takes one of two).
-    if (min !== undefined && min > 0) tests.push({ sql: `a.${fact} >= ?`, params: [min] });
-    else tests.push({ sql: `a.${fact} > 0`, params: [] });
-    if (max !== undefined) tests.push({ sql: `a.${fact} <= ?`, params: [max] });
-  }
+function factTests(bounds: MediaBounds | undefined, fact: MediaFact): RowTest[] {
+  if (!bounded(bounds, fact)) return [];
+  const min = bounds?.[`min_${fact}`];
+  const max = bounds?.[`max_${fact}`];
+  // One lower bound, so that it is the start of the index range (SQLite takes one of two).
+  const tests: RowTest[] = [
+    min !== undefined && min > 0
+      ? { sql: `a.${fact} >= ?`, params: [min] }
+      : { sql: `a.${fact} > 0`, params: [] },
+  ];
+  if (max !== undefined) tests.push({ sql: `a.${fact} <= ?`, params: [max] });
   return tests;
 }
 
@@ -288,6 +324,7 @@ function filterKey(query: SearchQuery): string {
     [...(query.texts ?? [])].sort(),
     query.duplicates ?? null,
     MEDIA_BOUND_KEYS.map((key) => query.bounds?.[key] ?? null),
+    query.folder ?? null,
   ]);
 }
 
@@ -590,12 +627,13 @@ export class SqliteStore {
    * Whether a search must test the text of every row it considers (~1-2.5 s at 1,000,000
    * assets): see {@link textMatch}; or pass over every entry of the project's hash index (a
    * duplicates filter, the first time after a change: ~0.35 s at 1,000,000); or may test the
-   * media bounds on every row (a bound no index range serves in the query's order).
+   * media bounds or the folder on every row (a bound no index range serves in the query's order).
    */
   scansRows(query: SearchQuery): boolean {
     return (
       !!query.duplicates ||
-      hasBounds(query.bounds) ||
+      !!query.folder ||
+      MEDIA_FACTS.some((fact) => bounded(query.bounds, fact)) ||
       (query.texts ?? []).some((text) => this.textMatch(text) === 'scan')
     );
   }
@@ -919,7 +957,11 @@ export class SqliteStore {
       duplicates: !!query.duplicates,
       streams: [...streams, ...indexStreams],
       indexStreams: indexStreams.length,
-      rowTests: [...rowTests, ...boundTests(query.bounds)],
+      rowTests: [
+        ...rowTests,
+        ...MEDIA_FACTS.flatMap((fact) => factTests(query.bounds, fact)),
+        ...(query.folder ? [folderTest(query.folder)] : []),
+      ],
       projectTest,
     };
   }
@@ -960,9 +1002,29 @@ export class SqliteStore {
     if (cached !== undefined) return cached;
 
     const tests = [...plan.rowTests];
-    // Bounds alone: the project's rows by the bounded fact's index (a range of it), not every row.
-    const bounded = !plan.streams.length && tests.length > 0 && hasBounds(query.bounds);
-    if (plan.projectTest || bounded) tests.unshift({ sql: 'a.project_id = ?', params: [query.projectId] });
+    // Bounds or a folder with at most one column filter: plain terms, so that SQLite counts a
+    // range of the index that has them all ((project_id, type, path) for a type in a folder:
+    // 18,877 entries, where the type's stream joined to the rows read 400,000 rows, 1.7 s).
+    const ranged = !plan.indexStreams && plan.columns.length <= 1 && rangesOf(query).length > 0;
+    if (ranged) {
+      tests.unshift(
+        { sql: 'a.project_id = ?', params: [query.projectId] },
+        ...plan.columns.map(([column, value]) => columnTerm(`a.${column}`, value)),
+      );
+      // With a column filter too, SQLite takes the column's index (an equality) over the range's
+      // whatever their sizes: a small range is read through its own index instead (sounds of a
+      // second or less without a licence: 2,500 entries instead of 400,000 rows).
+      const range = plan.columns.length ? rangesOf(query)[0] : undefined;
+      const from =
+        range && this.smallRange(query.projectId, range) ? `assets a INDEXED BY ${range.index}` : 'assets a';
+      const total = this.countOf(
+        `SELECT count(*) AS n FROM ${from} WHERE ${tests.map((t) => t.sql).join(' AND ')}`,
+        tests.flatMap((t) => t.params),
+      );
+      this.searchCache.setTotal(key, total);
+      return total;
+    }
+    if (plan.projectTest) tests.unshift({ sql: 'a.project_id = ?', params: [query.projectId] });
     const rowTests = tests.map((t) => t.sql);
     const rowParams = tests.flatMap((t) => t.params);
     const rowWhere = rowTests.length ? ` WHERE ${rowTests.join(' AND ')}` : '';
@@ -1010,14 +1072,15 @@ export class SqliteStore {
       const matches = totalOf();
       walk = (offset + query.limit) * all() < matches * matches;
     }
-    // A bound on an indexed fact (width, duration) in another order: the same choice between
-    // walking the order's index, testing each row, and reading the bound's range of the fact's
-    // index then sorting it (few matches: 1,000 pictures of 3,840 px among 1,000,000 assets).
-    const fact = INDEXED_FACTS.find((f) => query.bounds?.[`min_${f}`] ?? query.bounds?.[`max_${f}`]);
+    // A bound on an indexed fact (width, duration) or a folder, in another order: the same
+    // choice between walking the order's index, testing each row, and reading the range of the
+    // bound's (or the path's) index then sorting it (few matches: 1,000 pictures of 3,840 px, or
+    // one pack's folder, among 1,000,000 assets).
+    const candidate = rangesOf(query).find((r) => r.order !== sort);
     let range: string | undefined;
-    if (fact && fact !== sort && !plan.indexStreams) {
+    if (candidate && !plan.indexStreams) {
       const matches = totalOf();
-      if ((offset + query.limit) * all() >= matches * matches) range = `assets_${fact}`;
+      if ((offset + query.limit) * all() >= matches * matches) range = candidate.index;
     }
     const pageOf = this.pageQuery(query, plan, sort, desc, walk, range);
     const step = this.anchorStep;
@@ -1127,6 +1190,17 @@ export class SqliteStore {
         params: [...params, after.k, after.id],
       };
     };
+  }
+
+  /** Whether a range of an index holds fewer than RANGE_PROBE entries of the project (counted up to that). */
+  private smallRange(projectId: string, range: { index: string; tests: RowTest[] }): boolean {
+    const tests = [{ sql: 'a.project_id = ?', params: [projectId] }, ...range.tests];
+    const n = this.countOf(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM assets a INDEXED BY ${range.index}
+         WHERE ${tests.map((t) => t.sql).join(' AND ')} LIMIT ${RANGE_PROBE})`,
+      tests.flatMap((t) => t.params),
+    );
+    return n < RANGE_PROBE;
   }
 
   private countOf(sql: string, params: Param[]): number {

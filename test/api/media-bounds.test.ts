@@ -1,7 +1,7 @@
 /**
  * Pictures by size and sounds by length: `min_width`… `max_duration` and `sort=width|duration`
  * over the facts the preview queue measured in real files (API, `ids`, CLI), and facts that
- * follow a file replaced by another of another size.
+ * follow a file replaced by another of another size; and `folder`, what a folder holds.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -137,6 +137,35 @@ describe('media bounds and sorts', () => {
     const crossed = await runCli(['search', '--min-height', '900', '--max-height', '100'], ws.dir);
     assert.notEqual(crossed.code, 0);
     assert.match(crossed.stderr, /min_height \(900\) is more than max_height \(100\)/);
+  });
+
+  test('folder: what a folder and the folders below it hold, with the other filters', async () => {
+    assert.deepEqual(await uidsOf('folder=backgrounds'), [ids.mid, ids.wide]);
+    assert.deepEqual(
+      await uidsOf('folder=backgrounds/'),
+      [ids.mid, ids.wide],
+      'a trailing slash is the same',
+    );
+    assert.deepEqual(await uidsOf('folder=back'), [], 'a folder, not the start of a name');
+    assert.deepEqual(await uidsOf('folder=audio&max_duration=1'), [ids.blip]);
+    assert.deepEqual(await uidsOf('folder=backgrounds&sort=path&order=asc'), [ids.mid, ids.wide]);
+    assert.deepEqual(await uidsOf('folder=backgrounds&type=backgrounds&sort=width&order=desc'), [
+      ids.wide,
+      ids.mid,
+    ]);
+    assert.equal((await uidsOf('folder=')).length, 6, 'empty: no such filter');
+    const res = await api(url, 'GET', '/api/assets/search?folder=audio');
+    assert.equal(res.body.total, 2);
+    assert.equal(res.body.filters.folder, 'audio');
+    const outside = await api(url, 'GET', '/api/assets/search?folder=../secrets');
+    assert.equal(outside.status, 400, outside.text);
+    assert.match(outside.body.message, /folder must not contain '\.\.' segments/);
+    const cli = await runCli(['search', '--folder', 'characters', '--json'], ws.dir);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(
+      cli.json.items.map((i: { uid: string }) => i.uid),
+      [ids.portrait],
+    );
   });
 
   test('a file replaced by a smaller picture is found by its new size once its preview is made', async () => {

@@ -1261,4 +1261,15 @@ test('the selection moves into a folder and the detail view renames one; the fil
     `Asset ${b} is already registered at props/archive/move-b.png`,
   );
   expect([onDisk('props/archive/lamp.png'), onDisk('props/archive/move-b.png')]).toEqual([true, true]);
+
+  // The path's folders are links: the gallery shows that folder (and what is below it).
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByRole('link', { name: 'archive' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page).toHaveURL(/#\/\?folder=props%2Farchive$/);
+  await expect(statusLine(page)).toHaveText(/^Showing 2 of \d+ assets\./);
+  await expect(page.getByRole('list', { name: 'Folder' })).toHaveText('in props/archive/×');
+  expect(new Set(await tileOrder(page))).toEqual(new Set([a, b]));
+  await page.getByRole('button', { name: 'Remove folder filter props/archive' }).click();
+  await expect(page).toHaveURL(/#\/$/);
 });

@@ -62,7 +62,8 @@ function randomAsset(rand: () => number, i: number): AssetRecord {
     projectId: pick(PROJECTS),
     uid: hash.slice(0, 16),
     type: pick(TYPES),
-    path: `${pick(TYPES)}/f${i}-${pick(WORDS)}.bin`,
+    // Folders and sub-folders, and names that start like a folder ("images0", "images-x").
+    path: `${pick(TYPES)}${pick(['', '', '/night', '/night/deep', '0', '-x'])}/f${i}-${pick(WORDS)}.bin`,
     // One big set of the same bytes, some small ones, and unique files.
     hash: rand() < 0.1 ? 'f'.repeat(64) : rand() < 0.15 ? 'e'.repeat(63) + String(i % 9) : hash,
     bytes: Math.floor(rand() * 5) * 100,
@@ -131,6 +132,7 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
         if (min === undefined && max === undefined) return true;
         return value > 0 && (min === undefined || value >= min) && (max === undefined || value <= max);
       }) &&
+      (q.folder === undefined || r.path.startsWith(`${q.folder}/`)) &&
       duplicate(r),
   );
   const sort = q.sort ?? 'created';
@@ -169,6 +171,7 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   const needles = ['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9'];
   if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
   if (rand() < 0.25) q.duplicates = pick(['all', 'extra'] as const);
+  if (rand() < 0.25) q.folder = pick(['images', 'audio/night', 'docs/night/deep', 'images0', 'nowhere']);
   if (rand() < 0.3) {
     // One or two bounds, on the values the rows hold (ties, an exact match) and between them.
     const bounds: MediaBounds = {};

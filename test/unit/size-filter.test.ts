@@ -1,4 +1,4 @@
-/** The studio's Size list and the gallery URL's bounds, in and out. */
+/** The studio's Size list, and the gallery URL's bounds and folder, in and out. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_QUERY, queryString } from '../../web/src/first-load.js';
@@ -47,5 +47,8 @@ describe('the Size filter', () => {
       'max_duration=1&sort=created&order=desc',
     );
     assert.equal(galleryHref(DEFAULT_QUERY), '#/', 'no bounds, nothing in the URL');
+    // A folder too, its slashes at either end dropped.
+    assert.equal(queryFromHref('#/?folder=%2Fprops%2Farchive%2F').folder, 'props/archive');
+    assert.equal(galleryHref({ ...DEFAULT_QUERY, folder: 'props/archive' }), '#/?folder=props%2Farchive');
   });
 });

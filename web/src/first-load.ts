@@ -24,6 +24,8 @@ export interface AssetQuery {
   duplicates: DuplicateFilter | '';
   /** A picture's size and a sound's length (the Size list); {} for any. */
   bounds: MediaBounds;
+  /** Only assets in this folder or below it ('' for any). */
+  folder: string;
   sort: SortField;
   order: SortOrder;
 }
@@ -36,6 +38,7 @@ export const DEFAULT_QUERY: AssetQuery = {
   unlicensed: false,
   duplicates: '',
   bounds: {},
+  folder: '',
   sort: 'created',
   order: 'desc',
 };
@@ -80,6 +83,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
   setBoundParams(params, query.bounds);
+  if (query.folder) params.set('folder', query.folder);
   params.set('sort', query.sort);
   params.set('order', query.order);
   for (const [k, v] of Object.entries(extra)) params.set(k, String(v));

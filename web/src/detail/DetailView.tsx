@@ -1,6 +1,7 @@
 /** One asset in full: large preview, audio player with its waveform, every field, provenance. */
-import { useEffect, useRef, useState } from 'react';
-import { api, formatBytes, type Asset, type Provenance } from '../api';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import { api, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
+import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
 import { stopAudition } from '../gallery/audition';
 import { isAudioPath, mediaDetails } from '../../../src/domain/media-facts.js';
@@ -12,6 +13,27 @@ import { postNotice } from '../notice';
 import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 import { MoveAsset } from './MoveAsset';
+
+/** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
+function PathLinks({ path }: { path: string }): React.JSX.Element {
+  const parts = path.split('/');
+  return (
+    <code className="path-links">
+      {parts.map((part, i) => {
+        if (i === parts.length - 1) return <Fragment key={i}>{part}</Fragment>;
+        const folder = parts.slice(0, i + 1).join('/');
+        return (
+          <Fragment key={i}>
+            <a href={galleryHref({ ...DEFAULT_QUERY, folder })} title={`Show the assets in ${folder}/`}>
+              {part}
+            </a>
+            /
+          </Fragment>
+        );
+      })}
+    </code>
+  );
+}
 
 /** Copies listed in the detail view; more are counted, and found with the hash. */
 const COPIES_SHOWN = 20;
@@ -142,7 +164,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
     ? [
         ['ID', <code key="id">{asset.uid}</code>],
         ['Type', asset.type],
-        ['Path', <code key="p">{asset.path}</code>],
+        ['Path', <PathLinks key="p" path={asset.path} />],
         ['Size', `${formatBytes(asset.bytes)} (${asset.bytes} bytes)`],
         ...media,
         ['Tags', asset.tags.length ? asset.tags.join(', ') : '(none)'],

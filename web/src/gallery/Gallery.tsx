@@ -343,7 +343,10 @@ export function Gallery({
             <BulkEditor selected={selected} onMessage={say} />
             <MoveSelected
               selected={selected}
-              folders={(facets?.types ?? []).map((t) => t.value)}
+              folders={[
+                ...(query.folder ? [query.folder] : []),
+                ...(facets?.types ?? []).map((t) => t.value),
+              ]}
               onMessage={say}
             />
             <RemoveSelected

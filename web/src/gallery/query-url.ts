@@ -18,6 +18,7 @@ export function galleryHref(query: AssetQuery): string {
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
   setBoundParams(params, query.bounds);
+  if (query.folder) params.set('folder', query.folder);
   if (query.sort !== DEFAULT_QUERY.sort || query.order !== DEFAULT_QUERY.order) {
     params.set('sort', query.sort);
     params.set('order', query.order);
@@ -49,6 +50,7 @@ export function queryFromHref(hash: string): AssetQuery {
     unlicensed: !params.get('license') && params.get('unlicensed') === 'true',
     duplicates: oneOf(params.get('duplicates'), DUPLICATE_FILTERS, ''),
     bounds: boundsFromParams(params),
+    folder: (params.get('folder') ?? '').trim().replace(/^\/+|\/+$/g, ''),
     sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
     order: oneOf(params.get('order'), SORT_ORDERS, DEFAULT_QUERY.order),
   };
