@@ -13,10 +13,12 @@ import { splitList } from '../domain/lists.js';
 import {
   DUPLICATE_FILTERS,
   MEDIA_BOUND_KEYS,
+  ORIENTATIONS,
   SORT_FIELDS,
   SORT_ORDERS,
   type DuplicateFilter,
   type MediaBounds,
+  type Orientation,
   type SortField,
   type SortOrder,
 } from '../domain/facets.js';
@@ -30,6 +32,7 @@ interface SearchOptions extends CommonOptions {
   hash?: string;
   duplicates?: DuplicateFilter;
   folder?: string;
+  orientation?: Orientation;
   minWidth?: string;
   maxWidth?: string;
   minHeight?: string;
@@ -99,6 +102,11 @@ export function searchCommand(): Command {
         .preset('all'),
     )
     .option('--folder <folder>', 'only assets in this folder (relative to the assets root) or below it')
+    .addOption(
+      new Option('--orientation <shape>', 'pictures wider than high, higher than wide, or square').choices(
+        ORIENTATIONS,
+      ),
+    )
     .option('--min-width <px>', 'pictures at least this many pixels wide')
     .option('--max-width <px>', 'pictures at most this many pixels wide')
     .option('--min-height <px>', 'pictures at least this many pixels high')
@@ -130,6 +138,7 @@ export function searchCommand(): Command {
           duplicates: options.duplicates,
           bounds,
           folder: options.folder,
+          orientation: options.orientation,
           sort: options.sort,
           order: options.order,
           limit,

@@ -44,6 +44,10 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 export const MEDIA_FACTS = ['width', 'height', 'duration'] as const;
 export type MediaFact = (typeof MEDIA_FACTS)[number];
 
+/** A picture's shape: wider than high, higher than wide, or as wide as high. */
+export const ORIENTATIONS = ['landscape', 'portrait', 'square'] as const;
+export type Orientation = (typeof ORIENTATIONS)[number];
+
 /** Lower (`min`) and upper (`max`) bounds of the media facts, each inclusive. */
 export type MediaBounds = Partial<Record<`${'min' | 'max'}_${MediaFact}`, number>>;
 export const MEDIA_BOUND_KEYS = MEDIA_FACTS.flatMap((fact) => [`min_${fact}`, `max_${fact}`] as const);

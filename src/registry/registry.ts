@@ -46,7 +46,7 @@ import {
   type SortOrder,
 } from '../store/sqlite-store.js';
 import type { AssetPayload } from '../domain/asset-payload.js';
-import { MEDIA_FACTS, type MediaBounds } from '../domain/facets.js';
+import { MEDIA_FACTS, type MediaBounds, type Orientation } from '../domain/facets.js';
 import type { RegistryContext } from './context.js';
 import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
 import { displayPath } from './paths.js';
@@ -106,6 +106,8 @@ export interface SearchInput {
   bounds?: MediaBounds;
   /** Only assets in this folder (relative to the assets root) or below it. */
   folder?: string;
+  /** Only pictures of this shape. */
+  orientation?: Orientation;
   sort?: SortField;
   order?: SortOrder;
   limit?: number;
@@ -317,6 +319,7 @@ export class AssetRegistry {
     const bounds = mediaBounds(input.bounds);
     if (bounds) query.bounds = bounds;
     if (input.folder?.trim()) query.folder = cleanRelativePath(input.folder, 'folder');
+    if (input.orientation) query.orientation = input.orientation;
     return query;
   }
 

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import {
   DUPLICATE_FILTERS,
   MEDIA_FACTS,
+  ORIENTATIONS,
   SORT_FIELDS,
   SORT_ORDERS,
   type MediaFact,
@@ -106,6 +107,13 @@ export const SearchQuery = Type.Object({
     }),
   ),
   ...mediaBoundsSchema(),
+  orientation: Type.Optional(
+    Type.Union([...ORIENTATIONS.map((o) => Type.Literal(o)), Type.Literal('')], {
+      description:
+        'Only pictures of this shape: `landscape` (wider than high), `portrait` (higher than wide) or `square`. ' +
+        'Empty: no such filter.',
+    }),
+  ),
   folder: Type.Optional(
     Type.String({
       maxLength: 1024,

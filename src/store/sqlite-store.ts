@@ -21,6 +21,7 @@ import {
   type Facets,
   type MediaBounds,
   type MediaFact,
+  type Orientation,
 } from '../domain/facets.js';
 import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
@@ -58,6 +59,8 @@ export interface SearchQuery {
   bounds?: MediaBounds;
   /** Only assets in this folder or below it (a cleaned relative path, no trailing slash). */
   folder?: string;
+  /** Only pictures of this shape. */
+  orientation?: Orientation;
   sort?: SortField;
   order?: SortOrder;
   limit: number;
@@ -234,6 +237,13 @@ function rangesOf(query: SearchQuery): Array<{ order: SortField; index: string; 
   ];
 }
 
+/** A picture's shape as a row test (a picture has both sides above 0). */
+const ORIENTATION_TESTS: Record<Orientation, string> = {
+  landscape: 'a.width > a.height AND a.height > 0',
+  portrait: 'a.height > a.width AND a.width > 0',
+  square: 'a.width = a.height AND a.width > 0',
+};
+
 /** Entries of a range counted to tell a small one (read it through its index) from a big one. */
 const RANGE_PROBE = 50_000;
 
@@ -272,7 +282,8 @@ interface SearchPlan {
   duplicates: boolean;
   /**
    * Terms tested on each candidate row (alias `a`): needles too short for the trigram index
-   * (`instr`), and the media bounds.
+   * (`instr`), the media bounds, the folder (these two also ranges of indexes, `rangesOf`) and
+   * the orientation.
    */
   rowTests: RowTest[];
   /** Rows must be tested for the project (no column filter carries it, other projects exist). */
@@ -325,6 +336,7 @@ function filterKey(query: SearchQuery): string {
     query.duplicates ?? null,
     MEDIA_BOUND_KEYS.map((key) => query.bounds?.[key] ?? null),
     query.folder ?? null,
+    query.orientation ?? null,
   ]);
 }
 
@@ -627,12 +639,13 @@ export class SqliteStore {
    * Whether a search must test the text of every row it considers (~1-2.5 s at 1,000,000
    * assets): see {@link textMatch}; or pass over every entry of the project's hash index (a
    * duplicates filter, the first time after a change: ~0.35 s at 1,000,000); or may test the
-   * media bounds or the folder on every row (a bound no index range serves in the query's order).
+   * media bounds, the folder or the orientation on every row (when no index range serves them).
    */
   scansRows(query: SearchQuery): boolean {
     return (
       !!query.duplicates ||
       !!query.folder ||
+      !!query.orientation ||
       MEDIA_FACTS.some((fact) => bounded(query.bounds, fact)) ||
       (query.texts ?? []).some((text) => this.textMatch(text) === 'scan')
     );
@@ -961,6 +974,7 @@ export class SqliteStore {
         ...rowTests,
         ...MEDIA_FACTS.flatMap((fact) => factTests(query.bounds, fact)),
         ...(query.folder ? [folderTest(query.folder)] : []),
+        ...(query.orientation ? [{ sql: ORIENTATION_TESTS[query.orientation], params: [] }] : []),
       ],
       projectTest,
     };

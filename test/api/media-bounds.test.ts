@@ -139,6 +139,22 @@ describe('media bounds and sorts', () => {
     assert.match(crossed.stderr, /min_height \(900\) is more than max_height \(100\)/);
   });
 
+  test('orientation: landscape, portrait or square pictures', async () => {
+    assert.deepEqual(await uidsOf('orientation=landscape'), [ids.mid, ids.wide]);
+    assert.deepEqual(await uidsOf('orientation=portrait'), [ids.portrait]);
+    assert.deepEqual(await uidsOf('orientation=square'), []);
+    assert.deepEqual(await uidsOf('orientation=landscape&min_width=1000'), [ids.wide]);
+    assert.equal((await uidsOf('orientation=')).length, 6, 'empty: no such filter');
+    const res = await api(url, 'GET', '/api/assets/search?orientation=tall');
+    assert.equal(res.status, 422, res.text);
+    assert.match(res.body.message, /orientation must be one of "landscape", "portrait", "square"/);
+    const cli = await runCli(['search', '--orientation', 'portrait', '--json'], ws.dir);
+    assert.deepEqual(
+      cli.json.items.map((i: { uid: string }) => i.uid),
+      [ids.portrait],
+    );
+  });
+
   test('folder: what a folder and the folders below it hold, with the other filters', async () => {
     assert.deepEqual(await uidsOf('folder=backgrounds'), [ids.mid, ids.wide]);
     assert.deepEqual(

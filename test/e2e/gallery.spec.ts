@@ -272,6 +272,12 @@ test('Size finds pictures by their size and sounds by their length; Widest and L
   await filter(page, 'Size').selectOption({ label: '≥ 1280 × 720 (HD)' });
   await expect(statusLine(page)).toHaveText('Showing 0 of 5 assets. Selected 0.');
 
+  // Pictures by shape: the one higher than wide.
+  await filter(page, 'Size').selectOption({ label: 'Portrait (higher than wide)' });
+  await expect(statusLine(page)).toHaveText('Showing 1 of 5 assets. Selected 0.');
+  await expect(tile(page, ids.forest!)).toBeVisible();
+  await expect(page).toHaveURL(/#\/\?orientation=portrait$/);
+
   // Bounds no choice names, from a link: shown as they are, and kept with the sort.
   await page.evaluate(() => (window.location.hash = '#/?min_width=600'));
   await expect(statusLine(page)).toHaveText('Showing 2 of 5 assets. Selected 0.');
@@ -342,8 +348,9 @@ test('the first screen takes the preloaded page: one light search request, tiles
   await expect(tile(page, ids.hero!).locator('.sub')).toHaveText(`images · 640 × 360 · ${full.license}`);
   await expect(tile(page, ids.hero!)).toHaveAttribute(
     'title',
-    `UID: ${ids.hero}\nType: images\nPath: ${full.path}\nTags: ${full.tags.join(', ')}\nLicense: ${full.license}`,
+    `UID: ${ids.hero}\nType: images\nPath: ${full.path}\nSize: 640 × 360\nTags: ${full.tags.join(', ')}\nLicense: ${full.license}`,
   );
+  await expect(tile(page, ids.theme!)).toHaveAttribute('title', /\nLength: 2 s\n/);
   await expect(tile(page, ids.forest!).locator('.name')).toHaveText('forest.jpg');
   await expect(tile(page, ids.hero!).locator('img')).toHaveAttribute(
     'src',

@@ -46,7 +46,11 @@ function randomPreview(rand: () => number): JsonObject | undefined {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const roll = rand();
   if (roll < 0.35)
-    return { kind: 'thumbnail', width: pick([64, 640, 1920, 1920, 3840]), height: pick([64, 360, 1080]) };
+    return {
+      kind: 'thumbnail',
+      width: pick([64, 640, 1920, 1920, 3840, 360]),
+      height: pick([64, 360, 1080, 640]),
+    };
   if (roll < 0.6) return { kind: 'waveform', duration: pick([0.05, 0.5, 2.5, 2.5, 61]), channels: 1 };
   if (roll < 0.7)
     return { kind: 'thumbnail', width: pick(['640', -5, 0, 2.5, 1e12, null]), height: 1.4, duration: true };
@@ -95,6 +99,13 @@ interface Row {
   meta: string;
 }
 
+/** A picture's shape from its facts, undefined without both sides. */
+function shapeOf(r: Row): string | undefined {
+  const [w, h] = [factOf(r, 'width'), factOf(r, 'height')];
+  if (!w || !h) return undefined;
+  return w > h ? 'landscape' : h > w ? 'portrait' : 'square';
+}
+
 /** A fact of the row's preview as a number, 0 for none (written apart from the store's code). */
 function factOf(r: Row, fact: MediaFact): number {
   const preview = (JSON.parse(r.meta) as { preview?: Record<string, unknown> }).preview;
@@ -133,6 +144,7 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
         return value > 0 && (min === undefined || value >= min) && (max === undefined || value <= max);
       }) &&
       (q.folder === undefined || r.path.startsWith(`${q.folder}/`)) &&
+      (q.orientation === undefined || shapeOf(r) === q.orientation) &&
       duplicate(r),
   );
   const sort = q.sort ?? 'created';
@@ -171,6 +183,7 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   const needles = ['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9'];
   if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
   if (rand() < 0.25) q.duplicates = pick(['all', 'extra'] as const);
+  if (rand() < 0.2) q.orientation = pick(['landscape', 'portrait', 'square'] as const);
   if (rand() < 0.25) q.folder = pick(['images', 'audio/night', 'docs/night/deep', 'images0', 'nowhere']);
   if (rand() < 0.3) {
     // One or two bounds, on the values the rows hold (ties, an exact match) and between them.

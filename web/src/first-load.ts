@@ -6,9 +6,15 @@
  * config loads this file in Node.
  */
 
-import type { DuplicateFilter, MediaBounds, SortField, SortOrder } from '../../src/domain/facets.js';
+import type {
+  DuplicateFilter,
+  MediaBounds,
+  Orientation,
+  SortField,
+  SortOrder,
+} from '../../src/domain/facets.js';
 import { searchTerms } from '../../src/domain/lists.js';
-import { setBoundParams } from './gallery/size-filter.js';
+import { setSizeParams } from './gallery/size-filter.js';
 
 export type { SortField, SortOrder } from '../../src/domain/facets.js';
 
@@ -24,6 +30,8 @@ export interface AssetQuery {
   duplicates: DuplicateFilter | '';
   /** A picture's size and a sound's length (the Size list); {} for any. */
   bounds: MediaBounds;
+  /** Pictures of this shape (the Size list too); '' for any. */
+  orientation: Orientation | '';
   /** Only assets in this folder or below it ('' for any). */
   folder: string;
   sort: SortField;
@@ -38,6 +46,7 @@ export const DEFAULT_QUERY: AssetQuery = {
   unlicensed: false,
   duplicates: '',
   bounds: {},
+  orientation: '',
   folder: '',
   sort: 'created',
   order: 'desc',
@@ -82,7 +91,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   if (query.license) params.set('license', query.license);
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
-  setBoundParams(params, query.bounds);
+  setSizeParams(params, query);
   if (query.folder) params.set('folder', query.folder);
   params.set('sort', query.sort);
   params.set('order', query.order);

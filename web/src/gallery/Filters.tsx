@@ -3,9 +3,8 @@
  * Tags add up: each one chosen must be on an asset, and shows as a chip that removes it.
  */
 import { useEffect, useRef } from 'react';
-import type { MediaBounds } from '../../../src/domain/facets.js';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
-import { describeBounds, SIZE_CHOICES, sizeChoiceOf } from './size-filter';
+import { describeSize, SIZE_CHOICES, sizeChoiceOf, type SizeFilter } from './size-filter';
 
 /** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
 const typingIn = (target: EventTarget | null): boolean =>
@@ -140,13 +139,13 @@ function ChoiceSelect<T extends string>({
 
 /** Pictures by size, sounds by length: named choices, and any other bounds a link carried. */
 function SizeSelect({
-  bounds,
+  filter,
   onChange,
 }: {
-  bounds: MediaBounds;
-  onChange: (bounds: MediaBounds) => void;
+  filter: SizeFilter;
+  onChange: (filter: SizeFilter) => void;
 }): React.JSX.Element {
-  const chosen = sizeChoiceOf(bounds);
+  const chosen = sizeChoiceOf(filter);
   return (
     <div className="field">
       <label htmlFor="filter-size">Size</label>
@@ -157,11 +156,12 @@ function SizeSelect({
         onChange={(e) => {
           const value = e.currentTarget.value;
           if (value === 'custom') return;
-          onChange(SIZE_CHOICES.find((c) => c.value === value)?.bounds ?? {});
+          const choice = SIZE_CHOICES.find((c) => c.value === value);
+          onChange({ bounds: choice?.bounds ?? {}, orientation: choice?.orientation ?? '' });
         }}
       >
         <option value="">Any size</option>
-        {chosen === 'custom' && <option value="custom">{describeBounds(bounds)}</option>}
+        {chosen === 'custom' && <option value="custom">{describeSize(filter)}</option>}
         {(['Pictures', 'Sounds'] as const).map((group) => (
           <optgroup key={group} label={group}>
             {SIZE_CHOICES.filter((c) => c.group === group).map((c) => (
@@ -274,7 +274,7 @@ export function Filters({
         choices={COPIES}
         onChange={(duplicates) => onQuery({ duplicates })}
       />
-      <SizeSelect bounds={query.bounds} onChange={(bounds) => onQuery({ bounds })} />
+      <SizeSelect filter={query} onChange={(size) => onQuery(size)} />
       <ChoiceSelect
         id="sort"
         label="Sort"

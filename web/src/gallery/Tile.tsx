@@ -11,15 +11,18 @@ export const assetName = (asset: AssetSummary): string => {
   return typeof title === 'string' && title.trim() ? title : (asset.path.split('/').pop() ?? asset.path);
 };
 
-/** The reference gallery's tooltip lines. */
-const tooltip = (asset: AssetSummary): string =>
-  [
+/** The reference gallery's tooltip lines, and the size or length (a small tile's caption cuts it). */
+const tooltip = (asset: AssetSummary): string => {
+  const size = mediaSize(asset.preview);
+  return [
     `UID: ${asset.uid}`,
     `Type: ${asset.type}`,
     `Path: ${asset.path}`,
+    ...(size ? [`${size.includes('×') ? 'Size' : 'Length'}: ${size}`] : []),
     `Tags: ${asset.tags.length ? asset.tags.join(', ') : '(none)'}`,
     `License: ${asset.license ?? '(none)'}`,
   ].join('\n');
+};
 
 const ICONS: Record<string, string> = {
   audio: '♪',

@@ -7,7 +7,7 @@
 import { DUPLICATE_FILTERS, SORT_FIELDS, SORT_ORDERS } from '../../../src/domain/facets.js';
 import { sameTextKey } from '../../../src/domain/text-keys.js';
 import { DEFAULT_QUERY, type AssetQuery } from '../first-load.js';
-import { boundsFromParams, setBoundParams } from './size-filter.js';
+import { boundsFromParams, orientationFromParams, setSizeParams } from './size-filter.js';
 
 export function galleryHref(query: AssetQuery): string {
   const params = new URLSearchParams();
@@ -17,7 +17,7 @@ export function galleryHref(query: AssetQuery): string {
   if (query.license) params.set('license', query.license);
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
-  setBoundParams(params, query.bounds);
+  setSizeParams(params, query);
   if (query.folder) params.set('folder', query.folder);
   if (query.sort !== DEFAULT_QUERY.sort || query.order !== DEFAULT_QUERY.order) {
     params.set('sort', query.sort);
@@ -50,6 +50,7 @@ export function queryFromHref(hash: string): AssetQuery {
     unlicensed: !params.get('license') && params.get('unlicensed') === 'true',
     duplicates: oneOf(params.get('duplicates'), DUPLICATE_FILTERS, ''),
     bounds: boundsFromParams(params),
+    orientation: orientationFromParams(params),
     folder: (params.get('folder') ?? '').trim().replace(/^\/+|\/+$/g, ''),
     sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
     order: oneOf(params.get('order'), SORT_ORDERS, DEFAULT_QUERY.order),

@@ -1,16 +1,36 @@
 /**
  * The Size filter's choices: bounds of a picture's size and a sound's length (the search's
- * `min_width`… `max_duration`) that designers ask for by name, and a description of any other
- * bounds a link may carry.
+ * `min_width`… `max_duration`) and a picture's shape (`orientation`) that designers ask for by
+ * name, and a description of any other bounds a link may carry.
  */
-import { MEDIA_BOUND_KEYS, type MediaBounds } from '../../../src/domain/facets.js';
+import {
+  MEDIA_BOUND_KEYS,
+  ORIENTATIONS,
+  type MediaBounds,
+  type Orientation,
+} from '../../../src/domain/facets.js';
+
+/** What the Size list sets: bounds and a shape ('' for any). */
+export interface SizeFilter {
+  bounds: MediaBounds;
+  orientation: Orientation | '';
+}
 
 export interface SizeChoice {
   value: string;
   label: string;
   group: 'Pictures' | 'Sounds';
   bounds: MediaBounds;
+  orientation?: Orientation;
 }
+
+const shape = (orientation: Orientation, label: string): SizeChoice => ({
+  value: orientation,
+  group: 'Pictures',
+  label,
+  bounds: {},
+  orientation,
+});
 
 export const SIZE_CHOICES: readonly SizeChoice[] = [
   {
@@ -37,6 +57,9 @@ export const SIZE_CHOICES: readonly SizeChoice[] = [
     label: '≤ 256 × 256 (icons)',
     bounds: { max_width: 256, max_height: 256 },
   },
+  shape('landscape', 'Landscape (wider than high)'),
+  shape('portrait', 'Portrait (higher than wide)'),
+  shape('square', 'Square'),
   { value: 'blip', group: 'Sounds', label: '≤ 1 s', bounds: { max_duration: 1 } },
   { value: 'short', group: 'Sounds', label: '1 s to 10 s', bounds: { min_duration: 1, max_duration: 10 } },
   {
@@ -51,15 +74,18 @@ export const SIZE_CHOICES: readonly SizeChoice[] = [
 const sameBounds = (a: MediaBounds, b: MediaBounds): boolean =>
   MEDIA_BOUND_KEYS.every((key) => a[key] === b[key]);
 
-/** The choice these bounds are ('' for none, 'custom' for bounds no choice names). */
-export function sizeChoiceOf(bounds: MediaBounds): string {
-  if (MEDIA_BOUND_KEYS.every((key) => bounds[key] === undefined)) return '';
-  return SIZE_CHOICES.find((c) => sameBounds(c.bounds, bounds))?.value ?? 'custom';
+/** The choice a filter is ('' for none, 'custom' for one no choice names). */
+export function sizeChoiceOf({ bounds, orientation }: SizeFilter): string {
+  if (!orientation && MEDIA_BOUND_KEYS.every((key) => bounds[key] === undefined)) return '';
+  return (
+    SIZE_CHOICES.find((c) => sameBounds(c.bounds, bounds) && (c.orientation ?? '') === orientation)?.value ??
+    'custom'
+  );
 }
 
-/** Bounds in words, for bounds no choice names: "width ≥ 800 px, length ≤ 2.5 s". */
-export function describeBounds(bounds: MediaBounds): string {
-  const parts: string[] = [];
+/** A filter in words, for one no choice names: "portrait, width ≥ 800 px, length ≤ 2.5 s". */
+export function describeSize({ bounds, orientation }: SizeFilter): string {
+  const parts: string[] = orientation ? [orientation] : [];
   for (const key of MEDIA_BOUND_KEYS) {
     const value = bounds[key];
     if (value === undefined) continue;
@@ -70,13 +96,18 @@ export function describeBounds(bounds: MediaBounds): string {
   return parts.join(', ');
 }
 
-/** Adds the bounds to a query string, as the search names them (`min_width=1920`). */
-export function setBoundParams(params: URLSearchParams, bounds: MediaBounds): void {
+/** Adds the filter to a query string, as the search names it (`min_width=1920&orientation=portrait`). */
+export function setSizeParams(params: URLSearchParams, { bounds, orientation }: SizeFilter): void {
   for (const key of MEDIA_BOUND_KEYS) {
     const bound = bounds[key];
     if (bound !== undefined) params.set(key, String(bound));
   }
+  if (orientation) params.set('orientation', orientation);
 }
+
+/** The shape a gallery URL names ('' for none or one the search does not know). */
+export const orientationFromParams = (params: URLSearchParams): Orientation | '' =>
+  ORIENTATIONS.find((o) => o === params.get('orientation')) ?? '';
 
 /** The bounds a gallery URL holds: each a number of 0 or more (pixels whole), others left out. */
 export function boundsFromParams(params: URLSearchParams): MediaBounds {
