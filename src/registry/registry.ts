@@ -1063,16 +1063,15 @@ export class AssetRegistry {
       for (const { from } of moved) await this.sidecars.remove(from);
       const errors = await this.writeSidecars(
         moved.map((m) => m.record),
-        (record, i) => {
-          const from = (moved[i] as { from: string }).from;
-          this.emit('asset_moved', { uid: record.uid, type: record.type, from, to: record.path });
-          this.announceUpdated(record);
-          report.moved.push({ id: record.uid, from, to: record.path });
-        },
+        () => undefined,
       );
-      // A sidecar that could not be written: the move stands (the next rebuild writes it).
-      errors.forEach((error, i) => {
-        if (error) logger.warn({ err: error, uid: moved[i]?.record.uid }, 'sidecar after a move not written');
+      moved.forEach(({ record, from }, i) => {
+        // A sidecar that could not be written: the move stands all the same (its row is marked
+        // due, so the next rebuild writes it).
+        if (errors[i]) logger.warn({ err: errors[i], uid: record.uid }, 'sidecar after a move not written');
+        this.emit('asset_moved', { uid: record.uid, type: record.type, from, to: record.path });
+        this.announceUpdated(record);
+        report.moved.push({ id: record.uid, from, to: record.path });
       });
       onProgress?.(start + chunk.length, unique.length);
     }
