@@ -349,6 +349,15 @@ export class AssetRegistry {
     return this.store.getMany(this.projectId, uids);
   }
 
+  /** The folders right below `parent` ('' or undefined: the top) that hold assets, up to `max`. */
+  subfolders(
+    parent: string | undefined,
+    max = 500,
+  ): { parent: string; folders: string[]; truncated: boolean } {
+    const clean = parent?.trim() ? cleanRelativePath(parent, 'parent') : '';
+    return { parent: clean, ...this.store.subfolders(this.projectId, clean, max) };
+  }
+
   /** Filter options with counts for this project. */
   facets(tagLimit = 500): Facets {
     return this.store.facets(this.projectId, tagLimit);

@@ -184,6 +184,18 @@ export const RemoveBody = Type.Object({
   ),
 });
 
+export const FoldersQuery = Type.Object({
+  parent: Type.Optional(
+    Type.String({
+      maxLength: 1024,
+      description:
+        'The folder whose sub-folders to list, relative to the assets root; empty or absent: the top.',
+    }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+  project_id: Type.Optional(Type.String()),
+});
+
 export const MoveBody = Type.Object({
   ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
   folder: Type.String({

@@ -176,6 +176,20 @@ describe('media bounds and sorts', () => {
     const outside = await api(url, 'GET', '/api/assets/search?folder=../secrets');
     assert.equal(outside.status, 400, outside.text);
     assert.match(outside.body.message, /folder must not contain '\.\.' segments/);
+    // The folders to browse: those right below a folder (the top by default) that hold assets.
+    const top = await api(url, 'GET', '/api/assets/folders');
+    assert.deepEqual(top.body, {
+      ok: true,
+      parent: '',
+      folders: ['audio', 'backgrounds', 'characters', 'scripts'],
+      truncated: false,
+    });
+    const two = await api(url, 'GET', '/api/assets/folders?limit=2');
+    assert.equal(two.body.truncated, true);
+    assert.equal(two.body.folders.length, 2);
+    assert.deepEqual((await api(url, 'GET', '/api/assets/folders?parent=backgrounds/')).body.folders, []);
+    const up = await api(url, 'GET', '/api/assets/folders?parent=../etc');
+    assert.equal(up.status, 400, up.text);
     const cli = await runCli(['search', '--folder', 'characters', '--json'], ws.dir);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual(

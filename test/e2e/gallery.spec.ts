@@ -1275,8 +1275,15 @@ test('the selection moves into a folder and the detail view renames one; the fil
   await expect(page.getByRole('dialog')).toHaveCount(0);
   await expect(page).toHaveURL(/#\/\?folder=props%2Farchive$/);
   await expect(statusLine(page)).toHaveText(/^Showing 2 of \d+ assets\./);
-  await expect(page.getByRole('list', { name: 'Folder' })).toHaveText('in props/archive/×');
   expect(new Set(await tileOrder(page))).toEqual(new Set([a, b]));
-  await page.getByRole('button', { name: 'Remove folder filter props/archive' }).click();
+  // The grid's Folder list says where it is, and leads up and down the tree.
+  const folderList = page.locator('.selection-bar').getByLabel('Folder');
+  await expect(folderList).toHaveValue('props/archive');
+  await expect(folderList.locator('option')).toHaveText(['All folders', 'props/', 'props/archive/']);
+  await folderList.selectOption('props');
+  await expect(page).toHaveURL(/#\/\?folder=props$/);
+  await expect(folderList.locator('option')).toHaveText(['All folders', 'props/', 'props/archive/']);
+  await folderList.selectOption('');
   await expect(page).toHaveURL(/#\/$/);
+  await expect(folderList.locator('option', { hasText: 'props/' })).toHaveCount(1);
 });

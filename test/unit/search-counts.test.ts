@@ -209,6 +209,31 @@ function assertSame(db: SqliteStore, q: SearchQuery, label: string, searcher = d
   );
 }
 
+/** Each project's sub-folders of a few parents against a listing made from every row. */
+function assertFolders(db: SqliteStore, label: string): void {
+  const rows = db.db.prepare('SELECT project_id, path FROM assets').all() as Row[];
+  for (const projectId of PROJECTS) {
+    for (const parent of ['', 'images', 'audio/night', 'images0', 'nowhere']) {
+      const prefix = parent ? `${parent}/` : '';
+      const want = [
+        ...new Set(
+          rows
+            .filter((r) => r.project_id === projectId && r.path.startsWith(prefix))
+            .map((r) => r.path.slice(prefix.length).split('/'))
+            .filter((parts) => parts.length > 1)
+            .map((parts) => prefix + parts[0]),
+        ),
+      ].sort();
+      assert.deepEqual(db.subfolders(projectId, parent, 1000), { folders: want, truncated: false }, label);
+      if (want.length > 1) {
+        const first = db.subfolders(projectId, parent, 1);
+        assert.equal(first.truncated, true);
+        assert.ok(first.folders.length === 1 && want.includes(first.folders[0] as string), label);
+      }
+    }
+  }
+}
+
 /** The counter table (rows above zero) against a recount from the rows themselves. */
 function assertCountsExact(db: SqliteStore): void {
   const kept = db.db
@@ -277,6 +302,7 @@ describe('exact totals and deep pages under writes', () => {
       }
       assertCountsExact(store);
       for (let i = 0; i < 40; i++) assertSame(store, randomQuery(rand, 120), `round ${round}`);
+      assertFolders(store, `round ${round}`);
     }
   });
 

@@ -223,6 +223,12 @@ export const api = {
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),
+  /** The folders right below `parent` ('' for the top) that hold assets. */
+  folders: (parent: string) =>
+    request<{ parent: string; folders: string[]; truncated: boolean }>(
+      'GET',
+      `/api/assets/folders?${new URLSearchParams({ parent })}`,
+    ),
   facetsNow: () => takePrefetched<Facets>('/api/assets/facets'),
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
   lookup: (ids: string[]) =>

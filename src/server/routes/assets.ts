@@ -18,6 +18,7 @@ import {
   DeleteQuery,
   IdParams,
   IdsQuery,
+  FoldersQuery,
   LookupBody,
   MoveBody,
   MoveOneBody,
@@ -246,6 +247,21 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     async (request) => {
       const registry = service.project(request.query.project_id);
       return { ok: true, ...registry.facets() };
+    },
+  );
+
+  app.get(
+    '/api/assets/folders',
+    {
+      schema: {
+        tags,
+        summary: 'The folders right below a folder that hold assets (to browse with the folder filter)',
+        querystring: FoldersQuery,
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return { ok: true, ...service.project(q.project_id).subfolders(q.parent, q.limit ?? 500) };
     },
   );
 

@@ -286,20 +286,6 @@ export function Filters({
         }}
       />
       <TagChips tags={query.tags} onChange={(tags) => onQuery({ tags })} />
-      {query.folder && (
-        <ul className="chips" aria-label="Folder">
-          <li>
-            in {query.folder}/
-            <button
-              type="button"
-              aria-label={`Remove folder filter ${query.folder}`}
-              onClick={() => onQuery({ folder: '' })}
-            >
-              ×
-            </button>
-          </li>
-        </ul>
-      )}
     </div>
   );
 }

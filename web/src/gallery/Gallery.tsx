@@ -12,6 +12,7 @@ import { KeyboardHelp } from './KeyboardHelp';
 import { playableFile, toggleAudition } from './audition';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
+import { FolderSelect } from './FolderSelect';
 import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
@@ -295,6 +296,11 @@ export function Gallery({
             >
               Details
             </button>
+            <FolderSelect
+              folder={query.folder}
+              tick={changes.tick}
+              onChange={(folder) => onQuery({ folder })}
+            />
             <TileSizeChoice size={tileSize} onChange={setTileSize} />
             <KeyboardHelp />
           </div>
