@@ -11,6 +11,7 @@ import { splitList } from '../../../src/domain/lists.js';
 import { SYSTEM_META_KEYS } from '../../../src/domain/metadata.js';
 import { api, ApiError, type Asset } from '../api';
 import { CheckField } from '../CheckField';
+import { EditorFooter } from './EditorFooter';
 
 /** The keys the form edits; each is a string in the metadata when present (tags: a list). */
 const TEXT_KEYS = ['title', 'license', 'origin', 'notes'] as const;
@@ -303,19 +304,13 @@ export function RemoveAsset({
       {!deleteFile && (
         <p className="muted">The file stays in the assets folder, so a rebuild will register it again.</p>
       )}
-      <div className="actions">
-        <button type="submit" className="danger" disabled={busy}>
-          {busy ? 'Removing…' : deleteFile ? 'Remove and delete the file' : 'Remove from registry'}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <EditorFooter
+        label={busy ? 'Removing…' : deleteFile ? 'Remove and delete the file' : 'Remove from registry'}
+        busy={busy}
+        danger
+        error={error}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 /** Moving or renaming one asset's file from its detail view: a new path under the assets root. */
 import { useState } from 'react';
 import { api, type Asset } from '../api';
+import { EditorFooter } from './EditorFooter';
 
 export function MoveAsset({
   asset,
@@ -47,19 +48,13 @@ export function MoveAsset({
         The file moves with its sidecar; its id, metadata and previews stay. A file already at that path is
         never overwritten.
       </p>
-      <div className="actions">
-        <button type="submit" disabled={busy || !target.trim() || target.trim() === asset.path}>
-          {busy ? 'Moving…' : 'Move'}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <EditorFooter
+        label={busy ? 'Moving…' : 'Move'}
+        busy={busy}
+        disabled={!target.trim() || target.trim() === asset.path}
+        error={error}
+        onCancel={onCancel}
+      />
     </form>
   );
 }
