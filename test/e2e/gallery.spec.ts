@@ -1230,6 +1230,12 @@ test('the selection moves into a folder and the detail view renames one; the fil
   await expect(statusLine(page)).toHaveText(/^Showing 2 of \d+ assets\. Selected 0\.$/);
   await page.getByRole('button', { name: 'Select all' }).click();
   const panel = page.getByRole('form', { name: 'Move to folder' });
+  // The folder field suggests the folders there are (the top ones, here).
+  await expect
+    .poll(() =>
+      panel.locator('datalist option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
+    )
+    .toEqual(expect.arrayContaining(['props', 'images']));
   await panel.getByLabel('Folder').fill('props/archive');
   await panel.getByRole('button', { name: 'Move 2 selected' }).click();
   await expect(page.getByText('Moved 2 assets to props/archive.')).toBeVisible();

@@ -10,16 +10,8 @@ import { api } from '../api';
 const foldersUpTo = (folder: string): string[] =>
   folder ? folder.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/')) : [];
 
-export function FolderSelect({
-  folder,
-  tick,
-  onChange,
-}: {
-  folder: string;
-  /** Moves when the registry changes (new folders may appear). */
-  tick: number;
-  onChange: (folder: string) => void;
-}): React.JSX.Element {
+/** The folders right below `folder` (the top for ''), asked again when the registry changes (`tick`). */
+export function useSubfolders(folder: string, tick: number): string[] {
   const [below, setBelow] = useState<string[]>([]);
   useEffect(() => {
     let live = true;
@@ -31,6 +23,19 @@ export function FolderSelect({
       live = false;
     };
   }, [folder, tick]);
+  return below;
+}
+
+export function FolderSelect({
+  folder,
+  below,
+  onChange,
+}: {
+  folder: string;
+  /** The folders right below it (see useSubfolders). */
+  below: string[];
+  onChange: (folder: string) => void;
+}): React.JSX.Element {
   return (
     <label className="folder-select">
       <span>Folder</span>

@@ -12,7 +12,7 @@ import { KeyboardHelp } from './KeyboardHelp';
 import { playableFile, toggleAudition } from './audition';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
-import { FolderSelect } from './FolderSelect';
+import { FolderSelect, useSubfolders } from './FolderSelect';
 import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
@@ -49,6 +49,7 @@ export function Gallery({
   const [message, setMessage] = useState<{ text: string; error?: boolean }>();
   const [debugJson, setDebugJson] = useState<string>();
   const paged = usePagedAssets(query, changes.tick);
+  const subfolders = useSubfolders(query.folder, changes.tick);
   const total = paged.total ?? 0;
   const selectedSet = useMemo(() => new Set(selected), [selected]);
 
@@ -298,7 +299,7 @@ export function Gallery({
             </button>
             <FolderSelect
               folder={query.folder}
-              tick={changes.tick}
+              below={subfolders}
               onChange={(folder) => onQuery({ folder })}
             />
             <TileSizeChoice size={tileSize} onChange={setTileSize} />
@@ -349,10 +350,7 @@ export function Gallery({
             <BulkEditor selected={selected} onMessage={say} />
             <MoveSelected
               selected={selected}
-              folders={[
-                ...(query.folder ? [query.folder] : []),
-                ...(facets?.types ?? []).map((t) => t.value),
-              ]}
+              folders={query.folder ? [query.folder, ...subfolders] : subfolders}
               onMessage={say}
             />
             <RemoveSelected
