@@ -1026,9 +1026,9 @@ export class AssetRegistry {
   /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
   async move(uid: string, to: string): Promise<AssetRecord> {
     this.require(uid);
-    const report = await this.moveMany([uid], () => to);
-    const failed = report.failed[0];
-    if (failed) throw new AppError(failed.code === 'bad_request' ? 400 : 409, failed.code, failed.message);
+    const { errors } = await this.relocate([uid], () => to);
+    const error = errors.get(uid);
+    if (error) throw error;
     return this.require(uid);
   }
 
@@ -1047,8 +1047,18 @@ export class AssetRegistry {
     destination: (record: AssetRecord) => string,
     onProgress?: (done: number, total: number) => void,
   ): Promise<MoveReport> {
+    return (await this.relocate(uids, destination, onProgress)).report;
+  }
+
+  /** {@link moveMany}, with each asset's refusal as thrown (for {@link move} to throw as it is). */
+  private async relocate(
+    uids: readonly string[],
+    destination: (record: AssetRecord) => string,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ report: MoveReport; errors: Map<string, AppError> }> {
     const unique = [...new Set(uids)];
     const report: MoveReport = { moved: [], unchanged: [], missing: [], failed: [] };
+    const errors = new Map<string, AppError>();
     for (let start = 0; start < unique.length; start += BULK_CHUNK) {
       if (start > 0) await nextTurn();
       const chunk = unique.slice(start, start + BULK_CHUNK);
@@ -1066,25 +1076,27 @@ export class AssetRegistry {
           else moved.push({ record: this.moveFile(record, to), from: record.path });
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
+          errors.set(uid, err);
           report.failed.push({ id: uid, path: record.path, code: err.code, message: err.message });
         }
       }
       for (const { from } of moved) await this.sidecars.remove(from);
-      const errors = await this.writeSidecars(
+      const unwritten = await this.writeSidecars(
         moved.map((m) => m.record),
         () => undefined,
       );
       moved.forEach(({ record, from }, i) => {
         // A sidecar that could not be written: the move stands all the same (its row is marked
         // due, so the next rebuild writes it).
-        if (errors[i]) logger.warn({ err: errors[i], uid: record.uid }, 'sidecar after a move not written');
+        if (unwritten[i])
+          logger.warn({ err: unwritten[i], uid: record.uid }, 'sidecar after a move not written');
         this.emit('asset_moved', { uid: record.uid, type: record.type, from, to: record.path });
         this.announceUpdated(record);
         report.moved.push({ id: record.uid, from, to: record.path });
       });
       onProgress?.(start + chunk.length, unique.length);
     }
-    return report;
+    return { report, errors };
   }
 
   /**
