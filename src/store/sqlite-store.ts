@@ -217,7 +217,15 @@ const bounded = (bounds: MediaBounds | undefined, fact: MediaFact): boolean =>
  * The index ranges a query's row tests define (a bounded fact, a folder), each with the order it
  * reads in: candidates for reading a few matches then sorting them (see `pageIds`).
  */
-function rangesOf(query: SearchQuery): Array<{ order: SortField; index: string; tests: RowTest[] }> {
+interface IndexRange {
+  /** The order the index reads in. */
+  order: SortField;
+  index: string;
+  /** The row tests that bound the range. */
+  tests: RowTest[];
+}
+
+function rangesOf(query: SearchQuery): IndexRange[] {
   return [
     ...INDEXED_FACTS.filter((fact) => bounded(query.bounds, fact)).map((fact) => ({
       order: fact,
@@ -286,6 +294,8 @@ interface SearchPlan {
    * the orientation.
    */
   rowTests: RowTest[];
+  /** The index ranges among the row tests (a bounded width or length, a folder): see `rangesOf`. */
+  ranges: IndexRange[];
   /** Rows must be tested for the project (no column filter carries it, other projects exist). */
   projectTest: boolean;
 }
@@ -985,6 +995,7 @@ export class SqliteStore {
         ...(query.folder ? [folderTest(query.folder)] : []),
         ...(query.orientation ? [{ sql: ORIENTATION_TESTS[query.orientation], params: [] }] : []),
       ],
+      ranges: rangesOf(query),
       projectTest,
     };
   }
@@ -1028,7 +1039,7 @@ export class SqliteStore {
     // Bounds or a folder with at most one column filter: plain terms, so that SQLite counts a
     // range of the index that has them all ((project_id, type, path) for a type in a folder:
     // 18,877 entries, where the type's stream joined to the rows read 400,000 rows, 1.7 s).
-    const ranged = !plan.indexStreams && plan.columns.length <= 1 && rangesOf(query).length > 0;
+    const ranged = !plan.indexStreams && plan.columns.length <= 1 && plan.ranges.length > 0;
     if (ranged) {
       tests.unshift(
         { sql: 'a.project_id = ?', params: [query.projectId] },
@@ -1037,7 +1048,7 @@ export class SqliteStore {
       // With a column filter too, SQLite takes the column's index (an equality) over the range's
       // whatever their sizes: a small range is read through its own index instead (sounds of a
       // second or less without a licence: 2,500 entries instead of 400,000 rows).
-      const range = plan.columns.length ? rangesOf(query)[0] : undefined;
+      const range = plan.columns.length ? plan.ranges[0] : undefined;
       const from =
         range && this.smallRange(query.projectId, range) ? `assets a INDEXED BY ${range.index}` : 'assets a';
       const total = this.countOf(
@@ -1099,7 +1110,7 @@ export class SqliteStore {
     // choice between walking the order's index, testing each row, and reading the range of the
     // bound's (or the path's) index then sorting it (few matches: 1,000 pictures of 3,840 px, or
     // one pack's folder, among 1,000,000 assets).
-    const candidate = rangesOf(query).find((r) => r.order !== sort);
+    const candidate = plan.ranges.find((r) => r.order !== sort);
     let range: string | undefined;
     if (candidate && !plan.indexStreams) {
       const matches = totalOf();
@@ -1216,7 +1227,7 @@ export class SqliteStore {
   }
 
   /** Whether a range of an index holds fewer than RANGE_PROBE entries of the project (counted up to that). */
-  private smallRange(projectId: string, range: { index: string; tests: RowTest[] }): boolean {
+  private smallRange(projectId: string, range: IndexRange): boolean {
     const tests = [{ sql: 'a.project_id = ?', params: [projectId] }, ...range.tests];
     const n = this.countOf(
       `SELECT count(*) AS n FROM (SELECT 1 FROM assets a INDEXED BY ${range.index}
