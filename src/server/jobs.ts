@@ -98,6 +98,14 @@ export function jobEvent<Progress extends object>(
   };
 }
 
+/** {@link jobEvent}, with the ended job's summary as its event shows it (`summaryOf`). */
+export function jobSummaryEvent<Progress extends object, Summary, Shown>(
+  job: Job<Progress, Summary>,
+  summaryOf: (summary: Summary) => Shown,
+) {
+  return { ...jobEvent(job), ...(job.summary !== null ? { summary: summaryOf(job.summary) } : {}) };
+}
+
 /** The answer to a request that does not wait for its job (`wait: false`). */
 export const accepted = (reply: FastifyReply, job: Job<unknown, unknown>): FastifyReply =>
   reply.code(202).send({ ok: true, job_id: job.id, status_url: `/api/jobs/${job.id}` });

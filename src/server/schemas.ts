@@ -154,34 +154,37 @@ export const UpdateBody = Type.Object({
   ),
 });
 
+/** The assets a job over many works on (bulk edit, removal, move). */
+const JobIds = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 });
+/** Whether a request waits for its job's end (the default) or answers 202 at once. */
+const JobWait = Type.Optional(
+  Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
+);
+
 const TagList = Type.Union([Type.Array(Type.String()), Type.String()], {
   description: 'A list, or one comma-separated string.',
 });
 
 export const BulkBody = Type.Object({
-  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
+  ids: JobIds,
   add_tags: Type.Optional(TagList),
   remove_tags: Type.Optional(TagList),
   license: Type.Optional(
     Type.Union([Type.String(), Type.Null()], { description: 'Set this licence; null or "" clears it.' }),
   ),
   clear_license: Type.Optional(Type.Boolean()),
-  wait: Type.Optional(
-    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
-  ),
+  wait: JobWait,
 });
 
 export const RemoveBody = Type.Object({
-  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
+  ids: JobIds,
   delete_files: Type.Optional(
     Type.Boolean({
       default: false,
       description: 'Also delete the files from the assets root (never one another project registered too).',
     }),
   ),
-  wait: Type.Optional(
-    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
-  ),
+  wait: JobWait,
 });
 
 export const FoldersQuery = Type.Object({
@@ -197,7 +200,7 @@ export const FoldersQuery = Type.Object({
 });
 
 export const MoveBody = Type.Object({
-  ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 100_000 }),
+  ids: JobIds,
   folder: Type.String({
     minLength: 1,
     maxLength: 1024,
@@ -205,9 +208,7 @@ export const MoveBody = Type.Object({
       'The folder to move the files into, relative to the assets root (created when missing); each keeps its name. ' +
       'A file already there is never overwritten: that asset is reported as failed.',
   }),
-  wait: Type.Optional(
-    Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
-  ),
+  wait: JobWait,
 });
 
 export const MoveOneBody = Type.Object({

@@ -12,7 +12,7 @@ import type { ProvenanceInput } from '../../domain/provenance.js';
 import { removalReport, type SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { accepted, jobEvent, type JobBoard } from '../jobs.js';
+import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import {
   BulkBody,
   DeleteQuery,
@@ -322,7 +322,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         (changed) =>
           service.hooks.emit(
             'bulk_progress',
-            { ...jobEvent(changed), ...(changed.summary ? { summary: changed.summary } : {}) },
+            jobSummaryEvent(changed, (summary) => summary),
             registry.projectId,
           ),
       );
@@ -369,18 +369,11 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         (changed) =>
           service.hooks.emit(
             'remove_progress',
-            {
-              ...jobEvent(changed),
-              ...(changed.summary
-                ? {
-                    summary: {
-                      removed: changed.summary.removed,
-                      missing: changed.summary.missing,
-                      files_deleted: changed.summary.files_deleted,
-                    },
-                  }
-                : {}),
-            },
+            jobSummaryEvent(changed, ({ removed, missing, files_deleted }) => ({
+              removed,
+              missing,
+              files_deleted,
+            })),
             registry.projectId,
           ),
       );
@@ -416,18 +409,11 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         (changed) =>
           service.hooks.emit(
             'move_progress',
-            {
-              ...jobEvent(changed),
-              ...(changed.summary
-                ? {
-                    summary: {
-                      moved: changed.summary.moved.length,
-                      failed: changed.summary.failed.length,
-                      missing: changed.summary.missing,
-                    },
-                  }
-                : {}),
-            },
+            jobSummaryEvent(changed, ({ moved, failed, missing }) => ({
+              moved: moved.length,
+              failed: failed.length,
+              missing,
+            })),
             registry.projectId,
           ),
       );

@@ -13,7 +13,7 @@ import { isInside, realpathLoose } from '../../files/safe-path.js';
 import { SERVER_REBUILD_BATCH, type RebuildProgress, type RebuildSummary } from '../../registry/rebuild.js';
 import { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { accepted, jobEvent, type Job, type JobBoard } from '../jobs.js';
+import { accepted, jobEvent, jobSummaryEvent, type Job, type JobBoard } from '../jobs.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const RebuildBody = Type.Object({
@@ -108,10 +108,7 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
         (changed) =>
           service.hooks.emit(
             'rebuild_progress',
-            {
-              ...jobEvent(changed),
-              ...(changed.summary ? { summary: changed.summary as unknown as JsonObject } : {}),
-            },
+            jobSummaryEvent(changed, (summary) => summary as unknown as JsonObject),
             registry.projectId,
           ),
       );
