@@ -1,5 +1,6 @@
 /** Moving or renaming one asset's file from its detail view: a new path under the assets root. */
 import { useState } from 'react';
+import { extensionOf } from '../../../src/domain/media-facts.js';
 import { api, type Asset } from '../api';
 import { EditorFooter } from './EditorFooter';
 
@@ -36,10 +37,10 @@ export function MoveAsset({
           onChange={(e) => setTarget(e.currentTarget.value)}
           // The name without its extension selected, as a file manager does for a rename.
           onFocus={(e) => {
-            const dot = target.lastIndexOf('.');
+            const ext = extensionOf(target);
             e.currentTarget.setSelectionRange(
               target.lastIndexOf('/') + 1,
-              dot > target.lastIndexOf('/') ? dot : target.length,
+              ext ? target.length - ext.length - 1 : target.length,
             );
           }}
         />

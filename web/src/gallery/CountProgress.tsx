@@ -1,3 +1,7 @@
+/** "1 asset", "1,200 files": a count as the side panel's messages say it. */
+export const count = (n: number, noun: string): string =>
+  `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
+
 /** A job's "N of M assets" progress, as the side panel's forms show it while their job runs. */
 export function CountProgress({
   verb,

@@ -1,13 +1,12 @@
 /**
  * Moving the selected assets into a folder (their names, ids, metadata and previews kept). The
- * folder list suggests the top folders the registry has (its types); a file already at a target
- * is never overwritten: the server leaves that asset where it is and says so.
+ * folder field suggests the folder the grid shows and those right below it (the top folders when
+ * it shows all); a file already at a target is never overwritten: the server leaves that asset
+ * where it is and says so.
  */
 import { useState } from 'react';
 import { api, followJob, type MoveJob } from '../api';
-import { CountProgress } from './CountProgress';
-
-const count = (n: number, noun: string): string => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
+import { count, CountProgress } from './CountProgress';
 
 export function MoveSelected({
   selected,

@@ -5,9 +5,7 @@
 import { useState } from 'react';
 import { api, followJob, type RemoveJob } from '../api';
 import { CheckField } from '../CheckField';
-import { CountProgress } from './CountProgress';
-
-const count = (n: number, noun: string): string => `${n.toLocaleString()} ${noun}${n === 1 ? '' : 's'}`;
+import { count, CountProgress } from './CountProgress';
 
 export function RemoveSelected({
   selected,
