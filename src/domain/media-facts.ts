@@ -47,6 +47,15 @@ export const extensionOf = (p: string): string => {
 /** Whether a path names a sound a browser plays (by its extension). */
 export const isAudioPath = (path: string): boolean => AUDIO_EXTENSIONS.has(extensionOf(path));
 
+// Cutscenes and openings; whether one plays depends on its codec (the detail view says so).
+const VIDEO_EXTENSIONS = new Set(['webm', 'mp4', 'm4v', 'ogv', 'mov']);
+const FONT_EXTENSIONS = new Set(['ttf', 'otf', 'woff', 'woff2']);
+
+/** Whether a path names a video (by its extension). */
+export const isVideoPath = (path: string): boolean => VIDEO_EXTENSIONS.has(extensionOf(path));
+/** Whether a path names a font a browser loads (by its extension). */
+export const isFontPath = (path: string): boolean => FONT_EXTENSIONS.has(extensionOf(path));
+
 const CHANNELS: Record<number, string> = { 1: 'mono', 2: 'stereo' };
 
 /** The detail view's line: the size, then a sound's channels and sample rate. */

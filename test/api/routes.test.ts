@@ -577,6 +577,13 @@ describe('GET /api/assets/{id}/file, /sidecar, /provenance', () => {
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
     assert.match(res.headers.get('content-disposition') ?? '', /attachment/);
     assert.match(res.headers.get('content-disposition') ?? '', /download\.dat/);
+    // A part of it (the detail view reads a text file's head, a video player seeks).
+    const head = await fetch(`${url}/api/assets/${reg.body.asset_id}/file`, {
+      headers: { range: 'bytes=0-7' },
+    });
+    assert.equal(head.status, 206);
+    assert.equal(head.headers.get('content-range'), `bytes 0-7/${bytes.length}`);
+    assert.deepEqual(Buffer.from(await head.arrayBuffer()), bytes.subarray(0, 8));
     const missing = await api(url, 'GET', '/api/assets/0000000000000000/file');
     assert.equal(missing.status, 404);
     assertErrorEnvelope(missing.body, 404);

@@ -171,6 +171,9 @@ export function takePrefetched<T>(url: string): T | undefined {
   return done.data as T;
 }
 
+const networkError = (): ApiError =>
+  new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
+
 async function request<T>(
   method: string,
   url: string,
@@ -191,7 +194,7 @@ async function request<T>(
       }).then(readAnswer));
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
+    throw networkError();
   }
   // Aborted while the body was read: that read gave up (an empty body), not the server.
   signal?.throwIfAborted();
@@ -207,7 +210,42 @@ async function request<T>(
   return data as T;
 }
 
+/**
+ * The first `limit` bytes of a file (a Range request; an answer with more is read only that far).
+ * An error answer throws its message, as `request` does.
+ */
+async function fileHead(url: string, limit: number, signal: AbortSignal): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { range: `bytes=0-${limit - 1}` }, signal });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw networkError();
+  }
+  if (!res.ok || !res.body) {
+    const { data } = await readAnswer(res);
+    throw new ApiError(
+      res.status,
+      data.code ?? 'http_error',
+      data.message ?? `GET ${url}: HTTP ${res.status}`,
+    );
+  }
+  const head = new Uint8Array(limit);
+  let used = 0;
+  const reader = res.body.getReader();
+  while (used < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const n = Math.min(value.length, limit - used);
+    head.set(value.subarray(0, n), used);
+    used += n;
+  }
+  await reader.cancel().catch(() => undefined);
+  return head.subarray(0, used);
+}
+
 export const api = {
+  fileHead,
   /** The first page of a query if it was prefetched and is in already (see main.tsx). */
   gridPageNow: (query: AssetQuery, offset: number, limit: number) =>
     takePrefetched<GridPage>(gridPageUrl(query, offset, limit)),

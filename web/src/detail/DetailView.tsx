@@ -1,18 +1,17 @@
-/** One asset in full: large preview, audio player with its waveform, every field, provenance. */
+/** One asset in full: its large preview (FilePreview), every field, provenance, and its editors. */
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { api, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
-import { stopAudition } from '../gallery/audition';
-import { isAudioPath, mediaDetails } from '../../../src/domain/media-facts.js';
-import { assetName, Preview } from '../gallery/Tile';
-import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
+import { mediaDetails } from '../../../src/domain/media-facts.js';
+import { assetName } from '../gallery/Tile';
 import type { RegistryChanges } from '../gallery/Gallery';
 import { Modal } from '../Modal';
 import { postNotice } from '../notice';
 import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 import { MoveAsset } from './MoveAsset';
+import { FilePreview, isAudioAsset } from './FilePreview';
 
 /** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
 function PathLinks({ path }: { path: string }): React.JSX.Element {
@@ -72,47 +71,6 @@ function SameBytes({ asset, tick }: { asset: Asset; tick: number }): React.JSX.E
   );
 }
 
-function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
-  const waveform = useWaveform(asset.urls.waveform);
-  const audio = useRef<HTMLAudioElement>(null);
-  const [progress, setProgress] = useState(0);
-  const seek = (e: React.MouseEvent<HTMLDivElement>): void => {
-    const el = audio.current;
-    if (!el || !Number.isFinite(el.duration)) return;
-    const box = e.currentTarget.getBoundingClientRect();
-    el.currentTime = ((e.clientX - box.left) / box.width) * el.duration;
-  };
-  return (
-    <div className="player">
-      {waveform ? (
-        <div className="seek" onClick={seek} data-testid="detail-waveform">
-          <WaveformPicture
-            waveform={waveform}
-            bars={240}
-            progress={progress}
-            label={`Waveform of ${assetName(asset)}`}
-          />
-        </div>
-      ) : (
-        <p className="muted">
-          {asset.preview_status === 'failed'
-            ? `No waveform: ${asset.preview_error ?? 'decoding failed'}`
-            : 'Waveform pending…'}
-        </p>
-      )}
-      <audio
-        ref={audio}
-        controls
-        preload="metadata"
-        src={asset.urls.file}
-        // One sound at a time: a tile's stops when this one starts.
-        onPlay={stopAudition}
-        onTimeUpdate={(e) => setProgress(e.currentTarget.currentTime / (e.currentTarget.duration || 1))}
-      />
-    </div>
-  );
-}
-
 export function DetailView({ id, changes }: { id: string; changes: RegistryChanges }): React.JSX.Element {
   const [asset, setAsset] = useState<Asset>();
   const [provenance, setProvenance] = useState<Provenance[]>([]);
@@ -120,6 +78,8 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   const [status, setStatus] = useState<string>();
   const [panel, setPanel] = useState<'none' | 'edit' | 'move' | 'remove'>('none');
   const [licenses, setLicenses] = useState<string[]>([]);
+  // Bumped to read the asset afresh without waiting for its event (after a refused save).
+  const [reloads, setReloads] = useState(0);
   // Escape closes an open editor first, then the dialog.
   const panelOpen = useRef(false);
   panelOpen.current = panel !== 'none';
@@ -136,7 +96,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
       (r) => setProvenance(r.items),
       () => setProvenance([]),
     );
-  }, [id, changes.tick]);
+  }, [id, changes.tick, reloads]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -157,7 +117,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
     );
   };
 
-  const isAudio = asset ? Boolean(asset.urls.waveform) || isAudioPath(asset.path) : false;
+  const isAudio = asset ? isAudioAsset(asset) : false;
   const details = mediaDetails(asset?.preview);
   const media: Array<[string, string]> = details ? [[isAudio ? 'Length' : 'Dimensions', details]] : [];
   const fields: Array<[string, React.ReactNode]> = asset
@@ -205,7 +165,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
       {asset && (
         <div className="detail-body">
           <div className="detail-preview" data-testid="detail-preview">
-            {isAudio ? <AudioPlayer asset={asset} /> : <Preview asset={asset} size={512} />}
+            <FilePreview asset={asset} />
           </div>
           <div className="detail-info">
             <div className="actions">
@@ -239,6 +199,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                 asset={asset}
                 licenses={licenses}
                 onCancel={() => setPanel('none')}
+                onStale={() => setReloads((n) => n + 1)}
                 onSaved={(saved) => {
                   setAsset(saved);
                   setPanel('none');

@@ -83,12 +83,15 @@ export function MetadataEditor({
   asset,
   licenses,
   onSaved,
+  onStale,
   onCancel,
 }: {
   asset: Asset;
   /** Licences in use, offered as suggestions. */
   licenses: string[];
   onSaved: (asset: Asset) => void;
+  /** A save was refused as begun on an old version: the asset should be read afresh. */
+  onStale: () => void;
   onCancel: () => void;
 }): React.JSX.Element {
   const [mode, setMode] = useState<'form' | 'json'>('form');
@@ -159,8 +162,11 @@ export function MetadataEditor({
     api.update(asset.uid, metadata, how, version).then(
       (r) => onSaved(r.asset),
       (err: Error) => {
+        const stale = err instanceof ApiError && err.code === 'version_conflict';
+        // Edit again starts from the current metadata even if the live stream is late.
+        if (stale) onStale();
         setError(
-          err instanceof ApiError && err.code === 'version_conflict'
+          stale
             ? 'Not saved: this asset was changed elsewhere since you began editing. Copy what you typed ' +
                 'if you need it, then Cancel and Edit again to start from the current metadata.'
             : err.message,

@@ -2,7 +2,13 @@
 import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
 import { playableFile, toggleAudition, useAudition } from './audition';
-import { extensionOf, mediaSize } from '../../../src/domain/media-facts.js';
+import {
+  extensionOf,
+  isAudioPath,
+  isFontPath,
+  isVideoPath,
+  mediaSize,
+} from '../../../src/domain/media-facts.js';
 import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
@@ -37,6 +43,16 @@ const ICONS: Record<string, string> = {
   data: '{ }',
   documents: '¶',
 };
+
+/** The icon of a tile without a preview: its type's, else its kind's by extension. */
+function glyphOf(asset: AssetSummary): string {
+  const byType = ICONS[asset.type];
+  if (byType) return byType;
+  if (isAudioPath(asset.path)) return '♪';
+  if (isVideoPath(asset.path)) return '▷';
+  if (isFontPath(asset.path)) return 'Aa';
+  return '■';
+}
 
 export function Preview({
   asset,
@@ -87,7 +103,7 @@ export function Preview({
     );
   return (
     <span className="type-icon" aria-hidden="true">
-      <span className="glyph">{ICONS[asset.type] ?? '■'}</span>
+      <span className="glyph">{glyphOf(asset)}</span>
       <span className="ext">{pending ? 'preview…' : extensionOf(asset.path) || asset.type}</span>
     </span>
   );

@@ -1,0 +1,216 @@
+// The page callbacks below run in the browser.
+/// <reference lib="dom" />
+/**
+ * The detail view of files that are neither pictures nor sounds: text in its encoding (data,
+ * scripts), a video played by the browser, a font's sample; a binary file keeps its icon. Real
+ * files on disk, a rebuild, Debian's Chromium.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let ws: Workspace;
+let server: RunningServer;
+let ids: Record<string, string>;
+const shot = (name: string): string => path.join(REPO, 'test-output', 'e2e', 'screenshots', name);
+
+/** A font installed with Chromium (its fontconfig needs one), or Playwright's own icon font. */
+function someFont(): string {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(abs);
+      else if (/\.(ttf|otf)$/i.test(entry.name)) found.push(abs);
+    }
+  };
+  for (const root of ['/usr/share/fonts', path.join(REPO, 'node_modules', 'playwright-core', 'lib')])
+    if (fs.existsSync(root)) walk(root);
+  const font = found.sort()[0];
+  if (!font) throw new Error('No .ttf or .otf font found under /usr/share/fonts or playwright-core.');
+  return font;
+}
+
+/** A real 160 × 90 WebM (VP8) recorded by the browser from a canvas. */
+async function recordVideo(page: Page): Promise<Buffer> {
+  const base64 = await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 160;
+    canvas.height = 90;
+    const ctx = canvas.getContext('2d')!;
+    const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm;codecs=vp8' });
+    const chunks: Blob[] = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+    recorder.start();
+    for (let frame = 0; frame < 15; frame++) {
+      ctx.fillStyle = `hsl(${frame * 24}, 70%, 50%)`;
+      ctx.fillRect(0, 0, 160, 90);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    recorder.stop();
+    await stopped;
+    const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary);
+  });
+  return Buffer.from(base64, 'base64');
+}
+
+test.beforeAll(async ({ browser }) => {
+  ws = makeWorkspace('areg-e2e-files-');
+  ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  // Exported on one line, as a tool writes it.
+  const chapters = Array.from({ length: 12 }, (_, i) => ({ id: i, title: `Chapter ${i}`, scenes: i * 3 }));
+  ws.file('data/assets/data/story.json', JSON.stringify({ chapters }));
+  ws.file('data/assets/scripts/intro.rpy', 'label start:\n    scene bg forest\n    hero "A fine day."\n');
+  // "*start", then こんにちは、世界。 in Shift_JIS, as many visual-novel scripts are saved.
+  const sjis = '82 b1 82 f1 82 c9 82 bf 82 cd 81 41 90 a2 8a 45 81 42'.split(' ').map((h) => parseInt(h, 16));
+  ws.file('data/assets/scripts/start.ks', Buffer.concat([Buffer.from('*start\n'), Buffer.from(sjis)]));
+  ws.file(
+    'data/assets/data/table.csv',
+    Array.from({ length: 20_000 }, (_, i) => `${i},name_${i},${i * 3}\n`).join(''),
+  );
+  ws.file('data/assets/data/blob.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3, 0, 0]));
+  ws.file('data/assets/data/empty.txt', '');
+  ws.file('data/assets/fonts/sample.ttf', fs.readFileSync(someFont()));
+  ws.file('data/assets/fonts/broken.woff2', 'not a font at all');
+  const page = await browser.newPage();
+  ws.file('data/assets/cutscenes/opening.webm', await recordVideo(page));
+  await page.close();
+  server = await startServer(ws.dir);
+  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', {});
+  expect(rebuilt.status, rebuilt.text).toBe(200);
+  const found = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
+  ids = Object.fromEntries(
+    (found.body.items as Array<{ uid: string; path: string }>).map((a) => [a.path, a.uid]),
+  );
+  expect(Object.keys(ids).sort()).toEqual([
+    'cutscenes/opening.webm',
+    'data/blob.bin',
+    'data/empty.txt',
+    'data/story.json',
+    'data/table.csv',
+    'fonts/broken.woff2',
+    'fonts/sample.ttf',
+    'scripts/intro.rpy',
+    'scripts/start.ks',
+  ]);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  ws?.cleanup();
+});
+
+const openDetail = async (page: Page, rel: string) => {
+  await page.goto(`${server.url}/#/asset/${ids[rel]}`);
+  const dialog = page.getByRole('dialog', { name: path.basename(rel) });
+  await expect(dialog).toBeVisible();
+  return dialog;
+};
+
+test('a text file shows its first lines in its encoding; a one-line JSON file is laid out', async ({
+  page,
+}) => {
+  let dialog = await openDetail(page, 'scripts/intro.rpy');
+  const text = dialog.getByTestId('text-preview');
+  await expect(text).toHaveText('label start:\n    scene bg forest\n    hero "A fine day."\n');
+  await expect(dialog.locator('.text-preview figcaption')).toHaveText('3 lines · UTF-8');
+
+  dialog = await openDetail(page, 'scripts/start.ks');
+  await expect(dialog.getByTestId('text-preview')).toHaveText('*start\nこんにちは、世界。');
+  await expect(dialog.locator('.text-preview figcaption')).toHaveText('2 lines · Shift_JIS');
+
+  dialog = await openDetail(page, 'data/story.json');
+  const laidOut = await dialog.getByTestId('text-preview').textContent();
+  expect(laidOut?.split('\n')[0]).toBe('{');
+  expect(laidOut).toContain('\n      "title": "Chapter 11",\n');
+  await expect(dialog.locator('.text-preview figcaption')).toHaveText(
+    `${laidOut!.split('\n').length} lines · UTF-8 · laid out (the file is one line)`,
+  );
+  await page.screenshot({ path: shot('detail-text.png') });
+
+  // A large file: only its head is read (a Range request), and the view says so.
+  const ranges: Array<string | null> = [];
+  page.on(
+    'request',
+    (r) => r.url().endsWith(`/${ids['data/table.csv']}/file`) && ranges.push(r.headers().range ?? null),
+  );
+  dialog = await openDetail(page, 'data/table.csv');
+  await expect(dialog.getByTestId('text-preview')).toContainText('0,name_0,0\n1,name_1,3\n');
+  await expect(dialog.locator('.text-preview figcaption')).toHaveText(
+    'The first 64 KB of 424 KB: download for the rest · UTF-8',
+  );
+  expect(ranges).toEqual(['bytes=0-65535']);
+  const shown = await dialog.getByTestId('text-preview').textContent();
+  expect(shown!.length).toBeLessThanOrEqual(65536);
+  expect(shown!.startsWith('0,name_0,0')).toBe(true);
+
+  dialog = await openDetail(page, 'data/empty.txt');
+  await expect(dialog.locator('.text-preview figcaption')).toHaveText('0 lines · UTF-8');
+});
+
+test('a binary file keeps its icon; a file gone from disk says so', async ({ page }) => {
+  const dialog = await openDetail(page, 'data/blob.bin');
+  await expect(dialog.getByTestId('detail-preview').locator('.type-icon .ext')).toHaveText('bin');
+  await expect(dialog.getByTestId('text-preview')).toHaveCount(0);
+
+  fs.renameSync(path.join(ws.assets, 'data/story.json'), path.join(ws.dir, 'story.json.away'));
+  try {
+    const gone = await openDetail(page, 'data/story.json');
+    await expect(gone.getByRole('alert')).toContainText('is not in the assets root any more');
+  } finally {
+    fs.renameSync(path.join(ws.dir, 'story.json.away'), path.join(ws.assets, 'data/story.json'));
+  }
+});
+
+test('a video plays in the detail view, with its size', async ({ page }) => {
+  const dialog = await openDetail(page, 'cutscenes/opening.webm');
+  const video = dialog.locator('video');
+  await expect(video).toHaveAttribute('src', `/api/assets/${ids['cutscenes/opening.webm']}/file`);
+  await expect(dialog.getByTestId('video-facts')).toHaveText(/^160 × 90 px/);
+  await video.evaluate((el: HTMLVideoElement) => {
+    el.muted = true;
+    return el.play();
+  });
+  await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime)).toBeGreaterThan(0);
+  await page.screenshot({ path: shot('detail-video.png') });
+  // The grid's tile has no preview: the video icon and its extension.
+  await dialog.getByRole('button', { name: 'Close details' }).click();
+  await expect(page.locator(`.tile[data-uid="${ids['cutscenes/opening.webm']}"] .type-icon`)).toHaveText(
+    '▷webm',
+  );
+});
+
+test('a font shows sample text in itself, the sample can be changed; a broken font says so', async ({
+  page,
+}) => {
+  let dialog = await openDetail(page, 'fonts/sample.ttf');
+  const sample = dialog.getByTestId('font-sample');
+  await expect(sample).toBeVisible();
+  const family = await sample
+    .locator('p')
+    .first()
+    .evaluate((el) => getComputedStyle(el).fontFamily);
+  expect(family).toMatch(/^"?asset-font-[0-9a-f]{16}"?$/);
+  expect(await page.evaluate((f) => document.fonts.check(`16px ${f}`), family)).toBe(true);
+  await dialog.getByLabel('Sample text').fill('Chapter One');
+  await expect(sample.locator('p')).toHaveText([
+    'Chapter One',
+    'Chapter One',
+    'Chapter One',
+    'Chapter One',
+    /^ABCDEFGHIJKLMNOPQRSTUVWXYZ/,
+  ]);
+
+  await page.screenshot({ path: shot('detail-font.png') });
+
+  dialog = await openDetail(page, 'fonts/broken.woff2');
+  await expect(dialog.getByRole('status')).toContainText('The browser could not load this font');
+});

@@ -1,0 +1,228 @@
+/**
+ * The detail view's large preview, by what the file is: a picture's thumbnail, a sound's player
+ * over its waveform, a video's player, a font's sample text, or the first lines of a text file
+ * (data, scripts, notes); anything else its type icon.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { api, formatBytes, type Asset } from '../api';
+import { formatDuration, isAudioPath, isFontPath, isVideoPath } from '../../../src/domain/media-facts.js';
+import { stopAudition } from '../gallery/audition';
+import { assetName, Preview } from '../gallery/Tile';
+import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
+import { decodeTextHead, laidOutJson, type TextHead } from './text-head.js';
+
+/** How much of a text file the detail view reads (a Range request): enough for any config. */
+export const TEXT_HEAD_BYTES = 64 * 1024;
+
+export const isAudioAsset = (asset: Asset): boolean =>
+  Boolean(asset.urls.waveform) || isAudioPath(asset.path);
+
+function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
+  const waveform = useWaveform(asset.urls.waveform);
+  const audio = useRef<HTMLAudioElement>(null);
+  const [progress, setProgress] = useState(0);
+  const seek = (e: React.MouseEvent<HTMLDivElement>): void => {
+    const el = audio.current;
+    if (!el || !Number.isFinite(el.duration)) return;
+    const box = e.currentTarget.getBoundingClientRect();
+    el.currentTime = ((e.clientX - box.left) / box.width) * el.duration;
+  };
+  return (
+    <div className="player">
+      {waveform ? (
+        <div className="seek" onClick={seek} data-testid="detail-waveform">
+          <WaveformPicture
+            waveform={waveform}
+            bars={240}
+            progress={progress}
+            label={`Waveform of ${assetName(asset)}`}
+          />
+        </div>
+      ) : (
+        <p className="muted">
+          {asset.preview_status === 'failed'
+            ? `No waveform: ${asset.preview_error ?? 'decoding failed'}`
+            : 'Waveform pending…'}
+        </p>
+      )}
+      <audio
+        ref={audio}
+        controls
+        preload="metadata"
+        src={asset.urls.file}
+        // One sound at a time: a tile's stops when this one starts.
+        onPlay={stopAudition}
+        onTimeUpdate={(e) => setProgress(e.currentTarget.currentTime / (e.currentTarget.duration || 1))}
+      />
+    </div>
+  );
+}
+
+/** The browser's own player; its size and length once it has read them. */
+function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
+  const [facts, setFacts] = useState<string>();
+  const [failed, setFailed] = useState(false);
+  const readFacts = (video: HTMLVideoElement): void => {
+    const size = video.videoWidth ? `${video.videoWidth} × ${video.videoHeight} px` : '';
+    // A recording's length may be unknown until it has played through (Infinity).
+    const length = Number.isFinite(video.duration) ? formatDuration(video.duration) : '';
+    setFacts([size, length].filter(Boolean).join(' · ') || undefined);
+  };
+  return (
+    <div className="player">
+      <video
+        controls
+        preload="metadata"
+        src={asset.urls.file}
+        aria-label={`Video ${assetName(asset)}`}
+        onPlay={stopAudition}
+        onLoadedMetadata={(e) => readFacts(e.currentTarget)}
+        onDurationChange={(e) => readFacts(e.currentTarget)}
+        onError={() => setFailed(true)}
+      />
+      {failed ? (
+        <p className="muted" role="status">
+          This browser cannot play this video (its format or codec): download it to open it in a player.
+        </p>
+      ) : (
+        facts && (
+          <p className="muted" data-testid="video-facts">
+            {facts}
+          </p>
+        )
+      )}
+    </div>
+  );
+}
+
+const FONT_SAMPLE = 'The quick brown fox jumps over the lazy dog';
+const FONT_SIZES = [40, 24, 16, 12] as const;
+
+/** The font loaded into the page under a name of its own, and a sample text one can change. */
+function FontSample({ asset }: { asset: Asset }): React.JSX.Element {
+  const [family, setFamily] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [sample, setSample] = useState(FONT_SAMPLE);
+  useEffect(() => {
+    setFamily(undefined);
+    setError(undefined);
+    // Named after its bytes: a file edited in place is loaded afresh.
+    const face = new FontFace(
+      `asset-font-${asset.hash.slice(0, 16)}`,
+      `url(${JSON.stringify(asset.urls.file)})`,
+    );
+    let live = true;
+    face.load().then(
+      (loaded) => {
+        document.fonts.add(loaded);
+        if (live) setFamily(loaded.family);
+      },
+      (err: Error) => live && setError(`The browser could not load this font: ${err.message}`),
+    );
+    return () => {
+      live = false;
+      document.fonts.delete(face);
+    };
+  }, [asset.hash, asset.urls.file]);
+  if (error)
+    return (
+      <p className="muted" role="status">
+        {error}
+      </p>
+    );
+  if (!family) return <p className="muted">Loading the font…</p>;
+  return (
+    <div className="font-sample" data-testid="font-sample">
+      <input
+        type="text"
+        value={sample}
+        aria-label="Sample text"
+        placeholder="Type a sample text"
+        onChange={(e) => setSample(e.target.value)}
+      />
+      {FONT_SIZES.map((px) => (
+        <p key={px} style={{ fontFamily: `"${family}"`, fontSize: px }} title={`${px} px`}>
+          {sample || FONT_SAMPLE}
+        </p>
+      ))}
+      <p style={{ fontFamily: `"${family}"`, fontSize: 20 }}>
+        ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 .,;:!?()
+      </p>
+    </div>
+  );
+}
+
+type TextState =
+  | { state: 'loading' }
+  | { state: 'text'; head: TextHead; complete: boolean; laidOut: boolean }
+  | { state: 'binary' }
+  | { state: 'failed'; message: string };
+
+/**
+ * The first 64 KB read as text, in whatever encoding they are; a binary file gets its type icon.
+ * A one-line JSON file is laid out.
+ */
+function TextPreview({ asset }: { asset: Asset }): React.JSX.Element {
+  const [shown, setShown] = useState<TextState>({ state: 'loading' });
+  useEffect(() => {
+    if (asset.bytes === 0) {
+      setShown({ state: 'text', head: { text: '', encoding: 'UTF-8' }, complete: true, laidOut: false });
+      return undefined;
+    }
+    setShown({ state: 'loading' });
+    const abort = new AbortController();
+    api.fileHead(asset.urls.file, TEXT_HEAD_BYTES, abort.signal).then(
+      (bytes) => {
+        const complete = bytes.length >= asset.bytes;
+        const head = decodeTextHead(bytes, complete);
+        if (!head) return setShown({ state: 'binary' });
+        const json =
+          complete && asset.path.toLowerCase().endsWith('.json') ? laidOutJson(head.text) : undefined;
+        setShown({
+          state: 'text',
+          head: json ? { ...head, text: json } : head,
+          complete,
+          laidOut: Boolean(json),
+        });
+      },
+      (err: Error) => !abort.signal.aborted && setShown({ state: 'failed', message: err.message }),
+    );
+    return () => abort.abort();
+  }, [asset.urls.file, asset.bytes, asset.hash, asset.path]);
+
+  if (shown.state === 'loading') return <p className="muted">Reading the file…</p>;
+  if (shown.state === 'binary') return <Preview asset={asset} size={512} />;
+  if (shown.state === 'failed')
+    return (
+      <p className="error" role="alert">
+        {shown.message}
+      </p>
+    );
+  const { head, complete, laidOut } = shown;
+  const lines = head.text ? head.text.split('\n').length - (head.text.endsWith('\n') ? 1 : 0) : 0;
+  return (
+    <figure className="text-preview">
+      <pre tabIndex={0} aria-label={`Text of ${assetName(asset)}`} data-testid="text-preview">
+        {head.text}
+      </pre>
+      <figcaption className="muted">
+        {complete
+          ? `${lines.toLocaleString()} ${lines === 1 ? 'line' : 'lines'}`
+          : `The first ${formatBytes(TEXT_HEAD_BYTES)} of ${formatBytes(asset.bytes)}: download for the rest`}{' '}
+        · {head.encoding}
+        {laidOut ? ' · laid out (the file is one line)' : ''}
+      </figcaption>
+    </figure>
+  );
+}
+
+/** The large preview the detail view shows for this asset. */
+export function FilePreview({ asset }: { asset: Asset }): React.JSX.Element {
+  if (isAudioAsset(asset)) return <AudioPlayer asset={asset} />;
+  if (isVideoPath(asset.path)) return <VideoPlayer asset={asset} />;
+  if (isFontPath(asset.path)) return <FontSample asset={asset} />;
+  // A picture (or a file whose preview is being made) shows its thumbnail or icon.
+  if (asset.urls.thumbnail || asset.urls.thumbnails || asset.preview_status)
+    return <Preview asset={asset} size={512} />;
+  return <TextPreview asset={asset} />;
+}
