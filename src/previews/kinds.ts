@@ -11,7 +11,8 @@ export type ThumbSize = (typeof THUMB_SIZES)[number];
 
 export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
 
-// libvips reads most; BMP, TGA and PSD are decoded in JavaScript first (previews/decode-image.ts).
+// libvips reads most; BMP, TGA and PSD are decoded in JavaScript first (previews/decode-image.ts);
+// Krita and OpenRaster documents are previewed from the flattened PNG inside them.
 const IMAGE_EXTS = new Set([
   '.png',
   '.jpg',
@@ -25,6 +26,8 @@ const IMAGE_EXTS = new Set([
   '.svg',
   '.tga',
   '.psd',
+  '.kra',
+  '.ora',
 ]);
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
@@ -52,9 +55,9 @@ export const audioCodec = (relPath: string): AudioCodec | undefined =>
   AUDIO_EXTS[path.extname(relPath).toLowerCase()];
 
 /**
- * Thumbnail format: PNG for lossless sources (PNG, GIF's first frame, BMP, TIFF, SVG, TGA, PSD)
- * so edges and transparency survive; JPEG for JPEG photos; WebP for WebP and AVIF sources (both
- * may carry alpha, and every browser shows WebP).
+ * Thumbnail format: PNG for lossless sources (PNG, GIF's first frame, BMP, TIFF, SVG, TGA, PSD,
+ * Krita, OpenRaster) so edges and transparency survive; JPEG for JPEG photos; WebP for WebP and
+ * AVIF sources (both may carry alpha, and every browser shows WebP).
  */
 export function thumbnailExt(relPath: string): '.png' | '.jpg' | '.webp' {
   const ext = path.extname(relPath).toLowerCase();

@@ -2,12 +2,14 @@
  * Worker side of thumbnails (sharp/libvips): decode once (EXIF orientation applied, never
  * upscaled) at the largest size, derive the smaller size from those pixels, write each file
  * atomically. BMP, TGA and PSD, which libvips does not read, are decoded to pixels first
- * (previews/decode-image.ts).
+ * (previews/decode-image.ts); Krita and OpenRaster documents give their flattened PNG
+ * (previews/layered-document.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
+import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
 sharp.concurrency(1);
@@ -56,12 +58,22 @@ async function openImage(task: ThumbnailTask): Promise<{ image: Sharp; width: nu
     const raw = { width, height, channels: 4 as const };
     return { image: sharp(data, { ...options, raw }), width, height };
   }
-  const meta = await sharp(task.source, options).metadata();
+  if (LAYERED_DOCUMENT_EXTS.has(ext))
+    return openWithLibvips(await mergedImageOf(task.source, ext, MAX_DECODED_FILE_BYTES), options);
+  return openWithLibvips(task.source, options);
+}
+
+/** A file or encoded bytes libvips reads itself, turned upright. */
+async function openWithLibvips(
+  input: string | Buffer,
+  options: SharpOptions,
+): Promise<{ image: Sharp; width: number; height: number }> {
+  const meta = await sharp(input, options).metadata();
   if (!meta.width || !meta.height) throw new Error('the image has no dimensions');
   // EXIF orientations 5-8 swap width and height.
   const rotated = (meta.orientation ?? 1) >= 5;
   return {
-    image: sharp(task.source, options).rotate(),
+    image: sharp(input, options).rotate(),
     width: rotated ? meta.height : meta.width,
     height: rotated ? meta.width : meta.height,
   };

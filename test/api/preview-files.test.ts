@@ -8,6 +8,8 @@ import { api, startServer, type RunningServer } from '../helpers/server.js';
 import {
   encode,
   makeBmp,
+  makeKra,
+  makeOra,
   makeImage,
   makePsd,
   makeSvg,
@@ -162,20 +164,22 @@ describe('thumbnails', () => {
   });
 });
 
-describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), SVG', () => {
+describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), SVG, Krita and OpenRaster', () => {
   const top = { r: 220, g: 30, b: 10 };
   const bottom = { r: 10, g: 40, b: 200 };
-  const cases: Array<{ name: string; bytes: () => Buffer | string }> = [
+  const cases: Array<{ name: string; bytes: () => Buffer | string | Promise<Buffer> }> = [
     { name: 'wall.bmp', bytes: () => makeBmp(640, 360, top, bottom) },
     { name: 'wall-top-down.bmp', bytes: () => makeBmp(640, 360, top, bottom, true) },
     { name: 'hero.tga', bytes: () => makeTga(640, 360, top, bottom) },
     { name: 'cover.psd', bytes: () => makePsd(640, 360, top, bottom) },
     { name: 'badge.svg', bytes: () => makeSvg(640, 360, top, bottom) },
+    { name: 'painting.kra', bytes: () => makeKra(640, 360, top, bottom) },
+    { name: 'inks.ora', bytes: () => makeOra(640, 360, top, bottom) },
   ];
 
   for (const c of cases) {
     test(`${c.name}: 256 and 512 px PNG thumbnails, right way up, colours and opacity kept`, async () => {
-      const asset = await registerMedia(c.name, Buffer.from(c.bytes()));
+      const asset = await registerMedia(c.name, Buffer.from(await c.bytes()));
       assert.equal(asset.preview_status, 'done', asset.preview_error);
       assert.equal(asset.preview.width, 640);
       for (const size of [256, 512] as const) {
@@ -214,6 +218,15 @@ describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), 
     assert.match(truncated.preview_error, /not a readable TGA image/);
     const after = await registerMedia('after.psd', makePsd(32, 32, top, bottom));
     assert.equal(after.preview_status, 'done', after.preview_error);
+  });
+
+  test('a Krita document without its flattened picture, or an archive that is not one, fails with the reason', async () => {
+    const flat = await registerMedia('unflattened.kra', await makeKra(64, 64, top, bottom, false));
+    assert.equal(flat.preview_status, 'failed');
+    assert.match(flat.preview_error, /^not a readable Krita document: it holds no mergedimage\.png/);
+    const notZip = await registerMedia('renamed.ora', makeBmp(8, 8, top, bottom));
+    assert.equal(notZip.preview_status, 'failed');
+    assert.match(notZip.preview_error, /^not a readable OpenRaster document: /);
   });
 });
 

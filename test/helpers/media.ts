@@ -3,6 +3,7 @@ import encodeFlac from '@audio/encode-flac';
 import encodeMp3 from '@audio/encode-mp3';
 import encodeOgg from '@audio/encode-ogg';
 import sharp from 'sharp';
+import yazl from 'yazl';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'avif';
 
@@ -172,3 +173,64 @@ export const makeSvg = (width: number, height: number, top: Rgb, bottom: Rgb): s
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
   `<rect width="${width}" height="${height / 2}" fill="rgb(${top.r},${top.g},${top.b})"/>` +
   `<rect y="${height / 2}" width="${width}" height="${height / 2}" fill="rgb(${bottom.r},${bottom.g},${bottom.b})"/></svg>`;
+
+/** A zip archive of these entries, the first stored (as both formats want their `mimetype`), the rest deflated. */
+function makeZip(entries: Array<[string, Buffer | string]>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  entries.forEach(([name, data], i) => zip.addBuffer(Buffer.from(data), name, { compress: i > 0 }));
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
+  });
+}
+
+/** The two halves as a PNG (made by libvips, as Krita's and OpenRaster's writers make theirs). */
+async function halvesPng(width: number, height: number, top: Rgb, bottom: Rgb): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const c = y < height / 2 ? top : bottom;
+    for (let x = 0; x < width; x++) raw.set([c.r, c.g, c.b, 255], (y * width + x) * 4);
+  }
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
+}
+
+/**
+ * A Krita document as Krita 5 writes one: its mimetype, the document XML, a layer's own data
+ * (not a picture: only the flattened one is previewed), a small preview and the flattened
+ * `mergedimage.png`, which `merged: false` leaves out.
+ */
+export async function makeKra(
+  width: number,
+  height: number,
+  top: Rgb,
+  bottom: Rgb,
+  merged = true,
+): Promise<Buffer> {
+  return makeZip([
+    ['mimetype', 'application/x-krita'],
+    [
+      'maindoc.xml',
+      `<?xml version="1.0"?><DOC syntaxVersion="2"><IMAGE width="${width}" height="${height}" name="sketch" mime="application/x-kra"/></DOC>`,
+    ],
+    ['sketch/layers/layer2', Buffer.alloc(4096, 7)],
+    ['preview.png', await halvesPng(16, 16, bottom, top)],
+    ...(merged ? [['mergedimage.png', await halvesPng(width, height, top, bottom)] as [string, Buffer]] : []),
+  ]);
+}
+
+/** An OpenRaster document: mimetype, stack.xml, a layer PNG, a thumbnail and `mergedimage.png`. */
+export async function makeOra(width: number, height: number, top: Rgb, bottom: Rgb): Promise<Buffer> {
+  return makeZip([
+    ['mimetype', 'image/openraster'],
+    ['stack.xml', `<image w="${width}" h="${height}"><stack><layer src="data/ink.png"/></stack></image>`],
+    ['data/ink.png', await halvesPng(width, height, bottom, bottom)],
+    ['Thumbnails/thumbnail.png', await halvesPng(16, 16, bottom, top)],
+    ['mergedimage.png', await halvesPng(width, height, top, bottom)],
+  ]);
+}

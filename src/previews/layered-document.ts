@@ -1,0 +1,67 @@
+/**
+ * Krita (.kra) and OpenRaster (.ora) documents, the painting sources an art folder keeps beside
+ * its exports: zip archives holding a flattened `mergedimage.png` of the whole canvas, stored for
+ * viewers and file managers. Only that entry is read (through the archive's central directory,
+ * never the layers), and the thumbnail worker resizes it like any PNG. Worker side only.
+ */
+import type { Readable } from 'node:stream';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+
+/** Extensions (lowercase, with the dot) previewed from their flattened picture. */
+export const LAYERED_DOCUMENT_EXTS: ReadonlySet<string> = new Set(['.kra', '.ora']);
+
+const FORMAT_NAMES: Record<string, string> = { '.kra': 'Krita', '.ora': 'OpenRaster' };
+const MERGED_IMAGE = 'mergedimage.png';
+
+/** The archive's entry of that name, or undefined once every entry has been seen. */
+function findEntry(zip: ZipFile, name: string): Promise<Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+    };
+    const onEntry = (entry: Entry): void => {
+      if (entry.fileName !== name) return zip.readEntry();
+      done();
+      resolve(entry);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(undefined);
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
+    zip.readEntry();
+  });
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The PNG bytes of a document's flattened picture. Refuses an entry that would inflate to more
+ * than `maxBytes` (its size is checked as it inflates too: a zip may lie about it).
+ */
+export async function mergedImageOf(file: string, ext: string, maxBytes: number): Promise<Buffer> {
+  const name = FORMAT_NAMES[ext] ?? ext;
+  let zip: ZipFile | undefined;
+  try {
+    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+    const entry = await findEntry(zip, MERGED_IMAGE);
+    if (!entry) throw new Error(`it holds no ${MERGED_IMAGE}, the flattened picture to preview`);
+    if (entry.uncompressedSize > maxBytes)
+      throw new Error(
+        `its ${MERGED_IMAGE} is ${entry.uncompressedSize} bytes, more than the ${maxBytes} previewed`,
+      );
+    return await readAll(await zip.openReadStreamPromise(entry));
+  } catch (err) {
+    throw new Error(`not a readable ${name} document: ${(err as Error).message}`);
+  } finally {
+    zip?.close();
+  }
+}
