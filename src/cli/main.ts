@@ -8,6 +8,7 @@ import { getCommand } from './get.js';
 import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { moveCommand } from './move.js';
+import { exportCommand } from './export.js';
 import { removeCommand } from './remove.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     updateCommand(),
     removeCommand(),
     moveCommand(),
+    exportCommand(),
     rebuildCommand(),
     enforceCommand(),
     checkCommand(),

@@ -86,3 +86,25 @@ export function countBar(what: string): { update: (done: number, total: number) 
     stop: bar.stop,
   };
 }
+
+/** A bar for files and their bytes (an export), with the rate and the time left by bytes. */
+export function bytesBar(): {
+  update: (files: number, filesTotal: number, bytes: number, bytesTotal: number) => void;
+  stop: () => void;
+} {
+  const bar = lazyBar('|{bar}| {files} files | {done}/{all} MB | {rate} MB/s | ETA {left}');
+  const started = Date.now();
+  return {
+    update: (files, filesTotal, bytes, bytesTotal) => {
+      const elapsed = Date.now() - started;
+      bar.update(bytes, bytesTotal, {
+        files: `${files}/${filesTotal}`,
+        done: mb(bytes),
+        all: mb(bytesTotal),
+        rate: (bytes / 1024 / 1024 / Math.max(0.001, elapsed / 1000)).toFixed(1),
+        left: etaText(bytes, bytesTotal, elapsed),
+      });
+    },
+    stop: bar.stop,
+  };
+}

@@ -6,36 +6,13 @@
  */
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { zipEntries } from '../files/zip-entries.js';
 
 /** Extensions (lowercase, with the dot) previewed from their flattened picture. */
 export const LAYERED_DOCUMENT_EXTS: ReadonlySet<string> = new Set(['.kra', '.ora']);
 
 const FORMAT_NAMES: Record<string, string> = { '.kra': 'Krita', '.ora': 'OpenRaster' };
 const MERGED_IMAGE = 'mergedimage.png';
-
-/** The archive's entry of that name, or undefined once every entry has been seen. */
-function findEntry(zip: ZipFile, name: string): Promise<Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
-    };
-    const onEntry = (entry: Entry): void => {
-      if (entry.fileName !== name) return zip.readEntry();
-      done();
-      resolve(entry);
-    };
-    const onEnd = (): void => {
-      done();
-      resolve(undefined);
-    };
-    const onError = (err: Error): void => {
-      done();
-      reject(err);
-    };
-    zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
-    zip.readEntry();
-  });
-}
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -52,7 +29,12 @@ export async function mergedImageOf(file: string, ext: string, maxBytes: number)
   let zip: ZipFile | undefined;
   try {
     zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
-    const entry = await findEntry(zip, MERGED_IMAGE);
+    let entry: Entry | undefined;
+    for await (const candidate of zipEntries(zip))
+      if (candidate.fileName === MERGED_IMAGE) {
+        entry = candidate;
+        break;
+      }
     if (!entry) throw new Error(`it holds no ${MERGED_IMAGE}, the flattened picture to preview`);
     if (entry.uncompressedSize > maxBytes)
       throw new Error(

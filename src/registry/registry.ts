@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   assetNameProblem,
+  buildSidecar,
   serializeAsset,
   sidecarRelPath,
   SIDECAR_SUFFIX,
@@ -374,6 +375,11 @@ export class AssetRegistry {
 
   sidecarPath(record: AssetRecord): string {
     return path.join(this.paths.assetsRoot, sidecarRelPath(record.path));
+  }
+
+  /** The sidecar the registry writes for this asset now (its row and latest provenance). */
+  sidecarDocument(record: AssetRecord): JsonObject {
+    return buildSidecar(record, this.latestProvenance(record.uid));
   }
 
   /** The parsed sidecar of an asset, with errors a user can act on. */

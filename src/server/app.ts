@@ -20,6 +20,7 @@ import { JobBoard } from './jobs.js';
 import { installJsonBodyParser } from './json-body.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerExportRoutes } from './routes/export.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerPreviewRoutes } from './routes/previews.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -149,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   registerUploadRoute(app, service, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
+  registerExportRoutes(app, service);
   registerPreviewRoutes(app, service);
   registerMaintenanceRoutes(app, service, jobs);
   registerSettingsRoutes(app, service, new SettingsStore(service.paths.workspace));

@@ -101,7 +101,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) {
-      const send = () => sendError(reply, known.status, known.code, known.message ?? error.message);
+      const message =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `The request body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes ` +
+            `${request.method} ${request.routeOptions.url ?? request.url} takes: send less at once ` +
+            '(a long list of ids in parts).'
+          : (known.message ?? error.message);
+      const send = () => sendError(reply, known.status, known.code, message);
       // The client reads the 413 only if it is not cut off while still sending (see body-limit).
       return error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? drainRefusedBody(request.raw).then(send) : send();
     }

@@ -230,6 +230,10 @@ describe('malformed requests are 4xx, never 500', () => {
         metadata: { blob: 'x'.repeat(2 * 1024 * 1024) },
       });
       assertEnvelope(huge, 413, 'payload_too_large');
+      assert.match(
+        huge.body.message,
+        /larger than the 1048576 bytes POST \/api\/assets\/register takes: send less/,
+      );
     }
     // The same sent chunked, 8 MB: its size is known only once the limit is crossed mid-stream.
     const blob = 'x'.repeat(64 * 1024);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
-import { SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
+import { assertErrorEnvelope, SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -32,16 +32,6 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 const assetFile = (rel: string) => path.join(ws.assets, rel);
 const sidecarOf = (rel: string) => ws.json(`data/assets/${rel}.asset.json`);
 const mirrorOf = (rel: string) => ws.json(`data/assets/_meta/${rel}.json`);
-
-function assertErrorEnvelope(body: any, status: number, code?: string): void {
-  assert.equal(body.ok, false, `expected an error envelope, got ${JSON.stringify(body)}`);
-  assert.equal(typeof body.code, 'string');
-  assert.equal(typeof body.message, 'string');
-  assert.ok(body.message.length > 0);
-  assert.equal(typeof body.request_id, 'string');
-  assert.ok(body.request_id.length > 0);
-  if (code) assert.equal(body.code, code, `status ${status}: ${body.message}`);
-}
 
 /** Registers a fresh file and returns the asset payload (asserting the call succeeded). */
 async function registered(

@@ -13,6 +13,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, CLI, REPO, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { unzip } from '../helpers/zip.js';
 
 const run = promisify(execFile);
 const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -645,6 +646,28 @@ test('Copy Debug JSON puts the selected records on the clipboard', async ({ page
   expect(records.map((r) => r.uid)).toEqual([ids.forest, ids.script]);
   expect(records[0]!.metadata.notes).toBe('misty morning');
   expect(text).toContain('\n  {\n    "id"');
+});
+
+test('Download .zip saves the selected files with their sidecars, in their folders', async ({ page }) => {
+  await page.goto(server.url);
+  const button = page.getByRole('button', { name: 'Download .zip' });
+  await expect(button).toBeDisabled();
+  await tile(page, ids.forest!).click();
+  await tile(page, ids.script!).click({ modifiers: ['Control'] });
+  const downloading = page.waitForEvent('download');
+  await button.click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^assets-\d{4}-\d{2}-\d{2}-\d{4}\.zip$/);
+  await expect(page.getByTestId('gallery-message')).toHaveText(
+    /^Downloading assets-[\d-]+\.zip: 2 files \([\d.]+ KB\) with their sidecars\.$/,
+  );
+  const entries = await unzip(fs.readFileSync(await download.path()));
+  const paths = ['backgrounds/forest.jpg', 'scripts/intro.txt'];
+  expect([...entries.keys()].sort()).toEqual(paths.flatMap((p) => [p, `${p}.asset.json`]));
+  for (const p of paths) {
+    expect(entries.get(p)!.bytes.equals(fs.readFileSync(path.join(ws.assets, p)))).toBe(true);
+    expect(JSON.parse(entries.get(`${p}.asset.json`)!.bytes.toString()).path).toBe(p);
+  }
 });
 
 test('tiles come small, medium or large; the choice is remembered, large ones show the larger thumbnail', async ({

@@ -1,4 +1,5 @@
 /** Shapes from the product document that several tests check against. */
+import assert from 'node:assert/strict';
 
 /** Sidecar keys in the reference order (§1.5); `provenance` is last when the asset has one. */
 export const SIDECAR_KEYS = [
@@ -28,3 +29,14 @@ export const REFERENCE_EVENTS = [
   'asset_removed',
   'asset_sidecar_written',
 ] as const;
+
+/** The product's error envelope: `{ok: false, code, message, request_id}` (with that code when given). */
+export function assertErrorEnvelope(body: any, status: number, code?: string): void {
+  assert.equal(body.ok, false, `expected an error envelope, got ${JSON.stringify(body)}`);
+  assert.equal(typeof body.code, 'string');
+  assert.equal(typeof body.message, 'string');
+  assert.ok(body.message.length > 0);
+  assert.equal(typeof body.request_id, 'string');
+  assert.ok(body.request_id.length > 0);
+  if (code) assert.equal(body.code, code, `status ${status}: ${body.message}`);
+}

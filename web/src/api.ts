@@ -261,6 +261,16 @@ export const api = {
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),
+  /** A link to a zip of these assets (see POST /api/assets/export), and what it holds. */
+  exportZip: (ids: string[]) =>
+    request<{
+      url: string;
+      name: string;
+      files: number;
+      bytes: number;
+      unknown: string[];
+      missing: Array<{ id: string; path: string }>;
+    }>('POST', '/api/assets/export', { ids }),
   /** The folders right below `parent` ('' for the top) that hold assets. */
   folders: (parent: string) =>
     request<{ parent: string; folders: string[]; truncated: boolean }>(

@@ -14,6 +14,7 @@ import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import {
+  IDS_BODY_LIMIT,
   BulkBody,
   DeleteQuery,
   IdParams,
@@ -290,6 +291,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
   app.post(
     '/api/assets/bulk',
     {
+      bodyLimit: IDS_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Add/remove tags and apply/clear a licence on many assets in one call',
@@ -344,6 +346,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
   app.post(
     '/api/assets/remove',
     {
+      bodyLimit: IDS_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Remove many assets from the registry (and their files, with delete_files: true)',
@@ -385,6 +388,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
   app.post(
     '/api/assets/move',
     {
+      bodyLimit: IDS_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Move many assets into a folder (ids, metadata and previews kept)',

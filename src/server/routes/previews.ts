@@ -10,7 +10,7 @@ import type { AssetRecord } from '../../domain/asset.js';
 import { previewKind, thumbnailName, waveformName } from '../../previews/kinds.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { IdParams } from '../schemas.js';
+import { IDS_BODY_LIMIT, IdParams } from '../schemas.js';
 
 const ThumbQuery = Type.Object({
   size: Type.Optional(Type.Union([Type.Literal(256), Type.Literal(512)], { default: 256 })),
@@ -138,6 +138,7 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
   app.post(
     '/api/previews/requeue',
     {
+      bodyLimit: IDS_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Queue previews again: for the given ids, every failed one, and every missing one',

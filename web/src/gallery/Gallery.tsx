@@ -4,7 +4,8 @@
  * (from any process) while keeping the scroll position and the selection.
  */
 import { lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, DEFAULT_QUERY, type AssetQuery, type Facets, type RebuildProgress } from '../api';
+import { api, DEFAULT_QUERY, formatBytes, type AssetQuery, type Facets, type RebuildProgress } from '../api';
+import { count } from './CountProgress';
 import { navigate, parseRoute, rememberGalleryHref } from '../route';
 import { AssetGrid, type GridKeyAction } from './AssetGrid';
 import { TileSizeChoice, useTileSize } from './tile-size';
@@ -236,6 +237,31 @@ export function Gallery({
     [focus, paged, uidsBetween, open, selectAll],
   );
 
+  /**
+   * The selection as one zip: the server prepares a link and the browser downloads it as any file
+   * (to disk, with its own progress), so a selection of gigabytes never sits in the page.
+   */
+  const downloadZip = (): void => {
+    if (!selected.length) return say('Select assets to download.', true);
+    say(`Preparing a zip of ${count(selected.length, 'asset')}…`);
+    api.exportZip(selected).then(
+      (zip) => {
+        const link = document.createElement('a');
+        link.href = zip.url;
+        link.download = zip.name;
+        document.body.append(link);
+        link.click();
+        link.remove();
+        const left = zip.missing.length + zip.unknown.length;
+        say(
+          `Downloading ${zip.name}: ${count(zip.files, 'file')} (${formatBytes(zip.bytes)}) with their sidecars.` +
+            (left ? ` ${count(left, 'asset')} left out: not on disk any more (run Rebuild).` : ''),
+        );
+      },
+      (err: Error) => say(`Download failed: ${err.message}`, true),
+    );
+  };
+
   const copyDebugJson = (): void => {
     if (!selected.length) return say('Select assets to copy debug JSON.', true);
     const chunks: string[][] = [];
@@ -289,6 +315,14 @@ export function Gallery({
             </button>
             <button type="button" onClick={copyDebugJson}>
               Copy Debug JSON
+            </button>
+            <button
+              type="button"
+              onClick={downloadZip}
+              disabled={!selected.length}
+              title="Download the selected files, with their sidecars, as one zip (folders kept)"
+            >
+              Download .zip
             </button>
             <button
               type="button"

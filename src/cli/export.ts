@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Command } from 'commander';
+import { AppError, badRequest } from '../domain/errors.js';
+import { fileOps } from '../files/atomic-write.js';
+import { moveFileNoReplace } from '../files/move-file.js';
+import { exportArchive, nothingToExport, planExport } from '../registry/export.js';
+import { assetIds } from './asset-ref.js';
+import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { bytesBar } from './progress.js';
+
+interface ExportOptions extends CommonOptions {
+  out: string;
+  folder?: string;
+  sidecars: boolean;
+  force?: boolean;
+}
+
+/** As many as the export route takes in one request. */
+const MAX_EXPORTED = 100_000;
+
+export function exportCommand(): Command {
+  return withCommonOptions(new Command('export'))
+    .description(
+      'write assets into one zip (POST /api/assets/export): each file at its path under the assets root, ' +
+        'with its sidecar; files not on disk are listed and left out',
+    )
+    .argument('[ids...]', 'asset ids or paths (under the assets root, or file paths under it)')
+    .requiredOption('--out <file.zip>', 'the zip to write (never over an existing file unless --force)')
+    .option('--folder <folder>', 'every asset in this folder and below it (relative to the assets root)')
+    .option('--no-sidecars', 'leave the sidecars out')
+    .option('--force', 'replace the zip if it exists')
+    .action(async (given: string[], options: ExportOptions) => {
+      if (!given.length && options.folder === undefined)
+        throw badRequest('Say what to export: asset ids or paths, or --folder <folder>.');
+      const out = path.resolve(options.out);
+      if (!options.force && fs.existsSync(out))
+        throw new AppError(
+          409,
+          'file_exists',
+          `${options.out} exists: choose another --out, or add --force.`,
+        );
+      await withService(options, async (service) => {
+        const registry = service.project();
+        const ids = assetIds(registry, service.paths.assetsRoot, given);
+        if (options.folder !== undefined) {
+          const inFolder = await registry.searchIds({ folder: options.folder }, MAX_EXPORTED + 1);
+          if (inFolder.length > MAX_EXPORTED)
+            throw badRequest(
+              `${options.folder} holds more than ${MAX_EXPORTED} assets: export its folders one by one.`,
+            );
+          ids.push(...inFolder);
+        }
+        const plan = await planExport(registry, ids, { sidecars: options.sidecars });
+        if (!plan.files.length) throw nothingToExport(plan, new Set(ids).size, registry.projectId);
+        const bar = wantsJson(options) ? undefined : bytesBar();
+        const { stream, size } = exportArchive(plan, (done, bytes) =>
+          bar?.update(done, plan.files.length, bytes, plan.bytes),
+        );
+        // Written beside the target and renamed into place: never a half-written zip under its name.
+        const partial = `${out}.${process.pid}.partial`;
+        try {
+          await pipeline(stream, fs.createWriteStream(partial, { flags: 'wx' }));
+          await fileOps.fsync(partial);
+          if (options.force) fs.renameSync(partial, out);
+          else moveFileNoReplace(partial, out); // a file that appeared meanwhile is kept
+        } catch (err) {
+          fs.rmSync(partial, { force: true });
+          throw err;
+        } finally {
+          bar?.stop();
+        }
+        const report = {
+          ok: !plan.unknown.length && !plan.missing.length,
+          out,
+          files: plan.files.length,
+          bytes: plan.bytes,
+          zip_bytes: await size,
+          sidecars: options.sidecars,
+          unknown: plan.unknown,
+          missing: plan.missing,
+        };
+        if (wantsJson(options)) printJson(report);
+        else
+          process.stdout.write(
+            `wrote ${out}: ${plan.files.length} files${options.sidecars ? ' with their sidecars' : ''}, ` +
+              `${report.zip_bytes} bytes\n` +
+              plan.missing.map((m) => `not on disk: ${m.id} (${m.path})\n`).join('') +
+              plan.unknown.map((id) => `not found: ${id}\n`).join(''),
+          );
+        // What could not be exported makes the exit code 1, as for remove and move.
+        if (!report.ok) process.exitCode = 1;
+      });
+    });
+}

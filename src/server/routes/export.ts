@@ -1,0 +1,142 @@
+/**
+ * Downloading a selection as one zip. The ids are POSTed (a selection may hold 100,000: too many
+ * for a URL) and the answer is a link that lasts 15 minutes; the browser downloads it as any
+ * file (streamed to disk with its own progress, never held in the page), and a script can too.
+ * The link keeps the ids, not the plan: the archive is what the registry and disk hold when it
+ * is fetched.
+ */
+import { randomBytes } from 'node:crypto';
+import { Type } from 'typebox';
+import { AppError } from '../../domain/errors.js';
+import { exportArchive, nothingToExport, planExport, type ExportPlan } from '../../registry/export.js';
+import type { RegistryService } from '../../registry/service.js';
+import { logger } from '../../logging.js';
+import type { App } from '../app.js';
+import { IDS_BODY_LIMIT, JobIds, ProjectQuery } from '../schemas.js';
+
+const ExportBody = Type.Object({
+  ids: JobIds,
+  sidecars: Type.Optional(
+    Type.Boolean({ default: true, description: "Put each file's sidecar beside it (`<file>.asset.json`)." }),
+  ),
+});
+const TokenParams = Type.Object({ token: Type.String({ pattern: '^[0-9a-f]{32}$' }) });
+
+/** How long a download link lasts, and how many are kept at once (the oldest go first). */
+export const EXPORT_LINK_TTL_MS = 15 * 60_000;
+const MAX_LINKS = 64;
+
+interface ExportLink {
+  projectId: string;
+  ids: string[];
+  sidecars: boolean;
+  name: string;
+  expires: number;
+}
+
+/** `hero-pack.zip` when every file is in one folder, else `assets-2026-11-27-0915.zip`. */
+function archiveName(plan: ExportPlan, now: Date): string {
+  const folders = plan.files.map((f) => f.path.split('/').slice(0, -1));
+  let common = folders[0] ?? [];
+  for (const folder of folders) {
+    let same = 0;
+    while (same < common.length && folder[same] === common[same]) same++;
+    common = common.slice(0, same);
+  }
+  const stamp = now.toISOString().slice(0, 16).replace('T', '-').replace(':', '');
+  return `${common.at(-1) ?? `assets-${stamp}`}.zip`;
+}
+
+/** A Content-Disposition for any name: an ASCII fallback, and the name itself (RFC 6266). */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function registerExportRoutes(app: App, service: RegistryService): void {
+  const links = new Map<string, ExportLink>();
+  const forgetOld = (now: number): void => {
+    for (const [token, link] of links) if (link.expires <= now) links.delete(token);
+    for (const token of links.keys()) {
+      if (links.size < MAX_LINKS) break;
+      links.delete(token);
+    }
+  };
+
+  app.post(
+    '/api/assets/export',
+    {
+      bodyLimit: IDS_BODY_LIMIT,
+      schema: {
+        tags: ['assets'],
+        summary: 'Prepare a zip of assets to download',
+        description:
+          'Answers with `url`, a link (15 minutes) to the zip: each file at its path under the assets root, ' +
+          'with its sidecar unless `sidecars: false`, stored uncompressed (the size is known up front). ' +
+          'Unknown ids are listed in `unknown`, assets whose file is not on disk in `missing`; both are left ' +
+          'out. A 404 when none can be exported.',
+        body: ExportBody,
+        querystring: ProjectQuery,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const sidecars = request.body.sidecars ?? true;
+      const ids = [...new Set(request.body.ids)];
+      const plan = await planExport(registry, ids, { sidecars });
+      if (!plan.files.length) throw nothingToExport(plan, ids.length, registry.projectId);
+      const now = Date.now();
+      forgetOld(now);
+      const token = randomBytes(16).toString('hex');
+      const link: ExportLink = {
+        projectId: registry.projectId,
+        ids: plan.files.map((f) => f.id),
+        sidecars,
+        name: archiveName(plan, new Date(now)),
+        expires: now + EXPORT_LINK_TTL_MS,
+      };
+      links.set(token, link);
+      return {
+        ok: true,
+        url: `/api/assets/export/${token}`,
+        name: link.name,
+        files: plan.files.length,
+        bytes: plan.bytes,
+        sidecars,
+        unknown: plan.unknown,
+        missing: plan.missing,
+        expires_at: new Date(link.expires).toISOString(),
+      };
+    },
+  );
+
+  app.get(
+    '/api/assets/export/:token',
+    {
+      schema: {
+        tags: ['assets'],
+        summary: 'Download a prepared zip of assets',
+        params: TokenParams,
+      },
+    },
+    async (request, reply) => {
+      const link = links.get(request.params.token);
+      if (!link || link.expires <= Date.now())
+        throw new AppError(
+          404,
+          'export_expired',
+          'This download link is unknown or has expired (links last 15 minutes): prepare the download again.',
+        );
+      const plan = await planExport(service.project(link.projectId), link.ids, { sidecars: link.sidecars });
+      const { stream, size } = exportArchive(plan);
+      // A file changed while it was being sent: the download is cut short (its length will not match).
+      stream.on('error', (err) => logger.warn({ err, name: link.name }, 'export cut short'));
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', attachment(link.name))
+        .header('content-length', await size)
+        .header('cache-control', 'no-store')
+        .send(stream);
+    },
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * Downloading assets as one zip (POST /api/assets/export, then its link) and the CLI's `export`:
+ * the archive is read back with a zip reader and compared with the files and sidecars on disk.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
+import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { assertErrorEnvelope } from '../helpers/contract.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { unzip } from '../helpers/zip.js';
+
+let ws: Workspace;
+let server: RunningServer;
+let url: string;
+
+async function registered(rel: string, bytes: Buffer | string, tags: string[] = []): Promise<string> {
+  ws.file(`data/assets/${rel}`, bytes);
+  const res = await api(url, 'POST', '/api/assets/register', {
+    path: `data/assets/${rel}`,
+    copy: false,
+    asset_type: rel.split('/')[0],
+    metadata: { tags },
+    wait: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.asset_id as string;
+}
+
+const assetFile = (rel: string): string => path.join(ws.assets, rel);
+
+/** Prepares an export and downloads it: the answer, the response and the archive's entries. */
+async function exported(ids: string[], body: Record<string, unknown> = {}) {
+  const prepared = await api(url, 'POST', '/api/assets/export', { ids, ...body });
+  assert.equal(prepared.status, 200, prepared.text);
+  const res = await fetch(url + prepared.body.url);
+  assert.equal(res.status, 200);
+  const zip = Buffer.from(await res.arrayBuffer());
+  return { answer: prepared.body, res, zip, entries: await unzip(zip) };
+}
+
+before(async () => {
+  ws = makeWorkspace('areg-export-');
+  server = await startServer(ws.dir);
+  url = server.url;
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+describe('POST /api/assets/export and its link', () => {
+  test('the files at their paths, byte for byte, with their sidecars as on disk (hand edits kept)', async () => {
+    const png = await makeImage(320, 200, 'png');
+    const wav = makeWav(toneWithBurst(1, 8000, 1), 8000, 16);
+    const hero = await registered('packs/forest/hero.png', png, ['hero']);
+    const theme = await registered('packs/forest/music/theme.wav', wav);
+    const notes = await registered('packs/forest/notes — ünïcode.txt', 'Forest pack: CC0.\n');
+    // A tag added by hand to a sidecar: the archive has it, as a rebuild there would read it.
+    const sidecarFile = assetFile('packs/forest/hero.png.asset.json');
+    const doc = JSON.parse(fs.readFileSync(sidecarFile, 'utf8'));
+    doc.meta.tags.push('by-hand');
+    fs.writeFileSync(sidecarFile, JSON.stringify(doc, null, 2));
+
+    const { answer, res, zip, entries } = await exported([hero, theme, notes, hero]);
+    assert.equal(answer.files, 3);
+    assert.equal(answer.bytes, png.length + wav.length + Buffer.byteLength('Forest pack: CC0.\n'));
+    assert.deepEqual([answer.unknown, answer.missing, answer.sidecars], [[], [], true]);
+    assert.equal(answer.name, 'forest.zip', 'named after the folder they share');
+    assert.match(answer.url, /^\/api\/assets\/export\/[0-9a-f]{32}$/);
+    assert.ok(Date.parse(answer.expires_at) > Date.now() + 14 * 60_000);
+
+    assert.equal(res.headers.get('content-type'), 'application/zip');
+    assert.equal(res.headers.get('content-length'), String(zip.length), 'the size is known up front');
+    assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="forest\.zip"/);
+    const names = [...entries.keys()];
+    assert.deepEqual(names, [
+      'packs/forest/hero.png',
+      'packs/forest/hero.png.asset.json',
+      'packs/forest/music/theme.wav',
+      'packs/forest/music/theme.wav.asset.json',
+      'packs/forest/notes — ünïcode.txt',
+      'packs/forest/notes — ünïcode.txt.asset.json',
+    ]);
+    for (const name of names)
+      assert.deepEqual(entries.get(name)!.bytes, fs.readFileSync(assetFile(name)), name);
+    assert.ok(
+      JSON.parse(entries.get('packs/forest/hero.png.asset.json')!.bytes.toString()).meta.tags.includes(
+        'by-hand',
+      ),
+    );
+    // The file's time (zip times are in 2-second steps).
+    const mtime = fs.statSync(assetFile('packs/forest/hero.png')).mtime.getTime();
+    assert.ok(Math.abs(entries.get('packs/forest/hero.png')!.mtime.getTime() - mtime) <= 2000);
+  });
+
+  test('without sidecars; unknown ids and files gone from disk are listed and left out; a link out is not followed', async () => {
+    const kept = await registered('ui/ok.png', await makeImage(16, 16, 'png'));
+    const gone = await registered('ui/gone.png', await makeImage(17, 16, 'png'));
+    const linked = await registered('ui/linked.txt', 'was a file');
+    fs.rmSync(assetFile('ui/gone.png'));
+    const secret = ws.file('secret.txt', 'outside the assets root');
+    fs.rmSync(assetFile('ui/linked.txt'));
+    fs.symlinkSync(secret, assetFile('ui/linked.txt'));
+
+    const { answer, entries } = await exported([kept, gone, linked, 'ffffffffffffffff'], { sidecars: false });
+    assert.equal(answer.files, 1);
+    assert.equal(answer.sidecars, false);
+    assert.deepEqual(answer.unknown, ['ffffffffffffffff']);
+    assert.deepEqual(answer.missing, [
+      { id: gone, path: 'ui/gone.png' },
+      { id: linked, path: 'ui/linked.txt' },
+    ]);
+    assert.deepEqual([...entries.keys()], ['ui/ok.png']);
+
+    const none = await api(url, 'POST', '/api/assets/export', { ids: [gone, linked] });
+    assert.equal(none.status, 404, none.text);
+    assertErrorEnvelope(none.body, 404, 'nothing_to_export');
+    assert.match(
+      none.body.message,
+      /None of the files is on disk \(ui\/gone\.png, ui\/linked\.txt\): put them back/,
+    );
+    const unknown = await api(url, 'POST', '/api/assets/export', { ids: ['0000000000000000'] });
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.match(unknown.body.message, /None of the 1 ids is an asset of project default/);
+  });
+
+  test('a sidecar gone or broken on disk is sent as the registry writes it', async () => {
+    const id = await registered('fx/spark.png', await makeImage(18, 16, 'png'), ['spark']);
+    fs.writeFileSync(assetFile('fx/spark.png.asset.json'), '{ broken');
+    const { entries } = await exported([id]);
+    const sent = JSON.parse(entries.get('fx/spark.png.asset.json')!.bytes.toString());
+    const asset = (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
+    assert.deepEqual(
+      [sent.id, sent.path, sent.hash, sent.tags],
+      [id, 'fx/spark.png', asset.hash, asset.tags],
+    );
+    assert.ok(asset.tags.includes('spark'));
+  });
+
+  test('the link holds the ids, not the bytes: a file changed after it was made is sent as it is now', async () => {
+    const id = await registered('text/changing.txt', 'first version');
+    const prepared = await api(url, 'POST', '/api/assets/export', { ids: [id], sidecars: false });
+    fs.writeFileSync(assetFile('text/changing.txt'), 'second, longer version');
+    const res = await fetch(url + prepared.body.url);
+    const entries = await unzip(Buffer.from(await res.arrayBuffer()));
+    assert.equal(entries.get('text/changing.txt')!.bytes.toString(), 'second, longer version');
+    // Fetched again: the link lasts.
+    assert.equal((await fetch(url + prepared.body.url)).status, 200);
+  });
+
+  test('bad requests: no ids, a malformed or unknown link', async () => {
+    const empty = await api(url, 'POST', '/api/assets/export', { ids: [] });
+    assert.equal(empty.status, 422, empty.text);
+    assertErrorEnvelope(empty.body, 422);
+    const malformed = await api(url, 'GET', '/api/assets/export/not-a-token');
+    assert.ok(malformed.status === 400 || malformed.status === 422, malformed.text);
+    assertErrorEnvelope(malformed.body, malformed.status);
+    const unknown = await api(url, 'GET', `/api/assets/export/${'ab'.repeat(16)}`);
+    assert.equal(unknown.status, 404, unknown.text);
+    assertErrorEnvelope(unknown.body, 404, 'export_expired');
+    assert.match(unknown.body.message, /prepare the download again/);
+  });
+});
+
+describe('many ids in one request', () => {
+  test('100,000 ids fit in one bulk edit, removal, move, export or requeue (the studio sends a whole selection)', async () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) => i.toString(16).padStart(16, '0'));
+    // Requeuing refuses unknown ids: the same picture 100,000 times over for it and the bulk edit.
+    const one = await registered('many/one.png', await makeImage(19, 16, 'png'));
+    const bulk = await api(url, 'POST', '/api/assets/bulk', { ids: ids.map(() => one), add_tags: ['many'] });
+    assert.equal(bulk.status, 200, bulk.text.slice(0, 300));
+    assert.ok((await api(url, 'GET', `/api/assets/${one}`)).body.asset.tags.includes('many'));
+    const remove = await api(url, 'POST', '/api/assets/remove', { ids });
+    assert.equal(remove.status, 200, remove.text.slice(0, 300));
+    assert.equal(remove.body.missing.length, 100_000);
+    const move = await api(url, 'POST', '/api/assets/move', { ids, folder: 'elsewhere' });
+    assert.equal(move.status, 200, move.text.slice(0, 300));
+    const exported = await api(url, 'POST', '/api/assets/export', { ids });
+    assert.equal(exported.status, 404, exported.text.slice(0, 300));
+    assert.match(exported.body.message, /None of the 100000 ids is an asset/);
+    const requeue = await api(url, 'POST', '/api/previews/requeue', { ids: ids.map(() => one) });
+    assert.equal(requeue.status, 200, requeue.text.slice(0, 300));
+    // One more is a 422 naming the limit, not a 413.
+    const over = await api(url, 'POST', '/api/assets/export', { ids: [...ids, 'f'.repeat(16)] });
+    assert.equal(over.status, 422, over.text.slice(0, 300));
+    assert.match(over.body.message, /body\/ids must NOT have more than 100000 items/);
+  });
+});
+
+describe('asset-registry export', () => {
+  test('a folder into a zip, never over an existing file unless --force; what is missing makes exit 1', async () => {
+    const a = await registered('cli/a.txt', 'alpha');
+    await registered('cli/sub/b.txt', 'beta');
+    const out = path.join(ws.dir, 'cli.zip');
+    const first = await runCli(['export', '--folder', 'cli', '--out', out, '--json'], ws.dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.json.files, 2);
+    assert.equal(first.json.zip_bytes, fs.statSync(out).size);
+    const names = [...(await unzip(fs.readFileSync(out))).keys()].sort();
+    assert.deepEqual(names, [
+      'cli/a.txt',
+      'cli/a.txt.asset.json',
+      'cli/sub/b.txt',
+      'cli/sub/b.txt.asset.json',
+    ]);
+
+    const again = await runCli(['export', a, '--out', out, '--json'], ws.dir);
+    assert.equal(again.code, 4, again.stdout);
+    assert.equal(again.json.code, 'file_exists');
+    assert.equal(fs.statSync(out).size, first.json.zip_bytes, 'the existing zip is untouched');
+
+    const forced = await runCli(
+      ['export', 'cli/a.txt', 'nope', '--no-sidecars', '--force', '--out', out, '--json'],
+      ws.dir,
+    );
+    assert.equal(forced.code, 1, forced.stderr);
+    assert.deepEqual(forced.json.unknown, ['nope']);
+    assert.deepEqual([...(await unzip(fs.readFileSync(out))).keys()], ['cli/a.txt']);
+    assert.deepEqual(
+      fs.readdirSync(ws.dir).filter((f) => f.includes('partial')),
+      [],
+      'no partial file left',
+    );
+
+    const nothing = await runCli(['export', '--out', path.join(ws.dir, 'none.zip'), '--json'], ws.dir);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.json.message, /Say what to export/);
+  });
+});
