@@ -132,7 +132,7 @@ export function generateSmallTree(root: string, count: number, seed: number): nu
   return bytes;
 }
 
-function cliRebuild(ws: string): RebuildRun {
+export function cliRebuild(ws: string): RebuildRun {
   const built = path.join(REPO, 'dist', 'cli', 'main.js');
   const args = fs.existsSync(built) ? [built] : ['--import', 'tsx', path.join(REPO, 'src', 'cli', 'main.ts')];
   // The progress bar (stderr) is dropped; the summary is on stdout.

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exportBench } from './export.js';
 import { galleryBench, galleryRows } from './gallery.js';
 import { memoryBench } from './memory.js';
 import { rebuildBench } from './rebuild.js';
@@ -116,6 +117,23 @@ if (!only || only === 'rebuild') {
     ]);
   }
   partDone('rebuild');
+}
+
+if (!only || only === 'export') {
+  const files = quick ? 500 : 2_000;
+  const bytes = (quick ? 100 : 1024) * 1024 * 1024;
+  process.stderr.write(
+    `export: ${files} files, ${bytes / 1024 / 1024} MB as one zip over HTTP, vs zip -0...\n`,
+  );
+  const e = await exportBench(files, bytes);
+  const mb = e.zipBytes / 1024 / 1024;
+  rows.push([
+    `export ${e.files} files, ${(e.bytes / 1024 / 1024).toFixed(0)} MB with sidecars as one zip (API, curl to a file)`,
+    `${e.download.seconds.toFixed(2)} s (${(mb / e.download.seconds).toFixed(0)} MB/s), server prepared the link in ${e.prepareMs.toFixed(0)} ms`,
+    `zip -0 -r of the same files and sidecars: ${e.zip.seconds.toFixed(2)} s (${e.zip.cpuSeconds.toFixed(2)} s CPU)`,
+    `${(e.download.seconds / e.zip.seconds).toFixed(2)}× zip's time`,
+  ]);
+  partDone('export');
 }
 
 if (!only || only === 'search') {

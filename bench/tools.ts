@@ -53,12 +53,15 @@ export function latencySummary(samples: number[]): {
 }
 
 /** Starts the built server (or the sources through tsx) in `cwd` on a free port. */
-export async function startBenchServer(cwd: string): Promise<{ url: string; pid: number; stop: () => void }> {
+export async function startBenchServer(
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; pid: number; stop: () => void }> {
   const built = path.join(REPO, 'dist', 'cli', 'main.js');
   const args = fs.existsSync(built)
     ? [built, 'serve', '--port', '0']
     : ['--import', 'tsx', path.join(REPO, 'src', 'cli', 'main.ts'), 'serve', '--port', '0'];
-  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     proc.stderr.on('data', (c: Buffer) => {

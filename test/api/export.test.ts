@@ -151,6 +151,43 @@ describe('POST /api/assets/export and its link', () => {
     assert.equal((await fetch(url + prepared.body.url)).status, 200);
   });
 
+  test('hundreds of assets: the size announced is the size sent (a central directory over 64 KB)', async () => {
+    const folder = `many/${'a-long-folder-name-'.repeat(4)}`;
+    for (let i = 0; i < 300; i++)
+      ws.file(`data/assets/${folder}/item-${String(i).padStart(4, '0')}.txt`, `item ${i}`);
+    const rebuilt = await api(url, 'POST', '/api/assets/rebuild', {});
+    assert.equal(rebuilt.status, 200, rebuilt.text);
+    const { ids } = (await api(url, 'GET', `/api/assets/ids?folder=${encodeURIComponent(folder)}`)).body;
+    assert.equal(ids.length, 300);
+    const { res, zip, entries } = await exported(ids);
+    assert.equal(zip.length, Number(res.headers.get('content-length')));
+    assert.equal(entries.size, 600);
+    assert.equal(entries.get(`${folder}/item-0299.txt`)!.bytes.toString(), 'item 299');
+  });
+
+  test('a sidecar the registry rewrites while the zip is being sent is sent as it was: the download completes', async () => {
+    const big = await registered('race/big.bin', Buffer.alloc(32 * 1024 * 1024, 7));
+    const small = await registered('race/small.txt', 'small');
+    const prepared = await api(url, 'POST', '/api/assets/export', { ids: [big, small] });
+    const res = await fetch(url + prepared.body.url);
+    const reader = res.body!.getReader();
+    const chunks: Uint8Array[] = [(await reader.read()).value!];
+    // The big file is still being sent (the socket is full): the small one's sidecar changes now.
+    const patched = await api(url, 'PATCH', `/api/assets/${small}`, { metadata: { notes: 'n'.repeat(500) } });
+    assert.equal(patched.status, 200, patched.text);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    const zip = Buffer.concat(chunks);
+    assert.equal(zip.length, Number(res.headers.get('content-length')));
+    const entries = await unzip(zip);
+    assert.equal(entries.get('race/big.bin')!.bytes.length, 32 * 1024 * 1024);
+    const sent = JSON.parse(entries.get('race/small.txt.asset.json')!.bytes.toString());
+    assert.equal(sent.meta.notes, undefined, 'the sidecar as it was when the download began');
+    assert.equal(
+      JSON.parse(fs.readFileSync(assetFile('race/small.txt.asset.json'), 'utf8')).meta.notes.length,
+      500,
+    );
+  });
+
   test('bad requests: no ids, a malformed or unknown link', async () => {
     const empty = await api(url, 'POST', '/api/assets/export', { ids: [] });
     assert.equal(empty.status, 422, empty.text);

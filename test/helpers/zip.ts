@@ -1,4 +1,5 @@
 /** Reading back the zips the product writes (exports), with the same reader it uses for documents. */
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { zipEntries } from '../../src/files/zip-entries.js';
 
@@ -9,7 +10,10 @@ export async function unzip(zip: Buffer): Promise<Map<string, { bytes: Buffer; m
   for await (const entry of zipEntries(archive)) {
     const chunks: Buffer[] = [];
     for await (const chunk of await archive.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    entries.set(entry.fileName, { bytes: Buffer.concat(chunks), mtime: entry.getLastModDate() });
+    const bytes = Buffer.concat(chunks);
+    // yauzl does not check checksums; an unzip tool would refuse a wrong one.
+    if (zlib.crc32(bytes) !== entry.crc32) throw new Error(`${entry.fileName}: its CRC-32 does not match`);
+    entries.set(entry.fileName, { bytes, mtime: entry.getLastModDate() });
   }
   return entries;
 }
