@@ -8,11 +8,11 @@ import { moveFileNoReplace } from '../files/move-file.js';
 import { exportArchive, nothingToExport, planExport } from '../registry/export.js';
 import { assetIds } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { filterInput, hasFilter, withFilterOptions, type FilterOptions } from './filters.js';
 import { bytesBar } from './progress.js';
 
-interface ExportOptions extends CommonOptions {
+interface ExportOptions extends CommonOptions, FilterOptions {
   out: string;
-  folder?: string;
   sidecars: boolean;
   force?: boolean;
 }
@@ -21,19 +21,20 @@ interface ExportOptions extends CommonOptions {
 const MAX_EXPORTED = 100_000;
 
 export function exportCommand(): Command {
-  return withCommonOptions(new Command('export'))
+  return withFilterOptions(withCommonOptions(new Command('export')))
     .description(
       'write assets into one zip (POST /api/assets/export): each file at its path under the assets root, ' +
-        'with its sidecar; files not on disk are listed and left out',
+        "with its sidecar; the assets named, and those search's filters find (--folder, --tag, …); files " +
+        'not on disk are listed and left out',
     )
     .argument('[ids...]', 'asset ids or paths (under the assets root, or file paths under it)')
     .requiredOption('--out <file.zip>', 'the zip to write (never over an existing file unless --force)')
-    .option('--folder <folder>', 'every asset in this folder and below it (relative to the assets root)')
     .option('--no-sidecars', 'leave the sidecars out')
     .option('--force', 'replace the zip if it exists')
     .action(async (given: string[], options: ExportOptions) => {
-      if (!given.length && options.folder === undefined)
-        throw badRequest('Say what to export: asset ids or paths, or --folder <folder>.');
+      const filters = filterInput(options);
+      if (!given.length && !hasFilter(filters))
+        throw badRequest('Say what to export: asset ids or paths, or filters (--folder, --tag, …).');
       const out = path.resolve(options.out);
       if (!options.force && fs.existsSync(out))
         throw new AppError(
@@ -44,13 +45,11 @@ export function exportCommand(): Command {
       await withService(options, async (service) => {
         const registry = service.project();
         const ids = assetIds(registry, service.paths.assetsRoot, given);
-        if (options.folder !== undefined) {
-          const inFolder = await registry.searchIds({ folder: options.folder }, MAX_EXPORTED + 1);
-          if (inFolder.length > MAX_EXPORTED)
-            throw badRequest(
-              `${options.folder} holds more than ${MAX_EXPORTED} assets: export its folders one by one.`,
-            );
-          ids.push(...inFolder);
+        if (hasFilter(filters)) {
+          const found = await registry.searchIds(filters, MAX_EXPORTED + 1);
+          if (found.length > MAX_EXPORTED)
+            throw badRequest(`The filters find more than ${MAX_EXPORTED} assets: export them in parts.`);
+          ids.push(...found);
         }
         const plan = await planExport(registry, ids, { sidecars: options.sidecars });
         if (!plan.files.length) throw nothingToExport(plan, new Set(ids).size, registry.projectId);

@@ -1,118 +1,19 @@
 import { Command, Option } from 'commander';
-import { badRequest } from '../domain/errors.js';
-import {
-  collect,
-  printJson,
-  wantsJson,
-  withCommonOptions,
-  withService,
-  type CommonOptions,
-} from './common.js';
+import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { filterInput, wholeNumber, withFilterOptions, type FilterOptions } from './filters.js';
 import { assetLine } from './format.js';
-import { splitList } from '../domain/lists.js';
-import {
-  DUPLICATE_FILTERS,
-  MEDIA_BOUND_KEYS,
-  ORIENTATIONS,
-  SORT_FIELDS,
-  SORT_ORDERS,
-  type DuplicateFilter,
-  type MediaBounds,
-  type Orientation,
-  type SortField,
-  type SortOrder,
-} from '../domain/facets.js';
+import { SORT_FIELDS, SORT_ORDERS, type SortField, type SortOrder } from '../domain/facets.js';
 
-interface SearchOptions extends CommonOptions {
-  type?: string;
-  tag?: string[];
-  license?: string;
-  unlicensed?: boolean;
-  q?: string[];
-  hash?: string;
-  duplicates?: DuplicateFilter;
-  folder?: string;
-  orientation?: Orientation;
-  minWidth?: string;
-  maxWidth?: string;
-  minHeight?: string;
-  maxHeight?: string;
-  minDuration?: string;
-  maxDuration?: string;
+interface SearchOptions extends CommonOptions, FilterOptions {
   limit: string;
   offset: string;
   sort: SortField;
   order: SortOrder;
 }
 
-/** The media bounds given as flags (`--min-width 1920`), checked as the API checks them. */
-function boundsOf(options: SearchOptions): MediaBounds {
-  const seconds = (name: string, value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1e9)
-      throw badRequest(`--${name} must be a number of seconds (0 or more, e.g. 2.5); got ${value}`);
-    return n;
-  };
-  const given: Record<keyof MediaBounds, string | undefined> = {
-    min_width: options.minWidth,
-    max_width: options.maxWidth,
-    min_height: options.minHeight,
-    max_height: options.maxHeight,
-    min_duration: options.minDuration,
-    max_duration: options.maxDuration,
-  };
-  const bounds: MediaBounds = {};
-  for (const key of MEDIA_BOUND_KEYS) {
-    const value = given[key];
-    if (value === undefined) continue;
-    const flag = key.replace('_', '-');
-    bounds[key] = key.endsWith('duration') ? seconds(flag, value) : wholeNumber(flag, value, 0, 1e9);
-  }
-  return bounds;
-}
-
-function wholeNumber(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw badRequest(`--${name} must be a whole number from ${min} to ${max}; got ${value}`);
-  }
-  return n;
-}
-
 export function searchCommand(): Command {
-  return withCommonOptions(new Command('search'))
+  return withFilterOptions(withCommonOptions(new Command('search')))
     .description('search assets (GET /api/assets/search); filters combine with AND')
-    .option('--type <type>', 'asset type')
-    .option('--tag <tag>', 'tag (repeat, or comma-separate, for several: all must match)', collect)
-    .option('--license <license>', 'licence (case-insensitive exact match)')
-    .option('--unlicensed', 'only assets without a licence')
-    .option(
-      '-q, --q <text>',
-      'case-insensitive substring of the id, path or textual metadata (Unicode-normalised: composed or ' +
-        'decomposed, full- or half-width alike); repeat for several that must all match',
-      collect,
-    )
-    .option('--hash <sha256>', 'full content hash')
-    .addOption(
-      new Option(
-        '--duplicates [which]',
-        'only assets whose bytes another asset has too: all of them, or the extra copies (all but the first registered of each set)',
-      )
-        .choices(DUPLICATE_FILTERS)
-        .preset('all'),
-    )
-    .option('--folder <folder>', 'only assets in this folder (relative to the assets root) or below it')
-    .addOption(
-      new Option('--orientation <shape>', 'pictures wider than high, higher than wide, or square').choices(
-        ORIENTATIONS,
-      ),
-    )
-    .option('--min-width <px>', 'pictures at least this many pixels wide')
-    .option('--max-width <px>', 'pictures at most this many pixels wide')
-    .option('--min-height <px>', 'pictures at least this many pixels high')
-    .option('--max-height <px>', 'pictures at most this many pixels high')
-    .option('--min-duration <seconds>', 'sounds at least this long')
-    .option('--max-duration <seconds>', 'sounds at most this long')
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')
     .addOption(
@@ -124,21 +25,11 @@ export function searchCommand(): Command {
     .action(async (options: SearchOptions) => {
       const limit = wholeNumber('limit', options.limit, 1, 500);
       const offset = wholeNumber('offset', options.offset, 0, Number.MAX_SAFE_INTEGER);
-      const bounds = boundsOf(options);
+      const filters = filterInput(options);
       await withService(options, async (service) => {
         const registry = service.project();
-        const tags = (options.tag ?? []).flatMap((t) => splitList(t));
         const { total, records } = await registry.search({
-          type: options.type,
-          tags,
-          license: options.license,
-          unlicensed: options.unlicensed,
-          text: options.q,
-          hash: options.hash,
-          duplicates: options.duplicates,
-          bounds,
-          folder: options.folder,
-          orientation: options.orientation,
+          ...filters,
           sort: options.sort,
           order: options.order,
           limit,

@@ -230,7 +230,7 @@ describe('many ids in one request', () => {
 describe('asset-registry export', () => {
   test('a folder into a zip, never over an existing file unless --force; what is missing makes exit 1', async () => {
     const a = await registered('cli/a.txt', 'alpha');
-    await registered('cli/sub/b.txt', 'beta');
+    await registered('cli/sub/b.txt', 'beta', ['second']);
     const out = path.join(ws.dir, 'cli.zip');
     const first = await runCli(['export', '--folder', 'cli', '--out', out, '--json'], ws.dir);
     assert.equal(first.code, 0, first.stderr);
@@ -260,6 +260,18 @@ describe('asset-registry export', () => {
       fs.readdirSync(ws.dir).filter((f) => f.includes('partial')),
       [],
       'no partial file left',
+    );
+
+    // Search's filters choose too.
+    const tagged = path.join(ws.dir, 'tagged.zip');
+    const byTag = await runCli(
+      ['export', '--tag', 'second', '--folder', 'cli', '--out', tagged, '--json'],
+      ws.dir,
+    );
+    assert.equal(byTag.code, 0, byTag.stderr);
+    assert.deepEqual(
+      [...(await unzip(fs.readFileSync(tagged))).keys()],
+      ['cli/sub/b.txt', 'cli/sub/b.txt.asset.json'],
     );
 
     const nothing = await runCli(['export', '--out', path.join(ws.dir, 'none.zip'), '--json'], ws.dir);
