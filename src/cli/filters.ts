@@ -122,11 +122,10 @@ export function filterInput(options: FilterOptions): SearchInput {
 
 /** Whether any filter flag was given. */
 export function hasFilter(input: SearchInput): boolean {
-  return Object.entries(input).some(([key, value]) =>
-    Array.isArray(value)
-      ? value.length > 0
-      : key === 'bounds'
-        ? Object.keys(value ?? {}).length > 0
-        : value !== undefined,
+  const { tags, bounds, ...others } = input;
+  return (
+    Boolean(tags?.length) ||
+    Object.keys(bounds ?? {}).length > 0 ||
+    Object.values(others).some((value) => value !== undefined)
   );
 }
