@@ -9,6 +9,7 @@ import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { moveCommand } from './move.js';
 import { exportCommand } from './export.js';
+import { tagsCommand } from './tags.js';
 import { removeCommand } from './remove.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     removeCommand(),
     moveCommand(),
     exportCommand(),
+    tagsCommand(),
     rebuildCommand(),
     enforceCommand(),
     checkCommand(),

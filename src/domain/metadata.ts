@@ -123,15 +123,25 @@ export function replaceMetadata(existing: JsonObject, replacement: JsonObject): 
 }
 
 export interface BulkEdit {
+  /**
+   * A tag renamed where it stands (compared as tags are: case and width folded); dropped where
+   * the new name is there already (a merge).
+   */
+  renameTag?: { from: string; to: string };
   addTags?: readonly string[];
   removeTags?: readonly string[];
   /** undefined: unchanged; null or "": remove the licence; other: set. */
   license?: string | null;
 }
 
-/** §1.8 `bulk_update_tags` for one asset: add (case-insensitive no-dup), then remove, then licence. */
+/**
+ * §1.8 `bulk_update_tags` for one asset: a rename (ours), add (case-insensitive no-dup), then
+ * remove, then licence.
+ */
 export function applyBulkEdit(meta: JsonObject, edit: BulkEdit): JsonObject {
-  const tags = normaliseTags(meta.tags);
+  const tags = edit.renameTag
+    ? renamedTag(normaliseTags(meta.tags), edit.renameTag)
+    : normaliseTags(meta.tags);
   const present = new Set(tags.map(sameTextKey));
   for (const raw of edit.addTags ?? []) {
     const tag = raw.trim();
@@ -145,6 +155,19 @@ export function applyBulkEdit(meta: JsonObject, edit: BulkEdit): JsonObject {
   if (edit.license === null || edit.license === '') delete out.license;
   else if (edit.license !== undefined) out.license = edit.license.trim() || null;
   return out;
+}
+
+function renamedTag(tags: string[], { from, to }: { from: string; to: string }): string[] {
+  const fromKey = sameTextKey(from.trim());
+  const name = to.trim();
+  // The new name there already as another tag: the old one merges into it.
+  let placed = tags.some((t) => sameTextKey(t) === sameTextKey(name) && sameTextKey(t) !== fromKey);
+  return tags.flatMap((tag) => {
+    if (sameTextKey(tag) !== fromKey) return [tag];
+    if (placed) return [];
+    placed = true;
+    return [name];
+  });
 }
 
 /** Stable deep equality for JSON, used to skip writes (and version bumps) that change nothing. */

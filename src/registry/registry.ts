@@ -840,6 +840,20 @@ export class AssetRegistry {
    * first, so that 409 still changes nothing. `onProgress` hears how many of the distinct ids
    * are done (edited and their sidecars landed, found unchanged, or unknown) after each chunk.
    */
+  /**
+   * What renaming a tag would touch: the names trimmed, and every asset with the tag. A 400 for a
+   * blank or unchanged name, a 404 for a tag no asset has. The rename is then a bulk edit.
+   */
+  async tagRename(from: string, to: string): Promise<{ from: string; to: string; ids: string[] }> {
+    const edit = { from: from.trim(), to: to.trim() };
+    if (!edit.from || !edit.to)
+      throw badRequest('Give the tag to rename (from) and its new name (to), not blank.');
+    if (edit.from === edit.to) throw badRequest(`The tag is called "${edit.to}" already: give another name.`);
+    const ids = await this.searchIds({ tags: [edit.from] }, Number.MAX_SAFE_INTEGER);
+    if (!ids.length) throw new AppError(404, 'tag_not_found', `No asset has the tag "${edit.from}".`);
+    return { ...edit, ids };
+  }
+
   async bulkEdit(
     uids: readonly string[],
     edit: BulkEdit,

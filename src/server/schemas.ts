@@ -184,6 +184,20 @@ export const BulkBody = Type.Object({
   wait: JobWait,
 });
 
+export const TagRenameBody = Type.Object({
+  from: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'The tag to rename (case and width ignored)',
+  }),
+  to: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Its new name; where an asset has it already, the two merge',
+  }),
+  wait: JobWait,
+});
+
 export const RemoveBody = Type.Object({
   ids: JobIds,
   delete_files: Type.Optional(

@@ -158,7 +158,7 @@ test('filters by type, tag and licence, with counts; search; sort', async ({ pag
   await expect(page.locator('#filter-tag option', { hasText: 'promo' })).toHaveCount(0);
   await expect(filter(page, 'Tag')).toHaveValue('');
   const chips = page.getByRole('list', { name: 'Tags every asset must have' });
-  await expect(chips.getByRole('listitem')).toHaveText(['promo×', 'music×', 'Clear tags']);
+  await expect(chips.getByRole('listitem')).toHaveText(['promo✎×', 'music✎×', 'Clear tags']);
   await page.screenshot({ path: path.join(SHOTS, 'tag-filters.png') });
   await chips.getByRole('button', { name: 'Remove tag filter music' }).click();
   await expect(statusLine(page)).toHaveText('Showing 3 of 5 assets. Selected 0.');
@@ -252,7 +252,7 @@ test('the filters live in the URL: a link or a reload shows the same assets, the
   // Tags are matched as the Tag list names them: Music is the listed music, once.
   await expect(
     page.getByRole('list', { name: 'Tags every asset must have' }).getByRole('listitem'),
-  ).toHaveText(['music×']);
+  ).toHaveText(['music✎×']);
   await page.getByRole('button', { name: 'Remove tag filter music' }).click();
   await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
   await expect(page).toHaveURL(/#\/$/);
@@ -667,6 +667,46 @@ test('Download .zip saves the selected files with their sidecars, in their folde
   for (const p of paths) {
     expect(entries.get(p)!.bytes.equals(fs.readFileSync(path.join(ws.assets, p)))).toBe(true);
     expect(JSON.parse(entries.get(`${p}.asset.json`)!.bytes.toString()).path).toBe(p);
+  }
+});
+
+test('a tag chip renames the tag on every asset that has it; the filter follows the new name', async ({
+  page,
+}) => {
+  const own = makeWorkspace('areg-e2e-tag-rename-');
+  own.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  for (const [rel, tags] of [
+    ['bg/a.txt', ['forrest', 'night']],
+    ['bg/b.txt', ['Forrest']],
+    ['bg/c.txt', ['day']],
+  ] as const) {
+    own.file(`data/assets/${rel}`, rel);
+    own.file(`data/assets/${rel}.asset.json`, JSON.stringify({ meta: { tags } }));
+  }
+  const served = await startServer(own.dir);
+  try {
+    expect((await api(served.url, 'POST', '/api/assets/rebuild', {})).status).toBe(200);
+    await page.goto(`${served.url}/#/?tag=forrest`);
+    await expect(page.getByTestId('status-line')).toContainText('Showing 2 of 3 assets');
+    await page.getByRole('button', { name: 'Rename tag forrest' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rename tag “forrest”' });
+    await dialog.getByLabel('New name').fill('forest');
+    await page.screenshot({ path: path.join(SHOTS, 'rename-tag.png') });
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      'Renamed "forrest" to "forest" on 2 assets.',
+    );
+    await expect(page).toHaveURL(/#\/\?tag=forest$/);
+    await expect(page.getByTestId('status-line')).toContainText('Showing 2 of 3 assets');
+    const tagsOf = (rel: string) => (own.json(`data/assets/${rel}.asset.json`) as { tags: string[] }).tags;
+    expect(tagsOf('bg/a.txt')).toEqual(expect.arrayContaining(['forest', 'night']));
+    expect(tagsOf('bg/a.txt')).not.toContain('forrest');
+    expect(tagsOf('bg/b.txt')).toContain('forest');
+    expect(tagsOf('bg/c.txt')).not.toContain('forest');
+  } finally {
+    await served.stop();
+    own.cleanup();
   }
 });
 

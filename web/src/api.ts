@@ -261,6 +261,9 @@ export const api = {
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),
+  /** Renames a tag on every asset that has it (a job: follow it with followJob). */
+  renameTag: (from: string, to: string) =>
+    request<{ job_id: string }>('POST', '/api/tags/rename', { from, to, wait: false }),
   /** A link to a zip of these assets (see POST /api/assets/export), and what it holds. */
   exportZip: (ids: string[]) =>
     request<{

@@ -26,6 +26,7 @@ import {
   ProjectQuery,
   RegisterBody,
   RemoveBody,
+  TagRenameBody,
   SearchQuery,
   UpdateBody,
 } from '../schemas.js';
@@ -340,6 +341,44 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         missing: result.missing,
         items: registry.serializeAll(result.updated),
       };
+    },
+  );
+
+  app.post(
+    '/api/tags/rename',
+    {
+      schema: {
+        tags: ['tags'],
+        summary: 'Rename a tag on every asset that has it (or merge it into another)',
+        description:
+          'The tag keeps its place in each list; where an asset has the new name already, the two merge. A ' +
+          'bulk edit of the assets with the tag: a job with `bulk_progress` events, `wait: false` for a 202. ' +
+          'A 404 when no asset has the tag.',
+        body: TagRenameBody,
+        querystring: ProjectQuery,
+      },
+    },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const { from, to, ids } = await registry.tagRename(request.body.from, request.body.to);
+      const { job, settled } = jobs.run(
+        'tag_rename',
+        { done: 0, total: ids.length },
+        async (report) => {
+          const result = await registry.bulkEdit(ids, { renameTag: { from, to } }, (n, total) =>
+            report({ done: n, total }),
+          );
+          return { updated: result.updated.length, missing: result.missing };
+        },
+        (changed) =>
+          service.hooks.emit(
+            'bulk_progress',
+            jobSummaryEvent(changed, (summary) => summary),
+            registry.projectId,
+          ),
+      );
+      if (request.body.wait === false) return accepted(reply, job);
+      return { ok: true, job_id: job.id, from, to, ...(await settled) };
     },
   );
 

@@ -2,9 +2,10 @@
  * Search box, Type/Tag/License/Copies/Size filters (options from the registry, with counts) and sort.
  * Tags add up: each one chosen must be on an asset, and shows as a chip that removes it.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
 import { describeSize, SIZE_CHOICES, sizeChoiceOf, type SizeFilter } from './size-filter';
+import { RenameTag } from './RenameTag';
 
 /** Whether a key press belongs to a field being typed in (then "/" is a slash, not a shortcut). */
 const typingIn = (target: EventTarget | null): boolean =>
@@ -184,12 +185,21 @@ function TagChips({
   tags: string[];
   onChange: (tags: string[]) => void;
 }): React.JSX.Element | null {
+  const [renaming, setRenaming] = useState<string>();
   if (!tags.length) return null;
   return (
     <ul className="chips" aria-label="Tags every asset must have">
       {tags.map((tag) => (
         <li key={tag}>
           {tag}
+          <button
+            type="button"
+            aria-label={`Rename tag ${tag}`}
+            title="Rename this tag on every asset that has it"
+            onClick={() => setRenaming(tag)}
+          >
+            ✎
+          </button>
           <button
             type="button"
             aria-label={`Remove tag filter ${tag}`}
@@ -199,6 +209,16 @@ function TagChips({
           </button>
         </li>
       ))}
+      {renaming && (
+        <RenameTag
+          tag={renaming}
+          onClose={() => setRenaming(undefined)}
+          onRenamed={(to) => {
+            setRenaming(undefined);
+            onChange([...new Set(tags.map((t) => (t === renaming ? to : t)))]);
+          }}
+        />
+      )}
       {tags.length > 1 && (
         <li className="clear">
           <button type="button" className="link" onClick={() => onChange([])}>
