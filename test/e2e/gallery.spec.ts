@@ -836,6 +836,43 @@ test('detail views of an image and of an audio asset', async ({ page }) => {
   await page.screenshot({ path: path.join(SHOTS, 'detail-audio.png') });
 });
 
+test('the detail view flips through the gallery in its order: buttons and arrow keys; Back returns to the gallery', async ({
+  page,
+}) => {
+  await page.goto(`${server.url}/#/?sort=path&order=asc`);
+  await expect(tile(page, ids.hero!)).toBeVisible();
+  const order = await tileOrder(page);
+  expect(order.length).toBeGreaterThan(2);
+  await tile(page, order[0]!).dblclick();
+  const position = page.getByTestId('detail-position');
+  await expect(position).toHaveText(`1 of ${order.length}`);
+  await expect(page.getByRole('button', { name: '‹ Previous' })).toBeDisabled();
+  const idInUrl = () => decodeURIComponent(new URL(page.url()).hash.replace('#/asset/', ''));
+
+  await page.keyboard.press('ArrowRight');
+  await expect(position).toHaveText(`2 of ${order.length}`);
+  expect(idInUrl()).toBe(order[1]);
+  await page.getByRole('button', { name: 'Next ›' }).click();
+  await expect(position).toHaveText(`3 of ${order.length}`);
+  expect(idInUrl()).toBe(order[2]);
+  await page.keyboard.press('ArrowLeft');
+  await expect(position).toHaveText(`2 of ${order.length}`);
+  await expect(page.getByRole('dialog')).toContainText(
+    (await api(server.url, 'GET', `/api/assets/${order[1]}`)).body.asset.path.split('/').pop(),
+  );
+
+  // Not while editing: the arrows move the caret.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByLabel('Notes').press('ArrowRight');
+  await expect(position).toHaveText(`2 of ${order.length}`);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // The flips replaced one another in the history: Back leaves for the gallery, filters kept.
+  await page.goBack();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page).toHaveURL(/#\/\?sort=path&order=asc$/);
+});
+
 test('the stream indicator shows a lost connection, and the page recovers by itself', async ({ page }) => {
   await page.goto(server.url);
   await expect(page.getByTestId('stream-state')).toHaveText(/Live/);

@@ -19,6 +19,7 @@ let galleryHref = '#/';
 export const rememberGalleryHref = (href: string): void => {
   galleryHref = href;
 };
+export const rememberedGalleryHref = (): string => galleryHref;
 
 export const hrefFor = (route: Route): string =>
   route.view === 'settings'
@@ -37,6 +38,8 @@ export function useRoute(): Route {
   return route;
 }
 
-export const navigate = (route: Route): void => {
-  window.location.hash = hrefFor(route);
+/** Goes to a route; `replace` puts it in place of the current history entry (Back skips it). */
+export const navigate = (route: Route, replace = false): void => {
+  if (replace) window.location.replace(hrefFor(route));
+  else window.location.hash = hrefFor(route);
 };

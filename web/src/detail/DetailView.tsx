@@ -12,6 +12,7 @@ import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 import { MoveAsset } from './MoveAsset';
 import { FilePreview, isAudioAsset } from './FilePreview';
+import { useNeighbours } from './neighbours';
 
 /** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
 function PathLinks({ path }: { path: string }): React.JSX.Element {
@@ -83,6 +84,15 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   // Escape closes an open editor first, then the dialog.
   const panelOpen = useRef(false);
   panelOpen.current = panel !== 'none';
+  const neighbours = useNeighbours(id);
+  const neighboursNow = useRef(neighbours);
+  neighboursNow.current = neighbours;
+  /** Another asset in the same dialog; Back still leaves for the gallery. */
+  const flip = (to: string | undefined): void => {
+    if (!to || panelOpen.current) return;
+    setStatus(undefined);
+    navigate({ view: 'asset', id: to }, true);
+  };
 
   useEffect(() => {
     api.get(id).then(
@@ -100,6 +110,14 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        // Not while typing, nor from a player (its arrows seek), nor with a modifier.
+        const target = e.target as HTMLElement | null;
+        const busy = target?.closest('input, textarea, select, audio, video, [contenteditable="true"]');
+        if (busy || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+        flip(e.key === 'ArrowLeft' ? neighboursNow.current?.previous : neighboursNow.current?.next);
+        return;
+      }
       if (e.key !== 'Escape') return;
       if (panelOpen.current) setPanel('none');
       else navigate({ view: 'gallery' });
@@ -157,6 +175,29 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
       closeLabel="Close details"
       onClose={() => navigate({ view: 'gallery' })}
     >
+      {neighbours && neighbours.total > 1 && (
+        <nav className="detail-nav" aria-label="Other assets">
+          <button
+            type="button"
+            onClick={() => flip(neighbours.previous)}
+            disabled={!neighbours.previous || panel !== 'none'}
+            title="Previous asset (←)"
+          >
+            ‹ Previous
+          </button>
+          <span className="muted" data-testid="detail-position">
+            {(neighbours.at + 1).toLocaleString()} of {neighbours.total.toLocaleString()}
+          </span>
+          <button
+            type="button"
+            onClick={() => flip(neighbours.next)}
+            disabled={!neighbours.next || panel !== 'none'}
+            title="Next asset (→)"
+          >
+            Next ›
+          </button>
+        </nav>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
