@@ -9,6 +9,7 @@ import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { moveCommand } from './move.js';
 import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { tagsCommand } from './tags.js';
 import { removeCommand } from './remove.js';
 import { searchCommand } from './search.js';
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     removeCommand(),
     moveCommand(),
     exportCommand(),
+    importCommand(),
     tagsCommand(),
     rebuildCommand(),
     enforceCommand(),

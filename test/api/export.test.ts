@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import yazl from 'yazl';
 import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { assertErrorEnvelope } from '../helpers/contract.js';
@@ -277,5 +278,125 @@ describe('asset-registry export', () => {
     const nothing = await runCli(['export', '--out', path.join(ws.dir, 'none.zip'), '--json'], ws.dir);
     assert.equal(nothing.code, 2);
     assert.match(nothing.json.message, /Say what to export/);
+  });
+});
+
+/** A zip of these entries (yazl), optionally with names patched afterwards to ones yazl refuses. */
+function makeZip(entries: Array<[string, string | Buffer]>, patch?: [string, string]): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of entries) zip.addBuffer(Buffer.from(data), name);
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        let bytes = Buffer.concat(chunks);
+        if (patch) bytes = Buffer.from(bytes.toString('latin1').replaceAll(patch[0], patch[1]), 'latin1');
+        resolve(bytes);
+      })
+      .on('error', reject);
+  });
+}
+
+async function importInto(base: string, zip: Buffer, dest?: string) {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(zip)]), 'pack.zip');
+  if (dest !== undefined) form.append('dest', dest);
+  const res = await fetch(`${base}/api/assets/import`, { method: 'POST', body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('POST /api/assets/import, asset-registry import', () => {
+  test('an export imported into another project: the same ids, metadata (hand edits too) and bytes; nothing overwritten on a second import', async () => {
+    const hero = await registered('trip/hero.png', await makeImage(40, 30, 'png'), ['hero']);
+    const notes = await registered('trip/text/notes.txt', 'notes', ['doc']);
+    // A tag added by hand where a user sees the tags: the sidecar's top-level list.
+    const doc = JSON.parse(fs.readFileSync(assetFile('trip/hero.png.asset.json'), 'utf8'));
+    doc.tags.push('by-hand');
+    fs.writeFileSync(assetFile('trip/hero.png.asset.json'), JSON.stringify(doc, null, 2));
+    const { zip } = await exported([hero, notes]);
+
+    const other = makeWorkspace('areg-import-');
+    const served = await startServer(other.dir);
+    try {
+      const first = await importInto(served.url, zip, 'from-a');
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(
+        first.body.imported.map((a: { id: string; path: string }) => [a.id, a.path]).sort(),
+        [
+          [hero, 'from-a/trip/hero.png'],
+          [notes, 'from-a/trip/text/notes.txt'],
+        ].sort(),
+      );
+      assert.deepEqual([first.body.existing, first.body.skipped], [[], []]);
+      const got = (await api(served.url, 'GET', `/api/assets/${hero}`)).body.asset;
+      assert.equal(got.path, 'from-a/trip/hero.png');
+      assert.ok(got.tags.includes('hero') && got.tags.includes('by-hand'), got.tags.join());
+      assert.deepEqual(
+        fs.readFileSync(path.join(other.assets, 'from-a/trip/hero.png')),
+        fs.readFileSync(assetFile('trip/hero.png')),
+      );
+
+      // Changed there since: a second import leaves it as it is.
+      fs.writeFileSync(path.join(other.assets, 'from-a/trip/text/notes.txt'), 'edited there');
+      const second = await importInto(served.url, zip, 'from-a');
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.deepEqual(second.body.imported, []);
+      assert.deepEqual(second.body.existing.sort(), ['from-a/trip/hero.png', 'from-a/trip/text/notes.txt']);
+      assert.equal(
+        fs.readFileSync(path.join(other.assets, 'from-a/trip/text/notes.txt'), 'utf8'),
+        'edited there',
+      );
+
+      // The CLI, into the top of the root.
+      const file = other.file('pack.zip', zip);
+      const cli = await runCli(['import', file, '--json'], other.dir);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal(cli.json.imported.length, 2);
+      assert.ok(fs.existsSync(path.join(other.assets, 'trip/text/notes.txt')));
+    } finally {
+      await served.stop();
+      other.cleanup();
+    }
+  });
+
+  test('hidden files, OS junk and _meta are left out; a name leading out of the root, or a file that is no zip, refuses it all', async () => {
+    const junk = await makeZip([
+      ['pack/ok.txt', 'ok'],
+      ['pack/.hidden', 'h'],
+      ['pack/Thumbs.db', 't'],
+      ['_meta/pack/ok.txt.json', '{}'],
+    ]);
+    const res = await importInto(url, junk, 'junk');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.imported.map((a: { path: string }) => a.path),
+      ['junk/pack/ok.txt'],
+    );
+    assert.deepEqual(res.body.skipped.map((s: { name: string }) => s.name).sort(), [
+      '_meta/pack/ok.txt.json',
+      'pack/.hidden',
+      'pack/Thumbs.db',
+    ]);
+    assert.ok(!fs.existsSync(assetFile('junk/pack/.hidden')));
+
+    const escaping = await makeZip(
+      [
+        ['aa/first.txt', 'would be written first'],
+        ['xx/escape.txt', 'out'],
+      ],
+      ['xx/', '../'],
+    );
+    const refused = await importInto(url, escaping, 'evil');
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assertErrorEnvelope(refused.body, 400);
+    assert.match(refused.body.message, /cannot be imported: .*\.\.\/escape\.txt.*Nothing was written/);
+    assert.ok(!fs.existsSync(assetFile('evil')), 'nothing written, not even the first entry');
+    assert.ok(!fs.existsSync(path.join(ws.dir, 'data', 'escape.txt')));
+
+    const notZip = await importInto(url, Buffer.from('just text'), 'x');
+    assert.equal(notZip.status, 400, JSON.stringify(notZip.body));
+    assert.match(notZip.body.message, /not a readable zip archive/);
   });
 });

@@ -668,6 +668,17 @@ test('Download .zip saves the selected files with their sidecars, in their folde
     expect(entries.get(p)!.bytes.equals(fs.readFileSync(path.join(ws.assets, p)))).toBe(true);
     expect(JSON.parse(entries.get(`${p}.asset.json`)!.bytes.toString()).path).toBe(p);
   }
+
+  // Imported back here: both files are there already, and stay as they are.
+  const before = paths.map((p) => fs.statSync(path.join(ws.assets, p)).mtimeMs);
+  const saved = path.join(ws.dir, download.suggestedFilename());
+  await download.saveAs(saved);
+  await page.getByLabel('Zip of assets to import').setInputFiles(saved);
+  await expect(page.getByTestId('gallery-message')).toHaveText(
+    `Imported 0 assets from ${download.suggestedFilename()}; 2 already there, left as they were.`,
+  );
+  expect(paths.map((p) => fs.statSync(path.join(ws.assets, p)).mtimeMs)).toEqual(before);
+  await page.screenshot({ path: path.join(SHOTS, 'import-zip.png') });
 });
 
 test('a tag chip renames the tag on every asset that has it; the filter follows the new name', async ({

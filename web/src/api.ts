@@ -413,45 +413,77 @@ export async function followJob<J extends Job>(
 /** A rebuild's progress as the event stream reports it (`rebuild_progress`). */
 export type RebuildProgress = RebuildJob['progress'] & { status: string; job_id: string };
 
-/**
- * Uploads one file with progress (fetch has no upload progress, XHR does), into `folder` under
- * the assets root when given, else into `<type>/<name>` with the type its extension gives.
- */
-export function upload(file: File, onProgress: (fraction: number) => void, folder = ''): Promise<Asset> {
+/** A multipart POST with upload progress (fetch has none, XHR has): the answer's data, or its error. */
+function postForm<T>(
+  url: string,
+  form: FormData,
+  what: string,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/assets/upload');
+    xhr.open('POST', url);
     for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onerror = () =>
-      reject(new ApiError(0, 'network', `Uploading ${file.name} failed: the server did not answer.`));
+    xhr.onerror = () => reject(new ApiError(0, 'network', `${what} failed: the server did not answer.`));
     xhr.onload = () => {
-      let data: { ok?: boolean; asset?: Asset; message?: string; code?: string } = {};
+      let data: { ok?: boolean; message?: string; code?: string } = {};
       try {
         data = JSON.parse(xhr.responseText) as typeof data;
       } catch {
         /* the status says enough */
       }
-      if (xhr.status < 300 && data.asset) resolve(data.asset);
+      if (xhr.status < 300 && data.ok !== false) resolve(data as T);
       else
         reject(
           new ApiError(
             xhr.status,
             data.code ?? 'http_error',
-            data.message ?? `Upload failed: HTTP ${xhr.status}`,
+            data.message ?? `${what} failed: HTTP ${xhr.status}`,
           ),
         );
     };
-    const form = new FormData();
-    form.append('on_conflict', 'rename');
-    // The type a rebuild would give the file where it lands: by extension at the top, else its first folder.
-    form.append('asset_type', typeForPath(folder ? `${folder}/${file.name}` : file.name));
-    if (folder) form.append('dest_path', `${folder}/`);
-    form.append('file', file, file.name);
     xhr.send(form);
   });
+}
+
+/**
+ * Uploads one file with progress, into `folder` under the assets root (kept as it is on disk,
+ * typed as a rebuild would type it there).
+ */
+export async function upload(
+  file: File,
+  onProgress: (fraction: number) => void,
+  folder = '',
+): Promise<Asset> {
+  const form = new FormData();
+  form.append('on_conflict', 'rename');
+  // The type a rebuild would give the file where it lands: by extension at the top, else its first folder.
+  form.append('asset_type', typeForPath(folder ? `${folder}/${file.name}` : file.name));
+  if (folder) form.append('dest_path', `${folder}/`);
+  form.append('file', file, file.name);
+  const { asset } = await postForm<{ asset: Asset }>(
+    '/api/assets/upload',
+    form,
+    `Uploading ${file.name}`,
+    onProgress,
+  );
+  return asset;
+}
+
+export interface ImportReport {
+  imported: Array<{ id: string; path: string }>;
+  existing: string[];
+  skipped: Array<{ name: string; reason: string }>;
+}
+
+/** Uploads a zip of assets to be unpacked and registered (POST /api/assets/import). */
+export function importZip(file: File, onProgress: (fraction: number) => void): Promise<ImportReport> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return postForm<ImportReport>('/api/assets/import', form, `Importing ${file.name}`, onProgress);
 }
 
 export const formatBytes = (n: number): string => {

@@ -1,13 +1,16 @@
 /**
- * `POST /api/assets/upload`: multipart, streamed to disk (never held in memory), size-limited,
- * the file name reduced to a safe base name, then registered like any copied file.
+ * `POST /api/assets/upload` and `/api/assets/import`: multipart, streamed to disk (never held in
+ * memory), size-limited, the file name reduced to a safe base name; then registered like any
+ * copied file, or unpacked as a zip of assets (registry/import.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
+import { importZip } from '../../registry/import.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { releaseBuffersWhileReading } from '../release-buffers.js';
@@ -24,7 +27,60 @@ export function sanitiseFileName(name: string): string {
   return cleaned || 'upload.bin';
 }
 
+interface Received {
+  file: string;
+  name: string;
+  size: number;
+  mimetype: string;
+  fields: Record<string, string>;
+}
+
+/** The multipart request's one "file" part streamed into `tmpDir`, and its fields. */
+async function receiveFile(
+  request: FastifyRequest,
+  tmpDir: string,
+  maxUploadBytes: number,
+): Promise<Received> {
+  if (!request.isMultipart()) {
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      'Uploads must be sent as multipart/form-data with a "file" part.',
+    );
+  }
+  const fields: Record<string, string> = {};
+  let uploaded: Omit<Received, 'fields'> | undefined;
+  for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 1, fields: 20 } })) {
+    if (part.type === 'field') {
+      fields[part.fieldname] = typeof part.value === 'string' ? part.value : JSON.stringify(part.value ?? '');
+      continue;
+    }
+    if (part.fieldname !== 'file') {
+      part.file.resume();
+      throw badRequest(`Unexpected file part "${part.fieldname}"; send the file as the "file" part.`);
+    }
+    const name = sanitiseFileName(part.filename);
+    fs.mkdirSync(tmpDir, { recursive: true });
+    const file = path.join(tmpDir, name);
+    releaseBuffersWhileReading(part.file);
+    await pipeline(part.file, fs.createWriteStream(file, { flags: 'wx' }));
+    if (part.file.truncated) {
+      throw new AppError(
+        413,
+        'payload_too_large',
+        `The file is larger than this server's upload limit of ${maxUploadBytes} bytes.`,
+      );
+    }
+    uploaded = { file, name, size: fs.statSync(file).size, mimetype: part.mimetype };
+  }
+  if (!uploaded) throw badRequest('No file received: send it as the multipart part named "file".');
+  return { ...uploaded, fields };
+}
+
 export function registerUploadRoute(app: App, service: RegistryService, maxUploadBytes: number): void {
+  const stagingFor = (kind: string): string =>
+    path.join(service.paths.stagingDir, `${kind}-${randomBytes(8).toString('hex')}`);
+
   app.post(
     '/api/assets/upload',
     {
@@ -35,44 +91,9 @@ export function registerUploadRoute(app: App, service: RegistryService, maxUploa
       },
     },
     async (request) => {
-      if (!request.isMultipart()) {
-        throw new AppError(
-          415,
-          'unsupported_media_type',
-          'Uploads must be sent as multipart/form-data with a "file" part.',
-        );
-      }
-      const fields: Record<string, string> = {};
-      const tmpDir = path.join(service.paths.stagingDir, `upload-${randomBytes(8).toString('hex')}`);
-      let uploaded: { file: string; name: string; size: number; mimetype: string } | undefined;
+      const tmpDir = stagingFor('upload');
       try {
-        for await (const part of request.parts({
-          limits: { fileSize: maxUploadBytes, files: 1, fields: 20 },
-        })) {
-          if (part.type === 'field') {
-            fields[part.fieldname] =
-              typeof part.value === 'string' ? part.value : JSON.stringify(part.value ?? '');
-            continue;
-          }
-          if (part.fieldname !== 'file') {
-            part.file.resume();
-            throw badRequest(`Unexpected file part "${part.fieldname}"; send the file as the "file" part.`);
-          }
-          const name = sanitiseFileName(part.filename);
-          fs.mkdirSync(tmpDir, { recursive: true });
-          const file = path.join(tmpDir, name);
-          releaseBuffersWhileReading(part.file);
-          await pipeline(part.file, fs.createWriteStream(file, { flags: 'wx' }));
-          if (part.file.truncated) {
-            throw new AppError(
-              413,
-              'payload_too_large',
-              `The file is larger than this server's upload limit of ${maxUploadBytes} bytes.`,
-            );
-          }
-          uploaded = { file, name, size: fs.statSync(file).size, mimetype: part.mimetype };
-        }
-        if (!uploaded) throw badRequest('No file received: send it as the multipart part named "file".');
+        const { fields, ...uploaded } = await receiveFile(request, tmpDir, maxUploadBytes);
         const metadata = parseMetadataInput(fields.metadata);
         const onConflict = fields.on_conflict === 'rename' ? 'rename' : 'error';
         const registry = service.project(fields.project_id);
@@ -96,6 +117,32 @@ export function registerUploadRoute(app: App, service: RegistryService, maxUploa
           created: result.created,
           asset: registry.serialize(result.record),
         };
+      } finally {
+        fs.rmSync(tmpDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.post(
+    '/api/assets/import',
+    {
+      schema: {
+        tags: ['assets'],
+        summary: 'Import a zip of assets (multipart/form-data: file, dest): unpacked and registered',
+        description:
+          'Each file lands under `dest` (the top of the assets root by default) at its path in the archive, ' +
+          'its sidecar (`<file>.asset.json`, as an export writes it) with it, and is registered with that ' +
+          'metadata. A file already there is never overwritten: it is listed in `existing`. Hidden files, OS ' +
+          'junk and `_meta` are listed in `skipped`. A name leading out of the root refuses the whole archive.',
+        consumes: ['multipart/form-data'],
+      },
+    },
+    async (request) => {
+      const tmpDir = stagingFor('import');
+      try {
+        const { fields, file } = await receiveFile(request, tmpDir, maxUploadBytes);
+        const registry = service.project(fields.project_id);
+        return { ok: true, ...(await importZip(registry, file, fields.dest ?? '')) };
       } finally {
         fs.rmSync(tmpDir, { recursive: true, force: true });
       }

@@ -8,6 +8,7 @@ import {
   api,
   followJob,
   formatBytes,
+  importZip,
   upload,
   type EnforceJob,
   type RebuildJob,
@@ -42,6 +43,7 @@ export function Maintenance({
   const [checking, setChecking] = useState<EnforceJob['progress']>();
   const input = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
+  const zipInput = useRef<HTMLInputElement>(null);
 
   const send = async (files: UploadFile[]): Promise<void> => {
     if (!files.length) return onMessage('Nothing to upload (hidden files and OS junk are left out).', true);
@@ -67,6 +69,28 @@ export function Maintenance({
       }
     }
     onMessage(`Uploaded ${ok} of ${files.length} files.`, ok < files.length);
+  };
+
+  /** A zip of assets (an export, a pack) unpacked and registered, its progress in the uploads list. */
+  const importPack = async (file: File): Promise<void> => {
+    const at = uploads.length;
+    setUploads((u) => [...u, { name: `${file.name} (import)`, size: file.size, progress: 0 }]);
+    const patch = (p: Partial<UploadItem>): void =>
+      setUploads((u) => u.map((item, j) => (j === at ? { ...item, ...p } : item)));
+    try {
+      const report = await importZip(file, (progress) => patch({ progress }));
+      patch({ progress: 1, done: true });
+      const there = report.existing.length;
+      onMessage(
+        `Imported ${report.imported.length} assets from ${file.name}` +
+          (there ? `; ${there} already there, left as they were` : '') +
+          (report.skipped.length ? `; ${report.skipped.length} hidden or system files left out` : '') +
+          '.',
+      );
+    } catch (err) {
+      patch({ error: (err as Error).message });
+      onMessage(`Import failed: ${(err as Error).message}`, true);
+    }
   };
 
   // The whole page is a drop target while the gallery is open.
@@ -207,6 +231,25 @@ export function Maintenance({
       </button>
       <button type="button" onClick={() => folderInput.current?.click()}>
         Upload folder…
+      </button>
+      <input
+        ref={zipInput}
+        type="file"
+        hidden
+        accept=".zip,application/zip"
+        aria-label="Zip of assets to import"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (file) void importPack(file);
+        }}
+      />
+      <button
+        type="button"
+        onClick={() => zipInput.current?.click()}
+        title="Unpack a zip of assets (a Download .zip from another project, a pack) with its sidecars and register it"
+      >
+        Import .zip…
       </button>
       <button type="button" onClick={startRebuild} disabled={running}>
         {running ? 'Rebuilding…' : 'Rebuild'}
