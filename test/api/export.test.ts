@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yazl from 'yazl';
 import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
-import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { unzip } from '../helpers/zip.js';
@@ -17,18 +17,8 @@ let ws: Workspace;
 let server: RunningServer;
 let url: string;
 
-async function registered(rel: string, bytes: Buffer | string, tags: string[] = []): Promise<string> {
-  ws.file(`data/assets/${rel}`, bytes);
-  const res = await api(url, 'POST', '/api/assets/register', {
-    path: `data/assets/${rel}`,
-    copy: false,
-    asset_type: rel.split('/')[0],
-    metadata: { tags },
-    wait: true,
-  });
-  assert.equal(res.status, 200, res.text);
-  return res.body.asset_id as string;
-}
+const registered = (rel: string, bytes: Buffer | string, tags: string[] = []): Promise<string> =>
+  registerInPlace(url, ws, rel, bytes, { tags });
 
 const assetFile = (rel: string): string => path.join(ws.assets, rel);
 

@@ -14,7 +14,7 @@ import { HookBus } from '../../src/hooks/bus.js';
 import { RegistryService } from '../../src/registry/service.js';
 import { eventually } from '../helpers/eventually.js';
 import { makeImage } from '../helpers/media.js';
-import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { openStream } from '../helpers/sse.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -23,18 +23,8 @@ let server: RunningServer;
 let url: string;
 
 /** Registers a file in place under the assets root, typed by its first folder. */
-async function registered(rel: string, bytes: Buffer | string, tags: string[] = []): Promise<string> {
-  ws.file(`data/assets/${rel}`, bytes);
-  const res = await api(url, 'POST', '/api/assets/register', {
-    path: `data/assets/${rel}`,
-    copy: false,
-    asset_type: rel.split('/')[0],
-    metadata: { tags, license: 'CC0' },
-    wait: true,
-  });
-  assert.equal(res.status, 200, res.text);
-  return res.body.asset_id as string;
-}
+const registered = (rel: string, bytes: Buffer | string, tags: string[] = []): Promise<string> =>
+  registerInPlace(url, ws, rel, bytes, { tags, license: 'CC0' });
 
 const assetFile = (rel: string): string => path.join(ws.dir, 'data', 'assets', rel);
 const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;

@@ -9,24 +9,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { eventually } from '../helpers/eventually.js';
-import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 let server: RunningServer;
 let url: string;
 
-async function registered(rel: string, tags: string[]): Promise<string> {
-  ws.file(`data/assets/${rel}`, `${rel} ${tags.join()}`);
-  const res = await api(url, 'POST', '/api/assets/register', {
-    path: `data/assets/${rel}`,
-    copy: false,
-    metadata: { tags },
-    wait: true,
-  });
-  assert.equal(res.status, 200, res.text);
-  return res.body.asset_id as string;
-}
+const registered = (rel: string, tags: string[]): Promise<string> =>
+  registerInPlace(url, ws, rel, `${rel} ${tags.join()}`, { tags }, false);
 
 const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
 const sidecarTags = (rel: string): string[] =>

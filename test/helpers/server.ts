@@ -123,3 +123,27 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
     });
   });
 }
+
+/**
+ * Registers a file written in place under the workspace's assets root (`copy: false`), typed by
+ * its first folder unless `metadata` or the file's place says otherwise; returns its id.
+ */
+export async function registerInPlace(
+  base: string,
+  ws: { file(rel: string, content: string | Uint8Array): string },
+  rel: string,
+  bytes: Buffer | string,
+  metadata: Record<string, unknown> = {},
+  typed = true,
+): Promise<string> {
+  ws.file(`data/assets/${rel}`, bytes);
+  const res = await api(base, 'POST', '/api/assets/register', {
+    path: `data/assets/${rel}`,
+    copy: false,
+    ...(typed ? { asset_type: rel.split('/')[0] } : {}),
+    metadata,
+    wait: true,
+  });
+  if (res.status !== 200) throw new Error(`registering ${rel}: HTTP ${res.status} ${res.text}`);
+  return res.body.asset_id as string;
+}

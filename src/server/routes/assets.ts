@@ -2,14 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
+import type { AssetRecord } from '../../domain/asset.js';
 import type { AssetPayload } from '../../domain/asset-payload.js';
 import { MEDIA_BOUND_KEYS } from '../../domain/facets.js';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { splitList } from '../../domain/lists.js';
-import { parseMetadataInput } from '../../domain/metadata.js';
+import { parseMetadataInput, type BulkEdit } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
-import { removalReport, type SearchInput } from '../../registry/registry.js';
+import { removalReport, type AssetRegistry, type SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
@@ -289,6 +290,32 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     },
   );
 
+  /** A bulk edit run as a job with `bulk_progress` events; `settled` also gives the records it changed. */
+  const bulkEditJob = (
+    kind: 'bulk_edit' | 'tag_rename',
+    registry: AssetRegistry,
+    ids: readonly string[],
+    edit: BulkEdit,
+  ) => {
+    let updated: AssetRecord[] = [];
+    const { job, settled } = jobs.run(
+      kind,
+      { done: 0, total: new Set(ids).size },
+      async (report) => {
+        const result = await registry.bulkEdit(ids, edit, (n, total) => report({ done: n, total }));
+        updated = result.updated;
+        return { updated: result.updated.length, missing: result.missing };
+      },
+      (changed) =>
+        service.hooks.emit(
+          'bulk_progress',
+          jobSummaryEvent(changed, (summary) => summary),
+          registry.projectId,
+        ),
+    );
+    return { job, settled: settled.then((summary) => ({ summary, updated })) };
+  };
+
   app.post(
     '/api/assets/bulk',
     {
@@ -312,35 +339,10 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         throw badRequest('No bulk edits specified: give add_tags, remove_tags, license or clear_license.');
       }
       const registry = service.project(request.query.project_id);
-      let result: Awaited<ReturnType<typeof registry.bulkEdit>> | undefined;
-      const { job, settled } = jobs.run(
-        'bulk_edit',
-        { done: 0, total: new Set(body.ids).size },
-        async (report) => {
-          result = await registry.bulkEdit(body.ids, { addTags, removeTags, license }, (n, total) =>
-            report({ done: n, total }),
-          );
-          return { updated: result.updated.length, missing: result.missing };
-        },
-        (changed) =>
-          service.hooks.emit(
-            'bulk_progress',
-            jobSummaryEvent(changed, (summary) => summary),
-            registry.projectId,
-          ),
-      );
-      if (body.wait === false) {
-        return accepted(reply, job);
-      }
-      await settled;
-      if (!result) throw new Error('the bulk edit ended without a result');
-      return {
-        ok: true,
-        job_id: job.id,
-        updated: result.updated.length,
-        missing: result.missing,
-        items: registry.serializeAll(result.updated),
-      };
+      const { job, settled } = bulkEditJob('bulk_edit', registry, body.ids, { addTags, removeTags, license });
+      if (body.wait === false) return accepted(reply, job);
+      const { summary, updated } = await settled;
+      return { ok: true, job_id: job.id, ...summary, items: registry.serializeAll(updated) };
     },
   );
 
@@ -361,24 +363,9 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     async (request, reply) => {
       const registry = service.project(request.query.project_id);
       const { from, to, ids } = await registry.tagRename(request.body.from, request.body.to);
-      const { job, settled } = jobs.run(
-        'tag_rename',
-        { done: 0, total: ids.length },
-        async (report) => {
-          const result = await registry.bulkEdit(ids, { renameTag: { from, to } }, (n, total) =>
-            report({ done: n, total }),
-          );
-          return { updated: result.updated.length, missing: result.missing };
-        },
-        (changed) =>
-          service.hooks.emit(
-            'bulk_progress',
-            jobSummaryEvent(changed, (summary) => summary),
-            registry.projectId,
-          ),
-      );
+      const { job, settled } = bulkEditJob('tag_rename', registry, ids, { renameTag: { from, to } });
       if (request.body.wait === false) return accepted(reply, job);
-      return { ok: true, job_id: job.id, from, to, ...(await settled) };
+      return { ok: true, job_id: job.id, from, to, ...(await settled).summary };
     },
   );
 
