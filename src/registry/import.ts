@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry } from 'yauzl';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
-import { badRequest } from '../domain/errors.js';
+import { AppError, badRequest } from '../domain/errors.js';
 import { moveFileNoReplace } from '../files/move-file.js';
 import { cleanRelativePath, resolveUnder } from '../files/safe-path.js';
 import { zipEntries } from '../files/zip-entries.js';
@@ -79,7 +79,17 @@ export async function importZip(
           report.skipped.push({ name: entry.fileName, reason });
           continue;
         }
-        const planned = { entry, rel, abs: resolveUnder(root, rel, 'a name in the archive').abs };
+        let abs: string;
+        try {
+          abs = resolveUnder(root, rel, 'a name in the archive').abs;
+        } catch (err) {
+          // A name leading out of the root refuses the archive; one that cannot be placed (a
+          // folder of it is a file here) is left out.
+          if (err instanceof AppError) throw err;
+          report.skipped.push({ name: entry.fileName, reason: `not written: ${(err as Error).message}` });
+          continue;
+        }
+        const planned = { entry, rel, abs };
         if (rel.endsWith(SIDECAR_SUFFIX)) sidecars.set(rel.slice(0, -SIDECAR_SUFFIX.length), planned);
         else files.push(planned);
         total += entry.uncompressedSize;
@@ -116,17 +126,30 @@ export async function importZip(
         fs.rmSync(temp, { force: true });
       }
     };
+    const inArchive = new Set(files.map((f) => f.rel));
+    for (const [rel, sidecar] of sidecars)
+      if (!inArchive.has(rel))
+        report.skipped.push({ name: sidecar.entry.fileName, reason: 'a sidecar without its file' });
     for (const file of files) {
       onProgress?.(done++, files.length);
-      // A file there already stays, and so does its sidecar.
-      if (fs.existsSync(file.abs) || !(await unpack(file))) {
+      let unpacked: boolean;
+      try {
+        // A file there already stays, and so does its sidecar.
+        unpacked = !fs.existsSync(file.abs) && (await unpack(file));
+      } catch (err) {
+        // A folder of the archive that is a file here, a full disk: this one is left out.
+        report.skipped.push({ name: file.entry.fileName, reason: `not written: ${(err as Error).message}` });
+        continue;
+      }
+      if (!unpacked) {
         report.existing.push(file.rel);
         continue;
       }
       written.push(file.rel);
       report.bytes += file.entry.uncompressedSize;
       const sidecar = sidecars.get(file.rel);
-      if (sidecar && !fs.existsSync(sidecar.abs)) await unpack(sidecar);
+      // Without it the file is registered with path-derived metadata, as a rebuild would.
+      if (sidecar && !fs.existsSync(sidecar.abs)) await unpack(sidecar).catch(() => false);
     }
     onProgress?.(files.length, files.length);
     if (written.length) {

@@ -352,8 +352,12 @@ describe('POST /api/assets/import, asset-registry import', () => {
   });
 
   test('hidden files, OS junk and _meta are left out; a name leading out of the root, or a file that is no zip, refuses it all', async () => {
+    fs.mkdirSync(assetFile('junk'), { recursive: true });
+    fs.writeFileSync(assetFile('junk/blocked'), 'a file where the archive has a folder');
     const junk = await makeZip([
       ['pack/ok.txt', 'ok'],
+      ['pack/lonely.txt.asset.json', '{}'],
+      ['blocked/inner.txt', 'cannot go under a file'],
       ['pack/.hidden', 'h'],
       ['pack/Thumbs.db', 't'],
       ['_meta/pack/ok.txt.json', '{}'],
@@ -364,11 +368,20 @@ describe('POST /api/assets/import, asset-registry import', () => {
       res.body.imported.map((a: { path: string }) => a.path),
       ['junk/pack/ok.txt'],
     );
-    assert.deepEqual(res.body.skipped.map((s: { name: string }) => s.name).sort(), [
+    const reasons = Object.fromEntries(
+      res.body.skipped.map((s: { name: string; reason: string }) => [s.name, s.reason]),
+    );
+    assert.deepEqual(Object.keys(reasons).sort(), [
       '_meta/pack/ok.txt.json',
+      'blocked/inner.txt',
       'pack/.hidden',
       'pack/Thumbs.db',
+      'pack/lonely.txt.asset.json',
     ]);
+    assert.equal(reasons['_meta/pack/ok.txt.json'], "the registry's own _meta folder");
+    assert.equal(reasons['pack/.hidden'], 'a hidden or system file');
+    assert.equal(reasons['pack/lonely.txt.asset.json'], 'a sidecar without its file');
+    assert.match(reasons['blocked/inner.txt'], /^not written: /);
     assert.ok(!fs.existsSync(assetFile('junk/pack/.hidden')));
 
     const escaping = await makeZip(
