@@ -79,6 +79,30 @@ describe('POST /api/tags/rename', () => {
     assert.deepEqual(job.summary, { updated: 2, missing: [] });
   });
 
+  test('a rename that fails as a job (a sidecar broken by hand) fails that job; the server goes on', async () => {
+    await registered('broken/one.png', ['cracked']);
+    fs.writeFileSync(path.join(ws.assets, 'broken/one.png.asset.json'), '{ "tags": [');
+    for (const route of ['/api/tags/rename', '/api/assets/bulk']) {
+      const body =
+        route === '/api/tags/rename'
+          ? { from: 'cracked', to: 'mended', wait: false }
+          : {
+              ids: [(await api(url, 'GET', '/api/assets/search?tag=cracked')).body.items[0].uid],
+              add_tags: ['x'],
+              wait: false,
+            };
+      const res = await api(url, 'POST', route, body);
+      assert.equal(res.status, 202, res.text);
+      const job = await eventually('the job to end', async () => {
+        const got = (await api(url, 'GET', `/api/jobs/${res.body.job_id}`)).body.job;
+        return got.status === 'running' ? undefined : got;
+      });
+      assert.equal(job.status, 'failed');
+      assert.match(job.error, /one\.png\.asset\.json/);
+    }
+    assert.equal((await api(url, 'GET', '/health')).status, 200, 'the server is still up');
+  });
+
   test('a tag no asset has is a 404; blank or unchanged names a 400', async () => {
     const none = await api(url, 'POST', '/api/tags/rename', { from: 'no-such-tag', to: 'x' });
     assert.equal(none.status, 404, none.text);

@@ -290,7 +290,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     },
   );
 
-  /** A bulk edit run as a job with `bulk_progress` events; `settled` also gives the records it changed. */
+  /** A bulk edit run as a job with `bulk_progress` events; `updated()` gives the records it changed. */
   const bulkEditJob = (
     kind: 'bulk_edit' | 'tag_rename',
     registry: AssetRegistry,
@@ -313,7 +313,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           registry.projectId,
         ),
     );
-    return { job, settled: settled.then((summary) => ({ summary, updated })) };
+    // (`settled` as it is: a promise made from it would reject unhandled when nobody waits.)
+    return { job, settled, updated: () => updated };
   };
 
   app.post(
@@ -339,10 +340,14 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         throw badRequest('No bulk edits specified: give add_tags, remove_tags, license or clear_license.');
       }
       const registry = service.project(request.query.project_id);
-      const { job, settled } = bulkEditJob('bulk_edit', registry, body.ids, { addTags, removeTags, license });
+      const { job, settled, updated } = bulkEditJob('bulk_edit', registry, body.ids, {
+        addTags,
+        removeTags,
+        license,
+      });
       if (body.wait === false) return accepted(reply, job);
-      const { summary, updated } = await settled;
-      return { ok: true, job_id: job.id, ...summary, items: registry.serializeAll(updated) };
+      const summary = await settled;
+      return { ok: true, job_id: job.id, ...summary, items: registry.serializeAll(updated()) };
     },
   );
 
@@ -365,7 +370,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const { from, to, ids } = await registry.tagRename(request.body.from, request.body.to);
       const { job, settled } = bulkEditJob('tag_rename', registry, ids, { renameTag: { from, to } });
       if (request.body.wait === false) return accepted(reply, job);
-      return { ok: true, job_id: job.id, from, to, ...(await settled).summary };
+      return { ok: true, job_id: job.id, from, to, ...(await settled) };
     },
   );
 

@@ -188,27 +188,36 @@ function TagChips({
   const [renaming, setRenaming] = useState<string>();
   if (!tags.length) return null;
   return (
-    <ul className="chips" aria-label="Tags every asset must have">
-      {tags.map((tag) => (
-        <li key={tag}>
-          {tag}
-          <button
-            type="button"
-            aria-label={`Rename tag ${tag}`}
-            title="Rename this tag on every asset that has it"
-            onClick={() => setRenaming(tag)}
-          >
-            ✎
-          </button>
-          <button
-            type="button"
-            aria-label={`Remove tag filter ${tag}`}
-            onClick={() => onChange(tags.filter((t) => t !== tag))}
-          >
-            ×
-          </button>
-        </li>
-      ))}
+    <>
+      <ul className="chips" aria-label="Tags every asset must have">
+        {tags.map((tag) => (
+          <li key={tag}>
+            {tag}
+            <button
+              type="button"
+              aria-label={`Rename tag ${tag}`}
+              title="Rename this tag on every asset that has it"
+              onClick={() => setRenaming(tag)}
+            >
+              ✎
+            </button>
+            <button
+              type="button"
+              aria-label={`Remove tag filter ${tag}`}
+              onClick={() => onChange(tags.filter((t) => t !== tag))}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+        {tags.length > 1 && (
+          <li className="clear">
+            <button type="button" className="link" onClick={() => onChange([])}>
+              Clear tags
+            </button>
+          </li>
+        )}
+      </ul>
       {renaming && (
         <RenameTag
           tag={renaming}
@@ -219,14 +228,7 @@ function TagChips({
           }}
         />
       )}
-      {tags.length > 1 && (
-        <li className="clear">
-          <button type="button" className="link" onClick={() => onChange([])}>
-            Clear tags
-          </button>
-        </li>
-      )}
-    </ul>
+    </>
   );
 }
 
