@@ -158,9 +158,14 @@ export function exportArchive(
   const zip = new yazl.ZipFile();
   let done = 0;
   let bytes = 0;
+  // The file being read: closed with the archive when a download is given up half-way (yazl
+  // would leave it open, one descriptor per aborted download).
+  const reading = new Set<fs.ReadStream>();
   for (const file of plan.files) {
     zip.addReadStreamLazy(file.path, { ...STORED, mtime: file.mtime, size: file.bytes }, (cb) => {
       const stream = fs.createReadStream(file.abs);
+      reading.add(stream);
+      stream.on('close', () => reading.delete(stream));
       stream.on('end', () => onFile?.(++done, (bytes += file.bytes)));
       cb(null, stream);
     });
@@ -176,5 +181,8 @@ export function exportArchive(
   const stream = zip.outputStream as unknown as Readable;
   // yazl reports a failed read on the zip object; the stream is what callers hold.
   zip.on('error', (err: Error) => stream.destroy(err));
+  stream.on('close', () => {
+    for (const file of reading) file.destroy();
+  });
   return { stream, size };
 }

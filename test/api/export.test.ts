@@ -10,6 +10,7 @@ import yazl from 'yazl';
 import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { assertErrorEnvelope } from '../helpers/contract.js';
+import { eventually } from '../helpers/eventually.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { unzip } from '../helpers/zip.js';
 
@@ -177,6 +178,26 @@ describe('POST /api/assets/export and its link', () => {
       JSON.parse(fs.readFileSync(assetFile('race/small.txt.asset.json'), 'utf8')).meta.notes.length,
       500,
     );
+  });
+
+  test('a download given up half-way leaves no file open on the server', async () => {
+    const big = await registered('abort/big.bin', Buffer.alloc(16 * 1024 * 1024, 5));
+    const prepared = await api(url, 'POST', '/api/assets/export', { ids: [big], sidecars: false });
+    const openOnServer = (): number =>
+      fs.readdirSync(`/proc/${server.proc.pid}/fd`).filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/${server.proc.pid}/fd/${fd}`).endsWith('abort/big.bin');
+        } catch {
+          return false; // closed meanwhile
+        }
+      }).length;
+    for (let i = 0; i < 3; i++) {
+      const abort = new AbortController();
+      const res = await fetch(url + prepared.body.url, { signal: abort.signal });
+      await res.body!.getReader().read();
+      abort.abort();
+    }
+    await eventually('the aborted downloads to close their file', () => openOnServer() === 0);
   });
 
   test('bad requests: no ids, a malformed or unknown link', async () => {
