@@ -180,7 +180,7 @@ describe('POST /api/assets/export and its link', () => {
     );
   });
 
-  test('a download given up half-way leaves no file open on the server', async () => {
+  test('a download given up half-way, or a HEAD, leaves no file open on the server', async () => {
     const big = await registered('abort/big.bin', Buffer.alloc(16 * 1024 * 1024, 5));
     const prepared = await api(url, 'POST', '/api/assets/export', { ids: [big], sidecars: false });
     const openOnServer = (): number =>
@@ -198,6 +198,13 @@ describe('POST /api/assets/export and its link', () => {
       abort.abort();
     }
     await eventually('the aborted downloads to close their file', () => openOnServer() === 0);
+    // A HEAD: the length a GET sends, nothing read, nothing left open.
+    const head = await fetch(url + prepared.body.url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    const full = await fetch(url + prepared.body.url);
+    assert.equal(head.headers.get('content-length'), full.headers.get('content-length'));
+    assert.equal(Number(head.headers.get('content-length')), (await full.arrayBuffer()).byteLength);
+    await eventually('the HEAD to leave no file open', () => openOnServer() === 0);
   });
 
   test('bad requests: no ids, a malformed or unknown link', async () => {

@@ -110,33 +110,39 @@ export function registerExportRoutes(app: App, service: RegistryService): void {
     },
   );
 
-  app.get(
-    '/api/assets/export/:token',
-    {
+  // GET sends the archive; HEAD its headers, with the length a GET would send. (Fastify's own HEAD
+  // route would read the whole archive to throw it away, and leave its length at 0 if not sent.)
+  for (const method of ['GET', 'HEAD'] as const) {
+    app.route({
+      method,
+      url: '/api/assets/export/:token',
+      exposeHeadRoute: false,
       schema: {
         tags: ['assets'],
-        summary: 'Download a prepared zip of assets',
+        summary: method === 'GET' ? 'Download a prepared zip of assets' : 'The headers of a prepared zip',
         params: TokenParams,
       },
-    },
-    async (request, reply) => {
-      const link = links.get(request.params.token);
-      if (!link || link.expires <= Date.now())
-        throw new AppError(
-          404,
-          'export_expired',
-          'This download link is unknown or has expired (links last 15 minutes): prepare the download again.',
-        );
-      const plan = await planExport(service.project(link.projectId), link.ids, { sidecars: link.sidecars });
-      const { stream, size } = exportArchive(plan);
-      // A file changed while it was being sent: the download is cut short (its length will not match).
-      stream.on('error', (err) => logger.warn({ err, name: link.name }, 'export cut short'));
-      return reply
-        .header('content-type', 'application/zip')
-        .header('content-disposition', attachment(link.name))
-        .header('content-length', await size)
-        .header('cache-control', 'no-store')
-        .send(stream);
-    },
-  );
+      handler: async (request, reply) => {
+        const link = links.get(request.params.token);
+        if (!link || link.expires <= Date.now())
+          throw new AppError(
+            404,
+            'export_expired',
+            'This download link is unknown or has expired (links last 15 minutes): prepare the download again.',
+          );
+        const plan = await planExport(service.project(link.projectId), link.ids, { sidecars: link.sidecars });
+        const { stream, size } = exportArchive(plan);
+        // A file changed while it was being sent: the download is cut short (its length will not match).
+        stream.on('error', (err) => logger.warn({ err, name: link.name }, 'export cut short'));
+        reply
+          .header('content-type', 'application/zip')
+          .header('content-disposition', attachment(link.name))
+          .header('content-length', await size)
+          .header('cache-control', 'no-store');
+        if (method === 'GET') return reply.send(stream);
+        stream.destroy(); // closes the file yazl began to read
+        return reply.send();
+      },
+    });
+  }
 }
