@@ -834,13 +834,6 @@ export class AssetRegistry {
   }
 
   /**
-   * Edits many assets: a transaction per {@link BULK_CHUNK} assets, the event loop free between
-   * them (a server keeps answering: one transaction for 10,000 held it 1.9 s), each chunk's
-   * sidecars written while the next one commits. A sidecar that no longer parses is looked for
-   * first, so that 409 still changes nothing. `onProgress` hears how many of the distinct ids
-   * are done (edited and their sidecars landed, found unchanged, or unknown) after each chunk.
-   */
-  /**
    * What renaming a tag would touch: the names trimmed, and every asset with the tag. A 400 for a
    * blank or unchanged name, a 404 for a tag no asset has. The rename is then a bulk edit.
    */
@@ -854,6 +847,13 @@ export class AssetRegistry {
     return { ...edit, ids };
   }
 
+  /**
+   * Edits many assets: a transaction per {@link BULK_CHUNK} assets, the event loop free between
+   * them (a server keeps answering: one transaction for 10,000 held it 1.9 s), each chunk's
+   * sidecars written while the next one commits. A sidecar that no longer parses is looked for
+   * first, so that 409 still changes nothing. `onProgress` hears how many of the distinct ids
+   * are done (edited and their sidecars landed, found unchanged, or unknown) after each chunk.
+   */
   async bulkEdit(
     uids: readonly string[],
     edit: BulkEdit,
@@ -1101,10 +1101,7 @@ export class AssetRegistry {
         }
       }
       for (const { from } of moved) await this.sidecars.remove(from);
-      const unwritten = await this.writeSidecars(
-        moved.map((m) => m.record),
-        () => undefined,
-      );
+      const unwritten = await this.writeSidecars(moved.map((m) => m.record));
       moved.forEach(({ record, from }, i) => {
         // A sidecar that could not be written: the move stands all the same (its row is marked
         // due, so the next rebuild writes it).
@@ -1350,7 +1347,7 @@ export class AssetRegistry {
    */
   async writeSidecars(
     items: ReadonlyArray<AssetRecord | CommittedSidecar>,
-    then: (record: AssetRecord, index: number) => void,
+    then?: (record: AssetRecord, index: number) => void,
   ): Promise<Array<AppError | undefined>> {
     const errors: Array<AppError | undefined> = [];
     for (let start = 0; start < items.length; start += SIDECAR_BATCH) {
@@ -1369,7 +1366,7 @@ export class AssetRegistry {
             return;
           }
           if (outcome) this.sidecarLanded(outcome);
-          then(record, start + i);
+          then?.(record, start + i);
           errors.push(undefined);
         }),
       );
