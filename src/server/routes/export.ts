@@ -83,7 +83,8 @@ export function registerExportRoutes(app: App, service: RegistryService): void {
       const registry = service.project(request.query.project_id);
       const sidecars = request.body.sidecars ?? true;
       const ids = [...new Set(request.body.ids)];
-      const plan = await planExport(registry, ids, { sidecars });
+      // What the link will send, counted; its sidecars are read when it is fetched, not now.
+      const plan = await planExport(registry, ids, { sidecars: false });
       if (!plan.files.length) throw nothingToExport(plan, ids.length, registry.projectId);
       const now = Date.now();
       forgetOld(now);
