@@ -52,6 +52,14 @@ function lazyBar(format: string): {
   };
 }
 
+/** A byte bar's fields: MB done and in all, the rate, and the time left by bytes. */
+const byteFields = (done: number, total: number, elapsedMs: number): Record<string, string> => ({
+  done: mb(done),
+  all: mb(total),
+  rate: (done / 1024 / 1024 / Math.max(0.001, elapsedMs / 1000)).toFixed(1),
+  left: etaText(done, total, elapsedMs),
+});
+
 /** A bar for files and bytes, with the rate and the time left (by bytes: files differ in size). */
 export function rebuildBar(): { update: (p: RebuildProgress) => void; stop: () => void } {
   const bar = lazyBar('{phase} |{bar}| {files} files | {done}/{all} MB | {rate} MB/s | ETA {left}');
@@ -63,10 +71,8 @@ export function rebuildBar(): { update: (p: RebuildProgress) => void; stop: () =
       bar.update(p.files_done, p.files_total, {
         phase: p.phase.padEnd(8),
         files: scanning ? '…' : `${p.files_done}/${p.files_total}`,
-        done: mb(p.bytes_done),
-        all: mb(p.bytes_total),
-        rate: (p.bytes_done / 1024 / 1024 / Math.max(0.001, elapsed / 1000)).toFixed(1),
-        left: scanning || p.phase === 'previews' ? '…' : etaText(p.bytes_done, p.bytes_total, elapsed),
+        ...byteFields(p.bytes_done, p.bytes_total, elapsed),
+        ...(scanning || p.phase === 'previews' ? { left: '…' } : {}),
       });
     },
     stop: bar.stop,
@@ -99,10 +105,7 @@ export function bytesBar(): {
       const elapsed = Date.now() - started;
       bar.update(bytes, bytesTotal, {
         files: `${files}/${filesTotal}`,
-        done: mb(bytes),
-        all: mb(bytesTotal),
-        rate: (bytes / 1024 / 1024 / Math.max(0.001, elapsed / 1000)).toFixed(1),
-        left: etaText(bytes, bytesTotal, elapsed),
+        ...byteFields(bytes, bytesTotal, elapsed),
       });
     },
     stop: bar.stop,
