@@ -426,6 +426,12 @@ describe('POST /api/assets/import, asset-registry import', () => {
     assert.ok(!fs.existsSync(assetFile('evil')), 'nothing written, not even the first entry');
     assert.ok(!fs.existsSync(path.join(ws.dir, 'data', 'escape.txt')));
 
+    const outside = await importInto(url, junk, '../elsewhere');
+    assert.equal(outside.status, 400, JSON.stringify(outside.body));
+    assertErrorEnvelope(outside.body, 400);
+    assert.match(outside.body.message, /dest/);
+    assert.ok(!fs.existsSync(path.join(ws.dir, 'data', 'elsewhere')));
+
     const notZip = await importInto(url, Buffer.from('just text'), 'x');
     assert.equal(notZip.status, 400, JSON.stringify(notZip.body));
     assert.match(notZip.body.message, /not a readable zip archive/);

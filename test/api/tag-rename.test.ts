@@ -131,6 +131,9 @@ describe('asset-registry tags', () => {
     assert.equal(renamed.code, 0, renamed.stderr);
     assert.deepEqual([renamed.json.updated, renamed.json.to], [1, 'button']);
     assert.deepEqual((await asset(id)).tags, ['ui', 'button']);
+    const badLimit = await runCli(['tags', '--limit', 'lots', '--json'], ws.dir);
+    assert.equal(badLimit.code, 2, badLimit.stdout);
+    assert.match(badLimit.json.message, /--limit must be a whole number from 1 to 10000; got lots/);
     const unknown = await runCli(['tags', 'rename', 'buton', 'button', '--json'], ws.dir);
     assert.equal(unknown.code, 3, unknown.stdout);
     assert.equal(unknown.json.code, 'tag_not_found');
