@@ -14,6 +14,7 @@ import { tagsCommand } from './tags.js';
 import { removeCommand } from './remove.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
+import { similarCommand } from './similar.js';
 import { updateCommand } from './update.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     registerCommand(),
     getCommand(),
     searchCommand(),
+    similarCommand(),
     updateCommand(),
     removeCommand(),
     moveCommand(),

@@ -17,6 +17,7 @@ import {
   previewKind,
   THUMB_SIZES,
   thumbnailExt,
+  type ThumbSize,
   thumbnailName,
   waveformName,
 } from './kinds.js';
@@ -85,6 +86,47 @@ export class PreviewQueue {
     this.timer = setInterval(() => this.pump(), pollMs);
     this.timer.unref();
     this.pump();
+    const fingerprinting = this.fingerprintPictures()
+      .catch((err: unknown) => logger.error({ err }, 'fingerprinting pictures failed'))
+      .finally(() => this.inFlight.delete(fingerprinting));
+    this.inFlight.add(fingerprinting);
+  }
+
+  /**
+   * Fingerprints the pictures previewed before fingerprints existed, from their largest
+   * thumbnail (a few milliseconds each, against a full decode for a new preview), a page at a
+   * time while the queue runs. A picture whose thumbnail is gone is left for its next preview.
+   */
+  private async fingerprintPictures(): Promise<void> {
+    const { store, pool, thumbsRoot } = this.options;
+    const largest = Math.max(...THUMB_SIZES) as ThumbSize;
+    let after: { projectId: string; uid: string } | undefined;
+    let done = 0;
+    let failed = 0;
+    while (this.active) {
+      const page = store.unfingerprintedPictures(after, 32);
+      const last = page[page.length - 1];
+      if (!last) break;
+      after = { projectId: last.project_id, uid: last.uid };
+      await Promise.all(
+        page.map(async (picture) => {
+          const thumbnail = path.join(thumbsRoot, thumbnailName(picture.uid, largest, picture.path));
+          try {
+            const dhash = await pool.fingerprint(thumbnail);
+            if (this.active) store.setPictureHash(picture.project_id, picture.uid, picture.hash, dhash);
+            done++;
+          } catch (err) {
+            failed++;
+            logger.debug({ err, uid: picture.uid }, 'no fingerprint from the thumbnail');
+          }
+        }),
+      );
+    }
+    if (done || failed)
+      logger.info(
+        { done, failed },
+        'pictures previewed before fingerprints fingerprinted from their thumbnails',
+      );
   }
 
   /** Called after a job is queued in this process. */

@@ -1270,6 +1270,8 @@ export class AssetRegistry {
       }
       const updated: AssetRecord = { ...current, meta, thumb, updatedAt: utcNow() };
       this.store.update(updated);
+      const dhash = outcome.ok && outcome.kind === 'thumbnail' ? outcome.result.dhash : null;
+      this.store.setPictureHash(updated.projectId, updated.uid, updated.hash, dhash);
       return updated;
     });
     if (!record) return;

@@ -9,6 +9,7 @@ import {
   type MediaFact,
 } from '../domain/facets.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
+import { DEFAULT_LIMIT, DEFAULT_MAX_DISTANCE, MAX_DISTANCE, MAX_LIMIT } from '../registry/similar.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -249,6 +250,15 @@ export const LookupBody = Type.Object({
 export const DeleteQuery = Type.Object({
   delete_file: Type.Optional(Type.Boolean({ default: false })),
   project_id: Type.Optional(Type.String()),
+});
+
+/** `GET /api/assets/{id}/similar`: how many of the fingerprint's 64 bits may differ, how many to list. */
+export const SimilarQuery = Type.Object({
+  project_id: Type.Optional(Type.String()),
+  max_distance: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: MAX_DISTANCE, default: DEFAULT_MAX_DISTANCE }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })),
 });
 
 export const HistoryQuery = Type.Object({

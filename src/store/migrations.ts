@@ -280,4 +280,14 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX assets_width    ON assets (project_id, width, rowid);
   CREATE INDEX assets_duration ON assets (project_id, duration, rowid);
   `,
+  // A picture's fingerprint (previews/picture-hash.ts), for finding near-duplicates; NULL until
+  // its preview makes one. Not metadata (not in the sidecar): derived from the file like its
+  // thumbnails. The second index lists the pictures still to fingerprint (those previewed before
+  // fingerprints existed: every picture of an older registry, emptied from their thumbnails by
+  // the preview queue), so finding them costs nothing once done.
+  `
+  ALTER TABLE assets ADD COLUMN dhash TEXT;
+  CREATE INDEX assets_dhash ON assets (project_id, dhash) WHERE dhash IS NOT NULL;
+  CREATE INDEX assets_unfingerprinted ON assets (project_id, uid) WHERE width > 0 AND dhash IS NULL;
+  `,
 ];

@@ -27,6 +27,7 @@ import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
+import { PictureIndex } from './picture-index.js';
 import { ANCHOR_STEP, SearchCache, type SortKey } from './search-cache.js';
 
 export interface StoreOptions {
@@ -375,6 +376,7 @@ export class SqliteStore {
   readonly db: Database.Database;
   readonly readOnly: boolean;
   private facetCache: { version: string; facets: Facets } | undefined;
+  private pictureCache: { version: string; index: PictureIndex } | undefined;
   private readonly searchCache = new SearchCache();
   private readonly anchorStep: number;
   private nestedSearches = 0;
@@ -446,6 +448,7 @@ export class SqliteStore {
         `UPDATE assets SET type = @type, path = @path, hash = @hash, bytes = @bytes, meta = @meta,
            updated_at = @updatedAt, path_thumb = @thumb, tags_norm = @tagsNorm, license_norm = @licenseNorm,
            search_text = @searchText, sidecar_due = 1, width = @width, height = @height, duration = @duration,
+           dhash = CASE WHEN hash = @hash THEN dhash END,
            file_mtime_ms = coalesce(@fileMtimeMs, file_mtime_ms),
            file_ino = CASE WHEN @fileMtimeMs IS NULL THEN file_ino ELSE @fileIno END,
            file_dev = CASE WHEN @fileMtimeMs IS NULL THEN file_dev ELSE @fileDev END
@@ -464,6 +467,27 @@ export class SqliteStore {
         `UPDATE assets SET width = @width, height = @height, duration = @duration
          WHERE project_id = @projectId AND uid = @uid
            AND (width IS NOT @width OR height IS NOT @height OR duration IS NOT @duration)`,
+      ),
+      setPictureHash: db.prepare<[string | null, string, string, string]>(
+        'UPDATE assets SET dhash = ? WHERE project_id = ? AND uid = ? AND hash = ?',
+      ),
+      pictureHash: db.prepare<[string, string], { dhash: string | null }>(
+        'SELECT dhash FROM assets WHERE project_id = ? AND uid = ?',
+      ),
+      pictureHashes: db.prepare<[string], { id: number; dhash: string }>(
+        'SELECT rowid AS id, dhash FROM assets INDEXED BY assets_dhash WHERE project_id = ? AND dhash IS NOT NULL',
+      ),
+      // Only pictures whose preview of their current content is done: a queued one's thumbnail
+      // may still be the old content's.
+      unfingerprinted: db.prepare<
+        [string, string, number],
+        { project_id: string; uid: string; hash: string; path: string }
+      >(
+        `SELECT a.project_id, a.uid, a.hash, a.path FROM assets a INDEXED BY assets_unfingerprinted
+         JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
+         WHERE a.width > 0 AND a.dhash IS NULL AND (a.project_id, a.uid) > (?, ?)
+           AND j.status = 'done' AND j.hash = a.hash
+         ORDER BY a.project_id, a.uid LIMIT ?`,
       ),
       delete: db.prepare<[string, string]>('DELETE FROM assets WHERE project_id = ? AND uid = ?'),
       ftsPending: db.prepare('SELECT 1 FROM fts_pending LIMIT 1'),
@@ -1243,6 +1267,52 @@ export class SqliteStore {
 
   private idsOf(sql: string, params: Param[]): number[] {
     return (this.db.prepare(sql).all(...params) as PageRow[]).map((r) => r.id);
+  }
+
+  // ---------------------------------------------------------------- picture fingerprints
+
+  /** Sets (or clears, with null) a fingerprint, if the asset still holds the content it was taken from. */
+  setPictureHash(projectId: string, uid: string, hash: string, dhash: string | null): void {
+    this.write(() => this.stmts.setPictureHash.run(dhash, projectId, uid, hash));
+  }
+
+  /** An asset's fingerprint; null before its preview made one (or when it is no picture). */
+  pictureHash(projectId: string, uid: string): string | null {
+    return this.stmts.pictureHash.get(projectId, uid)?.dhash ?? null;
+  }
+
+  /**
+   * The project's fingerprinted pictures, read once per state of the database (through the
+   * fingerprints' own index: ~40 ms at 100,000 pictures).
+   */
+  pictureIndex(projectId: string): PictureIndex {
+    const version = `${this.stmts.version.get()?.v ?? ''}:${projectId}`;
+    if (this.pictureCache?.version !== version)
+      this.pictureCache = { version, index: new PictureIndex(this.stmts.pictureHashes.all(projectId)) };
+    return this.pictureCache.index;
+  }
+
+  /** Pictures previewed before fingerprints existed, `limit` at a time after (project, uid) `after`. */
+  unfingerprintedPictures(
+    after: { projectId: string; uid: string } | undefined,
+    limit: number,
+  ): Array<{ project_id: string; uid: string; hash: string; path: string }> {
+    return this.stmts.unfingerprinted.all(after?.projectId ?? '', after?.uid ?? '', limit);
+  }
+
+  /** The uids of these row ids (rows gone meanwhile are left out). */
+  uidsOfRows(ids: readonly number[]): Map<number, string> {
+    const uids = new Map<number, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare<number[], { id: number; uid: string }>(
+          `SELECT rowid AS id, uid FROM assets WHERE rowid IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk);
+      for (const row of rows) uids.set(row.id, row.uid);
+    }
+    return uids;
   }
 
   /** The records of these uids, in the order given; unknown ones are left out. */

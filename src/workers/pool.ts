@@ -22,7 +22,10 @@ const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.me
 export class WorkerPool {
   /** Reading files: hashing, staged copies, and the folders of a rebuild's scan. */
   private readonly hashPool: Piscina<HashTask | ScanTask, HashResult | HashManyEntry[] | ScanResult>;
-  private readonly previewPool: Piscina<ThumbnailTask | WaveformTask, ThumbnailResult | WaveformResult>;
+  private readonly previewPool: Piscina<
+    ThumbnailTask | WaveformTask | string,
+    ThumbnailResult | WaveformResult | string
+  >;
   /** One thread: batches of small writes, which mostly wait on the disk. */
   private readonly writePool: Piscina<WriteTask, WriteResult>;
   /** One thread: searches that scan rows, off the thread that answers requests. */
@@ -100,6 +103,14 @@ export class WorkerPool {
 
   async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
     return (await this.previewPool.run(task, { filename: workerUrl('thumbnail-worker') })) as ThumbnailResult;
+  }
+
+  /** A picture's difference hash from its thumbnail file (see `fingerprint` in the thumbnail worker). */
+  async fingerprint(thumbnail: string): Promise<string> {
+    return (await this.previewPool.run(thumbnail, {
+      filename: workerUrl('thumbnail-worker'),
+      name: 'fingerprint',
+    })) as string;
   }
 
   async waveform(task: WaveformTask): Promise<WaveformResult> {

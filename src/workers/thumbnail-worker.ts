@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
+import { differenceHash } from '../previews/picture-hash.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
 sharp.concurrency(1);
@@ -28,6 +29,8 @@ export interface ThumbnailResult {
   width: number;
   height: number;
   outputs: Record<string, { width: number; height: number }>;
+  /** The picture's difference hash (previews/picture-hash.ts), from the largest size's pixels. */
+  dhash: string;
 }
 
 async function writeAtomic(target: string, data: Buffer): Promise<void> {
@@ -98,5 +101,13 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     await writeAtomic(task.outputs[String(size)] as string, out.data);
     outputs[String(size)] = { width: out.info.width, height: out.info.height };
   }
-  return { width, height, outputs };
+  return { width, height, outputs, dhash: await differenceHash(sharp(data, raw)) };
+}
+
+/**
+ * The difference hash of a picture from a thumbnail already made (fingerprinting pictures whose
+ * previews predate fingerprints, without decoding their sources again).
+ */
+export async function fingerprint(thumbnail: string): Promise<string> {
+  return differenceHash(sharp(thumbnail, { failOn: 'error' }));
 }

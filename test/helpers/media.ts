@@ -4,6 +4,7 @@ import encodeMp3 from '@audio/encode-mp3';
 import encodeOgg from '@audio/encode-ogg';
 import sharp from 'sharp';
 import yazl from 'yazl';
+import { seededRandom } from '../../bench/tools.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'avif';
 
@@ -233,4 +234,32 @@ export async function makeOra(width: number, height: number, top: Rgb, bottom: R
     ['Thumbnails/thumbnail.png', await halvesPng(16, 16, bottom, top)],
     ['mergedimage.png', await halvesPng(width, height, top, bottom)],
   ]);
+}
+
+/**
+ * A picture with structure, like art: a seeded layout of overlapping coloured shapes on a
+ * gradient (a flat or uniform image would say nothing about a fingerprint). Same seed, same
+ * picture at any size.
+ */
+export async function makeScene(seed: number, width: number, height: number): Promise<Buffer> {
+  const rand = seededRandom(seed);
+  const colour = (): string =>
+    `rgb(${Math.floor(rand() * 256)},${Math.floor(rand() * 256)},${Math.floor(rand() * 256)})`;
+  const shapes: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const x = rand() * width;
+    const y = rand() * height;
+    const size = (0.08 + rand() * 0.3) * Math.min(width, height);
+    shapes.push(
+      rand() < 0.5
+        ? `<circle cx="${x}" cy="${y}" r="${size / 2}" fill="${colour()}"/>`
+        : `<rect x="${x - size / 2}" y="${y - size / 3}" width="${size}" height="${(size * 2) / 3}" fill="${colour()}"/>`,
+    );
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+      <stop offset="0" stop-color="${colour()}"/><stop offset="1" stop-color="${colour()}"/>
+    </linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>${shapes.join('')}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
 }

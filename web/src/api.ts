@@ -258,6 +258,12 @@ export const api = {
       'GET',
       `/api/assets/search?hash=${hash}&sort=created&order=asc&limit=${limit}&fields=uid,path,type`,
     ),
+  /** Pictures that look like this one, nearest first (ApiError `no_fingerprint` while it has none). */
+  similar: (id: string, limit: number) =>
+    request<{ total: number; items: Array<Asset & { distance: number; same_bytes: boolean }> }>(
+      'GET',
+      `/api/assets/${encodeURIComponent(id)}/similar?limit=${limit}`,
+    ),
   ids: (query: AssetQuery) =>
     request<{ ids: string[]; truncated: boolean }>('GET', `/api/assets/ids?${queryString(query)}`),
   facets: () => request<Facets>('GET', '/api/assets/facets'),

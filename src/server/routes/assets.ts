@@ -12,6 +12,7 @@ import { parseMetadataInput, type BulkEdit } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
 import { removalReport, type AssetRegistry, type SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
+import { similarReport } from '../../registry/similar.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import {
@@ -29,6 +30,7 @@ import {
   RemoveBody,
   TagRenameBody,
   SearchQuery,
+  SimilarQuery,
   UpdateBody,
 } from '../schemas.js';
 
@@ -485,6 +487,23 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const registry = service.project(request.query.project_id);
       return { ok: true, asset: registry.serialize(registry.require(request.params.id)) };
     },
+  );
+
+  app.get(
+    '/api/assets/:id/similar',
+    {
+      schema: {
+        tags,
+        summary: 'Pictures that look like this one (resized, re-encoded or retouched copies), nearest first',
+        params: IdParams,
+        querystring: SimilarQuery,
+      },
+    },
+    async (request) =>
+      similarReport(service.project(request.query.project_id), service.store, request.params.id, {
+        maxDistance: request.query.max_distance,
+        limit: request.query.limit,
+      }),
   );
 
   app.patch(

@@ -72,6 +72,62 @@ function SameBytes({ asset, tick }: { asset: Asset; tick: number }): React.JSX.E
   );
 }
 
+/** Similar pictures listed (the nearest); more are counted. */
+const SIMILAR_SHOWN = 12;
+
+/** How alike two pictures are, in words. */
+function likeness(item: { distance: number; same_bytes: boolean }): string {
+  if (item.same_bytes) return 'same bytes';
+  return item.distance === 0 ? 'same to the eye' : item.distance <= 4 ? 'nearly the same' : 'alike';
+}
+
+/**
+ * Pictures that look like this one (resized, re-encoded or retouched copies, and exact copies),
+ * nearest first, as small tiles, each a link to its detail view.
+ */
+function SimilarPictures({ asset, tick }: { asset: Asset; tick: number }): React.JSX.Element | null {
+  const [found, setFound] = useState<Awaited<ReturnType<typeof api.similar>> | { error: string }>();
+  const picture = asset.preview?.kind === 'thumbnail' && asset.preview_status === 'done';
+  useEffect(() => {
+    if (!picture) return;
+    api.similar(asset.uid, SIMILAR_SHOWN).then(setFound, (err: Error) => setFound({ error: err.message }));
+  }, [asset.uid, asset.hash, picture, tick]);
+  if (!picture || !found) return null;
+  if ('error' in found)
+    return (
+      <p className="muted" data-testid="similar-pictures">
+        {found.error}
+      </p>
+    );
+  const more = found.total - found.items.length;
+  return (
+    <details open data-testid="similar-pictures">
+      <summary>Similar pictures ({found.total.toLocaleString()})</summary>
+      {found.items.length === 0 ? (
+        <p className="muted">No other picture looks like this one.</p>
+      ) : (
+        <ul className="similar">
+          {found.items.map((item) => (
+            <li key={item.uid}>
+              <button
+                type="button"
+                className="similar-tile"
+                title={`${item.path}: ${likeness(item)} (${item.distance} of 64 fingerprint bits differ)`}
+                onClick={() => navigate({ view: 'asset', id: item.uid })}
+              >
+                {item.urls.thumbnail ? <img src={item.urls.thumbnail} alt="" loading="lazy" /> : null}
+                <span className="similar-name">{assetName(item)}</span>
+                <span className="muted">{likeness(item)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {more > 0 && <p className="muted">…and {more.toLocaleString()} more.</p>}
+    </details>
+  );
+}
+
 export function DetailView({ id, changes }: { id: string; changes: RegistryChanges }): React.JSX.Element {
   const [asset, setAsset] = useState<Asset>();
   const [provenance, setProvenance] = useState<Provenance[]>([]);
@@ -278,6 +334,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               ))}
             </dl>
             <SameBytes asset={asset} tick={changes.tick} />
+            <SimilarPictures asset={asset} tick={changes.tick} />
             <details open>
               <summary>Metadata</summary>
               <pre>{JSON.stringify(asset.metadata, null, 2)}</pre>

@@ -1,0 +1,194 @@
+/**
+ * `GET /api/assets/{id}/similar` over real pictures the preview queue fingerprinted: a retouched
+ * copy and an exact copy found, other pictures not; the fingerprint follows a file
+ * replaced by another picture; pictures previewed before fingerprints existed (their column
+ * emptied in the database file) are fingerprinted from their thumbnails after a restart, without
+ * their previews being made again; and bad requests are clear 4xx.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import sharp from 'sharp';
+import { assertErrorEnvelope } from '../helpers/contract.js';
+import { eventually } from '../helpers/eventually.js';
+import { makeScene, makeWav, toneWithBurst } from '../helpers/media.js';
+import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let server: RunningServer;
+const ids: Record<string, string> = {};
+
+interface Similar {
+  uid: string;
+  path: string;
+  distance: number;
+  same_bytes: boolean;
+}
+
+async function similar(id: string, query = ''): Promise<{ total: number; items: Similar[] }> {
+  const res = await api(server.url, 'GET', `/api/assets/${id}/similar${query}`);
+  assert.equal(res.status, 200, res.text);
+  return res.body;
+}
+
+before(async () => {
+  ws = makeWorkspace();
+  server = await startServer(ws.dir);
+  const hero = await makeScene(1, 800, 600);
+  const files: Array<[string, string, Buffer]> = [
+    ['hero', 'art/hero.png', hero],
+    ['copy', 'backup/hero-copy.png', hero],
+    // Cropped a little, brightened, halved and saved as a JPEG.
+    [
+      'small',
+      'exports/hero-small.jpg',
+      await sharp(hero)
+        .extract({ left: 16, top: 12, width: 768, height: 576 })
+        .resize(400)
+        .modulate({ brightness: 1.1 })
+        .jpeg({ quality: 60 })
+        .toBuffer(),
+    ],
+    ['forest', 'art/forest.png', await makeScene(2, 800, 600)],
+    ['blip', 'audio/blip.wav', makeWav(toneWithBurst(0.3, 8000, 1, 0.1), 8000, 16)],
+  ];
+  // Registered by a rebuild: a registration of the same bytes at a second path answers with the
+  // asset already holding them, while a rebuild lists every path.
+  for (const [, rel, bytes] of files) ws.file(`data/assets/${rel}`, bytes);
+  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+  assert.equal(rebuilt.status, 200, rebuilt.text);
+  const listed = await api(server.url, 'GET', '/api/assets/search?limit=50');
+  const byPath = new Map(listed.body.items.map((a: { path: string; uid: string }) => [a.path, a.uid]));
+  for (const [name, rel] of files) ids[name] = byPath.get(rel) as string;
+  assert.equal(new Set(Object.values(ids)).size, files.length);
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+describe('similar pictures', () => {
+  test('retouched and exact copies are found, nearest first; other pictures are not', async () => {
+    const found = await similar(ids.hero as string);
+    assert.deepEqual(
+      found.items.map((i) => [i.path, i.same_bytes]),
+      [
+        ['backup/hero-copy.png', true],
+        ['exports/hero-small.jpg', false],
+      ],
+    );
+    assert.equal(found.total, 2);
+    assert.equal(found.items[0]?.distance, 0);
+    const retouched = found.items[1]?.distance ?? -1;
+    assert.ok(retouched >= 1 && retouched <= 8, `the retouched copy is ${retouched} bits away`);
+    // From the copy's side, the same pictures (and the original) are found.
+    assert.deepEqual((await similar(ids.small as string)).items.map((i) => i.path).sort(), [
+      'art/hero.png',
+      'backup/hero-copy.png',
+    ]);
+    assert.deepEqual((await similar(ids.forest as string)).items, []);
+  });
+
+  test('max_distance and limit narrow the list; total counts them all', async () => {
+    assert.deepEqual(
+      (await similar(ids.hero as string, '?max_distance=0')).items.map((i) => i.path),
+      ['backup/hero-copy.png'],
+    );
+    const one = await similar(ids.hero as string, '?limit=1');
+    assert.equal(one.items.length, 1);
+    assert.equal(one.total, 2);
+    assert.equal((await similar(ids.forest as string, '?max_distance=20')).items.length, 0);
+  });
+
+  test('asking about what has no fingerprint, or badly, is a clear 4xx', async () => {
+    const audio = await api(server.url, 'GET', `/api/assets/${ids.blip}/similar`);
+    assert.equal(audio.status, 409, audio.text);
+    assertErrorEnvelope(audio.body, 409, 'no_fingerprint');
+    assert.match(audio.body.message, /audio\/blip\.wav.*is not a picture/);
+    const unknown = await api(server.url, 'GET', '/api/assets/nosuchasset/similar');
+    assert.equal(unknown.status, 404);
+    assertErrorEnvelope(unknown.body, 404);
+    for (const query of [
+      'max_distance=21',
+      'max_distance=-1',
+      'max_distance=close',
+      'limit=0',
+      'limit=201',
+    ]) {
+      const res = await api(server.url, 'GET', `/api/assets/${ids.hero}/similar?${query}`);
+      assert.equal(res.status, 422, `${query}: ${res.text}`);
+      assertErrorEnvelope(res.body, 422, 'validation_error');
+      assert.match(res.body.message, /max_distance|limit/, query);
+    }
+  });
+
+  test('the CLI answers the same, by id or path, and refuses what it cannot compare', async () => {
+    const cli = await runCli(['similar', 'art/hero.png', '--max-distance', '20', '--json'], ws.dir);
+    assert.equal(cli.code, 0, cli.stderr);
+    const viaApi = await similar(ids.hero as string, '?max_distance=20');
+    assert.deepEqual(cli.json, viaApi);
+    const limited = await runCli(['similar', ids.hero as string, '--limit', '1'], ws.dir);
+    assert.equal(limited.json.items.length, 1);
+    const audio = await runCli(['similar', 'audio/blip.wav'], ws.dir);
+    assert.equal(audio.code, 4, audio.stdout);
+    assert.match(audio.stderr + audio.stdout, /is not a picture/);
+    const far = await runCli(['similar', 'art/hero.png', '--max-distance', '40'], ws.dir);
+    assert.equal(far.code, 2);
+    assert.match(far.stderr + far.stdout, /--max-distance must be a whole number from 0 to 20; got 40/);
+  });
+
+  test('a file replaced by another picture is compared as the new picture', async () => {
+    const rel = 'exports/hero-small.jpg';
+    ws.file(
+      `data/assets/${rel}`,
+      await sharp(await makeScene(2, 800, 600))
+        .resize(300)
+        .jpeg()
+        .toBuffer(),
+    );
+    const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+    assert.equal(rebuilt.status, 200, rebuilt.text);
+    assert.deepEqual(
+      (await similar(ids.hero as string)).items.map((i) => i.path),
+      ['backup/hero-copy.png'],
+    );
+    assert.deepEqual(
+      (await similar(ids.forest as string)).items.map((i) => i.path),
+      [rel],
+    );
+  });
+
+  test('pictures previewed before fingerprints existed are fingerprinted from their thumbnails', async () => {
+    const before = await similar(ids.hero as string);
+    await server.stop();
+    const dbPath = path.join(ws.dir, 'config', 'comfyvn.sqlite');
+    const db = new Database(dbPath);
+    const cleared = db.prepare('UPDATE assets SET dhash = NULL WHERE dhash IS NOT NULL').run().changes;
+    const jobs = db.prepare('SELECT uid, updated_at FROM preview_jobs ORDER BY uid').all();
+    db.close();
+    assert.equal(cleared, 4);
+    const thumbs = path.join(ws.dir, 'cache', 'thumbs');
+    const thumbTimes = fs.readdirSync(thumbs).map((f) => [f, fs.statSync(path.join(thumbs, f)).mtimeMs]);
+
+    server = await startServer(ws.dir);
+    const after = await eventually('the pictures fingerprinted again', async () => {
+      const res = await api(server.url, 'GET', `/api/assets/${ids.hero}/similar`);
+      return res.status === 200 && res.body.total === before.total ? res.body : undefined;
+    });
+    assert.deepEqual(
+      after.items.map((i: Similar) => i.path),
+      before.items.map((i) => i.path),
+    );
+    // From the thumbnails: no preview was made again.
+    const db2 = new Database(dbPath, { readonly: true });
+    assert.deepEqual(db2.prepare('SELECT uid, updated_at FROM preview_jobs ORDER BY uid').all(), jobs);
+    db2.close();
+    assert.deepEqual(
+      fs.readdirSync(thumbs).map((f) => [f, fs.statSync(path.join(thumbs, f)).mtimeMs]),
+      thumbTimes,
+    );
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The detail view's "Similar pictures": real pictures (a scene, a retouched copy saved as JPEG,
+ * an exact copy, an unrelated scene) fingerprinted by the preview queue, shown as tiles that
+ * open each other; a picture like no other says so; a file that is no picture has no section.
+ */
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { makeScene } from '../helpers/media.js';
+import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let ws: Workspace;
+let server: RunningServer;
+let ids: Record<string, string>;
+const shot = (name: string): string => path.join(REPO, 'test-output', 'e2e', 'screenshots', name);
+
+test.beforeAll(async () => {
+  ws = makeWorkspace('areg-e2e-similar-');
+  ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  const hero = await makeScene(1, 800, 600);
+  ws.file('data/assets/art/hero.png', hero);
+  ws.file('data/assets/backup/hero-copy.png', hero);
+  ws.file(
+    'data/assets/exports/hero-small.jpg',
+    await sharp(hero)
+      .extract({ left: 16, top: 12, width: 768, height: 576 })
+      .resize(400)
+      .modulate({ brightness: 1.1 })
+      .jpeg({ quality: 60 })
+      .toBuffer(),
+  );
+  ws.file('data/assets/art/forest.png', await makeScene(2, 640, 480));
+  ws.file('data/assets/notes/readme.txt', 'not a picture');
+  server = await startServer(ws.dir);
+  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+  expect(rebuilt.status, rebuilt.text).toBe(200);
+  const found = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
+  ids = Object.fromEntries(
+    (found.body.items as Array<{ uid: string; path: string }>).map((a) => [a.path, a.uid]),
+  );
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  ws?.cleanup();
+});
+
+const openDetail = async (page: Page, rel: string) => {
+  await page.goto(`${server.url}/#/asset/${ids[rel]}`);
+  const dialog = page.getByRole('dialog', { name: path.basename(rel) });
+  await expect(dialog).toBeVisible();
+  return dialog;
+};
+
+test('a picture lists its copies and retouched copies, nearest first; each opens the other', async ({
+  page,
+}) => {
+  let dialog = await openDetail(page, 'art/hero.png');
+  let similar = dialog.getByTestId('similar-pictures');
+  await expect(similar.locator('summary')).toHaveText('Similar pictures (2)');
+  const tiles = similar.getByRole('button');
+  await expect(tiles).toHaveCount(2);
+  await expect(tiles.nth(0)).toContainText('hero-copy.png');
+  await expect(tiles.nth(0)).toContainText('same bytes');
+  await expect(tiles.nth(1)).toContainText('hero-small.jpg');
+  await expect(tiles.nth(1)).toContainText('nearly the same');
+  await expect(tiles.nth(1)).toHaveAttribute('title', /^exports\/hero-small\.jpg: nearly the same \(\d of 64/);
+  // Their thumbnails are shown (decoded by the browser, not broken images).
+  for (const i of [0, 1]) {
+    const img = tiles.nth(i).locator('img');
+    await expect(img).toBeVisible();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
+  }
+  await page.screenshot({ path: shot('detail-similar.png') });
+
+  await tiles.nth(1).click();
+  await expect(page).toHaveURL(new RegExp(`#/asset/${ids['exports/hero-small.jpg']}$`));
+  dialog = page.getByRole('dialog', { name: 'hero-small.jpg' });
+  similar = dialog.getByTestId('similar-pictures');
+  await expect(similar.getByRole('button')).toHaveText([/hero\.png/, /hero-copy\.png/]);
+});
+
+test('a picture like no other says so; a file that is no picture has no such section', async ({
+  page,
+}) => {
+  const forest = await openDetail(page, 'art/forest.png');
+  await expect(forest.getByTestId('similar-pictures')).toContainText('Similar pictures (0)');
+  await expect(forest.getByTestId('similar-pictures')).toContainText('No other picture looks like this one.');
+  const readme = await openDetail(page, 'notes/readme.txt');
+  await expect(readme.getByTestId('text-preview')).toHaveText('not a picture');
+  await expect(readme.getByTestId('similar-pictures')).toHaveCount(0);
+});
