@@ -67,7 +67,10 @@ test('a picture lists its copies and retouched copies, nearest first; each opens
   await expect(tiles.nth(0)).toContainText('same bytes');
   await expect(tiles.nth(1)).toContainText('hero-small.jpg');
   await expect(tiles.nth(1)).toContainText('nearly the same');
-  await expect(tiles.nth(1)).toHaveAttribute('title', /^exports\/hero-small\.jpg: nearly the same \(\d of 64/);
+  await expect(tiles.nth(1)).toHaveAttribute(
+    'title',
+    /^exports\/hero-small\.jpg: nearly the same \(\d of 64/,
+  );
   // Their thumbnails are shown (decoded by the browser, not broken images).
   for (const i of [0, 1]) {
     const img = tiles.nth(i).locator('img');
@@ -83,9 +86,7 @@ test('a picture lists its copies and retouched copies, nearest first; each opens
   await expect(similar.getByRole('button')).toHaveText([/hero\.png/, /hero-copy\.png/]);
 });
 
-test('a picture like no other says so; a file that is no picture has no such section', async ({
-  page,
-}) => {
+test('a picture like no other says so; a file that is no picture has no such section', async ({ page }) => {
   const forest = await openDetail(page, 'art/forest.png');
   await expect(forest.getByTestId('similar-pictures')).toContainText('Similar pictures (0)');
   await expect(forest.getByTestId('similar-pictures')).toContainText('No other picture looks like this one.');
