@@ -172,6 +172,16 @@ if (!only || only === 'search') {
       ]);
     }
   }
+  for (const s of results) {
+    const sim = s.similar;
+    const verdict = (p95: number): string => (p95 < 50 ? 'met' : 'NOT met');
+    rows.push([
+      `  ${s.assets.toLocaleString('en-US')}: similar pictures among ${sim.pictures.toLocaleString('en-US')} (total ${sim.total}${sim.total === sim.referenceTotal ? ', as the reference' : `, REFERENCE ${sim.referenceTotal}`})`,
+      `first (nothing cached): p50 ${ms(sim.first.p50)}, p95 ${ms(sim.first.p95)} (${sim.first.count}); repeated: p50 ${ms(sim.latency.p50)}, p95 ${ms(sim.latency.p95)} (${sim.latency.count})`,
+      `python3 over a dump of the fingerprints: ${ms(sim.referenceSeconds * 1000)}`,
+      `first p50 = ${(sim.first.p50 / (sim.referenceSeconds * 1000)).toFixed(2)}× python3, repeated ${(sim.latency.p50 / (sim.referenceSeconds * 1000)).toFixed(3)}×; target p95 < 50 ms: first ${verdict(sim.first.p95)}, repeated ${verdict(sim.latency.p95)}`,
+    ]);
+  }
   // The committed chart is the full run's; a quick run's goes to the temp folder.
   const svg = quick
     ? path.join(os.tmpdir(), 'search-latency-quick.svg')

@@ -4,7 +4,8 @@
  * loopback answering `GET /api/assets/search`, measured over HTTP (p50/p95/p99) for each kind of
  * query the gallery makes. Every answer's `total` is checked against the count the generator
  * computed itself. Reference in the same run: `grep -F -c` over a JSON-lines dump of the same
- * metadata (the brute-force scan).
+ * metadata (the brute-force scan). Then similar pictures (`GET /api/assets/{id}/similar`) over the
+ * pictures' fingerprints, against a python3 script comparing a dump of them.
  *
  * Rows are written through the store layer (`SqliteStore.insert`, the statement `register()`
  * ends in, with its counter triggers; the tag and trigram indexes its insert trigger would fill
@@ -29,7 +30,15 @@ import type { JsonObject } from '../src/domain/json.js';
 import { RegistryService } from '../src/registry/service.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { noteSearchChars } from '../src/store/search-chars.js';
-import { latencySummary, processMemory, seededRandom, startBenchServer, timeShell } from './tools.js';
+import { DEFAULT_MAX_DISTANCE } from '../src/registry/similar.js';
+import {
+  ensureTool,
+  latencySummary,
+  processMemory,
+  seededRandom,
+  startBenchServer,
+  timeShell,
+} from './tools.js';
 
 type Latency = ReturnType<typeof latencySummary>;
 
@@ -50,6 +59,18 @@ export interface SearchQueryResult {
   grepCount: number;
 }
 
+/** `GET /api/assets/{id}/similar` at the default distance, against a script comparing a dump. */
+export interface SimilarResult {
+  pictures: number;
+  total: number;
+  first: Latency;
+  latency: Latency;
+  /** python3 reading the fingerprints (one per line) and counting those within the distance. */
+  referenceSeconds: number;
+  /** The reference's count, the probe itself left out (as the route leaves it out). */
+  referenceTotal: number;
+}
+
 export interface SearchScaleResult {
   assets: number;
   insertSeconds: number;
@@ -61,12 +82,13 @@ export interface SearchScaleResult {
   rssAfterQueriesMb: number;
   peakRssMb: number;
   queries: SearchQueryResult[];
+  similar: SimilarResult;
 }
 
 // ---------------------------------------------------------------- corpus
 
 /** Bump when the generated corpus changes: kept registries of another version are not reused. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 const TYPES: Array<[string, number, string[]]> = [
   ['images', 0.4, ['png', 'jpg', 'webp']],
@@ -433,6 +455,66 @@ async function timeQueries(
   return { first: latencySummary(firsts), latency: latencySummary(latencies), total };
 }
 
+/** The reference: every fingerprint compared by a plain script, as a user would without an index. */
+const PYTHON_HAMMING = `import sys
+probe = int(sys.argv[1], 16)
+print(sum(1 for line in open(sys.argv[2]) if bin(int(line, 16) ^ probe).count("1") <= int(sys.argv[3])))`;
+
+async function timeSimilar(
+  url: string,
+  db: Database.Database,
+  ws: string,
+  invalidate: () => void,
+  options: { samples: number; firstSamples: number },
+): Promise<SimilarResult> {
+  ensureTool('python3', 'python3-minimal');
+  const maxDistance = DEFAULT_MAX_DISTANCE;
+  const probe = db
+    .prepare<[], { uid: string; dhash: string }>(
+      `SELECT uid, dhash FROM assets WHERE project_id = 'default' AND dhash IS NOT NULL AND rowid % 50 = 0 LIMIT 1`,
+    )
+    .get();
+  if (!probe) throw new Error('the registry has no fingerprinted pictures');
+  const dump = path.join(ws, 'fingerprints.txt');
+  const hashes = db
+    .prepare<[], string>(`SELECT dhash FROM assets WHERE project_id = 'default' AND dhash IS NOT NULL`)
+    .pluck()
+    .all();
+  fs.writeFileSync(dump, `${hashes.join('\n')}\n`);
+  const get = async (): Promise<{ ms: number; total: number }> => {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/assets/${probe.uid}/similar?max_distance=${maxDistance}`);
+    const body = (await res.json()) as { total: number };
+    const ms = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`similar: HTTP ${res.status} ${JSON.stringify(body)}`);
+    return { ms, total: body.total };
+  };
+  const firsts: number[] = [];
+  let total = 0;
+  for (let i = 0; i < options.firstSamples; i++) {
+    invalidate();
+    const r = await get();
+    firsts.push(r.ms);
+    total = r.total;
+  }
+  await get();
+  const latencies: number[] = [];
+  for (let i = 0; i < options.samples; i++) latencies.push((await get()).ms);
+  const runs = [0, 1, 2].map(() =>
+    timeShell('python3 -c "$1" "$2" "$3" "$4"', {
+      args: [PYTHON_HAMMING, probe.dhash, dump, String(maxDistance)],
+    }),
+  );
+  return {
+    pictures: hashes.length,
+    total,
+    first: latencySummary(firsts),
+    latency: latencySummary(latencies),
+    referenceSeconds: Math.min(...runs.map((r) => r.seconds)),
+    referenceTotal: Number(runs[0]?.stdout.trim()) - 1,
+  };
+}
+
 export interface BuiltRegistry {
   /** The count each query in SPECS must report as `total`. */
   expected: number[];
@@ -509,6 +591,11 @@ export async function buildSearchRegistry(
       new Set(),
     );
     store.db.exec(insertTrigger.sql);
+    // Pictures' fingerprints, as their previews take them: random, every 50th picture's the same
+    // as the picture's before it (a resized copy, say).
+    store.db.exec(`UPDATE assets SET dhash = printf('%016x', random()) WHERE type = 'images';
+      UPDATE assets SET dhash = (SELECT b.dhash FROM assets b WHERE b.rowid < assets.rowid
+        AND b.type = 'images' ORDER BY b.rowid DESC LIMIT 1) WHERE type = 'images' AND rowid % 50 = 0;`);
   });
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.db.exec('ANALYZE');
@@ -638,8 +725,19 @@ export async function searchScale(
             `  (${latency.count} samples)  grep ${(grepSeconds * 1000).toFixed(1)} ms`,
         );
       }
+      const similar = await timeSimilar(server.url, writer, ws, invalidate, {
+        samples: options.samples ?? 100,
+        firstSamples: options.firstSamples ?? 20,
+      });
+      log(
+        `  ${count}: similar pictures (${similar.pictures} fingerprints)  total ${similar.total}` +
+          `  first p50 ${similar.first.p50.toFixed(1)} p95 ${similar.first.p95.toFixed(1)}` +
+          `  repeated p50 ${similar.latency.p50.toFixed(1)} p95 ${similar.latency.p95.toFixed(1)} ms` +
+          `  python3 ${(similar.referenceSeconds * 1000).toFixed(1)} ms (${similar.referenceTotal})`,
+      );
       const mem = processMemory(server.pid);
       return {
+        similar,
         assets: count,
         insertSeconds,
         reused,

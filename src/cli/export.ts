@@ -8,7 +8,13 @@ import { moveFileNoReplace } from '../files/move-file.js';
 import { exportArchive, nothingToExport, planExport } from '../registry/export.js';
 import { assetIds } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
-import { filterInput, hasFilter, withFilterOptions, type FilterOptions } from './filters.js';
+import {
+  filterInput,
+  hasFilter,
+  resolveAssetRefs,
+  withFilterOptions,
+  type FilterOptions,
+} from './filters.js';
 import { bytesBar } from './progress.js';
 
 interface ExportOptions extends CommonOptions, FilterOptions {
@@ -46,7 +52,10 @@ export function exportCommand(): Command {
         const registry = service.project();
         const ids = assetIds(registry, service.paths.assetsRoot, given);
         if (hasFilter(filters)) {
-          const found = await registry.searchIds(filters, MAX_EXPORTED + 1);
+          const found = await registry.searchIds(
+            resolveAssetRefs(filters, registry, service.paths.assetsRoot),
+            MAX_EXPORTED + 1,
+          );
           if (found.length > MAX_EXPORTED)
             throw badRequest(`The filters find more than ${MAX_EXPORTED} assets: export them in parts.`);
           ids.push(...found);

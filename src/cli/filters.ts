@@ -13,7 +13,9 @@ import {
   type MediaBounds,
   type Orientation,
 } from '../domain/facets.js';
-import type { SearchInput } from '../registry/registry.js';
+import type { AssetRegistry, SearchInput } from '../registry/registry.js';
+import { DEFAULT_MAX_DISTANCE, MAX_DISTANCE } from '../registry/similar.js';
+import { assetIdFor } from './asset-ref.js';
 import { collect } from './common.js';
 
 export interface FilterOptions {
@@ -32,6 +34,8 @@ export interface FilterOptions {
   maxHeight?: string;
   minDuration?: string;
   maxDuration?: string;
+  similarTo?: string;
+  maxDistance?: string;
 }
 
 export function wholeNumber(name: string, value: string, min: number, max: number): number {
@@ -101,7 +105,15 @@ export function withFilterOptions(command: Command): Command {
     .option('--min-height <px>', 'pictures at least this many pixels high')
     .option('--max-height <px>', 'pictures at most this many pixels high')
     .option('--min-duration <seconds>', 'sounds at least this long')
-    .option('--max-duration <seconds>', 'sounds at most this long');
+    .option('--max-duration <seconds>', 'sounds at most this long')
+    .option(
+      '--similar-to <id-or-path>',
+      'only pictures that look like this one (itself included): resized, re-encoded or retouched copies',
+    )
+    .option(
+      '--max-distance <bits>',
+      `with --similar-to: how many of the fingerprint's 64 bits may differ (0-${MAX_DISTANCE}, default ${DEFAULT_MAX_DISTANCE})`,
+    );
 }
 
 /** The search the filter flags describe (no sort or page). */
@@ -117,7 +129,22 @@ export function filterInput(options: FilterOptions): SearchInput {
     bounds: boundsOf(options),
     folder: options.folder,
     orientation: options.orientation,
+    similarTo: options.similarTo,
+    maxDistance:
+      options.maxDistance === undefined
+        ? undefined
+        : wholeNumber('max-distance', options.maxDistance, 0, MAX_DISTANCE),
   };
+}
+
+/** The filters with the asset they name (`--similar-to`) given by path as well as by id. */
+export function resolveAssetRefs(
+  input: SearchInput,
+  registry: AssetRegistry,
+  assetsRoot: string,
+): SearchInput {
+  const given = input.similarTo;
+  return given ? { ...input, similarTo: assetIdFor(registry, assetsRoot, given) ?? given } : input;
 }
 
 /** Whether any filter flag was given. */

@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
-import { filterInput, wholeNumber, withFilterOptions, type FilterOptions } from './filters.js';
+import {
+  filterInput,
+  resolveAssetRefs,
+  wholeNumber,
+  withFilterOptions,
+  type FilterOptions,
+} from './filters.js';
 import { assetLine } from './format.js';
 import { SORT_FIELDS, SORT_ORDERS, type SortField, type SortOrder } from '../domain/facets.js';
 
@@ -29,7 +35,7 @@ export function searchCommand(): Command {
       await withService(options, async (service) => {
         const registry = service.project();
         const { total, records } = await registry.search({
-          ...filters,
+          ...resolveAssetRefs(filters, registry, service.paths.assetsRoot),
           sort: options.sort,
           order: options.order,
           limit,

@@ -95,7 +95,9 @@ export class PreviewQueue {
   /**
    * Fingerprints the pictures previewed before fingerprints existed, from their largest
    * thumbnail (a few milliseconds each, against a full decode for a new preview), a page at a
-   * time while the queue runs. A picture whose thumbnail is gone is left for its next preview.
+   * time while the queue runs. A picture whose thumbnail is gone or unreadable gets the empty
+   * fingerprint (none; its next preview makes one), so each picture is tried once, not at every
+   * start.
    */
   private async fingerprintPictures(): Promise<void> {
     const { store, pool, thumbsRoot } = this.options;
@@ -111,21 +113,23 @@ export class PreviewQueue {
       await Promise.all(
         page.map(async (picture) => {
           const thumbnail = path.join(thumbsRoot, thumbnailName(picture.uid, largest, picture.path));
+          let dhash = '';
           try {
-            const dhash = await pool.fingerprint(thumbnail);
-            if (this.active) store.setPictureHash(picture.project_id, picture.uid, picture.hash, dhash);
-            done++;
+            // Checked here: a cleared cache would otherwise send every picture to a thread to fail.
+            if (fs.existsSync(thumbnail)) dhash = await pool.fingerprint(thumbnail);
           } catch (err) {
-            failed++;
             logger.debug({ err, uid: picture.uid }, 'no fingerprint from the thumbnail');
           }
+          if (dhash) done++;
+          else failed++;
+          if (this.active) store.setPictureHash(picture.project_id, picture.uid, picture.hash, dhash);
         }),
       );
     }
     if (done || failed)
       logger.info(
         { done, failed },
-        'pictures previewed before fingerprints fingerprinted from their thumbnails',
+        'pictures previewed before fingerprints fingerprinted from their thumbnails (failed: thumbnail missing or unreadable)',
       );
   }
 

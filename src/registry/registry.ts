@@ -55,6 +55,7 @@ import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
 import { readSidecarFile, type SidecarContents } from './scan.js';
 import { SidecarWriter, type SidecarState, type SidecarWritten } from './sidecars.js';
+import { DEFAULT_MAX_DISTANCE, fingerprintOf } from './similar.js';
 
 /** What an asset's sidecar on disk says that its row does not (see `AssetRegistry.handEdit`). */
 type HandEdit = { meta: JsonObject } | { unreadable: string } | undefined;
@@ -109,6 +110,10 @@ export interface SearchInput {
   folder?: string;
   /** Only pictures of this shape. */
   orientation?: Orientation;
+  /** Only pictures that look like this asset (its id), itself included: see similar.ts. */
+  similarTo?: string;
+  /** How many of the fingerprint's bits may differ, with `similarTo` (default 10). */
+  maxDistance?: number;
   sort?: SortField;
   order?: SortOrder;
   limit?: number;
@@ -321,6 +326,16 @@ export class AssetRegistry {
     if (bounds) query.bounds = bounds;
     if (input.folder?.trim()) query.folder = cleanRelativePath(input.folder, 'folder');
     if (input.orientation) query.orientation = input.orientation;
+    const similarTo = input.similarTo?.trim();
+    if (similarTo) {
+      const record = this.get(similarTo);
+      if (!record)
+        throw notFound(`similar_to: no asset has the id ${similarTo} in project ${this.projectId}.`);
+      const maxDistance = input.maxDistance ?? DEFAULT_MAX_DISTANCE;
+      query.similar = { dhash: fingerprintOf(this.store, record), maxDistance };
+    } else if (input.maxDistance !== undefined) {
+      throw badRequest('max_distance goes with similar_to (the asset whose look-alikes to list): give both.');
+    }
     return query;
   }
 

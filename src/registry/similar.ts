@@ -29,18 +29,31 @@ export interface SimilarPictures {
   items: SimilarPicture[];
 }
 
-/** Why an asset has no fingerprint to compare, as a message saying what to do. */
-function noFingerprint(record: AssetRecord): Error {
+/**
+ * Why an asset has no fingerprint to compare, as a message saying what to do. `dhash` is null
+ * before one is taken, '' when its thumbnail could not give one.
+ */
+function noFingerprint(record: AssetRecord, dhash: string | null): Error {
   const name = `${record.uid} (${record.path})`;
   let why: string;
   if (previewKind(record.path) !== 'thumbnail')
     why = `is not a picture: only pictures (PNG, JPEG, WebP, PSD, …) are compared`;
   else if (record.previewStatus === 'failed')
     why = `has no preview (${record.previewError ?? 'it failed'}): fix the file, then requeue its preview`;
-  else if (record.previewStatus === 'done')
-    why = 'is being fingerprinted from its thumbnail: try again in a moment';
-  else why = 'is waiting for its preview, which fingerprints it: try again when the preview is done';
+  else if (record.previewStatus !== 'done')
+    why = 'is waiting for its preview, which fingerprints it: try again when the preview is done';
+  else if (dhash === '')
+    why =
+      'has no fingerprint: its thumbnail could not be read. Requeue its preview (POST /api/previews/requeue) to make both';
+  else why = 'is being fingerprinted from its thumbnail: try again in a moment';
   return conflict('no_fingerprint', `Asset ${name} ${why}.`);
+}
+
+/** An asset's fingerprint; a 409 saying why and what to do when it has none. */
+export function fingerprintOf(store: SqliteStore, record: AssetRecord): string {
+  const dhash = store.pictureHash(record.projectId, record.uid);
+  if (!dhash) throw noFingerprint(record, dhash);
+  return dhash;
 }
 
 /** The pictures of `record`'s project within `maxDistance` bits of it, nearest first, `limit` of them. */
@@ -49,8 +62,7 @@ export function similarPictures(
   record: AssetRecord,
   options: { maxDistance: number; limit: number },
 ): SimilarPictures {
-  const dhash = store.pictureHash(record.projectId, record.uid);
-  if (!dhash) throw noFingerprint(record);
+  const dhash = fingerprintOf(store, record);
   const matches = store.pictureIndex(record.projectId).near(dhash, options.maxDistance);
   const uids = store.uidsOfRows(matches.map((m) => m.id));
   // Nearest first, as matched; the asset itself left out.

@@ -122,6 +122,21 @@ export const SearchQuery = Type.Object({
         'Only assets in this folder or below it, relative to the assets root (`backgrounds/forest`). Empty: no such filter.',
     }),
   ),
+  similar_to: Type.Optional(
+    Type.String({
+      maxLength: 128,
+      description:
+        'Only pictures that look like this asset (its id), itself included: resized, re-encoded or ' +
+        'retouched copies (see GET /api/assets/{id}/similar). Empty: no such filter.',
+    }),
+  ),
+  max_distance: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_DISTANCE,
+      description: `With similar_to: how many of the fingerprint's 64 bits may differ (default ${DEFAULT_MAX_DISTANCE}).`,
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   sort: Type.Optional(Type.Union(SORT_FIELDS.map((field) => Type.Literal(field)))),

@@ -281,7 +281,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX assets_duration ON assets (project_id, duration, rowid);
   `,
   // A picture's fingerprint (previews/picture-hash.ts), for finding near-duplicates; NULL until
-  // its preview makes one. Not metadata (not in the sidecar): derived from the file like its
+  // its preview makes one ('' when an older preview's thumbnail could not give one). Not metadata (not in the sidecar): derived from the file like its
   // thumbnails. The second index lists the pictures still to fingerprint (those previewed before
   // fingerprints existed: every picture of an older registry, emptied from their thumbnails by
   // the preview queue), so finding them costs nothing once done.

@@ -125,6 +125,38 @@ describe('similar pictures', () => {
     }
   });
 
+  test('search and Select all filter by similar_to: the picture and its look-alikes, with the other filters', async () => {
+    const paths = async (query: string): Promise<string[]> => {
+      const res = await api(server.url, 'GET', `/api/assets/search?${query}&sort=path&order=asc`);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.total, res.body.items.length, query);
+      return res.body.items.map((i: { path: string }) => i.path);
+    };
+    const group = ['art/hero.png', 'backup/hero-copy.png', 'exports/hero-small.jpg'];
+    assert.deepEqual(await paths(`similar_to=${ids.hero}`), group);
+    assert.deepEqual(await paths(`similar_to=${ids.small}`), group);
+    assert.deepEqual(await paths(`similar_to=${ids.hero}&max_distance=0`), group.slice(0, 2));
+    assert.deepEqual(await paths(`similar_to=${ids.hero}&folder=exports`), ['exports/hero-small.jpg']);
+    assert.deepEqual(await paths(`similar_to=${ids.forest}`), ['art/forest.png']);
+    // Empty: no such filter, as for the others.
+    assert.equal((await paths('similar_to=')).length, 5);
+    const all = await api(server.url, 'GET', `/api/assets/ids?similar_to=${ids.hero}&sort=path&order=asc`);
+    assert.deepEqual(all.body.ids, [ids.hero, ids.copy, ids.small]);
+
+    const cases: Array<[string, number, RegExp]> = [
+      ['similar_to=nosuchasset', 404, /similar_to: no asset has the id nosuchasset/],
+      [`similar_to=${ids.blip}`, 409, /audio\/blip\.wav.*is not a picture/],
+      ['max_distance=3', 400, /max_distance goes with similar_to/],
+      [`similar_to=${ids.hero}&max_distance=30`, 422, /max_distance must be <= 20/],
+    ];
+    for (const [query, status, message] of cases) {
+      const res = await api(server.url, 'GET', `/api/assets/search?${query}`);
+      assert.equal(res.status, status, `${query}: ${res.text}`);
+      assertErrorEnvelope(res.body, status);
+      assert.match(res.body.message, message, query);
+    }
+  });
+
   test('the CLI answers the same, by id or path, and refuses what it cannot compare', async () => {
     const cli = await runCli(['similar', 'art/hero.png', '--max-distance', '20', '--json'], ws.dir);
     assert.equal(cli.code, 0, cli.stderr);
@@ -135,6 +167,16 @@ describe('similar pictures', () => {
     const audio = await runCli(['similar', 'audio/blip.wav'], ws.dir);
     assert.equal(audio.code, 4, audio.stdout);
     assert.match(audio.stderr + audio.stdout, /is not a picture/);
+    // search (and export) filter by it, naming the picture by path too.
+    const searched = await runCli(
+      ['search', '--similar-to', 'art/hero.png', '--max-distance', '0', '--sort', 'path', '--order', 'asc'],
+      ws.dir,
+    );
+    assert.equal(searched.code, 0, searched.stderr);
+    assert.deepEqual(
+      searched.json.items.map((i: { path: string }) => i.path),
+      ['art/hero.png', 'backup/hero-copy.png'],
+    );
     const far = await runCli(['similar', 'art/hero.png', '--max-distance', '40'], ws.dir);
     assert.equal(far.code, 2);
     assert.match(far.stderr + far.stdout, /--max-distance must be a whole number from 0 to 20; got 40/);
@@ -171,6 +213,9 @@ describe('similar pictures', () => {
     db.close();
     assert.equal(cleared, 4);
     const thumbs = path.join(ws.dir, 'cache', 'thumbs');
+    // One picture's thumbnails cleared by hand meanwhile.
+    for (const name of fs.readdirSync(thumbs))
+      if (name.startsWith(`${ids.forest}_`)) fs.rmSync(path.join(thumbs, name));
     const thumbTimes = fs.readdirSync(thumbs).map((f) => [f, fs.statSync(path.join(thumbs, f)).mtimeMs]);
 
     server = await startServer(ws.dir);
@@ -182,6 +227,13 @@ describe('similar pictures', () => {
       after.items.map((i: Similar) => i.path),
       before.items.map((i) => i.path),
     );
+    // The picture without a thumbnail: the fingerprint could not be taken, and the answer says
+    // what to do.
+    const forest = await eventually('the picture without thumbnails tried', async () => {
+      const res = await api(server.url, 'GET', `/api/assets/${ids.forest}/similar`);
+      return res.status === 409 && /could not be read/.test(res.body.message) ? res.body : undefined;
+    });
+    assert.match(forest.message, /Requeue its preview/);
     // From the thumbnails: no preview was made again.
     const db2 = new Database(dbPath, { readonly: true });
     assert.deepEqual(db2.prepare('SELECT uid, updated_at FROM preview_jobs ORDER BY uid').all(), jobs);

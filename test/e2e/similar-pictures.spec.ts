@@ -94,3 +94,33 @@ test('a picture like no other says so; a file that is no picture has no such sec
   await expect(readme.getByTestId('text-preview')).toHaveText('not a picture');
   await expect(readme.getByTestId('similar-pictures')).toHaveCount(0);
 });
+
+test('"Show them in the gallery" lists the group as a filter, to select together; the hint leads back', async ({
+  page,
+}) => {
+  const dialog = await openDetail(page, 'art/hero.png');
+  await dialog.getByRole('link', { name: 'Show them in the gallery' }).click();
+  await expect(page).toHaveURL(new RegExp(`#/\\?similar_to=${ids['art/hero.png']}$`));
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  const status = page.getByTestId('status-line');
+  await expect(status).toHaveText('Showing 3 of 5 assets. Selected 0.');
+  const hint = page.getByTestId('similar-hint');
+  await expect(hint).toContainText('Pictures that look like art/hero.png (itself included)');
+  const shown = await page
+    .locator('.tile')
+    .evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.uid ?? ''));
+  expect(shown.sort()).toEqual(
+    [ids['art/hero.png'], ids['backup/hero-copy.png'], ids['exports/hero-small.jpg']].sort(),
+  );
+  await page.getByRole('button', { name: 'Select all' }).click();
+  await expect(status).toHaveText('Showing 3 of 5 assets. Selected 3.');
+  await page.screenshot({ path: shot('gallery-similar.png') });
+  // A reload keeps the filter (it lives in the URL).
+  await page.reload();
+  await expect(page.getByTestId('similar-hint')).toBeVisible();
+  await expect(status).toHaveText('Showing 3 of 5 assets. Selected 0.');
+  await page.getByTestId('similar-hint').getByRole('button', { name: 'Show every asset' }).click();
+  await expect(status).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  await expect(page.getByTestId('similar-hint')).toHaveCount(0);
+  await expect(page).not.toHaveURL(/similar_to/);
+});

@@ -75,9 +75,18 @@ describe('picture index', () => {
     };
     rows.push({ id: 3001, dhash: flip(probe, [0]) }, { id: 3002, dhash: flip(probe, [63, 31]) });
     rows.push({ id: 3003, dhash: flip(probe, [1, 9, 17, 33, 40, 50, 62]) }, { id: 3004, dhash: probe });
-    rows.push({ id: 3005, dhash: 'not a fingerprint' });
-    const index = new PictureIndex(rows);
+    rows.push({ id: 3005, dhash: 'not a fingerprint' }, { id: 2 ** 40 + 7, dhash: flip(probe, [5, 6, 7]) });
+    const index = PictureIndex.fromRows(rows);
     assert.equal(index.size, rows.length - 1);
+    // The packed form SQLite hands over holds the same.
+    const packed = PictureIndex.fromPacked(
+      rows
+        .filter((r) => isPictureHash(r.dhash))
+        .map((r) => r.id.toString(16).padStart(12, '0') + r.dhash)
+        .join(''),
+    );
+    assert.equal(packed.size, index.size);
+    assert.deepEqual(packed.near(probe, 20), index.near(probe, 20));
     for (const max of [0, 2, 7, 20]) {
       const expected = rows
         .filter((r) => isPictureHash(r.dhash))
@@ -86,10 +95,11 @@ describe('picture index', () => {
         .sort((a, b) => a.distance - b.distance || a.id - b.id);
       assert.deepEqual(index.near(probe, max), expected, `within ${max}`);
     }
-    assert.deepEqual(index.near(probe, 7).slice(0, 4), [
+    assert.deepEqual(index.near(probe, 7).slice(0, 5), [
       { id: 3004, distance: 0 },
       { id: 3001, distance: 1 },
       { id: 3002, distance: 2 },
+      { id: 2 ** 40 + 7, distance: 3 },
       { id: 3003, distance: 7 },
     ]);
   });

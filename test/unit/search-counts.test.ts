@@ -13,6 +13,7 @@ import { filterKeys, type AssetRecord } from '../../src/domain/asset.js';
 import { MEDIA_BOUND_KEYS, MEDIA_FACTS, type MediaBounds, type MediaFact } from '../../src/domain/facets.js';
 import type { JsonObject } from '../../src/domain/json.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { hashDistance, isPictureHash } from '../../src/store/picture-index.js';
 import { SqliteStore, type SearchQuery, type SortField } from '../../src/store/sqlite-store.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -97,6 +98,7 @@ interface Row {
   license_norm: string | null;
   search_text: string;
   meta: string;
+  dhash: string | null;
 }
 
 /** A picture's shape from its facts, undefined without both sides. */
@@ -112,6 +114,23 @@ function factOf(r: Row, fact: MediaFact): number {
   const value = preview?.[fact];
   if (typeof value !== 'number' || !(value > 0) || value > 1e9) return 0;
   return fact === 'duration' ? value : Math.floor(value + 0.5);
+}
+
+/** Fingerprints near a few pictures (0-4 bits flipped), so that similar filters match a few rows each. */
+const PICTURES = ['00ff00ff00ff00ff', 'a5a5a5a55a5a5a5a', '0123456789abcdef'];
+function randomFingerprint(rand: () => number): string {
+  let value = BigInt(`0x${PICTURES[Math.floor(rand() * PICTURES.length)]}`);
+  for (let flips = Math.floor(rand() * 4); flips > 0; flips--) value ^= 1n << BigInt(Math.floor(rand() * 64));
+  return value.toString(16).padStart(16, '0');
+}
+
+/** Gives about half the records a fingerprint (some the empty one: none could be taken). */
+function fingerprint(db: SqliteStore, rand: () => number, records: AssetRecord[]): void {
+  for (const rec of records) {
+    const roll = rand();
+    if (roll < 0.5) db.setPictureHash(rec.projectId, rec.uid, rec.hash, randomFingerprint(rand));
+    else if (roll < 0.55) db.setPictureHash(rec.projectId, rec.uid, rec.hash, '');
+  }
 }
 
 /** The brute-force answer: every row read, filtered and sorted in JavaScript. */
@@ -145,6 +164,8 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
       }) &&
       (q.folder === undefined || r.path.startsWith(`${q.folder}/`)) &&
       (q.orientation === undefined || shapeOf(r) === q.orientation) &&
+      (q.similar === undefined ||
+        (isPictureHash(r.dhash) && hashDistance(r.dhash, q.similar.dhash) <= q.similar.maxDistance)) &&
       duplicate(r),
   );
   const sort = q.sort ?? 'created';
@@ -185,6 +206,11 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   if (rand() < 0.25) q.duplicates = pick(['all', 'extra'] as const);
   if (rand() < 0.2) q.orientation = pick(['landscape', 'portrait', 'square'] as const);
   if (rand() < 0.25) q.folder = pick(['images', 'audio/night', 'docs/night/deep', 'images0', 'nowhere']);
+  if (rand() < 0.15) {
+    q.similar = { dhash: randomFingerprint(rand), maxDistance: pick([0, 4, 10, 20]) };
+    // Few match: pages near the start, so that they hold some.
+    q.offset = pick([0, 1, STEP]);
+  }
   if (rand() < 0.3) {
     // One or two bounds, on the values the rows hold (ties, an exact match) and between them.
     const bounds: MediaBounds = {};
@@ -269,6 +295,7 @@ describe('exact totals and deep pages under writes', () => {
         records.push(rec);
       }
     });
+    fingerprint(store, rand, records);
     assertCountsExact(store);
     for (let i = 0; i < 150; i++) assertSame(store, randomQuery(rand, 120), 'after inserts');
 
@@ -300,6 +327,8 @@ describe('exact totals and deep pages under writes', () => {
           records.push(fresh);
         }
       }
+      // Some pictures fingerprinted again (a file replaced by another picture).
+      fingerprint(store, rand, records.slice(round * 20, round * 20 + 10));
       assertCountsExact(store);
       for (let i = 0; i < 40; i++) assertSame(store, randomQuery(rand, 120), `round ${round}`);
       assertFolders(store, `round ${round}`);

@@ -34,6 +34,8 @@ export interface AssetQuery {
   orientation: Orientation | '';
   /** Only assets in this folder or below it ('' for any). */
   folder: string;
+  /** Only pictures that look like this asset (its id), itself included ('' for any). */
+  similarTo: string;
   sort: SortField;
   order: SortOrder;
 }
@@ -48,6 +50,7 @@ export const DEFAULT_QUERY: AssetQuery = {
   bounds: {},
   orientation: '',
   folder: '',
+  similarTo: '',
   sort: 'created',
   order: 'desc',
 };
@@ -93,6 +96,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   if (query.duplicates) params.set('duplicates', query.duplicates);
   setSizeParams(params, query);
   if (query.folder) params.set('folder', query.folder);
+  if (query.similarTo) params.set('similar_to', query.similarTo);
   params.set('sort', query.sort);
   params.set('order', query.order);
   for (const [k, v] of Object.entries(extra)) params.set(k, String(v));

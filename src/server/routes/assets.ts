@@ -55,6 +55,8 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
     bounds: Object.fromEntries(MEDIA_BOUND_KEYS.map((key) => [key, q[key]])),
     folder: q.folder,
     orientation: q.orientation || undefined,
+    similarTo: q.similar_to,
+    maxDistance: q.max_distance,
     sort: q.sort,
     order: q.order,
     limit: q.limit ?? 50,

@@ -123,7 +123,15 @@ function SimilarPictures({ asset, tick }: { asset: Asset; tick: number }): React
           ))}
         </ul>
       )}
-      {more > 0 && <p className="muted">…and {more.toLocaleString()} more.</p>}
+      {found.items.length > 0 && (
+        <p>
+          {more > 0 && <span className="muted">…and {more.toLocaleString()} more. </span>}
+          <a href={galleryHref({ ...DEFAULT_QUERY, similarTo: asset.uid })}>
+            Show {found.total === found.items.length ? 'them' : 'all'} in the gallery
+          </a>{' '}
+          <span className="muted">(to select, tag or remove them together)</span>
+        </p>
+      )}
     </details>
   );
 }

@@ -14,6 +14,7 @@ import { playableFile, toggleAudition } from './audition';
 import { copyText } from './clipboard';
 import { Filters } from './Filters';
 import { FolderSelect, useSubfolders } from './FolderSelect';
+import { SimilarHint } from './SimilarHint';
 import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
@@ -304,6 +305,7 @@ export function Gallery({
           <em>Also delete the files from disk</em> ticked (kept on disk, a rebuild registers them again).
         </p>
       )}
+      {query.similarTo && <SimilarHint id={query.similarTo} onClear={() => onQuery({ similarTo: '' })} />}
       <div className="gallery-body">
         <div className="grid-area">
           <div className="selection-bar">

@@ -19,6 +19,7 @@ export function galleryHref(query: AssetQuery): string {
   if (query.duplicates) params.set('duplicates', query.duplicates);
   setSizeParams(params, query);
   if (query.folder) params.set('folder', query.folder);
+  if (query.similarTo) params.set('similar_to', query.similarTo);
   if (query.sort !== DEFAULT_QUERY.sort || query.order !== DEFAULT_QUERY.order) {
     params.set('sort', query.sort);
     params.set('order', query.order);
@@ -52,6 +53,7 @@ export function queryFromHref(hash: string): AssetQuery {
     bounds: boundsFromParams(params),
     orientation: orientationFromParams(params),
     folder: (params.get('folder') ?? '').trim().replace(/^\/+|\/+$/g, ''),
+    similarTo: (params.get('similar_to') ?? '').trim(),
     sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
     order: oneOf(params.get('order'), SORT_ORDERS, DEFAULT_QUERY.order),
   };
