@@ -1306,8 +1306,19 @@ export class AssetRegistry {
     });
   }
 
-  /** Queues previews again: these ids, every failed one (when asked), and every missing one. */
+  /**
+   * Queues previews again: these ids, every failed one (when asked), and every missing one. All
+   * or nothing: an unknown id, or one without a preview, queues none of them.
+   */
   requeuePreviews(uids: readonly string[], failed: boolean): number {
+    const unknown = [...new Set(uids)].filter((uid) => !this.get(uid));
+    if (unknown.length) {
+      const listed =
+        unknown.slice(0, 10).join(', ') + (unknown.length > 10 ? `, … (${unknown.length} in all)` : '');
+      throw notFound(
+        `No asset has the id${unknown.length > 1 ? 's' : ''} ${listed} in project ${this.projectId}: nothing was queued. Leave ${unknown.length > 1 ? 'them' : 'it'} out and send the others again.`,
+      );
+    }
     let queued = 0;
     this.store.transaction(() => {
       for (const uid of uids) {

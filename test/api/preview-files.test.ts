@@ -351,5 +351,19 @@ describe('failures are data, not crashes', () => {
     const bad = await api(url, 'POST', '/api/previews/requeue', { ids: [reg.body.asset_id] });
     assert.equal(bad.status, 400);
     assert.ok(id);
+    // Unknown ids are named, and nothing is queued, not even the known one: a finished preview
+    // sent along stays finished (queued again, it would be queued or running at once).
+    const listed = await api(url, 'GET', '/api/assets/search?limit=200&fields=uid,preview_status');
+    const done = listed.body.items.find((a: { preview_status?: string }) => a.preview_status === 'done');
+    assert.ok(done, 'an asset whose preview is done');
+    const unknown = await api(url, 'POST', '/api/previews/requeue', {
+      ids: [done.uid, 'nosuch1', 'nosuch2', 'nosuch1'],
+    });
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(
+      unknown.body.message,
+      'No asset has the ids nosuch1, nosuch2 in project default: nothing was queued. Leave them out and send the others again.',
+    );
+    assert.equal((await api(url, 'GET', `/api/assets/${done.uid}`)).body.asset.preview_status, 'done');
   });
 });
