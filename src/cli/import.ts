@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { importZip } from '../registry/import.js';
+import { importZip, type ImportProgress } from '../registry/import.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { countBar } from './progress.js';
 
@@ -18,13 +18,18 @@ export function importCommand(): Command {
     .option('--dest <folder>', 'the folder under the assets root to unpack into (default: the top)', '')
     .action(async (zipFile: string, options: ImportOptions) => {
       await withService(options, async (service) => {
-        const bar = wantsJson(options) ? undefined : countBar('files');
-        const report = await importZip(
-          service.project(),
-          path.resolve(zipFile),
-          options.dest,
-          (done, total) => bar?.update(done, total),
-        );
+        // One bar per phase: the files unpacked, then those registered.
+        let phase: ImportProgress['phase'] | undefined;
+        let bar: ReturnType<typeof countBar> | undefined;
+        const report = await importZip(service.project(), path.resolve(zipFile), options.dest, (p) => {
+          if (wantsJson(options)) return;
+          if (p.phase !== phase) {
+            bar?.stop();
+            phase = p.phase;
+            bar = countBar(`files ${p.phase === 'unpacking' ? 'unpacked' : 'registered'}`);
+          }
+          bar?.update(p.files_done, p.files_total);
+        });
         bar?.stop();
         if (wantsJson(options)) printJson({ ok: true, ...report });
         else

@@ -34,6 +34,13 @@ export interface ImportReport {
   bytes: number;
 }
 
+/** Where an import is: unpacking the archive's files, then registering those it wrote. */
+export interface ImportProgress {
+  phase: 'unpacking' | 'registering';
+  files_done: number;
+  files_total: number;
+}
+
 interface Planned {
   entry: Entry;
   rel: string;
@@ -52,7 +59,7 @@ export async function importZip(
   registry: AssetRegistry,
   zipFile: string,
   dest: string,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (progress: ImportProgress) => void,
 ): Promise<ImportReport> {
   const root = registry.context.paths.assetsRoot;
   const destRel = dest.trim() ? cleanRelativePath(dest, 'dest') : '';
@@ -130,8 +137,10 @@ export async function importZip(
     for (const [rel, sidecar] of sidecars)
       if (!inArchive.has(rel))
         report.skipped.push({ name: sidecar.entry.fileName, reason: 'a sidecar without its file' });
+    const unpacking = (filesDone: number): void =>
+      onProgress?.({ phase: 'unpacking', files_done: filesDone, files_total: files.length });
     for (const file of files) {
-      onProgress?.(done++, files.length);
+      unpacking(done++);
       let unpacked: boolean;
       try {
         // A file there already stays, and so does its sidecar.
@@ -151,9 +160,18 @@ export async function importZip(
       // Without it the file is registered with path-derived metadata, as a rebuild would.
       if (sidecar && !fs.existsSync(sidecar.abs)) await unpack(sidecar).catch(() => false);
     }
-    onProgress?.(files.length, files.length);
+    unpacking(files.length);
     if (written.length) {
-      await registry.rebuild({ paths: written, removeStale: false, waitForThumbs: false });
+      const registering = (filesDone: number): void =>
+        onProgress?.({ phase: 'registering', files_done: filesDone, files_total: written.length });
+      registering(0);
+      await registry.rebuild({
+        paths: written,
+        removeStale: false,
+        waitForThumbs: false,
+        onProgress: (p) => registering(p.files_done),
+      });
+      registering(written.length);
       for (const rel of written) {
         const record = registry.atPath(rel);
         if (record) report.imported.push({ id: record.uid, path: rel });

@@ -148,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     jobs,
     importRoots: options.importRoots ?? [service.paths.workspace, service.paths.assetsRoot],
   });
-  registerUploadRoute(app, service, options.maxUploadBytes ?? 2 * 1024 ** 3);
+  registerUploadRoute(app, service, jobs, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
   registerExportRoutes(app, service);
   registerPreviewRoutes(app, service);

@@ -317,10 +317,11 @@ function makeZip(entries: Array<[string, string | Buffer]>, patch?: [string, str
   });
 }
 
-async function importInto(base: string, zip: Buffer, dest?: string) {
+async function importInto(base: string, zip: Buffer, dest?: string, wait?: string) {
   const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(zip)]), 'pack.zip');
   if (dest !== undefined) form.append('dest', dest);
+  if (wait !== undefined) form.append('wait', wait);
+  form.append('file', new Blob([new Uint8Array(zip)]), 'pack.zip');
   const res = await fetch(`${base}/api/assets/import`, { method: 'POST', body: form });
   return { status: res.status, body: await res.json() };
 }
@@ -435,5 +436,54 @@ describe('POST /api/assets/import, asset-registry import', () => {
     const notZip = await importInto(url, Buffer.from('just text'), 'x');
     assert.equal(notZip.status, 400, JSON.stringify(notZip.body));
     assert.match(notZip.body.message, /not a readable zip archive/);
+  });
+
+  test('wait=false: a 202 and a job that ends having registered every file, with its report; the upload is cleared', async () => {
+    const entries: Array<[string, string]> = Array.from({ length: 30 }, (_, i) => [
+      `batch/item-${String(i).padStart(2, '0')}.txt`,
+      `item ${i}`,
+    ]);
+    const started = await importInto(url, await makeZip(entries), 'queued', 'false');
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    assert.equal(started.body.status_url, `/api/jobs/${started.body.job_id}`);
+    const phases = new Set<string>();
+    const job = await eventually('the import job done', async () => {
+      const res = await api(url, 'GET', started.body.status_url);
+      assert.equal(res.status, 200, res.text);
+      phases.add(res.body.job.progress.phase);
+      return res.body.job.status === 'running' ? undefined : res.body.job;
+    });
+    assert.equal(job.kind, 'import');
+    assert.equal(job.status, 'done', job.error);
+    assert.deepEqual(job.progress, { phase: 'registering', files_done: 30, files_total: 30 });
+    assert.ok(phases.has('registering'));
+    assert.deepEqual(
+      job.summary.imported.map((a: { path: string }) => a.path).sort(),
+      entries.map(([name]) => `queued/${name}`),
+    );
+    assert.equal(
+      (await api(url, 'GET', '/api/assets/search?folder=queued&limit=1')).body.total,
+      entries.length,
+    );
+    // The uploaded archive is gone from the staging folder once the job has ended.
+    const staging = path.join(ws.assets, '.staging');
+    assert.deepEqual(
+      fs.existsSync(staging) ? fs.readdirSync(staging).filter((n) => n.startsWith('import-')) : [],
+      [],
+    );
+
+    // A file that is no zip: the job fails saying why; a wait that is neither: a 400 at once.
+    const broken = await importInto(url, Buffer.from('just text'), 'x', 'false');
+    assert.equal(broken.status, 202);
+    const failed = await eventually('the broken import failed', async () => {
+      const res = await api(url, 'GET', broken.body.status_url);
+      return res.body.job.status === 'running' ? undefined : res.body.job;
+    });
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error, /not a readable zip archive/);
+    const unclear = await importInto(url, await makeZip(entries), 'x', 'later');
+    assert.equal(unclear.status, 400, JSON.stringify(unclear.body));
+    assertErrorEnvelope(unclear.body, 400);
+    assert.match(unclear.body.message, /wait must be "true" or "false"; got "later"/);
   });
 });

@@ -479,17 +479,39 @@ export async function upload(
   return asset;
 }
 
-export interface ImportReport {
+export type ImportReport = {
   imported: Array<{ id: string; path: string }>;
   existing: string[];
   skipped: Array<{ name: string; reason: string }>;
-}
+};
 
-/** Uploads a zip of assets to be unpacked and registered (POST /api/assets/import). */
-export function importZip(file: File, onProgress: (fraction: number) => void): Promise<ImportReport> {
+export type ImportJob = Job<
+  { phase: 'unpacking' | 'registering'; files_done: number; files_total: number },
+  ImportReport
+>;
+
+/**
+ * Uploads a zip of assets to be unpacked and registered (POST /api/assets/import), then follows
+ * its job: `onUpload` hears the upload's progress, `onJob` the unpacking and registering.
+ */
+export async function importZip(
+  file: File,
+  onUpload: (fraction: number) => void,
+  onJob: (progress: ImportJob['progress']) => void,
+): Promise<ImportReport> {
   const form = new FormData();
+  form.append('wait', 'false');
   form.append('file', file, file.name);
-  return postForm<ImportReport>('/api/assets/import', form, `Importing ${file.name}`, onProgress);
+  const { job_id } = await postForm<{ job_id: string }>(
+    '/api/assets/import',
+    form,
+    `Importing ${file.name}`,
+    onUpload,
+  );
+  const job = await followJob<ImportJob>(job_id, (j) => onJob(j.progress));
+  if (job.status === 'failed' || !job.summary)
+    throw new ApiError(400, 'import_failed', job.error ?? `Importing ${file.name} failed.`);
+  return job.summary;
 }
 
 export const formatBytes = (n: number): string => {

@@ -10,9 +10,10 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
-import { importZip } from '../../registry/import.js';
+import { importZip, type ImportProgress } from '../../registry/import.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
+import { accepted, type JobBoard } from '../jobs.js';
 import { releaseBuffersWhileReading } from '../release-buffers.js';
 
 /** Keeps only a base name with no path separators, control characters or leading dots. */
@@ -77,7 +78,19 @@ async function receiveFile(
   return { ...uploaded, fields };
 }
 
-export function registerUploadRoute(app: App, service: RegistryService, maxUploadBytes: number): void {
+/** A multipart `wait` field: absent or "true" waits for the job's end, "false" answers 202 at once. */
+function waitField(value: string | undefined): boolean {
+  if (value === undefined || value === 'true') return true;
+  if (value === 'false') return false;
+  throw badRequest(`wait must be "true" or "false"; got "${value}".`);
+}
+
+export function registerUploadRoute(
+  app: App,
+  service: RegistryService,
+  jobs: JobBoard,
+  maxUploadBytes: number,
+): void {
   const stagingFor = (kind: string): string =>
     path.join(service.paths.stagingDir, `${kind}-${randomBytes(8).toString('hex')}`);
 
@@ -133,18 +146,34 @@ export function registerUploadRoute(app: App, service: RegistryService, maxUploa
           'Each file lands under `dest` (the top of the assets root by default) at its path in the archive, ' +
           'its sidecar (`<file>.asset.json`, as an export writes it) with it, and is registered with that ' +
           'metadata. A file already there is never overwritten: it is listed in `existing`. Hidden files, OS ' +
-          'junk and `_meta` are listed in `skipped`. A name leading out of the root refuses the whole archive.',
+          'junk and `_meta` are listed in `skipped`. A name leading out of the root refuses the whole archive. ' +
+          'Runs as a job once the upload is in: `wait=false` (a form field) answers 202 with its id, its ' +
+          'progress (`phase` unpacking then registering, `files_done`, `files_total`) and then its report at ' +
+          '`GET /api/jobs/{id}`.',
         consumes: ['multipart/form-data'],
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tmpDir = stagingFor('import');
+      const removeUpload = (): void => fs.rmSync(tmpDir, { recursive: true, force: true });
+      let handedToJob = false;
       try {
         const { fields, file } = await receiveFile(request, tmpDir, maxUploadBytes);
+        const wait = waitField(fields.wait);
         const registry = service.project(fields.project_id);
-        return { ok: true, ...(await importZip(registry, file, fields.dest ?? '')) };
+        const progress: ImportProgress = { phase: 'unpacking', files_done: 0, files_total: 0 };
+        const { job, settled } = jobs.run(
+          'import',
+          progress,
+          (report) => importZip(registry, file, fields.dest ?? '', report).finally(removeUpload),
+          // Followed at GET /api/jobs/{id} (no event of its own: the assets' events tell the rest).
+          () => undefined,
+        );
+        handedToJob = true;
+        if (!wait) return accepted(reply, job);
+        return { ok: true, job_id: job.id, ...(await settled) };
       } finally {
-        fs.rmSync(tmpDir, { recursive: true, force: true });
+        if (!handedToJob) removeUpload();
       }
     },
   );

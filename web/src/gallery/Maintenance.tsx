@@ -19,6 +19,8 @@ interface UploadItem {
   name: string;
   size: number;
   progress: number;
+  /** What is under way once the upload is in (an import's unpacking and registering). */
+  status?: string;
   error?: string;
   done?: boolean;
 }
@@ -78,8 +80,16 @@ export function Maintenance({
     const patch = (p: Partial<UploadItem>): void =>
       setUploads((u) => u.map((item, j) => (j === at ? { ...item, ...p } : item)));
     try {
-      const report = await importZip(file, (progress) => patch({ progress }));
-      patch({ progress: 1, done: true });
+      const report = await importZip(
+        file,
+        (progress) => patch({ progress }),
+        ({ phase, files_done: done, files_total: total }) =>
+          patch({
+            progress: total ? done / total : 0,
+            status: `${phase === 'unpacking' ? 'Unpacking' : 'Registering'} ${done.toLocaleString()} of ${total.toLocaleString()} files`,
+          }),
+      );
+      patch({ progress: 1, done: true, status: undefined });
       const there = report.existing.length;
       onMessage(
         `Imported ${report.imported.length} assets from ${file.name}` +
@@ -291,7 +301,14 @@ export function Maintenance({
               {u.error ? (
                 <span>{u.error}</span>
               ) : (
-                <progress max={1} value={u.progress} aria-label={`Upload of ${u.name}`} />
+                <>
+                  <progress
+                    max={1}
+                    value={u.progress}
+                    aria-label={u.status ? `${u.status}: ${u.name}` : `Upload of ${u.name}`}
+                  />
+                  {u.status && <span className="muted">{u.status}</span>}
+                </>
               )}
             </li>
           ))}
