@@ -23,7 +23,10 @@ export function searchCommand(): Command {
     .option('--limit <n>', 'rows to return (1-500)', '50')
     .option('--offset <n>', 'rows to skip', '0')
     .addOption(
-      new Option('--sort <field>', 'sort by (width, duration: from the preview, 0 without one)')
+      new Option(
+        '--sort <field>',
+        'sort by (width, duration: from the preview; the assets without one last in either order)',
+      )
         .choices(SORT_FIELDS)
         .default('created'),
     )

@@ -64,6 +64,8 @@ export interface SearchQuery {
   orientation?: Orientation;
   /** Only pictures whose fingerprint is within `maxDistance` bits of `dhash` (see picture-index.ts). */
   similar?: { dhash: string; maxDistance: number };
+  /** Only assets without this fact (0): the end of an ascending sort by it (see `searchRowids`). */
+  unmeasured?: MediaFact;
   sort?: SortField;
   order?: SortOrder;
   limit: number;
@@ -186,6 +188,9 @@ const ORDER_INDEXES: Record<string, string> = {
   'type|type': 'assets_type',
   'type|path': 'assets_type_path',
   'license_norm|created': 'assets_license',
+  // Assets without a width (or length): the end of an ascending sort by it, in row-id order.
+  'width|width': 'assets_width',
+  'duration|duration': 'assets_duration',
 };
 
 const EVENTS_KEPT = 10_000;
@@ -195,7 +200,7 @@ const BULK_CHECKPOINT_PAGES = 10_000;
 type Param = string | number;
 
 /** A column filter as an SQL term: `= ?`, or `IS NULL` for "no value" (no licence). */
-const columnTerm = (column: string, value: string | null): { sql: string; params: Param[] } =>
+const columnTerm = (column: string, value: Param | null): { sql: string; params: Param[] } =>
   value === null ? { sql: `${column} IS NULL`, params: [] } : { sql: `${column} = ?`, params: [value] };
 
 /** One filter as a stream of row ids in row-id order: `sql` selects `id`, `idColumn` bounds it. */
@@ -255,6 +260,18 @@ const ORIENTATION_TESTS: Record<Orientation, string> = {
   square: 'a.width = a.height AND a.width > 0',
 };
 
+/**
+ * The fact an ascending sort is by, when some assets may lack it (0): those go last, not first.
+ * Not when the filters leave them out already (a bound on the fact; a shape, for the width).
+ */
+function unmeasuredLast(query: SearchQuery): MediaFact | undefined {
+  const sort = query.sort;
+  if (query.order !== 'asc' || query.unmeasured || (sort !== 'width' && sort !== 'duration'))
+    return undefined;
+  if (bounded(query.bounds, sort) || (sort === 'width' && query.orientation)) return undefined;
+  return sort;
+}
+
 /** Entries of a range counted to tell a small one (read it through its index) from a big one. */
 const RANGE_PROBE = 50_000;
 
@@ -281,7 +298,7 @@ function factTests(bounds: MediaBounds | undefined, fact: MediaFact): RowTest[] 
 
 interface SearchPlan {
   /** Column filters ([column, value], null: no value); each is also the first of `streams`. */
-  columns: Array<[string, string | null]>;
+  columns: Array<[string, Param | null]>;
   streams: Stream[];
   /** How many streams come from the tag and trigram indexes (not from assets' own columns). */
   indexStreams: number;
@@ -351,6 +368,7 @@ function filterKey(query: SearchQuery): string {
     query.folder ?? null,
     query.orientation ?? null,
     query.similar ?? null,
+    query.unmeasured ?? null,
   ]);
 }
 
@@ -958,6 +976,30 @@ export class SqliteStore {
     // leaving total_changes() moved on), so the caches start empty and are never reused.
     const version = this.stmts.version.get()?.v ?? '';
     this.searchCache.sync(nested ? `nested:${++this.nestedSearches}` : version);
+    const fact = unmeasuredLast(query);
+    if (!fact) return this.rowidsOf(query, withTotal);
+    // Smallest first means the assets that have the fact, smallest first, then those without
+    // it (not the sounds and scripts first, their width being 0): two ranges of the fact's
+    // index, one after the other.
+    const offset = query.offset ?? 0;
+    const measured: SearchQuery = { ...query, bounds: { ...query.bounds, [`min_${fact}`]: 0 } };
+    const measuredPlan = this.searchPlan(measured);
+    const before = this.searchTotal(measured, measuredPlan);
+    const ids = offset < before ? this.pageIds(measured, measuredPlan, () => before) : [];
+    if (ids.length < query.limit) {
+      const rest = {
+        ...query,
+        unmeasured: fact,
+        offset: Math.max(0, offset - before),
+        limit: query.limit - ids.length,
+      };
+      ids.push(...this.rowidsOf(rest, false).ids);
+    }
+    return { total: withTotal ? this.searchTotal(query, this.searchPlan(query)) : 0, ids };
+  }
+
+  /** One query's count and page, as its plan finds them. */
+  private rowidsOf(query: SearchQuery, withTotal: boolean): { total: number; ids: number[] } {
     const plan = this.searchPlan(query);
     let total: number | undefined;
     const totalOf = (): number => (total ??= this.searchTotal(query, plan));
@@ -973,11 +1015,12 @@ export class SqliteStore {
    * the page itself.
    */
   private searchPlan(query: SearchQuery): SearchPlan {
-    const columns: Array<[string, string | null]> = [];
+    const columns: Array<[string, Param | null]> = [];
     if (query.type !== undefined) columns.push(['type', query.type]);
     if (query.license !== undefined) columns.push(['license_norm', query.license]);
     if (query.unlicensed) columns.push(['license_norm', null]);
     if (query.hash !== undefined) columns.push(['hash', query.hash]);
+    if (query.unmeasured) columns.push([query.unmeasured, 0]);
     const streams: Stream[] = columns.map(([column, value]) => {
       const term = columnTerm(column, value);
       return {
@@ -1071,6 +1114,7 @@ export class SqliteStore {
       !query.texts?.length &&
       !query.duplicates &&
       !query.similar &&
+      !query.unmeasured &&
       !query.unlicensed &&
       !plan.rowTests.length &&
       dims.length <= 1

@@ -79,7 +79,7 @@ describe('media bounds and sorts', () => {
     assert.deepEqual(all.body.ids, [ids.mid, ids.wide]);
   });
 
-  test('sorted by width or length: largest first, the assets without one last', async () => {
+  test('sorted by width or length, largest or smallest first: the assets without one last', async () => {
     assert.deepEqual(await uidsOf('sort=width&order=desc'), [
       ids.wide,
       ids.mid,
@@ -90,6 +90,27 @@ describe('media bounds and sorts', () => {
     ]);
     assert.deepEqual((await uidsOf('sort=duration&order=desc')).slice(0, 2), [ids.theme, ids.blip]);
     assert.deepEqual(await uidsOf('sort=duration&order=asc&min_duration=0'), [ids.blip, ids.theme]);
+    // Smallest first: still the assets without one last (in the order they came), not first.
+    assert.deepEqual(await uidsOf('sort=width&order=asc'), [
+      ids.portrait,
+      ids.mid,
+      ids.wide,
+      ids.blip,
+      ids.theme,
+      ids.notes,
+    ]);
+    assert.deepEqual(await uidsOf('sort=duration&order=asc'), [
+      ids.blip,
+      ids.theme,
+      ids.wide,
+      ids.mid,
+      ids.portrait,
+      ids.notes,
+    ]);
+    // Pages across the turn from the measured to the rest, and Select all, agree.
+    assert.deepEqual(await uidsOf('sort=width&order=asc&limit=2&offset=2'), [ids.wide, ids.blip]);
+    const all = await api(url, 'GET', '/api/assets/ids?sort=width&order=asc');
+    assert.deepEqual(all.body.ids, [ids.portrait, ids.mid, ids.wide, ids.blip, ids.theme, ids.notes]);
     assert.deepEqual(await uidsOf('sort=width&order=asc&min_width=1&limit=2&offset=1'), [ids.mid, ids.wide]);
   });
 

@@ -258,7 +258,7 @@ test('the filters live in the URL: a link or a reload shows the same assets, the
   await expect(page).toHaveURL(/#\/$/);
 });
 
-test('Size finds pictures by their size and sounds by their length; Widest and Longest first sort by them', async ({
+test('Size finds pictures by their size and sounds by their length; Widest, Narrowest and Longest first sort by them', async ({
   page,
 }) => {
   await page.goto(server.url);
@@ -292,6 +292,11 @@ test('Size finds pictures by their size and sounds by their length; Widest and L
   await filter(page, 'Size').selectOption({ label: 'Any size' });
   await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
   await expect.poll(() => tileOrder(page)).toEqual([ids.castle, ids.hero, ids.forest, ids.script, ids.theme]);
+  // Narrowest first: the pictures from the narrowest, and still what has no width after them
+  // (oldest first among them), not before.
+  await filter(page, 'Sort').selectOption({ label: 'Narrowest first' });
+  await expect.poll(() => tileOrder(page)).toEqual([ids.forest, ids.hero, ids.castle, ids.theme, ids.script]);
+  await expect(page).toHaveURL(/#\/\?sort=width&order=asc$/);
   await filter(page, 'Sort').selectOption({ label: 'Longest first' });
   await expect.poll(async () => (await tileOrder(page))[0]).toBe(ids.theme);
   await filter(page, 'Sort').selectOption({ label: 'Newest first' });

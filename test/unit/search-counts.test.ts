@@ -170,9 +170,10 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
   );
   const sort = q.sort ?? 'created';
   const sign = q.order === 'asc' ? 1 : -1;
+  // Without the fact (0), an asset comes last either way: after the largest, after the smallest.
   const key = (r: Row): string | number =>
     sort === 'width' || sort === 'duration'
-      ? factOf(r, sort)
+      ? factOf(r, sort) || (q.order === 'asc' ? Infinity : 0)
       : r[({ created: 'rowid', type: 'type', path: 'path', bytes: 'bytes' } as const)[sort]];
   hits.sort((a, b) => {
     const x = key(a);

@@ -33,7 +33,7 @@ function useSlashToSearch(box: React.RefObject<HTMLInputElement | null>): void {
   }, [box]);
 }
 
-const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string; onlyWhenChosen?: boolean }> = [
+const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string }> = [
   { value: 'created:desc', label: 'Newest first' },
   { value: 'created:asc', label: 'Oldest first' },
   { value: 'path:asc', label: 'Name A→Z' },
@@ -42,12 +42,11 @@ const SORTS: Array<{ value: `${SortField}:${SortOrder}`; label: string; onlyWhen
   { value: 'type:desc', label: 'Type Z→A' },
   { value: 'bytes:desc', label: 'Largest first' },
   { value: 'bytes:asc', label: 'Smallest first' },
+  // Assets without a width or length come last in both directions.
   { value: 'width:desc', label: 'Widest first' },
+  { value: 'width:asc', label: 'Narrowest first' },
   { value: 'duration:desc', label: 'Longest first' },
-  // Assets without a width or length count as 0, so these put them first: listed only when a
-  // link asks for them (the Size list narrows a search to pictures or sounds first).
-  { value: 'width:asc', label: 'Narrowest first', onlyWhenChosen: true },
-  { value: 'duration:asc', label: 'Shortest first', onlyWhenChosen: true },
+  { value: 'duration:asc', label: 'Shortest first' },
 ];
 
 const COPIES: Array<{ value: DuplicateFilter | ''; label: string }> = [
@@ -301,7 +300,7 @@ export function Filters({
         id="sort"
         label="Sort"
         value={`${query.sort}:${query.order}`}
-        choices={SORTS.filter((s) => !s.onlyWhenChosen || s.value === `${query.sort}:${query.order}`)}
+        choices={SORTS}
         onChange={(choice) => {
           const [sort, order] = choice.split(':') as [SortField, SortOrder];
           onQuery({ sort, order });
