@@ -980,22 +980,23 @@ export class SqliteStore {
     if (!fact) return this.rowidsOf(query, withTotal);
     // Smallest first means the assets that have the fact, smallest first, then those without
     // it (not the sounds and scripts first, their width being 0): two ranges of the fact's
-    // index, one after the other.
+    // index, one after the other. The first's count is the query's less the second's, which
+    // are cheap (a counter; index streams, no row read) where counting the first is not.
     const offset = query.offset ?? 0;
-    const measured: SearchQuery = { ...query, bounds: { ...query.bounds, [`min_${fact}`]: 0 } };
-    const measuredPlan = this.searchPlan(measured);
-    const before = this.searchTotal(measured, measuredPlan);
-    const ids = offset < before ? this.pageIds(measured, measuredPlan, () => before) : [];
-    if (ids.length < query.limit) {
-      const rest = {
-        ...query,
-        unmeasured: fact,
-        offset: Math.max(0, offset - before),
-        limit: query.limit - ids.length,
-      };
-      ids.push(...this.rowidsOf(rest, false).ids);
+    const total = this.searchTotal(query, this.searchPlan(query));
+    const rest: SearchQuery = { ...query, unmeasured: fact };
+    const restPlan = this.searchPlan(rest);
+    const before = total - this.searchTotal(rest, restPlan);
+    const ids: number[] = [];
+    if (offset < before) {
+      const measured: SearchQuery = { ...query, bounds: { ...query.bounds, [`min_${fact}`]: 0 } };
+      ids.push(...this.pageIds(measured, this.searchPlan(measured), () => before));
     }
-    return { total: withTotal ? this.searchTotal(query, this.searchPlan(query)) : 0, ids };
+    if (ids.length < query.limit) {
+      const page = { ...rest, offset: Math.max(0, offset - before), limit: query.limit - ids.length };
+      ids.push(...this.pageIds(page, restPlan, () => total - before));
+    }
+    return { total: withTotal ? total : 0, ids };
   }
 
   /** One query's count and page, as its plan finds them. */
@@ -1183,11 +1184,15 @@ export class SqliteStore {
     // sorted, or the sort column's index is walked in order, each entry tested, until the page
     // is full. Walking costs ~(offset + limit) / selectivity tests, sorting ~matches row reads.
     const columnsKey = `${plan.columns.map(([column]) => column).join('+')}|${sort}`;
+    // A bound on the sort's own column is no obstacle: it is where the walk starts (or ends).
+    const sortBounds = new Set(
+      plan.ranges.filter((r) => r.order === sort).flatMap((r) => r.tests.map((t) => t.sql)),
+    );
     const walkable =
       sort !== 'created' &&
       !plan.text &&
       !plan.rowidList &&
-      !plan.rowTests.length &&
+      plan.rowTests.every((test) => sortBounds.has(test.sql)) &&
       (plan.columns.length > 0 || plan.tags.length > 0) &&
       // Column filters alone may have an index that gives the order already (type by path).
       !(plan.tags.length === 0 && ORDER_INDEXES[columnsKey]);
