@@ -3,6 +3,7 @@
  * (`images/hero.png`) or as a file path from here that lies under it (`data/assets/images/hero.png`).
  */
 import path from 'node:path';
+import { notFound } from '../domain/errors.js';
 import { isInside, realpathLoose, toRelPosix } from '../files/safe-path.js';
 import type { AssetRegistry } from '../registry/registry.js';
 
@@ -15,6 +16,14 @@ export function assetIdFor(registry: AssetRegistry, assetsRoot: string, given: s
     registry.atPath(given.split(path.sep).join('/')) ??
     (isInside(root, file) ? registry.atPath(toRelPosix(root, file)) : undefined);
   return found?.uid;
+}
+
+/** The id of the asset `given` names; a 404 saying where paths are taken when it names none. */
+export function requireAssetId(registry: AssetRegistry, assetsRoot: string, given: string): string {
+  const id = assetIdFor(registry, assetsRoot, given);
+  if (id === undefined)
+    throw notFound(`No asset has the id or the path ${given} (paths are taken under ${assetsRoot}).`);
+  return id;
 }
 
 /** Each of `given` as an id where it names an asset by its path; left as typed otherwise. */

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { notFound } from '../domain/errors.js';
-import { assetIdFor } from './asset-ref.js';
+import { requireAssetId } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { describeAsset } from './format.js';
 
@@ -11,10 +10,7 @@ export function getCommand(): Command {
     .action(async (given: string, options: CommonOptions) => {
       await withService(options, async (service) => {
         const registry = service.project();
-        const root = service.paths.assetsRoot;
-        const id = assetIdFor(registry, root, given);
-        if (id === undefined)
-          throw notFound(`No asset has the id or the path ${given} (paths are taken under ${root}).`);
+        const id = requireAssetId(registry, service.paths.assetsRoot, given);
         const asset = registry.serialize(registry.require(id));
         if (wantsJson(options)) printJson({ ok: true, asset });
         else process.stdout.write(`${describeAsset(asset)}\n`);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { notFound } from '../domain/errors.js';
 import {
   DEFAULT_LIMIT,
   DEFAULT_MAX_DISTANCE,
@@ -7,7 +6,7 @@ import {
   MAX_LIMIT,
   similarReport,
 } from '../registry/similar.js';
-import { assetIdFor } from './asset-ref.js';
+import { requireAssetId } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { wholeNumber } from './filters.js';
 import { assetLine } from './format.js';
@@ -34,10 +33,7 @@ export function similarCommand(): Command {
       const limit = wholeNumber('limit', options.limit, 1, MAX_LIMIT);
       await withService(options, async (service) => {
         const registry = service.project();
-        const root = service.paths.assetsRoot;
-        const id = assetIdFor(registry, root, given);
-        if (id === undefined)
-          throw notFound(`No asset has the id or the path ${given} (paths are taken under ${root}).`);
+        const id = requireAssetId(registry, service.paths.assetsRoot, given);
         const report = similarReport(registry, service.store, id, { maxDistance, limit });
         if (wantsJson(options)) return printJson(report);
         for (const item of report.items) {

@@ -1307,7 +1307,11 @@ export class SqliteStore {
       where.push(test.sql);
       params.push(...test.params);
     }
-    const column = SORT_COLUMNS[sort];
+    // A sort column a filter holds to one value (the width 0 of an ascending sort's rest, a type
+    // sorted by type) orders by row id alone: a keyset on (column, rowid) after an equality on the
+    // column is no range SQLite seeks, so each deep hop read the range again from its start.
+    const fixed = plan.columns.some(([filtered]) => filtered === SORT_COLUMNS[sort]);
+    const column = fixed ? 'rowid' : SORT_COLUMNS[sort];
     const key = column === 'rowid' ? 'a.rowid' : `a.${column}`;
     const order = column === 'rowid' ? `a.rowid ${dir}` : `a.${column} ${dir}, a.rowid ${dir}`;
     const base = `SELECT a.rowid AS id, ${key} AS k FROM ${from} WHERE ${where.join(' AND ')}`;

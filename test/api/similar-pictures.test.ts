@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { eventually } from '../helpers/eventually.js';
-import { makeScene, makeWav, toneWithBurst } from '../helpers/media.js';
+import { lookAlikes, makeScene, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -37,22 +37,12 @@ async function similar(id: string, query = ''): Promise<{ total: number; items: 
 before(async () => {
   ws = makeWorkspace();
   server = await startServer(ws.dir);
-  const hero = await makeScene(1, 800, 600);
+  const { scene, retouched, other } = await lookAlikes();
   const files: Array<[string, string, Buffer]> = [
-    ['hero', 'art/hero.png', hero],
-    ['copy', 'backup/hero-copy.png', hero],
-    // Cropped a little, brightened, halved and saved as a JPEG.
-    [
-      'small',
-      'exports/hero-small.jpg',
-      await sharp(hero)
-        .extract({ left: 16, top: 12, width: 768, height: 576 })
-        .resize(400)
-        .modulate({ brightness: 1.1 })
-        .jpeg({ quality: 60 })
-        .toBuffer(),
-    ],
-    ['forest', 'art/forest.png', await makeScene(2, 800, 600)],
+    ['hero', 'art/hero.png', scene],
+    ['copy', 'backup/hero-copy.png', scene],
+    ['small', 'exports/hero-small.jpg', retouched],
+    ['forest', 'art/forest.png', other],
     ['blip', 'audio/blip.wav', makeWav(toneWithBurst(0.3, 8000, 1, 0.1), 8000, 16)],
   ];
   // Registered by a rebuild: a registration of the same bytes at a second path answers with the

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { openAssetDialog } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -108,12 +109,7 @@ test.afterAll(async () => {
   ws?.cleanup();
 });
 
-const openDetail = async (page: Page, rel: string) => {
-  await page.goto(`${server.url}/#/asset/${ids[rel]}`);
-  const dialog = page.getByRole('dialog', { name: path.basename(rel) });
-  await expect(dialog).toBeVisible();
-  return dialog;
-};
+const openDetail = (page: Page, rel: string) => openAssetDialog(page, server.url, ids[rel] as string, rel);
 
 test('a text file shows its first lines in its encoding; a one-line JSON file is laid out', async ({
   page,

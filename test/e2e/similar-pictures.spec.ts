@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import sharp from 'sharp';
-import { makeScene } from '../helpers/media.js';
+import { lookAlikes } from '../helpers/media.js';
 import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { openAssetDialog } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -20,19 +20,11 @@ const shot = (name: string): string => path.join(REPO, 'test-output', 'e2e', 'sc
 test.beforeAll(async () => {
   ws = makeWorkspace('areg-e2e-similar-');
   ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
-  const hero = await makeScene(1, 800, 600);
-  ws.file('data/assets/art/hero.png', hero);
-  ws.file('data/assets/backup/hero-copy.png', hero);
-  ws.file(
-    'data/assets/exports/hero-small.jpg',
-    await sharp(hero)
-      .extract({ left: 16, top: 12, width: 768, height: 576 })
-      .resize(400)
-      .modulate({ brightness: 1.1 })
-      .jpeg({ quality: 60 })
-      .toBuffer(),
-  );
-  ws.file('data/assets/art/forest.png', await makeScene(2, 640, 480));
+  const { scene, retouched, other } = await lookAlikes();
+  ws.file('data/assets/art/hero.png', scene);
+  ws.file('data/assets/backup/hero-copy.png', scene);
+  ws.file('data/assets/exports/hero-small.jpg', retouched);
+  ws.file('data/assets/art/forest.png', other);
   ws.file('data/assets/notes/readme.txt', 'not a picture');
   server = await startServer(ws.dir);
   const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
@@ -48,12 +40,7 @@ test.afterAll(async () => {
   ws?.cleanup();
 });
 
-const openDetail = async (page: Page, rel: string) => {
-  await page.goto(`${server.url}/#/asset/${ids[rel]}`);
-  const dialog = page.getByRole('dialog', { name: path.basename(rel) });
-  await expect(dialog).toBeVisible();
-  return dialog;
-};
+const openDetail = (page: Page, rel: string) => openAssetDialog(page, server.url, ids[rel] as string, rel);
 
 test('a picture lists its copies and retouched copies, nearest first; each opens the other', async ({
   page,

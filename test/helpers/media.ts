@@ -263,3 +263,18 @@ export async function makeScene(seed: number, width: number, height: number): Pr
     <rect width="100%" height="100%" fill="url(#g)"/>${shapes.join('')}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
+
+/**
+ * Pictures for the similar-pictures tests: a scene, the same scene retouched (cropped a little,
+ * brightened, halved and saved as a JPEG: a few fingerprint bits away), and another scene.
+ */
+export async function lookAlikes(): Promise<{ scene: Buffer; retouched: Buffer; other: Buffer }> {
+  const scene = await makeScene(1, 800, 600);
+  const retouched = await sharp(scene)
+    .extract({ left: 16, top: 12, width: 768, height: 576 })
+    .resize(400)
+    .modulate({ brightness: 1.1 })
+    .jpeg({ quality: 60 })
+    .toBuffer();
+  return { scene, retouched, other: await makeScene(2, 640, 480) };
+}
