@@ -129,7 +129,7 @@ export class PreviewQueue {
     if (done || failed)
       logger.info(
         { done, failed },
-        'pictures previewed before fingerprints fingerprinted from their thumbnails (failed: thumbnail missing or unreadable)',
+        'fingerprinted pictures from their thumbnails (failed: thumbnail missing or unreadable)',
       );
   }
 
