@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { logger } from '../logging.js';
 import { exitCodeFor, reportError } from './common.js';
 import { checkCommand } from './check.js';
+import { creditsCommand } from './credits.js';
 import { enforceCommand } from './enforce.js';
 import { getCommand } from './get.js';
 import { rebuildCommand } from './rebuild.js';
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     removeCommand(),
     moveCommand(),
     exportCommand(),
+    creditsCommand(),
     importCommand(),
     tagsCommand(),
     rebuildCommand(),

@@ -157,6 +157,16 @@ export const SearchQuery = Type.Object({
 /** "Select all" of a search: its filters and order, no paging and no listing fields. */
 export const IdsQuery = Type.Omit(SearchQuery, ['limit', 'offset', 'fields', 'include_debug']);
 
+/** A credits sheet: the filters of a search and the sheet's format. */
+export const CreditsQuery = Type.Object({
+  ...IdsQuery.properties,
+  format: Type.Optional(
+    Type.Union([Type.Literal('csv'), Type.Literal('md')], {
+      description: '`csv` (the default) or `md` (Markdown)',
+    }),
+  ),
+});
+
 export const UpdateBody = Type.Object({
   metadata: Type.Unknown({ description: 'Keys to change (merge) or the whole new metadata (replace).' }),
   mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' })),

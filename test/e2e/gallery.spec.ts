@@ -686,6 +686,32 @@ test('Download .zip saves the selected files with their sidecars, in their folde
   await page.screenshot({ path: path.join(SHOTS, 'import-zip.png') });
 });
 
+test('Credits .csv downloads the sheet of what the filters show, by licence', async ({ page }) => {
+  const forest = (await api(server.url, 'GET', `/api/assets/${ids.forest}`)).body.asset;
+  await page.goto(`${server.url}/#/?type=${forest.type}`);
+  const listed = (await api(server.url, 'GET', `/api/assets/search?type=${forest.type}&fields=path`)).body;
+  const all = (await api(server.url, 'GET', '/api/assets/search?limit=1')).body.total;
+  await expect(statusLine(page)).toHaveText(`Showing ${listed.total} of ${all} assets. Selected 0.`);
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Credits .csv' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^credits-\d{4}-\d{2}-\d{2}\.csv$/);
+  await expect(page.getByTestId('gallery-message')).toHaveText(
+    `Downloading the credits of ${listed.total} asset${listed.total === 1 ? '' : 's'}, by licence, as ${download.suggestedFilename()}.`,
+  );
+  const lines = fs
+    .readFileSync(await download.path(), 'utf8')
+    .trimEnd()
+    .split('\r\n');
+  expect(lines[0]).toBe('license,path,title,origin,id,sha256');
+  expect(
+    lines
+      .slice(1)
+      .map((line) => line.split(',')[1])
+      .sort(),
+  ).toEqual(listed.items.map((a: { path: string }) => a.path).sort());
+});
+
 test('a tag chip renames the tag on every asset that has it; the filter follows the new name', async ({
   page,
 }) => {
@@ -878,7 +904,7 @@ test('the detail view flips through the gallery in its order: buttons and arrow 
   );
 
   // Not while editing: the arrows move the caret.
-  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Edit', exact: true }).click();
   await page.getByLabel('Notes').press('ArrowRight');
   await expect(position).toHaveText(`2 of ${order.length}`);
   await page.getByRole('button', { name: 'Cancel' }).click();

@@ -244,8 +244,29 @@ async function fileHead(url: string, limit: number, signal: AbortSignal): Promis
   return head.subarray(0, used);
 }
 
+/** A credits sheet (CSV) of the assets a query finds, as a file's bytes. */
+async function creditsCsv(query: AssetQuery): Promise<Blob> {
+  const url = `/api/assets/credits?${queryString(query)}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: authHeaders() });
+  } catch {
+    throw networkError();
+  }
+  if (!res.ok) {
+    const { data } = await readAnswer(res);
+    throw new ApiError(
+      res.status,
+      data.code ?? 'http_error',
+      data.message ?? `GET ${url}: HTTP ${res.status}`,
+    );
+  }
+  return res.blob();
+}
+
 export const api = {
   fileHead,
+  creditsCsv,
   /** The first page of a query if it was prefetched and is in already (see main.tsx). */
   gridPageNow: (query: AssetQuery, offset: number, limit: number) =>
     takePrefetched<GridPage>(gridPageUrl(query, offset, limit)),

@@ -13,6 +13,7 @@ import type { ProvenanceInput } from '../../domain/provenance.js';
 import { removalReport, type AssetRegistry, type SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import { similarReport } from '../../registry/similar.js';
+import { creditsSheet, MAX_CREDITED } from '../../registry/credits.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import {
@@ -32,6 +33,7 @@ import {
   SearchQuery,
   SimilarQuery,
   UpdateBody,
+  CreditsQuery,
 } from '../schemas.js';
 
 export interface AssetRouteOptions {
@@ -239,6 +241,30 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const input = searchInput(request.query);
       const ids = await registry.searchIds(input, MAX_IDS);
       return { ok: true, total: ids.length, truncated: ids.length === MAX_IDS, ids };
+    },
+  );
+
+  app.get(
+    '/api/assets/credits',
+    {
+      schema: {
+        tags,
+        summary: 'A credits sheet of the assets a search finds: licence, path, title, origin, id, hash',
+        description:
+          'The search filters, and `format`: `csv` (RFC 4180, the default) or `md` (Markdown, a section per ' +
+          `licence). Licensed assets first, by licence; those without one last; by path within. Up to ${MAX_CREDITED} assets.`,
+        querystring: CreditsQuery,
+      },
+    },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const format = request.query.format ?? 'csv';
+      const { sheet } = await creditsSheet(registry, searchInput(request.query), format);
+      const stamp = new Date().toISOString().slice(0, 10);
+      return reply
+        .header('content-type', format === 'md' ? 'text/markdown; charset=utf-8' : 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="credits-${stamp}.${format}"`)
+        .send(sheet);
     },
   );
 

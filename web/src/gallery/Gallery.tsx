@@ -263,6 +263,23 @@ export function Gallery({
     );
   };
 
+  /** The credits sheet of what the filters show (not only the selection): licence, path, title, origin. */
+  const downloadCredits = (): void => {
+    api.creditsCsv(query).then(
+      (sheet) => {
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(sheet);
+        link.download = `credits-${new Date().toISOString().slice(0, 10)}.csv`;
+        document.body.append(link);
+        link.click();
+        link.remove();
+        window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        say(`Downloading the credits of ${count(total, 'asset')}, by licence, as ${link.download}.`);
+      },
+      (err: Error) => say(`Credits failed: ${err.message}`, true),
+    );
+  };
+
   const copyDebugJson = (): void => {
     if (!selected.length) return say('Select assets to copy debug JSON.', true);
     const chunks: string[][] = [];
@@ -325,6 +342,14 @@ export function Gallery({
               title="Download the selected files, with their sidecars, as one zip (folders kept)"
             >
               Download .zip
+            </button>
+            <button
+              type="button"
+              onClick={downloadCredits}
+              disabled={!total}
+              title="A sheet of the assets the filters show, by licence (licence, path, title, origin), for your credits or a licence check"
+            >
+              Credits .csv
             </button>
             <button
               type="button"
