@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 /** What every CLI command shares: path options, opening the registry, output and exit codes. */
 import { Command, Option } from 'commander';
 import { AppError } from '../domain/errors.js';
@@ -74,3 +75,9 @@ export function reportError(error: unknown, json: boolean): void {
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** An `--out` file that exists already is refused unless `--force` says to replace it. */
+export function refuseExistingOut(out: string, given: string, force: boolean | undefined): void {
+  if (!force && fs.existsSync(out))
+    throw new AppError(409, 'file_exists', `${given} exists: choose another --out, or add --force.`);
+}

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { AppError } from '../domain/errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { CREDITS_FORMATS, creditsSheet, type CreditsFormat } from '../registry/credits.js';
-import { withCommonOptions, withService, type CommonOptions } from './common.js';
+import { refuseExistingOut, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { filterInput, resolveAssetRefs, withFilterOptions, type FilterOptions } from './filters.js';
 
 interface CreditsOptions extends CommonOptions, FilterOptions {
@@ -26,12 +24,7 @@ export function creditsCommand(): Command {
     .option('--force', 'replace the file if it exists')
     .action(async (options: CreditsOptions) => {
       const out = options.out && path.resolve(options.out);
-      if (out && !options.force && fs.existsSync(out))
-        throw new AppError(
-          409,
-          'file_exists',
-          `${options.out} exists: choose another --out, or add --force.`,
-        );
+      if (out) refuseExistingOut(out, options.out as string, options.force);
       await withService(options, async (service) => {
         const registry = service.project();
         const input = resolveAssetRefs(filterInput(options), registry, service.paths.assetsRoot);

@@ -2,12 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
-import { AppError, badRequest } from '../domain/errors.js';
+import { badRequest } from '../domain/errors.js';
 import { fileOps } from '../files/atomic-write.js';
 import { moveFileNoReplace } from '../files/move-file.js';
 import { exportArchive, nothingToExport, planExport } from '../registry/export.js';
 import { assetIds } from './asset-ref.js';
-import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import {
+  printJson,
+  refuseExistingOut,
+  wantsJson,
+  withCommonOptions,
+  withService,
+  type CommonOptions,
+} from './common.js';
 import {
   filterInput,
   hasFilter,
@@ -42,12 +49,7 @@ export function exportCommand(): Command {
       if (!given.length && !hasFilter(filters))
         throw badRequest('Say what to export: asset ids or paths, or filters (--folder, --tag, …).');
       const out = path.resolve(options.out);
-      if (!options.force && fs.existsSync(out))
-        throw new AppError(
-          409,
-          'file_exists',
-          `${options.out} exists: choose another --out, or add --force.`,
-        );
+      refuseExistingOut(out, options.out, options.force);
       await withService(options, async (service) => {
         const registry = service.project();
         const ids = assetIds(registry, service.paths.assetsRoot, given);
