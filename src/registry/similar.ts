@@ -30,23 +30,30 @@ export interface SimilarPictures {
 }
 
 /**
- * Why an asset has no fingerprint to compare, as a message saying what to do. `dhash` is null
- * before one is taken, '' when its thumbnail could not give one.
+ * Why an asset has no fingerprint to compare, as a message saying what to do: `no_fingerprint`,
+ * or `fingerprint_pending` when it will have one soon. `dhash` is null before one is taken, ''
+ * when its thumbnail could not give one.
  */
 function noFingerprint(record: AssetRecord, dhash: string | null): Error {
   const name = `${record.uid} (${record.path})`;
   let why: string;
+  // Soon to have one (a client may ask again): its preview, or fingerprinting its thumbnail.
+  let pending = false;
   if (previewKind(record.path) !== 'thumbnail')
     why = `is not a picture: only pictures (PNG, JPEG, WebP, PSD, …) are compared`;
   else if (record.previewStatus === 'failed')
     why = `has no preview (${record.previewError ?? 'it failed'}): fix the file, then requeue its preview`;
-  else if (record.previewStatus !== 'done')
+  else if (record.previewStatus !== 'done') {
     why = 'is waiting for its preview, which fingerprints it: try again when the preview is done';
-  else if (dhash === '')
+    pending = true;
+  } else if (dhash === '')
     why =
       'has no fingerprint: its thumbnail could not be read. Requeue its preview (POST /api/previews/requeue) to make both';
-  else why = 'is being fingerprinted from its thumbnail: try again in a moment';
-  return conflict('no_fingerprint', `Asset ${name} ${why}.`);
+  else {
+    why = 'is being fingerprinted from its thumbnail: try again in a moment';
+    pending = true;
+  }
+  return conflict(pending ? 'fingerprint_pending' : 'no_fingerprint', `Asset ${name} ${why}.`);
 }
 
 /** An asset's fingerprint; a 409 saying why and what to do when it has none. */

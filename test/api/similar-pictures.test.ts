@@ -233,4 +233,21 @@ describe('similar pictures', () => {
       thumbTimes,
     );
   });
+
+  test('while a picture waits for its preview, the answer says to ask again (fingerprint_pending)', async () => {
+    await server.stop();
+    const db = new Database(path.join(ws.dir, 'config', 'comfyvn.sqlite'));
+    db.prepare('UPDATE assets SET dhash = NULL WHERE uid = ?').run(ids.hero);
+    // Running in another process that is alive (this one): the server leaves the job to it.
+    db.prepare(`UPDATE preview_jobs SET status = 'running', owner = ? WHERE uid = ?`).run(
+      `${process.pid}-elsewhere`,
+      ids.hero,
+    );
+    db.close();
+    server = await startServer(ws.dir);
+    const res = await api(server.url, 'GET', `/api/assets/${ids.hero}/similar`);
+    assert.equal(res.status, 409, res.text);
+    assertErrorEnvelope(res.body, 409, 'fingerprint_pending');
+    assert.match(res.body.message, /is waiting for its preview, which fingerprints it/);
+  });
 });

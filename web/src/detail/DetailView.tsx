@@ -1,6 +1,6 @@
 /** One asset in full: its large preview (FilePreview), every field, provenance, and its editors. */
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { api, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
+import { api, ApiError, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
 import { mediaDetails } from '../../../src/domain/media-facts.js';
@@ -90,7 +90,25 @@ function SimilarPictures({ asset, tick }: { asset: Asset; tick: number }): React
   const picture = asset.preview?.kind === 'thumbnail' && asset.preview_status === 'done';
   useEffect(() => {
     if (!picture) return;
-    api.similar(asset.uid, SIMILAR_SHOWN).then(setFound, (err: Error) => setFound({ error: err.message }));
+    let timer: number | undefined;
+    let gone = false;
+    // A picture previewed before fingerprints existed gets one moments after the server starts.
+    const ask = (tries: number): void => {
+      api.similar(asset.uid, SIMILAR_SHOWN).then(
+        (answer) => !gone && setFound(answer),
+        (err: Error) => {
+          if (gone) return;
+          setFound({ error: err.message });
+          if (err instanceof ApiError && err.code === 'fingerprint_pending' && tries > 0)
+            timer = window.setTimeout(() => ask(tries - 1), 1500);
+        },
+      );
+    };
+    ask(40);
+    return () => {
+      gone = true;
+      window.clearTimeout(timer);
+    };
   }, [asset.uid, asset.hash, picture, tick]);
   if (!picture || !found) return null;
   if ('error' in found)
