@@ -89,7 +89,8 @@ export function withFilterOptions(command: Command): Command {
     .addOption(
       new Option(
         '--duplicates [which]',
-        'only assets whose bytes another asset has too: all of them, or the extra copies (all but the first registered of each set)',
+        'only assets whose bytes another asset has too: all of them, or the extra copies (all but the first ' +
+          'registered of each set); or similar: pictures that look nearly the same as another',
       )
         .choices(DUPLICATE_FILTERS)
         .preset('all'),

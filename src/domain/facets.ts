@@ -21,10 +21,12 @@ export interface Facets {
 
 /**
  * Assets whose bytes another asset of the project has too: `all` of them, or the `extra` copies
- * (every one but the first registered of each set: what to remove to keep one of each).
+ * (every one but the first registered of each set: what to remove to keep one of each); or
+ * `similar`: pictures that look nearly the same as another (resized, re-encoded copies), by
+ * their fingerprints (store/picture-index.ts).
  */
-export type DuplicateFilter = 'all' | 'extra';
-export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra'];
+export type DuplicateFilter = 'all' | 'extra' | 'similar';
+export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra', 'similar'];
 
 /**
  * What a search sorts by (`created`: registration order) and which way. `width` and `duration`

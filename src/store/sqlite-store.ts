@@ -346,7 +346,7 @@ function mergeStreams(
  * rows by the same index. ~0.35 s at 1,000,000 assets, so a search keeps the ids until the data
  * changes (the gallery asks for one page after another).
  */
-function duplicateRowidsSql(filter: DuplicateFilter): string {
+function duplicateRowidsSql(filter: Exclude<DuplicateFilter, 'similar'>): string {
   return `SELECT a.rowid FROM (SELECT hash, min(rowid) AS first FROM assets WHERE project_id = ?
             GROUP BY hash HAVING count(*) > 1) d
           JOIN assets a ON a.project_id = ? AND a.hash = d.hash
@@ -1082,7 +1082,12 @@ export class SqliteStore {
   /** The duplicates filter as a stream: its row ids, found once per data version. It carries the project. */
   private duplicateStream(projectId: string, filter: DuplicateFilter): Stream {
     const ids = this.searchCache.rowidList(JSON.stringify([projectId, filter]), () =>
-      this.db.prepare<[string, string], number>(duplicateRowidsSql(filter)).pluck().all(projectId, projectId),
+      filter === 'similar'
+        ? this.pictureIndex(projectId).lookalikes()
+        : this.db
+            .prepare<[string, string], number>(duplicateRowidsSql(filter))
+            .pluck()
+            .all(projectId, projectId),
     );
     return { sql: 'SELECT value AS id FROM json_each(?) WHERE 1', idColumn: 'value', params: [ids] };
   }

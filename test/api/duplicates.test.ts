@@ -130,19 +130,19 @@ test('each asset says how many assets hold its bytes, in every listing and on it
   assert.equal(JSON.parse(cli.stdout).asset.copies, 3, cli.stderr);
 });
 
-test('a value other than all or extra is a 422 that names the parameter and its values; empty is no filter', async () => {
+test('a value other than all, extra or similar is a 422 that names the parameter and its values; empty is no filter', async () => {
   const res = await api(server.url, 'GET', '/api/assets/search?duplicates=yes');
   assert.equal(res.status, 422, res.text);
   assert.equal(res.body.ok, false);
   assert.equal(
     res.body.message,
-    'Request validation failed: querystring/duplicates must be one of "all", "extra", "".',
+    'Request validation failed: querystring/duplicates must be one of "all", "extra", "similar", "".',
   );
   const twice = await api(server.url, 'GET', '/api/assets/search?duplicates=all&duplicates=extra');
   assert.equal(twice.status, 422, twice.text);
   assert.match(
     twice.body.message,
-    /querystring\/duplicates must be one of "all", "extra", "", given once\.$/,
+    /querystring\/duplicates must be one of "all", "extra", "similar", "", given once\.$/,
   );
   const empty = await search('duplicates=&limit=500');
   assert.equal(empty.total, (await search('limit=500')).total);

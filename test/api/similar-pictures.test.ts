@@ -130,6 +130,9 @@ describe('similar pictures', () => {
     assert.deepEqual(await paths(`similar_to=${ids.forest}`), ['art/forest.png']);
     // Empty: no such filter, as for the others.
     assert.equal((await paths('similar_to=')).length, 5);
+    // Every picture with a look-alike in the project (the Copies filter's "Look-alike pictures").
+    assert.deepEqual(await paths('duplicates=similar'), group);
+    assert.deepEqual(await paths('duplicates=similar&type=exports'), ['exports/hero-small.jpg']);
     const all = await api(server.url, 'GET', `/api/assets/ids?similar_to=${ids.hero}&sort=path&order=asc`);
     assert.deepEqual(all.body.ids, [ids.hero, ids.copy, ids.small]);
 

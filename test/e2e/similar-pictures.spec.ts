@@ -108,6 +108,16 @@ test('"Show them in the gallery" lists the group as a filter, to select together
   await expect(status).toHaveText('Showing 3 of 5 assets. Selected 0.');
   await page.getByTestId('similar-hint').getByRole('button', { name: 'Show every asset' }).click();
   await expect(status).toHaveText('Showing 5 of 5 assets. Selected 0.');
+  // Every picture with a look-alike at once: the Copies list's Look-alike pictures.
+  await page
+    .getByRole('search')
+    .getByLabel('Copies', { exact: true })
+    .selectOption({ label: 'Look-alike pictures' });
+  await expect(status).toHaveText('Showing 3 of 5 assets. Selected 0.');
+  await expect(page.getByTestId('lookalikes-hint')).toContainText('look nearly the same as another');
+  await expect(page).toHaveURL(/#\/\?duplicates=similar$/);
+  await page.getByRole('search').getByLabel('Copies', { exact: true }).selectOption({ label: 'Any' });
+  await expect(status).toHaveText('Showing 5 of 5 assets. Selected 0.');
   await expect(page.getByTestId('similar-hint')).toHaveCount(0);
   await expect(page).not.toHaveURL(/similar_to/);
 });

@@ -104,6 +104,36 @@ describe('picture index', () => {
     ]);
   });
 
+  test('look-alikes: exactly the pictures with another within 4 bits, flat groups included', () => {
+    const rand = seededRandom(12);
+    const hex = (): string => Array.from({ length: 16 }, () => Math.floor(rand() * 16).toString(16)).join('');
+    const flip = (h: string, count: number): string => {
+      let value = BigInt(`0x${h}`);
+      for (let n = 0; n < count; n++) value ^= 1n << BigInt(Math.floor(rand() * 64));
+      return value.toString(16).padStart(16, '0');
+    };
+    const rows: Array<{ id: number; dhash: string }> = [];
+    let id = 0;
+    // Unrelated pictures, near-copies of some (1 to 6 bits off), and many flat ones (all zero).
+    const bases = Array.from({ length: 1500 }, hex);
+    for (const base of bases) rows.push({ id: ++id, dhash: base });
+    for (let n = 0; n < 600; n++)
+      rows.push({
+        id: ++id,
+        dhash: flip(bases[Math.floor(rand() * 40)] as string, 1 + Math.floor(rand() * 6)),
+      });
+    for (let n = 0; n < 300; n++) rows.push({ id: ++id, dhash: '0000000000000000' });
+    rows.push({ id: ++id, dhash: '0000000000000007' }, { id: ++id, dhash: 'fffffffffffffff0' });
+    const expected = rows
+      .filter((r) => rows.some((o) => o.id !== r.id && hashDistance(o.dhash, r.dhash) <= 4))
+      .map((r) => r.id);
+    assert.ok(
+      expected.length > 300 && expected.length < rows.length - 1000,
+      `${expected.length} look-alikes`,
+    );
+    assert.deepEqual(PictureIndex.fromRows(rows).lookalikes(), expected);
+  });
+
   test('distances count differing bits in both halves', () => {
     assert.equal(hashDistance('0000000000000000', 'ffffffffffffffff'), 64);
     assert.equal(hashDistance('8000000000000001', '0000000000000000'), 2);

@@ -140,7 +140,13 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
   const copies = new Map<string, number[]>();
   for (const r of rows.filter((row) => row.project_id === q.projectId).sort((a, b) => a.rowid - b.rowid))
     copies.set(r.hash, [...(copies.get(r.hash) ?? []), r.rowid]);
+  const pictures = rows.filter((row) => row.project_id === q.projectId && isPictureHash(row.dhash));
   const duplicate = (r: Row): boolean => {
+    if (q.duplicates === 'similar')
+      return (
+        isPictureHash(r.dhash) &&
+        pictures.some((o) => o.rowid !== r.rowid && hashDistance(o.dhash as string, r.dhash as string) <= 4)
+      );
     const set = copies.get(r.hash) ?? [];
     if (q.duplicates === 'all') return set.length > 1;
     if (q.duplicates === 'extra') return set.length > 1 && set[0] !== r.rowid;
@@ -204,7 +210,7 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   // One needle, or two (each of any length: both must match).
   const needles = ['kestrel', 'backlog', 'view', 'ab', 'a', 'f1', 'zz9'];
   if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
-  if (rand() < 0.25) q.duplicates = pick(['all', 'extra'] as const);
+  if (rand() < 0.25) q.duplicates = pick(['all', 'extra', 'similar'] as const);
   if (rand() < 0.2) q.orientation = pick(['landscape', 'portrait', 'square'] as const);
   if (rand() < 0.25) q.folder = pick(['images', 'audio/night', 'docs/night/deep', 'images0', 'nowhere']);
   if (rand() < 0.15) {

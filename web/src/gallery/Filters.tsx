@@ -53,6 +53,7 @@ const COPIES: Array<{ value: DuplicateFilter | ''; label: string }> = [
   { value: '', label: 'Any' },
   { value: 'all', label: 'Duplicated (every copy)' },
   { value: 'extra', label: 'Extra copies (not the first)' },
+  { value: 'similar', label: 'Look-alike pictures' },
 ];
 
 /** The "none" choice of a list (No license): a facet value is trimmed, so none starts with a space. */

@@ -322,6 +322,13 @@ export function Gallery({
           <em>Also delete the files from disk</em> ticked (kept on disk, a rebuild registers them again).
         </p>
       )}
+      {query.duplicates === 'similar' && (
+        <p className="hint" data-testid="lookalikes-hint">
+          Pictures that look nearly the same as another here (resized, re-encoded or retouched copies), the
+          same bytes included. Open one to see its look-alikes side by side, and{' '}
+          <strong>Show them in the gallery</strong> to keep one of each.
+        </p>
+      )}
       {query.similarTo && <SimilarHint id={query.similarTo} onClear={() => onQuery({ similarTo: '' })} />}
       <div className="gallery-body">
         <div className="grid-area">
