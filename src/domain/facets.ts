@@ -26,6 +26,8 @@ export interface Facets {
  * their fingerprints (store/picture-index.ts).
  */
 export type DuplicateFilter = 'all' | 'extra' | 'similar';
+/** How close (fingerprint bits) a picture must be to another to count as its look-alike. */
+export const LOOKALIKE_DISTANCE = 4;
 export const DUPLICATE_FILTERS: readonly DuplicateFilter[] = ['all', 'extra', 'similar'];
 
 /**

@@ -4,6 +4,7 @@
  * project is compared in a few milliseconds at 100,000 (no index finds Hamming neighbours
  * faster at that size without limiting how far they may be).
  */
+import { LOOKALIKE_DISTANCE } from '../domain/facets.js';
 
 /** Bits set in a 32-bit integer. */
 function bitCount(x: number): number {
@@ -36,9 +37,6 @@ export interface PictureMatch {
   id: number;
   distance: number;
 }
-
-/** How close a picture must be to another to count as its look-alike (`duplicates=similar`). */
-export const LOOKALIKE_DISTANCE = 4;
 
 /** Bytes of one picture in `PictureIndex.fromPacked`'s input: a 48-bit row id, then the 64 bits. */
 const PACKED_BYTES = 14;

@@ -1,6 +1,6 @@
 /** One asset in full: its large preview (FilePreview), every field, provenance, and its editors. */
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { api, ApiError, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
+import { api, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
 import { mediaDetails } from '../../../src/domain/media-facts.js';
@@ -13,6 +13,7 @@ import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 import { MoveAsset } from './MoveAsset';
 import { FilePreview, isAudioAsset } from './FilePreview';
 import { useNeighbours } from './neighbours';
+import { SimilarPictures } from './SimilarPictures';
 
 /** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
 function PathLinks({ path }: { path: string }): React.JSX.Element {
@@ -68,88 +69,6 @@ function SameBytes({ asset, tick }: { asset: Asset; tick: number }): React.JSX.E
         ))}
       </ul>
       {more > 0 && <p className="muted">…and {more.toLocaleString()} more.</p>}
-    </details>
-  );
-}
-
-/** Similar pictures listed (the nearest); more are counted. */
-const SIMILAR_SHOWN = 12;
-
-/** How alike two pictures are, in words. */
-function likeness(item: { distance: number; same_bytes: boolean }): string {
-  if (item.same_bytes) return 'same bytes';
-  return item.distance === 0 ? 'same to the eye' : item.distance <= 4 ? 'nearly the same' : 'alike';
-}
-
-/**
- * Pictures that look like this one (resized, re-encoded or retouched copies, and exact copies),
- * nearest first, as small tiles, each a link to its detail view.
- */
-function SimilarPictures({ asset, tick }: { asset: Asset; tick: number }): React.JSX.Element | null {
-  const [found, setFound] = useState<Awaited<ReturnType<typeof api.similar>> | { error: string }>();
-  const picture = asset.preview?.kind === 'thumbnail' && asset.preview_status === 'done';
-  useEffect(() => {
-    if (!picture) return;
-    let timer: number | undefined;
-    let gone = false;
-    // A picture previewed before fingerprints existed gets one moments after the server starts.
-    const ask = (tries: number): void => {
-      api.similar(asset.uid, SIMILAR_SHOWN).then(
-        (answer) => !gone && setFound(answer),
-        (err: Error) => {
-          if (gone) return;
-          setFound({ error: err.message });
-          if (err instanceof ApiError && err.code === 'fingerprint_pending' && tries > 0)
-            timer = window.setTimeout(() => ask(tries - 1), 1500);
-        },
-      );
-    };
-    ask(40);
-    return () => {
-      gone = true;
-      window.clearTimeout(timer);
-    };
-  }, [asset.uid, asset.hash, picture, tick]);
-  if (!picture || !found) return null;
-  if ('error' in found)
-    return (
-      <p className="muted" data-testid="similar-pictures">
-        {found.error}
-      </p>
-    );
-  const more = found.total - found.items.length;
-  return (
-    <details open data-testid="similar-pictures">
-      <summary>Similar pictures ({found.total.toLocaleString()})</summary>
-      {found.items.length === 0 ? (
-        <p className="muted">No other picture looks like this one.</p>
-      ) : (
-        <ul className="similar">
-          {found.items.map((item) => (
-            <li key={item.uid}>
-              <button
-                type="button"
-                className="similar-tile"
-                title={`${item.path}: ${likeness(item)} (${item.distance} of 64 fingerprint bits differ)`}
-                onClick={() => navigate({ view: 'asset', id: item.uid })}
-              >
-                {item.urls.thumbnail ? <img src={item.urls.thumbnail} alt="" loading="lazy" /> : null}
-                <span className="similar-name">{assetName(item)}</span>
-                <span className="muted">{likeness(item)}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {found.items.length > 0 && (
-        <p>
-          {more > 0 && <span className="muted">…and {more.toLocaleString()} more. </span>}
-          <a href={galleryHref({ ...DEFAULT_QUERY, similarTo: asset.uid })}>
-            Show {found.total === found.items.length ? 'them' : 'all'} in the gallery
-          </a>{' '}
-          <span className="muted">(to select, tag or remove them together)</span>
-        </p>
-      )}
     </details>
   );
 }
