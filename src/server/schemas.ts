@@ -81,7 +81,9 @@ export const SearchQuery = Type.Object({
   tag: Type.Optional(Type.Array(Type.String())),
   license: Type.Optional(Type.String()),
   unlicensed: Type.Optional(
-    Type.Boolean({ description: 'Only assets without a licence (not together with license).' }),
+    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('')], {
+      description: 'Only assets without a licence (not together with license). Empty: no such filter.',
+    }),
   ),
   q: Type.Optional(
     Type.Array(Type.String(), {

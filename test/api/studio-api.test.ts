@@ -146,6 +146,10 @@ describe('studio data routes', () => {
     assert.equal((await search('unlicensed=true&type=scripts')).total, 0);
     assert.deepEqual((await search('unlicensed=true&tag=hero&sort=path')).uids, [ids.c]);
     assert.equal((await search('unlicensed=false')).total, 3, 'false is no filter');
+    // Empty, as a script with an unset variable sends it: no filter, as for the other filters.
+    const empty = await search('unlicensed=');
+    assert.equal(empty.total, 3);
+    assert.equal((empty.filters as { unlicensed: unknown }).unlicensed, false);
     const idsRes = await api(url, 'GET', '/api/assets/ids?unlicensed=true');
     assert.deepEqual(idsRes.body.ids, [ids.c]);
 
@@ -157,7 +161,10 @@ describe('studio data routes', () => {
     );
     const garbage = await api(url, 'GET', '/api/assets/search?unlicensed=maybe');
     assert.equal(garbage.status, 422, garbage.text);
-    assert.equal(garbage.body.message, 'Request validation failed: querystring/unlicensed must be boolean.');
+    assert.equal(
+      garbage.body.message,
+      'Request validation failed: querystring/unlicensed must be one of "true", "false", "".',
+    );
     const cli = await runCli(['search', '--unlicensed', '--json'], ws.dir);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual(

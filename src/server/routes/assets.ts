@@ -50,7 +50,7 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
     type: q.type,
     tags: [...splitList(q.tags), ...splitList(q.tag)],
     license: q.license,
-    unlicensed: q.unlicensed,
+    unlicensed: q.unlicensed === 'true',
     text: q.q ?? q.text,
     hash: q.hash,
     duplicates: q.duplicates || undefined,
@@ -202,7 +202,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           type: q.type ?? null,
           tags: tagFilters,
           license: q.license ?? null,
-          unlicensed: q.unlicensed ?? false,
+          unlicensed: q.unlicensed === 'true',
           // One term as the reference echoed it; several as a list.
           q: terms.length > 1 ? terms : (terms[0] ?? null),
           hash: q.hash ?? null,
