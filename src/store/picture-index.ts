@@ -25,11 +25,13 @@ const halves = (dhash: string): [number, number] => [
   parseInt(dhash.slice(8), 16),
 ];
 
+/** Bits that differ between two fingerprints given as their 32-bit halves. */
+const halvesDistance = (aHigh: number, aLow: number, bHigh: number, bLow: number): number =>
+  bitCount(aHigh ^ bHigh) + bitCount(aLow ^ bLow);
+
 /** Bits that differ between two fingerprints (0 to 64). */
 export function hashDistance(a: string, b: string): number {
-  const [aHigh, aLow] = halves(a);
-  const [bHigh, bLow] = halves(b);
-  return bitCount(aHigh ^ bHigh) + bitCount(aLow ^ bLow);
+  return halvesDistance(...halves(a), ...halves(b));
 }
 
 export interface PictureMatch {
@@ -155,9 +157,12 @@ export class PictureIndex {
           const i = order[a] as number;
           for (let b = a + 1; b < end; b++) {
             const j = order[b] as number;
-            const distance =
-              bitCount((high[i] as number) ^ (high[j] as number)) +
-              bitCount((low[i] as number) ^ (low[j] as number));
+            const distance = halvesDistance(
+              high[i] as number,
+              low[i] as number,
+              high[j] as number,
+              low[j] as number,
+            );
             if (distance <= LOOKALIKE_DISTANCE) {
               markGroup(i);
               markGroup(j);
@@ -176,7 +181,7 @@ export class PictureIndex {
     const [high, low] = halves(dhash);
     const found: PictureMatch[] = [];
     for (let i = 0; i < this.ids.length; i++) {
-      const distance = bitCount((this.high[i] as number) ^ high) + bitCount((this.low[i] as number) ^ low);
+      const distance = halvesDistance(this.high[i] as number, this.low[i] as number, high, low);
       if (distance <= maxDistance) found.push({ id: this.ids[i] as number, distance });
     }
     return found.sort((a, b) => a.distance - b.distance || a.id - b.id);

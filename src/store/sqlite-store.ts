@@ -1081,7 +1081,7 @@ export class SqliteStore {
 
   /** The duplicates filter as a stream: its row ids, found once per data version. It carries the project. */
   private duplicateStream(projectId: string, filter: DuplicateFilter): Stream {
-    const ids = this.searchCache.rowidList(JSON.stringify([projectId, filter]), () =>
+    return this.rowidListStream([projectId, filter], () =>
       filter === 'similar'
         ? this.pictureIndex(projectId).lookalikes()
         : this.db
@@ -1089,17 +1089,21 @@ export class SqliteStore {
             .pluck()
             .all(projectId, projectId),
     );
-    return { sql: 'SELECT value AS id FROM json_each(?) WHERE 1', idColumn: 'value', params: [ids] };
   }
 
-  /** The similar-pictures filter as a stream of the matching row ids, ascending. It carries the project. */
+  /** The similar-pictures filter as a stream of the matching row ids. It carries the project. */
   private similarStream(projectId: string, similar: { dhash: string; maxDistance: number }): Stream {
-    const ids = this.searchCache.rowidList(JSON.stringify([projectId, similar]), () =>
+    return this.rowidListStream([projectId, similar], () =>
       this.pictureIndex(projectId)
         .near(similar.dhash, similar.maxDistance)
         .map((m) => m.id)
         .sort((a, b) => a - b),
     );
+  }
+
+  /** Row ids (ascending) computed once per data version, as a stream read by `json_each`. */
+  private rowidListStream(key: unknown[], compute: () => number[]): Stream {
+    const ids = this.searchCache.rowidList(JSON.stringify(key), compute);
     return { sql: 'SELECT value AS id FROM json_each(?) WHERE 1', idColumn: 'value', params: [ids] };
   }
 

@@ -34,6 +34,16 @@ export interface RegistryChanges {
 const SEARCH_DEBOUNCE_MS = 200;
 const FACETS_EVERY_MS = 2000;
 
+/** Has the browser download `href` as a file named `name` (as a link with `download` would). */
+function saveLink(href: string, name: string): void {
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 export function Gallery({
   changes,
   rebuild,
@@ -247,12 +257,7 @@ export function Gallery({
     say(`Preparing a zip of ${count(selected.length, 'asset')}…`);
     api.exportZip(selected).then(
       (zip) => {
-        const link = document.createElement('a');
-        link.href = zip.url;
-        link.download = zip.name;
-        document.body.append(link);
-        link.click();
-        link.remove();
+        saveLink(zip.url, zip.name);
         const left = zip.missing.length + zip.unknown.length;
         say(
           `Downloading ${zip.name}: ${count(zip.files, 'file')} (${formatBytes(zip.bytes)}) with their sidecars.` +
@@ -267,14 +272,11 @@ export function Gallery({
   const downloadCredits = (): void => {
     api.creditsCsv(query).then(
       (sheet) => {
-        const link = document.createElement('a');
-        link.href = URL.createObjectURL(sheet);
-        link.download = `credits-${new Date().toISOString().slice(0, 10)}.csv`;
-        document.body.append(link);
-        link.click();
-        link.remove();
-        window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
-        say(`Downloading the credits of ${count(total, 'asset')}, by licence, as ${link.download}.`);
+        const name = `credits-${new Date().toISOString().slice(0, 10)}.csv`;
+        const href = URL.createObjectURL(sheet);
+        saveLink(href, name);
+        window.setTimeout(() => URL.revokeObjectURL(href), 60_000);
+        say(`Downloading the credits of ${count(total, 'asset')}, by licence, as ${name}.`);
       },
       (err: Error) => say(`Credits failed: ${err.message}`, true),
     );
