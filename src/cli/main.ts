@@ -6,6 +6,7 @@ import { checkCommand } from './check.js';
 import { creditsCommand } from './credits.js';
 import { enforceCommand } from './enforce.js';
 import { getCommand } from './get.js';
+import { historyCommand, undoCommand } from './history.js';
 import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { moveCommand } from './move.js';
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
     creditsCommand(),
     importCommand(),
     tagsCommand(),
+    historyCommand(),
+    undoCommand(),
     rebuildCommand(),
     enforceCommand(),
     checkCommand(),

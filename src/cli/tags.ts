@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { wholeNumber } from './filters.js';
+import { undoHint } from './history.js';
 import { countBar } from './progress.js';
 
 interface TagsOptions extends CommonOptions {
@@ -24,8 +25,12 @@ function renameCommand(): Command {
           bar?.update(done, total),
         );
         bar?.stop();
-        if (wantsJson(options)) printJson({ ok: true, from, to, updated: result.updated.length });
-        else process.stdout.write(`renamed "${from}" to "${to}" on ${result.updated.length} assets\n`);
+        if (wantsJson(options))
+          printJson({ ok: true, from, to, updated: result.updated.length, change_id: result.changeId });
+        else
+          process.stdout.write(
+            `renamed "${from}" to "${to}" on ${result.updated.length} assets\n${undoHint([result.changeId])}`,
+          );
       });
     });
 }

@@ -4,6 +4,7 @@ import { badRequest } from '../domain/errors.js';
 import { parseMetadataInput } from '../domain/metadata.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { describeAsset } from './format.js';
+import { undoHint } from './history.js';
 import { countBar } from './progress.js';
 import { splitList } from '../domain/lists.js';
 
@@ -48,28 +49,34 @@ export function updateCommand(): Command {
       await withService(options, async (service) => {
         const registry = service.project();
         const ids = assetIds(registry, service.paths.assetsRoot, given);
+        const changeIds: Array<number | null> = [];
         if (options.metadata) {
           const metadata = parseMetadataInput(options.metadata);
-          for (const id of ids)
-            await registry.updateMetadata(id, metadata, options.replace ? 'replace' : 'merge', { ifVersion });
+          for (const id of ids) {
+            const mode = options.replace ? 'replace' : 'merge';
+            changeIds.push((await registry.updateMetadata(id, metadata, mode, { ifVersion })).changeId);
+          }
         }
         let missing: string[] = [];
         if (bulk) {
           const bar = countBar('assets');
-          missing = (
-            await registry
-              .bulkEdit(ids, { addTags, removeTags, license }, bar.update)
-              .finally(() => bar.stop())
-          ).missing;
+          const report = await registry
+            .bulkEdit(ids, { addTags, removeTags, license }, bar.update)
+            .finally(() => bar.stop());
+          missing = report.missing;
+          changeIds.push(report.changeId);
         }
         const assets = registry.serializeAll(
           ids.filter((id) => !missing.includes(id)).map((id) => registry.require(id)),
         );
-        if (wantsJson(options)) printJson({ ok: true, updated: assets.length, missing, items: assets });
+        const recorded = changeIds.filter((id) => id !== null);
+        if (wantsJson(options))
+          printJson({ ok: true, updated: assets.length, missing, items: assets, change_ids: recorded });
         else {
           for (const asset of assets) process.stdout.write(`${describeAsset(asset)}\n`);
           process.stdout.write(
-            `Updated ${assets.length} assets.${missing.length ? ` Unknown: ${missing.join(', ')}` : ''}\n`,
+            `Updated ${assets.length} assets.${missing.length ? ` Unknown: ${missing.join(', ')}` : ''}\n` +
+              undoHint(recorded),
           );
         }
         if (missing.length) process.exitCode = 3;

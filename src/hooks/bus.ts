@@ -42,14 +42,15 @@ export interface HookPayloads {
     /** `watch`: a batch of the live-folder watcher (`serve --watch`); absent for API jobs. */
     trigger?: 'watch';
   };
-  /** Ours: progress of a bulk edit job (after each chunk of assets), and its end. */
+  /** Ours: progress of a bulk edit job (or a tag rename, or an undo: after each chunk of assets), and its end. */
   bulk_progress: {
     job_id: string;
     status: 'running' | 'done' | 'failed';
     /** Assets done (edited and their sidecars written, or found unchanged) of `total`. */
     done: number;
     total: number;
-    summary?: { updated: number; missing: string[] };
+    /** `change_id`: the change the job recorded, to undo it (null when nothing changed). */
+    summary?: { updated: number; missing: string[]; change_id: number | null; changed_since?: string[] };
     error?: string;
   };
   /** Ours: an asset's file moved or renamed within the assets root (its id kept). */

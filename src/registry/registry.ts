@@ -26,6 +26,7 @@ import {
   sameJson,
   type BulkEdit,
 } from '../domain/metadata.js';
+import { describeBulkEdit, holdsStates, keyChanges, undoOf, withStates } from '../domain/changes.js';
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
@@ -53,6 +54,7 @@ import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enfo
 import { displayPath } from './paths.js';
 import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
+import type { ChangeItem, ChangeRow } from '../store/change-log.js';
 import { readSidecarFile, type SidecarContents } from './scan.js';
 import { SidecarWriter, type SidecarState, type SidecarWritten } from './sidecars.js';
 import { DEFAULT_MAX_DISTANCE, fingerprintOf } from './similar.js';
@@ -205,6 +207,21 @@ export function removalReport(result: { removed: RemovedFile[]; missing: string[
 /** A registration as committed: the row and its latest provenance (what its sidecar shows). */
 export type Committed = SidecarState;
 
+/** What an edit of many assets did; `changeId` records it for undo (null when nothing changed). */
+export interface EditReport {
+  updated: AssetRecord[];
+  missing: string[];
+  /** Assets left as they were because they changed since (an undo's). */
+  changedSince: string[];
+  changeId: number | null;
+}
+
+/** What an undo did: `undone` is the change taken back, `changeId` the undo's own (to redo). */
+export interface UndoReport extends Omit<EditReport, 'changeId'> {
+  undone: number;
+  changeId: number;
+}
+
 /**
  * A row and its latest provenance as the caller committed them, and the store's
  * `sidecarWriteCount` then: while that count is unchanged, they are what the database holds.
@@ -221,6 +238,8 @@ const RESERVED_TOP = new Set(['_meta', '.staging']);
 const SIDECAR_BATCH = 512;
 /** Assets a bulk edit commits per transaction (35-75 ms of the event loop each, measured). */
 const BULK_CHUNK = 128;
+/** Items of a change an undo reads at a time. */
+const UNDO_PAGE = 10_000;
 /** A bulk edit's chunks whose sidecars may be writing while the next one commits. */
 const BULK_WRITES_IN_FLIGHT = 3;
 
@@ -796,16 +815,18 @@ export class AssetRegistry {
   /**
    * Updates one asset's metadata. With `ifVersion`, only if the asset is still at that version
    * (a 409 `version_conflict` otherwise): an editor that read version 3 does not overwrite a
-   * change made since, by another user, a script or a hand edit of the sidecar.
+   * change made since, by another user, a script or a hand edit of the sidecar. What it changed
+   * is recorded as a change that can be undone (`changeId`; null when nothing changed).
    */
   async updateMetadata(
     uid: string,
     metadata: JsonObject,
     mode: UpdateMode = 'merge',
     options: { ifVersion?: number } = {},
-  ): Promise<AssetRecord> {
+  ): Promise<{ record: AssetRecord; changeId: number | null }> {
     await this.settleSidecars([uid]);
     let conflictAt: number | undefined;
+    let changeId: number | null = null;
     const record = this.store.transaction(() => {
       const current = this.require(uid);
       const [taken] = this.withHandEdits([current]);
@@ -817,7 +838,13 @@ export class AssetRegistry {
         conflictAt = at;
         return tookIn;
       }
-      return this.commitMetadata(uid, metadata, mode) ?? tookIn;
+      const committed = this.commitMetadata(uid, metadata, mode);
+      const states = committed && keyChanges((taken ?? current).meta, committed.meta);
+      if (states) {
+        changeId = this.store.changes.begin(this.projectId, 'edit', `Edit ${current.path}`, utcNow());
+        this.store.changes.addItems(changeId, [{ uid, ...states }]);
+      }
+      return committed ?? tookIn;
     });
     const updated = record ? (await this.afterUpdate(record)).record : this.require(uid);
     if (conflictAt !== undefined) {
@@ -828,7 +855,7 @@ export class AssetRegistry {
         { version: conflictAt },
       );
     }
-    return updated;
+    return { record: updated, changeId };
   }
 
   /**
@@ -863,17 +890,125 @@ export class AssetRegistry {
   }
 
   /**
-   * Edits many assets: a transaction per {@link BULK_CHUNK} assets, the event loop free between
-   * them (a server keeps answering: one transaction for 10,000 held it 1.9 s), each chunk's
-   * sidecars written while the next one commits. A sidecar that no longer parses is looked for
-   * first, so that 409 still changes nothing. `onProgress` hears how many of the distinct ids
-   * are done (edited and their sidecars landed, found unchanged, or unknown) after each chunk.
+   * Edits many assets (see {@link editMany}), recorded as one change that can be undone: a tag
+   * rename or a bulk edit.
    */
-  async bulkEdit(
+  bulkEdit(
     uids: readonly string[],
     edit: BulkEdit,
     onProgress?: (done: number, total: number) => void,
-  ): Promise<{ updated: AssetRecord[]; missing: string[] }> {
+  ): Promise<EditReport> {
+    const summary = describeBulkEdit(edit);
+    const kind = edit.renameTag ? 'tag_rename' : 'bulk_edit';
+    let changeId: number | undefined;
+    return this.editMany(
+      uids,
+      (meta) => applyBulkEdit(meta, edit),
+      () => (changeId ??= this.store.changes.begin(this.projectId, kind, summary, utcNow())),
+      onProgress,
+    );
+  }
+
+  /** A change of this project's history; a 404 naming where to look when there is none. */
+  change(id: number): ChangeRow {
+    const row = this.store.changes.get(this.projectId, id);
+    if (!row) {
+      throw new AppError(
+        404,
+        'change_not_found',
+        `No change ${id} in project ${this.projectId}: the history (GET /api/changes, or the CLI's history) ` +
+          'lists the changes kept.',
+      );
+    }
+    return row;
+  }
+
+  /**
+   * The change an undo would take back: `id`, or the newest one not undone that is not itself an
+   * undo (a redo is: so undo after undo walks back through the history). A 404 when there is none, a 409 `already_undone` for one undone already.
+   */
+  changeToUndo(id?: number): ChangeRow {
+    const row = id === undefined ? this.store.changes.latestUndoable(this.projectId) : this.change(id);
+    if (!row) {
+      throw new AppError(
+        404,
+        'change_not_found',
+        `Nothing to undo in project ${this.projectId}: every edit recorded is undone already.`,
+      );
+    }
+    if (row.undone_by !== null) throw alreadyUndone(row, row.undone_by);
+    return row;
+  }
+
+  /**
+   * Takes back a change (see {@link changeToUndo}): each asset it touched gets the touched keys'
+   * earlier values back, unless one of them changed since (then it is left as it is, and listed).
+   * The undo is a change of its own: undoing it redoes.
+   */
+  async undo(changeId: number, onProgress?: (done: number, total: number) => void): Promise<UndoReport> {
+    const log = this.store.changes;
+    const original = this.changeToUndo(changeId);
+    const undoId = this.store.transaction(() => {
+      const { kind, summary } = undoOf(original);
+      const id = log.begin(this.projectId, kind, summary, utcNow(), original.id);
+      if (!log.claim(original.id, id))
+        throw alreadyUndone(original, log.get(this.projectId, original.id)?.undone_by);
+      return id;
+    });
+    const report: UndoReport = {
+      undone: original.id,
+      changeId: undoId,
+      updated: [],
+      changedSince: [],
+      missing: [],
+    };
+    let done = 0;
+    try {
+      for (let after = ''; ;) {
+        const items = log.items(original.id, after, UNDO_PAGE);
+        if (!items.length) break;
+        after = items[items.length - 1]?.uid ?? after;
+        const byUid = new Map(items.map((item) => [item.uid, item]));
+        const page = await this.editMany(
+          [...byUid.keys()],
+          (meta, uid) => {
+            const item = byUid.get(uid);
+            return item && holdsStates(meta, item.after) ? withStates(meta, item.before) : undefined;
+          },
+          () => undoId,
+          (n) => onProgress?.(done + n, original.assets),
+        );
+        done += items.length;
+        // (One edited since is "updated" when a hand edit of its sidecar was taken in: not restored.)
+        const since = new Set(page.changedSince);
+        report.updated.push(...page.updated.filter((record) => !since.has(record.uid)));
+        report.changedSince.push(...page.changedSince);
+        report.missing.push(...page.missing);
+      }
+    } catch (err) {
+      // Nothing taken back yet: the change stays undoable (e.g. once a broken sidecar is fixed).
+      this.store.transaction(() => log.release(original.id, undoId));
+      throw err;
+    }
+    return report;
+  }
+
+  /**
+   * Edits many assets: a transaction per {@link BULK_CHUNK} assets, the event loop free between
+   * them (a server keeps answering: one transaction for 10,000 held it 1.9 s), each chunk's
+   * sidecars written while the next one commits. `next` gives an asset's new metadata (before the
+   * version rule), or undefined to leave it as it is (listed as changed since). What changed is
+   * recorded in the change `changeId()` gives (called once something has, in the transaction that
+   * commits it). A sidecar that no longer parses is looked for first, so that 409 still changes
+   * nothing. `onProgress` hears how many of the distinct ids are done (edited and their sidecars
+   * landed, found unchanged, or unknown) after each chunk.
+   */
+  private async editMany(
+    uids: readonly string[],
+    next: (meta: JsonObject, uid: string) => JsonObject | undefined,
+    changeId: () => number,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<EditReport> {
     const unique = [...new Set(uids)];
     await this.settleSidecars(unique);
     const missing: string[] = [];
@@ -896,6 +1031,8 @@ export class AssetRegistry {
 
     const updated: AssetRecord[] = [];
     const unchanged: AssetRecord[] = [];
+    const changedSince: string[] = [];
+    let recordedIn: number | undefined;
     let done = missing.length;
     const writing = new Set<Promise<void>>();
     let failure: AppError | undefined;
@@ -907,17 +1044,23 @@ export class AssetRegistry {
         const changed: AssetRecord[] = [];
         this.store.transaction(() => {
           const rows = chunk.flatMap((uid) => this.get(uid) ?? []); // (removed meanwhile: skipped)
+          const items: ChangeItem[] = [];
           this.withHandEdits(rows).forEach((current, i) => {
-            const meta = this.nextMeta(current.meta, applyBulkEdit(current.meta, edit), {}, false);
-            if (sameJson(meta, current.meta)) {
+            const target = next(current.meta, current.uid);
+            const meta = target && this.nextMeta(current.meta, target, {}, false);
+            if (!meta) changedSince.push(current.uid);
+            if (!meta || sameJson(meta, current.meta)) {
               // (A sidecar taken in changed the row all the same: it is written.)
               (current === rows[i] ? unchanged : changed).push(current);
               return;
             }
-            const next = { ...current, meta, updatedAt: utcNow() };
-            this.store.updateMeta(next);
-            changed.push(next);
+            const edited = { ...current, meta, updatedAt: utcNow() };
+            this.store.updateMeta(edited);
+            changed.push(edited);
+            const states = keyChanges(current.meta, meta);
+            if (states) items.push({ uid: current.uid, ...states });
           });
+          if (items.length) this.store.changes.addItems((recordedIn = changeId()), items);
         });
         const write = this.writeSidecars(changed, (record) => {
           updated.push(this.announceUpdated(record));
@@ -937,7 +1080,7 @@ export class AssetRegistry {
       await Promise.allSettled(writing);
     }
     if (failure) throw failure;
-    return { updated: [...updated, ...unchanged], missing };
+    return { updated: [...updated, ...unchanged], missing, changedSince, changeId: recordedIn ?? null };
   }
 
   /**
@@ -1489,6 +1632,14 @@ export class AssetRegistry {
   emit<E extends HookEvent>(event: E, data: HookPayloads[E]): void {
     this.ctx.events.publish(event, data, this.projectId);
   }
+}
+
+function alreadyUndone(change: ChangeRow, by: number | null | undefined): AppError {
+  return conflict(
+    'already_undone',
+    `Change ${change.id} (${change.summary}) was undone already, by change ${String(by)}: undo that one to redo it.`,
+    { undone_by: by ?? null },
+  );
 }
 
 function sidecarWriteFailed(uid: string, err: Error): AppError {

@@ -19,6 +19,7 @@ import { installErrorHandlers } from './errors.js';
 import { JobBoard } from './jobs.js';
 import { installJsonBodyParser } from './json-body.js';
 import { registerAssetRoutes } from './routes/assets.js';
+import { registerChangeRoutes } from './routes/changes.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerMaintenanceRoutes } from './routes/maintenance.js';
@@ -148,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     jobs,
     importRoots: options.importRoots ?? [service.paths.workspace, service.paths.assetsRoot],
   });
+  registerChangeRoutes(app, service, jobs);
   registerUploadRoute(app, service, jobs, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
   registerExportRoutes(app, service);

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { JsonObject } from '../domain/json.js';
 
-export type JobKind = 'rebuild' | 'bulk_edit' | 'tag_rename' | 'remove' | 'move' | 'enforce' | 'import';
+export type JobKind =
+  'rebuild' | 'bulk_edit' | 'tag_rename' | 'undo' | 'remove' | 'move' | 'enforce' | 'import';
 
 export type JobStatus = 'running' | 'done' | 'failed';
 

@@ -226,6 +226,25 @@ export const TagRenameBody = Type.Object({
   wait: JobWait,
 });
 
+export const ChangesQuery = Type.Object({
+  project_id: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  before: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'Only changes older than this id (the next page)' }),
+  ),
+});
+
+export const ChangeParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'A change id' }) });
+
+export const ChangeQuery = Type.Object({
+  project_id: Type.Optional(Type.String()),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1000, default: 100, description: 'Assets listed (of `assets`)' }),
+  ),
+});
+
+export const UndoBody = Type.Object({ wait: JobWait });
+
 export const RemoveBody = Type.Object({
   ids: JobIds,
   delete_files: Type.Optional(

@@ -290,4 +290,27 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX assets_dhash ON assets (project_id, dhash) WHERE dhash IS NOT NULL;
   CREATE INDEX assets_unfingerprinted ON assets (project_id, uid) WHERE width > 0 AND dhash IS NULL;
   `,
+  // The change log (store/change-log.ts): each edit through the registry and, per asset, the
+  // metadata keys it changed before and after, so that it can be undone. `undone_by` is the undo
+  // that took it back (an undo is a change too: undoing it redoes).
+  `
+  CREATE TABLE changes (
+    id         INTEGER PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    summary    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    assets     INTEGER NOT NULL DEFAULT 0,
+    undo_of    INTEGER,
+    undone_by  INTEGER
+  );
+  CREATE INDEX changes_project ON changes (project_id, id);
+  CREATE TABLE change_items (
+    change_id INTEGER NOT NULL,
+    uid       TEXT NOT NULL,
+    before    TEXT NOT NULL,
+    after     TEXT NOT NULL,
+    PRIMARY KEY (change_id, uid)
+  ) WITHOUT ROWID;
+  `,
 ];

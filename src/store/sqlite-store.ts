@@ -27,6 +27,7 @@ import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
+import { ChangeLog } from './change-log.js';
 import { PictureIndex } from './picture-index.js';
 import { ANCHOR_STEP, SearchCache, type SortKey } from './search-cache.js';
 
@@ -402,6 +403,12 @@ export class SqliteStore {
   private readonly anchorStep: number;
   private nestedSearches = 0;
   private readonly stmts;
+  private changeLog: ChangeLog | undefined;
+
+  /** The change log (undo), prepared on first use. */
+  get changes(): ChangeLog {
+    return (this.changeLog ??= new ChangeLog(this.db));
+  }
   private sidecarWrites = 0;
   private bulkRuns = 0;
   private walAutocheckpoint = 1000;

@@ -462,7 +462,12 @@ describe('PATCH, bulk and DELETE', () => {
       const end = events.at(-1) as Record<string, any>;
       assert.equal(end.status, 'done');
       assert.equal(end.total, 301);
-      assert.deepEqual(end.summary, { updated: 300, missing: ['ffffffffffffffff'] });
+      assert.equal(typeof end.summary.change_id, 'number', 'the change recorded, to undo it');
+      assert.deepEqual(end.summary, {
+        updated: 300,
+        missing: ['ffffffffffffffff'],
+        change_id: end.summary.change_id,
+      });
       const job = (await api(url, 'GET', `/api/jobs/${jobId}`)).body.job;
       assert.equal(job.kind, 'bulk_edit');
       assert.equal(job.status, 'done');

@@ -76,7 +76,8 @@ describe('POST /api/tags/rename', () => {
       return got.status === 'done' ? got : undefined;
     });
     assert.equal(job.kind, 'tag_rename');
-    assert.deepEqual(job.summary, { updated: 2, missing: [] });
+    assert.equal(typeof job.summary.change_id, 'number', 'the change recorded, to undo it');
+    assert.deepEqual(job.summary, { updated: 2, missing: [], change_id: job.summary.change_id });
   });
 
   test('a rename that fails as a job (a sidecar broken by hand) fails that job; the server goes on', async () => {

@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
-import type { AssetRecord } from '../../domain/asset.js';
 import type { AssetPayload } from '../../domain/asset-payload.js';
 import { MEDIA_BOUND_KEYS } from '../../domain/facets.js';
 import { AppError, badRequest } from '../../domain/errors.js';
@@ -16,6 +15,7 @@ import { similarReport } from '../../registry/similar.js';
 import { creditsSheet, MAX_CREDITED } from '../../registry/credits.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
+import { editJob } from './changes.js';
 import {
   IDS_BODY_LIMIT,
   BulkBody,
@@ -320,32 +320,16 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     },
   );
 
-  /** A bulk edit run as a job with `bulk_progress` events; `updated()` gives the records it changed. */
+  /** A bulk edit run as a job with `bulk_progress` events (see {@link editJob}). */
   const bulkEditJob = (
     kind: 'bulk_edit' | 'tag_rename',
     registry: AssetRegistry,
     ids: readonly string[],
     edit: BulkEdit,
-  ) => {
-    let updated: AssetRecord[] = [];
-    const { job, settled } = jobs.run(
-      kind,
-      { done: 0, total: new Set(ids).size },
-      async (report) => {
-        const result = await registry.bulkEdit(ids, edit, (n, total) => report({ done: n, total }));
-        updated = result.updated;
-        return { updated: result.updated.length, missing: result.missing };
-      },
-      (changed) =>
-        service.hooks.emit(
-          'bulk_progress',
-          jobSummaryEvent(changed, (summary) => summary),
-          registry.projectId,
-        ),
+  ) =>
+    editJob(service, jobs, kind, registry, new Set(ids).size, (progress) =>
+      registry.bulkEdit(ids, edit, progress),
     );
-    // (`settled` as it is: a promise made from it would reject unhandled when nobody waits.)
-    return { job, settled, updated: () => updated };
-  };
 
   app.post(
     '/api/assets/bulk',
@@ -370,14 +354,14 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         throw badRequest('No bulk edits specified: give add_tags, remove_tags, license or clear_license.');
       }
       const registry = service.project(request.query.project_id);
-      const { job, settled, updated } = bulkEditJob('bulk_edit', registry, body.ids, {
+      const { job, settled, report } = bulkEditJob('bulk_edit', registry, body.ids, {
         addTags,
         removeTags,
         license,
       });
       if (body.wait === false) return accepted(reply, job);
       const summary = await settled;
-      return { ok: true, job_id: job.id, ...summary, items: registry.serializeAll(updated()) };
+      return { ok: true, job_id: job.id, ...summary, items: registry.serializeAll(report()?.updated ?? []) };
     },
   );
 
@@ -548,7 +532,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     async (request) => {
       const metadata = parseUpdateMetadata(request.body.metadata);
       const registry = service.project(request.query.project_id);
-      const record = await registry.updateMetadata(
+      const { record, changeId } = await registry.updateMetadata(
         request.params.id,
         metadata,
         request.body.mode ?? 'merge',
@@ -556,7 +540,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           ifVersion: request.body.if_version,
         },
       );
-      return { ok: true, asset: registry.serialize(record) };
+      return { ok: true, asset: registry.serialize(record), change_id: changeId };
     },
   );
 

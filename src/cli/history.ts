@@ -1,0 +1,99 @@
+/** `history` and `undo`: the edits made, newest first, and taking one back (see domain/changes.ts). */
+import { Command } from 'commander';
+import { changePayload, type ChangeRecord } from '../domain/changes.js';
+import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { wholeNumber } from './filters.js';
+import { countBar } from './progress.js';
+
+interface HistoryOptions extends CommonOptions {
+  limit: string;
+}
+
+const KIND_LABEL: Record<ChangeRecord['kind'], string> = {
+  edit: 'edit',
+  bulk_edit: 'bulk edit',
+  tag_rename: 'tag rename',
+  undo: 'undo',
+  redo: 'redo',
+};
+
+/** `#13  2026-11-27 12:39:50  bulk edit    3 assets  Add tag hero  (undone by #14)` */
+function describeChange(change: ChangeRecord): string {
+  const note =
+    change.undone_by !== null
+      ? `  (undone by #${change.undone_by})`
+      : change.assets === 0
+        ? '  (changed nothing)'
+        : '';
+  return (
+    `#${String(change.id).padEnd(5)} ${change.created_at}  ${KIND_LABEL[change.kind].padEnd(10)} ` +
+    `${String(change.assets).padStart(7)} asset${change.assets === 1 ? ' ' : 's'}  ${change.summary}${note}`
+  );
+}
+
+export function historyCommand(): Command {
+  return withCommonOptions(new Command('history'))
+    .description(
+      'the edits made (bulk edits, tag renames, single edits, undos), newest first (GET /api/changes)',
+    )
+    .option('--limit <n>', 'changes to list (1-200)', '20')
+    .action(async (options: HistoryOptions) => {
+      const limit = wholeNumber('limit', options.limit, 1, 200);
+      await withService(options, (service) => {
+        const rows = service.store.changes.list(service.project().projectId, limit);
+        if (wantsJson(options)) printJson({ ok: true, items: rows.map(changePayload) });
+        else if (!rows.length) process.stdout.write('No edits recorded yet.\n');
+        else for (const row of rows) process.stdout.write(`${describeChange(row)}\n`);
+        return Promise.resolve();
+      });
+    });
+}
+
+export function undoCommand(): Command {
+  return withCommonOptions(new Command('undo'))
+    .description(
+      'undo a change (the newest one not undone, without an id): each asset it touched gets its earlier ' +
+        'values back, unless edited since (POST /api/changes/{id}/undo); undo the undo to redo',
+    )
+    .argument('[change]', 'a change id from history')
+    .action(async (given: string | undefined, options: CommonOptions) => {
+      const id = given === undefined ? undefined : wholeNumber('change', given, 1, Number.MAX_SAFE_INTEGER);
+      await withService(options, async (service) => {
+        const registry = service.project();
+        const target = registry.changeToUndo(id);
+        const json = wantsJson(options);
+        const bar = json ? undefined : countBar('assets');
+        const report = await registry
+          .undo(target.id, (done, total) => bar?.update(done, total))
+          .finally(() => bar?.stop());
+        if (json) {
+          printJson({
+            ok: true,
+            undone: report.undone,
+            change_id: report.changeId,
+            updated: report.updated.length,
+            changed_since: report.changedSince,
+            missing: report.missing,
+          });
+          return;
+        }
+        const lines = [`Undid #${target.id} (${target.summary}) on ${report.updated.length} assets.`];
+        if (report.changedSince.length)
+          lines.push(
+            `Left as they are, edited since: ${report.changedSince.length} (${report.changedSince.slice(0, 10).join(', ')}` +
+              `${report.changedSince.length > 10 ? ', …' : ''}).`,
+          );
+        if (report.missing.length) lines.push(`No longer registered: ${report.missing.length}.`);
+        if (report.updated.length) lines.push(`Redo: asset-registry undo ${report.changeId}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      });
+    });
+}
+
+/** The line after an edit saying how to take it back (the changes it recorded, in order). */
+export function undoHint(changeIds: ReadonlyArray<number | null>): string {
+  const ids = changeIds.filter((id): id is number => id !== null);
+  if (!ids.length) return '';
+  if (ids.length === 1) return `Undo with: asset-registry undo ${ids[0]}\n`;
+  return `Recorded as changes #${ids[0]}-#${ids[ids.length - 1]} (asset-registry history; undo each).\n`;
+}

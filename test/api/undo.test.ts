@@ -1,0 +1,284 @@
+/**
+ * The change history and undo (GET /api/changes, POST /api/changes/{id}/undo): every bulk edit,
+ * tag rename and single edit is recorded; undoing one puts the keys it changed back on each asset
+ * (registry and sidecar), except on assets edited since; an undo can itself be undone (redo).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { assertErrorEnvelope } from '../helpers/contract.js';
+import { eventually } from '../helpers/eventually.js';
+import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { openStream } from '../helpers/sse.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let server: RunningServer;
+let url: string;
+
+const registered = (rel: string, metadata: Record<string, unknown>): Promise<string> =>
+  registerInPlace(url, ws, rel, `${rel} bytes`, metadata, false);
+const asset = async (id: string) => (await api(url, 'GET', `/api/assets/${id}`)).body.asset;
+const sidecar = (rel: string): Record<string, any> => ws.json(`data/assets/${rel}.asset.json`);
+const history = async () => (await api(url, 'GET', '/api/changes')).body.items as Array<Record<string, any>>;
+const undo = (id: number | string, body: Record<string, unknown> = {}) =>
+  api(url, 'POST', `/api/changes/${id}/undo`, body);
+
+/** A save by hand: later than the registry's own write (the mtime is the sign of an edit). */
+function editSidecarByHand(rel: string, change: (doc: Record<string, any>) => void): void {
+  const doc = sidecar(rel);
+  change(doc);
+  const abs = ws.file(`data/assets/${rel}.asset.json`, JSON.stringify(doc, null, 2));
+  const later = fs.statSync(abs).mtimeMs / 1000 + 1;
+  fs.utimesSync(abs, later, later);
+}
+
+before(async () => {
+  ws = makeWorkspace('areg-undo-');
+  server = await startServer(ws.dir);
+  url = server.url;
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+describe('undo a bulk edit', () => {
+  test('recorded in the history; undone in the registry and the sidecars; then redone', async () => {
+    const a = await registered('art/a.png', { tags: ['forest'] });
+    const b = await registered('art/b.png', { tags: ['night'], license: 'MIT' });
+    const c = await registered('art/c.png', { tags: [] });
+    const stream = await openStream(url);
+    try {
+      const edit = await api(url, 'POST', '/api/assets/bulk', {
+        ids: [a, b, c],
+        add_tags: ['hero'],
+        license: 'CC0',
+      });
+      assert.equal(edit.status, 200, edit.text);
+      const changeId = edit.body.change_id as number;
+      assert.equal(typeof changeId, 'number');
+      assert.deepEqual((await asset(b)).tags, ['night', 'hero']);
+
+      const [newest] = await history();
+      assert.deepEqual(newest, {
+        id: changeId,
+        kind: 'bulk_edit',
+        summary: 'Add tag hero; set license CC0',
+        assets: 3,
+        created_at: newest?.created_at,
+        undo_of: null,
+        undone_by: null,
+        undoable: true,
+      });
+      const detail = (await api(url, 'GET', `/api/changes/${changeId}`)).body;
+      const itemOfB = detail.items.find((i: { id: string }) => i.id === b);
+      assert.deepEqual(itemOfB, {
+        id: b,
+        path: 'art/b.png',
+        before: { tags: ['night'], license: 'MIT' },
+        after: { tags: ['night', 'hero'], license: 'CC0' },
+      });
+      const versionOfA = (await asset(a)).version;
+
+      const undone = await undo(changeId);
+      assert.equal(undone.status, 200, undone.text);
+      assert.deepEqual(
+        [undone.body.undone, undone.body.updated, undone.body.changed_since, undone.body.missing],
+        [changeId, 3, [], []],
+      );
+      const undoId = undone.body.change_id as number;
+      assert.deepEqual((await asset(a)).tags, ['forest']);
+      assert.equal((await asset(a)).license, null, 'a licence the edit added is gone again');
+      assert.equal((await asset(a)).version, versionOfA + 1, 'an undo is a new version, not an old one back');
+      assert.deepEqual([(await asset(b)).tags, (await asset(b)).license], [['night'], 'MIT']);
+      assert.deepEqual([sidecar('art/b.png').tags, sidecar('art/b.png').license], [['night'], 'MIT']);
+      assert.equal('license' in sidecar('art/a.png').meta, false, 'the sidecar follows');
+      await stream.until(
+        (frames) =>
+          [a, b, c].every((id) =>
+            frames.some(
+              (f) =>
+                f.event === 'asset_meta_updated' &&
+                f.data.data.uid === id &&
+                !f.data.data.meta.tags.includes('hero'),
+            ),
+          ),
+        5000,
+      );
+
+      const [undoRow, originalRow] = await history();
+      assert.deepEqual(
+        [undoRow?.id, undoRow?.kind, undoRow?.summary, undoRow?.undo_of, undoRow?.assets, undoRow?.undoable],
+        [undoId, 'undo', 'Undo: Add tag hero; set license CC0', changeId, 3, true],
+      );
+      assert.deepEqual(
+        [originalRow?.id, originalRow?.undone_by, originalRow?.undoable],
+        [changeId, undoId, false],
+      );
+
+      const again = await undo(changeId);
+      assert.equal(again.status, 409, again.text);
+      assertErrorEnvelope(again.body, 409, 'already_undone');
+      assert.match(
+        again.body.message,
+        new RegExp(`undone already, by change ${undoId}: undo that one to redo it`),
+      );
+
+      const redo = await undo(undoId);
+      assert.equal(redo.status, 200, redo.text);
+      assert.deepEqual((await asset(b)).tags, ['night', 'hero']);
+      assert.equal((await asset(c)).license, 'CC0');
+      assert.equal((await history())[0]?.summary, 'Redo: Add tag hero; set license CC0');
+    } finally {
+      await stream.close();
+    }
+  });
+
+  test('an asset edited since (API or sidecar by hand) is left as it is and listed; other keys do not block', async () => {
+    const a = await registered('cast/a.png', { tags: ['npc'] });
+    const b = await registered('cast/b.png', { tags: ['npc'] });
+    const c = await registered('cast/c.png', { tags: ['npc'] });
+    const d = await registered('cast/d.png', { tags: ['npc'] });
+    const edit = await api(url, 'POST', '/api/assets/bulk', { ids: [a, b, c, d], add_tags: ['villain'] });
+    const changeId = edit.body.change_id as number;
+    // b's tags edited again through the API; c's by hand in its sidecar; d only gets a title.
+    await api(url, 'PATCH', `/api/assets/${b}`, { metadata: { tags: ['npc', 'villain', 'boss'] } });
+    editSidecarByHand('cast/c.png', (doc) => (doc.tags = ['villain']));
+    await api(url, 'PATCH', `/api/assets/${d}`, { metadata: { title: 'Duke' } });
+
+    const undone = await undo(changeId);
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual(undone.body.changed_since.sort(), [b, c].sort());
+    assert.equal(undone.body.updated, 2);
+    assert.deepEqual((await asset(a)).tags, ['npc']);
+    assert.deepEqual((await asset(b)).tags, ['npc', 'villain', 'boss'], 'a later edit is not overwritten');
+    assert.deepEqual((await asset(c)).tags, ['villain'], 'a hand edit is not overwritten');
+    assert.deepEqual(sidecar('cast/c.png').tags, ['villain']);
+    assert.deepEqual([(await asset(d)).tags, (await asset(d)).metadata.title], [['npc'], 'Duke']);
+  });
+
+  test('a tag rename is undone with the tags as they were, merges included', async () => {
+    const a = await registered('woods/a.png', { tags: ['forrest', 'night'] });
+    const b = await registered('woods/b.png', { tags: ['forest', 'forrest', 'misty'] });
+    const renamed = await api(url, 'POST', '/api/tags/rename', { from: 'forrest', to: 'forest' });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.deepEqual((await asset(b)).tags, ['forest', 'misty']);
+    const row = (await history())[0];
+    assert.deepEqual(
+      [row?.kind, row?.summary, row?.assets],
+      ['tag_rename', 'Rename tag forrest to forest', 2],
+    );
+    const undone = await undo(renamed.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual((await asset(a)).tags, ['forrest', 'night']);
+    assert.deepEqual((await asset(b)).tags, ['forest', 'forrest', 'misty']);
+  });
+});
+
+describe('undo a single edit, and the newest change', () => {
+  test('a PATCH is a change of its own; POST /api/changes/undo takes back the newest, then the one before', async () => {
+    const id = await registered('ui/button.png', { tags: ['ui'] });
+    const first = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { title: 'OK button' } });
+    assert.equal(typeof first.body.change_id, 'number', first.text);
+    const second = await api(url, 'PATCH', `/api/assets/${id}`, {
+      metadata: { title: 'Confirm', notes: 'green' },
+    });
+    assert.deepEqual(
+      (await history()).slice(0, 2).map((c) => [c.id, c.kind, c.summary, c.assets]),
+      [
+        [second.body.change_id, 'edit', 'Edit ui/button.png', 1],
+        [first.body.change_id, 'edit', 'Edit ui/button.png', 1],
+      ],
+    );
+    const unchanged = await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { title: 'Confirm' } });
+    assert.equal(unchanged.body.change_id, null, 'an edit that changes nothing records nothing');
+
+    const latest = await api(url, 'POST', '/api/changes/undo', {});
+    assert.equal(latest.status, 200, latest.text);
+    assert.equal(latest.body.undone, second.body.change_id);
+    let meta = (await asset(id)).metadata;
+    assert.deepEqual([meta.title, 'notes' in meta], ['OK button', false]);
+    const before = await api(url, 'POST', '/api/changes/undo', {});
+    assert.equal(before.body.undone, first.body.change_id, 'undo again walks back, not forth');
+    meta = (await asset(id)).metadata;
+    assert.equal('title' in meta, false);
+  });
+
+  test('as a job with wait:false: 202, then its summary', async () => {
+    const id = await registered('fx/spark.png', { tags: ['fx'] });
+    const edit = await api(url, 'POST', '/api/assets/bulk', { ids: [id], remove_tags: ['fx'] });
+    const res = await undo(edit.body.change_id, { wait: false });
+    assert.equal(res.status, 202, res.text);
+    const job = await eventually('the undo job to end', async () => {
+      const got = (await api(url, 'GET', `/api/jobs/${res.body.job_id}`)).body.job;
+      return got.status === 'running' ? undefined : got;
+    });
+    assert.equal(job.kind, 'undo');
+    assert.equal(job.status, 'done');
+    assert.deepEqual(job.summary, {
+      updated: 1,
+      missing: [],
+      change_id: job.summary.change_id,
+      changed_since: [],
+    });
+    assert.deepEqual((await asset(id)).tags, ['fx']);
+  });
+
+  test('an undo that meets a broken sidecar changes nothing and stays possible once it is fixed', async () => {
+    const id = await registered('fx/broken.png', { tags: ['fx'] });
+    const edit = await api(url, 'POST', '/api/assets/bulk', { ids: [id], add_tags: ['glow'] });
+    const good = JSON.stringify(sidecar('fx/broken.png'), null, 2);
+    editSidecarByHand('fx/broken.png', () => undefined);
+    ws.file('data/assets/fx/broken.png.asset.json', '{ "tags": [');
+    const refused = await undo(edit.body.change_id);
+    assert.equal(refused.status, 409, refused.text);
+    assertErrorEnvelope(refused.body, 409, 'sidecar_invalid');
+    assert.equal((await history()).find((c) => c.id === edit.body.change_id)?.undoable, true);
+    ws.file('data/assets/fx/broken.png.asset.json', good);
+    const undone = await undo(edit.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual((await asset(id)).tags, ['fx']);
+  });
+
+  test('unknown, malformed or missing changes are clear 4xx errors', async () => {
+    const unknown = await undo(999_999);
+    assert.equal(unknown.status, 404, unknown.text);
+    assertErrorEnvelope(unknown.body, 404, 'change_not_found');
+    assert.match(unknown.body.message, /No change 999999 in project default/);
+    const word = await undo('latest-one');
+    assert.ok([400, 422].includes(word.status), word.text);
+    assertErrorEnvelope(word.body, word.status);
+    const detail = await api(url, 'GET', '/api/changes/999999');
+    assert.equal(detail.status, 404, detail.text);
+    const badLimit = await api(url, 'GET', '/api/changes?limit=0');
+    assert.ok([400, 422].includes(badLimit.status), badLimit.text);
+    const noBody = await api(url, 'POST', '/api/changes/999999/undo');
+    assert.equal(noBody.status, 404, `no body is no options: ${noBody.text}`);
+  });
+});
+
+describe('asset-registry history / undo', () => {
+  test('lists the changes and undoes one by id, or the newest', async () => {
+    const id = await registered('sfx/door.png', { tags: ['door'] });
+    const edited = await runCli(['update', id, '--add-tags', 'creak', '--json'], ws.dir);
+    assert.equal(edited.code, 0, edited.stderr);
+    const [changeId] = edited.json.change_ids as number[];
+    const listed = await runCli(['history', '--json', '--limit', '5'], ws.dir);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual([listed.json.items[0].id, listed.json.items[0].summary], [changeId, 'Add tag creak']);
+    const undone = await runCli(['undo', String(changeId), '--json'], ws.dir);
+    assert.equal(undone.code, 0, undone.stderr);
+    assert.deepEqual([undone.json.undone, undone.json.updated], [changeId, 1]);
+    assert.deepEqual((await asset(id)).tags, ['door']);
+    const twice = await runCli(['undo', String(changeId), '--json'], ws.dir);
+    assert.notEqual(twice.code, 0);
+    assert.equal(twice.json.code, 'already_undone');
+    const redone = await runCli(['undo', String(undone.json.change_id), '--json'], ws.dir);
+    assert.equal(redone.code, 0, redone.stderr);
+    assert.deepEqual((await asset(id)).tags, ['door', 'creak']);
+    const bad = await runCli(['undo', 'soon', '--json'], ws.dir);
+    assert.equal(bad.code, 2, bad.stdout);
+    assert.match(bad.json.message, /--change must be a whole number/);
+  });
+});
