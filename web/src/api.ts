@@ -369,6 +369,11 @@ export const api = {
    * every unparseable or disagreeing one from the registry (hand edits in them lost), leaving
    * the registry's metadata as it is.
    */
+  /** The edits made, newest first (GET /api/changes). */
+  changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
+  change: (id: number) => request<{ change: Change }>('GET', `/api/changes/${id}?limit=0`),
+  /** Starts undoing a change as a job (follow it with {@link followJob}). */
+  undo: (id: number) => request<{ job_id: string }>('POST', `/api/changes/${id}/undo`, { wait: false }),
   enforce: (mode: 'check' | 'repair' | 'rewrite') =>
     request<{ job_id: string }>('POST', '/api/assets/enforce', {
       fix_missing: mode !== 'check',
@@ -395,7 +400,27 @@ export type RebuildJob = Job<{
   bytes_total: number;
 }>;
 
-export type BulkJob = Job<{ done: number; total: number }, { updated: number; missing: string[] }>;
+/** `change_id`: the change the edit recorded, to undo it (null when nothing changed). */
+export type BulkJob = Job<
+  { done: number; total: number },
+  { updated: number; missing: string[]; change_id: number | null }
+>;
+
+/** An undo: `change_id` is its own change (undo it to redo); assets edited since are left as they are. */
+export type UndoJob = Job<BulkJob['progress'], NonNullable<BulkJob['summary']> & { changed_since: string[] }>;
+
+/** An edit recorded in the history (GET /api/changes). */
+export interface Change {
+  id: number;
+  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'undo' | 'redo';
+  summary: string;
+  assets: number;
+  /** UTC, `YYYY-MM-DD HH:MM:SS`. */
+  created_at: string;
+  undo_of: number | null;
+  undone_by: number | null;
+  undoable: boolean;
+}
 
 export type EnforceJob = Job<{ checked: number; total: number }>;
 

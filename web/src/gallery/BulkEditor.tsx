@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
 import { api, followJob, type BulkJob } from '../api';
 import { CheckField } from '../CheckField';
+import { undoOffer, type UndoAction } from '../undo';
 import { CountProgress } from './CountProgress';
 
 export function BulkEditor({
@@ -13,7 +14,7 @@ export function BulkEditor({
   onMessage,
 }: {
   selected: string[];
-  onMessage: (text: string, error?: boolean) => void;
+  onMessage: (text: string, error?: boolean, undo?: UndoAction) => void;
 }): React.JSX.Element {
   const [add, setAdd] = useState('');
   const [remove, setRemove] = useState('');
@@ -42,14 +43,15 @@ export function BulkEditor({
       .then(({ job_id }) => followJob<BulkJob>(job_id, (job) => setProgress(job.progress)))
       .then((job) => {
         if (job.status === 'failed') throw new Error(job.error ?? 'the bulk edit failed');
+        return job.summary?.change_id;
       })
       .then(
-        () => {
+        (changeId) => {
           setAdd('');
           setRemove('');
           if (!clear) setLicense('');
           setClear(false);
-          onMessage(`Updated ${selected.length} assets.`);
+          onMessage(`Updated ${selected.length} assets.`, false, undoOffer(changeId));
         },
         (err: Error) => onMessage(`Failed to apply edits: ${err.message}`, true),
       )

@@ -18,6 +18,8 @@ import { SimilarHint } from './SimilarHint';
 import { galleryHref, queryFromHref } from './query-url';
 import { usePagedAssets } from './usePagedAssets';
 import { useNotices } from '../notice';
+import type { UndoAction } from '../undo';
+import { StatusMessage, type StatusLine } from './StatusMessage';
 import { LazyPart } from '../StudioErrorBoundary';
 
 // Loaded next to the first page rather than ahead of it: the tiles are what the first screen is for.
@@ -25,6 +27,7 @@ const BulkEditor = lazy(() => import('./BulkEditor').then((m) => ({ default: m.B
 const RemoveSelected = lazy(() => import('./RemoveSelected').then((m) => ({ default: m.RemoveSelected })));
 const MoveSelected = lazy(() => import('./MoveSelected').then((m) => ({ default: m.MoveSelected })));
 const Maintenance = lazy(() => import('./Maintenance').then((m) => ({ default: m.Maintenance })));
+const History = lazy(() => import('./History').then((m) => ({ default: m.History })));
 
 export interface RegistryChanges {
   tick: number;
@@ -58,7 +61,8 @@ export function Gallery({
   const [tileSize, setTileSize] = useTileSize();
   const [anchor, setAnchor] = useState(-1);
   const [focus, setFocus] = useState(-1);
-  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+  const [message, setMessage] = useState<StatusLine>();
+  const [historyOpen, setHistoryOpen] = useState(false);
   const [debugJson, setDebugJson] = useState<string>();
   const paged = usePagedAssets(query, changes.tick);
   const subfolders = useSubfolders(query.folder, changes.tick);
@@ -131,7 +135,8 @@ export function Gallery({
   }, []);
 
   const say = useCallback(
-    (text: string, error?: boolean) => setMessage({ text, ...(error ? { error } : {}) }),
+    (text: string, error?: boolean, undo?: UndoAction) =>
+      setMessage({ text, ...(error ? { error } : {}), ...(undo ? { undo } : {}) }),
     [],
   );
   useNotices(say);
@@ -315,6 +320,18 @@ export function Gallery({
         <LazyPart>
           <Maintenance rebuild={rebuild} onMessage={say} />
         </LazyPart>
+        <button
+          type="button"
+          onClick={() => setHistoryOpen(true)}
+          title="The edits made (tags, licenses, renames, single edits), each with its Undo"
+        >
+          History
+        </button>
+        {historyOpen && (
+          <LazyPart>
+            <History onClose={() => setHistoryOpen(false)} />
+          </LazyPart>
+        )}
       </div>
       <Filters search={search} onSearch={setSearch} query={query} onQuery={onQuery} facets={facets} />
       {query.duplicates === 'extra' && (
@@ -440,15 +457,7 @@ export function Gallery({
             ? 'Loading assets…'
             : `Showing ${total} of ${facets?.total ?? total} assets. Selected ${selected.length}.`}
         </span>
-        {message && (
-          <span
-            className={message.error ? 'error' : 'ok'}
-            data-testid="gallery-message"
-            role={message.error ? 'alert' : 'status'}
-          >
-            {message.text}
-          </span>
-        )}
+        {message && <StatusMessage message={message} onMessage={setMessage} />}
       </footer>
       {debugJson !== undefined && (
         <div className="debug-json">

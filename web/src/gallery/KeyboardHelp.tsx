@@ -15,6 +15,7 @@ const KEYS: Array<[string, string]> = [
   ['Escape', 'Clear the selection (or close a dialog)'],
   ['Enter, double-click', 'Open the focused asset'],
   ['P', 'Play or stop the focused sound'],
+  ['Ctrl/⌘ + Z, Ctrl/⌘ + Shift + Z', 'Undo the edit the status line reports; redo it'],
   ['← →, in an asset’s details', 'The previous or next asset of the gallery'],
   ['?', 'This list'],
 ];

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api, followJob, type BulkJob } from '../api';
 import { Modal } from '../Modal';
 import { postNotice } from '../notice';
+import { undoOffer } from '../undo';
 import { count, CountProgress } from './CountProgress';
 
 export function RenameTag({
@@ -31,7 +32,10 @@ export function RenameTag({
       .then(({ job_id }) => followJob<BulkJob>(job_id, (job) => setProgress(job.progress)))
       .then((job) => {
         if (job.status === 'failed') throw new Error(job.error ?? 'the rename failed');
-        postNotice(`Renamed "${tag}" to "${name}" on ${count(job.summary?.updated ?? 0, 'asset')}.`);
+        postNotice(
+          `Renamed "${tag}" to "${name}" on ${count(job.summary?.updated ?? 0, 'asset')}.`,
+          undoOffer(job.summary?.change_id),
+        );
         onRenamed(name);
       })
       .catch((err: Error) => {

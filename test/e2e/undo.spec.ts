@@ -1,0 +1,115 @@
+/**
+ * Undo in the studio: the status line's Undo after a bulk edit (and Redo after it, by key), the
+ * History dialog with every edit (also those made by others) and its Undo, and an asset edited
+ * since left alone. The registry and the sidecars on disk are checked after each step.
+ */
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let ws: Workspace;
+let server: RunningServer;
+let ids: Record<string, string>;
+const shot = (name: string): string => path.join(REPO, 'test-output', 'e2e', 'screenshots', name);
+
+test.beforeAll(async () => {
+  ws = makeWorkspace('areg-e2e-undo-');
+  ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
+  for (const name of ['alice', 'bob', 'carol']) ws.file(`data/assets/cast/${name}.txt`, `${name} lines`);
+  server = await startServer(ws.dir);
+  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', {});
+  expect(rebuilt.status, rebuilt.text).toBe(200);
+  const found = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
+  ids = Object.fromEntries(
+    (found.body.items as Array<{ uid: string; path: string }>).map((a) => [a.path, a.uid]),
+  );
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  ws?.cleanup();
+});
+
+const tagsOf = async (rel: string): Promise<string[]> =>
+  (await api(server.url, 'GET', `/api/assets/${ids[rel]}`)).body.asset.tags;
+const sidecarTags = (rel: string): unknown => ws.json(`data/assets/${rel}.asset.json`).tags;
+const message = (page: Page) => page.getByTestId('gallery-message');
+const CAST = ['cast/alice.txt', 'cast/bob.txt', 'cast/carol.txt'];
+
+async function tagAll(page: Page, tag: string): Promise<void> {
+  await page.getByRole('button', { name: 'Select all' }).click();
+  await page.getByLabel('Add tags').fill(tag);
+  await page.getByRole('button', { name: 'Apply to 3 selected' }).click();
+  await expect(message(page)).toHaveText('Updated 3 assets.');
+}
+
+test('the status line undoes a bulk edit, then redoes it with Ctrl+Shift+Z', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.locator('.tile')).toHaveCount(3);
+  const before = await tagsOf('cast/alice.txt');
+  await tagAll(page, 'speaking');
+  for (const rel of CAST) expect(await tagsOf(rel)).toContain('speaking');
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(message(page)).toHaveText('Undo: Add tag speaking on 3 assets.');
+  for (const rel of CAST) {
+    expect(await tagsOf(rel)).not.toContain('speaking');
+    expect(sidecarTags(rel)).not.toContain('speaking');
+  }
+  expect(await tagsOf('cast/alice.txt')).toEqual(before);
+  await expect(page.locator('#filter-tag option', { hasText: 'speaking' })).toHaveCount(0);
+
+  await expect(page.getByRole('button', { name: 'Redo', exact: true })).toBeVisible();
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(message(page)).toHaveText('Redo: Add tag speaking on 3 assets.');
+  for (const rel of CAST) expect(sidecarTags(rel)).toContain('speaking');
+});
+
+test('History lists every edit, also those made elsewhere, and undoes one', async ({ page }) => {
+  // Another user (or a script) gives Bob a title through the API.
+  const patched = await api(server.url, 'PATCH', `/api/assets/${ids['cast/bob.txt']}`, {
+    metadata: { title: 'Bob, the baker' },
+  });
+  expect(patched.status, patched.text).toBe(200);
+
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'History' }).click();
+  const dialog = page.getByRole('dialog', { name: 'History' });
+  const items = dialog.getByTestId('history-item');
+  await expect(items.first()).toContainText('Edit cast/bob.txt');
+  await expect(items.first()).toContainText('1 asset');
+  await expect(items.nth(1)).toContainText('Redo: Add tag speaking');
+  await expect(items.nth(2)).toContainText('Undo: Add tag speaking');
+  await expect(items.nth(2)).toContainText('redone');
+  await expect(items.nth(3)).toContainText('Add tag speaking');
+  await expect(items.nth(3)).toContainText('undone');
+  await dialog.screenshot({ path: shot('history.png') });
+
+  await dialog.getByRole('button', { name: 'Undo: Edit cast/bob.txt' }).click();
+  await expect(message(page)).toHaveText('Undo: Edit cast/bob.txt on 1 asset.');
+  await expect(items.first()).toContainText('Undo: Edit cast/bob.txt');
+  const bob = (await api(server.url, 'GET', `/api/assets/${ids['cast/bob.txt']}`)).body.asset;
+  expect(bob.metadata.title).toBeUndefined();
+  expect(ws.json('data/assets/cast/bob.txt.asset.json').meta).not.toHaveProperty('title');
+});
+
+test('an asset edited since the edit is left as it is, and the line says so', async ({ page }) => {
+  await page.goto(server.url);
+  await tagAll(page, 'chapter-2');
+  // Meanwhile someone else edits Carol's tags.
+  const carol = ids['cast/carol.txt'] as string;
+  const edited = await api(server.url, 'PATCH', `/api/assets/${carol}`, {
+    metadata: { tags: ['chapter-2', 'lead'] },
+  });
+  expect(edited.status, edited.text).toBe(200);
+
+  await page.keyboard.press('Control+Z');
+  await expect(message(page)).toHaveText(
+    'Undo: Add tag chapter-2 on 2 assets. 1 asset edited since was left alone.',
+  );
+  expect(await tagsOf('cast/alice.txt')).not.toContain('chapter-2');
+  expect(await tagsOf('cast/carol.txt')).toEqual(['chapter-2', 'lead']);
+});

@@ -1,0 +1,107 @@
+/**
+ * The History dialog: the edits made to the registry (bulk edits, tag renames, single edits, and
+ * undos), newest first, from every tab, script and CLI, each with its Undo (an undo's: Redo).
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Change } from '../api';
+import { Modal } from '../Modal';
+import { postNotice } from '../notice';
+import { undoChange } from '../undo';
+import { count } from './CountProgress';
+
+/** "12:40" today, else "27 Nov, 12:40", in the viewer's time zone (the server's time is UTC). */
+function when(createdAt: string): string {
+  const at = new Date(`${createdAt.replace(' ', 'T')}Z`);
+  if (Number.isNaN(at.getTime())) return createdAt;
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString()
+    ? time
+    : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+function state(change: Change): string | undefined {
+  if (change.undone_by !== null) return change.kind === 'undo' ? 'redone' : 'undone';
+  if (!change.assets) return 'changed nothing';
+  return undefined;
+}
+
+export function History({ onClose }: { onClose: () => void }): React.JSX.Element {
+  const [changes, setChanges] = useState<Change[]>();
+  const [error, setError] = useState<string>();
+  const [running, setRunning] = useState<{ id: number; done: number; total: number }>();
+
+  const load = useCallback(() => {
+    api.changes(50).then(
+      ({ items }) => setChanges(items),
+      (err: Error) => setError(err.message),
+    );
+  }, []);
+  useEffect(load, [load]);
+
+  const undo = (change: Change): void => {
+    setError(undefined);
+    setRunning({ id: change.id, done: 0, total: change.assets });
+    undoChange(change.id, (done, total) => setRunning({ id: change.id, done, total }))
+      .then(
+        ({ text, back }) => postNotice(text, back),
+        (err: Error) => setError(`Undo failed: ${err.message}`),
+      )
+      .finally(() => {
+        setRunning(undefined);
+        load();
+      });
+  };
+
+  return (
+    <Modal
+      className="detail history"
+      titleId="history-title"
+      title="History"
+      closeLabel="Close"
+      onClose={onClose}
+    >
+      <p className="muted">
+        Edits made here, in other tabs, by scripts and the CLI, newest first. Undo puts back what an edit
+        changed, except on assets edited since.
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!changes ? (
+        <p className="muted">Loading…</p>
+      ) : !changes.length ? (
+        <p className="muted" data-testid="history-empty">
+          No edits yet. Tag, license, rename or edit assets, and each edit shows here.
+        </p>
+      ) : (
+        <ol className="history-list" aria-label="Edits, newest first">
+          {changes.map((change) => (
+            <li key={change.id} data-testid="history-item">
+              <span className="history-when">{when(change.created_at)}</span>
+              <span className="history-what">{change.summary}</span>
+              <span className="history-count">{count(change.assets, 'asset')}</span>
+              {running?.id === change.id ? (
+                <span role="status">
+                  {change.kind === 'undo' ? 'Redoing' : 'Undoing'} {running.done} of {running.total}…
+                </span>
+              ) : change.undoable ? (
+                <button
+                  type="button"
+                  disabled={Boolean(running)}
+                  onClick={() => undo(change)}
+                  aria-label={`${change.kind === 'undo' ? 'Redo' : 'Undo'}: ${change.summary}`}
+                >
+                  {change.kind === 'undo' ? 'Redo' : 'Undo'}
+                </button>
+              ) : (
+                <span className="muted">{state(change)}</span>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * The status bar's message: what the last action did (or why it failed), with the Undo of the
+ * edit it reports (Ctrl/⌘-Z does the same); after an undo, its Redo.
+ */
+import { useEffect, useRef } from 'react';
+import { undoChange, type UndoAction } from '../undo';
+import { galleryShortcut } from './Filters';
+
+export interface StatusLine {
+  text: string;
+  error?: boolean;
+  undo?: UndoAction | undefined;
+}
+
+export function StatusMessage({
+  message,
+  onMessage,
+}: {
+  message: StatusLine;
+  onMessage: (message: StatusLine) => void;
+}): React.JSX.Element {
+  const running = useRef(false);
+  const run = (action: UndoAction): void => {
+    if (running.current) return;
+    running.current = true;
+    const verb = action.label === 'Redo' ? 'Redoing' : 'Undoing';
+    onMessage({ text: `${verb}…` });
+    undoChange(action.id, (done, total) => onMessage({ text: `${verb}… ${done} of ${total} assets` }))
+      .then(
+        ({ text, back }) => onMessage({ text, undo: back }),
+        (err: Error) => onMessage({ text: `${action.label} failed: ${err.message}`, error: true }),
+      )
+      .finally(() => (running.current = false));
+  };
+  const runRef = useRef(run);
+  runRef.current = run;
+
+  const action = message.undo;
+  useEffect(() => {
+    if (!action) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key.toLowerCase() !== 'z' || !(e.ctrlKey || e.metaKey) || e.altKey || !galleryShortcut(e)) return;
+      // Ctrl-Z undoes what the line offers to undo; Ctrl-Shift-Z redoes what it offers to redo.
+      if (e.shiftKey !== (action.label === 'Redo')) return;
+      e.preventDefault();
+      runRef.current(action);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [action]);
+
+  return (
+    <>
+      <span
+        className={message.error ? 'error' : 'ok'}
+        data-testid="gallery-message"
+        role={message.error ? 'alert' : 'status'}
+      >
+        {message.text}
+      </span>
+      {action && (
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => run(action)}
+          title={`${action.label} (Ctrl/⌘+${action.label === 'Redo' ? 'Shift+' : ''}Z)`}
+        >
+          {action.label}
+        </button>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * Undoing a change from the studio (the status line's Undo after an edit, the History dialog):
+ * runs the undo job and says what it did, with the change that takes it back in turn (Redo).
+ */
+import { api, followJob, type UndoJob } from './api';
+import { count } from './gallery/CountProgress';
+
+/** A way back from a change: the change id and the button's word for it. */
+export interface UndoAction {
+  id: number;
+  label: 'Undo' | 'Redo';
+}
+
+/** The Undo offered after an edit that recorded `changeId` (none when it changed nothing). */
+export const undoOffer = (changeId: number | null | undefined): UndoAction | undefined =>
+  changeId ? { id: changeId, label: 'Undo' } : undefined;
+
+/**
+ * Undoes change `id`, telling `onProgress` the assets done; resolves with a line saying what was
+ * done ("Undo: Add tag hero on 3 assets.") and the way back (undefined when nothing changed).
+ */
+export async function undoChange(
+  id: number,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ text: string; back?: UndoAction }> {
+  const { job_id } = await api.undo(id);
+  const job = await followJob<UndoJob>(job_id, (j) => onProgress(j.progress.done, j.progress.total));
+  if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the undo failed');
+  const { updated, changed_since: since, missing, change_id: own } = job.summary;
+  const { change } = await api.change(own ?? id);
+  const text = [
+    `${change.summary} on ${count(updated, 'asset')}.`,
+    since.length
+      ? `${count(since.length, 'asset')} edited since ${since.length === 1 ? 'was' : 'were'} left alone.`
+      : '',
+    missing.length ? `${count(missing.length, 'asset')} no longer registered.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const back: UndoAction | undefined =
+    own && updated ? { id: own, label: change.kind === 'undo' ? 'Redo' : 'Undo' } : undefined;
+  return back ? { text, back } : { text };
+}
