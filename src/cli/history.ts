@@ -13,6 +13,7 @@ const KIND_LABEL: Record<ChangeRecord['kind'], string> = {
   edit: 'edit',
   bulk_edit: 'bulk edit',
   tag_rename: 'tag rename',
+  move: 'move',
   undo: 'undo',
   redo: 'redo',
 };
@@ -71,20 +72,22 @@ export function undoCommand(): Command {
             ok: true,
             undone: report.undone,
             change_id: report.changeId,
-            updated: report.updated.length,
+            updated: report.restored.length,
             changed_since: report.changedSince,
             missing: report.missing,
+            failed: report.failed,
           });
           return;
         }
-        const lines = [`Undid #${target.id} (${target.summary}) on ${report.updated.length} assets.`];
+        const lines = [`Undid #${target.id} (${target.summary}) on ${report.restored.length} assets.`];
         if (report.changedSince.length)
           lines.push(
             `Left as they are, edited since: ${report.changedSince.length} (${report.changedSince.slice(0, 10).join(', ')}` +
               `${report.changedSince.length > 10 ? ', …' : ''}).`,
           );
         if (report.missing.length) lines.push(`No longer registered: ${report.missing.length}.`);
-        if (report.updated.length) lines.push(`Redo: asset-registry undo ${report.changeId}`);
+        for (const f of report.failed) lines.push(`Not moved back: ${f.id} (${f.path}): ${f.message}`);
+        if (report.restored.length) lines.push(`Redo: asset-registry undo ${report.changeId}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       });
     });

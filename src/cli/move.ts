@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { badRequest } from '../domain/errors.js';
 import { assetIds } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { undoHint } from './history.js';
 import { countBar } from './progress.js';
 
 interface MoveOptions extends CommonOptions {
@@ -29,23 +30,31 @@ export function moveCommand(): Command {
             throw badRequest(`--path renames one asset; ${ids.length} were given. Use --to <folder>.`);
           const [id] = ids as [string];
           const from = registry.require(id).path;
-          const record = await registry.move(id, options.path);
-          if (wantsJson(options)) printJson({ ok: true, asset: registry.serialize(record) });
-          else process.stdout.write(`moved ${id}: ${from} → ${record.path}\n`);
+          const { record, changeId } = await registry.move(id, options.path);
+          if (wantsJson(options))
+            printJson({ ok: true, asset: registry.serialize(record), change_id: changeId });
+          else process.stdout.write(`moved ${id}: ${from} → ${record.path}\n${undoHint([changeId])}`);
           return;
         }
         const destination = registry.folderDestination(options.to ?? '');
         const bar = wantsJson(options) ? undefined : countBar('assets');
-        const report = await registry.moveMany(ids, destination, (done, total) => bar?.update(done, total));
+        const { changeId, ...report } = await registry.moveMany(
+          ids,
+          destination,
+          `Move to ${destination.folder}`,
+          (done, total) => bar?.update(done, total),
+        );
         bar?.stop();
-        if (wantsJson(options)) printJson({ ok: !report.missing.length && !report.failed.length, ...report });
+        if (wantsJson(options))
+          printJson({ ok: !report.missing.length && !report.failed.length, ...report, change_id: changeId });
         else {
           process.stdout.write(
             `moved ${report.moved.length} assets` +
               (report.unchanged.length ? ` (${report.unchanged.length} already there)` : '') +
               '\n' +
               report.failed.map((f) => `not moved: ${f.id} (${f.path}): ${f.message}\n`).join('') +
-              report.missing.map((id) => `not found: ${id}\n`).join(''),
+              report.missing.map((id) => `not found: ${id}\n`).join('') +
+              undoHint([changeId]),
           );
         }
         // What could not be done makes the exit code 1, as for remove.

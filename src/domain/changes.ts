@@ -9,13 +9,20 @@ import type { JsonObject, JsonValue } from './json.js';
 import { sameJson, type BulkEdit } from './metadata.js';
 
 /** `undo` takes a change back; `redo` takes an undo back. */
-export type ChangeKind = 'edit' | 'bulk_edit' | 'tag_rename' | 'undo' | 'redo';
+export type ChangeKind = 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'undo' | 'redo';
+
+/**
+ * What a change's items hold: metadata keys, or (a move) the file's path under the key `path`.
+ * An undo has the subject of the change it takes back.
+ */
+export type ChangeSubject = 'metadata' | 'path';
 
 /** A change as the change log keeps it (store/change-log.ts). */
 export interface ChangeRecord {
   id: number;
   project_id: string;
   kind: ChangeKind;
+  subject: ChangeSubject;
   summary: string;
   created_at: string;
   /** Assets it changed. */
@@ -41,12 +48,33 @@ export function changePayload(change: ChangeRecord) {
 }
 
 /** What undoing `change` is: a redo for an undo, else an undo, with its summary ("Undo: …"). */
-export function undoOf(change: ChangeRecord): { kind: 'undo' | 'redo'; summary: string } {
+export function undoOf(change: ChangeRecord): NewChange & { kind: 'undo' | 'redo' } {
   const what = change.summary.replace(/^(Undo|Redo): /, '');
+  const { subject, id: undoOf } = change;
   return change.kind === 'undo'
-    ? { kind: 'redo', summary: `Redo: ${what}` }
-    : { kind: 'undo', summary: `Undo: ${what}` };
+    ? { kind: 'redo', subject, summary: `Redo: ${what}`, undoOf }
+    : { kind: 'undo', subject, summary: `Undo: ${what}`, undoOf };
 }
+
+/** A change about to be recorded. */
+export interface NewChange {
+  kind: ChangeKind;
+  subject?: ChangeSubject;
+  summary: string;
+  undoOf?: number;
+}
+
+/** The item of a move: the path before and after. */
+export const pathStates = (from: string, to: string): { before: KeyStates; after: KeyStates } => ({
+  before: { path: [from] },
+  after: { path: [to] },
+});
+
+/** The path a move item's states hold. */
+export const pathIn = (states: KeyStates): string | undefined => {
+  const value = states.path?.[0];
+  return typeof value === 'string' ? value : undefined;
+};
 
 /** Per metadata key: `[]` when the key was absent, `[value]` when present. */
 export type KeyStates = Record<string, [] | [JsonValue]>;

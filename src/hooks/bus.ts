@@ -50,7 +50,14 @@ export interface HookPayloads {
     done: number;
     total: number;
     /** `change_id`: the change the job recorded, to undo it (null when nothing changed). */
-    summary?: { updated: number; missing: string[]; change_id: number | null; changed_since?: string[] };
+    summary?: {
+      updated: number;
+      missing: string[];
+      change_id: number | null;
+      /** An undo's: assets edited (or moved) since, left as they are, and moves back refused. */
+      changed_since?: string[];
+      failed?: Array<{ id: string; path: string; code: string; message: string }>;
+    };
     error?: string;
   };
   /** Ours: an asset's file moved or renamed within the assets root (its id kept). */
@@ -61,7 +68,7 @@ export interface HookPayloads {
     status: 'running' | 'done' | 'failed';
     done: number;
     total: number;
-    summary?: { moved: number; failed: number; missing: string[] };
+    summary?: { moved: number; failed: number; missing: string[]; change_id: number | null };
     error?: string;
   };
   /** Ours: progress of a removal of many assets (after each chunk), and its end. */

@@ -26,7 +26,16 @@ import {
   sameJson,
   type BulkEdit,
 } from '../domain/metadata.js';
-import { describeBulkEdit, holdsStates, keyChanges, undoOf, withStates } from '../domain/changes.js';
+import {
+  describeBulkEdit,
+  holdsStates,
+  keyChanges,
+  pathIn,
+  pathStates,
+  undoOf,
+  withStates,
+  type NewChange,
+} from '../domain/changes.js';
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
@@ -177,6 +186,8 @@ export interface MoveReport {
   missing: string[];
   /** Not moved, each with what to fix (a name taken at the target, a missing file…). */
   failed: Array<{ id: string; path: string; code: string; message: string }>;
+  /** The change recorded, to undo the move (null when nothing moved). */
+  changeId: number | null;
 }
 
 const fileThere = (rel: string): AppError =>
@@ -213,13 +224,22 @@ export interface EditReport {
   missing: string[];
   /** Assets left as they were because they changed since (an undo's). */
   changedSince: string[];
+  /** (A move back's, see `moveBack`.) */
+  failed?: MoveReport['failed'];
   changeId: number | null;
 }
 
 /** What an undo did: `undone` is the change taken back, `changeId` the undo's own (to redo). */
-export interface UndoReport extends Omit<EditReport, 'changeId'> {
+export interface UndoReport {
   undone: number;
   changeId: number;
+  /** The assets put back. */
+  restored: string[];
+  /** Left as they are: edited (or moved) again since. */
+  changedSince: string[];
+  missing: string[];
+  /** Moves back that could not be made (a file now at the old path…), each with why. */
+  failed: MoveReport['failed'];
 }
 
 /**
@@ -841,7 +861,7 @@ export class AssetRegistry {
       const committed = this.commitMetadata(uid, metadata, mode);
       const states = committed && keyChanges((taken ?? current).meta, committed.meta);
       if (states) {
-        changeId = this.store.changes.begin(this.projectId, 'edit', `Edit ${current.path}`, utcNow());
+        changeId = this.recordChange({ kind: 'edit', summary: `Edit ${current.path}` });
         this.store.changes.addItems(changeId, [{ uid, ...states }]);
       }
       return committed ?? tookIn;
@@ -904,9 +924,14 @@ export class AssetRegistry {
     return this.editMany(
       uids,
       (meta) => applyBulkEdit(meta, edit),
-      () => (changeId ??= this.store.changes.begin(this.projectId, kind, summary, utcNow())),
+      () => (changeId ??= this.recordChange({ kind, summary })),
       onProgress,
     );
+  }
+
+  /** Starts a change of this project's history (in the caller's transaction): its id. */
+  private recordChange(change: NewChange): number {
+    return this.store.changes.begin(this.projectId, change, utcNow());
   }
 
   /** A change of this project's history; a 404 naming where to look when there is none. */
@@ -949,8 +974,7 @@ export class AssetRegistry {
     const log = this.store.changes;
     const original = this.changeToUndo(changeId);
     const undoId = this.store.transaction(() => {
-      const { kind, summary } = undoOf(original);
-      const id = log.begin(this.projectId, kind, summary, utcNow(), original.id);
+      const id = this.recordChange(undoOf(original));
       if (!log.claim(original.id, id))
         throw alreadyUndone(original, log.get(this.projectId, original.id)?.undone_by);
       return id;
@@ -958,9 +982,10 @@ export class AssetRegistry {
     const report: UndoReport = {
       undone: original.id,
       changeId: undoId,
-      updated: [],
+      restored: [],
       changedSince: [],
       missing: [],
+      failed: [],
     };
     let done = 0;
     try {
@@ -969,21 +994,26 @@ export class AssetRegistry {
         if (!items.length) break;
         after = items[items.length - 1]?.uid ?? after;
         const byUid = new Map(items.map((item) => [item.uid, item]));
-        const page = await this.editMany(
-          [...byUid.keys()],
-          (meta, uid) => {
-            const item = byUid.get(uid);
-            return item && holdsStates(meta, item.after) ? withStates(meta, item.before) : undefined;
-          },
-          () => undoId,
-          (n) => onProgress?.(done + n, original.assets),
-        );
+        const progress = (n: number): void => onProgress?.(done + n, original.assets);
+        const page =
+          original.subject === 'path'
+            ? await this.moveBack(byUid, undoId, progress)
+            : await this.editMany(
+                [...byUid.keys()],
+                (meta, uid) => {
+                  const item = byUid.get(uid);
+                  return item && holdsStates(meta, item.after) ? withStates(meta, item.before) : undefined;
+                },
+                () => undoId,
+                progress,
+              );
         done += items.length;
         // (One edited since is "updated" when a hand edit of its sidecar was taken in: not restored.)
         const since = new Set(page.changedSince);
-        report.updated.push(...page.updated.filter((record) => !since.has(record.uid)));
+        report.restored.push(...page.updated.flatMap((r) => (since.has(r.uid) ? [] : [r.uid])));
         report.changedSince.push(...page.changedSince);
         report.missing.push(...page.missing);
+        report.failed.push(...(page.failed ?? []));
       }
     } catch (err) {
       // Nothing taken back yet: the change stays undoable (e.g. once a broken sidecar is fixed).
@@ -1202,12 +1232,16 @@ export class AssetRegistry {
   // ---------------------------------------------------------------- moves
 
   /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
-  async move(uid: string, to: string): Promise<AssetRecord> {
-    this.require(uid);
-    const { errors } = await this.relocate([uid], () => to);
+  async move(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
+    const from = this.require(uid).path;
+    const { report, errors } = await this.relocate([uid], () => to, {
+      kind: 'move',
+      subject: 'path',
+      summary: `Move ${from} to ${to}`,
+    });
     const error = errors.get(uid);
     if (error) throw error;
-    return this.require(uid);
+    return { record: this.require(uid), changeId: report.changeId };
   }
 
   /**
@@ -1223,19 +1257,55 @@ export class AssetRegistry {
   async moveMany(
     uids: readonly string[],
     destination: (record: AssetRecord) => string,
+    summary: string,
     onProgress?: (done: number, total: number) => void,
   ): Promise<MoveReport> {
-    return (await this.relocate(uids, destination, onProgress)).report;
+    return (await this.relocate(uids, destination, { kind: 'move', subject: 'path', summary }, onProgress))
+      .report;
+  }
+
+  /**
+   * An undo's half for moves: each asset still at the path the move gave it goes back to where it
+   * was (never over a file there: then it is listed in `failed`); one moved again since stays.
+   */
+  private async moveBack(
+    items: ReadonlyMap<string, ChangeItem>,
+    undoId: number,
+    onProgress: (done: number) => void,
+  ): Promise<EditReport> {
+    const stays = new Set<string>();
+    const { report } = await this.relocate(
+      [...items.keys()],
+      (record) => {
+        const item = items.get(record.uid);
+        const back = item && record.path === pathIn(item.after) ? pathIn(item.before) : undefined;
+        if (back === undefined) stays.add(record.uid);
+        return back ?? record.path;
+      },
+      () => undoId,
+      onProgress,
+    );
+    const unchanged = report.unchanged.filter((uid) => !stays.has(uid));
+    return {
+      updated: [...report.moved.map((m) => m.id), ...unchanged].flatMap((uid) => this.get(uid) ?? []),
+      missing: report.missing,
+      changedSince: [...stays],
+      failed: report.failed,
+      changeId: undoId,
+    };
   }
 
   /** {@link moveMany}, with each asset's refusal as thrown (for {@link move} to throw as it is). */
   private async relocate(
     uids: readonly string[],
     destination: (record: AssetRecord) => string,
+    change: NewChange | (() => number),
     onProgress?: (done: number, total: number) => void,
   ): Promise<{ report: MoveReport; errors: Map<string, AppError> }> {
     const unique = [...new Set(uids)];
-    const report: MoveReport = { moved: [], unchanged: [], missing: [], failed: [] };
+    const report: MoveReport = { moved: [], unchanged: [], missing: [], failed: [], changeId: null };
+    const changeId = (): number =>
+      (report.changeId ??= typeof change === 'function' ? change() : this.recordChange(change));
     const errors = new Map<string, AppError>();
     for (let start = 0; start < unique.length; start += BULK_CHUNK) {
       if (start > 0) await nextTurn();
@@ -1258,6 +1328,14 @@ export class AssetRegistry {
           report.failed.push({ id: uid, path: record.path, code: err.code, message: err.message });
         }
       }
+      if (moved.length) {
+        this.store.transaction(() =>
+          this.store.changes.addItems(
+            changeId(),
+            moved.map(({ record, from }) => ({ uid: record.uid, ...pathStates(from, record.path) })),
+          ),
+        );
+      }
       for (const { from } of moved) await this.sidecars.remove(from);
       const unwritten = await this.writeSidecars(moved.map((m) => m.record));
       moved.forEach(({ record, from }, i) => {
@@ -1278,7 +1356,7 @@ export class AssetRegistry {
    * Where {@link moveMany} puts each asset for "move into this folder" (names kept): checked once,
    * before anything moves (a 400 naming what is wrong with the folder).
    */
-  folderDestination(folder: string): (record: AssetRecord) => string {
+  folderDestination(folder: string): ((record: AssetRecord) => string) & { folder: string } {
     const clean = resolveUnder(this.paths.assetsRoot, folder, 'folder').rel;
     const segments = clean.split('/');
     if (
@@ -1290,7 +1368,9 @@ export class AssetRegistry {
         `folder must not be hidden (starting with '.') or inside the registry's own _meta or .staging folders; got ${clean}.`,
       );
     }
-    return (record) => `${clean}/${path.posix.basename(record.path)}`;
+    return Object.assign((record: AssetRecord) => `${clean}/${path.posix.basename(record.path)}`, {
+      folder: clean,
+    });
   }
 
   /** Where an asset may move: the cleaned target, undefined when it is there already, or why not. */

@@ -6,7 +6,7 @@
  * commit together.
  */
 import type Database from 'better-sqlite3';
-import type { ChangeKind, ChangeRecord, KeyStates } from '../domain/changes.js';
+import type { ChangeRecord, KeyStates, NewChange } from '../domain/changes.js';
 import { storedObject } from '../domain/json.js';
 
 /** Changes kept per project; older ones (and their items) go when a new one is made. */
@@ -37,8 +37,9 @@ export class ChangeLog {
 
   constructor(db: Database.Database) {
     this.stmts = {
-      add: db.prepare<[string, string, string, string, number | null]>(
-        'INSERT INTO changes (project_id, kind, summary, created_at, undo_of) VALUES (?, ?, ?, ?, ?)',
+      add: db.prepare<[string, string, string, string, string, number | null]>(
+        `INSERT INTO changes (project_id, kind, subject, summary, created_at, undo_of)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       addItem: db.prepare<[number, string, string, string]>(
         'INSERT INTO change_items (change_id, uid, before, after) VALUES (?, ?, ?, ?)',
@@ -75,9 +76,10 @@ export class ChangeLog {
   }
 
   /** Starts a change (in the caller's transaction) and drops the oldest beyond {@link CHANGES_KEPT}. */
-  begin(projectId: string, kind: ChangeKind, summary: string, createdAt: string, undoOf?: number): number {
+  begin(projectId: string, change: NewChange, createdAt: string): number {
+    const { kind, subject = 'metadata', summary, undoOf } = change;
     const id = Number(
-      this.stmts.add.run(projectId, kind, summary, createdAt, undoOf ?? null).lastInsertRowid,
+      this.stmts.add.run(projectId, kind, subject, summary, createdAt, undoOf ?? null).lastInsertRowid,
     );
     const oldest = this.stmts.oldestKept.get(projectId, CHANGES_KEPT - 1);
     if (oldest) {

@@ -290,14 +290,16 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX assets_dhash ON assets (project_id, dhash) WHERE dhash IS NOT NULL;
   CREATE INDEX assets_unfingerprinted ON assets (project_id, uid) WHERE width > 0 AND dhash IS NULL;
   `,
-  // The change log (store/change-log.ts): each edit through the registry and, per asset, the
-  // metadata keys it changed before and after, so that it can be undone. `undone_by` is the undo
-  // that took it back (an undo is a change too: undoing it redoes).
+  // The change log (store/change-log.ts): each edit through the registry and, per asset, what it
+  // changed before and after (`subject`: the metadata keys, or the file's path for a move), so
+  // that it can be undone. `undone_by` is the undo that took it back (an undo is a change too:
+  // undoing it redoes).
   `
   CREATE TABLE changes (
     id         INTEGER PRIMARY KEY,
     project_id TEXT NOT NULL,
     kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL DEFAULT 'metadata',
     summary    TEXT NOT NULL,
     created_at TEXT NOT NULL,
     assets     INTEGER NOT NULL DEFAULT 0,

@@ -221,6 +221,7 @@ describe('undo a single edit, and the newest change', () => {
       missing: [],
       change_id: job.summary.change_id,
       changed_since: [],
+      failed: [],
     });
     assert.deepEqual((await asset(id)).tags, ['fx']);
   });
@@ -255,6 +256,63 @@ describe('undo a single edit, and the newest change', () => {
     assert.ok([400, 422].includes(badLimit.status), badLimit.text);
     const noBody = await api(url, 'POST', '/api/changes/999999/undo');
     assert.equal(noBody.status, 404, `no body is no options: ${noBody.text}`);
+  });
+});
+
+describe('undo a move', () => {
+  test('files, sidecars and ids go back where they were', async () => {
+    const a = await registered('props/lamp.png', { tags: ['lamp'] });
+    const b = await registered('props/chair.png', { tags: ['chair'] });
+    const moved = await api(url, 'POST', '/api/assets/move', { ids: [a, b], folder: 'archive/props' });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.body.moved.length, 2);
+    const row = (await history())[0];
+    assert.deepEqual(
+      [row?.id, row?.kind, row?.summary, row?.assets],
+      [moved.body.change_id, 'move', 'Move to archive/props', 2],
+    );
+    assert.equal((await asset(a)).path, 'archive/props/lamp.png');
+
+    const undone = await undo(moved.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual([undone.body.updated, undone.body.failed, undone.body.changed_since], [2, [], []]);
+    for (const [id, rel] of [
+      [a, 'props/lamp.png'],
+      [b, 'props/chair.png'],
+    ] as const) {
+      assert.equal((await asset(id)).path, rel);
+      assert.equal(ws.exists(`data/assets/${rel}`), true);
+      assert.equal(sidecar(rel).id, id, 'the sidecar is back beside it, same id');
+    }
+    assert.equal(ws.exists('data/assets/archive/props/lamp.png'), false);
+    assert.equal(ws.exists('data/assets/archive/props/lamp.png.asset.json'), false);
+  });
+
+  test('one moved again since stays; one whose old place is taken is not moved over it, and says why', async () => {
+    const a = await registered('maps/town.png', { tags: [] });
+    const b = await registered('maps/cave.png', { tags: [] });
+    const moved = await api(url, 'POST', '/api/assets/move', { ids: [a, b], folder: 'old-maps' });
+    assert.equal(moved.status, 200, moved.text);
+    const again = await api(url, 'POST', `/api/assets/${b}/move`, { path: 'older/cave.png' });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(typeof again.body.change_id, 'number', 'a single move is a change too');
+    ws.file('data/assets/maps/town.png', 'a new town, made since');
+
+    const undone = await undo(moved.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual(undone.body.changed_since, [b]);
+    assert.deepEqual(
+      undone.body.failed.map((f: { id: string; code: string }) => [f.id, f.code]),
+      [[a, 'path_taken']],
+    );
+    assert.equal(undone.body.updated, 0);
+    assert.equal(ws.read('data/assets/maps/town.png'), 'a new town, made since', 'never overwritten');
+    assert.equal((await asset(a)).path, 'old-maps/town.png');
+    assert.equal((await asset(b)).path, 'older/cave.png');
+
+    const single = await undo(again.body.change_id);
+    assert.equal(single.status, 200, single.text);
+    assert.equal((await asset(b)).path, 'old-maps/cave.png');
   });
 });
 

@@ -113,3 +113,39 @@ test('an asset edited since the edit is left as it is, and the line says so', as
   expect(await tagsOf('cast/alice.txt')).not.toContain('chapter-2');
   expect(await tagsOf('cast/carol.txt')).toEqual(['chapter-2', 'lead']);
 });
+
+test('a move to the wrong folder is undone: the files go back where they were', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Select all' }).click();
+  const panel = page.getByRole('form', { name: 'Move to folder' });
+  await panel.getByLabel('Folder').fill('trash-by-mistake');
+  await panel.getByRole('button', { name: 'Move 3 selected' }).click();
+  await expect(message(page)).toHaveText('Moved 3 assets to trash-by-mistake.');
+  expect(ws.exists('data/assets/trash-by-mistake/alice.txt')).toBe(true);
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(message(page)).toHaveText('Undo: Move to trash-by-mistake on 3 assets.');
+  for (const rel of CAST) {
+    expect(ws.exists(`data/assets/${rel}`)).toBe(true);
+    expect(ws.exists(`data/assets/${rel}.asset.json`)).toBe(true);
+    expect((await api(server.url, 'GET', `/api/assets/${ids[rel]}`)).body.asset.path).toBe(rel);
+  }
+  expect(ws.exists('data/assets/trash-by-mistake/alice.txt')).toBe(false);
+});
+
+test('an edit saved in the detail view is undone from there, and the dialog follows', async ({ page }) => {
+  await page.goto(`${server.url}/#/asset/${ids['cast/alice.txt']}`);
+  const dialog = page.getByRole('dialog', { name: 'alice.txt' });
+  await dialog.getByRole('button', { name: 'Edit', exact: true }).click();
+  await dialog.getByLabel('Notes').fill('speaks first in chapter 1');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Saved.');
+  await expect(dialog).toContainText('speaks first in chapter 1');
+
+  await dialog.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Undo: Edit cast/alice.txt on 1 asset.');
+  await expect(dialog).not.toContainText('speaks first in chapter 1');
+  const alice = (await api(server.url, 'GET', `/api/assets/${ids['cast/alice.txt']}`)).body.asset;
+  expect(alice.metadata).not.toHaveProperty('notes');
+  expect(ws.json('data/assets/cast/alice.txt.asset.json').meta).not.toHaveProperty('notes');
+});

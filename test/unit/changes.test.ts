@@ -43,20 +43,36 @@ describe('keyChanges / holdsStates / withStates', () => {
     );
   });
 
-  test('an undo of an undo is a redo, and of a redo an undo', () => {
+  test('an undo of an undo is a redo, and of a redo an undo, about what the change was about', () => {
     const change = (kind: ChangeRecord['kind'], summary: string): ChangeRecord => ({
       id: 1,
       project_id: 'p',
       kind,
+      subject: kind === 'redo' ? 'path' : 'metadata',
       summary,
       created_at: '',
       assets: 1,
       undo_of: null,
       undone_by: null,
     });
-    assert.deepEqual(undoOf(change('bulk_edit', 'Add tag x')), { kind: 'undo', summary: 'Undo: Add tag x' });
-    assert.deepEqual(undoOf(change('undo', 'Undo: Add tag x')), { kind: 'redo', summary: 'Redo: Add tag x' });
-    assert.deepEqual(undoOf(change('redo', 'Redo: Add tag x')), { kind: 'undo', summary: 'Undo: Add tag x' });
+    assert.deepEqual(undoOf(change('bulk_edit', 'Add tag x')), {
+      kind: 'undo',
+      subject: 'metadata',
+      summary: 'Undo: Add tag x',
+      undoOf: 1,
+    });
+    assert.deepEqual(undoOf(change('undo', 'Undo: Add tag x')), {
+      kind: 'redo',
+      subject: 'metadata',
+      summary: 'Redo: Add tag x',
+      undoOf: 1,
+    });
+    assert.deepEqual(undoOf(change('redo', 'Redo: Move a to b')), {
+      kind: 'undo',
+      subject: 'path',
+      summary: 'Undo: Move a to b',
+      undoOf: 1,
+    });
   });
 });
 
@@ -77,14 +93,14 @@ describe('ChangeLog', () => {
   test(`keeps the newest ${CHANGES_KEPT} changes of a project, with their items; other projects untouched`, () => {
     const log = store.changes;
     const other = store.transaction(() => {
-      const id = log.begin('other', 'edit', 'Edit b', utcNow());
+      const id = log.begin('other', { kind: 'edit', summary: 'Edit b' }, utcNow());
       log.addItems(id, [item('b1')]);
       return id;
     });
     const ids: number[] = [];
     for (let i = 0; i < CHANGES_KEPT + 5; i++) {
       store.transaction(() => {
-        const id = log.begin('p', 'bulk_edit', `Edit ${i}`, utcNow());
+        const id = log.begin('p', { kind: 'bulk_edit', summary: `Edit ${i}` }, utcNow());
         log.addItems(id, [item(`u${i}a`), item(`u${i}b`)]);
         ids.push(id);
       });
@@ -113,7 +129,7 @@ describe('ChangeLog', () => {
     const log = store.changes;
     const begin = (kind: ChangeRecord['kind'], items: number, undoOf?: number): number =>
       store.transaction(() => {
-        const id = log.begin('p', kind, kind, utcNow(), undoOf);
+        const id = log.begin('p', { kind, summary: kind, ...(undoOf ? { undoOf } : {}) }, utcNow());
         log.addItems(
           id,
           Array.from({ length: items }, (_, i) => item(`${kind}${i}`)),

@@ -316,7 +316,7 @@ export const api = {
    * `ifVersion`, only if the asset is still at that version (ApiError `version_conflict`).
    */
   update: (id: string, metadata: unknown, mode: 'merge' | 'replace', ifVersion?: number) =>
-    request<{ asset: Asset }>('PATCH', `/api/assets/${encodeURIComponent(id)}`, {
+    request<{ asset: Asset; change_id: number | null }>('PATCH', `/api/assets/${encodeURIComponent(id)}`, {
       metadata,
       mode,
       ...(ifVersion === undefined ? {} : { if_version: ifVersion }),
@@ -336,7 +336,13 @@ export const api = {
     }),
   /** Moves or renames one asset's file (same extension); ApiError `path_taken` when the name is taken. */
   move: (id: string, path: string) =>
-    request<{ asset: Asset }>('POST', `/api/assets/${encodeURIComponent(id)}/move`, { path }),
+    request<{ asset: Asset; change_id: number | null }>(
+      'POST',
+      `/api/assets/${encodeURIComponent(id)}/move`,
+      {
+        path,
+      },
+    ),
   /** Starts moving many assets into a folder as a job (follow it with {@link followJob}). */
   moveMany: (ids: string[], folder: string) =>
     request<{ job_id: string }>('POST', '/api/assets/move', { ids, folder, wait: false }),
@@ -407,12 +413,19 @@ export type BulkJob = Job<
 >;
 
 /** An undo: `change_id` is its own change (undo it to redo); assets edited since are left as they are. */
-export type UndoJob = Job<BulkJob['progress'], NonNullable<BulkJob['summary']> & { changed_since: string[] }>;
+export type UndoJob = Job<
+  BulkJob['progress'],
+  NonNullable<BulkJob['summary']> & {
+    changed_since: string[];
+    /** Moves back refused (a file at the old path…), each with why. */
+    failed: NonNullable<MoveJob['summary']>['failed'];
+  }
+>;
 
 /** An edit recorded in the history (GET /api/changes). */
 export interface Change {
   id: number;
-  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'undo' | 'redo';
+  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'undo' | 'redo';
   summary: string;
   assets: number;
   /** UTC, `YYYY-MM-DD HH:MM:SS`. */
@@ -441,6 +454,7 @@ export type MoveJob = Job<
     unchanged: string[];
     missing: string[];
     failed: Array<{ id: string; path: string; code: string; message: string }>;
+    change_id: number | null;
   }
 >;
 

@@ -26,7 +26,7 @@ export async function undoChange(
   const { job_id } = await api.undo(id);
   const job = await followJob<UndoJob>(job_id, (j) => onProgress(j.progress.done, j.progress.total));
   if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the undo failed');
-  const { updated, changed_since: since, missing, change_id: own } = job.summary;
+  const { updated, changed_since: since, missing, failed, change_id: own } = job.summary;
   const { change } = await api.change(own ?? id);
   const text = [
     `${change.summary} on ${count(updated, 'asset')}.`,
@@ -34,6 +34,12 @@ export async function undoChange(
       ? `${count(since.length, 'asset')} edited since ${since.length === 1 ? 'was' : 'were'} left alone.`
       : '',
     missing.length ? `${count(missing.length, 'asset')} no longer registered.` : '',
+    failed.length
+      ? `Not moved back: ${failed
+          .slice(0, 3)
+          .map((f) => `${f.path}: ${f.message}`)
+          .join('; ')}${failed.length > 3 ? ` and ${failed.length - 3} more` : ''}.`
+      : '',
   ]
     .filter(Boolean)
     .join(' ');

@@ -454,14 +454,23 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const { job, settled } = jobs.run(
         'move',
         { done: 0, total: new Set(body.ids).size },
-        (report) => registry.moveMany(body.ids, destination, (done, total) => report({ done, total })),
+        async (report) => {
+          const { changeId, ...moves } = await registry.moveMany(
+            body.ids,
+            destination,
+            `Move to ${destination.folder}`,
+            (done, total) => report({ done, total }),
+          );
+          return { ...moves, change_id: changeId };
+        },
         (changed) =>
           service.hooks.emit(
             'move_progress',
-            jobSummaryEvent(changed, ({ moved, failed, missing }) => ({
+            jobSummaryEvent(changed, ({ moved, failed, missing, change_id }) => ({
               moved: moved.length,
               failed: failed.length,
               missing,
+              change_id,
             })),
             registry.projectId,
           ),
@@ -487,8 +496,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     },
     async (request) => {
       const registry = service.project(request.query.project_id);
-      const record = await registry.move(request.params.id, request.body.path);
-      return { ok: true, asset: registry.serialize(record) };
+      const { record, changeId } = await registry.move(request.params.id, request.body.path);
+      return { ok: true, asset: registry.serialize(record), change_id: changeId };
     },
   );
 

@@ -6,7 +6,7 @@
 import type { Static } from 'typebox';
 import { changePayload, readableStates } from '../../domain/changes.js';
 import type { HookPayloads } from '../../hooks/bus.js';
-import type { AssetRegistry, EditReport } from '../../registry/registry.js';
+import type { AssetRegistry, EditReport, UndoReport } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
@@ -18,7 +18,7 @@ type EditSummary = NonNullable<HookPayloads['bulk_progress']['summary']>;
  * Runs an edit of many assets as a job with `bulk_progress` events (a bulk edit, a tag rename, an
  * undo); `report()` gives the registry's report once it is done.
  */
-export function editJob<Report extends EditReport>(
+export function editJob<Report extends EditReport | UndoReport>(
   service: RegistryService,
   jobs: JobBoard,
   kind: 'bulk_edit' | 'tag_rename' | 'undo',
@@ -31,13 +31,18 @@ export function editJob<Report extends EditReport>(
     kind,
     { done: 0, total },
     async (progress) => {
-      report = await work((done, all) => progress({ done, total: all }));
-      return {
-        updated: report.updated.length,
-        missing: report.missing,
-        change_id: report.changeId,
-        ...(kind === 'undo' ? { changed_since: report.changedSince } : {}),
-      };
+      const done = await work((n, all) => progress({ done: n, total: all }));
+      report = done;
+      const { missing, changeId: change_id } = done;
+      return 'undone' in done
+        ? {
+            updated: done.restored.length,
+            missing,
+            change_id,
+            changed_since: done.changedSince,
+            failed: done.failed,
+          }
+        : { updated: done.updated.length, missing, change_id };
     },
     (changed) =>
       service.hooks.emit(

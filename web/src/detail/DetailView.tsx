@@ -8,6 +8,8 @@ import { assetName } from '../gallery/Tile';
 import type { RegistryChanges } from '../gallery/Gallery';
 import { Modal } from '../Modal';
 import { postNotice } from '../notice';
+import { StatusMessage, type StatusLine } from '../gallery/StatusMessage';
+import { undoOffer } from '../undo';
 import { navigate } from '../route';
 import { MetadataEditor, RemoveAsset } from './MetadataEditor';
 import { MoveAsset } from './MoveAsset';
@@ -77,7 +79,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   const [asset, setAsset] = useState<Asset>();
   const [provenance, setProvenance] = useState<Provenance[]>([]);
   const [error, setError] = useState<string>();
-  const [status, setStatus] = useState<string>();
+  const [status, setStatus] = useState<StatusLine>();
   const [panel, setPanel] = useState<'none' | 'edit' | 'move' | 'remove'>('none');
   const [licenses, setLicenses] = useState<string[]>([]);
   // Bumped to read the asset afresh without waiting for its event (after a refused save).
@@ -215,8 +217,8 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                 type="button"
                 onClick={() =>
                   void copyText(asset.uid).then(
-                    () => setStatus('ID copied.'),
-                    () => setStatus('Copy failed; select the ID and copy it by hand.'),
+                    () => setStatus({ text: 'ID copied.' }),
+                    () => setStatus({ text: 'Copy failed; select the ID and copy it by hand.', error: true }),
                   )
                 }
               >
@@ -234,7 +236,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               <button type="button" onClick={() => setPanel('remove')} disabled={panel !== 'none'}>
                 Remove…
               </button>
-              {status && <span role="status">{status}</span>}
+              {status && <StatusMessage message={status} onMessage={setStatus} testId="detail-status" />}
             </div>
             {panel === 'edit' && (
               <MetadataEditor
@@ -242,10 +244,10 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
                 licenses={licenses}
                 onCancel={() => setPanel('none')}
                 onStale={() => setReloads((n) => n + 1)}
-                onSaved={(saved) => {
+                onSaved={(saved, changeId) => {
                   setAsset(saved);
                   setPanel('none');
-                  setStatus('Saved.');
+                  setStatus({ text: 'Saved.', undo: undoOffer(changeId) });
                 }}
               />
             )}
@@ -253,10 +255,10 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               <MoveAsset
                 asset={asset}
                 onCancel={() => setPanel('none')}
-                onMoved={(moved) => {
+                onMoved={(moved, changeId) => {
                   setAsset(moved);
                   setPanel('none');
-                  setStatus(`Moved to ${moved.path}.`);
+                  setStatus({ text: `Moved to ${moved.path}.`, undo: undoOffer(changeId) });
                 }}
               />
             )}

@@ -89,7 +89,8 @@ export function MetadataEditor({
   asset: Asset;
   /** Licences in use, offered as suggestions. */
   licenses: string[];
-  onSaved: (asset: Asset) => void;
+  /** `changeId`: the change the save recorded, to undo it (null when nothing changed). */
+  onSaved: (asset: Asset, changeId: number | null) => void;
   /** A save was refused as begun on an old version: the asset should be read afresh. */
   onStale: () => void;
   onCancel: () => void;
@@ -160,7 +161,7 @@ export function MetadataEditor({
     setBusy(true);
     setError(undefined);
     api.update(asset.uid, metadata, how, version).then(
-      (r) => onSaved(r.asset),
+      (r) => onSaved(r.asset, r.change_id),
       (err: Error) => {
         const stale = err instanceof ApiError && err.code === 'version_conflict';
         // Edit again starts from the current metadata even if the live stream is late.

@@ -10,7 +10,7 @@ export function MoveAsset({
   onCancel,
 }: {
   asset: Asset;
-  onMoved: (moved: Asset) => void;
+  onMoved: (moved: Asset, changeId: number | null) => void;
   onCancel: () => void;
 }): React.JSX.Element {
   const [target, setTarget] = useState(asset.path);
@@ -20,7 +20,7 @@ export function MoveAsset({
     e.preventDefault();
     setBusy(true);
     api.move(asset.uid, target.trim()).then(
-      (r) => onMoved(r.asset),
+      (r) => onMoved(r.asset, r.change_id),
       (err: Error) => {
         setError(err.message);
         setBusy(false);

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import { api, followJob, type MoveJob } from '../api';
+import { undoOffer, type UndoAction } from '../undo';
 import { count, CountProgress } from './CountProgress';
 
 export function MoveSelected({
@@ -16,7 +17,7 @@ export function MoveSelected({
   selected: string[];
   /** Folders to suggest. */
   folders: string[];
-  onMessage: (text: string, error?: boolean) => void;
+  onMessage: (text: string, error?: boolean, undo?: UndoAction) => void;
 }): React.JSX.Element {
   const [folder, setFolder] = useState('');
   const [progress, setProgress] = useState<MoveJob['progress']>();
@@ -32,7 +33,7 @@ export function MoveSelected({
       .then(({ job_id }) => followJob<MoveJob>(job_id, (job) => setProgress(job.progress)))
       .then((job) => {
         if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the move failed');
-        const { moved, unchanged, failed, missing } = job.summary;
+        const { moved, unchanged, failed, missing, change_id } = job.summary;
         const notMoved = [
           ...failed.map((f) => `${f.path}: ${f.message}`),
           ...missing.map((id) => `${id}: not found`),
@@ -44,6 +45,7 @@ export function MoveSelected({
               ? ` Not moved: ${notMoved.slice(0, 3).join('; ')}${notMoved.length > 3 ? ` and ${notMoved.length - 3} more` : ''}.`
               : ''),
           notMoved.length > 0,
+          undoOffer(change_id),
         );
       })
       .catch((err: Error) => onMessage(`Failed to move: ${err.message}`, true))

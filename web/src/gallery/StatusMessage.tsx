@@ -15,9 +15,11 @@ export interface StatusLine {
 export function StatusMessage({
   message,
   onMessage,
+  testId = 'gallery-message',
 }: {
   message: StatusLine;
   onMessage: (message: StatusLine) => void;
+  testId?: string;
 }): React.JSX.Element {
   const running = useRef(false);
   const run = (action: UndoAction): void => {
@@ -53,7 +55,7 @@ export function StatusMessage({
     <>
       <span
         className={message.error ? 'error' : 'ok'}
-        data-testid="gallery-message"
+        data-testid={testId}
         role={message.error ? 'alert' : 'status'}
       >
         {message.text}
