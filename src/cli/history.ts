@@ -14,6 +14,7 @@ const KIND_LABEL: Record<ChangeRecord['kind'], string> = {
   bulk_edit: 'bulk edit',
   tag_rename: 'tag rename',
   move: 'move',
+  remove: 'remove',
   undo: 'undo',
   redo: 'redo',
 };

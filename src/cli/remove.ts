@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { assetIds } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { removalReport } from '../registry/registry.js';
+import { removalSummary } from '../domain/changes.js';
+import { undoHint } from './history.js';
 import { countBar } from './progress.js';
 
 interface RemoveOptions extends CommonOptions {
@@ -30,15 +32,24 @@ export function removeCommand(): Command {
             id,
             file_deleted: result.fileDeleted,
             ...(result.fileKeptReason ? { file_kept_reason: result.fileKeptReason } : {}),
+            change_id: result.changeId,
           };
           if (wantsJson(options)) printJson(out);
-          else process.stdout.write(`removed ${id}${result.fileDeleted ? ' and its file' : ''}\n`);
+          else
+            process.stdout.write(
+              `removed ${id}${result.fileDeleted ? ' and its file' : ''}\n${undoHint([result.changeId])}`,
+            );
           return;
         }
         const bar = wantsJson(options) ? undefined : countBar('assets');
         const report = removalReport(
-          await registry.removeMany(ids, { deleteFiles: deleteFile }, (done, total) =>
-            bar?.update(done, total),
+          await registry.removeMany(
+            ids,
+            {
+              deleteFiles: deleteFile,
+              change: { kind: 'remove', subject: 'record', summary: removalSummary(ids.length) },
+            },
+            (done, total) => bar?.update(done, total),
           ),
         );
         bar?.stop();
@@ -48,7 +59,8 @@ export function removeCommand(): Command {
           process.stdout.write(
             `removed ${report.removed} assets${deleteFile ? ` (${report.files_deleted} files deleted)` : ''}\n` +
               report.missing.map((id) => `not found: ${id}\n`).join('') +
-              report.files_kept.map((k) => `file kept for ${k.id}: ${k.reason}\n`).join(''),
+              report.files_kept.map((k) => `file kept for ${k.id}: ${k.reason}\n`).join('') +
+              undoHint([report.change_id]),
           );
         }
         // Like register with several paths: what could not be done makes the exit code 1.

@@ -9,13 +9,14 @@ import type { JsonObject, JsonValue } from './json.js';
 import { sameJson, type BulkEdit } from './metadata.js';
 
 /** `undo` takes a change back; `redo` takes an undo back. */
-export type ChangeKind = 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'undo' | 'redo';
+export type ChangeKind = 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'undo' | 'redo';
 
 /**
- * What a change's items hold: metadata keys, or (a move) the file's path under the key `path`.
- * An undo has the subject of the change it takes back.
+ * What a change's items hold: metadata keys; (a move) the file's path under the key `path`; or
+ * (a removal) the asset's row under the key `record`. An undo has the subject of the change it
+ * takes back.
  */
-export type ChangeSubject = 'metadata' | 'path';
+export type ChangeSubject = 'metadata' | 'path' | 'record';
 
 /** A change as the change log keeps it (store/change-log.ts). */
 export interface ChangeRecord {
@@ -55,6 +56,9 @@ export function undoOf(change: ChangeRecord): NewChange & { kind: 'undo' | 'redo
     ? { kind: 'redo', subject, summary: `Redo: ${what}`, undoOf }
     : { kind: 'undo', subject, summary: `Undo: ${what}`, undoOf };
 }
+
+/** What a removal of `n` assets is called in the history. */
+export const removalSummary = (n: number): string => `Remove ${n} asset${n === 1 ? '' : 's'} (files kept)`;
 
 /** A change about to be recorded. */
 export interface NewChange {

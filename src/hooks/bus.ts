@@ -77,7 +77,7 @@ export interface HookPayloads {
     status: 'running' | 'done' | 'failed';
     done: number;
     total: number;
-    summary?: { removed: number; missing: string[]; files_deleted: number };
+    summary?: { removed: number; missing: string[]; files_deleted: number; change_id: number | null };
     error?: string;
   };
   /** Ours: progress of an enforce job (after each chunk of assets), and its end with the report. */

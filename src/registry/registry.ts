@@ -34,6 +34,7 @@ import {
   pathStates,
   undoOf,
   withStates,
+  type KeyStates,
   type NewChange,
 } from '../domain/changes.js';
 import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
@@ -202,10 +203,17 @@ export interface RemovalReport {
   missing: string[];
   files_deleted: number;
   files_kept: Array<{ id: string; reason: string }>;
+  /** The change recorded, to undo the removal (null when files were deleted, or nothing removed). */
+  change_id: number | null;
 }
 
-export function removalReport(result: { removed: RemovedFile[]; missing: string[] }): RemovalReport {
+export function removalReport(result: {
+  removed: RemovedFile[];
+  missing: string[];
+  changeId: number | null;
+}): RemovalReport {
   return {
+    change_id: result.changeId,
     removed: result.removed.length,
     missing: result.missing,
     files_deleted: result.removed.filter((r) => r.fileDeleted).length,
@@ -998,15 +1006,17 @@ export class AssetRegistry {
         const page =
           original.subject === 'path'
             ? await this.moveBack(byUid, undoId, progress)
-            : await this.editMany(
-                [...byUid.keys()],
-                (meta, uid) => {
-                  const item = byUid.get(uid);
-                  return item && holdsStates(meta, item.after) ? withStates(meta, item.before) : undefined;
-                },
-                () => undoId,
-                progress,
-              );
+            : original.subject === 'record'
+              ? await this.restoreOrRemove(byUid, undoId, progress)
+              : await this.editMany(
+                  [...byUid.keys()],
+                  (meta, uid) => {
+                    const item = byUid.get(uid);
+                    return item && holdsStates(meta, item.after) ? withStates(meta, item.before) : undefined;
+                  },
+                  () => undoId,
+                  progress,
+                );
         done += items.length;
         // (One edited since is "updated" when a hand edit of its sidecar was taken in: not restored.)
         const since = new Set(page.changedSince);
@@ -1175,37 +1185,57 @@ export class AssetRegistry {
   }
 
   /** Removes one asset (404 if unknown); see {@link removeMany}. */
-  async remove(uid: string, options: { deleteFile?: boolean } = {}): Promise<RemovedFile> {
-    this.require(uid);
-    const { removed } = await this.removeMany([uid], { deleteFiles: options.deleteFile ?? false });
-    return removed[0] ?? { uid, fileDeleted: false, fileKeptReason: 'the asset was removed meanwhile' };
+  async remove(
+    uid: string,
+    options: { deleteFile?: boolean } = {},
+  ): Promise<RemovedFile & { changeId: number | null }> {
+    const { path: rel } = this.require(uid);
+    const { removed, changeId } = await this.removeMany([uid], {
+      deleteFiles: options.deleteFile ?? false,
+      change: { kind: 'remove', subject: 'record', summary: `Remove ${rel}` },
+    });
+    const done = removed[0] ?? { uid, fileDeleted: false, fileKeptReason: 'the asset was removed meanwhile' };
+    return { ...done, changeId };
   }
 
   /**
    * Removes assets from the registry: their rows (a transaction per {@link BULK_CHUNK}, the event
    * loop free between them), then their sidecars, mirrors and previews, and with `deleteFiles`
    * their files (never one another project registered too). Unknown ids are listed as missing.
-   * `onProgress` hears how many of the distinct ids are done after each chunk.
+   * A removal that keeps the files is recorded as `change` (each asset's row, to put it back);
+   * one that deletes them cannot be undone and is not. `onProgress` hears how many of the
+   * distinct ids are done after each chunk.
    */
   async removeMany(
     uids: readonly string[],
-    options: { deleteFiles?: boolean } = {},
+    options: { deleteFiles?: boolean; change?: NewChange | (() => number) } = {},
     onProgress?: (done: number, total: number) => void,
-  ): Promise<{ removed: RemovedFile[]; missing: string[] }> {
+  ): Promise<{ removed: RemovedFile[]; missing: string[]; changeId: number | null }> {
     const unique = [...new Set(uids)];
     const removed: RemovedFile[] = [];
     const missing: string[] = [];
+    const { change } = options;
+    let changeId: number | null = null;
+    const recordIn = (): number =>
+      (changeId ??= typeof change === 'function' ? change() : this.recordChange(change as NewChange));
     for (let start = 0; start < unique.length; start += BULK_CHUNK) {
       if (start > 0) await nextTurn();
       const chunk = unique.slice(start, start + BULK_CHUNK);
-      const records = this.store.transaction(() =>
-        chunk.flatMap((uid) => {
+      const records = this.store.transaction(() => {
+        const gone = chunk.flatMap((uid) => {
           const record = this.get(uid);
           if (!record) missing.push(uid);
           else this.store.delete(this.projectId, uid);
           return record ? [record] : [];
-        }),
-      );
+        });
+        if (change && !options.deleteFiles && gone.length) {
+          this.store.changes.addItems(
+            recordIn(),
+            gone.map((record) => ({ uid: record.uid, ...removalStates(record) })),
+          );
+        }
+        return gone;
+      });
       // A sidecar write already under way lands first, so it cannot bring a sidecar back after
       // it is deleted (a write that starts later finds no row and writes nothing).
       await this.settleSidecars(records.map((r) => r.uid));
@@ -1226,7 +1256,110 @@ export class AssetRegistry {
       }
       onProgress?.(start + chunk.length, unique.length);
     }
-    return { removed, missing };
+    return { removed, missing, changeId };
+  }
+
+  /**
+   * An undo's half for removals (and their redo): each removed asset whose file is still there
+   * with the same bytes, its path and id free, is registered again as it was (id, type, metadata,
+   * first registration date; its sidecar written, its previews made again); a redo removes again
+   * those still as the undo left them. Others are listed: edited (or back) since, or `failed`
+   * with why (the file deleted, another asset at its path).
+   */
+  private async restoreOrRemove(
+    items: ReadonlyMap<string, ChangeItem>,
+    undoId: number,
+    onProgress: (done: number) => void,
+  ): Promise<EditReport> {
+    const report: EditReport = { updated: [], missing: [], changedSince: [], failed: [], changeId: undoId };
+    const again: string[] = [];
+    let done = 0;
+    for (const item of items.values()) {
+      const back = snapshotIn(item.before);
+      if (back) {
+        const outcome = await this.restoreRemoved(item.uid, back, undoId);
+        if (outcome === 'changed') report.changedSince.push(item.uid);
+        else if (outcome instanceof AppError)
+          report.failed?.push({
+            id: item.uid,
+            path: back.path,
+            code: outcome.code,
+            message: outcome.message,
+          });
+        else report.updated.push(outcome);
+      } else {
+        const gone = snapshotIn(item.after);
+        const current = this.get(item.uid);
+        if (current && gone && current.path === gone.path && current.hash === gone.hash) again.push(item.uid);
+        else if (current) report.changedSince.push(item.uid);
+        else report.missing.push(item.uid);
+      }
+      if (++done % BULK_CHUNK === 0) onProgress(done);
+    }
+    if (again.length) {
+      const records = this.getMany(again);
+      await this.removeMany(again, { change: () => undoId });
+      report.updated.push(...records);
+    }
+    onProgress(done);
+    return report;
+  }
+
+  /** One removed asset registered again as `snapshot` kept it (see {@link restoreOrRemove}). */
+  private async restoreRemoved(
+    uid: string,
+    snapshot: RemovedSnapshot,
+    undoId: number,
+  ): Promise<AssetRecord | 'changed' | AppError> {
+    if (this.get(uid)) return 'changed';
+    const abs = path.join(this.paths.assetsRoot, snapshot.path);
+    if (!fs.existsSync(abs)) {
+      return conflict(
+        'file_missing',
+        `${snapshot.path} is no longer on disk, so asset ${uid} cannot come back.`,
+      );
+    }
+    const file = await this.ctx.pool.hash(abs);
+    if (file.hash !== snapshot.hash) return 'changed';
+    const now = utcNow();
+    const record = this.withPlannedPreview({
+      projectId: this.projectId,
+      uid,
+      type: snapshot.type,
+      path: snapshot.path,
+      hash: file.hash,
+      bytes: file.bytes,
+      meta: normaliseMetadata({ ...snapshot.meta, version: normaliseVersion(snapshot.meta.version) + 1 }),
+      createdAt: snapshot.created_at,
+      updatedAt: now,
+      thumb: null,
+    });
+    const committed = this.store.transaction(() => {
+      // (Checked again here: another process may have registered something meanwhile.)
+      if (this.get(uid)) return 'changed';
+      const atPath = this.store.getByPath(this.projectId, snapshot.path);
+      if (atPath) {
+        return conflict(
+          'path_taken',
+          `Asset ${atPath.uid} is registered at ${snapshot.path} now, so asset ${uid} cannot come back there.`,
+        );
+      }
+      this.store.insert(record, file);
+      if (record.thumb) this.store.queuePreview(this.projectId, uid, record.hash);
+      const provenance = this.store.addProvenance(
+        this.projectId,
+        buildProvenance(
+          { source: 'registry.undo', inputs: { path: snapshot.path } },
+          record.meta,
+          record,
+          now,
+        ),
+      );
+      this.store.changes.addItems(undoId, [{ uid, before: { record: [] }, after: { record: [snapshot] } }]);
+      return { record, provenance };
+    });
+    if (committed === 'changed' || committed instanceof AppError) return committed;
+    return (await this.afterCreate(committed)).record;
   }
 
   // ---------------------------------------------------------------- moves
@@ -1749,4 +1882,39 @@ function freeName(rel: string, n: number): string {
   const ext = path.posix.extname(rel);
   const stem = rel.slice(0, rel.length - ext.length).replace(/-\d+$/, '');
   return `${stem}-${n}${ext}`;
+}
+
+/** A removed asset as the change log keeps it, to register it again as it was. */
+type RemovedSnapshot = JsonObject & {
+  path: string;
+  type: string;
+  hash: string;
+  meta: JsonObject;
+  created_at: string;
+};
+
+/** The item of a removal: the asset's row before, nothing after. */
+function removalStates(record: AssetRecord): { before: KeyStates; after: KeyStates } {
+  const snapshot: RemovedSnapshot = {
+    path: record.path,
+    type: record.type,
+    hash: record.hash,
+    meta: record.meta,
+    created_at: record.createdAt,
+  };
+  return { before: { record: [snapshot] }, after: { record: [] } };
+}
+
+/** The removed asset a removal item's states hold, if they hold one. */
+function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
+  const value = states.record?.[0];
+  if (!isJsonObject(value)) return undefined;
+  const { path: rel, type, hash, meta, created_at } = value;
+  return typeof rel === 'string' &&
+    typeof type === 'string' &&
+    typeof hash === 'string' &&
+    isJsonObject(meta) &&
+    typeof created_at === 'string'
+    ? { path: rel, type, hash, meta, created_at }
+    : undefined;
 }

@@ -547,7 +547,9 @@ describe('PATCH, bulk and DELETE', () => {
         events.filter((e) => e.status === 'running').map((e) => e.done),
         [128, 256, 300],
       );
-      assert.deepEqual(events.at(-1)?.summary, { removed: 300, missing: [], files_deleted: 0 });
+      const last = events.at(-1)?.summary;
+      assert.equal(typeof last?.change_id, 'number', 'files kept: the removal can be undone');
+      assert.deepEqual(last, { removed: 300, missing: [], files_deleted: 0, change_id: last?.change_id });
       assert.equal(frames.filter((f) => f.event === 'asset_removed').length, 300);
       const job = (await api(url, 'GET', `/api/jobs/${jobId}`)).body.job;
       assert.equal(job.kind, 'remove');

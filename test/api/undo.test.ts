@@ -316,6 +316,60 @@ describe('undo a move', () => {
   });
 });
 
+describe('undo a removal', () => {
+  test('assets removed with their files kept come back: same ids, metadata, sidecars; deleted files cannot', async () => {
+    const a = await registered('sfx/door.wav', { tags: ['door'], license: 'CC0', title: 'Creaky door' });
+    const b = await registered('sfx/bell.wav', { tags: ['bell'] });
+    const c = await registered('sfx/gong.wav', { tags: ['gong'] });
+    const createdA = (await asset(a)).created_at;
+    const removed = await api(url, 'POST', '/api/assets/remove', { ids: [a, b] });
+    assert.equal(removed.status, 200, removed.text);
+    assert.equal(typeof removed.body.change_id, 'number');
+    assert.equal(ws.exists('data/assets/sfx/door.wav.asset.json'), false, 'the sidecar went with it');
+    const row = (await history())[0];
+    assert.deepEqual([row?.kind, row?.summary, row?.assets], ['remove', 'Remove 2 assets (files kept)', 2]);
+    const deleting = await api(url, 'DELETE', `/api/assets/${c}?delete_file=true`);
+    assert.equal(deleting.body.change_id, null, 'a removal that deletes the file cannot be undone');
+
+    const undone = await undo(removed.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual([undone.body.updated, undone.body.failed, undone.body.changed_since], [2, [], []]);
+    const back = await asset(a);
+    assert.deepEqual(
+      [back.path, back.tags, back.license, back.metadata.title, back.created_at],
+      ['sfx/door.wav', ['door'], 'CC0', 'Creaky door', createdA],
+    );
+    assert.deepEqual(sidecar('sfx/door.wav').tags, ['door']);
+    assert.equal(sidecar('sfx/door.wav').id, a);
+    assert.equal((await asset(b)).path, 'sfx/bell.wav');
+
+    const redo = await undo(undone.body.change_id);
+    assert.equal(redo.status, 200, redo.text);
+    assert.equal((await api(url, 'GET', `/api/assets/${a}`)).status, 404, 'removed again');
+    assert.equal(ws.exists('data/assets/sfx/door.wav'), true, 'its file kept, as the first time');
+  });
+
+  test('a file deleted or changed since (or registered again since) is listed and left', async () => {
+    const a = await registered('vo/line1.ogg', { tags: ['vo'] });
+    const b = await registered('vo/line2.ogg', { tags: ['vo'] });
+    const c = await registered('vo/line3.ogg', { tags: ['vo'] });
+    const removed = await api(url, 'POST', '/api/assets/remove', { ids: [a, b, c] });
+    fs.rmSync(`${ws.assets}/vo/line1.ogg`);
+    ws.file('data/assets/vo/line2.ogg', 'recorded again');
+    const other = await registerInPlace(url, ws, 'vo/line3.ogg', 'vo/line3.ogg bytes, new take', {}, false);
+
+    const undone = await undo(removed.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.equal(undone.body.updated, 0);
+    assert.deepEqual(undone.body.changed_since.sort(), [b, c].sort(), 'other bytes at their paths now');
+    assert.deepEqual(
+      undone.body.failed.map((f: { id: string; code: string; message: string }) => [f.id, f.code, f.message]),
+      [[a, 'file_missing', `vo/line1.ogg is no longer on disk, so asset ${a} cannot come back.`]],
+    );
+    assert.equal((await asset(other)).path, 'vo/line3.ogg', 'the asset there now is untouched');
+  });
+});
+
 describe('asset-registry history / undo', () => {
   test('lists the changes and undoes one by id, or the newest', async () => {
     const id = await registered('sfx/door.png', { tags: ['door'] });

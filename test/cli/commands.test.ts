@@ -247,6 +247,7 @@ describe('register, get, search, update, remove', () => {
       missing: ['ffffffffffffffff'],
       files_deleted: 2,
       files_kept: [],
+      change_id: null, // deleted files: nothing to undo
     });
     for (const item of reg.json.items as Array<{ asset: { path: string } }>) {
       assert.ok(!ws.exists(`data/assets/${item.asset.path}`));

@@ -149,3 +149,24 @@ test('an edit saved in the detail view is undone from there, and the dialog foll
   expect(alice.metadata).not.toHaveProperty('notes');
   expect(ws.json('data/assets/cast/alice.txt.asset.json').meta).not.toHaveProperty('notes');
 });
+
+test('assets removed from the registry by mistake come back with their tags', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.locator('.tile')).toHaveCount(3);
+  const tagsBefore = await tagsOf('cast/bob.txt');
+  await page.getByRole('button', { name: 'Select all' }).click();
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page
+    .getByRole('form', { name: 'Remove from registry' })
+    .getByRole('button', { name: 'Remove 3 selected…' })
+    .click();
+  await expect(message(page)).toHaveText('Removed 3 assets.');
+  await expect(page.getByTestId('gallery-empty')).toBeVisible();
+  expect(ws.exists('data/assets/cast/bob.txt.asset.json')).toBe(false);
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(message(page)).toHaveText('Undo: Remove 3 assets (files kept) on 3 assets.');
+  await expect(page.locator('.tile')).toHaveCount(3);
+  expect(await tagsOf('cast/bob.txt')).toEqual(tagsBefore);
+  expect(ws.json('data/assets/cast/bob.txt.asset.json').id).toBe(ids['cast/bob.txt']);
+});

@@ -323,7 +323,7 @@ export const api = {
     }),
   /** Removes an asset from the registry; its file too with `deleteFile`. */
   remove: (id: string, deleteFile: boolean) =>
-    request<{ file_deleted: boolean; file_kept_reason?: string }>(
+    request<{ file_deleted: boolean; file_kept_reason?: string; change_id: number | null }>(
       'DELETE',
       `/api/assets/${encodeURIComponent(id)}?delete_file=${String(deleteFile)}`,
     ),
@@ -425,7 +425,7 @@ export type UndoJob = Job<
 /** An edit recorded in the history (GET /api/changes). */
 export interface Change {
   id: number;
-  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'undo' | 'redo';
+  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'undo' | 'redo';
   summary: string;
   assets: number;
   /** UTC, `YYYY-MM-DD HH:MM:SS`. */
@@ -444,6 +444,8 @@ export type RemoveJob = Job<
     missing: string[];
     files_deleted: number;
     files_kept: Array<{ id: string; reason: string }>;
+    /** The change recorded, to undo the removal (null when the files were deleted). */
+    change_id: number | null;
   }
 >;
 

@@ -7,6 +7,7 @@ import { MEDIA_BOUND_KEYS } from '../../domain/facets.js';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { splitList } from '../../domain/lists.js';
+import { removalSummary } from '../../domain/changes.js';
 import { parseMetadataInput, type BulkEdit } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
 import { removalReport, type AssetRegistry, type SearchInput } from '../../registry/registry.js';
@@ -410,17 +411,27 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         { done: 0, total: new Set(body.ids).size },
         async (report) =>
           removalReport(
-            await registry.removeMany(body.ids, { deleteFiles: body.delete_files ?? false }, (done, total) =>
-              report({ done, total }),
+            await registry.removeMany(
+              body.ids,
+              {
+                deleteFiles: body.delete_files ?? false,
+                change: {
+                  kind: 'remove',
+                  subject: 'record',
+                  summary: removalSummary(new Set(body.ids).size),
+                },
+              },
+              (done, total) => report({ done, total }),
             ),
           ),
         (changed) =>
           service.hooks.emit(
             'remove_progress',
-            jobSummaryEvent(changed, ({ removed, missing, files_deleted }) => ({
+            jobSummaryEvent(changed, ({ removed, missing, files_deleted, change_id }) => ({
               removed,
               missing,
               files_deleted,
+              change_id,
             })),
             registry.projectId,
           ),
@@ -574,6 +585,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         id: request.params.id,
         file_deleted: result.fileDeleted,
         ...(result.fileKeptReason ? { file_kept_reason: result.fileKeptReason } : {}),
+        change_id: result.changeId,
       };
     },
   );

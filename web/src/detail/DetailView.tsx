@@ -266,8 +266,8 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               <RemoveAsset
                 asset={asset}
                 onCancel={() => setPanel('none')}
-                onRemoved={(message) => {
-                  postNotice(message);
+                onRemoved={(message, changeId) => {
+                  postNotice(message, undoOffer(changeId));
                   navigate({ view: 'gallery' });
                 }}
               />

@@ -276,7 +276,8 @@ export function RemoveAsset({
   onCancel,
 }: {
   asset: Asset;
-  onRemoved: (message: string) => void;
+  /** `changeId`: the change recorded, to undo the removal (null when the file was deleted). */
+  onRemoved: (message: string, changeId: number | null) => void;
   onCancel: () => void;
 }): React.JSX.Element {
   const [deleteFile, setDeleteFile] = useState(false);
@@ -293,6 +294,7 @@ export function RemoveAsset({
             : `Removed ${asset.path} from the registry; the file is still on disk${
                 r.file_kept_reason ? ` (${r.file_kept_reason})` : ''
               }.`,
+          r.change_id,
         ),
       (err: Error) => {
         setError(err.message);

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { api, followJob, type RemoveJob } from '../api';
+import { undoOffer, type UndoAction } from '../undo';
 import { CheckField } from '../CheckField';
 import { count, CountProgress } from './CountProgress';
 
@@ -15,7 +16,7 @@ export function RemoveSelected({
   selected: string[];
   /** The ids that are gone (the selection drops them). */
   onRemoved: (ids: string[]) => void;
-  onMessage: (text: string, error?: boolean) => void;
+  onMessage: (text: string, error?: boolean, undo?: UndoAction) => void;
 }): React.JSX.Element {
   const [deleteFiles, setDeleteFiles] = useState(false);
   const [progress, setProgress] = useState<RemoveJob['progress']>();
@@ -34,13 +35,15 @@ export function RemoveSelected({
       .then(({ job_id }) => followJob<RemoveJob>(job_id, (job) => setProgress(job.progress)))
       .then((job) => {
         if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the removal failed');
-        const { removed, files_deleted: deleted, files_kept: kept } = job.summary;
+        const { removed, files_deleted: deleted, files_kept: kept, change_id } = job.summary;
         onRemoved(ids);
         onMessage(
           `Removed ${count(removed, 'asset')}.` +
             (deleteFiles
               ? ` Deleted ${count(deleted, 'file')}${kept.length ? `; kept ${kept.length}` : ''}.`
               : ''),
+          false,
+          undoOffer(change_id),
         );
       })
       .catch((err: Error) => onMessage(`Failed to remove: ${err.message}`, true))
