@@ -185,6 +185,9 @@ export function searchText(uid: string, path: string, meta: JsonObject): string 
     if (typeof value === 'string') parts.push(value);
     else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') parts.push(item);
   }
+  // A font's family, read from the font by its preview: found by name whatever the file is called.
+  const family = isJsonObject(meta.preview) ? meta.preview.family : undefined;
+  if (typeof family === 'string') parts.push(family);
   return searchKey(parts.join('\n'));
 }
 

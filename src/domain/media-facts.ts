@@ -11,7 +11,14 @@ export interface PreviewFacts {
   duration?: unknown;
   channels?: unknown;
   sample_rate?: unknown;
+  /** A font's family and style names, and how many glyphs it has. */
+  family?: unknown;
+  style?: unknown;
+  glyphs?: unknown;
 }
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() ? value.trim() : undefined;
 
 const positive = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
@@ -27,13 +34,16 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** "1920 × 1080" or a sound's length; undefined before the preview is made (or without one). */
+/**
+ * "1920 × 1080", a sound's length, or a font's family; undefined before the preview is made (or
+ * without one).
+ */
 export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
   const width = positive(preview?.width);
   const height = positive(preview?.height);
   if (width && height) return `${width} × ${height}`;
   const duration = positive(preview?.duration);
-  return duration === undefined ? undefined : formatDuration(duration);
+  return duration === undefined ? text(preview?.family) : formatDuration(duration);
 }
 
 const AUDIO_EXTENSIONS = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
@@ -62,6 +72,11 @@ const CHANNELS: Record<number, string> = { 1: 'mono', 2: 'stereo' };
 export function mediaDetails(preview: PreviewFacts | undefined): string | undefined {
   const size = mediaSize(preview);
   if (!size) return undefined;
+  const glyphs = positive(preview?.glyphs);
+  if (text(preview?.family) === size)
+    return [size, text(preview?.style), glyphs && `${glyphs.toLocaleString('en')} glyphs`]
+      .filter(Boolean)
+      .join(' · ');
   const channels = positive(preview?.channels);
   const rate = positive(preview?.sample_rate);
   return [

@@ -29,6 +29,8 @@ const IMAGE_EXTS = new Set([
   '.kra',
   '.ora',
 ]);
+// Drawn as a specimen card from their outlines (previews/font-specimen.ts, in the thumbnail worker).
+const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
   '.wave': 'wav',
@@ -39,17 +41,29 @@ const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.opus': 'opus',
 };
 
+/** Pictures and fonts (a specimen card, previews/font-specimen.ts) get thumbnails; sounds a waveform. */
 export type PreviewKind = 'thumbnail' | 'waveform';
 
 /** Every extension (lowercase, with the dot) that gets a preview: lets SQL skip other files. */
-export const PREVIEW_EXTENSIONS: readonly string[] = [...IMAGE_EXTS, ...Object.keys(AUDIO_EXTS)];
+export const PREVIEW_EXTENSIONS: readonly string[] = [
+  ...IMAGE_EXTS,
+  ...FONT_EXTS,
+  ...Object.keys(AUDIO_EXTS),
+];
 
 export function previewKind(relPath: string): PreviewKind | undefined {
   const ext = path.extname(relPath).toLowerCase();
-  if (IMAGE_EXTS.has(ext)) return 'thumbnail';
+  if (IMAGE_EXTS.has(ext) || FONT_EXTS.has(ext)) return 'thumbnail';
   if (ext in AUDIO_EXTS) return 'waveform';
   return undefined;
 }
+
+/** Whether a path names a picture (a thumbnail of its own pixels: sizes, fingerprints), not a font. */
+export const isPicturePath = (relPath: string): boolean =>
+  IMAGE_EXTS.has(path.extname(relPath).toLowerCase());
+
+/** Whether a path names a font (its thumbnail is a specimen). */
+export const isFontFile = (relPath: string): boolean => FONT_EXTS.has(path.extname(relPath).toLowerCase());
 
 export const audioCodec = (relPath: string): AudioCodec | undefined =>
   AUDIO_EXTS[path.extname(relPath).toLowerCase()];

@@ -13,6 +13,7 @@ import type { ThumbnailResult } from '../workers/thumbnail-worker.js';
 import type { WaveformResult } from '../workers/waveform-worker.js';
 import {
   audioCodec,
+  isFontFile,
   PREVIEW_EXTENSIONS,
   previewKind,
   THUMB_SIZES,
@@ -57,6 +58,9 @@ function pidAlive(owner: string | null): boolean {
 /** Turns a decoder's message into one a user can act on. */
 function explain(err: unknown, relPath: string): string {
   const message = err instanceof Error ? err.message : String(err);
+  if (isFontFile(relPath) && !/more than the/.test(message)) {
+    return `${relPath} could not be read as a font: it is corrupt, truncated, or not a TrueType, OpenType, WOFF or WOFF2 font (${message})`;
+  }
   if (/unsupported image format/i.test(message)) {
     return `${relPath} could not be decoded as an image: it is corrupt, truncated, or in a format the thumbnailer does not read (${message})`;
   }

@@ -1626,7 +1626,13 @@ export class AssetRegistry {
       if (outcome.ok && planned) {
         const details: JsonObject =
           outcome.kind === 'thumbnail'
-            ? { width: outcome.result.width, height: outcome.result.height }
+            ? outcome.result.font
+              ? {
+                  family: outcome.result.font.family,
+                  style: outcome.result.font.style,
+                  glyphs: outcome.result.font.glyphs,
+                }
+              : { width: outcome.result.width, height: outcome.result.height }
             : {
                 duration: outcome.result.duration,
                 channels: outcome.result.channels,
@@ -1641,6 +1647,7 @@ export class AssetRegistry {
       }
       const updated: AssetRecord = { ...current, meta, thumb, updatedAt: utcNow() };
       this.store.update(updated);
+      // (A font's card is not fingerprinted: '' keeps it out of the pictures to fingerprint.)
       const dhash = outcome.ok && outcome.kind === 'thumbnail' ? outcome.result.dhash : null;
       this.store.setPictureHash(updated.projectId, updated.uid, updated.hash, dhash);
       return updated;

@@ -6,7 +6,7 @@
 import { conflict } from '../domain/errors.js';
 import type { AssetRecord } from '../domain/asset.js';
 import type { AssetPayload } from '../domain/asset-payload.js';
-import { previewKind } from '../previews/kinds.js';
+import { isPicturePath } from '../previews/kinds.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { AssetRegistry } from './registry.js';
 
@@ -39,7 +39,7 @@ function noFingerprint(record: AssetRecord, dhash: string | null): Error {
   let why: string;
   // Soon to have one (a client may ask again): its preview, or fingerprinting its thumbnail.
   let pending = false;
-  if (previewKind(record.path) !== 'thumbnail')
+  if (!isPicturePath(record.path))
     why = `is not a picture: only pictures (PNG, JPEG, WebP, PSD, …) are compared`;
   else if (record.previewStatus === 'failed')
     why = `has no preview (${record.previewError ?? 'it failed'}): fix the file, then requeue its preview`;

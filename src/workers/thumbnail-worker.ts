@@ -3,7 +3,7 @@
  * upscaled) at the largest size, derive the smaller size from those pixels, write each file
  * atomically. BMP, TGA and PSD, which libvips does not read, are decoded to pixels first
  * (previews/decode-image.ts); Krita and OpenRaster documents give their flattened PNG
- * (previews/layered-document.ts).
+ * (previews/layered-document.ts); a font is drawn as a specimen card (previews/font-specimen.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +11,8 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
 import { differenceHash } from '../previews/picture-hash.js';
+import { fontSpecimen, MAX_FONT_FILE_BYTES, type FontFacts } from '../previews/font-specimen.js';
+import { isFontFile } from '../previews/kinds.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
 sharp.concurrency(1);
@@ -26,11 +28,14 @@ export interface ThumbnailTask {
 }
 
 export interface ThumbnailResult {
+  /** The picture's size (0 for a font: its card is no picture of it). */
   width: number;
   height: number;
   outputs: Record<string, { width: number; height: number }>;
-  /** The picture's difference hash (previews/picture-hash.ts), from the largest size's pixels. */
+  /** The picture's difference hash (previews/picture-hash.ts), from the largest size's pixels; '' for a font. */
   dhash: string;
+  /** A font's family, style and glyph count, read from the font. */
+  font?: FontFacts;
 }
 
 async function writeAtomic(target: string, data: Buffer): Promise<void> {
@@ -46,9 +51,19 @@ function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
 }
 
 /** The image to resize: the file for libvips, or pixels decoded here; its size, upright. */
-async function openImage(task: ThumbnailTask): Promise<{ image: Sharp; width: number; height: number }> {
+async function openImage(
+  task: ThumbnailTask,
+): Promise<{ image: Sharp; width: number; height: number; font?: FontFacts }> {
   const options: SharpOptions = { limitInputPixels: task.limitInputPixels, failOn: 'error', animated: false };
   const ext = path.extname(task.source).toLowerCase();
+  if (isFontFile(task.source)) {
+    const { size } = await fs.stat(task.source);
+    if (size > MAX_FONT_FILE_BYTES)
+      throw new Error(`the font is ${size} bytes, more than the ${MAX_FONT_FILE_BYTES} previewed`);
+    const { svg, facts } = fontSpecimen(await fs.readFile(task.source));
+    const card = await openWithLibvips(Buffer.from(svg), options);
+    return { ...card, width: 0, height: 0, font: facts };
+  }
   if (DECODED_IMAGE_EXTS.has(ext)) {
     const { size } = await fs.stat(task.source);
     if (size > MAX_DECODED_FILE_BYTES)
@@ -83,7 +98,7 @@ async function openWithLibvips(
 }
 
 export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
-  const { image, width, height } = await openImage(task);
+  const { image, width, height, font } = await openImage(task);
   const sizes = Object.keys(task.outputs)
     .map(Number)
     .sort((a, b) => b - a);
@@ -101,6 +116,7 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     await writeAtomic(task.outputs[String(size)] as string, out.data);
     outputs[String(size)] = { width: out.info.width, height: out.info.height };
   }
+  if (font) return { width, height, outputs, dhash: '', font };
   return { width, height, outputs, dhash: await differenceHash(sharp(data, raw)) };
 }
 

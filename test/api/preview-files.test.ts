@@ -230,6 +230,51 @@ describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), 
   });
 });
 
+describe("fonts: a specimen card as the thumbnail, and the font's own facts", () => {
+  const pressStart = (ext: 'woff' | 'woff2'): Buffer =>
+    fs.readFileSync(
+      path.join(
+        process.cwd(),
+        'node_modules/@fontsource/press-start-2p/files',
+        `press-start-2p-latin-400-normal.${ext}`,
+      ),
+    );
+
+  test('a WOFF2 gets 256 and 512 px PNG cards, its family and style; found by family; no picture facts', async () => {
+    const asset = await registerMedia('ui-title.woff2', pressStart('woff2'));
+    assert.equal(asset.preview_status, 'done', JSON.stringify(asset.preview));
+    assert.deepEqual(
+      [asset.preview.family, asset.preview.style, asset.preview.width, asset.preview.height],
+      ['Press Start 2P', 'Regular', undefined, undefined],
+    );
+    assert.ok(asset.preview.glyphs > 90);
+    for (const size of [256, 512]) {
+      const res = await fetch(`${url}/api/assets/${asset.uid}/thumbnail?size=${size}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'image/png');
+      const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+      assert.deepEqual([meta.width, meta.height], [size, size]);
+    }
+    const byFamily = await api(url, 'GET', '/api/assets/search?q=press%20start&fields=uid');
+    assert.deepEqual(
+      byFamily.body.items.map((i: { uid: string }) => i.uid),
+      [asset.uid],
+      'the family is searchable, whatever the file is called',
+    );
+    const pictures = await api(url, 'GET', '/api/assets/search?min_width=1&fields=uid&limit=500');
+    assert.ok(!pictures.body.items.some((i: { uid: string }) => i.uid === asset.uid), 'not a picture');
+    const similar = await api(url, 'GET', `/api/assets/${asset.uid}/similar`);
+    assert.equal(similar.status, 409, similar.text);
+    assert.match(similar.body.message, /is not a picture/);
+  });
+
+  test('a broken font fails its preview with a reason that says so', async () => {
+    const asset = await registerMedia('broken.ttf', Buffer.from('not a font at all'));
+    assert.equal(asset.preview_status, 'failed');
+    assert.match(asset.preview.error, /^media\/broken\.ttf could not be read as a font: /);
+  });
+});
+
 describe('waveforms', () => {
   const rate = 8000;
 

@@ -81,6 +81,12 @@ test.beforeAll(async ({ browser }) => {
   ws.file('data/assets/data/empty.txt', '');
   ws.file('data/assets/fonts/sample.ttf', fs.readFileSync(someFont()));
   ws.file('data/assets/fonts/broken.woff2', 'not a font at all');
+  ws.file(
+    'data/assets/fonts/title.woff2',
+    fs.readFileSync(
+      path.join(REPO, 'node_modules/@fontsource/press-start-2p/files/press-start-2p-latin-400-normal.woff2'),
+    ),
+  );
   const page = await browser.newPage();
   ws.file('data/assets/cutscenes/opening.webm', await recordVideo(page));
   await page.close();
@@ -99,6 +105,7 @@ test.beforeAll(async ({ browser }) => {
     'data/table.csv',
     'fonts/broken.woff2',
     'fonts/sample.ttf',
+    'fonts/title.woff2',
     'scripts/intro.rpy',
     'scripts/start.ks',
   ]);
@@ -209,4 +216,23 @@ test('a font shows sample text in itself, the sample can be changed; a broken fo
 
   dialog = await openDetail(page, 'fonts/broken.woff2');
   await expect(dialog.getByRole('status')).toContainText('The browser could not load this font');
+});
+
+test('a font tile shows a specimen card drawn from the font, and its family; a broken one its icon', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  const card = page.locator(`.tile[data-uid="${ids['fonts/title.woff2']}"]`);
+  const img = card.getByRole('img', { name: 'Preview of title.woff2' });
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await expect(card.locator('.caption .sub')).toContainText('Press Start 2P');
+  const broken = page.locator(`.tile[data-uid="${ids['fonts/broken.woff2']}"]`);
+  await expect(broken.locator('.type-icon .glyph')).toHaveText('Aa');
+  await expect(broken.locator('.badge.error')).toHaveText('no preview');
+  await card.screenshot({ path: shot('tile-font.png') });
+
+  const dialog = await openDetail(page, 'fonts/title.woff2');
+  await expect(dialog.getByTestId('font-sample')).toBeVisible();
+  await expect(dialog.locator('dl.fields')).toContainText(/Font\s*Press Start 2P · Regular · \d+ glyphs/);
 });

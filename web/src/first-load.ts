@@ -82,6 +82,7 @@ export const GRID_FIELDS = [
   'preview.width',
   'preview.height',
   'preview.duration',
+  'preview.family',
 ].join(',');
 
 /** Query-string for a search: empty filters are left out. */

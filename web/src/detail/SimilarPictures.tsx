@@ -1,6 +1,7 @@
 /** The detail view's "Similar pictures": look-alikes of a picture by fingerprint, as small tiles. */
 import { useEffect, useState } from 'react';
 import { LOOKALIKE_DISTANCE } from '../../../src/domain/facets.js';
+import { isFontPath } from '../../../src/domain/media-facts.js';
 import { api, ApiError, DEFAULT_QUERY, type Asset } from '../api';
 import { assetName } from '../gallery/Tile';
 import { galleryHref } from '../gallery/query-url.js';
@@ -22,7 +23,9 @@ function likeness(item: { distance: number; same_bytes: boolean }): string {
  */
 export function SimilarPictures({ asset, tick }: { asset: Asset; tick: number }): React.JSX.Element | null {
   const [found, setFound] = useState<Awaited<ReturnType<typeof api.similar>> | { error: string }>();
-  const picture = asset.preview?.kind === 'thumbnail' && asset.preview_status === 'done';
+  // (A font's thumbnail is a specimen card: no picture to compare.)
+  const picture =
+    asset.preview?.kind === 'thumbnail' && asset.preview_status === 'done' && !isFontPath(asset.path);
   useEffect(() => {
     if (!picture) return;
     let timer: number | undefined;
