@@ -1,12 +1,14 @@
 /** `history` and `undo`: the edits made, newest first, and taking one back (see domain/changes.ts). */
 import { Command } from 'commander';
-import { changePayload, type ChangeRecord } from '../domain/changes.js';
+import { assetChangePayload, changePayload, describeStates, type ChangeRecord } from '../domain/changes.js';
+import { assetIdFor } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { wholeNumber } from './filters.js';
 import { countBar } from './progress.js';
 
 interface HistoryOptions extends CommonOptions {
   limit: string;
+  asset?: string;
 }
 
 const KIND_LABEL: Record<ChangeRecord['kind'], string> = {
@@ -39,10 +41,29 @@ export function historyCommand(): Command {
       'the edits made (bulk edits, tag renames, single edits, undos), newest first (GET /api/changes)',
     )
     .option('--limit <n>', 'changes to list (1-200)', '20')
+    .option(
+      '--asset <id-or-path>',
+      "one asset's history, with its values before and after (GET /api/assets/{id}/changes)",
+    )
     .action(async (options: HistoryOptions) => {
       const limit = wholeNumber('limit', options.limit, 1, 200);
       await withService(options, (service) => {
-        const rows = service.store.changes.list(service.project().projectId, limit);
+        const registry = service.project();
+        if (options.asset !== undefined) {
+          const uid = assetIdFor(registry, service.paths.assetsRoot, options.asset) ?? options.asset;
+          const found = registry.assetHistory(uid, limit);
+          const items = found.map(({ change, item }) => assetChangePayload(change, item.before, item.after));
+          if (wantsJson(options)) printJson({ ok: true, items });
+          else if (!items.length) process.stdout.write(`No edits of ${uid} recorded.\n`);
+          else
+            found.forEach(({ change }, i) => {
+              const { before, after } = items[i] as (typeof items)[number];
+              const lines = describeStates(before, after).map((line) => `        ${line}`);
+              process.stdout.write(`${[describeChange(change), ...lines].join('\n')}\n`);
+            });
+          return Promise.resolve();
+        }
+        const rows = service.store.changes.list(registry.projectId, limit);
         if (wantsJson(options)) printJson({ ok: true, items: rows.map(changePayload) });
         else if (!rows.length) process.stdout.write('No edits recorded yet.\n');
         else for (const row of rows) process.stdout.write(`${describeChange(row)}\n`);

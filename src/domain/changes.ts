@@ -80,6 +80,13 @@ export const pathIn = (states: KeyStates): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
+/** A change in one asset's history, as the API and the CLI show it: with that asset's values. */
+export const assetChangePayload = (change: ChangeRecord, before: KeyStates, after: KeyStates) => ({
+  ...changePayload(change),
+  before: readableStates(before),
+  after: readableStates(after),
+});
+
 /** Per metadata key: `[]` when the key was absent, `[value]` when present. */
 export type KeyStates = Record<string, [] | [JsonValue]>;
 
@@ -126,6 +133,23 @@ export function readableStates(states: KeyStates): JsonObject {
   const out: JsonObject = {};
   for (const [key, state] of Object.entries(states)) out[key] = state.length ? state[0] : null;
   return out;
+}
+
+/** One value as a reader sees it in a line: a list joined, absent as "—", long ones cut. */
+function shown(key: string, value: JsonValue): string {
+  if (key === 'record') return value === null ? 'not registered' : 'registered';
+  if (value === null) return '—';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return value.length ? value.join(', ') : '(none)';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/** What a change did to one asset, a line per key: "tags: forest → forest, hero". */
+export function describeStates(before: JsonObject, after: JsonObject): string[] {
+  return Object.keys(after).map(
+    (key) => `${key}: ${shown(key, before[key] ?? null)} → ${shown(key, after[key] ?? null)}`,
+  );
 }
 
 const named = (noun: string, list: readonly string[]): string =>

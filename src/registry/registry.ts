@@ -957,6 +957,16 @@ export class AssetRegistry {
   }
 
   /**
+   * The changes that touched an asset, newest first, each with that asset's item (a 404 for an
+   * id that is neither registered nor in the history).
+   */
+  assetHistory(uid: string, limit: number): Array<{ change: ChangeRow; item: ChangeItem }> {
+    const found = this.store.changes.forAsset(this.projectId, uid, limit);
+    if (!found.length) this.require(uid);
+    return found;
+  }
+
+  /**
    * The change an undo would take back: `id`, or the newest one not undone that is not itself an
    * undo (a redo is: so undo after undo walks back through the history). A 404 when there is none, a 409 `already_undone` for one undone already.
    */

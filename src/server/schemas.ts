@@ -245,6 +245,11 @@ export const ChangeQuery = Type.Object({
 
 export const UndoBody = Type.Object({ wait: JobWait });
 
+export const AssetChangesQuery = Type.Object({
+  project_id: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+
 export const RemoveBody = Type.Object({
   ids: JobIds,
   delete_files: Type.Optional(

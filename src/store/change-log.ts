@@ -65,6 +65,11 @@ export class ChangeLog {
       items: db.prepare<[number, string, number], ItemRow>(
         'SELECT uid, before, after FROM change_items WHERE change_id = ? AND uid > ? ORDER BY uid LIMIT ?',
       ),
+      forAsset: db.prepare<[string, string, number], ChangeRow & { item_before: string; item_after: string }>(
+        `SELECT c.*, i.before AS item_before, i.after AS item_after
+         FROM change_items i JOIN changes c ON c.id = i.change_id
+         WHERE i.uid = ? AND c.project_id = ? ORDER BY c.id DESC LIMIT ?`,
+      ),
       oldestKept: db.prepare<[string, number], { id: number }>(
         'SELECT id FROM changes WHERE project_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?',
       ),
@@ -121,6 +126,14 @@ export class ChangeLog {
    */
   release(id: number, by: number): void {
     if (this.stmts.drop.run(by).changes) this.stmts.release.run(id, by);
+  }
+
+  /** The changes that touched one asset, newest first, each with what it did to that asset. */
+  forAsset(projectId: string, uid: string, limit: number): Array<{ change: ChangeRow; item: ChangeItem }> {
+    return this.stmts.forAsset.all(uid, projectId, limit).map(({ item_before, item_after, ...change }) => ({
+      change,
+      item: itemOf({ uid, before: item_before, after: item_after }),
+    }));
   }
 
   /** A change's items in uid order, `limit` after `afterUid`. */

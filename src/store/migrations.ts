@@ -314,5 +314,6 @@ export const MIGRATIONS: readonly Migration[] = [
     after     TEXT NOT NULL,
     PRIMARY KEY (change_id, uid)
   ) WITHOUT ROWID;
+  CREATE INDEX change_items_uid ON change_items (uid, change_id);
   `,
 ];

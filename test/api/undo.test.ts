@@ -259,6 +259,46 @@ describe('undo a single edit, and the newest change', () => {
   });
 });
 
+describe("one asset's history", () => {
+  test('GET /api/assets/{id}/changes: the changes that touched it, newest first, its values before and after', async () => {
+    const id = await registered('story/ch1.txt', { tags: ['draft'] });
+    const other = await registered('story/ch2.txt', { tags: ['draft'] });
+    await api(url, 'POST', '/api/assets/bulk', {
+      ids: [id, other],
+      remove_tags: ['draft'],
+      license: 'CC-BY-4.0',
+    });
+    await api(url, 'PATCH', `/api/assets/${id}`, { metadata: { title: 'Chapter 1' } });
+    await api(url, 'POST', `/api/assets/${other}/move`, { path: 'story/chapter2.txt' });
+    const res = await api(url, 'GET', `/api/assets/${id}/changes`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(
+      res.body.items.map((c: Record<string, unknown>) => [c.kind, c.summary, c.assets, c.before, c.after]),
+      [
+        ['edit', 'Edit story/ch1.txt', 1, { title: null }, { title: 'Chapter 1' }],
+        [
+          'bulk_edit',
+          'Remove tag draft; set license CC-BY-4.0',
+          2,
+          { tags: ['draft'], license: null },
+          { tags: [], license: 'CC-BY-4.0' },
+        ],
+      ],
+    );
+    const unknown = await api(url, 'GET', '/api/assets/ffffffffffffffff/changes');
+    assert.equal(unknown.status, 404, unknown.text);
+    const cli = await runCli(['history', '--asset', 'story/chapter2.txt'], ws.dir);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(
+      cli.json.items.map((c: { kind: string; after: unknown }) => [c.kind, c.after]),
+      [
+        ['move', { path: 'story/chapter2.txt' }],
+        ['bulk_edit', { tags: [], license: 'CC-BY-4.0' }],
+      ],
+    );
+  });
+});
+
 describe('undo a move', () => {
   test('files, sidecars and ids go back where they were', async () => {
     const a = await registered('props/lamp.png', { tags: ['lamp'] });

@@ -140,14 +140,26 @@ test('an edit saved in the detail view is undone from there, and the dialog foll
   await dialog.getByLabel('Notes').fill('speaks first in chapter 1');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog.getByRole('status')).toHaveText('Saved.');
-  await expect(dialog).toContainText('speaks first in chapter 1');
+  // The dialog's Metadata block follows the asset.
+  const metadata = dialog.locator('details', { hasText: 'Metadata' }).locator('pre');
+  await expect(metadata).toContainText('speaks first in chapter 1');
 
   await dialog.getByRole('button', { name: 'Undo', exact: true }).click();
   await expect(dialog.getByRole('status')).toHaveText('Undo: Edit cast/alice.txt on 1 asset.');
-  await expect(dialog).not.toContainText('speaks first in chapter 1');
+  await expect(metadata).not.toContainText('speaks first in chapter 1');
   const alice = (await api(server.url, 'GET', `/api/assets/${ids['cast/alice.txt']}`)).body.asset;
   expect(alice.metadata).not.toHaveProperty('notes');
   expect(ws.json('data/assets/cast/alice.txt.asset.json').meta).not.toHaveProperty('notes');
+
+  // Its History: each change that touched it, with what it did to it; the newest first.
+  const history = dialog.getByTestId('asset-history');
+  await history.locator('summary').click();
+  const entries = history.locator('.asset-history > li');
+  await expect(entries.first()).toContainText('Undo: Edit cast/alice.txt');
+  await expect(entries.first()).toContainText('notes: speaks first in chapter 1 → —');
+  await expect(entries.nth(1)).toContainText('Edit cast/alice.txt');
+  await expect(entries.nth(1)).toContainText('undone');
+  await expect(history).toContainText('Add tag speaking (3 assets)');
 });
 
 test('assets removed from the registry by mistake come back with their tags', async ({ page }) => {

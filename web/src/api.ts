@@ -2,6 +2,7 @@
 import { typeForPath } from '../../src/domain/asset-paths.js';
 import type { AssetPayload, AssetUrls } from '../../src/domain/asset-payload.js';
 import type { Facets } from '../../src/domain/facets.js';
+import type { JsonValue } from '../../src/domain/json.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 import type { PreviewFacts } from '../../src/domain/media-facts.js';
 
@@ -378,6 +379,9 @@ export const api = {
   /** The edits made, newest first (GET /api/changes). */
   changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
   change: (id: number) => request<{ change: Change }>('GET', `/api/changes/${id}?limit=0`),
+  /** The changes that touched one asset, newest first, with its values before and after. */
+  assetChanges: (id: string) =>
+    request<{ items: AssetChange[] }>('GET', `/api/assets/${encodeURIComponent(id)}/changes?limit=50`),
   /** Starts undoing a change as a job (follow it with {@link followJob}). */
   undo: (id: number) => request<{ job_id: string }>('POST', `/api/changes/${id}/undo`, { wait: false }),
   enforce: (mode: 'check' | 'repair' | 'rewrite') =>
@@ -421,6 +425,9 @@ export type UndoJob = Job<
     failed: NonNullable<MoveJob['summary']>['failed'];
   }
 >;
+
+/** A change in one asset's history: with that asset's values of the keys it changed. */
+export type AssetChange = Change & { before: Record<string, JsonValue>; after: Record<string, JsonValue> };
 
 /** An edit recorded in the history (GET /api/changes). */
 export interface Change {

@@ -2,7 +2,7 @@
  * Undoing a change from the studio (the status line's Undo after an edit, the History dialog):
  * runs the undo job and says what it did, with the change that takes it back in turn (Redo).
  */
-import { api, followJob, type UndoJob } from './api';
+import { api, followJob, type Change, type UndoJob } from './api';
 import { count } from './gallery/CountProgress';
 
 /** A way back from a change: the change id and the button's word for it. */
@@ -46,4 +46,21 @@ export async function undoChange(
   const back: UndoAction | undefined =
     own && updated ? { id: own, label: change.kind === 'undo' ? 'Redo' : 'Undo' } : undefined;
   return back ? { text, back } : { text };
+}
+
+/** "12:40" today, else "27 Nov, 12:40", in the viewer's time zone (the server's time is UTC). */
+export function when(createdAt: string): string {
+  const at = new Date(`${createdAt.replace(' ', 'T')}Z`);
+  if (Number.isNaN(at.getTime())) return createdAt;
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date().toDateString()
+    ? time
+    : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+/** What a change's line shows in place of its Undo: why there is none. */
+export function changeState(change: Change): string | undefined {
+  if (change.undone_by !== null) return change.kind === 'undo' ? 'redone' : 'undone';
+  if (!change.assets) return 'changed nothing';
+  return undefined;
 }

@@ -4,13 +4,21 @@
  * bulk edit, with `bulk_progress` events.
  */
 import type { Static } from 'typebox';
-import { changePayload, readableStates } from '../../domain/changes.js';
+import { assetChangePayload, changePayload, readableStates } from '../../domain/changes.js';
 import type { HookPayloads } from '../../hooks/bus.js';
 import type { AssetRegistry, EditReport, UndoReport } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
-import { ChangeParams, ChangeQuery, ChangesQuery, ProjectQuery, UndoBody } from '../schemas.js';
+import {
+  AssetChangesQuery,
+  ChangeParams,
+  ChangeQuery,
+  ChangesQuery,
+  IdParams,
+  ProjectQuery,
+  UndoBody,
+} from '../schemas.js';
 
 type EditSummary = NonNullable<HookPayloads['bulk_progress']['summary']>;
 
@@ -100,6 +108,29 @@ export function registerChangeRoutes(app: App, service: RegistryService, jobs: J
           before: readableStates(item.before),
           after: readableStates(item.after),
         })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/changes',
+    {
+      schema: {
+        tags,
+        summary:
+          "One asset's history: the changes that touched it, newest first, with its values before and after",
+        description:
+          'Each item is a change (as `GET /api/changes` lists it) with `before` and `after` for this asset.',
+        params: IdParams,
+        querystring: AssetChangesQuery,
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      const found = registry.assetHistory(request.params.id, request.query.limit ?? 50);
+      return {
+        ok: true,
+        items: found.map(({ change, item }) => assetChangePayload(change, item.before, item.after)),
       };
     },
   );

@@ -16,6 +16,7 @@ import { MoveAsset } from './MoveAsset';
 import { FilePreview, isAudioAsset } from './FilePreview';
 import { useNeighbours } from './neighbours';
 import { SimilarPictures } from './SimilarPictures';
+import { AssetHistory } from './AssetHistory';
 
 /** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
 function PathLinks({ path }: { path: string }): React.JSX.Element {
@@ -283,6 +284,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
             </dl>
             <SameBytes asset={asset} tick={changes.tick} />
             <SimilarPictures asset={asset} tick={changes.tick} />
+            <AssetHistory uid={asset.uid} tick={changes.tick} onStatus={setStatus} />
             <details open>
               <summary>Metadata</summary>
               <pre>{JSON.stringify(asset.metadata, null, 2)}</pre>

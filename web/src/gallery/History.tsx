@@ -6,24 +6,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Change } from '../api';
 import { Modal } from '../Modal';
 import { postNotice } from '../notice';
-import { undoChange } from '../undo';
+import { changeState, undoChange, when } from '../undo';
 import { count } from './CountProgress';
-
-/** "12:40" today, else "27 Nov, 12:40", in the viewer's time zone (the server's time is UTC). */
-function when(createdAt: string): string {
-  const at = new Date(`${createdAt.replace(' ', 'T')}Z`);
-  if (Number.isNaN(at.getTime())) return createdAt;
-  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return at.toDateString() === new Date().toDateString()
-    ? time
-    : `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
-}
-
-function state(change: Change): string | undefined {
-  if (change.undone_by !== null) return change.kind === 'undo' ? 'redone' : 'undone';
-  if (!change.assets) return 'changed nothing';
-  return undefined;
-}
 
 export function History({ onClose }: { onClose: () => void }): React.JSX.Element {
   const [changes, setChanges] = useState<Change[]>();
@@ -96,7 +80,7 @@ export function History({ onClose }: { onClose: () => void }): React.JSX.Element
                   {change.kind === 'undo' ? 'Redo' : 'Undo'}
                 </button>
               ) : (
-                <span className="muted">{state(change)}</span>
+                <span className="muted">{changeState(change)}</span>
               )}
             </li>
           ))}

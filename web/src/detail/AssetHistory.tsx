@@ -1,0 +1,90 @@
+/**
+ * The detail view's History: the changes that touched this asset (from any tab, script or the
+ * CLI), newest first, each with what it did to this asset and its Undo (of the whole change).
+ */
+import { useEffect, useState } from 'react';
+import { describeStates } from '../../../src/domain/changes.js';
+import { api, type AssetChange } from '../api';
+import { count } from '../gallery/CountProgress';
+import type { StatusLine } from '../gallery/StatusMessage';
+import { changeState, undoChange, when } from '../undo';
+
+const SHOWN = 50;
+
+export function AssetHistory({
+  uid,
+  tick,
+  onStatus,
+}: {
+  uid: string;
+  tick: number;
+  onStatus: (line: StatusLine) => void;
+}): React.JSX.Element | null {
+  const [items, setItems] = useState<AssetChange[]>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api.assetChanges(uid).then(
+      (r) => live && setItems(r.items),
+      () => live && setItems([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [uid, tick]);
+  if (!items?.length) return null;
+
+  const undo = (change: AssetChange): void => {
+    setBusy(true);
+    const verb = change.kind === 'undo' ? 'Redoing' : 'Undoing';
+    undoChange(change.id, (done, total) => onStatus({ text: `${verb}… ${done} of ${total} assets` }))
+      .then(
+        ({ text, back }) => onStatus({ text, undo: back }),
+        (err: Error) => onStatus({ text: `Undo failed: ${err.message}`, error: true }),
+      )
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <details data-testid="asset-history">
+      <summary>
+        History ({items.length}
+        {items.length === SHOWN ? '+' : ''})
+      </summary>
+      <ol className="asset-history">
+        {items.map((change) => (
+          <li key={change.id}>
+            <div className="asset-history-head">
+              <span className="history-when">{when(change.created_at)}</span>
+              <span className="history-what">
+                {change.summary}
+                {change.assets > 1 ? ` (${count(change.assets, 'asset')})` : ''}
+              </span>
+              {change.undoable ? (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => undo(change)}
+                  title={
+                    change.assets > 1
+                      ? `Undoes the whole change, on ${count(change.assets, 'asset')}`
+                      : undefined
+                  }
+                >
+                  {change.kind === 'undo' ? 'Redo' : 'Undo'}
+                </button>
+              ) : (
+                <span className="muted">{changeState(change)}</span>
+              )}
+            </div>
+            <ul className="asset-history-keys">
+              {describeStates(change.before, change.after).map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
