@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
-import { openAssetDialog } from '../helpers/studio.js';
+import { REPO, type RunningServer } from '../helpers/server.js';
+import { openAssetDialog, serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -65,7 +65,6 @@ async function recordVideo(page: Page): Promise<Buffer> {
 
 test.beforeAll(async ({ browser }) => {
   ws = makeWorkspace('areg-e2e-files-');
-  ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
   // Exported on one line, as a tool writes it.
   const chapters = Array.from({ length: 12 }, (_, i) => ({ id: i, title: `Chapter ${i}`, scenes: i * 3 }));
   ws.file('data/assets/data/story.json', JSON.stringify({ chapters }));
@@ -90,13 +89,7 @@ test.beforeAll(async ({ browser }) => {
   const page = await browser.newPage();
   ws.file('data/assets/cutscenes/opening.webm', await recordVideo(page));
   await page.close();
-  server = await startServer(ws.dir);
-  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', {});
-  expect(rebuilt.status, rebuilt.text).toBe(200);
-  const found = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
-  ids = Object.fromEntries(
-    (found.body.items as Array<{ uid: string; path: string }>).map((a) => [a.path, a.uid]),
-  );
+  ({ server, ids } = await serveRebuilt(ws));
   expect(Object.keys(ids).sort()).toEqual([
     'cutscenes/opening.webm',
     'data/blob.bin',

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { lookAlikes } from '../helpers/media.js';
-import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
-import { openAssetDialog } from '../helpers/studio.js';
+import { REPO, type RunningServer } from '../helpers/server.js';
+import { openAssetDialog, serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -19,20 +19,13 @@ const shot = (name: string): string => path.join(REPO, 'test-output', 'e2e', 'sc
 
 test.beforeAll(async () => {
   ws = makeWorkspace('areg-e2e-similar-');
-  ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
   const { scene, retouched, other } = await lookAlikes();
   ws.file('data/assets/art/hero.png', scene);
   ws.file('data/assets/backup/hero-copy.png', scene);
   ws.file('data/assets/exports/hero-small.jpg', retouched);
   ws.file('data/assets/art/forest.png', other);
   ws.file('data/assets/notes/readme.txt', 'not a picture');
-  server = await startServer(ws.dir);
-  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
-  expect(rebuilt.status, rebuilt.text).toBe(200);
-  const found = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
-  ids = Object.fromEntries(
-    (found.body.items as Array<{ uid: string; path: string }>).map((a) => [a.path, a.uid]),
-  );
+  ({ server, ids } = await serveRebuilt(ws, { wait_for_thumbs: true }));
 });
 
 test.afterAll(async () => {

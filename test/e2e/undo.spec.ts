@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { api, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { api, REPO, type RunningServer } from '../helpers/server.js';
+import { serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -17,15 +18,8 @@ const shot = (name: string): string => path.join(REPO, 'test-output', 'e2e', 'sc
 
 test.beforeAll(async () => {
   ws = makeWorkspace('areg-e2e-undo-');
-  ws.file('config/comfyvn.json', JSON.stringify({ features: { enable_asset_gallery: true } }));
   for (const name of ['alice', 'bob', 'carol']) ws.file(`data/assets/cast/${name}.txt`, `${name} lines`);
-  server = await startServer(ws.dir);
-  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', {});
-  expect(rebuilt.status, rebuilt.text).toBe(200);
-  const found = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
-  ids = Object.fromEntries(
-    (found.body.items as Array<{ uid: string; path: string }>).map((a) => [a.path, a.uid]),
-  );
+  ({ server, ids } = await serveRebuilt(ws));
 });
 
 test.afterAll(async () => {
