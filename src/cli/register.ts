@@ -9,6 +9,7 @@ import { wantsJson, withCommonOptions, withService, printJson, type CommonOption
 import { describeAsset } from './format.js';
 import { countBar } from './progress.js';
 import { splitList } from '../domain/lists.js';
+import { hasPreview } from '../previews/kinds.js';
 
 interface RegisterOptions extends CommonOptions {
   type?: string;
@@ -120,7 +121,7 @@ export function registerCommand(): Command {
         };
         /** Makes the previews of these assets (when asked) and answers them as they are then. */
         const withPreviews = async (records: AssetRecord[]): Promise<AssetRecord[]> => {
-          const pending = records.filter((record) => record.thumb).map((record) => record.uid);
+          const pending = records.filter((record) => hasPreview(record.path)).map((record) => record.uid);
           if (!options.previews || !pending.length) return records;
           service.previews.start();
           await service.previews.waitFor(registry.projectId, pending);

@@ -41,8 +41,10 @@ export function formatDuration(seconds: number): string {
 export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
   const width = positive(preview?.width);
   const height = positive(preview?.height);
-  if (width && height) return `${width} × ${height}`;
   const duration = positive(preview?.duration);
+  const frame = width && height ? `${width} × ${height}` : undefined;
+  // A video has both: its length, then its frame.
+  if (frame) return duration === undefined ? frame : `${formatDuration(duration)} · ${frame}`;
   return duration === undefined ? text(preview?.family) : formatDuration(duration);
 }
 

@@ -31,6 +31,8 @@ const IMAGE_EXTS = new Set([
 ]);
 // Drawn as a specimen card from their outlines (previews/font-specimen.ts, in the thumbnail worker).
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);
+// Cutscenes and openings: MP4, MOV and M4V (ISO boxes), WebM and Matroska.
+const VIDEO_EXTS = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv']);
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
   '.wave': 'wav',
@@ -41,22 +43,30 @@ const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.opus': 'opus',
 };
 
-/** Pictures and fonts (a specimen card, previews/font-specimen.ts) get thumbnails; sounds a waveform. */
-export type PreviewKind = 'thumbnail' | 'waveform';
+/**
+ * Pictures and fonts (a specimen card, previews/font-specimen.ts) get thumbnails; sounds a
+ * waveform; videos their facts only (length and frame size: no frame is decoded, so no file).
+ */
+export type PreviewKind = 'thumbnail' | 'waveform' | 'video';
 
 /** Every extension (lowercase, with the dot) that gets a preview: lets SQL skip other files. */
 export const PREVIEW_EXTENSIONS: readonly string[] = [
   ...IMAGE_EXTS,
   ...FONT_EXTS,
   ...Object.keys(AUDIO_EXTS),
+  ...VIDEO_EXTS,
 ];
 
 export function previewKind(relPath: string): PreviewKind | undefined {
   const ext = path.extname(relPath).toLowerCase();
   if (IMAGE_EXTS.has(ext) || FONT_EXTS.has(ext)) return 'thumbnail';
   if (ext in AUDIO_EXTS) return 'waveform';
+  if (VIDEO_EXTS.has(ext)) return 'video';
   return undefined;
 }
+
+/** Whether a file at this path gets a preview job (a thumbnail, a waveform, or a video's facts). */
+export const hasPreview = (relPath: string): boolean => previewKind(relPath) !== undefined;
 
 /** Whether a path names a picture (a thumbnail of its own pixels: sizes, fingerprints), not a font. */
 export const isPicturePath = (relPath: string): boolean =>
@@ -101,7 +111,7 @@ export function plannedPreview(
   uid: string,
   relPath: string,
   display: (name: string) => string,
-): { preview: JsonObject; thumbnails?: JsonObject; thumb: string } | undefined {
+): { preview: JsonObject; thumbnails?: JsonObject; thumb: string | null } | undefined {
   const kind = previewKind(relPath);
   if (kind === 'thumbnail') {
     const paths: JsonObject = {};
@@ -113,5 +123,6 @@ export function plannedPreview(
     const thumb = display(waveformName(uid));
     return { preview: { kind, path: thumb }, thumb };
   }
+  if (kind === 'video') return { preview: { kind }, thumb: null };
   return undefined;
 }

@@ -10,6 +10,7 @@ import { logger } from '../logging.js';
 import type { PreviewJob, SqliteStore } from '../store/sqlite-store.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { ThumbnailResult } from '../workers/thumbnail-worker.js';
+import type { VideoResult } from '../workers/video-worker.js';
 import type { WaveformResult } from '../workers/waveform-worker.js';
 import {
   audioCodec,
@@ -26,6 +27,7 @@ import {
 export type PreviewOutcome =
   | { ok: true; kind: 'thumbnail'; result: ThumbnailResult }
   | { ok: true; kind: 'waveform'; result: WaveformResult }
+  | { ok: true; kind: 'video'; result: VideoResult }
   | { ok: false; error: string };
 
 export interface PreviewQueueOptions {
@@ -58,6 +60,9 @@ function pidAlive(owner: string | null): boolean {
 /** Turns a decoder's message into one a user can act on. */
 function explain(err: unknown, relPath: string): string {
   const message = err instanceof Error ? err.message : String(err);
+  if (previewKind(relPath) === 'video') {
+    return `${relPath} could not be read as a video: it is corrupt, truncated, or not an MP4, MOV, WebM or Matroska file (${message})`;
+  }
   if (isFontFile(relPath) && !/more than the/.test(message)) {
     return `${relPath} could not be read as a font: it is corrupt, truncated, or not a TrueType, OpenType, WOFF or WOFF2 font (${message})`;
   }
@@ -254,6 +259,8 @@ export class PreviewQueue {
         if (!codec) throw new Error('no decoder for this audio format');
         const out = path.join(thumbsRoot, waveformName(asset.uid));
         outcome = { ok: true, kind, result: await waveformWithFallback(pool, source, codec, out) };
+      } else if (kind === 'video') {
+        outcome = { ok: true, kind, result: await pool.videoFacts({ source }) };
       } else {
         throw new Error('this file type has no preview');
       }

@@ -24,7 +24,7 @@ import {
 } from '../domain/metadata.js';
 import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
 import { typeForPath } from '../domain/asset-paths.js';
-import { previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
+import { hasPreview, previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
 import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
@@ -491,7 +491,7 @@ export async function rebuildRegistry(
       // one at its recorded mtime, and the next rebuild writes it again from the row, instead of
       // taking it for a hand edit as when its mtime was cleared here.)
       store.update(updated, file);
-      if (contentChanged && updated.thumb) store.queuePreview(projectId, updated.uid, hash);
+      if (contentChanged && hasPreview(updated.path)) store.queuePreview(projectId, updated.uid, hash);
       summary.updated++;
       return { file, record: updated, announce: 'updated' };
     }
@@ -550,7 +550,7 @@ export async function rebuildRegistry(
         env,
       ),
     );
-    if (created.thumb) store.queuePreview(projectId, created.uid, hash);
+    if (hasPreview(created.path)) store.queuePreview(projectId, created.uid, hash);
     claim(created.uid);
     if (withHash(hash).length) summary.duplicates++;
     setWithHash(hash, [
@@ -677,7 +677,7 @@ export async function rebuildRegistry(
         });
       } else fileDone(file);
     });
-    if (followups.some((f) => f.record.thumb)) previews.kick();
+    if (followups.some((f) => hasPreview(f.record.path))) previews.kick();
     if (followups.length) {
       const running = writeBatch(followups);
       writing.add(running);
@@ -732,7 +732,9 @@ export async function rebuildRegistry(
     const expected =
       kind === 'waveform'
         ? [waveformName(record.uid)]
-        : THUMB_SIZES.map((size) => thumbnailName(record.uid, size, record.path));
+        : kind === 'video'
+          ? [] // (facts only: no file)
+          : THUMB_SIZES.map((size) => thumbnailName(record.uid, size, record.path));
     const missing = expected.filter((n) => !names.has(n)).length;
     if (missing) {
       summary.missing_thumbnails += missing;

@@ -44,7 +44,7 @@ import { typeForPath } from '../domain/asset-paths.js';
 import { moveFileNoReplace } from '../files/move-file.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
-import { plannedPreview, previewFileNames } from '../previews/kinds.js';
+import { hasPreview, plannedPreview, previewFileNames } from '../previews/kinds.js';
 import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
 import {
@@ -693,7 +693,7 @@ export class AssetRegistry {
       thumb: null,
     });
     this.store.insert(record, file);
-    if (record.thumb) this.store.queuePreview(this.projectId, record.uid, record.hash);
+    if (hasPreview(record.path)) this.store.queuePreview(this.projectId, record.uid, record.hash);
     const provenance = this.store.addProvenance(
       this.projectId,
       buildProvenance(
@@ -741,7 +741,7 @@ export class AssetRegistry {
       });
       this.store.transaction(() => {
         this.store.update(record, file);
-        if (record.thumb) this.store.queuePreview(this.projectId, record.uid, record.hash);
+        if (hasPreview(record.path)) this.store.queuePreview(this.projectId, record.uid, record.hash);
       });
       this.ctx.previews.kick();
       return { ...(await this.afterUpdate(record)), created: false };
@@ -1355,7 +1355,7 @@ export class AssetRegistry {
         );
       }
       this.store.insert(record, file);
-      if (record.thumb) this.store.queuePreview(this.projectId, uid, record.hash);
+      if (hasPreview(record.path)) this.store.queuePreview(this.projectId, uid, record.hash);
       const provenance = this.store.addProvenance(
         this.projectId,
         buildProvenance(
@@ -1634,21 +1634,7 @@ export class AssetRegistry {
       const meta: JsonObject = { ...current.meta };
       let thumb: string | null = null;
       if (outcome.ok && planned) {
-        const details: JsonObject =
-          outcome.kind === 'thumbnail'
-            ? outcome.result.font
-              ? {
-                  family: outcome.result.font.family,
-                  style: outcome.result.font.style,
-                  glyphs: outcome.result.font.glyphs,
-                }
-              : { width: outcome.result.width, height: outcome.result.height }
-            : {
-                duration: outcome.result.duration,
-                channels: outcome.result.channels,
-                sample_rate: outcome.result.sample_rate,
-              };
-        meta.preview = { ...planned.preview, ...details };
+        meta.preview = { ...planned.preview, ...previewFacts(outcome) };
         if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
         thumb = planned.thumb;
       } else {
@@ -1657,8 +1643,15 @@ export class AssetRegistry {
       }
       const updated: AssetRecord = { ...current, meta, thumb, updatedAt: utcNow() };
       this.store.update(updated);
-      // (A font's card is not fingerprinted: '' keeps it out of the pictures to fingerprint.)
-      const dhash = outcome.ok && outcome.kind === 'thumbnail' ? outcome.result.dhash : null;
+      // (A font's card and a video are not fingerprinted: '' keeps them out of the pictures to
+      // fingerprint.)
+      const dhash = !outcome.ok
+        ? null
+        : outcome.kind === 'thumbnail'
+          ? outcome.result.dhash
+          : outcome.kind === 'video'
+            ? ''
+            : null;
       this.store.setPictureHash(updated.projectId, updated.uid, updated.hash, dhash);
       return updated;
     });
@@ -1697,7 +1690,9 @@ export class AssetRegistry {
       for (const uid of uids) {
         const record = this.require(uid);
         if (!plannedPreview(record.uid, record.path, this.thumbDisplay)) {
-          throw badRequest(`Asset ${uid} (${record.path}) is not an image or audio file: it has no preview.`);
+          throw badRequest(
+            `Asset ${uid} (${record.path}) is not a picture, font, sound or video: it has no preview.`,
+          );
         }
         this.store.queuePreview(this.projectId, record.uid, record.hash);
         queued++;
@@ -1820,7 +1815,7 @@ export class AssetRegistry {
   /** @internal Sidecar, then `asset_registered`. */
   async afterCreate(committed: Committed): Promise<RegisterResult> {
     const { record } = committed;
-    if (record.thumb) this.ctx.previews.kick();
+    if (hasPreview(record.path)) this.ctx.previews.kick();
     await this.writeSidecar(record);
     this.announceCreated(record);
     return { record, created: true, provenance: committed.provenance };
@@ -1934,4 +1929,26 @@ function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
     typeof created_at === 'string'
     ? { path: rel, type, hash, meta, created_at }
     : undefined;
+}
+
+/**
+ * What a finished preview tells about the file, kept in `meta.preview`: a picture's size, a
+ * font's family, style and glyph count, a sound's length, channels and rate, a video's length
+ * and frame size (0 where its container does not say: left out).
+ */
+function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>): JsonObject {
+  switch (outcome.kind) {
+    case 'thumbnail': {
+      const { font, width, height } = outcome.result;
+      return font ? { family: font.family, style: font.style, glyphs: font.glyphs } : { width, height };
+    }
+    case 'waveform': {
+      const { duration, channels, sample_rate } = outcome.result;
+      return { duration, channels, sample_rate };
+    }
+    case 'video': {
+      const facts = Object.entries(outcome.result).filter(([, value]) => value > 0);
+      return Object.fromEntries(facts);
+    }
+  }
 }

@@ -12,6 +12,7 @@ import type { SearchPage, SearchTask } from './search-worker.js';
 import type { SearchQuery } from '../store/sqlite-store.js';
 import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
 import type { WaveformResult, WaveformTask } from './waveform-worker.js';
+import type { VideoResult, VideoTask } from './video-worker.js';
 import type { WriteResult, WriteTask } from './write-worker.js';
 import type { AtomicFile } from '../files/atomic-write.js';
 
@@ -23,8 +24,8 @@ export class WorkerPool {
   /** Reading files: hashing, staged copies, and the folders of a rebuild's scan. */
   private readonly hashPool: Piscina<HashTask | ScanTask, HashResult | HashManyEntry[] | ScanResult>;
   private readonly previewPool: Piscina<
-    ThumbnailTask | WaveformTask | string,
-    ThumbnailResult | WaveformResult | string
+    ThumbnailTask | WaveformTask | VideoTask | string,
+    ThumbnailResult | WaveformResult | VideoResult | string
   >;
   /** One thread: batches of small writes, which mostly wait on the disk. */
   private readonly writePool: Piscina<WriteTask, WriteResult>;
@@ -103,6 +104,11 @@ export class WorkerPool {
 
   async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
     return (await this.previewPool.run(task, { filename: workerUrl('thumbnail-worker') })) as ThumbnailResult;
+  }
+
+  /** A video's length and frame size from its container's headers (see the video worker). */
+  async videoFacts(task: VideoTask): Promise<VideoResult> {
+    return (await this.previewPool.run(task, { filename: workerUrl('video-worker') })) as VideoResult;
   }
 
   /** A picture's difference hash from its thumbnail file (see `fingerprint` in the thumbnail worker). */

@@ -15,6 +15,7 @@ import {
   makeSvg,
   makeTga,
   makeWav,
+  makeWebmHeaders,
   toneWithBurst,
 } from '../helpers/media.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -272,6 +273,29 @@ describe("fonts: a specimen card as the thumbnail, and the font's own facts", ()
     const asset = await registerMedia('broken.ttf', Buffer.from('not a font at all'));
     assert.equal(asset.preview_status, 'failed');
     assert.match(asset.preview.error, /^media\/broken\.ttf could not be read as a font: /);
+  });
+});
+
+describe('videos: their length and frame size from the container, no frame decoded', () => {
+  test("a WebM gets its length and size as preview facts: sorted, bounded and shown like a sound's and a picture's", async () => {
+    const asset = await registerMedia('opening.webm', makeWebmHeaders(42.5, 1280, 720));
+    assert.equal(asset.preview_status, 'done', JSON.stringify(asset.preview));
+    assert.deepEqual(asset.preview, { kind: 'video', duration: 42.5, width: 1280, height: 720 });
+    assert.equal(asset.urls.thumbnail, undefined, 'no frame, so no thumbnail');
+    const long = await api(url, 'GET', '/api/assets/search?min_duration=40&max_duration=45&fields=uid');
+    assert.deepEqual(
+      long.body.items.map((i: { uid: string }) => i.uid),
+      [asset.uid],
+    );
+    const similar = await api(url, 'GET', `/api/assets/${asset.uid}/similar`);
+    assert.equal(similar.status, 409, similar.text);
+    assert.match(similar.body.message, /is not a picture/);
+  });
+
+  test('a file that is no video fails its preview with a reason that says so', async () => {
+    const asset = await registerMedia('broken.mp4', Buffer.from('not a video at all'));
+    assert.equal(asset.preview_status, 'failed');
+    assert.match(asset.preview.error, /^media\/broken\.mp4 could not be read as a video: /);
   });
 });
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { REPO, type RunningServer } from '../helpers/server.js';
+import { api, REPO, type RunningServer } from '../helpers/server.js';
 import { openAssetDialog, serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -177,11 +177,15 @@ test('a video plays in the detail view, with its size', async ({ page }) => {
   });
   await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime)).toBeGreaterThan(0);
   await page.screenshot({ path: shot('detail-video.png') });
-  // The grid's tile has no preview: the video icon and its extension.
+  // The grid's tile has no picture: the video icon and its extension; its frame size, which the
+  // server read from the container's headers, under its name.
   await dialog.getByRole('button', { name: 'Close details' }).click();
-  await expect(page.locator(`.tile[data-uid="${ids['cutscenes/opening.webm']}"] .type-icon`)).toHaveText(
-    '▷webm',
-  );
+  const tile = page.locator(`.tile[data-uid="${ids['cutscenes/opening.webm']}"]`);
+  await expect(tile.locator('.type-icon')).toHaveText('▷webm');
+  await expect(tile.locator('.caption .sub')).toContainText('160 × 90');
+  const facts = (await api(server.url, 'GET', `/api/assets/${ids['cutscenes/opening.webm']}`)).body.asset
+    .preview;
+  expect([facts.kind, facts.width, facts.height]).toEqual(['video', 160, 90]);
 });
 
 test('a font shows sample text in itself, the sample can be changed; a broken font says so', async ({

@@ -278,3 +278,63 @@ export async function lookAlikes(): Promise<{ scene: Buffer; retouched: Buffer; 
     .toBuffer();
   return { scene, retouched, other: await makeScene(2, 640, 480) };
 }
+
+/** One EBML element: its id (hex), a size, then the payload. */
+function ebml(idHex: string, payload: Buffer): Buffer {
+  const size =
+    payload.length < 0x7f
+      ? Buffer.from([0x80 | payload.length])
+      : Buffer.from([0x40 | (payload.length >> 8), payload.length & 0xff]);
+  return Buffer.concat([Buffer.from(idHex, 'hex'), size, payload]);
+}
+const ebmlUint = (n: number): Buffer => {
+  const bytes: number[] = [];
+  for (let v = n; v > 0 || !bytes.length; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from(bytes);
+};
+const ebmlFloat = (n: number): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeDoubleBE(n);
+  return b;
+};
+
+/**
+ * The headers of a WebM video (EBML header, segment info with its length, one VP8 video track
+ * of that frame size), as a muxer writes them before the first cluster: what a reader of
+ * container facts needs, no frame.
+ */
+export function makeWebmHeaders(seconds: number, width: number, height: number): Buffer {
+  const header = ebml(
+    '1a45dfa3',
+    Buffer.concat([
+      ebml('4286', ebmlUint(1)),
+      ebml('42f7', ebmlUint(1)),
+      ebml('42f2', ebmlUint(4)),
+      ebml('42f3', ebmlUint(8)),
+      ebml('4282', Buffer.from('webm')),
+      ebml('4287', ebmlUint(4)),
+      ebml('4285', ebmlUint(2)),
+    ]),
+  );
+  const info = ebml(
+    '1549a966',
+    Buffer.concat([
+      ebml('2ad7b1', ebmlUint(1_000_000)), // timecodes in ms
+      ebml('4489', ebmlFloat(seconds * 1000)),
+      ebml('4d80', Buffer.from('test')),
+      ebml('5741', Buffer.from('test')),
+    ]),
+  );
+  const track = ebml(
+    'ae',
+    Buffer.concat([
+      ebml('d7', ebmlUint(1)),
+      ebml('73c5', ebmlUint(1)),
+      ebml('83', ebmlUint(1)), // video
+      ebml('86', Buffer.from('V_VP8')),
+      ebml('e0', Buffer.concat([ebml('b0', ebmlUint(width)), ebml('ba', ebmlUint(height))])),
+    ]),
+  );
+  const segment = ebml('18538067', Buffer.concat([info, ebml('1654ae6b', track)]));
+  return Buffer.concat([header, segment]);
+}

@@ -15,7 +15,7 @@ describe('media facts', () => {
     assert.equal(formatDuration(3729), '1:02:09');
   });
 
-  test("an image's pixels, a sound's length; nothing without a made preview", () => {
+  test("an image's pixels, a sound's length, a video's both, a font's family; nothing without a made preview", () => {
     assert.equal(mediaSize({ width: 1920, height: 1080, kind: 'thumbnail' } as never), '1920 × 1080');
     assert.equal(mediaSize({ duration: 2.5, channels: 2 }), '2.5 s');
     assert.equal(mediaSize(undefined), undefined);
@@ -23,7 +23,16 @@ describe('media facts', () => {
     // Facts a hand-edited sidecar may hold are not trusted blindly.
     assert.equal(mediaSize({ width: '1920', height: 1080 }), undefined);
     assert.equal(mediaSize({ duration: 0 }), undefined);
-    assert.equal(mediaSize({ width: 10, height: 10, duration: 3 }), '10 × 10');
+    // A video has both: its length, then its frame.
+    assert.equal(mediaSize({ width: 1920, height: 1080, duration: 42.5 }), '43 s · 1920 × 1080');
+    assert.equal(mediaDetails({ width: 160, height: 90, duration: 3 }), '3 s · 160 × 90 px');
+    // A font: its family (the tile), with its style and glyph count (the detail view).
+    assert.equal(mediaSize({ family: 'Press Start 2P', style: 'Regular', glyphs: 97 }), 'Press Start 2P');
+    assert.equal(
+      mediaDetails({ family: 'Press Start 2P', style: 'Regular', glyphs: 1234 }),
+      'Press Start 2P · Regular · 1,234 glyphs',
+    );
+    assert.equal(mediaSize({ family: '  ' }), undefined);
   });
 
   test('the detail line adds px, then channels and rate for a sound', () => {

@@ -12,6 +12,7 @@ import { parseMetadataInput, type BulkEdit } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
 import { removalReport, type AssetRegistry, type SearchInput } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
+import { hasPreview } from '../../previews/kinds.js';
 import { similarReport } from '../../registry/similar.js';
 import { creditsSheet, MAX_CREDITED } from '../../registry/credits.js';
 import type { App } from '../app.js';
@@ -168,7 +169,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         allowedSourceRoots: importRoots,
       });
       let record = result.record;
-      if (body.wait && record.thumb) {
+      if (body.wait && hasPreview(record.path)) {
         await service.previews.waitFor(registry.projectId, [record.uid]);
         // And the sidecar that records them: a client may read it as soon as this answers.
         await registry.settleSidecars([record.uid]);

@@ -3,7 +3,7 @@ import { Fragment, useEffect, useRef, useState } from 'react';
 import { api, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
-import { isFontPath, mediaDetails } from '../../../src/domain/media-facts.js';
+import { isFontPath, isVideoPath, mediaDetails } from '../../../src/domain/media-facts.js';
 import { assetName } from '../gallery/Tile';
 import type { RegistryChanges } from '../gallery/Gallery';
 import { Modal } from '../Modal';
@@ -141,7 +141,13 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
 
   const isAudio = asset ? isAudioAsset(asset) : false;
   const details = mediaDetails(asset?.preview);
-  const factsLabel = isAudio ? 'Length' : asset && isFontPath(asset.path) ? 'Font' : 'Dimensions';
+  const factsLabel = isAudio
+    ? 'Length'
+    : asset && isFontPath(asset.path)
+      ? 'Font'
+      : asset && isVideoPath(asset.path)
+        ? 'Video'
+        : 'Dimensions';
   const media: Array<[string, string]> = details ? [[factsLabel, details]] : [];
   const fields: Array<[string, React.ReactNode]> = asset
     ? [
