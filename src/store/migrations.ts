@@ -316,4 +316,29 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX change_items_uid ON change_items (uid, change_id);
   `,
+  // A counter per project that moves whenever a fingerprint does (set, cleared, its row gone or
+  // moved to another project): the fingerprints read into memory for similar pictures stay
+  // valid across every other write (tags, licences, moves, other files), instead of being read
+  // again (~100 ms at 400,000 pictures) after each.
+  `
+  CREATE TABLE picture_epochs (project_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TRIGGER assets_dhash_updated AFTER UPDATE OF dhash, project_id ON assets
+    WHEN old.dhash IS NOT new.dhash OR (old.dhash IS NOT NULL AND old.project_id != new.project_id)
+  BEGIN
+    INSERT INTO picture_epochs (project_id, n) VALUES (old.project_id, 1)
+      ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+    INSERT INTO picture_epochs (project_id, n) SELECT new.project_id, 1 WHERE new.project_id != old.project_id
+      ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER assets_dhash_deleted AFTER DELETE ON assets WHEN old.dhash IS NOT NULL
+  BEGIN
+    INSERT INTO picture_epochs (project_id, n) VALUES (old.project_id, 1)
+      ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER assets_dhash_inserted AFTER INSERT ON assets WHEN new.dhash IS NOT NULL
+  BEGIN
+    INSERT INTO picture_epochs (project_id, n) VALUES (new.project_id, 1)
+      ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+  END;
+  `,
 ];

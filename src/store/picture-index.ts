@@ -95,6 +95,14 @@ export class PictureIndex {
    * pictures make one entry of a bucket, not a million pairs.
    */
   lookalikes(): number[] {
+    // (The index lives as long as the fingerprints do: the answer too.)
+    this.lookalikeIds ??= this.findLookalikes();
+    return this.lookalikeIds;
+  }
+
+  private lookalikeIds: number[] | undefined;
+
+  private findLookalikes(): number[] {
     const marked = new Uint8Array(this.ids.length);
     // Identical fingerprints side by side (sorted), each run one entry: its first picture, with
     // the run kept to mark it all. A run of two or more is look-alikes already.

@@ -816,3 +816,53 @@ describe('event log', () => {
     }
   });
 });
+
+describe('fingerprints in memory', () => {
+  const fingerprint = (n: number): string => n.toString(16).padStart(16, '0');
+
+  test('kept across writes that leave every fingerprint as it was; read again when one changes', () => {
+    const a = add('a.png');
+    const b = add('b.png');
+    store.setPictureHash('default', a.uid, a.hash, fingerprint(1));
+    store.setPictureHash('default', b.uid, b.hash, fingerprint(3));
+    const first = store.pictureIndex('default');
+    assert.deepEqual(first.lookalikes().length, 2, 'two bits apart');
+
+    // Tags, another file, a move: the same fingerprints, the same index (not read again).
+    store.updateMeta({ ...a, meta: { tags: ['edited'] } });
+    add('notes.txt');
+    store.update({ ...b, path: 'moved/b.png' });
+    assert.equal(store.pictureIndex('default'), first);
+
+    // A fingerprint set, cleared by new content, or gone with its row: read again, and right.
+    const c = add('c.png');
+    store.setPictureHash('default', c.uid, c.hash, fingerprint(0xffff));
+    const third = store.pictureIndex('default');
+    assert.notEqual(third, first);
+    assert.equal(third.near(fingerprint(0xffff), 0).length, 1);
+    store.update({ ...c, hash: sha('new bytes') });
+    assert.equal(store.pictureIndex('default').near(fingerprint(0xffff), 0).length, 0, 'new content');
+    store.delete('default', b.uid);
+    assert.deepEqual(store.pictureIndex('default').lookalikes(), [], 'b is gone');
+    // Another project's fingerprints do not move this one's.
+    const mine = store.pictureIndex('default');
+    const theirs = add('x.png', { projectId: 'other' });
+    store.setPictureHash('other', theirs.uid, theirs.hash, fingerprint(7));
+    assert.equal(store.pictureIndex('default'), mine);
+  });
+
+  test('a fingerprint written in a transaction that rolls back is not kept', () => {
+    const a = add('a.png');
+    store.setPictureHash('default', a.uid, a.hash, fingerprint(9));
+    assert.throws(() =>
+      store.transaction(() => {
+        store.setPictureHash('default', a.uid, a.hash, fingerprint(0xabcdef));
+        assert.equal(store.pictureIndex('default').near(fingerprint(0xabcdef), 0).length, 1);
+        throw new Error('rolled back');
+      }),
+    );
+    const after = store.pictureIndex('default');
+    assert.equal(after.near(fingerprint(0xabcdef), 0).length, 0);
+    assert.equal(after.near(fingerprint(9), 0).length, 1);
+  });
+});
