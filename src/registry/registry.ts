@@ -266,6 +266,8 @@ const RESERVED_TOP = new Set(['_meta', '.staging']);
 const SIDECAR_BATCH = 512;
 /** Assets a bulk edit commits per transaction (35-75 ms of the event loop each, measured). */
 const BULK_CHUNK = 128;
+/** Assets a folder's count goes up to (see `subfolders`): beyond it, "10,000+". */
+export const FOLDER_COUNT_CAP = 10_000;
 /** Items of a change an undo reads at a time. */
 const UNDO_PAGE = 10_000;
 /** A bulk edit's chunks whose sidecars may be writing while the next one commits. */
@@ -412,13 +414,32 @@ export class AssetRegistry {
     return this.store.getMany(this.projectId, uids);
   }
 
-  /** The folders right below `parent` ('' or undefined: the top) that hold assets, up to `max`. */
+  /**
+   * The folders right below `parent` ('' or undefined: the top) that hold assets, up to `max`;
+   * with `counts`, how many assets each holds (itself and below), counted up to
+   * {@link FOLDER_COUNT_CAP} (`counts_capped` lists those that hold more).
+   */
   subfolders(
     parent: string | undefined,
     max = 500,
-  ): { parent: string; folders: string[]; truncated: boolean } {
+    counts = false,
+  ): {
+    parent: string;
+    folders: string[];
+    truncated: boolean;
+    counts?: Record<string, number>;
+    counts_capped?: string[];
+  } {
     const clean = parent?.trim() ? cleanRelativePath(parent, 'parent') : '';
-    return { parent: clean, ...this.store.subfolders(this.projectId, clean, max) };
+    const listed = this.store.subfolders(this.projectId, clean, max);
+    if (!counts) return { parent: clean, ...listed };
+    const counted = this.store.folderCounts(this.projectId, listed.folders, FOLDER_COUNT_CAP);
+    return {
+      parent: clean,
+      ...listed,
+      counts: Object.fromEntries(counted),
+      counts_capped: listed.folders.filter((f) => counted.get(f) === FOLDER_COUNT_CAP),
+    };
   }
 
   /** Filter options with counts for this project. */

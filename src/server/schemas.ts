@@ -270,6 +270,13 @@ export const FoldersQuery = Type.Object({
     }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+  counts: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'Also how many assets each folder holds (itself and below), up to 10,000 (`counts_capped` lists those with more).',
+    }),
+  ),
   project_id: Type.Optional(Type.String()),
 });
 

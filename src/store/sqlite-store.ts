@@ -456,6 +456,13 @@ export class SqliteStore {
       ),
       // The first path from a key up to an end (the (project_id, path) index's order) that goes
       // on into a sub-folder after its first N characters; files on the way are passed in C.
+      // Up to `limit` rows of a folder, counted on the path index (never the whole of a big one).
+      folderCount: db
+        .prepare<[string, string, string, number], number>(
+          `SELECT count(*) FROM (SELECT 1 FROM assets INDEXED BY sqlite_autoindex_assets_2
+           WHERE project_id = ? AND path >= ? AND path < ? LIMIT ?)`,
+        )
+        .pluck(),
       nextFolderPath: db
         .prepare<[string, string, string, number], string>(
           `SELECT path FROM assets INDEXED BY sqlite_autoindex_assets_2
@@ -1451,6 +1458,21 @@ export class SqliteStore {
       folders.push(folder);
       from = `${folder}0`; // past everything under `folder/`
     }
+  }
+
+  /**
+   * How many assets each folder holds (itself and below), counted up to `cap`: a folder with more
+   * says `cap` (each count reads at most `cap` entries of the path index, so a list of folders
+   * of a 1,000,000-asset registry costs milliseconds, not a pass over it).
+   */
+  folderCounts(projectId: string, folders: readonly string[], cap: number): Map<string, number> {
+    // The folder's range: `folder/` up to `folder0` ('0' follows '/').
+    return new Map(
+      folders.map((f) => [
+        f,
+        Math.min(cap, this.stmts.folderCount.get(projectId, `${f}/`, `${f}0`, cap + 1) ?? 0),
+      ]),
+    );
   }
 
   /** Counts of types, tags (the `tagLimit` most used, sorted by name) and licences. */

@@ -205,6 +205,13 @@ describe('media bounds and sorts', () => {
       folders: ['audio', 'backgrounds', 'characters', 'scripts'],
       truncated: false,
     });
+    // With counts: how many assets each holds, as its folder filter finds them.
+    const counted = await api(url, 'GET', '/api/assets/folders?counts=true');
+    const totals: Record<string, number> = {};
+    for (const folder of top.body.folders)
+      totals[folder] = (await api(url, 'GET', `/api/assets/search?folder=${folder}&limit=1`)).body.total;
+    assert.deepEqual([counted.body.counts, counted.body.counts_capped], [totals, []]);
+    assert.equal(totals.audio, 2);
     const two = await api(url, 'GET', '/api/assets/folders?limit=2');
     assert.equal(two.body.truncated, true);
     assert.equal(two.body.folders.length, 2);

@@ -1430,7 +1430,8 @@ test('the selection moves into a folder and the detail view renames one; the fil
   await expect(folderList.locator('option')).toHaveText(['All folders', 'props/', 'props/archive/']);
   await folderList.selectOption('props');
   await expect(page).toHaveURL(/#\/\?folder=props$/);
-  await expect(folderList.locator('option')).toHaveText(['All folders', 'props/', 'props/archive/']);
+  // The folders below the current one say how many assets each holds.
+  await expect(folderList.locator('option')).toHaveText(['All folders', 'props/', 'props/archive/ (2)']);
   await folderList.selectOption('');
   await expect(page).toHaveURL(/#\/$/);
   await expect(folderList.locator('option', { hasText: 'props/' })).toHaveCount(1);

@@ -817,6 +817,18 @@ describe('event log', () => {
   });
 });
 
+describe('folder counts', () => {
+  test('each folder with what is below it, not a folder whose name only starts the same; up to the cap', () => {
+    for (const rel of ['bg/a.png', 'bg/b.png', 'bg/night/c.png', 'bg-old/d.png', 'bgm/e.ogg', 'top.txt'])
+      add(rel, { path: rel });
+    assert.deepEqual(
+      Object.fromEntries(store.folderCounts('default', ['bg', 'bg-old', 'bgm', 'bg/night', 'none'], 10)),
+      { bg: 3, 'bg-old': 1, bgm: 1, 'bg/night': 1, none: 0 },
+    );
+    assert.equal(store.folderCounts('default', ['bg'], 2).get('bg'), 2, 'capped');
+  });
+});
+
 describe('fingerprints in memory', () => {
   const fingerprint = (n: number): string => n.toString(16).padStart(16, '0');
 

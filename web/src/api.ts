@@ -304,10 +304,13 @@ export const api = {
     }>('POST', '/api/assets/export', { ids }),
   /** The folders right below `parent` ('' for the top) that hold assets. */
   folders: (parent: string) =>
-    request<{ parent: string; folders: string[]; truncated: boolean }>(
-      'GET',
-      `/api/assets/folders?${new URLSearchParams({ parent })}`,
-    ),
+    request<{
+      parent: string;
+      folders: string[];
+      truncated: boolean;
+      counts: Record<string, number>;
+      counts_capped: string[];
+    }>('GET', `/api/assets/folders?${new URLSearchParams({ parent, counts: 'true' })}`),
   facetsNow: () => takePrefetched<Facets>('/api/assets/facets'),
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
   lookup: (ids: string[]) =>

@@ -296,7 +296,10 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     },
     async (request) => {
       const q = request.query;
-      return { ok: true, ...service.project(q.project_id).subfolders(q.parent, q.limit ?? 500) };
+      return {
+        ok: true,
+        ...service.project(q.project_id).subfolders(q.parent, q.limit ?? 500, q.counts ?? false),
+      };
     },
   );
 

@@ -10,14 +10,23 @@ import { api } from '../api';
 const foldersUpTo = (folder: string): string[] =>
   folder ? folder.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/')) : [];
 
+/** The folders right below a folder, and how many assets each holds ("10,000+" past the count's cap). */
+export interface Subfolders {
+  folders: string[];
+  counts: Record<string, number>;
+  capped: string[];
+}
+
+const NONE: Subfolders = { folders: [], counts: {}, capped: [] };
+
 /** The folders right below `folder` (the top for ''), asked again when the registry changes (`tick`). */
-export function useSubfolders(folder: string, tick: number): string[] {
-  const [below, setBelow] = useState<string[]>([]);
+export function useSubfolders(folder: string, tick: number): Subfolders {
+  const [below, setBelow] = useState<Subfolders>(NONE);
   useEffect(() => {
     let live = true;
     api.folders(folder).then(
-      (r) => live && setBelow(r.folders),
-      () => live && setBelow([]),
+      (r) => live && setBelow({ folders: r.folders, counts: r.counts, capped: r.counts_capped }),
+      () => live && setBelow(NONE),
     );
     return () => {
       live = false;
@@ -26,14 +35,21 @@ export function useSubfolders(folder: string, tick: number): string[] {
   return below;
 }
 
+/** " (1,204)", " (10,000+)", or nothing before the counts come. */
+function countLabel(folder: string, below: Subfolders): string {
+  const n = below.counts[folder];
+  if (n === undefined) return '';
+  return ` (${n.toLocaleString()}${below.capped.includes(folder) ? '+' : ''})`;
+}
+
 export function FolderSelect({
   folder,
   below,
   onChange,
 }: {
   folder: string;
-  /** The folders right below it (see useSubfolders). */
-  below: string[];
+  /** The folders right below it, with their counts (see useSubfolders). */
+  below: Subfolders;
   onChange: (folder: string) => void;
 }): React.JSX.Element {
   return (
@@ -46,9 +62,9 @@ export function FolderSelect({
             {f}/
           </option>
         ))}
-        {below.map((f) => (
+        {below.folders.map((f) => (
           <option key={f} value={f}>
-            {f}/
+            {f}/{countLabel(f, below)}
           </option>
         ))}
       </select>

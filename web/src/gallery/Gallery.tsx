@@ -437,7 +437,7 @@ export function Gallery({
             <BulkEditor selected={selected} onMessage={say} />
             <MoveSelected
               selected={selected}
-              folders={query.folder ? [query.folder, ...subfolders] : subfolders}
+              folders={query.folder ? [query.folder, ...subfolders.folders] : subfolders.folders}
               onMessage={say}
             />
             <RemoveSelected
