@@ -176,3 +176,20 @@ test('assets removed from the registry by mistake come back with their tags', as
   expect(await tagsOf('cast/bob.txt')).toEqual(tagsBefore);
   expect(ws.json('data/assets/cast/bob.txt.asset.json').id).toBe(ids['cast/bob.txt']);
 });
+
+test('History shows the newest 50 edits, and older ones on request', async ({ page }) => {
+  const id = ids['cast/carol.txt'] as string;
+  for (let i = 1; i <= 52; i++) {
+    const res = await api(server.url, 'PATCH', `/api/assets/${id}`, { metadata: { notes: `take ${i}` } });
+    expect(res.status, res.text).toBe(200);
+  }
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'History' }).click();
+  const dialog = page.getByRole('dialog', { name: 'History' });
+  const items = dialog.getByTestId('history-item');
+  await expect(items).toHaveCount(50);
+  await dialog.getByRole('button', { name: 'Show older' }).click();
+  await expect.poll(() => items.count()).toBeGreaterThan(50);
+  const total = (await api(server.url, 'GET', '/api/changes?limit=200')).body.items.length;
+  await expect(items).toHaveCount(Math.min(100, total));
+});

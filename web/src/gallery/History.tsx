@@ -9,17 +9,22 @@ import { postNotice } from '../notice';
 import { changeState, undoChange, when } from '../undo';
 import { count } from './CountProgress';
 
+/** Changes shown at first, and added by each "Show older" (the server keeps the newest 200). */
+const PAGE = 50;
+const KEPT = 200;
+
 export function History({ onClose }: { onClose: () => void }): React.JSX.Element {
   const [changes, setChanges] = useState<Change[]>();
+  const [shown, setShown] = useState(PAGE);
   const [error, setError] = useState<string>();
   const [running, setRunning] = useState<{ id: number; done: number; total: number }>();
 
   const load = useCallback(() => {
-    api.changes(50).then(
+    api.changes(shown).then(
       ({ items }) => setChanges(items),
       (err: Error) => setError(err.message),
     );
-  }, []);
+  }, [shown]);
   useEffect(load, [load]);
 
   const undo = (change: Change): void => {
@@ -45,8 +50,8 @@ export function History({ onClose }: { onClose: () => void }): React.JSX.Element
       onClose={onClose}
     >
       <p className="muted">
-        Edits made here, in other tabs, by scripts and the CLI, newest first. Undo puts back what an edit
-        changed, except on assets edited since.
+        Edits made here, in other tabs, by scripts and the CLI, newest first (the last {KEPT} are kept). Undo
+        puts back what an edit changed, except on assets edited since.
       </p>
       {error && (
         <p className="error" role="alert">
@@ -85,6 +90,15 @@ export function History({ onClose }: { onClose: () => void }): React.JSX.Element
             </li>
           ))}
         </ol>
+      )}
+      {changes && changes.length === shown && shown < KEPT && (
+        <button
+          type="button"
+          className="history-more"
+          onClick={() => setShown((n) => Math.min(KEPT, n + PAGE))}
+        >
+          Show older
+        </button>
       )}
     </Modal>
   );
