@@ -82,6 +82,15 @@ test('History lists every edit, also those made elsewhere, and undoes one', asyn
   await expect(items.nth(3)).toContainText('undone');
   await dialog.screenshot({ path: shot('history.png') });
 
+  // An edit made elsewhere while it is open shows at once.
+  const meanwhile = await api(server.url, 'PATCH', `/api/assets/${ids['cast/carol.txt']}`, {
+    metadata: { title: 'Carol' },
+  });
+  expect(meanwhile.status, meanwhile.text).toBe(200);
+  await expect(items.first()).toContainText('Edit cast/carol.txt');
+  await dialog.getByRole('button', { name: 'Undo: Edit cast/carol.txt' }).click();
+  await expect(message(page)).toHaveText('Undo: Edit cast/carol.txt on 1 asset.');
+
   await dialog.getByRole('button', { name: 'Undo: Edit cast/bob.txt' }).click();
   await expect(message(page)).toHaveText('Undo: Edit cast/bob.txt on 1 asset.');
   await expect(items.first()).toContainText('Undo: Edit cast/bob.txt');

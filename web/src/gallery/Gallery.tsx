@@ -329,7 +329,7 @@ export function Gallery({
         </button>
         {historyOpen && (
           <LazyPart>
-            <History onClose={() => setHistoryOpen(false)} />
+            <History tick={changes.tick} onClose={() => setHistoryOpen(false)} />
           </LazyPart>
         )}
       </div>

@@ -13,7 +13,14 @@ import { count } from './CountProgress';
 const PAGE = 50;
 const KEPT = 200;
 
-export function History({ onClose }: { onClose: () => void }): React.JSX.Element {
+export function History({
+  tick,
+  onClose,
+}: {
+  /** Moves with every registry event: the list follows edits made elsewhere while it is open. */
+  tick: number;
+  onClose: () => void;
+}): React.JSX.Element {
   const [changes, setChanges] = useState<Change[]>();
   const [shown, setShown] = useState(PAGE);
   const [error, setError] = useState<string>();
@@ -25,7 +32,7 @@ export function History({ onClose }: { onClose: () => void }): React.JSX.Element
       (err: Error) => setError(err.message),
     );
   }, [shown]);
-  useEffect(load, [load]);
+  useEffect(load, [load, tick]);
 
   const undo = (change: Change): void => {
     setError(undefined);
