@@ -434,12 +434,9 @@ export class AssetRegistry {
     const listed = this.store.subfolders(this.projectId, clean, max);
     if (!counts) return { parent: clean, ...listed };
     const counted = this.store.folderCounts(this.projectId, listed.folders, FOLDER_COUNT_CAP);
-    return {
-      parent: clean,
-      ...listed,
-      counts: Object.fromEntries(counted),
-      counts_capped: listed.folders.filter((f) => counted.get(f) === FOLDER_COUNT_CAP),
-    };
+    const capped = listed.folders.filter((f) => (counted.get(f) ?? 0) > FOLDER_COUNT_CAP);
+    for (const f of capped) counted.set(f, FOLDER_COUNT_CAP);
+    return { parent: clean, ...listed, counts: Object.fromEntries(counted), counts_capped: capped };
   }
 
   /** Filter options with counts for this project. */
@@ -1057,7 +1054,8 @@ export class AssetRegistry {
         report.failed.push(...(page.failed ?? []));
       }
     } catch (err) {
-      // Nothing taken back yet: the change stays undoable (e.g. once a broken sidecar is fixed).
+      // An undo that failed before it took anything back leaves the change undoable (e.g. once a
+      // broken sidecar is fixed); one that took some back keeps them, recorded (see release).
       this.store.transaction(() => log.release(original.id, undoId));
       throw err;
     }
@@ -1398,11 +1396,16 @@ export class AssetRegistry {
   /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
   async move(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
     const from = this.require(uid).path;
-    const { report, errors } = await this.relocate([uid], () => to, {
-      kind: 'move',
-      subject: 'path',
-      summary: `Move ${from} to ${to}`,
-    });
+    const { report, errors } = await this.relocate(
+      [uid],
+      () => to,
+      () =>
+        this.recordChange({
+          kind: 'move',
+          subject: 'path',
+          summary: `Move ${from} to ${this.require(uid).path}`,
+        }),
+    );
     const error = errors.get(uid);
     if (error) throw error;
     return { record: this.require(uid), changeId: report.changeId };

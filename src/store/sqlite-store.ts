@@ -1461,17 +1461,14 @@ export class SqliteStore {
   }
 
   /**
-   * How many assets each folder holds (itself and below), counted up to `cap`: a folder with more
-   * says `cap` (each count reads at most `cap` entries of the path index, so a list of folders
-   * of a 1,000,000-asset registry costs milliseconds, not a pass over it).
+   * How many assets each folder holds (itself and below), counted up to `cap + 1` (which says
+   * "more than `cap`"): each count reads at most that many entries of the path index, so a list
+   * of folders of a 1,000,000-asset registry costs milliseconds, not a pass over it.
    */
   folderCounts(projectId: string, folders: readonly string[], cap: number): Map<string, number> {
     // The folder's range: `folder/` up to `folder0` ('0' follows '/').
     return new Map(
-      folders.map((f) => [
-        f,
-        Math.min(cap, this.stmts.folderCount.get(projectId, `${f}/`, `${f}0`, cap + 1) ?? 0),
-      ]),
+      folders.map((f) => [f, this.stmts.folderCount.get(projectId, `${f}/`, `${f}0`, cap + 1) ?? 0]),
     );
   }
 

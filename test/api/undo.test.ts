@@ -336,6 +336,11 @@ describe('undo a move', () => {
     const again = await api(url, 'POST', `/api/assets/${b}/move`, { path: 'older/cave.png' });
     assert.equal(again.status, 200, again.text);
     assert.equal(typeof again.body.change_id, 'number', 'a single move is a change too');
+    assert.equal(
+      (await history())[0]?.summary,
+      'Move old-maps/cave.png to older/cave.png',
+      'paths as cleaned',
+    );
     ws.file('data/assets/maps/town.png', 'a new town, made since');
 
     const undone = await undo(moved.body.change_id);

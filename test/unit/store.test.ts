@@ -825,7 +825,9 @@ describe('folder counts', () => {
       Object.fromEntries(store.folderCounts('default', ['bg', 'bg-old', 'bgm', 'bg/night', 'none'], 10)),
       { bg: 3, 'bg-old': 1, bgm: 1, 'bg/night': 1, none: 0 },
     );
-    assert.equal(store.folderCounts('default', ['bg'], 2).get('bg'), 2, 'capped');
+    assert.equal(store.folderCounts('default', ['bg'], 2).get('bg'), 3, 'past the cap: cap + 1');
+    assert.equal(store.folderCounts('default', ['bg'], 3).get('bg'), 3, 'exactly the cap');
+    assert.equal(store.folderCounts('default', ['bg'], 1).get('bg'), 2, 'read no further than cap + 1');
   });
 });
 

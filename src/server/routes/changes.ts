@@ -8,6 +8,7 @@ import { assetChangePayload, changePayload, readableStates } from '../../domain/
 import type { HookPayloads } from '../../hooks/bus.js';
 import type { AssetRegistry, EditReport, UndoReport } from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
+import { CHANGES_KEPT } from '../../store/change-log.js';
 import type { App } from '../app.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import {
@@ -71,8 +72,11 @@ export function registerChangeRoutes(app: App, service: RegistryService, jobs: J
     {
       schema: {
         tags,
-        summary: 'The edits made (bulk edits, tag renames, single edits, undos), newest first',
-        description: `The newest changes of the project are kept (${'`undoable`'}: not undone yet, and changed something).`,
+        summary:
+          'The edits made (bulk edits, tag renames, single edits, moves, removals, undos), newest first',
+        description:
+          `The newest ${CHANGES_KEPT} changes of the project are kept. \`undoable\`: not undone yet, and it changed something. ` +
+          '`before` (an id) pages to older ones.',
         querystring: ChangesQuery,
       },
     },

@@ -9,7 +9,7 @@ import { postNotice } from '../notice';
 import { changeState, undoChange, when } from '../undo';
 import { count } from './CountProgress';
 
-/** Changes shown at first, and added by each "Show older" (the server keeps the newest 200). */
+/** Changes shown at first, and added by each "Show older" (the server keeps the newest 200: CHANGES_KEPT). */
 const PAGE = 50;
 const KEPT = 200;
 
