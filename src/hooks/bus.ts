@@ -89,6 +89,16 @@ export interface HookPayloads {
     report?: JsonObject;
     error?: string;
   };
+  /** Ours: progress of an import job (at most every quarter second), and its end with its counts. */
+  import_progress: {
+    job_id: string;
+    status: 'running' | 'done' | 'failed';
+    phase: 'unpacking' | 'registering';
+    files_done: number;
+    files_total: number;
+    summary?: { imported: number; existing: number; skipped: number };
+    error?: string;
+  };
   /** Ours: feature flags changed (through the API or in the settings file). */
   settings_updated: { features: Record<string, boolean> };
 }
@@ -106,6 +116,7 @@ export const HOOK_EVENTS: readonly HookEvent[] = [
   'asset_moved',
   'move_progress',
   'enforce_progress',
+  'import_progress',
   'settings_updated',
 ];
 

@@ -11,6 +11,7 @@ import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { eventually } from '../helpers/eventually.js';
+import { openStream, type SseFrame } from '../helpers/sse.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { unzip } from '../helpers/zip.js';
 
@@ -443,6 +444,7 @@ describe('POST /api/assets/import, asset-registry import', () => {
       `batch/item-${String(i).padStart(2, '0')}.txt`,
       `item ${i}`,
     ]);
+    const stream = await openStream(url);
     const started = await importInto(url, await makeZip(entries), 'queued', 'false');
     assert.equal(started.status, 202, JSON.stringify(started.body));
     assert.equal(started.body.status_url, `/api/jobs/${started.body.job_id}`);
@@ -457,6 +459,22 @@ describe('POST /api/assets/import, asset-registry import', () => {
     assert.equal(job.status, 'done', job.error);
     assert.deepEqual(job.progress, { phase: 'registering', files_done: 30, files_total: 30 });
     assert.ok(phases.has('registering'));
+    // On the hook stream: its progress (a quarter second apart at most), then its end with counts.
+    const ofJob = (frames: SseFrame[]) =>
+      frames.filter((f) => f.event === 'import_progress' && f.data.data.job_id === started.body.job_id);
+    const events = ofJob(
+      await stream.until((frames) => ofJob(frames).some((f) => f.data.data.status === 'done')),
+    );
+    await stream.close();
+    const end = events.at(-1)?.data.data;
+    assert.deepEqual(
+      [end?.status, end?.phase, end?.files_done, end?.summary],
+      ['done', 'registering', 30, { imported: 30, existing: 0, skipped: 0 }],
+    );
+    assert.ok(
+      events.length >= 2 && events.length < 15,
+      `${events.length} events for 30 files and two phases`,
+    );
     assert.deepEqual(
       job.summary.imported.map((a: { path: string }) => a.path).sort(),
       entries.map(([name]) => `queued/${name}`),

@@ -13,8 +13,11 @@ import { parseMetadataInput } from '../../domain/metadata.js';
 import { importZip, type ImportProgress } from '../../registry/import.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { accepted, type JobBoard } from '../jobs.js';
+import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import { releaseBuffersWhileReading } from '../release-buffers.js';
+
+/** An import's progress events, at most this often (the end is always told). */
+const IMPORT_EVENT_EVERY_MS = 250;
 
 /** Keeps only a base name with no path separators, control characters or leading dots. */
 export function sanitiseFileName(name: string): string {
@@ -149,7 +152,7 @@ export function registerUploadRoute(
           'junk and `_meta` are listed in `skipped`. A name leading out of the root refuses the whole archive. ' +
           'Runs as a job once the upload is in: `wait=false` (a form field) answers 202 with its id, its ' +
           'progress (`phase` unpacking then registering, `files_done`, `files_total`) and then its report at ' +
-          '`GET /api/jobs/{id}`.',
+          '`GET /api/jobs/{id}`, and as `import_progress` events.',
         consumes: ['multipart/form-data'],
       },
     },
@@ -162,12 +165,27 @@ export function registerUploadRoute(
         const wait = waitField(fields.wait);
         const registry = service.project(fields.project_id);
         const progress: ImportProgress = { phase: 'unpacking', files_done: 0, files_total: 0 };
+        let announced = 0;
         const { job, settled } = jobs.run(
           'import',
           progress,
           (report) => importZip(registry, file, fields.dest ?? '', report).finally(removeUpload),
-          // Followed at GET /api/jobs/{id} (no event of its own: the assets' events tell the rest).
-          () => undefined,
+          (changed) => {
+            // A file at a time while unpacking: a quarter second apart is enough to follow it (each
+            // event is a row of the event log), and the end is always told.
+            const now = Date.now();
+            if (changed.status === 'running' && now - announced < IMPORT_EVENT_EVERY_MS) return;
+            announced = now;
+            service.hooks.emit(
+              'import_progress',
+              jobSummaryEvent(changed, ({ imported, existing, skipped }) => ({
+                imported: imported.length,
+                existing: existing.length,
+                skipped: skipped.length,
+              })),
+              registry.projectId,
+            );
+          },
         );
         handedToJob = true;
         if (!wait) return accepted(reply, job);
