@@ -11,6 +11,32 @@ export interface UndoAction {
   label: 'Undo' | 'Redo';
 }
 
+/** A status line: what the last action did (or why it failed), with the Undo it offers. */
+export interface StatusLine {
+  text: string;
+  error?: boolean;
+  undo?: UndoAction | undefined;
+}
+
+/** The Undo (or, for an undo, the Redo) of a change as the history lists it. */
+export const undoActionOf = (change: Change): UndoAction => ({
+  id: change.id,
+  label: change.kind === 'undo' ? 'Redo' : 'Undo',
+});
+
+/**
+ * Runs an undo (or a redo), telling `say` how far it got, then what it did with the way back
+ * (or why it failed).
+ */
+export function runUndo(action: UndoAction, say: (line: StatusLine) => void): Promise<void> {
+  const verb = action.label === 'Redo' ? 'Redoing' : 'Undoing';
+  say({ text: `${verb}…` });
+  return undoChange(action.id, (done, total) => say({ text: `${verb}… ${done} of ${total} assets` })).then(
+    ({ text, back }) => say({ text, undo: back }),
+    (err: Error) => say({ text: `${action.label} failed: ${err.message}`, error: true }),
+  );
+}
+
 /** The Undo offered after an edit that recorded `changeId` (none when it changed nothing). */
 export const undoOffer = (changeId: number | null | undefined): UndoAction | undefined =>
   changeId ? { id: changeId, label: 'Undo' } : undefined;
@@ -43,8 +69,7 @@ export async function undoChange(
   ]
     .filter(Boolean)
     .join(' ');
-  const back: UndoAction | undefined =
-    own && updated ? { id: own, label: change.kind === 'undo' ? 'Redo' : 'Undo' } : undefined;
+  const back = own && updated ? undoActionOf(change) : undefined;
   return back ? { text, back } : { text };
 }
 

@@ -6,8 +6,7 @@ import { useEffect, useState } from 'react';
 import { describeStates } from '../../../src/domain/changes.js';
 import { api, type AssetChange } from '../api';
 import { count } from '../gallery/CountProgress';
-import type { StatusLine } from '../gallery/StatusMessage';
-import { changeState, undoChange, when } from '../undo';
+import { changeState, runUndo, undoActionOf, when, type StatusLine } from '../undo';
 
 const SHOWN = 50;
 
@@ -36,13 +35,7 @@ export function AssetHistory({
 
   const undo = (change: AssetChange): void => {
     setBusy(true);
-    const verb = change.kind === 'undo' ? 'Redoing' : 'Undoing';
-    undoChange(change.id, (done, total) => onStatus({ text: `${verb}… ${done} of ${total} assets` }))
-      .then(
-        ({ text, back }) => onStatus({ text, undo: back }),
-        (err: Error) => onStatus({ text: `Undo failed: ${err.message}`, error: true }),
-      )
-      .finally(() => setBusy(false));
+    void runUndo(undoActionOf(change), onStatus).finally(() => setBusy(false));
   };
 
   return (
@@ -71,7 +64,7 @@ export function AssetHistory({
                       : undefined
                   }
                 >
-                  {change.kind === 'undo' ? 'Redo' : 'Undo'}
+                  {undoActionOf(change).label}
                 </button>
               ) : (
                 <span className="muted">{changeState(change)}</span>

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Change } from '../api';
 import { Modal } from '../Modal';
 import { postNotice } from '../notice';
-import { changeState, undoChange, when } from '../undo';
+import { changeState, undoActionOf, undoChange, when } from '../undo';
 import { count } from './CountProgress';
 
 /** Changes shown at first, and added by each "Show older" (the server keeps the newest 200: CHANGES_KEPT). */
@@ -87,9 +87,9 @@ export function History({
                   type="button"
                   disabled={Boolean(running)}
                   onClick={() => undo(change)}
-                  aria-label={`${change.kind === 'undo' ? 'Redo' : 'Undo'}: ${change.summary}`}
+                  aria-label={`${undoActionOf(change).label}: ${change.summary}`}
                 >
-                  {change.kind === 'undo' ? 'Redo' : 'Undo'}
+                  {undoActionOf(change).label}
                 </button>
               ) : (
                 <span className="muted">{changeState(change)}</span>

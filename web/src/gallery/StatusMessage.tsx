@@ -3,14 +3,10 @@
  * edit it reports (Ctrl/⌘-Z does the same); after an undo, its Redo.
  */
 import { useEffect, useRef } from 'react';
-import { undoChange, type UndoAction } from '../undo';
+import { runUndo, type StatusLine, type UndoAction } from '../undo';
 import { galleryShortcut } from './Filters';
 
-export interface StatusLine {
-  text: string;
-  error?: boolean;
-  undo?: UndoAction | undefined;
-}
+export type { StatusLine } from '../undo';
 
 export function StatusMessage({
   message,
@@ -25,14 +21,7 @@ export function StatusMessage({
   const run = (action: UndoAction): void => {
     if (running.current) return;
     running.current = true;
-    const verb = action.label === 'Redo' ? 'Redoing' : 'Undoing';
-    onMessage({ text: `${verb}…` });
-    undoChange(action.id, (done, total) => onMessage({ text: `${verb}… ${done} of ${total} assets` }))
-      .then(
-        ({ text, back }) => onMessage({ text, undo: back }),
-        (err: Error) => onMessage({ text: `${action.label} failed: ${err.message}`, error: true }),
-      )
-      .finally(() => (running.current = false));
+    void runUndo(action, onMessage).finally(() => (running.current = false));
   };
   const runRef = useRef(run);
   runRef.current = run;
