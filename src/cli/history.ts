@@ -8,6 +8,7 @@ import { countBar } from './progress.js';
 
 interface HistoryOptions extends CommonOptions {
   limit: string;
+  before?: string;
   asset?: string;
 }
 
@@ -41,6 +42,7 @@ export function historyCommand(): Command {
       'the edits made (bulk edits, tag renames, single edits, undos), newest first (GET /api/changes)',
     )
     .option('--limit <n>', 'changes to list (1-200)', '20')
+    .option('--before <id>', 'only changes older than this one (the next page)')
     .option(
       '--asset <id-or-path>',
       "one asset's history, with its values before and after (GET /api/assets/{id}/changes)",
@@ -63,7 +65,11 @@ export function historyCommand(): Command {
             });
           return Promise.resolve();
         }
-        const rows = service.store.changes.list(registry.projectId, limit);
+        const before =
+          options.before === undefined
+            ? undefined
+            : wholeNumber('before', options.before, 1, Number.MAX_SAFE_INTEGER);
+        const rows = service.store.changes.list(registry.projectId, limit, before);
         if (wantsJson(options)) printJson({ ok: true, items: rows.map(changePayload) });
         else if (!rows.length) process.stdout.write('No edits recorded yet.\n');
         else for (const row of rows) process.stdout.write(`${describeChange(row)}\n`);

@@ -423,6 +423,12 @@ describe('asset-registry history / undo', () => {
     const [changeId] = edited.json.change_ids as number[];
     const listed = await runCli(['history', '--json', '--limit', '5'], ws.dir);
     assert.equal(listed.code, 0, listed.stderr);
+    const older = await runCli(['history', '--json', '--limit', '2', '--before', String(changeId)], ws.dir);
+    assert.deepEqual(
+      older.json.items.map((c: { id: number }) => c.id),
+      listed.json.items.slice(1, 3).map((c: { id: number }) => c.id),
+      'the next page: older than an id',
+    );
     assert.deepEqual([listed.json.items[0].id, listed.json.items[0].summary], [changeId, 'Add tag creak']);
     const undone = await runCli(['undo', String(changeId), '--json'], ws.dir);
     assert.equal(undone.code, 0, undone.stderr);

@@ -14,7 +14,11 @@ import { expect, test, type Page } from '@playwright/test';
 import { REPO, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
-test.describe.configure({ mode: 'serial' });
+// One retry: what a fling asks for depends on how the browser's frames and the grid's renders
+// interleave, and a machine busy with something else (another test run) shifts that; measured
+// here, 3 of 4 runs asked for a fourth page while the node suite ran beside them, none alone.
+// The assertions stay as strict; a pass on the retry shows as flaky in the report.
+test.describe.configure({ mode: 'serial', retries: 1 });
 
 const COUNT = 3_000;
 let ws: Workspace;
@@ -105,7 +109,11 @@ test('a fling asks for no pages and no previews; once it stops, the view is load
   expect(frames).toBeGreaterThan(5);
   // It passed some 25 pages. Only its first step (a jump: no speed yet) may ask for the pages
   // where it starts, and the next one for a page ahead.
-  expect(during.filter((u) => u.includes('/api/assets/search')).length).toBeLessThanOrEqual(3);
+  const searches = during.filter((u) => u.includes('/api/assets/search'));
+  expect(
+    searches.length,
+    searches.map((u) => new URL(u).searchParams.get('offset')).join(', '),
+  ).toBeLessThanOrEqual(3);
   expect(during.filter(isPreview)).toEqual([]);
 
   // Stopped: the pages in view are asked for and drawn, then the tiles ask for their previews.

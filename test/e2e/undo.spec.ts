@@ -193,7 +193,8 @@ test('History shows the newest 50 edits, and older ones on request', async ({ pa
     expect(res.status, res.text).toBe(200);
   }
   await page.goto(server.url);
-  await page.getByRole('button', { name: 'History' }).click();
+  await expect(page.locator('.tile')).toHaveCount(3);
+  await page.keyboard.press('h'); // (H opens it, as the History button does)
   const dialog = page.getByRole('dialog', { name: 'History' });
   const items = dialog.getByTestId('history-item');
   await expect(items).toHaveCount(50);
@@ -201,4 +202,6 @@ test('History shows the newest 50 edits, and older ones on request', async ({ pa
   await expect.poll(() => items.count()).toBeGreaterThan(50);
   const total = (await api(server.url, 'GET', '/api/changes?limit=200')).body.items.length;
   await expect(items).toHaveCount(Math.min(100, total));
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
 });

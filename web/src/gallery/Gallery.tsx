@@ -12,7 +12,7 @@ import { TileSizeChoice, useTileSize } from './tile-size';
 import { KeyboardHelp } from './KeyboardHelp';
 import { playableFile, toggleAudition } from './audition';
 import { copyText } from './clipboard';
-import { Filters } from './Filters';
+import { Filters, galleryShortcut } from './Filters';
 import { FolderSelect, useSubfolders } from './FolderSelect';
 import { SimilarHint } from './SimilarHint';
 import { galleryHref, queryFromHref } from './query-url';
@@ -140,6 +140,17 @@ export function Gallery({
     [],
   );
   useNotices(say);
+
+  // H opens the History, as ? opens the list of keys.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'h' || e.ctrlKey || e.metaKey || e.altKey || !galleryShortcut(e)) return;
+      e.preventDefault();
+      setHistoryOpen(true);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   /** Uids for index range [a, b] of the current result: from loaded pages, else from the ids route. */
   const queryRef = useRef(query);
@@ -323,7 +334,7 @@ export function Gallery({
         <button
           type="button"
           onClick={() => setHistoryOpen(true)}
-          title="The edits made (tags, licenses, renames, single edits), each with its Undo"
+          title="The edits made (tags, licenses, renames, moves, removals, single edits), each with its Undo (H)"
         >
           History
         </button>

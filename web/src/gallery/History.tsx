@@ -33,6 +33,13 @@ export function History({
     );
   }, [shown]);
   useEffect(load, [load, tick]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
 
   const undo = (change: Change): void => {
     setError(undefined);

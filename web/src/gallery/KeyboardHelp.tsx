@@ -16,6 +16,7 @@ const KEYS: Array<[string, string]> = [
   ['Enter, double-click', 'Open the focused asset'],
   ['P', 'Play or stop the focused sound'],
   ['Ctrl/⌘ + Z, Ctrl/⌘ + Shift + Z', 'Undo the edit the status line reports; redo it'],
+  ['H', 'History: every edit, each with its Undo'],
   ['← →, in an asset’s details', 'The previous or next asset of the gallery'],
   ['?', 'This list'],
 ];
