@@ -60,7 +60,8 @@ export const extensionOf = (p: string): string => {
 export const isAudioPath = (path: string): boolean => AUDIO_EXTENSIONS.has(extensionOf(path));
 
 // Cutscenes and openings; whether one plays depends on its codec (the detail view says so).
-const VIDEO_EXTENSIONS = new Set(['webm', 'mp4', 'm4v', 'ogv', 'mov']);
+// (Matroska too: the server reads its facts like any video's, previews/kinds.ts.)
+const VIDEO_EXTENSIONS = new Set(['webm', 'mp4', 'm4v', 'ogv', 'mov', 'mkv']);
 const FONT_EXTENSIONS = new Set(['ttf', 'otf', 'woff', 'woff2']);
 
 /** Whether a path names a video (by its extension). */

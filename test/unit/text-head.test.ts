@@ -76,7 +76,7 @@ describe('text heads', () => {
   });
 
   test('videos and fonts by extension', () => {
-    for (const p of ['cutscenes/op.webm', 'a/B.MP4', 'x.m4v', 'x.ogv', 'x.mov'])
+    for (const p of ['cutscenes/op.webm', 'a/B.MP4', 'x.m4v', 'x.ogv', 'x.mov', 'x.mkv'])
       assert.equal(isVideoPath(p), true, p);
     for (const p of ['f/a.ttf', 'f/a.OTF', 'a.woff', 'a.woff2']) assert.equal(isFontPath(p), true, p);
     for (const p of ['a.webm.json', 'webm/a.png', 'ttf']) {
