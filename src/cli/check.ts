@@ -107,7 +107,8 @@ async function deepRoundTrip(base: string, timeoutMs: number): Promise<Step[]> {
     status: thumb?.status ?? 0,
     detail: `preview ${previewStatus}`,
   });
-  const del = await request(`${base}/api/assets/${id}?delete_file=true`, { method: 'DELETE' });
+  // (For good: a smoke test's file has no place in the user's trash.)
+  const del = await request(`${base}/api/assets/${id}?delete_file=true&trash=false`, { method: 'DELETE' });
   const gone = await request(`${base}/api/assets/${id}`);
   steps.push({ step: 'remove', ok: del?.status === 200 && gone?.status === 404, status: del?.status ?? 0 });
   return steps;

@@ -7,6 +7,7 @@ import { creditsCommand } from './credits.js';
 import { enforceCommand } from './enforce.js';
 import { getCommand } from './get.js';
 import { historyCommand, undoCommand } from './history.js';
+import { trashCommand } from './trash.js';
 import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { moveCommand } from './move.js';
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     tagsCommand(),
     historyCommand(),
     undoCommand(),
+    trashCommand(),
     rebuildCommand(),
     enforceCommand(),
     checkCommand(),

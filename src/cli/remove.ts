@@ -1,13 +1,15 @@
 import { Command } from 'commander';
 import { assetIds } from './asset-ref.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
-import { removalReport } from '../registry/registry.js';
+import { removalReport, removedFileReport } from '../registry/registry.js';
 import { removalSummary } from '../domain/changes.js';
 import { undoHint } from './history.js';
 import { countBar } from './progress.js';
 
 interface RemoveOptions extends CommonOptions {
   deleteFile?: boolean;
+  /** false with --no-trash */
+  trash: boolean;
 }
 
 export function removeCommand(): Command {
@@ -17,7 +19,14 @@ export function removeCommand(): Command {
         'their files stay unless --delete-file',
     )
     .argument('<ids...>', 'asset ids or paths (under the assets root, or file paths under it)')
-    .option('--delete-file', 'also delete the files from the assets root')
+    .option(
+      '--delete-file',
+      'also delete the files from the assets root (into its trash, .trash, until emptied: `undo` brings them back)',
+    )
+    .option(
+      '--no-trash',
+      'with --delete-file: delete the files for good, not into the trash (undo cannot bring them back)',
+    )
     .action(async (given: string[], options: RemoveOptions) => {
       await withService(options, async (service) => {
         const registry = service.project();
@@ -25,19 +34,25 @@ export function removeCommand(): Command {
         const deleteFile = Boolean(options.deleteFile);
         if (ids.length === 1) {
           const [id] = ids as [string];
-          const result = await registry.remove(id, { deleteFile });
+          const result = await registry.remove(id, { deleteFile, trash: options.trash });
           const out = {
             ok: true,
             removed: true,
             id,
-            file_deleted: result.fileDeleted,
-            ...(result.fileKeptReason ? { file_kept_reason: result.fileKeptReason } : {}),
+            ...removedFileReport(result),
             change_id: result.changeId,
           };
+          const file = result.trashed
+            ? `; its file is in the trash: ${result.trashed}`
+            : result.fileDeleted
+              ? ' and deleted its file'
+              : '';
           if (wantsJson(options)) printJson(out);
           else
             process.stdout.write(
-              `removed ${id}${result.fileDeleted ? ' and its file' : ''}\n${undoHint([result.changeId])}`,
+              `removed ${id}${file}\n` +
+                (result.fileKeptReason ? `file kept: ${result.fileKeptReason}\n` : '') +
+                undoHint([result.changeId]),
             );
           return;
         }
@@ -47,7 +62,8 @@ export function removeCommand(): Command {
             ids,
             {
               deleteFiles: deleteFile,
-              change: { kind: 'remove', subject: 'record', summary: removalSummary(ids.length) },
+              trash: options.trash,
+              change: { kind: 'remove', subject: 'record', summary: removalSummary(ids.length, deleteFile) },
             },
             (done, total) => bar?.update(done, total),
           ),
@@ -57,7 +73,11 @@ export function removeCommand(): Command {
           printJson({ ok: !report.missing.length, ...report });
         } else {
           process.stdout.write(
-            `removed ${report.removed} assets${deleteFile ? ` (${report.files_deleted} files deleted)` : ''}\n` +
+            `removed ${report.removed} assets` +
+              (deleteFile
+                ? ` (${report.files_deleted} files deleted${report.trash ? `, kept in ${report.trash}` : ''})`
+                : '') +
+              '\n' +
               report.missing.map((id) => `not found: ${id}\n`).join('') +
               report.files_kept.map((k) => `file kept for ${k.id}: ${k.reason}\n`).join('') +
               undoHint([report.change_id]),

@@ -58,7 +58,8 @@ export function undoOf(change: ChangeRecord): NewChange & { kind: 'undo' | 'redo
 }
 
 /** What a removal of `n` assets is called in the history. */
-export const removalSummary = (n: number): string => `Remove ${n} asset${n === 1 ? '' : 's'} (files kept)`;
+export const removalSummary = (n: number, deleteFiles = false): string =>
+  `${deleteFiles ? 'Delete' : 'Remove'} ${n} asset${n === 1 ? '' : 's'} (files ${deleteFiles ? 'to the trash' : 'kept'})`;
 
 /** A change about to be recorded. */
 export interface NewChange {

@@ -24,6 +24,8 @@ export interface HookPayloads {
     sidecar: string;
     meta: JsonObject;
     bytes: number;
+    /** Ours: where its file went when the removal deleted it (`.trash/<batch>/<path>`). */
+    trashed?: string;
   };
   asset_sidecar_written: { uid: string; type: string; sidecar: string; rel_path: string };
   /** Ours, beyond the reference's four: a preview job changed state. */

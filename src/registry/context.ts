@@ -1,4 +1,5 @@
 /** What every per-project registry shares within one process. */
+import type { Trash } from '../files/trash.js';
 import type { PreviewQueue } from '../previews/queue.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -13,4 +14,5 @@ export interface RegistryContext {
   events: EventLog;
   sidecars: SidecarWriter;
   previews: PreviewQueue;
+  trash: Trash;
 }

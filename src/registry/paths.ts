@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TRASH_DAYS_DEFAULT, TRASH_DIR } from '../files/trash.js';
 
 export interface PathOptions {
   workspace?: string;
@@ -15,6 +16,8 @@ export interface PathOptions {
   /** `false` turns the `_meta` mirror off. */
   metaRoot?: string | false;
   projectId?: string;
+  /** Days deleted files stay in the trash (0: deleted at once). */
+  trashDays?: number;
 }
 
 export interface RegistryPaths {
@@ -25,6 +28,9 @@ export interface RegistryPaths {
   metaRoot: string | false;
   /** Copies are staged here (hidden, on the assets root's filesystem) before they are linked into place. */
   stagingDir: string;
+  /** Files deleted through the registry go here (hidden, on the assets root's filesystem): see files/trash.ts. */
+  trashDir: string;
+  trashDays: number;
   projectId: string;
 }
 
@@ -34,6 +40,7 @@ export const ENV = {
   thumbsRoot: 'ASSET_REGISTRY_THUMBS_ROOT',
   projectId: 'ASSET_REGISTRY_PROJECT_ID',
   metaRoot: 'ASSET_REGISTRY_META_ROOT',
+  trashDays: 'ASSET_REGISTRY_TRASH_DAYS',
 } as const;
 
 const expandHome = (p: string): string =>
@@ -56,11 +63,19 @@ export function resolvePaths(options: PathOptions = {}, env: NodeJS.ProcessEnv =
     thumbsRoot: pick(options.thumbsRoot, ENV.thumbsRoot, 'cache/thumbs'),
     metaRoot,
     stagingDir: path.join(assetsRoot, '.staging'),
+    trashDir: path.join(assetsRoot, TRASH_DIR),
+    trashDays: trashDaysOf(options.trashDays ?? env[ENV.trashDays]),
     projectId: (options.projectId || env[ENV.projectId] || 'default').trim() || 'default',
   };
   fs.mkdirSync(paths.assetsRoot, { recursive: true });
   fs.mkdirSync(paths.thumbsRoot, { recursive: true });
   return paths;
+}
+
+/** The days setting as given (a number of days, or its text from the environment); the default when unset or not a number. */
+function trashDaysOf(given: number | string | undefined): number {
+  const days = typeof given === 'string' && given.trim() !== '' ? Number(given) : given;
+  return typeof days === 'number' && Number.isFinite(days) && days >= 0 ? days : TRASH_DAYS_DEFAULT;
 }
 
 /** How a stored path string names a file: relative to the workspace when inside it, else absolute. */

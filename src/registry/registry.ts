@@ -42,6 +42,7 @@ import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { typeForPath } from '../domain/asset-paths.js';
 import { moveFileNoReplace } from '../files/move-file.js';
+import { TRASH_DIR } from '../files/trash.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
 import { hasPreview, plannedPreview, previewFileNames } from '../previews/kinds.js';
@@ -169,6 +170,8 @@ export type UpdateMode = 'merge' | 'replace';
 export interface RemovedFile {
   uid: string;
   fileDeleted: boolean;
+  /** Where the deleted file went: `.trash/<batch>/<path>` under the assets root (absent when the trash is off). */
+  trashed?: string;
   fileKeptReason?: string;
 }
 
@@ -203,9 +206,18 @@ export interface RemovalReport {
   missing: string[];
   files_deleted: number;
   files_kept: Array<{ id: string; reason: string }>;
-  /** The change recorded, to undo the removal (null when files were deleted, or nothing removed). */
+  /** The trash folder the deleted files went to (`.trash/<batch>` under the assets root), if any. */
+  trash: string | null;
+  /** The change recorded, to undo the removal (null when nothing was removed). */
   change_id: number | null;
 }
+
+/** How `DELETE /api/assets/{id}` and the CLI's `remove` of one asset tell what became of its file. */
+export const removedFileReport = (result: RemovedFile) => ({
+  file_deleted: result.fileDeleted,
+  ...(result.trashed ? { trashed: result.trashed } : {}),
+  ...(result.fileKeptReason ? { file_kept_reason: result.fileKeptReason } : {}),
+});
 
 export function removalReport(result: {
   removed: RemovedFile[];
@@ -217,6 +229,12 @@ export function removalReport(result: {
     removed: result.removed.length,
     missing: result.missing,
     files_deleted: result.removed.filter((r) => r.fileDeleted).length,
+    trash:
+      result.removed
+        .find((r) => r.trashed)
+        ?.trashed?.split('/')
+        .slice(0, 2)
+        .join('/') ?? null,
     files_kept: result.removed.flatMap((r) =>
       r.fileKeptReason ? [{ id: r.uid, reason: r.fileKeptReason }] : [],
     ),
@@ -453,7 +471,7 @@ export class AssetRegistry {
     return path.join(this.paths.assetsRoot, record.path);
   }
 
-  sidecarPath(record: AssetRecord): string {
+  sidecarPath(record: Pick<AssetRecord, 'path'>): string {
     return path.join(this.paths.assetsRoot, sidecarRelPath(record.path));
   }
 
@@ -1216,12 +1234,14 @@ export class AssetRegistry {
   /** Removes one asset (404 if unknown); see {@link removeMany}. */
   async remove(
     uid: string,
-    options: { deleteFile?: boolean } = {},
+    options: { deleteFile?: boolean; trash?: boolean } = {},
   ): Promise<RemovedFile & { changeId: number | null }> {
     const { path: rel } = this.require(uid);
+    const deleteFiles = options.deleteFile ?? false;
     const { removed, changeId } = await this.removeMany([uid], {
-      deleteFiles: options.deleteFile ?? false,
-      change: { kind: 'remove', subject: 'record', summary: `Remove ${rel}` },
+      deleteFiles,
+      trash: options.trash ?? true,
+      change: { kind: 'remove', subject: 'record', summary: `${deleteFiles ? 'Delete' : 'Remove'} ${rel}` },
     });
     const done = removed[0] ?? { uid, fileDeleted: false, fileKeptReason: 'the asset was removed meanwhile' };
     return { ...done, changeId };
@@ -1230,23 +1250,29 @@ export class AssetRegistry {
   /**
    * Removes assets from the registry: their rows (a transaction per {@link BULK_CHUNK}, the event
    * loop free between them), then their sidecars, mirrors and previews, and with `deleteFiles`
-   * their files (never one another project registered too). Unknown ids are listed as missing.
-   * A removal that keeps the files is recorded as `change` (each asset's row, to put it back);
-   * one that deletes them cannot be undone and is not. `onProgress` hears how many of the
-   * distinct ids are done after each chunk.
+   * their files (never one another project registered too): into the trash, one batch per call
+   * (see files/trash.ts), or for good when the trash is off or `trash: false`. Unknown ids are listed as missing.
+   * The removal is recorded as `change`: each asset's row and where its file went, to put it
+   * back. `onProgress` hears how many of the distinct ids are done after each chunk.
    */
   async removeMany(
     uids: readonly string[],
-    options: { deleteFiles?: boolean; change?: NewChange | (() => number) } = {},
+    options: { deleteFiles?: boolean; trash?: boolean; change?: NewChange | (() => number) } = {},
     onProgress?: (done: number, total: number) => void,
   ): Promise<{ removed: RemovedFile[]; missing: string[]; changeId: number | null }> {
     const unique = [...new Set(uids)];
     const removed: RemovedFile[] = [];
     const missing: string[] = [];
-    const { change } = options;
+    const { change, deleteFiles = false } = options;
+    const { trash } = this.ctx;
     let changeId: number | null = null;
     const recordIn = (): number =>
       (changeId ??= typeof change === 'function' ? change() : this.recordChange(change as NewChange));
+    let batch: string | undefined;
+    const trashBatch = (): string | undefined =>
+      deleteFiles && trash.enabled && options.trash !== false
+        ? (batch ??= trash.batchName(change ? recordIn() : null))
+        : undefined;
     for (let start = 0; start < unique.length; start += BULK_CHUNK) {
       if (start > 0) await nextTurn();
       const chunk = unique.slice(start, start + BULK_CHUNK);
@@ -1257,10 +1283,14 @@ export class AssetRegistry {
           else this.store.delete(this.projectId, uid);
           return record ? [record] : [];
         });
-        if (change && !options.deleteFiles && gone.length) {
+        if (change && gone.length) {
+          const into = trashBatch();
           this.store.changes.addItems(
             recordIn(),
-            gone.map((record) => ({ uid: record.uid, ...removalStates(record) })),
+            gone.map((record) => ({
+              uid: record.uid,
+              ...removalStates(record, into && `${into}/${record.path}`),
+            })),
           );
         }
         return gone;
@@ -1269,11 +1299,15 @@ export class AssetRegistry {
       // it is deleted (a write that starts later finds no row and writes nothing).
       await this.settleSidecars(records.map((r) => r.uid));
       for (const record of records) {
+        // (The file first: a trashed one takes its sidecar along.)
+        const file: Omit<RemovedFile, 'uid'> = deleteFiles
+          ? this.deleteFile(record, trashBatch())
+          : { fileDeleted: false };
         await this.sidecars.remove(record.path);
         for (const name of previewFileNames(record.uid)) {
           fs.rmSync(path.join(this.paths.thumbsRoot, name), { force: true });
         }
-        removed.push({ uid: record.uid, ...this.deleteFile(record, options.deleteFiles ?? false) });
+        removed.push({ uid: record.uid, ...file });
         this.emit('asset_removed', {
           uid: record.uid,
           type: record.type,
@@ -1281,10 +1315,12 @@ export class AssetRegistry {
           sidecar: sidecarRelPath(record.path),
           meta: normaliseMetadata(record.meta),
           bytes: record.bytes,
+          ...(file.trashed ? { trashed: file.trashed } : {}),
         });
       }
       onProgress?.(start + chunk.length, unique.length);
     }
+    if (batch) this.expireTrash();
     return { removed, missing, changeId };
   }
 
@@ -1325,9 +1361,14 @@ export class AssetRegistry {
       }
       if (++done % BULK_CHUNK === 0) onProgress(done);
     }
-    if (again.length) {
-      const records = this.getMany(again);
-      await this.removeMany(again, { change: () => undoId });
+    // A redo deletes the files again where the removal had (into the trash).
+    for (const [uids, deleteFiles] of [
+      [again.filter((uid) => !trashedIn(items, uid)), false],
+      [again.filter((uid) => trashedIn(items, uid)), true],
+    ] as const) {
+      if (!uids.length) continue;
+      const records = this.getMany(uids);
+      await this.removeMany(uids, { deleteFiles, change: () => undoId });
       report.updated.push(...records);
     }
     onProgress(done);
@@ -1342,12 +1383,8 @@ export class AssetRegistry {
   ): Promise<AssetRecord | 'changed' | AppError> {
     if (this.get(uid)) return 'changed';
     const abs = path.join(this.paths.assetsRoot, snapshot.path);
-    if (!fs.existsSync(abs)) {
-      return conflict(
-        'file_missing',
-        `${snapshot.path} is no longer on disk, so asset ${uid} cannot come back.`,
-      );
-    }
+    const found = await this.untrash(uid, snapshot, abs);
+    if (found === 'changed' || found instanceof AppError) return found;
     const file = await this.ctx.pool.hash(abs);
     if (file.hash !== snapshot.hash) return 'changed';
     const now = utcNow();
@@ -1367,12 +1404,7 @@ export class AssetRegistry {
       // (Checked again here: another process may have registered something meanwhile.)
       if (this.get(uid)) return 'changed';
       const atPath = this.store.getByPath(this.projectId, snapshot.path);
-      if (atPath) {
-        return conflict(
-          'path_taken',
-          `Asset ${atPath.uid} is registered at ${snapshot.path} now, so asset ${uid} cannot come back there.`,
-        );
-      }
+      if (atPath) return pathTaken(atPath.uid, snapshot.path, uid);
       this.store.insert(record, file);
       if (hasPreview(record.path)) this.store.queuePreview(this.projectId, uid, record.hash);
       const provenance = this.store.addProvenance(
@@ -1387,8 +1419,56 @@ export class AssetRegistry {
       this.store.changes.addItems(undoId, [{ uid, before: { record: [] }, after: { record: [snapshot] } }]);
       return { record, provenance };
     });
+    // (A file brought back from the trash stays at its path even so: a watch or a rebuild that
+    // registered it meanwhile holds it now.)
     if (committed === 'changed' || committed instanceof AppError) return committed;
     return (await this.afterCreate(committed)).record;
+  }
+
+  /**
+   * Where a removed asset's file is for {@link restoreRemoved}: still at its path (a removal that
+   * kept it, or a file registered elsewhere too), else brought back from the trash when it is
+   * there with the bytes it had (and its path free on disk and in the registry). Says which, or
+   * why it cannot come back.
+   */
+  private async untrash(
+    uid: string,
+    snapshot: RemovedSnapshot,
+    abs: string,
+  ): Promise<'in place' | 'from the trash' | 'changed' | AppError> {
+    const { trash } = this.ctx;
+    const trashed = snapshot.trash && trash.locate(snapshot.trash);
+    const inTrash = !!trashed && fs.existsSync(trashed);
+    const atPath = fs.existsSync(abs);
+    // Still (or again) at its path with its bytes: a removal that kept it, a file another
+    // project registered too, one put back by hand.
+    if (atPath && (!inTrash || (await this.ctx.pool.hash(abs)).hash === snapshot.hash)) return 'in place';
+    if (!inTrash) {
+      return conflict(
+        'file_missing',
+        snapshot.trash
+          ? `${snapshot.path} was deleted and is no longer in the trash (emptied, or kept longer than ` +
+              `${trash.keepDays} days), so asset ${uid} cannot come back.`
+          : `${snapshot.path} is no longer on disk, so asset ${uid} cannot come back.`,
+      );
+    }
+    const taken = (): AppError =>
+      conflict(
+        'path_taken',
+        `A file is at ${snapshot.path} now, so the deleted file of asset ${uid} stays in the trash ` +
+          `(${TRASH_DIR}/${snapshot.trash}).`,
+      );
+    if (atPath) return taken();
+    if ((await this.ctx.pool.hash(trashed)).hash !== snapshot.hash) return 'changed';
+    const holder = this.store.getByPath(this.projectId, snapshot.path);
+    if (holder) return pathTaken(holder.uid, snapshot.path, uid);
+    try {
+      trash.takeBack(snapshot.trash as string, abs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return taken();
+    }
+    return 'from the trash';
   }
 
   // ---------------------------------------------------------------- moves
@@ -1600,17 +1680,35 @@ export class AssetRegistry {
     return moved;
   }
 
-  /** A removed asset's file, deleted when asked unless another project registered it too. */
-  private deleteFile(record: AssetRecord, asked: boolean): Omit<RemovedFile, 'uid'> {
-    if (!asked) return { fileDeleted: false };
+  /** Empties the trash of what was kept longer than its days (a failure is logged: the removal is done). */
+  expireTrash(): void {
+    try {
+      const { files } = this.ctx.trash.expire();
+      if (files)
+        logger.info({ files, days: this.ctx.trash.keepDays }, 'deleted files kept in the trash too long');
+    } catch (err) {
+      logger.warn({ err }, 'the trash could not be emptied of old files');
+    }
+  }
+
+  /**
+   * A removed asset's file deleted (into the trash's `batch` with its sidecar, or for good without
+   * one), unless another project registered it too.
+   */
+  private deleteFile(record: AssetRecord, batch: string | undefined): Omit<RemovedFile, 'uid'> {
     const users = this.store.pathUsers(record.path);
     if (users.length > 0) {
       const projects = users.map((u) => u.project_id).join(', ');
       return { fileDeleted: false, fileKeptReason: `the file is also registered in project ${projects}` };
     }
     try {
-      fs.unlinkSync(resolveUnder(this.paths.assetsRoot, record.path).abs);
-      return { fileDeleted: true };
+      const abs = resolveUnder(this.paths.assetsRoot, record.path).abs;
+      if (!batch) {
+        fs.unlinkSync(abs);
+        return { fileDeleted: true };
+      }
+      const trashed = this.ctx.trash.put(batch, record.path, abs, this.sidecarPath(record));
+      return { fileDeleted: true, trashed: `${TRASH_DIR}/${trashed}` };
     } catch (err) {
       // The asset is gone from the registry all the same; the others of the request go on.
       const { code, message } = err as NodeJS.ErrnoException;
@@ -1920,38 +2018,55 @@ function freeName(rel: string, n: number): string {
   return `${stem}-${n}${ext}`;
 }
 
-/** A removed asset as the change log keeps it, to register it again as it was. */
+/**
+ * A removed asset as the change log keeps it, to register it again as it was; `trash` names
+ * where its file went when the removal deleted it (`batch/path` under `.trash`).
+ */
 type RemovedSnapshot = JsonObject & {
   path: string;
   type: string;
   hash: string;
   meta: JsonObject;
   created_at: string;
+  trash?: string;
 };
 
-/** The item of a removal: the asset's row before, nothing after. */
-function removalStates(record: AssetRecord): { before: KeyStates; after: KeyStates } {
+/** The item of a removal: the asset's row (and where its file went) before, nothing after. */
+function removalStates(record: AssetRecord, trashed?: string): { before: KeyStates; after: KeyStates } {
   const snapshot: RemovedSnapshot = {
     path: record.path,
     type: record.type,
     hash: record.hash,
     meta: record.meta,
     created_at: record.createdAt,
+    ...(trashed ? { trash: trashed } : {}),
   };
   return { before: { record: [snapshot] }, after: { record: [] } };
 }
+
+/** Whether the removal an undo took back (`items` the undo's) had deleted this asset's file. */
+function trashedIn(items: ReadonlyMap<string, ChangeItem>, uid: string): boolean {
+  const item = items.get(uid);
+  return !!(item && snapshotIn(item.after)?.trash);
+}
+
+const pathTaken = (holder: string, rel: string, uid: string): AppError =>
+  conflict(
+    'path_taken',
+    `Asset ${holder} is registered at ${rel} now, so asset ${uid} cannot come back there.`,
+  );
 
 /** The removed asset a removal item's states hold, if they hold one. */
 function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
   const value = states.record?.[0];
   if (!isJsonObject(value)) return undefined;
-  const { path: rel, type, hash, meta, created_at } = value;
+  const { path: rel, type, hash, meta, created_at, trash } = value;
   return typeof rel === 'string' &&
     typeof type === 'string' &&
     typeof hash === 'string' &&
     isJsonObject(meta) &&
     typeof created_at === 'string'
-    ? { path: rel, type, hash, meta, created_at }
+    ? { path: rel, type, hash, meta, created_at, ...(typeof trash === 'string' ? { trash } : {}) }
     : undefined;
 }
 

@@ -2,6 +2,7 @@
  * Opens everything a registry needs (database, worker pool, event log, sidecar writer) once per
  * process, and hands out one AssetRegistry per project.
  */
+import { Trash } from '../files/trash.js';
 import { hooks as processHooks, type HookBus } from '../hooks/bus.js';
 import { PreviewQueue } from '../previews/queue.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -47,6 +48,7 @@ export class RegistryService {
       pool,
       events: new EventLog(store, options.hooks ?? processHooks),
       sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot, (files) => pool.writeFiles(files)),
+      trash: new Trash(paths.trashDir, paths.trashDays),
     });
   }
 
@@ -60,6 +62,10 @@ export class RegistryService {
 
   get events(): EventLog {
     return this.ctx.events;
+  }
+
+  get trash(): Trash {
+    return this.ctx.trash;
   }
 
   get hooks(): HookBus {

@@ -26,6 +26,7 @@ import { registerMaintenanceRoutes } from './routes/maintenance.js';
 import { registerPreviewRoutes } from './routes/previews.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { findStudioBuild, registerStudio } from './studio.js';
+import { registerTrashRoutes } from './routes/trash.js';
 import { registerUploadRoute } from './routes/upload.js';
 import { installSecurity } from './security.js';
 
@@ -150,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     importRoots: options.importRoots ?? [service.paths.workspace, service.paths.assetsRoot],
   });
   registerChangeRoutes(app, service, jobs);
+  registerTrashRoutes(app, service);
   registerUploadRoute(app, service, jobs, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
   registerExportRoutes(app, service);

@@ -255,7 +255,16 @@ export const RemoveBody = Type.Object({
   delete_files: Type.Optional(
     Type.Boolean({
       default: false,
-      description: 'Also delete the files from the assets root (never one another project registered too).',
+      description:
+        'Also delete the files from the assets root (never one another project registered too), into its trash.',
+    }),
+  ),
+  trash: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description:
+        'With delete_files, false deletes the files for good at once instead of moving them to the trash ' +
+        '(undoing the removal cannot bring them back).',
     }),
   ),
   wait: JobWait,
@@ -305,8 +314,19 @@ export const LookupBody = Type.Object({
   ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 5_000 }),
 });
 
+/** `DELETE /api/trash`: only the batches deleted more than this many days ago (all when absent). */
+export const EmptyTrashQuery = Type.Object({
+  older_than_days: Type.Optional(Type.Number({ minimum: 0 })),
+});
+
 export const DeleteQuery = Type.Object({
   delete_file: Type.Optional(Type.Boolean({ default: false })),
+  trash: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description: 'With delete_file, false deletes the file for good instead of moving it to the trash.',
+    }),
+  ),
   project_id: Type.Optional(Type.String()),
 });
 

@@ -42,6 +42,7 @@ export async function startServer(
   });
   options.service.events.follow();
   options.service.previews.start();
+  options.service.project().expireTrash(); // (and after each removal that deletes files)
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -239,19 +239,32 @@ describe('register, get, search, update, remove', () => {
     const reg = await runCli(['register', 'in/many-1.txt', 'in/many-2.txt'], ws.dir);
     assert.equal(reg.code, 0, reg.stderr);
     const ids = (reg.json.items as Array<{ asset_id: string }>).map((i) => i.asset_id);
-    const res = await runCli(['remove', ...ids, 'ffffffffffffffff', '--delete-file'], ws.dir);
+    const res = await runCli(['remove', ...ids, 'ffffffffffffffff', '--delete-file', '--no-trash'], ws.dir);
     assert.equal(res.code, 1, res.stderr);
+    assert.equal(typeof res.json.change_id, 'number');
     assert.deepEqual(res.json, {
       ok: false,
       removed: 2,
       missing: ['ffffffffffffffff'],
       files_deleted: 2,
       files_kept: [],
-      change_id: null, // deleted files: nothing to undo
+      trash: null, // --no-trash: deleted for good
+      change_id: res.json.change_id,
     });
     for (const item of reg.json.items as Array<{ asset: { path: string } }>) {
       assert.ok(!ws.exists(`data/assets/${item.asset.path}`));
     }
+    const trash = await runCli(['trash', '--json'], ws.dir);
+    assert.ok(
+      !trash.json.batches.some((b: { change_id: number }) => b.change_id === res.json.change_id),
+      'nothing went to the trash',
+    );
+    const undone = await runCli(['undo', String(res.json.change_id), '--json'], ws.dir);
+    assert.deepEqual(
+      undone.json.failed.map((f: { code: string }) => f.code),
+      ['file_missing', 'file_missing'],
+      'nothing to bring back',
+    );
     const again = await runCli(['remove', ...ids], ws.dir);
     assert.equal(again.code, 1);
     assert.deepEqual(again.json.missing, ids);

@@ -1209,7 +1209,7 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     await starDialog.getByLabel('Also delete the file from disk').check();
     await starDialog.getByRole('button', { name: 'Remove and delete the file' }).click();
     await expect(page.getByTestId('gallery-message')).toHaveText(
-      'Removed docs/star.txt and deleted its file.',
+      'Removed docs/star.txt and moved its file to the trash.',
     );
     expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/star.txt'))).toBe(false);
     await expect(page.locator('.tile')).toHaveCount(1);
@@ -1244,7 +1244,9 @@ test('the detail view edits one asset, as a form or as JSON, and removes one; th
     await removeForm.getByLabel('Also delete the files from disk').check();
     page.once('dialog', (d) => void d.accept());
     await removeForm.getByRole('button', { name: 'Remove 1 selected…' }).click();
-    await expect(page.getByTestId('gallery-message')).toHaveText('Removed 1 asset. Deleted 1 file.');
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      'Removed 1 asset. Moved 1 file to the trash.',
+    );
     expect(fs.existsSync(path.join(own.dir, 'data/assets/docs/three.txt'))).toBe(false);
     await expect(page.locator('.tile')).toHaveCount(1);
   } finally {
@@ -1340,7 +1342,9 @@ test('Copies finds the same bytes at several paths; removing the extra copies wi
     await page.getByLabel('Also delete the files from disk').check();
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Remove 3 selected…' }).click();
-    await expect(page.getByTestId('gallery-message')).toHaveText('Removed 3 assets. Deleted 3 files.');
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      'Removed 3 assets. Moved 3 files to the trash.',
+    );
     await expect(page.getByTestId('gallery-empty')).toContainText('No assets match these filters');
     await filter(page, 'Copies').selectOption({ label: 'Any' });
     await expect(statusLine(page)).toHaveText('Showing 4 of 4 assets. Selected 0.');

@@ -205,3 +205,52 @@ test('History shows the newest 50 edits, and older ones on request', async ({ pa
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
 });
+
+test('a file deleted by mistake comes back from the trash; History shows the trash and empties it', async ({
+  page,
+}) => {
+  const rel = 'cast/carol.txt';
+  const id = ids[rel] as string;
+  await page.goto(server.url);
+  await expect(page.locator('.tile')).toHaveCount(3);
+  await page.locator(`.tile[data-uid="${id}"]`).click();
+  const removeForm = page.getByRole('form', { name: 'Remove from registry' });
+  await removeForm.getByLabel('Also delete the files from disk').check();
+  let question = '';
+  page.once('dialog', (dialog) => {
+    question = dialog.message();
+    void dialog.accept();
+  });
+  await removeForm.getByRole('button', { name: 'Remove 1 selected…' }).click();
+  await expect(message(page)).toHaveText('Removed 1 asset. Moved 1 file to the trash.');
+  expect(question).toContain('They go to the trash, so Undo brings them back');
+  expect(ws.exists(`data/assets/${rel}`)).toBe(false);
+
+  await page.keyboard.press('h');
+  const dialog = page.getByRole('dialog', { name: 'History' });
+  await expect(dialog.getByTestId('trash-line')).toHaveText(
+    'Trash: 1 deleted file (11 B), each kept 30 days so that Undo can bring it back. Empty trash…',
+  );
+  await page.keyboard.press('Escape');
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(message(page)).toHaveText('Undo: Delete 1 asset (files to the trash) on 1 asset.');
+  await expect(page.locator('.tile')).toHaveCount(3);
+  expect(ws.read(`data/assets/${rel}`)).toBe('carol lines');
+  expect(ws.json(`data/assets/${rel}.asset.json`).id).toBe(id);
+
+  await page.getByRole('button', { name: 'Redo', exact: true }).click();
+  await expect(page.locator('.tile')).toHaveCount(2);
+  expect(ws.exists(`data/assets/${rel}`)).toBe(false);
+  await page.keyboard.press('h');
+  const trashLine = dialog.getByTestId('trash-line');
+  await expect(trashLine).toContainText('Trash: 1 deleted file (11 B)');
+  await page.screenshot({ path: shot('history-trash.png') });
+  page.once('dialog', (confirm) => void confirm.accept());
+  await trashLine.getByRole('button', { name: 'Empty trash…' }).click();
+  await expect(message(page)).toHaveText('Emptied the trash: deleted 1 file (11 B).');
+  await expect(trashLine).toHaveText(
+    'The trash is empty. Files deleted through the registry are kept there 30 days, so that Undo can bring them back.',
+  );
+  expect((await api(server.url, 'GET', '/api/trash')).body.files).toBe(0);
+});

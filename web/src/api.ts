@@ -327,7 +327,7 @@ export const api = {
     }),
   /** Removes an asset from the registry; its file too with `deleteFile`. */
   remove: (id: string, deleteFile: boolean) =>
-    request<{ file_deleted: boolean; file_kept_reason?: string; change_id: number | null }>(
+    request<{ file_deleted: boolean; trashed?: string; file_kept_reason?: string; change_id: number | null }>(
       'DELETE',
       `/api/assets/${encodeURIComponent(id)}?delete_file=${String(deleteFile)}`,
     ),
@@ -381,6 +381,10 @@ export const api = {
    */
   /** The edits made, newest first (GET /api/changes). */
   changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
+  /** What the trash holds: the files deleted through the registry, kept so that Undo can bring them back. */
+  trash: () => request<TrashSummary>('GET', '/api/trash'),
+  /** Deletes the trashed files for good. */
+  emptyTrash: () => request<{ files: number; bytes: number }>('DELETE', '/api/trash'),
   change: (id: number) => request<{ change: Change }>('GET', `/api/changes/${id}?limit=0`),
   /** The changes that touched one asset, newest first, with its values before and after. */
   assetChanges: (id: string) =>
@@ -447,6 +451,13 @@ export interface Change {
 
 export type EnforceJob = Job<{ checked: number; total: number }>;
 
+export interface TrashSummary {
+  files: number;
+  bytes: number;
+  /** Days a deleted file is kept (0: files are deleted at once). */
+  keep_days: number;
+}
+
 export type RemoveJob = Job<
   { done: number; total: number },
   {
@@ -454,7 +465,9 @@ export type RemoveJob = Job<
     missing: string[];
     files_deleted: number;
     files_kept: Array<{ id: string; reason: string }>;
-    /** The change recorded, to undo the removal (null when the files were deleted). */
+    /** The trash folder the deleted files went to (`.trash/<batch>`), if any. */
+    trash: string | null;
+    /** The change recorded, to undo the removal. */
     change_id: number | null;
   }
 >;

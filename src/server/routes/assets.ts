@@ -10,7 +10,12 @@ import { splitList } from '../../domain/lists.js';
 import { removalSummary } from '../../domain/changes.js';
 import { parseMetadataInput, type BulkEdit } from '../../domain/metadata.js';
 import type { ProvenanceInput } from '../../domain/provenance.js';
-import { removalReport, type AssetRegistry, type SearchInput } from '../../registry/registry.js';
+import {
+  removalReport,
+  removedFileReport,
+  type AssetRegistry,
+  type SearchInput,
+} from '../../registry/registry.js';
 import type { RegistryService } from '../../registry/service.js';
 import { hasPreview } from '../../previews/kinds.js';
 import { similarReport } from '../../registry/similar.js';
@@ -419,10 +424,11 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
               body.ids,
               {
                 deleteFiles: body.delete_files ?? false,
+                trash: body.trash ?? true,
                 change: {
                   kind: 'remove',
                   subject: 'record',
-                  summary: removalSummary(new Set(body.ids).size),
+                  summary: removalSummary(new Set(body.ids).size, body.delete_files ?? false),
                 },
               },
               (done, total) => report({ done, total }),
@@ -582,13 +588,13 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const registry = service.project(request.query.project_id);
       const result = await registry.remove(request.params.id, {
         deleteFile: request.query.delete_file ?? false,
+        trash: request.query.trash ?? true,
       });
       return {
         ok: true,
         removed: true,
         id: request.params.id,
-        file_deleted: result.fileDeleted,
-        ...(result.fileKeptReason ? { file_kept_reason: result.fileKeptReason } : {}),
+        ...removedFileReport(result),
         change_id: result.changeId,
       };
     },

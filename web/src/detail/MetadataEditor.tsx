@@ -276,7 +276,7 @@ export function RemoveAsset({
   onCancel,
 }: {
   asset: Asset;
-  /** `changeId`: the change recorded, to undo the removal (null when the file was deleted). */
+  /** `changeId`: the change recorded, to undo the removal (a deleted file comes back from the trash). */
   onRemoved: (message: string, changeId: number | null) => void;
   onCancel: () => void;
 }): React.JSX.Element {
@@ -290,7 +290,7 @@ export function RemoveAsset({
       (r) =>
         onRemoved(
           r.file_deleted
-            ? `Removed ${asset.path} and deleted its file.`
+            ? `Removed ${asset.path} and ${r.trashed ? 'moved its file to the trash' : 'deleted its file'}.`
             : `Removed ${asset.path} from the registry; the file is still on disk${
                 r.file_kept_reason ? ` (${r.file_kept_reason})` : ''
               }.`,
@@ -310,9 +310,11 @@ export function RemoveAsset({
       <CheckField checked={deleteFile} onChange={setDeleteFile}>
         Also delete the file from disk
       </CheckField>
-      {!deleteFile && (
-        <p className="muted">The file stays in the assets folder, so a rebuild will register it again.</p>
-      )}
+      <p className="muted">
+        {deleteFile
+          ? 'The file goes to the trash, so Undo brings it back until the trash is emptied.'
+          : 'The file stays in the assets folder, so a rebuild will register it again.'}
+      </p>
       <EditorFooter
         label={busy ? 'Removing…' : deleteFile ? 'Remove and delete the file' : 'Remove from registry'}
         busy={busy}

@@ -1,6 +1,7 @@
 /**
  * The History dialog: the edits made to the registry (bulk edits, tag renames, single edits, and
- * undos), newest first, from every tab, script and CLI, each with its Undo (an undo's: Redo).
+ * undos), newest first, from every tab, script and CLI, each with its Undo (an undo's: Redo);
+ * under it, the trash that keeps deleted files for those undos.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Change } from '../api';
@@ -8,6 +9,7 @@ import { Modal } from '../Modal';
 import { postNotice } from '../notice';
 import { changeState, undoActionOf, undoChange, when } from '../undo';
 import { count } from './CountProgress';
+import { TrashLine } from './TrashLine';
 
 /** Changes shown at first, and added by each "Show older" (the server keeps the newest 200: CHANGES_KEPT). */
 const PAGE = 50;
@@ -114,6 +116,7 @@ export function History({
           Show older
         </button>
       )}
+      <TrashLine tick={tick} />
     </Modal>
   );
 }

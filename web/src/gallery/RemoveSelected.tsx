@@ -26,7 +26,8 @@ export function RemoveSelected({
     const ids = [...selected];
     const n = ids.length;
     const question = deleteFiles
-      ? `Remove ${count(n, 'asset')} from the registry and delete their files from disk? This cannot be undone.`
+      ? `Remove ${count(n, 'asset')} from the registry and delete their files? They go to the trash, so Undo ` +
+        'brings them back until it is emptied.'
       : `Remove ${count(n, 'asset')} from the registry? Their files stay on disk, so a rebuild will register them again.`;
     if (!n || !window.confirm(question)) return;
     setProgress({ done: 0, total: n });
@@ -35,13 +36,14 @@ export function RemoveSelected({
       .then(({ job_id }) => followJob<RemoveJob>(job_id, (job) => setProgress(job.progress)))
       .then((job) => {
         if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the removal failed');
-        const { removed, files_deleted: deleted, files_kept: kept, change_id } = job.summary;
+        const { removed, files_deleted: deleted, files_kept: kept, trash, change_id } = job.summary;
+        const files = trash
+          ? `Moved ${count(deleted, 'file')} to the trash`
+          : `Deleted ${count(deleted, 'file')}`;
         onRemoved(ids);
         onMessage(
           `Removed ${count(removed, 'asset')}.` +
-            (deleteFiles
-              ? ` Deleted ${count(deleted, 'file')}${kept.length ? `; kept ${kept.length}` : ''}.`
-              : ''),
+            (deleteFiles ? ` ${files}${kept.length ? `; kept ${kept.length}` : ''}.` : ''),
           false,
           undoOffer(change_id),
         );

@@ -1,0 +1,173 @@
+/**
+ * The registry's trash: files deleted through the registry are moved here instead of unlinked,
+ * so that a removal that deleted them can be undone. It is the hidden folder `.trash` under the
+ * assets root (the same file system, so a file goes in and comes back by a rename; hidden, so a
+ * scan, a watch and every request path pass over it). Each removal puts its files in a batch
+ * folder named after when it happened and its change (`20261127T153012Z-c12-3fa9`), keeping
+ * their paths, each beside its sidecar as it was: a person can put one back by hand and a
+ * rebuild takes its tags and licence in again. Batches older than the kept days are emptied.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import { moveFileNoReplace } from './move-file.js';
+import { resolveUnder } from './safe-path.js';
+
+export const TRASH_DIR = '.trash';
+
+/** Days a trashed file is kept by default (`ASSET_REGISTRY_TRASH_DAYS`); 0 deletes files at once. */
+export const TRASH_DAYS_DEFAULT = 30;
+
+const DAY_MS = 86_400_000;
+
+/** One removal's trashed files. */
+export interface TrashBatch {
+  /** The folder's name under `.trash`. */
+  name: string;
+  /** The change that removed them (null for a folder not named by the registry). */
+  changeId: number | null;
+  deletedAt: string;
+  files: number;
+  bytes: number;
+}
+
+export interface TrashEmptied {
+  batches: number;
+  files: number;
+  bytes: number;
+}
+
+const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-c(\d+))?-[0-9a-f]+$/;
+
+/** `2026-11-27T15:30:12.345Z` → `20261127T153012Z`. */
+const stampOf = (date: Date): string => `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+
+export class Trash {
+  constructor(
+    /** The trash folder itself: `<assets root>/.trash`. */
+    readonly root: string,
+    /** Days a batch is kept; 0 means files are not trashed but deleted. */
+    readonly keepDays: number,
+  ) {}
+
+  /** Whether deleted files go here (else they are deleted at once). */
+  get enabled(): boolean {
+    return this.keepDays > 0;
+  }
+
+  /** A new batch's name for a removal at `now` recorded as change `changeId`. */
+  batchName(changeId: number | null, now = new Date()): string {
+    const change = changeId === null ? '' : `-c${changeId}`;
+    return `${stampOf(now)}${change}-${randomBytes(2).toString('hex')}`;
+  }
+
+  /** The absolute path of a trashed file named `batch/path` (confined to the trash). */
+  locate(trashed: string): string {
+    return resolveUnder(this.root, trashed, 'trash path').abs;
+  }
+
+  /**
+   * Moves the file at `abs` into `batch` as `rel`, with its sidecar (when there is one) beside it
+   * under its usual name. Returns the trashed file's name, `batch/rel`.
+   */
+  put(batch: string, rel: string, abs: string, sidecar: string): string {
+    const trashed = `${batch}/${rel}`;
+    const target = this.locate(trashed);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    moveFileNoReplace(abs, target);
+    try {
+      fs.renameSync(sidecar, target + SIDECAR_SUFFIX);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return trashed;
+  }
+
+  /**
+   * Moves a trashed file back to `abs` (never over a file there: EEXIST), dropping its trashed
+   * sidecar (the registry writes a new one) and the folders left empty.
+   */
+  takeBack(trashed: string, abs: string): void {
+    const from = this.locate(trashed);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    moveFileNoReplace(from, abs);
+    fs.rmSync(from + SIDECAR_SUFFIX, { force: true });
+    this.pruneEmpty(path.dirname(from));
+  }
+
+  /** Every batch, newest first, with how many files and bytes it holds (sidecars not counted). */
+  list(): TrashBatch[] {
+    return this.batchNames()
+      .map((name) => ({ name, ...this.describe(name), ...this.measure(path.join(this.root, name)) }))
+      .sort((a, b) => b.deletedAt.localeCompare(a.deletedAt) || b.name.localeCompare(a.name));
+  }
+
+  /** Deletes the batches older than `olderThanDays` (every batch when undefined). */
+  empty(olderThanDays?: number, now = Date.now()): TrashEmptied {
+    const cutoff = olderThanDays === undefined ? Infinity : now - olderThanDays * DAY_MS;
+    const emptied: TrashEmptied = { batches: 0, files: 0, bytes: 0 };
+    for (const name of this.batchNames()) {
+      if (Date.parse(this.describe(name).deletedAt) >= cutoff) continue;
+      const dir = path.join(this.root, name);
+      const { files, bytes } = this.measure(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+      emptied.batches += 1;
+      emptied.files += files;
+      emptied.bytes += bytes;
+    }
+    return emptied;
+  }
+
+  /** Deletes the batches kept longer than {@link keepDays}. */
+  expire(now = Date.now()): TrashEmptied {
+    return this.empty(this.keepDays, now);
+  }
+
+  private batchNames(): string[] {
+    try {
+      return fs
+        .readdirSync(this.root, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  /** When a batch was made and by which change: from its name, else (a folder put there by hand) its mtime. */
+  private describe(name: string): { changeId: number | null; deletedAt: string } {
+    const m = STAMP.exec(name);
+    if (m) {
+      const [, y, mo, d, h, mi, s, change] = m;
+      return {
+        changeId: change === undefined ? null : Number(change),
+        deletedAt: `${y}-${mo}-${d}T${h}:${mi}:${s}Z`,
+      };
+    }
+    return { changeId: null, deletedAt: fs.statSync(path.join(this.root, name)).mtime.toISOString() };
+  }
+
+  private measure(dir: string): { files: number; bytes: number } {
+    let files = 0;
+    let bytes = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || entry.name.endsWith(SIDECAR_SUFFIX)) continue;
+      files += 1;
+      bytes += fs.statSync(path.join(entry.parentPath, entry.name)).size;
+    }
+    return { files, bytes };
+  }
+
+  /** Removes `dir` and its parents while they are empty, up to the trash folder (kept). */
+  private pruneEmpty(dir: string): void {
+    for (let at = dir; at.startsWith(this.root + path.sep); at = path.dirname(at)) {
+      try {
+        fs.rmdirSync(at);
+      } catch {
+        return; // not empty (or gone): its parents are not empty either
+      }
+    }
+  }
+}
