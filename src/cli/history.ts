@@ -18,6 +18,7 @@ const KIND_LABEL: Record<ChangeRecord['kind'], string> = {
   tag_rename: 'tag rename',
   move: 'move',
   remove: 'remove',
+  import: 'import',
   undo: 'undo',
   redo: 'redo',
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { importZip, type ImportProgress } from '../registry/import.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { undoHint } from './history.js';
 import { countBar } from './progress.js';
 
 interface ImportOptions extends CommonOptions {
@@ -36,7 +37,8 @@ export function importCommand(): Command {
           process.stdout.write(
             `imported ${report.imported.length} assets from ${zipFile}\n` +
               report.existing.map((p) => `already there, left as it is: ${p}\n`).join('') +
-              report.skipped.map((s) => `left out: ${s.name} (${s.reason})\n`).join(''),
+              report.skipped.map((s) => `left out: ${s.name} (${s.reason})\n`).join('') +
+              undoHint([report.change_id]),
           );
       });
     });

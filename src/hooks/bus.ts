@@ -98,7 +98,7 @@ export interface HookPayloads {
     phase: 'unpacking' | 'registering';
     files_done: number;
     files_total: number;
-    summary?: { imported: number; existing: number; skipped: number };
+    summary?: { imported: number; existing: number; skipped: number; change_id: number | null };
     error?: string;
   };
   /** Ours: feature flags changed (through the API or in the settings file). */

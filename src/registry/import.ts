@@ -32,6 +32,8 @@ export interface ImportReport {
   /** Entries left out, and why. */
   skipped: Array<{ name: string; reason: string }>;
   bytes: number;
+  /** The change recorded, to undo the import (its files go to the trash); null when nothing was imported. */
+  change_id: number | null;
 }
 
 /** Where an import is: unpacking the archive's files, then registering those it wrote. */
@@ -70,7 +72,7 @@ export async function importZip(
     throw badRequest(`The file is not a readable zip archive: ${(err as Error).message}.`);
   }
   try {
-    const report: ImportReport = { imported: [], existing: [], skipped: [], bytes: 0 };
+    const report: ImportReport = { imported: [], existing: [], skipped: [], bytes: 0, change_id: null };
     const files: Planned[] = [];
     const sidecars = new Map<string, Planned>();
     let total = 0;
@@ -177,6 +179,11 @@ export async function importZip(
         if (record) report.imported.push({ id: record.uid, path: rel });
         else report.skipped.push({ name: rel, reason: 'unpacked, but the rebuild did not register it' });
       }
+      const name = path.basename(zipFile);
+      report.change_id = registry.recordImport(
+        `Import ${name}${destRel ? ` into ${destRel}` : ''}`,
+        report.imported.map((i) => i.id),
+      );
     }
     return report;
   } finally {

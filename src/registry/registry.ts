@@ -1361,10 +1361,10 @@ export class AssetRegistry {
       }
       if (++done % BULK_CHUNK === 0) onProgress(done);
     }
-    // A redo deletes the files again where the removal had (into the trash).
+    // Files deleted again where the removal had, or that the import wrote (into the trash).
     for (const [uids, deleteFiles] of [
-      [again.filter((uid) => !trashedIn(items, uid)), false],
-      [again.filter((uid) => trashedIn(items, uid)), true],
+      [again.filter((uid) => !deletesFile(items, uid)), false],
+      [again.filter((uid) => deletesFile(items, uid)), true],
     ] as const) {
       if (!uids.length) continue;
       const records = this.getMany(uids);
@@ -1678,6 +1678,28 @@ export class AssetRegistry {
         : conflict('move_failed', `${record.path} could not be moved to ${to}: ${message}`);
     }
     return moved;
+  }
+
+  /**
+   * Records assets registered from files the registry wrote (an import) as one change, so that
+   * undoing it removes them and moves their files to the trash (those still at their paths with
+   * their bytes), and a redo brings them back. Null when there are none.
+   */
+  recordImport(summary: string, uids: readonly string[]): number | null {
+    const records = this.getMany(uids);
+    if (!records.length) return null;
+    return this.store.transaction(() => {
+      const id = this.recordChange({ kind: 'import', subject: 'record', summary });
+      this.store.changes.addItems(
+        id,
+        records.map((record) => ({
+          uid: record.uid,
+          before: { record: [] },
+          after: { record: [{ ...snapshotOf(record), created: true }] },
+        })),
+      );
+      return id;
+    });
   }
 
   /** Empties the trash of what was kept longer than its days (a failure is logged: the removal is done). */
@@ -2029,25 +2051,35 @@ type RemovedSnapshot = JsonObject & {
   meta: JsonObject;
   created_at: string;
   trash?: string;
+  /** (An import's) the registry wrote the file: taking the registration back deletes it. */
+  created?: boolean;
 };
+
+const snapshotOf = (record: AssetRecord): RemovedSnapshot => ({
+  path: record.path,
+  type: record.type,
+  hash: record.hash,
+  meta: record.meta,
+  created_at: record.createdAt,
+});
 
 /** The item of a removal: the asset's row (and where its file went) before, nothing after. */
 function removalStates(record: AssetRecord, trashed?: string): { before: KeyStates; after: KeyStates } {
-  const snapshot: RemovedSnapshot = {
-    path: record.path,
-    type: record.type,
-    hash: record.hash,
-    meta: record.meta,
-    created_at: record.createdAt,
-    ...(trashed ? { trash: trashed } : {}),
+  return {
+    before: { record: [{ ...snapshotOf(record), ...(trashed ? { trash: trashed } : {}) }] },
+    after: { record: [] },
   };
-  return { before: { record: [snapshot] }, after: { record: [] } };
 }
 
-/** Whether the removal an undo took back (`items` the undo's) had deleted this asset's file. */
-function trashedIn(items: ReadonlyMap<string, ChangeItem>, uid: string): boolean {
+/**
+ * Whether taking back the registration of an asset (`items` those of the change taken back)
+ * deletes its file (into the trash): when the registry wrote it (an import), or when it came
+ * back from the trash (the undo of a removal that had deleted it).
+ */
+function deletesFile(items: ReadonlyMap<string, ChangeItem>, uid: string): boolean {
   const item = items.get(uid);
-  return !!(item && snapshotIn(item.after)?.trash);
+  const registered = item && snapshotIn(item.after);
+  return !!(registered?.trash || registered?.created);
 }
 
 const pathTaken = (holder: string, rel: string, uid: string): AppError =>
@@ -2060,13 +2092,21 @@ const pathTaken = (holder: string, rel: string, uid: string): AppError =>
 function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
   const value = states.record?.[0];
   if (!isJsonObject(value)) return undefined;
-  const { path: rel, type, hash, meta, created_at, trash } = value;
+  const { path: rel, type, hash, meta, created_at, trash, created } = value;
   return typeof rel === 'string' &&
     typeof type === 'string' &&
     typeof hash === 'string' &&
     isJsonObject(meta) &&
     typeof created_at === 'string'
-    ? { path: rel, type, hash, meta, created_at, ...(typeof trash === 'string' ? { trash } : {}) }
+    ? {
+        path: rel,
+        type,
+        hash,
+        meta,
+        created_at,
+        ...(typeof trash === 'string' ? { trash } : {}),
+        ...(created === true ? { created } : {}),
+      }
     : undefined;
 }
 

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import yazl from 'yazl';
 import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { eventually } from '../helpers/eventually.js';
 import { openStream, type SseFrame } from '../helpers/sse.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-import { unzip } from '../helpers/zip.js';
+import { makeZip, unzip } from '../helpers/zip.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -300,24 +299,6 @@ describe('asset-registry export', () => {
   });
 });
 
-/** A zip of these entries (yazl), optionally with names patched afterwards to ones yazl refuses. */
-function makeZip(entries: Array<[string, string | Buffer]>, patch?: [string, string]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of entries) zip.addBuffer(Buffer.from(data), name);
-  zip.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    zip.outputStream
-      .on('data', (c: Buffer) => chunks.push(c))
-      .on('end', () => {
-        let bytes = Buffer.concat(chunks);
-        if (patch) bytes = Buffer.from(bytes.toString('latin1').replaceAll(patch[0], patch[1]), 'latin1');
-        resolve(bytes);
-      })
-      .on('error', reject);
-  });
-}
-
 async function importInto(base: string, zip: Buffer, dest?: string, wait?: string) {
   const form = new FormData();
   if (dest !== undefined) form.append('dest', dest);
@@ -379,6 +360,48 @@ describe('POST /api/assets/import, asset-registry import', () => {
       await served.stop();
       other.cleanup();
     }
+  });
+
+  test('an import is undone: the files it wrote go to the trash (not one moved since); a redo brings them back', async () => {
+    const zip = await makeZip([
+      ['pack/a.txt', 'a bytes'],
+      ['pack/b.txt', 'b bytes'],
+      ['pack/c.txt', 'c bytes'],
+    ]);
+    const done = await importInto(url, zip, 'wrong-place');
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const changeId = done.body.change_id as number;
+    const [change] = (await api(url, 'GET', '/api/changes?limit=1')).body.items;
+    assert.deepEqual(
+      [change.id, change.kind, change.summary, change.assets, change.undoable],
+      [changeId, 'import', 'Import pack.zip into wrong-place', 3, true],
+    );
+    const id = (rel: string): string =>
+      done.body.imported.find((a: { path: string }) => a.path === `wrong-place/${rel}`).id;
+    const moved = await api(url, 'POST', `/api/assets/${id('pack/c.txt')}/move`, { path: 'kept/c.txt' });
+    assert.equal(moved.status, 200, moved.text);
+
+    const undone = await api(url, 'POST', `/api/changes/${changeId}/undo`, {});
+    assert.equal(undone.status, 200, undone.text);
+    assert.deepEqual(
+      [undone.body.updated, undone.body.changed_since, undone.body.failed],
+      [2, [id('pack/c.txt')], []],
+    );
+    for (const rel of ['pack/a.txt', 'pack/b.txt']) {
+      assert.equal((await api(url, 'GET', `/api/assets/${id(rel)}`)).status, 404);
+      assert.equal(fs.existsSync(path.join(ws.assets, 'wrong-place', rel)), false, `${rel} left its folder`);
+    }
+    assert.equal(fs.readFileSync(path.join(ws.assets, 'kept/c.txt'), 'utf8'), 'c bytes', 'moved since: kept');
+    const trash = (await api(url, 'GET', '/api/trash')).body;
+    const batch = trash.batches.find((b: { change_id: number }) => b.change_id === undone.body.change_id);
+    assert.deepEqual([batch?.files, batch?.bytes], [2, 'a bytes'.length + 'b bytes'.length]);
+
+    const redone = await api(url, 'POST', `/api/changes/${undone.body.change_id}/undo`, {});
+    assert.equal(redone.status, 200, redone.text);
+    assert.equal(redone.body.updated, 2);
+    const back = (await api(url, 'GET', `/api/assets/${id('pack/a.txt')}`)).body.asset;
+    assert.equal(back.path, 'wrong-place/pack/a.txt');
+    assert.equal(fs.readFileSync(path.join(ws.assets, 'wrong-place/pack/a.txt'), 'utf8'), 'a bytes');
   });
 
   test('hidden files, OS junk and _meta are left out; a name leading out of the root, or a file that is no zip, refuses it all', async () => {
@@ -457,6 +480,7 @@ describe('POST /api/assets/import, asset-registry import', () => {
     });
     assert.equal(job.kind, 'import');
     assert.equal(job.status, 'done', job.error);
+    assert.equal(typeof job.summary.change_id, 'number', 'undoable');
     assert.deepEqual(job.progress, { phase: 'registering', files_done: 30, files_total: 30 });
     assert.ok(phases.has('registering'));
     // On the hook stream: its progress (a quarter second apart at most), then its end with counts.
@@ -469,7 +493,12 @@ describe('POST /api/assets/import, asset-registry import', () => {
     const end = events.at(-1)?.data.data;
     assert.deepEqual(
       [end?.status, end?.phase, end?.files_done, end?.summary],
-      ['done', 'registering', 30, { imported: 30, existing: 0, skipped: 0 }],
+      [
+        'done',
+        'registering',
+        30,
+        { imported: 30, existing: 0, skipped: 0, change_id: job.summary.change_id },
+      ],
     );
     assert.ok(
       events.length >= 2 && events.length < 15,

@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { api, REPO, type RunningServer } from '../helpers/server.js';
 import { serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { makeZip } from '../helpers/zip.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -241,6 +242,7 @@ test('a file deleted by mistake comes back from the trash; History shows the tra
 
   await page.getByRole('button', { name: 'Redo', exact: true }).click();
   await expect(page.locator('.tile')).toHaveCount(2);
+  await expect(page.getByTestId('status-line')).toHaveText('Showing 2 of 2 assets. Selected 0.');
   expect(ws.exists(`data/assets/${rel}`)).toBe(false);
   await page.keyboard.press('h');
   const trashLine = dialog.getByTestId('trash-line');
@@ -253,4 +255,26 @@ test('a file deleted by mistake comes back from the trash; History shows the tra
     'The trash is empty. Files deleted through the registry are kept there 30 days, so that Undo can bring them back.',
   );
   expect((await api(server.url, 'GET', '/api/trash')).body.files).toBe(0);
+});
+
+test('a zip imported into the wrong place is undone: its files go to the trash', async ({ page }) => {
+  const zip = ws.file(
+    'pack.zip',
+    await makeZip([
+      ['extras/one.txt', 'one'],
+      ['extras/two.txt', 'two'],
+    ]),
+  );
+  await page.goto(server.url);
+  await expect(page.locator('.tile')).toHaveCount(2);
+  await page.getByLabel('Zip of assets to import').setInputFiles(zip);
+  await expect(message(page)).toHaveText('Imported 2 assets from pack.zip.');
+  await expect(page.locator('.tile')).toHaveCount(4);
+  expect(ws.read('data/assets/extras/one.txt')).toBe('one');
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(message(page)).toHaveText('Undo: Import pack.zip on 2 assets.');
+  await expect(page.locator('.tile')).toHaveCount(2);
+  expect(ws.exists('data/assets/extras/one.txt')).toBe(false);
+  expect((await api(server.url, 'GET', '/api/trash')).body.files).toBe(2);
 });

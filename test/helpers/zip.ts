@@ -1,6 +1,10 @@
-/** Reading back the zips the product writes (exports), with the same reader it uses for documents. */
+/**
+ * Reading back the zips the product writes (exports), with the same reader it uses for documents;
+ * writing zips to import.
+ */
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
+import yazl from 'yazl';
 import { zipEntries } from '../../src/files/zip-entries.js';
 
 /** Every entry of a zip: name → bytes and modification time. */
@@ -16,4 +20,25 @@ export async function unzip(zip: Buffer): Promise<Map<string, { bytes: Buffer; m
     entries.set(entry.fileName, { bytes, mtime: entry.getLastModDate() });
   }
   return entries;
+}
+
+/** A zip of these entries (yazl), optionally with names patched afterwards to ones yazl refuses. */
+export function makeZip(
+  entries: Array<[string, string | Buffer]>,
+  patch?: [string, string],
+): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of entries) zip.addBuffer(Buffer.from(data), name);
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        let bytes = Buffer.concat(chunks);
+        if (patch) bytes = Buffer.from(bytes.toString('latin1').replaceAll(patch[0], patch[1]), 'latin1');
+        resolve(bytes);
+      })
+      .on('error', reject);
+  });
 }

@@ -439,7 +439,7 @@ export type AssetChange = Change & { before: Record<string, JsonValue>; after: R
 /** An edit recorded in the history (GET /api/changes). */
 export interface Change {
   id: number;
-  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'undo' | 'redo';
+  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'import' | 'undo' | 'redo';
   summary: string;
   assets: number;
   /** UTC, `YYYY-MM-DD HH:MM:SS`. */
@@ -568,6 +568,8 @@ export type ImportReport = {
   imported: Array<{ id: string; path: string }>;
   existing: string[];
   skipped: Array<{ name: string; reason: string }>;
+  /** The change recorded, to undo the import (its files go to the trash). */
+  change_id: number | null;
 };
 
 export type ImportJob = Job<

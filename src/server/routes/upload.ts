@@ -178,10 +178,11 @@ export function registerUploadRoute(
             announced = now;
             service.hooks.emit(
               'import_progress',
-              jobSummaryEvent(changed, ({ imported, existing, skipped }) => ({
+              jobSummaryEvent(changed, ({ imported, existing, skipped, change_id }) => ({
                 imported: imported.length,
                 existing: existing.length,
                 skipped: skipped.length,
+                change_id,
               })),
               registry.projectId,
             );

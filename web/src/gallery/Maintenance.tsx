@@ -14,6 +14,7 @@ import {
   type RebuildJob,
   type RebuildProgress,
 } from '../api';
+import { undoOffer, type UndoAction } from '../undo';
 
 interface UploadItem {
   name: string;
@@ -35,7 +36,7 @@ export function Maintenance({
   onMessage,
 }: {
   rebuild: RebuildProgress | undefined;
-  onMessage: (text: string, error?: boolean) => void;
+  onMessage: (text: string, error?: boolean, undo?: UndoAction) => void;
 }): React.JSX.Element {
   const [uploads, setUploads] = useState<UploadItem[]>([]);
   const [dragging, setDragging] = useState(false);
@@ -96,6 +97,8 @@ export function Maintenance({
           (there ? `; ${there} already there, left as they were` : '') +
           (report.skipped.length ? `; ${report.skipped.length} hidden or system files left out` : '') +
           '.',
+        false,
+        undoOffer(report.change_id),
       );
     } catch (err) {
       patch({ error: (err as Error).message });
