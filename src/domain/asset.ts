@@ -97,16 +97,32 @@ function outputMeta(record: AssetRecord): { meta: NormalisedMetadata; preview: J
 }
 
 /**
+ * What a preview URL's `v` holds, so that it can be cached for good: the first 16 characters of
+ * the bytes' hash, and for a video's poster frame (which can be set again) where it was taken.
+ */
+export function previewVersion(record: AssetRecord): string {
+  const v = record.hash.slice(0, 16);
+  const poster = isJsonObject(record.meta.preview) ? record.meta.preview.poster : undefined;
+  return isJsonObject(poster) && typeof poster.at === 'number' ? `${v}-${Math.round(poster.at * 1000)}` : v;
+}
+
+/**
  * Where a client fetches the asset and its previews over HTTP (ours, beyond the reference).
  * Preview URLs carry the content hash, so they can be cached forever.
  */
 function apiUrls(record: AssetRecord, preview: JsonObject | undefined): AssetUrls {
   const base = `/api/assets/${encodeURIComponent(record.uid)}`;
   const urls: AssetUrls = { self: base, file: `${base}/file`, sidecar: `${base}/sidecar` };
-  if (record.thumb && preview?.kind === 'thumbnail' && isJsonObject(preview.paths)) {
-    const v = record.hash.slice(0, 16);
+  const thumbnails =
+    preview?.kind === 'thumbnail'
+      ? preview.paths
+      : preview?.kind === 'video' && isJsonObject(preview.poster)
+        ? record.meta.thumbnails
+        : undefined;
+  if (record.thumb && isJsonObject(thumbnails)) {
+    const v = previewVersion(record);
     const sizes: Record<string, string> = {};
-    for (const size of Object.keys(preview.paths)) sizes[size] = `${base}/thumbnail?size=${size}&v=${v}`;
+    for (const size of Object.keys(thumbnails)) sizes[size] = `${base}/thumbnail?size=${size}&v=${v}`;
     urls.thumbnails = sizes;
     urls.thumbnail = sizes['256'] ?? Object.values(sizes)[0] ?? null;
   } else if (record.thumb && preview?.kind === 'waveform') {

@@ -85,7 +85,8 @@ export const audioCodec = (relPath: string): AudioCodec | undefined =>
  */
 export function thumbnailExt(relPath: string): '.png' | '.jpg' | '.webp' {
   const ext = path.extname(relPath).toLowerCase();
-  if (ext === '.jpg' || ext === '.jpeg') return '.jpg';
+  // (A video's thumbnail is its poster frame, a photo: see AssetRegistry.setPoster.)
+  if (ext === '.jpg' || ext === '.jpeg' || VIDEO_EXTS.has(ext)) return '.jpg';
   if (ext === '.webp' || ext === '.avif') return '.webp';
   return '.png';
 }
@@ -102,6 +103,17 @@ export function previewFileNames(uid: string): string[] {
   return names;
 }
 
+/** The thumbnail files' stored paths by size, and the 256 px one (a picture's, a font card's, a video's poster). */
+export function plannedThumbnails(
+  uid: string,
+  relPath: string,
+  display: (name: string) => string,
+): { thumbnails: JsonObject; thumb: string } {
+  const thumbnails: JsonObject = {};
+  for (const size of THUMB_SIZES) thumbnails[String(size)] = display(thumbnailName(uid, size, relPath));
+  return { thumbnails, thumb: thumbnails['256'] as string };
+}
+
 /**
  * The preview entries of the payload (reference §4): for images `meta.preview = {kind, paths,
  * default}` and `meta.thumbnails`; for audio `meta.preview = {kind: "waveform", path}`. `display`
@@ -114,10 +126,8 @@ export function plannedPreview(
 ): { preview: JsonObject; thumbnails?: JsonObject; thumb: string | null } | undefined {
   const kind = previewKind(relPath);
   if (kind === 'thumbnail') {
-    const paths: JsonObject = {};
-    for (const size of THUMB_SIZES) paths[String(size)] = display(thumbnailName(uid, size, relPath));
-    const thumb = paths['256'] as string;
-    return { preview: { kind, paths, default: thumb }, thumbnails: { ...paths }, thumb };
+    const { thumbnails, thumb } = plannedThumbnails(uid, relPath, display);
+    return { preview: { kind, paths: { ...thumbnails }, default: thumb }, thumbnails, thumb };
   }
   if (kind === 'waveform') {
     const thumb = display(waveformName(uid));

@@ -2,7 +2,7 @@
  * The AssetRegistry service for one project: the only module that writes. HTTP routes, CLI
  * commands and the studio are thin adapters over these methods.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -45,7 +45,15 @@ import { moveFileNoReplace } from '../files/move-file.js';
 import { TRASH_DIR } from '../files/trash.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
-import { hasPreview, plannedPreview, previewFileNames } from '../previews/kinds.js';
+import {
+  hasPreview,
+  plannedPreview,
+  plannedThumbnails,
+  previewFileNames,
+  previewKind,
+  thumbnailName,
+  THUMB_SIZES,
+} from '../previews/kinds.js';
 import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
 import {
@@ -1753,6 +1761,7 @@ export class AssetRegistry {
     if (!planned) return record;
     const meta: JsonObject = { ...record.meta, preview: planned.preview };
     if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
+    else delete meta.thumbnails; // (a video's poster of other bytes)
     return { ...record, meta, thumb: planned.thumb };
   }
 
@@ -1780,7 +1789,22 @@ export class AssetRegistry {
       if (outcome.ok && planned) {
         meta.preview = { ...planned.preview, ...previewFacts(outcome) };
         if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
+        else delete meta.thumbnails;
         thumb = planned.thumb;
+        // A video's poster frame stays while its bytes do (its facts read again, say).
+        const poster = isJsonObject(current.meta.preview) ? current.meta.preview.poster : undefined;
+        const posterFile = path.join(this.paths.thumbsRoot, thumbnailName(current.uid, 512, current.path));
+        if (
+          outcome.kind === 'video' &&
+          isJsonObject(poster) &&
+          poster.hash === current.hash &&
+          fs.existsSync(posterFile) // (not when the preview cache was cleared: the studio makes it again)
+        ) {
+          const kept = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
+          meta.preview = { ...meta.preview, poster };
+          meta.thumbnails = kept.thumbnails;
+          thumb = kept.thumb;
+        }
       } else {
         delete meta.thumbnails;
         meta.preview = { kind: planned?.preview.kind ?? null, status: 'failed', error };
@@ -1814,6 +1838,72 @@ export class AssetRegistry {
       status,
       error,
     });
+  }
+
+  /**
+   * Sets a video's poster frame (its thumbnail, which no server-side decoder makes here): a frame
+   * the studio drew from the video in the browser, sent as a PNG, JPEG or WebP image taken `at`
+   * seconds into the file whose hash was `hash`. Resized like any thumbnail in the preview pool
+   * (256 and 512 px JPEGs); kept while the bytes stay the same (a requeued preview keeps it).
+   */
+  async setPoster(uid: string, image: Buffer, options: { hash: string; at: number }): Promise<AssetRecord> {
+    const record = this.require(uid);
+    if (previewKind(record.path) !== 'video') {
+      throw conflict('not_a_video', `${record.path} is not a video: only a video takes a poster frame.`);
+    }
+    const stale = (): AppError =>
+      conflict(
+        'stale_poster',
+        `${record.path} changed since the frame was taken (its hash is ${record.hash.slice(0, 16)} now): ` +
+          'take the frame again from the file as it is.',
+      );
+    if (!record.hash.startsWith(options.hash)) throw stale();
+    if (record.previewStatus !== 'done') {
+      throw conflict(
+        'preview_not_ready',
+        `The video's facts are ${record.previewStatus ?? 'not queued'}: set its poster once they are done.`,
+      );
+    }
+    fs.mkdirSync(this.paths.stagingDir, { recursive: true });
+    const source = path.join(this.paths.stagingDir, `poster-${randomBytes(8).toString('hex')}.img`);
+    const outputs: Record<string, string> = {};
+    for (const size of THUMB_SIZES)
+      outputs[String(size)] = path.join(this.paths.thumbsRoot, thumbnailName(uid, size, record.path));
+    let frame: { width: number; height: number };
+    try {
+      fs.writeFileSync(source, image);
+      frame = await this.ctx.pool.thumbnail({ source, outputs, format: 'jpg', limitInputPixels: 64_000_000 });
+    } catch (err) {
+      throw badRequest(
+        `The poster frame could not be read as a PNG, JPEG or WebP image: ${(err as Error).message}.`,
+      );
+    } finally {
+      fs.rmSync(source, { force: true });
+    }
+    const updated = this.store.transaction(() => {
+      const current = this.get(uid);
+      if (!current || current.hash !== record.hash) throw stale();
+      const planned = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
+      const preview = isJsonObject(current.meta.preview) ? current.meta.preview : { kind: 'video' };
+      const poster = { at: options.at, width: frame.width, height: frame.height, hash: current.hash };
+      const next: AssetRecord = {
+        ...current,
+        meta: { ...current.meta, preview: { ...preview, poster }, thumbnails: planned.thumbnails },
+        thumb: planned.thumb,
+        updatedAt: utcNow(),
+      };
+      this.store.update(next);
+      return next;
+    });
+    await this.writeSidecar(updated);
+    this.emit('asset_preview_updated', {
+      uid,
+      type: updated.type,
+      path: updated.path,
+      status: 'done',
+      error: null,
+    });
+    return updated;
   }
 
   /**

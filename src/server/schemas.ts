@@ -314,6 +314,16 @@ export const LookupBody = Type.Object({
   ids: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 5_000 }),
 });
 
+/** `PUT /api/assets/{id}/poster`: where in the video the frame was taken, and from which bytes. */
+export const PosterQuery = Type.Object({
+  project_id: Type.Optional(Type.String()),
+  at: Type.Number({ minimum: 0, maximum: 1e7, description: 'Seconds into the video' }),
+  hash: Type.String({
+    pattern: '^[0-9a-f]{16,64}$',
+    description: "The video's hash (or its first 16 characters) when the frame was taken",
+  }),
+});
+
 /** `DELETE /api/trash`: only the batches deleted more than this many days ago (all when absent). */
 export const EmptyTrashQuery = Type.Object({
   older_than_days: Type.Optional(Type.Number({ minimum: 0 })),

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { eventually } from '../helpers/eventually.js';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import {
   encode,
@@ -290,6 +291,85 @@ describe('videos: their length and frame size from the container, no frame decod
     const similar = await api(url, 'GET', `/api/assets/${asset.uid}/similar`);
     assert.equal(similar.status, 409, similar.text);
     assert.match(similar.body.message, /is not a picture/);
+  });
+
+  test("a poster frame drawn by the studio becomes the video's thumbnail, kept while its bytes are", async () => {
+    const asset = await registerMedia('cutscene.webm', makeWebmHeaders(12, 640, 360));
+    const frame = await makeImage(640, 360, 'png', undefined, { r: 20, g: 160, b: 90 });
+    const put = (query: string, body: Buffer | string, type = 'image/png') =>
+      fetch(`${url}/api/assets/${asset.uid}/poster?${query}`, {
+        method: 'PUT',
+        headers: { 'content-type': type },
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    assert.equal((await api(url, 'GET', `/api/assets/${asset.uid}/thumbnail`)).status, 404, 'none yet');
+
+    const set = await put(`at=1.5&hash=${asset.hash.slice(0, 16)}`, frame);
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const poster = set.body.asset;
+    const paths = { '256': `cache/thumbs/${asset.uid}_256.jpg`, '512': `cache/thumbs/${asset.uid}_512.jpg` };
+    assert.deepEqual(poster.preview, {
+      kind: 'video',
+      duration: 12,
+      width: 640,
+      height: 360,
+      poster: { at: 1.5, width: 640, height: 360, hash: asset.hash },
+      // (As a picture's preview lists its thumbnails.)
+      paths,
+      default: paths['256'],
+    });
+    assert.deepEqual([poster.thumb, poster.metadata.thumbnails], [paths['256'], paths]);
+    assert.match(
+      poster.urls.thumbnail,
+      new RegExp(`/thumbnail\\?size=256&v=${asset.hash.slice(0, 16)}-1500$`),
+    );
+    const thumb = await fetch(url + poster.urls.thumbnail);
+    assert.equal(thumb.headers.get('content-type'), 'image/jpeg');
+    const pixels = sharp(Buffer.from(await thumb.arrayBuffer()));
+    assert.deepEqual([(await pixels.metadata()).width, (await pixels.metadata()).height], [256, 144]);
+    const { dominant } = await pixels.stats();
+    assert.ok(dominant.g > 120 && dominant.r < 60, JSON.stringify(dominant)); // the frame's green
+    assert.equal(
+      (ws.json(`data/assets/${poster.sidecar}`) as Record<string, any>).preview.poster.at,
+      1.5,
+      'in the sidecar',
+    );
+
+    // Its facts read again (a requeue): the poster stays.
+    await api(url, 'POST', '/api/previews/requeue', { ids: [asset.uid] });
+    const again = await eventually('the facts read again', async () => {
+      const got = (await api(url, 'GET', `/api/assets/${asset.uid}`)).body.asset;
+      return got.preview_status === 'done' ? got : undefined;
+    });
+    assert.equal(again.preview.poster?.at, 1.5, JSON.stringify(again.preview));
+    assert.equal(again.urls.thumbnail, poster.urls.thumbnail);
+
+    const stale = await put('at=2&hash=0123456789abcdef', frame);
+    assert.deepEqual([stale.status, stale.body.code], [409, 'stale_poster']);
+    const garbage = await put(`at=2&hash=${asset.hash}`, 'not an image at all');
+    assert.deepEqual([garbage.status, garbage.body.code], [400, 'bad_request']);
+    assert.match(garbage.body.message, /could not be read as a PNG, JPEG or WebP image/);
+    const text = await put(`at=2&hash=${asset.hash}`, 'hello', 'text/plain');
+    assert.equal(text.status, 415);
+    const picture = await registerMedia('still.png', frame);
+    const notVideo = await fetch(`${url}/api/assets/${picture.uid}/poster?at=0&hash=${picture.hash}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png' },
+      body: new Uint8Array(frame),
+    });
+    assert.equal(notVideo.status, 409);
+
+    // New bytes at its path: the poster of the old ones goes.
+    ws.file(`data/assets/${asset.path}`, makeWebmHeaders(20, 640, 360));
+    const res = await api(url, 'POST', '/api/assets/register', {
+      path: `data/assets/${asset.path}`,
+      copy: false,
+      wait: true,
+    });
+    const redone = res.body.asset;
+    assert.equal(redone.uid, asset.uid);
+    assert.deepEqual(redone.preview, { kind: 'video', duration: 20, width: 640, height: 360 });
+    assert.equal(redone.urls.thumbnail, undefined);
   });
 
   test('a file that is no video fails its preview with a reason that says so', async () => {

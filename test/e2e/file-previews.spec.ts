@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
 import { api, REPO, type RunningServer } from '../helpers/server.js';
 import { openAssetDialog, serveRebuilt } from '../helpers/studio.js';
@@ -166,26 +167,66 @@ test('a binary file keeps its icon; a file gone from disk says so', async ({ pag
   }
 });
 
-test('a video plays in the detail view, with its size', async ({ page }) => {
+test('a video plays in the detail view, with its size; the gallery draws its poster frame, and any frame can be kept as it', async ({
+  page,
+}) => {
+  const id = ids['cutscenes/opening.webm'] as string;
   const dialog = await openDetail(page, 'cutscenes/opening.webm');
   const video = dialog.locator('video');
-  await expect(video).toHaveAttribute('src', `/api/assets/${ids['cutscenes/opening.webm']}/file`);
+  await expect(video).toHaveAttribute('src', `/api/assets/${id}/file`);
   await expect(dialog.getByTestId('video-facts')).toHaveText(/^160 × 90 px/);
   await video.evaluate((el: HTMLVideoElement) => {
     el.muted = true;
     return el.play();
   });
-  await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime)).toBeGreaterThan(0);
+  await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime)).toBeGreaterThan(0.3);
+  await video.evaluate((el: HTMLVideoElement) => el.pause());
   await page.screenshot({ path: shot('detail-video.png') });
-  // The grid's tile has no picture: the video icon and its extension; its frame size, which the
-  // server read from the container's headers, under its name.
+  const posterOf = async () =>
+    (await api(server.url, 'GET', `/api/assets/${id}`)).body.asset as {
+      preview: { kind: string; width: number; height: number; poster?: { at: number } };
+      urls: { thumbnail?: string };
+    };
+
+  // The grid's tile: this browser drew a frame of it, which the server keeps as its thumbnail;
+  // its frame size, which the server read from the container's headers, under its name.
   await dialog.getByRole('button', { name: 'Close details' }).click();
-  const tile = page.locator(`.tile[data-uid="${ids['cutscenes/opening.webm']}"]`);
-  await expect(tile.locator('.type-icon')).toHaveText('▷webm');
+  const tile = page.locator(`.tile[data-uid="${id}"]`);
+  await expect(tile.locator('img')).toHaveAttribute(
+    'src',
+    new RegExp(`/api/assets/${id}/thumbnail\\?size=256&v=`),
+  );
   await expect(tile.locator('.caption .sub')).toContainText('160 × 90');
-  const facts = (await api(server.url, 'GET', `/api/assets/${ids['cutscenes/opening.webm']}`)).body.asset
-    .preview;
-  expect([facts.kind, facts.width, facts.height]).toEqual(['video', 160, 90]);
+  await expect(tile.locator('.video-mark')).toBeVisible(); // (a picture that plays)
+  await page.screenshot({ path: shot('video-poster.png') });
+  const first = await posterOf();
+  expect([first.preview.kind, first.preview.width, first.preview.height]).toEqual(['video', 160, 90]);
+  // (A recording's length is unknown: its first frame, whose time is where the recording began.)
+  expect(first.preview.poster?.at).toBeLessThan(0.2);
+  const colour = async (url: string) => {
+    const res = await fetch(server.url + url);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    return (await sharp(Buffer.from(await res.arrayBuffer())).stats()).dominant;
+  };
+  const red = await colour(first.urls.thumbnail!);
+  expect(red.r).toBeGreaterThan(150); // the recording's first frame: hue 0
+
+  // A later frame kept as the poster from the detail view.
+  const again = await openDetail(page, 'cutscenes/opening.webm');
+  const player = again.locator('video');
+  await player.evaluate(async (el: HTMLVideoElement) => {
+    el.muted = true;
+    await el.play();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    el.pause();
+  });
+  await again.getByRole('button', { name: 'Use this frame as the poster' }).click();
+  await expect(again.getByRole('status')).toHaveText(/^This frame \([\d.]+ s\) is the poster now\.$/);
+  const kept = await posterOf();
+  expect(kept.preview.poster?.at).toBeGreaterThan(0.2);
+  expect(kept.urls.thumbnail).not.toBe(first.urls.thumbnail);
+  const later = await colour(kept.urls.thumbnail!);
+  expect(later).not.toEqual(red);
 });
 
 test('a font shows sample text in itself, the sample can be changed; a broken font says so', async ({

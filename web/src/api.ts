@@ -313,6 +313,26 @@ export const api = {
     }>('GET', `/api/assets/folders?${new URLSearchParams({ parent, counts: 'true' })}`),
   facetsNow: () => takePrefetched<Facets>('/api/assets/facets'),
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
+  /** Sets a video's poster frame: a JPEG of a frame `at` seconds in, drawn from the bytes of `hash`. */
+  setPoster: async (id: string, frame: Blob, at: number, hash: string): Promise<Asset> => {
+    const url = `/api/assets/${encodeURIComponent(id)}/poster?at=${at}&hash=${hash}`;
+    const answer = await fetch(url, {
+      method: 'PUT',
+      headers: { ...authHeaders(), 'content-type': frame.type || 'image/jpeg' },
+      body: frame,
+    })
+      .then(readAnswer)
+      .catch(() => {
+        throw networkError();
+      });
+    if (!answer.ok || answer.data.ok === false)
+      throw new ApiError(
+        answer.status,
+        answer.data.code ?? 'http_error',
+        answer.data.message ?? `HTTP ${answer.status}`,
+      );
+    return (answer.data as unknown as { asset: Asset }).asset;
+  },
   lookup: (ids: string[]) =>
     request<{ items: Asset[]; missing: string[] }>('POST', '/api/assets/lookup', { ids }),
   /**

@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
-import type { AssetRecord } from '../../domain/asset.js';
+import { previewVersion, type AssetRecord } from '../../domain/asset.js';
 import { previewKind, thumbnailName, waveformName } from '../../previews/kinds.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { IDS_BODY_LIMIT, IdParams } from '../schemas.js';
+import { IDS_BODY_LIMIT, IdParams, PosterQuery } from '../schemas.js';
+
+/** The largest poster frame accepted (a 4K frame as PNG is ~10 MB; a JPEG far less). */
+const POSTER_BODY_LIMIT = 16 * 1024 * 1024;
 
 const ThumbQuery = Type.Object({
   size: Type.Optional(Type.Union([Type.Literal(256), Type.Literal(512)], { default: 256 })),
@@ -32,7 +35,16 @@ const MIME: Record<string, string> = {
 };
 
 function requireReady(record: AssetRecord, kind: 'thumbnail' | 'waveform'): void {
-  if (previewKind(record.path) !== kind) {
+  const own = previewKind(record.path);
+  // (A video's thumbnail is its poster frame, once the studio has set one.)
+  if (own === 'video' && kind === 'thumbnail' && !record.thumb) {
+    throw new AppError(
+      404,
+      'no_preview',
+      `Asset ${record.uid} (${record.path}) has no poster frame yet: the studio sets one when it shows the video.`,
+    );
+  }
+  if (own !== kind && !(own === 'video' && kind === 'thumbnail')) {
     throw new AppError(404, 'no_preview', `Asset ${record.uid} (${record.path}) has no ${kind}.`);
   }
   if (record.previewStatus !== 'done') {
@@ -87,8 +99,9 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
       const record = registry.require(request.params.id);
       requireReady(record, 'thumbnail');
       const size = request.query.size ?? 256;
-      const etag = `"${record.hash.slice(0, 16)}-${size}"`;
-      const versioned = request.query.v === record.hash.slice(0, 16);
+      const version = previewVersion(record);
+      const etag = `"${version}-${size}"`;
+      const versioned = request.query.v === version;
       return sendPreview(
         record,
         thumbnailName(record.uid, size, record.path),
@@ -97,6 +110,46 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
         request.headers['if-none-match'],
         reply,
       );
+    },
+  );
+
+  // A frame is a few hundred KB; the 512 px poster is made from it.
+  app.addContentTypeParser(
+    ['image/png', 'image/jpeg', 'image/webp'],
+    { parseAs: 'buffer', bodyLimit: POSTER_BODY_LIMIT },
+    (_request, body, done) => done(null, body),
+  );
+  app.put(
+    '/api/assets/:id/poster',
+    {
+      bodyLimit: POSTER_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: "Set a video's poster frame (its thumbnail): a PNG, JPEG or WebP image of a frame",
+        description:
+          'No server-side video decoder is needed: the studio draws a frame of the video in the browser and ' +
+          'sends it here (`at`: seconds into the video; `hash`: the bytes it was drawn from, so a frame of a file ' +
+          'changed since is refused with 409 `stale_poster`). Resized to the 256 and 512 px thumbnails; kept ' +
+          'while the bytes stay the same. 409 `not_a_video` for other files.',
+        params: IdParams,
+        querystring: PosterQuery,
+        consumes: ['image/png', 'image/jpeg', 'image/webp'],
+      },
+    },
+    async (request) => {
+      const registry = service.project(request.query.project_id);
+      if (!Buffer.isBuffer(request.body)) {
+        throw new AppError(
+          415,
+          'unsupported_media_type',
+          'Send the poster frame as the body, with Content-Type image/png, image/jpeg or image/webp.',
+        );
+      }
+      const record = await registry.setPoster(request.params.id, request.body, {
+        at: request.query.at,
+        hash: request.query.hash,
+      });
+      return { ok: true, asset: registry.serialize(record) };
     },
   );
 

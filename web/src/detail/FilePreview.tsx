@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, formatBytes, type Asset } from '../api';
 import { formatDuration, isAudioPath, isFontPath, isVideoPath } from '../../../src/domain/media-facts.js';
 import { stopAudition } from '../gallery/audition';
+import { frameOf } from '../gallery/poster';
 import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import { decodeTextHead, laidOutJson, type TextHead } from './text-head.js';
@@ -58,19 +59,39 @@ function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
   );
 }
 
-/** The browser's own player; its size and length once it has read them. */
+/**
+ * The browser's own player; its size and length once it has read them; and the frame shown kept
+ * as the video's poster (its thumbnail in the gallery).
+ */
 function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
   const [facts, setFacts] = useState<string>();
   const [failed, setFailed] = useState(false);
-  const readFacts = (video: HTMLVideoElement): void => {
-    const size = video.videoWidth ? `${video.videoWidth} × ${video.videoHeight} px` : '';
+  const [poster, setPoster] = useState<{ busy?: boolean; text?: string; error?: boolean }>({});
+  const video = useRef<HTMLVideoElement>(null);
+  const readFacts = (el: HTMLVideoElement): void => {
+    const size = el.videoWidth ? `${el.videoWidth} × ${el.videoHeight} px` : '';
     // A recording's length may be unknown until it has played through (Infinity).
-    const length = Number.isFinite(video.duration) ? formatDuration(video.duration) : '';
+    const length = Number.isFinite(el.duration) ? formatDuration(el.duration) : '';
     setFacts([size, length].filter(Boolean).join(' · ') || undefined);
+  };
+  const keepFrame = (): void => {
+    const el = video.current;
+    if (!el) return;
+    setPoster({ busy: true });
+    frameOf(el)
+      .then(({ frame, at }) => api.setPoster(asset.uid, frame, at, asset.hash))
+      .then(
+        (updated) => {
+          const at = (updated.preview as { poster?: { at?: number } } | undefined)?.poster?.at ?? 0;
+          setPoster({ text: `This frame (${formatDuration(at)}) is the poster now.` });
+        },
+        (err: Error) => setPoster({ text: `The poster was not set: ${err.message}`, error: true }),
+      );
   };
   return (
     <div className="player">
       <video
+        ref={video}
         controls
         preload="metadata"
         src={asset.urls.file}
@@ -85,11 +106,25 @@ function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
           This browser cannot play this video (its format or codec): download it to open it in a player.
         </p>
       ) : (
-        facts && (
-          <p className="muted" data-testid="video-facts">
-            {facts}
-          </p>
-        )
+        <>
+          {facts && (
+            <p className="muted" data-testid="video-facts">
+              {facts}
+            </p>
+          )}
+          {asset.preview_status === 'done' && (
+            <p className="poster-line">
+              <button type="button" disabled={poster.busy} onClick={keepFrame}>
+                Use this frame as the poster
+              </button>{' '}
+              {poster.text && (
+                <span role="status" className={poster.error ? 'error' : 'muted'}>
+                  {poster.text}
+                </span>
+              )}
+            </p>
+          )}
+        </>
       )}
     </div>
   );

@@ -9,6 +9,7 @@ import {
   isVideoPath,
   mediaSize,
 } from '../../../src/domain/media-facts.js';
+import { requestPoster } from './poster';
 import { PreviewGateContext } from './previewGate';
 import { useWaveform, WaveformPicture } from './WaveformPicture';
 
@@ -79,6 +80,11 @@ export function Preview({
   const [broken, setBroken] = useState(false);
   const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
   const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
+  // A video without a poster frame: this browser draws one (gallery/poster.ts).
+  const wantsPoster = ready && !thumb && asset.preview_status === 'done' && isVideoPath(asset.path);
+  useEffect(() => {
+    if (wantsPoster) requestPoster(asset.uid);
+  }, [wantsPoster, asset.uid]);
   const choices = Object.entries(asset.urls?.thumbnails ?? {});
   // Several sizes and a known width: the browser chooses.
   const choose = Boolean(width) && choices.length > 1;
@@ -167,6 +173,11 @@ export const Tile = memo(function Tile({
           <Preview asset={asset} size={256} width={width} progress={played} deferred={waiting} />
         )}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
+        {(asset.urls?.thumbnail ?? asset.urls?.thumbnails) && isVideoPath(asset.path) && (
+          <span className="badge video-mark" aria-hidden="true">
+            ▷
+          </span>
+        )}
         {fileUrl && (
           <button
             type="button"
