@@ -1,12 +1,13 @@
 /**
- * Images libvips does not read (sharp's prebuilt binaries carry no ImageMagick): BMP, TGA and
- * PSD, which game and visual-novel art pipelines are full of (Windows bitmaps, TGA textures,
- * Photoshop sources). They are decoded here to RGBA pixels, which the thumbnail worker then
+ * Images libvips does not read (sharp's prebuilt binaries carry no ImageMagick): BMP, TGA, PSD
+ * and DDS, which game and visual-novel art pipelines are full of (Windows bitmaps, TGA and DDS
+ * textures, Photoshop sources). They are decoded here to RGBA pixels, which the thumbnail worker then
  * resizes like any other image. Worker side only: decoding is CPU work.
  */
 import { decodeTga } from '@lunapaint/tga-codec';
 import { initializeCanvas, readPsd } from 'ag-psd';
 import { decode as decodeBmp } from 'bmp-ts';
+import { ddsPixels, ddsSize } from './dds.js';
 
 /** 8-bit RGBA, rows top to bottom. */
 export interface RawImage {
@@ -16,7 +17,7 @@ export interface RawImage {
 }
 
 /** Extensions (lowercase, with the dot) decoded here rather than by libvips. */
-export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set(['.bmp', '.tga', '.psd']);
+export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set(['.bmp', '.tga', '.psd', '.dds']);
 
 /** Files larger than this are not read whole into memory to be previewed. */
 export const MAX_DECODED_FILE_BYTES = 1024 * 1024 * 1024;
@@ -34,7 +35,7 @@ initializeCanvas(
   }),
 );
 
-const FORMAT_NAMES: Record<string, string> = { '.bmp': 'BMP', '.tga': 'TGA', '.psd': 'PSD' };
+const FORMAT_NAMES: Record<string, string> = { '.bmp': 'BMP', '.tga': 'TGA', '.psd': 'PSD', '.dds': 'DDS' };
 
 /**
  * Width and height as the header states them, read before decoding, so an image claiming more
@@ -50,6 +51,7 @@ function headerSize(ext: string, bytes: Buffer): { width: number; height: number
     // A negative height means rows stored top to bottom.
     return { width: bytes.readInt32LE(18), height: Math.abs(bytes.readInt32LE(22)) };
   }
+  if (ext === '.dds') return ddsSize(bytes);
   if (ext === '.psd') {
     if (bytes.length < 26) short();
     if (bytes.toString('latin1', 0, 4) !== '8BPS') throw new Error('it does not start with "8BPS"');
@@ -93,6 +95,7 @@ function bmpPixels(bytes: Buffer): RawImage {
 
 async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   if (ext === '.bmp') return bmpPixels(bytes);
+  if (ext === '.dds') return ddsPixels(bytes);
   if (ext === '.tga') {
     const { image } = await decodeTga(bytes);
     return { width: image.width, height: image.height, data: toBytes(image.data) };
@@ -103,7 +106,7 @@ async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   return { width: psd.imageData.width, height: psd.imageData.height, data: toBytes(psd.imageData.data) };
 }
 
-/** Decodes a BMP, TGA or PSD file's bytes to RGBA, refusing more than `limitInputPixels` pixels. */
+/** Decodes a BMP, TGA, PSD or DDS file's bytes to RGBA, refusing more than `limitInputPixels` pixels. */
 export async function decodeImage(ext: string, bytes: Buffer, limitInputPixels: number): Promise<RawImage> {
   const name = FORMAT_NAMES[ext] ?? ext;
   let image: RawImage;

@@ -11,7 +11,7 @@ export type ThumbSize = (typeof THUMB_SIZES)[number];
 
 export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
 
-// libvips reads most; BMP, TGA and PSD are decoded in JavaScript first (previews/decode-image.ts);
+// libvips reads most; BMP, TGA, DDS and PSD are decoded in JavaScript first (previews/decode-image.ts);
 // Krita and OpenRaster documents are previewed from the flattened PNG inside them.
 const IMAGE_EXTS = new Set([
   '.png',
@@ -25,6 +25,7 @@ const IMAGE_EXTS = new Set([
   '.avif',
   '.svg',
   '.tga',
+  '.dds',
   '.psd',
   '.kra',
   '.ora',

@@ -9,6 +9,7 @@ import { api, startServer, type RunningServer } from '../helpers/server.js';
 import {
   encode,
   makeBmp,
+  makeDds,
   makeKra,
   makeOra,
   makeImage,
@@ -166,13 +167,14 @@ describe('thumbnails', () => {
   });
 });
 
-describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), SVG, Krita and OpenRaster', () => {
+describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvips), SVG, Krita and OpenRaster', () => {
   const top = { r: 220, g: 30, b: 10 };
   const bottom = { r: 10, g: 40, b: 200 };
   const cases: Array<{ name: string; bytes: () => Buffer | string | Promise<Buffer> }> = [
     { name: 'wall.bmp', bytes: () => makeBmp(640, 360, top, bottom) },
     { name: 'wall-top-down.bmp', bytes: () => makeBmp(640, 360, top, bottom, true) },
     { name: 'hero.tga', bytes: () => makeTga(640, 360, top, bottom) },
+    { name: 'skin.dds', bytes: () => makeDds(640, 360, (_x, y) => (y < 180 ? top : bottom), 'bgra32') },
     { name: 'cover.psd', bytes: () => makePsd(640, 360, top, bottom) },
     { name: 'badge.svg', bytes: () => makeSvg(640, 360, top, bottom) },
     { name: 'painting.kra', bytes: () => makeKra(640, 360, top, bottom) },
@@ -220,6 +222,42 @@ describe('formats game art comes in: BMP, TGA and PSD (decoded before libvips), 
     assert.match(truncated.preview_error, /not a readable TGA image/);
     const after = await registerMedia('after.psd', makePsd(32, 32, top, bottom));
     assert.equal(after.preview_status, 'done', after.preview_error);
+  });
+
+  test('a DXT1 texture (DDS) gets its thumbnails from its top level; a DX10 one fails saying why', async () => {
+    // (Colours DXT1's 5-6-5 bits hold exactly.)
+    const red = { r: 255, g: 0, b: 0 };
+    const blue = { r: 0, g: 0, b: 255 };
+    const asset = await registerMedia(
+      'crate.dds',
+      makeDds(256, 128, (x) => (x < 128 ? red : blue), 'dxt1'),
+    );
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual([asset.preview.width, asset.preview.height], [256, 128]);
+    const { data, info } = await sharp(thumbFile(`${asset.id}_256.png`))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height], [256, 128]);
+    const at = (x: number): number[] => [
+      ...data.subarray((64 * info.width + x) * 4, (64 * info.width + x) * 4 + 4),
+    ];
+    assert.deepEqual(
+      [at(10), at(245)],
+      [
+        [255, 0, 0, 255],
+        [0, 0, 255, 255],
+      ],
+    );
+    const bc7 = await registerMedia(
+      'modern.dds',
+      makeDds(64, 64, () => red, 'dx10'),
+    );
+    assert.equal(bc7.preview_status, 'failed');
+    assert.match(
+      bc7.preview_error,
+      /^not a readable DDS image: its pixels are in a DX10 format \(BC4-BC7 or float\)/,
+    );
   });
 
   test('a Krita document without its flattened picture, or an archive that is not one, fails with the reason', async () => {

@@ -338,3 +338,60 @@ export function makeWebmHeaders(seconds: number, width: number, height: number):
   const segment = ebml('18538067', Buffer.concat([info, ebml('1654ae6b', track)]));
   return Buffer.concat([header, segment]);
 }
+
+/**
+ * A DDS texture, as a game engine or a mod ships it: block-compressed DXT1 (each 4 × 4 block one
+ * colour, `paint` of its top-left pixel), uncompressed 32-bit BGRA, or a DX10 header (BC7, which
+ * the previews do not read; its blocks are zeros).
+ */
+export function makeDds(
+  width: number,
+  height: number,
+  paint: (x: number, y: number) => { r: number; g: number; b: number; a?: number },
+  format: 'dxt1' | 'bgra32' | 'dx10',
+): Buffer {
+  const header = Buffer.alloc(128);
+  header.write('DDS ', 0, 'latin1');
+  header.writeUInt32LE(124, 4);
+  header.writeUInt32LE(0x1 | 0x2 | 0x4 | 0x1000, 8); // caps, height, width, pixel format
+  header.writeUInt32LE(height, 12);
+  header.writeUInt32LE(width, 16);
+  header.writeUInt32LE(1, 28); // one mipmap level
+  header.writeUInt32LE(32, 76); // pixel format size
+  header.writeUInt32LE(0x1000, 108); // DDSCAPS_TEXTURE
+  const blocksX = Math.ceil(width / 4);
+  const blocksY = Math.ceil(height / 4);
+  if (format === 'bgra32') {
+    header.writeUInt32LE(0x40 | 0x1, 80); // RGB, alpha
+    header.writeUInt32LE(32, 88);
+    [0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000].forEach((mask, i) =>
+      header.writeUInt32LE(mask, 92 + 4 * i),
+    );
+    const pixels = Buffer.alloc(width * height * 4);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const { r, g, b, a = 255 } = paint(x, y);
+        pixels.set([b, g, r, a], (y * width + x) * 4);
+      }
+    return Buffer.concat([header, pixels]);
+  }
+  header.writeUInt32LE(0x4, 80); // FourCC
+  header.write(format === 'dx10' ? 'DX10' : 'DXT1', 84, 'latin1');
+  if (format === 'dx10') {
+    const dx10 = Buffer.alloc(20);
+    dx10.writeUInt32LE(98, 0); // DXGI_FORMAT_BC7_UNORM
+    dx10.writeUInt32LE(3, 4); // a 2D texture
+    dx10.writeUInt32LE(1, 12);
+    return Buffer.concat([header, dx10, Buffer.alloc(blocksX * blocksY * 16)]);
+  }
+  const blocks = Buffer.alloc(blocksX * blocksY * 8);
+  for (let by = 0; by < blocksY; by++)
+    for (let bx = 0; bx < blocksX; bx++) {
+      const { r, g, b } = paint(bx * 4, by * 4);
+      const c565 = ((r >> 3) << 11) | ((g >> 2) << 5) | (b >> 3);
+      const at = (by * blocksX + bx) * 8;
+      blocks.writeUInt16LE(c565, at);
+      blocks.writeUInt16LE(c565, at + 2); // every pixel index 0: colour 0
+    }
+  return Buffer.concat([header, blocks]);
+}
