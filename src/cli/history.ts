@@ -19,6 +19,7 @@ const KIND_LABEL: Record<ChangeRecord['kind'], string> = {
   move: 'move',
   remove: 'remove',
   import: 'import',
+  upload: 'upload',
   undo: 'undo',
   redo: 'redo',
 };

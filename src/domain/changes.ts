@@ -9,11 +9,12 @@ import type { JsonObject, JsonValue } from './json.js';
 import { sameJson, type BulkEdit } from './metadata.js';
 
 /** `undo` takes a change back; `redo` takes an undo back. */
-export type ChangeKind = 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'import' | 'undo' | 'redo';
+export type ChangeKind =
+  'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'import' | 'upload' | 'undo' | 'redo';
 
 /**
  * What a change's items hold: metadata keys; (a move) the file's path under the key `path`; or
- * (a removal, an import) the asset's row under the key `record`. An undo has the subject of the change it
+ * (a removal, an import, an upload) the asset's row under the key `record`. An undo has the subject of the change it
  * takes back.
  */
 export type ChangeSubject = 'metadata' | 'path' | 'record';

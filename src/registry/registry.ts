@@ -294,6 +294,8 @@ const SIDECAR_BATCH = 512;
 const BULK_CHUNK = 128;
 /** Assets a folder's count goes up to (see `subfolders`): beyond it, "10,000+". */
 export const FOLDER_COUNT_CAP = 10_000;
+/** Upload sessions remembered (the oldest forgotten first): see recordUpload. */
+const UPLOAD_SESSIONS_KEPT = 100;
 /** Items of a change an undo reads at a time. */
 const UNDO_PAGE = 10_000;
 /** A bulk edit's chunks whose sidecars may be writing while the next one commits. */
@@ -306,6 +308,9 @@ const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix
 
 export class AssetRegistry {
   private readonly sidecars: SidecarWriter;
+
+  /** Upload sessions of this process: the change each adds to, and how many files it holds. */
+  private readonly uploadSessions = new Map<string, { changeId: number; files: number }>();
 
   constructor(
     private readonly ctx: RegistryContext,
@@ -1694,10 +1699,42 @@ export class AssetRegistry {
    * their bytes), and a redo brings them back. Null when there are none.
    */
   recordImport(summary: string, uids: readonly string[]): number | null {
+    return this.recordCreated(uids, () => this.recordChange({ kind: 'import', subject: 'record', summary }));
+  }
+
+  /**
+   * Records an uploaded file's new asset as {@link recordImport} does, in one change per upload
+   * `session` (the studio's drop of many files: one Undo takes them all back), named after how
+   * many files it holds. A session whose change was undone, or is gone, starts a new one.
+   */
+  recordUpload(session: string, uid: string, name: string): number | null {
+    const known = this.uploadSessions.get(session);
+    const change = known && this.store.changes.get(this.projectId, known.changeId);
+    const live = change && change.undone_by === null ? known : undefined;
+    const files = live ? live.files + 1 : 1;
+    const summary = files === 1 ? `Upload ${name}` : `Upload ${files} files`;
+    const id = this.recordCreated([uid], () => {
+      if (!live) return this.recordChange({ kind: 'upload', subject: 'record', summary });
+      this.store.changes.rename(live.changeId, summary);
+      return live.changeId;
+    });
+    if (id !== null) {
+      this.uploadSessions.delete(session); // (kept in the order last used)
+      this.uploadSessions.set(session, { changeId: id, files });
+      for (const old of this.uploadSessions.keys()) {
+        if (this.uploadSessions.size <= UPLOAD_SESSIONS_KEPT) break;
+        this.uploadSessions.delete(old);
+      }
+    }
+    return id;
+  }
+
+  /** Adds the registrations of these assets, whose files the registry wrote, to the change `into` gives. */
+  private recordCreated(uids: readonly string[], into: () => number): number | null {
     const records = this.getMany(uids);
     if (!records.length) return null;
     return this.store.transaction(() => {
-      const id = this.recordChange({ kind: 'import', subject: 'record', summary });
+      const id = into();
       this.store.changes.addItems(
         id,
         records.map((record) => ({

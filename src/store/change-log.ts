@@ -45,6 +45,7 @@ export class ChangeLog {
         'INSERT INTO change_items (change_id, uid, before, after) VALUES (?, ?, ?, ?)',
       ),
       count: db.prepare<[number, number]>('UPDATE changes SET assets = assets + ? WHERE id = ?'),
+      rename: db.prepare<[string, number]>('UPDATE changes SET summary = ? WHERE id = ?'),
       one: db.prepare<[string, number], ChangeRow>('SELECT * FROM changes WHERE project_id = ? AND id = ?'),
       list: db.prepare<[string, number, number], ChangeRow>(
         'SELECT * FROM changes WHERE project_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
@@ -100,6 +101,11 @@ export class ChangeLog {
       this.stmts.addItem.run(changeId, item.uid, JSON.stringify(item.before), JSON.stringify(item.after));
     }
     if (items.length) this.stmts.count.run(items.length, changeId);
+  }
+
+  /** A change's summary, as it grows (an upload session adding files). */
+  rename(id: number, summary: string): void {
+    this.stmts.rename.run(summary, id);
   }
 
   get(projectId: string, id: number): ChangeRow | undefined {

@@ -168,6 +168,51 @@ describe('files deleted through the registry go to the trash', () => {
   });
 });
 
+describe('uploads', () => {
+  const uploadFile = async (name: string, body: string, session?: string) => {
+    const form = new FormData();
+    form.append('dest_path', 'drops/');
+    if (session !== undefined) form.append('session', session);
+    form.append('file', new Blob([body]), name);
+    const res = await fetch(`${url}/api/assets/upload`, { method: 'POST', body: form });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  test("a session's uploads are one change: undone, their files go to the trash; without one, none is recorded", async () => {
+    const first = await uploadFile('one.txt', 'one', 'drop-1');
+    const second = await uploadFile('two.txt', 'two', 'drop-1');
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(typeof first.body.change_id, 'number');
+    assert.equal(second.body.change_id, first.body.change_id, 'one change for the session');
+    const [change] = (await api(url, 'GET', '/api/changes?limit=1')).body.items;
+    assert.deepEqual(
+      [change.id, change.kind, change.summary, change.assets],
+      [first.body.change_id, 'upload', 'Upload 2 files', 2],
+    );
+    const alone = await uploadFile('three.txt', 'three');
+    assert.equal(alone.body.change_id, null, 'no session: not recorded');
+
+    const undone = await undo(first.body.change_id);
+    assert.equal(undone.status, 200, undone.text);
+    assert.equal(undone.body.updated, 2);
+    for (const { body } of [first, second]) {
+      assert.equal((await asset(body.asset_id)).status, 404);
+      assert.equal(ws.exists(`data/assets/${body.asset.path}`), false, `${body.asset.path} left its folder`);
+    }
+    assert.equal(ws.exists(`data/assets/${alone.body.asset.path}`), true, 'the other upload stays');
+    const later = await uploadFile('four.txt', 'four', 'drop-1');
+    assert.notEqual(
+      later.body.change_id,
+      first.body.change_id,
+      'the session starts a new change once undone',
+    );
+    const long = await uploadFile('five.txt', 'five', 'x'.repeat(101));
+    assert.equal(long.status, 400);
+    assert.match(long.body.message, /session must be at most 100 characters/);
+    assert.equal(ws.exists('data/assets/drops/five.txt'), false, 'refused before anything was written');
+  });
+});
+
 describe('deleting for good', () => {
   test('trash=false (delete_files with trash: false) deletes at once: nothing kept, nothing to bring back', async () => {
     const id = await registered('tmp/scratch.txt');

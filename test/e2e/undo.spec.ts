@@ -278,3 +278,26 @@ test('a zip imported into the wrong place is undone: its files go to the trash',
   expect(ws.exists('data/assets/extras/one.txt')).toBe(false);
   expect((await api(server.url, 'GET', '/api/trash')).body.files).toBe(2);
 });
+
+test('files uploaded into the wrong place are taken back with one Undo', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.locator('.tile')).toHaveCount(2);
+  await page.getByLabel('Files to upload').setInputFiles([
+    { name: 'stray-1.txt', mimeType: 'text/plain', buffer: Buffer.from('stray one') },
+    { name: 'stray-2.txt', mimeType: 'text/plain', buffer: Buffer.from('stray two') },
+  ]);
+  await expect(message(page)).toHaveText('Uploaded 2 of 2 files.');
+  await expect(page.locator('.tile')).toHaveCount(4);
+  const paths = (
+    (await api(server.url, 'GET', '/api/assets/search?q=stray')).body.items as Array<{ path: string }>
+  )
+    .map((a) => a.path)
+    .sort();
+  expect(paths).toHaveLength(2);
+  for (const rel of paths) expect(ws.exists(`data/assets/${rel}`)).toBe(true);
+
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(message(page)).toHaveText('Undo: Upload 2 files on 2 assets.');
+  await expect(page.locator('.tile')).toHaveCount(2);
+  for (const rel of paths) expect(ws.exists(`data/assets/${rel}`), rel).toBe(false);
+});

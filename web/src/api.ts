@@ -459,7 +459,7 @@ export type AssetChange = Change & { before: Record<string, JsonValue>; after: R
 /** An edit recorded in the history (GET /api/changes). */
 export interface Change {
   id: number;
-  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'import' | 'undo' | 'redo';
+  kind: 'edit' | 'bulk_edit' | 'tag_rename' | 'move' | 'remove' | 'import' | 'upload' | 'undo' | 'redo';
   summary: string;
   assets: number;
   /** UTC, `YYYY-MM-DD HH:MM:SS`. */
@@ -568,20 +568,22 @@ export async function upload(
   file: File,
   onProgress: (fraction: number) => void,
   folder = '',
-): Promise<Asset> {
+  /** Uploads of one session are one change in the history (one Undo). */
+  session?: string,
+): Promise<{ asset: Asset; change_id: number | null }> {
   const form = new FormData();
   form.append('on_conflict', 'rename');
+  if (session) form.append('session', session);
   // The type a rebuild would give the file where it lands: by extension at the top, else its first folder.
   form.append('asset_type', typeForPath(folder ? `${folder}/${file.name}` : file.name));
   if (folder) form.append('dest_path', `${folder}/`);
   form.append('file', file, file.name);
-  const { asset } = await postForm<{ asset: Asset }>(
+  return postForm<{ asset: Asset; change_id: number | null }>(
     '/api/assets/upload',
     form,
     `Uploading ${file.name}`,
     onProgress,
   );
-  return asset;
 }
 
 export type ImportReport = {

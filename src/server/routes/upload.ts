@@ -102,7 +102,12 @@ export function registerUploadRoute(
     {
       schema: {
         tags: ['assets'],
-        summary: 'Upload a file (multipart/form-data: file, asset_type, dest_path, metadata, on_conflict)',
+        summary:
+          'Upload a file (multipart/form-data: file, asset_type, dest_path, metadata, on_conflict, session)',
+        description:
+          'Uploads that give the same `session` (any text up to 100 characters: the studio sends one per drop) ' +
+          'are recorded as one change, "Upload N files" (`change_id`), which undo takes back, their files to the ' +
+          'trash. Without a session an upload is not recorded, like a registration.',
         consumes: ['multipart/form-data'],
       },
     },
@@ -112,6 +117,9 @@ export function registerUploadRoute(
         const { fields, ...uploaded } = await receiveFile(request, tmpDir, maxUploadBytes);
         const metadata = parseMetadataInput(fields.metadata);
         const onConflict = fields.on_conflict === 'rename' ? 'rename' : 'error';
+        const session = fields.session?.trim();
+        if (session && session.length > 100)
+          throw badRequest(`session must be at most 100 characters; got ${session.length}.`);
         const registry = service.project(fields.project_id);
         const result = await registry.register({
           path: uploaded.file,
@@ -127,11 +135,18 @@ export function registerUploadRoute(
             inputs: { filename: uploaded.name, content_type: uploaded.mimetype, size_bytes: uploaded.size },
           },
         });
+        // A session's new assets are one change (a drop of many files); a script's uploads without
+        // one are not recorded, like its registrations (they would push real edits out of the history).
+        const changeId =
+          session && result.created
+            ? registry.recordUpload(session, result.record.uid, result.record.path)
+            : null;
         return {
           ok: true,
           asset_id: result.record.uid,
           created: result.created,
           asset: registry.serialize(result.record),
+          change_id: changeId,
         };
       } finally {
         fs.rmSync(tmpDir, { recursive: true, force: true });

@@ -62,16 +62,20 @@ export function Maintenance({
     const patch = (i: number, p: Partial<UploadItem>): void =>
       setUploads((u) => u.map((item, j) => (j === start + i ? { ...item, ...p } : item)));
     let ok = 0;
+    // One session per drop: its files are one change, which Undo takes back.
+    const session = crypto.randomUUID();
+    let changeId: number | null = null;
     for (const [i, { file, folder }] of files.entries()) {
       try {
-        await upload(file, (progress) => patch(i, { progress }), folder);
+        const uploaded = await upload(file, (progress) => patch(i, { progress }), folder, session);
+        changeId = uploaded.change_id ?? changeId;
         patch(i, { progress: 1, done: true });
         ok++;
       } catch (err) {
         patch(i, { error: (err as Error).message });
       }
     }
-    onMessage(`Uploaded ${ok} of ${files.length} files.`, ok < files.length);
+    onMessage(`Uploaded ${ok} of ${files.length} files.`, ok < files.length, undoOffer(changeId));
   };
 
   /** A zip of assets (an export, a pack) unpacked and registered, its progress in the uploads list. */
