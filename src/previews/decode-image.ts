@@ -1,13 +1,14 @@
 /**
- * Images libvips does not read (sharp's prebuilt binaries carry no ImageMagick): BMP, TGA, PSD
- * and DDS, which game and visual-novel art pipelines are full of (Windows bitmaps, TGA and DDS
- * textures, Photoshop sources). They are decoded here to RGBA pixels, which the thumbnail worker then
+ * Images libvips does not read (sharp's prebuilt binaries carry no ImageMagick): BMP, TGA, PSD,
+ * DDS and OpenEXR, which game and visual-novel art pipelines are full of (Windows bitmaps, TGA
+ * and DDS textures, Photoshop sources, HDR renders). They are decoded here to RGBA pixels, which the thumbnail worker then
  * resizes like any other image. Worker side only: decoding is CPU work.
  */
 import { decodeTga } from '@lunapaint/tga-codec';
 import { initializeCanvas, readPsd } from 'ag-psd';
 import { decode as decodeBmp } from 'bmp-ts';
 import { ddsPixels, ddsSize } from './dds.js';
+import { exrPixels, exrSize } from './exr.js';
 
 /** 8-bit RGBA, rows top to bottom. */
 export interface RawImage {
@@ -17,7 +18,7 @@ export interface RawImage {
 }
 
 /** Extensions (lowercase, with the dot) decoded here rather than by libvips. */
-export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set(['.bmp', '.tga', '.psd', '.dds']);
+export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set(['.bmp', '.tga', '.psd', '.dds', '.exr']);
 
 /** Files larger than this are not read whole into memory to be previewed. */
 export const MAX_DECODED_FILE_BYTES = 1024 * 1024 * 1024;
@@ -35,7 +36,13 @@ initializeCanvas(
   }),
 );
 
-const FORMAT_NAMES: Record<string, string> = { '.bmp': 'BMP', '.tga': 'TGA', '.psd': 'PSD', '.dds': 'DDS' };
+const FORMAT_NAMES: Record<string, string> = {
+  '.bmp': 'BMP',
+  '.tga': 'TGA',
+  '.psd': 'PSD',
+  '.dds': 'DDS',
+  '.exr': 'OpenEXR',
+};
 
 /**
  * Width and height as the header states them, read before decoding, so an image claiming more
@@ -52,6 +59,7 @@ function headerSize(ext: string, bytes: Buffer): { width: number; height: number
     return { width: bytes.readInt32LE(18), height: Math.abs(bytes.readInt32LE(22)) };
   }
   if (ext === '.dds') return ddsSize(bytes);
+  if (ext === '.exr') return exrSize(bytes);
   if (ext === '.psd') {
     if (bytes.length < 26) short();
     if (bytes.toString('latin1', 0, 4) !== '8BPS') throw new Error('it does not start with "8BPS"');
@@ -96,6 +104,7 @@ function bmpPixels(bytes: Buffer): RawImage {
 async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   if (ext === '.bmp') return bmpPixels(bytes);
   if (ext === '.dds') return ddsPixels(bytes);
+  if (ext === '.exr') return exrPixels(bytes);
   if (ext === '.tga') {
     const { image } = await decodeTga(bytes);
     return { width: image.width, height: image.height, data: toBytes(image.data) };
@@ -106,7 +115,7 @@ async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   return { width: psd.imageData.width, height: psd.imageData.height, data: toBytes(psd.imageData.data) };
 }
 
-/** Decodes a BMP, TGA, PSD or DDS file's bytes to RGBA, refusing more than `limitInputPixels` pixels. */
+/** Decodes a BMP, TGA, PSD, DDS or OpenEXR file's bytes to RGBA, refusing more than `limitInputPixels` pixels. */
 export async function decodeImage(ext: string, bytes: Buffer, limitInputPixels: number): Promise<RawImage> {
   const name = FORMAT_NAMES[ext] ?? ext;
   let image: RawImage;

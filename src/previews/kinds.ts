@@ -11,7 +11,7 @@ export type ThumbSize = (typeof THUMB_SIZES)[number];
 
 export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
 
-// libvips reads most; BMP, TGA, DDS and PSD are decoded in JavaScript first (previews/decode-image.ts);
+// libvips reads most; BMP, TGA, DDS, EXR and PSD are decoded in JavaScript first (previews/decode-image.ts);
 // Krita and OpenRaster documents are previewed from the flattened PNG inside them.
 const IMAGE_EXTS = new Set([
   '.png',
@@ -26,6 +26,7 @@ const IMAGE_EXTS = new Set([
   '.svg',
   '.tga',
   '.dds',
+  '.exr',
   '.psd',
   '.kra',
   '.ora',

@@ -20,13 +20,15 @@ import type { AtomicFile } from '../files/atomic-write.js';
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.meta.url).href;
 
+type PreviewTask = ThumbnailTask | WaveformTask | VideoTask | string;
+
+/** A preview task still running after this long is stopped: see {@link WorkerPool.preview}. */
+const PREVIEW_TIMEOUT_MS = Number(process.env.ASSET_REGISTRY_PREVIEW_TIMEOUT_MS) || 180_000;
+
 export class WorkerPool {
   /** Reading files: hashing, staged copies, and the folders of a rebuild's scan. */
   private readonly hashPool: Piscina<HashTask | ScanTask, HashResult | HashManyEntry[] | ScanResult>;
-  private readonly previewPool: Piscina<
-    ThumbnailTask | WaveformTask | VideoTask | string,
-    ThumbnailResult | WaveformResult | VideoResult | string
-  >;
+  private readonly previewPool: Piscina<PreviewTask, ThumbnailResult | WaveformResult | VideoResult | string>;
   /** One thread: batches of small writes, which mostly wait on the disk. */
   private readonly writePool: Piscina<WriteTask, WriteResult>;
   /** One thread: searches that scan rows, off the thread that answers requests. */
@@ -103,24 +105,40 @@ export class WorkerPool {
   }
 
   async thumbnail(task: ThumbnailTask): Promise<ThumbnailResult> {
-    return (await this.previewPool.run(task, { filename: workerUrl('thumbnail-worker') })) as ThumbnailResult;
+    return (await this.preview(task, 'thumbnail-worker')) as ThumbnailResult;
   }
 
   /** A video's length and frame size from its container's headers (see the video worker). */
   async videoFacts(task: VideoTask): Promise<VideoResult> {
-    return (await this.previewPool.run(task, { filename: workerUrl('video-worker') })) as VideoResult;
+    return (await this.preview(task, 'video-worker')) as VideoResult;
   }
 
   /** A picture's difference hash from its thumbnail file (see `fingerprint` in the thumbnail worker). */
   async fingerprint(thumbnail: string): Promise<string> {
-    return (await this.previewPool.run(thumbnail, {
-      filename: workerUrl('thumbnail-worker'),
-      name: 'fingerprint',
-    })) as string;
+    return (await this.preview(thumbnail, 'thumbnail-worker', 'fingerprint')) as string;
   }
 
   async waveform(task: WaveformTask): Promise<WaveformResult> {
-    return (await this.previewPool.run(task, { filename: workerUrl('waveform-worker') })) as WaveformResult;
+    return (await this.preview(task, 'waveform-worker')) as WaveformResult;
+  }
+
+  /**
+   * A task on the preview threads, stopped (its thread ended) after {@link PREVIEW_TIMEOUT_MS}: a
+   * decoder that loops on a damaged file must not hold a preview thread for good.
+   */
+  private async preview(task: PreviewTask, worker: string, name?: string): Promise<unknown> {
+    try {
+      return await this.previewPool.run(task, {
+        filename: workerUrl(worker),
+        ...(name ? { name } : {}),
+        signal: AbortSignal.timeout(PREVIEW_TIMEOUT_MS),
+      });
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err;
+      throw new Error(
+        `reading it took longer than ${PREVIEW_TIMEOUT_MS / 1000} s and was stopped (a damaged file?)`,
+      );
+    }
   }
 
   async close(): Promise<void> {

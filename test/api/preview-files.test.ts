@@ -10,6 +10,7 @@ import {
   encode,
   makeBmp,
   makeDds,
+  makeExr,
   makeKra,
   makeOra,
   makeImage,
@@ -258,6 +259,39 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
       bc7.preview_error,
       /^not a readable DDS image: its pixels are in a DX10 format \(BC4-BC7 or float\)/,
     );
+  });
+
+  test('an OpenEXR image is shown as a screen would: linear light to sRGB, brighter than white clamped', async () => {
+    // Top: pure red; bottom left: blue 8× brighter than white; bottom right: linear 0.214, sRGB middle grey.
+    const exr = makeExr(64, 32, (x, y) =>
+      y < 16 ? { r: 1, g: 0, b: 0 } : x < 32 ? { r: 0, g: 0, b: 8 } : { r: 0.214, g: 0.214, b: 0.214 },
+    );
+    const asset = await registerMedia('sky.exr', exr);
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual([asset.preview.width, asset.preview.height], [64, 32]);
+    const { data, info } = await sharp(thumbFile(`${asset.id}_256.png`))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height], [64, 32], 'never upscaled');
+    const at = (x: number, y: number): number[] => [
+      ...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4),
+    ];
+    assert.deepEqual(
+      [at(10, 4), at(10, 28)],
+      [
+        [255, 0, 0, 255],
+        [0, 0, 255, 255],
+      ],
+    );
+    const grey = at(50, 28);
+    assert.ok(
+      grey.slice(0, 3).every((v) => Math.abs(v - 128) <= 1),
+      `middle grey, not ${grey.join()}`,
+    );
+    const broken = await registerMedia('cut.exr', exr.subarray(0, 200));
+    assert.equal(broken.preview_status, 'failed');
+    assert.match(broken.preview_error, /^not a readable OpenEXR image: /);
   });
 
   test('a Krita document without its flattened picture, or an archive that is not one, fails with the reason', async () => {

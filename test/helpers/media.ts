@@ -395,3 +395,60 @@ export function makeDds(
     }
   return Buffer.concat([header, blocks]);
 }
+
+/**
+ * An OpenEXR image written by the file format's specification: one part, scanlines, no
+ * compression, 32-bit float R, G, B (and A) channels; `paint` gives each pixel's linear light.
+ */
+export function makeExr(
+  width: number,
+  height: number,
+  paint: (x: number, y: number) => { r: number; g: number; b: number; a?: number },
+  alpha = false,
+): Buffer {
+  const attribute = (name: string, type: string, value: Buffer): Buffer => {
+    const size = Buffer.alloc(4);
+    size.writeInt32LE(value.length);
+    return Buffer.concat([Buffer.from(`${name}\0${type}\0`, 'latin1'), size, value]);
+  };
+  const ints = (...values: number[]): Buffer => {
+    const b = Buffer.alloc(values.length * 4);
+    values.forEach((v, i) => b.writeInt32LE(v, i * 4));
+    return b;
+  };
+  const floats = (...values: number[]): Buffer => {
+    const b = Buffer.alloc(values.length * 4);
+    values.forEach((v, i) => b.writeFloatLE(v, i * 4));
+    return b;
+  };
+  const names = alpha ? ['A', 'B', 'G', 'R'] : ['B', 'G', 'R']; // (stored in name order)
+  const chlist = Buffer.concat([
+    ...names.map((n) =>
+      Buffer.concat([Buffer.from(`${n}\0`, 'latin1'), ints(2), Buffer.alloc(4), ints(1, 1)]),
+    ),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.concat([
+    ints(20000630, 2),
+    attribute('channels', 'chlist', chlist),
+    attribute('compression', 'compression', Buffer.from([0])),
+    attribute('dataWindow', 'box2i', ints(0, 0, width - 1, height - 1)),
+    attribute('displayWindow', 'box2i', ints(0, 0, width - 1, height - 1)),
+    attribute('lineOrder', 'lineOrder', Buffer.from([0])),
+    attribute('pixelAspectRatio', 'float', floats(1)),
+    attribute('screenWindowCenter', 'v2f', floats(0, 0)),
+    attribute('screenWindowWidth', 'float', floats(1)),
+    Buffer.from([0]),
+  ]);
+  const lineBytes = width * names.length * 4;
+  const offsets = Buffer.alloc(height * 8);
+  const lines: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    offsets.writeBigUInt64LE(BigInt(header.length + offsets.length + y * (8 + lineBytes)), y * 8);
+    const pixels = Array.from({ length: width }, (_, x) => paint(x, y));
+    const channel = (n: string) =>
+      floats(...pixels.map((p) => (n === 'A' ? (p.a ?? 1) : n === 'B' ? p.b : n === 'G' ? p.g : p.r)));
+    lines.push(ints(y, lineBytes), ...names.map(channel));
+  }
+  return Buffer.concat([header, offsets, ...lines]);
+}
