@@ -556,6 +556,26 @@ describe('failures are data, not crashes', () => {
     assert.equal((await api(url, 'GET', '/health')).status, 200);
   });
 
+  test('a preview past its deadline is stopped, its thread ended, and fails saying so; the server goes on', async () => {
+    // (A deadline of 1 ms: no preview thread even starts in that time.)
+    const own = makeWorkspace();
+    const slow = await startServer(own.dir, [], { ASSET_REGISTRY_PREVIEW_TIMEOUT_MS: '1' });
+    try {
+      own.file('media/late.png', await makeImage(64, 64, 'png'));
+      const res = await api(slow.url, 'POST', '/api/assets/register', { path: 'media/late.png', wait: true });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.asset.preview_status, 'failed');
+      assert.match(
+        res.body.asset.preview_error,
+        /reading it took longer than 0\.001 s and was stopped \(a damaged file\?\)/,
+      );
+      assert.equal((await api(slow.url, 'GET', '/health')).status, 200);
+    } finally {
+      await slow.stop();
+      own.cleanup();
+    }
+  });
+
   test('the queue reports failures and can queue them again', async () => {
     const status = await api(url, 'GET', '/api/previews');
     assert.ok(status.body.counts.failed >= corrupt.length);
