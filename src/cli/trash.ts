@@ -3,7 +3,7 @@
  * can be undone (GET and DELETE /api/trash; see files/trash.ts).
  */
 import { Command } from 'commander';
-import { TRASH_DIR } from '../files/trash.js';
+import { TRASH_DIR, trashListing } from '../files/trash.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { wholeNumber } from './filters.js';
 
@@ -46,34 +46,23 @@ export function trashCommand(): Command {
     .addCommand(emptyCommand())
     .action(async (options: CommonOptions) => {
       await withService(options, (service) => {
-        const { trash } = service;
-        const batches = trash.list();
+        const listing = trashListing(service.trash);
         if (wantsJson(options)) {
-          printJson({
-            ok: true,
-            keep_days: trash.keepDays,
-            batches: batches.map((b) => ({
-              name: b.name,
-              change_id: b.changeId,
-              deleted_at: b.deletedAt,
-              files: b.files,
-              bytes: b.bytes,
-            })),
-          });
+          printJson({ ok: true, ...listing });
           return Promise.resolve();
         }
-        const total = batches.reduce((n, b) => n + b.files, 0);
-        const bytes = batches.reduce((n, b) => n + b.bytes, 0);
         process.stdout.write(
-          `${files(total)} (${megabytes(bytes)}) in ${trash.root}, each kept ${trash.keepDays} days\n` +
-            batches
+          `${files(listing.files)} (${megabytes(listing.bytes)}) in ${service.trash.root}, each kept ${listing.keep_days} days\n` +
+            listing.batches
               .map(
                 (b) =>
-                  `${b.deletedAt}  ${files(b.files).padStart(10)}  ${megabytes(b.bytes).padStart(10)}  ` +
-                  `${b.changeId === null ? '' : `change #${b.changeId}  `}${b.name}\n`,
+                  `${b.deleted_at}  ${files(b.files).padStart(10)}  ${megabytes(b.bytes).padStart(10)}  ` +
+                  `${b.change_id === null ? '' : `change #${b.change_id}  `}${b.name}\n`,
               )
               .join('') +
-            (total ? 'Undo a removal to bring its files back; `trash empty` deletes them for good.\n' : ''),
+            (listing.files
+              ? 'Undo a removal to bring its files back; `trash empty` deletes them for good.\n'
+              : ''),
         );
         return Promise.resolve();
       });

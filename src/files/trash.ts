@@ -171,3 +171,21 @@ export class Trash {
     }
   }
 }
+
+/** What the trash holds, as `GET /api/trash` and the CLI's `trash --json` show it. */
+export function trashListing(trash: Trash) {
+  const batches = trash.list();
+  return {
+    folder: TRASH_DIR,
+    keep_days: trash.keepDays,
+    files: batches.reduce((n, b) => n + b.files, 0),
+    bytes: batches.reduce((n, b) => n + b.bytes, 0),
+    batches: batches.map((b) => ({
+      name: b.name,
+      change_id: b.changeId,
+      deleted_at: b.deletedAt,
+      files: b.files,
+      bytes: b.bytes,
+    })),
+  };
+}

@@ -6,7 +6,7 @@
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { EmptyTrashQuery } from '../schemas.js';
-import { TRASH_DIR } from '../../files/trash.js';
+import { trashListing } from '../../files/trash.js';
 
 export function registerTrashRoutes(app: App, service: RegistryService): void {
   const tags = ['trash'];
@@ -23,23 +23,7 @@ export function registerTrashRoutes(app: App, service: RegistryService): void {
           'batch is kept (ASSET_REGISTRY_TRASH_DAYS; 0 deletes files at once).',
       },
     },
-    async () => {
-      const batches = trash.list();
-      return {
-        ok: true,
-        folder: TRASH_DIR,
-        keep_days: trash.keepDays,
-        files: batches.reduce((n, b) => n + b.files, 0),
-        bytes: batches.reduce((n, b) => n + b.bytes, 0),
-        batches: batches.map((b) => ({
-          name: b.name,
-          change_id: b.changeId,
-          deleted_at: b.deletedAt,
-          files: b.files,
-          bytes: b.bytes,
-        })),
-      };
-    },
+    async () => ({ ok: true, ...trashListing(trash) }),
   );
 
   app.delete(
