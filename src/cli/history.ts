@@ -80,6 +80,10 @@ export function historyCommand(): Command {
     });
 }
 
+interface UndoOptions extends CommonOptions {
+  asset?: string;
+}
+
 export function undoCommand(): Command {
   return withCommonOptions(new Command('undo'))
     .description(
@@ -87,15 +91,20 @@ export function undoCommand(): Command {
         'values back, unless edited since (POST /api/changes/{id}/undo); undo the undo to redo',
     )
     .argument('[change]', 'a change id from history')
-    .action(async (given: string | undefined, options: CommonOptions) => {
+    .option('--asset <id-or-path>', "only this asset's part of the change (the rest stays, undoable)")
+    .action(async (given: string | undefined, options: UndoOptions) => {
       const id = given === undefined ? undefined : wholeNumber('change', given, 1, Number.MAX_SAFE_INTEGER);
       await withService(options, async (service) => {
         const registry = service.project();
         const target = registry.changeToUndo(id);
+        const only =
+          options.asset === undefined
+            ? undefined
+            : [assetIdFor(registry, service.paths.assetsRoot, options.asset) ?? options.asset];
         const json = wantsJson(options);
         const bar = json ? undefined : countBar('assets');
         const report = await registry
-          .undo(target.id, (done, total) => bar?.update(done, total))
+          .undo(target.id, (done, total) => bar?.update(done, total), only)
           .finally(() => bar?.stop());
         if (json) {
           printJson({

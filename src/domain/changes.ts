@@ -58,6 +58,10 @@ export function undoOf(change: ChangeRecord): NewChange & { kind: 'undo' | 'redo
     : { kind: 'undo', subject, summary: `Undo: ${what}`, undoOf };
 }
 
+/** An undo of part of a change (`n` of its assets, from one asset's history), named so. */
+export const partOf = (undo: NewChange, of: ChangeRecord, n: number | undefined): NewChange =>
+  n === undefined ? undo : { ...undo, summary: `${undo.summary} (${n} of its ${of.assets} assets)` };
+
 /** What a removal of `n` assets is called in the history. */
 export const removalSummary = (n: number, deleteFiles = false): string =>
   `${deleteFiles ? 'Delete' : 'Remove'} ${n} asset${n === 1 ? '' : 's'} (files ${deleteFiles ? 'to the trash' : 'kept'})`;

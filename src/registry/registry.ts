@@ -33,6 +33,7 @@ import {
   pathIn,
   pathStates,
   undoOf,
+  partOf,
   withStates,
   type KeyStates,
   type NewChange,
@@ -1035,14 +1036,25 @@ export class AssetRegistry {
   /**
    * Takes back a change (see {@link changeToUndo}): each asset it touched gets the touched keys'
    * earlier values back, unless one of them changed since (then it is left as it is, and listed).
-   * The undo is a change of its own: undoing it redoes.
+   * The undo is a change of its own: undoing it redoes. With `only`, just those assets' part is
+   * taken back (one asset's, from its history): the change stays undoable for the others (an
+   * asset taken back already is then "changed since", so it is never taken back twice).
    */
-  async undo(changeId: number, onProgress?: (done: number, total: number) => void): Promise<UndoReport> {
+  async undo(
+    changeId: number,
+    onProgress?: (done: number, total: number) => void,
+    only?: readonly string[],
+  ): Promise<UndoReport> {
     const log = this.store.changes;
     const original = this.changeToUndo(changeId);
+    const picked = only && log.itemsOf(original.id, [...new Set(only)]);
+    if (picked && !picked.length)
+      throw badRequest(
+        `Change ${original.id} did not touch ${only.join(', ')}: nothing of it to undo there.`,
+      );
     const undoId = this.store.transaction(() => {
-      const id = this.recordChange(undoOf(original));
-      if (!log.claim(original.id, id))
+      const id = this.recordChange(partOf(undoOf(original), original, picked?.length));
+      if (!picked && !log.claim(original.id, id))
         throw alreadyUndone(original, log.get(this.projectId, original.id)?.undone_by);
       return id;
     });
@@ -1055,13 +1067,14 @@ export class AssetRegistry {
       failed: [],
     };
     let done = 0;
+    const total = picked?.length ?? original.assets;
     try {
       for (let after = ''; ;) {
-        const items = log.items(original.id, after, UNDO_PAGE);
+        const items = picked ? (after ? [] : picked) : log.items(original.id, after, UNDO_PAGE);
         if (!items.length) break;
         after = items[items.length - 1]?.uid ?? after;
         const byUid = new Map(items.map((item) => [item.uid, item]));
-        const progress = (n: number): void => onProgress?.(done + n, original.assets);
+        const progress = (n: number): void => onProgress?.(done + n, total);
         const page =
           original.subject === 'path'
             ? await this.moveBack(byUid, undoId, progress)

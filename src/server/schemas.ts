@@ -243,7 +243,17 @@ export const ChangeQuery = Type.Object({
   ),
 });
 
-export const UndoBody = Type.Object({ wait: JobWait });
+export const UndoBody = Type.Object({
+  wait: JobWait,
+  ids: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: 1000,
+      description:
+        'Only these assets: their part of the change is undone, the rest stays (and stays undoable)',
+    }),
+  ),
+});
 
 export const AssetChangesQuery = Type.Object({
   project_id: Type.Optional(Type.String()),

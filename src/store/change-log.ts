@@ -63,6 +63,9 @@ export class ChangeLog {
         'UPDATE changes SET undone_by = NULL WHERE id = ? AND undone_by = ?',
       ),
       drop: db.prepare<[number]>('DELETE FROM changes WHERE id = ? AND assets = 0'),
+      item: db.prepare<[number, string], ItemRow>(
+        'SELECT uid, before, after FROM change_items WHERE change_id = ? AND uid = ?',
+      ),
       items: db.prepare<[number, string, number], ItemRow>(
         'SELECT uid, before, after FROM change_items WHERE change_id = ? AND uid > ? ORDER BY uid LIMIT ?',
       ),
@@ -140,6 +143,14 @@ export class ChangeLog {
       change,
       item: itemOf({ uid, before: item_before, after: item_after }),
     }));
+  }
+
+  /** The items of a change for these assets (those it touched). */
+  itemsOf(changeId: number, uids: readonly string[]): ChangeItem[] {
+    return uids.flatMap((uid) => {
+      const row = this.stmts.item.get(changeId, uid);
+      return row ? [itemOf(row)] : [];
+    });
   }
 
   /** A change's items in uid order, `limit` after `afterUid`. */

@@ -412,6 +412,51 @@ describe('undo a removal', () => {
   });
 });
 
+describe("undo one asset's part", () => {
+  test('only that asset gets its values back; the change stays undoable for the others, and never takes it back twice', async () => {
+    const [a, b, c] = [
+      await registered('part/a.png', { tags: ['sky'] }),
+      await registered('part/b.png', { tags: ['sky'] }),
+      await registered('part/c.png', { tags: ['sky'] }),
+    ];
+    const edit = await api(url, 'POST', '/api/assets/bulk', { ids: [a, b, c], add_tags: ['dusk'] });
+    const part = await undo(edit.body.change_id, { ids: [b] });
+    assert.equal(part.status, 200, part.text);
+    assert.deepEqual([part.body.updated, part.body.changed_since], [1, []]);
+    assert.deepEqual(
+      [(await asset(a)).tags, (await asset(b)).tags, sidecar('part/b.png').tags],
+      [['sky', 'dusk'], ['sky'], ['sky']],
+    );
+    const listed = await history();
+    assert.deepEqual(
+      [listed[0]?.summary, listed[0]?.assets, listed[0]?.undo_of],
+      ['Undo: Add tag dusk (1 of its 3 assets)', 1, edit.body.change_id],
+    );
+    assert.equal(listed.find((ch) => ch.id === edit.body.change_id)?.undoable, true, 'still undoable');
+
+    const rest = await undo(edit.body.change_id);
+    assert.deepEqual([rest.body.updated, rest.body.changed_since], [2, [b]], 'b was taken back already');
+    assert.deepEqual((await asset(c)).tags, ['sky']);
+    const redone = await undo(part.body.change_id);
+    assert.equal(redone.status, 200, redone.text);
+    assert.deepEqual((await asset(b)).tags, ['sky', 'dusk'], 'a redo of the part');
+
+    const other = await registered('part/d.png', {});
+    const none = await undo(redone.body.change_id, { ids: [other] });
+    assert.equal(none.status, 400);
+    assert.match(none.body.message, new RegExp(`did not touch ${other}`));
+
+    // The CLI, by path.
+    const again = await api(url, 'POST', '/api/assets/bulk', { ids: [a, c], add_tags: ['night'] });
+    const cli = await runCli(
+      ['undo', String(again.body.change_id), '--asset', 'part/c.png', '--json'],
+      ws.dir,
+    );
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual([(await asset(a)).tags, (await asset(c)).tags], [['sky', 'night'], ['sky']]);
+  });
+});
+
 describe('asset-registry history / undo', () => {
   test('lists the changes and undoes one by id, or the newest', async () => {
     const id = await registered('sfx/door.png', { tags: ['door'] });

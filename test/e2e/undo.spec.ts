@@ -301,3 +301,22 @@ test('files uploaded into the wrong place are taken back with one Undo', async (
   await expect(page.locator('.tile')).toHaveCount(2);
   for (const rel of paths) expect(ws.exists(`data/assets/${rel}`), rel).toBe(false);
 });
+
+test("the detail view's History takes back one asset's part of a bulk edit; the others keep it", async ({
+  page,
+}) => {
+  const [alice, bob] = [ids['cast/alice.txt'] as string, ids['cast/bob.txt'] as string];
+  const edit = await api(server.url, 'POST', '/api/assets/bulk', { ids: [alice, bob], add_tags: ['duet'] });
+  expect(edit.status, edit.text).toBe(200);
+  await page.goto(`${server.url}/#/asset/${alice}`);
+  const dialog = page.getByRole('dialog', { name: 'alice.txt' });
+  const history = dialog.getByTestId('asset-history');
+  await history.locator('summary').click();
+  const entry = history.locator('.asset-history > li').first();
+  await expect(entry).toContainText('Add tag duet (2 assets)');
+  await entry.getByRole('button', { name: 'Undo here' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Undo: Add tag duet (1 of its 2 assets) on 1 asset.');
+  expect(await tagsOf('cast/alice.txt')).not.toContain('duet');
+  expect(await tagsOf('cast/bob.txt')).toContain('duet');
+  expect(sidecarTags('cast/alice.txt')).not.toContain('duet');
+});

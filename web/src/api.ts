@@ -410,7 +410,9 @@ export const api = {
   assetChanges: (id: string) =>
     request<{ items: AssetChange[] }>('GET', `/api/assets/${encodeURIComponent(id)}/changes?limit=50`),
   /** Starts undoing a change as a job (follow it with {@link followJob}). */
-  undo: (id: number) => request<{ job_id: string }>('POST', `/api/changes/${id}/undo`, { wait: false }),
+  /** `ids`: only those assets' part of the change. */
+  undo: (id: number, ids?: string[]) =>
+    request<{ job_id: string }>('POST', `/api/changes/${id}/undo`, { wait: false, ...(ids ? { ids } : {}) }),
   enforce: (mode: 'check' | 'repair' | 'rewrite') =>
     request<{ job_id: string }>('POST', '/api/assets/enforce', {
       fix_missing: mode !== 'check',

@@ -9,6 +9,8 @@ import { count } from './gallery/CountProgress';
 export interface UndoAction {
   id: number;
   label: 'Undo' | 'Redo';
+  /** Only these assets' part of the change (one asset's, from its history). */
+  ids?: string[];
 }
 
 /** A status line: what the last action did (or why it failed), with the Undo it offers. */
@@ -31,7 +33,11 @@ export const undoActionOf = (change: Change): UndoAction => ({
 export function runUndo(action: UndoAction, say: (line: StatusLine) => void): Promise<void> {
   const verb = action.label === 'Redo' ? 'Redoing' : 'Undoing';
   say({ text: `${verb}…` });
-  return undoChange(action.id, (done, total) => say({ text: `${verb}… ${done} of ${total} assets` })).then(
+  return undoChange(
+    action.id,
+    (done, total) => say({ text: `${verb}… ${done} of ${total} assets` }),
+    action.ids,
+  ).then(
     ({ text, back }) => say({ text, undo: back }),
     (err: Error) => say({ text: `${action.label} failed: ${err.message}`, error: true }),
   );
@@ -48,8 +54,9 @@ export const undoOffer = (changeId: number | null | undefined): UndoAction | und
 export async function undoChange(
   id: number,
   onProgress: (done: number, total: number) => void,
+  ids?: string[],
 ): Promise<{ text: string; back?: UndoAction }> {
-  const { job_id } = await api.undo(id);
+  const { job_id } = await api.undo(id, ids);
   const job = await followJob<UndoJob>(job_id, (j) => onProgress(j.progress.done, j.progress.total));
   if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the undo failed');
   const { updated, changed_since: since, missing, failed, change_id: own } = job.summary;

@@ -147,8 +147,13 @@ export function registerChangeRoutes(app: App, service: RegistryService, jobs: J
   ) => {
     // (A change that cannot be undone is a 404 or 409 at once, not a failed job.)
     const target = registry.changeToUndo(id);
-    const { job, settled, report } = editJob(service, jobs, 'undo', registry, target.assets, (progress) =>
-      registry.undo(target.id, progress),
+    const { job, settled, report } = editJob(
+      service,
+      jobs,
+      'undo',
+      registry,
+      body.ids ? new Set(body.ids).size : target.assets,
+      (progress) => registry.undo(target.id, progress, body.ids),
     );
     if (body.wait === false) return accepted(reply, job);
     const summary = await settled;
@@ -170,7 +175,8 @@ export function registerChangeRoutes(app: App, service: RegistryService, jobs: J
         description:
           'Only where the keys it changed still hold what it set: an asset edited since is left as it is and ' +
           'listed in `changed_since`. The undo is a change of its own (`change_id`): undoing it redoes. A job ' +
-          'with `bulk_progress` events; `wait: false` answers 202. 409 `already_undone` for a change undone before.',
+          'with `bulk_progress` events; `wait: false` answers 202. 409 `already_undone` for a change undone before. ' +
+          "`ids` takes back only those assets' part (one asset's, from its history); the change stays undoable.",
         params: ChangeParams,
         querystring: ProjectQuery,
         body: UndoBody,

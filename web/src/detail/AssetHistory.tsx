@@ -1,6 +1,7 @@
 /**
  * The detail view's History: the changes that touched this asset (from any tab, script or the
- * CLI), newest first, each with what it did to this asset and its Undo (of the whole change).
+ * CLI), newest first, each with what it did to this asset and its Undo (of the whole change), and
+ * for a change of several assets "Undo here" (of this asset's part only).
  */
 import { useEffect, useState } from 'react';
 import { describeStates } from '../../../src/domain/changes.js';
@@ -33,9 +34,11 @@ export function AssetHistory({
   }, [uid, tick]);
   if (!items?.length) return null;
 
-  const undo = (change: AssetChange): void => {
+  /** The whole change, or (`here`) only this asset's part of it. */
+  const undo = (change: AssetChange, here = false): void => {
     setBusy(true);
-    void runUndo(undoActionOf(change), onStatus).finally(() => setBusy(false));
+    const action = undoActionOf(change);
+    void runUndo(here ? { ...action, ids: [uid] } : action, onStatus).finally(() => setBusy(false));
   };
 
   return (
@@ -68,6 +71,16 @@ export function AssetHistory({
                 </button>
               ) : (
                 <span className="muted">{changeState(change)}</span>
+              )}
+              {change.undoable && change.assets > 1 && (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => undo(change, true)}
+                  title="Takes back only what this change did to this asset; the others keep it"
+                >
+                  {undoActionOf(change).label} here
+                </button>
               )}
             </div>
             <ul className="asset-history-keys">
