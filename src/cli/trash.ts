@@ -6,9 +6,11 @@ import { Command } from 'commander';
 import { TRASH_DIR, trashListing } from '../files/trash.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { wholeNumber } from './filters.js';
+import { AppError } from '../domain/errors.js';
 
 interface EmptyOptions extends CommonOptions {
   olderThan?: string;
+  batch?: string;
 }
 
 const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -20,13 +22,21 @@ function emptyCommand(): Command {
       'delete the trashed files for good (DELETE /api/trash): their removals can no longer be undone',
     )
     .option('--older-than <days>', 'only batches deleted more than this many days ago')
+    .option('--batch <name>', 'only this batch (one removal; `trash` lists them)')
     .action(async (options: EmptyOptions) => {
       const days =
         options.olderThan === undefined
           ? undefined
           : wholeNumber('older-than', options.olderThan, 0, 100_000);
       await withService(options, (service) => {
-        const emptied = service.trash.empty(days);
+        const emptied =
+          options.batch === undefined ? service.trash.empty(days) : service.trash.emptyBatch(options.batch);
+        if (!emptied)
+          throw new AppError(
+            404,
+            'trash_batch_not_found',
+            `No batch ${JSON.stringify(options.batch)} in the trash: \`trash\` lists them.`,
+          );
         if (wantsJson(options)) printJson({ ok: true, ...emptied });
         else
           process.stdout.write(

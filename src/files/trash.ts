@@ -32,6 +32,17 @@ export interface TrashBatch {
   bytes: number;
 }
 
+/** A file in a batch: its path as it was under the assets root, and its size. */
+export interface TrashedFile {
+  path: string;
+  bytes: number;
+}
+
+const totals = (files: readonly TrashedFile[]): { files: number; bytes: number } => ({
+  files: files.length,
+  bytes: files.reduce((n, f) => n + f.bytes, 0),
+});
+
 export interface TrashEmptied {
   batches: number;
   files: number;
@@ -99,18 +110,39 @@ export class Trash {
   /** Every batch, newest first, with how many files and bytes it holds (sidecars not counted). */
   list(): TrashBatch[] {
     return this.batchNames()
-      .map((name) => ({ name, ...this.describe(name), ...this.measure(path.join(this.root, name)) }))
+      .map((name) => ({ name, ...this.describe(name), ...totals(this.filesIn(path.join(this.root, name))) }))
       .sort((a, b) => b.deletedAt.localeCompare(a.deletedAt) || b.name.localeCompare(a.name));
+  }
+
+  /**
+   * One batch with its files (their paths as they were, sizes), in path order; undefined when
+   * there is no batch by that name (only a name the trash lists is looked at: nothing else can be
+   * reached through it).
+   */
+  batch(name: string): (TrashBatch & { paths: TrashedFile[] }) | undefined {
+    if (!this.batchNames().includes(name)) return undefined;
+    const paths = this.filesIn(path.join(this.root, name));
+    return { name, ...this.describe(name), ...totals(paths), paths };
   }
 
   /** Deletes the batches older than `olderThanDays` (every batch when undefined). */
   empty(olderThanDays?: number, now = Date.now()): TrashEmptied {
     const cutoff = olderThanDays === undefined ? Infinity : now - olderThanDays * DAY_MS;
+    return this.remove(
+      this.batchNames().filter((name) => Date.parse(this.describe(name).deletedAt) < cutoff),
+    );
+  }
+
+  /** Deletes one batch for good; undefined when there is none by that name. */
+  emptyBatch(name: string): TrashEmptied | undefined {
+    return this.batchNames().includes(name) ? this.remove([name]) : undefined;
+  }
+
+  private remove(names: readonly string[]): TrashEmptied {
     const emptied: TrashEmptied = { batches: 0, files: 0, bytes: 0 };
-    for (const name of this.batchNames()) {
-      if (Date.parse(this.describe(name).deletedAt) >= cutoff) continue;
+    for (const name of names) {
       const dir = path.join(this.root, name);
-      const { files, bytes } = this.measure(dir);
+      const { files, bytes } = totals(this.filesIn(dir));
       fs.rmSync(dir, { recursive: true, force: true });
       emptied.batches += 1;
       emptied.files += files;
@@ -149,15 +181,16 @@ export class Trash {
     return { changeId: null, deletedAt: fs.statSync(path.join(this.root, name)).mtime.toISOString() };
   }
 
-  private measure(dir: string): { files: number; bytes: number } {
-    let files = 0;
-    let bytes = 0;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-      if (!entry.isFile() || entry.name.endsWith(SIDECAR_SUFFIX)) continue;
-      files += 1;
-      bytes += fs.statSync(path.join(entry.parentPath, entry.name)).size;
-    }
-    return { files, bytes };
+  /** The files in a batch folder (sidecars not counted), by their paths as they were. */
+  private filesIn(dir: string): TrashedFile[] {
+    return fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && !entry.name.endsWith(SIDECAR_SUFFIX))
+      .map((entry) => {
+        const abs = path.join(entry.parentPath, entry.name);
+        return { path: path.relative(dir, abs).split(path.sep).join('/'), bytes: fs.statSync(abs).size };
+      })
+      .sort((a, b) => a.path.localeCompare(b.path));
   }
 
   /** Removes `dir` and its parents while they are empty, up to the trash folder (kept). */

@@ -334,6 +334,18 @@ export const PosterQuery = Type.Object({
   }),
 });
 
+export const TrashBatchParams = Type.Object({
+  name: Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'A batch name, as GET /api/trash lists it',
+  }),
+});
+
+export const TrashBatchQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
+});
+
 /** `DELETE /api/trash`: only the batches deleted more than this many days ago (all when absent). */
 export const EmptyTrashQuery = Type.Object({
   older_than_days: Type.Optional(Type.Number({ minimum: 0 })),

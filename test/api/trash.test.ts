@@ -154,6 +154,47 @@ describe('files deleted through the registry go to the trash', () => {
     assert.equal(bad.body.ok, false);
   });
 
+  test('one batch lists its files as they were, and is deleted for good on its own', async () => {
+    const ids = [await registered('props/cup.png'), await registered('props/deep/plate.png')];
+    const removed = await api(url, 'POST', '/api/assets/remove', { ids, delete_files: true });
+    const name = (removed.body.trash as string).slice('.trash/'.length);
+    const shown = await api(url, 'GET', `/api/trash/${name}`);
+    assert.equal(shown.status, 200, shown.text);
+    assert.deepEqual(shown.body, {
+      ok: true,
+      name,
+      change_id: removed.body.change_id,
+      deleted_at: shown.body.deleted_at,
+      files: 2,
+      bytes: 'props/cup.png bytes'.length + 'props/deep/plate.png bytes'.length,
+      items: [
+        { path: 'props/cup.png', bytes: 'props/cup.png bytes'.length },
+        { path: 'props/deep/plate.png', bytes: 'props/deep/plate.png bytes'.length },
+      ],
+      truncated: false,
+    });
+    const first = await api(url, 'GET', `/api/trash/${name}?limit=1`);
+    assert.deepEqual([first.body.items.length, first.body.truncated], [1, true]);
+    const others = (await trashed()).batches.length;
+
+    for (const bad of ['no-such-batch', '..', '.', encodeURIComponent('../data')]) {
+      const res = await api(url, 'DELETE', `/api/trash/${bad}`);
+      // (Refused: no such batch, or a path the URL itself resolves away from the trash.)
+      assert.ok([404, 422].includes(res.status), `${bad}: ${res.status} ${res.text}`);
+      assert.equal(res.body.ok, false);
+    }
+    assert.equal(ws.exists('data/assets/props'), true, 'nothing outside the trash touched');
+    const gone = await api(url, 'DELETE', `/api/trash/${name}`);
+    assert.deepEqual(gone.body, { ok: true, batches: 1, files: 2, bytes: shown.body.bytes });
+    assert.equal((await trashed()).batches.length, others - 1, 'only that batch');
+    assert.equal((await api(url, 'GET', `/api/trash/${name}`)).status, 404);
+    const undone = await undo(removed.body.change_id);
+    assert.deepEqual(
+      undone.body.failed.map((f: { code: string }) => f.code),
+      ['file_missing', 'file_missing'],
+    );
+  });
+
   test('a trashed file is not brought back over a file registered at its path since', async () => {
     const id = await registered('bg/sky.png');
     const deleted = await api(url, 'DELETE', `/api/assets/${id}?delete_file=true`);
@@ -273,6 +314,13 @@ describe('asset-registry remove --delete-file, trash, trash empty; the kept days
 
       const second = await register('maps/cave.png');
       await runCli(['remove', second, '--delete-file', '--json'], cli.dir);
+      const unknown = await runCli(['trash', 'empty', '--batch', 'nope', '--json'], cli.dir);
+      assert.equal(unknown.code, 3, unknown.stdout);
+      assert.equal(unknown.json.code, 'trash_batch_not_found');
+      const [only] = (await runCli(['trash', '--json'], cli.dir)).json.batches as Array<{ name: string }>;
+      const one = await runCli(['trash', 'empty', '--batch', only!.name, '--json'], cli.dir);
+      assert.deepEqual([one.code, one.json.batches, one.json.files], [0, 1, 1], one.stderr);
+      await runCli(['remove', await register('maps/cave-2.png'), '--delete-file', '--json'], cli.dir);
       const emptied = await runCli(['trash', 'empty', '--json'], cli.dir);
       assert.deepEqual([emptied.code, emptied.json.files], [0, 1], emptied.stderr);
       assert.deepEqual(fs.readdirSync(`${cli.assets}/.trash`), []);

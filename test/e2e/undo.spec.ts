@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { api, REPO, type RunningServer } from '../helpers/server.js';
+import { api, registerInPlace, REPO, type RunningServer } from '../helpers/server.js';
 import { serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { makeZip } from '../helpers/zip.js';
@@ -247,10 +247,33 @@ test('a file deleted by mistake comes back from the trash; History shows the tra
   await page.keyboard.press('h');
   const trashLine = dialog.getByTestId('trash-line');
   await expect(trashLine).toContainText('Trash: 1 deleted file (11 B)');
+  // What is in it, removal by removal: brought back from there.
+  await dialog.getByText('What is in it').click();
+  const batches = dialog.getByTestId('trash-batch');
+  await expect(batches).toHaveCount(1);
+  await expect(batches.first()).toContainText('1 file (11 B): cast/carol.txt');
   await page.screenshot({ path: shot('history-trash.png') });
+  await batches.first().getByRole('button', { name: 'Restore' }).click();
+  await expect(message(page)).toHaveText('Undo: Delete 1 asset (files to the trash) on 1 asset.');
+  expect(ws.read(`data/assets/${rel}`)).toBe('carol lines');
+  await expect(batches).toHaveCount(0);
+
+  // Deleted again (by a script, as two removals): one removal's files deleted for good on their
+  // own, then the rest with Empty trash.
+  ws.file('data/assets/cast/extra.txt', 'extra lines');
+  const extra = await registerInPlace(server.url, ws, 'cast/extra.txt', 'extra lines', {}, false);
+  for (const id of [extra, ids[rel] as string])
+    expect((await api(server.url, 'DELETE', `/api/assets/${id}?delete_file=true`)).status).toBe(200);
+  await expect(batches).toHaveCount(2);
+  await expect(batches.last()).toContainText('cast/extra.txt');
+  page.once('dialog', (confirm) => void confirm.accept());
+  await batches.last().getByRole('button', { name: 'Delete…' }).click();
+  await expect(message(page)).toHaveText('Deleted 1 file (11 B) for good.');
+  await expect(batches).toHaveCount(1);
+  await expect(trashLine).toContainText('Trash: 1 deleted file (11 B)');
   page.once('dialog', (confirm) => void confirm.accept());
   await trashLine.getByRole('button', { name: 'Empty trash…' }).click();
-  await expect(message(page)).toHaveText('Emptied the trash: deleted 1 file (11 B).');
+  await expect(message(page)).toHaveText('Emptied the trash: deleted 1 file (11 B) for good.');
   await expect(trashLine).toHaveText(
     'The trash is empty. Files deleted through the registry are kept there 30 days, so that Undo can bring them back.',
   );

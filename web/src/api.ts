@@ -403,8 +403,18 @@ export const api = {
   changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
   /** What the trash holds: the files deleted through the registry, kept so that Undo can bring them back. */
   trash: () => request<TrashSummary>('GET', '/api/trash'),
-  /** Deletes the trashed files for good. */
-  emptyTrash: () => request<{ files: number; bytes: number }>('DELETE', '/api/trash'),
+  /** Deletes the trashed files for good (one batch's, when named). */
+  emptyTrash: (batch?: string) =>
+    request<{ files: number; bytes: number }>(
+      'DELETE',
+      batch ? `/api/trash/${encodeURIComponent(batch)}` : '/api/trash',
+    ),
+  /** One batch's first files (their paths as they were). */
+  trashBatch: (name: string, limit: number) =>
+    request<{ items: Array<{ path: string; bytes: number }>; truncated: boolean }>(
+      'GET',
+      `/api/trash/${encodeURIComponent(name)}?limit=${limit}`,
+    ),
   change: (id: number) => request<{ change: Change }>('GET', `/api/changes/${id}?limit=0`),
   /** The changes that touched one asset, newest first, with its values before and after. */
   assetChanges: (id: string) =>
@@ -473,7 +483,17 @@ export interface Change {
 
 export type EnforceJob = Job<{ checked: number; total: number }>;
 
+export interface TrashBatch {
+  name: string;
+  /** The removal that put them there (its undo brings them back). */
+  change_id: number | null;
+  deleted_at: string;
+  files: number;
+  bytes: number;
+}
+
 export interface TrashSummary {
+  batches: TrashBatch[];
   files: number;
   bytes: number;
   /** Days a deleted file is kept (0: files are deleted at once). */

@@ -82,7 +82,8 @@ export async function undoChange(
 
 /** "12:40" today, else "27 Nov, 12:40", in the viewer's time zone (the server's time is UTC). */
 export function when(createdAt: string): string {
-  const at = new Date(`${createdAt.replace(' ', 'T')}Z`);
+  // (The registry's "2026-11-27 15:30:12", UTC, or an ISO time with its zone.)
+  const at = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(createdAt) ? createdAt : `${createdAt.replace(' ', 'T')}Z`);
   if (Number.isNaN(at.getTime())) return createdAt;
   const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return at.toDateString() === new Date().toDateString()

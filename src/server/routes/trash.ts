@@ -5,7 +5,16 @@
  */
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { EmptyTrashQuery } from '../schemas.js';
+import { AppError } from '../../domain/errors.js';
+import { EmptyTrashQuery, TrashBatchParams, TrashBatchQuery } from '../schemas.js';
+
+const noBatch = (name: string): never => {
+  throw new AppError(
+    404,
+    'trash_batch_not_found',
+    `No batch ${JSON.stringify(name)} in the trash (emptied, or kept past its days?): GET /api/trash lists them.`,
+  );
+};
 import { trashListing } from '../../files/trash.js';
 
 export function registerTrashRoutes(app: App, service: RegistryService): void {
@@ -24,6 +33,47 @@ export function registerTrashRoutes(app: App, service: RegistryService): void {
       },
     },
     async () => ({ ok: true, ...trashListing(trash) }),
+  );
+
+  app.get(
+    '/api/trash/:name',
+    {
+      schema: {
+        tags,
+        summary: 'One batch of the trash (one removal) with its files: their paths as they were, and sizes',
+        params: TrashBatchParams,
+        querystring: TrashBatchQuery,
+      },
+    },
+    async (request) => {
+      const batch = trash.batch(request.params.name) ?? noBatch(request.params.name);
+      const limit = request.query.limit ?? 100;
+      return {
+        ok: true,
+        name: batch.name,
+        change_id: batch.changeId,
+        deleted_at: batch.deletedAt,
+        files: batch.files,
+        bytes: batch.bytes,
+        items: batch.paths.slice(0, limit),
+        truncated: batch.paths.length > limit,
+      };
+    },
+  );
+
+  app.delete(
+    '/api/trash/:name',
+    {
+      schema: {
+        tags,
+        summary: 'Delete one batch of the trash for good (its removal can no longer be undone)',
+        params: TrashBatchParams,
+      },
+    },
+    async (request) => ({
+      ok: true,
+      ...(trash.emptyBatch(request.params.name) ?? noBatch(request.params.name)),
+    }),
   );
 
   app.delete(
