@@ -225,6 +225,9 @@ test('a video plays in the detail view, with its size; the gallery draws its pos
   const kept = await posterOf();
   expect(kept.preview.poster?.at).toBeGreaterThan(0.2);
   expect(kept.urls.thumbnail).not.toBe(first.urls.thumbnail);
+  await again.getByRole('button', { name: 'Close details' }).click();
+  const reopened = await openDetail(page, 'cutscenes/opening.webm');
+  await expect(reopened.locator('video')).toHaveAttribute('poster', /\/thumbnail\?size=512&v=/);
   const later = await colour(kept.urls.thumbnail!);
   expect(later).not.toEqual(red);
 });

@@ -95,6 +95,8 @@ function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
         controls
         preload="metadata"
         src={asset.urls.file}
+        // Its poster frame (the gallery's thumbnail) until it plays.
+        poster={asset.urls.thumbnails?.['512'] ?? asset.urls.thumbnail ?? undefined}
         aria-label={`Video ${assetName(asset)}`}
         onPlay={stopAudition}
         onLoadedMetadata={(e) => readFacts(e.currentTarget)}
