@@ -96,14 +96,23 @@ export class Trash {
   }
 
   /**
-   * Moves a trashed file back to `abs` (never over a file there: EEXIST), dropping its trashed
-   * sidecar (the registry writes a new one) and the folders left empty.
+   * Moves a trashed file back to `abs` (never over a file there: EEXIST), its sidecar first where
+   * none is (so a watch or a rebuild that finds the file before the registry has put its row
+   * back registers it with its id, tags and licence), and drops the folders left empty.
    */
   takeBack(trashed: string, abs: string): void {
     const from = this.locate(trashed);
+    const sidecar = { from: from + SIDECAR_SUFFIX, to: abs + SIDECAR_SUFFIX };
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    moveFileNoReplace(from, abs);
-    fs.rmSync(from + SIDECAR_SUFFIX, { force: true });
+    const sidecarBack = fs.existsSync(sidecar.from) && !fs.existsSync(sidecar.to);
+    if (sidecarBack) fs.renameSync(sidecar.from, sidecar.to);
+    try {
+      moveFileNoReplace(from, abs);
+    } catch (err) {
+      if (sidecarBack) fs.renameSync(sidecar.to, sidecar.from); // (the file stays: so does its sidecar)
+      throw err;
+    }
+    fs.rmSync(sidecar.from, { force: true });
     this.pruneEmpty(path.dirname(from));
   }
 

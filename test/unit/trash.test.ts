@@ -57,8 +57,18 @@ test('puts files in batches with their sidecars, lists, takes back and empties b
       (err: NodeJS.ErrnoException) => err.code === 'EEXIST',
     );
     assert.equal(ws.read('data/assets/art/sub/bg.png'), 'a new background', 'never overwritten');
+    assert.equal(
+      ws.read(`data/assets/.trash/${newer}/art/sub/bg.png.asset.json`),
+      '{"tags":["kept"]}',
+      'a file that stays in the trash keeps its sidecar there',
+    );
     trash.takeBack(`${older}/art/hero.png`, `${ws.assets}/art/hero.png`);
     assert.equal(ws.read('data/assets/art/hero.png'), 'hero!');
+    assert.equal(
+      ws.read('data/assets/art/hero.png.asset.json'),
+      '{"tags":["kept"]}',
+      'its sidecar back with it',
+    );
     assert.equal(ws.exists(`data/assets/.trash/${older}`), false, 'its emptied batch went');
     assert.throws(() => trash.locate('../escape.png'), /must not contain '\.\.'/);
 
