@@ -60,6 +60,8 @@ export class Trash {
     readonly root: string,
     /** Days a batch is kept; 0 means files are not trashed but deleted. */
     readonly keepDays: number,
+    /** Bytes the trash may hold; past them the oldest batches go first (the newest always stays). */
+    readonly maxBytes = Infinity,
   ) {}
 
   /** Whether deleted files go here (else they are deleted at once). */
@@ -160,9 +162,30 @@ export class Trash {
     return emptied;
   }
 
-  /** Deletes the batches kept longer than {@link keepDays}. */
+  /**
+   * Deletes the batches kept longer than {@link keepDays}, then, while the trash holds more than
+   * {@link maxBytes}, the oldest ones; the newest batch stays whatever its size (it is the removal
+   * just made: deleting it at once would make that removal the one that cannot be undone).
+   */
   expire(now = Date.now()): TrashEmptied {
-    return this.empty(this.keepDays, now);
+    const emptied = this.empty(this.keepDays, now);
+    if (this.maxBytes === Infinity) return emptied;
+    const batches = this.list(); // newest first
+    let held = batches.reduce((n, b) => n + b.bytes, 0);
+    const over = batches
+      .slice(1)
+      .reverse()
+      .filter((b) => {
+        if (held <= this.maxBytes) return false;
+        held -= b.bytes;
+        return true;
+      });
+    const trimmed = this.remove(over.map((b) => b.name));
+    return {
+      batches: emptied.batches + trimmed.batches,
+      files: emptied.files + trimmed.files,
+      bytes: emptied.bytes + trimmed.bytes,
+    };
   }
 
   private batchNames(): string[] {
@@ -220,6 +243,7 @@ export function trashListing(trash: Trash) {
   return {
     folder: TRASH_DIR,
     keep_days: trash.keepDays,
+    max_bytes: trash.maxBytes === Infinity ? null : trash.maxBytes,
     files: batches.reduce((n, b) => n + b.files, 0),
     bytes: batches.reduce((n, b) => n + b.bytes, 0),
     batches: batches.map((b) => ({

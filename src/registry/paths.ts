@@ -18,6 +18,8 @@ export interface PathOptions {
   projectId?: string;
   /** Days deleted files stay in the trash (0: deleted at once). */
   trashDays?: number;
+  /** Gigabytes (10⁹ bytes) the trash may hold (unlimited when unset). */
+  trashMaxGb?: number;
 }
 
 export interface RegistryPaths {
@@ -31,6 +33,8 @@ export interface RegistryPaths {
   /** Files deleted through the registry go here (hidden, on the assets root's filesystem): see files/trash.ts. */
   trashDir: string;
   trashDays: number;
+  /** Bytes the trash may hold (Infinity: no cap). */
+  trashMaxBytes: number;
   projectId: string;
 }
 
@@ -41,6 +45,7 @@ export const ENV = {
   projectId: 'ASSET_REGISTRY_PROJECT_ID',
   metaRoot: 'ASSET_REGISTRY_META_ROOT',
   trashDays: 'ASSET_REGISTRY_TRASH_DAYS',
+  trashMaxGb: 'ASSET_REGISTRY_TRASH_MAX_GB',
 } as const;
 
 const expandHome = (p: string): string =>
@@ -64,7 +69,8 @@ export function resolvePaths(options: PathOptions = {}, env: NodeJS.ProcessEnv =
     metaRoot,
     stagingDir: path.join(assetsRoot, '.staging'),
     trashDir: path.join(assetsRoot, TRASH_DIR),
-    trashDays: trashDaysOf(options.trashDays ?? env[ENV.trashDays]),
+    trashDays: nonNegative(options.trashDays ?? env[ENV.trashDays]) ?? TRASH_DAYS_DEFAULT,
+    trashMaxBytes: (nonNegative(options.trashMaxGb ?? env[ENV.trashMaxGb]) ?? Infinity) * 1e9,
     projectId: (options.projectId || env[ENV.projectId] || 'default').trim() || 'default',
   };
   fs.mkdirSync(paths.assetsRoot, { recursive: true });
@@ -72,10 +78,10 @@ export function resolvePaths(options: PathOptions = {}, env: NodeJS.ProcessEnv =
   return paths;
 }
 
-/** The days setting as given (a number of days, or its text from the environment); the default when unset or not a number. */
-function trashDaysOf(given: number | string | undefined): number {
-  const days = typeof given === 'string' && given.trim() !== '' ? Number(given) : given;
-  return typeof days === 'number' && Number.isFinite(days) && days >= 0 ? days : TRASH_DAYS_DEFAULT;
+/** A number setting as given (or its text from the environment); undefined when unset or not a number ≥ 0. */
+function nonNegative(given: number | string | undefined): number | undefined {
+  const n = typeof given === 'string' && given.trim() !== '' ? Number(given) : given;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /** How a stored path string names a file: relative to the workspace when inside it, else absolute. */

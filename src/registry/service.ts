@@ -48,7 +48,7 @@ export class RegistryService {
       pool,
       events: new EventLog(store, options.hooks ?? processHooks),
       sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot, (files) => pool.writeFiles(files)),
-      trash: new Trash(paths.trashDir, paths.trashDays),
+      trash: new Trash(paths.trashDir, paths.trashDays, paths.trashMaxBytes),
     });
   }
 

@@ -81,3 +81,33 @@ test('puts files in batches with their sidecars, lists, takes back and empties b
     ws.cleanup();
   }
 });
+
+for (const [cap, left] of [
+  [250, [400]],
+  [750, [400, 300]],
+] as const)
+  test(`past its size cap (${cap} bytes) the oldest batches go first; the newest stays whatever its size`, () => {
+    const ws = makeWorkspace('areg-trash-cap-');
+    try {
+      const trash = new Trash(path.join(ws.assets, '.trash'), 30, cap);
+      const now = Date.parse('2026-11-27T12:00:00Z');
+      const names = [1, 2, 3, 4].map((day) => trash.batchName(day, new Date(now - (5 - day) * 86_400_000)));
+      names.forEach((name, i) => {
+        ws.file(`data/assets/f${i}.bin`, 'x'.repeat(100 * (i + 1))); // 100, 200, 300, 400 bytes
+        trash.put(name, `f${i}.bin`, `${ws.assets}/f${i}.bin`, `${ws.assets}/f${i}.bin.asset.json`);
+      });
+      const gone = 4 - left.length;
+      assert.deepEqual(trash.expire(now), {
+        batches: gone,
+        files: gone,
+        bytes: 1000 - left.reduce((a, b) => a + b, 0),
+      });
+      assert.deepEqual(
+        trash.list().map((b) => b.bytes),
+        left,
+        'the oldest went first; the newest stays even over the cap on its own',
+      );
+    } finally {
+      ws.cleanup();
+    }
+  });
