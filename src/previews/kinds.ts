@@ -47,7 +47,8 @@ const AUDIO_EXTS: Record<string, AudioCodec> = {
 
 /**
  * Pictures and fonts (a specimen card, previews/font-specimen.ts) get thumbnails; sounds a
- * waveform; videos their facts only (length and frame size: no frame is decoded, so no file).
+ * waveform; videos their facts (length and frame size: no frame is decoded here; the studio
+ * sends a poster frame, AssetRegistry.setPoster).
  */
 export type PreviewKind = 'thumbnail' | 'waveform' | 'video';
 
@@ -95,6 +96,14 @@ export function thumbnailExt(relPath: string): '.png' | '.jpg' | '.webp' {
 
 export const thumbnailName = (uid: string, size: ThumbSize, relPath: string): string =>
   `${uid}_${size}${thumbnailExt(relPath)}`;
+
+/** Where a thumbnail job writes each size: size → `<thumbs root>/<uid>_<size><ext>`. */
+export function thumbnailOutputs(thumbsRoot: string, uid: string, relPath: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const size of THUMB_SIZES)
+    outputs[String(size)] = path.join(thumbsRoot, thumbnailName(uid, size, relPath));
+  return outputs;
+}
 export const waveformName = (uid: string): string => `${uid}.waveform.json`;
 
 /** Every file a preview of this asset may have written (for clean-up). */

@@ -21,6 +21,7 @@ import {
   thumbnailExt,
   type ThumbSize,
   thumbnailName,
+  thumbnailOutputs,
   waveformName,
 } from './kinds.js';
 
@@ -243,9 +244,7 @@ export class PreviewQueue {
     try {
       if (!fs.existsSync(source)) throw new Error(`the file ${asset.path} is missing from the assets root`);
       if (kind === 'thumbnail') {
-        const outputs: Record<string, string> = {};
-        for (const size of THUMB_SIZES)
-          outputs[String(size)] = path.join(thumbsRoot, thumbnailName(asset.uid, size, asset.path));
+        const outputs = thumbnailOutputs(thumbsRoot, asset.uid, asset.path);
         const format = thumbnailExt(asset.path).slice(1) as 'png' | 'jpg' | 'webp';
         const result = await pool.thumbnail({
           source,

@@ -53,7 +53,7 @@ import {
   previewFileNames,
   previewKind,
   thumbnailName,
-  THUMB_SIZES,
+  thumbnailOutputs,
 } from '../previews/kinds.js';
 import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
@@ -1823,71 +1823,94 @@ export class AssetRegistry {
   async applyPreview(job: PreviewJob, outcome: PreviewOutcome): Promise<void> {
     const status = outcome.ok ? 'done' : 'failed';
     const error = outcome.ok ? null : outcome.error;
-    // A sidecar edited by hand is taken in first; one that no longer parses is left as it is.
-    await this.settleSidecars([job.uid]);
+    const record = await this.landPreview(
+      job.uid,
+      { status, error },
+      () => {
+        if (!this.store.finishPreview(job, status, error)) return undefined;
+        const found = this.get(job.uid);
+        return found && found.hash === job.hash ? found : undefined;
+      },
+      (current) => {
+        const planned = plannedPreview(current.uid, current.path, this.thumbDisplay);
+        const meta: JsonObject = { ...current.meta };
+        let thumb: string | null = null;
+        if (outcome.ok && planned) {
+          meta.preview = { ...planned.preview, ...previewFacts(outcome) };
+          if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
+          else delete meta.thumbnails;
+          thumb = planned.thumb;
+          // A video's poster frame stays while its bytes do (its facts read again, say).
+          const poster = isJsonObject(current.meta.preview) ? current.meta.preview.poster : undefined;
+          const posterFile = path.join(this.paths.thumbsRoot, thumbnailName(current.uid, 512, current.path));
+          if (
+            outcome.kind === 'video' &&
+            isJsonObject(poster) &&
+            poster.hash === current.hash &&
+            fs.existsSync(posterFile) // (not when the preview cache was cleared: the studio makes it again)
+          ) {
+            const kept = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
+            meta.preview = { ...meta.preview, poster };
+            meta.thumbnails = kept.thumbnails;
+            thumb = kept.thumb;
+          }
+        } else {
+          delete meta.thumbnails;
+          meta.preview = { kind: planned?.preview.kind ?? null, status: 'failed', error };
+        }
+        return { ...current, meta, thumb, updatedAt: utcNow() };
+      },
+      (updated) => {
+        // (A font's card and a video are not fingerprinted: '' keeps them out of the pictures to
+        // fingerprint.)
+        const dhash = !outcome.ok
+          ? null
+          : outcome.kind === 'thumbnail'
+            ? outcome.result.dhash
+            : outcome.kind === 'video'
+              ? ''
+              : null;
+        this.store.setPictureHash(updated.projectId, updated.uid, updated.hash, dhash);
+      },
+    );
+    if (record && !outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');
+  }
+
+  /**
+   * How a preview lands on its asset (a preview job's, a poster frame): in one transaction the row
+   * `load` gives (undefined: nothing lands), a hand edit of its sidecar taken in first, the row
+   * `next` makes of it stored (then `stored`); after it, its sidecar written (one that no longer
+   * parses is left as it is) and `asset_preview_updated` emitted.
+   */
+  private async landPreview(
+    uid: string,
+    outcome: { status: 'done' | 'failed'; error: string | null },
+    load: () => AssetRecord | undefined,
+    next: (current: AssetRecord) => AssetRecord,
+    stored?: (updated: AssetRecord) => void,
+  ): Promise<AssetRecord | undefined> {
+    // (A write of this process still under way would look like a hand edit.)
+    await this.settleSidecars([uid]);
     let keepSidecar = false;
     const record = this.store.transaction(() => {
-      if (!this.store.finishPreview(job, status, error)) return undefined;
-      const found = this.get(job.uid);
-      if (!found || found.hash !== job.hash) return undefined;
+      const found = load();
+      if (!found) return undefined;
       const edit = this.handEdit(found);
       keepSidecar = edit !== undefined && 'unreadable' in edit;
-      const current = this.takeIn(found, edit);
-      const planned = plannedPreview(current.uid, current.path, this.thumbDisplay);
-      const meta: JsonObject = { ...current.meta };
-      let thumb: string | null = null;
-      if (outcome.ok && planned) {
-        meta.preview = { ...planned.preview, ...previewFacts(outcome) };
-        if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
-        else delete meta.thumbnails;
-        thumb = planned.thumb;
-        // A video's poster frame stays while its bytes do (its facts read again, say).
-        const poster = isJsonObject(current.meta.preview) ? current.meta.preview.poster : undefined;
-        const posterFile = path.join(this.paths.thumbsRoot, thumbnailName(current.uid, 512, current.path));
-        if (
-          outcome.kind === 'video' &&
-          isJsonObject(poster) &&
-          poster.hash === current.hash &&
-          fs.existsSync(posterFile) // (not when the preview cache was cleared: the studio makes it again)
-        ) {
-          const kept = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
-          meta.preview = { ...meta.preview, poster };
-          meta.thumbnails = kept.thumbnails;
-          thumb = kept.thumb;
-        }
-      } else {
-        delete meta.thumbnails;
-        meta.preview = { kind: planned?.preview.kind ?? null, status: 'failed', error };
-      }
-      const updated: AssetRecord = { ...current, meta, thumb, updatedAt: utcNow() };
+      const updated = next(this.takeIn(found, edit));
       this.store.update(updated);
-      // (A font's card and a video are not fingerprinted: '' keeps them out of the pictures to
-      // fingerprint.)
-      const dhash = !outcome.ok
-        ? null
-        : outcome.kind === 'thumbnail'
-          ? outcome.result.dhash
-          : outcome.kind === 'video'
-            ? ''
-            : null;
-      this.store.setPictureHash(updated.projectId, updated.uid, updated.hash, dhash);
+      stored?.(updated);
       return updated;
     });
-    if (!record) return;
-    if (!outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');
+    if (!record) return undefined;
     if (keepSidecar)
       logger.warn({ uid: record.uid, path: record.path }, 'sidecar does not parse: left as it is');
     else
       await this.writeSidecar(record).catch((err: unknown) =>
         logger.error({ err }, 'sidecar write after preview failed'),
       );
-    this.emit('asset_preview_updated', {
-      uid: record.uid,
-      type: record.type,
-      path: record.path,
-      status,
-      error,
-    });
+    this.emit('asset_preview_updated', { uid, type: record.type, path: record.path, ...outcome });
+    return record;
   }
 
   /**
@@ -1916,9 +1939,7 @@ export class AssetRegistry {
     }
     fs.mkdirSync(this.paths.stagingDir, { recursive: true });
     const source = path.join(this.paths.stagingDir, `poster-${randomBytes(8).toString('hex')}.img`);
-    const outputs: Record<string, string> = {};
-    for (const size of THUMB_SIZES)
-      outputs[String(size)] = path.join(this.paths.thumbsRoot, thumbnailName(uid, size, record.path));
+    const outputs = thumbnailOutputs(this.paths.thumbsRoot, uid, record.path);
     let frame: { width: number; height: number };
     try {
       fs.writeFileSync(source, image);
@@ -1930,30 +1951,27 @@ export class AssetRegistry {
     } finally {
       fs.rmSync(source, { force: true });
     }
-    const updated = this.store.transaction(() => {
-      const current = this.get(uid);
-      if (!current || current.hash !== record.hash) throw stale();
-      const planned = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
-      const preview = isJsonObject(current.meta.preview) ? current.meta.preview : { kind: 'video' };
-      const poster = { at: options.at, width: frame.width, height: frame.height, hash: current.hash };
-      const next: AssetRecord = {
-        ...current,
-        meta: { ...current.meta, preview: { ...preview, poster }, thumbnails: planned.thumbnails },
-        thumb: planned.thumb,
-        updatedAt: utcNow(),
-      };
-      this.store.update(next);
-      return next;
-    });
-    await this.writeSidecar(updated);
-    this.emit('asset_preview_updated', {
+    const updated = await this.landPreview(
       uid,
-      type: updated.type,
-      path: updated.path,
-      status: 'done',
-      error: null,
-    });
-    return updated;
+      { status: 'done', error: null },
+      () => {
+        const current = this.get(uid);
+        if (!current || current.hash !== record.hash) throw stale();
+        return current;
+      },
+      (current) => {
+        const planned = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
+        const preview = isJsonObject(current.meta.preview) ? current.meta.preview : { kind: 'video' };
+        const poster = { at: options.at, width: frame.width, height: frame.height, hash: current.hash };
+        return {
+          ...current,
+          meta: { ...current.meta, preview: { ...preview, poster }, thumbnails: planned.thumbnails },
+          thumb: planned.thumb,
+          updatedAt: utcNow(),
+        };
+      },
+    );
+    return updated as AssetRecord; // (`load` throws rather than give nothing)
   }
 
   /**

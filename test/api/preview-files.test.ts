@@ -418,6 +418,19 @@ describe('videos: their length and frame size from the container, no frame decod
 
     const stale = await put('at=2&hash=0123456789abcdef', frame);
     assert.deepEqual([stale.status, stale.body.code], [409, 'stale_poster']);
+
+    // A hand edit of its sidecar since is taken in when another poster lands, not overwritten.
+    const sidecarRel = `data/assets/${poster.sidecar}`;
+    const doc = ws.json(sidecarRel) as Record<string, any>;
+    doc.tags = [...doc.tags, 'opening'];
+    const sidecarAbs = ws.file(sidecarRel, JSON.stringify(doc, null, 2));
+    const later = fs.statSync(sidecarAbs).mtimeMs / 1000 + 1;
+    fs.utimesSync(sidecarAbs, later, later);
+    const second = await put(`at=3&hash=${asset.hash}`, frame);
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal(second.body.asset.preview.poster.at, 3);
+    assert.ok(second.body.asset.tags.includes('opening'), second.body.asset.tags.join());
+    assert.ok((ws.json(sidecarRel) as Record<string, any>).tags.includes('opening'), 'kept on disk');
     const garbage = await put(`at=2&hash=${asset.hash}`, 'not an image at all');
     assert.deepEqual([garbage.status, garbage.body.code], [400, 'bad_request']);
     assert.match(garbage.body.message, /could not be read as a PNG, JPEG or WebP image/);
