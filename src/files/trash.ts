@@ -246,12 +246,15 @@ export function trashListing(trash: Trash) {
     max_bytes: trash.maxBytes === Infinity ? null : trash.maxBytes,
     files: batches.reduce((n, b) => n + b.files, 0),
     bytes: batches.reduce((n, b) => n + b.bytes, 0),
-    batches: batches.map((b) => ({
-      name: b.name,
-      change_id: b.changeId,
-      deleted_at: b.deletedAt,
-      files: b.files,
-      bytes: b.bytes,
-    })),
+    batches: batches.map(batchPayload),
   };
 }
+
+/** One batch as the API shows it. */
+export const batchPayload = (b: TrashBatch) => ({
+  name: b.name,
+  change_id: b.changeId,
+  deleted_at: b.deletedAt,
+  files: b.files,
+  bytes: b.bytes,
+});

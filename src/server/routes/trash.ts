@@ -15,7 +15,7 @@ const noBatch = (name: string): never => {
     `No batch ${JSON.stringify(name)} in the trash (emptied, or kept past its days?): GET /api/trash lists them.`,
   );
 };
-import { trashListing } from '../../files/trash.js';
+import { batchPayload, trashListing } from '../../files/trash.js';
 
 export function registerTrashRoutes(app: App, service: RegistryService): void {
   const tags = ['trash'];
@@ -50,11 +50,7 @@ export function registerTrashRoutes(app: App, service: RegistryService): void {
       const limit = request.query.limit ?? 100;
       return {
         ok: true,
-        name: batch.name,
-        change_id: batch.changeId,
-        deleted_at: batch.deletedAt,
-        files: batch.files,
-        bytes: batch.bytes,
+        ...batchPayload(batch),
         items: batch.paths.slice(0, limit),
         truncated: batch.paths.length > limit,
       };
