@@ -6,6 +6,7 @@
  * same on every machine.
  */
 import * as fontkit from 'fontkit';
+import { isWoff, woffToSfnt } from './woff.js';
 
 /** Fonts larger than this are not previewed (a CJK font is 5-20 MB; this keeps worker memory sane). */
 export const MAX_FONT_FILE_BYTES = 64 * 1024 * 1024;
@@ -20,9 +21,9 @@ const CARD = 512;
 const INK = '#212529';
 const PAPER = '#f8f9fa';
 
-/** The first font of a file (a collection's first). */
+/** The first font of a file (a collection's first); WOFF 1.0 unwrapped first (see woff.ts). */
 function openFont(bytes: Buffer): fontkit.Font {
-  const opened = fontkit.create(bytes);
+  const opened = fontkit.create(isWoff(bytes) ? woffToSfnt(bytes, 4 * MAX_FONT_FILE_BYTES) : bytes);
   const font = 'fonts' in opened ? opened.fonts[0] : opened;
   if (!font || !font.numGlyphs) throw new Error('the font has no glyphs');
   return font;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { fontSpecimen } from '../../src/previews/font-specimen.js';
+import { woffToSfnt } from '../../src/previews/woff.js';
 import { REPO } from '../helpers/server.js';
 
 const font = (subset: string, ext: 'woff' | 'woff2'): Buffer =>
@@ -53,6 +54,19 @@ describe('fontSpecimen', () => {
     assert.equal(cyrillic.facts.family, 'Press Start 2P');
     assert.ok((await inkIn(cyrillic.svg, 0.3, 0.62)) > 0.03, 'its characters');
     assert.equal(await inkIn(cyrillic.svg, 0.76, 0.87), 0, 'its name is in letters it lacks: left out');
+  });
+
+  test('a WOFF font cut short or with a damaged table is refused saying so (fontkit looped on it)', () => {
+    const whole = font('latin', 'woff');
+    assert.throws(
+      () => fontSpecimen(whole.subarray(0, 5670)),
+      /WOFF font: its \w+ ?table ends past the end of the file/,
+    );
+    const damaged = Buffer.from(whole);
+    damaged.fill(0xff, 2000, 2064); // inside the first tables' compressed data
+    assert.throws(() => fontSpecimen(damaged), /WOFF font: its .+ table does not decompress/);
+    // Unwrapped, it is the same font as a TrueType file.
+    assert.deepEqual(fontSpecimen(woffToSfnt(whole, 1e6)).facts, fontSpecimen(whole).facts);
   });
 
   test('what is no font is refused with a reason', () => {

@@ -1,0 +1,88 @@
+/**
+ * Damaged sounds, fonts and videos against the decoders their previews run (the @audio WASM and
+ * JavaScript decoders through the waveform worker, fontkit through the specimen card,
+ * music-metadata through the video facts, yauzl and libvips through a Krita document's picture): each file cut short at many points, and with bytes
+ * overwritten, must give its preview or an error, never hang or take the process down, and the
+ * decoder must still read a whole file afterwards (helpers/damage.ts).
+ */
+import { test } from 'node:test';
+import { moduleUrl, runDamageScript } from '../helpers/damage.js';
+
+const prelude = `
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { damageRounds } from ${moduleUrl('test/helpers/damage.ts')};
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'areg-damage-'));
+let n = 0;
+/** Writes the bytes to a file of their own and runs the reader on it; an Error is a refusal. */
+const onFile = (ext, read) => async (bytes) => {
+  const file = path.join(dir, 'f' + n++ + ext);
+  fs.writeFileSync(file, bytes);
+  try {
+    await read(file);
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.message) return false;
+    throw new Error('not an Error with a message: ' + String(err));
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+};
+const counts = {};
+`;
+
+test('damaged WAV, MP3, Ogg Vorbis and FLAC files give a waveform or an error, never a hang', (t) => {
+  const script = `${prelude}
+import run from ${moduleUrl('src/workers/waveform-worker.ts')};
+import { encode, makeWav } from ${moduleUrl('test/helpers/media.ts')};
+const rate = 22050;
+const tone = new Float32Array(rate * 3).map((_, i) => 0.6 * Math.sin((2 * Math.PI * 440 * i) / rate));
+const files = {
+  wav: ['.wav', makeWav([tone], rate, 16)],
+  mp3: ['.mp3', await encode('mp3', [tone], rate)],
+  vorbis: ['.ogg', await encode('ogg', [tone], rate)],
+  flac: ['.flac', await encode('flac', [tone], rate)],
+};
+for (const [codec, [ext, whole]] of Object.entries(files)) {
+  counts[codec] = await damageRounds(
+    whole,
+    onFile(ext, (source) => run({ source, codec, out: source + '.waveform.json', points: 200 })),
+    100,
+  );
+}
+fs.rmSync(dir, { recursive: true, force: true });
+process.stdout.write(JSON.stringify(counts));
+`;
+  t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
+});
+
+test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM) and Krita documents give their preview or an error, never a hang', (t) => {
+  const script = `${prelude}
+import { fontSpecimen } from ${moduleUrl('src/previews/font-specimen.ts')};
+import { woffToSfnt } from ${moduleUrl('src/previews/woff.ts')};
+import run from ${moduleUrl('src/workers/video-worker.ts')};
+import { makeKra, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { mergedImageOf } from ${moduleUrl('src/previews/layered-document.ts')};
+import sharp from 'sharp';
+const fonts = ${JSON.stringify(`node_modules/@fontsource/press-start-2p/files/press-start-2p-latin-400-normal`)};
+const wholeFonts = {
+  '.woff': fs.readFileSync(fonts + '.woff'),
+  '.woff2': fs.readFileSync(fonts + '.woff2'),
+  '.ttf': woffToSfnt(fs.readFileSync(fonts + '.woff'), 1e6), // the same font unwrapped
+};
+for (const [ext, whole] of Object.entries(wholeFonts))
+  counts[ext] = await damageRounds(whole, onFile(ext, async (file) => fontSpecimen(fs.readFileSync(file))));
+counts['.webm'] = await damageRounds(makeWebmHeaders(12.5, 640, 360), onFile('.webm', (source) => run({ source })));
+// A Krita document: the zip reader finds its flattened picture, libvips decodes it.
+const top = { r: 200, g: 40, b: 10 };
+const bottom = { r: 10, g: 60, b: 220 };
+counts['.kra'] = await damageRounds(
+  await makeKra(48, 32, top, bottom),
+  onFile('.kra', async (file) => sharp(await mergedImageOf(file, '.kra', 1e6)).raw().toBuffer()),
+);
+fs.rmSync(dir, { recursive: true, force: true });
+process.stdout.write(JSON.stringify(counts));
+`;
+  t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
+});
