@@ -70,10 +70,26 @@ function srgbByte(linear: number): number {
   return Math.round((v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055) * 255);
 }
 
+/**
+ * Runs `read` with the console silenced: parse-exr writes what it skips there ("EXRLoader:
+ * Skipped unknown header attribute type", mostly for damaged files), which landed unformatted
+ * in the server's log. It is synchronous, and each preview thread has its own console.
+ */
+function quietly<T>(read: () => T): T {
+  const { warn, error } = console;
+  console.warn = console.error = (): void => undefined;
+  try {
+    return read();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
 /** The image as 8-bit sRGB RGBA, rows top to bottom. */
 export function exrPixels(bytes: Buffer): { width: number; height: number; data: Uint8Array } {
   const buffer = (bytes.buffer as ArrayBuffer).slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const { width, height, data, format } = parseExr(buffer, FLOAT_TYPE);
+  const { width, height, data, format } = quietly(() => parseExr(buffer, FLOAT_TYPE));
   const channels = format === RGBA_FORMAT ? 4 : 1;
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {

@@ -405,6 +405,7 @@ export function makeExr(
   height: number,
   paint: (x: number, y: number) => { r: number; g: number; b: number; a?: number },
   alpha = false,
+  extra: Array<{ name: string; type: string; value: Buffer }> = [],
 ): Buffer {
   const attribute = (name: string, type: string, value: Buffer): Buffer => {
     const size = Buffer.alloc(4);
@@ -438,6 +439,7 @@ export function makeExr(
     attribute('pixelAspectRatio', 'float', floats(1)),
     attribute('screenWindowCenter', 'v2f', floats(0, 0)),
     attribute('screenWindowWidth', 'float', floats(1)),
+    ...extra.map(({ name, type, value }) => attribute(name, type, value)),
     Buffer.from([0]),
   ]);
   const lineBytes = width * names.length * 4;

@@ -25,3 +25,21 @@ test('an OpenEXR file cut at any point fails saying so; whole, it decodes', asyn
     /tiled, deep and multi-part OpenEXR files are not previewed/,
   );
 });
+
+test('a header attribute of a type the decoder does not know is skipped without a word on the console', async () => {
+  const exr = makeExr(4, 4, () => ({ r: 1, g: 1, b: 1 }), false, [
+    { name: 'studioNotes', type: 'studioBlob', value: Buffer.from('kept by a pipeline tool') },
+  ]);
+  const written: unknown[] = [];
+  const { warn, error } = console;
+  console.warn = console.error = (...args: unknown[]): void => void written.push(args);
+  try {
+    const image = await decodeImage('.exr', exr, 1e8);
+    assert.deepEqual([image.width, image.height, image.data[0]], [4, 4, 255]);
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+  assert.deepEqual(written, [], 'parse-exr wrote to the console');
+  assert.equal(console.warn, warn, 'the console is given back');
+});
