@@ -6,9 +6,12 @@ import { Command, Option } from 'commander';
 import { badRequest } from '../domain/errors.js';
 import { splitList } from '../domain/lists.js';
 import {
+  COLOR_NAMES,
+  COLOR_SHARE,
   DUPLICATE_FILTERS,
   MEDIA_BOUND_KEYS,
   ORIENTATIONS,
+  type ColorName,
   type DuplicateFilter,
   type MediaBounds,
   type Orientation,
@@ -28,6 +31,8 @@ export interface FilterOptions {
   duplicates?: DuplicateFilter;
   folder?: string;
   orientation?: Orientation;
+  color?: ColorName[];
+  transparent?: boolean;
   minWidth?: string;
   maxWidth?: string;
   minHeight?: string;
@@ -101,6 +106,14 @@ export function withFilterOptions(command: Command): Command {
         ORIENTATIONS,
       ),
     )
+    .addOption(
+      new Option(
+        '--color <color...>',
+        `pictures with each of these colours covering at least ${COLOR_SHARE * 100} % of them`,
+      ).choices(COLOR_NAMES),
+    )
+    .option('--transparent', 'pictures with transparent parts (sprites, icons, cut-outs)')
+    .option('--no-transparent', 'pictures without transparent parts')
     .option('--min-width <px>', 'pictures at least this many pixels wide')
     .option('--max-width <px>', 'pictures at most this many pixels wide')
     .option('--min-height <px>', 'pictures at least this many pixels high')
@@ -130,6 +143,8 @@ export function filterInput(options: FilterOptions): SearchInput {
     bounds: boundsOf(options),
     folder: options.folder,
     orientation: options.orientation,
+    colors: options.color,
+    transparent: options.transparent,
     similarTo: options.similarTo,
     maxDistance:
       options.maxDistance === undefined

@@ -3,6 +3,7 @@
  * only there). Types only, no Node imports: the studio reads the same definition
  * (`web/src/api.ts`), so a field added, renamed or retyped on the server shows in its type check.
  */
+import type { PictureColors } from './facets.js';
 import type { JsonObject } from './json.js';
 
 /** Where a client fetches the asset and its previews over HTTP (ours, beyond the reference). */
@@ -46,4 +47,10 @@ export type AssetPayload = {
   thumbnails?: JsonObject;
   preview_status?: string;
   preview_error?: string;
+  /**
+   * A picture's main colours (each at least 5 % of its opaque pixels, most first) and whether it
+   * has transparent parts, once its preview has found them (ours, beyond the reference; the
+   * `color` and `transparent` filters search them).
+   */
+  colors?: PictureColors;
 };

@@ -3,7 +3,7 @@
  * here, so `register`, `get`, `search`, hook payloads and the sidecar cannot drift apart.
  */
 import type { AssetPayload, AssetUrls } from './asset-payload.js';
-import type { MediaFact } from './facets.js';
+import type { MediaFact, PictureColors } from './facets.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { normaliseMetadata, type NormalisedMetadata } from './metadata.js';
 import { sameTextKey, searchKey } from './text-keys.js';
@@ -47,6 +47,8 @@ export interface AssetRecord {
   /** State of the preview job, when the asset has a preview (`queued`, `running`, `done`, `failed`). */
   previewStatus?: string | null;
   previewError?: string | null;
+  /** A picture's colours, from its preview (not metadata); null until found or when none. */
+  colors?: PictureColors | null;
 }
 
 export interface ProvenanceRecord {
@@ -164,6 +166,7 @@ export function serializeAsset(record: AssetRecord, copies: number): AssetPayloa
     out.preview_status = record.previewStatus;
     if (record.previewError) out.preview_error = record.previewError;
   }
+  if (record.colors) out.colors = record.colors;
   return out;
 }
 

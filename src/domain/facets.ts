@@ -52,6 +52,41 @@ export type MediaFact = (typeof MEDIA_FACTS)[number];
 export const ORIENTATIONS = ['landscape', 'portrait', 'square'] as const;
 export type Orientation = (typeof ORIENTATIONS)[number];
 
+/**
+ * The colours a picture is searched by (`color=blue`): eight hues, brown, and black, gray and
+ * white. A picture has a colour when at least {@link COLOR_SHARE} of its opaque pixels are of it
+ * (previews/picture-colors.ts). The order is the bit order of the stored mask.
+ */
+export const COLOR_NAMES = [
+  'red',
+  'orange',
+  'yellow',
+  'green',
+  'cyan',
+  'blue',
+  'purple',
+  'pink',
+  'brown',
+  'black',
+  'gray',
+  'white',
+] as const;
+export type ColorName = (typeof COLOR_NAMES)[number];
+export const COLOR_SHARE = 0.15;
+
+/** A picture's main colours (at least 5 % of its opaque pixels each, most first) and whether it has transparent parts. */
+export type PictureColors = {
+  palette: Array<{ name: ColorName; hex: string; share: number }>;
+  transparent: boolean;
+};
+
+/** The stored mask: a bit per colour (`COLOR_NAMES` order) covering at least `COLOR_SHARE`. */
+export const colorMask = (palette: PictureColors['palette']): number =>
+  palette.reduce(
+    (mask, { name, share }) => (share >= COLOR_SHARE ? mask | (1 << COLOR_NAMES.indexOf(name)) : mask),
+    0,
+  );
+
 /** Lower (`min`) and upper (`max`) bounds of the media facts, each inclusive. */
 export type MediaBounds = Partial<Record<`${'min' | 'max'}_${MediaFact}`, number>>;
 export const MEDIA_BOUND_KEYS = MEDIA_FACTS.flatMap((fact) => [`min_${fact}`, `max_${fact}`] as const);

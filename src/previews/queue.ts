@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PictureColors } from '../domain/facets.js';
 import { logger } from '../logging.js';
 import type { PreviewJob, SqliteStore } from '../store/sqlite-store.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -123,16 +124,18 @@ export class PreviewQueue {
       await Promise.all(
         page.map(async (picture) => {
           const thumbnail = path.join(thumbsRoot, thumbnailName(picture.uid, largest, picture.path));
-          let dhash = '';
+          let facts: { dhash: string; colors: PictureColors | 'none' } = { dhash: '', colors: 'none' };
           try {
             // Checked here: a cleared cache would otherwise send every picture to a thread to fail.
-            if (fs.existsSync(thumbnail)) dhash = await pool.fingerprint(thumbnail);
+            if (fs.existsSync(thumbnail)) facts = await pool.fingerprint(thumbnail);
           } catch (err) {
             logger.debug({ err, uid: picture.uid }, 'no fingerprint from the thumbnail');
           }
-          if (dhash) done++;
+          if (facts.dhash) done++;
           else failed++;
-          if (this.active) store.setPictureHash(picture.project_id, picture.uid, picture.hash, dhash);
+          // A fingerprint already taken stays (from the picture itself, not its JPEG thumbnail).
+          if (picture.dhash !== null) facts.dhash = picture.dhash;
+          if (this.active) store.setPictureFacts(picture.project_id, picture.uid, picture.hash, facts);
         }),
       );
     }

@@ -68,7 +68,13 @@ import {
   type SortOrder,
 } from '../store/sqlite-store.js';
 import type { AssetPayload } from '../domain/asset-payload.js';
-import { MEDIA_FACTS, type MediaBounds, type Orientation } from '../domain/facets.js';
+import {
+  MEDIA_FACTS,
+  type ColorName,
+  type MediaBounds,
+  type Orientation,
+  type PictureColors,
+} from '../domain/facets.js';
 import type { RegistryContext } from './context.js';
 import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
 import { displayPath } from './paths.js';
@@ -132,6 +138,10 @@ export interface SearchInput {
   folder?: string;
   /** Only pictures of this shape. */
   orientation?: Orientation;
+  /** Only pictures with each of these colours covering enough of them (previews/picture-colors.ts). */
+  colors?: readonly ColorName[];
+  /** Only pictures with (true) or without (false) transparent parts. */
+  transparent?: boolean;
   /** Only pictures that look like this asset (its id), itself included: see similar.ts. */
   similarTo?: string;
   /** How many of the fingerprint's bits may differ, with `similarTo` (default 10). */
@@ -407,6 +417,8 @@ export class AssetRegistry {
     if (bounds) query.bounds = bounds;
     if (input.folder?.trim()) query.folder = cleanRelativePath(input.folder, 'folder');
     if (input.orientation) query.orientation = input.orientation;
+    if (input.colors?.length) query.colors = [...new Set(input.colors)];
+    if (input.transparent !== undefined) query.transparent = input.transparent;
     const similarTo = input.similarTo?.trim();
     if (similarTo) {
       const record = this.get(similarTo);
@@ -1861,16 +1873,15 @@ export class AssetRegistry {
         return { ...current, meta, thumb, updatedAt: utcNow() };
       },
       (updated) => {
-        // (A font's card and a video are not fingerprinted: '' keeps them out of the pictures to
-        // fingerprint.)
-        const dhash = !outcome.ok
-          ? null
-          : outcome.kind === 'thumbnail'
-            ? outcome.result.dhash
-            : outcome.kind === 'video'
-              ? ''
-              : null;
-        this.store.setPictureHash(updated.projectId, updated.uid, updated.hash, dhash);
+        // (A font's card and a video are not fingerprinted: '' and 'none' keep them out of the
+        // pictures to fingerprint.)
+        const facts: { dhash: string | null; colors: PictureColors | 'none' | null } =
+          outcome.ok && outcome.kind === 'thumbnail'
+            ? { dhash: outcome.result.dhash, colors: outcome.result.colors ?? 'none' }
+            : outcome.ok && outcome.kind === 'video'
+              ? { dhash: '', colors: 'none' }
+              : { dhash: null, colors: null };
+        this.store.setPictureFacts(updated.projectId, updated.uid, updated.hash, facts);
       },
     );
     if (record && !outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');

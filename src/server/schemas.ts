@@ -1,6 +1,8 @@
 /** Request schemas (TypeBox): validated by AJV and published in the OpenAPI document at /docs. */
 import { Type } from 'typebox';
 import {
+  COLOR_NAMES,
+  COLOR_SHARE,
   DUPLICATE_FILTERS,
   MEDIA_FACTS,
   ORIENTATIONS,
@@ -115,6 +117,21 @@ export const SearchQuery = Type.Object({
       description:
         'Only pictures of this shape: `landscape` (wider than high), `portrait` (higher than wide) or `square`. ' +
         'Empty: no such filter.',
+    }),
+  ),
+  color: Type.Optional(
+    Type.Array(Type.String({ maxLength: 200 }), {
+      maxItems: COLOR_NAMES.length,
+      description:
+        `Only pictures with this colour covering at least ${COLOR_SHARE * 100} % of their opaque pixels: ` +
+        `${COLOR_NAMES.join(', ')}. Repeat it (or list them with commas) for pictures with each of them: ` +
+        "color=blue&color=white. Found by the preview; the asset's `colors` lists them.",
+    }),
+  ),
+  transparent: Type.Optional(
+    Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('')], {
+      description:
+        'Only pictures with transparent parts (`true`: sprites, icons, cut-outs) or without (`false`). Empty: no such filter.',
     }),
   ),
   folder: Type.Optional(

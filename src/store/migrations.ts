@@ -341,4 +341,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
   END;
   `,
+  // A picture's colours (previews/picture-colors.ts), found with its fingerprint and, like it,
+  // derived from the file, not metadata (not in the sidecar: a new version of the product must not
+  // rewrite every sidecar of a studio that keeps them under version control). \`colors\`: a bit per
+  // colour covering enough of it (domain/facets.ts), bit 12 for transparent parts; NULL until
+  // found, -1 when there are none to find (a font, a video without a poster, an unreadable
+  // thumbnail). \`palette\`: the colours as JSON. Pictures previewed before are given theirs from
+  // their thumbnails by the preview queue, with the fingerprints: the index of those still to do
+  // now lists both.
+  `
+  ALTER TABLE assets ADD COLUMN colors INTEGER;
+  ALTER TABLE assets ADD COLUMN palette TEXT;
+  DROP INDEX assets_unfingerprinted;
+  CREATE INDEX assets_unfingerprinted ON assets (project_id, uid)
+    WHERE width > 0 AND (dhash IS NULL OR colors IS NULL);
+  `,
 ];

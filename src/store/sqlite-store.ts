@@ -42,6 +42,7 @@ export interface StoreOptions {
 }
 
 import type { SortField, SortOrder } from '../domain/facets.js';
+import { COLOR_NAMES, colorMask, type ColorName, type PictureColors } from '../domain/facets.js';
 export type { DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../domain/facets.js';
 
 export interface SearchQuery {
@@ -63,6 +64,10 @@ export interface SearchQuery {
   folder?: string;
   /** Only pictures of this shape. */
   orientation?: Orientation;
+  /** Only pictures with each of these colours (see previews/picture-colors.ts). */
+  colors?: readonly ColorName[];
+  /** Only pictures with (true) or without (false) transparent parts. */
+  transparent?: boolean;
   /** Only pictures whose fingerprint is within `maxDistance` bits of `dhash` (see picture-index.ts). */
   similar?: { dhash: string; maxDistance: number };
   /** Only assets without this fact (0): the end of an ascending sort by it (see `searchRowids`). */
@@ -88,6 +93,7 @@ interface AssetRow {
   file_mtime_ms: number | null;
   preview_status: PreviewStatus | null;
   preview_error: string | null;
+  palette: string | null;
 }
 
 interface ProvenanceRow {
@@ -161,8 +167,12 @@ function toRecord(row: AssetRow): AssetRecord {
     thumb: row.path_thumb,
     previewStatus: row.preview_status,
     previewError: row.preview_error,
+    colors: row.palette ? (storedObject(row.palette) as unknown as PictureColors) : null,
   };
 }
+
+/** The stored mask's bit for transparent parts (after the colours' bits). */
+const TRANSPARENT_BIT = 1 << COLOR_NAMES.length;
 
 const SORT_COLUMNS: Record<SortField, string> = {
   created: 'rowid',
@@ -260,6 +270,16 @@ const ORIENTATION_TESTS: Record<Orientation, string> = {
   portrait: 'a.height > a.width AND a.width > 0',
   square: 'a.width = a.height AND a.width > 0',
 };
+
+/** The colour filters as row tests: every colour's bit set; the transparent bit set or clear. */
+function colorTests(query: SearchQuery): RowTest[] {
+  const colors = (query.colors ?? []).reduce((mask, name) => mask | (1 << COLOR_NAMES.indexOf(name)), 0);
+  const transparent = query.transparent === undefined ? 0 : TRANSPARENT_BIT;
+  const mask = colors | transparent;
+  if (!mask) return [];
+  const wanted = colors | (query.transparent ? TRANSPARENT_BIT : 0);
+  return [{ sql: 'a.colors >= 0 AND (a.colors & ?) = ?', params: [mask, wanted] }];
+}
 
 /**
  * The fact an ascending sort is by, when some assets may lack it (0): those go last, not first.
@@ -368,6 +388,8 @@ function filterKey(query: SearchQuery): string {
     MEDIA_BOUND_KEYS.map((key) => query.bounds?.[key] ?? null),
     query.folder ?? null,
     query.orientation ?? null,
+    [...(query.colors ?? [])].sort(),
+    query.transparent ?? null,
     query.similar ?? null,
     query.unmeasured ?? null,
   ]);
@@ -484,6 +506,8 @@ export class SqliteStore {
            updated_at = @updatedAt, path_thumb = @thumb, tags_norm = @tagsNorm, license_norm = @licenseNorm,
            search_text = @searchText, sidecar_due = 1, width = @width, height = @height, duration = @duration,
            dhash = CASE WHEN hash = @hash THEN dhash END,
+           colors = CASE WHEN hash = @hash THEN colors END,
+           palette = CASE WHEN hash = @hash THEN palette END,
            file_mtime_ms = coalesce(@fileMtimeMs, file_mtime_ms),
            file_ino = CASE WHEN @fileMtimeMs IS NULL THEN file_ino ELSE @fileIno END,
            file_dev = CASE WHEN @fileMtimeMs IS NULL THEN file_dev ELSE @fileDev END
@@ -503,8 +527,8 @@ export class SqliteStore {
          WHERE project_id = @projectId AND uid = @uid
            AND (width IS NOT @width OR height IS NOT @height OR duration IS NOT @duration)`,
       ),
-      setPictureHash: db.prepare<[string | null, string, string, string]>(
-        'UPDATE assets SET dhash = ? WHERE project_id = ? AND uid = ? AND hash = ?',
+      setPictureFacts: db.prepare<[string | null, number | null, string | null, string, string, string]>(
+        'UPDATE assets SET dhash = ?, colors = ?, palette = ? WHERE project_id = ? AND uid = ? AND hash = ?',
       ),
       pictureEpoch: db.prepare<[string], number>('SELECT n FROM picture_epochs WHERE project_id = ?').pluck(),
       pictureHash: db.prepare<[string, string], { dhash: string | null }>(
@@ -521,11 +545,11 @@ export class SqliteStore {
       // may still be the old content's.
       unfingerprinted: db.prepare<
         [string, string, number],
-        { project_id: string; uid: string; hash: string; path: string }
+        { project_id: string; uid: string; hash: string; path: string; dhash: string | null }
       >(
-        `SELECT a.project_id, a.uid, a.hash, a.path FROM assets a INDEXED BY assets_unfingerprinted
+        `SELECT a.project_id, a.uid, a.hash, a.path, a.dhash FROM assets a INDEXED BY assets_unfingerprinted
          JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
-         WHERE a.width > 0 AND a.dhash IS NULL AND (a.project_id, a.uid) > (?, ?)
+         WHERE a.width > 0 AND (a.dhash IS NULL OR a.colors IS NULL) AND (a.project_id, a.uid) > (?, ?)
            AND j.status = 'done' AND j.hash = a.hash
          ORDER BY a.project_id, a.uid LIMIT ?`,
       ),
@@ -731,6 +755,8 @@ export class SqliteStore {
       !!query.similar ||
       !!query.folder ||
       !!query.orientation ||
+      !!query.colors?.length ||
+      query.transparent !== undefined ||
       MEDIA_FACTS.some((fact) => bounded(query.bounds, fact)) ||
       (query.texts ?? []).some((text) => this.textMatch(text) === 'scan')
     );
@@ -1088,6 +1114,7 @@ export class SqliteStore {
         ...MEDIA_FACTS.flatMap((fact) => factTests(query.bounds, fact)),
         ...(query.folder ? [folderTest(query.folder)] : []),
         ...(query.orientation ? [{ sql: ORIENTATION_TESTS[query.orientation], params: [] }] : []),
+        ...colorTests(query),
       ],
       ranges: rangesOf(query),
       projectTest,
@@ -1372,8 +1399,25 @@ export class SqliteStore {
   // ---------------------------------------------------------------- picture fingerprints
 
   /** Sets (or clears, with null) a fingerprint, if the asset still holds the content it was taken from. */
-  setPictureHash(projectId: string, uid: string, hash: string, dhash: string | null): void {
-    this.write(() => this.stmts.setPictureHash.run(dhash, projectId, uid, hash));
+  /**
+   * A picture's fingerprint and colours, while its bytes are `hash`: null for not known yet (a
+   * failed preview); '' and 'none' for none to find (see migration 14).
+   */
+  setPictureFacts(
+    projectId: string,
+    uid: string,
+    hash: string,
+    facts: { dhash: string | null; colors: PictureColors | 'none' | null },
+  ): void {
+    const { dhash, colors } = facts;
+    const mask =
+      colors === null
+        ? null
+        : colors === 'none'
+          ? -1
+          : colorMask(colors.palette) | (colors.transparent ? TRANSPARENT_BIT : 0);
+    const palette = colors === null || colors === 'none' ? null : JSON.stringify(colors);
+    this.write(() => this.stmts.setPictureFacts.run(dhash, mask, palette, projectId, uid, hash));
   }
 
   /**
@@ -1402,7 +1446,7 @@ export class SqliteStore {
   unfingerprintedPictures(
     after: { projectId: string; uid: string } | undefined,
     limit: number,
-  ): Array<{ project_id: string; uid: string; hash: string; path: string }> {
+  ): Array<{ project_id: string; uid: string; hash: string; path: string; dhash: string | null }> {
     return this.stmts.unfingerprinted.all(after?.projectId ?? '', after?.uid ?? '', limit);
   }
 

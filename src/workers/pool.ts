@@ -3,6 +3,7 @@
  * never runs on the thread that answers requests. Hashing has its own pool so a long audio
  * decode never holds up a registration.
  */
+import type { PictureColors } from '../domain/facets.js';
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { HashManyEntry, HashResult, HashTask } from './hash-worker.js';
@@ -113,9 +114,12 @@ export class WorkerPool {
     return (await this.preview(task, 'video-worker')) as VideoResult;
   }
 
-  /** A picture's difference hash from its thumbnail file (see `fingerprint` in the thumbnail worker). */
-  async fingerprint(thumbnail: string): Promise<string> {
-    return (await this.preview(thumbnail, 'thumbnail-worker', 'fingerprint')) as string;
+  /** A picture's difference hash and colours from its thumbnail file (see `fingerprint` in the thumbnail worker). */
+  async fingerprint(thumbnail: string): Promise<{ dhash: string; colors: PictureColors }> {
+    return (await this.preview(thumbnail, 'thumbnail-worker', 'fingerprint')) as {
+      dhash: string;
+      colors: PictureColors;
+    };
   }
 
   async waveform(task: WaveformTask): Promise<WaveformResult> {

@@ -11,7 +11,9 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
 import { differenceHash } from '../previews/picture-hash.js';
+import type { PictureColors } from '../domain/facets.js';
 import { fontSpecimen, MAX_FONT_FILE_BYTES, type FontFacts } from '../previews/font-specimen.js';
+import { pictureColors } from '../previews/picture-colors.js';
 import { isFontFile } from '../previews/kinds.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
@@ -34,6 +36,8 @@ export interface ThumbnailResult {
   outputs: Record<string, { width: number; height: number }>;
   /** The picture's difference hash (previews/picture-hash.ts), from the largest size's pixels; '' for a font. */
   dhash: string;
+  /** The picture's colours (previews/picture-colors.ts), from the same pixels; null for a font. */
+  colors: PictureColors | null;
   /** A font's family, style and glyph count, read from the font. */
   font?: FontFacts;
 }
@@ -116,14 +120,25 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     await writeAtomic(task.outputs[String(size)] as string, out.data);
     outputs[String(size)] = { width: out.info.width, height: out.info.height };
   }
-  if (font) return { width, height, outputs, dhash: '', font };
-  return { width, height, outputs, dhash: await differenceHash(sharp(data, raw)) };
+  if (font) return { width, height, outputs, dhash: '', colors: null, font };
+  return { width, height, outputs, ...(await pictureFacts(data, raw)) };
+}
+
+/** The fingerprint and colours of a picture's raw pixels. */
+async function pictureFacts(
+  data: Buffer,
+  raw: { raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 } },
+): Promise<{ dhash: string; colors: PictureColors }> {
+  return { dhash: await differenceHash(sharp(data, raw)), colors: pictureColors(data, raw.raw.channels) };
 }
 
 /**
- * The difference hash of a picture from a thumbnail already made (fingerprinting pictures whose
- * previews predate fingerprints, without decoding their sources again).
+ * The difference hash and colours of a picture from a thumbnail already made (for pictures whose
+ * previews predate them, without decoding their sources again).
  */
-export async function fingerprint(thumbnail: string): Promise<string> {
-  return differenceHash(sharp(thumbnail, { failOn: 'error' }));
+export async function fingerprint(thumbnail: string): Promise<{ dhash: string; colors: PictureColors }> {
+  const { data, info } = await sharp(thumbnail, { failOn: 'error' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return pictureFacts(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 }

@@ -454,3 +454,32 @@ export function makeExr(
   }
   return Buffer.concat([header, offsets, ...lines]);
 }
+
+/** A PNG of one colour. */
+export const solidPicture = (r: number, g: number, b: number): Promise<Buffer> =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
+
+/** A night sky over snow: the top two thirds dark blue, the rest white. */
+export const skyPicture = (): Promise<Buffer> =>
+  sharp({ create: { width: 90, height: 60, channels: 3, background: { r: 20, g: 40, b: 150 } } })
+    .composite([
+      {
+        input: { create: { width: 90, height: 20, channels: 3, background: { r: 240, g: 240, b: 245 } } },
+        top: 40,
+        left: 0,
+      },
+    ])
+    .png()
+    .toBuffer();
+
+/** A sprite: a green disc on a transparent ground. */
+export const spritePicture = (): Promise<Buffer> =>
+  sharp(
+    Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80"><circle cx="40" cy="40" r="30" fill="#1ea03c"/></svg>',
+    ),
+  )
+    .png()
+    .toBuffer();

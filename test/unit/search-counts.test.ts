@@ -128,8 +128,9 @@ function randomFingerprint(rand: () => number): string {
 function fingerprint(db: SqliteStore, rand: () => number, records: AssetRecord[]): void {
   for (const rec of records) {
     const roll = rand();
-    if (roll < 0.5) db.setPictureHash(rec.projectId, rec.uid, rec.hash, randomFingerprint(rand));
-    else if (roll < 0.55) db.setPictureHash(rec.projectId, rec.uid, rec.hash, '');
+    if (roll < 0.5)
+      db.setPictureFacts(rec.projectId, rec.uid, rec.hash, { dhash: randomFingerprint(rand), colors: null });
+    else if (roll < 0.55) db.setPictureFacts(rec.projectId, rec.uid, rec.hash, { dhash: '', colors: null });
   }
 }
 

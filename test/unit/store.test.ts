@@ -837,8 +837,8 @@ describe('fingerprints in memory', () => {
   test('kept across writes that leave every fingerprint as it was; read again when one changes', () => {
     const a = add('a.png');
     const b = add('b.png');
-    store.setPictureHash('default', a.uid, a.hash, fingerprint(1));
-    store.setPictureHash('default', b.uid, b.hash, fingerprint(3));
+    store.setPictureFacts('default', a.uid, a.hash, { dhash: fingerprint(1), colors: null });
+    store.setPictureFacts('default', b.uid, b.hash, { dhash: fingerprint(3), colors: null });
     const first = store.pictureIndex('default');
     assert.deepEqual(first.lookalikes().length, 2, 'two bits apart');
 
@@ -850,7 +850,7 @@ describe('fingerprints in memory', () => {
 
     // A fingerprint set, cleared by new content, or gone with its row: read again, and right.
     const c = add('c.png');
-    store.setPictureHash('default', c.uid, c.hash, fingerprint(0xffff));
+    store.setPictureFacts('default', c.uid, c.hash, { dhash: fingerprint(0xffff), colors: null });
     const third = store.pictureIndex('default');
     assert.notEqual(third, first);
     assert.equal(third.near(fingerprint(0xffff), 0).length, 1);
@@ -861,16 +861,16 @@ describe('fingerprints in memory', () => {
     // Another project's fingerprints do not move this one's.
     const mine = store.pictureIndex('default');
     const theirs = add('x.png', { projectId: 'other' });
-    store.setPictureHash('other', theirs.uid, theirs.hash, fingerprint(7));
+    store.setPictureFacts('other', theirs.uid, theirs.hash, { dhash: fingerprint(7), colors: null });
     assert.equal(store.pictureIndex('default'), mine);
   });
 
   test('a fingerprint written in a transaction that rolls back is not kept', () => {
     const a = add('a.png');
-    store.setPictureHash('default', a.uid, a.hash, fingerprint(9));
+    store.setPictureFacts('default', a.uid, a.hash, { dhash: fingerprint(9), colors: null });
     assert.throws(() =>
       store.transaction(() => {
-        store.setPictureHash('default', a.uid, a.hash, fingerprint(0xabcdef));
+        store.setPictureFacts('default', a.uid, a.hash, { dhash: fingerprint(0xabcdef), colors: null });
         assert.equal(store.pictureIndex('default').near(fingerprint(0xabcdef), 0).length, 1);
         throw new Error('rolled back');
       }),

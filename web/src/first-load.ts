@@ -7,6 +7,7 @@
  */
 
 import type {
+  ColorName,
   DuplicateFilter,
   MediaBounds,
   Orientation,
@@ -14,6 +15,7 @@ import type {
   SortOrder,
 } from '../../src/domain/facets.js';
 import { searchTerms } from '../../src/domain/lists.js';
+import { setColorParams } from './gallery/color-filter.js';
 import { setSizeParams } from './gallery/size-filter.js';
 
 export type { SortField, SortOrder } from '../../src/domain/facets.js';
@@ -32,6 +34,10 @@ export interface AssetQuery {
   bounds: MediaBounds;
   /** Pictures of this shape (the Size list too); '' for any. */
   orientation: Orientation | '';
+  /** Pictures with each of these colours (the Colour list); [] for any. */
+  colors: ColorName[];
+  /** Pictures with transparent parts ('true') or without ('false'); '' for either. */
+  transparent: '' | 'true' | 'false';
   /** Only assets in this folder or below it ('' for any). */
   folder: string;
   /** Only pictures that look like this asset (its id), itself included ('' for any). */
@@ -49,6 +55,8 @@ export const DEFAULT_QUERY: AssetQuery = {
   duplicates: '',
   bounds: {},
   orientation: '',
+  colors: [],
+  transparent: '',
   folder: '',
   similarTo: '',
   sort: 'created',
@@ -96,6 +104,7 @@ export function queryString(query: AssetQuery, extra: Record<string, string | nu
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
   setSizeParams(params, query);
+  setColorParams(params, query);
   if (query.folder) params.set('folder', query.folder);
   if (query.similarTo) params.set('similar_to', query.similarTo);
   params.set('sort', query.sort);

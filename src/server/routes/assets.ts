@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
 import type { AssetPayload } from '../../domain/asset-payload.js';
-import { MEDIA_BOUND_KEYS } from '../../domain/facets.js';
+import { COLOR_NAMES, MEDIA_BOUND_KEYS, type ColorName } from '../../domain/facets.js';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { splitList } from '../../domain/lists.js';
@@ -51,6 +51,16 @@ export interface AssetRouteOptions {
   importRoots: readonly string[];
 }
 
+/** A colour of the `color` filter, or a 400 naming the colours there are. */
+function colorName(name: string): ColorName {
+  const found = COLOR_NAMES.find((known) => known === name.toLowerCase());
+  if (!found)
+    throw badRequest(
+      `color: "${name}" is not one of the colours pictures are searched by: ${COLOR_NAMES.join(', ')}.`,
+    );
+  return found;
+}
+
 /** The registry's search input from the query string (`tags`/`tag` and `q`/`text` merged). */
 function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQuery>>): SearchInput {
   return {
@@ -64,6 +74,8 @@ function searchInput(q: Static<typeof IdsQuery> & Partial<Static<typeof SearchQu
     bounds: Object.fromEntries(MEDIA_BOUND_KEYS.map((key) => [key, q[key]])),
     folder: q.folder,
     orientation: q.orientation || undefined,
+    colors: splitList(q.color).map(colorName),
+    transparent: q.transparent ? q.transparent === 'true' : undefined,
     similarTo: q.similar_to,
     maxDistance: q.max_distance,
     sort: q.sort,
@@ -103,6 +115,7 @@ const ITEM_FIELDS: ReadonlySet<string> = new Set(
     thumbnails: true,
     preview_status: true,
     preview_error: true,
+    colors: true,
   } satisfies Record<keyof AssetPayload, true>),
 );
 
@@ -217,6 +230,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           ...Object.fromEntries(MEDIA_BOUND_KEYS.map((key) => [key, q[key] ?? null])),
           folder: q.folder?.trim() ? q.folder : null,
           orientation: q.orientation || null,
+          color: input.colors?.length ? input.colors : null,
+          transparent: input.transparent ?? null,
           limit,
           offset: q.offset ?? 0,
           sort: q.sort ?? 'created',

@@ -17,6 +17,7 @@ import { FilePreview, isAudioAsset } from './FilePreview';
 import { useNeighbours } from './neighbours';
 import { SimilarPictures } from './SimilarPictures';
 import { AssetHistory } from './AssetHistory';
+import { Palette } from './Palette';
 
 /** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
 function PathLinks({ path }: { path: string }): React.JSX.Element {
@@ -148,7 +149,8 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
       : asset && isVideoPath(asset.path)
         ? 'Video'
         : 'Dimensions';
-  const media: Array<[string, string]> = details ? [[factsLabel, details]] : [];
+  const media: Array<[string, React.ReactNode]> = details ? [[factsLabel, details]] : [];
+  if (asset?.colors) media.push(['Colors', <Palette key="c" colors={asset.colors} />]);
   const fields: Array<[string, React.ReactNode]> = asset
     ? [
         ['ID', <code key="id">{asset.uid}</code>],

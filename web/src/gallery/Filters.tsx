@@ -1,9 +1,10 @@
 /**
- * Search box, Type/Tag/License/Copies/Size filters (options from the registry, with counts) and sort.
+ * Search box, Type/Tag/License/Copies/Size/Color filters (options from the registry, with counts) and sort.
  * Tags add up: each one chosen must be on an asset, and shows as a chip that removes it.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
+import { COLOR_CHOICES, colorChoiceOf, describeColor, type ColorFilter } from './color-filter';
 import { describeSize, SIZE_CHOICES, sizeChoiceOf, type SizeFilter } from './size-filter';
 import { RenameTag } from './RenameTag';
 
@@ -177,6 +178,53 @@ function SizeSelect({
   );
 }
 
+/** Pictures by a main colour, or with or without transparent parts; any other combination a link carried. */
+function ColorSelect({
+  filter,
+  onChange,
+}: {
+  filter: ColorFilter;
+  onChange: (filter: ColorFilter) => void;
+}): React.JSX.Element {
+  const chosen = colorChoiceOf(filter);
+  const swatch = COLOR_CHOICES.find((c) => c.value === chosen)?.swatch;
+  return (
+    <div className="field">
+      <label htmlFor="filter-color">Color</label>
+      <span className="color-field">
+        {swatch && <span className="swatch" style={{ background: swatch }} aria-hidden="true" />}
+        <select
+          id="filter-color"
+          title="Pictures where a colour covers a good part of them, or with a transparent background (sprites, icons, cut-outs)"
+          value={chosen}
+          onChange={(e) => {
+            const value = e.currentTarget.value;
+            if (value === 'custom') return;
+            onChange(COLOR_CHOICES.find((c) => c.value === value)?.filter ?? { colors: [], transparent: '' });
+          }}
+        >
+          <option value="">Any color</option>
+          {chosen === 'custom' && <option value="custom">{describeColor(filter)}</option>}
+          <optgroup label="A lot of">
+            {COLOR_CHOICES.filter((c) => c.swatch).map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Background">
+            {COLOR_CHOICES.filter((c) => !c.swatch).map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </span>
+    </div>
+  );
+}
+
 /** The tags chosen, each a chip whose button takes it out of the filter. */
 function TagChips({
   tags,
@@ -297,6 +345,7 @@ export function Filters({
         onChange={(duplicates) => onQuery({ duplicates })}
       />
       <SizeSelect filter={query} onChange={(size) => onQuery(size)} />
+      <ColorSelect filter={query} onChange={(color) => onQuery(color)} />
       <ChoiceSelect
         id="sort"
         label="Sort"

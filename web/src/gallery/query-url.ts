@@ -7,6 +7,7 @@
 import { DUPLICATE_FILTERS, SORT_FIELDS, SORT_ORDERS } from '../../../src/domain/facets.js';
 import { sameTextKey } from '../../../src/domain/text-keys.js';
 import { DEFAULT_QUERY, type AssetQuery } from '../first-load.js';
+import { colorFilterFromParams, setColorParams } from './color-filter.js';
 import { boundsFromParams, orientationFromParams, setSizeParams } from './size-filter.js';
 
 export function galleryHref(query: AssetQuery): string {
@@ -18,6 +19,7 @@ export function galleryHref(query: AssetQuery): string {
   else if (query.unlicensed) params.set('unlicensed', 'true');
   if (query.duplicates) params.set('duplicates', query.duplicates);
   setSizeParams(params, query);
+  setColorParams(params, query);
   if (query.folder) params.set('folder', query.folder);
   if (query.similarTo) params.set('similar_to', query.similarTo);
   if (query.sort !== DEFAULT_QUERY.sort || query.order !== DEFAULT_QUERY.order) {
@@ -52,6 +54,7 @@ export function queryFromHref(hash: string): AssetQuery {
     duplicates: oneOf(params.get('duplicates'), DUPLICATE_FILTERS, ''),
     bounds: boundsFromParams(params),
     orientation: orientationFromParams(params),
+    ...colorFilterFromParams(params),
     folder: (params.get('folder') ?? '').trim().replace(/^\/+|\/+$/g, ''),
     similarTo: (params.get('similar_to') ?? '').trim(),
     sort: oneOf(params.get('sort'), SORT_FIELDS, DEFAULT_QUERY.sort),
