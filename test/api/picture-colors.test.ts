@@ -154,9 +154,13 @@ describe('colours', () => {
     db.close();
     assert.equal(cleared.changes, 4);
     server = await startServer(ws.dir);
+    // (The four pictures, each as its colours land.)
     await eventually('the colours found again', async () =>
-      (await search('color=blue&color=white')).length === 1 ? true : undefined,
+      (await search('transparent=true')).length + (await search('transparent=false')).length === 4
+        ? true
+        : undefined,
     );
+    assert.deepEqual(await search('color=blue&color=white'), ['images/sky.png']);
     assert.deepEqual(await search('transparent=true'), ['images/sprite.png']);
     assert.deepEqual(await search('color=yellow'), ['images/red.png']);
     const db2 = new Database(dbPath, { readonly: true });

@@ -408,10 +408,13 @@ describe('videos: their length and frame size from the container, no frame decod
     );
 
     // Its facts read again (a requeue): the poster stays.
+    const requeued = Date.now();
     await api(url, 'POST', '/api/previews/requeue', { ids: [asset.uid] });
-    const again = await eventually('the facts read again', async () => {
+    const again = await eventually('the facts read again, and the sidecar written after', async () => {
       const got = (await api(url, 'GET', `/api/assets/${asset.uid}`)).body.asset;
-      return got.preview_status === 'done' ? got : undefined;
+      // (The sidecar is written just after the row: a hand edit below must come after it.)
+      const written = fs.statSync(path.join(ws.dir, 'data/assets', poster.sidecar)).mtimeMs >= requeued;
+      return got.preview_status === 'done' && written ? got : undefined;
     });
     assert.equal(again.preview.poster?.at, 1.5, JSON.stringify(again.preview));
     assert.equal(again.urls.thumbnail, poster.urls.thumbnail);
