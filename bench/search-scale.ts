@@ -88,7 +88,7 @@ export interface SearchScaleResult {
 // ---------------------------------------------------------------- corpus
 
 /** Bump when the generated corpus changes: kept registries of another version are not reused. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 const TYPES: Array<[string, number, string[]]> = [
   ['images', 0.4, ['png', 'jpg', 'webp']],
@@ -402,6 +402,20 @@ export const SPECS: QuerySpec[] = [
       r.type === 'images' && k.tags.includes('character') && k.license === 'cc0' && t.includes('backlog'),
   },
   {
+    name: 'colour 12% (pictures)',
+    kind: 'filtered',
+    query: 'color=blue&limit=50',
+    grepNeedle: '"type":"images"',
+    matches: (r) => r.type === 'images' && '01'.includes(r.hash[0] ?? ''),
+  },
+  {
+    name: 'colour 0.4% (pictures), by width',
+    kind: 'filtered',
+    query: 'color=purple&sort=width&order=desc&limit=50',
+    grepNeedle: '"type":"images"',
+    matches: (r) => r.type === 'images' && r.hash.startsWith('ff'),
+  },
+  {
     name: 'deep page, no filter',
     kind: 'filtered',
     query: 'limit=50&offset={deep}',
@@ -596,6 +610,12 @@ export async function buildSearchRegistry(
     store.db.exec(`UPDATE assets SET dhash = printf('%016x', random()) WHERE type = 'images';
       UPDATE assets SET dhash = (SELECT b.dhash FROM assets b WHERE b.rowid < assets.rowid
         AND b.type = 'images' ORDER BY b.rowid DESC LIMIT 1) WHERE type = 'images' AND rowid % 50 = 0;`);
+    // Their colours (the mask of migration 14), by their hashes so the specs can count them: blue
+    // for one in eight, purple for one in 256, red otherwise.
+    store.db.exec(`UPDATE assets SET colors =
+        (CASE WHEN substr(hash, 1, 1) IN ('0', '1') THEN 32 ELSE 1 END)
+        | (CASE WHEN substr(hash, 1, 2) = 'ff' THEN 64 ELSE 0 END)
+      WHERE type = 'images';`);
   });
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.db.exec('ANALYZE');

@@ -356,4 +356,31 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX assets_unfingerprinted ON assets (project_id, uid)
     WHERE width > 0 AND (dhash IS NULL OR colors IS NULL);
   `,
+  // The colours as a table the search seeks in, as it does the tags: a row per bit set in a
+  // picture's mask (a colour, or 12 for transparent parts), kept by triggers. A bit test on the
+  // column read every row of the order's index (at 100,000 assets a rare colour's first page
+  // took ~80 ms, against 5-30 ms for the other filters).
+  `
+  CREATE TABLE color_bits (bit INTEGER PRIMARY KEY);
+  INSERT INTO color_bits (bit) VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12);
+  CREATE TABLE asset_colors (
+    color       INTEGER NOT NULL,
+    asset_rowid INTEGER NOT NULL,
+    PRIMARY KEY (color, asset_rowid)
+  ) WITHOUT ROWID;
+  INSERT INTO asset_colors (color, asset_rowid)
+    SELECT b.bit, a.rowid FROM assets a, color_bits b WHERE a.colors > 0 AND a.colors & (1 << b.bit);
+  CREATE TRIGGER assets_colors_updated AFTER UPDATE OF colors ON assets WHEN old.colors IS NOT new.colors
+  BEGIN
+    DELETE FROM asset_colors WHERE asset_rowid = old.rowid
+      AND color IN (SELECT bit FROM color_bits WHERE old.colors > 0 AND old.colors & (1 << bit));
+    INSERT INTO asset_colors (color, asset_rowid)
+      SELECT bit, new.rowid FROM color_bits WHERE new.colors > 0 AND new.colors & (1 << bit);
+  END;
+  CREATE TRIGGER assets_colors_deleted AFTER DELETE ON assets WHEN old.colors > 0
+  BEGIN
+    DELETE FROM asset_colors WHERE asset_rowid = old.rowid
+      AND color IN (SELECT bit FROM color_bits WHERE old.colors & (1 << bit));
+  END;
+  `,
 ];

@@ -226,6 +226,13 @@ interface RowTest {
   params: Param[];
 }
 
+/** A filter answered by a `(key, asset_rowid)` table: a tag (`asset_tags`), a colour (`asset_colors`). */
+interface Seek {
+  table: 'asset_tags' | 'asset_colors';
+  column: 'tag' | 'color';
+  value: Param;
+}
+
 /** The media facts with an index of their own, (project_id, fact, rowid). */
 const INDEXED_FACTS = ['width', 'duration'] as const;
 
@@ -271,15 +278,27 @@ const ORIENTATION_TESTS: Record<Orientation, string> = {
   square: 'a.width = a.height AND a.width > 0',
 };
 
-/** The colour filters as row tests: every colour's bit set; the transparent bit set or clear. */
-function colorTests(query: SearchQuery): RowTest[] {
-  const colors = (query.colors ?? []).reduce((mask, name) => mask | (1 << COLOR_NAMES.indexOf(name)), 0);
-  const transparent = query.transparent === undefined ? 0 : TRANSPARENT_BIT;
-  const mask = colors | transparent;
-  if (!mask) return [];
-  const wanted = colors | (query.transparent ? TRANSPARENT_BIT : 0);
-  return [{ sql: 'a.colors >= 0 AND (a.colors & ?) = ?', params: [mask, wanted] }];
-}
+/**
+ * The tags, each colour and transparent parts as seeks in their tables (migration 15: a row per
+ * colour bit of the mask, as `asset_tags` has one per tag).
+ */
+const seeksOf = (query: SearchQuery): Seek[] => [
+  ...(query.tags ?? []).map((tag): Seek => ({ table: 'asset_tags', column: 'tag', value: tag })),
+  ...(query.colors ?? []).map((name): Seek => ({
+    table: 'asset_colors',
+    column: 'color',
+    value: COLOR_NAMES.indexOf(name),
+  })),
+  ...(query.transparent
+    ? [{ table: 'asset_colors', column: 'color', value: COLOR_NAMES.length } as Seek]
+    : []),
+];
+
+/** Pictures without transparent parts: a row test (what is not in a table is no seek). */
+const colorTests = (query: SearchQuery): RowTest[] =>
+  query.transparent === false
+    ? [{ sql: 'a.colors >= 0 AND (a.colors & ?) = 0', params: [TRANSPARENT_BIT] }]
+    : [];
 
 /**
  * The fact an ascending sort is by, when some assets may lack it (0): those go last, not first.
@@ -323,8 +342,8 @@ interface SearchPlan {
   streams: Stream[];
   /** How many streams come from the tag and trigram indexes (not from assets' own columns). */
   indexStreams: number;
-  /** The tag filters (each also a stream). */
-  tags: string[];
+  /** The tag and colour filters (each also a stream), each a seek in its table's key. */
+  seeks: Seek[];
   /** Needles for the trigram index (each one of the streams). */
   text: boolean;
   /** A filter given as a list of row ids (duplicates, similar pictures): one of the streams. */
@@ -755,8 +774,7 @@ export class SqliteStore {
       !!query.similar ||
       !!query.folder ||
       !!query.orientation ||
-      !!query.colors?.length ||
-      query.transparent !== undefined ||
+      query.transparent === false ||
       MEDIA_FACTS.some((fact) => bounded(query.bounds, fact)) ||
       (query.texts ?? []).some((text) => this.textMatch(text) === 'scan')
     );
@@ -1071,10 +1089,11 @@ export class SqliteStore {
         params: [query.projectId, ...term.params],
       };
     });
-    const indexStreams: Stream[] = (query.tags ?? []).map((tag) => ({
-      sql: 'SELECT asset_rowid AS id FROM asset_tags WHERE tag = ?',
+    const seeks = seeksOf(query);
+    const indexStreams: Stream[] = seeks.map(({ table, column, value }) => ({
+      sql: `SELECT asset_rowid AS id FROM ${table} WHERE ${column} = ?`,
       idColumn: 'asset_rowid',
-      params: [tag],
+      params: [value],
     }));
     const rowTests: RowTest[] = [];
     let text = false;
@@ -1104,7 +1123,7 @@ export class SqliteStore {
       !!this.stmts.otherProject.get(query.projectId, query.projectId)?.other;
     return {
       columns,
-      tags: query.tags ?? [],
+      seeks,
       text,
       rowidList: !!query.duplicates || !!query.similar,
       streams: [...streams, ...indexStreams],
@@ -1169,6 +1188,7 @@ export class SqliteStore {
       !query.unmeasured &&
       !query.unlicensed &&
       !plan.rowTests.length &&
+      plan.seeks.length === (query.tags?.length ?? 0) && // (a colour is no counter)
       dims.length <= 1
     ) {
       const [dim, value] = dims[0] ?? ['', ''];
@@ -1244,9 +1264,9 @@ export class SqliteStore {
       !plan.text &&
       !plan.rowidList &&
       plan.rowTests.every((test) => sortBounds.has(test.sql)) &&
-      (plan.columns.length > 0 || plan.tags.length > 0) &&
+      (plan.columns.length > 0 || plan.seeks.length > 0) &&
       // Column filters alone may have an index that gives the order already (type by path).
-      !(plan.tags.length === 0 && ORDER_INDEXES[columnsKey]);
+      !(plan.seeks.length === 0 && ORDER_INDEXES[columnsKey]);
     const all = (): number => this.stmts.counted.get(query.projectId, '', '')?.n ?? 0;
     let walk = false;
     if (walkable) {
@@ -1319,8 +1339,8 @@ export class SqliteStore {
     const params: Param[] = [];
     let from = 'assets a';
     if (walk) {
-      // The sort column's index in order; column filters tested on the row, each tag by one
-      // seek in asset_tags (its key is (tag, asset_rowid)).
+      // The sort column's index in order; column filters tested on the row, each tag or colour
+      // by one seek in its table (keyed (tag, asset_rowid), (color, asset_rowid)).
       from = `assets a INDEXED BY ${ORDER_INDEXES[`|${sort}`]}`;
       where.push('a.project_id = ?');
       params.push(query.projectId);
@@ -1329,9 +1349,9 @@ export class SqliteStore {
         where.push(term.sql);
         params.push(...term.params);
       }
-      for (const tag of plan.tags) {
-        where.push('EXISTS (SELECT 1 FROM asset_tags t WHERE t.tag = ? AND t.asset_rowid = a.rowid)');
-        params.push(tag);
+      for (const { table, column, value } of plan.seeks) {
+        where.push(`EXISTS (SELECT 1 FROM ${table} t WHERE t.${column} = ? AND t.asset_rowid = a.rowid)`);
+        params.push(value);
       }
     } else if (plan.indexStreams) {
       const merged = mergeStreams(plan.streams);

@@ -76,6 +76,19 @@ describe('colours', () => {
     assert.equal(spriteColors.palette[0]?.name, 'green');
     assert.equal(((await colors('stone')) as { palette: Array<{ name: string }> }).palette[0]?.name, 'gray');
     assert.equal(await colors('blip'), undefined);
+    // What the studio's grid asks for, to show a cut-out over a checkerboard.
+    const listed = await api(
+      server.url,
+      'GET',
+      '/api/assets/search?fields=path,colors.transparent&sort=path&order=asc',
+    );
+    assert.deepEqual(listed.body.items, [
+      { path: 'audio/blip.wav' },
+      { path: 'images/red.png', colors: { transparent: false } },
+      { path: 'images/sky.png', colors: { transparent: false } },
+      { path: 'images/sprite.png', colors: { transparent: true } },
+      { path: 'images/stone.jpg', colors: { transparent: false } },
+    ]);
   });
 
   test('the search finds pictures by colour (each of several) and by transparency', async () => {

@@ -334,6 +334,7 @@ test('the first screen takes the preloaded page: one light search request, tiles
   const hero = body.items.find((item) => item.uid === ids.hero)!;
   expect(Object.keys(hero).sort()).toEqual(
     [
+      'colors',
       'copies',
       'license',
       'metadata',
@@ -349,6 +350,7 @@ test('the first screen takes the preloaded page: one light search request, tiles
   expect(hero.metadata).toEqual({ title: 'Hero banner' });
   expect(hero.preview).toEqual({ width: 640, height: 360 });
   expect(hero.copies).toBe(1);
+  expect(hero.colors).toEqual({ transparent: false }); // (a cut-out would be shown on a checkerboard)
   await expect(tile(page, ids.hero!).locator('.name')).toHaveText('Hero banner');
   const full = (await api(server.url, 'GET', `/api/assets/${ids.hero}`)).body.asset;
   await expect(tile(page, ids.hero!).locator('.sub')).toHaveText(`images · 640 × 360 · ${full.license}`);

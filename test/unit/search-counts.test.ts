@@ -10,7 +10,13 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { seededRandom } from '../../bench/tools.js';
 import { filterKeys, type AssetRecord } from '../../src/domain/asset.js';
-import { MEDIA_BOUND_KEYS, MEDIA_FACTS, type MediaBounds, type MediaFact } from '../../src/domain/facets.js';
+import {
+  MEDIA_BOUND_KEYS,
+  MEDIA_FACTS,
+  type MediaBounds,
+  type MediaFact,
+  type PictureColors,
+} from '../../src/domain/facets.js';
 import type { JsonObject } from '../../src/domain/json.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { hashDistance, isPictureHash } from '../../src/store/picture-index.js';
@@ -99,7 +105,16 @@ interface Row {
   search_text: string;
   meta: string;
   dhash: string | null;
+  palette: string | null;
 }
+
+/** Whether the row's colours (its palette as stored) hold the colour (15 % or more) / transparent parts. */
+function hasColor(r: Row, name: string): boolean {
+  const colors = r.palette ? (JSON.parse(r.palette) as PictureColors) : undefined;
+  return !!colors?.palette.some((c) => c.name === name && c.share >= 0.15);
+}
+const isTransparent = (r: Row): boolean | undefined =>
+  r.palette ? (JSON.parse(r.palette) as PictureColors).transparent : undefined;
 
 /** A picture's shape from its facts, undefined without both sides. */
 function shapeOf(r: Row): string | undefined {
@@ -124,13 +139,34 @@ function randomFingerprint(rand: () => number): string {
   return value.toString(16).padStart(16, '0');
 }
 
-/** Gives about half the records a fingerprint (some the empty one: none could be taken). */
+/** Colours of a picture: one to three of a few, shares around the 15 % the filter takes. */
+function randomColors(rand: () => number): PictureColors {
+  const names = ['red', 'blue', 'white', 'black'] as const;
+  const palette = names
+    .filter(() => rand() < 0.5)
+    .map((name) => ({
+      name,
+      hex: '#808080',
+      share: [0.05, 0.14, 0.15, 0.4][Math.floor(rand() * 4)] as number,
+    }));
+  return { palette, transparent: rand() < 0.3 };
+}
+
+/**
+ * Gives about half the records a fingerprint and colours (some the empty ones: none could be
+ * taken), some colours alone.
+ */
 function fingerprint(db: SqliteStore, rand: () => number, records: AssetRecord[]): void {
   for (const rec of records) {
     const roll = rand();
     if (roll < 0.5)
-      db.setPictureFacts(rec.projectId, rec.uid, rec.hash, { dhash: randomFingerprint(rand), colors: null });
-    else if (roll < 0.55) db.setPictureFacts(rec.projectId, rec.uid, rec.hash, { dhash: '', colors: null });
+      db.setPictureFacts(rec.projectId, rec.uid, rec.hash, {
+        dhash: randomFingerprint(rand),
+        colors: rand() < 0.8 ? randomColors(rand) : null,
+      });
+    else if (roll < 0.55) db.setPictureFacts(rec.projectId, rec.uid, rec.hash, { dhash: '', colors: 'none' });
+    else if (roll < 0.6)
+      db.setPictureFacts(rec.projectId, rec.uid, rec.hash, { dhash: null, colors: randomColors(rand) });
   }
 }
 
@@ -171,6 +207,8 @@ function bruteForce(db: SqliteStore, q: SearchQuery): { total: number; uids: str
       }) &&
       (q.folder === undefined || r.path.startsWith(`${q.folder}/`)) &&
       (q.orientation === undefined || shapeOf(r) === q.orientation) &&
+      (q.colors ?? []).every((name) => hasColor(r, name)) &&
+      (q.transparent === undefined || isTransparent(r) === q.transparent) &&
       (q.similar === undefined ||
         (isPictureHash(r.dhash) && hashDistance(r.dhash, q.similar.dhash) <= q.similar.maxDistance)) &&
       duplicate(r),
@@ -213,6 +251,9 @@ function randomQuery(rand: () => number, total: number): SearchQuery {
   if (rand() < 0.3) q.texts = rand() < 0.7 ? [pick(needles)] : [pick(needles), pick(needles)];
   if (rand() < 0.25) q.duplicates = pick(['all', 'extra', 'similar'] as const);
   if (rand() < 0.2) q.orientation = pick(['landscape', 'portrait', 'square'] as const);
+  if (rand() < 0.2)
+    q.colors = [...new Set([pick(['red', 'blue', 'white'] as const), pick(['red', 'white'] as const)])];
+  if (rand() < 0.15) q.transparent = rand() < 0.5;
   if (rand() < 0.25) q.folder = pick(['images', 'audio/night', 'docs/night/deep', 'images0', 'nowhere']);
   if (rand() < 0.15) {
     q.similar = { dhash: randomFingerprint(rand), maxDistance: pick([0, 4, 10, 20]) };

@@ -1,7 +1,7 @@
 /** The studio's typed client for the REST API. Every error is an ApiError with the server's message. */
 import { typeForPath } from '../../src/domain/asset-paths.js';
 import type { AssetPayload, AssetUrls } from '../../src/domain/asset-payload.js';
-import type { Facets } from '../../src/domain/facets.js';
+import type { Facets, PictureColors } from '../../src/domain/facets.js';
 import type { JsonValue } from '../../src/domain/json.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 import type { PreviewFacts } from '../../src/domain/media-facts.js';
@@ -25,6 +25,7 @@ export type AssetSummary = Pick<
   metadata?: { title?: unknown };
   urls?: Partial<Pick<AssetUrls, 'file' | 'thumbnail' | 'thumbnails' | 'waveform'>>;
   preview?: PreviewFacts;
+  colors?: Partial<PictureColors>;
 };
 
 export interface GridPage {

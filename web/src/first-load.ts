@@ -91,6 +91,8 @@ export const GRID_FIELDS = [
   'preview.height',
   'preview.duration',
   'preview.family',
+  // A cut-out is shown over a checkerboard.
+  'colors.transparent',
 ].join(',');
 
 /** Query-string for a search: empty filters are left out. */

@@ -95,6 +95,8 @@ export function Preview({
         srcSet={choose ? choices.map(([px, url]) => `${url} ${px}w`).join(', ') : undefined}
         sizes={choose ? `${width}px` : undefined}
         alt={`Preview of ${assetName(asset)}`}
+        // A picture with transparent parts over a checkerboard, as image editors show it.
+        className={asset.colors?.transparent ? 'cut-out' : undefined}
         loading="lazy"
         fetchPriority="low"
         decoding="async"
