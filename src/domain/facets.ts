@@ -17,6 +17,9 @@ export interface Facets {
   licenses: FacetCount[];
   /** Assets without a licence (the `unlicensed` filter). */
   unlicensed: number;
+  /** Pictures with a lot of each colour (`color`), in `COLOR_NAMES` order, and with transparent parts (`transparent`). */
+  colors: FacetCount[];
+  transparent: number;
 }
 
 /**

@@ -383,4 +383,40 @@ export const MIGRATIONS: readonly Migration[] = [
       AND color IN (SELECT bit FROM color_bits WHERE old.colors & (1 << bit));
   END;
   `,
+  // Pictures per colour in the counter table (dim 'color', the colour's name; 'transparent' for
+  // bit 12), kept by the colour triggers: the Color list's counts and a colour's total are a row
+  // each, as a tag's are.
+  `
+  ALTER TABLE color_bits ADD COLUMN name TEXT;
+  UPDATE color_bits SET name = CASE bit
+    WHEN 0 THEN 'red' WHEN 1 THEN 'orange' WHEN 2 THEN 'yellow' WHEN 3 THEN 'green' WHEN 4 THEN 'cyan'
+    WHEN 5 THEN 'blue' WHEN 6 THEN 'purple' WHEN 7 THEN 'pink' WHEN 8 THEN 'brown' WHEN 9 THEN 'black'
+    WHEN 10 THEN 'gray' WHEN 11 THEN 'white' ELSE 'transparent' END;
+  INSERT INTO asset_counts (project_id, dim, value, n)
+    SELECT a.project_id, 'color', b.name, count(*) FROM asset_colors c
+    JOIN assets a ON a.rowid = c.asset_rowid JOIN color_bits b ON b.bit = c.color
+    GROUP BY a.project_id, b.name;
+  DROP TRIGGER assets_colors_updated;
+  CREATE TRIGGER assets_colors_updated AFTER UPDATE OF colors, project_id ON assets
+    WHEN old.colors IS NOT new.colors OR old.project_id IS NOT new.project_id
+  BEGIN
+    DELETE FROM asset_colors WHERE asset_rowid = old.rowid
+      AND color IN (SELECT bit FROM color_bits WHERE old.colors > 0 AND old.colors & (1 << bit));
+    UPDATE asset_counts SET n = n - 1 WHERE project_id = old.project_id AND dim = 'color'
+      AND value IN (SELECT name FROM color_bits WHERE old.colors > 0 AND old.colors & (1 << bit));
+    INSERT INTO asset_colors (color, asset_rowid)
+      SELECT bit, new.rowid FROM color_bits WHERE new.colors > 0 AND new.colors & (1 << bit);
+    INSERT INTO asset_counts (project_id, dim, value, n)
+      SELECT new.project_id, 'color', name, 1 FROM color_bits WHERE new.colors > 0 AND new.colors & (1 << bit)
+      ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  DROP TRIGGER assets_colors_deleted;
+  CREATE TRIGGER assets_colors_deleted AFTER DELETE ON assets WHEN old.colors > 0
+  BEGIN
+    DELETE FROM asset_colors WHERE asset_rowid = old.rowid
+      AND color IN (SELECT bit FROM color_bits WHERE old.colors & (1 << bit));
+    UPDATE asset_counts SET n = n - 1 WHERE project_id = old.project_id AND dim = 'color'
+      AND value IN (SELECT name FROM color_bits WHERE old.colors & (1 << bit));
+  END;
+  `,
 ];

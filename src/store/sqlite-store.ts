@@ -1178,6 +1178,8 @@ export class SqliteStore {
       ...(query.type !== undefined ? [['type', query.type] as [string, string]] : []),
       ...(query.license !== undefined ? [['license', query.license] as [string, string]] : []),
       ...(query.tags ?? []).map((tag): [string, string] => ['tag', tag]),
+      ...(query.colors ?? []).map((name): [string, string] => ['color', name]),
+      ...(query.transparent ? [['color', 'transparent'] as [string, string]] : []),
     ];
     // No licence is no row of the counter table: counted below (by the licence index).
     if (
@@ -1188,7 +1190,6 @@ export class SqliteStore {
       !query.unmeasured &&
       !query.unlicensed &&
       !plan.rowTests.length &&
-      plan.seeks.length === (query.tags?.length ?? 0) && // (a colour is no counter)
       dims.length <= 1
     ) {
       const [dim, value] = dims[0] ?? ['', ''];
@@ -1582,7 +1583,9 @@ export class SqliteStore {
     const total = this.stmts.counted.get(projectId, '', '')?.n ?? 0;
     // An asset has at most one licence: the rest have none.
     const unlicensed = total - licenses.reduce((sum, licence) => sum + licence.count, 0);
-    return { total, types, tags, licenses, unlicensed };
+    const colorCount = (value: string): number => this.stmts.counted.get(projectId, 'color', value)?.n ?? 0;
+    const colors = COLOR_NAMES.map((value) => ({ value, count: colorCount(value) }));
+    return { total, types, tags, licenses, unlicensed, colors, transparent: colorCount('transparent') };
   }
 
   /**

@@ -91,6 +91,28 @@ describe('colours', () => {
     ]);
   });
 
+  test('the facets count the pictures with a lot of each colour, and those with transparent parts', async () => {
+    const facets = (await api(server.url, 'GET', '/api/assets/facets')).body;
+    const counted = Object.fromEntries(
+      (facets.colors as Array<{ value: string; count: number }>).map((c) => [c.value, c.count]),
+    );
+    assert.deepEqual(counted, {
+      red: 1,
+      orange: 0,
+      yellow: 0,
+      green: 1,
+      cyan: 0,
+      blue: 1,
+      purple: 0,
+      pink: 0,
+      brown: 0,
+      black: 0,
+      gray: 1,
+      white: 1,
+    });
+    assert.equal(facets.transparent, 1);
+  });
+
   test('the search finds pictures by colour (each of several) and by transparency', async () => {
     assert.deepEqual(await search('color=red'), ['images/red.png']);
     assert.deepEqual(await search('color=blue&color=white'), ['images/sky.png']);
@@ -153,6 +175,10 @@ describe('colours', () => {
     assert.equal(rebuilt.status, 200, rebuilt.text);
     assert.deepEqual(await search('color=red'), []);
     assert.deepEqual(await search('color=yellow'), ['images/red.png']);
+    const facets = (await api(server.url, 'GET', '/api/assets/facets')).body;
+    const count = (name: string): number =>
+      (facets.colors as Array<{ value: string; count: number }>).find((c) => c.value === name)?.count ?? -1;
+    assert.deepEqual([count('red'), count('yellow')], [0, 1], 'the counts follow');
   });
 
   test('pictures previewed before colours existed are given theirs from their thumbnails after a restart', async () => {

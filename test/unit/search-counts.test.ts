@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import { seededRandom } from '../../bench/tools.js';
 import { filterKeys, type AssetRecord } from '../../src/domain/asset.js';
 import {
+  COLOR_NAMES,
+  colorMask,
   MEDIA_BOUND_KEYS,
   MEDIA_FACTS,
   type MediaBounds,
@@ -325,8 +327,38 @@ function assertCountsExact(db: SqliteStore): void {
            GROUP BY a.project_id, t.tag)
        ORDER BY 1, 2, 3`,
     )
-    .all();
-  assert.deepEqual(kept, recount);
+    .all() as Array<{ project_id: string; dim: string; value: string; n: number }>;
+  // Pictures per colour, from each row's palette as stored (not from the table the triggers keep).
+  const colors = new Map<string, number>();
+  for (const r of db.db
+    .prepare('SELECT project_id, palette FROM assets WHERE palette IS NOT NULL')
+    .all() as Row[]) {
+    const { palette, transparent } = JSON.parse(r.palette as string) as PictureColors;
+    const names = palette.filter((c) => c.share >= 0.15).map((c) => c.name as string);
+    for (const name of transparent ? [...names, 'transparent'] : names) {
+      const key = `${r.project_id}\u0000${name}`;
+      colors.set(key, (colors.get(key) ?? 0) + 1);
+    }
+  }
+  for (const [key, n] of colors) {
+    const [project_id, value] = key.split('\u0000') as [string, string];
+    recount.push({ project_id, dim: 'color', value, n });
+  }
+  const order = (a: { project_id: string; dim: string; value: string }, b: typeof a): number =>
+    a.project_id < b.project_id
+      ? -1
+      : a.project_id > b.project_id
+        ? 1
+        : a.dim < b.dim
+          ? -1
+          : a.dim > b.dim
+            ? 1
+            : a.value < b.value
+              ? -1
+              : a.value > b.value
+                ? 1
+                : 0;
+  assert.deepEqual(kept, recount.sort(order));
   assert.equal(
     (db.db.prepare('SELECT count(*) AS n FROM asset_counts WHERE n < 0').get() as { n: number }).n,
     0,
@@ -520,7 +552,65 @@ describe('exact totals and deep pages under writes', () => {
     );
     store.delete('default', base.uid);
     facets = store.facets('default', 10);
-    assert.deepEqual(facets, { total: 0, types: [], tags: [], licenses: [], unlicensed: 0 });
+    assert.deepEqual(facets, {
+      total: 0,
+      types: [],
+      tags: [],
+      licenses: [],
+      unlicensed: 0,
+      colors: COLOR_NAMES.map((value) => ({ value, count: 0 })),
+      transparent: 0,
+    });
+  });
+
+  test('pictures with colours before colours were searched like tags are counted and found after it', () => {
+    // A database at schema 14 (colours stored, not yet in asset_colors or the counts).
+    const legacyPath = path.join(ws.dir, 'legacy-colors.sqlite');
+    const legacy = new Database(legacyPath);
+    for (const migration of MIGRATIONS.slice(0, 14)) {
+      if (typeof migration === 'string') legacy.exec(migration);
+      else migration(legacy);
+    }
+    legacy.pragma('user_version = 14');
+    const rand = seededRandom(11);
+    const insert = legacy.prepare(
+      `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
+         license_norm, search_text, colors, palette) VALUES (?, ?, ?, ?, ?, 0, '{}', '', '', '[]', NULL, '', ?, ?)`,
+    );
+    for (let i = 0; i < 60; i++) {
+      const rec = randomAsset(rand, i);
+      const colors = rand() < 0.7 ? randomColors(rand) : undefined;
+      const mask = colors
+        ? colorMask(colors.palette) | (colors.transparent ? 1 << COLOR_NAMES.length : 0)
+        : rand() < 0.5
+          ? -1
+          : null;
+      insert.run(
+        rec.projectId,
+        rec.uid,
+        rec.type,
+        rec.path,
+        rec.hash,
+        mask,
+        colors ? JSON.stringify(colors) : null,
+      );
+    }
+    legacy.close();
+    const migrated = new SqliteStore(legacyPath);
+    try {
+      assertCountsExact(migrated);
+      for (const q of [
+        { colors: ['red' as const] },
+        { colors: ['blue' as const, 'white' as const] },
+        { transparent: true },
+        { transparent: false },
+      ]) {
+        const query = { projectId: 'default', limit: 100, ...q };
+        assert.equal(migrated.search(query).total, bruteForce(migrated, query).total, JSON.stringify(q));
+      }
+    } finally {
+      migrated.close();
+    }
   });
 
   test('the migration counts rows that existed before it', () => {

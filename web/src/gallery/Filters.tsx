@@ -4,7 +4,13 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { AssetQuery, DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../api';
-import { COLOR_CHOICES, colorChoiceOf, describeColor, type ColorFilter } from './color-filter';
+import {
+  COLOR_CHOICES,
+  colorChoiceOf,
+  describeColor,
+  type ColorChoice,
+  type ColorFilter,
+} from './color-filter';
 import { describeSize, SIZE_CHOICES, sizeChoiceOf, type SizeFilter } from './size-filter';
 import { RenameTag } from './RenameTag';
 
@@ -181,12 +187,23 @@ function SizeSelect({
 /** Pictures by a main colour, or with or without transparent parts; any other combination a link carried. */
 function ColorSelect({
   filter,
+  facets,
   onChange,
 }: {
   filter: ColorFilter;
+  facets: Facets | undefined;
   onChange: (filter: ColorFilter) => void;
 }): React.JSX.Element {
   const chosen = colorChoiceOf(filter);
+  // How many pictures each choice finds (the counts the registry keeps), once the facets are in.
+  const count = (choice: ColorChoice): string => {
+    if (!facets) return '';
+    const n =
+      choice.filter.transparent === 'true'
+        ? facets.transparent
+        : facets.colors.find((c) => c.value === choice.filter.colors[0])?.count;
+    return n === undefined ? '' : ` (${n})`;
+  };
   const swatch = COLOR_CHOICES.find((c) => c.value === chosen)?.swatch;
   return (
     <div className="field">
@@ -209,6 +226,7 @@ function ColorSelect({
             {COLOR_CHOICES.filter((c) => c.swatch).map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
+                {count(c)}
               </option>
             ))}
           </optgroup>
@@ -216,6 +234,7 @@ function ColorSelect({
             {COLOR_CHOICES.filter((c) => !c.swatch).map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
+                {c.filter.transparent === 'true' ? count(c) : ''}
               </option>
             ))}
           </optgroup>
@@ -345,7 +364,7 @@ export function Filters({
         onChange={(duplicates) => onQuery({ duplicates })}
       />
       <SizeSelect filter={query} onChange={(size) => onQuery(size)} />
-      <ColorSelect filter={query} onChange={(color) => onQuery(color)} />
+      <ColorSelect filter={query} facets={facets} onChange={(color) => onQuery(color)} />
       <ChoiceSelect
         id="sort"
         label="Sort"
