@@ -1874,12 +1874,13 @@ export class AssetRegistry {
       },
       (updated) => {
         // (A font's card and a video are not fingerprinted: '' and 'none' keep them out of the
-        // pictures to fingerprint.)
+        // pictures to fingerprint. A video's colours are its poster's, kept with it.)
+        const poster = isJsonObject(updated.meta.preview) && isJsonObject(updated.meta.preview.poster);
         const facts: { dhash: string | null; colors: PictureColors | 'none' | null } =
           outcome.ok && outcome.kind === 'thumbnail'
             ? { dhash: outcome.result.dhash, colors: outcome.result.colors ?? 'none' }
             : outcome.ok && outcome.kind === 'video'
-              ? { dhash: '', colors: 'none' }
+              ? { dhash: '', colors: (poster && updated.colors) || 'none' }
               : { dhash: null, colors: null };
         this.store.setPictureFacts(updated.projectId, updated.uid, updated.hash, facts);
       },
@@ -1951,7 +1952,7 @@ export class AssetRegistry {
     fs.mkdirSync(this.paths.stagingDir, { recursive: true });
     const source = path.join(this.paths.stagingDir, `poster-${randomBytes(8).toString('hex')}.img`);
     const outputs = thumbnailOutputs(this.paths.thumbsRoot, uid, record.path);
-    let frame: { width: number; height: number };
+    let frame: { width: number; height: number; colors: PictureColors | null };
     try {
       fs.writeFileSync(source, image);
       frame = await this.ctx.pool.thumbnail({ source, outputs, format: 'jpg', limitInputPixels: 64_000_000 });
@@ -1978,9 +1979,17 @@ export class AssetRegistry {
           ...current,
           meta: { ...current.meta, preview: { ...preview, poster }, thumbnails: planned.thumbnails },
           thumb: planned.thumb,
+          // The poster's colours are the video's.
+          colors: frame.colors,
           updatedAt: utcNow(),
         };
       },
+      // (A video is not fingerprinted: '').
+      (updated) =>
+        this.store.setPictureFacts(updated.projectId, updated.uid, updated.hash, {
+          dhash: '',
+          colors: updated.colors ?? 'none',
+        }),
     );
     return updated as AssetRecord; // (`load` throws rather than give nothing)
   }

@@ -401,6 +401,16 @@ describe('videos: their length and frame size from the container, no frame decod
     assert.deepEqual([(await pixels.metadata()).width, (await pixels.metadata()).height], [256, 144]);
     const { dominant } = await pixels.stats();
     assert.ok(dominant.g > 120 && dominant.r < 60, JSON.stringify(dominant)); // the frame's green
+    // Its colours are the poster's: the colour filter finds the video.
+    assert.deepEqual(poster.colors, {
+      palette: [{ name: 'green', hex: '#14a05a', share: 1 }],
+      transparent: false,
+    });
+    const green = await api(url, 'GET', '/api/assets/search?color=green&fields=uid');
+    assert.ok(
+      green.body.items.some((i: { uid: string }) => i.uid === asset.uid),
+      JSON.stringify(green.body),
+    );
     assert.equal(
       (ws.json(`data/assets/${poster.sidecar}`) as Record<string, any>).preview.poster.at,
       1.5,
@@ -417,6 +427,7 @@ describe('videos: their length and frame size from the container, no frame decod
       return got.preview_status === 'done' && written ? got : undefined;
     });
     assert.equal(again.preview.poster?.at, 1.5, JSON.stringify(again.preview));
+    assert.deepEqual(again.colors, poster.colors, 'its colours kept with it');
     assert.equal(again.urls.thumbnail, poster.urls.thumbnail);
 
     const stale = await put('at=2&hash=0123456789abcdef', frame);
