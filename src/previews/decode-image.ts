@@ -20,7 +20,7 @@ export interface RawImage {
 /** Extensions (lowercase, with the dot) decoded here rather than by libvips. */
 export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set(['.bmp', '.tga', '.psd', '.dds', '.exr']);
 
-/** Files larger than this are not read whole into memory to be previewed. */
+/** Files larger than this (a PSD: merged images) are not read into memory to be previewed. */
 export const MAX_DECODED_FILE_BYTES = 1024 * 1024 * 1024;
 
 // ag-psd makes its pixel buffers through a canvas unless given a maker of plain ones.

@@ -14,6 +14,7 @@ import { differenceHash } from '../previews/picture-hash.js';
 import type { PictureColors } from '../domain/facets.js';
 import { fontSpecimen, MAX_FONT_FILE_BYTES, type FontFacts } from '../previews/font-specimen.js';
 import { pictureColors } from '../previews/picture-colors.js';
+import { psdWithoutLayers } from '../previews/psd.js';
 import { isFontFile } from '../previews/kinds.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
@@ -69,20 +70,26 @@ async function openImage(
     return { ...card, width: 0, height: 0, font: facts };
   }
   if (DECODED_IMAGE_EXTS.has(ext)) {
-    const { size } = await fs.stat(task.source);
-    if (size > MAX_DECODED_FILE_BYTES)
-      throw new Error(`the file is ${size} bytes, more than the ${MAX_DECODED_FILE_BYTES} previewed`);
-    const { width, height, data } = await decodeImage(
-      ext,
-      await fs.readFile(task.source),
-      task.limitInputPixels,
-    );
+    // A PSD's merged image alone (its layers skipped: previews/psd.ts); other files whole.
+    const bytes =
+      ext === '.psd'
+        ? await psdWithoutLayers(task.source, MAX_DECODED_FILE_BYTES)
+        : await readWhole(task.source);
+    const { width, height, data } = await decodeImage(ext, bytes, task.limitInputPixels);
     const raw = { width, height, channels: 4 as const };
     return { image: sharp(data, { ...options, raw }), width, height };
   }
   if (LAYERED_DOCUMENT_EXTS.has(ext))
     return openWithLibvips(await mergedImageOf(task.source, ext, MAX_DECODED_FILE_BYTES), options);
   return openWithLibvips(task.source, options);
+}
+
+/** A file decoded here, read whole (up to MAX_DECODED_FILE_BYTES). */
+async function readWhole(file: string): Promise<Buffer> {
+  const { size } = await fs.stat(file);
+  if (size > MAX_DECODED_FILE_BYTES)
+    throw new Error(`the file is ${size} bytes, more than the ${MAX_DECODED_FILE_BYTES} previewed`);
+  return fs.readFile(file);
 }
 
 /** A file or encoded bytes libvips reads itself, turned upright. */

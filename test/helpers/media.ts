@@ -148,25 +148,57 @@ export function makeTga(width: number, height: number, top: Rgb, bottom: Rgb): B
   return out;
 }
 
-/** An 8-bit RGB Photoshop file with its merged image (raw, one plane per channel) and no layers. */
-export function makePsd(width: number, height: number, top: Rgb, bottom: Rgb): Buffer {
+/**
+ * An 8-bit RGB Photoshop file with its merged image (raw, one plane per channel). `alpha`: a
+ * fourth channel of that opacity everywhere, the merged image's transparency (marked, as
+ * Photoshop marks it, by a negative layer count: one empty layer); `layerBytes`: a layer section
+ * that long (layer info with no layers, then zeros), as a layered file's layers would take room.
+ */
+export function makePsd(
+  width: number,
+  height: number,
+  top: Rgb,
+  bottom: Rgb,
+  options: { alpha?: number; layerBytes?: number } = {},
+): Buffer {
+  const channels = options.alpha === undefined ? 3 : 4;
   const header = Buffer.alloc(26);
   header.write('8BPS', 0, 'latin1');
   header.writeUInt16BE(1, 4); // version
-  header.writeUInt16BE(3, 12); // channels
+  header.writeUInt16BE(channels, 12);
   header.writeUInt32BE(height, 14);
   header.writeUInt32BE(width, 18);
   header.writeUInt16BE(8, 22); // bits per channel
   header.writeUInt16BE(3, 24); // RGB
-  const emptySections = Buffer.alloc(12); // colour mode data, image resources, layers: none
-  const planes = Buffer.alloc(2 + width * height * 3); // compression 0: raw
+  const noColorModeNorResources = Buffer.alloc(8);
+  let layers = Buffer.alloc(4); // none
+  if (options.alpha !== undefined) {
+    // Layer info: count -1, one record (empty bounds, no channels, 8BIM norm, opaque, no extras).
+    const info = Buffer.alloc(2 + 46);
+    info.writeInt16BE(-1, 0);
+    info.write('8BIM', 20, 'latin1');
+    info.write('norm', 24, 'latin1');
+    info[28] = 255;
+    info.writeUInt32BE(12, 32);
+    layers = Buffer.alloc(4 + 4 + info.length + 4);
+    layers.writeUInt32BE(layers.length - 4, 0);
+    layers.writeUInt32BE(info.length, 4);
+    info.copy(layers, 8);
+  } else if (options.layerBytes) {
+    const infoLength = options.layerBytes - 8 - 4; // a count of 0, then zeros
+    layers = Buffer.alloc(options.layerBytes);
+    layers.writeUInt32BE(options.layerBytes - 4, 0);
+    layers.writeUInt32BE(infoLength, 4);
+  }
+  const planes = Buffer.alloc(2 + width * height * channels); // compression 0: raw
   (['r', 'g', 'b'] as const).forEach((channel, i) => {
     for (let y = 0; y < height; y++) {
       const at = 2 + i * width * height + y * width;
       planes.fill((y < height / 2 ? top : bottom)[channel], at, at + width);
     }
   });
-  return Buffer.concat([header, emptySections, planes]);
+  if (options.alpha !== undefined) planes.fill(options.alpha, 2 + 3 * width * height);
+  return Buffer.concat([header, noColorModeNorResources, layers, planes]);
 }
 
 /** An SVG drawing of the same two halves. */

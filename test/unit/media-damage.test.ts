@@ -1,7 +1,8 @@
 /**
  * Damaged sounds, fonts and videos against the decoders their previews run (the @audio WASM and
  * JavaScript decoders through the waveform worker, fontkit through the specimen card,
- * music-metadata through the video facts, yauzl and libvips through a Krita document's picture): each file cut short at many points, and with bytes
+ * music-metadata through the video facts, a PSD's sections read by their lengths, yauzl and
+ * libvips through a Krita document's picture): each file cut short at many points, and with bytes
  * overwritten, must give its preview or an error, never hang or take the process down, and the
  * decoder must still read a whole file afterwards (helpers/damage.ts).
  */
@@ -57,12 +58,14 @@ process.stdout.write(JSON.stringify(counts));
   t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
 });
 
-test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM) and Krita documents give their preview or an error, never a hang', (t) => {
+test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop and Krita documents give their preview or an error, never a hang', (t) => {
   const script = `${prelude}
 import { fontSpecimen } from ${moduleUrl('src/previews/font-specimen.ts')};
 import { woffToSfnt } from ${moduleUrl('src/previews/woff.ts')};
 import run from ${moduleUrl('src/workers/video-worker.ts')};
-import { makeKra, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { decodeImage } from ${moduleUrl('src/previews/decode-image.ts')};
+import { psdWithoutLayers } from ${moduleUrl('src/previews/psd.ts')};
 import { mergedImageOf } from ${moduleUrl('src/previews/layered-document.ts')};
 import sharp from 'sharp';
 const fonts = ${JSON.stringify(`node_modules/@fontsource/press-start-2p/files/press-start-2p-latin-400-normal`)};
@@ -74,9 +77,14 @@ const wholeFonts = {
 for (const [ext, whole] of Object.entries(wholeFonts))
   counts[ext] = await damageRounds(whole, onFile(ext, async (file) => fontSpecimen(fs.readFileSync(file))));
 counts['.webm'] = await damageRounds(makeWebmHeaders(12.5, 640, 360), onFile('.webm', (source) => run({ source })));
-// A Krita document: the zip reader finds its flattened picture, libvips decodes it.
 const top = { r: 200, g: 40, b: 10 };
 const bottom = { r: 10, g: 60, b: 220 };
+// A Photoshop file read by its sections' lengths (its merged image alone), then decoded.
+counts['.psd'] = await damageRounds(
+  makePsd(24, 16, top, bottom, { alpha: 200 }),
+  onFile('.psd', async (file) => decodeImage('.psd', await psdWithoutLayers(file, 1e6), 1e6)),
+);
+// A Krita document: the zip reader finds its flattened picture, libvips decodes it.
 counts['.kra'] = await damageRounds(
   await makeKra(48, 32, top, bottom),
   onFile('.kra', async (file) => sharp(await mergedImageOf(file, '.kra', 1e6)).raw().toBuffer()),
