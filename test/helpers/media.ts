@@ -152,26 +152,34 @@ export function makeTga(width: number, height: number, top: Rgb, bottom: Rgb): B
  * An 8-bit RGB Photoshop file with its merged image (raw, one plane per channel). `alpha`: a
  * fourth channel of that opacity everywhere, the merged image's transparency (marked, as
  * Photoshop marks it, by a negative layer count: one empty layer); `layerBytes`: a layer section
- * that long (layer info with no layers, then zeros), as a layered file's layers would take room.
+ * that long (layer info with no layers, then zeros), as a layered file's layers would take room;
+ * `large`: a PSB (Photoshop's large document format: 8-byte lengths in the layer section).
  */
 export function makePsd(
   width: number,
   height: number,
   top: Rgb,
   bottom: Rgb,
-  options: { alpha?: number; layerBytes?: number } = {},
+  options: { alpha?: number; layerBytes?: number; large?: boolean } = {},
 ): Buffer {
   const channels = options.alpha === undefined ? 3 : 4;
   const header = Buffer.alloc(26);
   header.write('8BPS', 0, 'latin1');
-  header.writeUInt16BE(1, 4); // version
+  header.writeUInt16BE(options.large ? 2 : 1, 4); // version
+  const n = options.large ? 8 : 4; // the layer section's length fields
+  const length = (value: number): Buffer => {
+    const b = Buffer.alloc(n);
+    if (options.large) b.writeBigUInt64BE(BigInt(value));
+    else b.writeUInt32BE(value);
+    return b;
+  };
   header.writeUInt16BE(channels, 12);
   header.writeUInt32BE(height, 14);
   header.writeUInt32BE(width, 18);
   header.writeUInt16BE(8, 22); // bits per channel
   header.writeUInt16BE(3, 24); // RGB
   const noColorModeNorResources = Buffer.alloc(8);
-  let layers = Buffer.alloc(4); // none
+  let layers = Buffer.alloc(n); // none
   if (options.alpha !== undefined) {
     // Layer info: count -1, one record (empty bounds, no channels, 8BIM norm, opaque, no extras).
     const info = Buffer.alloc(2 + 46);
@@ -180,15 +188,15 @@ export function makePsd(
     info.write('norm', 24, 'latin1');
     info[28] = 255;
     info.writeUInt32BE(12, 32);
-    layers = Buffer.alloc(4 + 4 + info.length + 4);
-    layers.writeUInt32BE(layers.length - 4, 0);
-    layers.writeUInt32BE(info.length, 4);
-    info.copy(layers, 8);
+    const section = Buffer.concat([length(info.length), info, Buffer.alloc(4)]); // + no global mask
+    layers = Buffer.concat([length(section.length), section]);
   } else if (options.layerBytes) {
-    const infoLength = options.layerBytes - 8 - 4; // a count of 0, then zeros
-    layers = Buffer.alloc(options.layerBytes);
-    layers.writeUInt32BE(options.layerBytes - 4, 0);
-    layers.writeUInt32BE(infoLength, 4);
+    const infoLength = options.layerBytes - 2 * n - 4; // a count of 0, then zeros
+    layers = Buffer.concat([
+      length(options.layerBytes - n),
+      length(infoLength),
+      Buffer.alloc(options.layerBytes - 2 * n),
+    ]);
   }
   const planes = Buffer.alloc(2 + width * height * channels); // compression 0: raw
   (['r', 'g', 'b'] as const).forEach((channel, i) => {

@@ -47,6 +47,18 @@ test('a merged image with transparency keeps it, edges unmatted as from the whol
   assert.notDeepEqual([...slim.subarray(0, 3)], [200, 40, 10]);
 });
 
+test("Photoshop's large document format (PSB) too", async () => {
+  const sprite = await bothWays('sprite.psb', makePsd(24, 16, top, bottom, { alpha: 128, large: true }));
+  assert.deepEqual(sprite.slim, sprite.whole);
+  assert.equal(sprite.slim[3], 128);
+  const layered = await bothWays(
+    'layered.psb',
+    makePsd(24, 16, top, bottom, { layerBytes: 1 << 20, large: true }),
+  );
+  assert.deepEqual(layered.slim, layered.whole);
+  assert.ok(layered.read < 4096);
+});
+
 test('a large layer section is skipped, not read', async () => {
   const layerBytes = 20 * 1024 * 1024;
   const bytes = makePsd(24, 16, top, bottom, { layerBytes });
