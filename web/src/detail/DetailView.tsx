@@ -1,6 +1,6 @@
 /** One asset in full: its large preview (FilePreview), every field, provenance, and its editors. */
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { api, DEFAULT_QUERY, formatBytes, type Asset, type Provenance } from '../api';
+import { api, DEFAULT_QUERY, formatBytes, type Asset, type FacetCount, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
 import { isFontPath, isVideoPath, mediaDetails } from '../../../src/domain/media-facts.js';
@@ -84,6 +84,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   const [status, setStatus] = useState<StatusLine>();
   const [panel, setPanel] = useState<'none' | 'edit' | 'move' | 'remove'>('none');
   const [licenses, setLicenses] = useState<string[]>([]);
+  const [tagsInUse, setTagsInUse] = useState<FacetCount[]>([]);
   // Bumped to read the asset afresh without waiting for its event (after a refused save).
   const [reloads, setReloads] = useState(0);
   // Escape closes an open editor first, then the dialog.
@@ -135,7 +136,10 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
     setStatus(undefined);
     setPanel('edit');
     api.facets().then(
-      (f) => setLicenses(f.licenses.map((l) => l.label ?? l.value)),
+      (f) => {
+        setLicenses(f.licenses.map((l) => l.label ?? l.value));
+        setTagsInUse(f.tags);
+      },
       () => setLicenses([]),
     );
   };
@@ -252,6 +256,7 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               <MetadataEditor
                 asset={asset}
                 licenses={licenses}
+                tagsInUse={tagsInUse}
                 onCancel={() => setPanel('none')}
                 onStale={() => setReloads((n) => n + 1)}
                 onSaved={(saved, changeId) => {

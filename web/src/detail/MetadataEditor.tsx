@@ -9,8 +9,9 @@
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
 import { SYSTEM_META_KEYS } from '../../../src/domain/metadata.js';
-import { api, ApiError, type Asset } from '../api';
+import { api, ApiError, type Asset, type FacetCount } from '../api';
 import { CheckField } from '../CheckField';
+import { TagListInput } from '../gallery/TagListInput';
 import { EditorFooter } from './EditorFooter';
 
 /** The keys the form edits; each is a string in the metadata when present (tags: a list). */
@@ -82,6 +83,7 @@ function TextField({
 export function MetadataEditor({
   asset,
   licenses,
+  tagsInUse,
   onSaved,
   onStale,
   onCancel,
@@ -89,6 +91,8 @@ export function MetadataEditor({
   asset: Asset;
   /** Licences in use, offered as suggestions. */
   licenses: string[];
+  /** Tags in use (with their counts), suggested as they are typed. */
+  tagsInUse: FacetCount[];
   /** `changeId`: the change the save recorded, to undo it (null when nothing changed). */
   onSaved: (asset: Asset, changeId: number | null) => void;
   /** A save was refused as begun on an old version: the asset should be read afresh. */
@@ -214,11 +218,12 @@ export function MetadataEditor({
             key === 'tags' ? (
               <label className="field" htmlFor="edit-tags" key={key}>
                 <span>Tags (comma-separated)</span>
-                <input
+                <TagListInput
                   id="edit-tags"
                   value={tags}
                   disabled={busy}
-                  onChange={(e) => setTags(e.currentTarget.value)}
+                  onChange={setTags}
+                  tags={tagsInUse}
                 />
               </label>
             ) : (

@@ -4,16 +4,20 @@
  */
 import { useState } from 'react';
 import { splitList } from '../../../src/domain/lists.js';
-import { api, followJob, type BulkJob } from '../api';
+import { api, followJob, type BulkJob, type Facets } from '../api';
 import { CheckField } from '../CheckField';
 import { undoOffer, type UndoAction } from '../undo';
 import { CountProgress } from './CountProgress';
+import { TagListInput } from './TagListInput';
 
 export function BulkEditor({
   selected,
+  facets,
   onMessage,
 }: {
   selected: string[];
+  /** The registry's tags and licences, suggested as they are typed. */
+  facets: Facets | undefined;
   onMessage: (text: string, error?: boolean, undo?: UndoAction) => void;
 }): React.JSX.Element {
   const [add, setAdd] = useState('');
@@ -66,20 +70,22 @@ export function BulkEditor({
       <h3 id="bulk-title">Bulk Tag Editor</h3>
       <label className="field" htmlFor="bulk-add">
         <span>Add tags</span>
-        <input
+        <TagListInput
           id="bulk-add"
           placeholder="tag1, tag2, …"
           value={add}
-          onChange={(e) => setAdd(e.currentTarget.value)}
+          onChange={setAdd}
+          tags={facets?.tags ?? []}
         />
       </label>
       <label className="field" htmlFor="bulk-remove">
         <span>Remove tags</span>
-        <input
+        <TagListInput
           id="bulk-remove"
           placeholder="tag_to_remove, …"
           value={remove}
-          onChange={(e) => setRemove(e.currentTarget.value)}
+          onChange={setRemove}
+          tags={facets?.tags ?? []}
         />
       </label>
       <label className="field" htmlFor="bulk-license">
@@ -89,8 +95,15 @@ export function BulkEditor({
           placeholder="Leave blank to skip"
           value={license}
           disabled={clear}
+          list="bulk-licenses"
+          autoComplete="off"
           onChange={(e) => setLicense(e.currentTarget.value)}
         />
+        <datalist id="bulk-licenses">
+          {(facets?.licenses ?? []).map((l) => (
+            <option key={l.value} value={l.label ?? l.value} />
+          ))}
+        </datalist>
       </label>
       <CheckField checked={clear} onChange={setClear}>
         Clear license

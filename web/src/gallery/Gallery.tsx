@@ -445,7 +445,7 @@ export function Gallery({
         </div>
         <aside className="side">
           <LazyPart>
-            <BulkEditor selected={selected} onMessage={say} />
+            <BulkEditor selected={selected} facets={facets} onMessage={say} />
             <MoveSelected
               selected={selected}
               folders={query.folder ? [query.folder, ...subfolders.folders] : subfolders.folders}
