@@ -3,9 +3,9 @@
  * never runs on the thread that answers requests. Hashing has its own pool so a long audio
  * decode never holds up a registration.
  */
-import type { PictureColors } from '../domain/facets.js';
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import type { PictureColors } from '../domain/facets.js';
 import type { HashManyEntry, HashResult, HashTask } from './hash-worker.js';
 import type { ScanTask } from './scan-worker.js';
 import type { ScanResult } from '../registry/scan.js';

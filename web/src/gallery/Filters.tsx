@@ -195,7 +195,8 @@ function ColorSelect({
   onChange: (filter: ColorFilter) => void;
 }): React.JSX.Element {
   const chosen = colorChoiceOf(filter);
-  // How many pictures each choice finds (the counts the registry keeps), once the facets are in.
+  // How many pictures each choice finds (the counts the registry keeps), once the facets are in;
+  // none for Opaque (not counted).
   const count = (choice: ColorChoice): string => {
     if (!facets) return '';
     const n =
@@ -234,7 +235,7 @@ function ColorSelect({
             {COLOR_CHOICES.filter((c) => !c.swatch).map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
-                {c.filter.transparent === 'true' ? count(c) : ''}
+                {count(c)}
               </option>
             ))}
           </optgroup>
