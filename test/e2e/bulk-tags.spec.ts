@@ -107,3 +107,27 @@ test("one asset's Edit form suggests the same tags", async ({ page }) => {
   await tags.press('Tab');
   await expect(tags).toHaveValue(/, night-scene, $/);
 });
+
+test('T goes to Add tags: select, T, type, take a suggestion, Enter applies', async ({
+  page,
+}) => {
+  await page.goto(`${server.url}/#/`);
+  const status = page.getByTestId('status-line');
+  await expect(status).toHaveText('Showing 3 of 3 assets. Selected 0.');
+  await page.locator(`.tile[data-uid="${ids['characters/villain.png']}"]`).click();
+  await page.keyboard.press('t');
+  const add = page.getByRole('combobox', { name: 'Add tags' });
+  await expect(add).toBeFocused();
+  await page.keyboard.type('scen');
+  await page.keyboard.press('Enter'); // takes night-scene
+  await expect(add).toHaveValue('night-scene, ');
+  await page.keyboard.press('Enter'); // no suggestion open: applies
+  await expect(page.getByTestId('gallery-message')).toHaveText('Updated 1 assets.');
+  await expect
+    .poll(async () =>
+      (await api(server.url, 'GET', `/api/assets/${ids['characters/villain.png']}`)).body.asset.tags.includes(
+        'night-scene',
+      ),
+    )
+    .toBe(true);
+});

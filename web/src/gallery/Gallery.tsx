@@ -141,12 +141,15 @@ export function Gallery({
   );
   useNotices(say);
 
-  // H opens the History, as ? opens the list of keys.
+  // H opens the History, as ? opens the list of keys; T goes to the Bulk Tag Editor's Add tags
+  // (select with the keyboard, T, type with suggestions, Enter).
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key !== 'h' || e.ctrlKey || e.metaKey || e.altKey || !galleryShortcut(e)) return;
+      if ((e.key !== 'h' && e.key !== 't') || e.ctrlKey || e.metaKey || e.altKey || !galleryShortcut(e))
+        return;
       e.preventDefault();
-      setHistoryOpen(true);
+      if (e.key === 'h') setHistoryOpen(true);
+      else document.getElementById('bulk-add')?.focus();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);

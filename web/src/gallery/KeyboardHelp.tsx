@@ -17,6 +17,7 @@ const KEYS: Array<[string, string]> = [
   ['P', 'Play or stop the focused sound'],
   ['Ctrl/⌘ + Z, Ctrl/⌘ + Shift + Z', 'Undo the edit the status line reports; redo it'],
   ['H', 'History: every edit, each with its Undo'],
+  ['T', 'Tag the selection: to the Bulk Tag Editor (Enter applies)'],
   ['← →, in an asset’s details', 'The previous or next asset of the gallery'],
   ['?', 'This list'],
 ];
