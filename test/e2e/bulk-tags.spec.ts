@@ -108,9 +108,7 @@ test("one asset's Edit form suggests the same tags", async ({ page }) => {
   await expect(tags).toHaveValue(/, night-scene, $/);
 });
 
-test('T goes to Add tags: select, T, type, take a suggestion, Enter applies', async ({
-  page,
-}) => {
+test('T goes to Add tags: select, T, type, take a suggestion, Enter applies', async ({ page }) => {
   await page.goto(`${server.url}/#/`);
   const status = page.getByTestId('status-line');
   await expect(status).toHaveText('Showing 3 of 3 assets. Selected 0.');

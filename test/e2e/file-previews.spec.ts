@@ -277,3 +277,28 @@ test('a font tile shows a specimen card drawn from the font, and its family; a b
   await expect(dialog.getByTestId('font-sample')).toBeVisible();
   await expect(dialog.locator('dl.fields')).toContainText(/Font\s*Press Start 2P · Regular · \d+ glyphs/);
 });
+
+test('a slow answer about the asset shown before does not replace the next one (flipped during an update)', async ({
+  page,
+}) => {
+  const before = ids['data/story.json'] as string;
+  await openDetail(page, 'data/story.json');
+  // The next read of the first asset (for the event below) answers late...
+  await page.route(`**/api/assets/${before}`, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  const reread = page.waitForRequest((r) => r.url().endsWith(`/api/assets/${before}`));
+  // ...an edit elsewhere makes the view read it again, and the view flips to another asset meanwhile.
+  const res = await api(server.url, 'PATCH', `/api/assets/${ids['scripts/intro.rpy']}`, {
+    metadata: { title: 'Intro' },
+  });
+  expect(res.status, res.text).toBe(200);
+  await reread;
+  const next = await openDetail(page, 'data/table.csv');
+  await page.waitForResponse((r) => r.url().endsWith(`/api/assets/${before}`));
+  await page.waitForTimeout(200); // (the late answer handled)
+  await expect(next).toBeVisible();
+  await expect(page.getByRole('dialog', { name: 'story.json' })).toHaveCount(0);
+  await page.unroute(`**/api/assets/${before}`);
+});

@@ -50,7 +50,14 @@ const COPIES_SHOWN = 20;
 function SameBytes({ asset, tick }: { asset: Asset; tick: number }): React.JSX.Element | null {
   const [copies, setCopies] = useState<Awaited<ReturnType<typeof api.sameBytes>>>();
   useEffect(() => {
-    api.sameBytes(asset.hash, COPIES_SHOWN + 1).then(setCopies, () => setCopies(undefined));
+    let live = true;
+    api.sameBytes(asset.hash, COPIES_SHOWN + 1).then(
+      (found) => live && setCopies(found),
+      () => live && setCopies(undefined),
+    );
+    return () => {
+      live = false;
+    };
   }, [asset.hash, tick]);
   if (!copies || copies.total < 2) return null;
   const others = copies.items.filter((c) => c.uid !== asset.uid).slice(0, COPIES_SHOWN);
@@ -101,17 +108,24 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
   };
 
   useEffect(() => {
+    // Only the latest read lands: a slower answer about the asset shown before (read again for
+    // an event just as the view flipped to the next one) must not replace the one now asked for.
+    let live = true;
     api.get(id).then(
       (r) => {
+        if (!live) return;
         setAsset(r.asset);
         setError(undefined);
       },
-      (err: Error) => setError(err.message),
+      (err: Error) => live && setError(err.message),
     );
     api.provenance(id).then(
-      (r) => setProvenance(r.items),
-      () => setProvenance([]),
+      (r) => live && setProvenance(r.items),
+      () => live && setProvenance([]),
     );
+    return () => {
+      live = false;
+    };
   }, [id, changes.tick, reloads]);
 
   useEffect(() => {
