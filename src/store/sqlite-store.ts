@@ -562,6 +562,13 @@ export class SqliteStore {
         .pluck(),
       // Only pictures whose preview of their current content is done: a queued one's thumbnail
       // may still be the old content's.
+      unfingerprintedCount: db
+        .prepare<[], number>(
+          `SELECT count(*) FROM assets a INDEXED BY assets_unfingerprinted
+           JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
+           WHERE a.width > 0 AND (a.dhash IS NULL OR a.colors IS NULL) AND j.status = 'done' AND j.hash = a.hash`,
+        )
+        .pluck(),
       unfingerprinted: db.prepare<
         [string, string, number],
         { project_id: string; uid: string; hash: string; path: string; dhash: string | null }
@@ -947,6 +954,14 @@ export class SqliteStore {
     const counts: Record<PreviewStatus, number> = { queued: 0, running: 0, done: 0, failed: 0 };
     for (const row of this.stmts.jobCounts.all()) counts[row.status] = row.n;
     return counts;
+  }
+
+  /**
+   * Pictures previewed before fingerprints or colours existed, still to get them from their
+   * thumbnails (the preview queue does, in the background: see `unfingerprintedPictures`).
+   */
+  picturesToRead(): number {
+    return this.stmts.unfingerprintedCount.get() ?? 0;
   }
 
   failedPreviews(limit: number): PreviewJob[] {

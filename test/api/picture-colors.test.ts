@@ -14,6 +14,7 @@ import { eventually } from '../helpers/eventually.js';
 import { makeWav, skyPicture, solidPicture, spritePicture, toneWithBurst } from '../helpers/media.js';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 let ws: Workspace;
 let server: RunningServer;
@@ -192,6 +193,9 @@ describe('colours', () => {
     const jobs = db.prepare('SELECT uid, updated_at FROM preview_jobs ORDER BY uid').all();
     db.close();
     assert.equal(cleared.changes, 4);
+    const waiting = new SqliteStore(dbPath);
+    assert.equal(waiting.picturesToRead(), 4, 'the four pictures wait for their colours');
+    waiting.close();
     server = await startServer(ws.dir);
     // (The four pictures, each as its colours land.)
     await eventually('the colours found again', async () =>
@@ -202,6 +206,9 @@ describe('colours', () => {
     assert.deepEqual(await search('color=blue&color=white'), ['images/sky.png']);
     assert.deepEqual(await search('transparent=true'), ['images/sprite.png']);
     assert.deepEqual(await search('color=yellow'), ['images/red.png']);
+    // The preview status says none is left to read.
+    const previews = await api(server.url, 'GET', '/api/previews');
+    assert.equal(previews.body.pictures_to_read, 0, previews.text);
     const db2 = new Database(dbPath, { readonly: true });
     assert.deepEqual(
       db2.prepare('SELECT uid, updated_at FROM preview_jobs ORDER BY uid').all(),

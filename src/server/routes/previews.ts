@@ -179,6 +179,8 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
     async () => ({
       ok: true,
       counts: service.store.previewCounts(),
+      // Pictures of an older registry still to get their fingerprint and colours (background work).
+      pictures_to_read: service.store.picturesToRead(),
       failed: service.store.failedPreviews(20).map((job) => ({
         project_id: job.project_id,
         uid: job.uid,
