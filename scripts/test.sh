@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the type check (one test: the runners below run TypeScript without
-# checking its types), unit, API and CLI tests (node's runner, over real servers and files) and
+# checking its types), the lint (one test: ESLint and Prettier's check, so a slip in style fails
+# here, not in the next session's review), unit, API and CLI tests (node's runner, over real servers and files) and
 # the browser tests (Playwright), each runner's counts summed. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ passed=0
 failed=0
 
 if npm run --silent typecheck; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if npm run --silent lint; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/e2e/*' | sort)
 if ((${#files[@]})); then
