@@ -51,6 +51,20 @@ async function registerMedia(name: string, bytes: Buffer): Promise<any> {
 
 const thumbFile = (name: string) => path.join(ws.dir, 'cache', 'thumbs', name);
 
+/** A thumbnail's size and its pixels as RGBA (`at(x, y)`), decoded by libvips. */
+async function thumbnailPixels(
+  name: string,
+): Promise<{ width: number; height: number; at: (x: number, y: number) => number[] }> {
+  const { data, info } = await sharp(thumbFile(name))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const at = (x: number, y: number): number[] => [
+    ...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4),
+  ];
+  return { width: info.width, height: info.height, at };
+}
+
 describe('thumbnails', () => {
   const cases = [
     { name: 'odd.png', width: 1001, height: 333, format: 'png', ext: 'png' },
@@ -188,19 +202,13 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
       assert.equal(asset.preview_status, 'done', asset.preview_error);
       assert.equal(asset.preview.width, 640);
       for (const size of [256, 512] as const) {
-        const { data, info } = await sharp(thumbFile(`${asset.id}_${size}.png`))
-          .ensureAlpha()
-          .raw()
-          .toBuffer({ resolveWithObject: true });
-        assert.deepEqual([info.width, info.height], [size, (size * 360) / 640]);
-        const pixel = (y: number): number[] => [
-          ...data.subarray((y * info.width + 10) * 4, (y * info.width + 10) * 4 + 4),
-        ];
+        const thumb = await thumbnailPixels(`${asset.id}_${size}.png`);
+        assert.deepEqual([thumb.width, thumb.height], [size, (size * 360) / 640]);
         for (const [y, want] of [
           [4, top],
-          [info.height - 5, bottom],
+          [thumb.height - 5, bottom],
         ] as const) {
-          const [r, g, b, a] = pixel(y);
+          const [r, g, b, a] = thumb.at(10, y);
           assert.ok(
             Math.abs(r! - want.r) <= 3 && Math.abs(g! - want.g) <= 3 && Math.abs(b! - want.b) <= 3,
             `${size} px, row ${y}: ${[r, g, b].join()} is not ${[want.r, want.g, want.b].join()}`,
@@ -235,16 +243,10 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
     );
     assert.equal(asset.preview_status, 'done', asset.preview_error);
     assert.deepEqual([asset.preview.width, asset.preview.height], [256, 128]);
-    const { data, info } = await sharp(thumbFile(`${asset.id}_256.png`))
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    assert.deepEqual([info.width, info.height], [256, 128]);
-    const at = (x: number): number[] => [
-      ...data.subarray((64 * info.width + x) * 4, (64 * info.width + x) * 4 + 4),
-    ];
+    const thumb = await thumbnailPixels(`${asset.id}_256.png`);
+    assert.deepEqual([thumb.width, thumb.height], [256, 128]);
     assert.deepEqual(
-      [at(10), at(245)],
+      [thumb.at(10, 64), thumb.at(245, 64)],
       [
         [255, 0, 0, 255],
         [0, 0, 255, 255],
@@ -269,14 +271,8 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
     const asset = await registerMedia('sky.exr', exr);
     assert.equal(asset.preview_status, 'done', asset.preview_error);
     assert.deepEqual([asset.preview.width, asset.preview.height], [64, 32]);
-    const { data, info } = await sharp(thumbFile(`${asset.id}_256.png`))
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    assert.deepEqual([info.width, info.height], [64, 32], 'never upscaled');
-    const at = (x: number, y: number): number[] => [
-      ...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4),
-    ];
+    const { width, height, at } = await thumbnailPixels(`${asset.id}_256.png`);
+    assert.deepEqual([width, height], [64, 32], 'never upscaled');
     assert.deepEqual(
       [at(10, 4), at(10, 28)],
       [
