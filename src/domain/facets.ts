@@ -83,11 +83,17 @@ export type PictureColors = {
   transparent: boolean;
 };
 
-/** The stored mask: a bit per colour (`COLOR_NAMES` order) covering at least `COLOR_SHARE`. */
-export const colorMask = (palette: PictureColors['palette']): number =>
+/** The stored mask's bit for transparent parts, after the colours' bits. */
+export const TRANSPARENT_BIT = 1 << COLOR_NAMES.length;
+
+/**
+ * The stored mask: a bit per colour (`COLOR_NAMES` order) covering at least `COLOR_SHARE`, and
+ * {@link TRANSPARENT_BIT} for transparent parts.
+ */
+export const colorMask = ({ palette, transparent }: PictureColors): number =>
   palette.reduce(
     (mask, { name, share }) => (share >= COLOR_SHARE ? mask | (1 << COLOR_NAMES.indexOf(name)) : mask),
-    0,
+    transparent ? TRANSPARENT_BIT : 0,
   );
 
 /** Lower (`min`) and upper (`max`) bounds of the media facts, each inclusive. */

@@ -42,7 +42,13 @@ export interface StoreOptions {
 }
 
 import type { SortField, SortOrder } from '../domain/facets.js';
-import { COLOR_NAMES, colorMask, type ColorName, type PictureColors } from '../domain/facets.js';
+import {
+  COLOR_NAMES,
+  colorMask,
+  TRANSPARENT_BIT,
+  type ColorName,
+  type PictureColors,
+} from '../domain/facets.js';
 export type { DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../domain/facets.js';
 
 export interface SearchQuery {
@@ -170,9 +176,6 @@ function toRecord(row: AssetRow): AssetRecord {
     colors: row.palette ? (storedObject(row.palette) as unknown as PictureColors) : null,
   };
 }
-
-/** The stored mask's bit for transparent parts (after the colours' bits). */
-const TRANSPARENT_BIT = 1 << COLOR_NAMES.length;
 
 const SORT_COLUMNS: Record<SortField, string> = {
   created: 'rowid',
@@ -1446,12 +1449,7 @@ export class SqliteStore {
     facts: { dhash: string | null; colors: PictureColors | 'none' | null },
   ): void {
     const { dhash, colors } = facts;
-    const mask =
-      colors === null
-        ? null
-        : colors === 'none'
-          ? -1
-          : colorMask(colors.palette) | (colors.transparent ? TRANSPARENT_BIT : 0);
+    const mask = colors === null ? null : colors === 'none' ? -1 : colorMask(colors);
     const palette = colors === null || colors === 'none' ? null : JSON.stringify(colors);
     this.write(() => this.stmts.setPictureFacts.run(dhash, mask, palette, projectId, uid, hash));
   }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COLOR_NAMES, colorMask } from '../../src/domain/facets.js';
+import { COLOR_NAMES, colorMask, TRANSPARENT_BIT } from '../../src/domain/facets.js';
 import { colorNameOf, pictureColors } from '../../src/previews/picture-colors.js';
 
 test('pixels are named as people name colours', () => {
@@ -52,7 +52,7 @@ test('a picture keeps the colours that cover enough of it, most first, with thei
     transparent: false,
   });
   // The mask: blue and white (at least 15 %), not the moon's yellow (7 %).
-  const mask = colorMask(colors.palette);
+  const mask = colorMask(colors);
   assert.equal(mask, (1 << COLOR_NAMES.indexOf('blue')) | (1 << COLOR_NAMES.indexOf('white')));
 });
 
@@ -64,6 +64,7 @@ test('transparent pixels are counted apart: a sprite is transparent, its colours
   ]);
   const colors = pictureColors(sprite, 4);
   assert.equal(colors.transparent, true);
+  assert.equal(colorMask(colors), (1 << COLOR_NAMES.indexOf('green')) | TRANSPARENT_BIT, 'the stored mask');
   assert.deepEqual(
     colors.palette.map((c) => [c.name, c.share]),
     [['green', 1]],

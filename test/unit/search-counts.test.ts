@@ -580,11 +580,7 @@ describe('exact totals and deep pages under writes', () => {
     for (let i = 0; i < 60; i++) {
       const rec = randomAsset(rand, i);
       const colors = rand() < 0.7 ? randomColors(rand) : undefined;
-      const mask = colors
-        ? colorMask(colors.palette) | (colors.transparent ? 1 << COLOR_NAMES.length : 0)
-        : rand() < 0.5
-          ? -1
-          : null;
+      const mask = colors ? colorMask(colors) : rand() < 0.5 ? -1 : null;
       insert.run(
         rec.projectId,
         rec.uid,
