@@ -4,7 +4,7 @@
  * `openssl dgst -sha256` over the same files. Not the product: a measurement of what the target
  * leaves room for (bench/RESULTS.md, "The floor").
  *
- *   npx tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows]
+ *   npx tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows] [read size in KiB: 256, as ours]
  *
  * `hash`: hashing alone; `sidecars`: and a sidecar per file (temp file, rename, one `sync -f` at
  * the end); `rows`: and a row per file in SQLite (WAL, 512 a transaction) with a path index, a
@@ -25,9 +25,9 @@ const HASH_THREAD = `
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const { parentPort, workerData } = require('node:worker_threads');
-const buffer = Buffer.allocUnsafe(1 << 20);
+const buffer = Buffer.allocUnsafe(workerData.chunk);
 const out = [];
-for (const file of workerData) {
+for (const file of workerData.files) {
   const fd = fs.openSync(file, 'r');
   const hash = crypto.createHash('sha256');
   for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
@@ -53,9 +53,9 @@ function listFiles(root: string): string[] {
   return files;
 }
 
-const [root, mode = 'rows'] = process.argv.slice(2);
+const [root, mode = 'rows', chunkKiB = '256'] = process.argv.slice(2);
 if (!root || !['hash', 'sidecars', 'rows'].includes(mode)) {
-  process.stderr.write('usage: tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows]\n');
+  process.stderr.write('usage: tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows] [read KiB]\n');
   process.exit(2);
 }
 let started = performance.now();
@@ -99,7 +99,10 @@ const halves = [0, 1].map((k) => files.filter((_, i) => i % 2 === k));
 await new Promise<void>((resolve, reject) => {
   let open = halves.length;
   for (const half of halves) {
-    const worker = new Worker(HASH_THREAD, { eval: true, workerData: half });
+    const worker = new Worker(HASH_THREAD, {
+      eval: true,
+      workerData: { files: half, chunk: Number(chunkKiB) * 1024 },
+    });
     worker.on('error', reject);
     worker.on('message', (batch: Array<[string, string]> | null) => {
       if (batch === null) {

@@ -1,6 +1,6 @@
 /** Provenance records (§1.10), the Python-compatible JSON they hash, and content ids (§1.2). */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { pythonJsonDumps } from '../../src/domain/json.js';
@@ -11,7 +11,7 @@ import { makeWorkspace } from '../helpers/workspace.js';
 const HELLO_HASH = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
 const asset = { uid: '2cf24dba5fb0a30e', hash: HELLO_HASH };
 const NOW = '2024-05-06 07:08:09';
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 describe('content hash and uid (§1.2)', () => {
   test('the content "hello" hashes to 2cf24dba… and its uid is the first 16 hex chars', async () => {
@@ -42,6 +42,23 @@ describe('content hash and uid (§1.2)', () => {
       assert.ok(first && !('error' in first));
       assert.equal(first.bytes, 5);
       assert.equal(first.ino, fs.statSync(hello).ino);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('a file read in several chunks (not a multiple of the read size) hashes and stages whole', async () => {
+    const ws = makeWorkspace();
+    try {
+      const bytes = randomBytes(1024 * 1024 + 12_345);
+      const file = ws.file('in/long.bin', bytes);
+      const hashed = await hashWorker({ op: 'hash', source: file });
+      assert.equal(hashed.hash, sha256(bytes));
+      assert.equal(hashed.bytes, bytes.length);
+      const staged = await hashWorker({ op: 'stage', source: file, stagingDir: `${ws.dir}/staging` });
+      assert.equal(staged.hash, sha256(bytes));
+      assert.ok(staged.staged);
+      assert.ok(fs.readFileSync(staged.staged).equals(bytes), 'the staged copy has every byte');
     } finally {
       ws.cleanup();
     }
