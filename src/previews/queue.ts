@@ -46,6 +46,18 @@ export interface PreviewQueueOptions {
 }
 
 const DEFAULT_MAX_PIXELS = 100_000_000;
+/** A queue empty this long (ms) ends its wave: the next job starts a new one. */
+const WAVE_GAP_MS = 3000;
+
+/**
+ * The previews this process has finished (made or failed) since its queue was last empty for a
+ * while, and for how long: with the queue's counts, how far a rebuild's previews are and at what
+ * rate (the studio's progress line). Kept across a short gap, such as between a rebuild's batches.
+ */
+export interface PreviewWave {
+  finished: number;
+  seconds: number;
+}
 const WAVEFORM_POINTS = 512;
 
 function pidAlive(owner: string | null): boolean {
@@ -59,9 +71,20 @@ function pidAlive(owner: string | null): boolean {
   }
 }
 
+/**
+ * A decoder's message on one line, each complaint once: libvips repeats its JPEG decoder's
+ * warnings line after line ("premature end of JPEG image", five times over for a cut file).
+ */
+function oneLine(message: string): string {
+  const kept: string[] = [];
+  for (const line of message.split('\n').map((l) => l.trim()))
+    if (line && !kept.some((k) => k.endsWith(line))) kept.push(line);
+  return kept.join('; ');
+}
+
 /** Turns a decoder's message into one a user can act on. */
 function explain(err: unknown, relPath: string): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = oneLine(err instanceof Error ? err.message : String(err));
   if (previewKind(relPath) === 'video') {
     return `${relPath} could not be read as a video: it is corrupt, truncated, or not an MP4, MOV, WebM or Matroska file (${message})`;
   }
@@ -81,6 +104,9 @@ export class PreviewQueue {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
+  private wave: { startedAt: number; finished: number } | undefined;
+  /** When the queue last ran out of work (undefined: it has work). */
+  private emptySince: number | undefined = Date.now();
 
   constructor(private readonly options: PreviewQueueOptions) {
     this.concurrency = options.pool.previewThreads;
@@ -144,6 +170,12 @@ export class PreviewQueue {
         { done, failed },
         'fingerprinted pictures from their thumbnails (failed: thumbnail missing or unreadable)',
       );
+  }
+
+  /** The wave under way, or null when the queue has been empty a while (see PreviewWave). */
+  currentWave(now = Date.now()): PreviewWave | null {
+    if (!this.wave || (this.emptySince !== undefined && now - this.emptySince > WAVE_GAP_MS)) return null;
+    return { finished: this.wave.finished, seconds: (now - this.wave.startedAt) / 1000 };
   }
 
   /** Called after a job is queued in this process. */
@@ -221,11 +253,19 @@ export class PreviewQueue {
       logger.warn({ err }, 'claiming preview jobs failed');
       return;
     }
+    const now = Date.now();
+    if (jobs.length) {
+      if (!this.wave || (this.emptySince !== undefined && now - this.emptySince > WAVE_GAP_MS))
+        this.wave = { startedAt: now, finished: 0 };
+      this.emptySince = undefined;
+    } else if (this.running === 0) this.emptySince ??= now;
     for (const job of jobs) {
       this.running++;
+      const wave = this.wave;
       const done = this.run(job)
         .catch((err: unknown) => logger.error({ err, uid: job.uid }, 'preview job crashed'))
         .finally(() => {
+          if (wave) wave.finished++;
           this.running--;
           this.inFlight.delete(done);
           this.pump();

@@ -438,6 +438,9 @@ export interface PreviewJob {
   updated_at: string;
 }
 
+/** A failed preview job with its asset's path (null: the asset is gone). */
+export type FailedPreview = PreviewJob & { path: string | null };
+
 export class SqliteStore {
   readonly db: Database.Database;
   readonly readOnly: boolean;
@@ -647,8 +650,10 @@ export class SqliteStore {
       jobCounts: db.prepare<[], { status: PreviewStatus; n: number }>(
         'SELECT status, count(*) AS n FROM preview_jobs GROUP BY status',
       ),
-      failedJobs: db.prepare<[number], PreviewJob>(
-        `SELECT * FROM preview_jobs WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`,
+      failedJobs: db.prepare<[number], FailedPreview>(
+        `SELECT j.*, a.path FROM preview_jobs j
+         LEFT JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
+         WHERE j.status = 'failed' ORDER BY j.updated_at DESC LIMIT ?`,
       ),
       // The table in its own order (NOT INDEXED: through the project's index, each row is a seek,
       // 0.92 s against 0.64 s for 100,000 rows), unless other projects' rows would be read too.
@@ -967,7 +972,7 @@ export class SqliteStore {
     return this.stmts.unfingerprintedCount.get() ?? 0;
   }
 
-  failedPreviews(limit: number): PreviewJob[] {
+  failedPreviews(limit: number): FailedPreview[] {
     return this.stmts.failedJobs.all(limit);
   }
 

@@ -562,10 +562,19 @@ describe('failures are data, not crashes', () => {
 
   test('each corrupt file stays registered with preview_status failed and no thumbnails', async () => {
     const truncated = (await makeImage(500, 500, 'png')).subarray(0, 300);
-    for (const [name, bytes] of [...corrupt, ['truncated.png', truncated] as [string, Buffer]]) {
+    const cutJpeg = (await makeImage(400, 300, 'jpeg')).subarray(0, 200);
+    for (const [name, bytes] of [
+      ...corrupt,
+      ['truncated.png', truncated] as [string, Buffer],
+      ['cut-short.jpg', cutJpeg] as [string, Buffer],
+    ]) {
       const asset = await registerMedia(name, bytes);
       assert.equal(asset.preview_status, 'failed', name);
       assert.ok(asset.preview_error, `${name} has an error`);
+      // One line, each complaint once (libvips repeats a cut JPEG's warnings line after line).
+      const complaints: string[] = asset.preview_error.split('; ');
+      assert.doesNotMatch(asset.preview_error, /\n/);
+      assert.equal(new Set(complaints).size, complaints.length, asset.preview_error);
       assert.equal(asset.preview.status, 'failed');
       assert.equal(asset.thumb, undefined);
       assert.equal(asset.thumbnails, undefined);
@@ -602,10 +611,26 @@ describe('failures are data, not crashes', () => {
   test('the queue reports failures and can queue them again', async () => {
     const status = await api(url, 'GET', '/api/previews');
     assert.ok(status.body.counts.failed >= corrupt.length);
-    assert.ok(status.body.failed.some((f: { error: string }) => f.error));
+    // Each failure names its asset's file, so it can be found and fixed.
+    const failed = new Map(
+      status.body.failed.map((f: { path: string; error: string }) => [f.path, f.error] as const),
+    );
+    for (const [name] of corrupt) assert.ok(failed.get(`media/${name}`), `${name} is listed with its error`);
     const requeue = await api(url, 'POST', '/api/previews/requeue', { failed: true });
     assert.equal(requeue.status, 200);
     assert.ok(requeue.body.queued >= corrupt.length);
+    // Made again (and failed again): counted in the server's wave, read as soon as the queue is idle.
+    let after = status;
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      after = await api(url, 'GET', '/api/previews');
+      if (!after.body.counts.queued && !after.body.counts.running) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(after.body.project_id, 'default');
+    assert.ok(after.body.wave, 'a wave right after the queue ran');
+    assert.ok(after.body.wave.finished >= requeue.body.queued, JSON.stringify(after.body.wave));
+    assert.ok(after.body.wave.seconds >= 0);
+    assert.ok(after.body.counts.failed >= corrupt.length);
     const text = await api(url, 'GET', `/api/assets/search?q=broken.png`);
     const id = text.body.items[0].id;
     const notPreviewable = ws.file('media/notes.txt', 'text');

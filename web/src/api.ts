@@ -5,6 +5,8 @@ import type { Facets, PictureColors } from '../../src/domain/facets.js';
 import type { JsonValue } from '../../src/domain/json.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 import type { PreviewFacts } from '../../src/domain/media-facts.js';
+import type { PreviewWave } from '../../src/previews/queue.js';
+import type { PreviewCounts } from './gallery/preview-wave';
 
 // The server's own definition of the facets (types only, erased from the bundle).
 export type { DuplicateFilter, FacetCount, Facets } from '../../src/domain/facets.js';
@@ -394,12 +396,10 @@ export const api = {
     }),
   job: <J extends Job = RebuildJob>(id: string) =>
     request<{ job: J }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
-  /**
-   * Starts enforce as a job (follow it with {@link followJob}). `check` writes nothing; `repair`
-   * writes missing sidecars and fills metadata; `rewrite` writes missing sidecars and rewrites
-   * every unparseable or disagreeing one from the registry (hand edits in them lost), leaving
-   * the registry's metadata as it is.
-   */
+  /** The preview queue: its counts, the latest failures, the older pictures still being read. */
+  previews: () => request<PreviewQueue>('GET', '/api/previews'),
+  /** Queues the default project's failed previews again (a file fixed, a deadline raised). */
+  retryFailedPreviews: () => request<{ queued: number }>('POST', '/api/previews/requeue', { failed: true }),
   /** The edits made, newest first (GET /api/changes). */
   changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
   /** What the trash holds: the files deleted through the registry, kept so that Undo can bring them back. */
@@ -420,10 +420,15 @@ export const api = {
   /** The changes that touched one asset, newest first, with its values before and after. */
   assetChanges: (id: string) =>
     request<{ items: AssetChange[] }>('GET', `/api/assets/${encodeURIComponent(id)}/changes?limit=50`),
-  /** Starts undoing a change as a job (follow it with {@link followJob}). */
-  /** `ids`: only those assets' part of the change. */
+  /** Starts undoing a change as a job (follow it with {@link followJob}); `ids`: only those assets' part of it. */
   undo: (id: number, ids?: string[]) =>
     request<{ job_id: string }>('POST', `/api/changes/${id}/undo`, { wait: false, ...(ids ? { ids } : {}) }),
+  /**
+   * Starts enforce as a job (follow it with {@link followJob}). `check` writes nothing; `repair`
+   * writes missing sidecars and fills metadata; `rewrite` writes missing sidecars and rewrites
+   * every unparseable or disagreeing one from the registry (hand edits in them lost), leaving
+   * the registry's metadata as it is.
+   */
   enforce: (mode: 'check' | 'repair' | 'rewrite') =>
     request<{ job_id: string }>('POST', '/api/assets/enforce', {
       fix_missing: mode !== 'check',
@@ -432,6 +437,19 @@ export const api = {
       wait: false,
     }),
 };
+
+/** `GET /api/previews`. */
+export interface PreviewQueue {
+  /** The default project (the studio's). */
+  project_id: string;
+  counts: PreviewCounts;
+  /** The server's previews finished since its queue was last idle (null: idle, or another process's work). */
+  wave: PreviewWave | null;
+  /** Pictures previewed by an earlier version still getting their colours and fingerprint. */
+  pictures_to_read: number;
+  /** The latest failures (up to 20), newest first; `path` null when the asset is gone. */
+  failed: Array<{ project_id: string; uid: string; path: string | null; error: string | null }>;
+}
 
 /** A long request the server runs as a job (`GET /api/jobs/{id}`). */
 export interface Job<Progress = unknown, Summary = Record<string, unknown>> {

@@ -178,12 +178,17 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
     { schema: { tags, summary: 'Preview queue: counts and recent failures' } },
     async () => ({
       ok: true,
+      // The project routes use without a project_id (the studio's): its failures can be opened there.
+      project_id: service.project().projectId,
       counts: service.store.previewCounts(),
+      // This server's previews finished since its queue was last idle, and over how many seconds.
+      wave: service.previews.currentWave(),
       // Pictures of an older registry still to get their fingerprint and colours (background work).
       pictures_to_read: service.store.picturesToRead(),
       failed: service.store.failedPreviews(20).map((job) => ({
         project_id: job.project_id,
         uid: job.uid,
+        path: job.path,
         error: job.error,
         updated_at: job.updated_at,
       })),

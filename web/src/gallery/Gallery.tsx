@@ -332,7 +332,7 @@ export function Gallery({
       <div className="gallery-head">
         <h2 id="gallery-title">Asset Gallery</h2>
         <LazyPart>
-          <Maintenance rebuild={rebuild} onMessage={say} />
+          <Maintenance rebuild={rebuild} tick={changes.tick} onMessage={say} />
         </LazyPart>
         <button
           type="button"

@@ -1,6 +1,7 @@
 /**
  * Upload (files or a whole folder, by button or drag-and-drop anywhere on the page, with progress) and the maintainer's
- * Rebuild and sidecar check/repair, with progress from the event stream and the job route.
+ * Rebuild and sidecar check/repair, with progress from the event stream and the job route, and the
+ * preview queue's progress and failures.
  */
 import { useEffect, useRef, useState } from 'react';
 import { dropEntries, droppedFiles, pickedFiles, type UploadFile } from './dropped-files';
@@ -15,6 +16,7 @@ import {
   type RebuildProgress,
 } from '../api';
 import { undoOffer, type UndoAction } from '../undo';
+import { PreviewStatus } from './PreviewStatus';
 
 interface UploadItem {
   name: string;
@@ -33,9 +35,12 @@ const summaryLine = (summary: Record<string, unknown>): string =>
 
 export function Maintenance({
   rebuild,
+  tick,
   onMessage,
 }: {
   rebuild: RebuildProgress | undefined;
+  /** The registry's change counter (the preview queue's status follows it). */
+  tick: number;
   onMessage: (text: string, error?: boolean, undo?: UndoAction) => void;
 }): React.JSX.Element {
   const [uploads, setUploads] = useState<UploadItem[]>([]);
@@ -292,6 +297,7 @@ export function Maintenance({
           {formatBytes(live.bytes_total)}
         </div>
       )}
+      <PreviewStatus tick={tick} onMessage={onMessage} />
       {checking && (
         <div className="job" role="status" aria-live="polite">
           <progress max={checking.total || 1} value={checking.checked} aria-label="Sidecar check progress" />{' '}
