@@ -419,4 +419,23 @@ export const MIGRATIONS: readonly Migration[] = [
       AND value IN (SELECT name FROM color_bits WHERE old.colors & (1 << bit));
   END;
   `,
+  // The preview queue's counts per status, kept by triggers: GET /api/previews (read by the studio
+  // every 2 s while previews are made) and a waiting rebuild's checks counted every job through the
+  // status index, 53 ms at 1,000,000 jobs on the thread that answers requests; a row each now.
+  `
+  CREATE TABLE preview_job_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO preview_job_counts (status, n) SELECT status, count(*) FROM preview_jobs GROUP BY status;
+  CREATE TRIGGER preview_jobs_counted_insert AFTER INSERT ON preview_jobs BEGIN
+    INSERT INTO preview_job_counts (status, n) VALUES (new.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER preview_jobs_counted_delete AFTER DELETE ON preview_jobs BEGIN
+    UPDATE preview_job_counts SET n = n - 1 WHERE status = old.status;
+  END;
+  CREATE TRIGGER preview_jobs_counted_update AFTER UPDATE OF status ON preview_jobs
+    WHEN old.status IS NOT new.status
+  BEGIN
+    UPDATE preview_job_counts SET n = n - 1 WHERE status = old.status;
+    INSERT INTO preview_job_counts (status, n) VALUES (new.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  `,
 ];

@@ -648,7 +648,7 @@ export class SqliteStore {
          WHERE project_id = ? AND uid = ? AND owner = ? AND status = 'running'`,
       ),
       jobCounts: db.prepare<[], { status: PreviewStatus; n: number }>(
-        'SELECT status, count(*) AS n FROM preview_jobs GROUP BY status',
+        'SELECT status, n FROM preview_job_counts',
       ),
       failedJobs: db.prepare<[number], FailedPreview>(
         `SELECT j.*, a.path FROM preview_jobs j

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { AssetRecord } from '../../src/domain/asset.js';
 import { filterKeys, mediaFacts } from '../../src/domain/asset.js';
 import type { HookEnvelope } from '../../src/hooks/bus.js';
+import { seededRandom } from '../../bench/tools.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { MAX_PAIR_CHARS } from '../../src/store/search-chars.js';
 import { SqliteStore, utcNow, type SearchQuery } from '../../src/store/sqlite-store.js';
@@ -731,6 +732,69 @@ describe('delete', () => {
     store.delete('default', rec.uid);
     const again = add('reuse-2', { path: rec.path, meta: { tags: ['second'] } });
     assert.deepEqual(paths({ tags: ['second'] }), [again.path]);
+  });
+});
+
+describe('preview queue counts', () => {
+  /** The counts as a scan of the queue gives them. */
+  const scanned = (db: Database.Database): Record<string, number> => {
+    const counts: Record<string, number> = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const row of db
+      .prepare('SELECT status, count(*) AS n FROM preview_jobs GROUP BY status')
+      .all() as Array<{
+      status: string;
+      n: number;
+    }>)
+      counts[row.status] = row.n;
+    return counts;
+  };
+
+  test('the counts per status follow every queueing, claim, outcome, re-queue and removal', () => {
+    const rand = seededRandom(17);
+    const records = Array.from({ length: 40 }, (_, i) => add(`pic-${i}.png`));
+    const owner = `${process.pid}-test`;
+    for (let step = 0; step < 600; step++) {
+      const record = records[Math.floor(rand() * records.length)] as AssetRecord;
+      const roll = rand();
+      if (roll < 0.3)
+        store.queuePreview('default', record.uid, rand() < 0.2 ? sha(`edit-${step}`) : record.hash);
+      else if (roll < 0.5) store.claimPreviews(owner, 1 + Math.floor(rand() * 4));
+      else if (roll < 0.85) {
+        const running = store.runningPreviews();
+        const job = running[Math.floor(rand() * running.length)];
+        if (!job) continue;
+        if (roll < 0.8) store.finishPreview(job, rand() < 0.7 ? 'done' : 'failed', 'bad bytes');
+        else store.requeuePreview(job);
+      } else if (roll < 0.9 && store.getByUid('default', record.uid)) store.delete('default', record.uid);
+      assert.deepEqual(store.previewCounts(), scanned(store.db), `step ${step}`);
+    }
+    const counts = store.previewCounts();
+    assert.ok(
+      counts.done > 0 && counts.failed > 0 && counts.queued + counts.running > 0,
+      JSON.stringify(counts),
+    );
+  });
+
+  test('a registry from before the counts gets them from its queue', () => {
+    const legacyPath = path.join(ws.dir, 'legacy-jobs.sqlite');
+    const legacy = new Database(legacyPath);
+    const before = MIGRATIONS.length - 1;
+    for (const migration of MIGRATIONS.slice(0, before)) {
+      if (typeof migration === 'string') legacy.exec(migration);
+      else migration(legacy);
+    }
+    legacy.pragma(`user_version = ${before}`);
+    const job = legacy.prepare(
+      `INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at) VALUES ('default', ?, 'h', ?, '')`,
+    );
+    ['done', 'done', 'done', 'failed', 'queued'].forEach((status, i) => job.run(`u${i}`, status));
+    legacy.close();
+    const upgraded = new SqliteStore(legacyPath);
+    try {
+      assert.deepEqual(upgraded.previewCounts(), { queued: 1, running: 0, done: 3, failed: 1 });
+    } finally {
+      upgraded.close();
+    }
   });
 });
 
