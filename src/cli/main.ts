@@ -11,6 +11,7 @@ import { trashCommand } from './trash.js';
 import { rebuildCommand } from './rebuild.js';
 import { registerCommand } from './register.js';
 import { moveCommand } from './move.js';
+import { previewsCommand } from './previews.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { tagsCommand } from './tags.js';
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     undoCommand(),
     trashCommand(),
     rebuildCommand(),
+    previewsCommand(),
     enforceCommand(),
     checkCommand(),
   ]) {

@@ -2020,8 +2020,8 @@ export class AssetRegistry {
         queued++;
       }
       if (failed) {
-        for (const job of this.store.failedPreviews(Number.MAX_SAFE_INTEGER)) {
-          const record = job.project_id === this.projectId ? this.get(job.uid) : undefined;
+        for (const job of this.store.failedPreviews(Number.MAX_SAFE_INTEGER, this.projectId)) {
+          const record = this.get(job.uid);
           if (!record) continue;
           this.store.queuePreview(this.projectId, record.uid, record.hash);
           queued++;

@@ -22,6 +22,7 @@ describe('help', () => {
       get: ['<id-or-path>'],
       update: ['--add-tags', '--remove-tags', '--license', '--clear-license', '--metadata'],
       remove: ['--delete-file'],
+      previews: ['--retry-failed', '--make', '--timeout', '--limit'],
     };
     const results = await Promise.all(Object.keys(expected).map((cmd) => runCli([cmd, '--help'], ws.dir)));
     Object.keys(expected).forEach((cmd, i) => {
