@@ -74,15 +74,16 @@ test('while a rebuild’s pictures are previewed, the studio says how many of ho
   await expect(page.getByTestId('preview-progress')).toBeHidden({ timeout: 60_000 });
   const seen = await page.evaluate(() => (window as unknown as { previewTexts: string[] }).previewTexts);
   expect(seen.length, 'the progress was shown').toBeGreaterThan(0);
-  // The rebuild registers the pictures as it goes: the total grows to all of them.
+  // The rebuild registers the pictures as it goes: the total grows to all of them (and the three
+  // made just before, when they finished less than the queue's 3 s gap before: one wave).
   const counts = seen.map((text) => {
     const match = /^Making previews: (\d+) of (\d+)(, about .+ left)?$/.exec(text);
     expect(match, text).not.toBeNull();
     return { made: Number(match?.[1]), total: Number(match?.[2]) };
   });
   for (const { made, total } of counts)
-    expect(made <= total && total <= BATCH, JSON.stringify(counts)).toBe(true);
-  expect(counts.map((c) => c.total)).toContain(BATCH);
+    expect(made <= total && total <= BATCH + 3, JSON.stringify(counts)).toBe(true);
+  expect(Math.max(...counts.map((c) => c.total)), JSON.stringify(counts)).toBeGreaterThanOrEqual(BATCH);
   const made = counts.map((c) => c.made);
   expect(made, 'the count only goes up').toEqual([...made].sort((a, b) => a - b));
   await expect(page.locator('.tile .ext', { hasText: 'preview…' })).toHaveCount(0);
@@ -103,7 +104,22 @@ test('failed previews are listed with their files and reasons, open their asset,
   // Each file is a link to its asset.
   await failures.getByRole('link', { name: 'images/broken.png' }).click();
   await expect(page).toHaveURL(new RegExp(`#/asset/${ids['images/broken.png']}$`));
-  await expect(page.getByRole('dialog', { name: 'broken.png' })).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: 'broken.png' });
+  await expect(dialog).toBeVisible();
+  // The detail view says why, and offers to try again: the job runs again (its failure is
+  // stamped anew) and fails again, the file being no picture still.
+  const previewRow = dialog.locator('dd', { hasText: /^failed: images\/broken\.png could not be decoded/ });
+  await expect(previewRow).toBeVisible();
+  const stamp = async (): Promise<string | undefined> => {
+    const queue = await (await fetch(`${server.url}/api/previews`)).json();
+    return queue.failed.find((f: { path: string }) => f.path === 'images/broken.png')?.updated_at;
+  };
+  const before = await stamp();
+  await page.waitForTimeout(1100); // (stamps are whole seconds)
+  await previewRow.getByRole('button', { name: 'Try again' }).click();
+  await expect(dialog.getByText('The preview is being made again.')).toBeVisible();
+  await expect.poll(stamp).not.toBe(before);
+  await expect(previewRow).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog')).toBeHidden();
 

@@ -400,6 +400,8 @@ export const api = {
   previews: () => request<PreviewQueue>('GET', '/api/previews'),
   /** Queues the default project's failed previews again (a file fixed, a deadline raised). */
   retryFailedPreviews: () => request<{ queued: number }>('POST', '/api/previews/requeue', { failed: true }),
+  /** Queues these assets' previews again. */
+  retryPreviews: (ids: string[]) => request<{ queued: number }>('POST', '/api/previews/requeue', { ids }),
   /** The edits made, newest first (GET /api/changes). */
   changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
   /** What the trash holds: the files deleted through the registry, kept so that Undo can bring them back. */

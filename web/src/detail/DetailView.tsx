@@ -191,9 +191,26 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
         ['Sidecar', <code key="s">{asset.sidecar}</code>],
         [
           'Preview',
-          asset.preview_status
-            ? `${asset.preview_status}${asset.preview_error ? `: ${asset.preview_error}` : ''}`
-            : 'none',
+          <Fragment key="p">
+            {asset.preview_status
+              ? `${asset.preview_status}${asset.preview_error ? `: ${asset.preview_error}` : ''}`
+              : 'none'}
+            {asset.preview_status === 'failed' && (
+              <button
+                type="button"
+                className="inline-action"
+                title="Make the preview again (after a busy moment, or a decoder that was missing)"
+                onClick={() =>
+                  void api.retryPreviews([asset.id]).then(
+                    () => setStatus({ text: 'The preview is being made again.' }),
+                    (err: Error) => setStatus({ text: `Could not retry: ${err.message}`, error: true }),
+                  )
+                }
+              >
+                Try again
+              </button>
+            )}
+          </Fragment>,
         ],
       ]
     : [];
