@@ -3,8 +3,9 @@
  * CLI), newest first, each with what it did to this asset and its Undo (of the whole change), and
  * for a change of several assets "Undo here" (of this asset's part only).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { describeStates } from '../../../src/domain/changes.js';
+import { useAnswer } from '../use-answer';
 import { api, type AssetChange } from '../api';
 import { count } from '../gallery/CountProgress';
 import { changeState, runUndo, undoActionOf, when, type StatusLine } from '../undo';
@@ -20,18 +21,12 @@ export function AssetHistory({
   tick: number;
   onStatus: (line: StatusLine) => void;
 }): React.JSX.Element | null {
-  const [items, setItems] = useState<AssetChange[]>();
+  const items = useAnswer(
+    () => api.assetChanges(uid).then((r) => r.items),
+    [uid, tick],
+    () => [],
+  );
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    let live = true;
-    api.assetChanges(uid).then(
-      (r) => live && setItems(r.items),
-      () => live && setItems([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [uid, tick]);
   if (!items?.length) return null;
 
   /** The whole change, or (`here`) only this asset's part of it. */

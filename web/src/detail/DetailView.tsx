@@ -1,5 +1,6 @@
 /** One asset in full: its large preview (FilePreview), every field, provenance, and its editors. */
 import { Fragment, useEffect, useRef, useState } from 'react';
+import { useAnswer } from '../use-answer';
 import { api, DEFAULT_QUERY, formatBytes, type Asset, type FacetCount, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
@@ -48,17 +49,7 @@ const COPIES_SHOWN = 20;
  * registered marked (the one "Extra copies" in the gallery leaves out).
  */
 function SameBytes({ asset, tick }: { asset: Asset; tick: number }): React.JSX.Element | null {
-  const [copies, setCopies] = useState<Awaited<ReturnType<typeof api.sameBytes>>>();
-  useEffect(() => {
-    let live = true;
-    api.sameBytes(asset.hash, COPIES_SHOWN + 1).then(
-      (found) => live && setCopies(found),
-      () => live && setCopies(undefined),
-    );
-    return () => {
-      live = false;
-    };
-  }, [asset.hash, tick]);
+  const copies = useAnswer(() => api.sameBytes(asset.hash, COPIES_SHOWN + 1), [asset.hash, tick]);
   if (!copies || copies.total < 2) return null;
   const others = copies.items.filter((c) => c.uid !== asset.uid).slice(0, COPIES_SHOWN);
   const first = copies.items[0]?.uid;

@@ -2,7 +2,8 @@
  * Flipping through assets in the detail view: the ones before and after this one in the gallery's
  * order, under the filters it showed last (or all assets, for a detail view opened from a link).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
+import { useAnswer } from '../use-answer';
 import { api } from '../api';
 import { queryFromHref } from '../gallery/query-url.js';
 import { rememberedGalleryHref } from '../route';
@@ -16,18 +17,8 @@ export interface Neighbours {
 }
 
 export function useNeighbours(id: string): Neighbours | undefined {
-  const [ids, setIds] = useState<string[]>();
   // Once per opening: the order is the gallery's as it was left.
-  useEffect(() => {
-    let live = true;
-    api.ids(queryFromHref(rememberedGalleryHref())).then(
-      (r) => live && setIds(r.ids),
-      () => live && setIds(undefined),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  const ids = useAnswer(() => api.ids(queryFromHref(rememberedGalleryHref())).then((r) => r.ids), []);
   return useMemo(() => {
     const at = ids?.indexOf(id) ?? -1;
     if (!ids || at < 0) return undefined;

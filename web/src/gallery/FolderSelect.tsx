@@ -3,7 +3,7 @@
  * back up (each folder above the current one) and the folders right below it, so a designer
  * walks a pack's tree from the grid's toolbar; the server lists the folders (`/api/assets/folders`).
  */
-import { useEffect, useState } from 'react';
+import { useAnswer } from '../use-answer';
 import { api } from '../api';
 
 /** "backgrounds", "backgrounds/forest" for "backgrounds/forest": the current folder and those above it. */
@@ -21,18 +21,12 @@ const NONE: Subfolders = { folders: [], counts: {}, capped: [] };
 
 /** The folders right below `folder` (the top for ''), asked again when the registry changes (`tick`). */
 export function useSubfolders(folder: string, tick: number): Subfolders {
-  const [below, setBelow] = useState<Subfolders>(NONE);
-  useEffect(() => {
-    let live = true;
-    api.folders(folder).then(
-      (r) => live && setBelow({ folders: r.folders, counts: r.counts, capped: r.counts_capped }),
-      () => live && setBelow(NONE),
-    );
-    return () => {
-      live = false;
-    };
-  }, [folder, tick]);
-  return below;
+  const below = useAnswer(
+    () =>
+      api.folders(folder).then((r) => ({ folders: r.folders, counts: r.counts, capped: r.counts_capped })),
+    [folder, tick],
+  );
+  return below ?? NONE;
 }
 
 /** " (1,204)", " (10,000+)", or nothing before the counts come. */

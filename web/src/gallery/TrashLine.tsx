@@ -4,6 +4,7 @@
  * on its own; and emptying it all.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { useAnswer } from '../use-answer';
 import { api, formatBytes, type TrashBatch, type TrashSummary } from '../api';
 import { postNotice } from '../notice';
 import { undoChange, when } from '../undo';
@@ -111,21 +112,18 @@ function TrashBatchRow({
   onRestore: () => void;
   onDelete: () => void;
 }): React.JSX.Element {
-  const [names, setNames] = useState<string>();
-  useEffect(() => {
-    let live = true;
-    api.trashBatch(batch.name, NAMES_SHOWN).then(
-      ({ items, truncated }) =>
-        live &&
-        setNames(
-          items.map((i) => i.path).join(', ') + (truncated ? `, and ${batch.files - items.length} more` : ''),
+  const names = useAnswer(
+    () =>
+      api
+        .trashBatch(batch.name, NAMES_SHOWN)
+        .then(
+          ({ items, truncated }) =>
+            items.map((i) => i.path).join(', ') +
+            (truncated ? `, and ${batch.files - items.length} more` : ''),
         ),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [batch.name, batch.files]);
+    [batch.name, batch.files],
+    (_err, kept) => kept,
+  );
   return (
     <li data-testid="trash-batch">
       <span className="history-when">{when(batch.deleted_at)}</span>
