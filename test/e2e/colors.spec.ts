@@ -51,7 +51,7 @@ test('the Color list shows the pictures of a colour, or with transparent parts; 
   await expect(status).toHaveText('Showing 1 of 4 assets. Selected 0.');
   await expect.poll(() => shownNames(page)).toEqual([ids['images/red.png']]);
   await expect(page).toHaveURL(/#\/\?color=red$/);
-  await expect(page.locator('.color-field .swatch')).toBeVisible();
+  await expect(page.locator('.choice-field .swatch')).toBeVisible();
   await color.selectOption('white');
   await expect.poll(() => shownNames(page)).toEqual([ids['images/sky.png']]);
   await color.selectOption('transparent');

@@ -145,6 +145,66 @@ function ChoiceSelect<T extends string>({
   );
 }
 
+/**
+ * A list of named choices in groups, with "Any …" first; a combination no choice names (from a
+ * link) shows as one more, described, until another is chosen. The Size and Color lists.
+ */
+function GroupedChoiceSelect({
+  id,
+  label,
+  title,
+  any,
+  chosen,
+  custom,
+  groups,
+  onPick,
+  children,
+}: {
+  id: string;
+  label: string;
+  title: string;
+  /** The first choice's label, for no filter (value ''). */
+  any: string;
+  /** The value chosen: '' for none, 'custom' for a combination no choice names. */
+  chosen: string;
+  /** What the custom combination is. */
+  custom: string;
+  groups: Array<{ label: string; choices: Array<{ value: string; label: string }> }>;
+  /** A named choice, or '' for none. */
+  onPick: (value: string) => void;
+  /** Drawn before the list (the chosen colour's swatch). */
+  children?: React.ReactNode;
+}): React.JSX.Element {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <span className="choice-field">
+        {children}
+        <select
+          id={id}
+          title={title}
+          value={chosen}
+          onChange={(e) => {
+            if (e.currentTarget.value !== 'custom') onPick(e.currentTarget.value);
+          }}
+        >
+          <option value="">{any}</option>
+          {chosen === 'custom' && <option value="custom">{custom}</option>}
+          {groups.map((group) => (
+            <optgroup key={group.label} label={group.label}>
+              {group.choices.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>
+      </span>
+    </div>
+  );
+}
+
 /** Pictures by size, sounds by length: named choices, and any other bounds a link carried. */
 function SizeSelect({
   filter,
@@ -153,34 +213,23 @@ function SizeSelect({
   filter: SizeFilter;
   onChange: (filter: SizeFilter) => void;
 }): React.JSX.Element {
-  const chosen = sizeChoiceOf(filter);
   return (
-    <div className="field">
-      <label htmlFor="filter-size">Size</label>
-      <select
-        id="filter-size"
-        title="A picture's size or a sound's length"
-        value={chosen}
-        onChange={(e) => {
-          const value = e.currentTarget.value;
-          if (value === 'custom') return;
-          const choice = SIZE_CHOICES.find((c) => c.value === value);
-          onChange({ bounds: choice?.bounds ?? {}, orientation: choice?.orientation ?? '' });
-        }}
-      >
-        <option value="">Any size</option>
-        {chosen === 'custom' && <option value="custom">{describeSize(filter)}</option>}
-        {(['Pictures', 'Sounds'] as const).map((group) => (
-          <optgroup key={group} label={group}>
-            {SIZE_CHOICES.filter((c) => c.group === group).map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-              </option>
-            ))}
-          </optgroup>
-        ))}
-      </select>
-    </div>
+    <GroupedChoiceSelect
+      id="filter-size"
+      label="Size"
+      title="A picture's size or a sound's length"
+      any="Any size"
+      chosen={sizeChoiceOf(filter)}
+      custom={describeSize(filter)}
+      groups={(['Pictures', 'Sounds'] as const).map((group) => ({
+        label: group,
+        choices: SIZE_CHOICES.filter((c) => c.group === group),
+      }))}
+      onPick={(value) => {
+        const choice = SIZE_CHOICES.find((c) => c.value === value);
+        onChange({ bounds: choice?.bounds ?? {}, orientation: choice?.orientation ?? '' });
+      }}
+    />
   );
 }
 
@@ -197,51 +246,33 @@ function ColorSelect({
   const chosen = colorChoiceOf(filter);
   // How many pictures each choice finds (the counts the registry keeps), once the facets are in;
   // none for Opaque (not counted).
-  const count = (choice: ColorChoice): string => {
-    if (!facets) return '';
-    const n =
-      choice.filter.transparent === 'true'
+  const counted = (choice: ColorChoice): { value: string; label: string } => {
+    const n = !facets
+      ? undefined
+      : choice.filter.transparent === 'true'
         ? facets.transparent
         : facets.colors.find((c) => c.value === choice.filter.colors[0])?.count;
-    return n === undefined ? '' : ` (${n})`;
+    return { value: choice.value, label: n === undefined ? choice.label : `${choice.label} (${n})` };
   };
   const swatch = COLOR_CHOICES.find((c) => c.value === chosen)?.swatch;
   return (
-    <div className="field">
-      <label htmlFor="filter-color">Color</label>
-      <span className="color-field">
-        {swatch && <span className="swatch" style={{ background: swatch }} aria-hidden="true" />}
-        <select
-          id="filter-color"
-          title="Pictures where a colour covers a good part of them, or with a transparent background (sprites, icons, cut-outs)"
-          value={chosen}
-          onChange={(e) => {
-            const value = e.currentTarget.value;
-            if (value === 'custom') return;
-            onChange(COLOR_CHOICES.find((c) => c.value === value)?.filter ?? { colors: [], transparent: '' });
-          }}
-        >
-          <option value="">Any color</option>
-          {chosen === 'custom' && <option value="custom">{describeColor(filter)}</option>}
-          <optgroup label="A lot of">
-            {COLOR_CHOICES.filter((c) => c.swatch).map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-                {count(c)}
-              </option>
-            ))}
-          </optgroup>
-          <optgroup label="Background">
-            {COLOR_CHOICES.filter((c) => !c.swatch).map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-                {count(c)}
-              </option>
-            ))}
-          </optgroup>
-        </select>
-      </span>
-    </div>
+    <GroupedChoiceSelect
+      id="filter-color"
+      label="Color"
+      title="Pictures where a colour covers a good part of them, or with a transparent background (sprites, icons, cut-outs)"
+      any="Any color"
+      chosen={chosen}
+      custom={describeColor(filter)}
+      groups={[
+        { label: 'A lot of', choices: COLOR_CHOICES.filter((c) => c.swatch).map(counted) },
+        { label: 'Background', choices: COLOR_CHOICES.filter((c) => !c.swatch).map(counted) },
+      ]}
+      onPick={(value) =>
+        onChange(COLOR_CHOICES.find((c) => c.value === value)?.filter ?? { colors: [], transparent: '' })
+      }
+    >
+      {swatch && <span className="swatch" style={{ background: swatch }} aria-hidden="true" />}
+    </GroupedChoiceSelect>
   );
 }
 
