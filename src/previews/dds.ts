@@ -1,17 +1,68 @@
 /**
  * DirectDraw Surface textures (`.dds`), what game engines and mods ship their art in: the top
- * mipmap level decoded to RGBA for a thumbnail. Block-compressed DXT1, DXT3 and DXT5 (BC1-BC3)
- * through parse-dds and decode-dxt; uncompressed 32- and 24-bit RGB(A) read through the header's
- * channel masks. DX10-header formats (BC4-BC7, float) are refused with their name.
+ * mipmap level decoded to RGBA for a thumbnail. DXT1, DXT3 and DXT5 (BC1-BC3) through decode-dxt; BC4 (one channel: grey), BC5 (two: a normal map, its blue made from them) and
+ * BC7 through dds-ktx-parser's block decoders; uncompressed 24- and 32-bit RGB(A) through the
+ * header's channel masks, or as a DX10 header's 8-bit RGBA or BGRA. HDR (BC6H, float) and signed
+ * formats are refused with their name.
  */
 import decodeDxt from 'decode-dxt';
-import parseDds from 'parse-dds';
+import { decodeImage as decodeBlocks } from 'dds-ktx-parser';
 
 const MAGIC = 'DDS ';
 const HEADER_BYTES = 128; // magic + 124-byte header
+const DX10_HEADER_BYTES = 20;
 const DDPF_ALPHAPIXELS = 0x1;
 const DDPF_FOURCC = 0x4;
 const DDPF_RGB = 0x40;
+
+type Pixels = { width: number; height: number; data: Uint8Array };
+type BlockFormat = 'dxt1' | 'dxt3' | 'dxt5' | 'BC4' | 'BC5' | 'BC7';
+type DdsFormat = BlockFormat | 'RGBA8' | 'BGRA8';
+
+/** The DX10 header's DXGI formats read here (typeless, UNORM and sRGB alike). */
+const DXGI_FORMATS: Record<number, DdsFormat> = {
+  27: 'RGBA8',
+  28: 'RGBA8',
+  29: 'RGBA8',
+  70: 'dxt1',
+  71: 'dxt1',
+  72: 'dxt1',
+  73: 'dxt3',
+  74: 'dxt3',
+  75: 'dxt3',
+  76: 'dxt5',
+  77: 'dxt5',
+  78: 'dxt5',
+  79: 'BC4',
+  80: 'BC4',
+  82: 'BC5',
+  83: 'BC5',
+  87: 'BGRA8',
+  90: 'BGRA8',
+  91: 'BGRA8',
+  97: 'BC7',
+  98: 'BC7',
+  99: 'BC7',
+};
+/** DXGI formats refused by name: what the preview cannot show as a picture yet. */
+const DXGI_REFUSED: Record<number, string> = {
+  81: 'signed BC4 (SNORM)',
+  84: 'signed BC5 (SNORM)',
+  94: 'HDR (BC6H)',
+  95: 'HDR (BC6H)',
+  96: 'HDR (BC6H)',
+  2: '32-bit float',
+  10: '16-bit float',
+};
+const FOURCC_FORMATS: Record<string, BlockFormat> = {
+  DXT1: 'dxt1',
+  DXT3: 'dxt3',
+  DXT5: 'dxt5',
+  ATI1: 'BC4',
+  BC4U: 'BC4',
+  ATI2: 'BC5',
+  BC5U: 'BC5',
+};
 
 /** Width and height as the header states them. */
 export function ddsSize(bytes: Buffer): { width: number; height: number } {
@@ -21,29 +72,86 @@ export function ddsSize(bytes: Buffer): { width: number; height: number } {
 }
 
 /** The top level of a DDS texture as 8-bit RGBA, rows top to bottom. */
-export function ddsPixels(bytes: Buffer): { width: number; height: number; data: Uint8Array } {
+export function ddsPixels(bytes: Buffer): Pixels {
   const { width, height } = ddsSize(bytes);
   const flags = bytes.readUInt32LE(80);
   const fourCC = bytes.toString('latin1', 84, 88);
   if (flags & DDPF_FOURCC) {
-    if (fourCC === 'DX10')
-      throw new Error('its pixels are in a DX10 format (BC4-BC7 or float), which is not previewed yet');
-    if (!['DXT1', 'DXT3', 'DXT5'].includes(fourCC))
-      throw new Error(
-        `its pixel format ${JSON.stringify(fourCC)} is not previewed (DXT1, DXT3 and DXT5 are)`,
-      );
-    // (A file read whole has a buffer of its own; a copy of just its bytes either way.)
-    const buffer = (bytes.buffer as ArrayBuffer).slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    const dds = parseDds(buffer);
-    const top = dds.images[0];
-    if (dds.format === 'rgba32f') throw new Error('its float pixels are not previewed yet');
-    if (!top || top.offset + top.length > bytes.byteLength)
-      throw new Error('its pixel data is shorter than its size');
-    const view = new DataView(buffer, top.offset, top.length);
-    return { width, height, data: decodeDxt(view, width, height, dds.format) };
+    if (fourCC !== 'DX10') {
+      const format = FOURCC_FORMATS[fourCC];
+      // (Direct3D 9's float formats are FourCCs that are numbers: 111-116.)
+      const code = bytes.readUInt32LE(84);
+      if (!format && code >= 111 && code <= 116) throw new Error('its float pixels are not previewed yet');
+      if (!format)
+        throw new Error(
+          `its pixel format ${JSON.stringify(fourCC)} is not previewed (DXT1, DXT3, DXT5, BC4, BC5 and BC7 are)`,
+        );
+      return blockPixels(bytes, HEADER_BYTES, width, height, format);
+    }
+    if (bytes.length < HEADER_BYTES + DX10_HEADER_BYTES)
+      throw new Error('the file is too short to hold its DX10 header');
+    const dxgi = bytes.readUInt32LE(HEADER_BYTES);
+    const format = DXGI_FORMATS[dxgi];
+    const at = HEADER_BYTES + DX10_HEADER_BYTES;
+    if (format === 'RGBA8' || format === 'BGRA8') return rgba8Pixels(bytes, at, width, height, format);
+    if (format) return blockPixels(bytes, at, width, height, format);
+    const refused = DXGI_REFUSED[dxgi];
+    throw new Error(
+      refused
+        ? `its pixels are ${refused}, which is not previewed yet`
+        : `its DX10 pixel format (DXGI ${dxgi}) is not previewed (BC1-BC5, BC7 and 8-bit RGBA are)`,
+    );
   }
   if (flags & DDPF_RGB) return maskedPixels(bytes, width, height, flags);
-  throw new Error('its pixel format is neither block-compressed (DXT1-5) nor RGB');
+  throw new Error('its pixel format is neither block-compressed (DXT1-5, BC4, BC5, BC7) nor RGB');
+}
+
+/** Block-compressed pixels starting at byte `at`: 4 × 4 pixels a block, 8 or 16 bytes each. */
+function blockPixels(bytes: Buffer, at: number, width: number, height: number, format: BlockFormat): Pixels {
+  const blockBytes = format === 'dxt1' || format === 'BC4' ? 8 : 16;
+  const length = Math.ceil(width / 4) * Math.ceil(height / 4) * blockBytes;
+  if (at + length > bytes.length) throw new Error('its pixel data is shorter than its size');
+  if (format === 'dxt1' || format === 'dxt3' || format === 'dxt5') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + at, length);
+    return { width, height, data: decodeDxt(view, width, height, format) };
+  }
+  // The block decoder views each block as 32-bit words: the blocks go in a buffer of their own,
+  // aligned (a file's bytes may sit anywhere in a shared one).
+  const blocks = Buffer.alloc(length);
+  bytes.copy(blocks, 0, at, at + length);
+  const data = decodeBlocks(blocks, format, { offset: 0, length, shape: { width, height } });
+  if (format === 'BC4')
+    for (let i = 0; i < data.length; i += 4) data[i + 1] = data[i + 2] = data[i] as number;
+  if (format === 'BC5')
+    for (let i = 0; i < data.length; i += 4)
+      data[i + 2] = normalBlue(data[i] as number, data[i + 1] as number);
+  return { width, height, data };
+}
+
+/**
+ * A two-channel texture is almost always a normal map: its blue is the normal's third part,
+ * found from the other two, so it looks as normal map viewers show it (mostly light blue).
+ */
+function normalBlue(red: number, green: number): number {
+  const x = (red / 255) * 2 - 1;
+  const y = (green / 255) * 2 - 1;
+  return Math.round(((Math.sqrt(Math.max(0, 1 - x * x - y * y)) + 1) / 2) * 255);
+}
+
+/** A DX10 header's uncompressed 8-bit RGBA or BGRA pixels, rows top to bottom. */
+function rgba8Pixels(
+  bytes: Buffer,
+  at: number,
+  width: number,
+  height: number,
+  order: 'RGBA8' | 'BGRA8',
+): Pixels {
+  const length = width * height * 4;
+  if (at + length > bytes.length) throw new Error('its pixel data is shorter than its size');
+  const data = new Uint8Array(bytes.subarray(at, at + length));
+  if (order === 'BGRA8')
+    for (let i = 0; i < length; i += 4) [data[i], data[i + 2]] = [data[i + 2] as number, data[i] as number];
+  return { width, height, data };
 }
 
 /** Uncompressed 24- or 32-bit pixels, each channel where the header's mask says. */

@@ -252,14 +252,35 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
         [0, 0, 255, 255],
       ],
     );
-    const bc7 = await registerMedia(
-      'modern.dds',
-      makeDds(64, 64, () => red, 'dx10'),
+    const hdr = await registerMedia(
+      'sky-hdr.dds',
+      makeDds(64, 64, () => red, 'bc6h'),
     );
-    assert.equal(bc7.preview_status, 'failed');
+    assert.equal(hdr.preview_status, 'failed');
     assert.match(
-      bc7.preview_error,
-      /^not a readable DDS image: its pixels are in a DX10 format \(BC4-BC7 or float\)/,
+      hdr.preview_error,
+      /^not a readable DDS image: its pixels are HDR \(BC6H\), which is not previewed yet/,
+    );
+  });
+
+  test('a BC7 texture (DX10 header), what modern engines and mods ship, gets its thumbnails', async () => {
+    // Top red and bottom translucent blue, in colours BC7's mode 6 holds exactly (see makeDds).
+    const red = { r: 201, g: 31, b: 45, a: 255 };
+    const blue = { r: 20, g: 60, b: 210, a: 128 };
+    const asset = await registerMedia(
+      'armour.dds',
+      makeDds(128, 64, (_x, y) => (y < 32 ? red : blue), 'bc7'),
+    );
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual([asset.preview.width, asset.preview.height], [128, 64]);
+    const thumb = await thumbnailPixels(`${asset.id}_256.png`);
+    assert.deepEqual([thumb.width, thumb.height], [128, 64]);
+    assert.deepEqual(
+      [thumb.at(64, 8), thumb.at(64, 56)],
+      [
+        [201, 31, 45, 255],
+        [20, 60, 210, 128],
+      ],
     );
   });
 

@@ -379,16 +379,40 @@ export function makeWebmHeaders(seconds: number, width: number, height: number):
   return Buffer.concat([header, segment]);
 }
 
+type Rgba = { r: number; g: number; b: number; a?: number };
+
 /**
- * A DDS texture, as a game engine or a mod ships it: block-compressed DXT1 (each 4 × 4 block one
- * colour, `paint` of its top-left pixel), uncompressed 32-bit BGRA, or a DX10 header (BC7, which
- * the previews do not read; its blocks are zeros).
+ * One BC7 block in mode 6 (one subset, 7-bit RGBA endpoints each with a shared low bit, a 4-bit
+ * index per pixel), written bit by bit as the format's specification lays it out: the mode's
+ * unary bits, R0 R1 G0 G1 B0 B1 A0 A1, the two endpoints' low bits, then the sixteen indices in
+ * pixel order, row by row (the first one bit shorter, its top bit being 0). An endpoint's 8-bit
+ * value is exact when all its channels are odd, or all even.
  */
-export function makeDds(
+export function bc7Mode6Block(e0: Required<Rgba>, e1: Required<Rgba>, indices: readonly number[]): Buffer {
+  const block = Buffer.alloc(16);
+  let at = 0;
+  const put = (value: number, bits: number): void => {
+    for (let i = 0; i < bits; i++, at++)
+      if ((value >> i) & 1) block.writeUInt8(block.readUInt8(at >> 3) | (1 << (at & 7)), at >> 3);
+  };
+  put(1 << 6, 7); // mode 6
+  for (const channel of ['r', 'g', 'b', 'a'] as const) for (const e of [e0, e1]) put(e[channel] >> 1, 7);
+  put(e0.r & 1, 1);
+  put(e1.r & 1, 1);
+  indices.forEach((index, i) => put(index, i === 0 ? 3 : 4));
+  return block;
+}
+
+/**
+ * A DDS file of one mipmap level: its header, with the pixel format given as a FourCC (a
+ * four-letter name, or a number for Direct3D 9's float formats) or, under a DX10 header, as a
+ * DXGI format number; then `data`, the top level's pixels or blocks, as they are.
+ */
+export function ddsFile(
   width: number,
   height: number,
-  paint: (x: number, y: number) => { r: number; g: number; b: number; a?: number },
-  format: 'dxt1' | 'bgra32' | 'dx10',
+  format: { fourCC: string | number } | { dxgi: number },
+  data: Buffer,
 ): Buffer {
   const header = Buffer.alloc(128);
   header.write('DDS ', 0, 'latin1');
@@ -398,42 +422,78 @@ export function makeDds(
   header.writeUInt32LE(width, 16);
   header.writeUInt32LE(1, 28); // one mipmap level
   header.writeUInt32LE(32, 76); // pixel format size
+  header.writeUInt32LE(0x4, 80); // FourCC
   header.writeUInt32LE(0x1000, 108); // DDSCAPS_TEXTURE
+  if ('dxgi' in format) {
+    header.write('DX10', 84, 'latin1');
+    const dx10 = Buffer.alloc(20);
+    dx10.writeUInt32LE(format.dxgi, 0);
+    dx10.writeUInt32LE(3, 4); // a 2D texture
+    dx10.writeUInt32LE(1, 12);
+    return Buffer.concat([header, dx10, data]);
+  }
+  if (typeof format.fourCC === 'number') header.writeUInt32LE(format.fourCC, 84);
+  else header.write(format.fourCC, 84, 'latin1');
+  return Buffer.concat([header, data]);
+}
+
+/**
+ * A DDS texture, as a game engine or a mod ships it: block-compressed DXT1 or BC7 (each 4 × 4
+ * block one colour, `paint` of its top-left pixel), uncompressed 32-bit BGRA, or BC6H (HDR, which
+ * the previews do not read; its blocks are zeros).
+ */
+export function makeDds(
+  width: number,
+  height: number,
+  paint: (x: number, y: number) => Rgba,
+  format: 'dxt1' | 'bgra32' | 'bc7' | 'bc6h',
+): Buffer {
   const blocksX = Math.ceil(width / 4);
   const blocksY = Math.ceil(height / 4);
+  const eachBlock = (block: (colour: Required<Rgba>) => Buffer): Buffer => {
+    const blocks: Buffer[] = [];
+    for (let by = 0; by < blocksY; by++)
+      for (let bx = 0; bx < blocksX; bx++) {
+        const { r, g, b, a = 255 } = paint(bx * 4, by * 4);
+        blocks.push(block({ r, g, b, a }));
+      }
+    return Buffer.concat(blocks);
+  };
   if (format === 'bgra32') {
-    header.writeUInt32LE(0x40 | 0x1, 80); // RGB, alpha
-    header.writeUInt32LE(32, 88);
-    [0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000].forEach((mask, i) =>
-      header.writeUInt32LE(mask, 92 + 4 * i),
-    );
     const pixels = Buffer.alloc(width * height * 4);
     for (let y = 0; y < height; y++)
       for (let x = 0; x < width; x++) {
         const { r, g, b, a = 255 } = paint(x, y);
         pixels.set([b, g, r, a], (y * width + x) * 4);
       }
-    return Buffer.concat([header, pixels]);
+    const file = ddsFile(width, height, { fourCC: 0 }, pixels);
+    file.writeUInt32LE(0x40 | 0x1, 80); // RGB, alpha: no FourCC
+    file.writeUInt32LE(32, 88);
+    [0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000].forEach((mask, i) =>
+      file.writeUInt32LE(mask, 92 + 4 * i),
+    );
+    return file;
   }
-  header.writeUInt32LE(0x4, 80); // FourCC
-  header.write(format === 'dx10' ? 'DX10' : 'DXT1', 84, 'latin1');
-  if (format === 'dx10') {
-    const dx10 = Buffer.alloc(20);
-    dx10.writeUInt32LE(98, 0); // DXGI_FORMAT_BC7_UNORM
-    dx10.writeUInt32LE(3, 4); // a 2D texture
-    dx10.writeUInt32LE(1, 12);
-    return Buffer.concat([header, dx10, Buffer.alloc(blocksX * blocksY * 16)]);
-  }
-  const blocks = Buffer.alloc(blocksX * blocksY * 8);
-  for (let by = 0; by < blocksY; by++)
-    for (let bx = 0; bx < blocksX; bx++) {
-      const { r, g, b } = paint(bx * 4, by * 4);
+  if (format === 'bc7')
+    return ddsFile(
+      width,
+      height,
+      { dxgi: 98 }, // DXGI_FORMAT_BC7_UNORM
+      eachBlock((colour) => bc7Mode6Block(colour, colour, new Array<number>(16).fill(0))),
+    );
+  if (format === 'bc6h') return ddsFile(width, height, { dxgi: 95 }, Buffer.alloc(blocksX * blocksY * 16));
+  return ddsFile(
+    width,
+    height,
+    { fourCC: 'DXT1' },
+    eachBlock(({ r, g, b }) => {
+      const block = Buffer.alloc(8);
       const c565 = ((r >> 3) << 11) | ((g >> 2) << 5) | (b >> 3);
-      const at = (by * blocksX + bx) * 8;
-      blocks.writeUInt16LE(c565, at);
-      blocks.writeUInt16LE(c565, at + 2); // every pixel index 0: colour 0
-    }
-  return Buffer.concat([header, blocks]);
+      block.writeUInt16LE(c565, 0);
+      block.writeUInt16LE(c565, 2); // every pixel index 0: colour 0
+      return block;
+    }),
+  );
 }
 
 /**

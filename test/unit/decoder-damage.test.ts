@@ -20,6 +20,7 @@ const files = {
   '.dds': makeDds(24, 16, (_x, y) => (y < 8 ? top : bottom), 'dxt1'),
   '.exr': makeExr(24, 16, (x) => ({ r: x / 24, g: 0.5, b: 0.1 })),
   '.dds32': makeDds(24, 16, (_x, y) => (y < 8 ? top : bottom), 'bgra32'),
+  '.ddsbc7': makeDds(24, 16, (_x, y) => (y < 8 ? { r: 201, g: 41, b: 11 } : { r: 11, g: 61, b: 221 }), 'bc7'),
 };
 const counts = {};
 for (const [key, whole] of Object.entries(files)) {
