@@ -12,7 +12,8 @@ export type ThumbSize = (typeof THUMB_SIZES)[number];
 export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
 
 // libvips reads most; BMP, TGA, DDS, EXR and PSD are decoded in JavaScript first (previews/decode-image.ts);
-// Krita and OpenRaster documents are previewed from the flattened PNG inside them.
+// Krita and OpenRaster documents are previewed from the flattened PNG inside them, Clip Studio
+// documents from their canvas preview.
 const IMAGE_EXTS = new Set([
   '.png',
   '.jpg',
@@ -30,6 +31,7 @@ const IMAGE_EXTS = new Set([
   '.psd',
   '.kra',
   '.ora',
+  '.clip',
 ]);
 // Drawn as a specimen card from their outlines (previews/font-specimen.ts, in the thumbnail worker).
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);

@@ -3,11 +3,12 @@
  * upscaled) at the largest size, derive the smaller size from those pixels, write each file
  * atomically. BMP, TGA and PSD, which libvips does not read, are decoded to pixels first
  * (previews/decode-image.ts); Krita and OpenRaster documents give their flattened PNG
- * (previews/layered-document.ts); a font is drawn as a specimen card (previews/font-specimen.ts).
+ * (previews/layered-document.ts), Clip Studio documents their canvas preview (previews/clip-studio.ts); a font is drawn as a specimen card (previews/font-specimen.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { clipPreviewOf } from '../previews/clip-studio.js';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
 import { differenceHash } from '../previews/picture-hash.js';
@@ -78,6 +79,12 @@ async function openImage(
     const { width, height, data } = await decodeImage(ext, bytes, task.limitInputPixels);
     const raw = { width, height, channels: 4 as const };
     return { image: sharp(data, { ...options, raw }), width, height };
+  }
+  if (ext === '.clip') {
+    // The preview stored in the document is often smaller than its canvas: the canvas's size is the picture's.
+    const clip = await clipPreviewOf(task.source, MAX_DECODED_FILE_BYTES);
+    const opened = await openWithLibvips(clip.png, options);
+    return { ...opened, width: clip.width || opened.width, height: clip.height || opened.height };
   }
   if (LAYERED_DOCUMENT_EXTS.has(ext))
     return openWithLibvips(await mergedImageOf(task.source, ext, MAX_DECODED_FILE_BYTES), options);

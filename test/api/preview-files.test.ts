@@ -11,6 +11,7 @@ import {
   makeBmp,
   makeDds,
   makeExr,
+  makeClip,
   makeKra,
   makeOra,
   makeImage,
@@ -309,6 +310,47 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
     const broken = await registerMedia('cut.exr', exr.subarray(0, 200));
     assert.equal(broken.preview_status, 'failed');
     assert.match(broken.preview_error, /^not a readable OpenEXR image: /);
+  });
+
+  test('a Clip Studio document: thumbnails from its canvas preview, the canvas size as its size', async () => {
+    // A 1280 × 720 canvas whose stored preview is 640 × 360.
+    const asset = await registerMedia('key-visual.clip', await makeClip(1280, 720, top, bottom));
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual([asset.preview.width, asset.preview.height], [1280, 720]);
+    for (const size of [256, 512] as const) {
+      const thumb = await thumbnailPixels(`${asset.id}_${size}.png`);
+      assert.deepEqual([thumb.width, thumb.height], [size, (size * 360) / 640]);
+      assert.deepEqual(
+        [thumb.at(10, 4), thumb.at(10, thumb.height - 5)],
+        [
+          [top.r, top.g, top.b, 255],
+          [bottom.r, bottom.g, bottom.b, 255],
+        ],
+      );
+    }
+    // Found by its size like any picture.
+    const wide = await api(url, 'GET', '/api/assets/search?min_width=1280&q=key-visual&fields=uid');
+    assert.deepEqual(wide.body.items, [{ uid: asset.uid }]);
+  });
+
+  test('a Clip Studio document without a canvas preview, or a file that is none, fails with the reason', async () => {
+    const bare = await registerMedia('sketch.clip', await makeClip(64, 64, top, bottom, { preview: false }));
+    assert.equal(bare.preview_status, 'failed');
+    assert.equal(
+      bare.preview_error,
+      'not a readable Clip Studio document: it holds no canvas preview (saved without one?)',
+    );
+    const other = await registerMedia('renamed.clip', makeBmp(8, 9, top, bottom));
+    assert.equal(
+      other.preview_error,
+      'not a readable Clip Studio document: it does not start with "CSFCHUNK"',
+    );
+    const cut = (await makeClip(64, 64, top, bottom)).subarray(0, 4300); // inside its database
+    const short = await registerMedia('cut.clip', cut);
+    assert.match(
+      short.preview_error,
+      /^not a readable Clip Studio document: its CHNKSQLi chunk runs past the end/,
+    );
   });
 
   test('a Krita document without its flattened picture, or an archive that is not one, fails with the reason', async () => {

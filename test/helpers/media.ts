@@ -2,6 +2,7 @@
 import encodeFlac from '@audio/encode-flac';
 import encodeMp3 from '@audio/encode-mp3';
 import encodeOgg from '@audio/encode-ogg';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import yazl from 'yazl';
 import { seededRandom } from '../../bench/tools.js';
@@ -263,6 +264,54 @@ export async function makeKra(
     ['preview.png', await halvesPng(16, 16, bottom, top)],
     ...(merged ? [['mergedimage.png', await halvesPng(width, height, top, bottom)] as [string, Buffer]] : []),
   ]);
+}
+
+/**
+ * A Clip Studio Paint document as its chunks are described (see src/previews/clip-studio.ts):
+ * `CSFCHUNK` with the file's length and the first chunk's place, then `CHNKHead`, a `CHNKExta`
+ * standing for the layers' data, `CHNKSQLi` holding a SQLite database (the `Canvas` table with the
+ * canvas's size, `CanvasPreview` with a PNG of half that size in two colours), and `CHNKFoot`.
+ * `preview: false` leaves the preview table empty.
+ */
+export async function makeClip(
+  width: number,
+  height: number,
+  top: Rgb,
+  bottom: Rgb,
+  { preview = true }: { preview?: boolean } = {},
+): Promise<Buffer> {
+  const db = new Database(':memory:');
+  db.exec(`CREATE TABLE Canvas (_PW_ID INTEGER PRIMARY KEY, MainId INTEGER, CanvasUnit INTEGER,
+      CanvasWidth REAL, CanvasHeight REAL, CanvasResolution REAL);
+    CREATE TABLE CanvasPreview (_PW_ID INTEGER PRIMARY KEY, MainId INTEGER, CanvasId INTEGER,
+      ImageType INTEGER, ImageWidth INTEGER, ImageHeight INTEGER, ImageData BLOB);`);
+  db.prepare('INSERT INTO Canvas VALUES (1, 1, 0, ?, ?, 350)').run(width, height);
+  const [pw, ph] = [Math.round(width / 2), Math.round(height / 2)];
+  if (preview)
+    db.prepare('INSERT INTO CanvasPreview VALUES (1, 1, 1, 1, ?, ?, ?)').run(
+      pw,
+      ph,
+      await halvesPng(pw, ph, top, bottom),
+    );
+  const database = db.serialize();
+  db.close();
+  const chunk = (name: string, body: Buffer): Buffer => {
+    const header = Buffer.alloc(16);
+    header.write(name, 0, 'latin1');
+    header.writeBigUInt64BE(BigInt(body.length), 8);
+    return Buffer.concat([header, body]);
+  };
+  const chunks = Buffer.concat([
+    chunk('CHNKHead', Buffer.alloc(40)),
+    chunk('CHNKExta', Buffer.alloc(4096, 7)),
+    chunk('CHNKSQLi', database),
+    chunk('CHNKFoot', Buffer.alloc(0)),
+  ]);
+  const head = Buffer.alloc(24);
+  head.write('CSFCHUNK', 0, 'latin1');
+  head.writeBigUInt64BE(BigInt(24 + chunks.length), 8);
+  head.writeBigUInt64BE(24n, 16);
+  return Buffer.concat([head, chunks]);
 }
 
 /** An OpenRaster document: mimetype, stack.xml, a layer PNG, a thumbnail and `mergedimage.png`. */

@@ -58,12 +58,13 @@ process.stdout.write(JSON.stringify(counts));
   t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
 });
 
-test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop and Krita documents give their preview or an error, never a hang', (t) => {
+test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita and Clip Studio documents give their preview or an error, never a hang', (t) => {
   const script = `${prelude}
 import { fontSpecimen } from ${moduleUrl('src/previews/font-specimen.ts')};
 import { woffToSfnt } from ${moduleUrl('src/previews/woff.ts')};
 import run from ${moduleUrl('src/workers/video-worker.ts')};
-import { makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { makeClip, makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { clipPreviewOf } from ${moduleUrl('src/previews/clip-studio.ts')};
 import { decodeImage } from ${moduleUrl('src/previews/decode-image.ts')};
 import { psdWithoutLayers } from ${moduleUrl('src/previews/psd.ts')};
 import { mergedImageOf } from ${moduleUrl('src/previews/layered-document.ts')};
@@ -88,6 +89,11 @@ counts['.psd'] = await damageRounds(
 counts['.kra'] = await damageRounds(
   await makeKra(48, 32, top, bottom),
   onFile('.kra', async (file) => sharp(await mergedImageOf(file, '.kra', 1e6)).raw().toBuffer()),
+);
+// A Clip Studio document: its chunks walked, its database read from a temporary file, the preview decoded.
+counts['.clip'] = await damageRounds(
+  await makeClip(48, 32, top, bottom),
+  onFile('.clip', async (file) => sharp((await clipPreviewOf(file, 1e6)).png).raw().toBuffer()),
 );
 fs.rmSync(dir, { recursive: true, force: true });
 process.stdout.write(JSON.stringify(counts));
