@@ -682,11 +682,13 @@ describe('failures are data, not crashes', () => {
     const requeue = await api(url, 'POST', '/api/previews/requeue', { failed: true });
     assert.equal(requeue.status, 200);
     assert.ok(requeue.body.queued >= corrupt.length);
-    // Made again (and failed again): counted in the server's wave, read as soon as the queue is idle.
+    // Made again (and failed again): counted in the server's wave (once each job's outcome has
+    // landed, a moment after the queue's counts show it).
     let after = status;
     for (const until = Date.now() + 30_000; Date.now() < until;) {
       after = await api(url, 'GET', '/api/previews');
-      if (!after.body.counts.queued && !after.body.counts.running) break;
+      const idle = !after.body.counts.queued && !after.body.counts.running;
+      if (idle && (after.body.wave?.finished ?? 0) >= requeue.body.queued) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal(after.body.project_id, 'default');
