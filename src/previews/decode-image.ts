@@ -1,12 +1,13 @@
 /**
  * Images libvips does not read (sharp's prebuilt binaries carry no ImageMagick): BMP, TGA, PSD,
- * DDS and OpenEXR, which game and visual-novel art pipelines are full of (Windows bitmaps, TGA
+ * DDS, OpenEXR and Aseprite, which game and visual-novel art pipelines are full of (Windows bitmaps, TGA
  * and DDS textures, Photoshop sources, HDR renders). They are decoded here to RGBA pixels, which the thumbnail worker then
  * resizes like any other image. Worker side only: decoding is CPU work.
  */
 import { decodeTga } from '@lunapaint/tga-codec';
 import { initializeCanvas, readPsd } from 'ag-psd';
 import { decode as decodeBmp } from 'bmp-ts';
+import { asepritePixels, asepriteSize } from './aseprite.js';
 import { ddsPixels, ddsSize } from './dds.js';
 import { exrPixels, exrSize } from './exr.js';
 
@@ -18,7 +19,15 @@ export interface RawImage {
 }
 
 /** Extensions (lowercase, with the dot) decoded here rather than by libvips. */
-export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set(['.bmp', '.tga', '.psd', '.dds', '.exr']);
+export const DECODED_IMAGE_EXTS: ReadonlySet<string> = new Set([
+  '.bmp',
+  '.tga',
+  '.psd',
+  '.dds',
+  '.exr',
+  '.ase',
+  '.aseprite',
+]);
 
 /** Files larger than this (a PSD: merged images) are not read into memory to be previewed. */
 export const MAX_DECODED_FILE_BYTES = 1024 * 1024 * 1024;
@@ -42,6 +51,8 @@ const FORMAT_NAMES: Record<string, string> = {
   '.psd': 'PSD',
   '.dds': 'DDS',
   '.exr': 'OpenEXR',
+  '.ase': 'Aseprite',
+  '.aseprite': 'Aseprite',
 };
 
 /**
@@ -60,6 +71,7 @@ function headerSize(ext: string, bytes: Buffer): { width: number; height: number
   }
   if (ext === '.dds') return ddsSize(bytes);
   if (ext === '.exr') return exrSize(bytes);
+  if (ext === '.ase' || ext === '.aseprite') return asepriteSize(bytes);
   if (ext === '.psd') {
     if (bytes.length < 26) short();
     if (bytes.toString('latin1', 0, 4) !== '8BPS') throw new Error('it does not start with "8BPS"');
@@ -105,6 +117,7 @@ async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   if (ext === '.bmp') return bmpPixels(bytes);
   if (ext === '.dds') return ddsPixels(bytes);
   if (ext === '.exr') return exrPixels(bytes);
+  if (ext === '.ase' || ext === '.aseprite') return asepritePixels(bytes);
   if (ext === '.tga') {
     const { image } = await decodeTga(bytes);
     return { width: image.width, height: image.height, data: toBytes(image.data) };
@@ -115,7 +128,7 @@ async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   return { width: psd.imageData.width, height: psd.imageData.height, data: toBytes(psd.imageData.data) };
 }
 
-/** Decodes a BMP, TGA, PSD, DDS or OpenEXR file's bytes to RGBA, refusing more than `limitInputPixels` pixels. */
+/** Decodes a BMP, TGA, PSD, DDS, OpenEXR or Aseprite file's bytes to RGBA, refusing more than `limitInputPixels` pixels. */
 export async function decodeImage(ext: string, bytes: Buffer, limitInputPixels: number): Promise<RawImage> {
   const name = FORMAT_NAMES[ext] ?? ext;
   let image: RawImage;

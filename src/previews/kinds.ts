@@ -11,7 +11,7 @@ export type ThumbSize = (typeof THUMB_SIZES)[number];
 
 export type AudioCodec = 'wav' | 'mp3' | 'vorbis' | 'flac' | 'opus';
 
-// libvips reads most; BMP, TGA, DDS, EXR and PSD are decoded in JavaScript first (previews/decode-image.ts);
+// libvips reads most; BMP, TGA, DDS, EXR, PSD and Aseprite are decoded in JavaScript first (previews/decode-image.ts);
 // Krita and OpenRaster documents are previewed from the flattened PNG inside them, Clip Studio
 // documents from their canvas preview.
 const IMAGE_EXTS = new Set([
@@ -32,6 +32,8 @@ const IMAGE_EXTS = new Set([
   '.kra',
   '.ora',
   '.clip',
+  '.ase',
+  '.aseprite',
 ]);
 // Drawn as a specimen card from their outlines (previews/font-specimen.ts, in the thumbnail worker).
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);

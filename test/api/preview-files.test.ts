@@ -11,6 +11,8 @@ import {
   makeBmp,
   makeDds,
   makeExr,
+  fill,
+  makeAseprite,
   makeClip,
   makeKra,
   makeOra,
@@ -331,6 +333,41 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
     // Found by its size like any picture.
     const wide = await api(url, 'GET', '/api/assets/search?min_width=1280&q=key-visual&fields=uid');
     assert.deepEqual(wide.body.items, [{ uid: asset.uid }]);
+  });
+
+  test('an Aseprite sprite: its first frame composed from its visible layers, at its own size', async () => {
+    // 64 × 32: the top half red, the bottom half blue on a background layer; a hidden layer of white over all.
+    const halves = Buffer.concat([
+      fill(64 * 16, top.r, top.g, top.b, 255),
+      fill(64 * 16, bottom.r, bottom.g, bottom.b, 255),
+    ]);
+    const asset = await registerMedia(
+      'hero-walk.aseprite',
+      makeAseprite({
+        width: 64,
+        height: 32,
+        depth: 32,
+        layers: [
+          { name: 'body', background: true },
+          { name: 'guide', visible: false },
+        ],
+        cels: [
+          { layer: 0, x: 0, y: 0, width: 64, height: 32, pixels: halves, compressed: true },
+          { layer: 1, x: 0, y: 0, width: 64, height: 32, pixels: fill(64 * 32, 255, 255, 255, 255) },
+        ],
+      }),
+    );
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual([asset.preview.width, asset.preview.height], [64, 32]);
+    const thumb = await thumbnailPixels(`${asset.id}_256.png`);
+    assert.deepEqual([thumb.width, thumb.height], [64, 32], 'pixel art is not enlarged');
+    assert.deepEqual(
+      [thumb.at(5, 2), thumb.at(5, 30)],
+      [
+        [top.r, top.g, top.b, 255],
+        [bottom.r, bottom.g, bottom.b, 255],
+      ],
+    );
   });
 
   test('a Clip Studio document without a canvas preview, or a file that is none, fails with the reason', async () => {

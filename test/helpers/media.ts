@@ -4,6 +4,7 @@ import encodeMp3 from '@audio/encode-mp3';
 import encodeOgg from '@audio/encode-ogg';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
+import zlib from 'node:zlib';
 import yazl from 'yazl';
 import { seededRandom } from '../../bench/tools.js';
 
@@ -313,6 +314,113 @@ export async function makeClip(
   head.writeBigUInt64BE(24n, 16);
   return Buffer.concat([head, chunks]);
 }
+
+export interface AseLayer {
+  name: string;
+  visible?: boolean;
+  /** A group (its children follow it, a level deeper). */
+  group?: boolean;
+  level?: number;
+  opacity?: number;
+  background?: boolean;
+}
+
+export interface AseCel {
+  layer: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Row by row: RGBA, value and alpha, or palette indices, by the sprite's depth. */
+  pixels: Buffer;
+  opacity?: number;
+  /** zlib-compressed (cel type 2) rather than raw (0). */
+  compressed?: boolean;
+}
+
+/**
+ * An Aseprite sprite of one frame, written by the format's specification (a 128-byte header, a
+ * frame header, then its chunks: a palette, the layers, the cels); layer opacity marked valid.
+ */
+export function makeAseprite({
+  width,
+  height,
+  depth,
+  layers,
+  cels,
+  palette = [],
+  transparentIndex = 0,
+}: {
+  width: number;
+  height: number;
+  depth: 32 | 16 | 8;
+  layers: AseLayer[];
+  cels: AseCel[];
+  palette?: Array<[number, number, number, number]>;
+  transparentIndex?: number;
+}): Buffer {
+  const chunk = (type: number, body: Buffer): Buffer => {
+    const header = Buffer.alloc(6);
+    header.writeUInt32LE(6 + body.length, 0);
+    header.writeUInt16LE(type, 4);
+    return Buffer.concat([header, body]);
+  };
+  const chunks: Buffer[] = [];
+  if (palette.length) {
+    const body = Buffer.alloc(20 + palette.length * 6);
+    body.writeUInt32LE(palette.length, 0);
+    body.writeUInt32LE(palette.length - 1, 8);
+    palette.forEach((rgba, i) => body.set([0, 0, ...rgba], 20 + i * 6));
+    chunks.push(chunk(0x2019, body));
+  }
+  for (const layer of layers) {
+    const name = Buffer.from(layer.name);
+    const body = Buffer.alloc(18 + name.length);
+    body.writeUInt16LE((layer.visible === false ? 0 : 1) | 2 | (layer.background ? 8 : 0), 0);
+    body.writeUInt16LE(layer.group ? 1 : 0, 2);
+    body.writeUInt16LE(layer.level ?? 0, 4);
+    body.writeUInt8(layer.opacity ?? 255, 12);
+    body.writeUInt16LE(name.length, 16);
+    name.copy(body, 18);
+    chunks.push(chunk(0x2004, body));
+  }
+  for (const cel of cels) {
+    const head = Buffer.alloc(20);
+    head.writeUInt16LE(cel.layer, 0);
+    head.writeInt16LE(cel.x, 2);
+    head.writeInt16LE(cel.y, 4);
+    head.writeUInt8(cel.opacity ?? 255, 6);
+    head.writeUInt16LE(cel.compressed ? 2 : 0, 7);
+    head.writeUInt16LE(cel.width, 16);
+    head.writeUInt16LE(cel.height, 18);
+    chunks.push(
+      chunk(0x2005, Buffer.concat([head, cel.compressed ? zlib.deflateSync(cel.pixels) : cel.pixels])),
+    );
+  }
+  const frame = Buffer.alloc(16);
+  const frameBody = Buffer.concat(chunks);
+  frame.writeUInt32LE(16 + frameBody.length, 0);
+  frame.writeUInt16LE(0xf1fa, 4);
+  frame.writeUInt16LE(chunks.length, 6);
+  frame.writeUInt16LE(100, 8);
+  frame.writeUInt32LE(chunks.length, 12);
+  const header = Buffer.alloc(128);
+  header.writeUInt32LE(128 + frame.length + frameBody.length, 0);
+  header.writeUInt16LE(0xa5e0, 4);
+  header.writeUInt16LE(1, 6);
+  header.writeUInt16LE(width, 8);
+  header.writeUInt16LE(height, 10);
+  header.writeUInt16LE(depth, 12);
+  header.writeUInt32LE(1, 14); // layer opacity valid
+  header.writeUInt16LE(100, 18);
+  header.writeUInt8(transparentIndex, 28);
+  header.writeUInt16LE(palette.length, 32);
+  return Buffer.concat([header, frame, frameBody]);
+}
+
+/** `count` pixels of one value (an RGBA colour, a grey and alpha, or an index). */
+export const fill = (count: number, ...pixel: number[]): Buffer =>
+  Buffer.concat(Array.from({ length: count }, () => Buffer.from(pixel)));
 
 /** An OpenRaster document: mimetype, stack.xml, a layer PNG, a thumbnail and `mergedimage.png`. */
 export async function makeOra(width: number, height: number, top: Rgb, bottom: Rgb): Promise<Buffer> {

@@ -1,6 +1,6 @@
 /**
  * Damaged files against every decoder the previews run in JavaScript (BMP, TGA, PSD, DDS,
- * OpenEXR): each file cut short at many points, and with bytes overwritten, must decode or be
+ * OpenEXR, Aseprite): each file cut short at many points, and with bytes overwritten, must decode or be
  * refused with an error, never hang (parse-exr looped for good on a cut file). Run in a child
  * process with a time limit (helpers/damage.ts).
  */
@@ -9,7 +9,7 @@ import { moduleUrl, runDamageScript } from '../helpers/damage.js';
 
 const script = `
 import { decodeImage } from ${moduleUrl('src/previews/decode-image.ts')};
-import { makeBmp, makeDds, makeExr, makePsd, makeTga } from ${moduleUrl('test/helpers/media.ts')};
+import { fill, makeAseprite, makeBmp, makeDds, makeExr, makePsd, makeTga } from ${moduleUrl('test/helpers/media.ts')};
 import { damageRounds } from ${moduleUrl('test/helpers/damage.ts')};
 const top = { r: 200, g: 40, b: 10 };
 const bottom = { r: 10, g: 60, b: 220 };
@@ -20,6 +20,16 @@ const files = {
   '.dds': makeDds(24, 16, (_x, y) => (y < 8 ? top : bottom), 'dxt1'),
   '.exr': makeExr(24, 16, (x) => ({ r: x / 24, g: 0.5, b: 0.1 })),
   '.dds32': makeDds(24, 16, (_x, y) => (y < 8 ? top : bottom), 'bgra32'),
+  '.ase': makeAseprite({
+    width: 24,
+    height: 16,
+    depth: 32,
+    layers: [{ name: 'ground', background: true }, { name: 'ink', opacity: 200 }],
+    cels: [
+      { layer: 0, x: 0, y: 0, width: 24, height: 16, pixels: fill(384, 200, 40, 10, 255), compressed: true },
+      { layer: 1, x: 4, y: 4, width: 8, height: 8, pixels: fill(64, 10, 60, 220, 255) },
+    ],
+  }),
   '.ddsbc7': makeDds(24, 16, (_x, y) => (y < 8 ? { r: 201, g: 41, b: 11 } : { r: 11, g: 61, b: 221 }), 'bc7'),
 };
 const counts = {};
@@ -37,6 +47,6 @@ for (const [key, whole] of Object.entries(files)) {
 process.stdout.write(JSON.stringify(counts));
 `;
 
-test('BMP, TGA, PSD, DDS and OpenEXR decoders refuse damaged files with a reason, and never hang', (t) => {
+test('BMP, TGA, PSD, DDS, OpenEXR and Aseprite decoders refuse damaged files with a reason, and never hang', (t) => {
   t.diagnostic(JSON.stringify(runDamageScript(script, 120)));
 });
