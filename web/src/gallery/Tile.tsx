@@ -2,6 +2,7 @@
 import { memo, useContext, useEffect, useState } from 'react';
 import type { AssetSummary } from '../api';
 import { playableFile, toggleAudition, useAudition } from './audition';
+import { pictureSize, pixelScale } from './pixel-scale';
 import {
   extensionOf,
   isAudioPath,
@@ -86,9 +87,12 @@ export function Preview({
     if (wantsPoster) requestPoster(asset.uid);
   }, [wantsPoster, asset.uid]);
   const choices = Object.entries(asset.urls?.thumbnails ?? {});
-  // Several sizes and a known width: the browser chooses.
-  const choose = Boolean(width) && choices.length > 1;
+  const scale = pixelScale(asset, width);
+  // Several sizes and a known width: the browser chooses (not for a small picture: both sizes
+  // are the picture itself, whose true width the `w` descriptors would misstate).
+  const choose = Boolean(width) && choices.length > 1 && scale === 1;
   if (thumb && !broken) {
+    const classes = [asset.colors?.transparent && 'cut-out', scale > 1 && 'pixel-art'].filter(Boolean);
     return (
       <img
         src={thumb}
@@ -96,7 +100,12 @@ export function Preview({
         sizes={choose ? `${width}px` : undefined}
         alt={`Preview of ${assetName(asset)}`}
         // A picture with transparent parts over a checkerboard, as image editors show it.
-        className={asset.colors?.transparent ? 'cut-out' : undefined}
+        className={classes.length ? classes.join(' ') : undefined}
+        style={
+          scale > 1
+            ? { width: pictureSize(asset)[0] * scale, height: pictureSize(asset)[1] * scale }
+            : undefined
+        }
         loading="lazy"
         fetchPriority="low"
         decoding="async"

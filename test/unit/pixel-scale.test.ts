@@ -1,0 +1,21 @@
+/** Small pictures in a tile (web/src/gallery/pixel-scale.ts): a whole multiple of their size. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pixelScale } from '../../web/src/gallery/pixel-scale.js';
+
+const picture = (width: unknown, height: unknown) => ({ preview: { width, height } });
+
+test('a sprite fills the tile by a whole number of times its size, at most 8; a large picture stays as it is', () => {
+  // A 180 px tile has a 168 px thumbnail area.
+  assert.equal(pixelScale(picture(16, 16), 180), 8, 'at most 8 times');
+  assert.equal(pixelScale(picture(32, 24), 180), 5); // 168 / 32 = 5.25
+  assert.equal(pixelScale(picture(64, 100), 180), 1); // 168 / 100 = 1.68: drawn as it is
+  assert.equal(pixelScale(picture(1920, 1080), 180), 1);
+});
+
+test('no known size or no tile width: drawn as it is', () => {
+  assert.equal(pixelScale(picture(undefined, undefined), 180), 1);
+  assert.equal(pixelScale({}, 180), 1);
+  assert.equal(pixelScale(picture('16', 16), 180), 1);
+  assert.equal(pixelScale(picture(16, 16), undefined), 1);
+});
