@@ -7,8 +7,12 @@
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { test } from 'node:test';
+import { refusal } from '../helpers/refusal.js';
 import { asepritePixels } from '../../src/previews/aseprite.js';
 import { fill, makeAseprite } from '../helpers/media.js';
+
+/** What asepritePixels says of a file it refuses ('decoded' when it does not). */
+const refused = (file: Buffer): string => refusal(() => asepritePixels(file));
 
 const at = (image: { width: number; data: Uint8Array }, x: number, y: number): number[] => [
   ...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4),
@@ -101,23 +105,15 @@ test('a cel whose data inflates past its size, a file cut short or no sprite at 
       layers: [{ name: 'a' }],
       cels: [{ layer: 0, x: 0, y: 0, width: 2, height: 2, pixels, compressed: true }],
     });
-  const refusal = (bytes: Buffer): string => {
-    try {
-      asepritePixels(bytes);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return 'decoded';
-  };
   // 2 × 2 RGBA is 16 bytes: a stream of a megabyte is refused as it inflates.
   assert.match(
-    refusal(sprite(Buffer.alloc(1 << 20))),
+    refused(sprite(Buffer.alloc(1 << 20))),
     /^a cel's compressed pixels do not inflate to its size/,
   );
   assert.ok(zlib.deflateSync(Buffer.alloc(1 << 20)).length < 2000, '(a small file)');
   const whole = sprite(fill(4, 1, 2, 3, 255));
-  assert.equal(refusal(whole), 'decoded');
-  assert.match(refusal(whole.subarray(0, 150)), /^a chunk at byte 144 runs past its frame$/);
-  assert.equal(refusal(whole.subarray(0, 100)), 'the file is too short to hold an Aseprite header');
-  assert.equal(refusal(Buffer.alloc(200)), 'it has no Aseprite header (magic number 0xA5E0)');
+  assert.equal(refused(whole), 'decoded');
+  assert.match(refused(whole.subarray(0, 150)), /^a chunk at byte 144 runs past its frame$/);
+  assert.equal(refused(whole.subarray(0, 100)), 'the file is too short to hold an Aseprite header');
+  assert.equal(refused(Buffer.alloc(200)), 'it has no Aseprite header (magic number 0xA5E0)');
 });

@@ -1,0 +1,9 @@
+/** The message of the error `decode` throws, or 'decoded' when it throws none: a decoder's refusal, checked in full. */
+export function refusal(decode: () => unknown): string {
+  try {
+    decode();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'decoded';
+}
