@@ -51,6 +51,16 @@ test('a 16 × 16 sprite fills its tile by a whole multiple, pixels square; a lar
   expect(drawn.width).toBeGreaterThanOrEqual(64);
   expect(drawn.height).toBe(drawn.width);
   expect(drawn.rendering).toBe('pixelated');
+  // The detail view draws it larger still, the same way.
+  await sprite.dblclick();
+  const dialog = page.getByRole('dialog', { name: 'slime.aseprite' });
+  const large = dialog.getByRole('img', { name: 'Preview of slime.aseprite' });
+  await expect(large).toBeVisible();
+  const detailWidth = await large.evaluate((img) => img.getBoundingClientRect().width);
+  expect(detailWidth % 16).toBe(0);
+  expect(detailWidth).toBeGreaterThan(drawn.width);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
   const sky = page.getByRole('img', { name: 'Preview of sky.jpg' });
   await expect(sky).toBeVisible();
   expect(await sky.evaluate((img) => getComputedStyle(img).imageRendering)).toBe('auto');

@@ -258,8 +258,9 @@ export function FilePreview({ asset }: { asset: Asset }): React.JSX.Element {
   if (isAudioAsset(asset)) return <AudioPlayer asset={asset} />;
   if (isVideoPath(asset.path)) return <VideoPlayer asset={asset} />;
   if (isFontPath(asset.path)) return <FontSample asset={asset} />;
-  // A picture (or a file whose preview is being made) shows its thumbnail or icon.
+  // A picture (or a file whose preview is being made) shows its thumbnail or icon; a sprite or
+  // an icon a whole multiple of its size (the preview box is at least ~400 px wide).
   if (asset.urls.thumbnail || asset.urls.thumbnails || asset.preview_status)
-    return <Preview asset={asset} size={512} />;
+    return <Preview asset={asset} size={512} box={400} />;
   return <TextPreview asset={asset} />;
 }

@@ -60,6 +60,7 @@ export function Preview({
   asset,
   size,
   width,
+  box = width,
   progress,
   deferred = false,
 }: {
@@ -70,6 +71,8 @@ export function Preview({
    * thumbnail sizes for it and the screen's pixel density (a large tile on a sharp screen: 512).
    */
   width?: number;
+  /** The width of the box it is drawn in (CSS px; `width` by default): how much a small picture is enlarged. */
+  box?: number;
   /** How much of the sound has played (0–1), while it plays. */
   progress?: number;
   /** Not yet: the type icon only, nothing asked for (a grid tile waiting at the gate). */
@@ -87,7 +90,7 @@ export function Preview({
     if (wantsPoster) requestPoster(asset.uid);
   }, [wantsPoster, asset.uid]);
   const choices = Object.entries(asset.urls?.thumbnails ?? {});
-  const scale = pixelScale(asset, width);
+  const scale = pixelScale(asset, box);
   // Several sizes and a known width: the browser chooses (not for a small picture: both sizes
   // are the picture itself, whose true width the `w` descriptors would misstate).
   const choose = Boolean(width) && choices.length > 1 && scale === 1;

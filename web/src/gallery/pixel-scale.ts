@@ -13,11 +13,14 @@ export const pictureSize = (asset: Sized): [number, number] => {
 };
 
 /**
- * How many times its own size a picture is drawn in a tile `width` px wide (its thumbnail area is
- * 12 px narrower): at most 8; 1 for pictures that fill the tile already, or whose size is unknown.
+ * How many times its own size a picture is drawn in a box `width` px wide (a tile's thumbnail
+ * area is 12 px narrower): at most 8, or a 32nd of the box in a wider one (the detail view), so a
+ * picture of a pixel or two does not become one big square; 1 for pictures that fill the box
+ * already, or whose size is unknown.
  */
 export function pixelScale(asset: Sized, width: number | undefined): number {
   const [w, h] = pictureSize(asset);
   if (!width || !w || !h) return 1;
-  return Math.max(1, Math.min(8, Math.floor((width - 12) / Math.max(w, h))));
+  const most = Math.max(8, Math.floor(width / 32));
+  return Math.max(1, Math.min(most, Math.floor((width - 12) / Math.max(w, h))));
 }
