@@ -46,6 +46,7 @@ export interface PreviewQueueOptions {
 }
 
 const DEFAULT_MAX_PIXELS = 100_000_000;
+const WAVEFORM_POINTS = 512;
 /** A queue empty this long (ms) ends its wave: the next job starts a new one. */
 const WAVE_GAP_MS = 3000;
 
@@ -58,7 +59,6 @@ export interface PreviewWave {
   finished: number;
   seconds: number;
 }
-const WAVEFORM_POINTS = 512;
 
 function pidAlive(owner: string | null): boolean {
   const pid = Number(owner?.split('-')[0]);
