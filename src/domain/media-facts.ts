@@ -8,6 +8,8 @@
 export interface PreviewFacts {
   width?: unknown;
   height?: unknown;
+  /** An animation's frames (an animated GIF or WebP, an Aseprite sprite). */
+  frames?: unknown;
   duration?: unknown;
   channels?: unknown;
   sample_rate?: unknown;
@@ -34,18 +36,28 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/**
- * "1920 × 1080", a sound's length, or a font's family; undefined before the preview is made (or
- * without one).
- */
-export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
+/** A picture's or a video's frame size, a length, and an animation's frame count, as shown. */
+function sizeParts(preview: PreviewFacts | undefined): { frame?: string; length?: string; frames?: string } {
   const width = positive(preview?.width);
   const height = positive(preview?.height);
   const duration = positive(preview?.duration);
-  const frame = width && height ? `${width} × ${height}` : undefined;
+  const frames = positive(preview?.frames);
+  return {
+    ...(width && height ? { frame: `${width} × ${height}` } : {}),
+    ...(duration !== undefined ? { length: formatDuration(duration) } : {}),
+    ...(frames && frames > 1 ? { frames: `${frames} frames` } : {}),
+  };
+}
+
+/**
+ * "1920 × 1080" (an animation's: "64 × 64 · 8 frames"), a sound's length, or a font's family;
+ * undefined before the preview is made (or without one).
+ */
+export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
+  const { frame, length, frames } = sizeParts(preview);
   // A video has both: its length, then its frame.
-  if (frame) return duration === undefined ? frame : `${formatDuration(duration)} · ${frame}`;
-  return duration === undefined ? text(preview?.family) : formatDuration(duration);
+  if (frame) return [length, frame, frames].filter(Boolean).join(' · ');
+  return length ?? text(preview?.family);
 }
 
 const AUDIO_EXTENSIONS = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
@@ -82,8 +94,9 @@ export function mediaDetails(preview: PreviewFacts | undefined): string | undefi
       .join(' · ');
   const channels = positive(preview?.channels);
   const rate = positive(preview?.sample_rate);
+  const { frame, length, frames } = sizeParts(preview);
   return [
-    positive(preview?.width) ? `${size} px` : size,
+    ...(frame ? [length, `${frame} px`, frames] : [size]),
     channels && (CHANNELS[channels] ?? `${channels} channels`),
     rate && `${Number((rate / 1000).toFixed(2))} kHz`,
   ]

@@ -48,8 +48,16 @@ export function asepriteSize(bytes: Buffer): { width: number; height: number } {
   return { width: bytes.readUInt16LE(8), height: bytes.readUInt16LE(10) };
 }
 
-/** The first frame, composed from its visible layers, as 8-bit RGBA (rows top to bottom). */
-export function asepritePixels(bytes: Buffer): { width: number; height: number; data: Uint8Array } {
+/**
+ * The first frame, composed from its visible layers, as 8-bit RGBA (rows top to bottom), and how
+ * many frames the sprite has when more than one.
+ */
+export function asepritePixels(bytes: Buffer): {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  frames?: number;
+} {
   const { width, height } = asepriteSize(bytes);
   const depth = bytes.readUInt16LE(12);
   if (depth !== 32 && depth !== 16 && depth !== 8)
@@ -172,7 +180,8 @@ export function asepritePixels(bytes: Buffer): { width: number; height: number; 
       }
     }
   }
-  return { width, height, data: out };
+  const frames = bytes.readUInt16LE(6);
+  return { width, height, data: out, ...(frames > 1 ? { frames } : {}) };
 }
 
 /** A cel's pixels inflated, refusing more than it states. */

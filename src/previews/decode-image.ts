@@ -16,6 +16,8 @@ export interface RawImage {
   width: number;
   height: number;
   data: Uint8Array;
+  /** An animation's frames (an Aseprite sprite's), when it has more than one. */
+  frames?: number;
 }
 
 /** Extensions (lowercase, with the dot) decoded here rather than by libvips. */

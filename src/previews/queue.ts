@@ -39,8 +39,11 @@ export interface PreviewQueueOptions {
   thumbsRoot: string;
   /** Identifies this process as the owner of the jobs it claims. */
   owner: string;
-  /** Applies an outcome to the asset (row, sidecar, events). */
-  apply: (job: PreviewJob, outcome: PreviewOutcome) => Promise<void>;
+  /**
+   * Applies an outcome to the asset (row, sidecar, events), calling `recorded` as the job's
+   * status is written (with it, in one transaction), so the wave counts it when the counts do.
+   */
+  apply: (job: PreviewJob, outcome: PreviewOutcome, recorded: () => void) => Promise<void>;
   /** Images with more pixels are refused (decompression bombs). */
   maxImagePixels?: number;
 }
@@ -262,10 +265,12 @@ export class PreviewQueue {
     for (const job of jobs) {
       this.running++;
       const wave = this.wave;
-      const done = this.run(job)
+      const recorded = (): void => {
+        if (wave) wave.finished++;
+      };
+      const done = this.run(job, recorded)
         .catch((err: unknown) => logger.error({ err, uid: job.uid }, 'preview job crashed'))
         .finally(() => {
-          if (wave) wave.finished++;
           this.running--;
           this.inFlight.delete(done);
           this.pump();
@@ -274,11 +279,12 @@ export class PreviewQueue {
     }
   }
 
-  private async run(job: PreviewJob): Promise<void> {
+  private async run(job: PreviewJob, recorded: () => void): Promise<void> {
     const { store, pool, assetsRoot, thumbsRoot } = this.options;
     const asset = store.getByUid(job.project_id, job.uid);
     if (!asset || asset.hash !== job.hash) {
-      store.finishPreview(job, 'failed', 'the asset changed or was removed before its preview was made');
+      if (store.finishPreview(job, 'failed', 'the asset changed or was removed before its preview was made'))
+        recorded();
       return;
     }
     const source = path.join(assetsRoot, asset.path);
@@ -309,7 +315,7 @@ export class PreviewQueue {
     } catch (err) {
       outcome = { ok: false, error: explain(err, asset.path) };
     }
-    await this.options.apply(job, outcome);
+    await this.options.apply(job, outcome, recorded);
   }
 }
 

@@ -1832,7 +1832,11 @@ export class AssetRegistry {
    * the clip's duration) on success; on failure no thumb and no thumbnails, and the error in
    * `preview`. Not a metadata edit: the version stays.
    */
-  async applyPreview(job: PreviewJob, outcome: PreviewOutcome): Promise<void> {
+  async applyPreview(
+    job: PreviewJob,
+    outcome: PreviewOutcome,
+    recorded: () => void = () => undefined,
+  ): Promise<void> {
     const status = outcome.ok ? 'done' : 'failed';
     const error = outcome.ok ? null : outcome.error;
     const record = await this.landPreview(
@@ -1840,6 +1844,7 @@ export class AssetRegistry {
       { status, error },
       () => {
         if (!this.store.finishPreview(job, status, error)) return undefined;
+        recorded();
         const found = this.get(job.uid);
         return found && found.hash === job.hash ? found : undefined;
       },
@@ -2296,8 +2301,9 @@ function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
 function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>): JsonObject {
   switch (outcome.kind) {
     case 'thumbnail': {
-      const { font, width, height } = outcome.result;
-      return font ? { family: font.family, style: font.style, glyphs: font.glyphs } : { width, height };
+      const { font, width, height, frames } = outcome.result;
+      if (font) return { family: font.family, style: font.style, glyphs: font.glyphs };
+      return frames ? { width, height, frames } : { width, height };
     }
     case 'waveform': {
       const { duration, channels, sample_rate } = outcome.result;

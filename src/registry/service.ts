@@ -33,7 +33,7 @@ export class RegistryService {
         assetsRoot: parts.paths.assetsRoot,
         thumbsRoot: parts.paths.thumbsRoot,
         owner: parts.events.origin,
-        apply: (job, outcome) => this.project(job.project_id).applyPreview(job, outcome),
+        apply: (job, outcome, recorded) => this.project(job.project_id).applyPreview(job, outcome, recorded),
       }),
     };
   }

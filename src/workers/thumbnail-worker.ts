@@ -42,6 +42,8 @@ export interface ThumbnailResult {
   colors: PictureColors | null;
   /** A font's family, style and glyph count, read from the font. */
   font?: FontFacts;
+  /** An animation's frames (an animated GIF or WebP, an Aseprite sprite); absent for a still picture. */
+  frames?: number;
 }
 
 async function writeAtomic(target: string, data: Buffer): Promise<void> {
@@ -59,7 +61,7 @@ function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
 /** The image to resize: the file for libvips, or pixels decoded here; its size, upright. */
 async function openImage(
   task: ThumbnailTask,
-): Promise<{ image: Sharp; width: number; height: number; font?: FontFacts }> {
+): Promise<{ image: Sharp; width: number; height: number; font?: FontFacts; frames?: number }> {
   const options: SharpOptions = { limitInputPixels: task.limitInputPixels, failOn: 'error', animated: false };
   const ext = path.extname(task.source).toLowerCase();
   if (isFontFile(task.source)) {
@@ -76,9 +78,9 @@ async function openImage(
       ext === '.psd'
         ? await psdWithoutLayers(task.source, MAX_DECODED_FILE_BYTES)
         : await readWhole(task.source);
-    const { width, height, data } = await decodeImage(ext, bytes, task.limitInputPixels);
+    const { width, height, data, frames } = await decodeImage(ext, bytes, task.limitInputPixels);
     const raw = { width, height, channels: 4 as const };
-    return { image: sharp(data, { ...options, raw }), width, height };
+    return { image: sharp(data, { ...options, raw }), width, height, ...(frames ? { frames } : {}) };
   }
   if (ext === '.clip') {
     // The preview stored in the document is often smaller than its canvas: the canvas's size is the picture's.
@@ -88,8 +90,14 @@ async function openImage(
   }
   if (LAYERED_DOCUMENT_EXTS.has(ext))
     return openWithLibvips(await mergedImageOf(task.source, ext, MAX_DECODED_FILE_BYTES), options);
-  return openWithLibvips(task.source, options);
+  const opened = await openWithLibvips(task.source, options);
+  // An animation's first frame is previewed; how many it has is said (a multi-page TIFF's pages are no frames).
+  const pages = ANIMATED_EXTS.has(ext) ? ((await sharp(task.source, options).metadata()).pages ?? 1) : 1;
+  return pages > 1 ? { ...opened, frames: pages } : opened;
 }
+
+/** Formats whose several pages are an animation's frames. */
+const ANIMATED_EXTS: ReadonlySet<string> = new Set(['.gif', '.webp']);
 
 /** A file decoded here, read whole (up to MAX_DECODED_FILE_BYTES). */
 async function readWhole(file: string): Promise<Buffer> {
@@ -116,7 +124,7 @@ async function openWithLibvips(
 }
 
 export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
-  const { image, width, height, font } = await openImage(task);
+  const { image, width, height, font, frames } = await openImage(task);
   const sizes = Object.keys(task.outputs)
     .map(Number)
     .sort((a, b) => b - a);
@@ -135,7 +143,7 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     outputs[String(size)] = { width: out.info.width, height: out.info.height };
   }
   if (font) return { width, height, outputs, dhash: '', colors: null, font };
-  return { width, height, outputs, ...(await pictureFacts(data, raw)) };
+  return { width, height, outputs, ...(frames ? { frames } : {}), ...(await pictureFacts(data, raw)) };
 }
 
 /** The fingerprint and colours of a picture's raw pixels. */

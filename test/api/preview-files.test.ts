@@ -347,6 +347,7 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
         width: 64,
         height: 32,
         depth: 32,
+        frames: 4,
         layers: [
           { name: 'body', background: true },
           { name: 'guide', visible: false },
@@ -358,7 +359,7 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
       }),
     );
     assert.equal(asset.preview_status, 'done', asset.preview_error);
-    assert.deepEqual([asset.preview.width, asset.preview.height], [64, 32]);
+    assert.deepEqual([asset.preview.width, asset.preview.height, asset.preview.frames], [64, 32, 4]);
     const thumb = await thumbnailPixels(`${asset.id}_256.png`);
     assert.deepEqual([thumb.width, thumb.height], [64, 32], 'pixel art is not enlarged');
     assert.deepEqual(
@@ -368,6 +369,26 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
         [bottom.r, bottom.g, bottom.b, 255],
       ],
     );
+  });
+
+  test('an animated GIF: its first frame as the thumbnail, its frame count in its facts; a still picture has none', async () => {
+    // Three 32 × 32 frames stacked: red, green, blue.
+    const frames = Buffer.concat([
+      fill(1024, 220, 30, 10, 255),
+      fill(1024, 20, 200, 40, 255),
+      fill(1024, 10, 40, 200, 255),
+    ]);
+    const gif = await sharp(frames, { raw: { width: 32, height: 96, channels: 4, pageHeight: 32 } })
+      .gif()
+      .toBuffer();
+    const asset = await registerMedia('spin.gif', gif);
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual([asset.preview.width, asset.preview.height, asset.preview.frames], [32, 32, 3]);
+    const thumb = await thumbnailPixels(`${asset.id}_256.png`);
+    const [r, g, b] = thumb.at(16, 16);
+    assert.ok(r! > 180 && g! < 80 && b! < 80, `the first frame, red: ${[r, g, b].join()}`);
+    const still = await registerMedia('one-frame.png', await makeImage(40, 30, 'png'));
+    assert.equal(still.preview.frames, undefined);
   });
 
   test('a Clip Studio document without a canvas preview, or a file that is none, fails with the reason', async () => {

@@ -19,6 +19,7 @@ test.beforeAll(async () => {
       width: 16,
       height: 16,
       depth: 32,
+      frames: 2,
       layers: [{ name: 'body' }],
       cels: [
         { layer: 0, x: 4, y: 6, width: 8, height: 8, pixels: fill(64, 60, 200, 90, 255), compressed: true },
@@ -40,6 +41,8 @@ test('a 16 × 16 sprite fills its tile by a whole multiple, pixels square; a lar
   await page.goto(`${server.url}/#/`);
   const sprite = page.getByRole('img', { name: 'Preview of slime.aseprite' });
   await expect(sprite).toBeVisible();
+  // Its size and its frames under its name.
+  await expect(page.locator('.tile', { hasText: 'slime.aseprite' })).toContainText('16 × 16 · 2 frames');
   const drawn = await sprite.evaluate((img) => ({
     width: img.getBoundingClientRect().width,
     height: img.getBoundingClientRect().height,

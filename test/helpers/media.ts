@@ -339,7 +339,7 @@ export interface AseCel {
 }
 
 /**
- * An Aseprite sprite of one frame, written by the format's specification (a 128-byte header, a
+ * An Aseprite sprite, written by the format's specification (a 128-byte header, a
  * frame header, then its chunks: a palette, the layers, the cels); layer opacity marked valid.
  */
 export function makeAseprite({
@@ -350,10 +350,13 @@ export function makeAseprite({
   cels,
   palette = [],
   transparentIndex = 0,
+  frames = 1,
 }: {
   width: number;
   height: number;
   depth: 32 | 16 | 8;
+  /** Frames in all: the first holds the layers and cels, the others are empty (nothing changes). */
+  frames?: number;
   layers: AseLayer[];
   cels: AseCel[];
   palette?: Array<[number, number, number, number]>;
@@ -404,10 +407,15 @@ export function makeAseprite({
   frame.writeUInt16LE(chunks.length, 6);
   frame.writeUInt16LE(100, 8);
   frame.writeUInt32LE(chunks.length, 12);
+  const empty = Buffer.alloc(16);
+  empty.writeUInt32LE(16, 0);
+  empty.writeUInt16LE(0xf1fa, 4);
+  empty.writeUInt16LE(100, 8);
+  const later = Array.from({ length: frames - 1 }, () => empty);
   const header = Buffer.alloc(128);
-  header.writeUInt32LE(128 + frame.length + frameBody.length, 0);
+  header.writeUInt32LE(128 + frame.length + frameBody.length + 16 * later.length, 0);
   header.writeUInt16LE(0xa5e0, 4);
-  header.writeUInt16LE(1, 6);
+  header.writeUInt16LE(frames, 6);
   header.writeUInt16LE(width, 8);
   header.writeUInt16LE(height, 10);
   header.writeUInt16LE(depth, 12);
@@ -415,7 +423,7 @@ export function makeAseprite({
   header.writeUInt16LE(100, 18);
   header.writeUInt8(transparentIndex, 28);
   header.writeUInt16LE(palette.length, 32);
-  return Buffer.concat([header, frame, frameBody]);
+  return Buffer.concat([header, frame, frameBody, ...later]);
 }
 
 /** `count` pixels of one value (an RGBA colour, a grey and alpha, or an index). */

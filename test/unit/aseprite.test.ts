@@ -40,7 +40,7 @@ test('RGBA: visible layers over each other, opacities applied; hidden layers and
       ],
     }),
   );
-  assert.deepEqual([image.width, image.height], [8, 6]);
+  assert.deepEqual([image.width, image.height, image.frames], [8, 6, undefined], 'one frame: a still');
   assert.deepEqual(at(image, 0, 0), [200, 0, 0, 255], 'the hidden group and the hidden layer are not drawn');
   assert.deepEqual(at(image, 7, 5), [200, 0, 0, 255]);
   // 128/255 of blue over red: (0 × 0.502 + 200 × 0.498, 0, 255 × 0.502 + 0).
@@ -87,10 +87,12 @@ test('grayscale: value and alpha; a cel partly off the canvas is cut', () => {
       width: 3,
       height: 3,
       depth: 16,
+      frames: 3,
       layers: [{ name: 'shade' }],
       cels: [{ layer: 0, x: 1, y: 1, width: 4, height: 4, pixels: fill(16, 90, 255) }],
     }),
   );
+  assert.equal(image.frames, 3, 'an animation says how many frames it has (the first is drawn)');
   assert.deepEqual(at(image, 0, 0), [0, 0, 0, 0]);
   assert.deepEqual(at(image, 1, 1), [90, 90, 90, 255]);
   assert.deepEqual(at(image, 2, 2), [90, 90, 90, 255]);

@@ -26,6 +26,10 @@ describe('media facts', () => {
     // A video has both: its length, then its frame.
     assert.equal(mediaSize({ width: 1920, height: 1080, duration: 42.5 }), '43 s · 1920 × 1080');
     assert.equal(mediaDetails({ width: 160, height: 90, duration: 3 }), '3 s · 160 × 90 px');
+    // An animation: its frame count (one frame is a still picture).
+    assert.equal(mediaSize({ width: 64, height: 64, frames: 8 }), '64 × 64 · 8 frames');
+    assert.equal(mediaDetails({ width: 64, height: 64, frames: 8 }), '64 × 64 px · 8 frames');
+    assert.equal(mediaSize({ width: 64, height: 64, frames: 1 }), '64 × 64');
     // A font: its family (the tile), with its style and glyph count (the detail view).
     assert.equal(mediaSize({ family: 'Press Start 2P', style: 'Regular', glyphs: 97 }), 'Press Start 2P');
     assert.equal(

@@ -89,6 +89,7 @@ export const GRID_FIELDS = [
   'copies',
   'preview.width',
   'preview.height',
+  'preview.frames',
   'preview.duration',
   'preview.family',
   // A cut-out is shown over a checkerboard.
