@@ -439,3 +439,20 @@ export const MIGRATIONS: readonly Migration[] = [
   END;
   `,
 ];
+
+/**
+ * Brings `db` from the schema it is at up to `upTo` (all by default), each migration in a
+ * transaction of its own with the version it reaches. (Tests stop short, to open an older
+ * registry with the current code.)
+ */
+export function migrate(db: Database.Database, upTo = MIGRATIONS.length): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let i = version; i < upTo; i++) {
+    db.transaction(() => {
+      const migration = MIGRATIONS[i] as Migration;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+      db.pragma(`user_version = ${i + 1}`);
+    }).immediate();
+  }
+}

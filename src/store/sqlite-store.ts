@@ -25,7 +25,7 @@ import {
 } from '../domain/facets.js';
 import { storedObject } from '../domain/json.js';
 import type { HookEnvelope } from '../hooks/bus.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { migrate, MIGRATIONS } from './migrations.js';
 import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
 import { ChangeLog } from './change-log.js';
 import { PictureIndex } from './picture-index.js';
@@ -484,7 +484,7 @@ export class SqliteStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
-      this.migrate();
+      migrate(this.db);
     }
     const db = this.db;
     this.stmts = {
@@ -723,20 +723,6 @@ export class SqliteStore {
         `SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes() AS v`,
       ),
     };
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    for (let i = version; i < MIGRATIONS.length; i++) {
-      this.db
-        .transaction(() => {
-          const migration = MIGRATIONS[i] as Migration;
-          if (typeof migration === 'string') this.db.exec(migration);
-          else migration(this.db);
-          this.db.pragma(`user_version = ${i + 1}`);
-        })
-        .immediate();
-    }
   }
 
   /**

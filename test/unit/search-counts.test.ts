@@ -20,7 +20,7 @@ import {
   type PictureColors,
 } from '../../src/domain/facets.js';
 import type { JsonObject } from '../../src/domain/json.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import { migrate } from '../../src/store/migrations.js';
 import { hashDistance, isPictureHash } from '../../src/store/picture-index.js';
 import { SqliteStore, type SearchQuery, type SortField } from '../../src/store/sqlite-store.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -567,11 +567,7 @@ describe('exact totals and deep pages under writes', () => {
     // A database at schema 14 (colours stored, not yet in asset_colors or the counts).
     const legacyPath = path.join(ws.dir, 'legacy-colors.sqlite');
     const legacy = new Database(legacyPath);
-    for (const migration of MIGRATIONS.slice(0, 14)) {
-      if (typeof migration === 'string') legacy.exec(migration);
-      else migration(legacy);
-    }
-    legacy.pragma('user_version = 14');
+    migrate(legacy, 14);
     const rand = seededRandom(11);
     const insert = legacy.prepare(
       `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
@@ -613,8 +609,7 @@ describe('exact totals and deep pages under writes', () => {
     // A database at the previous schema version with rows in it, then opened by the current code.
     const legacyPath = path.join(ws.dir, 'legacy.sqlite');
     const legacy = new Database(legacyPath);
-    for (const sql of MIGRATIONS.slice(0, 4)) legacy.exec(sql as string);
-    legacy.pragma('user_version = 4');
+    migrate(legacy, 4);
     const insert = legacy.prepare(
       `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
          license_norm, search_text) VALUES (?, ?, ?, ?, ?, 0, '{}', '', '', ?, ?, '')`,

@@ -8,7 +8,7 @@ import type { AssetRecord } from '../../src/domain/asset.js';
 import { filterKeys, mediaFacts } from '../../src/domain/asset.js';
 import type { HookEnvelope } from '../../src/hooks/bus.js';
 import { seededRandom } from '../../bench/tools.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
+import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
 import { MAX_PAIR_CHARS } from '../../src/store/search-chars.js';
 import { SqliteStore, utcNow, type SearchQuery } from '../../src/store/sqlite-store.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -238,8 +238,7 @@ describe('search filters', () => {
     // A database at schema 6 whose only text ends in "ʬqz": only the trigram "ʬqz" holds "qz".
     const legacyPath = path.join(ws.dir, 'legacy.sqlite');
     const legacy = new Database(legacyPath);
-    for (const sql of MIGRATIONS.slice(0, 6)) legacy.exec(sql as string);
-    legacy.pragma('user_version = 6');
+    migrate(legacy, 6);
     legacy
       .prepare(
         `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at, tags_norm,
@@ -268,11 +267,7 @@ describe('search filters', () => {
     const nfd = (text: string): string => text.normalize('NFD');
     const legacyPath = path.join(ws.dir, 'legacy-nfd.sqlite');
     const legacy = new Database(legacyPath);
-    for (const migration of MIGRATIONS.slice(0, 8)) {
-      if (typeof migration === 'string') legacy.exec(migration);
-      else migration(legacy);
-    }
-    legacy.pragma('user_version = 8');
+    migrate(legacy, 8);
     const stale = nfd('u1\nパン屋/パン.png\nＢＧＭ\ncafé');
     legacy
       .prepare(
@@ -319,11 +314,7 @@ describe('search filters', () => {
     // that are not sizes, one not made yet, and a row whose metadata is not JSON at all.
     const legacyPath = path.join(ws.dir, 'legacy-media.sqlite');
     const legacy = new Database(legacyPath);
-    for (const migration of MIGRATIONS.slice(0, 9)) {
-      if (typeof migration === 'string') legacy.exec(migration);
-      else migration(legacy);
-    }
-    legacy.pragma('user_version = 9');
+    migrate(legacy, 9);
     const rows: Array<[string, string]> = [
       ['wide', JSON.stringify({ preview: { kind: 'thumbnail', width: 1920, height: 1080 } })],
       ['sound', JSON.stringify({ preview: { kind: 'waveform', duration: 2.5, channels: 1 } })],
@@ -778,12 +769,7 @@ describe('preview queue counts', () => {
   test('a registry from before the counts gets them from its queue', () => {
     const legacyPath = path.join(ws.dir, 'legacy-jobs.sqlite');
     const legacy = new Database(legacyPath);
-    const before = MIGRATIONS.length - 1;
-    for (const migration of MIGRATIONS.slice(0, before)) {
-      if (typeof migration === 'string') legacy.exec(migration);
-      else migration(legacy);
-    }
-    legacy.pragma(`user_version = ${before}`);
+    migrate(legacy, MIGRATIONS.length - 1);
     const job = legacy.prepare(
       `INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at) VALUES ('default', ?, 'h', ?, '')`,
     );
