@@ -3,7 +3,8 @@
  * upscaled) at the largest size, derive the smaller size from those pixels, write each file
  * atomically. BMP, TGA and PSD, which libvips does not read, are decoded to pixels first
  * (previews/decode-image.ts); Krita and OpenRaster documents give their flattened PNG
- * (previews/layered-document.ts), Clip Studio documents their canvas preview (previews/clip-studio.ts); a font is drawn as a specimen card (previews/font-specimen.ts).
+ * (previews/layered-document.ts), Clip Studio documents their canvas preview
+ * (previews/clip-studio.ts); a font is drawn as a specimen card (previews/font-specimen.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -90,10 +91,8 @@ async function openImage(
   }
   if (LAYERED_DOCUMENT_EXTS.has(ext))
     return openWithLibvips(await mergedImageOf(task.source, ext, MAX_DECODED_FILE_BYTES), options);
-  const opened = await openWithLibvips(task.source, options);
   // An animation's first frame is previewed; how many it has is said (a multi-page TIFF's pages are no frames).
-  const pages = ANIMATED_EXTS.has(ext) ? ((await sharp(task.source, options).metadata()).pages ?? 1) : 1;
-  return pages > 1 ? { ...opened, frames: pages } : opened;
+  return openWithLibvips(task.source, options, ANIMATED_EXTS.has(ext));
 }
 
 /** Formats whose several pages are an animation's frames. */
@@ -107,19 +106,25 @@ async function readWhole(file: string): Promise<Buffer> {
   return fs.readFile(file);
 }
 
-/** A file or encoded bytes libvips reads itself, turned upright. */
+/**
+ * A file or encoded bytes libvips reads itself, turned upright; with `countFrames`, how many
+ * frames an animation has (its pages, when more than one).
+ */
 async function openWithLibvips(
   input: string | Buffer,
   options: SharpOptions,
-): Promise<{ image: Sharp; width: number; height: number }> {
+  countFrames = false,
+): Promise<{ image: Sharp; width: number; height: number; frames?: number }> {
   const meta = await sharp(input, options).metadata();
   if (!meta.width || !meta.height) throw new Error('the image has no dimensions');
   // EXIF orientations 5-8 swap width and height.
   const rotated = (meta.orientation ?? 1) >= 5;
+  const pages = countFrames ? (meta.pages ?? 1) : 1;
   return {
     image: sharp(input, options).rotate(),
     width: rotated ? meta.height : meta.width,
     height: rotated ? meta.width : meta.height,
+    ...(pages > 1 ? { frames: pages } : {}),
   };
 }
 
