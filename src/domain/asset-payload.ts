@@ -16,6 +16,8 @@ export type AssetUrls = {
   /** Size (`"256"`, `"512"`) → URL. */
   thumbnails?: { [size: string]: string };
   waveform?: string;
+  /** An animation's played preview (an animated WebP of its frames, fitted in 512 px). */
+  animation?: string;
 };
 
 export type AssetPayload = {

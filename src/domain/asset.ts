@@ -127,6 +127,7 @@ function apiUrls(record: AssetRecord, preview: JsonObject | undefined): AssetUrl
     for (const size of Object.keys(thumbnails)) sizes[size] = `${base}/thumbnail?size=${size}&v=${v}`;
     urls.thumbnails = sizes;
     urls.thumbnail = sizes['256'] ?? Object.values(sizes)[0] ?? null;
+    if (isJsonObject(preview?.animation)) urls.animation = `${base}/animation?v=${v}`;
   } else if (record.thumb && preview?.kind === 'waveform') {
     urls.waveform = `${base}/waveform?v=${record.hash.slice(0, 16)}`;
   }

@@ -49,15 +49,20 @@ function sizeParts(preview: PreviewFacts | undefined): { frame?: string; length?
   };
 }
 
+/** A video's length, then its frame; an animation's frame, its frames, then one loop's length. */
+const framedParts = (
+  { frame, length, frames }: ReturnType<typeof sizeParts>,
+  px = '',
+): Array<string | undefined> => (frames ? [`${frame}${px}`, frames, length] : [length, `${frame}${px}`]);
+
 /**
- * "1920 × 1080" (an animation's: "64 × 64 · 8 frames"), a sound's length, or a font's family;
- * undefined before the preview is made (or without one).
+ * "1920 × 1080" (an animation's: "64 × 64 · 8 frames · 0.8 s"), a sound's length, or a font's
+ * family; undefined before the preview is made (or without one).
  */
 export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
-  const { frame, length, frames } = sizeParts(preview);
-  // A video has both: its length, then its frame.
-  if (frame) return [length, frame, frames].filter(Boolean).join(' · ');
-  return length ?? text(preview?.family);
+  const parts = sizeParts(preview);
+  if (parts.frame) return framedParts(parts).filter(Boolean).join(' · ');
+  return parts.length ?? text(preview?.family);
 }
 
 const AUDIO_EXTENSIONS = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
@@ -94,9 +99,9 @@ export function mediaDetails(preview: PreviewFacts | undefined): string | undefi
       .join(' · ');
   const channels = positive(preview?.channels);
   const rate = positive(preview?.sample_rate);
-  const { frame, length, frames } = sizeParts(preview);
+  const parts = sizeParts(preview);
   return [
-    ...(frame ? [length, `${frame} px`, frames] : [size]),
+    ...(parts.frame ? framedParts(parts, ' px') : [size]),
     channels && (CHANNELS[channels] ?? `${channels} channels`),
     rate && `${Number((rate / 1000).toFixed(2))} kHz`,
   ]

@@ -1,13 +1,14 @@
 /**
- * Aseprite documents (`.ase`, `.aseprite`), where pixel art and sprite sheets are drawn: the first
- * frame composed from its visible layers, as the editor shows it, read by the format's published
+ * Aseprite documents (`.ase`, `.aseprite`), where pixel art and sprite sheets are drawn: frames
+ * composed from their visible layers, as the editor shows them, read by the format's published
  * specification (aseprite/docs/ase-file-specs.md): a 128-byte header, then frames of chunks (a
- * size and a type each). Only the first frame's layer, cel and palette chunks are read; other
- * chunks (tags, slices, user data, tilesets) are skipped by their size. Each cel's zlib data is
+ * size and a type each). Layer, cel and palette chunks are read; other chunks (tags, slices, user
+ * data, tilesets) are skipped by their size. Each cel's zlib data is
  * inflated to at most its stated size (a small file cannot claim gigabytes). Blend modes other
  * than normal are drawn as normal, and group opacity is not applied: a preview, not a render.
  */
 import zlib from 'node:zlib';
+import { framesToPlay, loopSeconds, playedDelays, type PlayedFrames } from './animation.js';
 
 const HEADER_BYTES = 128;
 const FILE_MAGIC = 0xa5e0;
@@ -40,48 +41,153 @@ interface Cel {
   pixels: Buffer;
 }
 
-/** Width and height as the header states them. */
-export function asepriteSize(bytes: Buffer): { width: number; height: number } {
+/** Width, height and frames as the header states them. */
+export function asepriteSize(bytes: Buffer): { width: number; height: number; frames: number } {
   if (bytes.length < HEADER_BYTES) throw new Error('the file is too short to hold an Aseprite header');
   if (bytes.readUInt16LE(4) !== FILE_MAGIC)
     throw new Error('it has no Aseprite header (magic number 0xA5E0)');
-  return { width: bytes.readUInt16LE(8), height: bytes.readUInt16LE(10) };
+  return { width: bytes.readUInt16LE(8), height: bytes.readUInt16LE(10), frames: bytes.readUInt16LE(6) };
+}
+
+/** A sprite's frames, composed. */
+export interface AsepriteFrames {
+  width: number;
+  height: number;
+  /** Frames in the sprite. */
+  total: number;
+  /** Each frame's duration in milliseconds (every frame's whose header could be read). */
+  delays: number[];
+  /** The decoded frames, 8-bit RGBA, one below the other (rows top to bottom). */
+  data: Uint8Array;
 }
 
 /**
- * The first frame, composed from its visible layers, as 8-bit RGBA (rows top to bottom), and how
- * many frames the sprite has when more than one.
+ * The first frame, composed from its visible layers, as 8-bit RGBA (rows top to bottom); for an
+ * animated sprite, how many frames it has and the frames its preview plays (previews/animation.ts).
  */
-export function asepritePixels(bytes: Buffer): {
+export function asepriteImage(bytes: Buffer): {
   width: number;
   height: number;
   data: Uint8Array;
   frames?: number;
+  animation?: PlayedFrames;
 } {
-  const { width, height } = asepriteSize(bytes);
+  const { width, height, frames } = asepriteSize(bytes);
+  const sprite = asepriteFrames(bytes, framesToPlay(frames, width, height));
+  const data = sprite.data.subarray(0, width * height * 4);
+  if (sprite.total < 2) return { width, height, data };
+  const played = sprite.data.length / data.length;
+  const animation = {
+    data: sprite.data,
+    delays: playedDelays(sprite.delays, played),
+    duration: loopSeconds(sprite.delays, sprite.total),
+  };
+  return { width, height, data, frames: sprite.total, animation };
+}
+
+/**
+ * The first `maxFrames` frames, each composed from its visible layers. A linked cel (a frame
+ * repeating an earlier frame's cel, as unchanged parts of an animation are saved) draws that cel;
+ * a palette chunk changes the colours of its frame and those after it.
+ */
+export function asepriteFrames(bytes: Buffer, maxFrames: number): AsepriteFrames {
+  const { width, height, frames: total } = asepriteSize(bytes);
   const depth = bytes.readUInt16LE(12);
   if (depth !== 32 && depth !== 16 && depth !== 8)
     throw new Error(`its colour depth ${depth} is not 8, 16 or 32`);
-  const layerOpacity = (bytes.readUInt32LE(14) & HEADER_LAYER_OPACITY) !== 0;
-  const transparentIndex = bytes.readUInt8(28);
-  const bytesPerPixel = depth / 8;
+  const sprite: Sprite = {
+    width,
+    height,
+    depth,
+    layerOpacity: (bytes.readUInt32LE(14) & HEADER_LAYER_OPACITY) !== 0,
+    transparentIndex: bytes.readUInt8(28),
+    layers: [],
+    groupsVisible: [],
+    palette: [],
+    newPalette: false,
+  };
+  const count = Math.max(1, Math.min(total, maxFrames));
+  const frameBytes = width * height * 4;
+  const data = new Uint8Array(frameBytes * count);
+  const delays: number[] = [];
+  // Each frame's cels by layer, for the linked cels of the frames after it.
+  const celsByFrame: Array<Map<number, Cel>> = [];
+  let at = HEADER_BYTES;
+  let decoded = 0;
+  for (; decoded < count; decoded++) {
+    try {
+      const frame = readFrame(bytes, at, decoded, sprite, celsByFrame);
+      compose(
+        sprite,
+        [...frame.cels.values()],
+        data.subarray(decoded * frameBytes, (decoded + 1) * frameBytes),
+      );
+      celsByFrame.push(frame.cels);
+      delays.push(frame.duration);
+      at = frame.end;
+    } catch (err) {
+      // A damaged later frame ends the animation there; the first must be whole.
+      if (decoded === 0) throw err;
+      break;
+    }
+  }
+  // The durations of the frames not decoded, from their headers alone.
+  for (
+    let frame = decoded;
+    decoded === count && frame < total && at + FRAME_HEADER_BYTES <= bytes.length;
+    frame++
+  ) {
+    if (bytes.readUInt16LE(at + 4) !== FRAME_MAGIC) break;
+    delays.push(bytes.readUInt16LE(at + 8));
+    at += Math.max(FRAME_HEADER_BYTES, bytes.readUInt32LE(at));
+  }
+  return { width, height, total: Math.max(1, total), delays, data: data.subarray(0, decoded * frameBytes) };
+}
 
-  // The first frame's chunks.
-  if (bytes.length < HEADER_BYTES + FRAME_HEADER_BYTES)
-    throw new Error('the file ends before its first frame');
-  if (bytes.readUInt16LE(HEADER_BYTES + 4) !== FRAME_MAGIC)
-    throw new Error('its first frame has no frame header');
-  const frameEnd = Math.min(bytes.length, HEADER_BYTES + bytes.readUInt32LE(HEADER_BYTES));
-  const oldCount = bytes.readUInt16LE(HEADER_BYTES + 6);
-  const newCount = bytes.readUInt32LE(HEADER_BYTES + 12);
-  const chunkCount = newCount || oldCount;
-  const layers: Layer[] = [];
-  // The visibility of the groups above the layer being read, by child level.
-  const groupsVisible: boolean[] = [];
-  const cels: Cel[] = [];
-  const palette: number[][] = [];
-  let newPalette = false;
-  let at = HEADER_BYTES + FRAME_HEADER_BYTES;
+/** The frame (index `frame`) whose header is at `at`: its cels by layer, its duration, where it ends. */
+function readFrame(
+  bytes: Buffer,
+  at: number,
+  frame: number,
+  sprite: Sprite,
+  earlier: ReadonlyArray<ReadonlyMap<number, Cel>>,
+): { cels: Map<number, Cel>; duration: number; end: number } {
+  const which = frame === 0 ? 'its first frame' : `its frame ${frame + 1}`;
+  if (bytes.length < at + FRAME_HEADER_BYTES) throw new Error(`the file ends before ${which}`);
+  if (bytes.readUInt16LE(at + 4) !== FRAME_MAGIC) throw new Error(`${which} has no frame header`);
+  const frameEnd = Math.min(bytes.length, at + bytes.readUInt32LE(at));
+  const chunkCount = bytes.readUInt32LE(at + 12) || bytes.readUInt16LE(at + 6);
+  const cels = readFrameChunks(bytes, at + FRAME_HEADER_BYTES, frameEnd, chunkCount, sprite, earlier);
+  return { cels, duration: bytes.readUInt16LE(at + 8), end: Math.max(frameEnd, at + FRAME_HEADER_BYTES) };
+}
+
+/** What the chunks read so far say of the whole sprite. */
+interface Sprite {
+  width: number;
+  height: number;
+  depth: 8 | 16 | 32;
+  layerOpacity: boolean;
+  transparentIndex: number;
+  layers: Layer[];
+  /** The visibility of the groups above the layer being read, by child level. */
+  groupsVisible: boolean[];
+  palette: number[][];
+  /** A new palette chunk was read: old palette chunks are ignored. */
+  newPalette: boolean;
+}
+
+/** One frame's chunks: layers and palettes go to the sprite; its cels, by layer, are returned. */
+function readFrameChunks(
+  bytes: Buffer,
+  start: number,
+  frameEnd: number,
+  chunkCount: number,
+  sprite: Sprite,
+  earlier: ReadonlyArray<ReadonlyMap<number, Cel>>,
+): Map<number, Cel> {
+  const cels = new Map<number, Cel>();
+  const bytesPerPixel = sprite.depth / 8;
+  let at = start;
   for (let n = 0; n < chunkCount && at + 6 <= frameEnd; n++) {
     const size = bytes.readUInt32LE(at);
     const type = bytes.readUInt16LE(at + 4);
@@ -91,30 +197,36 @@ export function asepritePixels(bytes: Buffer): {
       const flags = body.readUInt16LE(0);
       const kind = body.readUInt16LE(2);
       const level = body.readUInt16LE(4);
+      const { groupsVisible } = sprite;
       const visible = (flags & LAYER_VISIBLE) !== 0 && groupsVisible.slice(0, level).every(Boolean);
       groupsVisible.length = level;
       groupsVisible[level] = visible;
-      layers.push({
+      sprite.layers.push({
         visible,
         image: kind === 0,
         background: (flags & LAYER_BACKGROUND) !== 0,
-        opacity: layerOpacity ? body.readUInt8(12) : 255,
+        opacity: sprite.layerOpacity ? body.readUInt8(12) : 255,
       });
-    } else if (type === CHUNK_CEL && body.length >= 20) {
+    } else if (type === CHUNK_CEL && body.length >= 16) {
+      const layer = body.readUInt16LE(0);
       const celType = body.readUInt16LE(7);
-      // Raw (0) or compressed (2) images; a linked cel (1) points at an earlier frame, which the
-      // first frame has none of; tilemaps (3) are not drawn.
-      if (celType === 0 || celType === 2) {
-        const cel = { layer: body.readUInt16LE(0), x: body.readInt16LE(2), y: body.readInt16LE(4) };
+      if (celType === 1) {
+        // Linked: the cel of the same layer in an earlier frame.
+        const linked = earlier[body.readUInt16LE(16)]?.get(layer);
+        if (linked) cels.set(layer, linked);
+      } else if ((celType === 0 || celType === 2) && body.length >= 20) {
+        // Raw (0) or compressed (2) images; tilemaps (3) are not drawn.
         const [w, h] = [body.readUInt16LE(16), body.readUInt16LE(18)];
         const expected = w * h * bytesPerPixel;
-        if (w * h > width * height * 4)
+        if (w * h > sprite.width * sprite.height * 4)
           throw new Error(`a cel of ${w}×${h} is larger than its canvas allows`);
         const data = body.subarray(20);
         const pixels = celType === 2 ? inflate(data, expected) : data;
         if (pixels.length < expected) throw new Error(`a cel's pixels are shorter than its ${w}×${h}`);
-        cels.push({
-          ...cel,
+        cels.set(layer, {
+          layer,
+          x: body.readInt16LE(2),
+          y: body.readInt16LE(4),
           opacity: body.readUInt8(6),
           zIndex: body.readInt16LE(9),
           width: w,
@@ -123,12 +235,12 @@ export function asepritePixels(bytes: Buffer): {
         });
       }
     } else if (type === CHUNK_PALETTE && body.length >= 20) {
-      newPalette = true;
+      sprite.newPalette = true;
       const [first, last] = [body.readUInt32LE(4), body.readUInt32LE(8)];
       let p = 20;
       for (let i = first; i <= last && p + 6 <= body.length && i < 256; i++) {
         const hasName = (body.readUInt16LE(p) & 1) !== 0;
-        palette[i] = [
+        sprite.palette[i] = [
           body.readUInt8(p + 2),
           body.readUInt8(p + 3),
           body.readUInt8(p + 4),
@@ -137,7 +249,7 @@ export function asepritePixels(bytes: Buffer): {
         p += 6;
         if (hasName && p + 2 <= body.length) p += 2 + body.readUInt16LE(p);
       }
-    } else if (type === CHUNK_OLD_PALETTE && !newPalette && body.length >= 2) {
+    } else if (type === CHUNK_OLD_PALETTE && !sprite.newPalette && body.length >= 2) {
       let p = 2;
       let index = 0;
       for (let packet = body.readUInt16LE(0); packet > 0 && p + 2 <= body.length; packet--) {
@@ -145,15 +257,20 @@ export function asepritePixels(bytes: Buffer): {
         const count = body.readUInt8(p + 1) || 256;
         p += 2;
         for (let c = 0; c < count && p + 3 <= body.length && index < 256; c++, index++, p += 3)
-          palette[index] = [body.readUInt8(p), body.readUInt8(p + 1), body.readUInt8(p + 2), 255];
+          sprite.palette[index] = [body.readUInt8(p), body.readUInt8(p + 1), body.readUInt8(p + 2), 255];
       }
     }
     at += size;
   }
+  return cels;
+}
 
-  // Bottom to top: by layer, a cel's z-index moving it among the layers (ties: the z-index).
+/** Draws a frame's cels into `out` (cleared): bottom to top, visible image layers only. */
+function compose(sprite: Sprite, cels: Cel[], out: Uint8Array): void {
+  const { width, height, depth, layers, palette, transparentIndex } = sprite;
+  const bytesPerPixel = depth / 8;
+  // By layer, a cel's z-index moving it among the layers (ties: the z-index).
   cels.sort((a, b) => a.layer + a.zIndex - (b.layer + b.zIndex) || a.zIndex - b.zIndex);
-  const out = new Uint8Array(width * height * 4);
   for (const cel of cels) {
     const layer = layers[cel.layer];
     if (!layer?.visible || !layer.image) continue;
@@ -180,8 +297,6 @@ export function asepritePixels(bytes: Buffer): {
       }
     }
   }
-  const frames = bytes.readUInt16LE(6);
-  return { width, height, data: out, ...(frames > 1 ? { frames } : {}) };
 }
 
 /** A cel's pixels inflated, refusing more than it states. */

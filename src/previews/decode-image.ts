@@ -7,7 +7,8 @@
 import { decodeTga } from '@lunapaint/tga-codec';
 import { initializeCanvas, readPsd } from 'ag-psd';
 import { decode as decodeBmp } from 'bmp-ts';
-import { asepritePixels, asepriteSize } from './aseprite.js';
+import type { PlayedFrames } from './animation.js';
+import { asepriteImage, asepriteSize } from './aseprite.js';
 import { ddsPixels, ddsSize } from './dds.js';
 import { exrPixels, exrSize } from './exr.js';
 
@@ -18,6 +19,8 @@ export interface RawImage {
   data: Uint8Array;
   /** An animation's frames (an Aseprite sprite's), when it has more than one. */
   frames?: number;
+  /** The frames an animation's preview plays (`data` is the first). */
+  animation?: PlayedFrames;
 }
 
 /** Extensions (lowercase, with the dot) decoded here rather than by libvips. */
@@ -119,7 +122,7 @@ async function pixels(ext: string, bytes: Buffer): Promise<RawImage> {
   if (ext === '.bmp') return bmpPixels(bytes);
   if (ext === '.dds') return ddsPixels(bytes);
   if (ext === '.exr') return exrPixels(bytes);
-  if (ext === '.ase' || ext === '.aseprite') return asepritePixels(bytes);
+  if (ext === '.ase' || ext === '.aseprite') return asepriteImage(bytes);
   if (ext === '.tga') {
     const { image } = await decodeTga(bytes);
     return { width: image.width, height: image.height, data: toBytes(image.data) };

@@ -110,9 +110,17 @@ export function thumbnailOutputs(thumbsRoot: string, uid: string, relPath: strin
 }
 export const waveformName = (uid: string): string => `${uid}.waveform.json`;
 
+/** An animation's played preview (previews/animation.ts): `<uid>_anim.webp`. */
+export const animationName = (uid: string): string => `${uid}_anim.webp`;
+
+/** Formats whose pages may be an animation's frames (a multi-page TIFF's pages are no frames). */
+export const ANIMATED_EXTS: ReadonlySet<string> = new Set(['.gif', '.webp', '.ase', '.aseprite']);
+export const mayBeAnimated = (relPath: string): boolean =>
+  ANIMATED_EXTS.has(path.extname(relPath).toLowerCase());
+
 /** Every file a preview of this asset may have written (for clean-up). */
 export function previewFileNames(uid: string): string[] {
-  const names = [waveformName(uid)];
+  const names = [waveformName(uid), animationName(uid)];
   for (const size of THUMB_SIZES)
     for (const ext of ['.png', '.jpg', '.webp']) names.push(`${uid}_${size}${ext}`);
   return names;

@@ -23,6 +23,8 @@ import {
   type ThumbSize,
   thumbnailName,
   thumbnailOutputs,
+  animationName,
+  mayBeAnimated,
   waveformName,
 } from './kinds.js';
 
@@ -300,6 +302,9 @@ export class PreviewQueue {
           outputs,
           format,
           limitInputPixels: this.options.maxImagePixels ?? DEFAULT_MAX_PIXELS,
+          ...(mayBeAnimated(asset.path)
+            ? { animation: path.join(thumbsRoot, animationName(asset.uid)) }
+            : {}),
         });
         outcome = { ok: true, kind, result };
       } else if (kind === 'waveform') {

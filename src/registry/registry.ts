@@ -54,6 +54,7 @@ import {
   previewKind,
   thumbnailName,
   thumbnailOutputs,
+  animationName,
 } from '../previews/kinds.js';
 import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
@@ -1853,7 +1854,10 @@ export class AssetRegistry {
         const meta: JsonObject = { ...current.meta };
         let thumb: string | null = null;
         if (outcome.ok && planned) {
-          meta.preview = { ...planned.preview, ...previewFacts(outcome) };
+          meta.preview = {
+            ...planned.preview,
+            ...previewFacts(outcome, this.thumbDisplay(animationName(current.uid))),
+          };
           if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
           else delete meta.thumbnails;
           thumb = planned.thumb;
@@ -2294,16 +2298,21 @@ function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
 }
 
 /**
- * What a finished preview tells about the file, kept in `meta.preview`: a picture's size, a
+ * What a finished preview tells about the file, kept in `meta.preview`: a picture's size (an
+ * animation's frames, the seconds of one loop, and its played preview at `animationPath`), a
  * font's family, style and glyph count, a sound's length, channels and rate, a video's length
  * and frame size (0 where its container does not say: left out).
  */
-function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>): JsonObject {
+function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>, animationPath: string): JsonObject {
   switch (outcome.kind) {
     case 'thumbnail': {
-      const { font, width, height, frames } = outcome.result;
+      const { font, width, height, frames, duration, animation } = outcome.result;
       if (font) return { family: font.family, style: font.style, glyphs: font.glyphs };
-      return frames ? { width, height, frames } : { width, height };
+      if (!frames) return { width, height };
+      const facts: JsonObject = { width, height, frames };
+      if (duration) facts.duration = duration;
+      if (animation) facts.animation = { path: animationPath, frames: animation.frames };
+      return facts;
     }
     case 'waveform': {
       const { duration, channels, sample_rate } = outcome.result;

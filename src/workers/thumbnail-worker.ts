@@ -17,7 +17,8 @@ import type { PictureColors } from '../domain/facets.js';
 import { fontSpecimen, MAX_FONT_FILE_BYTES, type FontFacts } from '../previews/font-specimen.js';
 import { pictureColors } from '../previews/picture-colors.js';
 import { psdWithoutLayers } from '../previews/psd.js';
-import { isFontFile } from '../previews/kinds.js';
+import { ANIMATED_EXTS, isFontFile } from '../previews/kinds.js';
+import { framesToPlay, loopSeconds, playedDelays } from '../previews/animation.js';
 
 // Parallelism comes from the worker pool; libvips' own threads and cache would only compete.
 sharp.concurrency(1);
@@ -30,6 +31,8 @@ export interface ThumbnailTask {
   format: 'png' | 'jpg' | 'webp';
   /** Refuse images with more pixels than this (decompression bombs). */
   limitInputPixels: number;
+  /** Where an animation's played preview goes (an animated WebP), for sources that may be animated. */
+  animation?: string;
 }
 
 export interface ThumbnailResult {
@@ -45,6 +48,27 @@ export interface ThumbnailResult {
   font?: FontFacts;
   /** An animation's frames (an animated GIF or WebP, an Aseprite sprite); absent for a still picture. */
   frames?: number;
+  /** Seconds one loop of an animation lasts. */
+  duration?: number;
+  /** The animated preview written to the task's `animation`: how many frames it plays, its frame size. */
+  animation?: { frames: number; width: number; height: number };
+}
+
+/** Frames up to 256 × 256 (sprites, icons) are played back lossless. */
+const SMALL_FRAME_PIXELS = 256 * 256;
+
+/** An animation, as its preview plays it. */
+interface Animation {
+  /** Frames in all, and their size. */
+  frames: number;
+  width: number;
+  height: number;
+  /** Seconds one loop of all frames lasts. */
+  duration: number;
+  /** Each played frame's delay as played (ms). */
+  delays: number[];
+  /** The played frames, one page each, fitted in a `box`-pixel square (never enlarged). */
+  open: (box: number) => Promise<Sharp>;
 }
 
 async function writeAtomic(target: string, data: Buffer): Promise<void> {
@@ -62,7 +86,7 @@ function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
 /** The image to resize: the file for libvips, or pixels decoded here; its size, upright. */
 async function openImage(
   task: ThumbnailTask,
-): Promise<{ image: Sharp; width: number; height: number; font?: FontFacts; frames?: number }> {
+): Promise<{ image: Sharp; width: number; height: number; font?: FontFacts; animation?: Animation }> {
   const options: SharpOptions = { limitInputPixels: task.limitInputPixels, failOn: 'error', animated: false };
   const ext = path.extname(task.source).toLowerCase();
   if (isFontFile(task.source)) {
@@ -79,9 +103,21 @@ async function openImage(
       ext === '.psd'
         ? await psdWithoutLayers(task.source, MAX_DECODED_FILE_BYTES)
         : await readWhole(task.source);
-    const { width, height, data, frames } = await decodeImage(ext, bytes, task.limitInputPixels);
+    const { width, height, data, frames, animation } = await decodeImage(ext, bytes, task.limitInputPixels);
     const raw = { width, height, channels: 4 as const };
-    return { image: sharp(data, { ...options, raw }), width, height, ...(frames ? { frames } : {}) };
+    const image = sharp(data, { ...options, raw });
+    if (!frames || !animation) return { image, width, height };
+    const played = animation.data.length / (width * height * 4);
+    const pages = { ...raw, height: height * played, pageHeight: height };
+    const open = async (box: number): Promise<Sharp> => {
+      const strip = sharp(animation.data, { raw: pages, limitInputPixels: task.limitInputPixels });
+      if (width <= box && height <= box) return strip;
+      // Resizing raw pixels would lose their pages: they are made an animation first (quickly, lossless).
+      const frames = await strip.webp({ lossless: true, effort: 0, loop: 0 }).toBuffer();
+      return sharp(frames, { animated: true, limitInputPixels: false }).resize(box, box, { fit: 'inside' });
+    };
+    const { duration, delays } = animation;
+    return { image, width, height, animation: { frames, width, height, duration, delays, open } };
   }
   if (ext === '.clip') {
     // The preview stored in the document is often smaller than its canvas: the canvas's size is the picture's.
@@ -91,12 +127,9 @@ async function openImage(
   }
   if (LAYERED_DOCUMENT_EXTS.has(ext))
     return openWithLibvips(await mergedImageOf(task.source, ext, MAX_DECODED_FILE_BYTES), options);
-  // An animation's first frame is previewed; how many it has is said (a multi-page TIFF's pages are no frames).
+  // An animation's first frame is its thumbnail.
   return openWithLibvips(task.source, options, ANIMATED_EXTS.has(ext));
 }
-
-/** Formats whose several pages are an animation's frames. */
-const ANIMATED_EXTS: ReadonlySet<string> = new Set(['.gif', '.webp']);
 
 /** A file decoded here, read whole (up to MAX_DECODED_FILE_BYTES). */
 async function readWhole(file: string): Promise<Buffer> {
@@ -107,29 +140,63 @@ async function readWhole(file: string): Promise<Buffer> {
 }
 
 /**
- * A file or encoded bytes libvips reads itself, turned upright; with `countFrames`, how many
- * frames an animation has (its pages, when more than one).
+ * A file or encoded bytes libvips reads itself, turned upright; with `animated`, its pages are an
+ * animation's frames, when it has more than one.
  */
 async function openWithLibvips(
   input: string | Buffer,
   options: SharpOptions,
-  countFrames = false,
-): Promise<{ image: Sharp; width: number; height: number; frames?: number }> {
+  animated = false,
+): Promise<{ image: Sharp; width: number; height: number; animation?: Animation }> {
   const meta = await sharp(input, options).metadata();
   if (!meta.width || !meta.height) throw new Error('the image has no dimensions');
   // EXIF orientations 5-8 swap width and height.
   const rotated = (meta.orientation ?? 1) >= 5;
-  const pages = countFrames ? (meta.pages ?? 1) : 1;
-  return {
+  const opened = {
     image: sharp(input, options).rotate(),
     width: rotated ? meta.height : meta.width,
     height: rotated ? meta.width : meta.height,
-    ...(pages > 1 ? { frames: pages } : {}),
+  };
+  const frames = animated ? (meta.pages ?? 1) : 1;
+  if (frames < 2) return opened;
+  const delays = meta.delay ?? [];
+  const [width, height] = [meta.width, meta.pageHeight ?? meta.height];
+  const played = framesToPlay(frames, width, height);
+  const open = async (box: number): Promise<Sharp> =>
+    sharp(input, {
+      limitInputPixels: options.limitInputPixels ?? false,
+      failOn: 'error',
+      pages: played,
+    }).resize(box, box, { fit: 'inside', withoutEnlargement: true });
+  const duration = loopSeconds(delays, frames);
+  return {
+    ...opened,
+    animation: { frames, width, height, duration, delays: playedDelays(delays, played), open },
   };
 }
 
+/**
+ * The played frames as an animated WebP fitted in `box`: lossless for small frames (pixel art
+ * keeps its exact colours), else as the thumbnails' quality.
+ */
+async function writeAnimation(
+  animation: Animation,
+  box: number,
+  target: string,
+): Promise<NonNullable<ThumbnailResult['animation']>> {
+  const small = animation.width * animation.height <= SMALL_FRAME_PIXELS;
+  const out = await (
+    await animation.open(box)
+  )
+    .webp({ loop: 0, delay: animation.delays, ...(small ? { lossless: true } : { quality: 82 }) })
+    .toBuffer({ resolveWithObject: true });
+  await writeAtomic(target, out.data);
+  const frames = out.info.pages ?? 1;
+  return { frames, width: out.info.width, height: out.info.pageHeight ?? out.info.height };
+}
+
 export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
-  const { image, width, height, font, frames } = await openImage(task);
+  const { image, width, height, font, animation } = await openImage(task);
   const sizes = Object.keys(task.outputs)
     .map(Number)
     .sort((a, b) => b - a);
@@ -148,7 +215,12 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     outputs[String(size)] = { width: out.info.width, height: out.info.height };
   }
   if (font) return { width, height, outputs, dhash: '', colors: null, font };
-  return { width, height, outputs, ...(frames ? { frames } : {}), ...(await pictureFacts(data, raw)) };
+  const facts = { width, height, outputs, ...(await pictureFacts(data, raw)) };
+  if (!animation) return facts;
+  const played = task.animation
+    ? { animation: await writeAnimation(animation, largest, task.animation) }
+    : {};
+  return { ...facts, frames: animation.frames, duration: animation.duration, ...played };
 }
 
 /** The fingerprint and colours of a picture's raw pixels. */

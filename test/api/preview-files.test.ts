@@ -371,24 +371,172 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
     );
   });
 
-  test('an animated GIF: its first frame as the thumbnail, its frame count in its facts; a still picture has none', async () => {
-    // Three 32 × 32 frames stacked: red, green, blue.
-    const frames = Buffer.concat([
-      fill(1024, 220, 30, 10, 255),
-      fill(1024, 20, 200, 40, 255),
-      fill(1024, 10, 40, 200, 255),
-    ]);
+  /** An animation's played preview as served: its frames' delays and size, and one frame's middle pixel. */
+  async function playedAnimation(
+    asset: any,
+  ): Promise<{ delay: number[]; size: number[]; middle: (page: number) => number[] }> {
+    const res = await fetch(url + asset.urls.animation);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('content-type'), 'image/webp');
+    assert.match(
+      res.headers.get('cache-control') ?? '',
+      /immutable/,
+      'the URL carries the hash: cached for good',
+    );
+    const webp = Buffer.from(await res.arrayBuffer());
+    const meta = await sharp(webp).metadata();
+    const size = [meta.width, meta.pageHeight ?? meta.height, meta.pages ?? 1];
+    const middle = async (page: number): Promise<number[]> => {
+      const { data, info } = await sharp(webp, { page }).raw().toBuffer({ resolveWithObject: true });
+      const o = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
+      return [...data.subarray(o, o + 3)];
+    };
+    const pages = await Promise.all(Array.from({ length: size[2]! }, (_, page) => middle(page)));
+    return { delay: meta.delay ?? [], size, middle: (page) => pages[page]! };
+  }
+
+  const near = (actual: number[], expected: number[]): boolean =>
+    actual.every((v, i) => Math.abs(v - expected[i]!) <= 12);
+
+  test('an animated GIF: its first frame as the thumbnail, its frames played back with their delays; a still picture has neither', async () => {
+    // Three 32 × 32 frames stacked: red, green, blue; the last saying 0 ms (browsers show such a frame for 100).
+    const colours = [
+      [220, 30, 10],
+      [20, 200, 40],
+      [10, 40, 200],
+    ];
+    const frames = Buffer.concat(colours.map(([r, g, b]) => fill(1024, r!, g!, b!, 255)));
     const gif = await sharp(frames, { raw: { width: 32, height: 96, channels: 4, pageHeight: 32 } })
-      .gif()
+      .gif({ delay: [80, 120, 0], loop: 0 })
       .toBuffer();
     const asset = await registerMedia('spin.gif', gif);
     assert.equal(asset.preview_status, 'done', asset.preview_error);
-    assert.deepEqual([asset.preview.width, asset.preview.height, asset.preview.frames], [32, 32, 3]);
+    assert.deepEqual(
+      [asset.preview.width, asset.preview.height, asset.preview.frames, asset.preview.duration],
+      [32, 32, 3, 0.3],
+    );
+    assert.deepEqual(asset.preview.animation, { path: `cache/thumbs/${asset.id}_anim.webp`, frames: 3 });
     const thumb = await thumbnailPixels(`${asset.id}_256.png`);
     const [r, g, b] = thumb.at(16, 16);
     assert.ok(r! > 180 && g! < 80 && b! < 80, `the first frame, red: ${[r, g, b].join()}`);
+
+    const played = await playedAnimation(asset);
+    assert.deepEqual(
+      [played.delay, played.size],
+      [
+        [80, 120, 100],
+        [32, 32, 3],
+      ],
+    );
+    colours.forEach((colour, page) =>
+      assert.ok(near(played.middle(page), colour), `frame ${page}: ${played.middle(page).join()}`),
+    );
+
     const still = await registerMedia('one-frame.png', await makeImage(40, 30, 'png'));
-    assert.equal(still.preview.frames, undefined);
+    assert.deepEqual(
+      [still.preview.frames, still.preview.animation, still.urls.animation],
+      [undefined, undefined, undefined],
+    );
+    const none = await api(url, 'GET', `/api/assets/${still.id}/animation`);
+    assert.equal(none.status, 404);
+    assert.equal(none.body.code, 'no_animation');
+    assert.match(none.body.message, /one-frame\.png\) is not an animation/);
+  });
+
+  test('an animated Aseprite sprite: its frames composed and played back, a linked cel drawn, each frame its duration', async () => {
+    const sprite = makeAseprite({
+      width: 48,
+      height: 24,
+      depth: 32,
+      duration: 150,
+      layers: [{ name: 'body', background: true }, { name: 'flash' }],
+      cels: [
+        {
+          layer: 0,
+          x: 0,
+          y: 0,
+          width: 48,
+          height: 24,
+          pixels: fill(48 * 24, top.r, top.g, top.b, 255),
+          compressed: true,
+        },
+      ],
+      later: [
+        {
+          duration: 50,
+          cels: [
+            { layer: 0, link: 0 },
+            { layer: 1, x: 16, y: 8, width: 16, height: 8, pixels: fill(128, 250, 250, 250, 255) },
+          ],
+        },
+        {
+          duration: 200,
+          cels: [
+            {
+              layer: 0,
+              x: 0,
+              y: 0,
+              width: 48,
+              height: 24,
+              pixels: fill(48 * 24, bottom.r, bottom.g, bottom.b, 255),
+            },
+          ],
+        },
+      ],
+    });
+    const asset = await registerMedia('hero-hit.aseprite', sprite);
+    assert.equal(asset.preview_status, 'done', asset.preview_error);
+    assert.deepEqual(
+      [asset.preview.frames, asset.preview.duration, asset.preview.animation.frames],
+      [3, 0.4, 3],
+    );
+    const played = await playedAnimation(asset);
+    assert.deepEqual(
+      [played.delay, played.size],
+      [
+        [150, 50, 200],
+        [48, 24, 3],
+      ],
+    );
+    // Small frames are kept lossless: the exact colours.
+    assert.deepEqual(played.middle(0), [top.r, top.g, top.b]);
+    assert.deepEqual(played.middle(1), [250, 250, 250], 'the flash over the linked body');
+    assert.deepEqual(played.middle(2), [bottom.r, bottom.g, bottom.b]);
+
+    // A sprite larger than the box: its frames fitted in 512 px, still an animation.
+    const wide = (r: number, g: number, b: number) => ({
+      cels: [
+        {
+          layer: 0,
+          x: 0,
+          y: 0,
+          width: 1024,
+          height: 256,
+          pixels: fill(1024 * 256, r, g, b, 255),
+          compressed: true,
+        },
+      ],
+    });
+    const banner = await registerMedia(
+      'title-banner.aseprite',
+      makeAseprite({
+        width: 1024,
+        height: 256,
+        depth: 32,
+        layers: [{ name: 'sky' }],
+        ...wide(top.r, top.g, top.b),
+        later: [wide(bottom.r, bottom.g, bottom.b)],
+      }),
+    );
+    const fitted = await playedAnimation(banner);
+    assert.deepEqual(
+      [fitted.delay, fitted.size],
+      [
+        [100, 100],
+        [512, 128, 2],
+      ],
+    );
+    assert.ok(near(fitted.middle(1), [bottom.r, bottom.g, bottom.b]), fitted.middle(1).join());
   });
 
   test('a Clip Studio document without a canvas preview, or a file that is none, fails with the reason', async () => {

@@ -338,9 +338,22 @@ export interface AseCel {
   compressed?: boolean;
 }
 
+/** A cel of a later frame that repeats the same layer's cel of frame `link` (cel type 1). */
+export interface AseLinkedCel {
+  layer: number;
+  link: number;
+}
+
+/** A frame after the first: its cels and how long it shows (ms; 100 unless said). */
+export interface AseFrame {
+  cels: Array<AseCel | AseLinkedCel>;
+  duration?: number;
+}
+
 /**
- * An Aseprite sprite, written by the format's specification (a 128-byte header, a
- * frame header, then its chunks: a palette, the layers, the cels); layer opacity marked valid.
+ * An Aseprite sprite, written by the format's specification (a 128-byte header, then frames: a
+ * frame header and its chunks, the first frame holding a palette, the layers and its cels);
+ * layer opacity marked valid.
  */
 export function makeAseprite({
   width,
@@ -351,14 +364,20 @@ export function makeAseprite({
   palette = [],
   transparentIndex = 0,
   frames = 1,
+  duration = 100,
+  later = [],
 }: {
   width: number;
   height: number;
   depth: 32 | 16 | 8;
-  /** Frames in all: the first holds the layers and cels, the others are empty (nothing changes). */
+  /** Frames in all: the first and `later`, then empty frames (no cels: nothing is drawn). */
   frames?: number;
   layers: AseLayer[];
+  /** The first frame's cels. */
   cels: AseCel[];
+  /** The first frame's duration (ms). */
+  duration?: number;
+  later?: AseFrame[];
   palette?: Array<[number, number, number, number]>;
   transparentIndex?: number;
 }): Buffer {
@@ -368,13 +387,39 @@ export function makeAseprite({
     header.writeUInt16LE(type, 4);
     return Buffer.concat([header, body]);
   };
-  const chunks: Buffer[] = [];
+  const celChunk = (cel: AseCel | AseLinkedCel): Buffer => {
+    const head = Buffer.alloc('link' in cel ? 18 : 20);
+    head.writeUInt16LE(cel.layer, 0);
+    if ('link' in cel) {
+      head.writeUInt16LE(1, 7);
+      head.writeUInt16LE(cel.link, 16);
+      return chunk(0x2005, head);
+    }
+    head.writeInt16LE(cel.x, 2);
+    head.writeInt16LE(cel.y, 4);
+    head.writeUInt8(cel.opacity ?? 255, 6);
+    head.writeUInt16LE(cel.compressed ? 2 : 0, 7);
+    head.writeUInt16LE(cel.width, 16);
+    head.writeUInt16LE(cel.height, 18);
+    return chunk(0x2005, Buffer.concat([head, cel.compressed ? zlib.deflateSync(cel.pixels) : cel.pixels]));
+  };
+  const frame = (chunks: Buffer[], ms: number): Buffer => {
+    const head = Buffer.alloc(16);
+    const body = Buffer.concat(chunks);
+    head.writeUInt32LE(16 + body.length, 0);
+    head.writeUInt16LE(0xf1fa, 4);
+    head.writeUInt16LE(chunks.length, 6);
+    head.writeUInt16LE(ms, 8);
+    head.writeUInt32LE(chunks.length, 12);
+    return Buffer.concat([head, body]);
+  };
+  const first: Buffer[] = [];
   if (palette.length) {
     const body = Buffer.alloc(20 + palette.length * 6);
     body.writeUInt32LE(palette.length, 0);
     body.writeUInt32LE(palette.length - 1, 8);
     palette.forEach((rgba, i) => body.set([0, 0, ...rgba], 20 + i * 6));
-    chunks.push(chunk(0x2019, body));
+    first.push(chunk(0x2019, body));
   }
   for (const layer of layers) {
     const name = Buffer.from(layer.name);
@@ -385,37 +430,19 @@ export function makeAseprite({
     body.writeUInt8(layer.opacity ?? 255, 12);
     body.writeUInt16LE(name.length, 16);
     name.copy(body, 18);
-    chunks.push(chunk(0x2004, body));
+    first.push(chunk(0x2004, body));
   }
-  for (const cel of cels) {
-    const head = Buffer.alloc(20);
-    head.writeUInt16LE(cel.layer, 0);
-    head.writeInt16LE(cel.x, 2);
-    head.writeInt16LE(cel.y, 4);
-    head.writeUInt8(cel.opacity ?? 255, 6);
-    head.writeUInt16LE(cel.compressed ? 2 : 0, 7);
-    head.writeUInt16LE(cel.width, 16);
-    head.writeUInt16LE(cel.height, 18);
-    chunks.push(
-      chunk(0x2005, Buffer.concat([head, cel.compressed ? zlib.deflateSync(cel.pixels) : cel.pixels])),
-    );
-  }
-  const frame = Buffer.alloc(16);
-  const frameBody = Buffer.concat(chunks);
-  frame.writeUInt32LE(16 + frameBody.length, 0);
-  frame.writeUInt16LE(0xf1fa, 4);
-  frame.writeUInt16LE(chunks.length, 6);
-  frame.writeUInt16LE(100, 8);
-  frame.writeUInt32LE(chunks.length, 12);
-  const empty = Buffer.alloc(16);
-  empty.writeUInt32LE(16, 0);
-  empty.writeUInt16LE(0xf1fa, 4);
-  empty.writeUInt16LE(100, 8);
-  const later = Array.from({ length: frames - 1 }, () => empty);
+  first.push(...cels.map(celChunk));
+  const count = Math.max(frames, 1 + later.length);
+  const body = [
+    frame(first, duration),
+    ...later.map((f) => frame(f.cels.map(celChunk), f.duration ?? 100)),
+    ...Array.from({ length: count - 1 - later.length }, () => frame([], 100)),
+  ];
   const header = Buffer.alloc(128);
-  header.writeUInt32LE(128 + frame.length + frameBody.length + 16 * later.length, 0);
+  header.writeUInt32LE(128 + body.reduce((sum, b) => sum + b.length, 0), 0);
   header.writeUInt16LE(0xa5e0, 4);
-  header.writeUInt16LE(frames, 6);
+  header.writeUInt16LE(count, 6);
   header.writeUInt16LE(width, 8);
   header.writeUInt16LE(height, 10);
   header.writeUInt16LE(depth, 12);
@@ -423,7 +450,7 @@ export function makeAseprite({
   header.writeUInt16LE(100, 18);
   header.writeUInt8(transparentIndex, 28);
   header.writeUInt16LE(palette.length, 32);
-  return Buffer.concat([header, frame, frameBody, ...later]);
+  return Buffer.concat([header, ...body]);
 }
 
 /** `count` pixels of one value (an RGBA colour, a grey and alpha, or an index). */

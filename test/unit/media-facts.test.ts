@@ -30,6 +30,14 @@ describe('media facts', () => {
     assert.equal(mediaSize({ width: 64, height: 64, frames: 8 }), '64 × 64 · 8 frames');
     assert.equal(mediaDetails({ width: 64, height: 64, frames: 8 }), '64 × 64 px · 8 frames');
     assert.equal(mediaSize({ width: 64, height: 64, frames: 1 }), '64 × 64');
+    assert.equal(
+      mediaSize({ width: 32, height: 32, frames: 3, duration: 0.3 }),
+      '32 × 32 · 3 frames · 0.3 s',
+    );
+    assert.equal(
+      mediaDetails({ width: 32, height: 32, frames: 3, duration: 0.3 }),
+      '32 × 32 px · 3 frames · 0.3 s',
+    );
     // A font: its family (the tile), with its style and glyph count (the detail view).
     assert.equal(mediaSize({ family: 'Press Start 2P', style: 'Regular', glyphs: 97 }), 'Press Start 2P');
     assert.equal(

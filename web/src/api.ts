@@ -25,7 +25,7 @@ export type AssetSummary = Pick<
   'uid' | 'type' | 'path' | 'tags' | 'license' | 'preview_status' | 'copies'
 > & {
   metadata?: { title?: unknown };
-  urls?: Partial<Pick<AssetUrls, 'file' | 'thumbnail' | 'thumbnails' | 'waveform'>>;
+  urls?: Partial<Pick<AssetUrls, 'file' | 'thumbnail' | 'thumbnails' | 'waveform' | 'animation'>>;
   preview?: PreviewFacts;
   colors?: Partial<PictureColors>;
 };

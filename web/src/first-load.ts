@@ -84,6 +84,8 @@ export const GRID_FIELDS = [
   // What the tile's play button plays.
   'urls.file',
   'urls.waveform',
+  // An animation plays while the pointer is over its tile.
+  'urls.animation',
   'preview_status',
   // The "×3" badge, and the size or length under the name.
   'copies',

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { previewVersion, type AssetRecord } from '../../domain/asset.js';
-import { previewKind, thumbnailName, waveformName } from '../../previews/kinds.js';
+import { animationName, previewKind, thumbnailName, waveformName } from '../../previews/kinds.js';
+import { isJsonObject } from '../../domain/json.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { IDS_BODY_LIMIT, IdParams, PosterQuery } from '../schemas.js';
@@ -20,7 +21,10 @@ const ThumbQuery = Type.Object({
   v: Type.Optional(Type.String()),
   project_id: Type.Optional(Type.String()),
 });
-const WaveQuery = Type.Object({ v: Type.Optional(Type.String()), project_id: Type.Optional(Type.String()) });
+const VersionedQuery = Type.Object({
+  v: Type.Optional(Type.String()),
+  project_id: Type.Optional(Type.String()),
+});
 const RequeueBody = Type.Object({
   ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100_000 })),
   failed: Type.Optional(Type.Boolean({ description: 'Re-queue every failed preview.' })),
@@ -155,7 +159,7 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
 
   app.get(
     '/api/assets/:id/waveform',
-    { schema: { tags, summary: 'Audio waveform JSON', params: IdParams, querystring: WaveQuery } },
+    { schema: { tags, summary: 'Audio waveform JSON', params: IdParams, querystring: VersionedQuery } },
     async (request, reply) => {
       const registry = service.project(request.query.project_id);
       const record = registry.require(request.params.id);
@@ -167,6 +171,39 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
         waveformName(record.uid),
         etag,
         versioned,
+        request.headers['if-none-match'],
+        reply,
+      );
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/animation',
+    {
+      schema: {
+        tags,
+        summary: "An animation's frames played back: an animated WebP fitted in 512 px",
+        description:
+          'For an animated GIF or WebP and an Aseprite sprite (`metadata.preview.frames` > 1), once its preview is ' +
+          'made: its frames with their own delays, looping. At most 500 frames, and 100 million source pixels ' +
+          '(`metadata.preview.animation.frames` says how many play). 404 `no_animation` for a still picture.',
+        params: IdParams,
+        querystring: VersionedQuery,
+      },
+    },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const record = registry.require(request.params.id);
+      requireReady(record, 'thumbnail');
+      const preview = record.meta.preview;
+      if (!isJsonObject(preview) || !isJsonObject(preview.animation))
+        throw new AppError(404, 'no_animation', `Asset ${record.uid} (${record.path}) is not an animation.`);
+      const version = previewVersion(record);
+      return sendPreview(
+        record,
+        animationName(record.uid),
+        `"${version}-animation"`,
+        request.query.v === version,
         request.headers['if-none-match'],
         reply,
       );

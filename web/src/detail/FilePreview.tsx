@@ -11,6 +11,7 @@ import { frameOf } from '../gallery/poster';
 import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import { decodeTextHead, laidOutJson, type TextHead } from './text-head.js';
+import { isJsonObject } from '../../../src/domain/json.js';
 
 /** How much of a text file the detail view reads (a Range request): enough for any config. */
 export const TEXT_HEAD_BYTES = 64 * 1024;
@@ -128,6 +129,31 @@ function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
           )}
         </>
       )}
+    </div>
+  );
+}
+
+/**
+ * An animation plays, looping, with a button to hold it still on its first frame; it starts still
+ * when the system asks for less motion.
+ */
+function AnimationPlayer({ asset }: { asset: Asset }): React.JSX.Element {
+  const [playing, setPlaying] = useState(() => !matchMedia('(prefers-reduced-motion: reduce)').matches);
+  const { frames, animation } = asset.preview ?? {};
+  const played = isJsonObject(animation) ? animation.frames : undefined;
+  return (
+    <div className="player animation">
+      <Preview asset={asset} size={512} box={400} playing={playing} />
+      <p className="poster-line">
+        <button type="button" aria-pressed={!playing} onClick={() => setPlaying(!playing)}>
+          {playing ? 'Pause' : 'Play'}
+        </button>{' '}
+        {typeof frames === 'number' && typeof played === 'number' && played < frames && (
+          <span className="muted">
+            Plays its first {played} of {frames} frames (download the file for all of them).
+          </span>
+        )}
+      </p>
     </div>
   );
 }
@@ -258,6 +284,7 @@ export function FilePreview({ asset }: { asset: Asset }): React.JSX.Element {
   if (isAudioAsset(asset)) return <AudioPlayer asset={asset} />;
   if (isVideoPath(asset.path)) return <VideoPlayer asset={asset} />;
   if (isFontPath(asset.path)) return <FontSample asset={asset} />;
+  if (asset.urls.animation) return <AnimationPlayer key={asset.uid} asset={asset} />;
   // A picture (or a file whose preview is being made) shows its thumbnail or icon; a sprite or
   // an icon a whole multiple of its size (the preview box is at least ~400 px wide).
   if (asset.urls.thumbnail || asset.urls.thumbnails || asset.preview_status)

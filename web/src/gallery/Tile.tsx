@@ -63,6 +63,7 @@ export function Preview({
   box = width,
   progress,
   deferred = false,
+  playing = false,
 }: {
   asset: AssetSummary;
   size: 256 | 512;
@@ -77,6 +78,8 @@ export function Preview({
   progress?: number;
   /** Not yet: the type icon only, nothing asked for (a grid tile waiting at the gate). */
   deferred?: boolean;
+  /** An animation plays its frames (its played preview) rather than showing its first. */
+  playing?: boolean;
 }): React.JSX.Element {
   // Preview URLs exist as soon as the preview is planned; they are fetched once it is made.
   const pending = asset.preview_status === 'queued' || asset.preview_status === 'running';
@@ -93,12 +96,13 @@ export function Preview({
   const scale = pixelScale(asset, box);
   // Several sizes and a known width: the browser chooses (not for a small picture: both sizes
   // are the picture itself, whose true width the `w` descriptors would misstate).
-  const choose = Boolean(width) && choices.length > 1 && scale === 1;
+  const animation = playing ? asset.urls?.animation : undefined;
+  const choose = Boolean(width) && choices.length > 1 && scale === 1 && !animation;
   if (thumb && !broken) {
     const classes = [asset.colors?.transparent && 'cut-out', scale > 1 && 'pixel-art'].filter(Boolean);
     return (
       <img
-        src={thumb}
+        src={animation ?? thumb}
         srcSet={choose ? choices.map(([px, url]) => `${url} ${px}w`).join(', ') : undefined}
         sizes={choose ? `${width}px` : undefined}
         alt={`Preview of ${assetName(asset)}`}
@@ -153,6 +157,7 @@ export const Tile = memo(function Tile({
   const gate = useContext(PreviewGateContext);
   const [arrival] = useState(() => (gate?.flying ? 'flying' : gate?.scrolling ? 'scrolling' : 'still'));
   const [waiting, setWaiting] = useState(arrival !== 'still');
+  const [pointerOver, setPointerOver] = useState(false);
   const loaded = asset !== undefined;
   const played = useAudition(asset?.uid ?? '');
   useEffect(() => {
@@ -182,9 +187,25 @@ export const Tile = memo(function Tile({
       onClick={(e) => onPointer(index, e)}
       onDoubleClick={() => onOpen(index)}
     >
-      <div className="thumb">
+      <div
+        className="thumb"
+        onMouseEnter={() => setPointerOver(true)}
+        onMouseLeave={() => setPointerOver(false)}
+      >
         {!(waiting && arrival === 'flying') && (
-          <Preview asset={asset} size={256} width={width} progress={played} deferred={waiting} />
+          <Preview
+            asset={asset}
+            size={256}
+            width={width}
+            progress={played}
+            deferred={waiting}
+            playing={pointerOver}
+          />
+        )}
+        {asset.urls?.animation && (
+          <span className="badge anim-mark" title="An animation: it plays while the pointer is over it">
+            ↻
+          </span>
         )}
         {asset.preview_status === 'failed' && <span className="badge error">no preview</span>}
         {(asset.urls?.thumbnail ?? asset.urls?.thumbnails) && isVideoPath(asset.path) && (
