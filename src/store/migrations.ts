@@ -438,6 +438,16 @@ export const MIGRATIONS: readonly Migration[] = [
     INSERT INTO preview_job_counts (status, n) VALUES (new.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
   END;
   `,
+  // Animations got a played preview (previews/animation.ts): the previews made before it are made
+  // again for what may be an animation: every GIF, and what an earlier version counted frames in
+  // (a WebP, an Aseprite sprite). A still WebP is left alone.
+  `
+  UPDATE preview_jobs SET status = 'queued', error = NULL, attempts = 0, owner = NULL
+  WHERE status = 'done' AND EXISTS (
+    SELECT 1 FROM assets a WHERE a.project_id = preview_jobs.project_id AND a.uid = preview_jobs.uid
+      AND (lower(a.path) LIKE '%.gif'
+        OR CASE WHEN json_valid(a.meta) THEN json_extract(a.meta, '$.preview.frames') END > 1));
+  `,
 ];
 
 /**

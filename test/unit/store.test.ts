@@ -8,7 +8,7 @@ import type { AssetRecord } from '../../src/domain/asset.js';
 import { filterKeys, mediaFacts } from '../../src/domain/asset.js';
 import type { HookEnvelope } from '../../src/hooks/bus.js';
 import { seededRandom } from '../../bench/tools.js';
-import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
+import { migrate } from '../../src/store/migrations.js';
 import { MAX_PAIR_CHARS } from '../../src/store/search-chars.js';
 import { SqliteStore, utcNow, type SearchQuery } from '../../src/store/sqlite-store.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -769,7 +769,7 @@ describe('preview queue counts', () => {
   test('a registry from before the counts gets them from its queue', () => {
     const legacyPath = path.join(ws.dir, 'legacy-jobs.sqlite');
     const legacy = new Database(legacyPath);
-    migrate(legacy, MIGRATIONS.length - 1);
+    migrate(legacy, 16);
     const job = legacy.prepare(
       `INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at) VALUES ('default', ?, 'h', ?, '')`,
     );
@@ -778,6 +778,60 @@ describe('preview queue counts', () => {
     const upgraded = new SqliteStore(legacyPath);
     try {
       assert.deepEqual(upgraded.previewCounts(), { queued: 1, running: 0, done: 3, failed: 1 });
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  test('the upgrade makes again the previews of what may be animations, for their played preview', () => {
+    // A registry at schema 17: previews made of a GIF (by a version that counted no frames), a
+    // WebP and an Aseprite sprite counted animated, a still WebP, a PNG, a GIF whose preview
+    // failed, and a row whose metadata is not JSON.
+    const legacyPath = path.join(ws.dir, 'legacy-animations.sqlite');
+    const legacy = new Database(legacyPath);
+    migrate(legacy, 17);
+    const rows: Array<[string, string, string]> = [
+      ['spin', 'fx/Spin.GIF', 'done'],
+      ['loop', 'fx/loop.webp', 'done'],
+      ['walk', 'sprites/walk.aseprite', 'done'],
+      ['photo', 'photos/photo.webp', 'done'],
+      ['logo', 'ui/logo.png', 'done'],
+      ['cut', 'fx/cut.gif', 'failed'],
+      ['broken', 'fx/broken.webp', 'done'],
+    ];
+    const meta: Record<string, string> = {
+      loop: JSON.stringify({ preview: { width: 64, height: 64, frames: 12 } }),
+      walk: JSON.stringify({ preview: { width: 16, height: 16, frames: 4 } }),
+      photo: JSON.stringify({ preview: { width: 1600, height: 900 } }),
+      broken: '{not json',
+    };
+    const asset = legacy.prepare(
+      `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at)
+       VALUES ('default', ?, 'images', ?, ?, 0, ?, '', '')`,
+    );
+    const job = legacy.prepare(
+      `INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at) VALUES ('default', ?, ?, ?, '')`,
+    );
+    for (const [uid, file, status] of rows) {
+      asset.run(uid, file, sha(uid), meta[uid] ?? '{}');
+      job.run(uid, sha(uid), status);
+    }
+    legacy.close();
+    const upgraded = new SqliteStore(legacyPath);
+    try {
+      assert.deepEqual(
+        rows.map(([uid]) => [uid, upgraded.previewJob('default', uid)?.status]),
+        [
+          ['spin', 'queued'],
+          ['loop', 'queued'],
+          ['walk', 'queued'],
+          ['photo', 'done'],
+          ['logo', 'done'],
+          ['cut', 'failed'],
+          ['broken', 'done'],
+        ],
+      );
+      assert.deepEqual(upgraded.previewCounts(), { queued: 3, running: 0, done: 3, failed: 1 });
     } finally {
       upgraded.close();
     }
