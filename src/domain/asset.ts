@@ -110,11 +110,18 @@ export function previewVersion(record: AssetRecord): string {
 
 /**
  * Where a client fetches the asset and its previews over HTTP (ours, beyond the reference).
- * Preview URLs carry the content hash, so they can be cached forever.
+ * Preview URLs carry the content hash, so they can be cached forever. An asset of a project other
+ * than the server's default names its project in each URL (the routes read the default otherwise).
  */
-function apiUrls(record: AssetRecord, preview: JsonObject | undefined): AssetUrls {
+function apiUrls(record: AssetRecord, preview: JsonObject | undefined, defaultProject: string): AssetUrls {
   const base = `/api/assets/${encodeURIComponent(record.uid)}`;
-  const urls: AssetUrls = { self: base, file: `${base}/file`, sidecar: `${base}/sidecar` };
+  const project =
+    record.projectId === defaultProject ? '' : `project_id=${encodeURIComponent(record.projectId)}`;
+  const url = (route: string, query = ''): string => {
+    const search = [query, project].filter(Boolean).join('&');
+    return search ? `${base}${route}?${search}` : `${base}${route}`;
+  };
+  const urls: AssetUrls = { self: url(''), file: url('/file'), sidecar: url('/sidecar') };
   const thumbnails =
     preview?.kind === 'thumbnail'
       ? preview.paths
@@ -124,21 +131,22 @@ function apiUrls(record: AssetRecord, preview: JsonObject | undefined): AssetUrl
   if (record.thumb && isJsonObject(thumbnails)) {
     const v = previewVersion(record);
     const sizes: Record<string, string> = {};
-    for (const size of Object.keys(thumbnails)) sizes[size] = `${base}/thumbnail?size=${size}&v=${v}`;
+    for (const size of Object.keys(thumbnails)) sizes[size] = url('/thumbnail', `size=${size}&v=${v}`);
     urls.thumbnails = sizes;
     urls.thumbnail = sizes['256'] ?? Object.values(sizes)[0] ?? null;
-    if (isJsonObject(preview?.animation)) urls.animation = `${base}/animation?v=${v}`;
+    if (isJsonObject(preview?.animation)) urls.animation = url('/animation', `v=${v}`);
   } else if (record.thumb && preview?.kind === 'waveform') {
-    urls.waveform = `${base}/waveform?v=${record.hash.slice(0, 16)}`;
+    urls.waveform = url('/waveform', `v=${record.hash.slice(0, 16)}`);
   }
   return urls;
 }
 
 /**
  * §2.9: the `/api/assets/*` JSON shape of one asset; `copies` is how many assets of its project
- * hold its bytes (itself included), which the record alone does not say.
+ * hold its bytes (itself included), which the record alone does not say; `defaultProject`, the
+ * project the server's routes read when a request names none.
  */
-export function serializeAsset(record: AssetRecord, copies: number): AssetPayload {
+export function serializeAsset(record: AssetRecord, copies: number, defaultProject: string): AssetPayload {
   const { meta, preview } = outputMeta(record);
   const out: AssetPayload = {
     id: record.uid,
@@ -157,7 +165,7 @@ export function serializeAsset(record: AssetRecord, copies: number): AssetPayloa
     links: buildLinks(record, preview),
     sidecar: sidecarRelPath(record.path),
     path: record.path,
-    urls: apiUrls(record, preview),
+    urls: apiUrls(record, preview, defaultProject),
     copies,
   };
   if (record.thumb) out.thumb = record.thumb;

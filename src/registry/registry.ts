@@ -385,7 +385,8 @@ export class AssetRegistry {
       records.map((r) => r.hash),
     );
     // A record just removed (a delete's answer) no longer counts itself.
-    return records.map((r) => serializeAsset(r, Math.max(1, copies.get(r.hash) ?? 0)));
+    const defaultProject = this.ctx.paths.projectId;
+    return records.map((r) => serializeAsset(r, Math.max(1, copies.get(r.hash) ?? 0), defaultProject));
   }
 
   /** Search input → store query: tags, licence, hash and text trimmed and folded as stored. */

@@ -569,6 +569,34 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
   });
 });
 
+test("an asset of another project than the server's: every URL it gives answers", async () => {
+  ws.file('media/dlc/banner.png', await makeImage(300, 120, 'png'));
+  const res = await api(url, 'POST', '/api/assets/register', {
+    path: 'media/dlc/banner.png',
+    asset_type: 'media',
+    project_id: 'dlc',
+    wait: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  const { urls } = res.body.asset;
+  assert.match(urls.thumbnail, /project_id=dlc/);
+  const self = await api(url, 'GET', urls.self);
+  assert.equal(self.status, 200, self.text);
+  assert.equal(self.body.asset.project_id, 'dlc');
+  for (const [name, expected] of [
+    ['file', 'image/png'],
+    ['thumbnail', 'image/png'],
+    ['sidecar', 'application/json'],
+  ] as const) {
+    const answer = await fetch(url + urls[name]);
+    assert.equal(answer.status, 200, `${name}: ${await answer.text()}`);
+    assert.match(answer.headers.get('content-type') ?? '', new RegExp(expected));
+  }
+  // Not in the default project: without its project the asset is not found.
+  const bare = await fetch(`${url}/api/assets/${res.body.asset.id}/thumbnail`);
+  assert.equal(bare.status, 404);
+});
+
 describe("fonts: a specimen card as the thumbnail, and the font's own facts", () => {
   const pressStart = (ext: 'woff' | 'woff2'): Buffer =>
     fs.readFileSync(

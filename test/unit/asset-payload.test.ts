@@ -137,6 +137,7 @@ describe('serializeAsset (§2.9)', () => {
         meta: { tags: [' Foo', 'foo', null], license: ' MIT ', origin: 5, version: '3', notes: 'n' },
       }),
       1,
+      'default',
     );
     assert.equal(out.id, UID);
     assert.equal(out.uid, UID);
@@ -155,7 +156,7 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('licence and origin are null and version 1 when absent', () => {
-    const out = serializeAsset(record({ meta: {} }), 1);
+    const out = serializeAsset(record({ meta: {} }), 1, 'default');
     assert.deepEqual(out.tags, []);
     assert.equal(out.license, null);
     assert.equal(out.origin, null);
@@ -163,7 +164,7 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('a text asset has no thumb, preview or thumbnails keys', () => {
-    const out = serializeAsset(record(), 1);
+    const out = serializeAsset(record(), 1, 'default');
     assert.ok(!('thumb' in out));
     assert.ok(!('preview' in out));
     assert.ok(!('thumbnails' in out));
@@ -173,7 +174,7 @@ describe('serializeAsset (§2.9)', () => {
 
   test('a wav shows thumb, a waveform preview mirrored into metadata, and a waveform URL', () => {
     const rec = wavRecord();
-    const out = serializeAsset(rec, 1);
+    const out = serializeAsset(rec, 1, 'default');
     const preview = { kind: 'waveform', path: `cache/thumbs/${UID}.waveform.json` };
     assert.equal(out.thumb, `cache/thumbs/${UID}.waveform.json`);
     assert.deepEqual(out.preview, preview);
@@ -183,7 +184,7 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('a png shows thumbnails, a preview with paths/default and versioned thumbnail URLs', () => {
-    const out = serializeAsset(pngRecord(), 1);
+    const out = serializeAsset(pngRecord(), 1, 'default');
     assert.deepEqual(out.thumbnails, {
       '512': `cache/thumbs/${UID}_512.png`,
       '256': `cache/thumbs/${UID}_256.png`,
@@ -199,18 +200,44 @@ describe('serializeAsset (§2.9)', () => {
   });
 
   test('preview status and error appear only when set', () => {
-    assert.ok(!('preview_status' in serializeAsset(record(), 1)));
-    const failed = serializeAsset(record({ previewStatus: 'failed', previewError: 'bad image' }), 1);
+    assert.ok(!('preview_status' in serializeAsset(record(), 1, 'default')));
+    const failed = serializeAsset(
+      record({ previewStatus: 'failed', previewError: 'bad image' }),
+      1,
+      'default',
+    );
     assert.equal(failed.preview_status, 'failed');
     assert.equal(failed.preview_error, 'bad image');
-    const done = serializeAsset(record({ previewStatus: 'done', previewError: null }), 1);
+    const done = serializeAsset(record({ previewStatus: 'done', previewError: null }), 1, 'default');
     assert.equal(done.preview_status, 'done');
     assert.ok(!('preview_error' in done));
   });
 
   test('the uid is URL-encoded in API URLs', () => {
-    const out = serializeAsset(record({ uid: 'a b/c' }), 1);
+    const out = serializeAsset(record({ uid: 'a b/c' }), 1, 'default');
     assert.equal((out.urls as JsonObject).self, '/api/assets/a%20b%2Fc');
+  });
+
+  test("an asset of another project than the server's default names it in every URL", () => {
+    const picture = pngRecord();
+    const other = serializeAsset({ ...picture, projectId: 'dlc 2' }, 1, 'default');
+    const v = picture.hash.slice(0, 16);
+    assert.deepEqual(other.urls, {
+      self: `/api/assets/${picture.uid}?project_id=dlc%202`,
+      file: `/api/assets/${picture.uid}/file?project_id=dlc%202`,
+      sidecar: `/api/assets/${picture.uid}/sidecar?project_id=dlc%202`,
+      thumbnails: {
+        '256': `/api/assets/${picture.uid}/thumbnail?size=256&v=${v}&project_id=dlc%202`,
+        '512': `/api/assets/${picture.uid}/thumbnail?size=512&v=${v}&project_id=dlc%202`,
+      },
+      thumbnail: `/api/assets/${picture.uid}/thumbnail?size=256&v=${v}&project_id=dlc%202`,
+    });
+    // The default project's URLs stay as they were; the default is the server's, whatever its name.
+    assert.equal(serializeAsset(picture, 1, 'default').urls.file, `/api/assets/${picture.uid}/file`);
+    assert.equal(
+      serializeAsset(picture, 1, 'main').urls.file,
+      `/api/assets/${picture.uid}/file?project_id=default`,
+    );
   });
 });
 

@@ -174,12 +174,14 @@ describe('payloads (§1.6, §2.9, §3)', () => {
     const wav = serializeAsset(
       record({ path: 'audio/a.wav', thumb: 'cache/thumbs/x.waveform.json', meta: {} }),
       1,
+      'default',
     );
     assert.deepEqual(wav.preview, { kind: 'waveform', path: 'cache/thumbs/x.waveform.json' });
     assert.equal((wav.links as Record<string, unknown>).preview, 'cache/thumbs/x.waveform.json');
     const png = serializeAsset(
       record({ thumb: 'cache/thumbs/x_256.png', meta: { thumbnails: { '512': 'b', '256': 'a' } } }),
       1,
+      'default',
     );
     assert.deepEqual(png.preview, {
       kind: 'thumbnail',
