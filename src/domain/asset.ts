@@ -125,7 +125,7 @@ function apiUrls(record: AssetRecord, preview: JsonObject | undefined, defaultPr
   const thumbnails =
     preview?.kind === 'thumbnail'
       ? preview.paths
-      : preview?.kind === 'video' && isJsonObject(preview.poster)
+      : (preview?.kind === 'video' || preview?.kind === 'model') && isJsonObject(preview.poster)
         ? record.meta.thumbnails
         : undefined;
   if (record.thumb && isJsonObject(thumbnails)) {

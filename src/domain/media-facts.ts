@@ -17,7 +17,19 @@ export interface PreviewFacts {
   family?: unknown;
   style?: unknown;
   glyphs?: unknown;
+  /** A 3D model's triangles, vertices, materials, textures and animations. */
+  triangles?: unknown;
+  vertices?: unknown;
+  materials?: unknown;
+  textures?: unknown;
+  animations?: unknown;
 }
+
+/** "1 material", "12,345 triangles". */
+const counted = (value: unknown, one: string, many = `${one}s`): string | undefined => {
+  const n = typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+  return n === undefined ? undefined : `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+};
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -56,13 +68,13 @@ const framedParts = (
 ): Array<string | undefined> => (frames ? [`${frame}${px}`, frames, length] : [length, `${frame}${px}`]);
 
 /**
- * "1920 × 1080" (an animation's: "64 × 64 · 8 frames · 0.8 s"), a sound's length, or a font's
- * family; undefined before the preview is made (or without one).
+ * "1920 × 1080" (an animation's: "64 × 64 · 8 frames · 0.8 s"), a sound's length, a font's
+ * family, or a 3D model's triangles; undefined before the preview is made (or without one).
  */
 export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
   const parts = sizeParts(preview);
   if (parts.frame) return framedParts(parts).filter(Boolean).join(' · ');
-  return parts.length ?? text(preview?.family);
+  return parts.length ?? text(preview?.family) ?? counted(preview?.triangles, 'triangle');
 }
 
 const AUDIO_EXTENSIONS = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);
@@ -95,6 +107,16 @@ export function mediaDetails(preview: PreviewFacts | undefined): string | undefi
   const glyphs = positive(preview?.glyphs);
   if (text(preview?.family) === size)
     return [size, text(preview?.style), glyphs && `${glyphs.toLocaleString('en')} glyphs`]
+      .filter(Boolean)
+      .join(' · ');
+  if (preview?.triangles !== undefined)
+    return [
+      size,
+      counted(preview.vertices, 'vertex', 'vertices'),
+      counted(preview.materials, 'material'),
+      positive(preview.textures) && counted(preview.textures, 'texture'),
+      positive(preview.animations) && counted(preview.animations, 'animation'),
+    ]
       .filter(Boolean)
       .join(' · ');
   const channels = positive(preview?.channels);

@@ -39,6 +39,8 @@ const IMAGE_EXTS = new Set([
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);
 // Cutscenes and openings: MP4, MOV and M4V (ISO boxes), WebM and Matroska.
 const VIDEO_EXTS = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv']);
+// 3D models in glTF 2.0 (previews/gltf.ts): their facts read here, their picture drawn by the studio.
+const MODEL_EXTS = new Set(['.glb', '.gltf']);
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
   '.wave': 'wav',
@@ -52,9 +54,14 @@ const AUDIO_EXTS: Record<string, AudioCodec> = {
 /**
  * Pictures and fonts (a specimen card, previews/font-specimen.ts) get thumbnails; sounds a
  * waveform; videos their facts (length and frame size: no frame is decoded here; the studio
- * sends a poster frame, AssetRegistry.setPoster).
+ * sends a poster frame, AssetRegistry.setPoster); 3D models theirs (triangles, materials…), the
+ * studio sending a picture of the model drawn in the browser as their poster.
  */
-export type PreviewKind = 'thumbnail' | 'waveform' | 'video';
+export type PreviewKind = 'thumbnail' | 'waveform' | 'video' | 'model';
+
+/** The kinds whose thumbnail is a poster the studio sends (a video's frame, a model's picture). */
+export const takesPoster = (kind: PreviewKind | undefined): kind is 'video' | 'model' =>
+  kind === 'video' || kind === 'model';
 
 /** Every extension (lowercase, with the dot) that gets a preview: lets SQL skip other files. */
 export const PREVIEW_EXTENSIONS: readonly string[] = [
@@ -62,6 +69,7 @@ export const PREVIEW_EXTENSIONS: readonly string[] = [
   ...FONT_EXTS,
   ...Object.keys(AUDIO_EXTS),
   ...VIDEO_EXTS,
+  ...MODEL_EXTS,
 ];
 
 export function previewKind(relPath: string): PreviewKind | undefined {
@@ -69,10 +77,11 @@ export function previewKind(relPath: string): PreviewKind | undefined {
   if (IMAGE_EXTS.has(ext) || FONT_EXTS.has(ext)) return 'thumbnail';
   if (ext in AUDIO_EXTS) return 'waveform';
   if (VIDEO_EXTS.has(ext)) return 'video';
+  if (MODEL_EXTS.has(ext)) return 'model';
   return undefined;
 }
 
-/** Whether a file at this path gets a preview job (a thumbnail, a waveform, or a video's facts). */
+/** Whether a file at this path gets a preview job (a thumbnail, a waveform, or a video's or model's facts). */
 export const hasPreview = (relPath: string): boolean => previewKind(relPath) !== undefined;
 
 /** Whether a path names a picture (a thumbnail of its own pixels: sizes, fingerprints), not a font. */
@@ -156,6 +165,6 @@ export function plannedPreview(
     const thumb = display(waveformName(uid));
     return { preview: { kind, path: thumb }, thumb };
   }
-  if (kind === 'video') return { preview: { kind }, thumb: null };
+  if (takesPoster(kind)) return { preview: { kind }, thumb: null };
   return undefined;
 }

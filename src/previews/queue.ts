@@ -11,6 +11,7 @@ import { logger } from '../logging.js';
 import type { PreviewJob, SqliteStore } from '../store/sqlite-store.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { ThumbnailResult } from '../workers/thumbnail-worker.js';
+import type { ModelResult } from '../workers/model-worker.js';
 import type { VideoResult } from '../workers/video-worker.js';
 import type { WaveformResult } from '../workers/waveform-worker.js';
 import {
@@ -32,6 +33,7 @@ export type PreviewOutcome =
   | { ok: true; kind: 'thumbnail'; result: ThumbnailResult }
   | { ok: true; kind: 'waveform'; result: WaveformResult }
   | { ok: true; kind: 'video'; result: VideoResult }
+  | { ok: true; kind: 'model'; result: ModelResult }
   | { ok: false; error: string };
 
 export interface PreviewQueueOptions {
@@ -314,6 +316,12 @@ export class PreviewQueue {
         outcome = { ok: true, kind, result: await waveformWithFallback(pool, source, codec, out) };
       } else if (kind === 'video') {
         outcome = { ok: true, kind, result: await pool.videoFacts({ source }) };
+      } else if (kind === 'model') {
+        outcome = {
+          ok: true,
+          kind,
+          result: await pool.modelFacts({ source, root: assetsRoot, relPath: asset.path }),
+        };
       } else {
         throw new Error('this file type has no preview');
       }

@@ -24,7 +24,14 @@ import {
 } from '../domain/metadata.js';
 import { buildProvenance, provenanceEnv } from '../domain/provenance.js';
 import { typeForPath } from '../domain/asset-paths.js';
-import { hasPreview, previewKind, THUMB_SIZES, thumbnailName, waveformName } from '../previews/kinds.js';
+import {
+  hasPreview,
+  previewKind,
+  takesPoster,
+  THUMB_SIZES,
+  thumbnailName,
+  waveformName,
+} from '../previews/kinds.js';
 import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
@@ -735,8 +742,8 @@ export async function rebuildRegistry(
     const expected =
       kind === 'waveform'
         ? [waveformName(record.uid)]
-        : kind === 'video'
-          ? [] // (facts only: no file)
+        : takesPoster(kind)
+          ? [] // (facts only: no file; the poster is the studio's)
           : THUMB_SIZES.map((size) => thumbnailName(record.uid, size, record.path));
     const missing = expected.filter((n) => !names.has(n)).length;
     if (missing) {

@@ -53,6 +53,8 @@ import {
   previewFileNames,
   previewKind,
   thumbnailName,
+  takesPoster,
+  thumbnailExt,
   thumbnailOutputs,
   animationName,
 } from '../previews/kinds.js';
@@ -1862,11 +1864,11 @@ export class AssetRegistry {
           if (planned.thumbnails) meta.thumbnails = planned.thumbnails;
           else delete meta.thumbnails;
           thumb = planned.thumb;
-          // A video's poster frame stays while its bytes do (its facts read again, say).
+          // A video's poster frame (a model's picture) stays while its bytes do (its facts read again, say).
           const poster = isJsonObject(current.meta.preview) ? current.meta.preview.poster : undefined;
           const posterFile = path.join(this.paths.thumbsRoot, thumbnailName(current.uid, 512, current.path));
           if (
-            outcome.kind === 'video' &&
+            takesPoster(outcome.kind) &&
             isJsonObject(poster) &&
             poster.hash === current.hash &&
             fs.existsSync(posterFile) // (not when the preview cache was cleared: the studio makes it again)
@@ -1883,13 +1885,13 @@ export class AssetRegistry {
         return { ...current, meta, thumb, updatedAt: utcNow() };
       },
       (updated) => {
-        // (A font's card and a video are not fingerprinted: '' and 'none' keep them out of the
-        // pictures to fingerprint. A video's colours are its poster's, kept with it.)
+        // (A font's card, a video and a model are not fingerprinted: '' and 'none' keep them out of
+        // the pictures to fingerprint. A video's or model's colours are its poster's, kept with it.)
         const poster = isJsonObject(updated.meta.preview) && isJsonObject(updated.meta.preview.poster);
         const facts: { dhash: string | null; colors: PictureColors | 'none' | null } =
           outcome.ok && outcome.kind === 'thumbnail'
             ? { dhash: outcome.result.dhash, colors: outcome.result.colors ?? 'none' }
-            : outcome.ok && outcome.kind === 'video'
+            : outcome.ok && takesPoster(outcome.kind)
               ? { dhash: '', colors: (poster && updated.colors) || 'none' }
               : { dhash: null, colors: null };
         this.store.setPictureFacts(updated.projectId, updated.uid, updated.hash, facts);
@@ -1936,16 +1938,22 @@ export class AssetRegistry {
   }
 
   /**
-   * Sets a video's poster frame (its thumbnail, which no server-side decoder makes here): a frame
-   * the studio drew from the video in the browser, sent as a PNG, JPEG or WebP image taken `at`
-   * seconds into the file whose hash was `hash`. Resized like any thumbnail in the preview pool
-   * (256 and 512 px JPEGs); kept while the bytes stay the same (a requeued preview keeps it).
+   * Sets a video's poster frame or a 3D model's picture (its thumbnail, which no server-side
+   * decoder or renderer makes here): drawn by the studio in the browser, sent as a PNG, JPEG or
+   * WebP image taken `at` seconds into the file (0 for a model) whose hash was `hash`. Resized like
+   * any thumbnail in the preview pool (256 and 512 px: JPEGs for a video, PNGs with their
+   * transparency for a model); kept while the bytes stay the same (a requeued preview keeps it).
    */
   async setPoster(uid: string, image: Buffer, options: { hash: string; at: number }): Promise<AssetRecord> {
     const record = this.require(uid);
-    if (previewKind(record.path) !== 'video') {
-      throw conflict('not_a_video', `${record.path} is not a video: only a video takes a poster frame.`);
+    const kind = previewKind(record.path);
+    if (!takesPoster(kind)) {
+      throw conflict(
+        'not_a_video',
+        `${record.path} is not a video or a 3D model: only those take a poster (a picture has its own thumbnail).`,
+      );
     }
+    const what = kind === 'video' ? "The video's" : "The model's";
     const stale = (): AppError =>
       conflict(
         'stale_poster',
@@ -1956,7 +1964,7 @@ export class AssetRegistry {
     if (record.previewStatus !== 'done') {
       throw conflict(
         'preview_not_ready',
-        `The video's facts are ${record.previewStatus ?? 'not queued'}: set its poster once they are done.`,
+        `${what} facts are ${record.previewStatus ?? 'not queued'}: set its poster once they are done.`,
       );
     }
     fs.mkdirSync(this.paths.stagingDir, { recursive: true });
@@ -1965,7 +1973,8 @@ export class AssetRegistry {
     let frame: { width: number; height: number; colors: PictureColors | null };
     try {
       fs.writeFileSync(source, image);
-      frame = await this.ctx.pool.thumbnail({ source, outputs, format: 'jpg', limitInputPixels: 64_000_000 });
+      const format = thumbnailExt(record.path).slice(1) as 'png' | 'jpg';
+      frame = await this.ctx.pool.thumbnail({ source, outputs, format, limitInputPixels: 64_000_000 });
     } catch (err) {
       throw badRequest(
         `The poster frame could not be read as a PNG, JPEG or WebP image: ${(err as Error).message}.`,
@@ -1983,18 +1992,18 @@ export class AssetRegistry {
       },
       (current) => {
         const planned = plannedThumbnails(current.uid, current.path, this.thumbDisplay);
-        const preview = isJsonObject(current.meta.preview) ? current.meta.preview : { kind: 'video' };
+        const preview = isJsonObject(current.meta.preview) ? current.meta.preview : { kind };
         const poster = { at: options.at, width: frame.width, height: frame.height, hash: current.hash };
         return {
           ...current,
           meta: { ...current.meta, preview: { ...preview, poster }, thumbnails: planned.thumbnails },
           thumb: planned.thumb,
-          // The poster's colours are the video's.
+          // The poster's colours are the video's (the model's).
           colors: frame.colors,
           updatedAt: utcNow(),
         };
       },
-      // (A video is not fingerprinted: '').
+      // (A video or a model is not fingerprinted: '').
       (updated) =>
         this.store.setPictureFacts(updated.projectId, updated.uid, updated.hash, {
           dhash: '',
@@ -2322,6 +2331,11 @@ function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>, animationP
     case 'video': {
       const facts = Object.entries(outcome.result).filter(([, value]) => value > 0);
       return Object.fromEntries(facts);
+    }
+    case 'model': {
+      const { triangles, vertices, meshes, materials, textures, animations, resources, missing } =
+        outcome.result;
+      return { triangles, vertices, meshes, materials, textures, animations, resources, missing };
     }
   }
 }

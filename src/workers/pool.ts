@@ -14,6 +14,7 @@ import type { SearchQuery } from '../store/sqlite-store.js';
 import type { ThumbnailResult, ThumbnailTask } from './thumbnail-worker.js';
 import type { WaveformResult, WaveformTask } from './waveform-worker.js';
 import type { VideoResult, VideoTask } from './video-worker.js';
+import type { ModelResult, ModelTask } from './model-worker.js';
 import type { WriteResult, WriteTask } from './write-worker.js';
 import type { AtomicFile } from '../files/atomic-write.js';
 
@@ -21,7 +22,7 @@ import type { AtomicFile } from '../files/atomic-write.js';
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.meta.url).href;
 
-type PreviewTask = ThumbnailTask | WaveformTask | VideoTask | string;
+type PreviewTask = ThumbnailTask | WaveformTask | VideoTask | ModelTask | string;
 
 /** A preview task still running after this long is stopped: see {@link WorkerPool.preview}. */
 const PREVIEW_TIMEOUT_MS = Number(process.env.ASSET_REGISTRY_PREVIEW_TIMEOUT_MS) || 180_000;
@@ -29,7 +30,10 @@ const PREVIEW_TIMEOUT_MS = Number(process.env.ASSET_REGISTRY_PREVIEW_TIMEOUT_MS)
 export class WorkerPool {
   /** Reading files: hashing, staged copies, and the folders of a rebuild's scan. */
   private readonly hashPool: Piscina<HashTask | ScanTask, HashResult | HashManyEntry[] | ScanResult>;
-  private readonly previewPool: Piscina<PreviewTask, ThumbnailResult | WaveformResult | VideoResult | string>;
+  private readonly previewPool: Piscina<
+    PreviewTask,
+    ThumbnailResult | WaveformResult | VideoResult | ModelResult | string
+  >;
   /** One thread: batches of small writes, which mostly wait on the disk. */
   private readonly writePool: Piscina<WriteTask, WriteResult>;
   /** One thread: searches that scan rows, off the thread that answers requests. */
@@ -112,6 +116,11 @@ export class WorkerPool {
   /** A video's length and frame size from its container's headers (see the video worker). */
   async videoFacts(task: VideoTask): Promise<VideoResult> {
     return (await this.preview(task, 'video-worker')) as VideoResult;
+  }
+
+  /** A 3D model's facts from its JSON, and the files it needs that are missing (see the model worker). */
+  async modelFacts(task: ModelTask): Promise<ModelResult> {
+    return (await this.preview(task, 'model-worker')) as ModelResult;
   }
 
   /** A picture's difference hash and colours from its thumbnail file (see `fingerprint` in the thumbnail worker). */

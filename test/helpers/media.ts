@@ -775,3 +775,147 @@ export const spritePicture = (): Promise<Buffer> =>
   )
     .png()
     .toBuffer();
+
+/**
+ * A glTF 2.0 model of a cube (12 triangles; 24 vertices, each face its own normals) of one
+ * colour, with `animations` spin animations, as its JSON and its binary buffer (positions,
+ * normals, indices, and the animations' keyframes). `images`: texture URIs it names (a
+ * texture each, on no material). See makeGlb and makeGltf.
+ */
+export function gltfCube({
+  color = [0.8, 0.1, 0.1],
+  animations = 0,
+  images = [],
+  bufferUri,
+}: {
+  color?: [number, number, number];
+  animations?: number;
+  images?: string[];
+  /** The buffer's URI (a `.gltf` beside its `.bin`); none in a GLB. */
+  bufferUri?: string;
+} = {}): { json: Record<string, unknown>; bin: Buffer } {
+  const faces: Array<{ n: number[]; corners: number[][] }> = [
+    {
+      n: [1, 0, 0],
+      corners: [
+        [1, -1, -1],
+        [1, 1, -1],
+        [1, 1, 1],
+        [1, -1, 1],
+      ],
+    },
+    {
+      n: [-1, 0, 0],
+      corners: [
+        [-1, -1, 1],
+        [-1, 1, 1],
+        [-1, 1, -1],
+        [-1, -1, -1],
+      ],
+    },
+    {
+      n: [0, 1, 0],
+      corners: [
+        [-1, 1, -1],
+        [-1, 1, 1],
+        [1, 1, 1],
+        [1, 1, -1],
+      ],
+    },
+    {
+      n: [0, -1, 0],
+      corners: [
+        [-1, -1, 1],
+        [-1, -1, -1],
+        [1, -1, -1],
+        [1, -1, 1],
+      ],
+    },
+    {
+      n: [0, 0, 1],
+      corners: [
+        [-1, -1, 1],
+        [1, -1, 1],
+        [1, 1, 1],
+        [-1, 1, 1],
+      ],
+    },
+    {
+      n: [0, 0, -1],
+      corners: [
+        [1, -1, -1],
+        [-1, -1, -1],
+        [-1, 1, -1],
+        [1, 1, -1],
+      ],
+    },
+  ];
+  const positions = new Float32Array(faces.flatMap((f) => f.corners.flat()));
+  const normals = new Float32Array(faces.flatMap((f) => [f.n, f.n, f.n, f.n].flat()));
+  const indices = new Uint16Array(faces.flatMap((_, i) => [0, 1, 2, 0, 2, 3].map((c) => c + i * 4)));
+  const times = new Float32Array([0, 1]);
+  const turns = new Float32Array([0, 0, 0, 1, 0, 1, 0, 0]); // no turn, then half a turn about y
+  const parts = [positions, normals, indices, ...(animations ? [times, turns] : [])].map((a) => {
+    const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    return Buffer.concat([bytes, Buffer.alloc((4 - (bytes.length % 4)) % 4)]);
+  });
+  const offsets = parts.map((_, i) => parts.slice(0, i).reduce((sum, p) => sum + p.length, 0));
+  const bin = Buffer.concat(parts);
+  const view = (i: number, target?: number) => ({
+    buffer: 0,
+    byteOffset: offsets[i],
+    byteLength: parts[i]!.length,
+    ...(target ? { target } : {}),
+  });
+  const json = {
+    asset: { version: '2.0', generator: 'asset-registry tests' },
+    scene: 0,
+    scenes: [{ nodes: [0] }],
+    nodes: [{ mesh: 0, name: 'cube' }],
+    meshes: [{ primitives: [{ attributes: { POSITION: 0, NORMAL: 1 }, indices: 2, material: 0 }] }],
+    materials: [
+      { pbrMetallicRoughness: { baseColorFactor: [...color, 1], metallicFactor: 0, roughnessFactor: 0.7 } },
+    ],
+    buffers: [{ byteLength: bin.length, ...(bufferUri ? { uri: bufferUri } : {}) }],
+    bufferViews: [view(0, 34962), view(1, 34962), view(2, 34963), ...(animations ? [view(3), view(4)] : [])],
+    accessors: [
+      { bufferView: 0, componentType: 5126, count: 24, type: 'VEC3', min: [-1, -1, -1], max: [1, 1, 1] },
+      { bufferView: 1, componentType: 5126, count: 24, type: 'VEC3' },
+      { bufferView: 2, componentType: 5123, count: 36, type: 'SCALAR' },
+      ...(animations
+        ? [
+            { bufferView: 3, componentType: 5126, count: 2, type: 'SCALAR', min: [0], max: [1] },
+            { bufferView: 4, componentType: 5126, count: 2, type: 'VEC4' },
+          ]
+        : []),
+    ],
+    animations: Array.from({ length: animations }, (_, i) => ({
+      name: `spin-${i + 1}`,
+      samplers: [{ input: 3, output: 4 }],
+      channels: [{ sampler: 0, target: { node: 0, path: 'rotation' } }],
+    })),
+    ...(images.length
+      ? { images: images.map((uri) => ({ uri })), textures: images.map((_, source) => ({ source })) }
+      : {}),
+  };
+  return { json, bin };
+}
+
+/** The cube of gltfCube as a GLB: a 12-byte header, its JSON chunk, its binary chunk. */
+export function makeGlb(options: Parameters<typeof gltfCube>[0] = {}): Buffer {
+  const { json, bin } = gltfCube(options);
+  let text = Buffer.from(JSON.stringify(json));
+  text = Buffer.concat([text, Buffer.alloc((4 - (text.length % 4)) % 4, 0x20)]);
+  const chunk = (type: number, body: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(body.length, 0);
+    head.writeUInt32LE(type, 4);
+    return Buffer.concat([head, body]);
+  };
+  const body = Buffer.concat([chunk(0x4e4f534a, text), chunk(0x004e4942, bin)]);
+  const header = Buffer.alloc(12);
+  header.writeUInt32LE(0x46546c67, 0);
+  header.writeUInt32LE(2, 4);
+  header.writeUInt32LE(12 + body.length, 8);
+  return Buffer.concat([header, body]);
+}

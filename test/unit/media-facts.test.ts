@@ -38,6 +38,14 @@ describe('media facts', () => {
       mediaDetails({ width: 32, height: 32, frames: 3, duration: 0.3 }),
       '32 × 32 px · 3 frames · 0.3 s',
     );
+    // A 3D model: its triangles (the tile), with its vertices, materials and the rest (the detail view).
+    const crate = { triangles: 12_345, vertices: 24_000, materials: 1, textures: 0, animations: 2 };
+    assert.equal(mediaSize(crate), '12,345 triangles');
+    assert.equal(mediaDetails(crate), '12,345 triangles · 24,000 vertices · 1 material · 2 animations');
+    assert.equal(
+      mediaDetails({ triangles: 1, vertices: 3, materials: 0, textures: 1 }),
+      '1 triangle · 3 vertices · 0 materials · 1 texture',
+    );
     // A font: its family (the tile), with its style and glyph count (the detail view).
     assert.equal(mediaSize({ family: 'Press Start 2P', style: 'Regular', glyphs: 97 }), 'Press Start 2P');
     assert.equal(

@@ -7,7 +7,15 @@ import path from 'node:path';
 import { Type } from 'typebox';
 import { AppError } from '../../domain/errors.js';
 import { previewVersion, type AssetRecord } from '../../domain/asset.js';
-import { animationName, previewKind, thumbnailName, waveformName } from '../../previews/kinds.js';
+import {
+  animationName,
+  previewKind,
+  takesPoster,
+  thumbnailName,
+  waveformName,
+} from '../../previews/kinds.js';
+import { relatedPath } from '../../previews/gltf.js';
+import { resolveUnder } from '../../files/safe-path.js';
 import { isJsonObject } from '../../domain/json.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
@@ -25,6 +33,10 @@ const VersionedQuery = Type.Object({
   v: Type.Optional(Type.String()),
   project_id: Type.Optional(Type.String()),
 });
+const RelatedQuery = Type.Object({
+  path: Type.String({ minLength: 1, maxLength: 4096, description: 'A URI as the model names it' }),
+  project_id: Type.Optional(Type.String()),
+});
 const RequeueBody = Type.Object({
   ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 100_000 })),
   failed: Type.Optional(Type.Boolean({ description: 'Re-queue every failed preview.' })),
@@ -40,15 +52,15 @@ const MIME: Record<string, string> = {
 
 function requireReady(record: AssetRecord, kind: 'thumbnail' | 'waveform'): void {
   const own = previewKind(record.path);
-  // (A video's thumbnail is its poster frame, once the studio has set one.)
-  if (own === 'video' && kind === 'thumbnail' && !record.thumb) {
+  // (A video's thumbnail is its poster frame, a model's a picture of it, once the studio has set one.)
+  if (takesPoster(own) && kind === 'thumbnail' && !record.thumb) {
     throw new AppError(
       404,
       'no_preview',
-      `Asset ${record.uid} (${record.path}) has no poster frame yet: the studio sets one when it shows the video.`,
+      `Asset ${record.uid} (${record.path}) has no poster yet: the studio sets one when it shows the ${own}.`,
     );
   }
-  if (own !== kind && !(own === 'video' && kind === 'thumbnail')) {
+  if (own !== kind && !(takesPoster(own) && kind === 'thumbnail')) {
     throw new AppError(404, 'no_preview', `Asset ${record.uid} (${record.path}) has no ${kind}.`);
   }
   if (record.previewStatus !== 'done') {
@@ -129,12 +141,14 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
       bodyLimit: POSTER_BODY_LIMIT,
       schema: {
         tags,
-        summary: "Set a video's poster frame (its thumbnail): a PNG, JPEG or WebP image of a frame",
+        summary:
+          "Set a video's poster frame or a 3D model's picture (its thumbnail): a PNG, JPEG or WebP image",
         description:
-          'No server-side video decoder is needed: the studio draws a frame of the video in the browser and ' +
-          'sends it here (`at`: seconds into the video; `hash`: the bytes it was drawn from, so a frame of a file ' +
-          'changed since is refused with 409 `stale_poster`). Resized to the 256 and 512 px thumbnails; kept ' +
-          'while the bytes stay the same. 409 `not_a_video` for other files.',
+          'No server-side video decoder or 3D renderer is needed: the studio draws a frame of the video (a view ' +
+          'of the model) in the browser and sends it here (`at`: seconds into the video, 0 for a model; `hash`: ' +
+          'the bytes it was drawn from, so a picture of a file changed since is refused with 409 `stale_poster`). ' +
+          "Resized to the 256 and 512 px thumbnails (a model's as PNGs, keeping its transparent background); " +
+          'kept while the bytes stay the same. 409 `not_a_video` for other files.',
         params: IdParams,
         querystring: PosterQuery,
         consumes: ['image/png', 'image/jpeg', 'image/webp'],
@@ -207,6 +221,52 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
         request.headers['if-none-match'],
         reply,
       );
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/related',
+    {
+      schema: {
+        tags,
+        summary: "A file a 3D model refers to (a .gltf's buffer or texture), for viewers to load it",
+        description:
+          '`path`: the URI as the model names it (`metadata.preview.resources`), relative to its folder. Only ' +
+          'those a model names are served, and only from inside the assets root. 404 `not_a_resource` for ' +
+          'other names, 404 `file_missing` when the file is not there.',
+        params: IdParams,
+        querystring: RelatedQuery,
+      },
+    },
+    async (request, reply) => {
+      const registry = service.project(request.query.project_id);
+      const record = registry.require(request.params.id);
+      const uri = request.query.path;
+      const preview = record.meta.preview;
+      const named =
+        isJsonObject(preview) && Array.isArray(preview.resources) && preview.resources.includes(uri);
+      if (previewKind(record.path) !== 'model' || !named)
+        throw new AppError(
+          404,
+          'not_a_resource',
+          `${record.path} names no resource ${JSON.stringify(uri)}: ask for one of its metadata.preview.resources.`,
+        );
+      const rel = relatedPath(record.path, uri);
+      if (rel === undefined)
+        throw new AppError(
+          404,
+          'file_missing',
+          `${record.path} names ${JSON.stringify(uri)}, which is not a file beside it inside the assets root: ` +
+            'put the file in the assets folder and name it relative to the model.',
+        );
+      const { abs } = resolveUnder(service.paths.assetsRoot, rel, 'path');
+      if (!fs.statSync(abs, { throwIfNoEntry: false })?.isFile())
+        throw new AppError(
+          404,
+          'file_missing',
+          `${rel}, which ${record.path} names, is not in the assets root: put it back beside the model.`,
+        );
+      return reply.sendFile(rel);
     },
   );
 

@@ -1,0 +1,198 @@
+/**
+ * 3D models through a real server: a GLB's and a `.gltf`'s facts read by the preview queue, the
+ * files a `.gltf` needs served from beside it (and nothing else, nothing outside the assets root),
+ * a picture drawn by the studio kept as the model's thumbnail with its transparent background, and
+ * damaged models failing with the reason.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { fill, gltfCube, makeGlb, makeImage } from '../helpers/media.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let server: RunningServer;
+let url: string;
+const byPath: Record<string, any> = {};
+
+before(async () => {
+  ws = makeWorkspace('areg-models-');
+  ws.file('data/assets/models/crate.glb', makeGlb({ animations: 1 }));
+  const ship = gltfCube({
+    bufferUri: 'ship.bin',
+    images: ['maps/hull%20paint.png', '../textures/deck.png', 'maps/lost.png'],
+  });
+  ws.file('data/assets/models/ship/ship.gltf', JSON.stringify(ship.json));
+  ws.file('data/assets/models/ship/ship.bin', ship.bin);
+  ws.file('data/assets/models/ship/maps/hull paint.png', await makeImage(8, 8, 'png'));
+  ws.file('data/assets/models/textures/deck.png', await makeImage(4, 4, 'png'));
+  // A .gltf naming files above the assets root, and one linked from outside it.
+  ws.file('outside.bin', Buffer.alloc(64, 7));
+  const sneaky = gltfCube({ bufferUri: '../../../../outside.bin', images: ['linked.png'] });
+  ws.file('data/assets/models/sneaky.gltf', JSON.stringify(sneaky.json));
+  fs.symlinkSync(path.join(ws.dir, 'outside.bin'), path.join(ws.dir, 'data/assets/models/linked.png'));
+  ws.file('data/assets/models/broken.glb', Buffer.from('not a model at all, just words'));
+  server = await startServer(ws.dir);
+  url = server.url;
+  const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+  assert.equal(rebuilt.status, 200, rebuilt.text);
+  const again = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+  assert.equal(
+    again.body.summary.missing_thumbnails,
+    0,
+    'a model has no thumbnail to make: the studio sends its picture',
+  );
+  const found = await api(url, 'GET', '/api/assets/search?limit=100&q=models/');
+  for (const asset of found.body.items) byPath[asset.path] = asset;
+});
+after(async () => {
+  await server.stop();
+  ws.cleanup();
+});
+
+test("a GLB's facts from its JSON: triangles, vertices, materials, animations; no thumbnail until the studio draws one", async () => {
+  const crate = byPath['models/crate.glb'];
+  assert.equal(crate.preview_status, 'done', crate.preview_error);
+  assert.deepEqual(crate.preview, {
+    kind: 'model',
+    triangles: 12,
+    vertices: 24,
+    meshes: 1,
+    materials: 1,
+    textures: 0,
+    animations: 1,
+    resources: [],
+    missing: [],
+  });
+  assert.equal(crate.urls.thumbnail, undefined);
+  const none = await api(url, 'GET', `/api/assets/${crate.id}/thumbnail`);
+  assert.equal(none.status, 404);
+  assert.match(none.body.message, /has no poster yet: the studio sets one when it shows the model/);
+  // Found by what it is.
+  const models = await api(url, 'GET', '/api/assets/search?q=crate&fields=uid');
+  assert.deepEqual(models.body.items, [{ uid: crate.id }]);
+});
+
+test('a .gltf lists the files it needs and which of them are missing; those it names are served from beside it', async () => {
+  const ship = byPath['models/ship/ship.gltf'];
+  assert.equal(ship.preview_status, 'done', ship.preview_error);
+  assert.deepEqual(ship.preview.resources, [
+    'ship.bin',
+    'maps/hull%20paint.png',
+    '../textures/deck.png',
+    'maps/lost.png',
+  ]);
+  assert.deepEqual(ship.preview.missing, ['maps/lost.png']);
+  const related = (uri: string) =>
+    fetch(`${url}/api/assets/${ship.id}/related?path=${encodeURIComponent(uri)}`);
+  const bin = await related('ship.bin');
+  assert.equal(bin.status, 200);
+  assert.deepEqual(
+    Buffer.from(await bin.arrayBuffer()),
+    fs.readFileSync(path.join(ws.dir, 'data/assets/models/ship/ship.bin')),
+  );
+  const hull = await related('maps/hull%20paint.png');
+  assert.equal(hull.status, 200);
+  assert.equal(hull.headers.get('content-type'), 'image/png');
+  assert.equal(
+    (await related('../textures/deck.png')).status,
+    200,
+    'a folder beside the model’s, still inside the root',
+  );
+  const lost = await related('maps/lost.png');
+  assert.equal(lost.status, 404);
+  assert.match(
+    ((await lost.json()) as { message: string }).message,
+    /models\/ship\/maps\/lost\.png, which models\/ship\/ship\.gltf names, is not in the assets root/,
+  );
+  // Only what the model names: not its neighbours, not the registry's own files.
+  for (const other of ['../crate.glb', 'ship.gltf.asset.json', '../../../../config/comfyvn.sqlite']) {
+    const res = await related(other);
+    assert.equal(res.status, 404, other);
+    assert.equal(((await res.json()) as { code: string }).code, 'not_a_resource');
+  }
+  const notModel = await api(
+    url,
+    'GET',
+    `/api/assets/${byPath['models/ship/maps/hull paint.png'].id}/related?path=x.png`,
+  );
+  assert.equal(notModel.status, 404);
+});
+
+test('a model naming files outside the assets root gets none of them', async () => {
+  const sneaky = byPath['models/sneaky.gltf'];
+  assert.deepEqual(sneaky.preview.missing, ['../../../../outside.bin', 'linked.png']);
+  const above = await fetch(
+    `${url}/api/assets/${sneaky.id}/related?path=${encodeURIComponent('../../../../outside.bin')}`,
+  );
+  assert.equal(above.status, 404);
+  assert.match(
+    ((await above.json()) as { message: string }).message,
+    /not a file beside it inside the assets root/,
+  );
+  const linked = await fetch(`${url}/api/assets/${sneaky.id}/related?path=linked.png`);
+  assert.equal(linked.status, 400, 'a symlink out of the root is refused');
+  assert.match(
+    ((await linked.json()) as { message: string }).message,
+    /leads outside the asset registry root/,
+  );
+});
+
+test('a picture of the model drawn by the studio becomes its thumbnail, its transparent background kept', async () => {
+  const crate = byPath['models/crate.glb'];
+  // A red box on a transparent 400 × 300 picture, as the studio's WebGL view gives it.
+  const picture = await sharp({
+    create: { width: 400, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+  })
+    .composite([
+      {
+        input: fill(200 * 150, 200, 30, 20, 255),
+        raw: { width: 200, height: 150, channels: 4 },
+        left: 100,
+        top: 75,
+      },
+    ])
+    .png()
+    .toBuffer();
+  const res = await fetch(`${url}/api/assets/${crate.id}/poster?at=0&hash=${crate.hash.slice(0, 16)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'image/png' },
+    body: new Uint8Array(picture),
+  });
+  const body = (await res.json()) as { asset: any };
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.equal(body.asset.preview.triangles, 12, 'its facts stay');
+  assert.deepEqual(body.asset.preview.poster, { at: 0, width: 400, height: 300, hash: crate.hash });
+  assert.equal(body.asset.colors.transparent, true);
+  const thumb = await fetch(url + body.asset.urls.thumbnail);
+  assert.equal(thumb.headers.get('content-type'), 'image/png');
+  const { data, info } = await sharp(Buffer.from(await thumb.arrayBuffer()))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height], [256, 192]);
+  const at = (x: number, y: number) => [
+    ...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4),
+  ];
+  assert.equal(at(2, 2)[3], 0, 'the corner is transparent');
+  assert.deepEqual(at(128, 96), [200, 30, 20, 255]);
+  // The model's picture stays when its facts are read again.
+  const requeued = await api(url, 'POST', '/api/previews/requeue', { ids: [crate.id] });
+  assert.equal(requeued.status, 200, requeued.text);
+  let again: any;
+  for (let i = 0; i < 100; i++) {
+    again = (await api(url, 'GET', `/api/assets/${crate.id}`)).body.asset;
+    if (again.preview_status === 'done') break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.deepEqual([again.preview.poster?.width, again.urls.thumbnail], [400, body.asset.urls.thumbnail]);
+});
+
+test('a damaged model fails with the reason', () => {
+  const broken = byPath['models/broken.glb'];
+  assert.equal(broken.preview_status, 'failed');
+  assert.match(broken.preview_error, /not a readable glTF model: it does not start with "glTF"/);
+});
