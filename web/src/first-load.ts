@@ -94,6 +94,7 @@ export const GRID_FIELDS = [
   'preview.frames',
   'preview.duration',
   'preview.family',
+  'preview.triangles',
   // A cut-out is shown over a checkerboard.
   'colors.transparent',
 ].join(',');

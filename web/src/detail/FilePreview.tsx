@@ -5,9 +5,16 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { api, formatBytes, type Asset } from '../api';
-import { formatDuration, isAudioPath, isFontPath, isVideoPath } from '../../../src/domain/media-facts.js';
+import {
+  formatDuration,
+  isAudioPath,
+  isFontPath,
+  isModelPath,
+  isVideoPath,
+} from '../../../src/domain/media-facts.js';
 import { stopAudition } from '../gallery/audition';
-import { frameOf } from '../gallery/poster';
+import { frameOf, requestPoster } from '../gallery/poster';
+import type { ModelStage } from '../gallery/model-view';
 import { assetName, Preview } from '../gallery/Tile';
 import { useWaveform, WaveformPicture } from '../gallery/WaveformPicture';
 import { decodeTextHead, laidOutJson, type TextHead } from './text-head.js';
@@ -158,6 +165,98 @@ function AnimationPlayer({ asset }: { asset: Asset }): React.JSX.Element {
   );
 }
 
+/**
+ * A 3D model drawn in the browser (WebGL), turned by dragging, zoomed with the wheel, its
+ * animations played; **Use this view as the thumbnail** keeps the view as its picture. A model
+ * without a picture yet gets one from its default view.
+ */
+function ModelViewer({ asset }: { asset: Asset }): React.JSX.Element {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const stage = useRef<ModelStage | undefined>(undefined);
+  const [shown, setShown] = useState<{
+    state: 'loading' | 'ready' | 'failed';
+    error?: string;
+    clips?: string[];
+  }>({ state: 'loading' });
+  const [poster, setPoster] = useState<{ busy?: boolean; text?: string; error?: boolean }>({});
+  const named = asset.preview?.missing;
+  const missing = Array.isArray(named) ? named.filter((uri): uri is string => typeof uri === 'string') : [];
+  useEffect(() => {
+    if (!asset.urls.thumbnail && asset.preview_status === 'done') requestPoster(asset.uid);
+    const abort = new AbortController();
+    import('../gallery/model-view')
+      .then(async ({ loadModel, ModelStage }) => {
+        const model = await loadModel(asset, abort.signal);
+        if (abort.signal.aborted || !canvas.current) return;
+        stage.current = new ModelStage(canvas.current, model);
+        setShown({ state: 'ready', clips: stage.current.clips });
+      })
+      .catch((err: Error) => {
+        if (!abort.signal.aborted) setShown({ state: 'failed', error: err.message });
+      });
+    return () => {
+      abort.abort();
+      stage.current?.dispose();
+      stage.current = undefined;
+    };
+    // (Once: the viewer is keyed by the asset's id and bytes, so a new model is a new viewer.)
+  }, []);
+  const keepView = (): void => {
+    const view = stage.current;
+    if (!view) return;
+    setPoster({ busy: true });
+    view
+      .picture()
+      .then((picture) => api.setPoster(asset.uid, picture, 0, asset.hash))
+      .then(
+        () => setPoster({ text: 'This view is the thumbnail now.' }),
+        (err: Error) => setPoster({ text: `The thumbnail was not set: ${err.message}`, error: true }),
+      );
+  };
+  return (
+    <div className="player model">
+      <canvas ref={canvas} className="model-stage" aria-label={`3D view of ${assetName(asset)}`} />
+      {shown.state === 'loading' && <p className="muted">Loading the model…</p>}
+      {shown.state === 'failed' && (
+        <p className="error" role="status">
+          This model could not be shown: {shown.error}
+        </p>
+      )}
+      {missing.length > 0 && (
+        <p className="error" data-testid="model-missing">
+          Not found beside it: {missing.join(', ')}. It is shown without{' '}
+          {missing.length === 1 ? 'it' : 'them'}.
+        </p>
+      )}
+      {shown.state === 'ready' && (
+        <p className="poster-line">
+          {shown.clips && shown.clips.length > 0 && (
+            <label>
+              Animation{' '}
+              <select defaultValue="0" onChange={(e) => stage.current?.play(Number(e.target.value))}>
+                <option value="-1">None (at rest)</option>
+                {shown.clips.map((name, i) => (
+                  <option key={i} value={i}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}{' '}
+          <button type="button" disabled={poster.busy} onClick={keepView}>
+            Use this view as the thumbnail
+          </button>{' '}
+          {poster.text && (
+            <span role="status" className={poster.error ? 'error' : 'muted'}>
+              {poster.text}
+            </span>
+          )}
+        </p>
+      )}
+    </div>
+  );
+}
+
 const FONT_SAMPLE = 'The quick brown fox jumps over the lazy dog';
 const FONT_SIZES = [40, 24, 16, 12] as const;
 
@@ -283,6 +382,7 @@ function TextPreview({ asset }: { asset: Asset }): React.JSX.Element {
 export function FilePreview({ asset }: { asset: Asset }): React.JSX.Element {
   if (isAudioAsset(asset)) return <AudioPlayer asset={asset} />;
   if (isVideoPath(asset.path)) return <VideoPlayer asset={asset} />;
+  if (isModelPath(asset.path)) return <ModelViewer key={`${asset.uid}-${asset.hash}`} asset={asset} />;
   if (isFontPath(asset.path)) return <FontSample asset={asset} />;
   if (asset.urls.animation) return <AnimationPlayer key={asset.uid} asset={asset} />;
   // A picture (or a file whose preview is being made) shows its thumbnail or icon; a sprite or

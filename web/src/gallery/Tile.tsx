@@ -7,6 +7,7 @@ import {
   extensionOf,
   isAudioPath,
   isFontPath,
+  isModelPath,
   isVideoPath,
   mediaSize,
 } from '../../../src/domain/media-facts.js';
@@ -53,6 +54,7 @@ function glyphOf(asset: AssetSummary): string {
   if (isAudioPath(asset.path)) return '♪';
   if (isVideoPath(asset.path)) return '▷';
   if (isFontPath(asset.path)) return 'Aa';
+  if (isModelPath(asset.path)) return '⬡';
   return '■';
 }
 
@@ -87,8 +89,12 @@ export function Preview({
   const [broken, setBroken] = useState(false);
   const waveform = useWaveform(ready ? asset.urls?.waveform : undefined);
   const thumb = ready ? (asset.urls?.thumbnails?.[String(size)] ?? asset.urls?.thumbnail) : undefined;
-  // A video without a poster frame: this browser draws one (gallery/poster.ts).
-  const wantsPoster = ready && !thumb && asset.preview_status === 'done' && isVideoPath(asset.path);
+  // A video without a poster frame, a model without a picture: this browser draws one (gallery/poster.ts).
+  const wantsPoster =
+    ready &&
+    !thumb &&
+    asset.preview_status === 'done' &&
+    (isVideoPath(asset.path) || isModelPath(asset.path));
   useEffect(() => {
     if (wantsPoster) requestPoster(asset.uid);
   }, [wantsPoster, asset.uid]);

@@ -1,12 +1,14 @@
 /**
- * Poster frames for videos. The server has no video decoder (that would take ffmpeg); the browser
- * has one. A video tile without a poster asks for one here: the video is loaded in a hidden
- * element, a frame a second in (or a tenth of a short clip) is drawn on a canvas at most 512 px
- * wide and sent to the server (PUT /api/assets/{id}/poster), which makes the thumbnails from it
- * for every client. One video at a time, each tried once per page load: a format this browser
- * cannot play keeps its icon.
+ * Poster frames for videos, and pictures of 3D models. The server has no video decoder (that
+ * would take ffmpeg) nor a 3D renderer; the browser has both. A video tile without a poster asks
+ * for one here: the video is loaded in a hidden element, a frame a second in (or a tenth of a
+ * short clip) is drawn on a canvas at most 512 px wide and sent to the server (PUT
+ * /api/assets/{id}/poster), which makes the thumbnails from it for every client. A model is drawn
+ * from a three-quarter view (gallery/model-view.ts, loaded then). One at a time, each tried once
+ * per page load: a format this browser cannot play keeps its icon.
  */
 import { api } from '../api';
+import { isModelPath } from '../../../src/domain/media-facts.js';
 
 /** The largest side of a frame sent: the largest thumbnail's. */
 const FRAME_SIDE = 512;
@@ -26,6 +28,11 @@ export function requestPoster(uid: string): void {
 async function makePoster(uid: string): Promise<void> {
   const { asset } = await api.get(uid);
   if (asset.urls.thumbnail || asset.preview_status !== 'done') return;
+  if (isModelPath(asset.path)) {
+    const { modelPicture } = await import('./model-view');
+    await api.setPoster(uid, await modelPicture(asset), 0, asset.hash);
+    return;
+  }
   const { frame, at } = await grabFrame(asset.urls.file);
   await api.setPoster(uid, frame, at, asset.hash);
 }

@@ -1,0 +1,211 @@
+/**
+ * 3D models drawn in the browser (WebGL, three.js): the server reads a model's facts but draws no
+ * picture of it, so the studio does, as it takes a video's poster frame. Loaded on demand (this
+ * module and three.js are a chunk of their own): a model's detail view, or a model tile without a
+ * picture yet. The files a `.gltf` names are fetched from the server's related route, which
+ * serves only those, from beside the model.
+ */
+import {
+  ACESFilmicToneMapping,
+  AnimationMixer,
+  Box3,
+  LoadingManager,
+  Mesh,
+  Texture,
+  PerspectiveCamera,
+  PMREMGenerator,
+  Scene,
+  Sphere,
+  SRGBColorSpace,
+  Timer,
+  Vector3,
+  WebGLRenderer,
+  type AnimationAction,
+} from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { RoomEnvironment } from 'three/addons/environments/RoomEnvironment.js';
+import { GLTFLoader, type GLTF } from 'three/addons/loaders/GLTFLoader.js';
+import type { Asset } from '../api';
+
+type ModelAsset = Pick<Asset, 'urls'>;
+
+/** The side of a picture sent as the model's thumbnail when drawn without a view (the largest thumbnail's). */
+const PICTURE_SIDE = 512;
+
+/** The URL of a file the model names, by the URI it names it with. */
+function relatedUrl(asset: ModelAsset, uri: string): string {
+  const [base, query] = asset.urls.self.split('?');
+  return `${base}/related?path=${encodeURIComponent(uri)}${query ? `&${query}` : ''}`;
+}
+
+/** The model, its buffers and textures loaded. */
+export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promise<GLTF> {
+  const res = await fetch(asset.urls.file, { signal: signal ?? null });
+  if (!res.ok) throw new Error(`its file could not be read (HTTP ${res.status})`);
+  const data = await res.arrayBuffer();
+  const manager = new LoadingManager();
+  manager.setURLModifier((url) => (/^(data|blob):/i.test(url) ? url : relatedUrl(asset, url)));
+  return new GLTFLoader(manager).parseAsync(data, '');
+}
+
+/** A renderer on `canvas` with a transparent background, colours as glTF means them. */
+function makeRenderer(canvas: HTMLCanvasElement): WebGLRenderer {
+  const renderer = new WebGLRenderer({ canvas, alpha: true, antialias: true, preserveDrawingBuffer: true });
+  renderer.setClearColor(0x000000, 0);
+  renderer.outputColorSpace = SRGBColorSpace;
+  renderer.toneMapping = ACESFilmicToneMapping;
+  return renderer;
+}
+
+/** A neutral studio light for PBR materials (a room's reflections), made for one renderer. */
+function studioLight(renderer: WebGLRenderer): Texture {
+  const pmrem = new PMREMGenerator(renderer);
+  const texture = pmrem.fromScene(new RoomEnvironment(), 0.04).texture;
+  pmrem.dispose();
+  return texture;
+}
+
+/** Points `camera` at the whole model from a three-quarter view above it; returns what it looks at. */
+function frameModel(model: GLTF, camera: PerspectiveCamera): Vector3 {
+  const sphere = new Box3().setFromObject(model.scene).getBoundingSphere(new Sphere());
+  const radius = sphere.radius > 0 && Number.isFinite(sphere.radius) ? sphere.radius : 1;
+  const distance = (radius / Math.sin((camera.fov * Math.PI) / 360)) * 1.05;
+  camera.position.copy(sphere.center).addScaledVector(new Vector3(1, 0.7, 1.3).normalize(), distance);
+  camera.near = distance / 100;
+  camera.far = distance * 100;
+  camera.lookAt(sphere.center);
+  camera.updateProjectionMatrix();
+  return sphere.center.clone();
+}
+
+const toPng = (canvas: HTMLCanvasElement): Promise<Blob> =>
+  new Promise((resolve, reject) =>
+    canvas.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error('the picture could not be encoded'))),
+      'image/png',
+    ),
+  );
+
+/**
+ * A model shown on a canvas: turned with the pointer (drag; the wheel zooms), its animations
+ * played one at a time. `dispose` frees its WebGL context (a browser keeps only a few).
+ */
+export class ModelStage {
+  readonly clips: string[];
+  private readonly renderer: WebGLRenderer;
+  private readonly scene = new Scene();
+  private readonly camera = new PerspectiveCamera(35, 1, 0.01, 1000);
+  private readonly controls: OrbitControls;
+  private readonly mixer: AnimationMixer;
+  private readonly timer = new Timer();
+  private readonly resize: ResizeObserver;
+  private action: AnimationAction | undefined;
+  private frame = 0;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly model: GLTF,
+  ) {
+    this.renderer = makeRenderer(canvas);
+    this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+    this.scene.environment = studioLight(this.renderer);
+    this.scene.add(model.scene);
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.enableDamping = true;
+    this.controls.target.copy(frameModel(model, this.camera));
+    this.controls.update();
+    this.mixer = new AnimationMixer(model.scene);
+    this.clips = model.animations.map((clip, i) => clip.name || `Animation ${i + 1}`);
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(canvas);
+    this.fit();
+    this.play(model.animations.length ? 0 : -1);
+    const loop = (time: number): void => {
+      this.timer.update(time);
+      this.mixer.update(this.timer.getDelta());
+      this.controls.update();
+      this.renderer.render(this.scene, this.camera);
+      this.frame = requestAnimationFrame(loop);
+    };
+    this.frame = requestAnimationFrame(loop);
+  }
+
+  /** Plays animation `index` from its start (-1: none, the model at rest). */
+  play(index: number): void {
+    this.action?.stop();
+    const clip = this.model.animations[index];
+    this.action = clip ? this.mixer.clipAction(clip).play() : undefined;
+  }
+
+  /** The view as it is now, as a PNG (transparent around the model). */
+  picture(): Promise<Blob> {
+    this.renderer.render(this.scene, this.camera);
+    return toPng(this.canvas);
+  }
+
+  private fit(): void {
+    const { clientWidth: width, clientHeight: height } = this.canvas;
+    if (!width || !height) return;
+    this.renderer.setSize(width, height, false);
+    this.camera.aspect = width / height;
+    this.camera.updateProjectionMatrix();
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.frame);
+    this.resize.disconnect();
+    this.controls.dispose();
+    this.mixer.stopAllAction();
+    disposeModel(this.model);
+    this.scene.environment?.dispose();
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+  }
+}
+
+/** Frees what a model holds on the GPU: its geometries, materials and their textures. */
+function disposeModel(model: GLTF): void {
+  model.scene.traverse((node) => {
+    if (!(node instanceof Mesh)) return;
+    const mesh = node as Mesh;
+    mesh.geometry.dispose();
+    for (const material of [mesh.material].flat()) {
+      for (const value of Object.values(material)) if (value instanceof Texture) value.dispose();
+      material.dispose();
+    }
+  });
+}
+
+/**
+ * The renderer that draws the gallery's model pictures, one for all of them (a browser keeps only
+ * a few WebGL contexts), with its studio light made once; made again if its context was lost.
+ */
+let pictureStage: { canvas: HTMLCanvasElement; renderer: WebGLRenderer; light: Texture } | undefined;
+
+function pictureRenderer(): NonNullable<typeof pictureStage> {
+  if (!pictureStage || pictureStage.renderer.getContext().isContextLost()) {
+    const canvas = document.createElement('canvas');
+    canvas.width = PICTURE_SIDE;
+    canvas.height = PICTURE_SIDE;
+    const renderer = makeRenderer(canvas);
+    pictureStage = { canvas, renderer, light: studioLight(renderer) };
+  }
+  return pictureStage;
+}
+
+/** The model drawn once from its default view, as a 512 px PNG (its thumbnail's source). */
+export async function modelPicture(asset: ModelAsset): Promise<Blob> {
+  const model = await loadModel(asset);
+  try {
+    const { canvas, renderer, light } = pictureRenderer();
+    const scene = new Scene();
+    scene.environment = light;
+    scene.add(model.scene);
+    const camera = new PerspectiveCamera(35, 1, 0.01, 1000);
+    frameModel(model, camera);
+    renderer.render(scene, camera);
+    return await toPng(canvas);
+  } finally {
+    disposeModel(model);
+  }
+}
