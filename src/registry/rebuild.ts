@@ -751,6 +751,9 @@ export async function rebuildRegistry(
       store.queuePreview(projectId, record.uid, record.hash);
     }
   }
+  // A model that lacked files it names looks for them again (put back since, say).
+  for (const record of options.paths ? [] : store.modelsMissingFiles(projectId))
+    store.queuePreview(projectId, record.uid, record.hash);
   previews.recover();
   previews.kick();
 

@@ -1626,6 +1626,10 @@ export class AssetRegistry {
         );
       }
       for (const { from } of moved) await this.sidecars.remove(from);
+      // A model finds the files it names beside it: which are missing is read again where it is now.
+      const models = moved.filter(({ record }) => previewKind(record.path) === 'model');
+      for (const { record } of models) this.store.queuePreview(this.projectId, record.uid, record.hash);
+      if (models.length) this.ctx.previews.kick();
       const unwritten = await this.writeSidecars(moved.map((m) => m.record));
       moved.forEach(({ record, from }, i) => {
         // A sidecar that could not be written: the move stands all the same (its row is marked

@@ -698,6 +698,13 @@ export class SqliteStore {
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'`,
       ),
+      modelsMissingFiles: db.prepare<[string], { uid: string; hash: string }>(
+        `SELECT a.uid, a.hash FROM preview_jobs j
+         JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
+         WHERE j.project_id = ? AND j.status = 'done'
+           AND (lower(a.path) LIKE '%.gltf' OR lower(a.path) LIKE '%.glb')
+           AND CASE WHEN json_valid(a.meta) THEN json_array_length(a.meta, '$.preview.missing') END > 0`,
+      ),
       uidsBefore: db.prepare<[string, number, number], { uid: string }>(
         'SELECT uid FROM assets WHERE project_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
       ),
@@ -1641,6 +1648,11 @@ export class SqliteStore {
   /** Assets whose preview job is done (uid, path, hash only): the rebuild checks their files exist. */
   donePreviews(projectId: string): Array<{ uid: string; path: string; hash: string }> {
     return this.stmts.donePreviews.all(projectId);
+  }
+
+  /** The 3D models whose last preview found files they name missing beside them. */
+  modelsMissingFiles(projectId: string): Array<{ uid: string; hash: string }> {
+    return this.stmts.modelsMissingFiles.all(projectId);
   }
 
   /**

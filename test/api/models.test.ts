@@ -196,3 +196,31 @@ test('a damaged model fails with the reason', () => {
   assert.equal(broken.preview_status, 'failed');
   assert.match(broken.preview_error, /not a readable glTF model: it does not start with "glTF"/);
 });
+
+test('a model looks for the files it names again: after a rebuild once they are back, after it is moved', async () => {
+  const ship = byPath['models/ship/ship.gltf'];
+  const settled = async (): Promise<any> => {
+    for (let i = 0; i < 200; i++) {
+      const { asset } = (await api(url, 'GET', `/api/assets/${ship.id}`)).body;
+      if (asset.preview_status === 'done') return asset;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('the preview did not settle');
+  };
+  ws.file('data/assets/models/ship/maps/lost.png', await makeImage(4, 4, 'png'));
+  const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+  assert.equal(rebuilt.status, 200, rebuilt.text);
+  assert.deepEqual((await settled()).preview.missing, [], 'found once it is back');
+
+  const moved = await api(url, 'POST', `/api/assets/${ship.id}/move`, { path: 'models/ship.gltf' });
+  assert.equal(moved.status, 200, moved.text);
+  const after = await settled();
+  assert.equal(after.path, 'models/ship.gltf');
+  // None of them is where it names them from its new folder (../textures/ is textures/ now).
+  assert.deepEqual(after.preview.missing, [
+    'ship.bin',
+    'maps/hull%20paint.png',
+    '../textures/deck.png',
+    'maps/lost.png',
+  ]);
+});

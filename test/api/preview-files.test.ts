@@ -444,23 +444,23 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
   });
 
   test('an animated Aseprite sprite: its frames composed and played back, a linked cel drawn, each frame its duration', async () => {
+    /** A cel covering a `width` × `height` sprite in one colour. */
+    const whole = (width: number, height: number, { r, g, b }: { r: number; g: number; b: number }) => ({
+      layer: 0,
+      x: 0,
+      y: 0,
+      width,
+      height,
+      pixels: fill(width * height, r, g, b, 255),
+      compressed: true,
+    });
     const sprite = makeAseprite({
       width: 48,
       height: 24,
       depth: 32,
       duration: 150,
       layers: [{ name: 'body', background: true }, { name: 'flash' }],
-      cels: [
-        {
-          layer: 0,
-          x: 0,
-          y: 0,
-          width: 48,
-          height: 24,
-          pixels: fill(48 * 24, top.r, top.g, top.b, 255),
-          compressed: true,
-        },
-      ],
+      cels: [whole(48, 24, top)],
       later: [
         {
           duration: 50,
@@ -469,19 +469,7 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
             { layer: 1, x: 16, y: 8, width: 16, height: 8, pixels: fill(128, 250, 250, 250, 255) },
           ],
         },
-        {
-          duration: 200,
-          cels: [
-            {
-              layer: 0,
-              x: 0,
-              y: 0,
-              width: 48,
-              height: 24,
-              pixels: fill(48 * 24, bottom.r, bottom.g, bottom.b, 255),
-            },
-          ],
-        },
+        { duration: 200, cels: [whole(48, 24, bottom)] },
       ],
     });
     const asset = await registerMedia('hero-hit.aseprite', sprite);
@@ -504,19 +492,6 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
     assert.deepEqual(played.middle(2), [bottom.r, bottom.g, bottom.b]);
 
     // A sprite larger than the box: its frames fitted in 512 px, still an animation.
-    const wide = (r: number, g: number, b: number) => ({
-      cels: [
-        {
-          layer: 0,
-          x: 0,
-          y: 0,
-          width: 1024,
-          height: 256,
-          pixels: fill(1024 * 256, r, g, b, 255),
-          compressed: true,
-        },
-      ],
-    });
     const banner = await registerMedia(
       'title-banner.aseprite',
       makeAseprite({
@@ -524,8 +499,8 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
         height: 256,
         depth: 32,
         layers: [{ name: 'sky' }],
-        ...wide(top.r, top.g, top.b),
-        later: [wide(bottom.r, bottom.g, bottom.b)],
+        cels: [whole(1024, 256, top)],
+        later: [{ cels: [whole(1024, 256, bottom)] }],
       }),
     );
     const fitted = await playedAnimation(banner);

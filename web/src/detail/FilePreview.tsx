@@ -74,27 +74,12 @@ function AudioPlayer({ asset }: { asset: Asset }): React.JSX.Element {
 function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
   const [facts, setFacts] = useState<string>();
   const [failed, setFailed] = useState(false);
-  const [poster, setPoster] = useState<{ busy?: boolean; text?: string; error?: boolean }>({});
   const video = useRef<HTMLVideoElement>(null);
   const readFacts = (el: HTMLVideoElement): void => {
     const size = el.videoWidth ? `${el.videoWidth} × ${el.videoHeight} px` : '';
     // A recording's length may be unknown until it has played through (Infinity).
     const length = Number.isFinite(el.duration) ? formatDuration(el.duration) : '';
     setFacts([size, length].filter(Boolean).join(' · ') || undefined);
-  };
-  const keepFrame = (): void => {
-    const el = video.current;
-    if (!el) return;
-    setPoster({ busy: true });
-    frameOf(el)
-      .then(({ frame, at }) => api.setPoster(asset.uid, frame, at, asset.hash))
-      .then(
-        (updated) => {
-          const at = (updated.preview as { poster?: { at?: number } } | undefined)?.poster?.at ?? 0;
-          setPoster({ text: `This frame (${formatDuration(at)}) is the poster now.` });
-        },
-        (err: Error) => setPoster({ text: `The poster was not set: ${err.message}`, error: true }),
-      );
   };
   return (
     <div className="player">
@@ -124,14 +109,19 @@ function VideoPlayer({ asset }: { asset: Asset }): React.JSX.Element {
           )}
           {asset.preview_status === 'done' && (
             <p className="poster-line">
-              <button type="button" disabled={poster.busy} onClick={keepFrame}>
-                Use this frame as the poster
-              </button>{' '}
-              {poster.text && (
-                <span role="status" className={poster.error ? 'error' : 'muted'}>
-                  {poster.text}
-                </span>
-              )}
+              <KeepAsPoster
+                asset={asset}
+                label="Use this frame as the poster"
+                what="poster"
+                take={() => {
+                  if (!video.current) throw new Error('the video is gone');
+                  return frameOf(video.current);
+                }}
+                said={(updated) => {
+                  const at = (updated.preview as { poster?: { at?: number } } | undefined)?.poster?.at ?? 0;
+                  return `This frame (${formatDuration(at)}) is the poster now.`;
+                }}
+              />
             </p>
           )}
         </>
@@ -165,6 +155,45 @@ function AnimationPlayer({ asset }: { asset: Asset }): React.JSX.Element {
   );
 }
 
+/** A button keeping what a viewer shows (a video's frame, a view of a model) as the asset's thumbnail, and what came of it. */
+function KeepAsPoster({
+  asset,
+  label,
+  what,
+  take,
+  said,
+}: {
+  asset: Asset;
+  label: string;
+  what: 'poster' | 'thumbnail';
+  take: () => Promise<{ frame: Blob; at: number }>;
+  said: (updated: Asset) => string;
+}): React.JSX.Element {
+  const [poster, setPoster] = useState<{ busy?: boolean; text?: string; error?: boolean }>({});
+  const keep = (): void => {
+    setPoster({ busy: true });
+    Promise.resolve()
+      .then(take)
+      .then(({ frame, at }) => api.setPoster(asset.uid, frame, at, asset.hash))
+      .then(
+        (updated) => setPoster({ text: said(updated) }),
+        (err: Error) => setPoster({ text: `The ${what} was not set: ${err.message}`, error: true }),
+      );
+  };
+  return (
+    <>
+      <button type="button" disabled={poster.busy} onClick={keep}>
+        {label}
+      </button>{' '}
+      {poster.text && (
+        <span role="status" className={poster.error ? 'error' : 'muted'}>
+          {poster.text}
+        </span>
+      )}
+    </>
+  );
+}
+
 /**
  * A 3D model drawn in the browser (WebGL), turned by dragging, zoomed with the wheel, its
  * animations played; **Use this view as the thumbnail** keeps the view as its picture. A model
@@ -178,7 +207,6 @@ function ModelViewer({ asset }: { asset: Asset }): React.JSX.Element {
     error?: string;
     clips?: string[];
   }>({ state: 'loading' });
-  const [poster, setPoster] = useState<{ busy?: boolean; text?: string; error?: boolean }>({});
   const named = asset.preview?.missing;
   const missing = Array.isArray(named) ? named.filter((uri): uri is string => typeof uri === 'string') : [];
   useEffect(() => {
@@ -201,18 +229,6 @@ function ModelViewer({ asset }: { asset: Asset }): React.JSX.Element {
     };
     // (Once: the viewer is keyed by the asset's id and bytes, so a new model is a new viewer.)
   }, []);
-  const keepView = (): void => {
-    const view = stage.current;
-    if (!view) return;
-    setPoster({ busy: true });
-    view
-      .picture()
-      .then((picture) => api.setPoster(asset.uid, picture, 0, asset.hash))
-      .then(
-        () => setPoster({ text: 'This view is the thumbnail now.' }),
-        (err: Error) => setPoster({ text: `The thumbnail was not set: ${err.message}`, error: true }),
-      );
-  };
   return (
     <div className="player model">
       <canvas ref={canvas} className="model-stage" aria-label={`3D view of ${assetName(asset)}`} />
@@ -243,14 +259,16 @@ function ModelViewer({ asset }: { asset: Asset }): React.JSX.Element {
               </select>
             </label>
           )}{' '}
-          <button type="button" disabled={poster.busy} onClick={keepView}>
-            Use this view as the thumbnail
-          </button>{' '}
-          {poster.text && (
-            <span role="status" className={poster.error ? 'error' : 'muted'}>
-              {poster.text}
-            </span>
-          )}
+          <KeepAsPoster
+            asset={asset}
+            label="Use this view as the thumbnail"
+            what="thumbnail"
+            take={async () => {
+              if (!stage.current) throw new Error('the model is not shown');
+              return { frame: await stage.current.picture(), at: 0 };
+            }}
+            said={() => 'This view is the thumbnail now.'}
+          />
         </p>
       )}
     </div>
