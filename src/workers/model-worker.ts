@@ -1,7 +1,8 @@
 /**
- * Worker side of a 3D model's facts (previews/gltf.ts): a GLB's JSON chunk is read (not its
- * binary chunk of vertices and textures), a `.gltf` file whole; the files it refers to are looked
- * for beside it, inside the assets root.
+ * Worker side of a 3D model's facts (previews/gltf.ts, previews/obj.ts): a GLB's JSON chunk is
+ * read (not its binary chunk of vertices and textures), a `.gltf` file whole, an OBJ line by line
+ * and its material libraries; the files it refers to are looked for beside it, inside the assets
+ * root.
  */
 import fs from 'node:fs/promises';
 import { statSync } from 'node:fs';
@@ -15,6 +16,7 @@ import {
   relatedPath,
   type ModelFacts,
 } from '../previews/gltf.js';
+import { besideLibrary, MAX_MTL_BYTES, MAX_OBJ_BYTES, mtlTextures, objFacts } from '../previews/obj.js';
 
 export interface ModelTask {
   /** The model's file. */
@@ -60,12 +62,34 @@ const isFileInside = (root: string, rel: string | undefined): boolean => {
   }
 };
 
+/** An OBJ's facts, its material libraries and the textures they name among its resources. */
+async function objModel(task: ModelTask): Promise<ModelFacts> {
+  const { size } = await fs.stat(task.source);
+  if (size > MAX_OBJ_BYTES) throw new Error(`the file is ${size} bytes, more than the ${MAX_OBJ_BYTES} read`);
+  const { libraries, ...facts } = await objFacts(task.source);
+  const resources = [...libraries];
+  const textures = new Set<string>();
+  for (const library of libraries) {
+    const rel = relatedPath(task.relPath, library);
+    if (!isFileInside(task.root, rel) || rel === undefined) continue;
+    const file = resolveUnder(task.root, rel).abs;
+    if (statSync(file).size > MAX_MTL_BYTES) continue;
+    for (const texture of mtlTextures(await fs.readFile(file, 'utf8'))) {
+      const uri = besideLibrary(library, texture);
+      textures.add(uri);
+      if (!resources.includes(uri)) resources.push(uri);
+    }
+  }
+  return { ...facts, textures: textures.size, resources };
+}
+
 export default async function run(task: ModelTask): Promise<ModelResult> {
+  const obj = path.extname(task.source).toLowerCase() === '.obj';
   let facts: ModelFacts;
   try {
-    facts = gltfFacts(await jsonText(task.source));
+    facts = obj ? await objModel(task) : gltfFacts(await jsonText(task.source));
   } catch (err) {
-    throw new Error(`not a readable glTF model: ${(err as Error).message}`);
+    throw new Error(`not a readable ${obj ? 'OBJ' : 'glTF'} model: ${(err as Error).message}`);
   }
   const missing = facts.resources.filter((uri) => !isFileInside(task.root, relatedPath(task.relPath, uri)));
   return { ...facts, missing };

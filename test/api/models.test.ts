@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
-import { fill, gltfCube, makeGlb, makeImage } from '../helpers/media.js';
+import { fill, gltfCube, makeGlb, makeImage, makeObjCube, objMaterialLibrary } from '../helpers/media.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -35,6 +35,13 @@ before(async () => {
   ws.file('data/assets/models/sneaky.gltf', JSON.stringify(sneaky.json));
   fs.symlinkSync(path.join(ws.dir, 'outside.bin'), path.join(ws.dir, 'data/assets/models/linked.png'));
   ws.file('data/assets/models/broken.glb', Buffer.from('not a model at all, just words'));
+  // An OBJ, its material library, one texture it names there and one it names that is missing.
+  ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'stone' }));
+  ws.file(
+    'data/assets/models/rock/rock.mtl',
+    objMaterialLibrary('stone', [0.5, 0.5, 0.5], ['map_Kd maps/stone.png', 'map_Bump maps/stone_bump.png']),
+  );
+  ws.file('data/assets/models/rock/maps/stone.png', await makeImage(8, 8, 'png'));
   server = await startServer(ws.dir);
   url = server.url;
   const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
@@ -189,6 +196,26 @@ test('a picture of the model drawn by the studio becomes its thumbnail, its tran
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.deepEqual([again.preview.poster?.width, again.urls.thumbnail], [400, body.asset.urls.thumbnail]);
+});
+
+test('an OBJ: its facts, its material library and the textures that names; those served, the missing one said', async () => {
+  const rock = byPath['models/rock/rock.obj'];
+  assert.equal(rock.preview_status, 'done', rock.preview_error);
+  assert.deepEqual(rock.preview, {
+    kind: 'model',
+    triangles: 12,
+    vertices: 8,
+    meshes: 1,
+    materials: 1,
+    textures: 2,
+    animations: 0,
+    resources: ['rock.mtl', 'maps/stone.png', 'maps/stone_bump.png'],
+    missing: ['maps/stone_bump.png'],
+  });
+  for (const uri of ['rock.mtl', 'maps/stone.png']) {
+    const res = await fetch(`${url}/api/assets/${rock.id}/related?path=${encodeURIComponent(uri)}`);
+    assert.equal(res.status, 200, uri);
+  }
 });
 
 test('a damaged model fails with the reason', () => {

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Locator } from '@playwright/test';
 import sharp from 'sharp';
-import { gltfCube, makeGlb } from '../helpers/media.js';
+import { gltfCube, makeGlb, makeObjCube, objMaterialLibrary } from '../helpers/media.js';
 import { api, type RunningServer } from '../helpers/server.js';
 import { serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -21,6 +21,8 @@ test.beforeAll(async () => {
   const ship = gltfCube({ color: [0.05, 0.1, 0.9], bufferUri: 'ship.bin', images: ['maps/lost.png'] });
   ws.file('data/assets/models/ship/ship.gltf', JSON.stringify(ship.json));
   ws.file('data/assets/models/ship/ship.bin', ship.bin);
+  ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'moss' }));
+  ws.file('data/assets/models/rock/rock.mtl', objMaterialLibrary('moss', [0.1, 0.75, 0.1]));
   ({ server, ids } = await serveRebuilt(ws, { wait_for_thumbs: true }));
 });
 
@@ -31,7 +33,7 @@ test.afterAll(async () => {
 
 /** Whether channel `channel` (0 red, 1 green, 2 blue) of a lit, shaded colour leads the others by far. */
 const isMostly = (rgba: number[], channel: number): boolean =>
-  [0, 1, 2].every((other) => other === channel || rgba[channel]! > rgba[other]! + 80);
+  [0, 1, 2].every((other) => other === channel || rgba[channel]! > rgba[other]! + 60);
 
 /** The canvas's pixels as the page drew them: its size and the colour at its middle. */
 const drawn = (canvas: Locator) =>
@@ -115,4 +117,15 @@ test('a .gltf loads its buffer from beside it; the files it names that are missi
   const { middle } = await drawn(canvas);
   expect(isMostly(middle, 2), `blue: ${middle.join()}`).toBe(true);
   await expect(dialog.getByText(/could not be shown/)).toHaveCount(0);
+});
+
+test('an OBJ is drawn in the colour its material library gives it', async ({ page }) => {
+  await page.goto(`${server.url}/#/asset/${ids['models/rock/rock.obj']}`);
+  const dialog = page.getByRole('dialog', { name: 'rock.obj' });
+  await expect(dialog).toContainText('12 triangles · 8 vertices · 1 material');
+  const canvas = dialog.getByLabel('3D view of rock.obj');
+  await expect(dialog.getByRole('button', { name: 'Use this view as the thumbnail' })).toBeVisible();
+  await expect.poll(async () => (await drawn(canvas)).middle[3]).toBe(255);
+  const { middle } = await drawn(canvas);
+  expect(isMostly(middle, 1), `green: ${middle.join()}`).toBe(true);
 });

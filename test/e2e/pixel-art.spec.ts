@@ -47,6 +47,10 @@ test('a 16 × 16 sprite fills its tile by a whole multiple, pixels square; a lar
   await expect(page.locator('.tile', { hasText: 'slime.aseprite' })).toContainText(
     '16 × 16 · 2 frames · 0.2 s',
   );
+  // (Once the browser has it: a visible image may still be loading.)
+  await expect
+    .poll(() => sprite.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBe(16);
   const drawn = await sprite.evaluate((img) => ({
     width: img.getBoundingClientRect().width,
     height: img.getBoundingClientRect().height,

@@ -919,3 +919,32 @@ export function makeGlb(options: Parameters<typeof gltfCube>[0] = {}): Buffer {
   header.writeUInt32LE(12 + body.length, 8);
   return Buffer.concat([header, body]);
 }
+
+/**
+ * A cube as Wavefront OBJ text: 8 vertices, 6 quad faces (12 triangles), using material
+ * `material` from the library `library` (when given). See objMaterialLibrary.
+ */
+export function makeObjCube({
+  library,
+  material = 'paint',
+}: { library?: string; material?: string } = {}): string {
+  const corners = [-1, 1].flatMap((x) => [-1, 1].flatMap((y) => [-1, 1].map((z) => `v ${x} ${y} ${z}`)));
+  // Corner n is at x = n & 4, y = n & 2, z = n & 1 (1-based below), faces wound outwards.
+  const faces = ['1 2 4 3', '5 7 8 6', '1 5 6 2', '3 4 8 7', '1 3 7 5', '2 6 8 4'];
+  return [
+    '# a cube, written by the tests',
+    ...(library ? [`mtllib ${library}`] : []),
+    'o cube',
+    ...corners,
+    `usemtl ${material}`,
+    ...faces.map((f) => `f ${f}`),
+    '',
+  ].join('\n');
+}
+
+/** A material library of one diffuse colour (0–1 each), with texture lines naming `maps`. */
+export const objMaterialLibrary = (
+  name: string,
+  [r, g, b]: [number, number, number],
+  maps: string[] = [],
+): string => [`newmtl ${name}`, `Kd ${r} ${g} ${b}`, 'Ka 0 0 0', 'd 1', ...maps, ''].join('\n');

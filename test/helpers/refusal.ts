@@ -7,3 +7,13 @@ export function refusal(decode: () => unknown): string {
   }
   return 'decoded';
 }
+
+/** {@link refusal} of an asynchronous decoder. */
+export async function refusalAsync(decode: () => Promise<unknown>): Promise<string> {
+  try {
+    await decode();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'decoded';
+}

@@ -4,7 +4,7 @@ import { useAnswer } from '../use-answer';
 import { api, DEFAULT_QUERY, formatBytes, type Asset, type FacetCount, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
-import { isFontPath, isVideoPath, mediaDetails } from '../../../src/domain/media-facts.js';
+import { isFontPath, isModelPath, isVideoPath, mediaDetails } from '../../../src/domain/media-facts.js';
 import { assetName } from '../gallery/Tile';
 import type { RegistryChanges } from '../gallery/Gallery';
 import { Modal } from '../Modal';
@@ -157,7 +157,9 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
       ? 'Font'
       : asset && isVideoPath(asset.path)
         ? 'Video'
-        : 'Dimensions';
+        : asset && isModelPath(asset.path)
+          ? 'Geometry'
+          : 'Dimensions';
   const media: Array<[string, React.ReactNode]> = details ? [[factsLabel, details]] : [];
   if (asset?.colors) media.push(['Colors', <Palette key="c" colors={asset.colors} />]);
   const fields: Array<[string, React.ReactNode]> = asset

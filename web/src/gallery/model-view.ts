@@ -10,6 +10,9 @@ import {
   AnimationMixer,
   Box3,
   LoadingManager,
+  MeshPhongMaterial,
+  MeshStandardMaterial,
+  type Material,
   Mesh,
   Texture,
   PerspectiveCamera,
@@ -21,13 +24,17 @@ import {
   Vector3,
   WebGLRenderer,
   type AnimationAction,
+  type AnimationClip,
+  type Object3D,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { RoomEnvironment } from 'three/addons/environments/RoomEnvironment.js';
-import { GLTFLoader, type GLTF } from 'three/addons/loaders/GLTFLoader.js';
+import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+import { MTLLoader } from 'three/addons/loaders/MTLLoader.js';
+import { OBJLoader } from 'three/addons/loaders/OBJLoader.js';
 import type { Asset } from '../api';
 
-type ModelAsset = Pick<Asset, 'urls'>;
+type ModelAsset = Pick<Asset, 'urls' | 'path' | 'preview'>;
 
 /** The side of a picture sent as the model's thumbnail when drawn without a view (the largest thumbnail's). */
 const PICTURE_SIDE = 512;
@@ -38,14 +45,80 @@ function relatedUrl(asset: ModelAsset, uri: string): string {
   return `${base}/related?path=${encodeURIComponent(uri)}${query ? `&${query}` : ''}`;
 }
 
-/** The model, its buffers and textures loaded. */
-export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promise<GLTF> {
-  const res = await fetch(asset.urls.file, { signal: signal ?? null });
-  if (!res.ok) throw new Error(`its file could not be read (HTTP ${res.status})`);
-  const data = await res.arrayBuffer();
+/** A model as shown: its scene and its animations. */
+export interface Model {
+  scene: Object3D;
+  animations: AnimationClip[];
+}
+
+async function fetched(url: string, signal: AbortSignal | undefined): Promise<Response> {
+  const res = await fetch(url, { signal: signal ?? null });
+  if (!res.ok) throw new Error(`${url} could not be read (HTTP ${res.status})`);
+  return res;
+}
+
+/**
+ * The model, with what it names loaded (a glTF's buffers and textures; an OBJ's material
+ * library, which the server lists among its resources, and its textures).
+ */
+export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promise<Model> {
   const manager = new LoadingManager();
   manager.setURLModifier((url) => (/^(data|blob):/i.test(url) ? url : relatedUrl(asset, url)));
-  return new GLTFLoader(manager).parseAsync(data, '');
+  const file = await fetched(asset.urls.file, signal);
+  if (!asset.path.toLowerCase().endsWith('.obj'))
+    return new GLTFLoader(manager).parseAsync(await file.arrayBuffer(), '');
+  const loader = new OBJLoader(manager);
+  const named = asset.preview?.resources;
+  const library = Array.isArray(named)
+    ? named.find((uri) => typeof uri === 'string' && /\.mtl$/i.test(uri))
+    : undefined;
+  if (typeof library === 'string') {
+    // Its textures are named relative to the library's folder (as the server lists them).
+    const folder = library.includes('/') ? library.slice(0, library.lastIndexOf('/') + 1) : '';
+    const text = await fetched(relatedUrl(asset, library), signal).then(
+      (res) => res.text(),
+      () => undefined,
+    );
+    if (text !== undefined) {
+      const materials = new MTLLoader(manager).parse(text, folder);
+      materials.preload();
+      loader.setMaterials(materials);
+    }
+  }
+  const scene = loader.parse(await file.text());
+  scene.traverse((node) => {
+    if (!(node instanceof Mesh)) return;
+    const mesh = node as Mesh;
+    // (An array only when the OBJ switches materials within the mesh: its groups name them.)
+    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(asStandard) : asStandard(mesh.material);
+  });
+  return { scene, animations: [] };
+}
+
+/**
+ * An OBJ's Phong material as a PBR one, lit like a glTF's by the studio light (a Phong material
+ * ignores it: it would be drawn black), with its colour, textures and transparency.
+ */
+function asStandard(material: Material): Material {
+  if (!(material instanceof MeshPhongMaterial)) return material;
+  const phong = material;
+  const standard = new MeshStandardMaterial({
+    name: phong.name,
+    color: phong.color,
+    map: phong.map,
+    normalMap: phong.normalMap,
+    bumpMap: phong.bumpMap,
+    alphaMap: phong.alphaMap,
+    transparent: phong.transparent,
+    opacity: phong.opacity,
+    side: phong.side,
+    roughness: 0.8,
+    metalness: 0,
+    flatShading: phong.flatShading,
+    vertexColors: phong.vertexColors,
+  });
+  phong.dispose();
+  return standard;
 }
 
 /** A renderer on `canvas` with a transparent background, colours as glTF means them. */
@@ -66,7 +139,7 @@ function studioLight(renderer: WebGLRenderer): Texture {
 }
 
 /** Points `camera` at the whole model from a three-quarter view above it; returns what it looks at. */
-function frameModel(model: GLTF, camera: PerspectiveCamera): Vector3 {
+function frameModel(model: Model, camera: PerspectiveCamera): Vector3 {
   const sphere = new Box3().setFromObject(model.scene).getBoundingSphere(new Sphere());
   const radius = sphere.radius > 0 && Number.isFinite(sphere.radius) ? sphere.radius : 1;
   const distance = (radius / Math.sin((camera.fov * Math.PI) / 360)) * 1.05;
@@ -104,7 +177,7 @@ export class ModelStage {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    private readonly model: GLTF,
+    private readonly model: Model,
   ) {
     this.renderer = makeRenderer(canvas);
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
@@ -164,7 +237,7 @@ export class ModelStage {
 }
 
 /** Frees what a model holds on the GPU: its geometries, materials and their textures. */
-function disposeModel(model: GLTF): void {
+function disposeModel(model: Model): void {
   model.scene.traverse((node) => {
     if (!(node instanceof Mesh)) return;
     const mesh = node as Mesh;
