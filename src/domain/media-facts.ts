@@ -92,13 +92,13 @@ export const isAudioPath = (path: string): boolean => AUDIO_EXTENSIONS.has(exten
 // (Matroska too: the server reads its facts like any video's, previews/kinds.ts.)
 const VIDEO_EXTENSIONS = new Set(['webm', 'mp4', 'm4v', 'ogv', 'mov', 'mkv']);
 const FONT_EXTENSIONS = new Set(['ttf', 'otf', 'woff', 'woff2']);
-const MODEL_EXTENSIONS = new Set(['glb', 'gltf', 'obj']);
+const MODEL_EXTENSIONS = new Set(['glb', 'gltf', 'fbx', 'obj']);
 
 /** Whether a path names a video (by its extension). */
 export const isVideoPath = (path: string): boolean => VIDEO_EXTENSIONS.has(extensionOf(path));
 /** Whether a path names a font a browser loads (by its extension). */
 export const isFontPath = (path: string): boolean => FONT_EXTENSIONS.has(extensionOf(path));
-/** Whether a path names a 3D model the studio draws (glTF 2.0 or OBJ, by its extension). */
+/** Whether a path names a 3D model the studio draws (glTF 2.0, FBX or OBJ, by its extension). */
 export const isModelPath = (path: string): boolean => MODEL_EXTENSIONS.has(extensionOf(path));
 
 const CHANNELS: Record<number, string> = { 1: 'mono', 2: 'stereo' };

@@ -39,9 +39,9 @@ const IMAGE_EXTS = new Set([
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);
 // Cutscenes and openings: MP4, MOV and M4V (ISO boxes), WebM and Matroska.
 const VIDEO_EXTS = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv']);
-// 3D models in glTF 2.0 and OBJ (previews/gltf.ts, obj.ts): their facts read here, their picture
-// drawn by the studio.
-const MODEL_EXTS = new Set(['.glb', '.gltf', '.obj']);
+// 3D models in glTF 2.0, FBX and OBJ (previews/gltf.ts, fbx.ts, obj.ts): their facts read here,
+// their picture drawn by the studio.
+const MODEL_EXTS = new Set(['.glb', '.gltf', '.fbx', '.obj']);
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
   '.wave': 'wav',

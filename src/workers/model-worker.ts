@@ -1,7 +1,7 @@
 /**
- * Worker side of a 3D model's facts (previews/gltf.ts, previews/obj.ts): a GLB's JSON chunk is
- * read (not its binary chunk of vertices and textures), a `.gltf` file whole, an OBJ line by line
- * and its material libraries; the files it refers to are looked for beside it, inside the assets
+ * Worker side of a 3D model's facts (previews/gltf.ts, fbx.ts, obj.ts): a GLB's JSON chunk is
+ * read (not its binary chunk of vertices and textures), a `.gltf` file whole, an FBX whole, an
+ * OBJ line by line and its material libraries; the files it refers to are looked for beside it, inside the assets
  * root.
  */
 import fs from 'node:fs/promises';
@@ -16,6 +16,7 @@ import {
   relatedPath,
   type ModelFacts,
 } from '../previews/gltf.js';
+import { fbxFacts, MAX_FBX_BYTES } from '../previews/fbx.js';
 import { besideLibrary, MAX_MTL_BYTES, MAX_OBJ_BYTES, mtlTextures, objFacts } from '../previews/obj.js';
 
 export interface ModelTask {
@@ -83,13 +84,26 @@ async function objModel(task: ModelTask): Promise<ModelFacts> {
   return { ...facts, textures: textures.size, resources };
 }
 
+/** A binary FBX's facts, from the whole file (up to MAX_FBX_BYTES). */
+async function fbxModel(task: ModelTask): Promise<ModelFacts> {
+  const { size } = await fs.stat(task.source);
+  if (size > MAX_FBX_BYTES) throw new Error(`the file is ${size} bytes, more than the ${MAX_FBX_BYTES} read`);
+  return fbxFacts(await fs.readFile(task.source));
+}
+
+const FORMATS: Record<string, { name: string; facts: (task: ModelTask) => Promise<ModelFacts> }> = {
+  '.obj': { name: 'OBJ', facts: objModel },
+  '.fbx': { name: 'FBX', facts: fbxModel },
+};
+const GLTF = { name: 'glTF', facts: async (task: ModelTask) => gltfFacts(await jsonText(task.source)) };
+
 export default async function run(task: ModelTask): Promise<ModelResult> {
-  const obj = path.extname(task.source).toLowerCase() === '.obj';
+  const format = FORMATS[path.extname(task.source).toLowerCase()] ?? GLTF;
   let facts: ModelFacts;
   try {
-    facts = obj ? await objModel(task) : gltfFacts(await jsonText(task.source));
+    facts = await format.facts(task);
   } catch (err) {
-    throw new Error(`not a readable ${obj ? 'OBJ' : 'glTF'} model: ${(err as Error).message}`);
+    throw new Error(`not a readable ${format.name} model: ${(err as Error).message}`);
   }
   const missing = facts.resources.filter((uri) => !isFileInside(task.root, relatedPath(task.relPath, uri)));
   return { ...facts, missing };

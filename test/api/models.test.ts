@@ -10,7 +10,15 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
-import { fill, gltfCube, makeGlb, makeImage, makeObjCube, objMaterialLibrary } from '../helpers/media.js';
+import {
+  fill,
+  gltfCube,
+  makeFbxCube,
+  makeGlb,
+  makeImage,
+  makeObjCube,
+  objMaterialLibrary,
+} from '../helpers/media.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -42,6 +50,12 @@ before(async () => {
     objMaterialLibrary('stone', [0.5, 0.5, 0.5], ['map_Kd maps/stone.png', 'map_Bump maps/stone_bump.png']),
   );
   ws.file('data/assets/models/rock/maps/stone.png', await makeImage(8, 8, 'png'));
+  // An FBX naming its texture by the artist's Windows path; the texture beside it.
+  ws.file(
+    'data/assets/models/hero.fbx',
+    makeFbxCube({ image: 'C:\\Users\\ana\\hero_skin.png', takes: 2, compressed: true }),
+  );
+  ws.file('data/assets/models/hero_skin.png', await makeImage(8, 8, 'png'));
   server = await startServer(ws.dir);
   url = server.url;
   const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
@@ -216,6 +230,24 @@ test('an OBJ: its facts, its material library and the textures that names; those
     const res = await fetch(`${url}/api/assets/${rock.id}/related?path=${encodeURIComponent(uri)}`);
     assert.equal(res.status, 200, uri);
   }
+});
+
+test('an FBX: its facts from its node tree; the image it names found by its file name beside it', async () => {
+  const hero = byPath['models/hero.fbx'];
+  assert.equal(hero.preview_status, 'done', hero.preview_error);
+  assert.deepEqual(hero.preview, {
+    kind: 'model',
+    triangles: 12,
+    vertices: 8,
+    meshes: 1,
+    materials: 1,
+    textures: 1,
+    animations: 2,
+    resources: ['hero_skin.png'],
+    missing: [],
+  });
+  const skin = await fetch(`${url}/api/assets/${hero.id}/related?path=hero_skin.png`);
+  assert.equal(skin.status, 200);
 });
 
 test('a damaged model fails with the reason', () => {

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Locator } from '@playwright/test';
 import sharp from 'sharp';
-import { gltfCube, makeGlb, makeObjCube, objMaterialLibrary } from '../helpers/media.js';
+import { gltfCube, makeFbxCube, makeGlb, makeObjCube, objMaterialLibrary } from '../helpers/media.js';
 import { api, type RunningServer } from '../helpers/server.js';
 import { serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -23,6 +23,7 @@ test.beforeAll(async () => {
   ws.file('data/assets/models/ship/ship.bin', ship.bin);
   ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'moss' }));
   ws.file('data/assets/models/rock/rock.mtl', objMaterialLibrary('moss', [0.1, 0.75, 0.1]));
+  ws.file('data/assets/models/hero.fbx', makeFbxCube({ color: [0.85, 0.1, 0.1], takes: 1 }));
   ({ server, ids } = await serveRebuilt(ws, { wait_for_thumbs: true }));
 });
 
@@ -119,13 +120,21 @@ test('a .gltf loads its buffer from beside it; the files it names that are missi
   await expect(dialog.getByText(/could not be shown/)).toHaveCount(0);
 });
 
-test('an OBJ is drawn in the colour its material library gives it', async ({ page }) => {
-  await page.goto(`${server.url}/#/asset/${ids['models/rock/rock.obj']}`);
-  const dialog = page.getByRole('dialog', { name: 'rock.obj' });
-  await expect(dialog).toContainText('12 triangles · 8 vertices · 1 material');
-  const canvas = dialog.getByLabel('3D view of rock.obj');
-  await expect(dialog.getByRole('button', { name: 'Use this view as the thumbnail' })).toBeVisible();
-  await expect.poll(async () => (await drawn(canvas)).middle[3]).toBe(255);
-  const { middle } = await drawn(canvas);
-  expect(isMostly(middle, 1), `green: ${middle.join()}`).toBe(true);
-});
+for (const { file, facts, channel } of [
+  { file: 'models/rock/rock.obj', facts: '12 triangles · 8 vertices · 1 material', channel: 1 },
+  { file: 'models/hero.fbx', facts: '12 triangles · 8 vertices · 1 material · 1 animation', channel: 0 },
+]) {
+  test(`${file.split('.').pop()!.toUpperCase()}: drawn in the colour its material gives it`, async ({
+    page,
+  }) => {
+    await page.goto(`${server.url}/#/asset/${ids[file]}`);
+    const name = file.split('/').pop()!;
+    const dialog = page.getByRole('dialog', { name });
+    await expect(dialog).toContainText(facts);
+    const canvas = dialog.getByLabel(`3D view of ${name}`);
+    await expect(dialog.getByRole('button', { name: 'Use this view as the thumbnail' })).toBeVisible();
+    await expect.poll(async () => (await drawn(canvas)).middle[3]).toBe(255);
+    const { middle } = await drawn(canvas);
+    expect(isMostly(middle, channel), `${['red', 'green'][channel]}: ${middle.join()}`).toBe(true);
+  });
+}

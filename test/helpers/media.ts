@@ -948,3 +948,204 @@ export const objMaterialLibrary = (
   [r, g, b]: [number, number, number],
   maps: string[] = [],
 ): string => [`newmtl ${name}`, `Kd ${r} ${g} ${b}`, 'Ka 0 0 0', 'd 1', ...maps, ''].join('\n');
+
+/** A property of an FBX node: a string, a 64-bit or 32-bit integer, a double, an array of doubles or ints, raw bytes. */
+export type FbxProperty =
+  | ['S', string]
+  | ['L', number]
+  | ['I', number]
+  | ['D', number]
+  | ['d', number[]]
+  | ['i', number[], { compressed?: boolean; stream?: Buffer }?]
+  | ['R', Buffer];
+
+export interface FbxNodeSpec {
+  name: string;
+  props?: FbxProperty[];
+  children?: FbxNodeSpec[];
+}
+
+function fbxProperty([type, value, options]: FbxProperty): Buffer {
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const code = Buffer.from(type, 'latin1');
+  if (type === 'S' || type === 'R') {
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    return Buffer.concat([code, u32(bytes.length), bytes]);
+  }
+  if (type === 'L') {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64LE(BigInt(value));
+    return Buffer.concat([code, b]);
+  }
+  if (type === 'I' || type === 'D') {
+    const b = Buffer.alloc(type === 'I' ? 4 : 8);
+    if (type === 'I') b.writeInt32LE(value);
+    else b.writeDoubleLE(value);
+    return Buffer.concat([code, b]);
+  }
+  const values = value;
+  const raw = Buffer.alloc(values.length * (type === 'd' ? 8 : 4));
+  values.forEach((v, i) => (type === 'd' ? raw.writeDoubleLE(v, i * 8) : raw.writeInt32LE(v, i * 4)));
+  // (`stream`: the compressed bytes stored instead, whatever they inflate to.)
+  const compressed = type === 'i' && (options?.compressed || options?.stream);
+  const data = type === 'i' && options?.stream ? options.stream : compressed ? zlib.deflateSync(raw) : raw;
+  return Buffer.concat([code, u32(values.length), u32(compressed ? 1 : 0), u32(data.length), data]);
+}
+
+/** A node record of FBX 7.4 (32-bit offsets) starting at byte `at` of the file. */
+function fbxNode(node: FbxNodeSpec, at: number): Buffer {
+  const name = Buffer.from(node.name, 'latin1');
+  const props = Buffer.concat((node.props ?? []).map(fbxProperty));
+  const start = at + 13 + name.length + props.length;
+  const children: Buffer[] = [];
+  let offset = start;
+  for (const childNode of node.children ?? []) {
+    const encoded = fbxNode(childNode, offset);
+    children.push(encoded);
+    offset += encoded.length;
+  }
+  if (children.length) children.push(Buffer.alloc(13)); // the null record closing the list
+  const body = Buffer.concat(children);
+  const head = Buffer.alloc(13);
+  head.writeUInt32LE(start + body.length, 0);
+  head.writeUInt32LE((node.props ?? []).length, 4);
+  head.writeUInt32LE(props.length, 8);
+  head.writeUInt8(name.length, 12);
+  return Buffer.concat([head, name, props, body]);
+}
+
+/** A binary FBX 7.4 file of these top-level nodes (a header, the nodes, a null record, a zero footer). */
+export function makeFbx(nodes: FbxNodeSpec[]): Buffer {
+  const header = Buffer.alloc(27);
+  header.write('Kaydara FBX Binary  \0', 0, 'latin1');
+  header.writeUInt8(0x1a, 21);
+  header.writeUInt32LE(7400, 23);
+  const parts: Buffer[] = [header];
+  let at = header.length;
+  for (const node of nodes) {
+    const encoded = fbxNode(node, at);
+    parts.push(encoded);
+    at += encoded.length;
+  }
+  return Buffer.concat([...parts, Buffer.alloc(13), Buffer.alloc(200)]);
+}
+
+/**
+ * A cube as an FBX 7.4 scene, as exporters write one: a mesh (8 vertices, 6 quads with their
+ * normals), its model and a Phong material of one diffuse colour (0–1 each); with `image`, a
+ * texture on that colour naming an image file (Windows path, as artists' machines write them);
+ * with `takes`, that many (empty) animation stacks.
+ */
+export function makeFbxCube({
+  color = [0.1, 0.2, 0.9],
+  image,
+  takes = 0,
+  compressed = false,
+}: { color?: [number, number, number]; image?: string; takes?: number; compressed?: boolean } = {}): Buffer {
+  const corners = [-1, 1].flatMap((x) => [-1, 1].flatMap((y) => [-1, 1].flatMap((z) => [x, y, z])));
+  const faces = [
+    { corners: [0, 1, 3, 2], normal: [-1, 0, 0] },
+    { corners: [4, 6, 7, 5], normal: [1, 0, 0] },
+    { corners: [0, 4, 5, 1], normal: [0, -1, 0] },
+    { corners: [2, 3, 7, 6], normal: [0, 1, 0] },
+    { corners: [0, 2, 6, 4], normal: [0, 0, -1] },
+    { corners: [1, 5, 7, 3], normal: [0, 0, 1] },
+  ];
+  // A polygon's last index is stored as its bitwise complement (negative).
+  const indices = faces.flatMap((f) => f.corners.map((c, i) => (i === 3 ? ~c : c)));
+  const normals = faces.flatMap((f) => [f.normal, f.normal, f.normal, f.normal].flat());
+  const object = (
+    name: string,
+    id: number,
+    kind: string,
+    type: string,
+    children: FbxNodeSpec[],
+  ): FbxNodeSpec => ({
+    name,
+    props: [
+      ['L', id],
+      ['S', `${kind}\0\u0001${name}`],
+      ['S', type],
+    ],
+    children,
+  });
+  const s = (name: string, value: string): FbxNodeSpec => ({ name, props: [['S', value]] });
+  const connect = (child: number, parent: number, property?: string): FbxNodeSpec => ({
+    name: 'C',
+    props: [
+      ['S', property ? 'OP' : 'OO'],
+      ['L', child],
+      ['L', parent],
+      ...(property ? [['S', property] as FbxProperty] : []),
+    ],
+  });
+  return makeFbx([
+    { name: 'FBXVersion', props: [['I', 7400]] },
+    {
+      name: 'Objects',
+      children: [
+        object('Geometry', 100, 'cube', 'Mesh', [
+          { name: 'Vertices', props: [['d', corners]] },
+          { name: 'PolygonVertexIndex', props: [['i', indices, { compressed }]] },
+          {
+            name: 'LayerElementNormal',
+            props: [['I', 0]],
+            children: [
+              { name: 'Version', props: [['I', 101]] },
+              s('MappingInformationType', 'ByPolygonVertex'),
+              s('ReferenceInformationType', 'Direct'),
+              { name: 'Normals', props: [['d', normals]] },
+            ],
+          },
+        ]),
+        object('Model', 200, 'cube', 'Mesh', [{ name: 'Version', props: [['I', 232]] }]),
+        object('Material', 300, 'paint', '', [
+          s('ShadingModel', 'phong'),
+          {
+            name: 'Properties70',
+            children: [
+              {
+                name: 'P',
+                props: [
+                  ['S', 'DiffuseColor'],
+                  ['S', 'Color'],
+                  ['S', ''],
+                  ['S', 'A'],
+                  ['D', color[0]],
+                  ['D', color[1]],
+                  ['D', color[2]],
+                ],
+              },
+            ],
+          },
+        ]),
+        ...(image
+          ? [
+              object('Video', 400, 'wood', 'Clip', [s('Type', 'Clip'), s('RelativeFilename', image)]),
+              object('Texture', 500, 'wood', '', [
+                s('Type', 'TextureVideoClip'),
+                s('FileName', image),
+                s('RelativeFilename', image),
+              ]),
+            ]
+          : []),
+        ...Array.from({ length: takes }, (_, i) =>
+          object('AnimationStack', 600 + i, `Take ${i + 1}`, '', []),
+        ),
+      ],
+    },
+    {
+      name: 'Connections',
+      children: [
+        connect(200, 0),
+        connect(100, 200),
+        connect(300, 200),
+        ...(image ? [connect(500, 300, 'DiffuseColor'), connect(400, 500)] : []),
+      ],
+    },
+  ]);
+}

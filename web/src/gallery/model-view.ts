@@ -10,6 +10,7 @@ import {
   AnimationMixer,
   Box3,
   LoadingManager,
+  MeshLambertMaterial,
   MeshPhongMaterial,
   MeshStandardMaterial,
   type Material,
@@ -29,6 +30,7 @@ import {
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { RoomEnvironment } from 'three/addons/environments/RoomEnvironment.js';
+import { FBXLoader } from 'three/addons/loaders/FBXLoader.js';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import { MTLLoader } from 'three/addons/loaders/MTLLoader.js';
 import { OBJLoader } from 'three/addons/loaders/OBJLoader.js';
@@ -65,8 +67,13 @@ export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promis
   const manager = new LoadingManager();
   manager.setURLModifier((url) => (/^(data|blob):/i.test(url) ? url : relatedUrl(asset, url)));
   const file = await fetched(asset.urls.file, signal);
-  if (!asset.path.toLowerCase().endsWith('.obj'))
-    return new GLTFLoader(manager).parseAsync(await file.arrayBuffer(), '');
+  const ext = asset.path.slice(asset.path.lastIndexOf('.')).toLowerCase();
+  if (ext === '.fbx') {
+    const scene = new FBXLoader(manager).parse(await file.arrayBuffer(), '');
+    scene.traverse(madeStandard);
+    return { scene, animations: scene.animations };
+  }
+  if (ext !== '.obj') return new GLTFLoader(manager).parseAsync(await file.arrayBuffer(), '');
   const loader = new OBJLoader(manager);
   const named = asset.preview?.resources;
   const library = Array.isArray(named)
@@ -86,21 +93,24 @@ export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promis
     }
   }
   const scene = loader.parse(await file.text());
-  scene.traverse((node) => {
-    if (!(node instanceof Mesh)) return;
-    const mesh = node as Mesh;
-    // (An array only when the OBJ switches materials within the mesh: its groups name them.)
-    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(asStandard) : asStandard(mesh.material);
-  });
+  scene.traverse(madeStandard);
   return { scene, animations: [] };
 }
 
+/** A mesh's Phong or Lambert materials (an OBJ's, an FBX's) made PBR ones (see asStandard). */
+function madeStandard(node: Object3D): void {
+  if (!(node instanceof Mesh)) return;
+  const mesh = node as Mesh;
+  // (An array when the mesh switches materials within it: its groups name them.)
+  mesh.material = Array.isArray(mesh.material) ? mesh.material.map(asStandard) : asStandard(mesh.material);
+}
+
 /**
- * An OBJ's Phong material as a PBR one, lit like a glTF's by the studio light (a Phong material
- * ignores it: it would be drawn black), with its colour, textures and transparency.
+ * A Phong or Lambert material (OBJ's and FBX's) as a PBR one, lit like a glTF's by the studio
+ * light (those ignore it: they would be drawn black), with its colour, textures and transparency.
  */
 function asStandard(material: Material): Material {
-  if (!(material instanceof MeshPhongMaterial)) return material;
+  if (!(material instanceof MeshPhongMaterial || material instanceof MeshLambertMaterial)) return material;
   const phong = material;
   const standard = new MeshStandardMaterial({
     name: phong.name,

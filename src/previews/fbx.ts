@@ -1,0 +1,172 @@
+/**
+ * Autodesk FBX models (binary FBX 7.x), what Unity, Unreal, Maya and Blender exchange most: their
+ * facts as a glTF model's (previews/gltf.ts), from the file's node tree, read by the format as
+ * Blender's and three.js's readers document it: a 27-byte header, then nested node records (an
+ * end offset, a property count and length, a name, the properties, the children). Counted:
+ * meshes (`Geometry` of type `Mesh`) and their vertices (`Vertices`: x, y, z each) and triangles
+ * (`PolygonVertexIndex`: a negative index ends a polygon of n corners, n − 2 triangles), materials,
+ * textures, animation stacks, and the image files it names that it does not embed.
+ */
+import zlib from 'node:zlib';
+import type { ModelFacts } from './gltf.js';
+
+const MAGIC = 'Kaydara FBX Binary  \0';
+const HEADER_BYTES = 27;
+/** An FBX larger than this is not read into memory for its facts. */
+export const MAX_FBX_BYTES = 512 * 1024 * 1024;
+const MAX_DEPTH = 64;
+
+type Property = number | bigint | boolean | string | Buffer | ArrayView;
+
+/** An array property, decoded only when asked (most are vertex data nobody counts). */
+interface ArrayView {
+  kind: 'array';
+  type: string;
+  length: number;
+  encoding: number;
+  data: Buffer;
+}
+
+interface FbxNode {
+  name: string;
+  props: Property[];
+  children: FbxNode[];
+}
+
+const isArray = (p: Property | undefined): p is ArrayView =>
+  typeof p === 'object' && p !== null && !Buffer.isBuffer(p) && p.kind === 'array';
+
+/** The node records from `at` to `end` (a list ends at a null record, or at `end`). */
+function readNodes(bytes: Buffer, at: number, end: number, wide: boolean, depth: number): FbxNode[] {
+  if (depth > MAX_DEPTH) throw new Error(`its nodes nest deeper than ${MAX_DEPTH}`);
+  const nodes: FbxNode[] = [];
+  const headBytes = wide ? 25 : 13;
+  while (at + headBytes <= end) {
+    const read = (i: number): number =>
+      wide ? Number(bytes.readBigUInt64LE(at + i * 8)) : bytes.readUInt32LE(at + i * 4);
+    const nodeEnd = read(0);
+    if (nodeEnd === 0) break; // the null record closing the list
+    const [count, listLength] = [read(1), read(2)];
+    const nameLength = bytes.readUInt8(at + headBytes - 1);
+    if (nodeEnd <= at || nodeEnd > end) throw new Error(`a node at byte ${at} runs past its parent`);
+    const name = bytes.toString('latin1', at + headBytes, at + headBytes + nameLength);
+    const propsAt = at + headBytes + nameLength;
+    if (propsAt + listLength > nodeEnd) throw new Error(`the properties of ${name} run past it`);
+    const props = readProperties(bytes, propsAt, propsAt + listLength, count);
+    const children = readNodes(bytes, propsAt + listLength, nodeEnd, wide, depth + 1);
+    nodes.push({ name, props, children });
+    at = nodeEnd;
+  }
+  return nodes;
+}
+
+const SCALAR_BYTES: Record<string, number> = { Y: 2, C: 1, I: 4, F: 4, D: 8, L: 8 };
+const ELEMENT_BYTES: Record<string, number> = { f: 4, d: 8, l: 8, i: 4, b: 1 };
+
+function readProperties(bytes: Buffer, at: number, end: number, count: number): Property[] {
+  const props: Property[] = [];
+  for (let n = 0; n < count; n++) {
+    if (at >= end) throw new Error('a node has fewer properties than it says');
+    const type = String.fromCharCode(bytes.readUInt8(at));
+    at++;
+    const scalar = SCALAR_BYTES[type];
+    const element = ELEMENT_BYTES[type];
+    if (scalar !== undefined) {
+      if (at + scalar > end) throw new Error('a property runs past its node');
+      props.push(
+        type === 'Y'
+          ? bytes.readInt16LE(at)
+          : type === 'C'
+            ? bytes.readUInt8(at) !== 0
+            : type === 'I'
+              ? bytes.readInt32LE(at)
+              : type === 'F'
+                ? bytes.readFloatLE(at)
+                : type === 'D'
+                  ? bytes.readDoubleLE(at)
+                  : bytes.readBigInt64LE(at),
+      );
+      at += scalar;
+    } else if (element !== undefined) {
+      if (at + 12 > end) throw new Error('an array property runs past its node');
+      const [length, encoding, stored] = [
+        bytes.readUInt32LE(at),
+        bytes.readUInt32LE(at + 4),
+        bytes.readUInt32LE(at + 8),
+      ];
+      const size = encoding ? stored : length * element;
+      if (at + 12 + size > end) throw new Error('an array property runs past its node');
+      props.push({ kind: 'array', type, length, encoding, data: bytes.subarray(at + 12, at + 12 + size) });
+      at += 12 + size;
+    } else if (type === 'S' || type === 'R') {
+      const length = bytes.readUInt32LE(at);
+      if (at + 4 + length > end) throw new Error('a string property runs past its node');
+      const raw = bytes.subarray(at + 4, at + 4 + length);
+      props.push(type === 'S' ? raw.toString('utf8') : raw);
+      at += 4 + length;
+    } else throw new Error(`a property has the unknown type ${JSON.stringify(type)}`);
+  }
+  return props;
+}
+
+/** An int32 array's values (inflated to at most its stated size). */
+function int32s(view: ArrayView): Int32Array {
+  const expected = view.length * 4;
+  let data = view.data;
+  if (view.encoding) {
+    try {
+      data = zlib.inflateSync(view.data, { maxOutputLength: Math.max(1, expected) });
+    } catch (err) {
+      throw new Error(`an index array does not inflate to its size (${(err as Error).message})`);
+    }
+  }
+  if (data.length < expected) throw new Error('an index array is shorter than it says');
+  const copy = Buffer.from(data.subarray(0, expected)); // (aligned for the view)
+  return new Int32Array(copy.buffer, copy.byteOffset, view.length);
+}
+
+const child = (node: FbxNode, name: string): FbxNode | undefined =>
+  node.children.find((c) => c.name === name);
+const text = (node: FbxNode | undefined): string =>
+  node && typeof node.props[0] === 'string' ? node.props[0] : '';
+
+/** The facts of a binary FBX file's bytes. */
+export function fbxFacts(bytes: Buffer): ModelFacts {
+  if (bytes.length < HEADER_BYTES) throw new Error('the file is too short to hold an FBX header');
+  if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) {
+    if (/^\s*;\s*FBX/.test(bytes.toString('latin1', 0, 64)))
+      throw new Error('it is an ASCII FBX: only binary FBX is read (export it as binary)');
+    throw new Error('it does not start with "Kaydara FBX Binary"');
+  }
+  const version = bytes.readUInt32LE(23);
+  if (version < 7000) throw new Error(`it is FBX ${version}: only FBX 7.0 and later are read`);
+  const top = readNodes(bytes, HEADER_BYTES, bytes.length, version >= 7500, 0);
+  const objects = top.find((n) => n.name === 'Objects')?.children ?? [];
+  let [meshes, vertices, triangles, materials, textures, animations] = [0, 0, 0, 0, 0, 0];
+  const resources: string[] = [];
+  for (const node of objects) {
+    if (node.name === 'Geometry' && node.props[2] === 'Mesh') {
+      meshes++;
+      const positions = child(node, 'Vertices')?.props[0];
+      if (isArray(positions)) vertices += Math.floor(positions.length / 3);
+      const corners = child(node, 'PolygonVertexIndex')?.props[0];
+      if (isArray(corners)) {
+        const indices = int32s(corners);
+        let polygons = 0;
+        for (const index of indices) if (index < 0) polygons++;
+        triangles += Math.max(0, indices.length - 2 * polygons);
+      }
+    } else if (node.name === 'Material') materials++;
+    else if (node.name === 'AnimationStack') animations++;
+    else if (node.name === 'Texture') textures++;
+    else if (node.name === 'Video') {
+      // An image not embedded (no Content) is looked for by the name after its last backslash,
+      // as three.js's loader does (an artist's absolute Windows path: its file name).
+      const content = child(node, 'Content')?.props[0];
+      const file = (text(child(node, 'RelativeFilename')) || text(child(node, 'Filename'))).split('\\').pop();
+      const inside = Buffer.isBuffer(content) && content.length > 0;
+      if (file && !inside && !resources.includes(file)) resources.push(file);
+    }
+  }
+  return { triangles, vertices, meshes, materials, textures, animations, resources };
+}

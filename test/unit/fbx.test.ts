@@ -1,0 +1,116 @@
+/**
+ * FBX models' facts (src/previews/fbx.ts) from binary FBX 7.4 files written here by the format's
+ * layout (test/helpers/media.ts): meshes, vertices and triangles from polygons of any size
+ * (compressed index arrays too), materials, textures, animation stacks, the image files named and
+ * not embedded; ASCII, old, cut and crafted files refused with the reason.
+ */
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import { test } from 'node:test';
+import { fbxFacts } from '../../src/previews/fbx.js';
+import { makeFbx, makeFbxCube } from '../helpers/media.js';
+import { refusal } from '../helpers/refusal.js';
+
+test('a cube: one mesh of 8 vertices and 6 quads (12 triangles), its material', () => {
+  assert.deepEqual(fbxFacts(makeFbxCube()), {
+    triangles: 12,
+    vertices: 8,
+    meshes: 1,
+    materials: 1,
+    textures: 0,
+    animations: 0,
+    resources: [],
+  });
+});
+
+test('compressed indices, a texture naming an image by a Windows path, animation takes', () => {
+  const facts = fbxFacts(makeFbxCube({ compressed: true, image: 'C:\\art\\maps\\wood.png', takes: 2 }));
+  assert.deepEqual(
+    [facts.triangles, facts.textures, facts.animations, facts.resources],
+    [12, 1, 2, ['wood.png']],
+    'the image is looked for by its file name, as the studio’s loader asks for it',
+  );
+});
+
+test('an embedded image is no file to look for', () => {
+  const facts = fbxFacts(
+    makeFbx([
+      {
+        name: 'Objects',
+        children: [
+          {
+            name: 'Video',
+            props: [
+              ['L', 1],
+              ['S', 'skin\0\u0001Video'],
+              ['S', 'Clip'],
+            ],
+            children: [
+              { name: 'RelativeFilename', props: [['S', 'skin.png']] },
+              { name: 'Content', props: [['R', Buffer.from('\x89PNG...')]] },
+            ],
+          },
+          {
+            name: 'Video',
+            props: [
+              ['L', 2],
+              ['S', 'eyes\0\u0001Video'],
+              ['S', 'Clip'],
+            ],
+            children: [{ name: 'RelativeFilename', props: [['S', 'textures/eyes.png']] }],
+          },
+        ],
+      },
+    ]),
+  );
+  assert.deepEqual(facts.resources, ['textures/eyes.png']);
+});
+
+test('what is not binary FBX 7, or is cut or crafted, is refused with the reason', () => {
+  const cube = makeFbxCube();
+  assert.equal(
+    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\nFBXHeaderExtension:  {'))),
+    'it is an ASCII FBX: only binary FBX is read (export it as binary)',
+  );
+  assert.equal(
+    refusal(() => fbxFacts(Buffer.alloc(100))),
+    'it does not start with "Kaydara FBX Binary"',
+  );
+  assert.equal(
+    refusal(() => fbxFacts(cube.subarray(0, 20))),
+    'the file is too short to hold an FBX header',
+  );
+  const old = Buffer.from(cube);
+  old.writeUInt32LE(6100, 23);
+  assert.equal(
+    refusal(() => fbxFacts(old)),
+    'it is FBX 6100: only FBX 7.0 and later are read',
+  );
+  assert.match(
+    refusal(() => fbxFacts(cube.subarray(0, 300))),
+    /runs past/,
+  );
+  // An index array claiming 4 entries whose stream inflates to a megabyte.
+  const stream = zlib.deflateSync(Buffer.alloc(1 << 20));
+  assert.ok(stream.length < 2000, '(a small file)');
+  const bomb = makeFbx([
+    {
+      name: 'Objects',
+      children: [
+        {
+          name: 'Geometry',
+          props: [
+            ['L', 1],
+            ['S', 'x\0\u0001Geometry'],
+            ['S', 'Mesh'],
+          ],
+          children: [{ name: 'PolygonVertexIndex', props: [['i', [0, 1, 2, -4], { stream }]] }],
+        },
+      ],
+    },
+  ]);
+  assert.match(
+    refusal(() => fbxFacts(bomb)),
+    /^an index array does not inflate to its size/,
+  );
+});
