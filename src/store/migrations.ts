@@ -448,6 +448,15 @@ export const MIGRATIONS: readonly Migration[] = [
       AND (lower(a.path) LIKE '%.gif'
         OR CASE WHEN json_valid(a.meta) THEN json_extract(a.meta, '$.preview.frames') END > 1));
   `,
+  // 3D models got previews (their facts; the studio draws their picture): the models registered
+  // before have their preview queued, as a rebuild would queue it.
+  `
+  INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at)
+    SELECT project_id, uid, hash, 'queued', datetime('now') FROM assets
+    WHERE (lower(path) LIKE '%.glb' OR lower(path) LIKE '%.gltf' OR lower(path) LIKE '%.fbx'
+        OR lower(path) LIKE '%.obj')
+  ON CONFLICT (project_id, uid) DO NOTHING;
+  `,
 ];
 
 /**

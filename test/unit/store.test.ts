@@ -836,6 +836,49 @@ describe('preview queue counts', () => {
       upgraded.close();
     }
   });
+
+  test('the upgrade queues the previews of the 3D models registered before models had any', () => {
+    const legacyPath = path.join(ws.dir, 'legacy-models.sqlite');
+    const legacy = new Database(legacyPath);
+    migrate(legacy, 18);
+    const asset = legacy.prepare(
+      `INSERT INTO assets (project_id, uid, type, path, hash, bytes, meta, created_at, updated_at)
+       VALUES (?, ?, 'models', ?, ?, 0, '{}', '', '')`,
+    );
+    const files: Array<[string, string, string]> = [
+      ['default', 'crate', 'props/Crate.GLB'],
+      ['default', 'ship', 'ships/ship.gltf'],
+      ['dlc', 'hero', 'chars/hero.fbx'],
+      ['default', 'rock', 'props/rock.obj'],
+      ['default', 'notes', 'props/notes.txt'],
+      ['default', 'logo', 'ui/logo.png'],
+    ];
+    for (const [project, uid, file] of files) asset.run(project, uid, file, sha(uid));
+    // The picture's preview was made already.
+    legacy
+      .prepare(
+        `INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at) VALUES ('default', 'logo', ?, 'done', '')`,
+      )
+      .run(sha('logo'));
+    legacy.close();
+    const upgraded = new SqliteStore(legacyPath);
+    try {
+      assert.deepEqual(
+        files.map(([project, uid]) => [uid, upgraded.previewJob(project, uid)?.status]),
+        [
+          ['crate', 'queued'],
+          ['ship', 'queued'],
+          ['hero', 'queued'],
+          ['rock', 'queued'],
+          ['notes', undefined],
+          ['logo', 'done'],
+        ],
+      );
+      assert.deepEqual(upgraded.previewCounts(), { queued: 4, running: 0, done: 1, failed: 0 });
+    } finally {
+      upgraded.close();
+    }
+  });
 });
 
 describe('provenance', () => {
