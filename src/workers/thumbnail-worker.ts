@@ -113,8 +113,8 @@ async function openImage(
       const strip = sharp(animation.data, { raw: pages, limitInputPixels: task.limitInputPixels });
       if (width <= box && height <= box) return strip;
       // Resizing raw pixels would lose their pages: they are made an animation first (quickly, lossless).
-      const frames = await strip.webp({ lossless: true, effort: 0, loop: 0 }).toBuffer();
-      return sharp(frames, { animated: true, limitInputPixels: false }).resize(box, box, { fit: 'inside' });
+      const encoded = await strip.webp({ lossless: true, effort: 0, loop: 0 }).toBuffer();
+      return sharp(encoded, { animated: true, limitInputPixels: false }).resize(box, box, { fit: 'inside' });
     };
     const { duration, delays } = animation;
     return { image, width, height, animation: { frames, width, height, duration, delays, open } };

@@ -35,8 +35,9 @@ interface PageState {
   visible: [number, number];
   /** The last show(): when, its first index, and the speed in indexes per ms (+ is downwards). */
   motion: { at: number; first: number; speed: number };
-  /** Asks for the pages in view once a fling has stopped. */
+  /** Asks for the pages in view once a fling has stopped: a timer, then the frame after it. */
   settle: number;
+  settleFrame: number;
 }
 
 export interface PagedAssets {
@@ -49,6 +50,11 @@ export interface PagedAssets {
 }
 
 const pageOf = (index: number): number => Math.floor(Math.max(0, index) / PAGE_SIZE);
+
+function cancelSettle(s: PageState): void {
+  window.clearTimeout(s.settle);
+  cancelAnimationFrame(s.settleFrame);
+}
 
 function abortAll(s: PageState): void {
   for (const controller of s.inFlight.values()) controller.abort();
@@ -67,6 +73,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     visible: [0, PAGE_SIZE - 1],
     motion: { at: 0, first: 0, speed: 0 },
     settle: 0,
+    settleFrame: 0,
   });
   const [total, setTotal] = useState<number | undefined>(prefetched?.total);
   const [error, setError] = useState<string>();
@@ -173,18 +180,22 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
           : 0;
       s.motion = { at: now, first, speed };
       s.visible = [first, last];
-      window.clearTimeout(s.settle);
-      // Pages skipped as passing too fast are asked for once the view stops (no call for a while).
+      cancelSettle(s);
+      // Pages skipped as passing too fast are asked for once the view stops: no call for a while,
+      // and none in the frame after it either (a long frame on a busy machine is no stop: the
+      // scroll it held back comes in the next frame, before its animation callbacks).
       if (request(first, last, speed, !jumped))
         s.settle = window.setTimeout(() => {
-          s.motion.speed = 0;
-          request(s.visible[0], s.visible[1], 0, false);
+          s.settleFrame = requestAnimationFrame(() => {
+            s.motion.speed = 0;
+            request(s.visible[0], s.visible[1], 0, false);
+          });
         }, SETTLE_MS);
     },
     [request],
   );
 
-  useEffect(() => () => window.clearTimeout(state.current.settle), []);
+  useEffect(() => () => cancelSettle(state.current), []);
 
   // A new query starts from scratch, at the top.
   useEffect(() => {
@@ -193,7 +204,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     const s = state.current;
     s.generation++;
     abortAll(s);
-    window.clearTimeout(s.settle);
+    cancelSettle(s);
     s.pages = new Map();
     s.stale = new Set();
     s.visible = [0, PAGE_SIZE - 1];
