@@ -56,9 +56,42 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The decoders of compressed glTF (three.js's Draco decoder and Basis transcoder, JavaScript and
+ * WebAssembly run in workers), served at /decoders/ as the model view asks for them: copied into
+ * the build, and served from node_modules by the dev server.
+ */
+const DECODERS: Record<string, string> = {
+  draco: 'node_modules/three/examples/jsm/libs/draco/gltf',
+  basis: 'node_modules/three/examples/jsm/libs/basis',
+};
+
+function modelDecoders(): Plugin {
+  const from = (name: string): string => path.resolve(import.meta.dirname, '..', DECODERS[name] ?? '');
+  return {
+    name: 'model-decoders',
+    writeBundle(options) {
+      for (const name of Object.keys(DECODERS))
+        fs.cpSync(from(name), path.join(options.dir ?? '', 'decoders', name), {
+          recursive: true,
+          filter: (file) => !file.endsWith('.md'),
+        });
+    },
+    configureServer(server) {
+      server.middlewares.use('/decoders', (req, res, next) => {
+        const [name, file] = (req.url ?? '').split('?')[0]!.split('/').filter(Boolean);
+        const source = name && file && DECODERS[name] ? path.join(from(name), path.basename(file)) : '';
+        if (!source || !fs.existsSync(source)) return next();
+        res.setHeader('content-type', source.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        fs.createReadStream(source).pipe(res);
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), firstRequestPreloads(), precompress()],
+  plugins: [react(), firstRequestPreloads(), precompress(), modelDecoders()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

@@ -48,7 +48,8 @@ export async function registerStudio(app: App, webRoot: string | undefined): Pro
       if (file.endsWith('.html')) {
         res.header(
           'content-security-policy',
-          "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+          // (WebAssembly and workers from blobs: the decoders of compressed 3D models.)
+          "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
         );
       }
     },

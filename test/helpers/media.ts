@@ -904,6 +904,11 @@ export function gltfCube({
 /** The cube of gltfCube as a GLB: a 12-byte header, its JSON chunk, its binary chunk. */
 export function makeGlb(options: Parameters<typeof gltfCube>[0] = {}): Buffer {
   const { json, bin } = gltfCube(options);
+  return glbOf(json, bin);
+}
+
+/** A GLB of this JSON and binary chunk. */
+export function glbOf(json: Record<string, unknown>, bin: Buffer): Buffer {
   let text = Buffer.from(JSON.stringify(json));
   text = Buffer.concat([text, Buffer.alloc((4 - (text.length % 4)) % 4, 0x20)]);
   const chunk = (type: number, body: Buffer): Buffer => {

@@ -31,7 +31,10 @@ import {
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { RoomEnvironment } from 'three/addons/environments/RoomEnvironment.js';
 import { FBXLoader } from 'three/addons/loaders/FBXLoader.js';
+import { MeshoptDecoder } from 'three/addons/libs/meshopt_decoder.module.js';
+import { DRACOLoader } from 'three/addons/loaders/DRACOLoader.js';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+import { KTX2Loader } from 'three/addons/loaders/KTX2Loader.js';
 import { MTLLoader } from 'three/addons/loaders/MTLLoader.js';
 import { OBJLoader } from 'three/addons/loaders/OBJLoader.js';
 import type { Asset } from '../api';
@@ -73,7 +76,7 @@ export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promis
     scene.traverse(madeStandard);
     return { scene, animations: scene.animations };
   }
-  if (ext !== '.obj') return new GLTFLoader(manager).parseAsync(await file.arrayBuffer(), '');
+  if (ext !== '.obj') return gltfLoader(manager).parseAsync(await file.arrayBuffer(), '');
   const loader = new OBJLoader(manager);
   const named = asset.preview?.resources;
   const library = Array.isArray(named)
@@ -129,6 +132,24 @@ function asStandard(material: Material): Material {
   });
   phong.dispose();
   return standard;
+}
+
+/**
+ * The decoders compressed glTF needs, made once: Draco meshes and KTX2 (Basis) textures decode in
+ * workers from the files the build copies to /decoders/ (web/vite.config.ts), meshopt buffers in
+ * WebAssembly here. KTX2 asks the renderer which GPU texture formats it can use.
+ */
+let decoders: { draco: DRACOLoader; ktx2: KTX2Loader } | undefined;
+
+function gltfLoader(manager: LoadingManager): GLTFLoader {
+  decoders ??= {
+    draco: new DRACOLoader().setDecoderPath('/decoders/draco/'),
+    ktx2: new KTX2Loader().setTranscoderPath('/decoders/basis/').detectSupport(pictureRenderer().renderer),
+  };
+  return new GLTFLoader(manager)
+    .setDRACOLoader(decoders.draco)
+    .setKTX2Loader(decoders.ktx2)
+    .setMeshoptDecoder(MeshoptDecoder);
 }
 
 /** A renderer on `canvas` with a transparent background, colours as glTF means them. */
