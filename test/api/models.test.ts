@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { eventually } from '../helpers/eventually.js';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import {
   fill,
@@ -69,6 +70,13 @@ before(async () => {
   const found = await api(url, 'GET', '/api/assets/search?limit=100&q=models/');
   for (const asset of found.body.items) byPath[asset.path] = asset;
 });
+/** The asset once its preview (queued again) is made. */
+const previewMade = (id: string): Promise<any> =>
+  eventually(`the preview of ${id}`, async () => {
+    const { asset } = (await api(url, 'GET', `/api/assets/${id}`)).body;
+    return asset.preview_status === 'done' ? asset : undefined;
+  });
+
 after(async () => {
   await server.stop();
   ws.cleanup();
@@ -203,12 +211,7 @@ test('a picture of the model drawn by the studio becomes its thumbnail, its tran
   // The model's picture stays when its facts are read again.
   const requeued = await api(url, 'POST', '/api/previews/requeue', { ids: [crate.id] });
   assert.equal(requeued.status, 200, requeued.text);
-  let again: any;
-  for (let i = 0; i < 100; i++) {
-    again = (await api(url, 'GET', `/api/assets/${crate.id}`)).body.asset;
-    if (again.preview_status === 'done') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const again = await previewMade(crate.id);
   assert.deepEqual([again.preview.poster?.width, again.urls.thumbnail], [400, body.asset.urls.thumbnail]);
 });
 
@@ -258,14 +261,7 @@ test('a damaged model fails with the reason', () => {
 
 test('a model looks for the files it names again: after a rebuild once they are back, after it is moved', async () => {
   const ship = byPath['models/ship/ship.gltf'];
-  const settled = async (): Promise<any> => {
-    for (let i = 0; i < 200; i++) {
-      const { asset } = (await api(url, 'GET', `/api/assets/${ship.id}`)).body;
-      if (asset.preview_status === 'done') return asset;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error('the preview did not settle');
-  };
+  const settled = () => previewMade(ship.id);
   ws.file('data/assets/models/ship/maps/lost.png', await makeImage(4, 4, 'png'));
   const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
   assert.equal(rebuilt.status, 200, rebuilt.text);
