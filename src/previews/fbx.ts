@@ -130,16 +130,25 @@ const child = (node: FbxNode, name: string): FbxNode | undefined =>
 const text = (node: FbxNode | undefined): string =>
   node && typeof node.props[0] === 'string' ? node.props[0] : '';
 
-/** The facts of a binary FBX file's bytes. */
-export function fbxFacts(bytes: Buffer): ModelFacts {
-  if (bytes.length < HEADER_BYTES) throw new Error('the file is too short to hold an FBX header');
-  if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) {
-    if (/^\s*;\s*FBX/.test(bytes.toString('latin1', 0, 64)))
+/** Bytes of a file's start that tell a binary FBX (its header) from anything else. */
+export const FBX_HEAD_BYTES = 64;
+
+/** The FBX version its first bytes give, or the reason it is not a binary FBX 7 file. */
+export function fbxVersion(head: Buffer): number {
+  if (head.length < HEADER_BYTES) throw new Error('the file is too short to hold an FBX header');
+  if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) {
+    if (/^\s*;\s*FBX/.test(head.toString('latin1', 0, FBX_HEAD_BYTES)))
       throw new Error('it is an ASCII FBX: only binary FBX is read (export it as binary)');
     throw new Error('it does not start with "Kaydara FBX Binary"');
   }
-  const version = bytes.readUInt32LE(23);
+  const version = head.readUInt32LE(23);
   if (version < 7000) throw new Error(`it is FBX ${version}: only FBX 7.0 and later are read`);
+  return version;
+}
+
+/** The facts of a binary FBX file's bytes. */
+export function fbxFacts(bytes: Buffer): ModelFacts {
+  const version = fbxVersion(bytes);
   const top = readNodes(bytes, HEADER_BYTES, bytes.length, version >= 7500, 0);
   const objects = top.find((n) => n.name === 'Objects')?.children ?? [];
   let [meshes, vertices, triangles, materials, textures, animations] = [0, 0, 0, 0, 0, 0];

@@ -16,7 +16,7 @@ import {
   relatedPath,
   type ModelFacts,
 } from '../previews/gltf.js';
-import { fbxFacts, MAX_FBX_BYTES } from '../previews/fbx.js';
+import { FBX_HEAD_BYTES, fbxFacts, fbxVersion, MAX_FBX_BYTES } from '../previews/fbx.js';
 import { besideLibrary, MAX_MTL_BYTES, MAX_OBJ_BYTES, mtlTextures, objFacts } from '../previews/obj.js';
 
 export interface ModelTask {
@@ -86,9 +86,18 @@ async function objModel(task: ModelTask): Promise<ModelFacts> {
 
 /** A binary FBX's facts, from the whole file (up to MAX_FBX_BYTES). */
 async function fbxModel(task: ModelTask): Promise<ModelFacts> {
-  const { size } = await fs.stat(task.source);
-  if (size > MAX_FBX_BYTES) throw new Error(`the file is ${size} bytes, more than the ${MAX_FBX_BYTES} read`);
-  return fbxFacts(await fs.readFile(task.source));
+  const file = await fs.open(task.source, 'r');
+  try {
+    // Its header first: an ASCII FBX or another file is refused without reading it all.
+    const head = Buffer.alloc(FBX_HEAD_BYTES);
+    fbxVersion(head.subarray(0, (await file.read(head, 0, FBX_HEAD_BYTES, 0)).bytesRead));
+    const { size } = await file.stat();
+    if (size > MAX_FBX_BYTES)
+      throw new Error(`the file is ${size} bytes, more than the ${MAX_FBX_BYTES} read`);
+    return fbxFacts(await file.readFile());
+  } finally {
+    await file.close();
+  }
 }
 
 const FORMATS: Record<string, { name: string; facts: (task: ModelTask) => Promise<ModelFacts> }> = {

@@ -44,6 +44,7 @@ before(async () => {
   ws.file('data/assets/models/sneaky.gltf', JSON.stringify(sneaky.json));
   fs.symlinkSync(path.join(ws.dir, 'outside.bin'), path.join(ws.dir, 'data/assets/models/linked.png'));
   ws.file('data/assets/models/broken.glb', Buffer.from('not a model at all, just words'));
+  ws.file('data/assets/models/text.fbx', '; FBX 7.4.0 project file\nFBXHeaderExtension:  {\n}\n');
   // An OBJ, its material library, one texture it names there and one it names that is missing.
   ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'stone' }));
   ws.file(
@@ -257,6 +258,10 @@ test('a damaged model fails with the reason', () => {
   const broken = byPath['models/broken.glb'];
   assert.equal(broken.preview_status, 'failed');
   assert.match(broken.preview_error, /not a readable glTF model: it does not start with "glTF"/);
+  assert.match(
+    byPath['models/text.fbx'].preview_error,
+    /not a readable FBX model: it is an ASCII FBX: only binary FBX is read \(export it as binary\)/,
+  );
 });
 
 test('a model looks for the files it names again: after a rebuild once they are back, after it is moved', async () => {
