@@ -15,10 +15,10 @@ export interface PlayedFrames {
 }
 
 /** Frames played at most. */
-export const MAX_ANIMATION_FRAMES = 500;
+const MAX_ANIMATION_FRAMES = 500;
 
 /** Source pixels (all frames played, before resizing) decoded at most: 100 frames of 1000 × 1000. */
-export const ANIMATION_PIXEL_BUDGET = 100_000_000;
+const ANIMATION_PIXEL_BUDGET = 100_000_000;
 
 /** How many of an animation's `total` frames of `width` × `height` its preview plays. */
 export function framesToPlay(total: number, width: number, height: number): number {
@@ -30,7 +30,7 @@ export function framesToPlay(total: number, width: number, height: number): numb
  * A frame's delay as browsers play it: GIFs saying 0 or 10 ms are shown for 100 ms by every
  * browser (animations made for them rely on it), so they are stored so.
  */
-export const frameDelay = (ms: number | undefined): number => (ms === undefined || ms < 20 ? 100 : ms);
+const frameDelay = (ms: number | undefined): number => (ms === undefined || ms < 20 ? 100 : ms);
 
 /** The first `count` frames' delays as played (100 ms where the file says none). */
 export const playedDelays = (delays: readonly number[], count: number): number[] =>

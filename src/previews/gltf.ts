@@ -104,7 +104,7 @@ export function gltfFacts(jsonText: string): ModelFacts {
  * A relative URI as a path below the model's folder (percent-escapes decoded, as glTF URIs are
  * written); undefined for an absolute URL or path, which a model in an assets folder cannot use.
  */
-export function resourcePath(uri: string): string | undefined {
+function resourcePath(uri: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.startsWith('/') || uri.startsWith('\\')) return undefined;
   try {
     return decodeURIComponent(uri);
