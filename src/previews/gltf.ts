@@ -7,6 +7,7 @@
  * sends it as the model's poster, as it does a video's frame.
  */
 import { posix } from 'node:path';
+import { isJsonObject } from '../domain/json.js';
 
 /** The model's facts, kept in `meta.preview`. */
 export interface ModelFacts {
@@ -41,9 +42,6 @@ export function glbJsonLength(head: Buffer): number {
   return length;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const count = (value: unknown): number => (typeof value === 'number' && value >= 0 ? Math.floor(value) : 0);
 
@@ -60,21 +58,22 @@ export function gltfFacts(jsonText: string): ModelFacts {
   } catch (err) {
     throw new Error(`its JSON does not parse (${(err as Error).message})`);
   }
-  if (!isObject(gltf) || !isObject(gltf.asset)) throw new Error('its JSON has no "asset" object: not glTF');
+  if (!isJsonObject(gltf) || !isJsonObject(gltf.asset))
+    throw new Error('its JSON has no "asset" object: not glTF');
   const version = typeof gltf.asset.version === 'string' ? gltf.asset.version : '';
   if (!version.startsWith('2.'))
     throw new Error(`it is glTF ${version || 'of no version'}: only glTF 2.0 is read`);
   const accessors = list(gltf.accessors);
   const accessorCount = (index: unknown): number => {
     const accessor = typeof index === 'number' ? accessors[index] : undefined;
-    return isObject(accessor) ? count(accessor.count) : 0;
+    return isJsonObject(accessor) ? count(accessor.count) : 0;
   };
   let triangles = 0;
   let vertices = 0;
   for (const mesh of list(gltf.meshes)) {
-    if (!isObject(mesh)) continue;
+    if (!isJsonObject(mesh)) continue;
     for (const primitive of list(mesh.primitives)) {
-      if (!isObject(primitive) || !isObject(primitive.attributes)) continue;
+      if (!isJsonObject(primitive) || !isJsonObject(primitive.attributes)) continue;
       const positions = accessorCount(primitive.attributes.POSITION);
       const corners = primitive.indices === undefined ? positions : accessorCount(primitive.indices);
       const mode = primitive.mode ?? TRIANGLES;
@@ -85,7 +84,7 @@ export function gltfFacts(jsonText: string): ModelFacts {
   }
   const resources: string[] = [];
   for (const holder of [...list(gltf.buffers), ...list(gltf.images)]) {
-    const uri = isObject(holder) ? holder.uri : undefined;
+    const uri = isJsonObject(holder) ? holder.uri : undefined;
     if (typeof uri === 'string' && uri && !/^data:/i.test(uri) && !resources.includes(uri))
       resources.push(uri);
   }

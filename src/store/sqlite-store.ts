@@ -702,9 +702,8 @@ export class SqliteStore {
         `SELECT a.uid, a.hash FROM preview_jobs j
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'
-           AND (lower(a.path) LIKE '%.gltf' OR lower(a.path) LIKE '%.glb' OR lower(a.path) LIKE '%.fbx'
-             OR lower(a.path) LIKE '%.obj')
-           AND CASE WHEN json_valid(a.meta) THEN json_array_length(a.meta, '$.preview.missing') END > 0`,
+           AND CASE WHEN json_valid(a.meta) AND json_extract(a.meta, '$.preview.kind') = 'model'
+             THEN json_array_length(a.meta, '$.preview.missing') END > 0`,
       ),
       uidsBefore: db.prepare<[string, number, number], { uid: string }>(
         'SELECT uid FROM assets WHERE project_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',

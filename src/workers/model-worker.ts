@@ -45,37 +45,40 @@ async function jsonText(source: string): Promise<string> {
       if (read.bytesRead < length) throw new Error('the file ends inside its JSON chunk');
       return json.toString('utf8');
     }
-    const { size } = await file.stat();
-    if (size > MAX_GLTF_JSON_BYTES)
-      throw new Error(`the file is ${size} bytes, more than the ${MAX_GLTF_JSON_BYTES} of JSON read`);
+    refuseOver((await file.stat()).size, MAX_GLTF_JSON_BYTES, 'of JSON read');
     return (await file.readFile()).toString('utf8');
   } finally {
     await file.close();
   }
 }
 
-const isFileInside = (root: string, rel: string | undefined): boolean => {
-  if (rel === undefined) return false;
+/** Refuses a file larger than what is read of it. */
+function refuseOver(size: number, max: number, what = 'read'): void {
+  if (size > max) throw new Error(`the file is ${size} bytes, more than the ${max} ${what}`);
+}
+
+/** The file at `rel` below the root (its absolute path and size), if it is one, inside the root. */
+function fileInside(root: string, rel: string | undefined): { abs: string; size: number } | undefined {
+  if (rel === undefined) return undefined;
   try {
-    return statSync(resolveUnder(root, rel).abs).isFile();
+    const { abs } = resolveUnder(root, rel);
+    const stats = statSync(abs);
+    return stats.isFile() ? { abs, size: stats.size } : undefined;
   } catch {
-    return false;
+    return undefined;
   }
-};
+}
 
 /** An OBJ's facts, its material libraries and the textures they name among its resources. */
 async function objModel(task: ModelTask): Promise<ModelFacts> {
-  const { size } = await fs.stat(task.source);
-  if (size > MAX_OBJ_BYTES) throw new Error(`the file is ${size} bytes, more than the ${MAX_OBJ_BYTES} read`);
+  refuseOver((await fs.stat(task.source)).size, MAX_OBJ_BYTES);
   const { libraries, ...facts } = await objFacts(task.source);
   const resources = [...libraries];
   const textures = new Set<string>();
   for (const library of libraries) {
-    const rel = relatedPath(task.relPath, library);
-    if (!isFileInside(task.root, rel) || rel === undefined) continue;
-    const file = resolveUnder(task.root, rel).abs;
-    if (statSync(file).size > MAX_MTL_BYTES) continue;
-    for (const texture of mtlTextures(await fs.readFile(file, 'utf8'))) {
+    const file = fileInside(task.root, relatedPath(task.relPath, library));
+    if (!file || file.size > MAX_MTL_BYTES) continue;
+    for (const texture of mtlTextures(await fs.readFile(file.abs, 'utf8'))) {
       const uri = besideLibrary(library, texture);
       textures.add(uri);
       if (!resources.includes(uri)) resources.push(uri);
@@ -91,9 +94,7 @@ async function fbxModel(task: ModelTask): Promise<ModelFacts> {
     // Its header first: an ASCII FBX or another file is refused without reading it all.
     const head = Buffer.alloc(FBX_HEAD_BYTES);
     fbxVersion(head.subarray(0, (await file.read(head, 0, FBX_HEAD_BYTES, 0)).bytesRead));
-    const { size } = await file.stat();
-    if (size > MAX_FBX_BYTES)
-      throw new Error(`the file is ${size} bytes, more than the ${MAX_FBX_BYTES} read`);
+    refuseOver((await file.stat()).size, MAX_FBX_BYTES);
     return fbxFacts(await file.readFile());
   } finally {
     await file.close();
@@ -114,6 +115,6 @@ export default async function run(task: ModelTask): Promise<ModelResult> {
   } catch (err) {
     throw new Error(`not a readable ${format.name} model: ${(err as Error).message}`);
   }
-  const missing = facts.resources.filter((uri) => !isFileInside(task.root, relatedPath(task.relPath, uri)));
+  const missing = facts.resources.filter((uri) => !fileInside(task.root, relatedPath(task.relPath, uri)));
   return { ...facts, missing };
 }
