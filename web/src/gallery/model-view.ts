@@ -38,6 +38,7 @@ import { KTX2Loader } from 'three/addons/loaders/KTX2Loader.js';
 import { MTLLoader } from 'three/addons/loaders/MTLLoader.js';
 import { OBJLoader } from 'three/addons/loaders/OBJLoader.js';
 import type { Asset } from '../api';
+import { extensionOf } from '../../../src/domain/media-facts.js';
 
 type ModelAsset = Pick<Asset, 'urls' | 'path' | 'preview'>;
 
@@ -70,13 +71,13 @@ export async function loadModel(asset: ModelAsset, signal?: AbortSignal): Promis
   const manager = new LoadingManager();
   manager.setURLModifier((url) => (/^(data|blob):/i.test(url) ? url : relatedUrl(asset, url)));
   const file = await fetched(asset.urls.file, signal);
-  const ext = asset.path.slice(asset.path.lastIndexOf('.')).toLowerCase();
-  if (ext === '.fbx') {
+  const ext = extensionOf(asset.path);
+  if (ext === 'fbx') {
     const scene = new FBXLoader(manager).parse(await file.arrayBuffer(), '');
     scene.traverse(madeStandard);
     return { scene, animations: scene.animations };
   }
-  if (ext !== '.obj') return gltfLoader(manager).parseAsync(await file.arrayBuffer(), '');
+  if (ext !== 'obj') return gltfLoader(manager).parseAsync(await file.arrayBuffer(), '');
   const loader = new OBJLoader(manager);
   const named = asset.preview?.resources;
   const library = Array.isArray(named)
@@ -169,6 +170,18 @@ function studioLight(renderer: WebGLRenderer): Texture {
   return texture;
 }
 
+/**
+ * The model in a scene lit by `light`, and a camera on it from a three-quarter view above; `target`
+ * is what it looks at.
+ */
+function staged(model: Model, light: Texture): { scene: Scene; camera: PerspectiveCamera; target: Vector3 } {
+  const scene = new Scene();
+  scene.environment = light;
+  scene.add(model.scene);
+  const camera = new PerspectiveCamera(35, 1, 0.01, 1000);
+  return { scene, camera, target: frameModel(model, camera) };
+}
+
 /** Points `camera` at the whole model from a three-quarter view above it; returns what it looks at. */
 function frameModel(model: Model, camera: PerspectiveCamera): Vector3 {
   const sphere = new Box3().setFromObject(model.scene).getBoundingSphere(new Sphere());
@@ -197,8 +210,8 @@ const toPng = (canvas: HTMLCanvasElement): Promise<Blob> =>
 export class ModelStage {
   readonly clips: string[];
   private readonly renderer: WebGLRenderer;
-  private readonly scene = new Scene();
-  private readonly camera = new PerspectiveCamera(35, 1, 0.01, 1000);
+  private readonly scene: Scene;
+  private readonly camera: PerspectiveCamera;
   private readonly controls: OrbitControls;
   private readonly mixer: AnimationMixer;
   private readonly timer = new Timer();
@@ -212,11 +225,11 @@ export class ModelStage {
   ) {
     this.renderer = makeRenderer(canvas);
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
-    this.scene.environment = studioLight(this.renderer);
-    this.scene.add(model.scene);
-    this.controls = new OrbitControls(this.camera, canvas);
+    const { scene, camera, target } = staged(model, studioLight(this.renderer));
+    [this.scene, this.camera] = [scene, camera];
+    this.controls = new OrbitControls(camera, canvas);
     this.controls.enableDamping = true;
-    this.controls.target.copy(frameModel(model, this.camera));
+    this.controls.target.copy(target);
     this.controls.update();
     this.mixer = new AnimationMixer(model.scene);
     this.clips = model.animations.map((clip, i) => clip.name || `Animation ${i + 1}`);
@@ -302,11 +315,7 @@ export async function modelPicture(asset: ModelAsset): Promise<Blob> {
   const model = await loadModel(asset);
   try {
     const { canvas, renderer, light } = pictureRenderer();
-    const scene = new Scene();
-    scene.environment = light;
-    scene.add(model.scene);
-    const camera = new PerspectiveCamera(35, 1, 0.01, 1000);
-    frameModel(model, camera);
+    const { scene, camera } = staged(model, light);
     renderer.render(scene, camera);
     return await toPng(canvas);
   } finally {
