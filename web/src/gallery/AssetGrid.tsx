@@ -38,7 +38,7 @@ export function AssetGrid({
 }: {
   total: number;
   at: (index: number) => AssetSummary | undefined;
-  show: (first: number, last: number) => void;
+  show: (first: number, last: number, position?: () => number) => void;
   isSelected: (uid: string) => boolean;
   focus: number;
   onPointer: (index: number, e: React.MouseEvent) => void;
@@ -121,7 +121,12 @@ export function AssetGrid({
   const lastRow = items[items.length - 1]?.index ?? 0;
 
   useEffect(() => {
-    if (total > 0) show(firstRow * columns, Math.min(total - 1, (lastRow + 1) * columns - 1));
+    if (total > 0)
+      show(
+        firstRow * columns,
+        Math.min(total - 1, (lastRow + 1) * columns - 1),
+        () => scroller.current?.scrollTop ?? 0,
+      );
   }, [firstRow, lastRow, columns, total, show, version]);
 
   // Keep the focused tile in view when the keyboard moves it.

@@ -16,8 +16,16 @@ import { PAGE_SIZE } from '../first-load';
 /** Fetch what the view will reach within this time at its current speed (~ a deep page's answer). */
 const LEAD_MS = 400;
 const MAX_LEAD_PAGES = 2;
-/** Calls to show() further apart than this start a new scroll (the speed is measured afresh). */
+/**
+ * Calls to show() further apart than this start a new scroll (the speed is measured afresh),
+ * unless the view was not seen stopping meanwhile (see `settling`).
+ */
 const SCROLL_GAP_MS = 300;
+/**
+ * A step that took longer than this (a few frames) came from a busy machine, not a slowing view:
+ * it may raise the speed, not lower it. A view that slows down does it in frames of ~16 ms.
+ */
+const LONG_STEP_MS = 50;
 /**
  * A page is worth asking for if the view will still show it once it is answered: a deep page
  * takes ~150 ms at 100k assets (100-200 ms, bench/RESULTS.md). At 20,000 px/s that skips only
@@ -38,6 +46,11 @@ interface PageState {
   /** Asks for the pages in view once a fling has stopped: a timer, then the frame after it. */
   settle: number;
   settleFrame: number;
+  /** Whether that is pending: the view has not been seen stopping since it skipped pages. */
+  settling: boolean;
+  /** Where the view is scrolled to now, and where it was at the last show() (see `show`). */
+  position: (() => number) | undefined;
+  shownAt: number;
 }
 
 export interface PagedAssets {
@@ -45,13 +58,17 @@ export interface PagedAssets {
   error: string | undefined;
   /** The asset at an index of the current result, when its page is loaded. */
   at: (index: number) => AssetSummary | undefined;
-  /** Tell which indexes are on screen; missing or stale pages among them are fetched. */
-  show: (first: number, last: number) => void;
+  /**
+   * Tell which indexes are on screen; missing or stale pages among them are fetched. `position`
+   * reads the view's scroll offset now: a fling is not taken to have stopped while it changes.
+   */
+  show: (first: number, last: number, position?: () => number) => void;
 }
 
 const pageOf = (index: number): number => Math.floor(Math.max(0, index) / PAGE_SIZE);
 
 function cancelSettle(s: PageState): void {
+  s.settling = false;
   window.clearTimeout(s.settle);
   cancelAnimationFrame(s.settleFrame);
 }
@@ -74,6 +91,9 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
     motion: { at: 0, first: 0, speed: 0 },
     settle: 0,
     settleFrame: 0,
+    settling: false,
+    position: undefined,
+    shownAt: 0,
   });
   const [total, setTotal] = useState<number | undefined>(prefetched?.total);
   const [error, setError] = useState<string>();
@@ -161,7 +181,7 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
   );
 
   const show = useCallback(
-    (first: number, last: number) => {
+    (first: number, last: number, position?: () => number) => {
       const s = state.current;
       const now = performance.now();
       const dt = now - s.motion.at;
@@ -171,26 +191,44 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       // pass pages faster than they are answered, like any fling.
       const step = first - s.motion.first;
       const jumped = Math.abs(step) > 2 * (last - first + 1);
-      // Smoothed over steps; the first step of a scroll counts in full.
-      const speed =
-        dt > 0 && dt < SCROLL_GAP_MS
-          ? s.motion.speed === 0
-            ? step / dt
-            : 0.5 * s.motion.speed + (0.5 * step) / dt
-          : 0;
-      s.motion = { at: now, first, speed };
+      // The same first row again (a render for a page landing, the last row changing) is no
+      // step: the speed stays as measured. Otherwise smoothed over steps, the first step of a
+      // scroll counting in full; a long step (a busy machine's) only ever raises it.
+      if (step !== 0 || dt >= SCROLL_GAP_MS) {
+        const rate = dt > 0 ? step / dt : 0;
+        const before = s.motion.speed;
+        const continuing = dt < SCROLL_GAP_MS || s.settling;
+        const speed = !continuing
+          ? 0
+          : before === 0 || before * rate < 0
+            ? rate
+            : dt > LONG_STEP_MS
+              ? Math.abs(rate) > Math.abs(before)
+                ? rate
+                : before
+              : 0.5 * before + 0.5 * rate;
+        s.motion = { at: now, first, speed };
+      }
       s.visible = [first, last];
+      s.position = position;
+      s.shownAt = position?.() ?? 0;
       cancelSettle(s);
       // Pages skipped as passing too fast are asked for once the view stops: no call for a while,
-      // and none in the frame after it either (a long frame on a busy machine is no stop: the
-      // scroll it held back comes in the next frame, before its animation callbacks).
-      if (request(first, last, speed, !jumped))
+      // and in the frame after it the view still where that call saw it. On a busy machine a
+      // frame can take longer than the wait: the scroll it held back is set by then (a fling's
+      // step, before this frame's callback) but reported only in a later frame.
+      const settleLater = (): void => {
+        s.settling = true;
         s.settle = window.setTimeout(() => {
           s.settleFrame = requestAnimationFrame(() => {
+            if (s.position && s.position() !== s.shownAt) return settleLater();
+            s.settling = false;
             s.motion.speed = 0;
             request(s.visible[0], s.visible[1], 0, false);
           });
         }, SETTLE_MS);
+      };
+      if (request(first, last, s.motion.speed, !jumped)) settleLater();
     },
     [request],
   );
@@ -227,7 +265,9 @@ export function usePagedAssets(query: AssetQuery, changeTick: number): PagedAsse
       else s.stale.add(page);
     }
     // (Anyway: the pages in view may have been past the end, as every page of an empty gallery is.)
-    for (let page = from; page <= to; page++) fetchPage(page, true);
+    // In a fling they would be answered after the view has passed them: the pages in view when it
+    // stops are asked for then (see `show`).
+    if (!s.settling) for (let page = from; page <= to; page++) fetchPage(page, true);
   }, [changeTick, fetchPage]);
 
   const at = useCallback(
