@@ -46,6 +46,22 @@ export function realpathLoose(p: string): string {
 }
 
 /**
+ * `realpathLoose` for a path from a request: one the file system cannot hold (a name over 255
+ * bytes, a path over 4,096) is the caller's to shorten, a 400 naming `field`.
+ */
+export function realpathWithin(p: string, field: string): string {
+  try {
+    return realpathLoose(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+      throw badRequest(
+        `${field} is longer than the file system allows (a name of at most 255 bytes, a path of at most 4,096): shorten it.`,
+      );
+    throw err;
+  }
+}
+
+/**
  * Resolves `relative` under `root` and proves it stays there after following symlinks.
  * Returns the absolute path and the cleaned POSIX relative path.
  */
@@ -53,7 +69,7 @@ export function resolveUnder(root: string, relative: string, field = 'path'): { 
   const rel = cleanRelativePath(relative, field);
   const abs = path.resolve(root, rel);
   const realRoot = realpathLoose(root);
-  if (!isInside(path.resolve(root), abs) || !isInside(realRoot, realpathLoose(abs))) {
+  if (!isInside(path.resolve(root), abs) || !isInside(realRoot, realpathWithin(abs, field))) {
     throw badRequest(`${field} leads outside the asset registry root; got ${JSON.stringify(relative)}.`);
   }
   return { abs, rel };

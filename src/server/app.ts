@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
@@ -73,6 +73,45 @@ const queryAjv = new Ajv({
 const bodyAjv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: true, allErrors: false });
 for (const ajv of [queryAjv, bodyAjv]) ajv.addKeyword('example').addKeyword('consumes');
 
+/**
+ * A validator that also refuses numbers no route can use: infinite (`1e309` in a query or a JSON
+ * body) or beyond the integers a double holds exactly (an offset of 1e20). Ajv lets both through:
+ * its range checks skip non-finite numbers, and a query string coerced to Infinity is not checked
+ * again; an inexact integer made a loop that steps by subtraction spin forever.
+ */
+function withSafeNumbers(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    if (!validate(data)) {
+      checked.errors = validate.errors;
+      return false;
+    }
+    const at = unsafeNumberAt(data, '');
+    checked.errors = at === undefined ? null : [unsafeNumberError(at)];
+    return at === undefined;
+  }) as ValidateFunction;
+  return checked;
+}
+
+/** The path of the first infinite or inexact number in a validated value, if any. */
+function unsafeNumberAt(value: unknown, at: string): string | undefined {
+  if (typeof value === 'number')
+    return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? undefined : at;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = unsafeNumberAt(item, `${at}/${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const unsafeNumberError = (instancePath: string): ErrorObject => ({
+  instancePath,
+  schemaPath: '#',
+  keyword: 'maximum',
+  params: { comparison: '<=', limit: Number.MAX_SAFE_INTEGER },
+  message: `must be a finite number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
+});
+
 // Typed as Fastify's logger interface so the instance keeps its default logger generics.
 const baseLogger: FastifyBaseLogger = logger;
 
@@ -89,7 +128,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
+    withSafeNumbers((httpPart === 'body' ? bodyAjv : queryAjv).compile(schema)),
   );
   // The API speaks JSON (and multipart for uploads): plain text is a 415 that says so.
   app.removeContentTypeParser('text/plain');

@@ -1320,8 +1320,9 @@ export class SqliteStore {
     }
     const anchors = this.searchCache.anchors(JSON.stringify([filterKey(query), sort, desc]));
     const target = offset - (offset % step);
-    let pos = target;
-    while (pos > 0 && !anchors.has(pos)) pos -= step;
+    // The nearest anchor at or before the target (the walk starts there; from 0 with none).
+    let pos = 0;
+    for (const anchored of anchors.keys()) if (anchored <= target && anchored > pos) pos = anchored;
     const hops = new Map<boolean, Database.Statement<Param[], PageRow>>();
     while (pos < target) {
       const from = anchors.get(pos);

@@ -311,6 +311,66 @@ describe('malformed requests are 4xx, never 500', () => {
     assertEnvelope(await api(url, 'GET', '/api/nothing-here'), 404, 'not_found');
   });
 
+  test(
+    'numbers no route can use, bodies nested too deep, server paths the file system cannot hold',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      // An offset of 1e20 is no exact integer: the page walk stepped back from it forever (the
+      // server hung). Infinity (1e309) passed the schema's bounds, which skip non-finite numbers.
+      for (const query of ['offset=99999999999999999999', 'offset=1e309', 'limit=1e309', 'limit=-1e309'])
+        assertEnvelope(
+          await api(url, 'GET', `/api/assets/search?${query}`),
+          422,
+          'validation_error',
+          /must be a finite number/,
+        );
+      // The largest exact offset is past every match: an empty page, answered at once.
+      const far = await api(url, 'GET', `/api/assets/search?offset=${Number.MAX_SAFE_INTEGER}`);
+      assert.equal(far.status, 200, far.text);
+      assert.deepEqual(far.body.items, []);
+      assert.ok(far.body.total > 0);
+      const id = (await register({ path: fresh() })).body.asset_id;
+      assertEnvelope(
+        await api(url, 'PATCH', `/api/assets/${id}`, '{"metadata": {}, "if_version": 1e309}'),
+        422,
+        'validation_error',
+        /if_version must be/,
+      );
+      // Metadata nested 5,000 deep overflowed the stack of the code that walks it (a 500).
+      for (const open of ['[', '{"a":']) {
+        const deep = `{"metadata": {"x": ${open.repeat(5000)}1${(open === '[' ? ']' : '}').repeat(5000)}}}`;
+        assertEnvelope(
+          await api(url, 'PATCH', `/api/assets/${id}`, deep),
+          400,
+          'invalid_json',
+          /more than 64 levels deep/,
+        );
+      }
+      // Brackets inside strings are text, not nesting.
+      const brackets = await api(url, 'PATCH', `/api/assets/${id}`, {
+        metadata: { note: '[[[[{{{{'.repeat(100) },
+      });
+      assert.equal(brackets.status, 200, brackets.text);
+      for (const field of ['assets_root', 'db_path', 'thumbs_root']) {
+        assertEnvelope(
+          await api(url, 'POST', '/api/assets/rebuild', { [field]: 'x'.repeat(5000) }),
+          400,
+          'bad_request',
+          new RegExp(`${field} is longer than the file system allows`),
+        );
+        assertEnvelope(
+          await api(url, 'POST', '/api/assets/rebuild', { [field]: 'a\0b' }),
+          400,
+          'bad_request',
+          new RegExp(`${field} must not contain NUL characters`),
+        );
+      }
+      assert.equal((await api(url, 'GET', '/health')).status, 200);
+    },
+  );
+
   test('uploads: no multipart → 415, no file part → 400', async () => {
     assertEnvelope(
       await api(url, 'POST', '/api/assets/upload', { file: 'x' }),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Type } from 'typebox';
 import { AppError, badRequest, notFound } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
-import { isInside, realpathLoose } from '../../files/safe-path.js';
+import { isInside, realpathLoose, realpathWithin } from '../../files/safe-path.js';
 import { SERVER_REBUILD_BATCH, type RebuildProgress, type RebuildSummary } from '../../registry/rebuild.js';
 import { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
@@ -48,9 +48,10 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
   const confined = (value: string | null | undefined, field: string, fallback: string): string => {
     const given = value?.trim();
     if (!given) return fallback;
+    if (given.includes('\0')) throw badRequest(`${field} must not contain NUL characters.`);
     const home = given === '~' || given.startsWith('~/') ? path.join(os.homedir(), given.slice(1)) : given;
     const abs = path.resolve(service.paths.workspace, home);
-    if (!isInside(workspace, realpathLoose(abs))) {
+    if (!isInside(workspace, realpathWithin(abs, field))) {
       throw badRequest(
         `${field} must be inside the server's workspace (${service.paths.workspace}); got ${value}.`,
       );
