@@ -216,7 +216,11 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
   }
   if (font) return { width, height, outputs, dhash: '', colors: null, font };
   const facts = { width, height, outputs, ...(await pictureFacts(data, raw)) };
-  if (!animation) return facts;
+  if (!animation) {
+    // A file edited from an animation into a still: its old played preview goes with it.
+    if (task.animation) await fs.rm(task.animation, { force: true });
+    return facts;
+  }
   const played = task.animation
     ? { animation: await writeAnimation(animation, largest, task.animation) }
     : {};

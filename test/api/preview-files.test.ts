@@ -432,6 +432,28 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
       assert.ok(near(played.middle(page), colour), `frame ${page}: ${played.middle(page).join()}`),
     );
 
+    // Edited in place into a still: its played preview is gone from the cache and the payload.
+    ws.file(
+      `data/assets/${asset.path}`,
+      await sharp(fill(1024, 9, 9, 9, 255), { raw: { width: 32, height: 32, channels: 4 } })
+        .gif()
+        .toBuffer(),
+    );
+    const redone = (
+      await api(url, 'POST', '/api/assets/register', {
+        path: `data/assets/${asset.path}`,
+        copy: false,
+        wait: true,
+      })
+    ).body.asset;
+    assert.equal(redone.uid, asset.uid);
+    assert.deepEqual(
+      [redone.preview.frames, redone.preview.animation, redone.urls.animation],
+      [undefined, undefined, undefined],
+    );
+    assert.equal(fs.existsSync(thumbFile(`${asset.id}_anim.webp`)), false);
+    assert.equal((await api(url, 'GET', `/api/assets/${asset.id}/animation`)).status, 404);
+
     const still = await registerMedia('one-frame.png', await makeImage(40, 30, 'png'));
     assert.deepEqual(
       [still.preview.frames, still.preview.animation, still.urls.animation],
