@@ -27,6 +27,7 @@ import { registerPreviewRoutes } from './routes/previews.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { findStudioBuild, registerStudio } from './studio.js';
 import { registerTrashRoutes } from './routes/trash.js';
+import { registerProjectRoutes } from './routes/projects.js';
 import { registerUploadRoute } from './routes/upload.js';
 import { installSecurity } from './security.js';
 
@@ -191,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   registerChangeRoutes(app, service, jobs);
   registerTrashRoutes(app, service);
+  registerProjectRoutes(app, service);
   registerUploadRoute(app, service, jobs, options.maxUploadBytes ?? 2 * 1024 ** 3);
   registerEventRoutes(app, service);
   registerExportRoutes(app, service);

@@ -1718,6 +1718,16 @@ export class SqliteStore {
     return this.stmts.distinctTypes.all(projectId);
   }
 
+  /** Every project that holds assets, and how many (from the counters the triggers keep). */
+  projectCounts(): Array<{ id: string; assets: number }> {
+    return this.db
+      .prepare<[], { id: string; assets: number }>(
+        `SELECT project_id AS id, n AS assets FROM asset_counts WHERE dim = '' AND value = '' AND n > 0
+          ORDER BY project_id`,
+      )
+      .all();
+  }
+
   addProvenance(projectId: string, record: Omit<ProvenanceRecord, 'id'>): ProvenanceRecord {
     this.sidecarWrites++;
     const info = this.stmts.addProvenance.run({

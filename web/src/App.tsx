@@ -8,6 +8,7 @@ import { api, type RebuildProgress, type Settings } from './api';
 import { useEventStream, type HookEnvelope } from './events';
 import { Gallery, type RegistryChanges } from './gallery/Gallery';
 import { LazyPart } from './StudioErrorBoundary';
+import { ProjectPicker } from './ProjectPicker';
 import { hrefFor, navigate, useRoute } from './route';
 
 // Not on the first screen: loaded when first shown, so the first screen's script stays small.
@@ -107,6 +108,7 @@ export function App(): React.JSX.Element {
             Settings
           </a>
         </nav>
+        <ProjectPicker tick={changes.tick} />
         <span
           className={`stream stream-${stream}`}
           role="status"

@@ -167,7 +167,8 @@ function takeEarly(url: string): Promise<Answer> | undefined {
  * A prefetched GET's body if it is already in and succeeded (taken: the next call asks the
  * server); otherwise undefined, and a later request reports the error as usual.
  */
-export function takePrefetched<T>(url: string): T | undefined {
+export function takePrefetched<T>(route: string): T | undefined {
+  const url = inProject(route);
   const hit = early.get(url);
   const done = hit?.done;
   if (!hit || !done?.ok || done.data.ok === false || Date.now() - hit.at >= EARLY_TTL_MS) return undefined;
@@ -178,13 +179,34 @@ export function takePrefetched<T>(url: string): T | undefined {
 const networkError = (): ApiError =>
   new ApiError(0, 'network', 'The server did not answer. Is `npm start` still running?');
 
+/** The project the studio works in; undefined for the server's default. */
+let project: string | undefined;
+
+/** Works in another project from now on (undefined or '' for the server's default). */
+export function setProject(id: string | undefined): void {
+  project = id || undefined;
+}
+
+/**
+ * An API URL in the current project (`project_id` added; the default's URLs are left as they
+ * are, so the prefetched first requests still match them).
+ */
+export function inProject(url: string): string {
+  if (!project || !url.startsWith('/api/')) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}project_id=${encodeURIComponent(project)}`;
+}
+
+/** The current project for a request body or form that names it (none for the default). */
+const projectField = (): { project_id?: string } => (project ? { project_id: project } : {});
+
 async function request<T>(
   method: string,
-  url: string,
+  route: string,
   body?: unknown,
   signal?: AbortSignal,
   retried = false,
 ): Promise<T> {
+  const url = inProject(route);
   let answer: Answer;
   try {
     // Registry data comes before previews when the browser has to queue requests.
@@ -202,7 +224,7 @@ async function request<T>(
   }
   // Aborted while the body was read: that read gave up (an empty body), not the server.
   signal?.throwIfAborted();
-  if (answer.status === 401 && !retried && askForToken()) return request(method, url, body, signal, true);
+  if (answer.status === 401 && !retried && askForToken()) return request(method, route, body, signal, true);
   const { data } = answer;
   if (!answer.ok || data.ok === false) {
     throw new ApiError(
@@ -250,7 +272,7 @@ async function fileHead(url: string, limit: number, signal: AbortSignal): Promis
 
 /** A credits sheet (CSV) of the assets a query finds, as a file's bytes. */
 async function creditsCsv(query: AssetQuery): Promise<Blob> {
-  const url = `/api/assets/credits?${queryString(query)}`;
+  const url = inProject(`/api/assets/credits?${queryString(query)}`);
   let res: Response;
   try {
     res = await fetch(url, { headers: authHeaders() });
@@ -318,7 +340,7 @@ export const api = {
   get: (id: string) => request<{ asset: Asset }>('GET', `/api/assets/${encodeURIComponent(id)}`),
   /** Sets a video's poster frame: a JPEG of a frame `at` seconds in, drawn from the bytes of `hash`. */
   setPoster: async (id: string, frame: Blob, at: number, hash: string): Promise<Asset> => {
-    const url = `/api/assets/${encodeURIComponent(id)}/poster?at=${at}&hash=${hash}`;
+    const url = inProject(`/api/assets/${encodeURIComponent(id)}/poster?at=${at}&hash=${hash}`);
     const answer = await fetch(url, {
       method: 'PUT',
       headers: { ...authHeaders(), 'content-type': frame.type || 'image/jpeg' },
@@ -383,6 +405,9 @@ export const api = {
     license?: string;
     clear_license?: boolean;
   }) => request<{ job_id: string }>('POST', '/api/assets/bulk', { ...body, wait: false }),
+  /** The projects that hold assets (the server's default first, even when empty). */
+  projects: () =>
+    request<{ default: string; items: Array<{ id: string; assets: number }> }>('GET', '/api/projects'),
   settings: () => request<Settings>('GET', '/api/settings'),
   settingsNow: () => takePrefetched<Settings>('/api/settings'),
   setFeature: (key: string, value: boolean) =>
@@ -390,6 +415,7 @@ export const api = {
   waveform: (url: string) => fetch(url).then((r) => (r.ok ? (r.json() as Promise<Waveform>) : undefined)),
   rebuild: () =>
     request<{ job_id: string }>('POST', '/api/assets/rebuild', {
+      ...projectField(),
       wait: false,
       wait_for_thumbs: false,
       remove_stale: false,
@@ -398,10 +424,12 @@ export const api = {
     request<{ job: J }>('GET', `/api/jobs/${encodeURIComponent(id)}`),
   /** The preview queue: its counts, the latest failures, the older pictures still being read. */
   previews: () => request<PreviewQueue>('GET', '/api/previews'),
-  /** Queues the default project's failed previews again (a file fixed, a deadline raised). */
-  retryFailedPreviews: () => request<{ queued: number }>('POST', '/api/previews/requeue', { failed: true }),
+  /** Queues the project's failed previews again (a file fixed, a deadline raised). */
+  retryFailedPreviews: () =>
+    request<{ queued: number }>('POST', '/api/previews/requeue', { ...projectField(), failed: true }),
   /** Queues these assets' previews again. */
-  retryPreviews: (ids: string[]) => request<{ queued: number }>('POST', '/api/previews/requeue', { ids }),
+  retryPreviews: (ids: string[]) =>
+    request<{ queued: number }>('POST', '/api/previews/requeue', { ...projectField(), ids }),
   /** The edits made, newest first (GET /api/changes). */
   changes: (limit = 50) => request<{ items: Change[] }>('GET', `/api/changes?limit=${limit}`),
   /** What the trash holds: the files deleted through the registry, kept so that Undo can bring them back. */
@@ -433,6 +461,7 @@ export const api = {
    */
   enforce: (mode: 'check' | 'repair' | 'rewrite') =>
     request<{ job_id: string }>('POST', '/api/assets/enforce', {
+      ...projectField(),
       fix_missing: mode !== 'check',
       overwrite: mode === 'rewrite',
       fill_metadata: mode === 'repair',
@@ -615,6 +644,7 @@ export async function upload(
   session?: string,
 ): Promise<{ asset: Asset; change_id: number | null }> {
   const form = new FormData();
+  if (project) form.append('project_id', project);
   form.append('on_conflict', 'rename');
   if (session) form.append('session', session);
   // The type a rebuild would give the file where it lands: by extension at the top, else its first folder.
@@ -652,6 +682,7 @@ export async function importZip(
   onJob: (progress: ImportJob['progress']) => void,
 ): Promise<ImportReport> {
   const form = new FormData();
+  if (project) form.append('project_id', project);
   form.append('wait', 'false');
   form.append('file', file, file.name);
   const { job_id } = await postForm<{ job_id: string }>(
