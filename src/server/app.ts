@@ -15,7 +15,7 @@ import { logger } from '../logging.js';
 import type { RegistryService } from '../registry/service.js';
 import type { LiveFolderState } from '../registry/watch.js';
 import { SettingsStore } from '../settings/settings.js';
-import { installErrorHandlers } from './errors.js';
+import { installErrorHandlers, sendFrameworkError } from './errors.js';
 import { JobBoard } from './jobs.js';
 import { installJsonBodyParser } from './json-body.js';
 import { registerAssetRoutes } from './routes/assets.js';
@@ -126,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: (req) => requestId(req.headers['x-request-id']),
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>

@@ -33,6 +33,27 @@ export function sendError(
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
+/**
+ * Errors the router raises before a route is chosen (Fastify's `frameworkErrors`): a URL whose
+ * percent-encoding is broken, and a path parameter longer than the router takes (100 characters;
+ * an id is 16 to 64). Without this they were answered in Fastify's own shape, not the envelope.
+ */
+export function sendFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void (error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? sendError(
+        reply,
+        414,
+        'uri_too_long',
+        'A part of the URL path (an id, a name) is longer than the 100 characters any of them can be: check the link.',
+      )
+    : sendError(
+        reply,
+        400,
+        'bad_request',
+        'The URL path is not valid: a "%" must start an escape of two hex digits (write "%25" for "%" itself).',
+      ));
+}
+
 const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
