@@ -61,6 +61,18 @@ const ODD_JSON: unknown[] = [
   {},
   { a: { b: [1] } },
 ];
+/** The metadata keys the registry reads (tags, licence, version...) and the ones it maintains. */
+const METADATA_KEYS = [
+  'tags',
+  'license',
+  'licence',
+  'title',
+  'origin',
+  'notes',
+  'version',
+  'preview',
+  'thumbnails',
+];
 /** Whole bodies: not JSON, not an object, JSON Infinity. */
 const ODD_BODIES = ['{"a":', '[]', '"text"', '{"x": 1e309}', 'null'];
 
@@ -139,6 +151,11 @@ test(
         for (const body of ODD_BODIES) await send(method, route(), body);
         for (const field of fields)
           for (const value of ODD_JSON) await send(method, route(), JSON.stringify({ [field]: value }));
+        // Metadata is free-form, but the registry reads some of its keys.
+        if (fields.includes('metadata'))
+          for (const key of METADATA_KEYS)
+            for (const value of ODD_JSON)
+              await send(method, route(), JSON.stringify({ metadata: { [key]: value } }));
       }
     }
     assert.deepEqual(problems, [], `${problems.length} of ${sent} requests`);
