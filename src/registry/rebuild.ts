@@ -605,7 +605,11 @@ export async function rebuildRegistry(
     const ready: Array<ToWrite & { sidecar: AssetRecord | CommittedSidecar }> = [];
     for (const followup of followups) {
       try {
-        if (followup.oldPath !== undefined) await registry.context.sidecars.remove(followup.oldPath);
+        if (followup.oldPath !== undefined) {
+          // (An API write queued before the move was committed may have read the old path.)
+          await registry.settleSidecars([followup.record.uid]);
+          await registry.context.sidecars.remove(followup.oldPath);
+        }
       } catch (err) {
         fileDone(followup.file, err ?? 'the old sidecar could not be removed');
         continue;

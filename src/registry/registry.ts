@@ -1625,6 +1625,10 @@ export class AssetRegistry {
           ),
         );
       }
+      // A write queued between the settle above and the moves (a request served meanwhile) may
+      // have read the old path: it lands first, or it would bring the old sidecar back after it
+      // is removed. Writes queued from here on read the new path.
+      await this.settleSidecars(moved.map(({ record }) => record.uid));
       for (const { from } of moved) await this.sidecars.remove(from);
       // A model finds the files it names beside it: which are missing is read again where it is now.
       const models = moved.filter(({ record }) => previewKind(record.path) === 'model');
