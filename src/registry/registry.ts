@@ -318,6 +318,19 @@ const BULK_WRITES_IN_FLIGHT = 3;
 /** Lets the event loop run (requests, timers) before going on. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Per open database: what moves, removes or puts back files and sidecars (moves, removals, undos)
+ * runs one at a time. Each reads its rows, then works on the files at their paths: an undo that
+ * put back an asset while a removal of it was still at its files had its file or sidecar taken
+ * by that removal (found by test/api/concurrent-edits.test.ts).
+ */
+const fileChangeKeys = new WeakMap<object, object>();
+const fileChanges = (store: object): object => {
+  let key = fileChangeKeys.get(store);
+  if (!key) fileChangeKeys.set(store, (key = {}));
+  return key;
+};
+
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
 export class AssetRegistry {
@@ -1056,7 +1069,15 @@ export class AssetRegistry {
    * taken back (one asset's, from its history): the change stays undoable for the others (an
    * asset taken back already is then "changed since", so it is never taken back twice).
    */
-  async undo(
+  undo(
+    changeId: number,
+    onProgress?: (done: number, total: number) => void,
+    only?: readonly string[],
+  ): Promise<UndoReport> {
+    return runExclusive(fileChanges(this.store), () => this.undoNow(changeId, onProgress, only));
+  }
+
+  private async undoNow(
     changeId: number,
     onProgress?: (done: number, total: number) => void,
     only?: readonly string[],
@@ -1297,7 +1318,15 @@ export class AssetRegistry {
    * The removal is recorded as `change`: each asset's row and where its file went, to put it
    * back. `onProgress` hears how many of the distinct ids are done after each chunk.
    */
-  async removeMany(
+  removeMany(
+    uids: readonly string[],
+    options: { deleteFiles?: boolean; trash?: boolean; change?: NewChange | (() => number) } = {},
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ removed: RemovedFile[]; missing: string[]; changeId: number | null }> {
+    return runExclusive(fileChanges(this.store), () => this.removeManyNow(uids, options, onProgress));
+  }
+
+  private async removeManyNow(
     uids: readonly string[],
     options: { deleteFiles?: boolean; trash?: boolean; change?: NewChange | (() => number) } = {},
     onProgress?: (done: number, total: number) => void,
@@ -1410,7 +1439,7 @@ export class AssetRegistry {
     ] as const) {
       if (!uids.length) continue;
       const records = this.getMany(uids);
-      await this.removeMany(uids, { deleteFiles, change: () => undoId });
+      await this.removeManyNow(uids, { deleteFiles, change: () => undoId });
       report.updated.push(...records);
     }
     onProgress(done);
@@ -1516,7 +1545,11 @@ export class AssetRegistry {
   // ---------------------------------------------------------------- moves
 
   /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
-  async move(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
+  move(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
+    return runExclusive(fileChanges(this.store), () => this.moveNow(uid, to));
+  }
+
+  private async moveNow(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
     const from = this.require(uid).path;
     const { report, errors } = await this.relocate(
       [uid],
@@ -1543,14 +1576,21 @@ export class AssetRegistry {
    * move is reported with why and the others go on; `asset_moved` and `asset_meta_updated` are
    * announced for each moved one.
    */
-  async moveMany(
+  moveMany(
     uids: readonly string[],
     destination: (record: AssetRecord) => string,
     summary: string,
     onProgress?: (done: number, total: number) => void,
   ): Promise<MoveReport> {
-    return (await this.relocate(uids, destination, { kind: 'move', subject: 'path', summary }, onProgress))
-      .report;
+    return runExclusive(fileChanges(this.store), async () => {
+      const moved = await this.relocate(
+        uids,
+        destination,
+        { kind: 'move', subject: 'path', summary },
+        onProgress,
+      );
+      return moved.report;
+    });
   }
 
   /**
