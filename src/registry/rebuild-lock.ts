@@ -1,7 +1,8 @@
 /**
- * One rebuild at a time per open registry: rebuilds started by the API, by the live-folder
- * watcher or by a script in the same process queue behind each other (first come, first
- * served) instead of scanning and committing the same files concurrently.
+ * Async work one at a time per key, first come, first served. One rebuild at a time per open
+ * registry: rebuilds started by the API, by the live-folder watcher or by a script in the same
+ * process queue behind each other instead of scanning and committing the same files
+ * concurrently. Moves, removals and undos likewise (their own key, see registry.ts).
  */
 const tails = new WeakMap<object, Promise<void>>();
 
