@@ -1782,12 +1782,17 @@ export class AssetRegistry {
   /**
    * Records an uploaded file's new asset as {@link recordImport} does, in one change per upload
    * `session` (the studio's drop of many files: one Undo takes them all back), named after how
-   * many files it holds. A session whose change was undone, or is gone, starts a new one.
+   * many files it holds. A session whose change was undone, or is gone, starts a new one; so
+   * does one that holds this asset already (uploaded, removed and uploaded again: its id is its
+   * bytes'), since a change holds each asset once.
    */
   recordUpload(session: string, uid: string, name: string): number | null {
     const known = this.uploadSessions.get(session);
     const change = known && this.store.changes.get(this.projectId, known.changeId);
-    const live = change && change.undone_by === null ? known : undefined;
+    const live =
+      change && change.undone_by === null && !this.store.changes.itemsOf(change.id, [uid]).length
+        ? known
+        : undefined;
     const files = live ? live.files + 1 : 1;
     const summary = files === 1 ? `Upload ${name}` : `Upload ${files} files`;
     const id = this.recordCreated([uid], () => {

@@ -247,6 +247,16 @@ describe('uploads', () => {
       first.body.change_id,
       'the session starts a new change once undone',
     );
+    // The same bytes uploaded, removed and uploaded again in one session: the same id, which
+    // the session's change holds already (a 500 before): recorded in a new change.
+    const again = await uploadFile('four.txt', 'four', 'drop-1');
+    assert.equal(again.body.asset_id, later.body.asset_id);
+    assert.equal((await api(url, 'DELETE', `/api/assets/${later.body.asset_id}`)).status, 200);
+    const back = await uploadFile('four.txt', 'four', 'drop-1');
+    assert.equal(back.status, 200, JSON.stringify(back.body));
+    assert.equal(back.body.asset_id, later.body.asset_id);
+    assert.equal(typeof back.body.change_id, 'number');
+    assert.notEqual(back.body.change_id, later.body.change_id, 'a new change: the old one holds it');
     const long = await uploadFile('five.txt', 'five', 'x'.repeat(101));
     assert.equal(long.status, 400);
     assert.match(long.body.message, /session must be at most 100 characters/);
