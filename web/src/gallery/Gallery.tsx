@@ -29,6 +29,16 @@ const MoveSelected = lazy(() => import('./MoveSelected').then((m) => ({ default:
 const Maintenance = lazy(() => import('./Maintenance').then((m) => ({ default: m.Maintenance })));
 const History = lazy(() => import('./History').then((m) => ({ default: m.History })));
 
+/**
+ * Focuses an element once it is there: the Bulk Tag Editor is loaded next to the first page and
+ * drawn once something is selected, so T pressed right after a first selection can come before it.
+ */
+function focusWhenThere(id: string, until = performance.now() + 5000): void {
+  const element = document.getElementById(id);
+  if (element) element.focus();
+  else if (performance.now() < until) requestAnimationFrame(() => focusWhenThere(id, until));
+}
+
 export interface RegistryChanges {
   tick: number;
   removed: string[];
@@ -149,7 +159,7 @@ export function Gallery({
         return;
       e.preventDefault();
       if (e.key === 'h') setHistoryOpen(true);
-      else document.getElementById('bulk-add')?.focus();
+      else focusWhenThere('bulk-add');
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
