@@ -719,6 +719,11 @@ export class SqliteStore {
       byRowids: db.prepare<[string], AssetRow>(
         `SELECT ${ASSET_COLUMNS} FROM assets WHERE rowid IN (SELECT value FROM json_each(?))`,
       ),
+      // Every project that holds assets, and how many (the triggers' totals).
+      projectCounts: db.prepare<[], { id: string; assets: number }>(
+        `SELECT project_id AS id, n AS assets FROM asset_counts WHERE dim = '' AND value = '' AND n > 0
+          ORDER BY project_id`,
+      ),
       distinctTypes: db.prepare<[string], { type: string; n: number }>(
         `SELECT value AS type, n FROM asset_counts WHERE project_id = ? AND dim = 'type' AND n > 0 ORDER BY value`,
       ),
@@ -1720,12 +1725,7 @@ export class SqliteStore {
 
   /** Every project that holds assets, and how many (from the counters the triggers keep). */
   projectCounts(): Array<{ id: string; assets: number }> {
-    return this.db
-      .prepare<[], { id: string; assets: number }>(
-        `SELECT project_id AS id, n AS assets FROM asset_counts WHERE dim = '' AND value = '' AND n > 0
-          ORDER BY project_id`,
-      )
-      .all();
+    return this.stmts.projectCounts.all();
   }
 
   addProvenance(projectId: string, record: Omit<ProvenanceRecord, 'id'>): ProvenanceRecord {

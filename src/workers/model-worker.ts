@@ -1,8 +1,8 @@
 /**
  * Worker side of a 3D model's facts (previews/gltf.ts, fbx.ts, obj.ts): a GLB's JSON chunk is
  * read (not its binary chunk of vertices and textures), a `.gltf` file whole, an FBX whole, an
- * OBJ line by line and its material libraries; the files it refers to are looked for beside it, inside the assets
- * root.
+ * OBJ line by line and its material libraries; the files it refers to are looked for beside it,
+ * inside the assets root.
  */
 import fs from 'node:fs/promises';
 import { statSync } from 'node:fs';
