@@ -86,6 +86,19 @@ export class Trash {
    */
   put(batch: string, rel: string, abs: string, sidecar: string): string {
     const trashed = `${batch}/${rel}`;
+    this.putAt(trashed, abs, sidecar);
+    return trashed;
+  }
+
+  /**
+   * Undoes {@link takeBack}: the file at `abs`, and its sidecar, go back to `trashed` (for a
+   * file brought back for an asset that then could not be registered again).
+   */
+  putBack(trashed: string, abs: string): void {
+    this.putAt(trashed, abs, abs + SIDECAR_SUFFIX);
+  }
+
+  private putAt(trashed: string, abs: string, sidecar: string): void {
     const target = this.locate(trashed);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     moveFileNoReplace(abs, target);
@@ -94,7 +107,6 @@ export class Trash {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    return trashed;
   }
 
   /**

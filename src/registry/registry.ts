@@ -657,10 +657,13 @@ export class AssetRegistry {
     const provenanceInputs = { path: source, copy: true };
     try {
       for (let attempt = 0; ; attempt++) {
+        // (A duplicate removed meanwhile leaves its bytes to be a new asset: the loop goes round.)
         const duplicate = this.store.findByHash(this.projectId, staged.hash)[0];
-        if (duplicate) return await this.commitDuplicate(duplicate, metadata, input.provenance);
+        const merged = duplicate && (await this.commitDuplicate(duplicate, metadata, input.provenance));
+        if (merged) return merged;
+        if (duplicate) continue;
         const dest = resolveUnder(this.paths.assetsRoot, rel, 'dest_path').abs;
-        const existing = fs.existsSync(dest) ? await this.ctx.pool.hash(dest) : undefined;
+        const existing = await this.hashIfThere(dest);
         if (existing && existing.hash === staged.hash) {
           // The same bytes are already there (e.g. from another project): register that file.
           return await this.commitInPlace(
@@ -678,7 +681,9 @@ export class AssetRegistry {
             inputs: { ...provenanceInputs, ...(input.provenance?.inputs ?? {}) },
           });
           if (committed && 'duplicate' in committed) {
-            return await this.commitDuplicate(committed.duplicate, metadata, input.provenance);
+            const done = await this.commitDuplicate(committed.duplicate, metadata, input.provenance);
+            if (done) return done;
+            continue;
           }
           if (committed) return await this.afterCreate(committed);
         }
@@ -695,6 +700,16 @@ export class AssetRegistry {
       }
     } finally {
       fs.rmSync(stagedPath, { force: true });
+    }
+  }
+
+  /** A file's hash, or undefined when there is no file there (or it went while it was read). */
+  private async hashIfThere(abs: string): Promise<HashedFile | undefined> {
+    try {
+      return fs.existsSync(abs) ? await this.ctx.pool.hash(abs) : undefined;
+    } catch (err) {
+      if (fs.existsSync(abs)) throw err;
+      return undefined;
     }
   }
 
@@ -807,7 +822,9 @@ export class AssetRegistry {
     provenanceInputs: JsonObject,
   ): Promise<RegisterResult> {
     const duplicate = this.store.findByHash(this.projectId, file.hash)[0];
-    if (duplicate) return this.commitDuplicate(duplicate, metadata, provenance);
+    const merged = duplicate && (await this.commitDuplicate(duplicate, metadata, provenance));
+    if (merged) return merged;
+    if (duplicate) return this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs);
     const atPath = this.store.getByPath(this.projectId, rel);
     if (atPath) {
       // The file at a known path has new content: same asset, new hash, version up.
@@ -838,7 +855,11 @@ export class AssetRegistry {
         onDisk?.id !== undefined && onDisk.hash === file.hash ? onDisk.id : undefined,
       ),
     );
-    if ('duplicate' in committed) return this.commitDuplicate(committed.duplicate, metadata, provenance);
+    if ('duplicate' in committed)
+      return (
+        (await this.commitDuplicate(committed.duplicate, metadata, provenance)) ??
+        this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs)
+      );
     return this.afterCreate(committed);
   }
 
@@ -863,18 +884,22 @@ export class AssetRegistry {
     return found && !('error' in found) ? found : undefined;
   }
 
-  /** §1.7: known content. Nothing is copied; metadata is merged into the existing asset. */
+  /**
+   * §1.7: known content. Nothing is copied; metadata is merged into the existing asset. Undefined
+   * when that asset was removed meanwhile (its bytes are no one's now: the caller registers them).
+   */
   private async commitDuplicate(
     existing: AssetRecord,
     updates: JsonObject,
     provenanceInput: ProvenanceInput | null | undefined,
-  ): Promise<RegisterResult> {
+  ): Promise<RegisterResult | undefined> {
     let record = existing;
     let changed = false;
     let provenance: ProvenanceRecord | undefined;
     await this.settleSidecars([existing.uid]);
-    this.store.transaction(() => {
-      const current = this.require(existing.uid);
+    const gone = this.store.transaction(() => {
+      const current = this.get(existing.uid);
+      if (!current) return true;
       record = this.withHandEdits([current])[0] ?? current;
       changed = record !== current;
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
@@ -889,7 +914,9 @@ export class AssetRegistry {
           buildProvenance(provenanceInput, record.meta, record, utcNow()),
         );
       }
+      return false;
     });
+    if (gone) return undefined;
     if (changed || provenance) {
       const done = await this.afterUpdate(record);
       return { ...done, created: false, provenance: provenance ?? done.provenance };
@@ -1456,6 +1483,26 @@ export class AssetRegistry {
     const abs = path.join(this.paths.assetsRoot, snapshot.path);
     const found = await this.untrash(uid, snapshot, abs);
     if (found === 'changed' || found instanceof AppError) return found;
+    const outcome = await this.registerRestored(uid, snapshot, abs, undoId);
+    // A file brought back from the trash for an asset that then cannot come back (its id taken
+    // meanwhile, say by an upload of the same bytes) goes back there: left at its path, it and its
+    // sidecar would be files no row knows. Unless something registered it there meanwhile.
+    if (
+      (outcome === 'changed' || outcome instanceof AppError) &&
+      found === 'from the trash' &&
+      !this.store.getByPath(this.projectId, snapshot.path)
+    )
+      this.ctx.trash.putBack(snapshot.trash as string, abs);
+    return outcome;
+  }
+
+  /** The row of a removed asset whose file is back at its path (see {@link restoreRemoved}). */
+  private async registerRestored(
+    uid: string,
+    snapshot: RemovedSnapshot,
+    abs: string,
+    undoId: number,
+  ): Promise<AssetRecord | 'changed' | AppError> {
     const file = await this.ctx.pool.hash(abs);
     if (file.hash !== snapshot.hash) return 'changed';
     const now = utcNow();

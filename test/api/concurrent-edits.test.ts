@@ -7,9 +7,14 @@
  * sidecar missing, unreadable or disagreeing.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { seededRandom } from '../../bench/tools.js';
+import { eventually } from '../helpers/eventually.js';
 import { makeImage } from '../helpers/media.js';
+import { makeZip, unzip } from '../helpers/zip.js';
 import { api, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -19,6 +24,7 @@ const CLIENTS = 8;
 let ws: Workspace;
 let server: RunningServer;
 let ids: string[];
+let startPictures: Set<string>;
 
 before(async () => {
   ws = makeWorkspace('areg-concurrent-');
@@ -30,6 +36,8 @@ before(async () => {
   const found = await api(server.url, 'GET', `/api/assets/search?limit=${PICTURES}&fields=uid`);
   ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
   assert.equal(ids.length, PICTURES);
+  startPictures = picturesOnDisk();
+  assert.equal(startPictures.size, PICTURES);
 });
 after(async () => {
   await server?.stop();
@@ -56,28 +64,48 @@ async function storm(seed: number, count: number, requests: readonly Request[]):
     chance: (p) => random() < p,
   };
   // Drawn up front (each request's own values too), so the run replays from its seed.
-  const plan = Array.from({ length: count }, () => {
-    const send = one(requests);
-    return () => send(pick);
-  });
+  const plan = Array.from({ length: count }, () => one(requests));
+  const answers = new Map(requests.map((send): [Request, number[]] => [send, []]));
   const failures: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (next < plan.length) {
-        const res = await (plan[next++] as () => Promise<ApiResponse>)();
+        const send = plan[next++] as Request;
+        const res = await send(pick);
+        answers.get(send)?.push(res.status);
         if (res.status >= 500) failures.push(`${res.status}: ${res.text.slice(0, 300)}`);
       }
     }),
   );
+  // A kind of request that never succeeded was not part of the storm (a test that cannot fail).
+  const neverDone = [...answers].flatMap(([send, statuses]) =>
+    statuses.some((status) => status < 300)
+      ? []
+      : [`request ${requests.indexOf(send)}: ${statuses.join(' ') || 'never sent'}`],
+  );
+  assert.deepEqual(neverDone, [], 'every kind of request succeeds at least once');
   return failures;
 }
 
+/** The SHA-256 of every picture under the assets root, the trash included. */
+const picturesOnDisk = (): Set<string> =>
+  new Set(
+    listFiles(ws.assets)
+      .filter((f) => f.endsWith('.png'))
+      .map((f) =>
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(ws.assets, f)))
+          .digest('hex'),
+      ),
+  );
+
 /**
  * Once the writes have settled: enforce's report, and the sidecars and mirrors on disk against
- * the rows. Returns how many assets are registered.
+ * the rows. Every picture in `placed` (the start's, and those uploads and imports said they
+ * registered) is still somewhere, kept or trashed. Returns how many assets are registered.
  */
-async function assertDiskAgrees(): Promise<number> {
+async function assertDiskAgrees(placed: ReadonlySet<string> = startPictures): Promise<number> {
   const check = async () => {
     const rows = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
     const report = await api(server.url, 'POST', '/api/assets/enforce', {
@@ -88,6 +116,15 @@ async function assertDiskAgrees(): Promise<number> {
     });
     return { rows: rows.body.items as Array<{ path: string }>, report: report.body.report };
   };
+  // New pictures' previews finish after the storm, and each records itself in its sidecar.
+  await eventually(
+    'the previews done',
+    async () => {
+      const { counts } = (await api(server.url, 'GET', '/api/previews')).body;
+      return counts.queued + counts.running === 0;
+    },
+    60_000,
+  );
   let state = await check();
   // (A bulk edit answered 202 may still be writing its last sidecars.)
   for (let tries = 0; tries < 50 && state.report.mismatched_sidecars.length; tries++) {
@@ -97,6 +134,11 @@ async function assertDiskAgrees(): Promise<number> {
   for (const field of ['missing_sidecars', 'invalid_sidecars', 'mismatched_sidecars'])
     assert.deepEqual(state.report[field], [], field);
 
+  // A temp file is a write under way for a moment; one that stays was left behind.
+  const temps = (): string[] => listFiles(ws.assets).filter((f) => f.endsWith('.tmp'));
+  await eventually('no temp file left', () => temps().length === 0, 5000).catch(() =>
+    assert.deepEqual(temps(), [], 'temp files left'),
+  );
   const files = listFiles(ws.assets).filter((f) => !f.startsWith('.trash/'));
   const written = files.filter((f) => f.endsWith('.asset.json') || f.startsWith('_meta/'));
   const expected = state.rows.flatMap(({ path: rel }) => [`${rel}.asset.json`, `_meta/${rel}.json`]);
@@ -114,7 +156,12 @@ async function assertDiskAgrees(): Promise<number> {
     'nothing else (no temp file)',
   );
   // Kept or trashed, every picture is still somewhere.
-  assert.equal(listFiles(ws.assets).filter((f) => f.endsWith('.png')).length, PICTURES, 'no file lost');
+  const onDisk = picturesOnDisk();
+  assert.deepEqual(
+    [...placed].filter((hash) => !onDisk.has(hash)),
+    [],
+    'no file lost',
+  );
   return state.rows.length;
 }
 
@@ -141,8 +188,17 @@ const EDITS: Request[] = [
       folder: one(['moved/a', 'moved/b', 'images']),
       wait: true,
     }),
-  ({ one }) =>
-    api(server.url, 'POST', `/api/assets/${one(ids)}/move`, { folder: one(['moved/c', 'images']) }),
+  async ({ one }) => {
+    const id = one(ids);
+    const { body } = await api(server.url, 'GET', `/api/assets/${id}`);
+    const name =
+      String(body?.asset?.path ?? 'gone.png')
+        .split('/')
+        .pop() ?? '';
+    return api(server.url, 'POST', `/api/assets/${id}/move`, {
+      path: `${one(['moved/c', 'images'])}/${name}`,
+    });
+  },
   ({ one }) => api(server.url, 'POST', '/api/tags/rename', { from: one(tags), to: one(tags), wait: true }),
   () => api(server.url, 'POST', '/api/changes/undo', { wait: true }),
   ({ one }) => api(server.url, 'GET', `/api/assets/${one(ids)}`),
@@ -170,4 +226,121 @@ test('and with removals (files kept or trashed) undone among them', { timeout: 1
   assert.deepEqual(await storm(20261129, 320, [...EDITS, ...removals]), []);
   const registered = await assertDiskAgrees();
   assert.ok(registered <= PICTURES);
+});
+
+const hashOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A multipart POST (an upload or a zip import) of `file` with `fields`. */
+async function postFile(
+  route: string,
+  fields: Record<string, string>,
+  file: Buffer,
+  name: string,
+): Promise<ApiResponse> {
+  const body = new FormData();
+  for (const [key, value] of Object.entries(fields)) body.append(key, value);
+  body.append('file', new Blob([new Uint8Array(file)]), name);
+  const res = await fetch(server.url + route, { method: 'POST', body });
+  return { status: res.status, headers: res.headers, body: undefined, text: await res.text() };
+}
+
+/**
+ * Uploads and imports that must each be taken (a name in use gets another with on_conflict
+ * rename or is listed in an import's `existing`; known bytes are that asset; the bytes of an
+ * asset removed meanwhile are a new one): what they placed, and what was refused.
+ */
+function takenFiles(): {
+  placed: Set<string>;
+  refused: string[];
+  keep: (res: ApiResponse, bytes: Buffer[]) => ApiResponse;
+} {
+  const placed = new Set(startPictures);
+  const refused: string[] = [];
+  return {
+    placed,
+    refused,
+    keep: (res, bytes) => {
+      if (res.status < 300) for (const b of bytes) placed.add(hashOf(b));
+      else refused.push(`${res.status}: ${res.text.slice(0, 300)}`);
+      return res;
+    },
+  };
+}
+
+const refreshIds: Request = async () => {
+  const found = await api(server.url, 'GET', '/api/assets/search?limit=200&fields=uid');
+  if (found.status === 200) ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
+  return found;
+};
+const removeOne: Request = ({ one, chance }) =>
+  api(server.url, 'DELETE', `/api/assets/${one(ids)}?delete_file=${String(chance(0.5))}`);
+const undo: Request = () => api(server.url, 'POST', '/api/changes/undo', { wait: true });
+
+test(
+  'and with uploads (in sessions or not), zip imports, rebuilds and enforce repairs among them',
+  { timeout: 240_000 },
+  async () => {
+    // New pictures, and copies of the first ones (an upload of known bytes is that asset).
+    const sources: Buffer[] = [];
+    for (let i = 0; i < 8; i++) sources.push(await makeImage(70 + i, 20, 'png'));
+    for (let i = 0; i < 4; i++) sources.push(await makeImage(40 + i, 30, 'png'));
+    const packs: Buffer[] = [];
+    for (let i = 0; i < 3; i++)
+      packs.push(
+        await makeZip([
+          [`pack${i}/a.png`, await makeImage(90 + i, 20, 'png')],
+          [`pack${i}/b.png`, await makeImage(95 + i, 20, 'png')],
+        ]),
+      );
+    const { placed, refused, keep } = takenFiles();
+    const files: Request[] = [
+      async ({ one, chance }) => {
+        const index = one(sources.map((_, i) => i));
+        const fields: Record<string, string> = { on_conflict: 'rename' };
+        if (chance(0.5)) fields.session = one(['drop-1', 'drop-2']);
+        if (chance(0.5)) fields.dest_path = one(['up/a/', 'images/']);
+        const bytes = sources[index] as Buffer;
+        return keep(await postFile('/api/assets/upload', fields, bytes, `u${index}.png`), [bytes]);
+      },
+      async ({ one }) => {
+        const pack = one(packs);
+        const res = await postFile('/api/assets/import', { dest: one(['imp/a', 'imp/b']) }, pack, 'p.zip');
+        return keep(
+          res,
+          [...(await unzip(pack)).values()].map((e) => e.bytes),
+        );
+      },
+      ({ chance }) =>
+        api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: false, remove_stale: chance(0.5) }),
+      ({ chance }) =>
+        api(server.url, 'POST', '/api/assets/enforce', {
+          fix_missing: true,
+          overwrite: chance(0.3),
+          fill_metadata: chance(0.5),
+          wait: true,
+        }),
+      refreshIds,
+    ];
+    assert.deepEqual(await storm(20261130, 320, [...EDITS, removeOne, undo, ...files, ...files]), []);
+    assert.deepEqual(refused, [], 'uploads and imports refused');
+    await assertDiskAgrees(placed);
+  },
+);
+
+test('uploads of the bytes of assets being removed: each is registered, as that asset or anew', async () => {
+  // Was: a 404 when the asset the upload's bytes matched was removed while the upload merged into
+  // it, and a 500 when the file at its name was trashed while the upload compared it.
+  const pictures: Buffer[] = [];
+  for (let i = 0; i < 4; i++) pictures.push(await makeImage(40 + i, 30, 'png'));
+  const { placed, refused, keep } = takenFiles();
+  const uploadKnown: Request = async ({ one }) => {
+    const index = one(pictures.map((_, i) => i));
+    const bytes = pictures[index] as Buffer;
+    return keep(await postFile('/api/assets/upload', { on_conflict: 'rename' }, bytes, `p${index}.png`), [
+      bytes,
+    ]);
+  };
+  assert.deepEqual(await storm(20261131, 600, [uploadKnown, uploadKnown, removeOne, undo, refreshIds]), []);
+  assert.deepEqual(refused, [], 'uploads refused');
+  await assertDiskAgrees(placed);
 });
