@@ -574,6 +574,37 @@ describe('GET /api/assets/{id}/file, /sidecar, /provenance', () => {
     assert.equal(head.status, 206);
     assert.equal(head.headers.get('content-range'), `bytes 0-7/${bytes.length}`);
     assert.deepEqual(Buffer.from(await head.arrayBuffer()), bytes.subarray(0, 8));
+    // Ranges as RFC 9110 reads them: the last bytes; a suffix longer than the file is all of it;
+    // a header that is not byte ranges is ignored; a range past the end cannot be satisfied.
+    const ranged = async (range: string) => {
+      const res = await fetch(`${url}/api/assets/${reg.body.asset_id}/file`, { headers: { range } });
+      return {
+        status: res.status,
+        range: res.headers.get('content-range'),
+        bytes: Buffer.from(await res.arrayBuffer()),
+      };
+    };
+    const size = bytes.length;
+    assert.deepEqual(await ranged('bytes=-4'), {
+      status: 206,
+      range: `bytes ${size - 4}-${size - 1}/${size}`,
+      bytes: bytes.subarray(size - 4),
+    });
+    assert.deepEqual(await ranged('bytes=-99999'), {
+      status: 206,
+      range: `bytes 0-${size - 1}/${size}`,
+      bytes,
+    });
+    for (const nonsense of ['bytes=abc', 'bytes=1-2-3', 'bytes=5-2', 'pages=1-2', 'bytes='])
+      assert.deepEqual(await ranged(nonsense), { status: 200, range: null, bytes }, nonsense);
+    const past = await ranged('bytes=99999-');
+    assert.deepEqual([past.status, past.range], [416, `bytes */${size}`]);
+    assertErrorEnvelope(JSON.parse(past.bytes.toString()), 416, 'range_not_satisfiable');
+    assert.deepEqual(await ranged('bytes=99999-,2-3'), {
+      status: 206,
+      range: `bytes 2-3/${size}`,
+      bytes: bytes.subarray(2, 4),
+    });
     const missing = await api(url, 'GET', '/api/assets/0000000000000000/file');
     assert.equal(missing.status, 404);
     assertErrorEnvelope(missing.body, 404);

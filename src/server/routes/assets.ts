@@ -21,6 +21,7 @@ import { hasPreview } from '../../previews/kinds.js';
 import { similarReport } from '../../registry/similar.js';
 import { creditsSheet, MAX_CREDITED } from '../../registry/credits.js';
 import type { App } from '../app.js';
+import { applyRange } from '../range-header.js';
 import { accepted, jobSummaryEvent, type JobBoard } from '../jobs.js';
 import { editJob } from './changes.js';
 import {
@@ -622,7 +623,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const registry = service.project(request.query.project_id);
       const record = registry.require(request.params.id);
       // (Left to the static plugin, a missing file was a "No route" 404.)
-      if (!fs.statSync(registry.absolutePath(record), { throwIfNoEntry: false })?.isFile()) {
+      const stat = fs.statSync(registry.absolutePath(record), { throwIfNoEntry: false });
+      if (!stat?.isFile()) {
         throw new AppError(
           404,
           'file_missing',
@@ -630,6 +632,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
             'back, or run a rebuild to bring the registry in line with the disk.',
         );
       }
+      applyRange(request, reply, stat.size);
       return reply.download(record.path, path.basename(record.path));
     },
   );

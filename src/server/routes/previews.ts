@@ -19,6 +19,7 @@ import { resolveUnder } from '../../files/safe-path.js';
 import { isJsonObject } from '../../domain/json.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
+import { applyRange } from '../range-header.js';
 import { IDS_BODY_LIMIT, IdParams, PosterQuery } from '../schemas.js';
 
 /** The largest poster frame accepted (a 4K frame as PNG is ~10 MB; a JPEG far less). */
@@ -260,12 +261,14 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
             'put the file in the assets folder and name it relative to the model.',
         );
       const { abs } = resolveUnder(service.paths.assetsRoot, rel, 'path');
-      if (!fs.statSync(abs, { throwIfNoEntry: false })?.isFile())
+      const stat = fs.statSync(abs, { throwIfNoEntry: false });
+      if (!stat?.isFile())
         throw new AppError(
           404,
           'file_missing',
           `${rel}, which ${record.path} names, is not in the assets root: put it back beside the model.`,
         );
+      applyRange(request, reply, stat.size);
       return reply.sendFile(rel);
     },
   );
