@@ -196,7 +196,10 @@ async function landLink(
     return landed;
   } catch (err) {
     await discard(ops, tmp);
-    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) return err as Error;
+    // ENOENT: the file it links to went meanwhile (moved or deleted by hand as it landed); the
+    // bytes are still here to write.
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!NO_LINK.has(code) && code !== 'ENOENT') return err as Error;
     const [copied] = await writeFilesAtomic([{ target, data: original.data }], ops);
     return copied ?? new Error(`${target} was not written`);
   }

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   blockingFileOps,
   fileOps,
+  type FileOps,
   jsonText,
   writeFileAtomic,
   writeFilesAtomic,
@@ -149,6 +150,34 @@ describe('writeFilesAtomic (a batch, one durability barrier)', () => {
       assert.equal(fs.statSync(primary).nlink, 3);
       assert.ok(listFiles(root).every((name) => !name.includes('.tmp')));
     });
+
+  test('a file sameAs one moved away by hand the moment it landed is written from its bytes', async () => {
+    // (A sidecar's mirror, linked to the sidecar just as the user moved the file and its sidecar:
+    // it failed, and the edit answered 500.)
+    const root = path.join(ws.dir, 'batch-link-moved');
+    const primary = path.join(root, 'a.json');
+    const mirror = path.join(root, 'mirror', 'a.json');
+    const elsewhere = path.join(root, 'moved.json');
+    const movedByHand: FileOps = {
+      ...blockingFileOps,
+      async rename(from, to) {
+        await blockingFileOps.rename(from, to);
+        if (to === primary) fs.renameSync(primary, elsewhere);
+      },
+    };
+    const landed = await writeFilesAtomic(
+      [
+        { target: primary, data: '{"v":3}\n' },
+        { target: mirror, sameAs: 0 },
+      ],
+      movedByHand,
+    );
+    assert.equal(typeof landed[0], 'number');
+    assert.equal(typeof landed[1], 'number', String(landed[1]));
+    assert.equal(fs.readFileSync(mirror, 'utf8'), '{"v":3}\n');
+    assert.equal(fs.readFileSync(elsewhere, 'utf8'), '{"v":3}\n');
+    assert.deepEqual(listFiles(root), ['mirror/a.json', 'moved.json']);
+  });
 
   test('a file sameAs one that failed fails with it, and its old copy is kept', async () => {
     const root = path.join(ws.dir, 'batch-link-fail');
