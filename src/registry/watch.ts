@@ -11,7 +11,11 @@
  *   edited by hand is read back; the registry's own sidecar writes come back as such events but
  *   find nothing changed (the rebuild compares the sidecar's mtime with the one it recorded).
  * - Events are coalesced: a batch runs after a quiet window, or after a maximum wait during a
- *   long burst. Files still being written are reported once their size has settled.
+ *   long burst. A file goes into a batch once its size and mtime have held for a moment (still
+ *   being written, it waits). That wait is the watcher's own, not chokidar's `awaitWriteFinish`:
+ *   a file created and deleted within chokidar's wait is reported neither added nor removed, so
+ *   when a batch had found it meanwhile (listing a new folder, reading a sidecar's event), its
+ *   row outlived its file.
  * - A removal waits a grace period before it counts: a move is reported as unlink + add, and
  *   the add (whose bytes find the row whose file is gone) must be seen first to keep the id.
  * - Large batches, a removed or renamed folder, and the start (to catch up with changes made
@@ -47,6 +51,13 @@ export interface WatchOptions {
   pollIntervalMs?: number;
 }
 
+/** A changed file's size and mtime (none: it was not there), and when they were last seen changing. */
+interface FileStamp {
+  size?: number;
+  mtimeMs?: number;
+  at: number;
+}
+
 export interface WatchBatch {
   job_id: string;
   /** The paths looked at, or `null` for a full rebuild. */
@@ -75,8 +86,8 @@ export class FolderWatcher {
   private readonly root: string;
   private readonly opts: Required<Omit<WatchOptions, 'pollIntervalMs'>> & { pollIntervalMs?: number };
   private watcher: FSWatcher | undefined;
-  /** Added or changed paths: ready for the next batch. */
-  private readonly changed = new Set<string>();
+  /** Added or changed paths, with their size and mtime when last seen changing (see `settled`). */
+  private readonly changed = new Map<string, FileStamp>();
   /** Folders that appeared: their files are listed again when the batch runs (see `onEvent`). */
   private readonly newDirs = new Set<string>();
   /** Removed paths → when they become ready (insertion order is time order). */
@@ -128,7 +139,6 @@ export class FolderWatcher {
       ignoreInitial: true,
       followSymlinks: false,
       ignored: (abs: string) => this.ignored(abs),
-      awaitWriteFinish: { stabilityThreshold: this.opts.stabilityMs, pollInterval: 100 },
       ...(polling ? { usePolling: true, interval: this.opts.pollIntervalMs } : {}),
     });
     this.watcher = watcher;
@@ -251,8 +261,33 @@ export class FolderWatcher {
 
   private touch(rel: string, now: number): void {
     this.unlinked.delete(rel);
-    this.changed.add(rel);
+    this.changed.set(rel, { ...this.stampOf(rel), at: now });
     this.lastEventAt = now;
+  }
+
+  private stampOf(rel: string): { size: number; mtimeMs: number } | undefined {
+    const stat = fs.statSync(path.join(this.root, rel), { throwIfNoEntry: false });
+    return stat && { size: stat.size, mtimeMs: stat.mtimeMs };
+  }
+
+  /**
+   * Takes the changed paths that are ready out of `changed`: those whose size and mtime have held
+   * for `stabilityMs` since last seen changing (a file still being written waits; one that changed
+   * since is stamped again). A path gone again is dropped: its removal is an event of its own.
+   */
+  private settled(now: number): string[] {
+    const ready: string[] = [];
+    for (const [rel, seen] of this.changed) {
+      const stamp = this.stampOf(rel);
+      if (!stamp) this.changed.delete(rel);
+      else if (stamp.size !== seen.size || stamp.mtimeMs !== seen.mtimeMs)
+        this.changed.set(rel, { ...stamp, at: now });
+      else if (now - seen.at >= this.opts.stabilityMs) {
+        ready.push(rel);
+        this.changed.delete(rel);
+      }
+    }
+    return ready;
   }
 
   private markGone(rel: string, now: number): void {
@@ -281,6 +316,11 @@ export class FolderWatcher {
     }
     const now = Date.now();
     let at = Math.min(this.lastEventAt + this.opts.quietMs, (this.firstEventAt ?? now) + this.opts.maxWaitMs);
+    // Not before the first changed file can have settled (a file still being written).
+    let settles = Infinity;
+    for (const { at: seen } of this.changed.values())
+      settles = Math.min(settles, seen + this.opts.stabilityMs);
+    if (this.changed.size && !this.newDirs.size) at = Math.max(at, settles);
     if (!added) {
       // Only removals or a full pass are waiting: not before the first is due.
       const due = Math.min(firstUnlink.done ? Infinity : firstUnlink.value, this.fullAt ?? Infinity);
@@ -299,11 +339,10 @@ export class FolderWatcher {
     for (const dir of [...this.newDirs].sort()) {
       if (listed.some((top) => dir.startsWith(`${top}/`))) continue;
       listed.push(dir);
-      for (const rel of this.filesUnder(dir)) this.changed.add(rel);
+      for (const rel of this.filesUnder(dir)) this.touch(rel, now);
     }
     this.newDirs.clear();
-    const paths = [...this.changed];
-    this.changed.clear();
+    const paths = this.settled(now);
     for (const [rel, due] of this.unlinked) {
       if (due > now) break;
       paths.push(rel);

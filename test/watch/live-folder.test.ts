@@ -5,7 +5,7 @@
  * Every wait polls against a deadline.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -225,6 +225,50 @@ describe('serve --watch (live folder)', () => {
     );
     assert.deepEqual(eventsFor('asset_registered', 'posters/2024/banner.dat'), []);
     assert.deepEqual(eventsFor('asset_removed', id), []);
+  });
+
+  test('a file still being written is registered once, when it is whole', async () => {
+    // Longer than the watcher waits before a batch during a steady stream of events (3 s).
+    const chunks = Array.from({ length: 36 }, () => randomBytes(4096));
+    const file = asset('slow/copy.dat');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    for (const chunk of chunks) {
+      fs.appendFileSync(file, chunk); // (a slow copy: a piece every 100 ms)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const whole = createHash('sha256').update(Buffer.concat(chunks)).digest('hex');
+    const [item] = await eventually('copy.dat registered', () => rowsAt('slow/copy.dat'));
+    await barrier();
+    assert.equal((await byPath('slow/copy.dat'))[0].hash, whole, 'the whole file, not a part');
+    assert.equal(eventsFor('asset_registered', 'slow/copy.dat').length, 1);
+    assert.deepEqual(
+      eventsFor('asset_meta_updated', item.id as string),
+      [],
+      'not registered part-written first',
+    );
+  });
+
+  test('a file the API put there and a hand deleted at once is unregistered', async () => {
+    // Deleted within the moment the watcher waits for a new file to settle. With chokidar's own
+    // wait (awaitWriteFinish), such a file was reported neither added nor removed: the row the
+    // API had made outlived its file for good (found by the live-folder storm).
+    const form = new FormData();
+    form.append('dest_path', 'drops/');
+    form.append('file', new Blob([new Uint8Array(randomBytes(1500))]), 'quick.dat');
+    const res = await fetch(`${server.url}/api/assets/upload`, { method: 'POST', body: form });
+    const uploaded = (await res.json()) as { asset: { id: string; path: string } };
+    assert.equal(res.status, 200, JSON.stringify(uploaded));
+    fs.rmSync(asset(uploaded.asset.path));
+    await eventually(
+      'the row removed',
+      async () => (await api(server.url, 'GET', `/api/assets/${uploaded.asset.id}`)).status === 404,
+      20_000,
+    );
+    assert.deepEqual(
+      listFiles(ws.assets).filter((f) => f.includes('quick')),
+      [],
+      'its sidecar and mirror removed',
+    );
   });
 
   test('the server stops cleanly while watching', async () => {

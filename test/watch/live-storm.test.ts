@@ -1,11 +1,11 @@
 /**
  * The live folder (`serve --watch`) among API edits: while one hand adds, edits, moves and
- * deletes pictures and edits sidecars on disk, six clients edit, move, remove (into the trash)
- * and undo through the API (their draws seeded; how they interleave is the machine's). None may
- * answer 5xx, and once both have settled the registry and the disk agree: every picture outside
- * the trash has one row at its path, every row its file, one sidecar and one `_meta` mirror per
- * row and no other, no temp file, enforce finds nothing wrong, and every picture anyone put there
- * is still somewhere.
+ * deletes pictures and edits sidecars on disk, six clients edit, move, remove (into the trash),
+ * undo and upload through the API (their draws seeded; how they interleave is the machine's).
+ * None may answer 5xx, and once both have settled the registry and the disk agree: every picture
+ * outside the trash has one row at its path, every row its file, one sidecar and one `_meta`
+ * mirror per row and no other, no temp file, enforce finds nothing wrong, and every picture anyone
+ * put there is still somewhere.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -72,19 +72,21 @@ function picturesAt(dir = ''): string[] {
 }
 
 let markers = 0;
-/** A file the watcher must register; once it has, every earlier change on disk has been handled. */
+/**
+ * A file the watcher must register and then unregister: once it has, every change on disk before
+ * it has been handled, removals too (they wait a grace period, in the order they came).
+ */
 async function barrier(): Promise<void> {
   const rel = `markers/m${++markers}.dat`;
+  const registered = async (): Promise<boolean> => {
+    const res = await api(server.url, 'GET', `/api/assets/search?q=${encodeURIComponent(rel)}&fields=path`);
+    return (res.body?.items ?? []).some((item: { path: string }) => item.path === rel);
+  };
   fs.mkdirSync(path.dirname(abs(rel)), { recursive: true });
   fs.writeFileSync(abs(rel), randomBytes(64));
-  await eventually(
-    `marker ${rel}`,
-    async () => {
-      const res = await api(server.url, 'GET', `/api/assets/search?q=${encodeURIComponent(rel)}&fields=path`);
-      return (res.body?.items ?? []).some((item: { path: string }) => item.path === rel);
-    },
-    30_000,
-  );
+  await eventually(`marker ${rel} registered`, registered, 30_000);
+  fs.rmSync(abs(rel));
+  await eventually(`marker ${rel} unregistered`, async () => !(await registered()), 30_000);
 }
 
 before(async () => {
@@ -208,6 +210,19 @@ test(
         }),
       (id) => api(server.url, 'DELETE', `/api/assets/${id}?delete_file=true`),
       () => api(server.url, 'POST', '/api/changes/undo', { wait: true }),
+      async () => {
+        // An upload (a drop in the studio when in a session): a new file, or known bytes.
+        const bytes = one(fresh);
+        const form = new FormData();
+        form.append('on_conflict', 'rename');
+        form.append('dest_path', one(['images/', 'up/']));
+        if (random() < 0.5) form.append('session', 'drop');
+        form.append('file', new Blob([new Uint8Array(bytes)]), 'up.png');
+        const res = await fetch(`${server.url}/api/assets/upload`, { method: 'POST', body: form });
+        const text = await res.text();
+        if (res.status < 300 && JSON.parse(text).created) count(bytes, 1);
+        return { status: res.status, headers: res.headers, body: undefined, text };
+      },
     ];
 
     const failures: string[] = [];
