@@ -8,11 +8,42 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /**
+ * How deeply JSON sent to the registry (a body, metadata given as text) may nest objects and
+ * arrays: far beyond what metadata needs, far below what the code that walks it (validation,
+ * metadata's canonical form) can recurse through.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** The same for files (sidecars, settings): a sidecar holds metadata a level or two down. */
+export const MAX_FILE_JSON_DEPTH = 2 * MAX_JSON_DEPTH;
+
+/** Whether `text` nests objects and arrays deeper than `limit` (brackets inside strings not counted). */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
  * JSON text from a file people may edit (sidecars, settings): a leading byte-order mark, which
  * Windows Notepad and other editors save, is not part of the document (RFC 8259 §8.1 lets a
- * parser ignore it; `JSON.parse` does not).
+ * parser ignore it; `JSON.parse` does not). Nesting past MAX_FILE_JSON_DEPTH does not parse
+ * either (a sidecar nested 20,000 deep overflowed the stack, and its file went unregistered).
  */
 export function parseJsonText(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_FILE_JSON_DEPTH))
+    throw new Error(`it nests objects or arrays more than ${MAX_FILE_JSON_DEPTH} levels deep`);
   return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 

@@ -4,7 +4,7 @@
  * and the registry (not each writer) owns the version counter.
  */
 import { badRequest } from './errors.js';
-import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, MAX_JSON_DEPTH, nestsDeeperThan, type JsonObject, type JsonValue } from './json.js';
 import { sameTextKey } from './text-keys.js';
 
 /** Keys the registry itself maintains inside `meta`; a full replace from a user keeps them. */
@@ -243,6 +243,10 @@ export function parseMetadataInput(raw: unknown): JsonObject {
   if (typeof raw === 'string') {
     const text = raw.trim();
     if (!text) return {};
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH))
+      throw badRequest(
+        `metadata nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; flatten it.`,
+      );
     try {
       value = JSON.parse(text);
     } catch (err) {

@@ -7,32 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppError } from '../domain/errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../domain/json.js';
 
 const invalid = (message: string): AppError => new AppError(400, 'invalid_json', message);
-
-/**
- * How deeply a body may nest objects and arrays: far beyond what metadata needs, far below what
- * the code that walks a body (validation, metadata's canonical form) can recurse through.
- */
-export const MAX_JSON_DEPTH = 64;
-
-/** Whether `text` nests objects and arrays deeper than `limit` (brackets inside strings not counted). */
-function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
 
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');

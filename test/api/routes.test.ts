@@ -716,6 +716,14 @@ describe('POST /api/assets/upload', () => {
     assertErrorEnvelope(res.body, 400);
     assert.match(res.body.message, /^metadata must be valid JSON/);
     assert.equal(ws.exists('data/assets/generic/bad-meta.txt'), false);
+    // Nested thousands deep (a 500 before: the stack of the code that walks metadata overflowed).
+    const deep = await upload('bad-meta.txt', content, {
+      metadata: `{"deep": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+    });
+    assert.equal(deep.status, 400, JSON.stringify(deep.body));
+    assertErrorEnvelope(deep.body, 400);
+    assert.equal(deep.body.message, 'metadata nests objects or arrays more than 64 levels deep; flatten it.');
+    assert.equal(ws.exists('data/assets/generic/bad-meta.txt'), false);
     const search = await api(url, 'GET', `/api/assets/search?hash=${sha256(content)}`);
     assert.equal(search.body.total, 0);
   });

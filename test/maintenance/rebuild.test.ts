@@ -472,6 +472,27 @@ describe('rebuild of a tree', () => {
     }
   });
 
+  test('a sidecar nested thousands deep is refused like an unparseable one: its file is registered all the same', async () => {
+    // (It overflowed the stack of the code that reads metadata: the file went unregistered with
+    // "Maximum call stack size exceeded" as its problem.)
+    const deep = `{"tags": ["mine"], "meta": {"deep": ${'['.repeat(20_000)}1${']'.repeat(20_000)}}}`;
+    writeAsset('broken/deep.txt', 'a file with a silly sidecar');
+    writeAsset('broken/deep.txt.asset.json', deep);
+    const summary = await rebuild();
+    assert.deepEqual(
+      summary.problems.filter((p: { path: string }) => p.path === 'broken/deep.txt'),
+      [
+        {
+          path: 'broken/deep.txt',
+          error:
+            'Failed to parse sidecar deep.txt.asset.json: it nests objects or arrays more than 128 levels deep',
+        },
+      ],
+    );
+    assert.deepEqual((await rowAt('broken/deep.txt')).tags, ['broken', 'deep']);
+    assert.equal(ws.read('data/assets/broken/deep.txt.asset.json'), deep, 'the sidecar is the user’s still');
+  });
+
   test('nothing but assets, sidecars, the _meta mirror and the trash was written under the root', () => {
     const files = listFiles(ws.assets);
     const stray = files.filter(
@@ -492,6 +513,7 @@ describe('rebuild of a tree', () => {
           'broken/new.txt',
           'broken/edited.txt',
           'broken/moved.txt',
+          'broken/deep.txt',
         ].includes(f),
     );
     assert.deepEqual(stray, []);
