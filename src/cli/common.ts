@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 /** What every CLI command shares: path options, opening the registry, output and exit codes. */
 import { Command, Option } from 'commander';
-import { AppError } from '../domain/errors.js';
+import { AppError, diskFull, isDiskFull } from '../domain/errors.js';
 import { ENV } from '../registry/paths.js';
 import { RegistryService } from '../registry/service.js';
 
@@ -62,7 +62,8 @@ export function exitCodeFor(error: unknown): number {
   return 1;
 }
 
-export function reportError(error: unknown, json: boolean): void {
+export function reportError(thrown: unknown, json: boolean): void {
+  const error = !(thrown instanceof AppError) && isDiskFull(thrown) ? diskFull(thrown as Error) : thrown;
   const code = error instanceof AppError ? error.code : 'internal_error';
   const message = error instanceof Error ? error.message : String(error);
   if (json) {

@@ -14,7 +14,7 @@ import {
   type AssetRecord,
   type ProvenanceRecord,
 } from '../domain/asset.js';
-import { AppError, badRequest, conflict, notFound } from '../domain/errors.js';
+import { AppError, badRequest, conflict, isDiskFull, notFound } from '../domain/errors.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import {
   applyBulkEdit,
@@ -2310,7 +2310,7 @@ function alreadyUndone(change: ChangeRow, by: number | null | undefined): AppErr
 
 function sidecarWriteFailed(uid: string, err: Error): AppError {
   return new AppError(
-    500,
+    isDiskFull(err) ? 507 : 500,
     'sidecar_write_failed',
     `Asset ${uid} is registered, but its sidecar could not be written (${err.message}). ` +
       'Fix the cause, then run enforce with fix_missing to write it.',

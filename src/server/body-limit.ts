@@ -1,8 +1,8 @@
 /**
- * A request body refused as too large is read to its end and dropped before the 413 goes out,
- * whether it declared its length or came chunked. Answered at once, the server closes the
- * connection while the client is still sending, and the client sees a broken pipe (EPIPE,
- * "fetch failed") instead of the answer. Draining is bounded: bodies declared bigger than
+ * A request body left unread by an error (refused as too large, an upload cut short by a full
+ * disk) is read to its end and dropped before the error goes out, whether it declared its length
+ * or came chunked. Answered at once, the server closes the connection while the client is still
+ * sending, and the client sees a broken pipe (EPIPE, "fetch failed") instead of the answer. Draining is bounded: bodies declared bigger than
  * {@link DRAIN_LIMIT} are not read at all, and a drain stops after that many bytes or
  * {@link DRAIN_MS}, whichever comes first (then the 413 goes out and the connection closes).
  */
@@ -29,6 +29,7 @@ export function drainRefusedBody(body: IncomingMessage): Promise<void> {
       if (drained > DRAIN_LIMIT) finish();
     };
     const timer = setTimeout(finish, DRAIN_MS);
+    body.unpipe(); // (from a multipart parser that stopped reading at the error)
     body.on('data', onData).on('end', finish).on('error', finish).on('close', finish).resume();
   });
 }

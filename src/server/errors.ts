@@ -10,7 +10,7 @@ import type {
   FastifyRequest,
   FastifySchemaValidationError,
 } from 'fastify';
-import { AppError } from '../domain/errors.js';
+import { AppError, diskFull, isDiskFull } from '../domain/errors.js';
 import { drainRefusedBody } from './body-limit.js';
 
 export interface ErrorEnvelope {
@@ -102,43 +102,16 @@ export function validationMessage(
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return sendError(reply, error.status, error.code, error.message, error.details);
-    }
-    if (error.validation) {
-      return sendError(
-        reply,
-        422,
-        'validation_error',
-        validationMessage(error.validationContext, error.validation),
-        error.validation.map((v) => ({
-          location: error.validationContext,
-          path: v.instancePath,
-          message: v.message,
-          params: v.params,
-        })),
-      );
-    }
-    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (known) {
-      const message =
-        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? `The request body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes ` +
-            `${request.method} ${request.routeOptions.url ?? request.url} takes: send less at once ` +
-            '(a long list of ids in parts).'
-          : (known.message ?? error.message);
-      const send = () => sendError(reply, known.status, known.code, message);
-      // The client reads the 413 only if it is not cut off while still sending (see body-limit).
-      return error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? drainRefusedBody(request.raw).then(send) : send();
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return sendError(reply, status, `http_${status}`, error.message);
-    const errorId = randomUUID().replace(/-/g, '').slice(0, 16);
-    request.log.error({ err: error, error_id: errorId }, 'unhandled error');
-    return sendError(reply, 500, 'internal_error', 'Internal server error', { error_id: errorId });
+    const send = (): unknown => answerError(error, request, reply);
+    // An error while the body was still coming in (too large, a disk full mid-upload): the rest is
+    // read and dropped first (see body-limit), or the connection closes after the answer, which a
+    // client reusing it would otherwise wait on for good.
+    if (request.raw.complete) return send();
+    return drainRefusedBody(request.raw).then(() => {
+      if (!request.raw.complete) void reply.header('connection', 'close');
+      return send();
+    });
   });
-
   app.setNotFoundHandler((request, reply) =>
     sendError(
       reply,
@@ -147,4 +120,46 @@ export function installErrorHandlers(app: FastifyInstance): void {
       `No route ${request.method} ${request.url.split('?')[0]}. The API is described at /docs.`,
     ),
   );
+}
+
+/** The error's answer in the envelope. */
+function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): unknown {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    return sendError(reply, error.status, error.code, error.message, error.details);
+  }
+  if (error.validation) {
+    return sendError(
+      reply,
+      422,
+      'validation_error',
+      validationMessage(error.validationContext, error.validation),
+      error.validation.map((v) => ({
+        location: error.validationContext,
+        path: v.instancePath,
+        message: v.message,
+        params: v.params,
+      })),
+    );
+  }
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (known) {
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `The request body is larger than the ${request.routeOptions.bodyLimit ?? 'allowed'} bytes ` +
+          `${request.method} ${request.routeOptions.url ?? request.url} takes: send less at once ` +
+          '(a long list of ids in parts).'
+        : (known.message ?? error.message);
+    return sendError(reply, known.status, known.code, message);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return sendError(reply, status, `http_${status}`, error.message);
+  if (isDiskFull(error)) {
+    request.log.error({ err: error }, 'disk full');
+    const full = diskFull(error);
+    return sendError(reply, full.status, full.code, full.message);
+  }
+  const errorId = randomUUID().replace(/-/g, '').slice(0, 16);
+  request.log.error({ err: error, error_id: errorId }, 'unhandled error');
+  return sendError(reply, 500, 'internal_error', 'Internal server error', { error_id: errorId });
 }

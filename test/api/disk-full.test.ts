@@ -1,0 +1,82 @@
+/**
+ * A full disk (a 2 MB tmpfs as the assets folder, where this machine lets the tests mount one):
+ * an upload that does not fit is a 507 `disk_full` in the error envelope that says what to do,
+ * leaves nothing behind (no row, no staged part), and the server goes on serving, on the same
+ * connection too; the CLI says the same. Skipped where mounting is not allowed (not root, or no
+ * CAP_SYS_ADMIN).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { assertErrorEnvelope } from '../helpers/contract.js';
+import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+let disk: string;
+let mounted = false;
+let server: RunningServer | undefined;
+
+before(async () => {
+  ws = makeWorkspace('areg-disk-full-');
+  disk = path.join(ws.dir, 'small-disk');
+  fs.mkdirSync(disk);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk], { stdio: 'ignore' });
+    mounted = true;
+  } catch {
+    return; // (not allowed here: the tests skip)
+  }
+  server = await startServer(ws.dir, [], { ASSET_REGISTRY_ASSETS_ROOT: path.join(disk, 'assets') });
+});
+after(async () => {
+  await server?.stop();
+  if (mounted) execFileSync('umount', [disk]);
+  ws?.cleanup();
+});
+
+const upload = async (bytes: Buffer, name: string) => {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)]), name);
+  const res = await fetch(`${server?.url}/api/assets/upload`, {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(20_000),
+  });
+  return { status: res.status, body: await res.json() };
+};
+
+test('an upload that does not fit is a 507 disk_full; nothing is left; the server goes on', async (t) => {
+  if (!server) return t.skip('cannot mount a small tmpfs here');
+  const big = await upload(randomBytes(3 * 1024 * 1024), 'big.bin');
+  assert.equal(big.status, 507, JSON.stringify(big.body));
+  assertErrorEnvelope(big.body, 507, 'disk_full');
+  assert.match(big.body.message, /^The disk is full \(ENOSPC: no space left on device.*\)\. Free some space/);
+  const search = await api(server.url, 'GET', '/api/assets/search');
+  assert.equal(search.body.total, 0, 'no row');
+  assert.deepEqual(
+    listFiles(path.join(disk, 'assets')).filter((f) => !f.startsWith('_meta/')),
+    [],
+    'nothing staged or placed',
+  );
+  // (Two: the client reuses its connection, which hung once the server had stopped reading the
+  // first upload's body mid-way without closing it.)
+  for (const name of ['small.bin', 'small-2.bin']) {
+    const small = await upload(randomBytes(10_000), name);
+    assert.equal(small.status, 200, JSON.stringify(small.body));
+  }
+});
+
+test('the CLI says the same when a copy does not fit', async (t) => {
+  if (!server) return t.skip('cannot mount a small tmpfs here');
+  ws.file('outside/big.bin', randomBytes(3 * 1024 * 1024));
+  const res = await runCli(['register', 'outside/big.bin', '--json'], ws.dir, {
+    ASSET_REGISTRY_ASSETS_ROOT: path.join(disk, 'assets'),
+  });
+  assert.equal(res.code, 1, res.stderr);
+  assert.equal(res.json.code, 'disk_full');
+  assert.match(res.stderr, /^error: The disk is full \(ENOSPC/m);
+});
