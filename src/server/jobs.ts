@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { diskFull, isDiskFull } from '../domain/errors.js';
 import type { JsonObject } from '../domain/json.js';
 
 export type JobKind =
@@ -68,7 +69,12 @@ export class JobBoard {
       },
       (err: unknown) => {
         job.status = 'failed';
-        job.error = err instanceof Error ? err.message : String(err);
+        // (A disk that filled up says what to do, as the route's own answer would.)
+        job.error = isDiskFull(err)
+          ? diskFull(err as Error).message
+          : err instanceof Error
+            ? err.message
+            : String(err);
         finish();
         throw err;
       },

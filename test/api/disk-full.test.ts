@@ -2,8 +2,8 @@
  * A full disk (a 2 MB tmpfs as the assets folder, where this machine lets the tests mount one):
  * an upload that does not fit is a 507 `disk_full` in the error envelope that says what to do,
  * leaves nothing behind (no row, no staged part), and the server goes on serving, on the same
- * connection too; the CLI says the same. Skipped where mounting is not allowed (not root, or no
- * CAP_SYS_ADMIN).
+ * connection too; the CLI says the same; a zip import leaves out the file that does not fit and
+ * says why. Skipped where mounting is not allowed (not root, or no CAP_SYS_ADMIN).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +14,8 @@ import { after, before, test } from 'node:test';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { makeZip } from '../helpers/zip.js';
+import { eventually } from '../helpers/eventually.js';
 
 let ws: Workspace;
 let disk: string;
@@ -79,4 +81,35 @@ test('the CLI says the same when a copy does not fit', async (t) => {
   assert.equal(res.code, 1, res.stderr);
   assert.equal(res.json.code, 'disk_full');
   assert.match(res.stderr, /^error: The disk is full \(ENOSPC/m);
+});
+
+test('a zip import leaves out the file that does not fit, saying why, and no part of it', async (t) => {
+  if (!server) return t.skip('cannot mount a small tmpfs here');
+  const zip = await makeZip([
+    ['pack/small.bin', randomBytes(5_000)],
+    ['pack/big.bin', Buffer.alloc(3 * 1024 * 1024, 1)], // (a small zip: it compresses)
+  ]);
+  const form = new FormData();
+  form.append('wait', 'false');
+  form.append('file', new Blob([new Uint8Array(zip)]), 'pack.zip');
+  const started = await fetch(`${server.url}/api/assets/import`, { method: 'POST', body: form });
+  const { job_id } = (await started.json()) as { job_id: string };
+  assert.equal(started.status, 202);
+  const job = await eventually('the import job finished', async () => {
+    const res = await api(server!.url, 'GET', `/api/jobs/${job_id}`);
+    return res.body.job.status !== 'running' && res.body.job;
+  });
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  assert.deepEqual(
+    job.summary.imported.map((a: { path: string }) => a.path),
+    ['pack/small.bin'],
+  );
+  assert.equal(job.summary.skipped.length, 1);
+  assert.equal(job.summary.skipped[0].name, 'pack/big.bin');
+  assert.match(job.summary.skipped[0].reason, /^not written: The disk is full \(ENOSPC/);
+  assert.deepEqual(
+    listFiles(path.join(disk, 'assets')).filter((f) => f.includes('big')),
+    [],
+    'no part of big.bin left',
+  );
 });
