@@ -7,16 +7,13 @@
  * sidecar missing, unreadable or disagreeing.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { seededRandom } from '../../bench/tools.js';
-import { eventually } from '../helpers/eventually.js';
+import { assertDiskAgrees, hashOf, picturesUnder } from '../helpers/disk-agrees.js';
 import { makeImage } from '../helpers/media.js';
 import { makeZip, unzip } from '../helpers/zip.js';
 import { api, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
-import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const PICTURES = 12;
 const CLIENTS = 8;
@@ -24,7 +21,7 @@ const CLIENTS = 8;
 let ws: Workspace;
 let server: RunningServer;
 let ids: string[];
-let startPictures: Set<string>;
+let startPictures: Map<string, number>;
 
 before(async () => {
   ws = makeWorkspace('areg-concurrent-');
@@ -36,7 +33,7 @@ before(async () => {
   const found = await api(server.url, 'GET', `/api/assets/search?limit=${PICTURES}&fields=uid`);
   ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
   assert.equal(ids.length, PICTURES);
-  startPictures = picturesOnDisk();
+  startPictures = picturesUnder(ws.assets);
   assert.equal(startPictures.size, PICTURES);
 });
 after(async () => {
@@ -88,82 +85,9 @@ async function storm(seed: number, count: number, requests: readonly Request[]):
   return failures;
 }
 
-/** The SHA-256 of every picture under the assets root, the trash included. */
-const picturesOnDisk = (): Set<string> =>
-  new Set(
-    listFiles(ws.assets)
-      .filter((f) => f.endsWith('.png'))
-      .map((f) =>
-        createHash('sha256')
-          .update(fs.readFileSync(path.join(ws.assets, f)))
-          .digest('hex'),
-      ),
-  );
-
-/**
- * Once the writes have settled: enforce's report, and the sidecars and mirrors on disk against
- * the rows. Every picture in `placed` (the start's, and those uploads and imports said they
- * registered) is still somewhere, kept or trashed. Returns how many assets are registered.
- */
-async function assertDiskAgrees(placed: ReadonlySet<string> = startPictures): Promise<number> {
-  const check = async () => {
-    const rows = await api(server.url, 'GET', '/api/assets/search?limit=100&fields=uid,path');
-    const report = await api(server.url, 'POST', '/api/assets/enforce', {
-      fix_missing: false,
-      overwrite: false,
-      fill_metadata: false,
-      wait: true,
-    });
-    return { rows: rows.body.items as Array<{ path: string }>, report: report.body.report };
-  };
-  // New pictures' previews finish after the storm, and each records itself in its sidecar.
-  await eventually(
-    'the previews done',
-    async () => {
-      const { counts } = (await api(server.url, 'GET', '/api/previews')).body;
-      return counts.queued + counts.running === 0;
-    },
-    60_000,
-  );
-  let state = await check();
-  // (A bulk edit answered 202 may still be writing its last sidecars.)
-  for (let tries = 0; tries < 50 && state.report.mismatched_sidecars.length; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    state = await check();
-  }
-  for (const field of ['missing_sidecars', 'invalid_sidecars', 'mismatched_sidecars'])
-    assert.deepEqual(state.report[field], [], field);
-
-  // A temp file is a write under way for a moment; one that stays was left behind.
-  const temps = (): string[] => listFiles(ws.assets).filter((f) => f.endsWith('.tmp'));
-  await eventually('no temp file left', () => temps().length === 0, 5000).catch(() =>
-    assert.deepEqual(temps(), [], 'temp files left'),
-  );
-  const files = listFiles(ws.assets).filter((f) => !f.startsWith('.trash/'));
-  const written = files.filter((f) => f.endsWith('.asset.json') || f.startsWith('_meta/'));
-  const expected = state.rows.flatMap(({ path: rel }) => [`${rel}.asset.json`, `_meta/${rel}.json`]);
-  const stray = written.filter((f) => !expected.includes(f));
-  const missing = expected.filter((f) => !written.includes(f));
-  assert.deepEqual(
-    { stray, missing },
-    { stray: [], missing: [] },
-    'a sidecar and a mirror per row, no other',
-  );
-  for (const { path: rel } of state.rows) assert.ok(files.includes(rel), `${rel} is where its row says`);
-  assert.deepEqual(
-    files.filter((f) => !f.endsWith('.png') && !written.includes(f)),
-    [],
-    'nothing else (no temp file)',
-  );
-  // Kept or trashed, every picture is still somewhere.
-  const onDisk = picturesOnDisk();
-  assert.deepEqual(
-    [...placed].filter((hash) => !onDisk.has(hash)),
-    [],
-    'no file lost',
-  );
-  return state.rows.length;
-}
+/** Once the writes have settled, the disk agrees with the rows; returns how many assets are registered. */
+const diskAgrees = async (placed: ReadonlyMap<string, number> = startPictures): Promise<number> =>
+  (await assertDiskAgrees(server.url, ws.assets, placed)).length;
 
 const tags = ['a', 'b', 'hero', 'Hero', 'two words'];
 const EDITS: Request[] = [
@@ -211,7 +135,7 @@ test(
   },
   async () => {
     assert.deepEqual(await storm(20261128, 320, EDITS), []);
-    assert.equal(await assertDiskAgrees(), PICTURES, 'every asset is still registered');
+    assert.equal(await diskAgrees(), PICTURES, 'every asset is still registered');
   },
 );
 
@@ -224,11 +148,9 @@ test('and with removals (files kept or trashed) undone among them', { timeout: 1
     () => api(server.url, 'POST', '/api/changes/undo', { wait: true }),
   ];
   assert.deepEqual(await storm(20261129, 320, [...EDITS, ...removals]), []);
-  const registered = await assertDiskAgrees();
+  const registered = await diskAgrees();
   assert.ok(registered <= PICTURES);
 });
-
-const hashOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A multipart POST (an upload or a zip import) of `file` with `fields`. */
 async function postFile(
@@ -250,17 +172,18 @@ async function postFile(
  * asset removed meanwhile are a new one): what they placed, and what was refused.
  */
 function takenFiles(): {
-  placed: Set<string>;
+  placed: Map<string, number>;
   refused: string[];
   keep: (res: ApiResponse, bytes: Buffer[]) => ApiResponse;
 } {
-  const placed = new Set(startPictures);
+  const placed = new Map(startPictures);
   const refused: string[] = [];
   return {
     placed,
     refused,
     keep: (res, bytes) => {
-      if (res.status < 300) for (const b of bytes) placed.add(hashOf(b));
+      // (At least one copy: known bytes are that asset, not another file.)
+      if (res.status < 300) for (const hash of bytes.map(hashOf)) placed.set(hash, placed.get(hash) ?? 1);
       else refused.push(`${res.status}: ${res.text.slice(0, 300)}`);
       return res;
     },
@@ -323,7 +246,7 @@ test(
     ];
     assert.deepEqual(await storm(20261130, 320, [...EDITS, removeOne, undo, ...files, ...files]), []);
     assert.deepEqual(refused, [], 'uploads and imports refused');
-    await assertDiskAgrees(placed);
+    await diskAgrees(placed);
   },
 );
 
@@ -342,5 +265,5 @@ test('uploads of the bytes of assets being removed: each is registered, as that 
   };
   assert.deepEqual(await storm(20261131, 600, [uploadKnown, uploadKnown, removeOne, undo, refreshIds]), []);
   assert.deepEqual(refused, [], 'uploads refused');
-  await assertDiskAgrees(placed);
+  await diskAgrees(placed);
 });

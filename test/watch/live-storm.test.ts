@@ -8,21 +8,21 @@
  * put there is still somewhere.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { seededRandom } from '../../bench/tools.js';
+import { assertDiskAgrees, hashOf, previewsDone } from '../helpers/disk-agrees.js';
 import { eventually } from '../helpers/eventually.js';
 import { makeImage } from '../helpers/media.js';
 import { api, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
-import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const PICTURES = 10;
 
 let ws: Workspace;
 let server: RunningServer;
-const hashOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 /** How many copies of each picture (by hash) the user has put under the root and not deleted. */
 const placed = new Map<string, number>();
 const count = (bytes: Buffer, by: 1 | -1): void => {
@@ -261,61 +261,16 @@ test(
 
     // Settled: the watcher has seen everything, the previews are made and recorded.
     await barrier();
-    await eventually(
-      'the previews done',
-      async () => {
-        const { counts } = (await api(server.url, 'GET', '/api/previews')).body;
-        return counts.queued + counts.running === 0;
-      },
-      60_000,
-    );
+    await previewsDone(server.url);
     await barrier();
-
-    const rows = (await api(server.url, 'GET', '/api/assets/search?limit=500&fields=uid,path')).body
-      .items as Array<{
-      path: string;
-    }>;
-    const pictureRows = rows.filter((r) => r.path.endsWith('.png')).map((r) => r.path);
+    const rows = await assertDiskAgrees(server.url, ws.assets, placed);
     assert.deepEqual(
       picturesAt().sort(),
-      [...pictureRows].sort(),
+      rows
+        .map((r) => r.path)
+        .filter((rel) => rel.endsWith('.png'))
+        .sort(),
       'a row for every picture on disk, a picture for every row',
-    );
-
-    const report = await api(server.url, 'POST', '/api/assets/enforce', {
-      fix_missing: false,
-      overwrite: false,
-      fill_metadata: false,
-      wait: true,
-    });
-    for (const field of ['missing_sidecars', 'invalid_sidecars', 'mismatched_sidecars'])
-      assert.deepEqual(report.body.report[field], [], field);
-
-    const files = listFiles(ws.assets).filter((f) => !f.startsWith('.trash/'));
-    const written = files.filter((f) => f.endsWith('.asset.json') || f.startsWith('_meta/'));
-    const expected = rows.flatMap(({ path: rel }) => [`${rel}.asset.json`, `_meta/${rel}.json`]);
-    assert.deepEqual(
-      {
-        stray: written.filter((f) => !expected.includes(f)),
-        missing: expected.filter((f) => !written.includes(f)),
-      },
-      { stray: [], missing: [] },
-      'a sidecar and a mirror per row, no other',
-    );
-    assert.deepEqual(
-      listFiles(ws.assets).filter((f) => f.endsWith('.tmp')),
-      [],
-      'no temp file',
-    );
-    const onDisk = new Map<string, number>();
-    for (const f of listFiles(ws.assets).filter((name) => name.endsWith('.png'))) {
-      const hash = hashOf(fs.readFileSync(abs(f)));
-      onDisk.set(hash, (onDisk.get(hash) ?? 0) + 1);
-    }
-    assert.deepEqual(
-      [...placed].filter(([hash, copies]) => (onDisk.get(hash) ?? 0) < copies),
-      [],
-      'no picture lost (kept or trashed)',
     );
   },
 );
