@@ -143,6 +143,31 @@ describe('POST /api/assets/export and its link', () => {
     assert.equal((await fetch(url + prepared.body.url)).status, 200);
   });
 
+  test('a file deleted after the link was made refuses the download (409), not a zip without it', async () => {
+    // (It was left out without a word: a pack shared as whole that was not.)
+    const kept = await registered('pack/kept.txt', 'kept');
+    const gone = await registered('pack/gone.txt', 'gone soon');
+    const prepared = await api(url, 'POST', '/api/assets/export', { ids: [kept, gone] });
+    assert.equal(prepared.body.files, 2);
+    fs.rmSync(assetFile('pack/gone.txt'));
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(url + prepared.body.url, { method });
+      assert.equal(res.status, 409, method);
+      if (method === 'GET') {
+        const body = await res.json();
+        assertErrorEnvelope(body, 409, 'export_changed');
+        assert.match(
+          body.message,
+          /^pack\/gone\.txt left the disk or the registry since this download was prepared/,
+        );
+      }
+    }
+    // Prepared again: listed as missing, and the rest downloads.
+    const { answer, entries } = await exported([kept, gone], { sidecars: false });
+    assert.deepEqual(answer.missing, [{ id: gone, path: 'pack/gone.txt' }]);
+    assert.deepEqual([...entries.keys()], ['pack/kept.txt']);
+  });
+
   test('hundreds of assets: the size announced is the size sent (a central directory over 64 KB)', async () => {
     const folder = `many/${'a-long-folder-name-'.repeat(4)}`;
     for (let i = 0; i < 300; i++)

@@ -3,7 +3,9 @@
  * for a URL) and the answer is a link that lasts 15 minutes; the browser downloads it as any
  * file (streamed to disk with its own progress, never held in the page), and a script can too.
  * The link keeps the ids, not the plan: the archive is what the registry and disk hold when it
- * is fetched.
+ * is fetched, and if one of its files has left the disk (or its asset the registry) since, the
+ * download is refused before its first byte rather than sent without it (a pack shared as whole
+ * that is not).
  */
 import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
@@ -132,6 +134,16 @@ export function registerExportRoutes(app: App, service: RegistryService): void {
             'This download link is unknown or has expired (links last 15 minutes): prepare the download again.',
           );
         const plan = await planExport(service.project(link.projectId), link.ids, { sidecars: link.sidecars });
+        const gone = [...plan.missing.map((m) => m.path), ...plan.unknown];
+        if (gone.length)
+          throw new AppError(
+            409,
+            'export_changed',
+            `${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ` and ${gone.length - 5} more` : ''} ` +
+              `left the disk or the registry since this download was prepared: prepare it again (what is ` +
+              'not on disk is then listed as missing, and left out).',
+            { missing: plan.missing, unknown: plan.unknown },
+          );
         const { stream, size } = exportArchive(plan);
         // A file changed while it was being sent: the download is cut short (its length will not match).
         stream.on('error', (err) => logger.warn({ err, name: link.name }, 'export cut short'));
