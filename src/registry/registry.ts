@@ -659,7 +659,9 @@ export class AssetRegistry {
       for (let attempt = 0; ; attempt++) {
         // (A duplicate removed meanwhile leaves its bytes to be a new asset: the loop goes round.)
         const duplicate = this.store.findByHash(this.projectId, staged.hash)[0];
-        const merged = duplicate && (await this.commitDuplicate(duplicate, metadata, input.provenance));
+        const merged =
+          duplicate &&
+          (await this.commitDuplicate(duplicate, metadata, input.provenance, { stagedPath, staged }));
         if (merged) return merged;
         if (duplicate) continue;
         const dest = resolveUnder(this.paths.assetsRoot, rel, 'dest_path').abs;
@@ -681,7 +683,10 @@ export class AssetRegistry {
             inputs: { ...provenanceInputs, ...(input.provenance?.inputs ?? {}) },
           });
           if (committed && 'duplicate' in committed) {
-            const done = await this.commitDuplicate(committed.duplicate, metadata, input.provenance);
+            const done = await this.commitDuplicate(committed.duplicate, metadata, input.provenance, {
+              stagedPath,
+              staged,
+            });
             if (done) return done;
             continue;
           }
@@ -727,23 +732,8 @@ export class AssetRegistry {
     metadata: JsonObject,
     provenance: ProvenanceInput | null | undefined,
   ): Committed | { duplicate: AssetRecord } | undefined {
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    let file = staged; // linked: the staged file's inode and mtime are the destination's
-    try {
-      fs.linkSync(stagedPath, dest);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return undefined;
-      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
-      try {
-        fs.copyFileSync(stagedPath, dest, fs.constants.COPYFILE_EXCL);
-      } catch (copyErr) {
-        if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-        throw copyErr;
-      }
-      const copy = fs.statSync(dest); // a copy is a new inode with a new mtime
-      file = { ...staged, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev };
-    }
+    const file = placeStaged(stagedPath, dest, staged);
+    if (!file) return undefined;
     try {
       const result = this.store.transaction(() =>
         this.insertNew(rel, assetType, file, metadata, provenance, {}),
@@ -887,11 +877,15 @@ export class AssetRegistry {
   /**
    * §1.7: known content. Nothing is copied; metadata is merged into the existing asset. Undefined
    * when that asset was removed meanwhile (its bytes are no one's now: the caller registers them).
+   * With `staged` (a copy's bytes): where the asset's file has gone from disk (deleted by hand,
+   * not yet seen), they are put back at its path, not dropped while the answer names an asset
+   * with no file.
    */
   private async commitDuplicate(
     existing: AssetRecord,
     updates: JsonObject,
     provenanceInput: ProvenanceInput | null | undefined,
+    staged?: { stagedPath: string; staged: HashedFile },
   ): Promise<RegisterResult | undefined> {
     let record = existing;
     let changed = false;
@@ -900,6 +894,7 @@ export class AssetRegistry {
     const gone = this.store.transaction(() => {
       const current = this.get(existing.uid);
       if (!current) return true;
+      if (staged) placeStaged(staged.stagedPath, this.absolutePath(current), staged.staged);
       record = this.withHandEdits([current])[0] ?? current;
       changed = record !== current;
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
@@ -2315,6 +2310,31 @@ function sidecarWriteFailed(uid: string, err: Error): AppError {
     `Asset ${uid} is registered, but its sidecar could not be written (${err.message}). ` +
       'Fix the cause, then run enforce with fix_missing to write it.',
   );
+}
+
+/**
+ * Puts a staged file at `dest` without replacing anything there: a hard link (the staged file's
+ * inode and mtime are the destination's), or a copy where links are not possible. Returns the
+ * placed file's stamp, or undefined when a file is there already.
+ */
+function placeStaged(stagedPath: string, dest: string, staged: HashedFile): HashedFile | undefined {
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  try {
+    fs.linkSync(stagedPath, dest);
+    return staged;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return undefined;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+  }
+  try {
+    fs.copyFileSync(stagedPath, dest, fs.constants.COPYFILE_EXCL);
+  } catch (copyErr) {
+    if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw copyErr;
+  }
+  const copy = fs.statSync(dest); // a copy is a new inode with a new mtime
+  return { ...staged, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev };
 }
 
 /**

@@ -709,6 +709,22 @@ describe('POST /api/assets/upload', () => {
     assert.equal(fs.existsSync(path.join(path.dirname(ws.dir), 'evil.txt')), false);
   });
 
+  test('known bytes whose file was deleted by hand: the upload puts the file back', async () => {
+    // (The answer named the asset and dropped the bytes: a registered asset with no file.)
+    const content = `put back ${process.hrtime.bigint()}`;
+    const first = await upload('put-back.txt', content, { asset_type: 'uploads' });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    fs.rmSync(path.join(ws.dir, 'data/assets/uploads/put-back.txt'));
+    const again = await upload('put-back-again.txt', content, { metadata: '{"tags": ["again"]}' });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.created, false);
+    assert.equal(again.body.asset.id, first.body.asset.id);
+    assert.equal(again.body.asset.path, 'uploads/put-back.txt');
+    assert.equal(ws.read('data/assets/uploads/put-back.txt'), content, 'the file is back');
+    assert.deepEqual(again.body.asset.tags, ['again']);
+    assert.equal(ws.exists('data/assets/generic/put-back-again.txt'), false, 'and no second copy');
+  });
+
   test('invalid metadata JSON is a 400 and registers nothing', async () => {
     const content = `bad meta ${process.hrtime.bigint()}`;
     const res = await upload('bad-meta.txt', content, { metadata: '{not json' });
