@@ -666,7 +666,11 @@ export class AssetRegistry {
         if (duplicate) continue;
         const dest = resolveUnder(this.paths.assetsRoot, rel, 'dest_path').abs;
         const existing = await this.hashIfThere(dest);
-        if (existing && existing.hash === staged.hash) {
+        // Looked at again after the hashing (an await): an undo may have taken that file back to
+        // the trash meanwhile (the name is free again), or someone changed it (not the file read).
+        if (existing && !sameStamp(dest, existing)) {
+          if (!fs.existsSync(dest)) continue;
+        } else if (existing && existing.hash === staged.hash) {
           // The same bytes are already there (e.g. from another project): register that file.
           return await this.commitInPlace(
             rel,
@@ -2310,6 +2314,12 @@ function sidecarWriteFailed(uid: string, err: Error): AppError {
     `Asset ${uid} is registered, but its sidecar could not be written (${err.message}). ` +
       'Fix the cause, then run enforce with fix_missing to write it.',
   );
+}
+
+/** Whether the file at `abs` is still the one stamped (inode, size, mtime). */
+function sameStamp(abs: string, stamp: HashedFile): boolean {
+  const now = fs.statSync(abs, { throwIfNoEntry: false });
+  return !!now && now.ino === stamp.ino && now.size === stamp.bytes && now.mtimeMs === stamp.mtimeMs;
 }
 
 /**
