@@ -41,3 +41,7 @@ export const diskFull = (err: Error): AppError =>
     `The disk is full (${err.message}). Free some space on the disk that holds the assets folder, the ` +
       'registry database and the preview cache, then try again.',
   );
+
+/** What an error tells a user: for a full disk, what to do about it; else its own message. */
+export const errorMessage = (err: unknown): string =>
+  isDiskFull(err) ? diskFull(err as Error).message : err instanceof Error ? err.message : String(err);

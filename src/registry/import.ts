@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry } from 'yauzl';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
-import { AppError, badRequest, diskFull, isDiskFull } from '../domain/errors.js';
+import { AppError, badRequest, errorMessage } from '../domain/errors.js';
 import { moveFileNoReplace } from '../files/move-file.js';
 import { cleanRelativePath, resolveUnder } from '../files/safe-path.js';
 import { zipEntries } from '../files/zip-entries.js';
@@ -149,8 +149,7 @@ export async function importZip(
         unpacked = !fs.existsSync(file.abs) && (await unpack(file));
       } catch (err) {
         // A folder of the archive that is a file here, a full disk: this one is left out.
-        const why = isDiskFull(err) ? diskFull(err as Error).message : (err as Error).message;
-        report.skipped.push({ name: file.entry.fileName, reason: `not written: ${why}` });
+        report.skipped.push({ name: file.entry.fileName, reason: `not written: ${errorMessage(err)}` });
         continue;
       }
       if (!unpacked) {

@@ -686,14 +686,8 @@ export class AssetRegistry {
             ...(input.provenance ?? {}),
             inputs: { ...provenanceInputs, ...(input.provenance?.inputs ?? {}) },
           });
-          if (committed && 'duplicate' in committed) {
-            const done = await this.commitDuplicate(committed.duplicate, metadata, input.provenance, {
-              stagedPath,
-              staged,
-            });
-            if (done) return done;
-            continue;
-          }
+          // (Known bytes after all, registered meanwhile: merged at the loop's top.)
+          if (committed && 'duplicate' in committed) continue;
           if (committed) return await this.afterCreate(committed);
         }
         // Another file holds the destination (or took it while we hashed).
@@ -849,11 +843,9 @@ export class AssetRegistry {
         onDisk?.id !== undefined && onDisk.hash === file.hash ? onDisk.id : undefined,
       ),
     );
+    // (Known bytes after all, registered meanwhile: merged as at the top.)
     if ('duplicate' in committed)
-      return (
-        (await this.commitDuplicate(committed.duplicate, metadata, provenance)) ??
-        this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs)
-      );
+      return this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs);
     return this.afterCreate(committed);
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { diskFull, isDiskFull } from '../domain/errors.js';
+import { errorMessage } from '../domain/errors.js';
 import type { JsonObject } from '../domain/json.js';
 
 export type JobKind =
@@ -69,12 +69,7 @@ export class JobBoard {
       },
       (err: unknown) => {
         job.status = 'failed';
-        // (A disk that filled up says what to do, as the route's own answer would.)
-        job.error = isDiskFull(err)
-          ? diskFull(err as Error).message
-          : err instanceof Error
-            ? err.message
-            : String(err);
+        job.error = errorMessage(err); // (a full disk says what to do, as the route's answer would)
         finish();
         throw err;
       },
