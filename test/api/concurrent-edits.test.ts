@@ -12,7 +12,7 @@ import { seededRandom } from '../../bench/tools.js';
 import { assertDiskAgrees, hashOf, picturesUnder } from '../helpers/disk-agrees.js';
 import { makeImage } from '../helpers/media.js';
 import { makeZip, unzip } from '../helpers/zip.js';
-import { api, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
+import { api, postFile, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const PICTURES = 12;
@@ -152,20 +152,6 @@ test('and with removals (files kept or trashed) undone among them', { timeout: 1
   assert.ok(registered <= PICTURES);
 });
 
-/** A multipart POST (an upload or a zip import) of `file` with `fields`. */
-async function postFile(
-  route: string,
-  fields: Record<string, string>,
-  file: Buffer,
-  name: string,
-): Promise<ApiResponse> {
-  const body = new FormData();
-  for (const [key, value] of Object.entries(fields)) body.append(key, value);
-  body.append('file', new Blob([new Uint8Array(file)]), name);
-  const res = await fetch(server.url + route, { method: 'POST', body });
-  return { status: res.status, headers: res.headers, body: undefined, text: await res.text() };
-}
-
 /**
  * Uploads and imports that must each be taken (a name in use gets another with on_conflict
  * rename or is listed in an import's `existing`; known bytes are that asset; the bytes of an
@@ -223,11 +209,19 @@ test(
         if (chance(0.5)) fields.session = one(['drop-1', 'drop-2']);
         if (chance(0.5)) fields.dest_path = one(['up/a/', 'images/']);
         const bytes = sources[index] as Buffer;
-        return keep(await postFile('/api/assets/upload', fields, bytes, `u${index}.png`), [bytes]);
+        return keep(await postFile(server.url, '/api/assets/upload', fields, bytes, `u${index}.png`), [
+          bytes,
+        ]);
       },
       async ({ one }) => {
         const pack = one(packs);
-        const res = await postFile('/api/assets/import', { dest: one(['imp/a', 'imp/b']) }, pack, 'p.zip');
+        const res = await postFile(
+          server.url,
+          '/api/assets/import',
+          { dest: one(['imp/a', 'imp/b']) },
+          pack,
+          'p.zip',
+        );
         return keep(
           res,
           [...(await unzip(pack)).values()].map((e) => e.bytes),
@@ -259,9 +253,10 @@ test('uploads of the bytes of assets being removed: each is registered, as that 
   const uploadKnown: Request = async ({ one }) => {
     const index = one(pictures.map((_, i) => i));
     const bytes = pictures[index] as Buffer;
-    return keep(await postFile('/api/assets/upload', { on_conflict: 'rename' }, bytes, `p${index}.png`), [
-      bytes,
-    ]);
+    return keep(
+      await postFile(server.url, '/api/assets/upload', { on_conflict: 'rename' }, bytes, `p${index}.png`),
+      [bytes],
+    );
   };
   assert.deepEqual(await storm(20261131, 600, [uploadKnown, uploadKnown, removeOne, undo, refreshIds]), []);
   assert.deepEqual(refused, [], 'uploads refused');

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertErrorEnvelope } from '../helpers/contract.js';
-import { api, runCli, startServer, type RunningServer } from '../helpers/server.js';
+import { api, postFile, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { makeZip } from '../helpers/zip.js';
 import { eventually } from '../helpers/eventually.js';
@@ -40,16 +40,8 @@ after(async () => {
   ws?.cleanup();
 });
 
-const upload = async (bytes: Buffer, name: string) => {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(bytes)]), name);
-  const res = await fetch(`${server?.url}/api/assets/upload`, {
-    method: 'POST',
-    body: form,
-    signal: AbortSignal.timeout(20_000),
-  });
-  return { status: res.status, body: await res.json() };
-};
+const upload = (bytes: Buffer, name: string) =>
+  postFile(server?.url ?? '', '/api/assets/upload', {}, bytes, name);
 
 test('an upload that does not fit is a 507 disk_full; nothing is left; the server goes on', async (t) => {
   if (!server) return t.skip('cannot mount a small tmpfs here');
@@ -89,12 +81,9 @@ test('a zip import leaves out the file that does not fit, saying why, and no par
     ['pack/small.bin', randomBytes(5_000)],
     ['pack/big.bin', Buffer.alloc(3 * 1024 * 1024, 1)], // (a small zip: it compresses)
   ]);
-  const form = new FormData();
-  form.append('wait', 'false');
-  form.append('file', new Blob([new Uint8Array(zip)]), 'pack.zip');
-  const started = await fetch(`${server.url}/api/assets/import`, { method: 'POST', body: form });
-  const { job_id } = (await started.json()) as { job_id: string };
+  const started = await postFile(server.url, '/api/assets/import', { wait: 'false' }, zip, 'pack.zip');
   assert.equal(started.status, 202);
+  const { job_id } = started.body as { job_id: string };
   const job = await eventually('the import job finished', async () => {
     const res = await api(server!.url, 'GET', `/api/jobs/${job_id}`);
     return res.body.job.status !== 'running' && res.body.job;

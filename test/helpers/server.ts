@@ -70,6 +70,15 @@ export interface ApiResponse {
   text: string;
 }
 
+/** The text's JSON, or undefined when it is not JSON. */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function api(
   base: string,
   method: string,
@@ -84,13 +93,26 @@ export async function api(
   }
   const res = await fetch(base + route, init);
   const text = await res.text();
-  let parsed: unknown = undefined;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  return { status: res.status, headers: res.headers, body: jsonOrUndefined(text), text };
+}
+
+/**
+ * A multipart POST of one file (an upload, a zip import) with form `fields`; the answer as
+ * {@link api} gives it (its JSON parsed when it is JSON). A hung answer fails after 20 s.
+ */
+export async function postFile(
+  base: string,
+  route: string,
+  fields: Record<string, string>,
+  file: Uint8Array,
+  name: string,
+): Promise<ApiResponse> {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  form.append('file', new Blob([new Uint8Array(file)]), name);
+  const res = await fetch(base + route, { method: 'POST', body: form, signal: AbortSignal.timeout(20_000) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: jsonOrUndefined(text), text };
 }
 
 export interface CliResult {

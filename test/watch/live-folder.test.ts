@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { api, postFile, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { eventually } from '../helpers/eventually.js';
 import { openStream, type SseFrame } from '../helpers/sse.js';
@@ -252,12 +252,15 @@ describe('serve --watch (live folder)', () => {
     // Deleted within the moment the watcher waits for a new file to settle. With chokidar's own
     // wait (awaitWriteFinish), such a file was reported neither added nor removed: the row the
     // API had made outlived its file for good (found by the live-folder storm).
-    const form = new FormData();
-    form.append('dest_path', 'drops/');
-    form.append('file', new Blob([new Uint8Array(randomBytes(1500))]), 'quick.dat');
-    const res = await fetch(`${server.url}/api/assets/upload`, { method: 'POST', body: form });
-    const uploaded = (await res.json()) as { asset: { id: string; path: string } };
-    assert.equal(res.status, 200, JSON.stringify(uploaded));
+    const res = await postFile(
+      server.url,
+      '/api/assets/upload',
+      { dest_path: 'drops/' },
+      randomBytes(1500),
+      'quick.dat',
+    );
+    assert.equal(res.status, 200, res.text);
+    const uploaded = res.body as { asset: { id: string; path: string } };
     fs.rmSync(asset(uploaded.asset.path));
     await eventually(
       'the row removed',
