@@ -331,6 +331,13 @@ const fileChanges = (store: object): object => {
   return key;
 };
 
+/**
+ * Per open database: how many files removals have deleted. A rebuild that sees it change while
+ * it runs looks again before registering a file it found (see rebuild.ts `commit`): one hashed
+ * before a removal took it into the trash must not get a row once it is gone.
+ */
+const deletedFileCounts = new WeakMap<object, { count: number }>();
+
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
 export class AssetRegistry {
@@ -370,6 +377,17 @@ export class AssetRegistry {
 
   private get paths() {
     return this.ctx.paths;
+  }
+
+  /** @internal How many files removals have deleted in this process (see {@link deletedFileCounts}). */
+  get filesDeleted(): number {
+    return deletedFileCounts.get(this.store)?.count ?? 0;
+  }
+
+  private countDeletedFile(): void {
+    const counter = deletedFileCounts.get(this.store);
+    if (counter) counter.count++;
+    else deletedFileCounts.set(this.store, { count: 1 });
   }
 
   // ---------------------------------------------------------------- reads
@@ -1392,10 +1410,15 @@ export class AssetRegistry {
         const file: Omit<RemovedFile, 'uid'> = deleteFiles
           ? this.deleteFile(record, trashBatch())
           : { fileDeleted: false };
-        await this.sidecars.remove(record.path);
-        for (const name of previewFileNames(record.uid)) {
-          fs.rmSync(path.join(this.paths.thumbsRoot, name), { force: true });
-        }
+        // A rebuild (or the live folder) that found the file may have registered it again
+        // meanwhile (then it is kept, see deleteFile): the sidecar there is that row's now, and
+        // so are the previews when it got the same id (from its bytes, or the sidecar).
+        const again = this.atPath(record.path);
+        if (!again) await this.sidecars.remove(record.path);
+        if (again?.uid !== record.uid)
+          for (const name of previewFileNames(record.uid)) {
+            fs.rmSync(path.join(this.paths.thumbsRoot, name), { force: true });
+          }
         removed.push({ uid: record.uid, ...file });
         this.emit('asset_removed', {
           uid: record.uid,
@@ -1406,6 +1429,8 @@ export class AssetRegistry {
           bytes: record.bytes,
           ...(file.trashed ? { trashed: file.trashed } : {}),
         });
+        // (Its registration's event may have gone out before this one: the last word is that it is there.)
+        if (again?.uid === record.uid) this.announceCreated(again);
       }
       onProgress?.(start + chunk.length, unique.length);
     }
@@ -1884,18 +1909,21 @@ export class AssetRegistry {
    */
   private deleteFile(record: AssetRecord, batch: string | undefined): Omit<RemovedFile, 'uid'> {
     const users = this.store.pathUsers(record.path);
+    if (users.some((u) => u.project_id === this.projectId))
+      return {
+        fileDeleted: false,
+        fileKeptReason: 'the file was registered again meanwhile (a rebuild or the live folder found it)',
+      };
     if (users.length > 0) {
       const projects = users.map((u) => u.project_id).join(', ');
       return { fileDeleted: false, fileKeptReason: `the file is also registered in project ${projects}` };
     }
     try {
       const abs = resolveUnder(this.paths.assetsRoot, record.path).abs;
-      if (!batch) {
-        fs.unlinkSync(abs);
-        return { fileDeleted: true };
-      }
-      const trashed = this.ctx.trash.put(batch, record.path, abs, this.sidecarPath(record));
-      return { fileDeleted: true, trashed: `${TRASH_DIR}/${trashed}` };
+      if (!batch) fs.unlinkSync(abs);
+      const trashed = batch && this.ctx.trash.put(batch, record.path, abs, this.sidecarPath(record));
+      this.countDeletedFile();
+      return trashed ? { fileDeleted: true, trashed: `${TRASH_DIR}/${trashed}` } : { fileDeleted: true };
     } catch (err) {
       // The asset is gone from the registry all the same; the others of the request go on.
       const { code, message } = err as NodeJS.ErrnoException;

@@ -151,6 +151,84 @@ describe('path-limited rebuild', () => {
     }
   });
 
+  /**
+   * Holds the next removal after its rows are deleted and before it is at the files (where it
+   * waits for sidecar writes under way): `paused` resolves once it is there, `release` lets it on.
+   */
+  const pauseNextRemoval = (): { paused: Promise<void>; release: () => void } => {
+    const sidecars = registry.context.sidecars;
+    const settled = sidecars.settled.bind(sidecars);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const paused = new Promise<void>((resolve) => {
+      sidecars.settled = async (keys) => {
+        sidecars.settled = settled;
+        resolve();
+        await gate;
+        return settled(keys);
+      };
+    });
+    return { paused, release };
+  };
+  const registered = async (rel: string): Promise<string> => {
+    put(rel);
+    await registry.rebuild({ ...quick, paths: [rel] });
+    return (registry.atPath(rel) as { uid: string }).uid;
+  };
+
+  test('a file a removal takes into the trash while a rebuild reads it gets no row', async () => {
+    // Was: the rebuild had hashed the file before the removal trashed it, and registered it
+    // after: a row, a sidecar and a mirror for a file that was in the trash.
+    const rel = 'race/trashed.bin';
+    const uid = await registered(rel);
+    const removal = pauseNextRemoval();
+    const removing = registry.removeMany([uid], { deleteFiles: true });
+    await removal.paused;
+    const pool = registry.context.pool;
+    const hashMany = pool.hashMany.bind(pool);
+    const hash = pool.hash.bind(pool);
+    const thenRemove = async <T>(hashing: Promise<T>): Promise<T> => {
+      const result = await hashing;
+      removal.release();
+      await removing;
+      return result;
+    };
+    pool.hashMany = (sources) => thenRemove(hashMany(sources));
+    pool.hash = (source) => thenRemove(hash(source));
+    try {
+      await registry.rebuild({ ...quick, paths: [rel] });
+    } finally {
+      Object.assign(pool, { hashMany, hash });
+    }
+    const { removed } = await removing;
+    assert.equal(removed[0]?.fileDeleted, true);
+    assert.equal(fs.existsSync(path.join(ws.assets, rel)), false);
+    assert.equal(registry.atPath(rel), undefined, 'no row for the file in the trash');
+    assert.equal(fs.existsSync(path.join(ws.assets, `${rel}.asset.json`)), false, 'no sidecar');
+    assert.equal(fs.existsSync(path.join(ws.assets, '_meta', `${rel}.json`)), false, 'no mirror');
+  });
+
+  test('a file a rebuild registers again while a removal is at it is kept, with its row and sidecar', async () => {
+    const rel = 'race/again.bin';
+    const uid = await registered(rel);
+    const removal = pauseNextRemoval();
+    const removing = registry.removeMany([uid], { deleteFiles: true });
+    await removal.paused;
+    const summary = await registry.rebuild({ ...quick, paths: [rel] });
+    assert.equal(summary.created, 1);
+    removal.release();
+    const { removed } = await removing;
+    assert.equal(removed[0]?.fileDeleted, false);
+    assert.match(String(removed[0]?.fileKeptReason), /registered again meanwhile/);
+    assert.equal(registry.atPath(rel)?.uid, uid, 'registered again, with its id (its sidecar named it)');
+    assert.ok(fs.existsSync(path.join(ws.assets, rel)), 'the file kept');
+    const sidecar = JSON.parse(fs.readFileSync(path.join(ws.assets, `${rel}.asset.json`), 'utf8')) as {
+      id: string;
+    };
+    assert.equal(sidecar.id, uid, "its sidecar is the new row's");
+    assert.ok(fs.existsSync(path.join(ws.assets, '_meta', `${rel}.json`)), 'and its mirror');
+  });
+
   test('the lock runs in order and survives a failure', async () => {
     const order: number[] = [];
     const key = {};
