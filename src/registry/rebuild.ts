@@ -171,7 +171,7 @@ export async function rebuildRegistry(
 
   // The folders are read on the hashing threads while this one reads the rows they are compared
   // with (see scanAssets); between pages of rows it hands out the scan's next folders.
-  const deletionsAtScan = registry.filesDeleted;
+  const vacatedAtScan = registry.pathsVacated;
   const scanning = options.paths
     ? scanPaths(root, options.paths)
     : scanAssets(root, (dir, relDir) => pool.scanFolder(dir, relDir));
@@ -504,8 +504,8 @@ export async function rebuildRegistry(
       return { file, record: updated, announce: 'updated' };
     }
 
-    // Deleted by a removal since the scan saw it (hashed before it went into the trash).
-    if (registry.filesDeleted !== deletionsAtScan && !fs.existsSync(file.abs)) return undefined;
+    // Taken away by a removal or a move since the scan saw it (read before it went).
+    if (registry.pathsVacated !== vacatedAtScan && !fs.existsSync(file.abs)) return undefined;
     // Registered at this path by someone else (an API call) since this run read the rows.
     const raced = store.getByPath(projectId, file.rel);
     if (raced) {

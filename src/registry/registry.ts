@@ -332,11 +332,12 @@ const fileChanges = (store: object): object => {
 };
 
 /**
- * Per open database: how many files removals have deleted. A rebuild that sees it change while
- * it runs looks again before registering a file it found (see rebuild.ts `commit`): one hashed
- * before a removal took it into the trash must not get a row once it is gone.
+ * Per open database: how many files this process has taken from their paths (deleted, trashed,
+ * moved, an upload's copy dropped). A rebuild that sees it change while it runs looks again
+ * before registering a file it found (see rebuild.ts `commit`): one it read just before a removal
+ * took it into the trash, or a move took it elsewhere, must not get a row once it is gone.
  */
-const deletedFileCounts = new WeakMap<object, { count: number }>();
+const vacatedCounts = new WeakMap<object, { count: number }>();
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -379,15 +380,15 @@ export class AssetRegistry {
     return this.ctx.paths;
   }
 
-  /** @internal How many files removals have deleted in this process (see {@link deletedFileCounts}). */
-  get filesDeleted(): number {
-    return deletedFileCounts.get(this.store)?.count ?? 0;
+  /** @internal How many files this process has taken from their paths (see {@link vacatedCounts}). */
+  get pathsVacated(): number {
+    return vacatedCounts.get(this.store)?.count ?? 0;
   }
 
-  private countDeletedFile(): void {
-    const counter = deletedFileCounts.get(this.store);
+  private vacated(): void {
+    const counter = vacatedCounts.get(this.store);
     if (counter) counter.count++;
-    else deletedFileCounts.set(this.store, { count: 1 });
+    else vacatedCounts.set(this.store, { count: 1 });
   }
 
   // ---------------------------------------------------------------- reads
@@ -754,12 +755,18 @@ export class AssetRegistry {
       const result = this.store.transaction(() =>
         this.insertNew(rel, assetType, file, metadata, provenance, {}),
       );
-      if ('duplicate' in result) fs.rmSync(dest, { force: true });
+      if ('duplicate' in result) this.dropPlaced(dest);
       return result;
     } catch (err) {
-      fs.rmSync(dest, { force: true }); // we created it a moment ago; nothing else refers to it
+      this.dropPlaced(dest); // we created it a moment ago; nothing else refers to it
       throw err;
     }
+  }
+
+  /** An upload's copy placed a moment ago, taken away again (see {@link vacatedCounts}). */
+  private dropPlaced(dest: string): void {
+    fs.rmSync(dest, { force: true });
+    this.vacated();
   }
 
   private insertNew(
@@ -1507,8 +1514,10 @@ export class AssetRegistry {
       (outcome === 'changed' || outcome instanceof AppError) &&
       found === 'from the trash' &&
       !this.store.getByPath(this.projectId, snapshot.path)
-    )
+    ) {
       this.ctx.trash.putBack(snapshot.trash as string, abs);
+      this.vacated();
+    }
     return outcome;
   }
 
@@ -1823,6 +1832,7 @@ export class AssetRegistry {
     try {
       fs.mkdirSync(path.dirname(toAbs), { recursive: true });
       moveFileNoReplace(fromAbs, toAbs);
+      this.vacated();
     } catch (err) {
       this.store.transaction(() => this.store.update(current));
       const { code, message } = err as NodeJS.ErrnoException;
@@ -1922,7 +1932,7 @@ export class AssetRegistry {
       const abs = resolveUnder(this.paths.assetsRoot, record.path).abs;
       if (!batch) fs.unlinkSync(abs);
       const trashed = batch && this.ctx.trash.put(batch, record.path, abs, this.sidecarPath(record));
-      this.countDeletedFile();
+      this.vacated();
       return trashed ? { fileDeleted: true, trashed: `${TRASH_DIR}/${trashed}` } : { fileDeleted: true };
     } catch (err) {
       // The asset is gone from the registry all the same; the others of the request go on.
