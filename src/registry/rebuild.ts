@@ -32,7 +32,7 @@ import {
   thumbnailName,
   waveformName,
 } from '../previews/kinds.js';
-import { utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
+import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
 
@@ -300,10 +300,7 @@ export async function rebuildRegistry(
    * replaced by another with the same size and mtime is another inode, so it is read again).
    */
   const sameFile = (file: ScannedFile, state: FileState | undefined): state is FileState =>
-    state !== undefined &&
-    state.bytes === file.size &&
-    state.file_mtime_ms === file.mtimeMs &&
-    (state.file_ino === null || state.file_ino === file.ino);
+    state !== undefined && isRecordedFile(state, file);
 
   /** Whether a file will be read as things stand (an unchanged file or a rename is not). */
   const needsHash = (file: ScannedFile): boolean => {

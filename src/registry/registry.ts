@@ -61,8 +61,10 @@ import {
 import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
 import {
+  isRecordedFile,
   utcNow,
   type FileStamp,
+  type FileState,
   type PreviewJob,
   type DuplicateFilter,
   type Facets,
@@ -677,7 +679,7 @@ export class AssetRegistry {
     try {
       for (let attempt = 0; ; attempt++) {
         // (A duplicate removed meanwhile leaves its bytes to be a new asset: the loop goes round.)
-        const duplicate = this.store.findByHash(this.projectId, staged.hash)[0];
+        const duplicate = this.holderOf(staged.hash);
         const merged =
           duplicate &&
           (await this.commitDuplicate(duplicate, metadata, input.provenance, { stagedPath, staged }));
@@ -780,7 +782,7 @@ export class AssetRegistry {
     preferredUid?: string,
   ): Committed | { duplicate: AssetRecord } {
     // Checked inside the write transaction: another process may have registered the same bytes.
-    const duplicate = this.store.findByHash(this.projectId, file.hash)[0];
+    const duplicate = this.holderOf(file.hash);
     if (duplicate) return { duplicate };
     const now = utcNow();
     const meta = normaliseMetadata({ ...metadata, version: metadata.version ?? 1 });
@@ -814,6 +816,29 @@ export class AssetRegistry {
   }
 
   /**
+   * The asset known to hold these bytes (§1.7: registering them again is that asset): the first
+   * whose file is as the registry last saw it (size, mtime, inode), else one whose file is gone
+   * (an upload puts its bytes back there, see {@link commitDuplicate}). One whose file was
+   * changed since (edited or replaced by hand, not yet seen) may hold other bytes now: merging
+   * into it could drop the only copy of these, so the bytes are registered anew instead.
+   */
+  private holderOf(hash: string): AssetRecord | undefined {
+    let gone: FileState | undefined;
+    for (const state of this.store.fileStatesWithHash(this.projectId, hash)) {
+      const seen = this.fileAsRecorded(state);
+      if (seen === 'same') return this.get(state.uid);
+      if (seen === 'gone') gone ??= state;
+    }
+    return gone && this.get(gone.uid);
+  }
+
+  /** Whether a row's file is as it recorded, gone, or changed since (not read). */
+  private fileAsRecorded(state: FileState): 'same' | 'gone' | 'changed' {
+    const now = fs.statSync(path.join(this.paths.assetsRoot, state.path), { throwIfNoEntry: false });
+    return !now ? 'gone' : isRecordedFile(state, now) ? 'same' : 'changed';
+  }
+
+  /**
    * id = first 16 hex of the content hash. If another asset already holds that id (its content
    * changed since, keeping its id), derive a fresh one from the hash so ids never collide.
    */
@@ -834,7 +859,7 @@ export class AssetRegistry {
     provenance: ProvenanceInput | null | undefined,
     provenanceInputs: JsonObject,
   ): Promise<RegisterResult> {
-    const duplicate = this.store.findByHash(this.projectId, file.hash)[0];
+    const duplicate = this.holderOf(file.hash);
     const merged = duplicate && (await this.commitDuplicate(duplicate, metadata, provenance));
     if (merged) return merged;
     if (duplicate) return this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs);
@@ -914,8 +939,11 @@ export class AssetRegistry {
     await this.settleSidecars([existing.uid]);
     const gone = this.store.transaction(() => {
       const current = this.get(existing.uid);
-      if (!current) return true;
-      if (staged) placeStaged(staged.stagedPath, this.absolutePath(current), staged.staged);
+      // (Removed meanwhile, or its file changed: not the holder of these bytes any more.)
+      const state = current && this.store.fileStateAt(this.projectId, current.path);
+      if (!current || (state && this.fileAsRecorded(state) === 'changed')) return true;
+      const putBack = staged && placeStaged(staged.stagedPath, this.absolutePath(current), staged.staged);
+      if (putBack) this.store.setFileStamp(this.projectId, current.uid, putBack);
       record = this.withHandEdits([current])[0] ?? current;
       changed = record !== current;
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);

@@ -130,6 +130,18 @@ export interface FileState {
 }
 
 /**
+ * Whether the file `stat` describes is the one the row recorded (size, mtime, and inode when
+ * known): then its bytes are taken to be the row's, unread.
+ */
+export const isRecordedFile = (
+  state: FileState,
+  file: { size: number; mtimeMs: number; ino: number },
+): boolean =>
+  state.bytes === file.size &&
+  state.file_mtime_ms === file.mtimeMs &&
+  (state.file_ino === null || state.file_ino === file.ino);
+
+/**
  * What `stat` said about an asset's file when the registry read it (its size is the row's
  * `bytes`): a rebuild does not read a file whose size and stamp still match, and finds a renamed
  * file by its inode. `ino`/`dev` are null when unknown.

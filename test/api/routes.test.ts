@@ -725,6 +725,25 @@ describe('POST /api/assets/upload', () => {
     assert.equal(ws.exists('data/assets/generic/put-back-again.txt'), false, 'and no second copy');
   });
 
+  test('known bytes whose file was edited by hand since: the upload is a new asset, its bytes kept', async () => {
+    // (The answer named the asset and dropped the bytes, though that file no longer held them.)
+    const content = `edited since ${process.hrtime.bigint()}`;
+    const first = await upload('edited-since.txt', content, { asset_type: 'uploads' });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const edited = path.join(ws.dir, 'data/assets/uploads/edited-since.txt');
+    fs.writeFileSync(edited, `${content}, and more typed by hand`);
+    const again = await upload('edited-since.txt', content, {
+      asset_type: 'uploads',
+      on_conflict: 'rename',
+    });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.created, true);
+    assert.notEqual(again.body.asset.id, first.body.asset.id);
+    assert.equal(again.body.asset.path, 'uploads/edited-since-1.txt');
+    assert.equal(ws.read('data/assets/uploads/edited-since-1.txt'), content, 'the bytes are kept');
+    assert.equal(ws.read('data/assets/uploads/edited-since.txt'), `${content}, and more typed by hand`);
+  });
+
   test('invalid metadata JSON is a 400 and registers nothing', async () => {
     const content = `bad meta ${process.hrtime.bigint()}`;
     const res = await upload('bad-meta.txt', content, { metadata: '{not json' });
