@@ -157,6 +157,7 @@ export async function importZip(
         continue;
       }
       written.push(file.rel);
+      registry.filePlaced(file.rel);
       report.bytes += file.entry.uncompressedSize;
       const sidecar = sidecars.get(file.rel);
       // Without it the file is registered with path-derived metadata, as a rebuild would.

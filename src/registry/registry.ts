@@ -334,12 +334,24 @@ const fileChanges = (store: object): object => {
 };
 
 /**
- * Per open database: how many files this process has taken from their paths (deleted, trashed,
- * moved, an upload's copy dropped). A rebuild that sees it change while it runs looks again
- * before registering a file it found (see rebuild.ts `commit`): one it read just before a removal
- * took it into the trash, or a move took it elsewhere, must not get a row once it is gone.
+ * Per open database, what this process does to files under the assets root that others must hear
+ * of. `vacated`: how many files it has taken from their paths (deleted, trashed, moved, an
+ * upload's copy dropped); a rebuild that sees it change while it runs looks again before
+ * registering a file it found (see rebuild.ts `commit`): one it read just before a removal took
+ * it into the trash, or a move took it elsewhere, must not get a row once it is gone. `placed`:
+ * who is told of each file it puts at a path (the live folder, which checks it: the watcher may
+ * never see a file that a hand deletes the moment it lands, and its row would outlive it).
  */
-const vacatedCounts = new WeakMap<object, { count: number }>();
+interface FileActivity {
+  vacated: number;
+  placed: Set<(rel: string) => void>;
+}
+const fileActivities = new WeakMap<object, FileActivity>();
+const fileActivity = (store: object): FileActivity => {
+  let activity = fileActivities.get(store);
+  if (!activity) fileActivities.set(store, (activity = { vacated: 0, placed: new Set() }));
+  return activity;
+};
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -382,15 +394,28 @@ export class AssetRegistry {
     return this.ctx.paths;
   }
 
-  /** @internal How many files this process has taken from their paths (see {@link vacatedCounts}). */
+  /** @internal How many files this process has taken from their paths (see {@link FileActivity}). */
   get pathsVacated(): number {
-    return vacatedCounts.get(this.store)?.count ?? 0;
+    return fileActivity(this.store).vacated;
   }
 
   private vacated(): void {
-    const counter = vacatedCounts.get(this.store);
-    if (counter) counter.count++;
-    else vacatedCounts.set(this.store, { count: 1 });
+    fileActivity(this.store).vacated++;
+  }
+
+  /**
+   * @internal Tells `listener` of each file this process puts at a path under the assets root
+   * (relative, `/`-separated; see {@link FileActivity}). Returns how to stop.
+   */
+  onFilePlaced(listener: (rel: string) => void): () => void {
+    const { placed } = fileActivity(this.store);
+    placed.add(listener);
+    return () => placed.delete(listener);
+  }
+
+  /** @internal A file this process put at `rel` (see {@link onFilePlaced}). */
+  filePlaced(rel: string): void {
+    for (const listener of fileActivity(this.store).placed) listener(rel);
   }
 
   // ---------------------------------------------------------------- reads
@@ -758,6 +783,7 @@ export class AssetRegistry {
         this.insertNew(rel, assetType, file, metadata, provenance, {}),
       );
       if ('duplicate' in result) this.dropPlaced(dest);
+      else this.filePlaced(rel);
       return result;
     } catch (err) {
       this.dropPlaced(dest); // we created it a moment ago; nothing else refers to it
@@ -765,7 +791,7 @@ export class AssetRegistry {
     }
   }
 
-  /** An upload's copy placed a moment ago, taken away again (see {@link vacatedCounts}). */
+  /** An upload's copy placed a moment ago, taken away again (see {@link FileActivity}). */
   private dropPlaced(dest: string): void {
     fs.rmSync(dest, { force: true });
     this.vacated();
@@ -943,7 +969,10 @@ export class AssetRegistry {
       const state = current && this.store.fileStateAt(this.projectId, current.path);
       if (!current || (state && this.fileAsRecorded(state) === 'changed')) return true;
       const putBack = staged && placeStaged(staged.stagedPath, this.absolutePath(current), staged.staged);
-      if (putBack) this.store.setFileStamp(this.projectId, current.uid, putBack);
+      if (putBack) {
+        this.store.setFileStamp(this.projectId, current.uid, putBack);
+        this.filePlaced(current.path);
+      }
       record = this.withHandEdits([current])[0] ?? current;
       changed = record !== current;
       const merged = this.nextMeta(record.meta, mergeMetadata(record.meta, updates), updates, false);
@@ -1639,6 +1668,7 @@ export class AssetRegistry {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       return taken();
     }
+    this.filePlaced(snapshot.path);
     return 'from the trash';
   }
 
@@ -1868,6 +1898,7 @@ export class AssetRegistry {
         ? fileThere(to)
         : conflict('move_failed', `${record.path} could not be moved to ${to}: ${message}`);
     }
+    this.filePlaced(to);
     return moved;
   }
 

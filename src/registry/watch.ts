@@ -15,7 +15,9 @@
  *   being written, it waits). That wait is the watcher's own, not chokidar's `awaitWriteFinish`:
  *   a file created and deleted within chokidar's wait is reported neither added nor removed, so
  *   when a batch had found it meanwhile (listing a new folder, reading a sidecar's event), its
- *   row outlived its file.
+ *   row outlived its file. chokidar reports nothing at all for a file that came and went before
+ *   it looked: the registry tells the watcher of each file it puts somewhere (checked as an
+ *   add), and an added path gone again by its batch counts as removed.
  * - A removal waits a grace period before it counts: a move is reported as unlink + add, and
  *   the add (whose bytes find the row whose file is gone) must be seen first to keep the id.
  * - Large batches, a removed or renamed folder, and the start (to catch up with changes made
@@ -104,6 +106,7 @@ export class FolderWatcher {
   private seq = 0;
   private currentState: LiveFolderState = 'starting';
   private readonly listeners = new Set<(batch: WatchBatch) => void>();
+  private readonly stopHearingPlaced: () => void;
 
   constructor(
     private readonly registry: AssetRegistry,
@@ -112,6 +115,9 @@ export class FolderWatcher {
   ) {
     this.root = registry.context.paths.assetsRoot;
     this.opts = { ...DEFAULTS, ...stripUndefined(options) };
+    // The registry's own placements (uploads, moves, undos, imports) are checked as adds: the
+    // watcher may never see a file a hand deletes the moment it lands (see `settled`).
+    this.stopHearingPlaced = registry.onFilePlaced((rel) => this.onEvent('add', path.join(this.root, rel)));
   }
 
   /**
@@ -172,6 +178,7 @@ export class FolderWatcher {
   /** Stops watching, drops what is pending and waits for a running batch to finish. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopHearingPlaced();
     this.currentState = 'closed';
     this.stopWaiting?.();
     if (this.timer) clearTimeout(this.timer);
@@ -273,13 +280,15 @@ export class FolderWatcher {
   /**
    * Takes the changed paths that are ready out of `changed`: those whose size and mtime have held
    * for `stabilityMs` since last seen changing (a file still being written waits; one that changed
-   * since is stamped again). A path gone again is dropped: its removal is an event of its own.
+   * since is stamped again). A path gone again counts as removed: chokidar reports no removal of
+   * a file it never saw (one deleted before it looked), and a row may hold that path meanwhile
+   * (a file the registry put there, one a batch found by listing a new folder).
    */
   private settled(now: number): string[] {
     const ready: string[] = [];
     for (const [rel, seen] of this.changed) {
       const stamp = this.stampOf(rel);
-      if (!stamp) this.changed.delete(rel);
+      if (!stamp) this.markGone(rel, now);
       else if (stamp.size !== seen.size || stamp.mtimeMs !== seen.mtimeMs)
         this.changed.set(rel, { ...stamp, at: now });
       else if (now - seen.at >= this.opts.stabilityMs) {

@@ -326,7 +326,7 @@ describe('FolderWatcher, handed its events by hand', () => {
     ws = makeWorkspace('areg-watcher-events-');
     service = RegistryService.open({ workspace: ws.dir, hooks: new HookBus() });
     registry = service.project();
-    watcher = new FolderWatcher(registry, service.hooks, { quietMs: 100 });
+    watcher = new FolderWatcher(registry, service.hooks, { quietMs: 100, unlinkGraceMs: 300 });
     watcher.onBatch((batch) => batches.push(batch));
   });
   after(async () => {
@@ -351,6 +351,25 @@ describe('FolderWatcher, handed its events by hand', () => {
     assert.deepEqual(
       records.map((r) => r.path),
       ['drop/a.png', 'drop/deep/b.png'],
+    );
+  });
+
+  test('a file the registry moved that a hand deleted before chokidar saw it is unregistered', async () => {
+    // chokidar reports no event for a file that came and went before it looked: it reported the
+    // move's source gone and nothing at its destination, whose row outlived the file.
+    const rel = 'keep/moved-away.png';
+    fs.mkdirSync(path.join(ws.assets, 'keep'), { recursive: true });
+    fs.writeFileSync(path.join(ws.assets, rel), randomBytes(100));
+    await registry.rebuild({ waitForThumbs: false, paths: [rel] });
+    const { uid } = registry.atPath(rel) as { uid: string };
+    await registry.move(uid, 'elsewhere/moved-away.png');
+    fs.rmSync(path.join(ws.assets, 'elsewhere/moved-away.png'));
+    deliver('unlink', rel);
+    await eventually('the moved asset unregistered', () => registry.get(uid) === undefined, 10_000);
+    await eventually(
+      'its sidecar gone',
+      () => !fs.existsSync(path.join(ws.assets, 'elsewhere/moved-away.png.asset.json')),
+      5000,
     );
   });
 });
