@@ -11,12 +11,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
-import { api, CLI, REPO, startServer, type RunningServer } from '../helpers/server.js';
+import { api, CLI_ARGS, REPO, startServer, type RunningServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { unzip } from '../helpers/zip.js';
 
 const run = promisify(execFile);
-const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 const SHOTS = path.join(REPO, 'test-output', 'e2e', 'screenshots');
 
 test.describe.configure({ mode: 'serial' });
@@ -587,7 +586,7 @@ test('a file registered with the CLI appears in the open page, selection and scr
   ws.file('incoming/moon.png', await makeImage(120, 120, 'png', undefined, { r: 242, g: 204, b: 143 }));
   const { stdout } = await run(
     process.execPath,
-    ['--import', TSX, CLI, 'register', 'incoming/moon.png', '--type', 'images', '--tags', 'night', '--json'],
+    [...CLI_ARGS, 'register', 'incoming/moon.png', '--type', 'images', '--tags', 'night', '--json'],
     { cwd: ws.dir, env: { ...process.env, LOG_LEVEL: 'error' } },
   );
   const moon = (JSON.parse(stdout) as { asset_id: string }).asset_id;

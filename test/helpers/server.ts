@@ -1,5 +1,5 @@
 /**
- * A real server process (the CLI's `serve`, run from the sources) on a free loopback port, and a
+ * A real server process (the CLI's `serve`, see {@link CLI_ARGS}) on a free loopback port, and a
  * small HTTP client for it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +9,17 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'src', 'cli', 'main.ts');
 const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+
+/**
+ * `node`'s arguments that run `asset-registry`: the build in `dist/` (what `npm start` runs) when
+ * the test script has just made it (ASSET_REGISTRY_TEST_BUILT=1: a process starts in half the
+ * time, with no TypeScript to compile in it and its worker threads), else the sources through tsx
+ * (a test file run by hand after an edit).
+ */
+export const CLI_ARGS: readonly string[] =
+  process.env.ASSET_REGISTRY_TEST_BUILT === '1'
+    ? [path.join(REPO, 'dist', 'cli', 'main.js')]
+    : ['--import', TSX, CLI];
 
 export interface RunningServer {
   url: string;
@@ -22,7 +33,7 @@ export async function startServer(
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<RunningServer> {
-  const proc = spawn(process.execPath, ['--import', TSX, CLI, 'serve', '--port', '0', ...args], {
+  const proc = spawn(process.execPath, [...CLI_ARGS, 'serve', '--port', '0', ...args], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,10 +133,10 @@ export interface CliResult {
   json: any;
 }
 
-/** Runs `asset-registry <args>` from the sources, with stdout not a terminal (JSON output). */
+/** Runs `asset-registry <args>` (see {@link CLI_ARGS}), with stdout not a terminal (JSON output). */
 export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+    const proc = spawn(process.execPath, [...CLI_ARGS, ...args], {
       cwd,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

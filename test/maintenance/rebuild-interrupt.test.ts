@@ -6,12 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI, REPO, runCli } from '../helpers/server.js';
+import { CLI_ARGS, runCli } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
-const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 // Enough files that a rebuild cannot finish between two looks at the tree (sidecars land up to
 // 512 at a time).
 const FILES = 2400;
@@ -42,7 +40,7 @@ const sidecarsOnDisk = (): number => listFiles(ws.assets).filter((f) => f.endsWi
 /** Starts `rebuild` and kills it (SIGKILL) once `killAfter` more sidecars exist than at the start. */
 async function killedRebuild(killAfter: number): Promise<{ killed: boolean; stderr: string }> {
   const start = sidecarsOnDisk();
-  const proc = spawn(process.execPath, ['--import', TSX, CLI, 'rebuild', '--no-wait-for-thumbs'], {
+  const proc = spawn(process.execPath, [...CLI_ARGS, 'rebuild', '--no-wait-for-thumbs'], {
     cwd: ws.dir,
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
