@@ -858,6 +858,12 @@ export class AssetRegistry {
     return gone && this.get(gone.uid);
   }
 
+  /** Whether an asset's file is gone from its path. */
+  private fileGone(record: AssetRecord): boolean {
+    const state = this.store.fileStateAt(this.projectId, record.path);
+    return !!state && this.fileAsRecorded(state) === 'gone';
+  }
+
   /** Whether a row's file is as it recorded, gone, or changed since (not read). */
   private fileAsRecorded(state: FileState): 'same' | 'gone' | 'changed' {
     const now = fs.statSync(path.join(this.paths.assetsRoot, state.path), { throwIfNoEntry: false });
@@ -885,7 +891,15 @@ export class AssetRegistry {
     provenance: ProvenanceInput | null | undefined,
     provenanceInputs: JsonObject,
   ): Promise<RegisterResult> {
-    const duplicate = this.holderOf(file.hash);
+    let duplicate = this.holderOf(file.hash);
+    if (duplicate && this.fileGone(duplicate) && !this.store.getByPath(this.projectId, rel)) {
+      // Its asset's file is gone: this is that file, moved by hand (not yet seen). The rebuild's
+      // move detection takes the asset here, with its id, tags and licence (and a sidecar moved
+      // along), as the next rebuild would; the request's metadata is merged into it below.
+      await this.rebuild({ paths: [rel], removeStale: false, waitForThumbs: false });
+      const moved = this.atPath(rel);
+      if (moved?.hash === file.hash) duplicate = moved;
+    }
     const merged = duplicate && (await this.commitDuplicate(duplicate, metadata, provenance));
     if (merged) return merged;
     if (duplicate) return this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs);

@@ -149,6 +149,37 @@ describe('POST /api/assets/register', () => {
     assert.equal(ws.exists('data/assets/inplace/keep.txt.asset.json'), true);
   });
 
+  test('copy:false on a file a hand moved (not yet seen) is that asset at its new path', async () => {
+    // (Was: the answer named the asset at its old path, where no file was, and the file registered
+    // had no row.)
+    const content = `moved by hand ${process.hrtime.bigint()}`;
+    ws.file('data/assets/inplace/before.txt', content);
+    const first = await register({
+      path: 'data/assets/inplace/before.txt',
+      copy: false,
+      metadata: { tags: ['kept'], license: 'CC0-1.0' },
+    });
+    assert.equal(first.status, 200, first.text);
+    fs.mkdirSync(assetFile('inplace/later'), { recursive: true });
+    fs.renameSync(assetFile('inplace/before.txt'), assetFile('inplace/later/after.txt'));
+    const res = await register({
+      path: 'data/assets/inplace/later/after.txt',
+      copy: false,
+      metadata: { title: 'After' },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.created, false);
+    assert.equal(res.body.asset.id, first.body.asset.id, 'the same asset');
+    assert.equal(res.body.asset.path, 'inplace/later/after.txt');
+    assert.deepEqual(res.body.asset.tags, ['kept']);
+    assert.equal(res.body.asset.license, 'CC0-1.0');
+    assert.equal(res.body.asset.metadata.title, 'After');
+    assert.equal(ws.exists('data/assets/inplace/later/after.txt.asset.json'), true);
+    assert.equal(ws.exists('data/assets/inplace/before.txt.asset.json'), false, 'no sidecar left behind');
+    const atOld = await api(url, 'GET', `/api/assets/search?q=${encodeURIComponent('inplace/before.txt')}`);
+    assert.equal(atOld.body.total, 0);
+  });
+
   test('copy:false with a source outside the assets root is a 400 and writes nothing', async () => {
     const src = source('outside.txt');
     const before = listFiles(ws.assets);
