@@ -170,26 +170,28 @@ describe('path-limited rebuild', () => {
     });
     return { paused, release };
   };
-  const registered = async (rel: string): Promise<string> => {
+  /** A file registered, then removed with its file deleted: the removal held as above. */
+  const heldRemoval = async (rel: string) => {
     put(rel);
     await registry.rebuild({ ...quick, paths: [rel] });
-    return (registry.atPath(rel) as { uid: string }).uid;
+    const { uid } = registry.atPath(rel) as { uid: string };
+    const { paused, release } = pauseNextRemoval();
+    const removing = registry.removeMany([uid], { deleteFiles: true });
+    await paused;
+    return { uid, release, removing };
   };
 
   test('a file a removal takes into the trash while a rebuild reads it gets no row', async () => {
     // Was: the rebuild had hashed the file before the removal trashed it, and registered it
     // after: a row, a sidecar and a mirror for a file that was in the trash.
     const rel = 'race/trashed.bin';
-    const uid = await registered(rel);
-    const removal = pauseNextRemoval();
-    const removing = registry.removeMany([uid], { deleteFiles: true });
-    await removal.paused;
+    const { release, removing } = await heldRemoval(rel);
     const pool = registry.context.pool;
     const hashMany = pool.hashMany.bind(pool);
     const hash = pool.hash.bind(pool);
     const thenRemove = async <T>(hashing: Promise<T>): Promise<T> => {
       const result = await hashing;
-      removal.release();
+      release();
       await removing;
       return result;
     };
@@ -210,13 +212,10 @@ describe('path-limited rebuild', () => {
 
   test('a file a rebuild registers again while a removal is at it is kept, with its row and sidecar', async () => {
     const rel = 'race/again.bin';
-    const uid = await registered(rel);
-    const removal = pauseNextRemoval();
-    const removing = registry.removeMany([uid], { deleteFiles: true });
-    await removal.paused;
+    const { uid, release, removing } = await heldRemoval(rel);
     const summary = await registry.rebuild({ ...quick, paths: [rel] });
     assert.equal(summary.created, 1);
-    removal.release();
+    release();
     const { removed } = await removing;
     assert.equal(removed[0]?.fileDeleted, false);
     assert.match(String(removed[0]?.fileKeptReason), /registered again meanwhile/);
