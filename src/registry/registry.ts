@@ -704,7 +704,7 @@ export class AssetRegistry {
     try {
       for (let attempt = 0; ; attempt++) {
         // (A duplicate removed meanwhile leaves its bytes to be a new asset: the loop goes round.)
-        const duplicate = this.holderOf(staged.hash);
+        const duplicate = await this.knownHolder(staged.hash);
         const merged =
           duplicate &&
           (await this.commitDuplicate(duplicate, metadata, input.provenance, { stagedPath, staged }));
@@ -858,6 +858,31 @@ export class AssetRegistry {
     return gone && this.get(gone.uid);
   }
 
+  /**
+   * {@link holderOf}, looking into the files changed since their rows recorded them: one that
+   * still holds these bytes (touched, checked out again) is recorded anew and is the holder, so
+   * a touch does not turn the next upload of its bytes into a second asset.
+   */
+  private async knownHolder(hash: string): Promise<AssetRecord | undefined> {
+    const holder = this.holderOf(hash);
+    if (holder && !this.fileGone(holder)) return holder;
+    for (const state of this.store.fileStatesWithHash(this.projectId, hash)) {
+      if (this.fileAsRecorded(state) !== 'changed') continue;
+      const abs = path.join(this.paths.assetsRoot, state.path);
+      const file = await this.hashIfThere(abs).catch(() => undefined);
+      if (file?.hash !== hash) continue;
+      const recorded = this.store.transaction(() => {
+        // (Still that row at that path, with those bytes, and the file as it was read.)
+        const now = this.store.fileStateAt(this.projectId, state.path);
+        if (now?.uid !== state.uid || now.hash !== hash || !sameStamp(abs, file)) return false;
+        this.store.setFileStamp(this.projectId, state.uid, file);
+        return true;
+      });
+      if (recorded) return this.get(state.uid);
+    }
+    return holder;
+  }
+
   /** Whether an asset's file is gone from its path. */
   private fileGone(record: AssetRecord): boolean {
     const state = this.store.fileStateAt(this.projectId, record.path);
@@ -891,7 +916,7 @@ export class AssetRegistry {
     provenance: ProvenanceInput | null | undefined,
     provenanceInputs: JsonObject,
   ): Promise<RegisterResult> {
-    let duplicate = this.holderOf(file.hash);
+    let duplicate = await this.knownHolder(file.hash);
     if (duplicate && this.fileGone(duplicate) && !this.store.getByPath(this.projectId, rel)) {
       // Its asset's file is gone: this is that file, moved by hand (not yet seen). The rebuild's
       // move detection takes the asset here, with its id, tags and licence (and a sidecar moved

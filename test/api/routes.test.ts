@@ -775,6 +775,20 @@ describe('POST /api/assets/upload', () => {
     assert.equal(ws.read('data/assets/uploads/edited-since.txt'), `${content}, and more typed by hand`);
   });
 
+  test('known bytes whose file was only touched since: the upload is that asset, no second copy', async () => {
+    const content = `touched since ${process.hrtime.bigint()}`;
+    const first = await upload('touched-since.txt', content, { asset_type: 'uploads' });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(ws.dir, 'data/assets/uploads/touched-since.txt'), later, later);
+    const again = await upload('touched-copy.txt', content, { asset_type: 'uploads' });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.created, false);
+    assert.equal(again.body.asset.id, first.body.asset.id);
+    assert.equal(again.body.asset.path, 'uploads/touched-since.txt');
+    assert.equal(ws.exists('data/assets/uploads/touched-copy.txt'), false, 'no second copy');
+  });
+
   test('invalid metadata JSON is a 400 and registers nothing', async () => {
     const content = `bad meta ${process.hrtime.bigint()}`;
     const res = await upload('bad-meta.txt', content, { metadata: '{not json' });
