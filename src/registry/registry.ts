@@ -321,26 +321,18 @@ const BULK_WRITES_IN_FLIGHT = 3;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Per open database: what moves, removes or puts back files and sidecars (moves, removals, undos)
- * runs one at a time. Each reads its rows, then works on the files at their paths: an undo that
- * put back an asset while a removal of it was still at its files had its file or sidecar taken
- * by that removal (found by test/api/concurrent-edits.test.ts).
- */
-const fileChangeKeys = new WeakMap<object, object>();
-const fileChanges = (store: object): object => {
-  let key = fileChangeKeys.get(store);
-  if (!key) fileChangeKeys.set(store, (key = {}));
-  return key;
-};
-
-/**
- * Per open database, what this process does to files under the assets root that others must hear
- * of. `vacated`: how many files it has taken from their paths (deleted, trashed, moved, an
- * upload's copy dropped); a rebuild that sees it change while it runs looks again before
- * registering a file it found (see rebuild.ts `commit`): one it read just before a removal took
- * it into the trash, or a move took it elsewhere, must not get a row once it is gone. `placed`:
- * who is told of each file it puts at a path (the live folder, which checks it: the watcher may
- * never see a file that a hand deletes the moment it lands, and its row would outlive it).
+ * Per open database, what this process does to files under the assets root:
+ * - What moves, removes or puts back files and sidecars (moves, removals, undos) runs one at a
+ *   time, keyed by this record (`fileChanges`). Each reads its rows, then works on the files at
+ *   their paths: an undo that put back an asset while a removal of it was still at its files had
+ *   its file or sidecar taken by that removal (found by test/api/concurrent-edits.test.ts).
+ * - `vacated`: how many files it has taken from their paths (deleted, trashed, moved, an upload's
+ *   copy dropped); a rebuild that sees it change while it runs looks again before registering a
+ *   file it found (see rebuild.ts `commit`): one it read just before a removal took it into the
+ *   trash, or a move took it elsewhere, must not get a row once it is gone.
+ * - `placed`: who is told of each file it puts at a path (the live folder, which checks it: the
+ *   watcher may never see a file that a hand deletes the moment it lands, and its row would
+ *   outlive it).
  */
 interface FileActivity {
   vacated: number;
@@ -352,6 +344,8 @@ const fileActivity = (store: object): FileActivity => {
   if (!activity) fileActivities.set(store, (activity = { vacated: 0, placed: new Set() }));
   return activity;
 };
+/** The key of the one-at-a-time lock of file changes (see {@link FileActivity}). */
+const fileChanges = fileActivity;
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -849,13 +843,8 @@ export class AssetRegistry {
    * into it could drop the only copy of these, so the bytes are registered anew instead.
    */
   private holderOf(hash: string): AssetRecord | undefined {
-    let gone: FileState | undefined;
-    for (const state of this.store.fileStatesWithHash(this.projectId, hash)) {
-      const seen = this.fileAsRecorded(state);
-      if (seen === 'same') return this.get(state.uid);
-      if (seen === 'gone') gone ??= state;
-    }
-    return gone && this.get(gone.uid);
+    const { holder } = this.holdersOf(hash);
+    return holder && this.get(holder.uid);
   }
 
   /**
@@ -864,10 +853,9 @@ export class AssetRegistry {
    * a touch does not turn the next upload of its bytes into a second asset.
    */
   private async knownHolder(hash: string): Promise<AssetRecord | undefined> {
-    const holder = this.holderOf(hash);
-    if (holder && !this.fileGone(holder)) return holder;
-    for (const state of this.store.fileStatesWithHash(this.projectId, hash)) {
-      if (this.fileAsRecorded(state) !== 'changed') continue;
+    const { holder, gone, changed } = this.holdersOf(hash);
+    if (holder && !gone) return this.get(holder.uid);
+    for (const state of changed) {
       const abs = path.join(this.paths.assetsRoot, state.path);
       const file = await this.hashIfThere(abs).catch(() => undefined);
       if (file?.hash !== hash) continue;
@@ -880,13 +868,33 @@ export class AssetRegistry {
       });
       if (recorded) return this.get(state.uid);
     }
-    return holder;
+    return holder && this.get(holder.uid);
   }
 
-  /** Whether an asset's file is gone from its path. */
-  private fileGone(record: AssetRecord): boolean {
+  /**
+   * The rows with these bytes, by how their files are (see {@link holderOf}): `holder`, the first
+   * whose file is as recorded, else the first whose file is gone (then `gone`); `changed`, those
+   * whose file changed since, when no file is as recorded.
+   */
+  private holdersOf(hash: string): { holder?: FileState; gone: boolean; changed: FileState[] } {
+    let gone: FileState | undefined;
+    const changed: FileState[] = [];
+    for (const state of this.store.fileStatesWithHash(this.projectId, hash)) {
+      const seen = this.fileAsRecorded(state);
+      if (seen === 'same') return { holder: state, gone: false, changed: [] };
+      if (seen === 'gone') gone ??= state;
+      else changed.push(state);
+    }
+    return { ...(gone ? { holder: gone } : {}), gone: !!gone, changed };
+  }
+
+  /**
+   * Whether an asset's file is as its row recorded it, gone, or changed since (not read); undefined
+   * when no row is at its path any more (moved or removed meanwhile).
+   */
+  private fileOf(record: AssetRecord): 'same' | 'gone' | 'changed' | undefined {
     const state = this.store.fileStateAt(this.projectId, record.path);
-    return !!state && this.fileAsRecorded(state) === 'gone';
+    return state && this.fileAsRecorded(state);
   }
 
   /** Whether a row's file is as it recorded, gone, or changed since (not read). */
@@ -917,7 +925,7 @@ export class AssetRegistry {
     provenanceInputs: JsonObject,
   ): Promise<RegisterResult> {
     let duplicate = await this.knownHolder(file.hash);
-    if (duplicate && this.fileGone(duplicate) && !this.store.getByPath(this.projectId, rel)) {
+    if (duplicate && this.fileOf(duplicate) === 'gone' && !this.store.getByPath(this.projectId, rel)) {
       // Its asset's file is gone: this is that file, moved by hand (not yet seen). The rebuild's
       // move detection takes the asset here, with its id, tags and licence (and a sidecar moved
       // along), as the next rebuild would; the request's metadata is merged into it below.
@@ -1005,8 +1013,7 @@ export class AssetRegistry {
     const gone = this.store.transaction(() => {
       const current = this.get(existing.uid);
       // (Removed meanwhile, or its file changed: not the holder of these bytes any more.)
-      const state = current && this.store.fileStateAt(this.projectId, current.path);
-      if (!current || (state && this.fileAsRecorded(state) === 'changed')) return true;
+      if (!current || this.fileOf(current) === 'changed') return true;
       const putBack = staged && placeStaged(staged.stagedPath, this.absolutePath(current), staged.staged);
       if (putBack) {
         this.store.setFileStamp(this.projectId, current.uid, putBack);

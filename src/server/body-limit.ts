@@ -2,9 +2,10 @@
  * A request body left unread by an error (refused as too large, an upload cut short by a full
  * disk) is read to its end and dropped before the error goes out, whether it declared its length
  * or came chunked. Answered at once, the server closes the connection while the client is still
- * sending, and the client sees a broken pipe (EPIPE, "fetch failed") instead of the answer. Draining is bounded: bodies declared bigger than
- * {@link DRAIN_LIMIT} are not read at all, and a drain stops after that many bytes or
- * {@link DRAIN_MS}, whichever comes first (then the 413 goes out and the connection closes).
+ * sending, and the client sees a broken pipe (EPIPE, "fetch failed") instead of the answer.
+ * Draining is bounded: bodies declared bigger than {@link DRAIN_LIMIT} are not read at all, and a
+ * drain stops after that many bytes or {@link DRAIN_MS}, whichever comes first (then the error
+ * goes out and the connection closes).
  */
 import type { IncomingMessage } from 'node:http';
 
