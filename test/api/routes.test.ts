@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { api, postFile, startServer, type RunningServer } from '../helpers/server.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { assertErrorEnvelope, SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
 
@@ -695,18 +695,8 @@ describe('GET /api/assets/{id}/file, /sidecar, /provenance', () => {
 });
 
 describe('POST /api/assets/upload', () => {
-  async function upload(
-    filename: string,
-    content: string,
-    fields: Record<string, string> = {},
-  ): Promise<{ status: number; body: any }> {
-    const form = new FormData();
-    for (const [k, v] of Object.entries(fields)) form.append(k, v);
-    form.append('file', new Blob([content], { type: 'text/plain' }), filename);
-    const res = await fetch(`${url}/api/assets/upload`, { method: 'POST', body: form });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const upload = (filename: string, content: string, fields: Record<string, string> = {}) =>
+    postFile(url, '/api/assets/upload', fields, Buffer.from(content), filename);
 
   test('registers the uploaded file with its metadata', async () => {
     const content = `uploaded ${process.hrtime.bigint()}`;
