@@ -1,4 +1,5 @@
 /** What every per-project registry shares within one process. */
+import type { FileLease } from '../files/file-lease.js';
 import type { Trash } from '../files/trash.js';
 import type { PreviewQueue } from '../previews/queue.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
@@ -15,4 +16,6 @@ export interface RegistryContext {
   sidecars: SidecarWriter;
   previews: PreviewQueue;
   trash: Trash;
+  /** Held while files move, go or get sidecars, against other processes (see files/file-lease.ts). */
+  lease: FileLease;
 }

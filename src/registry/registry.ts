@@ -294,10 +294,10 @@ export interface UndoReport {
 
 /**
  * A row and its latest provenance as the caller committed them, and the store's
- * `sidecarWriteCount` then: while that count is unchanged, they are what the database holds.
+ * `sidecarStateVersion` then: while it is unchanged, they are what the database holds.
  */
 export interface CommittedSidecar extends Committed {
-  asOf: number;
+  asOf: string;
 }
 
 const RESERVED_TOP = new Set(['_meta', '.staging']);
@@ -369,6 +369,14 @@ export class AssetRegistry {
   /** @internal What rebuild and enforce work with. */
   get context(): RegistryContext {
     return this.ctx;
+  }
+
+  /**
+   * Runs a move, removal or undo: one at a time in this process, and holding the file lease
+   * against other processes (see files/file-lease.ts).
+   */
+  private changeFiles<T>(fn: () => Promise<T>): Promise<T> {
+    return runExclusive(fileChanges(this.store), () => this.ctx.lease.hold(fn));
   }
 
   /** Audits (and repairs) sidecars and metadata (see enforce.ts). */
@@ -1220,7 +1228,7 @@ export class AssetRegistry {
     onProgress?: (done: number, total: number) => void,
     only?: readonly string[],
   ): Promise<UndoReport> {
-    return runExclusive(fileChanges(this.store), () => this.undoNow(changeId, onProgress, only));
+    return this.changeFiles(() => this.undoNow(changeId, onProgress, only));
   }
 
   private async undoNow(
@@ -1469,7 +1477,7 @@ export class AssetRegistry {
     options: { deleteFiles?: boolean; trash?: boolean; change?: NewChange | (() => number) } = {},
     onProgress?: (done: number, total: number) => void,
   ): Promise<{ removed: RemovedFile[]; missing: string[]; changeId: number | null }> {
-    return runExclusive(fileChanges(this.store), () => this.removeManyNow(uids, options, onProgress));
+    return this.changeFiles(() => this.removeManyNow(uids, options, onProgress));
   }
 
   private async removeManyNow(
@@ -1722,7 +1730,7 @@ export class AssetRegistry {
 
   /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
   move(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
-    return runExclusive(fileChanges(this.store), () => this.moveNow(uid, to));
+    return this.changeFiles(() => this.moveNow(uid, to));
   }
 
   private async moveNow(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
@@ -1758,7 +1766,7 @@ export class AssetRegistry {
     summary: string,
     onProgress?: (done: number, total: number) => void,
   ): Promise<MoveReport> {
-    return runExclusive(fileChanges(this.store), async () => {
+    return this.changeFiles(async () => {
       const moved = await this.relocate(
         uids,
         destination,
@@ -2347,7 +2355,7 @@ export class AssetRegistry {
 
   /** @internal What a caller that just committed a row holds, for {@link writeSidecars}. */
   committedSidecar(record: AssetRecord, provenance: ProvenanceRecord | undefined): CommittedSidecar {
-    return { record, provenance, asOf: this.store.sidecarWriteCount };
+    return { record, provenance, asOf: this.store.sidecarStateVersion };
   }
 
   private sidecarKey(uid: string): string {
@@ -2364,7 +2372,7 @@ export class AssetRegistry {
   ): Array<SidecarState | undefined> {
     return this.store.read(() =>
       items.map((item) =>
-        'asOf' in item && item.asOf === this.store.sidecarWriteCount
+        'asOf' in item && item.asOf === this.store.sidecarStateVersion
           ? item
           : this.sidecarState(item.record.uid),
       ),

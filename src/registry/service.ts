@@ -2,6 +2,8 @@
  * Opens everything a registry needs (database, worker pool, event log, sidecar writer) once per
  * process, and hands out one AssetRegistry per project.
  */
+import path from 'node:path';
+import { FileLease } from '../files/file-lease.js';
 import { Trash } from '../files/trash.js';
 import { hooks as processHooks, type HookBus } from '../hooks/bus.js';
 import { PreviewQueue } from '../previews/queue.js';
@@ -42,13 +44,15 @@ export class RegistryService {
     const paths = resolvePaths(options);
     const store = new SqliteStore(paths.dbPath);
     const pool = new WorkerPool(options.workerThreads);
+    const lease = new FileLease(path.join(paths.stagingDir, 'files.lock'));
     return new RegistryService({
       store,
       paths,
       pool,
       events: new EventLog(store, options.hooks ?? processHooks),
-      sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot, (files) => pool.writeFiles(files)),
+      sidecars: new SidecarWriter(paths.assetsRoot, paths.metaRoot, lease, (files) => pool.writeFiles(files)),
       trash: new Trash(paths.trashDir, paths.trashDays, paths.trashMaxBytes),
+      lease,
     });
   }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
+import { FileLease } from '../files/file-lease.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */
@@ -56,6 +57,11 @@ export class SidecarWriter {
   constructor(
     private readonly assetsRoot: string,
     private readonly metaRoot: string | false,
+    /**
+     * Held from reading the states to their landing, so that another process cannot move or
+     * remove an asset in between (its sidecar would land beside no file); none by default.
+     */
+    private readonly lease: FileLease = new FileLease(undefined),
     /** Where `writeMany` writes: in this thread by default, the worker pool's write thread in a service. */
     private readonly writeBatch: BatchWriter = writeFilesAtomic,
   ) {}
@@ -87,7 +93,16 @@ export class SidecarWriter {
   }
 
   /** Loads the states now, writes their sidecars and mirrors through `writeFiles`, and says how each went. */
-  private async writeStates(
+  private writeStates(
+    loadAll: () => ReadonlyArray<SidecarState | undefined>,
+    writeFiles: BatchWriter,
+    latest: ReadonlyArray<() => boolean>,
+  ): Promise<Array<SidecarWritten | undefined | Error>> {
+    // (Joining: a move or removal holding the lease may be waiting for this write.)
+    return this.lease.hold(() => this.writeStatesNow(loadAll, writeFiles, latest), true);
+  }
+
+  private async writeStatesNow(
     loadAll: () => ReadonlyArray<SidecarState | undefined>,
     writeFiles: BatchWriter,
     latest: ReadonlyArray<() => boolean>,

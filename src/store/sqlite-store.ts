@@ -742,6 +742,7 @@ export class SqliteStore {
       counted: db.prepare<[string, string, string], { n: number }>(
         'SELECT n FROM asset_counts WHERE project_id = ? AND dim = ? AND value = ?',
       ),
+      dataVersion: db.prepare<[], { v: number }>('SELECT data_version AS v FROM pragma_data_version'),
       // Starts the read snapshot; moves when any connection commits (or this one writes).
       version: db.prepare<[], { v: string }>(
         `SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes() AS v`,
@@ -855,11 +856,12 @@ export class SqliteStore {
   }
 
   /**
-   * How many writes this connection has made to what a sidecar shows (asset rows, provenance).
-   * A caller holding rows it committed knows they are still current while this is unchanged.
+   * Moves when this connection writes what a sidecar shows (asset rows, provenance) or another
+   * connection (a CLI command, a script) commits anything: a caller holding rows it committed
+   * knows they are still current while this is unchanged.
    */
-  get sidecarWriteCount(): number {
-    return this.sidecarWrites;
+  get sidecarStateVersion(): string {
+    return `${String(this.stmts.dataVersion.get()?.v)}:${this.sidecarWrites}`;
   }
 
   getByUid(projectId: string, uid: string): AssetRecord | undefined {

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { seededRandom } from '../../bench/tools.js';
 import { assertDiskAgrees, hashOf, picturesUnder } from '../helpers/disk-agrees.js';
 import { makeImage } from '../helpers/media.js';
 import { makeZip, unzip } from '../helpers/zip.js';
 import { api, postFile, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
+import { storm as runStorm, type StormRequest } from '../helpers/storm.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const PICTURES = 12;
@@ -41,49 +41,11 @@ after(async () => {
   ws?.cleanup();
 });
 
-type Request = (pick: Picker) => Promise<ApiResponse>;
-interface Picker {
-  one: <T>(list: readonly T[]) => T;
-  some: () => string[];
-  chance: (p: number) => boolean;
-}
+type Request = StormRequest;
 
-/** Sends `count` requests drawn from `requests` (seeded), `CLIENTS` at a time; returns the 5xx answers. */
-async function storm(seed: number, count: number, requests: readonly Request[]): Promise<string[]> {
-  const random = seededRandom(seed);
-  const one = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  const pick: Picker = {
-    one,
-    some: () => {
-      const chosen = ids.filter(() => random() < 0.4);
-      return chosen.length ? chosen : [one(ids)];
-    },
-    chance: (p) => random() < p,
-  };
-  // Drawn up front (each request's own values too), so the run replays from its seed.
-  const plan = Array.from({ length: count }, () => one(requests));
-  const answers = new Map(requests.map((send): [Request, number[]] => [send, []]));
-  const failures: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < plan.length) {
-        const send = plan[next++] as Request;
-        const res = await send(pick);
-        answers.get(send)?.push(res.status);
-        if (res.status >= 500) failures.push(`${res.status}: ${res.text.slice(0, 300)}`);
-      }
-    }),
-  );
-  // A kind of request that never succeeded was not part of the storm (a test that cannot fail).
-  const neverDone = [...answers].flatMap(([send, statuses]) =>
-    statuses.some((status) => status < 300)
-      ? []
-      : [`request ${requests.indexOf(send)}: ${statuses.join(' ') || 'never sent'}`],
-  );
-  assert.deepEqual(neverDone, [], 'every kind of request succeeds at least once');
-  return failures;
-}
+/** A storm of `count` requests drawn from `requests` (seeded), `CLIENTS` at a time; returns the 5xx answers. */
+const storm = (seed: number, count: number, requests: readonly Request[]): Promise<string[]> =>
+  runStorm(seed, count, requests, () => ids, CLIENTS);
 
 /** Once the writes have settled, the disk agrees with the rows; returns how many assets are registered. */
 const diskAgrees = async (placed: ReadonlyMap<string, number> = startPictures): Promise<number> =>

@@ -1,0 +1,92 @@
+/**
+ * The file lease (files/file-lease.ts): shared within a process, one process at a time. Two leases
+ * on one lock directory stand for two processes (the lock is a directory made with `mkdir`, the
+ * same between processes as within one; test/cli/cross-process-edits.test.ts runs real ones).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { FileLease } from '../../src/files/file-lease.js';
+import { eventually } from '../helpers/eventually.js';
+import { makeWorkspace } from '../helpers/workspace.js';
+
+const ws = makeWorkspace('areg-lease-');
+after(() => ws.cleanup());
+let dirs = 0;
+/** Two "processes" on one fresh lock directory. */
+const pair = (): { lockDir: string; server: FileLease; cli: FileLease } => {
+  const lockDir = path.join(ws.dir, `lease-${++dirs}`, 'files.lock');
+  return { lockDir, server: new FileLease(lockDir), cli: new FileLease(lockDir) };
+};
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('one process at a time; within one, callers share it; the lock goes when the last is done', async () => {
+  const { lockDir, server, cli } = pair();
+  const log: string[] = [];
+  const work = (lease: FileLease, name: string, ms: number): Promise<void> =>
+    lease.hold(async () => {
+      log.push(`${name} in`);
+      await sleep(ms);
+      log.push(`${name} out`);
+    });
+  const first = work(server, 'server 1', 150);
+  await sleep(20);
+  const waiting = work(cli, 'cli', 10);
+  await sleep(20);
+  const second = work(server, 'server 2', 50); // shares the server's lease, does not queue behind the CLI
+  await Promise.all([first, waiting, second]);
+  assert.deepEqual(log, ['server 1 in', 'server 2 in', 'server 2 out', 'server 1 out', 'cli in', 'cli out']);
+  await eventually('the lock directory removed', () => !fs.existsSync(lockDir), 2000);
+});
+
+test(
+  'a process that keeps the lease busy hands it over to one waiting, then takes it back',
+  { timeout: 20_000 },
+  async () => {
+    const { server, cli } = pair();
+    const log: string[] = [];
+    let stop = false;
+    // Server callers overlapping without a gap for 3 s: the lease never falls free by itself.
+    const busy = (async () => {
+      const running: Array<Promise<void>> = [];
+      while (!stop) {
+        running.push(server.hold(() => sleep(30)));
+        await sleep(10);
+      }
+      await Promise.all(running);
+    })();
+    await sleep(50);
+    await cli.hold(() => log.push(`cli in while the server was busy: ${String(!stop)}`));
+    await sleep(100);
+    let serverAgain = false;
+    await server.hold(() => (serverAgain = true));
+    stop = true;
+    await busy;
+    assert.deepEqual(log, ['cli in while the server was busy: true']);
+    assert.ok(serverAgain);
+  },
+);
+
+test(
+  'a caller let in while the lease waits to be handed over: a removal waiting for its sidecar write ends',
+  { timeout: 20_000 },
+  async () => {
+    const { server, cli } = pair();
+    const log: string[] = [];
+    let later: Promise<unknown> = Promise.resolve();
+    const removal = server.hold(async () => {
+      await sleep(1200); // past the time after which new callers wait for a hand-over
+      later = server.hold(() => log.push('next move')); // waits for the hand-over
+      await sleep(20);
+      await server.hold(() => log.push('sidecar write'), true); // the removal waits for it
+      log.push('removal done');
+    });
+    await sleep(50);
+    const other = cli.hold(() => log.push('cli'));
+    await removal;
+    await Promise.all([later, other]);
+    assert.deepEqual(log.slice(0, 2), ['sidecar write', 'removal done']);
+    assert.deepEqual(log.slice(2).sort(), ['cli', 'next move']);
+  },
+);
