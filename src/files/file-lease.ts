@@ -4,13 +4,15 @@
  * it read just before another moved or removed that asset landed beside no file (a stray sidecar
  * and mirror, found by test/cli/cross-process-edits.test.ts). Moves, removals, undos and sidecar
  * writes hold this lease while they read their rows and work on the files, so each sees the
- * other's finished work.
+ * other's finished work; so does each batch commit of a rebuild (a file it found, removed by
+ * another process since, must not get a row).
  *
  * Within a process the lease is shared (its callers already serialise what must be, see
  * registry.ts `FileActivity`); across processes it is a lock directory (proper-lockfile: `mkdir`
  * is atomic on every file system, a holder killed with -9 leaves a lock that goes stale). A
- * process that has held it for a while lets its new callers wait until the current ones are done
- * and pauses before taking it again, so a busy server cannot starve a CLI command waiting for it.
+ * process that has held it for a while, while another says it waits, lets its new callers wait
+ * until the current ones are done and pauses before taking it again, so a busy server cannot
+ * starve a CLI command waiting for it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,10 +26,22 @@ const HOLD_MS = 1000;
 const YIELD_MS = 40;
 /** How long a caller waits for another process's lease before giving up with a message. */
 const WAIT_MS = 10 * 60_000;
+/** How often a waiting process tries again (and says it waits, see `waitingMark`). */
+const RETRY_MS = 15;
+/** A waiting mark older than this is a waiter that gave up or died. */
+const WAITING_FRESH_MS = 500;
 /** A lock its holder stopped refreshing this long ago (killed) is taken over. */
 const STALE_MS = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const busy = (lockDir: string): AppError =>
+  new AppError(
+    503,
+    'registry_busy',
+    `Another program has been changing files under the assets root for ${WAIT_MS / 60_000} minutes ` +
+      `(${lockDir} is held): try again when it is done, or delete that folder if no such program runs.`,
+  );
 
 export class FileLease {
   private holders = 0;
@@ -40,8 +54,16 @@ export class FileLease {
   /** Told when the last caller under way is done, while draining. */
   private wake: (() => void) | undefined;
 
+  /**
+   * A file a waiting process touches each time it tries, so that the holder knows someone waits:
+   * only then does a long hold end (a rebuild alone keeps the lease, and pays nothing).
+   */
+  private readonly waitingMark: string | undefined;
+
   /** `lockDir`: the lock directory (its parent is created when first needed); undefined: no lease (one process). */
-  constructor(private readonly lockDir: string | undefined) {}
+  constructor(private readonly lockDir: string | undefined) {
+    this.waitingMark = lockDir && `${lockDir}.waiting`;
+  }
 
   /**
    * Runs `fn` holding the lease (shared with the other callers of this process). A caller that
@@ -61,11 +83,11 @@ export class FileLease {
     if (!this.lockDir) return;
     for (;;) {
       if (this.release && (joining || !this.draining)) {
-        if (joining || this.holders === 0 || Date.now() - this.since <= HOLD_MS) {
+        if (joining || this.holders === 0 || Date.now() - this.since <= HOLD_MS || !this.someoneWaits()) {
           this.holders++;
           return;
         }
-        // Held long enough: the callers under way finish, then waiting processes get their turn.
+        // Held long enough, and another process waits: the callers under way finish, then it gets its turn.
         this.draining = this.handOver();
       }
       if (this.draining) await this.draining;
@@ -88,26 +110,45 @@ export class FileLease {
   private async take(): Promise<void> {
     const lockDir = this.lockDir as string;
     fs.mkdirSync(path.dirname(lockDir), { recursive: true });
-    try {
-      this.release = await lockfile.lock(lockDir, {
-        lockfilePath: lockDir,
-        realpath: false,
-        stale: STALE_MS,
-        retries: { retries: Math.ceil(WAIT_MS / 20), minTimeout: 5, maxTimeout: 20, factor: 1.2 },
-        // A holder whose lock was taken over (its event loop stalled past the stale time): said,
-        // not thrown from a timer (that would end the process).
-        onCompromised: (err) => logger.warn({ err, lockDir }, 'file lease taken over by another process'),
-      });
-    } catch (err) {
-      throw new AppError(
-        503,
-        'registry_busy',
-        `Another program has been changing files under the assets root for ${WAIT_MS / 60_000} minutes ` +
-          `(${lockDir} is held): try again when it is done, or delete that folder if no such program runs.`,
-        { cause: String(err) },
-      );
+    const giveUpAt = Date.now() + WAIT_MS;
+    let waited = false;
+    for (;;) {
+      try {
+        this.release = await lockfile.lock(lockDir, {
+          lockfilePath: lockDir,
+          realpath: false,
+          stale: STALE_MS,
+          // A holder whose lock was taken over (its event loop stalled past the stale time): said,
+          // not thrown from a timer (that would end the process).
+          onCompromised: (err) => logger.warn({ err, lockDir }, 'file lease taken over by another process'),
+        });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+        if (Date.now() > giveUpAt) throw busy(lockDir);
+      }
+      this.sayWaiting();
+      waited = true;
+      await sleep(RETRY_MS);
     }
+    if (waited) fs.rmSync(this.waitingMark as string, { force: true });
     this.since = Date.now();
+  }
+
+  private sayWaiting(): void {
+    const mark = this.waitingMark as string;
+    const now = new Date();
+    try {
+      fs.utimesSync(mark, now, now);
+    } catch {
+      fs.writeFileSync(mark, '');
+    }
+  }
+
+  /** Whether another process has said lately that it waits for the lease. */
+  private someoneWaits(): boolean {
+    const mark = fs.statSync(this.waitingMark as string, { throwIfNoEntry: false });
+    return mark !== undefined && Date.now() - mark.mtimeMs < WAITING_FRESH_MS;
   }
 
   /** Once the callers under way are done, gives the lease up and pauses, so that a waiting process gets it. */

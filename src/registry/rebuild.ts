@@ -172,6 +172,9 @@ export async function rebuildRegistry(
   // The folders are read on the hashing threads while this one reads the rows they are compared
   // with (see scanAssets); between pages of rows it hands out the scan's next folders.
   const vacatedAtScan = registry.pathsVacated;
+  const othersAtScan = store.othersCommitted;
+  // Set per batch: files may have been taken from their paths since the scan (see `commit`).
+  let lookAgain = false;
   const scanning = options.paths
     ? scanPaths(root, options.paths)
     : scanAssets(root, (dir, relDir) => pool.scanFolder(dir, relDir));
@@ -502,7 +505,7 @@ export async function rebuildRegistry(
     }
 
     // Taken away by a removal or a move since the scan saw it (read before it went).
-    if (registry.pathsVacated !== vacatedAtScan && !fs.existsSync(file.abs)) return undefined;
+    if (lookAgain && !fs.existsSync(file.abs)) return undefined;
     // Registered at this path by someone else (an API call) since this run read the rows.
     const raced = store.getByPath(projectId, file.rel);
     if (raced) {
@@ -637,6 +640,10 @@ export async function rebuildRegistry(
    */
   const commitBatch = (prepared: readonly Prepared[]): Array<Followup | undefined | Error> => {
     if (!prepared.length) return [];
+    // Moved or removed by this process, or by another (which commits as it does so): a file
+    // found may be gone. (Exact for the batch: it holds the file lease, and no other connection
+    // commits during its transaction.)
+    lookAgain = registry.pathsVacated !== vacatedAtScan || store.othersCommitted !== othersAtScan;
     try {
       return undoable(() => store.transaction(() => prepared.map((ready) => commit(ready))));
     } catch {
@@ -675,7 +682,8 @@ export async function rebuildRegistry(
       }
     }
     const followups: ToWrite[] = [];
-    commitBatch(prepared).forEach((outcome, i) => {
+    // (Under the file lease: a move or removal in another process is all before or all after it.)
+    (await registry.context.lease.hold(() => commitBatch(prepared))).forEach((outcome, i) => {
       const { file, sidecar } = prepared[i] as Prepared;
       if (outcome instanceof Error) fileDone(file, outcome);
       else if (outcome) {

@@ -861,7 +861,12 @@ export class SqliteStore {
    * knows they are still current while this is unchanged.
    */
   get sidecarStateVersion(): string {
-    return `${String(this.stmts.dataVersion.get()?.v)}:${this.sidecarWrites}`;
+    return `${this.othersCommitted}:${this.sidecarWrites}`;
+  }
+
+  /** Moves when another connection (a CLI command, a script, another server) commits (`data_version`). */
+  get othersCommitted(): number {
+    return this.stmts.dataVersion.get()?.v ?? 0;
   }
 
   getByUid(projectId: string, uid: string): AssetRecord | undefined {

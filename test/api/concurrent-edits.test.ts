@@ -51,6 +51,13 @@ const storm = (seed: number, count: number, requests: readonly Request[]): Promi
 const diskAgrees = async (placed: ReadonlyMap<string, number> = startPictures): Promise<number> =>
   (await assertDiskAgrees(server.url, ws.assets, placed)).length;
 
+/** The registered ids now: removed ones leave the pool and ones brought back by an undo join it. */
+const refreshIds: Request = async () => {
+  const found = await api(server.url, 'GET', '/api/assets/search?limit=200&fields=uid');
+  if (found.status === 200) ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
+  return found;
+};
+
 const tags = ['a', 'b', 'hero', 'Hero', 'two words'];
 const EDITS: Request[] = [
   ({ one }) =>
@@ -109,7 +116,9 @@ test('and with removals (files kept or trashed) undone among them', { timeout: 1
       api(server.url, 'POST', '/api/assets/remove', { ids: some(), delete_files: chance(0.5), wait: true }),
     () => api(server.url, 'POST', '/api/changes/undo', { wait: true }),
   ];
-  assert.deepEqual(await storm(20261129, 320, [...EDITS, ...removals]), []);
+  // (Without refreshing the ids, most of the storm aimed at removed assets: a kind of request
+  // aimed at one, a licence edit, was now and then refused 404 every time it was drawn.)
+  assert.deepEqual(await storm(20261129, 320, [...EDITS, ...removals, refreshIds]), []);
   const registered = await diskAgrees();
   assert.ok(registered <= PICTURES);
 });
@@ -138,11 +147,6 @@ function takenFiles(): {
   };
 }
 
-const refreshIds: Request = async () => {
-  const found = await api(server.url, 'GET', '/api/assets/search?limit=200&fields=uid');
-  if (found.status === 200) ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
-  return found;
-};
 const removeOne: Request = ({ one, chance }) =>
   api(server.url, 'DELETE', `/api/assets/${one(ids)}?delete_file=${String(chance(0.5))}`);
 const undo: Request = () => api(server.url, 'POST', '/api/changes/undo', { wait: true });
