@@ -2353,11 +2353,6 @@ export class AssetRegistry {
     return errors;
   }
 
-  /** @internal What a caller that just committed a row holds, for {@link writeSidecars}. */
-  committedSidecar(record: AssetRecord, provenance: ProvenanceRecord | undefined): CommittedSidecar {
-    return { record, provenance, asOf: this.store.sidecarStateVersion };
-  }
-
   private sidecarKey(uid: string): string {
     return `${this.projectId}\0${uid}`;
   }
@@ -2370,13 +2365,12 @@ export class AssetRegistry {
   private sidecarStates(
     items: ReadonlyArray<{ record: AssetRecord } | CommittedSidecar>,
   ): Array<SidecarState | undefined> {
-    return this.store.read(() =>
-      items.map((item) =>
-        'asOf' in item && item.asOf === this.store.sidecarStateVersion
-          ? item
-          : this.sidecarState(item.record.uid),
-      ),
-    );
+    return this.store.read(() => {
+      const now = this.store.sidecarStateVersion;
+      return items.map((item) =>
+        'asOf' in item && item.asOf === now ? item : this.sidecarState(item.record.uid),
+      );
+    });
   }
 
   /** What the asset's sidecar shows now: its row and latest provenance (undefined when it is gone). */

@@ -2,7 +2,7 @@
  * A rebuild writes a new asset's sidecar from the row it has just committed instead of reading it
  * back (`writeSidecars` with a committed state). What lands must be exactly what the registry
  * renders from its stored row and provenance; and a committed state that a later write has
- * overtaken must not be written.
+ * overtaken (in this process or another) must not be written.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -61,7 +61,11 @@ test('a committed state overtaken by a later write is not written: the newer row
   assert.ok(uid);
   const before = registry.get(uid);
   assert.ok(before);
-  const stale = registry.committedSidecar(before, registry.provenance(uid)[0]);
+  const stale = {
+    record: before,
+    provenance: registry.provenance(uid)[0],
+    asOf: service.store.sidecarStateVersion,
+  };
   const edited = registry.commitMetadata(uid, { license: 'CC-BY-4.0', tags: ['edited'] });
   assert.ok(edited);
 
@@ -73,4 +77,32 @@ test('a committed state overtaken by a later write is not written: the newer row
   assert.equal(onDisk.license, 'CC-BY-4.0');
   assert.deepEqual(onDisk.tags, ['edited']);
   assert.equal(JSON.stringify(onDisk, null, 2) + '\n', rendered(uid));
+});
+
+test("a committed state overtaken by another connection's write (a CLI command) is not written either", async () => {
+  const registry = service.project();
+  const uid = [...service.store.fileStatePages('default')]
+    .flat()
+    .find((s) => s.path === 'docs/readme.txt')?.uid;
+  assert.ok(uid);
+  const before = registry.get(uid);
+  assert.ok(before);
+  const stale = {
+    record: before,
+    provenance: registry.provenance(uid)[0],
+    asOf: service.store.sidecarStateVersion,
+  };
+  // Another process's registry on the same database: its own connection.
+  const other = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    assert.ok(other.project().commitMetadata(uid, { license: 'MIT', tags: ['from-the-cli'] }));
+  } finally {
+    await other.close();
+  }
+
+  const errors = await registry.writeSidecars([stale]);
+  assert.deepEqual(errors, [undefined]);
+  const onDisk = JSON.parse(fs.readFileSync(path.join(ws.assets, 'docs/readme.txt.asset.json'), 'utf8'));
+  assert.equal(onDisk.license, 'MIT');
+  assert.deepEqual(onDisk.tags, ['from-the-cli']);
 });
