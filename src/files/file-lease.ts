@@ -22,6 +22,8 @@ import { logger } from '../logging.js';
 
 /** How long one process keeps the lease while callers keep coming, before it lets others in. */
 const HOLD_MS = 1000;
+/** How long an unused lease is kept for the next caller (a rebuild's next batch, the next edit). */
+const LINGER_MS = 20;
 /** How long it then waits before taking it again: longer than a waiter's retry interval. */
 const YIELD_MS = 40;
 /** How long a caller waits for another process's lease before giving up with a message. */
@@ -53,6 +55,8 @@ export class FileLease {
   private draining: Promise<void> | undefined;
   /** Told when the last caller under way is done, while draining. */
   private wake: (() => void) | undefined;
+  /** Set while no caller holds the lease and it is kept a moment for the next one. */
+  private lingering: NodeJS.Timeout | undefined;
 
   /**
    * A file a waiting process touches each time it tries, so that the holder knows someone waits:
@@ -83,12 +87,16 @@ export class FileLease {
     if (!this.lockDir) return;
     for (;;) {
       if (this.release && (joining || !this.draining)) {
-        if (joining || this.holders === 0 || Date.now() - this.since <= HOLD_MS || !this.someoneWaits()) {
+        const turnOver = Date.now() - this.since > HOLD_MS && this.someoneWaits();
+        // (A joining caller may be waited for by one holding it: let in while any does.)
+        if (!turnOver || (joining && this.holders > 0)) {
+          clearTimeout(this.lingering);
+          this.lingering = undefined;
           this.holders++;
           return;
         }
         // Held long enough, and another process waits: the callers under way finish, then it gets its turn.
-        this.draining = this.handOver();
+        this.draining ??= this.handOver();
       }
       if (this.draining) await this.draining;
       else if (this.transition) await this.transition;
@@ -104,7 +112,14 @@ export class FileLease {
     this.holders--;
     if (this.holders > 0) return;
     if (this.draining) this.wake?.();
-    else if (this.release) this.transition = this.giveUp().finally(() => (this.transition = undefined));
+    else if (this.release && !this.lingering) {
+      this.lingering = setTimeout(() => {
+        this.lingering = undefined;
+        if (this.holders === 0 && this.release && !this.draining)
+          this.transition = this.giveUp().finally(() => (this.transition = undefined));
+      }, LINGER_MS);
+      this.lingering.unref(); // (a lock still held at exit is removed then, see proper-lockfile)
+    }
   }
 
   private async take(): Promise<void> {
@@ -162,6 +177,8 @@ export class FileLease {
   }
 
   private async giveUp(): Promise<void> {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
     const release = this.release;
     this.release = undefined;
     await release?.().catch((err: unknown) => logger.warn({ err }, 'file lease not released cleanly'));

@@ -683,7 +683,7 @@ export async function rebuildRegistry(
     }
     const followups: ToWrite[] = [];
     // (Under the file lease: a move or removal in another process is all before or all after it.)
-    const outcomes = await registry.context.lease.hold(() => commitBatch(prepared));
+    const outcomes = prepared.length ? await registry.context.lease.hold(() => commitBatch(prepared)) : [];
     // What the database holds as of now (read once a batch: a pragma query, ~4 µs a file otherwise).
     const asOf = store.sidecarStateVersion;
     outcomes.forEach((outcome, i) => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { openStream, type SseFrame } from '../helpers/sse.js';
-import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { makeWorkspace, stagedLeftovers, type Workspace } from '../helpers/workspace.js';
 import { SIDECAR_KEYS, REFERENCE_EVENTS } from '../helpers/contract.js';
 
 let ws: Workspace;
@@ -610,7 +610,7 @@ describe('file, sidecar, provenance and upload routes', () => {
     assert.equal(body.asset.path, 'uploads/evil name.txt');
     assert.deepEqual(body.asset.tags, ['up']);
     assert.equal(ws.read('data/assets/uploads/evil name.txt'), 'uploaded bytes');
-    assert.deepEqual(fs.readdirSync(path.join(ws.assets, '.staging')), [], 'no upload left in staging');
+    assert.deepEqual(stagedLeftovers(ws.assets), [], 'no upload left in staging');
 
     // The same bytes again: the original asset, and still nothing left behind.
     const again = new FormData();
@@ -624,7 +624,7 @@ describe('file, sidecar, provenance and upload routes', () => {
     assert.equal(againRes.status, 200);
     assert.equal(againBody.created, false);
     assert.equal(againBody.asset.path, 'uploads/evil name.txt');
-    assert.deepEqual(fs.readdirSync(path.join(ws.assets, '.staging')), []);
+    assert.deepEqual(stagedLeftovers(ws.assets), []);
 
     const bad = new FormData();
     bad.append('metadata', '{nope');

@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, runCli, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
-import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { listFiles, makeWorkspace, stagedLeftovers, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 let outside: Workspace;
@@ -412,7 +412,7 @@ describe('concurrency', () => {
       [...(ws.json(`data/assets/${asset.sidecar}`).tags as string[])].sort(),
       [...asset.tags].sort(),
     );
-    assert.deepEqual(fs.readdirSync(path.join(ws.assets, '.staging')), []);
+    assert.deepEqual(stagedLeftovers(ws.assets), []);
   });
 });
 

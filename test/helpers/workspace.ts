@@ -34,6 +34,17 @@ export function makeWorkspace(prefix = 'areg-'): Workspace {
   };
 }
 
+/**
+ * What is in the assets root's staging folder besides the file lease (`files.lock`, kept a moment
+ * after use, see src/files/file-lease.ts): uploads and copies left behind.
+ */
+export function stagedLeftovers(assets: string): string[] {
+  const staging = path.join(assets, '.staging');
+  return fs.existsSync(staging)
+    ? fs.readdirSync(staging).filter((name) => !name.startsWith('files.lock'))
+    : [];
+}
+
 /** Every file under a folder, relative, sorted (to prove that nothing else was written). */
 export function listFiles(root: string): string[] {
   if (!fs.existsSync(root)) return [];
