@@ -11,9 +11,9 @@ import { after, before, test } from 'node:test';
 import { assertDiskAgrees, hashOf, picturesUnder } from '../helpers/disk-agrees.js';
 import { makeImage } from '../helpers/media.js';
 import { makeZip, unzip } from '../helpers/zip.js';
-import { api, postFile, startServer, type ApiResponse, type RunningServer } from '../helpers/server.js';
-import { storm as runStorm, type StormRequest } from '../helpers/storm.js';
-import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { api, postFile, type ApiResponse, type RunningServer } from '../helpers/server.js';
+import { refreshIdsRequest, storm as runStorm, stormWorkspace, type StormRequest } from '../helpers/storm.js';
+import type { Workspace } from '../helpers/workspace.js';
 
 const PICTURES = 12;
 const CLIENTS = 8;
@@ -24,15 +24,7 @@ let ids: string[];
 let startPictures: Map<string, number>;
 
 before(async () => {
-  ws = makeWorkspace('areg-concurrent-');
-  for (let i = 0; i < PICTURES; i++)
-    ws.file(`data/assets/images/p${i}.png`, await makeImage(40 + i, 30, 'png'));
-  server = await startServer(ws.dir);
-  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
-  assert.equal(rebuilt.status, 200, rebuilt.text);
-  const found = await api(server.url, 'GET', `/api/assets/search?limit=${PICTURES}&fields=uid`);
-  ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
-  assert.equal(ids.length, PICTURES);
+  ({ ws, server, ids } = await stormWorkspace('areg-concurrent-', PICTURES));
   startPictures = picturesUnder(ws.assets);
   assert.equal(startPictures.size, PICTURES);
 });
@@ -52,11 +44,10 @@ const diskAgrees = async (placed: ReadonlyMap<string, number> = startPictures): 
   (await assertDiskAgrees(server.url, ws.assets, placed)).length;
 
 /** The registered ids now: removed ones leave the pool and ones brought back by an undo join it. */
-const refreshIds: Request = async () => {
-  const found = await api(server.url, 'GET', '/api/assets/search?limit=200&fields=uid');
-  if (found.status === 200) ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
-  return found;
-};
+const refreshIds = refreshIdsRequest(
+  () => server.url,
+  (found) => (ids = found),
+);
 
 const tags = ['a', 'b', 'hero', 'Hero', 'two words'];
 const EDITS: Request[] = [

@@ -5,6 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../bench/tools.js';
+import { makeImage } from './media.js';
+import { api, startServer, type RunningServer } from './server.js';
+import { makeWorkspace, type Workspace } from './workspace.js';
+
+/** A storm's ground: `pictures` PNGs under `images/`, registered by a server; their ids. */
+export async function stormWorkspace(
+  prefix: string,
+  pictures: number,
+): Promise<{ ws: Workspace; server: RunningServer; ids: string[] }> {
+  const ws = makeWorkspace(prefix);
+  for (let i = 0; i < pictures; i++)
+    ws.file(`data/assets/images/p${i}.png`, await makeImage(40 + i, 30, 'png'));
+  const server = await startServer(ws.dir);
+  const rebuilt = await api(server.url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
+  assert.equal(rebuilt.status, 200, rebuilt.text);
+  const found = await api(server.url, 'GET', `/api/assets/search?limit=${pictures}&fields=uid`);
+  const ids = (found.body.items as Array<{ uid: string }>).map((a) => a.uid);
+  assert.equal(ids.length, pictures);
+  return { ws, server, ids };
+}
 
 /** What a request of a storm answers: an HTTP status (or a CLI command's, see `cliAnswer`) and text. */
 export interface StormAnswer {
@@ -20,6 +40,19 @@ export interface Picker {
 }
 
 export type StormRequest = (pick: Picker) => Promise<StormAnswer>;
+
+/**
+ * A request that reads the registered ids (of the server at `url()`) and hands them to `use`:
+ * removed assets leave a storm's pool and ones brought back by an undo join it, so that most of
+ * the storm is not aimed at assets gone long ago.
+ */
+export const refreshIdsRequest =
+  (url: () => string, use: (ids: string[]) => void): StormRequest =>
+  async () => {
+    const found = await api(url(), 'GET', '/api/assets/search?limit=200&fields=uid');
+    if (found.status === 200) use((found.body.items as Array<{ uid: string }>).map((a) => a.uid));
+    return found;
+  };
 
 export async function storm(
   seed: number,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSidecar, sidecarRelPath } from '../../src/domain/asset.js';
 import { jsonText } from '../../src/files/atomic-write.js';
+import type { CommittedSidecar } from '../../src/registry/registry.js';
 import { RegistryService } from '../../src/registry/service.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -55,17 +56,22 @@ test('every sidecar and mirror a cold rebuild writes is what the registry render
   }
 });
 
+/** The asset at `rel` and its state as a caller that had just committed it would hand it over. */
+function committedNow(rel: string): { uid: string; stale: CommittedSidecar } {
+  const registry = service.project();
+  const uid = [...service.store.fileStatePages('default')].flat().find((s) => s.path === rel)?.uid;
+  assert.ok(uid, rel);
+  const record = registry.get(uid);
+  assert.ok(record);
+  return {
+    uid,
+    stale: { record, provenance: registry.provenance(uid)[0], asOf: service.store.sidecarStateVersion },
+  };
+}
+
 test('a committed state overtaken by a later write is not written: the newer row is', async () => {
   const registry = service.project();
-  const uid = [...service.store.fileStatePages('default')].flat().find((s) => s.path === 'loose.bin')?.uid;
-  assert.ok(uid);
-  const before = registry.get(uid);
-  assert.ok(before);
-  const stale = {
-    record: before,
-    provenance: registry.provenance(uid)[0],
-    asOf: service.store.sidecarStateVersion,
-  };
+  const { uid, stale } = committedNow('loose.bin');
   const edited = registry.commitMetadata(uid, { license: 'CC-BY-4.0', tags: ['edited'] });
   assert.ok(edited);
 
@@ -81,17 +87,7 @@ test('a committed state overtaken by a later write is not written: the newer row
 
 test("a committed state overtaken by another connection's write (a CLI command) is not written either", async () => {
   const registry = service.project();
-  const uid = [...service.store.fileStatePages('default')]
-    .flat()
-    .find((s) => s.path === 'docs/readme.txt')?.uid;
-  assert.ok(uid);
-  const before = registry.get(uid);
-  assert.ok(before);
-  const stale = {
-    record: before,
-    provenance: registry.provenance(uid)[0],
-    asOf: service.store.sidecarStateVersion,
-  };
+  const { uid, stale } = committedNow('docs/readme.txt');
   // Another process's registry on the same database: its own connection.
   const other = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
   try {
