@@ -123,6 +123,20 @@ export class FileLease {
   }
 
   private async take(): Promise<void> {
+    try {
+      await this.takeOrWait();
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError(
+        503,
+        'lease_failed',
+        `The registry cannot take its lock ${String(this.lockDir)} to change files: ${(err as Error).message}. ` +
+          'Check that the assets folder is writable.',
+      );
+    }
+  }
+
+  private async takeOrWait(): Promise<void> {
     const lockDir = this.lockDir as string;
     fs.mkdirSync(path.dirname(lockDir), { recursive: true });
     const giveUpAt = Date.now() + WAIT_MS;

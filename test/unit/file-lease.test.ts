@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { AppError } from '../../src/domain/errors.js';
 import { FileLease } from '../../src/files/file-lease.js';
 import { eventually } from '../helpers/eventually.js';
 import { makeWorkspace } from '../helpers/workspace.js';
@@ -90,3 +91,17 @@ test(
     assert.deepEqual(log.slice(2).sort(), ['cli', 'next move']);
   },
 );
+
+test('a lock that cannot be made is a 503 that says which and why, and runs nothing', async () => {
+  const blocker = ws.file('not-a-folder', 'a file where the lock folder would go');
+  let ran = false;
+  await assert.rejects(
+    new FileLease(path.join(blocker, 'files.lock')).hold(() => (ran = true)),
+    (err: unknown) =>
+      err instanceof AppError &&
+      err.status === 503 &&
+      err.code === 'lease_failed' &&
+      err.message.includes('not-a-folder/files.lock'),
+  );
+  assert.equal(ran, false);
+});
