@@ -50,7 +50,9 @@ export const refreshIdsRequest =
   (url: () => string, use: (ids: string[]) => void): StormRequest =>
   async () => {
     const found = await api(url(), 'GET', '/api/assets/search?limit=200&fields=uid');
-    if (found.status === 200) use((found.body.items as Array<{ uid: string }>).map((a) => a.uid));
+    const registered = found.status === 200 ? (found.body.items as Array<{ uid: string }>) : [];
+    // (None registered at that moment: the pool stays as it was, its requests refused 404.)
+    if (registered.length) use(registered.map((a) => a.uid));
     return found;
   };
 
