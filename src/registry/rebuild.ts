@@ -173,8 +173,6 @@ export async function rebuildRegistry(
   // with (see scanAssets); between pages of rows it hands out the scan's next folders.
   const vacatedAtScan = registry.pathsVacated;
   const othersAtScan = store.othersCommitted;
-  // Set per batch: files may have been taken from their paths since the scan (see `commit`).
-  let lookAgain = false;
   const scanning = options.paths
     ? scanPaths(root, options.paths)
     : scanAssets(root, (dir, relDir) => pool.scanFolder(dir, relDir));
@@ -455,8 +453,11 @@ export async function rebuildRegistry(
     return { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, sidecarDue, rowAtRead };
   };
 
-  /** Commits one prepared file's row (inside its batch's transaction). */
-  const commit = (prepared: Prepared): Followup | undefined => {
+  /**
+   * Commits one prepared file's row (inside its batch's transaction). `lookAgain`: files may have
+   * been taken from their paths since the scan (see `commitBatch`).
+   */
+  const commit = (prepared: Prepared, lookAgain: boolean): Followup | undefined => {
     const { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, sidecarDue } = prepared;
     const fromSidecar = sidecar && !('error' in sidecar) ? sidecar : undefined;
     const now = utcNow();
@@ -639,18 +640,17 @@ export async function rebuildRegistry(
    * succeed does not need (before migration 6, FTS5 also flushed at each: ~10 % of the main thread).
    */
   const commitBatch = (prepared: readonly Prepared[]): Array<Followup | undefined | Error> => {
-    if (!prepared.length) return [];
     // Moved or removed by this process, or by another (which commits as it does so): a file
     // found may be gone. (Exact for the batch: it holds the file lease, and no other connection
     // commits during its transaction.)
-    lookAgain = registry.pathsVacated !== vacatedAtScan || store.othersCommitted !== othersAtScan;
+    const lookAgain = registry.pathsVacated !== vacatedAtScan || store.othersCommitted !== othersAtScan;
     try {
-      return undoable(() => store.transaction(() => prepared.map((ready) => commit(ready))));
+      return undoable(() => store.transaction(() => prepared.map((ready) => commit(ready, lookAgain))));
     } catch {
       return store.transaction(() =>
         prepared.map((ready) => {
           try {
-            return undoable(() => store.transaction(() => commit(ready)));
+            return undoable(() => store.transaction(() => commit(ready, lookAgain)));
           } catch (err) {
             return err instanceof Error ? err : new Error('failed');
           }

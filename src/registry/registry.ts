@@ -323,7 +323,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 /**
  * Per open database, what this process does to files under the assets root:
  * - What moves, removes or puts back files and sidecars (moves, removals, undos) runs one at a
- *   time, keyed by this record (`fileChanges`). Each reads its rows, then works on the files at
+ *   time, keyed by this record (see `changeFiles`). Each reads its rows, then works on the files at
  *   their paths: an undo that put back an asset while a removal of it was still at its files had
  *   its file or sidecar taken by that removal (found by test/api/concurrent-edits.test.ts).
  * - `vacated`: how many files it has taken from their paths (deleted, trashed, moved, an upload's
@@ -344,8 +344,6 @@ const fileActivity = (store: object): FileActivity => {
   if (!activity) fileActivities.set(store, (activity = { vacated: 0, placed: new Set() }));
   return activity;
 };
-/** The key of the one-at-a-time lock of file changes (see {@link FileActivity}). */
-const fileChanges = fileActivity;
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -376,7 +374,8 @@ export class AssetRegistry {
    * against other processes (see files/file-lease.ts).
    */
   private changeFiles<T>(fn: () => Promise<T>): Promise<T> {
-    return runExclusive(fileChanges(this.store), () => this.ctx.lease.hold(fn));
+    // (Keyed by this store's file activity record: one at a time per open database.)
+    return runExclusive(fileActivity(this.store), () => this.ctx.lease.hold(fn));
   }
 
   /** Audits (and repairs) sidecars and metadata (see enforce.ts). */
