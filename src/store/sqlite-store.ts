@@ -130,6 +130,36 @@ export interface FileState {
 }
 
 /**
+ * A file state as `raw` rows give it, after its row id: a warm rebuild reads every row's, and
+ * arrays turned into one object literal (one shape) cost ~40 % less than the keyed objects
+ * better-sqlite3 builds (100,000 rows: ~0.23 s against ~0.36 s of main thread).
+ */
+type FileStateRow = [
+  rowid: number,
+  uid: string,
+  path: string,
+  hash: string,
+  bytes: number,
+  file_mtime_ms: number | null,
+  file_ino: number | null,
+  file_dev: number | null,
+  sidecar_mtime_ms: number | null,
+  sidecar_due: number,
+];
+
+const fileStateOfRow = (row: FileStateRow): FileState => ({
+  uid: row[1],
+  path: row[2],
+  hash: row[3],
+  bytes: row[4],
+  file_mtime_ms: row[5],
+  file_ino: row[6],
+  file_dev: row[7],
+  sidecar_mtime_ms: row[8],
+  sidecar_due: row[9],
+});
+
+/**
  * Whether the file `stat` describes is the one the row recorded (size, mtime, and inode when
  * known): then its bytes are taken to be the row's, unread.
  */
@@ -434,6 +464,7 @@ const ASSET_COLUMNS = `*,
   (SELECT status FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_status,
   (SELECT error FROM preview_jobs j WHERE j.project_id = assets.project_id AND j.uid = assets.uid) AS preview_error`;
 
+/** (In {@link FileStateRow}'s order.) */
 const FILE_STATE_COLUMNS =
   'uid, path, hash, bytes, file_mtime_ms, file_ino, file_dev, sidecar_mtime_ms, sidecar_due';
 
@@ -676,13 +707,17 @@ export class SqliteStore {
         .pluck(),
       // The table in its own order (NOT INDEXED: through the project's index, each row is a seek,
       // 0.92 s against 0.64 s for 100,000 rows), unless other projects' rows would be read too.
-      fileStatesAfter: db.prepare<[string, number, number], FileState & { rowid: number }>(
-        `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets NOT INDEXED
-         WHERE project_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
-      ),
-      fileStatesAfterByProject: db.prepare<[string, number, number], FileState & { rowid: number }>(
-        `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
-      ),
+      fileStatesAfter: db
+        .prepare<[string, number, number], FileStateRow>(
+          `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets NOT INDEXED
+           WHERE project_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+        )
+        .raw(true),
+      fileStatesAfterByProject: db
+        .prepare<[string, number, number], FileStateRow>(
+          `SELECT rowid, ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+        )
+        .raw(true),
       fileStateAt: db.prepare<[string, string], FileState>(
         `SELECT ${FILE_STATE_COLUMNS} FROM assets WHERE project_id = ? AND path = ?`,
       ),
@@ -1007,7 +1042,7 @@ export class SqliteStore {
 
   /**
    * Assets with no preview job for their current content whose path ends in one of
-   * `extensions` (compared case-insensitively, like SQL's LIKE), in row-id order, `limit` at a
+   * `extensions` (each a dot and one word; compared ignoring ASCII case), in row-id order, `limit` at a
    * time after row id `afterRowid`: a caller pages through instead of holding every asset.
    */
   assetsWithoutPreviewJob(
@@ -1016,8 +1051,10 @@ export class SqliteStore {
     limit = 1000,
   ): Array<{ rowid: number; project_id: string; uid: string; hash: string; path: string }> {
     if (!extensions.length) return [];
-    // LIKE's wildcards and escape never occur in an extension we are given, but escape anyway.
-    const patterns = extensions.map((ext) => `%${ext.replace(/[\\%_]/g, (c) => `\\${c}`)}`);
+    // The path's text after its last dot (rtrim strips every character but dots from the end),
+    // looked up in the list: one expression a row instead of one LIKE per extension (40 of
+    // them: 100,000 assets of other kinds took ~0.2 s, now ~0.07 s; every rebuild asks).
+    const names = extensions.map((ext) => ext.slice(1));
     return this.db
       .prepare<
         Array<string | number>,
@@ -1025,11 +1062,12 @@ export class SqliteStore {
       >(
         `SELECT a.rowid, a.project_id, a.uid, a.hash, a.path FROM assets a
          LEFT JOIN preview_jobs j ON j.project_id = a.project_id AND j.uid = a.uid
-         WHERE a.rowid > ? AND (${patterns.map(() => "a.path LIKE ? ESCAPE '\\'").join(' OR ')})
+         WHERE a.rowid > ?
+           AND lower(replace(a.path, rtrim(a.path, replace(a.path, '.', '')), '')) IN (${names.map(() => '?').join(', ')})
            AND (j.uid IS NULL OR j.hash != a.hash)
          ORDER BY a.rowid LIMIT ?`,
       )
-      .all(afterRowid, ...patterns, limit);
+      .all(afterRowid, ...names, limit);
   }
 
   /**
@@ -1649,9 +1687,9 @@ export class SqliteStore {
       const rows = page.all(projectId, after, pageSize);
       const last = rows[rows.length - 1];
       if (!last) return;
-      yield rows;
+      yield rows.map(fileStateOfRow);
       if (rows.length < pageSize) return;
-      after = last.rowid;
+      after = last[0];
     }
   }
 
@@ -1669,7 +1707,6 @@ export class SqliteStore {
     return this.stmts.fileStatesWithInode.all(projectId, ino);
   }
 
-  /** Every asset of a project, newest first. */
   /** Assets whose preview job is done (uid, path, hash only): the rebuild checks their files exist. */
   donePreviews(projectId: string): Array<{ uid: string; path: string; hash: string }> {
     return this.stmts.donePreviews.all(projectId);

@@ -49,6 +49,8 @@ test('recover queues media files without a job (any case), skips other files and
   add('data/d.csv');
   add('images/.png'); // no extension for path.extname: not a preview, though LIKE '%.png' matches
   add('data/e.png.txt');
+  add('pack.png/readme'); // a dot in a folder's name only
+  const dotted = add('sets.v2/h.TGA');
   const done = add('images/f.webp');
   store.queuePreview(done.projectId, done.uid, done.hash);
   const stale = add('images/g.gif');
@@ -62,11 +64,11 @@ test('recover queues media files without a job (any case), skips other files and
     owner: `${process.pid}-test`,
     apply: async () => undefined,
   });
-  assert.equal(queue.recover(), 4);
-  for (const record of [png, upper, audio, stale]) {
+  assert.equal(queue.recover(), 5);
+  for (const record of [png, upper, audio, stale, dotted]) {
     assert.equal(store.previewJob(record.projectId, record.uid)?.hash, record.hash, record.path);
   }
-  assert.equal(store.previewCounts().queued, 5);
+  assert.equal(store.previewCounts().queued, 6);
   assert.equal(queue.recover(), 0);
 });
 
