@@ -25,7 +25,13 @@ export function withCommonOptions(command: Command): Command {
 }
 
 export function openService(options: CommonOptions): RegistryService {
-  const open: Parameters<typeof RegistryService.open>[0] = {};
+  const open: Parameters<typeof RegistryService.open>[0] = {
+    onLeaseWait: (lockDir) =>
+      process.stderr.write(
+        `waiting: another program (the server, or another command) is changing files under the assets root; ` +
+          `this command goes on when it is done (its lock: ${lockDir})\n`,
+      ),
+  };
   if (options.assetsRoot) open.assetsRoot = options.assetsRoot;
   if (options.dbPath) open.dbPath = options.dbPath;
   if (options.thumbsRoot) open.thumbsRoot = options.thumbsRoot;

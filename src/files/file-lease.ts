@@ -34,6 +34,14 @@ const RETRY_MS = 15;
 const WAITING_FRESH_MS = 500;
 /** A lock its holder stopped refreshing this long ago (killed) is taken over. */
 const STALE_MS = 10_000;
+/** After waiting this long, a caller says so once (a CLI command would otherwise seem hung). */
+const NOTICE_AFTER_MS = 2000;
+
+export interface FileLeaseOptions {
+  /** Told once per wait that lasts `noticeAfterMs`: another process holds the lock. A log line by default. */
+  onWaiting?: (lockDir: string) => void;
+  noticeAfterMs?: number;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,9 +72,20 @@ export class FileLease {
    */
   private readonly waitingMark: string | undefined;
 
+  private readonly onWaiting: (lockDir: string) => void;
+  private readonly noticeAfterMs: number;
+
   /** `lockDir`: the lock directory (its parent is created when first needed); undefined: no lease (one process). */
-  constructor(private readonly lockDir: string | undefined) {
+  constructor(
+    private readonly lockDir: string | undefined,
+    options: FileLeaseOptions = {},
+  ) {
     this.waitingMark = lockDir && `${lockDir}.waiting`;
+    this.onWaiting =
+      options.onWaiting ??
+      ((dir) =>
+        logger.warn({ lockDir: dir }, 'waiting for another process changing files under the assets root'));
+    this.noticeAfterMs = options.noticeAfterMs ?? NOTICE_AFTER_MS;
   }
 
   /**
@@ -139,8 +158,10 @@ export class FileLease {
   private async takeOrWait(): Promise<void> {
     const lockDir = this.lockDir as string;
     fs.mkdirSync(path.dirname(lockDir), { recursive: true });
-    const giveUpAt = Date.now() + WAIT_MS;
+    const started = Date.now();
+    const giveUpAt = started + WAIT_MS;
     let waited = false;
+    let noticed = false;
     for (;;) {
       try {
         this.release = await lockfile.lock(lockDir, {
@@ -158,6 +179,10 @@ export class FileLease {
       }
       this.sayWaiting();
       waited = true;
+      if (!noticed && Date.now() - started >= this.noticeAfterMs) {
+        noticed = true;
+        this.onWaiting(lockDir);
+      }
       await sleep(RETRY_MS);
     }
     if (waited) fs.rmSync(this.waitingMark as string, { force: true });

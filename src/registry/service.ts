@@ -19,6 +19,8 @@ export interface OpenOptions extends PathOptions {
   /** The hook bus to deliver on; the process-wide one by default. */
   hooks?: HookBus;
   workerThreads?: number;
+  /** Told when a change of files waits over two seconds for another process (see FileLease). */
+  onLeaseWait?: (lockDir: string) => void;
 }
 
 export class RegistryService {
@@ -44,7 +46,10 @@ export class RegistryService {
     const paths = resolvePaths(options);
     const store = new SqliteStore(paths.dbPath);
     const pool = new WorkerPool(options.workerThreads);
-    const lease = new FileLease(path.join(paths.stagingDir, 'files.lock'));
+    const lease = new FileLease(
+      path.join(paths.stagingDir, 'files.lock'),
+      options.onLeaseWait ? { onWaiting: options.onLeaseWait } : {},
+    );
     return new RegistryService({
       store,
       paths,

@@ -7,9 +7,13 @@
  * lease, see files/file-lease.ts).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { FileLease } from '../../src/files/file-lease.js';
 import { assertDiskAgrees, picturesUnder } from '../helpers/disk-agrees.js';
-import { api, runCli, type RunningServer } from '../helpers/server.js';
+import { eventually } from '../helpers/eventually.js';
+import { api, registerInPlace, runCli, type RunningServer } from '../helpers/server.js';
 import {
   refreshIdsRequest,
   storm,
@@ -82,5 +86,28 @@ test(
     assert.deepEqual(await storm(20261201, 100, requests, () => ids, 6), []);
     const registered = await assertDiskAgrees(server.url, ws.assets, startPictures);
     assert.ok(registered.length <= PICTURES);
+  },
+);
+
+test(
+  'a CLI command waiting for another program to finish changing files says so on stderr, then does its work',
+  { timeout: 60_000 },
+  async () => {
+    const id = await registerInPlace(server.url, ws, 'waiting/notes.txt', 'a text to move');
+    // This test process stands for the other program: it holds the lease the server and CLI share.
+    const lockDir = path.join(ws.assets, '.staging', 'files.lock');
+    let release = (): void => undefined;
+    const held = new FileLease(lockDir).hold(() => new Promise<void>((resolve) => (release = resolve)));
+    const moving = runCli(['move', id, '--to', 'waited'], ws.dir);
+    // The command waits (it marks that it does), and says so after two seconds of it.
+    await eventually('the command waiting', () => fs.existsSync(`${lockDir}.waiting`), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    release();
+    await held;
+    const moved = await moving;
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stderr, /waiting: another program .* is changing files under the assets root/);
+    assert.ok(fs.existsSync(path.join(ws.assets, 'waited', 'notes.txt')));
+    assert.ok(!fs.existsSync(path.join(ws.assets, 'waiting', 'notes.txt')));
   },
 );

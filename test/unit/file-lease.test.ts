@@ -92,6 +92,28 @@ test(
   },
 );
 
+test('a caller that waits long for another process says so, once; a short wait says nothing', async () => {
+  const { lockDir, server } = pair();
+  const told: string[] = [];
+  const cli = new FileLease(lockDir, { onWaiting: (dir) => told.push(dir), noticeAfterMs: 150 });
+  let short: Promise<string> | undefined;
+  await server.hold(async () => {
+    short = cli.hold(() => 'short');
+    await sleep(50);
+  });
+  assert.equal(await short, 'short');
+  // (The server's 50 ms were over before the notice was due.)
+  assert.deepEqual(told, []);
+  await eventually('the lease given up', () => !fs.existsSync(lockDir), 2000);
+  let held = true;
+  const long = server.hold(() => sleep(600).then(() => (held = false)));
+  await sleep(20);
+  const waited = await cli.hold(() => held);
+  await long;
+  assert.equal(waited, false);
+  assert.deepEqual(told, [lockDir]);
+});
+
 test('a lock that cannot be made is a 503 that says which and why, and runs nothing', async () => {
   const blocker = ws.file('not-a-folder', 'a file where the lock folder would go');
   let ran = false;
