@@ -722,13 +722,10 @@ export async function rebuildRegistry(
   for (const state of staleCandidates) {
     if (onDisk.has(state.path) || claimed.has(state.uid) || fs.existsSync(path.join(root, state.path)))
       continue;
-    // Read again: the row may have moved (or gone) since the rebuild read them all.
-    const now = registry.get(state.uid);
-    if (!now || now.path !== state.path) continue;
     if (options.removeStale ?? true) {
-      await registry.remove(state.uid);
-      summary.removed++;
-    } else {
+      // (Looked at again there: the row may have moved or gone since the rebuild read them all.)
+      if (await registry.removeIfFileGone(state.uid, state.path)) summary.removed++;
+    } else if (registry.get(state.uid)?.path === state.path) {
       summary.missing_files++;
       problem(state.path, `registered as ${state.uid}, but the file is missing`);
     }

@@ -345,6 +345,13 @@ const fileActivity = (store: object): FileActivity => {
   return activity;
 };
 
+/** What removing one asset records (see `changes`). */
+const removalChange = (rel: string, deleteFile: boolean): NewChange => ({
+  kind: 'remove',
+  subject: 'record',
+  summary: `${deleteFile ? 'Delete' : 'Remove'} ${rel}`,
+});
+
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
 export class AssetRegistry {
@@ -1457,10 +1464,25 @@ export class AssetRegistry {
     const { removed, changeId } = await this.removeMany([uid], {
       deleteFiles,
       trash: options.trash ?? true,
-      change: { kind: 'remove', subject: 'record', summary: `${deleteFiles ? 'Delete' : 'Remove'} ${rel}` },
+      change: removalChange(rel, deleteFiles),
     });
     const done = removed[0] ?? { uid, fileDeleted: false, fileKeptReason: 'the asset was removed meanwhile' };
     return { ...done, changeId };
+  }
+
+  /**
+   * @internal A rebuild's removal of a row whose file it found gone: looked at again holding the
+   * file lease, so that a file another process is moving at that moment (gone from its old path,
+   * its row not yet at the new one) is not taken for a missing one. False, and nothing removed,
+   * when the row has moved or gone meanwhile or its file is back.
+   */
+  removeIfFileGone(uid: string, rel: string): Promise<boolean> {
+    return this.changeFiles(async () => {
+      const now = this.get(uid);
+      if (now?.path !== rel || fs.existsSync(this.absolutePath(now))) return false;
+      await this.removeManyNow([uid], { change: removalChange(rel, false) });
+      return true;
+    });
   }
 
   /**

@@ -1,0 +1,63 @@
+/**
+ * A rebuild and another process (the server, a CLI command) on the same assets root: what the
+ * rebuild decides about files that process is moving waits for its file lease (see
+ * files/file-lease.ts).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { RegistryService } from '../../src/registry/service.js';
+import { eventually } from '../helpers/eventually.js';
+import { makeWorkspace } from '../helpers/workspace.js';
+
+const ws = makeWorkspace('areg-rebuild-lease-');
+after(() => ws.cleanup());
+
+test("a file another process is moving is not taken for a missing one by a rebuild's stale removal", async () => {
+  ws.file('data/assets/props/lamp.txt', 'a lamp');
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  // Another process on the same database and folder: its own connection and lease.
+  const other = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    const registry = service.project();
+    await registry.rebuild({ waitForThumbs: false });
+    const found = registry.atPath('props/lamp.txt');
+    assert.ok(found);
+    const { record: before } = await registry.updateMetadata(found.uid, { tags: ['kept'] });
+
+    // The other process is in the middle of a move: the file (and its sidecar) at the new path,
+    // the row not yet, while it holds the lease.
+    const lockDir = path.join(ws.assets, '.staging', 'files.lock');
+    let finishMove = (): void => undefined;
+    let held = false;
+    const moving = other.project().context.lease.hold(() => {
+      held = true;
+      return new Promise<void>((resolve) => (finishMove = resolve));
+    });
+    await eventually('the other process holding the lease', () => held, 5000);
+    fs.mkdirSync(path.join(ws.assets, 'moved'));
+    for (const suffix of ['', '.asset.json'])
+      fs.renameSync(
+        path.join(ws.assets, `props/lamp.txt${suffix}`),
+        path.join(ws.assets, `moved/lamp.txt${suffix}`),
+      );
+
+    // A rebuild of the old path (as the live folder runs) finds its file gone, and waits.
+    const rebuilding = registry.rebuild({ paths: ['props/lamp.txt'], waitForThumbs: false });
+    await eventually('the rebuild waiting for the lease', () => fs.existsSync(`${lockDir}.waiting`), 10_000);
+    other.store.update({ ...before, path: 'moved/lamp.txt' });
+    finishMove();
+    await moving;
+    const summary = await rebuilding;
+
+    assert.equal(summary.removed, 0);
+    const after = registry.get(before.uid);
+    assert.equal(after?.path, 'moved/lamp.txt');
+    assert.deepEqual(after?.meta.tags, ['kept']);
+    assert.ok(fs.existsSync(path.join(ws.assets, 'moved/lamp.txt.asset.json')), 'its sidecar kept');
+  } finally {
+    await other.close();
+    await service.close();
+  }
+});
