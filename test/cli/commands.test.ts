@@ -31,6 +31,36 @@ describe('help', () => {
       for (const flag of expected[cmd]!) assert.ok(res.stdout.includes(flag), `${cmd} --help names ${flag}`);
     });
   });
+
+  test('the overall help lists every command; a mistyped one is refused with the one meant', async () => {
+    const [help, typo] = await Promise.all([runCli(['--help'], ws.dir), runCli(['serach'], ws.dir)]);
+    assert.equal(help.code, 0, help.stderr);
+    const listed = [...help.stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]);
+    assert.deepEqual(listed, [
+      'serve',
+      'register',
+      'get',
+      'search',
+      'similar',
+      'update',
+      'remove',
+      'move',
+      'export',
+      'credits',
+      'import',
+      'tags',
+      'history',
+      'undo',
+      'trash',
+      'rebuild',
+      'previews',
+      'enforce',
+      'check',
+      'help',
+    ]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown command 'serach'[\s\S]*Did you mean search\?/);
+  });
 });
 
 describe('register, get, search, update, remove', () => {
