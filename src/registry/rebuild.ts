@@ -612,7 +612,7 @@ export async function rebuildRegistry(
         if (followup.oldPath !== undefined) {
           // (An API write queued before the move was committed may have read the old path.)
           await registry.settleSidecars([followup.record.uid]);
-          await registry.context.sidecars.remove(followup.oldPath);
+          registry.context.sidecars.remove(followup.oldPath);
         }
       } catch (err) {
         fileDone(followup.file, err ?? 'the old sidecar could not be removed');
@@ -719,13 +719,16 @@ export async function rebuildRegistry(
   const staleCandidates = options.paths
     ? [...new Set(options.paths)].flatMap((rel) => byPath.get(rel) ?? [])
     : [...byPath.values()];
-  for (const state of staleCandidates) {
-    if (onDisk.has(state.path) || claimed.has(state.uid) || fs.existsSync(path.join(root, state.path)))
-      continue;
-    if (options.removeStale ?? true) {
-      // (Looked at again there: the row may have moved or gone since the rebuild read them all.)
-      if (await registry.removeIfFileGone(state.uid, state.path)) summary.removed++;
-    } else if (registry.get(state.uid)?.path === state.path) {
+  const missing = staleCandidates.filter(
+    (state) =>
+      !onDisk.has(state.path) && !claimed.has(state.uid) && !fs.existsSync(path.join(root, state.path)),
+  );
+  if (options.removeStale ?? true) {
+    // (Looked at again there: a row may have moved or gone since the rebuild read them all.)
+    summary.removed += await registry.removeIfFilesGone(missing);
+  } else {
+    for (const state of missing) {
+      if (registry.get(state.uid)?.path !== state.path) continue;
       summary.missing_files++;
       problem(state.path, `registered as ${state.uid}, but the file is missing`);
     }

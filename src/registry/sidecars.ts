@@ -4,11 +4,11 @@
  * the newest state even when updates race. The mirror is a hard link to the sidecar where the
  * file system allows (a copy elsewhere): the same bytes, without a second file to create and sync.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 import { FileLease } from '../files/file-lease.js';
+import { unlinkIfThere } from '../files/unlink.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */
@@ -167,10 +167,15 @@ export class SidecarWriter {
     return next;
   }
 
-  async remove(relPath: string): Promise<void> {
+  /**
+   * Deletes an asset's sidecar and mirror, with a blocking `unlink` each: a few microseconds, where
+   * a promise's round trip through libuv's pool took ~0.25 ms a removal (thousands in a row when
+   * a rebuild removes a deleted folder's assets).
+   */
+  remove(relPath: string): void {
     const targets = sidecarTargets(this.assetsRoot, this.metaRoot, relPath);
-    await fs.rm(targets.primary, { force: true });
-    if (targets.mirror) await fs.rm(targets.mirror, { force: true });
+    unlinkIfThere(targets.primary);
+    if (targets.mirror) unlinkIfThere(targets.mirror);
   }
 
   /** Resolves once every write of these keys queued so far has finished. */

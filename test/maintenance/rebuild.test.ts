@@ -347,6 +347,41 @@ describe('rebuild of a tree', () => {
     assert.equal(removed.orphaned_sidecars, 0, JSON.stringify(removed.orphaned_sidecar_paths));
   });
 
+  test('a folder deleted by hand: its assets go as one change, which one undo puts back once the files are', async () => {
+    for (const name of ['chair', 'lamp', 'rug']) writeAsset(`props/${name}.txt`, `a ${name}`);
+    await rebuild();
+    const before = (await rows()).filter((r) => r.path.startsWith('props/'));
+    assert.equal(before.length, 3);
+    const lamp = before.find((r) => r.path === 'props/lamp.txt')!;
+    const edit = await api(url, 'PATCH', `/api/assets/${lamp.id}`, { metadata: { tags: ['favourite'] } });
+    assert.equal(edit.status, 200, edit.text);
+
+    // Taken out of the root (say, by mistake), then rebuilt.
+    const away = path.join(ws.dir, 'props-away');
+    fs.renameSync(asset('props'), away);
+    const summary = await rebuild();
+    assert.equal(summary.removed, 3);
+    assert.ok(!(await rows()).some((r) => r.path.startsWith('props/')));
+    const history = await api(url, 'GET', '/api/changes?limit=1');
+    assert.equal(history.status, 200, history.text);
+    const [change] = history.body.items as Array<{ id: number; summary: string; assets: number }>;
+    assert.equal(change?.summary, 'Remove 3 assets whose files are gone');
+    assert.equal(change?.assets, 3);
+
+    // Put back: one undo brings all three back, with their ids and the edit.
+    fs.renameSync(away, asset('props'));
+    const undone = await api(url, 'POST', `/api/changes/${change!.id}/undo`, { wait: true });
+    assert.equal(undone.status, 200, undone.text);
+    const after = (await rows()).filter((r) => r.path.startsWith('props/'));
+    assert.deepEqual(
+      after.map((r) => [r.path, r.id]),
+      before.map((r) => [r.path, r.id]),
+    );
+    assert.deepEqual((await rowAt('props/lamp.txt')).tags, ['favourite']);
+    const warm = await rebuild();
+    assert.equal(warm.created + warm.removed, 0);
+  });
+
   test('counts orphaned sidecars (a sidecar whose file is gone)', async () => {
     writeJson(asset('ghost.txt.asset.json'), { id: 'ffffffffffffffff', tags: [] });
     writeJson(asset('docs/gone.png.asset.json'), { id: 'eeeeeeeeeeeeeeee', tags: [] });
@@ -514,6 +549,9 @@ describe('rebuild of a tree', () => {
           'broken/edited.txt',
           'broken/moved.txt',
           'broken/deep.txt',
+          'props/chair.txt',
+          'props/lamp.txt',
+          'props/rug.txt',
         ].includes(f),
     );
     assert.deepEqual(stray, []);
