@@ -370,7 +370,7 @@ describe('rebuild of a tree', () => {
 
     // Put back: one undo brings all three back, with their ids and the edit.
     fs.renameSync(away, asset('props'));
-    const undone = await api(url, 'POST', `/api/changes/${change!.id}/undo`, { wait: true });
+    const undone = await api(url, 'POST', `/api/changes/${change?.id}/undo`, { wait: true });
     assert.equal(undone.status, 200, undone.text);
     const after = (await rows()).filter((r) => r.path.startsWith('props/'));
     assert.deepEqual(
