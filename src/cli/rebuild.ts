@@ -67,7 +67,7 @@ export function rebuildCommand(): Command {
           );
         }
         for (const p of summary.problems) process.stderr.write(`problem: ${p.path}: ${p.error}\n`);
-        if (summary.skipped) process.exitCode = 1;
+        if (summary.skipped || summary.root_empty) process.exitCode = 1;
       });
     });
 }

@@ -100,6 +100,11 @@ export interface RebuildSummary {
   duplicates: number;
   sidecar_updates: number;
   missing_files: number;
+  /**
+   * A full rebuild found no file at all under the assets root while the registry holds assets (a
+   * drive not mounted, a wrong root): it removed none of them (counted in `missing_files`).
+   */
+  root_empty: boolean;
   /** Files read and hashed in this run, and their bytes (unchanged files and renames are not). */
   hashed_files: number;
   hashed_bytes: number;
@@ -137,6 +142,7 @@ export async function rebuildRegistry(
     duplicates: 0,
     sidecar_updates: 0,
     missing_files: 0,
+    root_empty: false,
     hashed_files: 0,
     hashed_bytes: 0,
     ignored: 0,
@@ -723,7 +729,18 @@ export async function rebuildRegistry(
     (state) =>
       !onDisk.has(state.path) && !claimed.has(state.uid) && !fs.existsSync(path.join(root, state.path)),
   );
-  if (options.removeStale ?? true) {
+  // A full rebuild that found nothing at all is looking at an unmounted drive or the wrong folder,
+  // far more likely than at a user who deleted every file: it would have removed every asset.
+  summary.root_empty =
+    !options.paths && files.length === 0 && scan.sidecars.length === 0 && missing.length > 0;
+  if (summary.root_empty)
+    problem(
+      '',
+      `${root} holds no files, so none of the ${missing.length} registered assets was removed: is a drive ` +
+        'not mounted, or is the assets root wrong? If their files are gone for good, remove the assets ' +
+        'themselves (`asset-registry remove`, or the studio).',
+    );
+  if ((options.removeStale ?? true) && !summary.root_empty) {
     // (Looked at again there: a row may have moved or gone since the rebuild read them all.)
     summary.removed += await registry.removeIfFilesGone(missing);
   } else {

@@ -33,6 +33,11 @@ const summaryLine = (summary: Record<string, unknown>): string =>
     .map((k) => `${k.replace('_', ' ')}: ${typeof summary[k] === 'number' ? summary[k] : 0}`)
     .join(', ');
 
+const firstProblem = (summary: Record<string, unknown>): string => {
+  const [first] = Array.isArray(summary.problems) ? (summary.problems as Array<{ error?: unknown }>) : [];
+  return typeof first?.error === 'string' ? first.error : 'see the rebuild summary';
+};
+
 export function Maintenance({
   rebuild,
   tick,
@@ -164,7 +169,10 @@ export function Maintenance({
     followJob<RebuildJob>(jobId, setJob, { everyMs: 1000, signal: following.signal }).then(
       (ended) =>
         ended.status === 'done' && ended.summary
-          ? onMessage(`Rebuild done: ${summaryLine(ended.summary)}.`)
+          ? ended.summary.root_empty === true
+            ? // (Nothing removed: the first problem says why and what to check.)
+              onMessage(`Rebuild done, nothing removed: ${firstProblem(ended.summary)}`, true)
+            : onMessage(`Rebuild done: ${summaryLine(ended.summary)}.`)
           : onMessage(`Rebuild failed: ${ended.error ?? 'unknown error'}`, true),
       (err: Error) => following.signal.aborted || onMessage(err.message, true),
     );

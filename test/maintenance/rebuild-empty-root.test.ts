@@ -1,0 +1,64 @@
+/**
+ * A rebuild pointed at an empty assets root (a drive not mounted, a wrong `--assets-root`) while
+ * the registry holds assets: every row would look stale. It removes none and says why.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, test } from 'node:test';
+import { RegistryService } from '../../src/registry/service.js';
+import { runCli } from '../helpers/server.js';
+import { makeWorkspace } from '../helpers/workspace.js';
+
+const ws = makeWorkspace('areg-empty-root-');
+after(() => ws.cleanup());
+
+test('an empty assets root removes no asset: they are reported missing, the CLI exits 1, and come back whole', async () => {
+  ws.file('data/assets/props/lamp.txt', 'a lamp');
+  ws.file('data/assets/props/rug.txt', 'a rug');
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    const registry = service.project();
+    assert.equal((await registry.rebuild({ waitForThumbs: false })).created, 2);
+
+    // The drive is not mounted: an empty folder where the files were.
+    fs.renameSync(ws.assets, `${ws.assets}-away`);
+    fs.mkdirSync(ws.assets);
+    const summary = await registry.rebuild({ waitForThumbs: false });
+    assert.equal(summary.removed, 0);
+    assert.equal(summary.missing_files, 2);
+    assert.equal(summary.root_empty, true);
+    assert.equal(summary.problems[0]?.path, '');
+    assert.match(
+      summary.problems[0]?.error ?? '',
+      /holds no files, so none of the 2 registered assets was removed/,
+    );
+    assert.ok(registry.atPath('props/lamp.txt') && registry.atPath('props/rug.txt'));
+
+    const cli = await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.equal(cli.json?.summary?.removed, 0);
+    assert.match(cli.stderr, /is a drive not mounted, or is the assets root wrong\?/);
+
+    // Mounted again: all there, nothing to do.
+    fs.rmSync(ws.assets, { recursive: true });
+    fs.renameSync(`${ws.assets}-away`, ws.assets);
+    const back = await registry.rebuild({ waitForThumbs: false });
+    assert.equal(back.unchanged, 2);
+    assert.equal(back.root_empty, false);
+    assert.deepEqual(back.problems, []);
+  } finally {
+    await service.close();
+  }
+});
+
+test('files deleted but one: the others are removed as usual', async () => {
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    fs.rmSync(`${ws.assets}/props/rug.txt`);
+    const summary = await service.project().rebuild({ waitForThumbs: false });
+    assert.equal(summary.removed, 1);
+    assert.equal(summary.root_empty, false);
+  } finally {
+    await service.close();
+  }
+});
