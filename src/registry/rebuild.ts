@@ -101,8 +101,8 @@ export interface RebuildSummary {
   sidecar_updates: number;
   missing_files: number;
   /**
-   * A full rebuild found no file at all under the assets root while the registry holds assets (a
-   * drive not mounted, a wrong root): it removed none of them (counted in `missing_files`).
+   * The rebuild found nothing under the assets root while the registry holds assets (a drive not
+   * mounted, a wrong root): it removed none of them (counted in `missing_files`).
    */
   root_empty: boolean;
   /** Files read and hashed in this run, and their bytes (unchanged files and renames are not). */
@@ -117,6 +117,15 @@ export interface RebuildSummary {
   thumb_root: string;
   project_id: string;
   seconds: number;
+}
+
+/** Whether a folder is gone, or holds nothing but the registry's staging folder (its lock). */
+function holdsNothing(root: string): boolean {
+  try {
+    return fs.readdirSync(root).every((name) => name === '.staging');
+  } catch {
+    return true;
+  }
 }
 
 export async function rebuildRegistry(
@@ -729,10 +738,12 @@ export async function rebuildRegistry(
     (state) =>
       !onDisk.has(state.path) && !claimed.has(state.uid) && !fs.existsSync(path.join(root, state.path)),
   );
-  // A full rebuild that found nothing at all is looking at an unmounted drive or the wrong folder,
-  // far more likely than at a user who deleted every file: it would have removed every asset.
+  // A rebuild that finds nothing at all under the root is looking at an unmounted drive or the
+  // wrong folder, far more likely than at a user who deleted every file (and the registry's own
+  // `_meta`): it would have removed every asset. (A path-limited one, the live folder's, looks.)
   summary.root_empty =
-    !options.paths && files.length === 0 && scan.sidecars.length === 0 && missing.length > 0;
+    missing.length > 0 &&
+    (options.paths ? holdsNothing(root) : files.length === 0 && scan.sidecars.length === 0);
   if (summary.root_empty)
     problem(
       '',

@@ -95,6 +95,30 @@ describe('path-limited rebuild', () => {
     assert.equal(fs.existsSync(path.join(ws.assets, 'archive/a.png.asset.json')), false);
   });
 
+  test('listed paths under an assets root that holds nothing (a drive gone) are reported, not removed', async () => {
+    fs.mkdirSync(path.join(ws.assets, 'notes'), { recursive: true });
+    fs.writeFileSync(path.join(ws.assets, 'notes/c.txt'), 'c');
+    assert.equal((await registry.rebuild({ ...quick, paths: ['notes/c.txt'] })).created, 1);
+    const listed = (await registry.search({})).records.map((r) => r.path);
+    const away = `${ws.assets}-away`;
+    fs.renameSync(ws.assets, away);
+    try {
+      const summary = await registry.rebuild({ ...quick, paths: listed });
+      assert.equal(summary.removed, 0);
+      assert.equal(summary.root_empty, true);
+      assert.equal(summary.missing_files, listed.length);
+      fs.mkdirSync(ws.assets);
+      assert.equal((await registry.rebuild({ ...quick, paths: listed })).removed, 0, 'an empty folder there');
+    } finally {
+      fs.rmSync(ws.assets, { recursive: true, force: true });
+      fs.renameSync(away, ws.assets);
+    }
+    assert.deepEqual(
+      (await registry.search({})).records.map((r) => r.path),
+      listed,
+    );
+  });
+
   test('rebuilds of one registry never overlap', async () => {
     const phases: string[] = [];
     const track = (name: string) => (p: { phase: string }) => phases.push(`${name}:${p.phase}`);
