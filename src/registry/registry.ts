@@ -346,12 +346,8 @@ const fileActivity = (store: object): FileActivity => {
   return activity;
 };
 
-/** What removing one asset records (see `changes`). */
-const removalChange = (rel: string, deleteFile: boolean): NewChange => ({
-  kind: 'remove',
-  subject: 'record',
-  summary: `${deleteFile ? 'Delete' : 'Remove'} ${rel}`,
-});
+/** What a removal records (see `changes`). */
+const removalChange = (summary: string): NewChange => ({ kind: 'remove', subject: 'record', summary });
 
 const hasExtension = (relPath: string): boolean => path.posix.extname(path.posix.basename(relPath)) !== '';
 
@@ -1465,7 +1461,7 @@ export class AssetRegistry {
     const { removed, changeId } = await this.removeMany([uid], {
       deleteFiles,
       trash: options.trash ?? true,
-      change: removalChange(rel, deleteFiles),
+      change: removalChange(`${deleteFiles ? 'Delete' : 'Remove'} ${rel}`),
     });
     const done = removed[0] ?? { uid, fileDeleted: false, fileKeptReason: 'the asset was removed meanwhile' };
     return { ...done, changeId };
@@ -1485,21 +1481,12 @@ export class AssetRegistry {
         const now = this.get(state.uid);
         return now?.path === state.path && !fs.existsSync(this.absolutePath(now));
       });
-      const [only] = gone;
-      if (!only) return 0;
-      const change: NewChange =
-        gone.length === 1
-          ? removalChange(only.path, false)
-          : {
-              kind: 'remove',
-              subject: 'record',
-              summary: `Remove ${gone.length} assets whose files are gone`,
-            };
-      const { removed } = await this.removeManyNow(
-        gone.map((state) => state.uid),
-        { change },
-      );
-      return removed.length;
+      const [first] = gone;
+      if (!first) return 0;
+      const summary =
+        gone.length === 1 ? `Remove ${first.path}` : `Remove ${gone.length} assets whose files are gone`;
+      const uids = gone.map((state) => state.uid);
+      return (await this.removeManyNow(uids, { change: removalChange(summary) })).removed.length;
     });
   }
 
