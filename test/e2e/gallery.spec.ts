@@ -1072,6 +1072,16 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
     await expect(page.getByTestId('gallery-message')).toHaveText(
       /^Rebuild done: processed: 5, skipped: 0, removed: 0, /,
     );
+
+    // The assets folder empty (a drive not mounted): a rebuild removes nothing, and says why.
+    fs.renameSync(own.assets, `${own.assets}-away`);
+    fs.mkdirSync(own.assets);
+    await page.getByRole('button', { name: 'Rebuild', exact: true }).click();
+    await expect(page.getByTestId('gallery-message')).toHaveText(
+      /^Rebuild done, nothing removed: .*holds no files, so none of the 5 registered assets was removed: is a drive not mounted/,
+    );
+    await page.reload();
+    await expect(statusLine(page)).toHaveText('Showing 5 of 5 assets. Selected 0.');
   } finally {
     await served.stop();
     own.cleanup();
