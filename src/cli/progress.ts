@@ -62,17 +62,21 @@ const byteFields = (done: number, total: number, elapsedMs: number): Record<stri
 
 /** A bar for files and bytes, with the rate and the time left (by bytes: files differ in size). */
 export function rebuildBar(): { update: (p: RebuildProgress) => void; stop: () => void } {
-  const bar = lazyBar('{phase} |{bar}| {files} files | {done}/{all} MB | {rate} MB/s | ETA {left}');
+  const bar = lazyBar('{phase} |{bar}| {files} | {done}/{all} MB | {rate} MB/s | ETA {left}');
   const started = Date.now();
   return {
     update: (p) => {
       const elapsed = Date.now() - started;
       const scanning = p.phase === 'scan';
-      bar.update(p.files_done, p.files_total, {
+      // (The stale phase removes the assets whose files are gone: the bar counts those.)
+      const removing = p.phase === 'stale' && p.stale_total !== undefined;
+      const gone = { done: p.stale_done ?? 0, total: p.stale_total ?? 0 };
+      const files = scanning ? '… files' : `${p.files_done}/${p.files_total} files`;
+      bar.update(removing ? gone.done : p.files_done, removing ? gone.total : p.files_total, {
         phase: p.phase.padEnd(8),
-        files: scanning ? '…' : `${p.files_done}/${p.files_total}`,
+        files: removing ? `${files}, ${gone.done}/${gone.total} gone removed` : files,
         ...byteFields(p.bytes_done, p.bytes_total, elapsed),
-        ...(scanning || p.phase === 'previews' ? { left: '…' } : {}),
+        ...(scanning || removing || p.phase === 'previews' ? { left: '…' } : {}),
       });
     },
     stop: bar.stop,

@@ -39,6 +39,9 @@ export interface HookPayloads {
     files_total: number;
     bytes_done: number;
     bytes_total: number;
+    /** In the `stale` phase: assets whose files are gone removed so far, of how many. */
+    stale_done?: number;
+    stale_total?: number;
     summary?: JsonObject;
     error?: string;
     /** `watch`: a batch of the live-folder watcher (`serve --watch`); absent for API jobs. */

@@ -42,6 +42,9 @@ export interface RebuildProgress {
   files_total: number;
   bytes_done: number;
   bytes_total: number;
+  /** In the `stale` phase: assets whose files are gone removed so far, of how many (a deleted folder's thousands take a while). */
+  stale_done?: number;
+  stale_total?: number;
 }
 
 export interface RebuildOptions {
@@ -753,7 +756,11 @@ export async function rebuildRegistry(
     );
   if ((options.removeStale ?? true) && !summary.root_empty) {
     // (Looked at again there: a row may have moved or gone since the rebuild read them all.)
-    summary.removed += await registry.removeIfFilesGone(missing);
+    summary.removed += await registry.removeIfFilesGone(missing, (done, total) => {
+      progress.stale_done = done;
+      progress.stale_total = total;
+      report(done === total);
+    });
   } else {
     for (const state of missing) {
       if (registry.get(state.uid)?.path !== state.path) continue;

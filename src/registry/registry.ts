@@ -1474,7 +1474,10 @@ export class AssetRegistry {
    * new one) is not taken for a missing one. A row that has moved or gone meanwhile, or whose
    * file is back, is left. Returns how many were removed.
    */
-  async removeIfFilesGone(states: ReadonlyArray<{ uid: string; path: string }>): Promise<number> {
+  async removeIfFilesGone(
+    states: ReadonlyArray<{ uid: string; path: string }>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number> {
     if (!states.length) return 0;
     return this.changeFiles(async () => {
       const gone = states.filter((state) => {
@@ -1486,7 +1489,7 @@ export class AssetRegistry {
       const summary =
         gone.length === 1 ? `Remove ${first.path}` : `Remove ${gone.length} assets whose files are gone`;
       const uids = gone.map((state) => state.uid);
-      return (await this.removeManyNow(uids, { change: removalChange(summary) })).removed.length;
+      return (await this.removeManyNow(uids, { change: removalChange(summary) }, onProgress)).removed.length;
     });
   }
 

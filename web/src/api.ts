@@ -497,6 +497,9 @@ export type RebuildJob = Job<{
   files_total: number;
   bytes_done: number;
   bytes_total: number;
+  /** In the `stale` phase: assets whose files are gone removed so far, of how many. */
+  stale_done?: number;
+  stale_total?: number;
 }>;
 
 /** `change_id`: the change the edit recorded, to undo it (null when nothing changed). */

@@ -298,13 +298,21 @@ export function Maintenance({
       >
         Rewrite sidecars…
       </button>
-      {running && live && (
-        <div className="job" role="status" aria-live="polite">
-          <progress max={live.files_total || 1} value={live.files_done} aria-label="Rebuild progress" />{' '}
-          {live.phase}: {live.files_done}/{live.files_total} files, {formatBytes(live.bytes_done)} of{' '}
-          {formatBytes(live.bytes_total)}
-        </div>
-      )}
+      {running &&
+        live &&
+        (live.phase === 'stale' && live.stale_total ? (
+          <div className="job" role="status" aria-live="polite">
+            <progress max={live.stale_total} value={live.stale_done ?? 0} aria-label="Rebuild progress" />{' '}
+            Removing assets whose files are gone: {(live.stale_done ?? 0).toLocaleString()} of{' '}
+            {live.stale_total.toLocaleString()}
+          </div>
+        ) : (
+          <div className="job" role="status" aria-live="polite">
+            <progress max={live.files_total || 1} value={live.files_done} aria-label="Rebuild progress" />{' '}
+            {live.phase}: {live.files_done}/{live.files_total} files, {formatBytes(live.bytes_done)} of{' '}
+            {formatBytes(live.bytes_total)}
+          </div>
+        ))}
       <PreviewStatus tick={tick} onMessage={onMessage} />
       {checking && (
         <div className="job" role="status" aria-live="polite">

@@ -1,10 +1,12 @@
 /**
- * A rebuild pointed at an empty assets root (a drive not mounted, a wrong `--assets-root`) while
- * the registry holds assets: every row would look stale. It removes none and says why.
+ * What a rebuild removes: the assets whose files are gone, with progress as it goes; but none when
+ * the assets root is empty (a drive not mounted, a wrong `--assets-root`), where every row would
+ * look stale: it says why instead.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, test } from 'node:test';
+import type { RebuildProgress } from '../../src/registry/rebuild.js';
 import { RegistryService } from '../../src/registry/service.js';
 import { runCli } from '../helpers/server.js';
 import { makeWorkspace } from '../helpers/workspace.js';
@@ -58,6 +60,36 @@ test('files deleted but one: the others are removed as usual', async () => {
     const summary = await service.project().rebuild({ waitForThumbs: false });
     assert.equal(summary.removed, 1);
     assert.equal(summary.root_empty, false);
+  } finally {
+    await service.close();
+  }
+});
+
+test("a deleted folder's assets are removed with progress: how many of how many, chunk by chunk", async () => {
+  for (let i = 0; i < 300; i++) ws.file(`data/assets/level-1/tile-${i}.txt`, `tile ${i}`);
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    const registry = service.project();
+    assert.equal((await registry.rebuild({ waitForThumbs: false })).created, 300);
+    fs.rmSync(`${ws.assets}/level-1`, { recursive: true });
+    const seen: Array<Pick<RebuildProgress, 'stale_done' | 'stale_total'>> = [];
+    const summary = await registry.rebuild({
+      waitForThumbs: false,
+      onProgress: (p) => {
+        if (p.phase === 'stale' && p.stale_total !== undefined)
+          seen.push({ stale_done: p.stale_done, stale_total: p.stale_total });
+      },
+    });
+    assert.equal(summary.removed, 300);
+    assert.ok(seen.length >= 1);
+    assert.ok(seen.every((p) => p.stale_total === 300));
+    assert.deepEqual(seen.at(-1), { stale_done: 300, stale_total: 300 }, 'the last report: all done');
+    const counts = seen.map((p) => p.stale_done ?? 0);
+    assert.deepEqual(
+      counts,
+      [...counts].sort((a, b) => a - b),
+      'counting up',
+    );
   } finally {
     await service.close();
   }
