@@ -122,7 +122,7 @@ export interface RebuildSummary {
   seconds: number;
 }
 
-/** Whether a folder is gone, or holds nothing but the registry's staging folder (its lock). */
+/** Whether a folder is gone, or holds nothing but the registry's staging folder (its lock, made meanwhile). */
 function holdsNothing(root: string): boolean {
   try {
     return fs.readdirSync(root).every((name) => name === '.staging');
@@ -741,12 +741,10 @@ export async function rebuildRegistry(
     (state) =>
       !onDisk.has(state.path) && !claimed.has(state.uid) && !fs.existsSync(path.join(root, state.path)),
   );
-  // A rebuild that finds nothing at all under the root is looking at an unmounted drive or the
-  // wrong folder, far more likely than at a user who deleted every file (and the registry's own
-  // `_meta`): it would have removed every asset. (A path-limited one, the live folder's, looks.)
-  summary.root_empty =
-    missing.length > 0 &&
-    (options.paths ? holdsNothing(root) : files.length === 0 && scan.sidecars.length === 0);
+  // A root with nothing at all in it, not even the registry's own `_meta`, is an unmounted drive or
+  // the wrong folder, far more likely than a user who deleted every file: it would have removed
+  // every asset.
+  summary.root_empty = missing.length > 0 && holdsNothing(root);
   if (summary.root_empty)
     problem(
       '',

@@ -94,3 +94,16 @@ test("a deleted folder's assets are removed with progress: how many of how many,
     await service.close();
   }
 });
+
+test('every file deleted by hand, the registry’s own _meta still there: the drive is mounted, they are removed', async () => {
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    fs.rmSync(`${ws.assets}/props`, { recursive: true });
+    assert.ok(fs.existsSync(`${ws.assets}/_meta`));
+    const summary = await service.project().rebuild({ waitForThumbs: false });
+    assert.equal(summary.removed, 1);
+    assert.equal(summary.root_empty, false);
+  } finally {
+    await service.close();
+  }
+});
