@@ -66,7 +66,9 @@ export function rebuildCommand(): Command {
               `Orphaned sidecars: ${summary.orphaned_sidecars}. Missing thumbnails: ${summary.missing_thumbnails}.\n`,
           );
         }
-        for (const p of summary.problems) process.stderr.write(`problem: ${p.path}: ${p.error}\n`);
+        // (A problem of the whole root, such as an empty one, names no path.)
+        for (const p of summary.problems)
+          process.stderr.write(`problem: ${p.path ? `${p.path}: ` : ''}${p.error}\n`);
         if (summary.skipped || summary.root_empty) process.exitCode = 1;
       });
     });
