@@ -65,6 +65,11 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
       schema: {
         tags: ['maintenance'],
         summary: 'Rescan the assets root into the registry',
+        description:
+          'A job (`wait: false` answers 202; progress as `rebuild_progress` events). Assets whose files are ' +
+          'gone are removed as one change, which an undo puts back once the files are (`remove_stale: false` ' +
+          'only reports them); an assets root that holds nothing at all (a drive not mounted) removes none: ' +
+          '`root_empty` is true and the first problem says why.',
         body: RebuildBody,
       },
     },
