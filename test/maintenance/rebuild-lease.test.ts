@@ -1,7 +1,7 @@
 /**
  * A rebuild and another process (the server, a CLI command) on the same assets root: what the
- * rebuild decides about files that process is moving waits for its file lease (see
- * files/file-lease.ts).
+ * rebuild decides about files that process is moving or removing waits for its file lease (see
+ * files/file-lease.ts), and looks again once it has it.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -56,6 +56,45 @@ test("a file another process is moving is not taken for a missing one by a rebui
     assert.equal(after?.path, 'moved/lamp.txt');
     assert.deepEqual(after?.meta.tags, ['kept']);
     assert.ok(fs.existsSync(path.join(ws.assets, 'moved/lamp.txt.asset.json')), 'its sidecar kept');
+  } finally {
+    await other.close();
+    await service.close();
+  }
+});
+
+test('a file the rebuild found, which another process registered and removed before its commit, gets no row', async () => {
+  ws.file('data/assets/props/vase.txt', 'a vase');
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  const other = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    const lockDir = path.join(ws.assets, '.staging', 'files.lock');
+    let finish = (): void => undefined;
+    let held = false;
+    const working = other.project().context.lease.hold(() => {
+      held = true;
+      return new Promise<void>((resolve) => (finish = resolve));
+    });
+    await eventually('the other process holding the lease', () => held, 5000);
+
+    // The rebuild reads the rows (the vase is not registered), finds the file, and waits to commit.
+    const rebuilding = service.project().rebuild({ waitForThumbs: false });
+    await eventually('the rebuild waiting for the lease', () => fs.existsSync(`${lockDir}.waiting`), 10_000);
+    // Meanwhile the other process registers the vase and, in the middle of removing it again, has
+    // taken its row and its file away (its commits move the database's data_version).
+    const { record } = await other.project().register({
+      path: path.join(ws.assets, 'props/vase.txt'),
+      copy: false,
+    });
+    other.store.delete(record.projectId, record.uid);
+    fs.renameSync(path.join(ws.assets, 'props/vase.txt'), path.join(ws.dir, 'vase.txt'));
+    fs.rmSync(path.join(ws.assets, 'props/vase.txt.asset.json'));
+    finish();
+    await working;
+    const summary = await rebuilding;
+
+    assert.equal(summary.created, 0);
+    assert.equal(service.project().atPath('props/vase.txt'), undefined);
+    assert.ok(!fs.existsSync(path.join(ws.assets, 'props/vase.txt.asset.json')), 'no sidecar beside no file');
   } finally {
     await other.close();
     await service.close();
