@@ -13,6 +13,24 @@ import { makeWorkspace } from '../helpers/workspace.js';
 
 const ws = makeWorkspace('areg-rebuild-lease-');
 after(() => ws.cleanup());
+const LOCK_DIR = path.join(ws.assets, '.staging', 'files.lock');
+
+/** Takes the file lease as `other` (another process: its own connection and lease) until released. */
+async function holdLease(other: RegistryService): Promise<{ release: () => Promise<void> }> {
+  let done = (): void => undefined;
+  let held = false;
+  const holding = other.project().context.lease.hold(() => {
+    held = true;
+    return new Promise<void>((resolve) => (done = resolve));
+  });
+  await eventually('the other process holding the lease', () => held, 5000);
+  return {
+    release: () => {
+      done();
+      return holding;
+    },
+  };
+}
 
 test("a file another process is moving is not taken for a missing one by a rebuild's stale removal", async () => {
   ws.file('data/assets/props/lamp.txt', 'a lamp');
@@ -28,14 +46,7 @@ test("a file another process is moving is not taken for a missing one by a rebui
 
     // The other process is in the middle of a move: the file (and its sidecar) at the new path,
     // the row not yet, while it holds the lease.
-    const lockDir = path.join(ws.assets, '.staging', 'files.lock');
-    let finishMove = (): void => undefined;
-    let held = false;
-    const moving = other.project().context.lease.hold(() => {
-      held = true;
-      return new Promise<void>((resolve) => (finishMove = resolve));
-    });
-    await eventually('the other process holding the lease', () => held, 5000);
+    const moving = await holdLease(other);
     fs.mkdirSync(path.join(ws.assets, 'moved'));
     for (const suffix of ['', '.asset.json'])
       fs.renameSync(
@@ -45,10 +56,9 @@ test("a file another process is moving is not taken for a missing one by a rebui
 
     // A rebuild of the old path (as the live folder runs) finds its file gone, and waits.
     const rebuilding = registry.rebuild({ paths: ['props/lamp.txt'], waitForThumbs: false });
-    await eventually('the rebuild waiting for the lease', () => fs.existsSync(`${lockDir}.waiting`), 10_000);
+    await eventually('the rebuild waiting for the lease', () => fs.existsSync(`${LOCK_DIR}.waiting`), 10_000);
     other.store.update({ ...before, path: 'moved/lamp.txt' });
-    finishMove();
-    await moving;
+    await moving.release();
     const summary = await rebuilding;
 
     assert.equal(summary.removed, 0);
@@ -67,18 +77,11 @@ test('a file the rebuild found, which another process registered and removed bef
   const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
   const other = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
   try {
-    const lockDir = path.join(ws.assets, '.staging', 'files.lock');
-    let finish = (): void => undefined;
-    let held = false;
-    const working = other.project().context.lease.hold(() => {
-      held = true;
-      return new Promise<void>((resolve) => (finish = resolve));
-    });
-    await eventually('the other process holding the lease', () => held, 5000);
+    const working = await holdLease(other);
 
     // The rebuild reads the rows (the vase is not registered), finds the file, and waits to commit.
     const rebuilding = service.project().rebuild({ waitForThumbs: false });
-    await eventually('the rebuild waiting for the lease', () => fs.existsSync(`${lockDir}.waiting`), 10_000);
+    await eventually('the rebuild waiting for the lease', () => fs.existsSync(`${LOCK_DIR}.waiting`), 10_000);
     // Meanwhile the other process registers the vase and, in the middle of removing it again, has
     // taken its row and its file away (its commits move the database's data_version).
     const { record } = await other.project().register({
@@ -88,8 +91,7 @@ test('a file the rebuild found, which another process registered and removed bef
     other.store.delete(record.projectId, record.uid);
     fs.renameSync(path.join(ws.assets, 'props/vase.txt'), path.join(ws.dir, 'vase.txt'));
     fs.rmSync(path.join(ws.assets, 'props/vase.txt.asset.json'));
-    finish();
-    await working;
+    await working.release();
     const summary = await rebuilding;
 
     assert.equal(summary.created, 0);
