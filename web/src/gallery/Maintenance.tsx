@@ -33,6 +33,21 @@ const summaryLine = (summary: Record<string, unknown>): string =>
     .map((k) => `${k.replace('_', ' ')}: ${typeof summary[k] === 'number' ? summary[k] : 0}`)
     .join(', ');
 
+/** A running rebuild's count and words (in the stale phase, the assets whose files are gone it removes). */
+const liveStatus = (live: RebuildJob['progress']): { done: number; total: number; text: string } => {
+  const gone = { done: live.stale_done ?? 0, total: live.stale_total ?? 0 };
+  return live.phase === 'stale' && gone.total
+    ? {
+        ...gone,
+        text: `Removing assets whose files are gone: ${gone.done.toLocaleString()} of ${gone.total.toLocaleString()}`,
+      }
+    : {
+        done: live.files_done,
+        total: live.files_total || 1,
+        text: `${live.phase}: ${live.files_done}/${live.files_total} files, ${formatBytes(live.bytes_done)} of ${formatBytes(live.bytes_total)}`,
+      };
+};
+
 const firstProblem = (summary: Record<string, unknown>): string => {
   const [first] = Array.isArray(summary.problems) ? (summary.problems as Array<{ error?: unknown }>) : [];
   return typeof first?.error === 'string' ? first.error : 'see the rebuild summary';
@@ -228,6 +243,7 @@ export function Maintenance({
         ? { ...job.progress, status: 'running' }
         : undefined;
   const running = job?.status === 'running' || live?.status === 'running';
+  const rebuildLine = running && live ? liveStatus(live) : undefined;
 
   return (
     <div className="maintenance">
@@ -298,21 +314,12 @@ export function Maintenance({
       >
         Rewrite sidecars…
       </button>
-      {running &&
-        live &&
-        (live.phase === 'stale' && live.stale_total ? (
-          <div className="job" role="status" aria-live="polite">
-            <progress max={live.stale_total} value={live.stale_done ?? 0} aria-label="Rebuild progress" />{' '}
-            Removing assets whose files are gone: {(live.stale_done ?? 0).toLocaleString()} of{' '}
-            {live.stale_total.toLocaleString()}
-          </div>
-        ) : (
-          <div className="job" role="status" aria-live="polite">
-            <progress max={live.files_total || 1} value={live.files_done} aria-label="Rebuild progress" />{' '}
-            {live.phase}: {live.files_done}/{live.files_total} files, {formatBytes(live.bytes_done)} of{' '}
-            {formatBytes(live.bytes_total)}
-          </div>
-        ))}
+      {rebuildLine && (
+        <div className="job" role="status" aria-live="polite">
+          <progress max={rebuildLine.total} value={rebuildLine.done} aria-label="Rebuild progress" />{' '}
+          {rebuildLine.text}
+        </div>
+      )}
       <PreviewStatus tick={tick} onMessage={onMessage} />
       {checking && (
         <div className="job" role="status" aria-live="polite">
