@@ -4,11 +4,12 @@
  * `openssl dgst -sha256` over the same files. Not the product: a measurement of what the target
  * leaves room for (bench/RESULTS.md, "The floor").
  *
- *   npx tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows] [read size in KiB: 256, as ours]
+ *   npx tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows|mirror] [read size in KiB: 256, as ours]
  *
  * `hash`: hashing alone; `sidecars`: and a sidecar per file (temp file, rename, one `sync -f` at
  * the end); `rows`: and a row per file in SQLite (WAL, 512 a transaction) with a path index, a
- * hash index and a trigram full-text index of the path. Sidecars are written as
+ * hash index and a trigram full-text index of the path; `mirror`: and the second copy of each
+ * sidecar the product document asks for (`_meta/...`, here `<root>/.floor-<time>/...`). Sidecars are written as
  * `<file>.floor-<time>.json` so that no run deletes another's (ext4 without a journal makes
  * creating inodes slower for minutes after deletions); remove them with
  * `find <root> -name '*.floor-*.json' -delete`.
@@ -20,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
+const MODES = ['hash', 'sidecars', 'rows', 'mirror'];
 // Plain JavaScript, so the threads start without a TypeScript loader.
 const HASH_THREAD = `
 const fs = require('node:fs');
@@ -54,8 +56,8 @@ function listFiles(root: string): string[] {
 }
 
 const [root, mode = 'rows', chunkKiB = '256'] = process.argv.slice(2);
-if (!root || !['hash', 'sidecars', 'rows'].includes(mode)) {
-  process.stderr.write('usage: tsx bench/rebuild-floor.ts <root> [hash|sidecars|rows] [read KiB]\n');
+if (!root || !MODES.includes(mode)) {
+  process.stderr.write(`usage: tsx bench/rebuild-floor.ts <root> [${MODES.join('|')}] [read KiB]\n`);
   process.exit(2);
 }
 let started = performance.now();
@@ -74,7 +76,7 @@ fs.rmSync(list);
 // The walk counts (the rebuild's figure includes its scan); openssl is given the list.
 started = performance.now() - walkSeconds * 1000;
 const dbFile = path.join(os.tmpdir(), `floor-${process.pid}.sqlite`);
-const db = mode === 'rows' ? new Database(dbFile) : undefined;
+const db = mode === 'rows' || mode === 'mirror' ? new Database(dbFile) : undefined;
 const insertBatch = db
   ? (() => {
       db.pragma('journal_mode = WAL');
@@ -94,6 +96,16 @@ const insertBatch = db
     })()
   : undefined;
 const suffix = `.floor-${Date.now()}.json`;
+const mirrorRoot = path.join(root, `.floor-${Date.now()}`);
+const mirrorDirs = new Set<string>();
+const writeMirror = (file: string, meta: string): void => {
+  const mirror = path.join(mirrorRoot, path.relative(root, file)) + '.json';
+  const dir = path.dirname(mirror);
+  if (!mirrorDirs.has(dir)) fs.mkdirSync(dir, { recursive: true });
+  mirrorDirs.add(dir);
+  fs.writeFileSync(`${mirror}.tmp`, meta);
+  fs.renameSync(`${mirror}.tmp`, mirror);
+};
 const pending: Array<[string, string, string]> = [];
 const halves = [0, 1].map((k) => files.filter((_, i) => i % 2 === k));
 await new Promise<void>((resolve, reject) => {
@@ -119,6 +131,7 @@ await new Promise<void>((resolve, reject) => {
         const sidecar = file + suffix;
         fs.writeFileSync(`${sidecar}.tmp`, meta);
         fs.renameSync(`${sidecar}.tmp`, sidecar);
+        if (mode === 'mirror') writeMirror(file, meta);
         pending.push([file, hash, meta]);
         if (pending.length >= 512) insertBatch?.(pending.splice(0));
       }
