@@ -10,6 +10,7 @@ import { describeAsset } from './format.js';
 import { countBar } from './progress.js';
 import { splitList } from '../domain/lists.js';
 import { hasPreview } from '../previews/kinds.js';
+import { statIfThere } from '../files/if-there.js';
 
 interface RegisterOptions extends CommonOptions {
   type?: string;
@@ -39,7 +40,7 @@ function sources(
   dest: string | undefined,
 ): Array<Source | { path: string; error: string }> {
   return paths.flatMap((given) => {
-    const stat = fs.statSync(given, { throwIfNoEntry: false });
+    const stat = statIfThere(given);
     if (!stat?.isDirectory()) return [{ path: given }];
     const found: Source[] = [];
     const walk = (dir: string, folder: string): void => {
@@ -48,10 +49,7 @@ function sources(
         if (isSkippedName(entry.name)) continue;
         const child = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(child, `${folder}/${entry.name}`);
-        else if (
-          entry.isFile() ||
-          (entry.isSymbolicLink() && fs.statSync(child, { throwIfNoEntry: false })?.isFile())
-        )
+        else if (entry.isFile() || (entry.isSymbolicLink() && statIfThere(child)?.isFile()))
           found.push({ path: child, folder });
       }
     };

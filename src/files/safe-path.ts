@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { badRequest } from '../domain/errors.js';
+import { AppError, badRequest } from '../domain/errors.js';
+import { statIfThere } from './if-there.js';
 
 /** Normalises a user-supplied relative path to POSIX segments, or throws a 400 naming `field`. */
 export function cleanRelativePath(input: string, field: string): string {
@@ -45,18 +46,34 @@ export function realpathLoose(p: string): string {
   }
 }
 
+/** A 400 `not_a_folder`: a path has a file where it needs a folder (`what` says where). */
+export const notAFolder = (what: string): AppError =>
+  new AppError(400, 'not_a_folder', `${what}, not a folder: fix the path.`);
+
+/** The nearest existing ancestor of `target` (itself included), or undefined at a missing root. */
+export function nearestExisting(target: string): { at: string; stat: fs.Stats } | undefined {
+  for (let at = path.resolve(target); ; at = path.dirname(at)) {
+    const stat = statIfThere(at);
+    if (stat) return { at, stat };
+    if (path.dirname(at) === at) return undefined;
+  }
+}
+
 /**
  * `realpathLoose` for a path from a request: one the file system cannot hold (a name over 255
- * bytes, a path over 4,096) is the caller's to shorten, a 400 naming `field`.
+ * bytes, a path over 4,096) is the caller's to shorten, and one through a file the caller's to
+ * fix: a 400 naming `field`.
  */
 export function realpathWithin(p: string, field: string): string {
   try {
     return realpathLoose(p);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG')
       throw badRequest(
         `${field} is longer than the file system allows (a name of at most 255 bytes, a path of at most 4,096): shorten it.`,
       );
+    if (code === 'ENOTDIR') throw notAFolder(`${field} leads through ${nearestExisting(p)?.at ?? p}, a file`);
     throw err;
   }
 }

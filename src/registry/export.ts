@@ -16,6 +16,7 @@ import { isJsonObject, parseJsonText } from '../domain/json.js';
 import { jsonText } from '../files/atomic-write.js';
 import { isInside, realpathLoose } from '../files/safe-path.js';
 import type { AssetRegistry } from './registry.js';
+import { statIfThere } from '../files/if-there.js';
 
 interface PlannedFile {
   id: string;
@@ -57,7 +58,7 @@ function fileUnder(root: string, abs: string): { real: string; stat: fs.Stats } 
     return undefined;
   }
   if (!isInside(root, real)) return undefined;
-  const stat = fs.statSync(real, { throwIfNoEntry: false });
+  const stat = statIfThere(real);
   return stat?.isFile() ? { real, stat } : undefined;
 }
 

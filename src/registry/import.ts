@@ -94,7 +94,7 @@ export async function importZip(
         } catch (err) {
           // A name leading out of the root refuses the archive; one that cannot be placed (a
           // folder of it is a file here) is left out.
-          if (err instanceof AppError) throw err;
+          if (err instanceof AppError && err.code !== 'not_a_folder') throw err;
           report.skipped.push({ name: entry.fileName, reason: `not written: ${(err as Error).message}` });
           continue;
         }

@@ -3,9 +3,9 @@
  * current directory): `data/assets`, `config/comfyvn.sqlite`, `cache/thumbs`, project `default`.
  * Each can be set by option and by environment variable.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureFolder } from '../files/ensure-folder.js';
 import { TRASH_DAYS_DEFAULT, TRASH_DIR } from '../files/trash.js';
 
 export interface PathOptions {
@@ -73,8 +73,8 @@ export function resolvePaths(options: PathOptions = {}, env: NodeJS.ProcessEnv =
     trashMaxBytes: (nonNegative(options.trashMaxGb ?? env[ENV.trashMaxGb]) ?? Infinity) * 1e9,
     projectId: (options.projectId || env[ENV.projectId] || 'default').trim() || 'default',
   };
-  fs.mkdirSync(paths.assetsRoot, { recursive: true });
-  fs.mkdirSync(paths.thumbsRoot, { recursive: true });
+  ensureFolder(paths.assetsRoot, 'The assets root');
+  ensureFolder(paths.thumbsRoot, 'The thumbnails root');
   return paths;
 }
 

@@ -35,6 +35,7 @@ import {
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
+import { statIfThere } from '../files/if-there.js';
 
 export interface RebuildProgress {
   phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';
@@ -459,7 +460,7 @@ export async function rebuildRegistry(
       const now = store.fileStateAt(projectId, file.rel);
       recordedMtimeMs = now?.sidecar_mtime_ms ?? null;
       sidecarDue = !!now?.sidecar_due;
-      sidecarMtimeMs = fs.statSync(file.abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })?.mtimeMs ?? null;
+      sidecarMtimeMs = statIfThere(file.abs + SIDECAR_SUFFIX)?.mtimeMs ?? null;
     }
     // Read at once (no await in between) with the row it is compared to.
     const rowAtRead = state && registry.get(state.uid);

@@ -44,7 +44,7 @@ import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { typeForPath } from '../domain/asset-paths.js';
 import { moveFileNoReplace } from '../files/move-file.js';
 import { TRASH_DIR } from '../files/trash.js';
-import { unlinkIfThere } from '../files/unlink.js';
+import { statIfThere, unlinkIfThere } from '../files/if-there.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
 import type { HookEvent, HookPayloads } from '../hooks/bus.js';
 import {
@@ -910,7 +910,7 @@ export class AssetRegistry {
 
   /** Whether a row's file is as it recorded, gone, or changed since (not read). */
   private fileAsRecorded(state: FileState): 'same' | 'gone' | 'changed' {
-    const now = fs.statSync(path.join(this.paths.assetsRoot, state.path), { throwIfNoEntry: false });
+    const now = statIfThere(path.join(this.paths.assetsRoot, state.path));
     return !now ? 'gone' : isRecordedFile(state, now) ? 'same' : 'changed';
   }
 
@@ -1398,7 +1398,7 @@ export class AssetRegistry {
   private handEdit(record: AssetRecord): HandEdit {
     const state = this.store.fileStateAt(this.projectId, record.path);
     const abs = path.join(this.paths.assetsRoot, record.path);
-    const stat = fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false });
+    const stat = statIfThere(abs + SIDECAR_SUFFIX);
     if (!state || !stat || stat.mtimeMs === state.sidecar_mtime_ms) return undefined;
     const onDisk = readSidecarFile(abs, record.meta, { sidecar: true, legacy: false });
     if (onDisk && 'error' in onDisk) return { unreadable: sidecarRelPath(record.path) };
@@ -2492,7 +2492,7 @@ function sidecarWriteFailed(uid: string, err: Error): AppError {
 
 /** Whether the file at `abs` is still the one stamped (inode, size, mtime). */
 function sameStamp(abs: string, stamp: HashedFile): boolean {
-  const now = fs.statSync(abs, { throwIfNoEntry: false });
+  const now = statIfThere(abs);
   return !!now && now.ino === stamp.ino && now.size === stamp.bytes && now.mtimeMs === stamp.mtimeMs;
 }
 

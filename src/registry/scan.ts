@@ -6,6 +6,7 @@ import path from 'node:path';
 import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
+import { statIfThere } from '../files/if-there.js';
 
 export interface ScannedFile {
   rel: string;
@@ -148,7 +149,7 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
       const abs = childPath(dir, entry.name);
       const turn = pace();
       if (turn) await turn;
-      const stat = fs.statSync(abs, { throwIfNoEntry: false });
+      const stat = statIfThere(abs);
       if (!stat) {
         if (entry.name.includes('\uFFFD')) result.unusable.push({ rel, error: NOT_UTF8 });
         continue; // else vanished while scanning
@@ -158,9 +159,7 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
         result.unusable.push({ rel, error: nameProblem });
         continue;
       }
-      const sidecar = names.has(entry.name + SIDECAR_SUFFIX)
-        ? fs.statSync(abs + SIDECAR_SUFFIX, { throwIfNoEntry: false })
-        : undefined;
+      const sidecar = names.has(entry.name + SIDECAR_SUFFIX) ? statIfThere(abs + SIDECAR_SUFFIX) : undefined;
       result.files.push(scannedFile(rel, abs, stat, sidecar, names.has(`${entry.name}.json`)));
     }
     for (const subdir of subdirs) await subdir();

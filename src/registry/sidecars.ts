@@ -8,7 +8,7 @@ import path from 'node:path';
 import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 import { FileLease } from '../files/file-lease.js';
-import { unlinkIfThere } from '../files/unlink.js';
+import { unlinkIfThere } from '../files/if-there.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */

@@ -35,6 +35,7 @@ import type { HookBus } from '../hooks/bus.js';
 import { logger } from '../logging.js';
 import { SERVER_REBUILD_BATCH, type RebuildSummary } from './rebuild.js';
 import type { AssetRegistry } from './registry.js';
+import { statIfThere } from '../files/if-there.js';
 
 export interface WatchOptions {
   /** A batch runs once no event came for this long (ms). */
@@ -273,7 +274,7 @@ export class FolderWatcher {
   }
 
   private stampOf(rel: string): { size: number; mtimeMs: number } | undefined {
-    const stat = fs.statSync(path.join(this.root, rel), { throwIfNoEntry: false });
+    const stat = statIfThere(path.join(this.root, rel));
     return stat && { size: stat.size, mtimeMs: stat.mtimeMs };
   }
 

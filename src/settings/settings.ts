@@ -10,6 +10,7 @@ import { badRequest } from '../domain/errors.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import { jsonText, writeFileAtomic } from '../files/atomic-write.js';
 import { logger } from '../logging.js';
+import { statIfThere } from '../files/if-there.js';
 
 export interface FeatureFlag {
   key: string;
@@ -72,7 +73,7 @@ export class SettingsStore {
   features(): Features {
     const stamp = this.files
       .map((file) => {
-        const st = fs.statSync(file, { throwIfNoEntry: false });
+        const st = statIfThere(file);
         return st ? `${st.mtimeMs}:${st.size}` : '-';
       })
       .join('|');

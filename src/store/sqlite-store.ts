@@ -3,7 +3,6 @@
  * commands running at the same time. Every method is synchronous: better-sqlite3 statements take
  * microseconds, and a synchronous critical section is what makes check-then-insert atomic.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -23,7 +22,9 @@ import {
   type MediaFact,
   type Orientation,
 } from '../domain/facets.js';
+import { badRequest } from '../domain/errors.js';
 import { storedObject } from '../domain/json.js';
+import { ensureFolder } from '../files/ensure-folder.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { migrate, MIGRATIONS } from './migrations.js';
 import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
@@ -49,6 +50,7 @@ import {
   type ColorName,
   type PictureColors,
 } from '../domain/facets.js';
+import { statIfThere } from '../files/if-there.js';
 export type { DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../domain/facets.js';
 
 export interface SearchQuery {
@@ -481,6 +483,49 @@ export interface PreviewJob {
   updated_at: string;
 }
 
+/**
+ * Opens the database (made and migrated unless read-only). A path that cannot hold it, a folder
+ * or a file that is not SQLite, is a 400 that says what to give instead, not an internal error.
+ */
+function openDatabase(dbPath: string, readOnly: boolean): Database.Database {
+  if (dbPath !== ':memory:') {
+    if (statIfThere(dbPath)?.isDirectory())
+      throw badRequest(
+        `The registry database ${dbPath} is a folder: give a file's path (for example ${path.join(dbPath, 'comfyvn.sqlite')}).`,
+      );
+    ensureFolder(path.dirname(path.resolve(dbPath)), "The registry database's folder");
+  }
+  const db = new Database(dbPath, { readonly: readOnly, fileMustExist: readOnly });
+  try {
+    db.pragma('busy_timeout = 10000');
+    // Statement journals in memory: each statement and savepoint inside a transaction journals
+    // the pages it touches (~100 KB for an asset row with its indexes), which otherwise spills to
+    // a temp file: ~55 page writes per new asset when a rebuild gave each file a savepoint.
+    db.pragma('temp_store = MEMORY');
+    if (readOnly) {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version !== MIGRATIONS.length) {
+        throw new Error(
+          `${dbPath} is at schema ${version}, not ${MIGRATIONS.length}: open it for writing first.`,
+        );
+      }
+    } else {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    }
+  } catch (err) {
+    db.close();
+    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB')
+      throw badRequest(
+        `${dbPath} is not a SQLite database: give the registry database's path, or the path of a file to create.`,
+      );
+    throw err;
+  }
+  return db;
+}
+
 /** A failed preview job with its asset's path (null: the asset is gone). */
 export type FailedPreview = PreviewJob & { path: string | null };
 
@@ -508,27 +553,8 @@ export class SqliteStore {
     options: StoreOptions = {},
   ) {
     this.anchorStep = Math.max(2, options.anchorStep ?? ANCHOR_STEP);
-    if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
     this.readOnly = options.readOnly ?? false;
-    this.db = new Database(dbPath, { readonly: this.readOnly, fileMustExist: this.readOnly });
-    this.db.pragma('busy_timeout = 10000');
-    // Statement journals in memory: each statement and savepoint inside a transaction journals
-    // the pages it touches (~100 KB for an asset row with its indexes), which otherwise spills to
-    // a temp file: ~55 page writes per new asset when a rebuild gave each file a savepoint.
-    this.db.pragma('temp_store = MEMORY');
-    if (this.readOnly) {
-      const version = this.db.pragma('user_version', { simple: true }) as number;
-      if (version !== MIGRATIONS.length) {
-        throw new Error(
-          `${dbPath} is at schema ${version}, not ${MIGRATIONS.length}: open it for writing first.`,
-        );
-      }
-    } else {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      migrate(this.db);
-    }
+    this.db = openDatabase(dbPath, this.readOnly);
     const db = this.db;
     this.stmts = {
       byUid: db.prepare<[string, string], AssetRow>(

@@ -129,6 +129,56 @@ describe('paths are confined to the assets root', () => {
     assertEnvelope(await register({ path: source }), 400, 'bad_request', /at most 244 bytes/);
     assert.deepEqual(snapshot(), before);
   });
+
+  // Each was an internal error (500) before: a folder was made, or a path followed, through a file.
+  test('paths that lead through a file, or name a file where a folder goes (or the reverse) → 400 saying which', async () => {
+    const rel = 'through/plain.txt';
+    const file = `data/assets/${rel}`;
+    ws.file(file, 'bad input: a plain file');
+    const id = (await register({ path: file, copy: false })).body.asset_id as string;
+    const source = fresh();
+    const before = snapshot();
+    const through = (field: string): RegExp =>
+      new RegExp(`^${field} leads through .*plain\\.txt, a file, not a folder`);
+    const cases: Array<[string, unknown, string, RegExp]> = [
+      [
+        '/api/assets/register',
+        { path: source, dest_path: `${rel}/x.txt` },
+        'not_a_folder',
+        through('dest_path'),
+      ],
+      ['/api/assets/move', { ids: [id], folder: `${rel}/sub` }, 'not_a_folder', through('folder')],
+      [`/api/assets/${id}/move`, { path: `${rel}/y.txt` }, 'not_a_folder', through('path')],
+      ['/api/assets/rebuild', { db_path: `${file}/x.sqlite` }, 'not_a_folder', through('db_path')],
+      [
+        '/api/assets/rebuild',
+        { assets_root: file },
+        'not_a_folder',
+        /^The assets root .*plain\.txt is a file, not a folder: fix the path\.$/,
+      ],
+      [
+        '/api/assets/rebuild',
+        { thumbs_root: file },
+        'not_a_folder',
+        /^The thumbnails root .*plain\.txt is a file, not a folder/,
+      ],
+      [
+        '/api/assets/rebuild',
+        { db_path: 'data' },
+        'bad_request',
+        /^The registry database .*data is a folder: give a file's path/,
+      ],
+      ['/api/assets/rebuild', { db_path: file }, 'bad_request', /plain\.txt is not a SQLite database/],
+    ];
+    for (const [route, body, code, message] of cases)
+      assertEnvelope(await api(url, 'POST', route, body), 400, code, message);
+    assert.deepEqual(snapshot(), before, 'nothing written');
+    assert.equal(
+      fs.readFileSync(path.join(ws.dir, file), 'utf8').startsWith('bad input'),
+      true,
+      'the file as it was',
+    );
+  });
 });
 
 describe('sources', () => {

@@ -1,7 +1,7 @@
 /**
  * Every route against odd values: each path parameter, query parameter and top-level body field
  * of the OpenAPI document gets empty, huge, negative, non-finite, inexact, NUL, `..`, list and
- * object values, and every body route malformed bodies. None may answer 5xx, hang, or answer a 4xx
+ * object values, paths at or through a file, and every body route malformed bodies. None may answer 5xx, hang, or answer a 4xx
  * without the error envelope. (A first pass by hand found a search that hung the server and five
  * 500s; new routes are swept as they are added.)
  */
@@ -26,6 +26,11 @@ after(async () => {
   ws?.cleanup();
 });
 
+/**
+ * A file where a folder goes, and paths through it (from the workspace and from the assets root):
+ * a path override at a file, or through one, was a 500.
+ */
+const FILE_AS_FOLDER = ['data/assets/notes/b.txt', 'data/assets/notes/b.txt/x', 'notes/b.txt/x'];
 /** As text (a path segment, a query value). */
 const ODD_TEXT = [
   '',
@@ -33,6 +38,7 @@ const ODD_TEXT = [
   'x'.repeat(3000),
   '../../etc/passwd',
   '/etc/passwd',
+  ...FILE_AS_FOLDER,
   '\u0000',
   '-1',
   '1.5',
@@ -54,6 +60,7 @@ const ODD_JSON: unknown[] = [
   '',
   'x'.repeat(3000),
   '../../etc/passwd',
+  ...FILE_AS_FOLDER,
   '\u0000',
   [],
   [null],

@@ -110,3 +110,33 @@ test('every file deleted by hand, the registry’s own _meta still there: the dr
     await service.close();
   }
 });
+
+test('a folder replaced by a file of its name: its assets are removed, the file registered, the rebuild ends', async () => {
+  ws.file('data/assets/sprites/hero.txt', 'a hero');
+  ws.file('data/assets/sprites/villain.txt', 'a villain');
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    const registry = service.project();
+    assert.equal((await registry.rebuild({ waitForThumbs: false })).created, 2);
+    assert.ok(fs.existsSync(`${ws.assets}/_meta/sprites/hero.txt.json`));
+    // Every path under it now meets a file where a folder was (ENOTDIR, not ENOENT): the rebuild
+    // stopped at the first sidecar it could not delete, every time.
+    fs.rmSync(`${ws.assets}/sprites`, { recursive: true });
+    ws.file('data/assets/sprites', 'a sprite sheet');
+    const summary = await registry.rebuild({ waitForThumbs: false });
+    assert.equal(summary.removed, 2);
+    assert.equal(summary.created, 1);
+    assert.deepEqual(summary.problems, []);
+    assert.equal(registry.atPath('sprites/hero.txt'), undefined);
+    assert.ok(registry.atPath('sprites'));
+    assert.ok(fs.existsSync(`${ws.assets}/sprites.asset.json`));
+    assert.equal(fs.existsSync(`${ws.assets}/_meta/sprites/hero.txt.json`), false, 'its mirror is gone');
+    assert.equal(
+      (await registry.rebuild({ waitForThumbs: false })).unchanged,
+      1,
+      'the next one: nothing to do',
+    );
+  } finally {
+    await service.close();
+  }
+});

@@ -1,5 +1,4 @@
 /** `/api/assets/*`: thin adapters from HTTP to the registry service. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Static } from 'typebox';
 import type { AssetPayload } from '../../domain/asset-payload.js';
@@ -43,6 +42,7 @@ import {
   UpdateBody,
   CreditsQuery,
 } from '../schemas.js';
+import { statIfThere } from '../../files/if-there.js';
 
 export interface AssetRouteOptions {
   service: RegistryService;
@@ -623,7 +623,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
       const registry = service.project(request.query.project_id);
       const record = registry.require(request.params.id);
       // (Left to the static plugin, a missing file was a "No route" 404.)
-      const stat = fs.statSync(registry.absolutePath(record), { throwIfNoEntry: false });
+      const stat = statIfThere(registry.absolutePath(record));
       if (!stat?.isFile()) {
         throw new AppError(
           404,

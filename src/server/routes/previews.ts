@@ -21,6 +21,7 @@ import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
 import { applyRange } from '../range-header.js';
 import { IDS_BODY_LIMIT, IdParams, PosterQuery } from '../schemas.js';
+import { statIfThere } from '../../files/if-there.js';
 
 /** The largest poster frame accepted (a 4K frame as PNG is ~10 MB; a JPEG far less). */
 const POSTER_BODY_LIMIT = 16 * 1024 * 1024;
@@ -261,7 +262,7 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
             'put the file in the assets folder and name it relative to the model.',
         );
       const { abs } = resolveUnder(service.paths.assetsRoot, rel, 'path');
-      const stat = fs.statSync(abs, { throwIfNoEntry: false });
+      const stat = statIfThere(abs);
       if (!stat?.isFile())
         throw new AppError(
           404,

@@ -1,0 +1,29 @@
+/**
+ * Creating a configured folder (assets root, thumbnails root, the database's folder) with an
+ * error that names the setting and says what to fix when the path cannot be one: a file stands
+ * there or above it, or the folder may not be created. A request's path override got an internal
+ * error (500) before.
+ */
+import fs from 'node:fs';
+import { badRequest } from '../domain/errors.js';
+import { nearestExisting, notAFolder } from './safe-path.js';
+
+/** Makes `dir` (and its parents) a folder, or throws a 400 naming `what` and the file in the way. */
+export function ensureFolder(dir: string, what: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const blocker = nearestExisting(dir);
+    if (blocker && !blocker.stat.isDirectory()) {
+      throw notAFolder(
+        blocker.at === dir
+          ? `${what} ${dir} is a file`
+          : `${what} ${dir} leads through ${blocker.at}, a file`,
+      );
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw badRequest(`${what} ${dir} cannot be created (${code}): give a folder this server may write to.`);
+    throw err;
+  }
+}
