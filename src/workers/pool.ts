@@ -22,6 +22,16 @@ import type { AtomicFile } from '../files/atomic-write.js';
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.meta.url).href;
 
+/**
+ * The threads' Node options: the process's, and `require(esm)` off where Node has it. Piscina
+ * loads a task's file with `require()` first and `import()` when that fails; Node 20's
+ * `require()` of an ES module aborted a CLI process once in a test run (an assertion in
+ * `CreateRequiredModuleFacade`), so the threads take the `import()` path that ES modules are for.
+ */
+const execArgv = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
+  ? [...process.execArgv, '--no-experimental-require-module']
+  : process.execArgv;
+
 type PreviewTask = ThumbnailTask | WaveformTask | VideoTask | ModelTask | string;
 
 /** A preview task still running after this long is stopped: see {@link WorkerPool.preview}. */
@@ -47,13 +57,15 @@ export class WorkerPool {
     this.hashThreads = threads;
     this.hashPool = new Piscina({
       filename: workerUrl('hash-worker'),
+      execArgv,
       minThreads: 1,
       maxThreads: threads,
       idleTimeout: 30_000,
     });
-    this.previewPool = new Piscina({ minThreads: 0, maxThreads: threads, idleTimeout: 30_000 });
+    this.previewPool = new Piscina({ minThreads: 0, maxThreads: threads, idleTimeout: 30_000, execArgv });
     this.writePool = new Piscina({
       filename: workerUrl('write-worker'),
+      execArgv,
       minThreads: 0,
       maxThreads: 1,
       // The thread creates a batch's files while the one before waits for its durability barrier.
@@ -62,6 +74,7 @@ export class WorkerPool {
     });
     this.searchPool = new Piscina({
       filename: workerUrl('search-worker'),
+      execArgv,
       minThreads: 0,
       maxThreads: 1,
       // Its connection keeps its page cache and search caches while people search.
