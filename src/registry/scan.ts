@@ -37,6 +37,9 @@ export interface ScanResult {
 /** A name Node could not decode (not UTF-8) comes back with U+FFFD, and cannot be opened by it. */
 const NOT_UTF8 =
   'its name is not valid UTF-8 (shown here with \uFFFD), so it cannot be opened by that name: rename it';
+const NOT_UTF8_FOLDER =
+  "this folder's name is not valid UTF-8 (shown here with \uFFFD), so none of the files in it can be " +
+  'opened: rename it';
 
 const STATS_PER_YIELD = 2000;
 
@@ -126,6 +129,10 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
       }
       if (entry.isDirectory()) {
         const abs = childPath(dir, entry.name);
+        if (entry.name.includes('\uFFFD') && !statIfThere(abs)) {
+          result.unusable.push({ rel, error: NOT_UTF8_FOLDER });
+          continue;
+        }
         if (entry.name === '_meta') subdirs.push(() => sweepLeftovers(abs, pace));
         else if (split) {
           const part = scanFolder(abs, rel).catch(() => undefined);

@@ -1,7 +1,7 @@
 /**
  * File names a studio's folder can hold: spaces, `%`, `#`, `?`, newlines, non-Latin scripts and
  * names near the file system's 255-byte limit are registered with their sidecars; a name whose
- * sidecar cannot fit, or that is not UTF-8, is a problem that says what to do, and the rest of
+ * sidecar cannot fit, or that is not UTF-8 (or whose folder's is not), is a problem that says what to do, and the rest of
  * the tree is registered all the same.
  */
 import assert from 'node:assert/strict';
@@ -30,6 +30,10 @@ before(() => {
     Buffer.concat([Buffer.from(`${names}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]),
     'x',
   );
+  // A folder so named: none of its files can be opened (they were left out without a word).
+  const folder = Buffer.concat([Buffer.from(`${ws.assets}/caf`), Buffer.from([0xe9]), Buffer.from('-pack')]);
+  fs.mkdirSync(folder);
+  fs.writeFileSync(Buffer.concat([folder, Buffer.from('/inside.txt')]), 'y');
 });
 after(() => ws.cleanup());
 
@@ -54,10 +58,14 @@ test('odd names are registered with their sidecars; names that cannot be are pro
     assert.equal(sidecar.path, `names/${name}`);
     assert.ok(fs.existsSync(path.join(ws.assets, '_meta', 'names', `${name}.json`)), `${name}'s mirror`);
   }
-  assert.equal(summary.skipped, 2);
+  assert.equal(summary.skipped, 3);
   const problems = new Map(summary.problems.map((p) => [p.path, p.error]));
   assert.match(problems.get(`names/${TOO_LONG}`) ?? '', /245 bytes.*shorten the name to at most 244 bytes/);
   assert.match(problems.get('names/caf\uFFFD.txt') ?? '', /not valid UTF-8.*rename it/);
+  assert.match(
+    problems.get('caf\uFFFD-pack') ?? '',
+    /^this folder's name is not valid UTF-8 .*none of the files in it can be opened: rename it$/,
+  );
   assert.ok(!fs.existsSync(path.join(ws.assets, 'names', STRAY)), "a dead writer's temp file is swept");
   assert.ok(!fs.existsSync(path.join(ws.assets, 'names', `${TOO_LONG}.asset.json`.slice(0, 255))));
 
@@ -66,7 +74,7 @@ test('odd names are registered with their sidecars; names that cannot be are pro
     summary: Summary;
   };
   assert.equal(second.summary.unchanged, ODD.length);
-  assert.equal(second.summary.skipped, 2);
+  assert.equal(second.summary.skipped, 3);
 
   fs.renameSync(path.join(ws.assets, 'names', TOO_LONG), path.join(ws.assets, 'names', 'shorter.txt'));
   const third = (await runCli(['rebuild', '--no-wait-for-thumbs', '--json'], ws.dir)).json as {
@@ -75,6 +83,6 @@ test('odd names are registered with their sidecars; names that cannot be are pro
   assert.equal(third.summary.created, 1);
   assert.deepEqual(
     third.summary.problems.map((p) => p.path),
-    ['names/caf\uFFFD.txt'],
+    ['caf\uFFFD-pack', 'names/caf\uFFFD.txt'],
   );
 });
