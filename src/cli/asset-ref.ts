@@ -4,17 +4,28 @@
  */
 import path from 'node:path';
 import { notFound } from '../domain/errors.js';
+import { isMissing } from '../files/if-there.js';
 import { isInside, realpathLoose, toRelPosix } from '../files/safe-path.js';
 import type { AssetRegistry } from '../registry/registry.js';
+
+/** The real path of `p`, or undefined for a path no file can have (through a file, too long). */
+function realpathOrNot(p: string): string | undefined {
+  try {
+    return realpathLoose(p);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
 
 /** The id of the asset `given` names, or undefined when it names none. */
 export function assetIdFor(registry: AssetRegistry, assetsRoot: string, given: string): string | undefined {
   if (registry.get(given)) return given;
   const root = realpathLoose(assetsRoot);
-  const file = realpathLoose(path.resolve(given));
+  const file = realpathOrNot(path.resolve(given));
   const found =
     registry.atPath(given.split(path.sep).join('/')) ??
-    (isInside(root, file) ? registry.atPath(toRelPosix(root, file)) : undefined);
+    (file && isInside(root, file) ? registry.atPath(toRelPosix(root, file)) : undefined);
   return found?.uid;
 }
 

@@ -1,7 +1,9 @@
-import fs from 'node:fs';
 /** What every CLI command shares: path options, opening the registry, output and exit codes. */
+import path from 'node:path';
 import { Command, Option } from 'commander';
-import { AppError, diskFull, isDiskFull } from '../domain/errors.js';
+import { AppError, badRequest, diskFull, isDiskFull } from '../domain/errors.js';
+import { statIfThere } from '../files/if-there.js';
+import { nearestExisting, notAFolder, refuseTooLong } from '../files/safe-path.js';
 import { ENV } from '../registry/paths.js';
 import { RegistryService } from '../registry/service.js';
 
@@ -83,8 +85,17 @@ export function reportError(thrown: unknown, json: boolean): void {
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** An `--out` file that exists already is refused unless `--force` says to replace it. */
-export function refuseExistingOut(out: string, given: string, force: boolean | undefined): void {
-  if (!force && fs.existsSync(out))
+/**
+ * An `--out` file that can be written: not too long, not a folder, not under a file, and not there
+ * already unless `--force` says to replace it.
+ */
+export function checkOut(out: string, given: string, force: boolean | undefined): void {
+  refuseTooLong(out, `--out ${given}`);
+  const there = statIfThere(out);
+  if (there?.isDirectory()) throw badRequest(`--out ${given} is a folder: give a file's path in it.`);
+  if (there && !force)
     throw new AppError(409, 'file_exists', `${given} exists: choose another --out, or add --force.`);
+  const folder = nearestExisting(path.dirname(out));
+  if (folder && !folder.stat.isDirectory())
+    throw notAFolder(`--out ${given} leads through ${folder.at}, a file`);
 }

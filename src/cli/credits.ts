@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { CREDITS_FORMATS, creditsSheet, type CreditsFormat } from '../registry/credits.js';
-import { refuseExistingOut, withCommonOptions, withService, type CommonOptions } from './common.js';
+import { checkOut, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { filterInput, resolveAssetRefs, withFilterOptions, type FilterOptions } from './filters.js';
 
 interface CreditsOptions extends CommonOptions, FilterOptions {
@@ -24,7 +24,7 @@ export function creditsCommand(): Command {
     .option('--force', 'replace the file if it exists')
     .action(async (options: CreditsOptions) => {
       const out = options.out && path.resolve(options.out);
-      if (out) refuseExistingOut(out, options.out as string, options.force);
+      if (out) checkOut(out, options.out as string, options.force);
       await withService(options, async (service) => {
         const registry = service.project();
         const input = resolveAssetRefs(filterInput(options), registry, service.paths.assetsRoot);

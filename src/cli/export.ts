@@ -9,7 +9,7 @@ import { exportArchive, nothingToExport, planExport } from '../registry/export.j
 import { assetIds } from './asset-ref.js';
 import {
   printJson,
-  refuseExistingOut,
+  checkOut,
   wantsJson,
   withCommonOptions,
   withService,
@@ -49,7 +49,7 @@ export function exportCommand(): Command {
       if (!given.length && !hasFilter(filters))
         throw badRequest('Say what to export: asset ids or paths, or filters (--folder, --tag, …).');
       const out = path.resolve(options.out);
-      refuseExistingOut(out, options.out, options.force);
+      checkOut(out, options.out, options.force);
       await withService(options, async (service) => {
         const registry = service.project();
         const ids = assetIds(registry, service.paths.assetsRoot, given);

@@ -6,10 +6,11 @@
  */
 import fs from 'node:fs';
 import { badRequest } from '../domain/errors.js';
-import { nearestExisting, notAFolder } from './safe-path.js';
+import { nearestExisting, notAFolder, refuseTooLong } from './safe-path.js';
 
 /** Makes `dir` (and its parents) a folder, or throws a 400 naming `what` and the file in the way. */
 export function ensureFolder(dir: string, what: string): void {
+  refuseTooLong(dir, what);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {

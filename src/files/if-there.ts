@@ -6,10 +6,13 @@
  */
 import fs from 'node:fs';
 
-/** Whether an error says nothing is at the path (ENOENT, or ENOTDIR: a file where a folder was). */
+/**
+ * Whether an error says nothing is at the path: ENOENT, ENOTDIR (a file where a folder was), or
+ * ENAMETOOLONG (no file can have that name).
+ */
 export const isMissing = (err: unknown): boolean => {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 };
 
 /** `stat`, or undefined when nothing is there. */

@@ -46,6 +46,18 @@ export function realpathLoose(p: string): string {
   }
 }
 
+/** A 400: a path longer than the file system allows (`what` names it). */
+export const tooLong = (what: string): AppError =>
+  badRequest(
+    `${what} is longer than the file system allows (a name of at most 255 bytes, a path of at most 4,096): shorten it.`,
+  );
+
+/** Throws {@link tooLong} for a path with a name over 255 bytes, or over 4,096 bytes in all. */
+export function refuseTooLong(p: string, what: string): void {
+  if (Buffer.byteLength(p) > 4096 || p.split(path.sep).some((name) => Buffer.byteLength(name) > 255))
+    throw tooLong(what);
+}
+
 /** A 400 `not_a_folder`: a path has a file where it needs a folder (`what` says where). */
 export const notAFolder = (what: string): AppError =>
   new AppError(400, 'not_a_folder', `${what}, not a folder: fix the path.`);
@@ -69,10 +81,7 @@ export function realpathWithin(p: string, field: string): string {
     return realpathLoose(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENAMETOOLONG')
-      throw badRequest(
-        `${field} is longer than the file system allows (a name of at most 255 bytes, a path of at most 4,096): shorten it.`,
-      );
+    if (code === 'ENAMETOOLONG') throw tooLong(field);
     if (code === 'ENOTDIR') throw notAFolder(`${field} leads through ${nearestExisting(p)?.at ?? p}, a file`);
     throw err;
   }

@@ -51,6 +51,7 @@ import {
   type PictureColors,
 } from '../domain/facets.js';
 import { statIfThere } from '../files/if-there.js';
+import { refuseTooLong } from '../files/safe-path.js';
 export type { DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../domain/facets.js';
 
 export interface SearchQuery {
@@ -489,6 +490,7 @@ export interface PreviewJob {
  */
 function openDatabase(dbPath: string, readOnly: boolean): Database.Database {
   if (dbPath !== ':memory:') {
+    refuseTooLong(path.resolve(dbPath), 'The registry database path');
     if (statIfThere(dbPath)?.isDirectory())
       throw badRequest(
         `The registry database ${dbPath} is a folder: give a file's path (for example ${path.join(dbPath, 'comfyvn.sqlite')}).`,

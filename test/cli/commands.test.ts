@@ -350,6 +350,51 @@ describe('paths by flag and environment', () => {
   });
 });
 
+describe('paths that cannot be what they name', () => {
+  // Each was an internal error (exit 1, the system call's own words) before.
+  test('a root that is a file, a database that is a folder or no database, an --out through a file, names too long: exit 2 saying which', async () => {
+    const other = makeWorkspace();
+    try {
+      other.file('data/assets/plain.txt', 'plain');
+      const long = 'n'.repeat(300);
+      const cases: Array<[string[], number, RegExp]> = [
+        [
+          ['search', '--assets-root', 'data/assets/plain.txt'],
+          2,
+          /The assets root .*plain\.txt is a file, not a folder/,
+        ],
+        [['search', '--db-path', 'data'], 2, /The registry database .*data is a folder: give a file's path/],
+        [['search', '--db-path', 'data/assets/plain.txt'], 2, /plain\.txt is not a SQLite database/],
+        [
+          ['search', '--thumbs-root', long],
+          2,
+          /^error: The thumbnails root is longer than the file system allows/m,
+        ],
+        [
+          ['credits', '--out', 'data/assets/plain.txt/x.csv'],
+          2,
+          /--out .* leads through .*plain\.txt, a file/,
+        ],
+        [['credits', '--out', 'data'], 2, /^error: --out data is a folder/m],
+        [
+          ['get', 'data/assets/plain.txt/x'],
+          3,
+          /No asset has the id or the path data\/assets\/plain\.txt\/x/,
+        ],
+        [['get', long], 3, /No asset has the id or the path n+ /],
+      ];
+      for (const [args, code, message] of cases) {
+        const res = await runCli(args, other.dir);
+        assert.equal(res.code, code, `${args.join(' ')}: ${res.stderr}`);
+        assert.match(res.stderr, message);
+      }
+      assert.equal(fs.readFileSync(path.join(other.assets, 'plain.txt'), 'utf8'), 'plain');
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
 describe("rebuild under the reference wrappers' flag names", () => {
   test('--assets-dir, --thumbs-dir, --no-thumb-wait and --from-disk work as the product names do', async () => {
     const other = makeWorkspace();
