@@ -25,6 +25,8 @@ import {
 import { badRequest } from '../domain/errors.js';
 import { storedObject } from '../domain/json.js';
 import { ensureFolder } from '../files/ensure-folder.js';
+import { statIfThere } from '../files/if-there.js';
+import { refuseTooLong } from '../files/safe-path.js';
 import type { HookEnvelope } from '../hooks/bus.js';
 import { migrate, MIGRATIONS } from './migrations.js';
 import { MAX_PAIR_CHARS, noteSearchChars, pairQuery, searchChars } from './search-chars.js';
@@ -50,8 +52,6 @@ import {
   type ColorName,
   type PictureColors,
 } from '../domain/facets.js';
-import { statIfThere } from '../files/if-there.js';
-import { refuseTooLong } from '../files/safe-path.js';
 export type { DuplicateFilter, FacetCount, Facets, SortField, SortOrder } from '../domain/facets.js';
 
 export interface SearchQuery {
