@@ -2485,7 +2485,7 @@ function sidecarWriteFailed(uid: string, err: Error): AppError {
   return new AppError(
     isDiskFull(err) ? 507 : 500,
     'sidecar_write_failed',
-    `Asset ${uid} is registered, but its sidecar could not be written (${err.message}). ` +
+    `Asset ${uid} is saved in the registry, but its sidecar could not be written (${err.message}). ` +
       'Fix the cause, then run enforce with fix_missing to write it.',
   );
 }
