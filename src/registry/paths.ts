@@ -53,8 +53,10 @@ const expandHome = (p: string): string =>
 
 export function resolvePaths(options: PathOptions = {}, env: NodeJS.ProcessEnv = process.env): RegistryPaths {
   const workspace = path.resolve(options.workspace ?? process.cwd());
+  // A blank setting (empty, or only spaces) is unset, as a request's blank path is: not a folder
+  // named by a space.
   const pick = (value: string | undefined, envName: string, fallback: string): string =>
-    path.resolve(workspace, expandHome(value || env[envName] || fallback));
+    path.resolve(workspace, expandHome([value, env[envName]].find((v) => v?.trim()) ?? fallback));
   const assetsRoot = pick(options.assetsRoot, ENV.assetsRoot, 'data/assets');
   const metaSetting = options.metaRoot ?? env[ENV.metaRoot];
   const metaRoot =
