@@ -84,6 +84,8 @@ test("a deleted folder's assets are removed with progress: how many of how many,
       },
     });
     assert.equal(summary.removed, 300);
+    assert.equal(fs.existsSync(`${ws.assets}/_meta/level-1`), false, 'the mirror folder left empty goes');
+    assert.ok(fs.existsSync(`${ws.assets}/_meta`));
     assert.ok(seen.length >= 1);
     assert.ok(seen.every((p) => p.stale_total === 300));
     assert.deepEqual(seen.at(-1), { stale_done: 300, stale_total: 300 }, 'the last report: all done');
@@ -131,6 +133,7 @@ test('a folder replaced by a file of its name: its assets are removed, the file 
     assert.ok(registry.atPath('sprites'));
     assert.ok(fs.existsSync(`${ws.assets}/sprites.asset.json`));
     assert.equal(fs.existsSync(`${ws.assets}/_meta/sprites/hero.txt.json`), false, 'its mirror is gone');
+    assert.ok(fs.existsSync(`${ws.assets}/_meta/sprites.json`), "the file's mirror is there");
     assert.equal(
       (await registry.rebuild({ waitForThumbs: false })).unchanged,
       1,
