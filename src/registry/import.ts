@@ -16,7 +16,8 @@ import { isSkippedName } from '../domain/asset-paths.js';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
 import { AppError, badRequest, errorMessage } from '../domain/errors.js';
 import { moveFileNoReplace } from '../files/move-file.js';
-import { cleanRelativePath, resolveUnder } from '../files/safe-path.js';
+import { statIfThere } from '../files/if-there.js';
+import { cleanRelativePath, notAFolder, resolveUnder } from '../files/safe-path.js';
 import { zipEntries } from '../files/zip-entries.js';
 import type { AssetRegistry } from './registry.js';
 
@@ -65,6 +66,11 @@ export async function importZip(
 ): Promise<ImportReport> {
   const root = registry.context.paths.assetsRoot;
   const destRel = dest.trim() ? cleanRelativePath(dest, 'dest') : '';
+  // A destination that is a file, or under one, can hold nothing: refused before any entry.
+  if (destRel) {
+    const { abs } = resolveUnder(root, destRel, 'dest');
+    if (statIfThere(abs)?.isDirectory() === false) throw notAFolder(`dest ${destRel} is a file`);
+  }
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(zipFile, { lazyEntries: true, autoClose: false });

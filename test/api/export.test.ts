@@ -482,6 +482,19 @@ describe('POST /api/assets/import, asset-registry import', () => {
     assert.match(outside.body.message, /dest/);
     assert.ok(!fs.existsSync(path.join(ws.dir, 'data', 'elsewhere')));
 
+    // A destination at a file, or under one, can hold nothing (each entry was left out, 200).
+    for (const [dest, message] of [
+      ['junk/blocked', /^dest junk\/blocked is a file, not a folder/],
+      ['junk/blocked/sub', /^dest leads through .*junk\/blocked, a file, not a folder/],
+    ] as const) {
+      const atFile = await importInto(url, junk, dest);
+      assert.equal(atFile.status, 400, JSON.stringify(atFile.body));
+      assertErrorEnvelope(atFile.body, 400);
+      assert.equal(atFile.body.code, 'not_a_folder');
+      assert.match(atFile.body.message, message);
+    }
+    assert.equal(fs.readFileSync(assetFile('junk/blocked'), 'utf8'), 'a file where the archive has a folder');
+
     const notZip = await importInto(url, Buffer.from('just text'), 'x');
     assert.equal(notZip.status, 400, JSON.stringify(notZip.body));
     assert.match(notZip.body.message, /not a readable zip archive/);
