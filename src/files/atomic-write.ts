@@ -216,21 +216,14 @@ async function linkIfAbsent(ops: FileOps, existing: string, file: string): Promi
   }
 }
 
-/**
- * Times `create` is tried again after making the target's folder: a removal may take an empty
- * `_meta` folder away (files/prune-folders.ts) between the folder being made and the file in it.
- */
-const FOLDER_RETRIES = 3;
-
 /** Runs `create` (which makes a file beside `target`), creating the target's folder if it is missing. */
 async function inFolder<T>(ops: FileOps, target: string, create: () => Promise<T>): Promise<T> {
-  for (let retry = 0; ; retry++) {
-    try {
-      return await create();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || retry === FOLDER_RETRIES) throw err;
-      await ops.mkdirp(path.dirname(target));
-    }
+  try {
+    return await create();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await ops.mkdirp(path.dirname(target));
+    return create();
   }
 }
 

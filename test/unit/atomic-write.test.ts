@@ -179,33 +179,6 @@ describe('writeFilesAtomic (a batch, one durability barrier)', () => {
     assert.deepEqual(listFiles(root), ['mirror/a.json', 'moved.json']);
   });
 
-  test('a folder taken away again as it is made (a removal pruning an empty _meta folder) is made again', async () => {
-    // (A mirror's folder pruned by a removal between being made and the link in it: the upload
-    // that wrote it answered 500 in a storm test.)
-    const root = path.join(ws.dir, 'batch-folder-pruned');
-    const primary = path.join(root, 'a.json');
-    const mirrorDir = path.join(root, '_meta', 'pics');
-    const mirror = path.join(mirrorDir, 'a.json');
-    let pruned = 0;
-    const pruning: FileOps = {
-      ...blockingFileOps,
-      async mkdirp(dir) {
-        await blockingFileOps.mkdirp(dir);
-        if (dir === mirrorDir && pruned++ < 2) fs.rmdirSync(dir); // twice, as two removals might
-      },
-    };
-    const landed = await writeFilesAtomic(
-      [
-        { target: primary, data: '{"v":1}\n' },
-        { target: mirror, sameAs: 0 },
-      ],
-      pruning,
-    );
-    assert.equal(typeof landed[1], 'number', String(landed[1]));
-    assert.equal(pruned, 3);
-    assert.equal(fs.statSync(mirror).ino, fs.statSync(primary).ino, 'linked');
-  });
-
   test('a file sameAs one that failed fails with it, and its old copy is kept', async () => {
     const root = path.join(ws.dir, 'batch-link-fail');
     const blocker = path.join(root, 'taken');
