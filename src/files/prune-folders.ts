@@ -1,4 +1,4 @@
-/** Removing the folders a removal left empty, in folders the registry owns (`_meta`, `.trash`). */
+/** Removing the folders a removal left empty, in a folder the registry owns (the trash). */
 import fs from 'node:fs';
 import path from 'node:path';
 

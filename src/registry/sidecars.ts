@@ -9,7 +9,6 @@ import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord }
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 import { FileLease } from '../files/file-lease.js';
 import { unlinkIfThere } from '../files/if-there.js';
-import { pruneEmptyFolders } from '../files/prune-folders.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */
@@ -169,19 +168,14 @@ export class SidecarWriter {
   }
 
   /**
-   * Deletes an asset's sidecar and mirror (and the mirror's folders it leaves empty), with a
-   * blocking `unlink` each: a few microseconds, where
+   * Deletes an asset's sidecar and mirror, with a blocking `unlink` each: a few microseconds, where
    * a promise's round trip through libuv's pool took ~0.25 ms a removal (thousands in a row when
    * a rebuild removes a deleted folder's assets).
    */
   remove(relPath: string): void {
     const targets = sidecarTargets(this.assetsRoot, this.metaRoot, relPath);
     unlinkIfThere(targets.primary);
-    if (targets.mirror && this.metaRoot) {
-      unlinkIfThere(targets.mirror);
-      // A folder of the mirror left empty goes (the asset folder it mirrors may be gone too).
-      pruneEmptyFolders(path.dirname(targets.mirror), this.metaRoot);
-    }
+    if (targets.mirror) unlinkIfThere(targets.mirror);
   }
 
   /** Resolves once every write of these keys queued so far has finished. */
