@@ -12,7 +12,6 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
 import { moveFileNoReplace } from './move-file.js';
-import { pruneEmptyFolders } from './prune-folders.js';
 import { resolveUnder } from './safe-path.js';
 
 export const TRASH_DIR = '.trash';
@@ -128,7 +127,7 @@ export class Trash {
       throw err;
     }
     fs.rmSync(sidecar.from, { force: true });
-    pruneEmptyFolders(path.dirname(from), this.root);
+    this.pruneEmpty(path.dirname(from));
   }
 
   /** Every batch, newest first, with how many files and bytes it holds (sidecars not counted). */
@@ -236,6 +235,17 @@ export class Trash {
         return { path: path.relative(dir, abs).split(path.sep).join('/'), bytes: fs.statSync(abs).size };
       })
       .sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /** Removes `dir` and its parents while they are empty, up to the trash folder (kept). */
+  private pruneEmpty(dir: string): void {
+    for (let at = dir; at.startsWith(this.root + path.sep); at = path.dirname(at)) {
+      try {
+        fs.rmdirSync(at);
+      } catch {
+        return; // not empty (or gone): its parents are not empty either
+      }
+    }
   }
 }
 
