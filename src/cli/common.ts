@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { AppError, badRequest, diskFull, isDiskFull } from '../domain/errors.js';
 import { statIfThere } from '../files/if-there.js';
-import { nearestExisting, notAFolder, refuseTooLong } from '../files/safe-path.js';
+import { fileInTheWay, notAFolder, refuseTooLong } from '../files/safe-path.js';
 import { ENV } from '../registry/paths.js';
 import { RegistryService } from '../registry/service.js';
 
@@ -95,7 +95,6 @@ export function checkOut(out: string, given: string, force: boolean | undefined)
   if (there?.isDirectory()) throw badRequest(`--out ${given} is a folder: give a file's path in it.`);
   if (there && !force)
     throw new AppError(409, 'file_exists', `${given} exists: choose another --out, or add --force.`);
-  const folder = nearestExisting(path.dirname(out));
-  if (folder && !folder.stat.isDirectory())
-    throw notAFolder(`--out ${given} leads through ${folder.at}, a file`);
+  const blocker = fileInTheWay(path.dirname(out));
+  if (blocker) throw notAFolder(`--out ${given} leads through ${blocker}, a file`);
 }

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { badRequest } from '../domain/errors.js';
-import { nearestExisting, notAFolder, refuseTooLong } from './safe-path.js';
+import { fileInTheWay, notAFolder, refuseTooLong } from './safe-path.js';
 
 /** Makes `dir` (and its parents) a folder, or throws a 400 naming `what` and the file in the way. */
 export function ensureFolder(dir: string, what: string): void {
@@ -15,14 +15,11 @@ export function ensureFolder(dir: string, what: string): void {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const blocker = nearestExisting(dir);
-    if (blocker && !blocker.stat.isDirectory()) {
+    const blocker = fileInTheWay(dir);
+    if (blocker)
       throw notAFolder(
-        blocker.at === dir
-          ? `${what} ${dir} is a file`
-          : `${what} ${dir} leads through ${blocker.at}, a file`,
+        blocker === dir ? `${what} ${dir} is a file` : `${what} ${dir} leads through ${blocker}, a file`,
       );
-    }
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
       throw badRequest(`${what} ${dir} cannot be created (${code}): give a folder this server may write to.`);
     throw err;

@@ -62,11 +62,14 @@ export function refuseTooLong(p: string, what: string): void {
 export const notAFolder = (what: string): AppError =>
   new AppError(400, 'not_a_folder', `${what}, not a folder: fix the path.`);
 
-/** The nearest existing ancestor of `target` (itself included), or undefined at a missing root. */
-export function nearestExisting(target: string): { at: string; stat: fs.Stats } | undefined {
+/**
+ * The file standing at `target` or at one of the folders of its path (a file where a folder
+ * goes), or undefined when the nearest thing there is a folder, or nothing is.
+ */
+export function fileInTheWay(target: string): string | undefined {
   for (let at = path.resolve(target); ; at = path.dirname(at)) {
     const stat = statIfThere(at);
-    if (stat) return { at, stat };
+    if (stat) return stat.isDirectory() ? undefined : at;
     if (path.dirname(at) === at) return undefined;
   }
 }
@@ -82,7 +85,7 @@ export function realpathWithin(p: string, field: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENAMETOOLONG') throw tooLong(field);
-    if (code === 'ENOTDIR') throw notAFolder(`${field} leads through ${nearestExisting(p)?.at ?? p}, a file`);
+    if (code === 'ENOTDIR') throw notAFolder(`${field} leads through ${fileInTheWay(p) ?? p}, a file`);
     throw err;
   }
 }

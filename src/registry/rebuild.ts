@@ -32,10 +32,10 @@ import {
   thumbnailName,
   waveformName,
 } from '../previews/kinds.js';
+import { statIfThere } from '../files/if-there.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
-import { statIfThere } from '../files/if-there.js';
 
 export interface RebuildProgress {
   phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';
