@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, test } from 'node:test';
 import type { RebuildProgress } from '../../src/registry/rebuild.js';
+import type { AssetRegistry } from '../../src/registry/registry.js';
 import { RegistryService } from '../../src/registry/service.js';
 import { runCli } from '../helpers/server.js';
 import { makeWorkspace } from '../helpers/workspace.js';
@@ -14,12 +15,20 @@ import { makeWorkspace } from '../helpers/workspace.js';
 const ws = makeWorkspace('areg-empty-root-');
 after(() => ws.cleanup());
 
+/** Runs `use` with the workspace's registry, closed after. */
+async function withRegistry(use: (registry: AssetRegistry) => Promise<void>): Promise<void> {
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  try {
+    await use(service.project());
+  } finally {
+    await service.close();
+  }
+}
+
 test('an empty assets root removes no asset: they are reported missing, the CLI exits 1, and come back whole', async () => {
   ws.file('data/assets/props/lamp.txt', 'a lamp');
   ws.file('data/assets/props/rug.txt', 'a rug');
-  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
-  try {
-    const registry = service.project();
+  await withRegistry(async (registry) => {
     assert.equal((await registry.rebuild({ waitForThumbs: false })).created, 2);
 
     // The drive is not mounted: an empty folder where the files were.
@@ -51,28 +60,21 @@ test('an empty assets root removes no asset: they are reported missing, the CLI 
     assert.equal(back.unchanged, 2);
     assert.equal(back.root_empty, false);
     assert.deepEqual(back.problems, []);
-  } finally {
-    await service.close();
-  }
+  });
 });
 
 test('files deleted but one: the others are removed as usual', async () => {
-  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
-  try {
+  await withRegistry(async (registry) => {
     fs.rmSync(`${ws.assets}/props/rug.txt`);
-    const summary = await service.project().rebuild({ waitForThumbs: false });
+    const summary = await registry.rebuild({ waitForThumbs: false });
     assert.equal(summary.removed, 1);
     assert.equal(summary.root_empty, false);
-  } finally {
-    await service.close();
-  }
+  });
 });
 
 test("a deleted folder's assets are removed with progress: how many of how many, chunk by chunk", async () => {
   for (let i = 0; i < 300; i++) ws.file(`data/assets/level-1/tile-${i}.txt`, `tile ${i}`);
-  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
-  try {
-    const registry = service.project();
+  await withRegistry(async (registry) => {
     assert.equal((await registry.rebuild({ waitForThumbs: false })).created, 300);
     fs.rmSync(`${ws.assets}/level-1`, { recursive: true });
     const seen: Array<Pick<RebuildProgress, 'stale_done' | 'stale_total'>> = [];
@@ -93,30 +95,23 @@ test("a deleted folder's assets are removed with progress: how many of how many,
       [...counts].sort((a, b) => a - b),
       'counting up',
     );
-  } finally {
-    await service.close();
-  }
+  });
 });
 
 test('every file deleted by hand, the registry’s own _meta still there: the drive is mounted, they are removed', async () => {
-  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
-  try {
+  await withRegistry(async (registry) => {
     fs.rmSync(`${ws.assets}/props`, { recursive: true });
     assert.ok(fs.existsSync(`${ws.assets}/_meta`));
-    const summary = await service.project().rebuild({ waitForThumbs: false });
+    const summary = await registry.rebuild({ waitForThumbs: false });
     assert.equal(summary.removed, 1);
     assert.equal(summary.root_empty, false);
-  } finally {
-    await service.close();
-  }
+  });
 });
 
 test('a folder replaced by a file of its name: its assets are removed, the file registered, the rebuild ends', async () => {
   ws.file('data/assets/sprites/hero.txt', 'a hero');
   ws.file('data/assets/sprites/villain.txt', 'a villain');
-  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
-  try {
-    const registry = service.project();
+  await withRegistry(async (registry) => {
     assert.equal((await registry.rebuild({ waitForThumbs: false })).created, 2);
     assert.ok(fs.existsSync(`${ws.assets}/_meta/sprites/hero.txt.json`));
     // Every path under it now meets a file where a folder was (ENOTDIR, not ENOENT): the rebuild
@@ -137,7 +132,5 @@ test('a folder replaced by a file of its name: its assets are removed, the file 
       1,
       'the next one: nothing to do',
     );
-  } finally {
-    await service.close();
-  }
+  });
 });
