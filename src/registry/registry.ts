@@ -1790,9 +1790,9 @@ export class AssetRegistry {
   /**
    * Moves assets' files within the assets root, each to `destination(record)`, keeping their ids,
    * metadata and previews: the row first (a crash before the file moves leaves a row whose file
-   * a rebuild finds at the old path by its inode, and moves back), then the file (never over one
-   * already there, see `moveFileNoReplace`), then the sidecars: the old one and its mirror go,
-   * the new one is written from the row, which took in any hand edit of the old one first. A type
+   * a rebuild finds at the old path by its inode, and moves back), then the old sidecar and its
+   * mirror go, then the file (never over one already there, see `moveFileNoReplace`), then the
+   * new sidecar is written from the row, which took in any hand edit of the old one first. A type
    * that was its folder's follows the file (as a rebuild types it there). Each asset that cannot
    * move is reported with why and the others go on; `asset_moved` and `asset_meta_updated` are
    * announced for each moved one.
@@ -1862,6 +1862,8 @@ export class AssetRegistry {
       const chunk = unique.slice(start, start + BULK_CHUNK);
       await this.settleSidecars(chunk);
       const moved: Array<{ record: AssetRecord; from: string }> = [];
+      // (No await in this loop: no sidecar write of these assets starts while their files move.)
+      const stayed: AssetRecord[] = [];
       for (const uid of chunk) {
         const record = this.get(uid);
         if (!record) {
@@ -1871,13 +1873,14 @@ export class AssetRegistry {
         try {
           const to = this.moveTarget(record, destination(record));
           if (to === undefined) report.unchanged.push(uid);
-          else moved.push({ record: this.moveFile(record, to), from: record.path });
+          else moved.push({ record: this.moveFile(record, to, stayed), from: record.path });
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           errors.set(uid, err);
           report.failed.push({ id: uid, path: record.path, code: err.code, message: err.message });
         }
       }
+      if (stayed.length) await this.writeSidecars(stayed);
       if (moved.length) {
         this.store.transaction(() =>
           this.store.changes.addItems(
@@ -1887,8 +1890,8 @@ export class AssetRegistry {
         );
       }
       // A write queued between the settle above and the moves (a request served meanwhile) may
-      // have read the old path: it lands first, or it would bring the old sidecar back after it
-      // is removed. Writes queued from here on read the new path.
+      // have read the old path: it lands first, and its sidecar is removed again. Writes queued
+      // from here on read the new path.
       await this.settleSidecars(moved.map(({ record }) => record.uid));
       for (const { from } of moved) this.sidecars.remove(from);
       // A model finds the files it names beside it: which are missing is read again where it is now.
@@ -1964,8 +1967,15 @@ export class AssetRegistry {
     return to;
   }
 
-  /** Commits the move of one asset's row, then moves its file (the row goes back if it cannot). */
-  private moveFile(record: AssetRecord, to: string): AssetRecord {
+  /**
+   * Commits the move of one asset's row, removes its old sidecar and mirror, then moves its file.
+   * If the file cannot move, the row goes back and is added to `stayed` (its sidecar to write
+   * again). The old sidecar goes before the file, not after: a crash between the two then leaves
+   * the file at its old path without one (the next rebuild moves the row back by the file's
+   * inode and writes it), where the other order left a sidecar of no file at the old path for
+   * good. The row took in any hand edit of it first.
+   */
+  private moveFile(record: AssetRecord, to: string, stayed: AssetRecord[]): AssetRecord {
     const fromAbs = path.join(this.paths.assetsRoot, record.path);
     const toAbs = path.join(this.paths.assetsRoot, to);
     if (!fs.existsSync(fromAbs)) {
@@ -1978,12 +1988,14 @@ export class AssetRegistry {
     const type = current.type === typeForPath(current.path) ? typeForPath(to) : current.type;
     const moved: AssetRecord = { ...current, type, path: to, updatedAt: utcNow() };
     this.store.transaction(() => this.store.update(moved));
+    this.sidecars.remove(current.path);
     try {
       fs.mkdirSync(path.dirname(toAbs), { recursive: true });
       moveFileNoReplace(fromAbs, toAbs);
       this.vacated();
     } catch (err) {
       this.store.transaction(() => this.store.update(current));
+      stayed.push(current);
       const { code, message } = err as NodeJS.ErrnoException;
       throw code === 'EEXIST'
         ? fileThere(to)

@@ -1,0 +1,98 @@
+/**
+ * A move killed with SIGKILL part-way: the next rebuild leaves one asset, at one path, with its
+ * id, metadata and one sidecar (and mirror), and no sidecar of no file at the other path. The
+ * kill is real: a child process that dies at a chosen step of the move.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
+import { REPO, runCli } from '../helpers/server.js';
+import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+
+// Opens the registry in the workspace, makes it die at the step named on the command line, then
+// moves the asset into `moved/`.
+const CRASHING_MOVE = `
+import { RegistryService } from ${JSON.stringify(path.join(REPO, 'src', 'registry', 'service.ts'))};
+const [step, uid] = process.argv.slice(2);
+const registry = RegistryService.open({}).project();
+const die = () => {
+  process.kill(process.pid, 'SIGKILL');
+  return new Promise(() => undefined);
+};
+const { store, sidecars } = registry.context;
+if (step === 'recorded') store.changes.addItems = die; // the files have moved, the move is being recorded
+if (step === 'sidecar-removed') {
+  const remove = sidecars.remove.bind(sidecars);
+  sidecars.remove = (rel) => {
+    remove(rel);
+    die();
+  };
+}
+await registry.moveMany([uid], registry.folderDestination('moved'), 'Move to moved');
+`;
+
+let ws: Workspace;
+let uid: string;
+
+beforeEach(async () => {
+  ws = makeWorkspace('areg-move-interrupt-');
+  ws.file('data/assets/docs/a.txt', 'file a');
+  ws.file('crash.mts', CRASHING_MOVE);
+  const rebuilt = await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  uid = ws.json('data/assets/docs/a.txt.asset.json').id as string;
+  const tagged = await runCli(['update', uid, '--add-tags', 'kept'], ws.dir);
+  assert.equal(tagged.code, 0, tagged.stderr);
+});
+afterEach(() => ws?.cleanup());
+
+async function crashingMove(step: string): Promise<void> {
+  const proc = spawn(process.execPath, ['--import', TSX, 'crash.mts', step, uid], {
+    cwd: ws.dir,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    proc.once('exit', (_code, s) => resolve(s)),
+  );
+  assert.equal(signal, 'SIGKILL', `the move was to be killed at "${step}": ${stderr}`);
+}
+
+/** After a rebuild: the asset is at `rel` alone, with its sidecar and mirror, and nothing is left at `other`. */
+async function rebuiltTo(rel: string, other: string): Promise<void> {
+  const rebuilt = await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  assert.equal(rebuilt.json.summary.orphaned_sidecars, 0, JSON.stringify(rebuilt.json.summary));
+  const got = await runCli(['get', uid], ws.dir);
+  assert.equal(got.code, 0, got.stderr);
+  const asset = (got.json as { asset: { path: string; tags: string[] } }).asset;
+  assert.equal(asset.path, rel);
+  assert.deepEqual(asset.tags, ['docs', 'a', 'kept']);
+  const sidecar = ws.json(`data/assets/${rel}.asset.json`);
+  assert.equal(sidecar.id, uid);
+  assert.deepEqual(sidecar.tags, ['docs', 'a', 'kept']);
+  assert.deepEqual(ws.json(`data/assets/_meta/${rel}.json`), sidecar);
+  for (const left of [other, `${other}.asset.json`, `_meta/${other}.json`])
+    assert.equal(fs.existsSync(path.join(ws.assets, left)), false, `${left} is left behind`);
+  const again = await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json.summary.unchanged, 1, 'the rebuild after it has nothing to do');
+}
+
+test('a move killed once the file moved: the next rebuild writes its sidecar there, none is left at the old path', async () => {
+  await crashingMove('recorded');
+  assert.equal(fs.existsSync(path.join(ws.assets, 'moved/a.txt')), true, 'the file had moved');
+  await rebuiltTo('moved/a.txt', 'docs/a.txt');
+});
+
+test('a move killed between its old sidecar going and its file moving: the next rebuild puts the asset back where its file is', async () => {
+  await crashingMove('sidecar-removed');
+  assert.equal(fs.existsSync(path.join(ws.assets, 'docs/a.txt')), true, 'the file had not moved');
+  await rebuiltTo('docs/a.txt', 'moved/a.txt');
+});
