@@ -34,10 +34,10 @@ function fitUtf8(text: string, max: number): string {
 
 /**
  * A temp name beside `target` (same folder, so the rename is atomic), unique to this thread; the
- * sweep knows the pattern. A long target name is cut so the temp name still fits the file
- * system. (Files are opened exclusively, so a clash fails instead of sharing.)
+ * sweep knows the pattern (files/leftovers.ts). A long target name is cut so the temp name still
+ * fits the file system. (Files are opened exclusively, so a clash fails instead of sharing.)
  */
-function tempPathFor(target: string): string {
+export function tempPathFor(target: string): string {
   tempSerial = (tempSerial + 1) >>> 0;
   const suffix = `.${process.pid}.${tempSerial.toString(16).padStart(8, '0')}.tmp`;
   const name = fitUtf8(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length);

@@ -7,7 +7,6 @@
  * and `_meta` are left out as a rebuild leaves them. The whole archive's names are checked
  * before anything is written (a name leading out of the root refuses it whole).
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +14,7 @@ import yauzl, { type Entry } from 'yauzl';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
 import { AppError, badRequest, errorMessage } from '../domain/errors.js';
+import { tempPathFor } from '../files/atomic-write.js';
 import { moveFileNoReplace } from '../files/move-file.js';
 import { statIfThere } from '../files/if-there.js';
 import { cleanRelativePath, notAFolder, resolveUnder } from '../files/safe-path.js';
@@ -125,10 +125,8 @@ export async function importZip(
     let done = 0;
     const unpack = async ({ entry, abs }: Planned): Promise<boolean> => {
       fs.mkdirSync(path.dirname(abs), { recursive: true });
-      const temp = path.join(
-        path.dirname(abs),
-        `.${path.basename(abs)}.import-${randomBytes(6).toString('hex')}`,
-      );
+      // (A temp name the rebuild's sweep removes if this process is killed while it unpacks.)
+      const temp = tempPathFor(abs);
       try {
         await pipeline(await zip.openReadStreamPromise(entry), fs.createWriteStream(temp, { flags: 'wx' }));
         fs.utimesSync(temp, entry.getLastModDate(), entry.getLastModDate());

@@ -33,6 +33,7 @@ import {
   waveformName,
 } from '../previews/kinds.js';
 import { statIfThere } from '../files/if-there.js';
+import { removeIfLeftOver } from '../files/leftovers.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
@@ -785,6 +786,8 @@ export async function rebuildRegistry(
   const names = new Set(
     !options.paths && fs.existsSync(paths.thumbsRoot) ? fs.readdirSync(paths.thumbsRoot) : [],
   );
+  // (A preview whose writer was killed left its temp file here.)
+  for (const name of names) if (removeIfLeftOver(paths.thumbsRoot, name)) names.delete(name);
   for (const record of options.paths ? [] : store.donePreviews(projectId)) {
     const kind = previewKind(record.path);
     if (!kind) continue;

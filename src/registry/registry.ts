@@ -2,7 +2,7 @@
  * The AssetRegistry service for one project: the only module that writes. HTTP routes, CLI
  * commands and the studio are thin adapters over these methods.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -43,6 +43,7 @@ import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { typeForPath } from '../domain/asset-paths.js';
 import { moveFileNoReplace } from '../files/move-file.js';
+import { stagingName } from '../files/leftovers.js';
 import { TRASH_DIR } from '../files/trash.js';
 import { statIfThere, unlinkIfThere } from '../files/if-there.js';
 import { cleanRelativePath, isInside, realpathLoose, resolveUnder, toRelPosix } from '../files/safe-path.js';
@@ -2259,7 +2260,7 @@ export class AssetRegistry {
       );
     }
     fs.mkdirSync(this.paths.stagingDir, { recursive: true });
-    const source = path.join(this.paths.stagingDir, `poster-${randomBytes(8).toString('hex')}.img`);
+    const source = path.join(this.paths.stagingDir, stagingName('poster', '.img'));
     const outputs = thumbnailOutputs(this.paths.thumbsRoot, uid, record.path);
     let frame: { width: number; height: number; colors: PictureColors | null };
     try {

@@ -7,6 +7,7 @@ import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import { statIfThere } from '../files/if-there.js';
+import { removeIfLeftOver } from '../files/leftovers.js';
 
 export interface ScannedFile {
   rel: string;
@@ -198,31 +199,11 @@ async function readFolder(dir: string, pace: () => Promise<void> | undefined): P
   }
 }
 
-/** A temp file of an atomic write (`.<name>.<pid>.<hex>.tmp`) or a staged copy (`<pid>-<hex>.part`). */
-const LEFT_OVER = /^(?:\..+\.(\d+)\.[0-9a-f]{8}\.tmp|(\d+)-[0-9a-f]{16}\.part)$/s; // (s: a name may hold a newline)
-
-/** Whether the process that made a temp file is gone (killed mid-write): its file is rubbish. */
-function writerGone(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/** Removes `dir/name` if it is a temp file whose writer has died; live writers' files are left alone. */
-function removeIfLeftOver(dir: string, name: string): void {
-  const match = LEFT_OVER.exec(name);
-  if (match && writerGone(Number(match[1] ?? match[2]))) fs.rmSync(childPath(dir, name), { force: true });
-}
-
-/** Removes dead writers' temp files under one of the registry's own folders (`_meta`, `.staging`). */
+/** Removes dead writers' temp files and folders under one of the registry's own folders (`_meta`, `.staging`). */
 async function sweepLeftovers(dir: string, pace: () => Promise<void> | undefined): Promise<void> {
   for (const entry of await readFolder(dir, pace)) {
+    if (entry.isSymbolicLink() || removeIfLeftOver(dir, entry.name)) continue;
     if (entry.isDirectory()) await sweepLeftovers(childPath(dir, entry.name), pace);
-    else if (entry.isFile()) removeIfLeftOver(dir, entry.name);
   }
 }
 

@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import { tempPathFor } from '../files/atomic-write.js';
 import { clipPreviewOf } from '../previews/clip-studio.js';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
@@ -71,10 +72,16 @@ interface Animation {
   open: (box: number) => Promise<Sharp>;
 }
 
+/** A preview file replaced whole (no fsync: the cache can be made again); a rebuild sweeps a killed write's temp. */
 async function writeAtomic(target: string, data: Buffer): Promise<void> {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, target);
+  const tmp = tempPathFor(target);
+  try {
+    await fs.writeFile(tmp, data, { flag: 'wx' });
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {

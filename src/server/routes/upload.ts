@@ -3,13 +3,13 @@
  * memory), size-limited, the file name reduced to a safe base name; then registered like any
  * copied file, or unpacked as a zip of assets (registry/import.ts).
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../../domain/errors.js';
 import { parseMetadataInput } from '../../domain/metadata.js';
+import { stagingName } from '../../files/leftovers.js';
 import { importZip, type ImportProgress } from '../../registry/import.js';
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
@@ -94,8 +94,8 @@ export function registerUploadRoute(
   jobs: JobBoard,
   maxUploadBytes: number,
 ): void {
-  const stagingFor = (kind: string): string =>
-    path.join(service.paths.stagingDir, `${kind}-${randomBytes(8).toString('hex')}`);
+  const stagingFor = (kind: 'upload' | 'import'): string =>
+    path.join(service.paths.stagingDir, stagingName(kind));
 
   app.post(
     '/api/assets/upload',
