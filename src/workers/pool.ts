@@ -27,10 +27,13 @@ const workerUrl = (name: string): string => new URL(`./${name}${ext}`, import.me
  * loads a task's file with `require()` first and `import()` when that fails; Node 20's
  * `require()` of an ES module aborted a CLI process once in a test run (an assertion in
  * `CreateRequiredModuleFacade`), so the threads take the `import()` path that ES modules are for.
+ * Not from sources: there tsx loads the workers, and a thread of the preview pool then failed to
+ * load its second worker file ("Unknown file extension .ts").
  */
-const execArgv = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
-  ? [...process.execArgv, '--no-experimental-require-module']
-  : process.execArgv;
+const execArgv =
+  ext === '.js' && process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
+    ? [...process.execArgv, '--no-experimental-require-module']
+    : process.execArgv;
 
 type PreviewTask = ThumbnailTask | WaveformTask | VideoTask | ModelTask | string;
 
