@@ -1970,8 +1970,8 @@ export class AssetRegistry {
 
   /**
    * Commits the move of one asset's row, removes its old sidecar and mirror, then moves its file.
-   * If the file cannot move, the row goes back and is added to `stayed` (its sidecar to write
-   * again). The old sidecar goes before the file, not after: a crash between the two then leaves
+   * If the file cannot move, the row goes back and, the file still there, is added to `stayed`
+   * (its sidecar to write again). The old sidecar goes before the file, not after: a crash between the two then leaves
    * the file at its old path without one (the next rebuild moves the row back by the file's
    * inode and writes it), where the other order left a sidecar of no file at the old path for
    * good. The row took in any hand edit of it first.
@@ -1996,7 +1996,8 @@ export class AssetRegistry {
       this.vacated();
     } catch (err) {
       this.store.transaction(() => this.store.update(current));
-      stayed.push(current);
+      // (A file gone meanwhile, moved by hand, gets its sidecar where a rebuild finds it.)
+      if (fs.existsSync(fromAbs)) stayed.push(current);
       const { code, message } = err as NodeJS.ErrnoException;
       throw code === 'EEXIST'
         ? fileThere(to)

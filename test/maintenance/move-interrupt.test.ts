@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
+import { RegistryService } from '../../src/registry/service.js';
 import { REPO, runCli } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -95,4 +96,36 @@ test('a move killed between its old sidecar going and its file moving: the next 
   await crashingMove('sidecar-removed');
   assert.equal(fs.existsSync(path.join(ws.assets, 'docs/a.txt')), true, 'the file had not moved');
   await rebuiltTo('docs/a.txt', 'moved/a.txt');
+});
+
+test('a move whose file is moved away by hand at that moment: refused, and no sidecar is written beside no file', async () => {
+  const service = RegistryService.open({ workspace: ws.dir, workerThreads: 1 });
+  const link = fs.linkSync;
+  try {
+    const registry = service.project();
+    // The hand takes the file (and its sidecar, gone already) to another folder as the move starts.
+    fs.linkSync = (from, to) => {
+      fs.linkSync = link;
+      fs.mkdirSync(path.join(ws.assets, 'elsewhere'));
+      fs.renameSync(from, path.join(ws.assets, 'elsewhere/a.txt'));
+      link(from, to); // ENOENT
+    };
+    const report = await registry.moveMany([uid], registry.folderDestination('moved'), 'Move to moved');
+    assert.deepEqual(
+      report.failed.map((f) => f.code),
+      ['move_failed'],
+    );
+    await registry.context.sidecars.idle();
+    assert.equal(
+      fs.existsSync(path.join(ws.assets, 'docs/a.txt.asset.json')),
+      false,
+      'no sidecar beside no file',
+    );
+    assert.equal(fs.existsSync(path.join(ws.assets, 'moved/a.txt')), false);
+  } finally {
+    fs.linkSync = link;
+    await service.close();
+  }
+  // The rebuild finds it where the hand put it, with its id and tags.
+  await rebuiltTo('elsewhere/a.txt', 'docs/a.txt');
 });
