@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const LEFT_OVER =
-  /^(?:\..+\.(\d+)\.[0-9a-f]{8}\.tmp|(\d+)-[0-9a-f]{16}\.part|(?:upload|import|poster)-(\d+)-[0-9a-f]{16}(?:\.img)?)$/s; // (s: a name may hold a newline)
+const TEMP_FILE = /^(?:\..+\.(\d+)\.[0-9a-f]{8}\.tmp|(\d+)-[0-9a-f]{16}\.part)$/s; // (s: a name may hold a newline)
+const STAGED = /^(?:upload|import|poster)-(\d+)-[0-9a-f]{16}(?:\.img)?$/;
 
 /** A new name for an upload's or an import's staging folder, or a poster's staged image. */
 export function stagingName(kind: 'upload' | 'import' | 'poster', ext = ''): string {
@@ -31,13 +31,21 @@ function writerGone(pid: number): boolean {
   }
 }
 
-/**
- * Removes `dir/name` (a file, or a staging folder with what is in it) if it is one of the
- * registry's temporary names whose writer has died; returns whether it did.
- */
-export function removeIfLeftOver(dir: string, name: string): boolean {
-  const match = LEFT_OVER.exec(name);
-  if (!match || !writerGone(Number(match[1] ?? match[2] ?? match[3]))) return false;
+function removeIfDead(pattern: RegExp, dir: string, name: string): boolean {
+  const match = pattern.exec(name);
+  const pid = match?.slice(1).find((group) => group !== undefined);
+  if (pid === undefined || !writerGone(Number(pid))) return false;
   fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   return true;
 }
+
+/** Removes the file `dir/name` if it is a temp file or a staged copy whose writer has died; returns whether it did. */
+export const removeIfLeftOver = (dir: string, name: string): boolean => removeIfDead(TEMP_FILE, dir, name);
+
+/**
+ * Removes `name` in the staging folder if it is an upload's or an import's folder (with what is
+ * in it) or a poster's image whose process has died; returns whether it did. (Only there: a
+ * user's folder so named elsewhere is theirs.)
+ */
+export const removeIfStagedLeftOver = (stagingDir: string, name: string): boolean =>
+  removeIfDead(STAGED, stagingDir, name);

@@ -1971,10 +1971,10 @@ export class AssetRegistry {
   /**
    * Commits the move of one asset's row, removes its old sidecar and mirror, then moves its file.
    * If the file cannot move, the row goes back and, the file still there, is added to `stayed`
-   * (its sidecar to write again). The old sidecar goes before the file, not after: a crash between the two then leaves
-   * the file at its old path without one (the next rebuild moves the row back by the file's
-   * inode and writes it), where the other order left a sidecar of no file at the old path for
-   * good. The row took in any hand edit of it first.
+   * (its sidecar to write again). The old sidecar goes before the file, not after: a crash
+   * between the two then leaves the file at its old path without one (the next rebuild moves the
+   * row back by the file's inode and writes it), where the other order left a sidecar of no file
+   * at the old path for good. The row took in any hand edit of it first.
    */
   private moveFile(record: AssetRecord, to: string, stayed: AssetRecord[]): AssetRecord {
     const fromAbs = path.join(this.paths.assetsRoot, record.path);

@@ -7,7 +7,7 @@ import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
 import { statIfThere } from '../files/if-there.js';
-import { removeIfLeftOver } from '../files/leftovers.js';
+import { removeIfLeftOver, removeIfStagedLeftOver } from '../files/leftovers.js';
 
 export interface ScannedFile {
   rel: string;
@@ -125,7 +125,7 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
         result.ignored++;
         if (entry.isFile()) removeIfLeftOver(dir, entry.name);
         else if (entry.isDirectory() && rel === '.staging')
-          subdirs.push(() => sweepLeftovers(childPath(dir, entry.name), pace));
+          subdirs.push(() => sweepLeftovers(childPath(dir, entry.name), pace, true));
         continue;
       }
       if (entry.isDirectory()) {
@@ -199,11 +199,19 @@ async function readFolder(dir: string, pace: () => Promise<void> | undefined): P
   }
 }
 
-/** Removes dead writers' temp files and folders under one of the registry's own folders (`_meta`, `.staging`). */
-async function sweepLeftovers(dir: string, pace: () => Promise<void> | undefined): Promise<void> {
+/**
+ * Removes dead writers' temp files under one of the registry's own folders (`_meta`, `.staging`),
+ * and in `.staging` itself (`staging`) dead uploads' and imports' folders.
+ */
+async function sweepLeftovers(
+  dir: string,
+  pace: () => Promise<void> | undefined,
+  staging = false,
+): Promise<void> {
   for (const entry of await readFolder(dir, pace)) {
-    if (entry.isSymbolicLink() || removeIfLeftOver(dir, entry.name)) continue;
+    if (staging && removeIfStagedLeftOver(dir, entry.name)) continue;
     if (entry.isDirectory()) await sweepLeftovers(childPath(dir, entry.name), pace);
+    else if (entry.isFile()) removeIfLeftOver(dir, entry.name);
   }
 }
 

@@ -72,7 +72,7 @@ interface Animation {
   open: (box: number) => Promise<Sharp>;
 }
 
-/** A preview file replaced whole (no fsync: the cache can be made again); a rebuild sweeps a killed write's temp. */
+/** A preview file replaced whole (no fsync: the cache can be made again); a rebuild sweeps a killed write's temp file. */
 async function writeAtomic(target: string, data: Buffer): Promise<void> {
   const tmp = tempPathFor(target);
   try {

@@ -6,15 +6,13 @@
  * child process whose sidecar writer kills it at the moment it would start writing.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { REPO, runCli } from '../helpers/server.js';
+import { runScript } from '../helpers/killed-script.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-
-const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 // Opens the registry in the workspace, makes its sidecar writer kill the process when a write
 // starts, then runs the edit named on the command line.
@@ -50,16 +48,7 @@ after(() => ws?.cleanup());
 const sidecar = (name: string): Record<string, unknown> => ws.json(`data/assets/docs/${name}.txt.asset.json`);
 
 async function crashingEdit(args: string[]): Promise<void> {
-  const proc = spawn(process.execPath, ['--import', TSX, 'crash.mts', ...args], {
-    cwd: ws.dir,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
-    proc.once('exit', (_code, s) => resolve(s)),
-  );
+  const { signal, stderr } = await runScript(ws.dir, 'crash.mts', args);
   assert.equal(signal, 'SIGKILL', `the edit was to be killed as its sidecar write started: ${stderr}`);
 }
 

@@ -4,15 +4,13 @@
  * kill is real: a child process that dies at a chosen step of the move.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { RegistryService } from '../../src/registry/service.js';
 import { REPO, runCli } from '../helpers/server.js';
+import { runScript } from '../helpers/killed-script.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
-
-const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 // Opens the registry in the workspace, makes it die at the step named on the command line, then
 // moves the asset into `moved/`.
@@ -52,16 +50,7 @@ beforeEach(async () => {
 afterEach(() => ws?.cleanup());
 
 async function crashingMove(step: string): Promise<void> {
-  const proc = spawn(process.execPath, ['--import', TSX, 'crash.mts', step, uid], {
-    cwd: ws.dir,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
-    proc.once('exit', (_code, s) => resolve(s)),
-  );
+  const { signal, stderr } = await runScript(ws.dir, 'crash.mts', [step, uid]);
   assert.equal(signal, 'SIGKILL', `the move was to be killed at "${step}": ${stderr}`);
 }
 

@@ -13,8 +13,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { REPO, runCli, startServer } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { makeZip } from '../helpers/zip.js';
-
-const TSX = path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+import { runScript } from '../helpers/killed-script.js';
 
 /** Every file and folder under `dir`, relative. */
 const listAll = (dir: string): string[] =>
@@ -42,8 +41,8 @@ fs.linkSync = () => process.kill(process.pid, 'SIGKILL');
 await importZip(RegistryService.open({}).project(), 'pack.zip', 'packs');
 `,
   );
-  const child = spawnSync(process.execPath, ['--import', TSX, 'import.mts'], { cwd: ws.dir });
-  assert.equal(child.signal, 'SIGKILL', child.stderr.toString());
+  const { signal, stderr } = await runScript(ws.dir, 'import.mts', []);
+  assert.equal(signal, 'SIGKILL', stderr);
   const left = listAll(path.join(ws.assets, 'packs/sounds'));
   assert.equal(left.length, 1, `the temp file of the unpacked entry: ${left.join(', ')}`);
   assert.match(left[0] as string, /^\.long\.bin\.\d+\.[0-9a-f]{8}\.tmp$/);
@@ -92,6 +91,9 @@ test("temp files of dead processes are removed from the staging folder and the p
     `art/.b.png.asset.json.${pid}.0000abcd.tmp`,
   ];
   for (const rel of [...names(dead), ...names(live)]) ws.file(`data/assets/${rel}`, 'partial');
+  // A user's folder named like an upload's staging folder is theirs, and so is its mirror.
+  const named = `art/upload-${dead}-0123456789abcdef/sky.png`;
+  ws.file(`data/assets/${named}`, 'not really a png');
   const thumb = (pid: number): string => `cache/thumbs/.0123456789abcdef_256.webp.${pid}.0000abcd.tmp`;
   ws.file(thumb(dead), 'partial');
   ws.file(thumb(live), 'partial');
@@ -102,4 +104,7 @@ test("temp files of dead processes are removed from the staging folder and the p
   for (const rel of names(live)) assert.equal(fs.existsSync(path.join(ws.assets, rel)), true, `${rel} stays`);
   assert.equal(ws.exists(thumb(dead)), false, 'the dead writer’s preview temp is removed');
   assert.equal(ws.exists(thumb(live)), true);
+  assert.equal(ws.exists(`data/assets/${named}`), true);
+  assert.equal(ws.exists(`data/assets/_meta/${named}.json`), true, 'its mirror is kept');
+  assert.equal((await rebuild()).created, 0, 'and it is not registered again');
 });
