@@ -117,7 +117,14 @@ export const blockingFileOps: FileOps = {
 };
 
 /** Link errors that mean "this file system or pair of folders cannot link": write a copy instead. */
-const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
+export const NO_LINKS: ReadonlySet<string> = new Set([
+  'EXDEV',
+  'EPERM',
+  'ENOTSUP',
+  'EOPNOTSUPP',
+  'EMLINK',
+  'ENOSYS',
+]);
 
 /**
  * Writes many files, each atomically, with one durability barrier for all of them: every temp
@@ -199,7 +206,7 @@ async function landLink(
     // ENOENT: the file it links to went meanwhile (moved or deleted by hand as it landed); the
     // bytes are still here to write.
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (!NO_LINK.has(code) && code !== 'ENOENT') return err as Error;
+    if (!NO_LINKS.has(code) && code !== 'ENOENT') return err as Error;
     const [copied] = await writeFilesAtomic([{ target, data: original.data }], ops);
     return copied ?? new Error(`${target} was not written`);
   }

@@ -1,28 +1,63 @@
 /**
  * Moving a user's file to a new name that must be free: a file already there is never replaced
  * (rename(2) would replace it silently). A hard link to the new name (EEXIST when taken), then the
- * old name unlinked; where there are no hard links (another device under the root, a file system
- * without them) a copy that refuses an existing target, flushed to disk before the original goes.
- * A crash between the two steps leaves the file at both names, never at none.
+ * old name unlinked; across devices (a drive mounted under the root) a copy, see
+ * {@link copyToFreeName}, flushed to disk before the original goes. A crash between the two steps
+ * leaves the file at both names, never at none, and never a part of it at the new one.
  */
 import fs from 'node:fs';
+import { NO_LINKS, tempPathFor } from './atomic-write.js';
 
-const NO_LINKS = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
+const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? '';
 
-export function moveFileNoReplace(from: string, to: string): void {
+/**
+ * Copies `from` to the free name `to` (false when it is taken), times kept: into a temp file
+ * beside `to`, flushed, then linked into place, so `to` never holds a part of the file (a crash
+ * mid-copy leaves the temp file, which the rebuild's sweep removes, see leftovers.ts). On a file
+ * system without hard links, a copy straight to `to` that refuses an existing file (libuv
+ * removes a copy that fails; a crash mid-copy there leaves a part).
+ */
+export function copyToFreeName(from: string, to: string): boolean {
+  const temp = tempPathFor(to);
   try {
-    fs.linkSync(from, to);
-  } catch (err) {
-    if (!NO_LINKS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
-    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    fs.copyFileSync(from, temp, fs.constants.COPYFILE_EXCL);
     const { atime, mtime } = fs.statSync(from);
-    fs.utimesSync(to, atime, mtime); // the same file to the user (and to a rebuild's stamp)
-    const fd = fs.openSync(to, 'r');
+    fs.utimesSync(temp, atime, mtime); // the same file to the user (and to a rebuild's stamp)
+    const fd = fs.openSync(temp, 'r');
     try {
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
+    try {
+      fs.linkSync(temp, to);
+      return true;
+    } catch (err) {
+      if (errorCode(err) === 'EEXIST') return false;
+      if (!NO_LINKS.has(errorCode(err))) throw err;
+    }
+    try {
+      fs.copyFileSync(temp, to, fs.constants.COPYFILE_EXCL);
+    } catch (err) {
+      if (errorCode(err) === 'EEXIST') return false;
+      throw err;
+    }
+    fs.utimesSync(to, atime, mtime);
+    return true;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+}
+
+export function moveFileNoReplace(from: string, to: string): void {
+  try {
+    fs.linkSync(from, to);
+  } catch (err) {
+    if (!NO_LINKS.has(errorCode(err))) throw err;
+    if (!copyToFreeName(from, to))
+      throw Object.assign(new Error(`EEXIST: file already exists, copy '${from}' -> '${to}'`), {
+        code: 'EEXIST',
+      });
   }
   fs.unlinkSync(from);
 }

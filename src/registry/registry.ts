@@ -42,7 +42,8 @@ import { buildProvenance, type ProvenanceInput } from '../domain/provenance.js';
 import { MAX_SEARCH_TERMS } from '../domain/lists.js';
 import { sameTextKey, searchKey } from '../domain/text-keys.js';
 import { typeForPath } from '../domain/asset-paths.js';
-import { moveFileNoReplace } from '../files/move-file.js';
+import { NO_LINKS } from '../files/atomic-write.js';
+import { copyToFreeName, moveFileNoReplace } from '../files/move-file.js';
 import { stagingName } from '../files/leftovers.js';
 import { TRASH_DIR } from '../files/trash.js';
 import { statIfThere, unlinkIfThere } from '../files/if-there.js';
@@ -2521,17 +2522,12 @@ function placeStaged(stagedPath: string, dest: string, staged: HashedFile): Hash
     fs.linkSync(stagedPath, dest);
     return staged;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'EEXIST') return undefined;
-    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw err;
+    if (!NO_LINKS.has(code)) throw err;
   }
-  try {
-    fs.copyFileSync(stagedPath, dest, fs.constants.COPYFILE_EXCL);
-  } catch (copyErr) {
-    if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw copyErr;
-  }
-  const copy = fs.statSync(dest); // a copy is a new inode with a new mtime
+  if (!copyToFreeName(stagedPath, dest)) return undefined;
+  const copy = fs.statSync(dest); // a copy is a new inode
   return { ...staged, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev };
 }
 
