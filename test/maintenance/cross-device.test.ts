@@ -101,3 +101,25 @@ await registry.move(${JSON.stringify(id)}, 'small/mid.bin');
   );
   assert.equal(again.json.summary.created, 0);
 });
+
+test('a file registered by copy into a folder on another device: copied whole, registered, nothing left over', async (t) => {
+  if (!mounted) return t.skip('cannot mount a small tmpfs here');
+  const bytes = randomBytes(100 * 1024);
+  ws.file('outside/new.bin', bytes);
+  const registered = await runCli(
+    ['register', 'outside/new.bin', '--dest', 'small/new.bin', '--json'],
+    ws.dir,
+  );
+  assert.equal(registered.code, 0, registered.stderr);
+  assert.deepEqual(fs.readFileSync(path.join(small, 'new.bin')), bytes);
+  assert.equal(ws.json('data/assets/small/new.bin.asset.json').id, registered.json.asset.id);
+  assert.equal(
+    listFiles(small).some((f) => f.startsWith('.')),
+    false,
+    `no temp file: ${listFiles(small).join(', ')}`,
+  );
+  assert.deepEqual(
+    listFiles(path.join(ws.assets, '.staging')).filter((f) => !f.startsWith('files.lock')),
+    [],
+  );
+});
