@@ -11,18 +11,19 @@ import { NO_LINKS, tempPathFor } from './atomic-write.js';
 const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? '';
 
 /**
- * Copies `from` to the free name `to` (false when it is taken), times kept: into a temp file
- * beside `to`, flushed, then linked into place, so `to` never holds a part of the file (a crash
- * mid-copy leaves the temp file, which the rebuild's sweep removes, see leftovers.ts). On a file
- * system without hard links, a copy straight to `to` that refuses an existing file (libuv
- * removes a copy that fails; a crash mid-copy there leaves a part).
+ * Copies `from` to the free name `to` (false when it is taken), times kept, where `link(from, to)`
+ * failed with `linkError`. Across devices (EXDEV): into a temp file beside `to`, flushed, then
+ * linked into place, so `to` never holds a part of the file (a crash mid-copy leaves the temp
+ * file, which the rebuild's sweep removes, see leftovers.ts). On a file system without hard
+ * links: a copy straight to `to` that refuses an existing file (libuv removes a copy that fails;
+ * a crash mid-copy there leaves a part).
  */
-export function copyToFreeName(from: string, to: string): boolean {
+export function copyToFreeName(from: string, to: string, linkError: string): boolean {
+  if (linkError !== 'EXDEV') return copyStraight(from, to);
   const temp = tempPathFor(to);
   try {
     fs.copyFileSync(from, temp, fs.constants.COPYFILE_EXCL);
-    const { atime, mtime } = fs.statSync(from);
-    fs.utimesSync(temp, atime, mtime); // the same file to the user (and to a rebuild's stamp)
+    keepTimes(from, temp);
     const fd = fs.openSync(temp, 'r');
     try {
       fs.fsyncSync(fd);
@@ -35,18 +36,34 @@ export function copyToFreeName(from: string, to: string): boolean {
     } catch (err) {
       if (errorCode(err) === 'EEXIST') return false;
       if (!NO_LINKS.has(errorCode(err))) throw err;
+      return copyStraight(temp, to); // (the target's file system has no links either)
     }
-    try {
-      fs.copyFileSync(temp, to, fs.constants.COPYFILE_EXCL);
-    } catch (err) {
-      if (errorCode(err) === 'EEXIST') return false;
-      throw err;
-    }
-    fs.utimesSync(to, atime, mtime);
-    return true;
   } finally {
     fs.rmSync(temp, { force: true });
   }
+}
+
+/** The same file to the user (and to a rebuild's stamp): `from`'s access and modification times. */
+function keepTimes(from: string, to: string): void {
+  const { atime, mtime } = fs.statSync(from);
+  fs.utimesSync(to, atime, mtime);
+}
+
+function copyStraight(from: string, to: string): boolean {
+  try {
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return false;
+    throw err;
+  }
+  keepTimes(from, to);
+  const fd = fs.openSync(to, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return true;
 }
 
 export function moveFileNoReplace(from: string, to: string): void {
@@ -54,7 +71,7 @@ export function moveFileNoReplace(from: string, to: string): void {
     fs.linkSync(from, to);
   } catch (err) {
     if (!NO_LINKS.has(errorCode(err))) throw err;
-    if (!copyToFreeName(from, to))
+    if (!copyToFreeName(from, to, errorCode(err)))
       throw Object.assign(new Error(`EEXIST: file already exists, copy '${from}' -> '${to}'`), {
         code: 'EEXIST',
       });

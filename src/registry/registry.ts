@@ -2525,8 +2525,8 @@ function placeStaged(stagedPath: string, dest: string, staged: HashedFile): Hash
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'EEXIST') return undefined;
     if (!NO_LINKS.has(code)) throw err;
+    if (!copyToFreeName(stagedPath, dest, code)) return undefined;
   }
-  if (!copyToFreeName(stagedPath, dest)) return undefined;
   const copy = fs.statSync(dest); // a copy is a new inode
   return { ...staged, mtimeMs: copy.mtimeMs, ino: copy.ino, dev: copy.dev };
 }
