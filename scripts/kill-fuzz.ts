@@ -310,7 +310,12 @@ for (let kill = 1; kill <= kills; kill++) {
   if (!problems.length) continue;
   broken++;
   process.stdout.write(`${problems.slice(0, 20).join('\n')}\n`);
-  cli(['enforce', '--fix-missing', '--overwrite']); // (so the next kill's problems are its own)
+  // So that the next kill's problems are its own: sidecars rewritten, those of no asset put aside.
+  cli(['enforce', '--fix-missing', '--overwrite']);
+  for (const problem of problems) {
+    const stray = /^sidecar of no asset: (.*)$/s.exec(problem)?.[1];
+    if (stray) fs.renameSync(path.join(root, stray), path.join(ws, `stray-${kill}-${path.basename(stray)}`));
+  }
 }
 process.stdout.write(`${broken} of ${kills} kills left problems (workspace: ${ws})\n`);
 process.exit(broken ? 1 : 0);
