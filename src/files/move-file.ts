@@ -22,14 +22,7 @@ export function copyToFreeName(from: string, to: string, linkError: string): boo
   if (linkError !== 'EXDEV') return copyStraight(from, to);
   const temp = tempPathFor(to);
   try {
-    fs.copyFileSync(from, temp, fs.constants.COPYFILE_EXCL);
-    keepTimes(from, temp);
-    const fd = fs.openSync(temp, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    copyWhole(from, temp);
     try {
       fs.linkSync(temp, to);
       return true;
@@ -43,27 +36,32 @@ export function copyToFreeName(from: string, to: string, linkError: string): boo
   }
 }
 
-/** The same file to the user (and to a rebuild's stamp): `from`'s access and modification times. */
-function keepTimes(from: string, to: string): void {
+/**
+ * Copies `from` to the new file `to` (EEXIST if there is one), with `from`'s access and
+ * modification times (the same file to the user, and to a rebuild's stamp), flushed to disk.
+ * (Opened read-only to flush: a copy of a read-only file is read-only.)
+ */
+function copyWhole(from: string, to: string): void {
+  fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
   const { atime, mtime } = fs.statSync(from);
   fs.utimesSync(to, atime, mtime);
-}
-
-function copyStraight(from: string, to: string): boolean {
-  try {
-    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
-  } catch (err) {
-    if (errorCode(err) === 'EEXIST') return false;
-    throw err;
-  }
-  keepTimes(from, to);
   const fd = fs.openSync(to, 'r');
   try {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  return true;
+}
+
+/** {@link copyWhole} straight to `to`; false when `to` is taken. */
+function copyStraight(from: string, to: string): boolean {
+  try {
+    copyWhole(from, to);
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return false;
+    throw err;
+  }
 }
 
 export function moveFileNoReplace(from: string, to: string): void {
