@@ -6,9 +6,7 @@
  * says why. Skipped where mounting is not allowed (not root, or no CAP_SYS_ADMIN).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertErrorEnvelope } from '../helpers/contract.js';
@@ -16,6 +14,7 @@ import { api, postFile, runCli, startServer, type RunningServer } from '../helpe
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { makeZip } from '../helpers/zip.js';
 import { eventually } from '../helpers/eventually.js';
+import { mountSmallDisk, unmountSmallDisk } from '../helpers/small-disk.js';
 
 let ws: Workspace;
 let disk: string;
@@ -25,18 +24,13 @@ let server: RunningServer | undefined;
 before(async () => {
   ws = makeWorkspace('areg-disk-full-');
   disk = path.join(ws.dir, 'small-disk');
-  fs.mkdirSync(disk);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk], { stdio: 'ignore' });
-    mounted = true;
-  } catch {
-    return; // (not allowed here: the tests skip)
-  }
+  mounted = mountSmallDisk(disk, '2m');
+  if (!mounted) return; // (not allowed here: the tests skip)
   server = await startServer(ws.dir, [], { ASSET_REGISTRY_ASSETS_ROOT: path.join(disk, 'assets') });
 });
 after(async () => {
   await server?.stop();
-  if (mounted) execFileSync('umount', [disk]);
+  if (mounted) unmountSmallDisk(disk);
   ws?.cleanup();
 });
 

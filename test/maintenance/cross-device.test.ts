@@ -5,13 +5,13 @@
  * next rebuild registered as an asset of its own). Skipped where mounting is not allowed.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO, runCli } from '../helpers/server.js';
 import { runScript } from '../helpers/killed-script.js';
+import { mountSmallDisk, unmountSmallDisk } from '../helpers/small-disk.js';
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -21,16 +21,10 @@ let mounted = false;
 before(() => {
   ws = makeWorkspace('areg-cross-device-');
   small = path.join(ws.assets, 'small');
-  fs.mkdirSync(small);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small], { stdio: 'ignore' });
-    mounted = true;
-  } catch {
-    // (not allowed here: the test skips)
-  }
+  mounted = mountSmallDisk(small, '1m'); // (not allowed here: the tests skip)
 });
 after(() => {
-  if (mounted) execFileSync('umount', [small]);
+  if (mounted) unmountSmallDisk(small);
   ws?.cleanup();
 });
 
