@@ -117,7 +117,8 @@ async function apiClient(base: string, running: () => boolean, pack: Buffer): Pr
     });
     return (await res.json().catch(() => ({}))) as Record<string, unknown>;
   };
-  const upload = (route: string, field: string, value: string, file: Buffer, name: string): FormData => {
+  /** A multipart body: one field and the file. */
+  const upload = (field: string, value: string, file: Buffer, name: string): FormData => {
     const form = new FormData();
     form.append(field, value);
     form.append('file', new Blob([new Uint8Array(file)]), name);
@@ -143,9 +144,9 @@ async function apiClient(base: string, running: () => boolean, pack: Buffer): Pr
         });
       else if (op === 4) {
         const bytes = crypto.randomBytes(200_000 + Math.floor(Math.random() * 2_000_000));
-        await call('POST', '/api/assets/upload', upload('', 'dest_path', `up/${tag}.bin`, bytes, 'u.bin'));
+        await call('POST', '/api/assets/upload', upload('dest_path', `up/${tag}.bin`, bytes, 'u.bin'));
       } else if (op === 5)
-        await call('POST', '/api/assets/import', upload('', 'dest', `imp/${tag}`, pack, 'pack.zip'));
+        await call('POST', '/api/assets/import', upload('dest', `imp/${tag}`, pack, 'pack.zip'));
       else if (op === 6 && one) await call('PATCH', `/api/assets/${one.uid}`, { metadata: { title: tag } });
       else if (op === 7 && one)
         await call('POST', `/api/assets/${one.uid}/move`, {
