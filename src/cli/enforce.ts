@@ -6,6 +6,7 @@ interface EnforceCliOptions extends CommonOptions {
   fixMissing?: boolean;
   overwrite?: boolean;
   fillMetadata?: boolean;
+  removeOrphans?: boolean;
 }
 
 export function enforceCommand(): Command {
@@ -16,6 +17,10 @@ export function enforceCommand(): Command {
     .option('--fix-missing', 'write missing sidecars')
     .option('--overwrite', 'rewrite sidecars that are unparseable or disagree with the registry')
     .option('--fill-metadata', 'fill empty tags from folders and a missing licence with "unknown"')
+    .option(
+      '--remove-orphans',
+      'move the sidecars beside no file (and named by no asset) into the trash under the assets root',
+    )
     .action(async (options: EnforceCliOptions) => {
       await withService(options, async (service) => {
         const bar = countBar('assets checked');
@@ -25,6 +30,7 @@ export function enforceCommand(): Command {
             fixMissing: Boolean(options.fixMissing),
             overwrite: Boolean(options.overwrite),
             fillMetadata: Boolean(options.fillMetadata),
+            removeOrphans: Boolean(options.removeOrphans),
             onProgress: bar.update,
           })
           .finally(() => bar.stop());
@@ -39,7 +45,15 @@ export function enforceCommand(): Command {
               (s) => `Sidecar of ${s.uid} disagrees with the registry (${s.fields.join(',')})`,
             ),
             ...report.metadata_missing.map((m) => `Metadata missing for ${m.uid} (${m.fields.join(',')})`),
+            ...report.orphaned_sidecars.map((rel) => `Orphaned sidecar (beside no file): ${rel}`),
           ];
+          const orphans = report.removed_orphans.length;
+          if (orphans)
+            lines.push(
+              report.orphans_trash
+                ? `Moved ${orphans} orphaned sidecar(s) to ${report.orphans_trash}`
+                : `Deleted ${orphans} orphaned sidecar(s) (the trash is off)`,
+            );
           if (report.repaired_sidecars.length)
             lines.push(`Repaired sidecars for: ${report.repaired_sidecars.join(', ')}`);
           if (report.metadata_fixed.length)
@@ -50,7 +64,8 @@ export function enforceCommand(): Command {
           report.missing_sidecars.length +
           report.invalid_sidecars.length +
           report.mismatched_sidecars.length +
-          report.metadata_missing.length;
+          report.metadata_missing.length +
+          report.orphaned_sidecars.length;
         if (problems) process.exitCode = 1;
       });
     });

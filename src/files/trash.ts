@@ -49,7 +49,10 @@ export interface TrashEmptied {
   bytes: number;
 }
 
-const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-c(\d+))?-[0-9a-f]+$/;
+const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-c(\d+))?(?:-orphans)?-[0-9a-f]+$/;
+
+/** What marks a batch of orphaned sidecars (enforce's `remove_orphans`), whose sidecars are its files. */
+const ORPHANS = '-orphans-';
 
 /** `2026-11-27T15:30:12.345Z` → `20261127T153012Z`. */
 const stampOf = (date: Date): string => `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
@@ -75,6 +78,11 @@ export class Trash {
     return `${stampOf(now)}${change}-${randomBytes(2).toString('hex')}`;
   }
 
+  /** A new batch's name for orphaned sidecars taken away at `now` (see {@link putAlone}). */
+  orphansBatchName(now = new Date()): string {
+    return `${stampOf(now)}${ORPHANS}${randomBytes(2).toString('hex')}`;
+  }
+
   /** The absolute path of a trashed file named `batch/path` (confined to the trash). */
   locate(trashed: string): string {
     return resolveUnder(this.root, trashed, 'trash path').abs;
@@ -88,6 +96,16 @@ export class Trash {
     const trashed = `${batch}/${rel}`;
     this.putAt(trashed, abs, sidecar);
     return trashed;
+  }
+
+  /**
+   * Moves one file at `abs` into `batch` as `rel`, alone: an orphaned sidecar (see
+   * registry/orphans.ts) into a batch named by {@link orphansBatchName}, which lists it as a file.
+   */
+  putAlone(batch: string, rel: string, abs: string): void {
+    const target = this.locate(`${batch}/${rel}`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    moveFileNoReplace(abs, target);
   }
 
   /**
@@ -225,11 +243,15 @@ export class Trash {
     return { changeId: null, deletedAt: fs.statSync(path.join(this.root, name)).mtime.toISOString() };
   }
 
-  /** The files in a batch folder (sidecars not counted), by their paths as they were. */
+  /**
+   * The files in a batch folder, by their paths as they were: sidecars not counted, but in a
+   * batch of orphaned sidecars, whose files they are.
+   */
   private filesIn(dir: string): TrashedFile[] {
+    const sidecarsCount = path.basename(dir).includes(ORPHANS);
     return fs
       .readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((entry) => entry.isFile() && !entry.name.endsWith(SIDECAR_SUFFIX))
+      .filter((entry) => entry.isFile() && (sidecarsCount || !entry.name.endsWith(SIDECAR_SUFFIX)))
       .map((entry) => {
         const abs = path.join(entry.parentPath, entry.name);
         return { path: path.relative(dir, abs).split(path.sep).join('/'), bytes: fs.statSync(abs).size };

@@ -14,12 +14,16 @@ import {
   userMetadata,
 } from '../domain/metadata.js';
 import type { AssetRecord } from '../domain/asset.js';
+import { filesFound, isOrphanedSidecar, removeOrphanedSidecars } from './orphans.js';
 import type { AssetRegistry } from './registry.js';
+import { scanAssets } from './scan.js';
 
 export interface EnforceOptions {
   fixMissing?: boolean;
   overwrite?: boolean;
   fillMetadata?: boolean;
+  /** Move the orphaned sidecars (beside no file, named by no row) to the trash. */
+  removeOrphans?: boolean;
   /** Hears how many assets are checked (of about `total`) after each chunk. */
   onProgress?: (checked: number, total: number) => void;
 }
@@ -39,6 +43,12 @@ export interface EnforceReport {
    * the tags, the licence, or the rest of the metadata (`meta`, edited by hand).
    */
   mismatched_sidecars: Array<{ uid: string; fields: Disagreement[] }>;
+  /** Sidecars beside no file still there after this run (rel paths under the assets root, sorted). */
+  orphaned_sidecars: string[];
+  /** Orphaned sidecars this run moved to the trash (`remove_orphans`), sorted. */
+  removed_orphans: string[];
+  /** The trash folder they went to (`.trash/<batch>`), or null. */
+  orphans_trash: string | null;
   checked: number;
 }
 
@@ -149,6 +159,26 @@ function audit(
   return write;
 }
 
+/** Finds the sidecars beside no file under the assets root, and takes them away when asked. */
+async function auditOrphans(
+  registry: AssetRegistry,
+  options: EnforceOptions,
+  report: EnforceReport,
+): Promise<void> {
+  const { paths, pool } = registry.context;
+  const root = paths.assetsRoot;
+  const scan = await scanAssets(root, (dir, relDir) => pool.scanFolder(dir, relDir));
+  const onDisk = filesFound(scan);
+  const orphans = scan.sidecars.filter((rel) => isOrphanedSidecar(root, rel, onDisk)).sort();
+  if (options.removeOrphans && orphans.length) {
+    const { removed, trash } = await removeOrphanedSidecars(registry.context, orphans);
+    report.removed_orphans = removed;
+    report.orphans_trash = trash;
+  }
+  const gone = new Set(report.removed_orphans);
+  report.orphaned_sidecars = orphans.filter((rel) => !gone.has(rel));
+}
+
 export async function enforceRegistry(
   registry: AssetRegistry,
   options: EnforceOptions = {},
@@ -160,6 +190,9 @@ export async function enforceRegistry(
     metadata_fixed: [],
     invalid_sidecars: [],
     mismatched_sidecars: [],
+    orphaned_sidecars: [],
+    removed_orphans: [],
+    orphans_trash: null,
     checked: 0,
   };
   const { store } = registry.context;
@@ -190,5 +223,6 @@ export async function enforceRegistry(
   }
   report.repaired_sidecars.sort();
   report.metadata_fixed.sort();
+  await auditOrphans(registry, options, report);
   return report;
 }

@@ -35,6 +35,7 @@ import {
 import { statIfThere } from '../files/if-there.js';
 import { removeIfLeftOver } from '../files/leftovers.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
+import { filesFound, isOrphanedSidecar } from './orphans.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
 import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
 
@@ -240,7 +241,8 @@ export async function rebuildRegistry(
       }
     return rowMaps;
   };
-  const onDisk = new Set(scan.files.map((f) => f.rel));
+  // (A file it cannot register as named is there all the same: its sidecar is no orphan.)
+  const onDisk = filesFound(scan);
   const claimed = new Set<string>(); // uids already matched to a path in this run
 
   // What a batch's or a file's commit changes in this run's own bookkeeping (claimed rows, rows
@@ -770,12 +772,7 @@ export async function rebuildRegistry(
   }
 
   for (const rel of scan.sidecars) {
-    const assetRel = rel.slice(0, -'.asset.json'.length);
-    if (
-      !onDisk.has(assetRel) &&
-      !fs.existsSync(path.join(root, assetRel)) &&
-      fs.existsSync(path.join(root, rel))
-    ) {
+    if (isOrphanedSidecar(root, rel, onDisk)) {
       summary.orphaned_sidecars++;
       if (summary.orphaned_sidecar_paths.length < 10) summary.orphaned_sidecar_paths.push(rel);
     }

@@ -507,7 +507,7 @@ test('a sidecar broken by hand: an edit is refused naming it, and Rewrite sideca
     'Sidecars rewritten from the registry; the report is below.',
   );
   expect(enforceCalls.map((data) => JSON.parse(data) as unknown)).toEqual([
-    { fix_missing: true, overwrite: true, fill_metadata: false, wait: false },
+    { fix_missing: true, overwrite: true, fill_metadata: false, remove_orphans: false, wait: false },
   ]);
   // The report of the job it started (followed on /api/jobs) is shown.
   await expect(page.locator('details.report pre')).toContainText('"repaired_sidecars"');

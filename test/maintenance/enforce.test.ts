@@ -316,6 +316,9 @@ describe('enforce report shape and bad input', () => {
       metadata_fixed: [],
       invalid_sidecars: [],
       mismatched_sidecars: [],
+      orphaned_sidecars: [],
+      removed_orphans: [],
+      orphans_trash: null,
       checked: 0,
     });
   });

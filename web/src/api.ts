@@ -454,17 +454,17 @@ export const api = {
   undo: (id: number, ids?: string[]) =>
     request<{ job_id: string }>('POST', `/api/changes/${id}/undo`, { wait: false, ...(ids ? { ids } : {}) }),
   /**
-   * Starts enforce as a job (follow it with {@link followJob}). `check` writes nothing; `repair`
-   * writes missing sidecars and fills metadata; `rewrite` writes missing sidecars and rewrites
-   * every unparseable or disagreeing one from the registry (hand edits in them lost), leaving
-   * the registry's metadata as it is.
+   * Starts enforce as a job (follow it with {@link followJob}), as {@link EnforceMode} says;
+   * `rewrite` loses the hand edits of the sidecars it rewrites, and leaves the registry's
+   * metadata as it is.
    */
-  enforce: (mode: 'check' | 'repair' | 'rewrite') =>
+  enforce: (mode: EnforceMode) =>
     request<{ job_id: string }>('POST', '/api/assets/enforce', {
       ...projectField(),
-      fix_missing: mode !== 'check',
+      fix_missing: mode === 'repair' || mode === 'rewrite',
       overwrite: mode === 'rewrite',
       fill_metadata: mode === 'repair',
+      remove_orphans: mode === 'orphans',
       wait: false,
     }),
 };
@@ -535,6 +535,13 @@ export interface Change {
 }
 
 export type EnforceJob = Job<{ checked: number; total: number }>;
+
+/**
+ * What the studio's sidecar buttons ask enforce for: `check` writes nothing; `repair` writes the
+ * missing sidecars and fills metadata; `rewrite` also rewrites the unreadable or disagreeing ones;
+ * `orphans` only moves the orphaned sidecars (beside no file) into the trash.
+ */
+export type EnforceMode = 'check' | 'repair' | 'rewrite' | 'orphans';
 
 export interface TrashBatch {
   name: string;

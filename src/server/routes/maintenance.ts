@@ -31,6 +31,13 @@ const EnforceBody = Type.Object({
   fix_missing: Type.Optional(Type.Boolean({ default: true })),
   overwrite: Type.Optional(Type.Boolean({ default: false })),
   fill_metadata: Type.Optional(Type.Boolean({ default: true })),
+  remove_orphans: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'Move the orphaned sidecars (`*.asset.json` beside no file, whose path no asset names) into the trash',
+    }),
+  ),
   project_id: Type.Optional(Type.String()),
   wait: Type.Optional(
     Type.Boolean({ default: true, description: 'false: answer 202 at once with the job id' }),
@@ -179,6 +186,7 @@ export function registerMaintenanceRoutes(app: App, service: RegistryService, jo
             fixMissing: body.fix_missing ?? true,
             overwrite: body.overwrite ?? false,
             fillMetadata: body.fill_metadata ?? true,
+            removeOrphans: body.remove_orphans ?? false,
             onProgress: (checked, total) => report({ checked, total }),
           }),
         (changed) =>

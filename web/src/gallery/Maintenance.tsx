@@ -12,6 +12,7 @@ import {
   importZip,
   upload,
   type EnforceJob,
+  type EnforceMode,
   type RebuildJob,
   type RebuildProgress,
 } from '../api';
@@ -68,6 +69,8 @@ export function Maintenance({
   const [jobId, setJobId] = useState<string>();
   const [job, setJob] = useState<RebuildJob>();
   const [report, setReport] = useState<string>();
+  /** The orphaned sidecars the last sidecar report found (offered to be moved to the trash). */
+  const [orphans, setOrphans] = useState(0);
   const [checking, setChecking] = useState<EnforceJob['progress']>();
   const input = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -202,7 +205,7 @@ export function Maintenance({
     );
   };
 
-  const enforce = (mode: 'check' | 'repair' | 'rewrite'): void => {
+  const enforce = (mode: EnforceMode): void => {
     if (
       mode === 'rewrite' &&
       !window.confirm(
@@ -212,6 +215,7 @@ export function Maintenance({
     )
       return;
     setReport(undefined);
+    setOrphans(0);
     setChecking({ checked: 0, total: 0 });
     api
       .enforce(mode)
@@ -223,11 +227,14 @@ export function Maintenance({
       .then(
         (r) => {
           setReport(JSON.stringify(r, null, 2));
+          setOrphans(Array.isArray(r?.orphaned_sidecars) ? r.orphaned_sidecars.length : 0);
+          const moved = Array.isArray(r?.removed_orphans) ? r.removed_orphans.length : 0;
           onMessage(
             {
               check: 'Sidecar check done; the report is below.',
               repair: 'Sidecars repaired; the report is below.',
               rewrite: 'Sidecars rewritten from the registry; the report is below.',
+              orphans: `${moved} orphaned sidecar${moved === 1 ? '' : 's'} moved to ${typeof r?.orphans_trash === 'string' ? r.orphans_trash : 'nowhere (deleted: the trash is off)'}; the report is below.`,
             }[mode],
           );
         },
@@ -358,6 +365,16 @@ export function Maintenance({
       {report && (
         <details className="report" open>
           <summary>Sidecar report</summary>
+          {orphans > 0 && (
+            <button
+              type="button"
+              onClick={() => enforce('orphans')}
+              disabled={checking !== undefined}
+              title="Sidecars beside no file (and named by no asset): the trash keeps them, to be put back by hand"
+            >
+              Move {orphans} orphaned sidecar{orphans === 1 ? '' : 's'} to the trash
+            </button>
+          )}
           <pre>{report}</pre>
         </details>
       )}
