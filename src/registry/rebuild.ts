@@ -37,7 +37,7 @@ import { removeIfLeftOver } from '../files/leftovers.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import { filesFound, isOrphanedSidecar } from './orphans.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
-import { readSidecarFile, scanAssets, scanPaths, type ScannedFile } from './scan.js';
+import { readSidecarFile, scanAssets, scanPaths, type FolderScanner, type ScannedFile } from './scan.js';
 
 export interface RebuildProgress {
   phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';
@@ -72,6 +72,11 @@ export interface RebuildOptions {
    * requests meanwhile, asks for 128.
    */
   batchFiles?: number;
+  /**
+   * @internal Scans one folder of the tree (the pool's scan threads by default): tests change the
+   * tree at a chosen moment of the scan through it.
+   */
+  scanFolder?: FolderScanner;
 }
 
 /** `batchFiles` for a rebuild run by a process that answers requests meanwhile (the server). */
@@ -111,6 +116,13 @@ export interface RebuildSummary {
    * mounted, a wrong root): it removed none of them (counted in `missing_files`).
    */
   root_empty: boolean;
+  /**
+   * Folders (or files) the scan listed but found gone when it read them: moved or removed while
+   * it read the tree. The assets under them were not removed (they may have moved with them, to
+   * where this run did not look); a run after it sees the tree as it is now. A folder the scan
+   * may not read (`EACCES`) keeps its assets the same way, without counting here.
+   */
+  vanished_while_read: number;
   /** Files read and hashed in this run, and their bytes (unchanged files and renames are not). */
   hashed_files: number;
   hashed_bytes: number;
@@ -157,6 +169,7 @@ export async function rebuildRegistry(
     duplicates: 0,
     sidecar_updates: 0,
     missing_files: 0,
+    vanished_while_read: 0,
     root_empty: false,
     hashed_files: 0,
     hashed_bytes: 0,
@@ -196,7 +209,7 @@ export async function rebuildRegistry(
   const othersAtScan = store.othersCommitted;
   const scanning = options.paths
     ? scanPaths(root, options.paths)
-    : scanAssets(root, (dir, relDir) => pool.scanFolder(dir, relDir));
+    : scanAssets(root, options.scanFolder ?? ((dir, relDir) => pool.scanFolder(dir, relDir)));
   const byPath = new Map<string, FileState>();
   if (options.paths) {
     // Path-limited: the rows at those paths now, other rows by inode or hash when a file needs them.
@@ -741,10 +754,31 @@ export async function rebuildRegistry(
   const staleCandidates = options.paths
     ? [...new Set(options.paths)].flatMap((rel) => byPath.get(rel) ?? [])
     : [...byPath.values()];
-  const missing = staleCandidates.filter(
+  const gonePaths = staleCandidates.filter(
     (state) =>
       !onDisk.has(state.path) && !claimed.has(state.uid) && !fs.existsSync(path.join(root, state.path)),
   );
+  // What the scan listed but could not read: a folder renamed while it was read had its files
+  // moved to a name the scan did not see; their assets would have been removed, then registered
+  // again by the next run (new rows, their previews made again: the live folder, a folder renamed
+  // twice in a row, 4,000 of 5,000 assets). They are kept, for a run that sees the tree as it is.
+  // (The root itself unread is an empty root, below.)
+  const unread = scan.unread.filter(({ rel }) => rel !== '');
+  const under = (top: string, rel: string): boolean => rel === top || rel.startsWith(`${top}/`);
+  const missing = gonePaths.filter((state) => !unread.some(({ rel }) => under(rel, state.path)));
+  for (const { rel, code } of unread) {
+    const kept = gonePaths.filter((state) => under(rel, state.path)).length;
+    const vanished = code === 'ENOENT' || code === 'ENOTDIR';
+    if (vanished) summary.vanished_while_read++;
+    problem(
+      rel,
+      (vanished
+        ? 'moved or removed while the rebuild read the tree'
+        : `could not be read (${code}): check its permissions`) +
+        (kept ? `; the ${kept} asset(s) under it whose files were not found were kept` : '') +
+        (vanished ? ': run the rebuild again to bring them up to date' : ''),
+    );
+  }
   // A root with nothing at all in it, not even the registry's own `_meta`, is an unmounted drive or
   // the wrong folder, far more likely than a user who deleted every file: it would have removed
   // every asset.

@@ -33,6 +33,12 @@ export interface ScanResult {
   ignored: number;
   /** Files that cannot be registered as they are named, and why (the user's to rename). */
   unusable: Array<{ rel: string; error: string }>;
+  /**
+   * Folders (`''`: the root) and files the scan listed but could not read: gone meanwhile (moved
+   * or removed while it read the tree: `ENOENT`) or refused (`EACCES`). What is under them may
+   * still be there: the rebuild removes no asset of theirs (see `keptUnread`).
+   */
+  unread: Array<{ rel: string; code: string }>;
 }
 
 /** A name Node could not decode (not UTF-8) comes back with U+FFFD, and cannot be opened by it. */
@@ -78,6 +84,7 @@ const emptyScan = (): ScanResult => ({
   legacySidecars: 0,
   ignored: 0,
   unusable: [],
+  unread: [],
 });
 
 /** Adds a folder's scan after what its parent found before it: the order a one-thread walk has. */
@@ -87,6 +94,7 @@ function appendScan(into: ScanResult, part: ScanResult): void {
   into.legacySidecars += part.legacySidecars;
   into.ignored += part.ignored;
   for (const unusable of part.unusable) into.unusable.push(unusable);
+  for (const unread of part.unread) into.unread.push(unread);
 }
 
 /**
@@ -113,6 +121,10 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
   const pace = pacer();
   const walk = async (dir: string, relDir: string): Promise<void> => {
     const entries = await readFolder(dir, pace);
+    if (!Array.isArray(entries)) {
+      result.unread.push({ rel: relDir, code: entries.code });
+      return;
+    }
     const names = new Set(entries.map((e) => e.name));
     const split =
       scanFolder !== undefined &&
@@ -157,10 +169,13 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
       const abs = childPath(dir, entry.name);
       const turn = pace();
       if (turn) await turn;
-      const stat = statIfThere(abs);
-      if (!stat) {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(abs);
+      } catch (err) {
         if (entry.name.includes('\uFFFD')) result.unusable.push({ rel, error: NOT_UTF8 });
-        continue; // else vanished while scanning
+        else result.unread.push({ rel, code: errorCode(err) }); // (vanished while scanning)
+        continue;
       }
       const nameProblem = assetNameProblem(entry.name);
       if (nameProblem) {
@@ -188,14 +203,19 @@ function pacer(): () => Promise<void> | undefined {
     ++calls % STATS_PER_YIELD === 0 ? new Promise((resolve) => setImmediate(resolve)) : undefined;
 }
 
-/** A folder's entries (none if it cannot be read, e.g. removed meanwhile). */
-async function readFolder(dir: string, pace: () => Promise<void> | undefined): Promise<fs.Dirent[]> {
+const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
+
+/** A folder's entries, or why it cannot be read (removed meanwhile, refused). */
+async function readFolder(
+  dir: string,
+  pace: () => Promise<void> | undefined,
+): Promise<fs.Dirent[] | { code: string }> {
   const turn = pace();
   if (turn) await turn;
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
+  } catch (err) {
+    return { code: errorCode(err) };
   }
 }
 
@@ -208,7 +228,8 @@ async function sweepLeftovers(
   pace: () => Promise<void> | undefined,
   staging = false,
 ): Promise<void> {
-  for (const entry of await readFolder(dir, pace)) {
+  const entries = await readFolder(dir, pace);
+  for (const entry of Array.isArray(entries) ? entries : []) {
     if (staging && removeIfStagedLeftOver(dir, entry.name)) continue;
     if (entry.isDirectory()) await sweepLeftovers(childPath(dir, entry.name), pace);
     else if (entry.isFile()) removeIfLeftOver(dir, entry.name);

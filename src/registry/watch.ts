@@ -332,8 +332,9 @@ export class FolderWatcher {
       settles = Math.min(settles, seen + this.opts.stabilityMs);
     if (this.changed.size && !this.newDirs.size) at = Math.max(at, settles);
     if (!added) {
-      // Only removals or a full pass are waiting: not before the first is due.
-      const due = Math.min(firstUnlink.done ? Infinity : firstUnlink.value, this.fullAt ?? Infinity);
+      // Only removals or a full pass are waiting: not before the first is due (removals wait for
+      // a full pass when one is pending, see `flush`).
+      const due = this.fullAt ?? (firstUnlink.done ? Infinity : firstUnlink.value);
       at = Math.max(at, due);
     }
     this.timer = setTimeout(() => this.flush(), Math.max(0, at - now));
@@ -353,7 +354,12 @@ export class FolderWatcher {
     }
     this.newDirs.clear();
     const paths = this.settled(now);
-    for (const [rel, due] of this.unlinked) {
+    // While a full pass is pending (a folder went), removals wait for it: the file of a path
+    // gone may be in that folder's new place, whose adds chokidar may report seconds later (a
+    // renamed folder of 5,000 files, while previews were made: its first 611 events ran as a
+    // batch that removed 27 assets, registered again by the full pass that followed). The full
+    // pass sees the whole tree and takes them all.
+    for (const [rel, due] of this.fullAt === undefined ? this.unlinked : []) {
       if (due > now) break;
       paths.push(rel);
       this.unlinked.delete(rel);
@@ -362,6 +368,7 @@ export class FolderWatcher {
     if (this.fullAt !== undefined && this.fullAt <= now) {
       full = true;
       this.fullAt = undefined;
+      this.unlinked.clear();
     }
     if (paths.length > this.opts.fullRebuildAbove) full = true;
     this.firstEventAt = this.changed.size || this.unlinked.size || this.fullAt ? now : undefined;
@@ -384,6 +391,9 @@ export class FolderWatcher {
         batchFiles: SERVER_REBUILD_BATCH,
       });
       batch.summary = summary;
+      // A folder moved while the batch read the tree: its assets were kept; another pass, once
+      // quiet, takes the tree as it is now (the move's own events ask for one too).
+      if (summary.vanished_while_read) this.requestFull(this.opts.quietMs);
       const changes =
         summary.created + summary.updated + summary.moved + summary.removed + summary.sidecar_updates;
       if (changes || summary.problems.length) {

@@ -377,6 +377,37 @@ describe('FolderWatcher, handed its events by hand', () => {
     );
   });
 
+  test('a file gone while a folder pass is pending waits for it: a renamed folder whose adds come late', async () => {
+    // A folder renamed: chokidar reports each file of the old one gone at once, the folder a
+    // moment later, and the new folder's files only once it has read them (seconds, for 5,000
+    // files on a busy machine). A batch of the files gone, run before the folder's full pass,
+    // removed assets whose files had only moved; the pass then registered them again.
+    for (const rel of ['old/x.png', 'old/sub/y.png']) {
+      fs.mkdirSync(path.dirname(path.join(ws.assets, rel)), { recursive: true });
+      fs.writeFileSync(path.join(ws.assets, rel), randomBytes(100));
+    }
+    await registry.rebuild({ waitForThumbs: false, paths: ['old/x.png', 'old/sub/y.png'] });
+    const x = (registry.atPath('old/x.png') as { uid: string }).uid;
+    const seen = batches.length;
+    fs.renameSync(path.join(ws.assets, 'old'), path.join(ws.assets, 'new'));
+    deliver('unlink', 'old/x.png');
+    deliver('unlink', 'old/sub/y.png');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    deliver('unlinkDir', 'old/sub');
+    deliver('unlinkDir', 'old');
+    await eventually('the full pass', () => batches.slice(seen).some((b) => b.paths === null), 10_000);
+    const after = batches.slice(seen);
+    assert.deepEqual(
+      after.map((b) => b.paths),
+      [null],
+      'one batch: the full pass, with the removals',
+    );
+    assert.equal(after[0]?.summary?.moved, 2);
+    assert.equal(after[0]?.summary?.removed, 0);
+    assert.equal(after[0]?.summary?.created, 0);
+    assert.equal(registry.get(x)?.path, 'new/x.png');
+  });
+
   test('a file the registry moved that a hand deleted before chokidar saw it is unregistered', async () => {
     // chokidar reports no event for a file that came and went before it looked: it reported the
     // move's source gone and nothing at its destination, whose row outlived the file.
