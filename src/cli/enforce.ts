@@ -45,6 +45,7 @@ export function enforceCommand(): Command {
               (s) => `Sidecar of ${s.uid} disagrees with the registry (${s.fields.join(',')})`,
             ),
             ...report.metadata_missing.map((m) => `Metadata missing for ${m.uid} (${m.fields.join(',')})`),
+            ...report.missing_files.map((uid) => `File of ${uid} missing from its path (run a rebuild)`),
             ...report.orphaned_sidecars.map((rel) => `Orphaned sidecar (beside no file): ${rel}`),
           ];
           const orphans = report.removed_orphans.length;
@@ -65,6 +66,7 @@ export function enforceCommand(): Command {
           report.invalid_sidecars.length +
           report.mismatched_sidecars.length +
           report.metadata_missing.length +
+          report.missing_files.length +
           report.orphaned_sidecars.length;
         if (problems) process.exitCode = 1;
       });

@@ -55,7 +55,27 @@ const discard = (ops: FileOps, file: string): Promise<void> => ops.remove(file).
  * file it shares (a hard link to it, so a second copy costs a directory entry, not a new inode;
  * where links are not possible, a copy of that file's bytes).
  */
-export type AtomicFile = { target: string; data: string | Uint8Array } | { target: string; sameAs: number };
+export type AtomicFile =
+  | {
+      target: string;
+      data: string | Uint8Array;
+      /**
+       * Written only while this file is there, in an existing folder (a sidecar beside its
+       * asset: a file moved or deleted by hand, or its folder renamed, leaves nothing to write
+       * beside, and a folder created for it would bring back one the user removed). Otherwise
+       * the file's result is a {@link besideGone} error.
+       */
+      beside?: string;
+    }
+  | { target: string; sameAs: number };
+
+/** The error of a file written `beside` one that is not there (code `ENOENT`). */
+export function besideGone(beside: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${beside} is not there (moved or deleted meanwhile?)`), {
+    code: 'ENOENT',
+    path: beside,
+  });
+}
 
 /**
  * The file operations a batch uses. `fileOps` runs them on libuv's pool (for a thread that must
@@ -69,6 +89,7 @@ export interface FileOps {
   link(existing: string, file: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   mkdirp(dir: string): Promise<unknown>;
+  exists(file: string): Promise<boolean>;
   remove(file: string): Promise<void>;
   fsync(file: string): Promise<void>;
 }
@@ -81,6 +102,11 @@ export const fileOps: FileOps = {
   link: (existing, file) => fs.link(existing, file),
   rename: (from, to) => fs.rename(from, to),
   mkdirp: (dir) => fs.mkdir(dir, { recursive: true }),
+  exists: (file) =>
+    fs.access(file).then(
+      () => true,
+      () => false,
+    ),
   remove: (file) => fs.rm(file, { force: true }),
   async fsync(file) {
     const handle = await fs.open(file, 'r+');
@@ -105,6 +131,7 @@ export const blockingFileOps: FileOps = {
   link: async (existing, file) => fsSync.linkSync(existing, file),
   rename: async (from, to) => fsSync.renameSync(from, to),
   mkdirp: async (dir) => fsSync.mkdirSync(dir, { recursive: true }),
+  exists: async (file) => fsSync.existsSync(file),
   remove: async (file) => fsSync.rmSync(file, { force: true }),
   async fsync(file) {
     const fd = fsSync.openSync(file, 'r+');
@@ -146,7 +173,11 @@ export async function writeFilesAtomic(
     if ('sameAs' in file) return;
     const tmp = tempPathFor(file.target);
     try {
-      const { mtimeMs, dev } = await inFolder(ops, file.target, () => ops.create(tmp, file.data));
+      const create = (): Promise<{ mtimeMs: number; dev: number }> => ops.create(tmp, file.data);
+      if (file.beside !== undefined && !(await ops.exists(file.beside))) throw besideGone(file.beside);
+      const { mtimeMs, dev } = await (file.beside === undefined
+        ? inFolder(ops, file.target, create)
+        : create());
       temps[i] = { tmp, mtimeMs, dev };
     } catch (err) {
       await discard(ops, tmp);

@@ -13,7 +13,7 @@ import {
   sameJson,
   userMetadata,
 } from '../domain/metadata.js';
-import type { AssetRecord } from '../domain/asset.js';
+import { SIDECAR_SUFFIX, type AssetRecord } from '../domain/asset.js';
 import { filesFound, isOrphanedSidecar, removeOrphanedSidecars } from './orphans.js';
 import type { AssetRegistry } from './registry.js';
 import { scanAssets } from './scan.js';
@@ -43,6 +43,12 @@ export interface EnforceReport {
    * the tags, the licence, or the rest of the metadata (`meta`, edited by hand).
    */
   mismatched_sidecars: Array<{ uid: string; fields: Disagreement[] }>;
+  /**
+   * Assets whose file is not at their path (moved or deleted outside the registry): no sidecar
+   * is written beside no file, nor their metadata filled. A rebuild finds where they went (or
+   * removes them).
+   */
+  missing_files: string[];
   /** Sidecars beside no file still there after this run (rel paths under the assets root, sorted). */
   orphaned_sidecars: string[];
   /** Orphaned sidecars this run moved to the trash (`remove_orphans`), sorted. */
@@ -111,7 +117,12 @@ function audit(
   report: EnforceReport,
 ): AssetRecord | undefined {
   report.checked++;
-  const sidecar = readSidecar(registry.sidecarPath(record));
+  const sidecarFile = registry.sidecarPath(record);
+  if (!fs.existsSync(sidecarFile.slice(0, -SIDECAR_SUFFIX.length))) {
+    report.missing_files.push(record.uid);
+    return undefined;
+  }
+  const sidecar = readSidecar(sidecarFile);
   let rewrite = false;
   // A sidecar the flags do not allow to be written (missing without fix_missing; unparseable or
   // disagreeing without overwrite) is left as it is, so its metadata is not filled either:
@@ -190,6 +201,7 @@ export async function enforceRegistry(
     metadata_fixed: [],
     invalid_sidecars: [],
     mismatched_sidecars: [],
+    missing_files: [],
     orphaned_sidecars: [],
     removed_orphans: [],
     orphans_trash: null,
@@ -216,7 +228,13 @@ export async function enforceRegistry(
       }
     });
     const errors = await registry.writeSidecars(toWrite, (record) => registry.announceUpdated(record));
-    const failed = errors.find((error) => error !== undefined);
+    // A file taken away since it was audited: not repaired after all.
+    const gone = new Set(toWrite.filter((_, i) => errors[i]?.code === 'file_missing').map((r) => r.uid));
+    if (gone.size) {
+      report.repaired_sidecars = report.repaired_sidecars.filter((uid) => !gone.has(uid));
+      report.missing_files.push(...gone);
+    }
+    const failed = errors.find((error) => error !== undefined && error.code !== 'file_missing');
     if (failed) throw failed;
     options.onProgress?.(report.checked, Math.max(total, report.checked));
     await new Promise((resolve) => setImmediate(resolve));

@@ -554,8 +554,15 @@ export async function rebuildRegistry(
       const current = registry.get(movedFrom.uid);
       if (!current) return undefined;
       claim(current.uid);
-      const edited = fromSidecar && metadataFromSidecar(current.meta, fromSidecar.meta);
-      const meta = edited ?? current.meta;
+      // The sidecar moved along is an edit only if it is not the one the registry wrote last (a
+      // hand move keeps its mtime): else an edit made since the move (whose sidecar could not be
+      // written beside no file) would lose to it.
+      const recorded = store.fileStateAt(projectId, current.path)?.sidecar_mtime_ms ?? null;
+      const edited =
+        fromSidecar &&
+        (sidecarMtimeMs === null || sidecarMtimeMs !== recorded) &&
+        metadataFromSidecar(current.meta, fromSidecar.meta);
+      const meta = edited || current.meta;
       if (edited) summary.sidecar_updates++;
       // A type that was its folder's follows the file to its new folder, as a fresh rebuild would
       // type it there; one given explicitly (registered as `portrait` under `art/`) stays.

@@ -2497,6 +2497,14 @@ function alreadyUndone(change: ChangeRow, by: number | null | undefined): AppErr
 }
 
 function sidecarWriteFailed(uid: string, err: Error): AppError {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+    return new AppError(
+      409,
+      'file_missing',
+      `Asset ${uid} is saved in the registry, but its file is not at its path any more (moved or ` +
+        'deleted outside the registry?), so no sidecar was written beside it. A rebuild (or the live ' +
+        'folder) finds where it went.',
+    );
   return new AppError(
     isDiskFull(err) ? 507 : 500,
     'sidecar_write_failed',

@@ -5,7 +5,13 @@
  * file system allows (a copy elsewhere): the same bytes, without a second file to create and sync.
  */
 import path from 'node:path';
-import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
+import {
+  buildSidecar,
+  SIDECAR_SUFFIX,
+  sidecarRelPath,
+  type AssetRecord,
+  type ProvenanceRecord,
+} from '../domain/asset.js';
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 import { FileLease } from '../files/file-lease.js';
 import { unlinkIfThere } from '../files/if-there.js';
@@ -113,7 +119,8 @@ export class SidecarWriter {
       if (!state) return undefined;
       const data = jsonText(buildSidecar(state.record, state.provenance));
       const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
-      files.push({ target: targets.primary, data });
+      // (Beside its file: none is written for a file gone, nor its folder made again.)
+      files.push({ target: targets.primary, data, beside: targets.primary.slice(0, -SIDECAR_SUFFIX.length) });
       owners.push({ entry: i, primary: true });
       if (targets.mirror) {
         files.push({ target: targets.mirror, sameAs: files.length - 1 });

@@ -112,7 +112,9 @@ export class WorkerPool {
   /** `writeFilesAtomic` on the write thread: per file, its landed mtime or an Error. */
   async writeFiles(files: AtomicFile[]): Promise<Array<number | Error>> {
     const results = await this.writePool.run({ files });
-    return results.map((r) => (typeof r === 'number' ? r : new Error(r.error)));
+    return results.map((r) =>
+      typeof r === 'number' ? r : Object.assign(new Error(r.error), { code: r.code }),
+    );
   }
 
   /** A search on the search thread's read-only connection to `dbPath`. */

@@ -9,10 +9,14 @@ export interface WriteTask {
   files: AtomicFile[];
 }
 
-/** Per file: its mtime as it landed, or why it did not (errors are sent back as messages). */
-export type WriteResult = Array<number | { error: string }>;
+/** Per file: its mtime as it landed, or why it did not (errors are sent back as message and code). */
+export type WriteResult = Array<number | { error: string; code?: string }>;
 
 export default async function run(task: WriteTask): Promise<WriteResult> {
   const landed = await writeFilesAtomic(task.files, blockingFileOps);
-  return landed.map((outcome) => (outcome instanceof Error ? { error: outcome.message } : outcome));
+  return landed.map((outcome) =>
+    outcome instanceof Error ? { error: outcome.message, ...codeOf(outcome) } : outcome,
+  );
 }
+
+const codeOf = (err: NodeJS.ErrnoException): { code?: string } => (err.code ? { code: err.code } : {});

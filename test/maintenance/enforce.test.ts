@@ -316,6 +316,7 @@ describe('enforce report shape and bad input', () => {
       metadata_fixed: [],
       invalid_sidecars: [],
       mismatched_sidecars: [],
+      missing_files: [],
       orphaned_sidecars: [],
       removed_orphans: [],
       orphans_trash: null,
