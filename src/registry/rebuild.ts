@@ -37,7 +37,14 @@ import { removeIfLeftOver } from '../files/leftovers.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
 import { filesFound, isOrphanedSidecar } from './orphans.js';
 import type { AssetRegistry, CommittedSidecar } from './registry.js';
-import { readSidecarFile, scanAssets, scanPaths, type FolderScanner, type ScannedFile } from './scan.js';
+import {
+  readSidecarFile,
+  scanAssets,
+  scanPaths,
+  unseenFiles,
+  type FolderScanner,
+  type ScannedFile,
+} from './scan.js';
 
 export interface RebuildProgress {
   phase: 'scan' | 'files' | 'stale' | 'previews' | 'done';
@@ -772,7 +779,36 @@ export async function rebuildRegistry(
   // (The root itself unread is an empty root, below.)
   const unread = scan.unread.filter(({ rel }) => rel !== '');
   const under = (top: string, rel: string): boolean => rel === top || rel.startsWith(`${top}/`);
-  const missing = gonePaths.filter((state) => !unread.some(({ rel }) => under(rel, state.path)));
+  let missing = gonePaths.filter((state) => !unread.some(({ rel }) => under(rel, state.path)));
+  // A file moved while the scan read the tree, from a folder it had not read yet into one it had
+  // read (or made meanwhile), was seen at neither place. The tree is listed again for files it
+  // did not see (only when some asset's file looks gone, and in full runs: the watcher's batches
+  // name their paths): one with a gone file's inode is that file, moved, and its asset is kept.
+  if (missing.length && !options.paths) {
+    // (Inode, device, size and mtime, as a rename is told: an inode freed and reused is another file.)
+    const stamp = (dev: number | null, ino: number | null, size: number, mtimeMs: number | null): string =>
+      `${dev}:${ino}:${size}:${mtimeMs}`;
+    const moved = new Map(
+      (await unseenFiles(root, onDisk)).map(({ rel, stat }) => [
+        stamp(stat.dev, stat.ino, stat.size, stat.mtimeMs),
+        rel,
+      ]),
+    );
+    missing = missing.filter((state) => {
+      const to =
+        state.file_ino === null
+          ? undefined
+          : moved.get(stamp(state.file_dev, state.file_ino, state.bytes, state.file_mtime_ms));
+      if (to === undefined) return true;
+      summary.vanished_while_read++;
+      problem(
+        state.path,
+        `moved to ${to} while the rebuild read the tree: its asset was kept; run the rebuild again to ` +
+          'bring it up to date',
+      );
+      return false;
+    });
+  }
   for (const { rel, code } of unread) {
     const kept = gonePaths.filter((state) => under(rel, state.path)).length;
     const vanished = code === 'ENOENT' || code === 'ENOTDIR';

@@ -237,6 +237,39 @@ async function sweepLeftovers(
 }
 
 /**
+ * The files under `root` that are not in `seen`, by the scan's rules, with their stats: for a
+ * rebuild to tell a file moved while it read the tree (from a folder it had not read yet into one
+ * it had, or a folder made meanwhile) from a file deleted. Reads folders, and stats only the
+ * names not seen: about a quarter of a scan's time (10,000 files and their sidecars: ~30 ms).
+ */
+export async function unseenFiles(
+  root: string,
+  seen: ReadonlySet<string>,
+): Promise<Array<{ rel: string; stat: fs.Stats }>> {
+  const unseen: Array<{ rel: string; stat: fs.Stats }> = [];
+  const pace = pacer();
+  const walk = async (dir: string, relDir: string): Promise<void> => {
+    const entries = await readFolder(dir, pace);
+    if (!Array.isArray(entries)) return;
+    const names = new Set(entries.map((e) => e.name));
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (isSkippedName(entry.name) || entry.isSymbolicLink()) continue;
+      if (entry.isDirectory()) {
+        if (entry.name !== '_meta') await walk(childPath(dir, entry.name), rel);
+        continue;
+      }
+      if (!entry.isFile() || seen.has(rel) || entry.name.endsWith(SIDECAR_SUFFIX)) continue;
+      if (entry.name.endsWith('.json') && names.has(entry.name.slice(0, -5))) continue;
+      const stat = statIfThere(childPath(dir, entry.name));
+      if (stat) unseen.push({ rel, stat });
+    }
+  };
+  await walk(root, '');
+  return unseen;
+}
+
+/**
  * The scan limited to some paths (relative, `/`-separated), for the live-folder watcher: each
  * path is judged by the same rules as {@link scanAssets} (hidden names, OS junk, `_meta`,
  * symlinks, sidecars, legacy `<file>.json` sidecars), and only files that exist are returned.

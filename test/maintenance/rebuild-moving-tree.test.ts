@@ -82,3 +82,44 @@ test('a folder renamed while the rebuild reads it keeps its assets; the next run
   assert.equal(after.get('a.txt')?.path, 'pictures/heroes/a.txt');
   assert.equal(after.get('d.txt')?.path, 'sfx/d.txt');
 });
+
+test('a file moved, while the rebuild reads the tree, into a folder already read keeps its asset', async () => {
+  for (const rel of ['set/one/p.txt', 'set/one/p2.txt', 'set/two/q.txt', 'set/two/q2.txt'])
+    ws.file(`data/assets/${rel}`, `the bytes of ${rel}`);
+  assert.equal((await registry.rebuild(quick)).created, 4);
+  const before = await idsByName();
+
+  // The second folder the scan reads gives a file to the first, read already.
+  const visited: string[] = [];
+  let moved = '';
+  const second = await registry.rebuild({
+    ...quick,
+    scanFolder: (dir, relDir) => {
+      if (relDir.startsWith('set/') && visited.length === 1) {
+        const [name] = fs.readdirSync(dir).filter((n) => n.endsWith('.txt') && !n.endsWith('.asset.json'));
+        moved = `${visited[0]}/moved-${name}`;
+        fs.renameSync(path.join(dir, name as string), path.join(ws.assets, moved));
+        moved = `${relDir}/${name} → ${moved}`;
+      }
+      if (relDir.startsWith('set/')) visited.push(relDir);
+      return scanFolderHere(dir, relDir);
+    },
+  });
+  assert.ok(moved, 'a file was moved');
+  const [from, to] = moved.split(' → ') as [string, string];
+  assert.equal(second.removed, 0, JSON.stringify(second.problems));
+  assert.equal(second.vanished_while_read, 1);
+  assert.deepEqual(second.problems, [
+    {
+      path: from,
+      error: `moved to ${to} while the rebuild read the tree: its asset was kept; run the rebuild again to bring it up to date`,
+    },
+  ]);
+
+  const third = await registry.rebuild(quick);
+  assert.equal(third.moved, 1);
+  assert.equal(third.created + third.removed, 0);
+  const after = await idsByName();
+  assert.equal(after.get(path.basename(to))?.uid, before.get(path.basename(from))?.uid);
+  assert.equal(after.get(path.basename(to))?.path, to);
+});
