@@ -130,6 +130,8 @@ export interface RebuildSummary {
    * may not read (`EACCES`) keeps its assets the same way, without counting here.
    */
   vanished_while_read: number;
+  /** The change that records the removals (`removed`): its undo puts them back once their files are. */
+  removal_change_id: number | null;
   /** Files read and hashed in this run, and their bytes (unchanged files and renames are not). */
   hashed_files: number;
   hashed_bytes: number;
@@ -177,6 +179,7 @@ export async function rebuildRegistry(
     sidecar_updates: 0,
     missing_files: 0,
     vanished_while_read: 0,
+    removal_change_id: null,
     root_empty: false,
     hashed_files: 0,
     hashed_bytes: 0,
@@ -835,11 +838,13 @@ export async function rebuildRegistry(
     );
   if ((options.removeStale ?? true) && !summary.root_empty) {
     // (Looked at again there: a row may have moved or gone since the rebuild read them all.)
-    summary.removed += await registry.removeIfFilesGone(missing, (done, total) => {
+    const removal = await registry.removeIfFilesGone(missing, (done, total) => {
       progress.stale_done = done;
       progress.stale_total = total;
       report(done === total);
     });
+    summary.removed += removal.removed;
+    summary.removal_change_id = removal.changeId;
   } else {
     for (const state of missing) {
       if (registry.get(state.uid)?.path !== state.path) continue;

@@ -1474,24 +1474,30 @@ export class AssetRegistry {
    * puts them all back once their files are): looked at again holding the file lease, so that a
    * file another process is moving at that moment (gone from its old path, its row not yet at the
    * new one) is not taken for a missing one. A row that has moved or gone meanwhile, or whose
-   * file is back, is left. Returns how many were removed.
+   * file is back, is left. Returns how many were removed, and the change that records it.
    */
   async removeIfFilesGone(
     states: ReadonlyArray<{ uid: string; path: string }>,
     onProgress?: (done: number, total: number) => void,
-  ): Promise<number> {
-    if (!states.length) return 0;
+  ): Promise<{ removed: number; changeId: number | null }> {
+    const none = { removed: 0, changeId: null };
+    if (!states.length) return none;
     return this.changeFiles(async () => {
       const gone = states.filter((state) => {
         const now = this.get(state.uid);
         return now?.path === state.path && !fs.existsSync(this.absolutePath(now));
       });
       const [first] = gone;
-      if (!first) return 0;
+      if (!first) return none;
       const summary =
         gone.length === 1 ? `Remove ${first.path}` : `Remove ${gone.length} assets whose files are gone`;
       const uids = gone.map((state) => state.uid);
-      return (await this.removeManyNow(uids, { change: removalChange(summary) }, onProgress)).removed.length;
+      const { removed, changeId } = await this.removeManyNow(
+        uids,
+        { change: removalChange(summary) },
+        onProgress,
+      );
+      return { removed: removed.length, changeId };
     });
   }
 

@@ -413,12 +413,16 @@ export const api = {
   setFeature: (key: string, value: boolean) =>
     request<Settings>('PATCH', '/api/settings', { features: { [key]: value } }),
   waveform: (url: string) => fetch(url).then((r) => (r.ok ? (r.json() as Promise<Waveform>) : undefined)),
+  /**
+   * Starts a rebuild as a job, as the API's defaults have it: the assets whose files are gone are
+   * removed (one change, undoable from its message or History; none when the assets folder holds
+   * nothing at all, a drive not mounted).
+   */
   rebuild: () =>
     request<{ job_id: string }>('POST', '/api/assets/rebuild', {
       ...projectField(),
       wait: false,
       wait_for_thumbs: false,
-      remove_stale: false,
     }),
   job: <J extends Job = RebuildJob>(id: string) =>
     request<{ job: J }>('GET', `/api/jobs/${encodeURIComponent(id)}`),

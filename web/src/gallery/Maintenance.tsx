@@ -190,7 +190,15 @@ export function Maintenance({
           ? ended.summary.root_empty === true
             ? // (Nothing removed: the first problem says why and what to check.)
               onMessage(`Rebuild done, nothing removed: ${firstProblem(ended.summary)}`, true)
-            : onMessage(`Rebuild done: ${summaryLine(ended.summary)}.`)
+            : onMessage(
+                `Rebuild done: ${summaryLine(ended.summary)}.`,
+                false,
+                undoOffer(
+                  typeof ended.summary.removal_change_id === 'number'
+                    ? ended.summary.removal_change_id
+                    : null,
+                ),
+              )
           : onMessage(`Rebuild failed: ${ended.error ?? 'unknown error'}`, true),
       (err: Error) => following.signal.aborted || onMessage(err.message, true),
     );
