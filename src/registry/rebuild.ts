@@ -124,10 +124,11 @@ export interface RebuildSummary {
    */
   root_empty: boolean;
   /**
-   * Folders (or files) the scan listed but found gone when it read them: moved or removed while
-   * it read the tree. The assets under them were not removed (they may have moved with them, to
-   * where this run did not look); a run after it sees the tree as it is now. A folder the scan
-   * may not read (`EACCES`) keeps its assets the same way, without counting here.
+   * Folders and files the scan listed but found gone when it read them (moved or removed while it
+   * read the tree), and files it found moved meanwhile, that held assets whose files were not
+   * found: those assets were not removed (they may have moved, to where this run did not look);
+   * a run after it sees the tree as it is now. A folder the scan may not read (`EACCES`) keeps its
+   * assets the same way, without counting here.
    */
   vanished_while_read: number;
   /** The change that records the removals (`removed`): its undo puts them back once their files are. */
@@ -814,16 +815,14 @@ export async function rebuildRegistry(
   }
   for (const { rel, code } of unread) {
     const kept = gonePaths.filter((state) => under(rel, state.path)).length;
-    const vanished = code === 'ENOENT' || code === 'ENOTDIR';
-    if (vanished) summary.vanished_while_read++;
-    problem(
-      rel,
-      (vanished
-        ? 'moved or removed while the rebuild read the tree'
-        : `could not be read (${code}): check its permissions`) +
-        (kept ? `; the ${kept} asset(s) under it whose files were not found were kept` : '') +
-        (vanished ? ': run the rebuild again to bring them up to date' : ''),
-    );
+    const keptText = kept ? `; the ${kept} asset(s) under it whose files were not found were kept` : '';
+    // (A gone name that kept no asset, such as an editor's temp file, is no news.)
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      problem(rel, `could not be read (${code}): check its permissions${keptText}`);
+    else if (kept) {
+      summary.vanished_while_read++;
+      problem(rel, `moved or removed while the rebuild read the tree${keptText}: run the rebuild again`);
+    }
   }
   // A root with nothing at all in it, not even the registry's own `_meta`, is an unmounted drive or
   // the wrong folder, far more likely than a user who deleted every file: it would have removed

@@ -36,7 +36,7 @@ export interface ScanResult {
   /**
    * Folders (`''`: the root) and files the scan listed but could not read: gone meanwhile (moved
    * or removed while it read the tree: `ENOENT`) or refused (`EACCES`). What is under them may
-   * still be there: the rebuild removes no asset of theirs (see `keptUnread`).
+   * still be there: the rebuild removes no asset under them.
    */
   unread: Array<{ rel: string; code: string }>;
 }
