@@ -65,6 +65,11 @@ export function rebuildCommand(): Command {
               `${summary.created} new, ${summary.updated} changed, ${summary.moved} moved, ${summary.unchanged} unchanged.\n` +
               `Orphaned sidecars: ${summary.orphaned_sidecars}. Missing thumbnails: ${summary.missing_thumbnails}.\n`,
           );
+          // (As the reference logged them: the first ten, and what to do.)
+          for (const rel of summary.orphaned_sidecar_paths)
+            process.stdout.write(`Orphaned sidecar without matching asset: ${rel}\n`);
+          if (summary.orphaned_sidecars)
+            process.stdout.write('`enforce --remove-orphans` moves orphaned sidecars into the trash.\n');
         }
         // (A problem of the whole root, such as an empty one, names no path.)
         for (const p of summary.problems)
