@@ -235,9 +235,12 @@ async function landLink(
   } catch (err) {
     await discard(ops, tmp);
     // ENOENT: the file it links to went meanwhile (moved or deleted by hand as it landed); the
-    // bytes are still here to write.
+    // bytes are still here to write, unless what it was written beside went too (a sidecar's
+    // asset moved with its folder: its mirror would be one of no asset, left behind).
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (!NO_LINKS.has(code) && code !== 'ENOENT') return err as Error;
+    if (code === 'ENOENT' && original.beside !== undefined && !(await ops.exists(original.beside)))
+      return besideGone(original.beside);
     const [copied] = await writeFilesAtomic([{ target, data: original.data }], ops);
     return copied ?? new Error(`${target} was not written`);
   }

@@ -179,6 +179,63 @@ describe('writeFilesAtomic (a batch, one durability barrier)', () => {
     assert.deepEqual(listFiles(root), ['mirror/a.json', 'moved.json']);
   });
 
+  test('a file written beside one that is gone is not written, nor its folder made (a sidecar of a file moved away)', async () => {
+    const root = path.join(ws.dir, 'beside-gone');
+    fs.mkdirSync(path.join(root, 'here'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'here', 'hero.png'), 'the asset');
+    const landed = await writeFilesAtomic([
+      {
+        target: path.join(root, 'here', 'hero.png.asset.json'),
+        data: '{}',
+        beside: path.join(root, 'here', 'hero.png'),
+      },
+      {
+        target: path.join(root, 'gone', 'villain.png.asset.json'),
+        data: '{}',
+        beside: path.join(root, 'gone', 'villain.png'),
+      },
+      {
+        target: path.join(root, 'here', 'ghost.png.asset.json'),
+        data: '{}',
+        beside: path.join(root, 'here', 'ghost.png'),
+      },
+    ]);
+    assert.equal(typeof landed[0], 'number');
+    for (const failed of [landed[1], landed[2]]) {
+      assert.ok(failed instanceof Error);
+      assert.equal((failed as NodeJS.ErrnoException).code, 'ENOENT');
+    }
+    assert.deepEqual(listFiles(root), ['here/hero.png', 'here/hero.png.asset.json']);
+  });
+
+  test('a mirror of a sidecar whose file moved away with it the moment it landed is not written', async () => {
+    // (The live folder: a folder renamed by hand as a sidecar landed in it. Its mirror, written
+    // from the bytes at the old path, was one of no asset, left for good.)
+    const root = path.join(ws.dir, 'beside-moved');
+    const asset = path.join(root, 'docs', 'f.txt');
+    const sidecar = `${asset}.asset.json`;
+    const mirror = path.join(root, '_meta', 'docs', 'f.txt.json');
+    fs.mkdirSync(path.dirname(asset), { recursive: true });
+    fs.writeFileSync(asset, 'the asset');
+    const folderRenamed: FileOps = {
+      ...blockingFileOps,
+      async rename(from, to) {
+        await blockingFileOps.rename(from, to);
+        if (to === sidecar) fs.renameSync(path.join(root, 'docs'), path.join(root, 'docs-r1'));
+      },
+    };
+    const landed = await writeFilesAtomic(
+      [
+        { target: sidecar, data: '{"v":4}\n', beside: asset },
+        { target: mirror, sameAs: 0 },
+      ],
+      folderRenamed,
+    );
+    assert.equal(typeof landed[0], 'number');
+    assert.ok(landed[1] instanceof Error, String(landed[1]));
+    assert.deepEqual(listFiles(root), ['docs-r1/f.txt', 'docs-r1/f.txt.asset.json']);
+  });
+
   test('a file sameAs one that failed fails with it, and its old copy is kept', async () => {
     const root = path.join(ws.dir, 'batch-link-fail');
     const blocker = path.join(root, 'taken');
