@@ -4,6 +4,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { NAME_MAX_BYTES } from '../domain/asset.js';
+import { errorCode } from './if-there.js';
 import { syncFileSystems } from './syncfs.js';
 
 /** Writes one file atomically (temp file, fsync, rename); returns its modification time (ms) as it lands. */
@@ -237,7 +238,7 @@ async function landLink(
     // ENOENT: the file it links to went meanwhile (moved or deleted by hand as it landed); the
     // bytes are still here to write, unless what it was written beside went too (a sidecar's
     // asset moved with its folder: its mirror would be one of no asset, left behind).
-    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const code = errorCode(err);
     if (!NO_LINKS.has(code) && code !== 'ENOENT') return err as Error;
     if (code === 'ENOENT' && original.beside !== undefined && !(await ops.exists(original.beside)))
       return besideGone(original.beside);

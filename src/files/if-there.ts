@@ -6,12 +6,15 @@
  */
 import fs from 'node:fs';
 
+/** A file-system error's code (`ENOENT`, …), or '' for an error without one. */
+export const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+
 /**
  * Whether an error says nothing is at the path: ENOENT, ENOTDIR (a file where a folder was), or
  * ENAMETOOLONG (no file can have that name).
  */
 export const isMissing = (err: unknown): boolean => {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCode(err);
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 };
 

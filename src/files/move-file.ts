@@ -7,8 +7,7 @@
  */
 import fs from 'node:fs';
 import { NO_LINKS, tempPathFor } from './atomic-write.js';
-
-const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? '';
+import { errorCode } from './if-there.js';
 
 /**
  * Copies `from` to the free name `to` (false when it is taken), times kept, where `link(from, to)`

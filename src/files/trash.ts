@@ -103,9 +103,7 @@ export class Trash {
    * registry/orphans.ts) into a batch named by {@link orphansBatchName}, which lists it as a file.
    */
   putAlone(batch: string, rel: string, abs: string): void {
-    const target = this.locate(`${batch}/${rel}`);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    moveFileNoReplace(abs, target);
+    this.moveIn(`${batch}/${rel}`, abs);
   }
 
   /**
@@ -117,14 +115,20 @@ export class Trash {
   }
 
   private putAt(trashed: string, abs: string, sidecar: string): void {
-    const target = this.locate(trashed);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    moveFileNoReplace(abs, target);
+    const target = this.moveIn(trashed, abs);
     try {
       fs.renameSync(sidecar, target + SIDECAR_SUFFIX);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+  }
+
+  /** Moves the file at `abs` to `trashed` in the trash (never over a file there); returns where it went. */
+  private moveIn(trashed: string, abs: string): string {
+    const target = this.locate(trashed);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    moveFileNoReplace(abs, target);
+    return target;
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   sameJson,
   userMetadata,
 } from '../domain/metadata.js';
-import { SIDECAR_SUFFIX, type AssetRecord } from '../domain/asset.js';
+import type { AssetRecord } from '../domain/asset.js';
 import { filesFound, isOrphanedSidecar, removeOrphanedSidecars } from './orphans.js';
 import type { AssetRegistry } from './registry.js';
 import { scanAssets } from './scan.js';
@@ -117,12 +117,11 @@ function audit(
   report: EnforceReport,
 ): AssetRecord | undefined {
   report.checked++;
-  const sidecarFile = registry.sidecarPath(record);
-  if (!fs.existsSync(sidecarFile.slice(0, -SIDECAR_SUFFIX.length))) {
+  if (!fs.existsSync(registry.absolutePath(record))) {
     report.missing_files.push(record.uid);
     return undefined;
   }
-  const sidecar = readSidecar(sidecarFile);
+  const sidecar = readSidecar(registry.sidecarPath(record));
   let rewrite = false;
   // A sidecar the flags do not allow to be written (missing without fix_missing; unparseable or
   // disagreeing without overwrite) is left as it is, so its metadata is not filled either:

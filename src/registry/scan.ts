@@ -6,7 +6,7 @@ import path from 'node:path';
 import { assetNameProblem, SIDECAR_SUFFIX } from '../domain/asset.js';
 import { isSkippedName } from '../domain/asset-paths.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
-import { statIfThere } from '../files/if-there.js';
+import { errorCode, statIfThere } from '../files/if-there.js';
 import { removeIfLeftOver, removeIfStagedLeftOver } from '../files/leftovers.js';
 
 export interface ScannedFile {
@@ -116,6 +116,23 @@ export function scanFolderHere(dir: string, relDir: string): Promise<ScanResult>
   return walkFolder(dir, relDir);
 }
 
+/**
+ * What a folder's entry is to the scan: passed over (a hidden name, OS junk, a symlink), a folder,
+ * neither file nor folder, a sidecar, a legacy `<file>.json` sidecar (a file of that name is in
+ * the folder: `names`), or a file that may be an asset.
+ */
+function kindOf(
+  entry: fs.Dirent,
+  names: ReadonlySet<string>,
+): 'skipped' | 'folder' | 'other' | 'sidecar' | 'legacy' | 'file' {
+  if (isSkippedName(entry.name) || entry.isSymbolicLink()) return 'skipped';
+  if (entry.isDirectory()) return 'folder';
+  if (!entry.isFile()) return 'other';
+  if (entry.name.endsWith(SIDECAR_SUFFIX)) return 'sidecar';
+  if (entry.name.endsWith('.json') && names.has(entry.name.slice(0, -5))) return 'legacy';
+  return 'file';
+}
+
 async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanner): Promise<ScanResult> {
   const result = emptyScan();
   const pace = pacer();
@@ -133,14 +150,15 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
     const subdirs: Array<() => Promise<void>> = [];
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (isSkippedName(entry.name) || entry.isSymbolicLink()) {
+      const kind = kindOf(entry, names);
+      if (kind === 'skipped') {
         result.ignored++;
         if (entry.isFile()) removeIfLeftOver(dir, entry.name);
         else if (entry.isDirectory() && rel === '.staging')
           subdirs.push(() => sweepLeftovers(childPath(dir, entry.name), pace, true));
         continue;
       }
-      if (entry.isDirectory()) {
+      if (kind === 'folder') {
         const abs = childPath(dir, entry.name);
         if (entry.name.includes('\uFFFD') && !statIfThere(abs)) {
           result.unusable.push({ rel, error: NOT_UTF8_FOLDER });
@@ -157,12 +175,12 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
         } else subdirs.push(() => walk(abs, rel));
         continue;
       }
-      if (!entry.isFile()) continue;
-      if (entry.name.endsWith(SIDECAR_SUFFIX)) {
+      if (kind === 'other') continue;
+      if (kind === 'sidecar') {
         result.sidecars.push(rel);
         continue;
       }
-      if (entry.name.endsWith('.json') && names.has(entry.name.slice(0, -5))) {
+      if (kind === 'legacy') {
         result.legacySidecars++;
         continue;
       }
@@ -174,7 +192,7 @@ async function walkFolder(top: string, topRel: string, scanFolder?: FolderScanne
         stat = fs.statSync(abs);
       } catch (err) {
         if (entry.name.includes('\uFFFD')) result.unusable.push({ rel, error: NOT_UTF8 });
-        else result.unread.push({ rel, code: errorCode(err) }); // (vanished while scanning)
+        else result.unread.push({ rel, code: errorCode(err) || 'EIO' }); // (vanished while scanning)
         continue;
       }
       const nameProblem = assetNameProblem(entry.name);
@@ -203,8 +221,6 @@ function pacer(): () => Promise<void> | undefined {
     ++calls % STATS_PER_YIELD === 0 ? new Promise((resolve) => setImmediate(resolve)) : undefined;
 }
 
-const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EIO';
-
 /** A folder's entries, or why it cannot be read (removed meanwhile, refused). */
 async function readFolder(
   dir: string,
@@ -215,7 +231,7 @@ async function readFolder(
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    return { code: errorCode(err) };
+    return { code: errorCode(err) || 'EIO' };
   }
 }
 
@@ -254,13 +270,9 @@ export async function unseenFiles(
     const names = new Set(entries.map((e) => e.name));
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (isSkippedName(entry.name) || entry.isSymbolicLink()) continue;
-      if (entry.isDirectory()) {
-        if (entry.name !== '_meta') await walk(childPath(dir, entry.name), rel);
-        continue;
-      }
-      if (!entry.isFile() || seen.has(rel) || entry.name.endsWith(SIDECAR_SUFFIX)) continue;
-      if (entry.name.endsWith('.json') && names.has(entry.name.slice(0, -5))) continue;
+      const kind = kindOf(entry, names);
+      if (kind === 'folder' && entry.name !== '_meta') await walk(childPath(dir, entry.name), rel);
+      if (kind !== 'file' || seen.has(rel)) continue;
       const stat = statIfThere(childPath(dir, entry.name));
       if (stat) unseen.push({ rel, stat });
     }

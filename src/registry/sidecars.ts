@@ -5,13 +5,7 @@
  * file system allows (a copy elsewhere): the same bytes, without a second file to create and sync.
  */
 import path from 'node:path';
-import {
-  buildSidecar,
-  SIDECAR_SUFFIX,
-  sidecarRelPath,
-  type AssetRecord,
-  type ProvenanceRecord,
-} from '../domain/asset.js';
+import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 import { FileLease } from '../files/file-lease.js';
 import { unlinkIfThere } from '../files/if-there.js';
@@ -120,7 +114,7 @@ export class SidecarWriter {
       const data = jsonText(buildSidecar(state.record, state.provenance));
       const targets = sidecarTargets(this.assetsRoot, this.metaRoot, state.record.path);
       // (Beside its file: none is written for a file gone, nor its folder made again.)
-      files.push({ target: targets.primary, data, beside: targets.primary.slice(0, -SIDECAR_SUFFIX.length) });
+      files.push({ target: targets.primary, data, beside: path.join(this.assetsRoot, state.record.path) });
       owners.push({ entry: i, primary: true });
       if (targets.mirror) {
         files.push({ target: targets.mirror, sameAs: files.length - 1 });

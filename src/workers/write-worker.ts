@@ -15,8 +15,8 @@ export type WriteResult = Array<number | { error: string; code?: string }>;
 export default async function run(task: WriteTask): Promise<WriteResult> {
   const landed = await writeFilesAtomic(task.files, blockingFileOps);
   return landed.map((outcome) =>
-    outcome instanceof Error ? { error: outcome.message, ...codeOf(outcome) } : outcome,
+    outcome instanceof Error
+      ? { error: outcome.message, code: (outcome as NodeJS.ErrnoException).code }
+      : outcome,
   );
 }
-
-const codeOf = (err: NodeJS.ErrnoException): { code?: string } => (err.code ? { code: err.code } : {});

@@ -330,6 +330,10 @@ describe('enforce report shape and bad input', () => {
     assert.equal(bad.body.ok, false);
     assert.equal(bad.body.code, 'validation_error');
     assert.equal(typeof bad.body.message, 'string');
+    const orphans = await api(url, 'POST', '/api/assets/enforce', { remove_orphans: 'please' });
+    assert.equal(orphans.status, 422);
+    assert.equal(orphans.body.code, 'validation_error');
+    assert.match(orphans.body.message, /remove_orphans/);
     const wait = await api(url, 'POST', '/api/assets/enforce', { wait: 'later' });
     assert.equal(wait.status, 422);
     assert.match(wait.body.message, /wait/);
