@@ -1739,26 +1739,32 @@ export class AssetRegistry {
     const trashed = snapshot.trash && trash.locate(snapshot.trash);
     const inTrash = !!trashed && fs.existsSync(trashed);
     const atPath = fs.existsSync(abs);
-    // Still (or again) at its path with its bytes: a removal that kept it, a file another
-    // project registered too, one put back by hand.
-    if (atPath && (!inTrash || (await this.ctx.pool.hash(abs)).hash === snapshot.hash)) return 'in place';
-    if (!inTrash) {
-      return conflict(
+    const missing = (): AppError =>
+      conflict(
         'file_missing',
         snapshot.trash
           ? `${snapshot.path} was deleted and is no longer in the trash (emptied, or kept longer than ` +
               `${trash.keepDays} days), so asset ${uid} cannot come back.`
           : `${snapshot.path} is no longer on disk, so asset ${uid} cannot come back.`,
       );
-    }
     const taken = (): AppError =>
       conflict(
         'path_taken',
         `A file is at ${snapshot.path} now, so the deleted file of asset ${uid} stays in the trash ` +
           `(${TRASH_DIR}/${snapshot.trash}).`,
       );
-    if (atPath) return taken();
-    if ((await this.ctx.pool.hash(trashed)).hash !== snapshot.hash) return 'changed';
+    // Still (or again) at its path with its bytes: a removal that kept it, a file another
+    // project registered too, one put back by hand. (Each file may go while it is read: a
+    // removal, an upload or another undo at work meanwhile. That answered a 500.)
+    if (atPath && !inTrash) return 'in place';
+    if (atPath) {
+      const here = await this.hashIfThere(abs);
+      if (here?.hash === snapshot.hash) return 'in place';
+      if (here) return taken();
+    }
+    const kept = trashed ? await this.hashIfThere(trashed) : undefined;
+    if (!kept) return missing();
+    if (kept.hash !== snapshot.hash) return 'changed';
     const holder = this.store.getByPath(this.projectId, snapshot.path);
     if (holder) return pathTaken(holder.uid, snapshot.path, uid);
     try {
