@@ -13,12 +13,20 @@
  * process that has held it for a while, while another says it waits, lets its new callers wait
  * until the current ones are done and pauses before taking it again, so a busy server cannot
  * starve a CLI command waiting for it.
+ *
+ * A holder killed with -9 leaves its lock: proper-lockfile takes it over once it has not been
+ * refreshed for `STALE_MS`. So that the command run right after a crash does not sit out those
+ * seconds, each holder also writes who it is beside the lock (`files.lock.owner`: process id, host,
+ * the lock directory's inode and birth time); a waiter that finds that process gone on this host,
+ * and the lock the very one it made, ages the lock so that proper-lockfile takes it over at once.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { AppError } from '../domain/errors.js';
 import { logger } from '../logging.js';
+import { processGone } from './leftovers.js';
 
 /** How long one process keeps the lease while callers keep coming, before it lets others in. */
 const HOLD_MS = 1000;
@@ -71,6 +79,8 @@ export class FileLease {
    * only then does a long hold end (a rebuild alone keeps the lease, and pays nothing).
    */
   private readonly waitingMark: string | undefined;
+  /** Who holds the lock (see the module's comment), written by each holder once it has it. */
+  private readonly ownerFile: string | undefined;
 
   private readonly onWaiting: (lockDir: string) => void;
   private readonly noticeAfterMs: number;
@@ -81,6 +91,7 @@ export class FileLease {
     options: FileLeaseOptions = {},
   ) {
     this.waitingMark = lockDir && `${lockDir}.waiting`;
+    this.ownerFile = lockDir && `${lockDir}.owner`;
     this.onWaiting =
       options.onWaiting ??
       ((dir) =>
@@ -176,6 +187,7 @@ export class FileLease {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
         if (Date.now() > giveUpAt) throw busy(lockDir);
+        if (this.ageAbandonedLock(lockDir)) continue;
       }
       this.sayWaiting();
       waited = true;
@@ -186,7 +198,59 @@ export class FileLease {
       await sleep(RETRY_MS);
     }
     if (waited) fs.rmSync(this.waitingMark as string, { force: true });
+    this.writeOwner(lockDir);
     this.since = Date.now();
+  }
+
+  private writeOwner(lockDir: string): void {
+    try {
+      const lock = fs.statSync(lockDir, { bigint: true });
+      const owner = {
+        pid: process.pid,
+        host: os.hostname(),
+        ino: String(lock.ino),
+        birth: String(lock.birthtimeNs),
+      };
+      fs.writeFileSync(this.ownerFile as string, JSON.stringify(owner));
+    } catch (err) {
+      // (Only the quick take-over after a crash depends on it.)
+      logger.warn({ err, lockDir }, 'could not note who holds the file lease');
+    }
+  }
+
+  /**
+   * If the lock's holder is a process of this host that is gone (killed), and the lock is the one it
+   * made (not one made since by another process with a reused name), sets the lock's time back so
+   * that proper-lockfile takes it over as stale on the next try; returns whether it did.
+   */
+  private ageAbandonedLock(lockDir: string): boolean {
+    let fd: number | undefined;
+    try {
+      const owner = JSON.parse(fs.readFileSync(this.ownerFile as string, 'utf8')) as Record<string, unknown>;
+      if (owner.host !== os.hostname() || typeof owner.pid !== 'number' || !processGone(owner.pid))
+        return false;
+      // Through a descriptor: the directory checked is the one aged, even if it is replaced meanwhile
+      // (its inode cannot be reused while it is open).
+      fd = fs.openSync(lockDir, 'r');
+      const lock = fs.fstatSync(fd, { bigint: true });
+      if (
+        lock.birthtimeNs === 0n ||
+        String(lock.ino) !== owner.ino ||
+        String(lock.birthtimeNs) !== owner.birth
+      )
+        return false;
+      const longAgo = (Date.now() - 2 * STALE_MS) / 1000;
+      fs.futimesSync(fd, longAgo, longAgo);
+      logger.warn(
+        { lockDir, pid: owner.pid },
+        'taking over the file lease of a process that ended without giving it back',
+      );
+      return true;
+    } catch {
+      return false; // (no owner noted, or the lock gone meanwhile: the usual wait and retry)
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
   }
 
   private sayWaiting(): void {
@@ -220,6 +284,7 @@ export class FileLease {
     this.lingering = undefined;
     const release = this.release;
     this.release = undefined;
+    if (release) fs.rmSync(this.ownerFile as string, { force: true });
     await release?.().catch((err: unknown) => logger.warn({ err }, 'file lease not released cleanly'));
   }
 }

@@ -20,8 +20,8 @@ export function stagingName(kind: 'upload' | 'import' | 'poster', ext = ''): str
   return `${kind}-${process.pid}-${randomBytes(8).toString('hex')}${ext}`;
 }
 
-/** Whether the process that made a temp file is gone (killed mid-write): its file is rubbish. */
-function writerGone(pid: number): boolean {
+/** Whether the process `pid` of this host is gone (killed mid-write: what it made is rubbish). */
+export function processGone(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
@@ -34,7 +34,7 @@ function writerGone(pid: number): boolean {
 function removeIfDead(pattern: RegExp, dir: string, name: string): boolean {
   const match = pattern.exec(name);
   const pid = match?.slice(1).find((group) => group !== undefined);
-  if (pid === undefined || !writerGone(Number(pid))) return false;
+  if (pid === undefined || !processGone(Number(pid))) return false;
   fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   return true;
 }

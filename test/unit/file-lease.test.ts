@@ -4,12 +4,15 @@
  * same between processes as within one; test/cli/cross-process-edits.test.ts runs real ones).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { AppError } from '../../src/domain/errors.js';
 import { FileLease } from '../../src/files/file-lease.js';
 import { eventually } from '../helpers/eventually.js';
+import { runScript } from '../helpers/killed-script.js';
 import { makeWorkspace } from '../helpers/workspace.js';
 
 const ws = makeWorkspace('areg-lease-');
@@ -126,4 +129,46 @@ test('a lock that cannot be made is a 503 that says which and why, and runs noth
       err.message.includes('not-a-folder/files.lock'),
   );
   assert.equal(ran, false);
+});
+
+// A real process that takes the lease and kills itself holding it (SIGKILL: no clean-up).
+const HOLD_AND_DIE = `
+import { FileLease } from ${JSON.stringify(path.resolve('src/files/file-lease.ts'))};
+await new FileLease(process.argv[2]).hold(() => process.kill(process.pid, 'SIGKILL'));
+`;
+
+test('a lease left by a process killed while holding it is taken over at once, not after the stale time', async () => {
+  const { lockDir } = pair();
+  const script = ws.file('hold-and-die.mts', HOLD_AND_DIE);
+  const { signal, stderr } = await runScript(ws.dir, script, [lockDir]);
+  assert.equal(signal, 'SIGKILL', stderr);
+  assert.ok(fs.existsSync(lockDir), 'the killed holder left its lock');
+  const told: string[] = [];
+  // Waiting would be told after 3 s (the stale time is 10 s): a take-over says nothing.
+  const next = new FileLease(lockDir, { onWaiting: (dir) => told.push(dir), noticeAfterMs: 3000 });
+  assert.equal(await next.hold(() => 'in'), 'in');
+  assert.deepEqual(told, []);
+});
+
+test("a dead process's note does not take over a lock another process made since", async () => {
+  const { lockDir, server } = pair();
+  let release!: () => void;
+  const held = server.hold(() => new Promise<void>((resolve) => (release = resolve)));
+  await eventually('the lock made', () => fs.existsSync(lockDir), 2000);
+  // A note left by a killed holder of an earlier lock at that place (another inode, another birth).
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  fs.writeFileSync(
+    `${lockDir}.owner`,
+    JSON.stringify({ pid: dead, host: os.hostname(), ino: '1', birth: '1' }),
+  );
+  const told: string[] = [];
+  const waiter = new FileLease(lockDir, { onWaiting: (dir) => told.push(dir), noticeAfterMs: 200 });
+  let inside = false;
+  const waiting = waiter.hold(() => (inside = true));
+  await eventually('the waiter says it waits', () => told.length === 1, 3000);
+  assert.equal(inside, false, 'the live lock was not taken over');
+  release();
+  await held;
+  await waiting;
+  assert.equal(inside, true);
 });
