@@ -12,8 +12,8 @@
  * - `watch`: the same with `--watch`, while files are moved (with their sidecars), copied and
  *   folders renamed by hand, and sidecars edited by hand.
  *
- * After each kill (its file lease removed, as the next process would take it over after 10 s):
- * a rebuild exits 0; every file's bytes from the start are still somewhere (the trash included);
+ * After each kill (its file lease left, for the next process to take over as it would after a
+ * crash): a rebuild exits 0; every file's bytes from the start are still somewhere (the trash included);
  * every file has one row and every row its file, with its hash; every sidecar and mirror names
  * its row; no hidden temp file or staged upload is left; a second rebuild has nothing to do; and
  * enforce finds no sidecar missing, unreadable or disagreeing. Exits 1 if any kill broke one.
@@ -305,7 +305,6 @@ let broken = 0;
 for (let kill = 1; kill <= kills; kill++) {
   if (mode === 'script') await killScript();
   else await killServer(mode === 'watch', pack);
-  fs.rmSync(path.join(root, '.staging', 'files.lock'), { recursive: true, force: true });
   const problems = problemsAfterKill(original);
   process.stdout.write(`kill ${kill}/${kills}: ${problems.length ? `${problems.length} problems` : 'ok'}\n`);
   if (!problems.length) continue;
