@@ -17,6 +17,8 @@ export interface PreviewFacts {
   family?: unknown;
   style?: unknown;
   glyphs?: unknown;
+  /** The Blender version that saved a scene (a `.blend`). */
+  blender_version?: unknown;
   /** A 3D model's triangles, vertices, materials, textures and animations. */
   triangles?: unknown;
   vertices?: unknown;
@@ -69,12 +71,19 @@ const framedParts = (
 
 /**
  * "1920 × 1080" (an animation's: "64 × 64 · 8 frames · 0.8 s"), a sound's length, a font's
- * family, or a 3D model's triangles; undefined before the preview is made (or without one).
+ * family, a 3D model's triangles, or the Blender that saved a scene; undefined before the preview
+ * is made (or without one).
  */
 export function mediaSize(preview: PreviewFacts | undefined): string | undefined {
   const parts = sizeParts(preview);
   if (parts.frame) return framedParts(parts).filter(Boolean).join(' · ');
-  return parts.length ?? text(preview?.family) ?? counted(preview?.triangles, 'triangle');
+  const blender = text(preview?.blender_version);
+  return (
+    parts.length ??
+    text(preview?.family) ??
+    counted(preview?.triangles, 'triangle') ??
+    (blender && `Blender ${blender}`)
+  );
 }
 
 const AUDIO_EXTENSIONS = new Set(['wav', 'mp3', 'ogg', 'oga', 'flac', 'opus', 'm4a', 'aac']);

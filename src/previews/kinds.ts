@@ -35,6 +35,9 @@ const IMAGE_EXTS = new Set([
   '.ase',
   '.aseprite',
 ]);
+// Blender scenes: the picture Blender stores in the file for file browsers (previews/blend.ts), a
+// picture of the scene rather than of the file's own pixels, as a font's card.
+const SCENE_EXTS = new Set(['.blend']);
 // Drawn as a specimen card from their outlines (previews/font-specimen.ts, in the thumbnail worker).
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);
 // Cutscenes and openings: MP4, MOV and M4V (ISO boxes), WebM and Matroska.
@@ -67,6 +70,7 @@ export const takesPoster = (kind: PreviewKind | undefined): kind is 'video' | 'm
 /** Every extension (lowercase, with the dot) that gets a preview: lets SQL skip other files. */
 export const PREVIEW_EXTENSIONS: readonly string[] = [
   ...IMAGE_EXTS,
+  ...SCENE_EXTS,
   ...FONT_EXTS,
   ...Object.keys(AUDIO_EXTS),
   ...VIDEO_EXTS,
@@ -75,7 +79,7 @@ export const PREVIEW_EXTENSIONS: readonly string[] = [
 
 export function previewKind(relPath: string): PreviewKind | undefined {
   const ext = path.extname(relPath).toLowerCase();
-  if (IMAGE_EXTS.has(ext) || FONT_EXTS.has(ext)) return 'thumbnail';
+  if (IMAGE_EXTS.has(ext) || SCENE_EXTS.has(ext) || FONT_EXTS.has(ext)) return 'thumbnail';
   if (ext in AUDIO_EXTS) return 'waveform';
   if (VIDEO_EXTS.has(ext)) return 'video';
   if (MODEL_EXTS.has(ext)) return 'model';

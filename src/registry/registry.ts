@@ -2644,14 +2644,15 @@ function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
 /**
  * What a finished preview tells about the file, kept in `meta.preview`: a picture's size (an
  * animation's frames, the seconds of one loop, and its played preview at `animationPath`), a
- * font's family, style and glyph count, a sound's length, channels and rate, a video's length
+ * font's family, style and glyph count, the Blender version that saved a scene, a sound's length, channels and rate, a video's length
  * and frame size (0 where its container does not say: left out).
  */
 function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>, animationPath: string): JsonObject {
   switch (outcome.kind) {
     case 'thumbnail': {
-      const { font, width, height, frames, duration, animation } = outcome.result;
+      const { font, blender, width, height, frames, duration, animation } = outcome.result;
       if (font) return { family: font.family, style: font.style, glyphs: font.glyphs };
+      if (blender) return { blender_version: blender.version };
       if (!frames) return { width, height };
       const facts: JsonObject = { width, height, frames };
       if (duration) facts.duration = duration;

@@ -4,12 +4,14 @@
  * atomically. BMP, TGA and PSD, which libvips does not read, are decoded to pixels first
  * (previews/decode-image.ts); Krita and OpenRaster documents give their flattened PNG
  * (previews/layered-document.ts), Clip Studio documents their canvas preview
- * (previews/clip-studio.ts); a font is drawn as a specimen card (previews/font-specimen.ts).
+ * (previews/clip-studio.ts), Blender files the picture of their scene (previews/blend.ts); a font is
+ * drawn as a specimen card (previews/font-specimen.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import { tempPathFor } from '../files/atomic-write.js';
+import { blendPreviewOf } from '../previews/blend.js';
 import { clipPreviewOf } from '../previews/clip-studio.js';
 import { decodeImage, DECODED_IMAGE_EXTS, MAX_DECODED_FILE_BYTES } from '../previews/decode-image.js';
 import { LAYERED_DOCUMENT_EXTS, mergedImageOf } from '../previews/layered-document.js';
@@ -47,6 +49,8 @@ export interface ThumbnailResult {
   colors: PictureColors | null;
   /** A font's family, style and glyph count, read from the font. */
   font?: FontFacts;
+  /** A Blender file's: the version of Blender that saved it (its thumbnail is a picture of the scene). */
+  blender?: { version: string };
   /** An animation's frames (an animated GIF or WebP, an Aseprite sprite); absent for a still picture. */
   frames?: number;
   /** Seconds one loop of an animation lasts. */
@@ -91,9 +95,14 @@ function encode(image: Sharp, format: ThumbnailTask['format']): Sharp {
 }
 
 /** The image to resize: the file for libvips, or pixels decoded here; its size, upright. */
-async function openImage(
-  task: ThumbnailTask,
-): Promise<{ image: Sharp; width: number; height: number; font?: FontFacts; animation?: Animation }> {
+async function openImage(task: ThumbnailTask): Promise<{
+  image: Sharp;
+  width: number;
+  height: number;
+  font?: FontFacts;
+  blender?: ThumbnailResult['blender'];
+  animation?: Animation;
+}> {
   const options: SharpOptions = { limitInputPixels: task.limitInputPixels, failOn: 'error', animated: false };
   const ext = path.extname(task.source).toLowerCase();
   if (isFontFile(task.source)) {
@@ -125,6 +134,12 @@ async function openImage(
     };
     const { duration, delays } = animation;
     return { image, width, height, animation: { frames, width, height, duration, delays, open } };
+  }
+  if (ext === '.blend') {
+    // A picture of the scene, no picture of the file: no size of its own (as a font's card).
+    const { width, height, data, version } = await blendPreviewOf(task.source, task.limitInputPixels);
+    const image = sharp(data, { ...options, raw: { width, height, channels: 4 } });
+    return { image, width: 0, height: 0, blender: { version } };
   }
   if (ext === '.clip') {
     // The preview stored in the document is often smaller than its canvas: the canvas's size is the picture's.
@@ -203,7 +218,7 @@ async function writeAnimation(
 }
 
 export default async function run(task: ThumbnailTask): Promise<ThumbnailResult> {
-  const { image, width, height, font, animation } = await openImage(task);
+  const { image, width, height, font, blender, animation } = await openImage(task);
   const sizes = Object.keys(task.outputs)
     .map(Number)
     .sort((a, b) => b - a);
@@ -222,6 +237,7 @@ export default async function run(task: ThumbnailTask): Promise<ThumbnailResult>
     outputs[String(size)] = { width: out.info.width, height: out.info.height };
   }
   if (font) return { width, height, outputs, dhash: '', colors: null, font };
+  if (blender) return { width, height, outputs, dhash: '', colors: null, blender };
   const facts = { width, height, outputs, ...(await pictureFacts(data, raw)) };
   if (!animation) {
     // A file edited from an animation into a still: its old played preview goes with it.

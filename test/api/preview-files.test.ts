@@ -13,6 +13,7 @@ import {
   makeExr,
   fill,
   makeAseprite,
+  makeBlend,
   makeClip,
   makeKra,
   makeOra,
@@ -554,6 +555,66 @@ describe('formats game art comes in: BMP, TGA, DDS and PSD (decoded before libvi
       short.preview_error,
       /^not a readable Clip Studio document: its CHNKSQLi chunk runs past the end/,
     );
+  });
+
+  test('a Blender file: thumbnails from the picture it keeps of its scene, the version that saved it, no size of its own', async () => {
+    // Blender 4.2 (8-byte pointers, little-endian), 2.79 saved compressed (gzip, 4-byte pointers,
+    // big-endian), 5.0 saved compressed (Zstandard, its new header and block headers).
+    const saved = [
+      { name: 'props/crate.blend', header: { version: '402', pointer: 8, littleEndian: true }, shown: '4.2' },
+      {
+        name: 'props/old-crate.blend',
+        header: { version: '279', pointer: 4, littleEndian: false },
+        compress: 'gzip',
+        shown: '2.79',
+      },
+      {
+        name: 'props/new-crate.blend',
+        header: { version: '0500', large: true },
+        compress: 'zstd',
+        shown: '5.0',
+      },
+    ] as const;
+    for (const { name, header, shown, ...options } of saved) {
+      const asset = await registerMedia(name, makeBlend(128, 64, top, bottom, header, options));
+      assert.equal(asset.preview_status, 'done', `${name}: ${asset.preview_error}`);
+      assert.deepEqual(asset.preview.blender_version, shown, name);
+      assert.equal(asset.preview.width, undefined, 'a picture of the scene is no size of the file');
+      const thumb = await thumbnailPixels(`${asset.id}_256.png`);
+      assert.deepEqual([thumb.width, thumb.height], [128, 64], 'never upscaled');
+      // Stored bottom row first: shown the right way up.
+      assert.deepEqual(
+        [thumb.at(10, 4), thumb.at(10, 60)],
+        [
+          [top.r, top.g, top.b, 255],
+          [bottom.r, bottom.g, bottom.b, 255],
+        ],
+        name,
+      );
+    }
+    // Not among the pictures found by their size.
+    const sized = await api(url, 'GET', '/api/assets/search?min_width=1&q=crate.blend&fields=uid');
+    assert.deepEqual(sized.body.items, []);
+  });
+
+  test('a Blender file saved without a preview picture, cut short, or none at all fails with the reason', async () => {
+    const header = { version: '402', pointer: 8, littleEndian: true } as const;
+    const bare = await registerMedia(
+      'bare.blend',
+      makeBlend(64, 64, top, bottom, header, { preview: false }),
+    );
+    assert.equal(bare.preview_status, 'failed');
+    assert.match(
+      bare.preview_error,
+      /^not a readable Blender file: it was saved without a preview picture \(/,
+    );
+    const cut = await registerMedia('cut.blend', makeBlend(64, 64, top, bottom, header).subarray(0, 2000));
+    assert.equal(
+      cut.preview_error,
+      'not a readable Blender file: the file ends before its preview picture (cut short?)',
+    );
+    const other = await registerMedia('renamed.blend', makeBmp(8, 11, top, bottom));
+    assert.equal(other.preview_error, 'not a readable Blender file: it does not start with "BLENDER"');
   });
 
   test('a Krita document without its flattened picture, or an archive that is not one, fails with the reason', async () => {

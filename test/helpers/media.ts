@@ -315,6 +315,93 @@ export async function makeClip(
   return Buffer.concat([head, chunks]);
 }
 
+/**
+ * A Zstandard stream of `data` (RFC 8878) in stored blocks, in frames of at most `frameBytes`,
+ * ending with a skippable frame, as Blender's compressed files end with their seek table. (Stored
+ * blocks: a stream any decoder reads, made without a compressor.)
+ */
+export function zstdStored(data: Buffer, frameBytes = 100_000): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < data.length; at += frameBytes) {
+    const frame = data.subarray(at, at + frameBytes);
+    // Magic, no content size nor checksum, a window of 128 KiB (a stored block may not be larger).
+    parts.push(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]));
+    for (let b = 0; b < frame.length || b === 0; b += 128 * 1024) {
+      const block = frame.subarray(b, b + 128 * 1024);
+      const last = b + 128 * 1024 >= frame.length ? 1 : 0;
+      const header = Buffer.alloc(3);
+      header.writeUIntLE((block.length << 3) | last, 0, 3); // (type 0: stored)
+      parts.push(header, block);
+    }
+  }
+  const table = Buffer.alloc(8 + 12);
+  table.writeUInt32LE(0x184d2a5e, 0);
+  table.writeUInt32LE(12, 4);
+  parts.push(table);
+  return Buffer.concat(parts);
+}
+
+/** The header of a `.blend` file: before Blender 5.0 (`pointer` bytes, byte order, 3 digits), or 5.0's. */
+export type BlendHeader =
+  { version: string; pointer: 4 | 8; littleEndian: boolean } | { version: string; large: true };
+
+/**
+ * A Blender file as Blender's thumbnail reader walks it (see src/previews/blend.ts): its header, a
+ * `REND` block, the `TEST` block with a picture of the scene (`width` × `height`, its top half
+ * `top`, its bottom half `bottom`, stored bottom row first), then blocks standing for the scene
+ * (`GLOB`, `DNA1`) and `ENDB`. `preview: false` leaves the `TEST` block out; `compress` saves it
+ * as Blender's "Compress" does (gzip before 3.0, Zstandard from 3.0).
+ */
+export function makeBlend(
+  width: number,
+  height: number,
+  top: Rgb,
+  bottom: Rgb,
+  header: BlendHeader,
+  { preview = true, compress }: { preview?: boolean; compress?: 'gzip' | 'zstd' } = {},
+): Buffer {
+  const large = 'large' in header;
+  const little = large || header.littleEndian;
+  const int32 = (value: number): Buffer => {
+    const b = Buffer.alloc(4);
+    if (little) b.writeInt32LE(value);
+    else b.writeInt32BE(value);
+    return b;
+  };
+  const block = (code: string, body: Buffer): Buffer => {
+    const name = Buffer.from(code, 'latin1');
+    if (large) {
+      const rest = Buffer.alloc(28);
+      rest.writeInt32LE(0, 0); // SDNA index
+      rest.writeBigUInt64LE(0x7f00_1234_5678n, 4); // old pointer
+      rest.writeBigInt64LE(BigInt(body.length), 12);
+      rest.writeBigInt64LE(1n, 20);
+      return Buffer.concat([name, rest, body]);
+    }
+    const pointer = Buffer.alloc(header.pointer, 0x5a);
+    return Buffer.concat([name, int32(body.length), pointer, int32(0), int32(1), body]);
+  };
+  const rows: Buffer[] = [];
+  for (let y = height - 1; y >= 0; y--) {
+    const { r, g, b } = y < height / 2 ? top : bottom;
+    rows.push(fill(width, r, g, b, 255));
+  }
+  const start = large
+    ? `BLENDER17-01v${header.version}`
+    : `BLENDER${header.pointer === 8 ? '-' : '_'}${header.littleEndian ? 'v' : 'V'}${header.version}`;
+  const file = Buffer.concat([
+    Buffer.from(start, 'latin1'),
+    block('REND', Buffer.alloc(72, 1)),
+    ...(preview ? [block('TEST', Buffer.concat([int32(width), int32(height), ...rows]))] : []),
+    block('GLOB', Buffer.alloc(1024, 2)),
+    block('DNA1', Buffer.alloc(4096, 3)),
+    block('ENDB', Buffer.alloc(0)),
+  ]);
+  if (compress === 'gzip') return zlib.gzipSync(file);
+  if (compress === 'zstd') return zstdStored(file);
+  return file;
+}
+
 export interface AseLayer {
   name: string;
   visible?: boolean;

@@ -58,12 +58,13 @@ process.stdout.write(JSON.stringify(counts));
   t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
 });
 
-test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita and Clip Studio documents give their preview or an error, never a hang', (t) => {
+test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita, Clip Studio and Blender documents give their preview or an error, never a hang', (t) => {
   const script = `${prelude}
 import { fontSpecimen } from ${moduleUrl('src/previews/font-specimen.ts')};
 import { woffToSfnt } from ${moduleUrl('src/previews/woff.ts')};
 import run from ${moduleUrl('src/workers/video-worker.ts')};
-import { makeClip, makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { makeBlend, makeClip, makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { blendPreviewOf } from ${moduleUrl('src/previews/blend.ts')};
 import { clipPreviewOf } from ${moduleUrl('src/previews/clip-studio.ts')};
 import { decodeImage } from ${moduleUrl('src/previews/decode-image.ts')};
 import { psdWithoutLayers } from ${moduleUrl('src/previews/psd.ts')};
@@ -95,6 +96,12 @@ counts['.clip'] = await damageRounds(
   await makeClip(48, 32, top, bottom),
   onFile('.clip', async (file) => sharp((await clipPreviewOf(file, 1e6)).png).raw().toBuffer()),
 );
+// A Blender file: its blocks walked to the picture of its scene, plain and as Blender compresses it.
+for (const compress of [undefined, 'gzip', 'zstd'])
+  counts['.blend ' + (compress ?? 'plain')] = await damageRounds(
+    makeBlend(24, 16, top, bottom, { version: '0500', large: true }, { compress }),
+    onFile('.blend', (file) => blendPreviewOf(file, 1e6)),
+  );
 fs.rmSync(dir, { recursive: true, force: true });
 process.stdout.write(JSON.stringify(counts));
 `;

@@ -46,6 +46,9 @@ describe('media facts', () => {
       mediaDetails({ triangles: 1, vertices: 3, materials: 0, textures: 1 }),
       '1 triangle · 3 vertices · 0 materials · 1 texture',
     );
+    // A Blender scene: the version that saved it, on the tile and in the detail view.
+    assert.equal(mediaSize({ blender_version: '4.2' }), 'Blender 4.2');
+    assert.equal(mediaDetails({ blender_version: '4.2' }), 'Blender 4.2');
     // A font: its family (the tile), with its style and glyph count (the detail view).
     assert.equal(mediaSize({ family: 'Press Start 2P', style: 'Regular', glyphs: 97 }), 'Press Start 2P');
     assert.equal(
