@@ -16,9 +16,9 @@
  *
  * A holder killed with -9 leaves its lock: proper-lockfile takes it over once it has not been
  * refreshed for `STALE_MS`. So that the command run right after a crash does not sit out those
- * seconds, each holder also writes who it is beside the lock (`files.lock.owner`: process id, host,
- * the lock directory's inode and birth time); a waiter that finds that process gone on this host,
- * and the lock the very one it made, ages the lock so that proper-lockfile takes it over at once.
+ * seconds, each holder also notes who it is beside the lock (see `OWNER_MARK`: process id, the lock
+ * directory's inode and birth time, host); a waiter that finds that process gone on this host, and
+ * the lock the very one it made, ages the lock so that proper-lockfile takes it over at once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +61,51 @@ const busy = (lockDir: string): AppError =>
       `(${lockDir} is held): try again when it is done, or delete that folder if no such program runs.`,
   );
 
+/**
+ * Who holds a lock: a folder beside it named `files.lock.owner~<pid>~<inode>~<birth>~<host>` (a
+ * folder, not a file: lists of the files under the assets root stay those of the user and the
+ * registry). One left by a holder that died is removed by the next holder.
+ */
+const OWNER_MARK = '.owner~';
+
+interface OwnerMark {
+  path: string;
+  pid: number;
+  ino: string;
+  birth: string;
+  host: string;
+}
+
+function ownerMarks(lockDir: string): OwnerMark[] {
+  const prefix = `${path.basename(lockDir)}${OWNER_MARK}`;
+  const marks: OwnerMark[] = [];
+  for (const name of fs.readdirSync(path.dirname(lockDir))) {
+    if (!name.startsWith(prefix)) continue;
+    const [pid, ino, birth, ...host] = name.slice(prefix.length).split('~');
+    if (pid && ino && birth && host.length)
+      marks.push({
+        path: path.join(path.dirname(lockDir), name),
+        pid: Number(pid),
+        ino,
+        birth,
+        host: host.join('~'),
+      });
+  }
+  return marks;
+}
+
+const removeMark = (mark: string): void => {
+  try {
+    fs.rmdirSync(mark);
+  } catch {
+    // (gone already)
+  }
+};
+
+/** The marks of this process's held locks, removed if it exits holding them (proper-lockfile releases those). */
+const heldMarks = new Set<string>();
+process.once('exit', () => heldMarks.forEach(removeMark));
+
 export class FileLease {
   private holders = 0;
   private release: (() => Promise<void>) | undefined;
@@ -79,8 +124,8 @@ export class FileLease {
    * only then does a long hold end (a rebuild alone keeps the lease, and pays nothing).
    */
   private readonly waitingMark: string | undefined;
-  /** Who holds the lock (see the module's comment), written by each holder once it has it. */
-  private readonly ownerFile: string | undefined;
+  /** The note of this process holding the lock (see {@link ownerMarks}), while it does. */
+  private ownerMark: string | undefined;
 
   private readonly onWaiting: (lockDir: string) => void;
   private readonly noticeAfterMs: number;
@@ -91,7 +136,6 @@ export class FileLease {
     options: FileLeaseOptions = {},
   ) {
     this.waitingMark = lockDir && `${lockDir}.waiting`;
-    this.ownerFile = lockDir && `${lockDir}.owner`;
     this.onWaiting =
       options.onWaiting ??
       ((dir) =>
@@ -198,56 +242,60 @@ export class FileLease {
       await sleep(RETRY_MS);
     }
     if (waited) fs.rmSync(this.waitingMark as string, { force: true });
-    this.writeOwner(lockDir);
+    this.noteOwner(lockDir);
     this.since = Date.now();
   }
 
-  private writeOwner(lockDir: string): void {
+  /** Notes who holds the lock beside it (a folder, see {@link ownerMarks}), and clears marks of holders gone. */
+  private noteOwner(lockDir: string): void {
     try {
       const lock = fs.statSync(lockDir, { bigint: true });
-      const owner = {
-        pid: process.pid,
-        host: os.hostname(),
-        ino: String(lock.ino),
-        birth: String(lock.birthtimeNs),
-      };
-      fs.writeFileSync(this.ownerFile as string, JSON.stringify(owner));
+      const mark = `${lockDir}${OWNER_MARK}${process.pid}~${lock.ino}~${lock.birthtimeNs}~${os.hostname()}`;
+      fs.mkdirSync(mark);
+      this.ownerMark = mark;
+      heldMarks.add(mark);
+      for (const stale of ownerMarks(lockDir))
+        if (stale.host === os.hostname() && processGone(stale.pid)) removeMark(stale.path);
     } catch (err) {
       // (Only the quick take-over after a crash depends on it.)
       logger.warn({ err, lockDir }, 'could not note who holds the file lease');
     }
   }
 
+  private dropOwnerNote(): void {
+    if (this.ownerMark === undefined) return;
+    removeMark(this.ownerMark);
+    heldMarks.delete(this.ownerMark);
+    this.ownerMark = undefined;
+  }
+
   /**
    * If the lock's holder is a process of this host that is gone (killed), and the lock is the one it
-   * made (not one made since by another process with a reused name), sets the lock's time back so
-   * that proper-lockfile takes it over as stale on the next try; returns whether it did.
+   * made (not one made since by another process), sets the lock's time back so that
+   * proper-lockfile takes it over as stale on the next try; returns whether it did.
    */
   private ageAbandonedLock(lockDir: string): boolean {
     let fd: number | undefined;
     try {
-      const owner = JSON.parse(fs.readFileSync(this.ownerFile as string, 'utf8')) as Record<string, unknown>;
-      if (owner.host !== os.hostname() || typeof owner.pid !== 'number' || !processGone(owner.pid))
-        return false;
       // Through a descriptor: the directory checked is the one aged, even if it is replaced meanwhile
       // (its inode cannot be reused while it is open).
       fd = fs.openSync(lockDir, 'r');
       const lock = fs.fstatSync(fd, { bigint: true });
-      if (
-        lock.birthtimeNs === 0n ||
-        String(lock.ino) !== owner.ino ||
-        String(lock.birthtimeNs) !== owner.birth
-      )
-        return false;
+      if (lock.birthtimeNs === 0n) return false;
+      const owner = ownerMarks(lockDir).find(
+        (mark) => mark.ino === String(lock.ino) && mark.birth === String(lock.birthtimeNs),
+      );
+      if (!owner || owner.host !== os.hostname() || !processGone(owner.pid)) return false;
       const longAgo = (Date.now() - 2 * STALE_MS) / 1000;
       fs.futimesSync(fd, longAgo, longAgo);
+      removeMark(owner.path);
       logger.warn(
         { lockDir, pid: owner.pid },
         'taking over the file lease of a process that ended without giving it back',
       );
       return true;
     } catch {
-      return false; // (no owner noted, or the lock gone meanwhile: the usual wait and retry)
+      return false; // (the lock gone meanwhile: the usual retry)
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
@@ -284,7 +332,7 @@ export class FileLease {
     this.lingering = undefined;
     const release = this.release;
     this.release = undefined;
-    if (release) fs.rmSync(this.ownerFile as string, { force: true });
+    this.dropOwnerNote();
     await release?.().catch((err: unknown) => logger.warn({ err }, 'file lease not released cleanly'));
   }
 }

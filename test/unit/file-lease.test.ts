@@ -148,6 +148,9 @@ test('a lease left by a process killed while holding it is taken over at once, n
   const next = new FileLease(lockDir, { onWaiting: (dir) => told.push(dir), noticeAfterMs: 3000 });
   assert.equal(await next.hold(() => 'in'), 'in');
   assert.deepEqual(told, []);
+  // Once given up, no note of either holder is left beside the lock.
+  await eventually('the lock given up', () => !fs.existsSync(lockDir), 2000);
+  assert.deepEqual(fs.readdirSync(path.dirname(lockDir)), []);
 });
 
 test("a dead process's note does not take over a lock another process made since", async () => {
@@ -157,10 +160,7 @@ test("a dead process's note does not take over a lock another process made since
   await eventually('the lock made', () => fs.existsSync(lockDir), 2000);
   // A note left by a killed holder of an earlier lock at that place (another inode, another birth).
   const dead = spawnSync(process.execPath, ['-e', '']).pid;
-  fs.writeFileSync(
-    `${lockDir}.owner`,
-    JSON.stringify({ pid: dead, host: os.hostname(), ino: '1', birth: '1' }),
-  );
+  fs.mkdirSync(`${lockDir}.owner~${dead}~1~1~${os.hostname()}`);
   const told: string[] = [];
   const waiter = new FileLease(lockDir, { onWaiting: (dir) => told.push(dir), noticeAfterMs: 200 });
   let inside = false;
