@@ -5,6 +5,7 @@
  * a rebuild.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** A file-system error's code (`ENOENT`, …), or '' for an error without one. */
 export const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException | undefined)?.code ?? '';
@@ -38,5 +39,19 @@ export function unlinkIfThere(file: string): void {
     fs.unlinkSync(file);
   } catch (err) {
     if (!isMissing(err)) throw err;
+  }
+}
+
+/**
+ * Removes `dir` and then its parents while they are empty, up to (not including) `top`, which
+ * holds `dir`: one `rmdir` each, the first folder not empty (or gone) ending it.
+ */
+export function removeEmptyFolders(dir: string, top: string): void {
+  for (let folder = dir; folder.startsWith(top + path.sep); folder = path.dirname(folder)) {
+    try {
+      fs.rmdirSync(folder);
+    } catch {
+      return; // (not empty, gone, or not ours to remove: left)
+    }
   }
 }

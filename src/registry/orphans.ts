@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
-import { unlinkIfThere } from '../files/if-there.js';
 import { TRASH_DIR } from '../files/trash.js';
 import type { RegistryContext } from './context.js';
 import type { ScanResult } from './scan.js';
@@ -53,11 +52,11 @@ export function removeOrphanedSidecars(
       const assetRel = sidecarRel.slice(0, -SIDECAR_SUFFIX.length);
       if (!isOrphanedSidecar(assetsRoot, sidecarRel, new Set()) || ctx.store.pathUsers(assetRel).length)
         continue;
-      const { primary, mirror } = sidecarTargets(assetsRoot, metaRoot, assetRel);
+      const { primary } = sidecarTargets(assetsRoot, metaRoot, assetRel);
       if (ctx.trash.enabled)
         ctx.trash.putAlone((batch ??= ctx.trash.orphansBatchName()), sidecarRel, primary);
       else fs.unlinkSync(primary);
-      if (mirror) unlinkIfThere(mirror);
+      ctx.sidecars.removeMirror(assetRel);
       removed.push(sidecarRel);
     }
     return { removed, trash: batch === undefined ? null : `${TRASH_DIR}/${batch}` };

@@ -90,7 +90,7 @@ import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
 import type { ChangeItem, ChangeRow } from '../store/change-log.js';
 import { readSidecarFile, type SidecarContents } from './scan.js';
-import { SidecarWriter, type SidecarState, type SidecarWritten } from './sidecars.js';
+import { SidecarWriter, type SidecarState, type SidecarWriteError, type SidecarWritten } from './sidecars.js';
 import { DEFAULT_MAX_DISTANCE, fingerprintOf } from './similar.js';
 
 /** What an asset's sidecar on disk says that its row does not (see `AssetRegistry.handEdit`). */
@@ -628,7 +628,9 @@ export class AssetRegistry {
       const rel = this.checkAssetRelPath(toRelPosix(assetsRoot, source), 'path');
       const copyTarget = input.copy === false ? undefined : this.targetRelPath(input, assetType, source);
       if (copyTarget === undefined || copyTarget === rel) {
-        const hashed = await this.ctx.pool.hash(source);
+        // (It may go while it is read: a removal or a move under way.)
+        const hashed = await this.hashIfThere(source);
+        if (!hashed) throw new AppError(404, 'source_not_found', `Source file does not exist: ${source}`);
         return this.commitInPlace(rel, assetType, hashed, metadata, input.provenance, {
           path: source,
           copy: input.copy !== false,
@@ -1684,7 +1686,13 @@ export class AssetRegistry {
     abs: string,
     undoId: number,
   ): Promise<AssetRecord | 'changed' | AppError> {
-    const file = await this.ctx.pool.hash(abs);
+    // (It may go while it is read: a removal, an upload or another undo at work meanwhile.)
+    const file = await this.hashIfThere(abs);
+    if (!file)
+      return conflict(
+        'file_missing',
+        `${snapshot.path} went from disk as asset ${uid} was brought back, so it cannot come back.`,
+      );
     if (file.hash !== snapshot.hash) return 'changed';
     const now = utcNow();
     const record = this.withPlannedPreview({
@@ -2375,9 +2383,22 @@ export class AssetRegistry {
     try {
       written = await this.sidecars.write(this.sidecarKey(record.uid), () => this.sidecarState(record.uid));
     } catch (err) {
+      if (this.movedOrRemovedSince(record.uid, err)) return;
       throw sidecarWriteFailed(record.uid, err as Error);
     }
     if (written) this.sidecarLanded(written);
+  }
+
+  /**
+   * Whether a sidecar write that found no file beside it was of an asset moved or removed as it
+   * was written (a move's or a removal's settle lets through a write queued while it waited: it
+   * read the old path, and the file moved before it landed). No failure then: the move writes the
+   * sidecar at the new path from the row as it is, and a removed asset has none.
+   */
+  private movedOrRemovedSince(uid: string, err: unknown): boolean {
+    const { code, assetPath } = err as SidecarWriteError;
+    if (code !== 'ENOENT' || assetPath === undefined) return false;
+    return this.get(uid)?.path !== assetPath;
   }
 
   /**
@@ -2405,7 +2426,11 @@ export class AssetRegistry {
         outcomes.forEach((outcome, i) => {
           const { record } = batch[i] as { record: AssetRecord };
           if (outcome instanceof Error) {
-            errors.push(sidecarWriteFailed(record.uid, outcome));
+            errors.push(
+              this.movedOrRemovedSince(record.uid, outcome)
+                ? undefined
+                : sidecarWriteFailed(record.uid, outcome),
+            );
             return;
           }
           if (outcome) this.sidecarLanded(outcome);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { buildSidecar, sidecarRelPath, type AssetRecord, type ProvenanceRecord } from '../domain/asset.js';
 import { jsonText, writeFilesAtomic, type AtomicFile } from '../files/atomic-write.js';
 import { FileLease } from '../files/file-lease.js';
-import { unlinkIfThere } from '../files/if-there.js';
+import { removeEmptyFolders, unlinkIfThere } from '../files/if-there.js';
+import { logger } from '../logging.js';
 
 export interface SidecarTarget {
   /** Absolute path of the primary sidecar. */
@@ -27,6 +28,12 @@ export function sidecarTargets(assetsRoot: string, metaRoot: string | false, rel
     mirror: metaRoot === false ? undefined : path.join(metaRoot, `${relPath}.json`),
   };
 }
+
+/** Why an asset's sidecar did not land, and the asset's path as the write read it. */
+export type SidecarWriteError = NodeJS.ErrnoException & { assetPath?: string };
+
+const sidecarWriteError = (err: Error, assetPath: string): SidecarWriteError =>
+  Object.assign(err, { assetPath });
 
 /** What a sidecar is written from: the asset's row and its latest provenance. */
 export interface SidecarState {
@@ -53,6 +60,9 @@ export type BatchWriter = (files: AtomicFile[]) => Promise<Array<number | Error>
 export class SidecarWriter {
   /** Per key with writes pending: the end of its last queued write. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** `_meta` folders a removed mirror may have left empty, removed once no write is under way. */
+  private readonly emptied = new Set<string>();
+  private pruning = false;
 
   constructor(
     private readonly assetsRoot: string,
@@ -133,7 +143,7 @@ export class SidecarWriter {
     });
     return states.map(
       (state, i) =>
-        errors.get(i) ??
+        (state && errors.has(i) ? sidecarWriteError(errors.get(i) as Error, state.record.path) : undefined) ??
         (state && {
           record: state.record,
           mtimeMs: mtimes.get(i) as number,
@@ -163,6 +173,7 @@ export class SidecarWriter {
       this.chains.set(key, tail);
       void tail.then(() => {
         if (this.chains.get(key) === tail) this.chains.delete(key);
+        this.pruneWhenIdle();
       });
     }
     return next;
@@ -174,9 +185,39 @@ export class SidecarWriter {
    * a rebuild removes a deleted folder's assets).
    */
   remove(relPath: string): void {
-    const targets = sidecarTargets(this.assetsRoot, this.metaRoot, relPath);
-    unlinkIfThere(targets.primary);
-    if (targets.mirror) unlinkIfThere(targets.mirror);
+    unlinkIfThere(sidecarTargets(this.assetsRoot, this.metaRoot, relPath).primary);
+    this.removeMirror(relPath);
+  }
+
+  /**
+   * Deletes an asset's mirror; the `_meta` folders it leaves empty go once no sidecar write of
+   * this process is under way (an empty folder removed between a write's making it and its file
+   * landing in it failed that write: a storm of uploads and removals answered 500), holding the
+   * lease (nor another process's). The registry made those folders; a user's are never touched.
+   */
+  removeMirror(relPath: string): void {
+    const { mirror } = sidecarTargets(this.assetsRoot, this.metaRoot, relPath);
+    if (!mirror) return;
+    unlinkIfThere(mirror);
+    this.emptied.add(path.dirname(mirror));
+    this.pruneWhenIdle();
+  }
+
+  private pruneWhenIdle(): void {
+    const metaRoot = this.metaRoot;
+    if (this.pruning || !this.emptied.size || this.chains.size || metaRoot === false) return;
+    this.pruning = true;
+    this.lease
+      .hold(() => {
+        if (this.chains.size) return; // (a write queued meanwhile: when the last one ends)
+        for (const dir of this.emptied) removeEmptyFolders(dir, metaRoot);
+        this.emptied.clear();
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'empty _meta folders not removed'))
+      .finally(() => {
+        this.pruning = false;
+        this.pruneWhenIdle();
+      });
   }
 
   /** Resolves once every write of these keys queued so far has finished. */

@@ -50,7 +50,15 @@ export function listFiles(root: string): string[] {
   if (!fs.existsSync(root)) return [];
   const out: string[] = [];
   const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      // (A folder the server removes as it is listed: the file lease's lock and its holder's note.)
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const entry of entries) {
       const abs = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(abs);
       else out.push(path.relative(root, abs).split(path.sep).join('/'));

@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import type { RebuildProgress } from '../../src/registry/rebuild.js';
 import type { AssetRegistry } from '../../src/registry/registry.js';
 import { RegistryService } from '../../src/registry/service.js';
+import { eventually } from '../helpers/eventually.js';
 import { runCli } from '../helpers/server.js';
 import { makeWorkspace } from '../helpers/workspace.js';
 
@@ -132,5 +133,38 @@ test('a folder replaced by a file of its name: its assets are removed, the file 
       1,
       'the next one: nothing to do',
     );
+  });
+});
+
+test("a folder moved or deleted by hand leaves no empty folders in _meta; folders still mirroring something, and the user's, stay", async () => {
+  ws.file('data/assets/levels/forest/trees/oak.txt', 'an oak');
+  ws.file('data/assets/levels/forest/trees/pine.txt', 'a pine');
+  ws.file('data/assets/levels/forest/map.txt', 'the map');
+  ws.file('data/assets/levels/cave/bat.txt', 'a bat');
+  const meta = `${ws.assets}/_meta/levels`;
+  await withRegistry(async (registry) => {
+    await registry.rebuild({ waitForThumbs: false });
+    assert.ok(fs.existsSync(`${meta}/forest/trees/oak.txt.json`));
+    // The trees moved into the cave by hand, the bat deleted.
+    fs.renameSync(`${ws.assets}/levels/forest/trees`, `${ws.assets}/levels/cave/trees`);
+    fs.rmSync(`${ws.assets}/levels/cave/bat.txt`);
+    fs.rmSync(`${ws.assets}/levels/cave/bat.txt.asset.json`);
+    const summary = await registry.rebuild({ waitForThumbs: false });
+    assert.deepEqual([summary.moved, summary.removed], [2, 1]);
+    // (Once no sidecar write is under way.)
+    await eventually(
+      'the moved folder not left behind, empty',
+      () => !fs.existsSync(`${meta}/forest/trees`),
+      2000,
+    );
+    assert.ok(fs.existsSync(`${meta}/forest/map.txt.json`), 'a folder still mirroring a file stays');
+    assert.ok(fs.existsSync(`${meta}/cave/trees/pine.txt.json`));
+    // Everything under levels/ deleted, the (user's) empty folders kept: _meta's go, not _meta.
+    fs.rmSync(`${ws.assets}/levels/forest`, { recursive: true });
+    fs.rmSync(`${ws.assets}/levels/cave/trees`, { recursive: true });
+    assert.equal((await registry.rebuild({ waitForThumbs: false })).removed, 3);
+    await eventually('_meta/levels gone with its last mirror', () => !fs.existsSync(meta), 2000);
+    assert.ok(fs.existsSync(`${ws.assets}/_meta`));
+    assert.ok(fs.existsSync(`${ws.assets}/levels/cave`), "the user's own empty folder stays");
   });
 });
