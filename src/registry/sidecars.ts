@@ -32,8 +32,12 @@ export function sidecarTargets(assetsRoot: string, metaRoot: string | false, rel
 /** Why an asset's sidecar did not land, and the asset's path as the write read it. */
 export type SidecarWriteError = NodeJS.ErrnoException & { assetPath?: string };
 
+/** (A new error: one error may stand for a whole batch, a failed flush.) */
 const sidecarWriteError = (err: Error, assetPath: string): SidecarWriteError =>
-  Object.assign(err, { assetPath });
+  Object.assign(new Error(err.message, { cause: err }), {
+    code: (err as NodeJS.ErrnoException).code,
+    assetPath,
+  });
 
 /** What a sidecar is written from: the asset's row and its latest provenance. */
 export interface SidecarState {
