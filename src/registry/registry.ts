@@ -727,14 +727,20 @@ export class AssetRegistry {
           if (!fs.existsSync(dest)) continue;
         } else if (existing && existing.hash === staged.hash) {
           // The same bytes are already there (e.g. from another project): register that file.
-          return await this.commitInPlace(
-            rel,
-            assetType,
-            existing,
-            metadata,
-            input.provenance,
-            provenanceInputs,
-          );
+          try {
+            return await this.commitInPlace(
+              rel,
+              assetType,
+              existing,
+              metadata,
+              input.provenance,
+              provenanceInputs,
+            );
+          } catch (err) {
+            // (Gone meanwhile: the staged bytes go there at the loop's next turn.)
+            if (err instanceof AppError && err.code === 'file_changed') continue;
+            throw err;
+          }
         }
         if (!existing && !this.store.getByPath(this.projectId, rel)) {
           const committed = this.tryCommitCopy(stagedPath, dest, rel, assetType, staged, metadata, {
@@ -969,18 +975,24 @@ export class AssetRegistry {
       return { ...(await this.afterUpdate(record)), created: false };
     }
     const onDisk = this.sidecarBeside(rel);
+    const abs = path.join(this.paths.assetsRoot, rel);
     const committed = this.store.transaction(() =>
-      this.insertNew(
-        rel,
-        assetType,
-        file,
-        onDisk ? mergeMetadata(normaliseMetadata(onDisk.meta), metadata) : metadata,
-        provenance,
-        provenanceInputs,
-        // A sidecar naming this content keeps the id it recorded (a registry rebuilt from scratch).
-        onDisk?.id !== undefined && onDisk.hash === file.hash ? onDisk.id : undefined,
-      ),
+      // Still the file hashed? A removal under way may have taken it to the trash while the
+      // holder of its bytes was looked up (an await): its row would name no file.
+      sameStamp(abs, file)
+        ? this.insertNew(
+            rel,
+            assetType,
+            file,
+            onDisk ? mergeMetadata(normaliseMetadata(onDisk.meta), metadata) : metadata,
+            provenance,
+            provenanceInputs,
+            // A sidecar naming this content keeps the id it recorded (a registry rebuilt from scratch).
+            onDisk?.id !== undefined && onDisk.hash === file.hash ? onDisk.id : undefined,
+          )
+        : undefined,
     );
+    if (!committed) throw changedWhileRead(rel);
     // (Known bytes after all, registered meanwhile: merged as at the top.)
     if ('duplicate' in committed)
       return this.commitInPlace(rel, assetType, file, metadata, provenance, provenanceInputs);
@@ -2532,6 +2544,13 @@ function alreadyUndone(change: ChangeRow, by: number | null | undefined): AppErr
     { undone_by: by ?? null },
   );
 }
+
+/** A file registered in place that went or changed between its hashing and its row (see commitInPlace). */
+const changedWhileRead = (rel: string): AppError =>
+  conflict(
+    'file_changed',
+    `${rel} was moved, removed or changed while it was being registered: register it again.`,
+  );
 
 function sidecarWriteFailed(uid: string, err: Error): AppError {
   if ((err as NodeJS.ErrnoException).code === 'ENOENT')

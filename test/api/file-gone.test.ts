@@ -75,3 +75,39 @@ test('enforce writes no sidecar for an asset whose file is gone: it lists it in 
     'no sidecar beside no file',
   );
 });
+
+/** Whether the process `pid` has `file` open (Linux: its descriptors under /proc). */
+function openIn(pid: number, file: string): boolean {
+  const fds = `/proc/${pid}/fd`;
+  for (const fd of fs.readdirSync(fds)) {
+    try {
+      if (fs.readlinkSync(path.join(fds, fd)) === file) return true;
+    } catch {
+      // (closed as it was read)
+    }
+  }
+  return false;
+}
+
+test('a file registered in place that goes while it is hashed gets no row: 409, register it again', async () => {
+  const rel = 'levels/forest.bin';
+  const abs = path.join(ws.assets, rel);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.writeFileSync(abs, Buffer.alloc(256 * 1024 * 1024, 7)); // (read for a while)
+  const answer = api(server.url, 'POST', '/api/assets/register', { path: `data/assets/${rel}`, copy: false });
+  // Once the server reads it (a removal under way took it to the trash, say), the file goes.
+  const pid = server.proc.pid as number;
+  const deadline = Date.now() + 10_000;
+  while (!openIn(pid, abs) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.ok(openIn(pid, abs), 'the server reads the file');
+  fs.rmSync(abs);
+  const res = await answer;
+  assert.equal(res.status, 409, res.text);
+  assert.equal(res.body.code, 'file_changed');
+  assert.match(
+    res.body.message,
+    /levels\/forest\.bin was moved, removed or changed while it was being registered/,
+  );
+  const found = await api(server.url, 'GET', '/api/assets/search?q=forest.bin&fields=uid,path');
+  assert.deepEqual(found.body.items, [], 'no asset names a file that is not there');
+});
