@@ -109,6 +109,8 @@ export const isVideoPath = (path: string): boolean => VIDEO_EXTENSIONS.has(exten
 export const isFontPath = (path: string): boolean => FONT_EXTENSIONS.has(extensionOf(path));
 /** Whether a path names a 3D model the studio draws (glTF 2.0, FBX or OBJ, by its extension). */
 export const isModelPath = (path: string): boolean => MODEL_EXTENSIONS.has(extensionOf(path));
+/** Whether a path names a Blender file (its preview a picture of its scene, by its extension). */
+export const isBlenderPath = (path: string): boolean => extensionOf(path) === 'blend';
 
 const CHANNELS: Record<number, string> = { 1: 'mono', 2: 'stereo' };
 

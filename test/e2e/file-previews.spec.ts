@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
+import { makeBlend } from '../helpers/media.js';
 import { api, REPO, type RunningServer } from '../helpers/server.js';
 import { openAssetDialog, serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -87,6 +88,16 @@ test.beforeAll(async ({ browser }) => {
       path.join(REPO, 'node_modules/@fontsource/press-start-2p/files/press-start-2p-latin-400-normal.woff2'),
     ),
   );
+  ws.file(
+    'data/assets/scenes/crate.blend',
+    makeBlend(
+      128,
+      64,
+      { r: 200, g: 40, b: 10 },
+      { r: 10, g: 60, b: 220 },
+      { version: '402', pointer: 8, littleEndian: true },
+    ),
+  );
   const page = await browser.newPage();
   ws.file('data/assets/cutscenes/opening.webm', await recordVideo(page));
   await page.close();
@@ -100,6 +111,7 @@ test.beforeAll(async ({ browser }) => {
     'fonts/broken.woff2',
     'fonts/sample.ttf',
     'fonts/title.woff2',
+    'scenes/crate.blend',
     'scripts/intro.rpy',
     'scripts/start.ks',
   ]);
@@ -276,6 +288,20 @@ test('a font tile shows a specimen card drawn from the font, and its family; a b
   const dialog = await openDetail(page, 'fonts/title.woff2');
   await expect(dialog.getByTestId('font-sample')).toBeVisible();
   await expect(dialog.locator('dl.fields')).toContainText(/Font\s*Press Start 2P · Regular · \d+ glyphs/);
+});
+
+test('a Blender file: its tile shows the picture of its scene and the Blender that saved it, as does its detail view', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  const tile = page.locator(`.tile[data-uid="${ids['scenes/crate.blend']}"]`);
+  const img = tile.getByRole('img', { name: 'Preview of crate.blend' });
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await expect(tile.locator('.caption .sub')).toContainText('Blender 4.2');
+  const dialog = await openDetail(page, 'scenes/crate.blend');
+  await expect(dialog.locator('dl.fields')).toContainText(/Saved with\s*Blender 4\.2/);
+  await expect(dialog.getByTestId('detail-preview').getByRole('img')).toBeVisible();
 });
 
 test('a slow answer about the asset shown before does not replace the next one (flipped during an update)', async ({

@@ -95,6 +95,7 @@ export const GRID_FIELDS = [
   'preview.duration',
   'preview.family',
   'preview.triangles',
+  'preview.blender_version',
   // A cut-out is shown over a checkerboard.
   'colors.transparent',
 ].join(',');

@@ -4,7 +4,13 @@ import { useAnswer } from '../use-answer';
 import { api, DEFAULT_QUERY, formatBytes, type Asset, type FacetCount, type Provenance } from '../api';
 import { galleryHref } from '../gallery/query-url.js';
 import { copyText } from '../gallery/clipboard';
-import { isFontPath, isModelPath, isVideoPath, mediaDetails } from '../../../src/domain/media-facts.js';
+import {
+  isBlenderPath,
+  isFontPath,
+  isModelPath,
+  isVideoPath,
+  mediaDetails,
+} from '../../../src/domain/media-facts.js';
 import { assetName } from '../gallery/Tile';
 import type { RegistryChanges } from '../gallery/Gallery';
 import { Modal } from '../Modal';
@@ -159,7 +165,9 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
         ? 'Video'
         : asset && isModelPath(asset.path)
           ? 'Geometry'
-          : 'Dimensions';
+          : asset && isBlenderPath(asset.path)
+            ? 'Saved with'
+            : 'Dimensions';
   const media: Array<[string, React.ReactNode]> = details ? [[factsLabel, details]] : [];
   if (asset?.colors) media.push(['Colors', <Palette key="c" colors={asset.colors} />]);
   const fields: Array<[string, React.ReactNode]> = asset
