@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import { removeEmptyFolders } from './if-there.js';
 import { moveFileNoReplace } from './move-file.js';
 import { resolveUnder } from './safe-path.js';
 
@@ -149,7 +150,7 @@ export class Trash {
       throw err;
     }
     fs.rmSync(sidecar.from, { force: true });
-    this.pruneEmpty(path.dirname(from));
+    removeEmptyFolders(path.dirname(from), this.root);
   }
 
   /** Every batch, newest first, with how many files and bytes it holds (sidecars not counted). */
@@ -261,17 +262,6 @@ export class Trash {
         return { path: path.relative(dir, abs).split(path.sep).join('/'), bytes: fs.statSync(abs).size };
       })
       .sort((a, b) => a.path.localeCompare(b.path));
-  }
-
-  /** Removes `dir` and its parents while they are empty, up to the trash folder (kept). */
-  private pruneEmpty(dir: string): void {
-    for (let at = dir; at.startsWith(this.root + path.sep); at = path.dirname(at)) {
-      try {
-        fs.rmdirSync(at);
-      } catch {
-        return; // not empty (or gone): its parents are not empty either
-      }
-    }
   }
 }
 

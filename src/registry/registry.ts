@@ -630,7 +630,7 @@ export class AssetRegistry {
       if (copyTarget === undefined || copyTarget === rel) {
         // (It may go while it is read: a removal or a move under way.)
         const hashed = await this.hashIfThere(source);
-        if (!hashed) throw new AppError(404, 'source_not_found', `Source file does not exist: ${source}`);
+        if (!hashed) throw sourceNotFound(source);
         return this.commitInPlace(rel, assetType, hashed, metadata, input.provenance, {
           path: source,
           copy: input.copy !== false,
@@ -650,7 +650,7 @@ export class AssetRegistry {
     try {
       real = fs.realpathSync.native(abs);
     } catch {
-      throw new AppError(404, 'source_not_found', `Source file does not exist: ${raw}`);
+      throw sourceNotFound(raw);
     }
     if (allowedRoots && !allowedRoots.some((root) => isInside(realpathLoose(root), real))) {
       throw new AppError(
@@ -2545,6 +2545,10 @@ function alreadyUndone(change: ChangeRow, by: number | null | undefined): AppErr
   );
 }
 
+/** The file a registration names is not there (404, as the reference's register answered). */
+const sourceNotFound = (named: string): AppError =>
+  new AppError(404, 'source_not_found', `Source file does not exist: ${named}`);
+
 /** A file registered in place that went or changed between its hashing and its row (see commitInPlace). */
 const changedWhileRead = (rel: string): AppError =>
   conflict(
@@ -2688,8 +2692,9 @@ function snapshotIn(states: KeyStates): RemovedSnapshot | undefined {
 /**
  * What a finished preview tells about the file, kept in `meta.preview`: a picture's size (an
  * animation's frames, the seconds of one loop, and its played preview at `animationPath`), a
- * font's family, style and glyph count, the Blender version that saved a scene, a sound's length, channels and rate, a video's length
- * and frame size (0 where its container does not say: left out).
+ * font's family, style and glyph count, the Blender version that saved a scene, a sound's
+ * length, channels and rate, a video's length and frame size (0 where its container does not say:
+ * left out).
  */
 function previewFacts(outcome: Extract<PreviewOutcome, { ok: true }>, animationPath: string): JsonObject {
   switch (outcome.kind) {
