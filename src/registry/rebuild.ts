@@ -139,7 +139,13 @@ export interface RebuildSummary {
   ignored: number;
   legacy_sidecars: number;
   previews_pending: number;
+  /** The first problems (20, unless the caller asks for more); `problems_total` counts them all. */
   problems: Array<{ path: string; error: string }>;
+  /**
+   * Every problem of the run: files skipped, sidecars not read, folders not read, paths that
+   * moved while it read them, and (with `remove_stale` off) the files kept missing.
+   */
+  problems_total: number;
   orphaned_sidecar_paths: string[];
   assets_root: string;
   thumb_root: string;
@@ -188,6 +194,7 @@ export async function rebuildRegistry(
     legacy_sidecars: 0,
     previews_pending: 0,
     problems: [],
+    problems_total: 0,
     orphaned_sidecar_paths: [],
     assets_root: root,
     thumb_root: paths.thumbsRoot,
@@ -195,6 +202,7 @@ export async function rebuildRegistry(
     seconds: 0,
   };
   const problem = (rel: string, error: string): void => {
+    summary.problems_total++;
     if (summary.problems.length < problemLimit) summary.problems.push({ path: rel, error });
   };
 

@@ -449,11 +449,41 @@ describe("rebuild under the reference wrappers' flag names", () => {
       }
       const quiet = await runCli(['rebuild', '--no-wait-for-thumbs'], other.dir);
       assert.equal(quiet.json.summary.problems.length, 20);
+      assert.equal(quiet.json.summary.problems_total, 25);
+      assert.match(quiet.stderr, /… and 5 more problems \(--verbose lists them all\)/);
+      // Sidecars the rebuild could not read: their metadata is not in the registry, so a script
+      // running it must notice.
+      assert.equal(quiet.code, 1);
       // A fresh registry, so the sidecars are read (and found broken) again.
       fs.rmSync(path.join(other.dir, 'config'), { recursive: true });
       const verbose = await runCli(['rebuild', '--no-wait-for-thumbs', '--verbose'], other.dir);
       assert.equal(verbose.json.summary.problems.length, 25);
       assert.equal((verbose.stderr.match(/^problem: docs\/note-\d+\.txt: /gm) ?? []).length, 25);
+      assert.doesNotMatch(verbose.stderr, /more problems/);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test('files kept missing by --no-remove-stale are reported, exit 0; a file skipped fails, exit 1', async () => {
+    const other = makeWorkspace();
+    try {
+      other.file('data/assets/docs/kept.txt', 'kept');
+      other.file('data/assets/docs/gone.txt', 'gone');
+      const first = await runCli(['rebuild', '--no-wait-for-thumbs'], other.dir);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.json.summary.problems_total, 0);
+      fs.rmSync(path.join(other.dir, 'data/assets/docs/gone.txt'));
+      const kept = await runCli(['rebuild', '--no-wait-for-thumbs', '--no-remove-stale'], other.dir);
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.equal(kept.json.summary.missing_files, 1);
+      assert.equal(kept.json.summary.problems_total, 1);
+      assert.match(kept.stderr, /^problem: docs\/gone\.txt: registered as \w+, but the file is missing$/m);
+      // A name whose sidecar's name would not fit the file system: skipped.
+      other.file(`data/assets/docs/${'n'.repeat(250)}.txt`, 'long');
+      const skipped = await runCli(['rebuild', '--no-wait-for-thumbs', '--no-remove-stale'], other.dir);
+      assert.equal(skipped.json.summary.skipped, 1, skipped.stderr);
+      assert.equal(skipped.code, 1);
     } finally {
       other.cleanup();
     }

@@ -1073,6 +1073,15 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
       /^Rebuild done: processed: 5, skipped: 0, removed: 0, /,
     );
 
+    // A sidecar broken by hand: the rebuild cannot read the edits in it, and says so as an error.
+    own.file('data/assets/pack/readme.txt.asset.json', '{ "tags": [');
+    await page.getByRole('button', { name: 'Rebuild', exact: true }).click();
+    const message = page.getByTestId('gallery-message');
+    await expect(message).toHaveText(
+      /^Rebuild done with 1 problem: processed: 5, .*\. First: pack\/readme\.txt: Failed to parse sidecar readme\.txt\.asset\.json: /,
+    );
+    await expect(message).toHaveClass(/error/);
+
     // The assets folder empty (a drive not mounted): a rebuild removes nothing, and says why.
     fs.renameSync(own.assets, `${own.assets}-away`);
     fs.mkdirSync(own.assets);

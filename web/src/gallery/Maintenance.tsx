@@ -17,6 +17,7 @@ import {
   type RebuildProgress,
 } from '../api';
 import { undoOffer, type UndoAction } from '../undo';
+import { count } from './CountProgress';
 import { PreviewStatus } from './PreviewStatus';
 
 interface UploadItem {
@@ -49,10 +50,24 @@ const liveStatus = (live: RebuildJob['progress']): { done: number; total: number
       };
 };
 
-const firstProblem = (summary: Record<string, unknown>): string => {
-  const [first] = Array.isArray(summary.problems) ? (summary.problems as Array<{ error?: unknown }>) : [];
-  return typeof first?.error === 'string' ? first.error : 'see the rebuild summary';
+const firstProblem = (summary: Record<string, unknown>, withPath = false): string => {
+  const [first] = Array.isArray(summary.problems)
+    ? (summary.problems as Array<{ path?: unknown; error?: unknown }>)
+    : [];
+  if (typeof first?.error !== 'string') return 'see the rebuild summary';
+  return withPath && typeof first.path === 'string' && first.path
+    ? `${first.path}: ${first.error}`
+    : first.error;
 };
+
+/**
+ * Problems that leave the registry out of line with the files (a file skipped, a sidecar or a
+ * folder not read): files kept missing on request are not among them.
+ */
+const problemsLeft = (summary: Record<string, unknown>): number =>
+  typeof summary.problems_total === 'number' && typeof summary.missing_files === 'number'
+    ? summary.problems_total - summary.missing_files
+    : 0;
 
 export function Maintenance({
   rebuild,
@@ -191,8 +206,10 @@ export function Maintenance({
             ? // (Nothing removed: the first problem says why and what to check.)
               onMessage(`Rebuild done, nothing removed: ${firstProblem(ended.summary)}`, true)
             : onMessage(
-                `Rebuild done: ${summaryLine(ended.summary)}.`,
-                false,
+                problemsLeft(ended.summary) > 0
+                  ? `Rebuild done with ${count(problemsLeft(ended.summary), 'problem')}: ${summaryLine(ended.summary)}. First: ${firstProblem(ended.summary, true)}`
+                  : `Rebuild done: ${summaryLine(ended.summary)}.`,
+                problemsLeft(ended.summary) > 0,
                 undoOffer(
                   typeof ended.summary.removal_change_id === 'number'
                     ? ended.summary.removal_change_id
