@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, seededRandom, timeShell, type Timed } from './tools.js';
+import { REPO, removeAtExit, seededRandom, timeShell, type Timed } from './tools.js';
 
 export interface RebuildRun {
   wallSeconds: number;
@@ -237,6 +237,6 @@ export function rebuildBench(
       findEntries,
     };
   } finally {
-    fs.rmSync(ws, { recursive: true, force: true });
+    removeAtExit(ws);
   }
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { latencySummary, processMemory, searchProber, startBenchServer } from './tools.js';
+import { latencySummary, processMemory, removeAtExit, searchProber, startBenchServer } from './tools.js';
 
 export interface RegisterLoadResult {
   files: number;
@@ -89,6 +89,6 @@ export async function registerLoad(files: number, clients = 8): Promise<Register
       search: latencySummary(latencies),
     };
   } finally {
-    fs.rmSync(ws, { recursive: true, force: true });
+    removeAtExit(ws);
   }
 }

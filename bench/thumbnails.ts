@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { WorkerPool } from '../src/workers/pool.js';
-import { ensureTool, latencySummary, searchProber, startBenchServer } from './tools.js';
+import { ensureTool, latencySummary, removeAtExit, searchProber, startBenchServer } from './tools.js';
 
 export interface ThumbnailBenchResult {
   images: number;
@@ -184,6 +184,6 @@ export async function thumbnailBench(count: number): Promise<ThumbnailBenchResul
       search: latencySummary(latencies),
     };
   } finally {
-    fs.rmSync(ws, { recursive: true, force: true });
+    removeAtExit(ws);
   }
 }

@@ -30,6 +30,22 @@ export function ensureTool(binary: string, debianPackage: string): void {
   if (!has(binary)) throw new Error(`${binary} is still missing after installing ${debianPackage}`);
 }
 
+const removedAtExit: string[] = [];
+
+/**
+ * Removes a bench workspace when the run ends instead of now. On this machine's file system (ext4
+ * without a journal) a file made within minutes of a mass deletion costs several times the kernel
+ * time (the allocator skips every inode freed lately), so deleting one bench's tree just before the
+ * next makes its files would charge the next one for it (bench/RESULTS.md, twenty-eighth session).
+ */
+export function removeAtExit(dir: string): void {
+  if (!removedAtExit.length)
+    process.once('exit', () => {
+      for (const each of removedAtExit) fs.rmSync(each, { recursive: true, force: true });
+    });
+  removedAtExit.push(dir);
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
