@@ -1,12 +1,12 @@
 /**
- * `trash` and `trash empty`: the files deleted through the registry, kept so that their removal
- * can be undone (GET and DELETE /api/trash; see files/trash.ts).
+ * `trash`, `trash empty` and `trash restore`: the files deleted through the registry, kept so that
+ * their removal can be undone (GET and DELETE /api/trash; see files/trash.ts), and the orphaned
+ * sidecars enforce took away, put back on request.
  */
 import { Command } from 'commander';
-import { TRASH_DIR, trashListing } from '../files/trash.js';
+import { TRASH_DIR, trashBatchNotFound, trashListing } from '../files/trash.js';
 import { printJson, wantsJson, withCommonOptions, withService, type CommonOptions } from './common.js';
 import { wholeNumber } from './filters.js';
-import { AppError } from '../domain/errors.js';
 
 interface EmptyOptions extends CommonOptions {
   olderThan?: string;
@@ -31,18 +31,33 @@ function emptyCommand(): Command {
       await withService(options, (service) => {
         const emptied =
           options.batch === undefined ? service.trash.empty(days) : service.trash.emptyBatch(options.batch);
-        if (!emptied)
-          throw new AppError(
-            404,
-            'trash_batch_not_found',
-            `No batch ${JSON.stringify(options.batch)} in the trash: \`trash\` lists them.`,
-          );
+        if (!emptied) throw trashBatchNotFound(options.batch);
         if (wantsJson(options)) printJson({ ok: true, ...emptied });
         else
           process.stdout.write(
             `deleted ${files(emptied.files)} (${megabytes(emptied.bytes)}) from the trash\n`,
           );
         return Promise.resolve();
+      });
+    });
+}
+
+function restoreCommand(): Command {
+  return withCommonOptions(new Command('restore'))
+    .description(
+      'put a batch of orphaned sidecars back where they were, each where no file is now ' +
+        '(POST /api/trash/{name}/restore); a removal comes back by `undo` of its change',
+    )
+    .argument('<batch>', 'the batch (`trash` lists them)')
+    .action(async (batch: string, options: CommonOptions) => {
+      await withService(options, async (service) => {
+        const { restored, kept } = await service.restoreOrphans(batch);
+        if (wantsJson(options)) printJson({ ok: kept.length === 0, name: batch, restored, kept });
+        else {
+          process.stdout.write(`put back ${files(restored.length)}\n`);
+          for (const k of kept) process.stdout.write(`kept in the trash: ${k.path}: ${k.reason}\n`);
+        }
+        if (kept.length) process.exitCode = 4; // (as a conflict: a file is where one would go)
       });
     });
 }
@@ -54,6 +69,7 @@ export function trashCommand(): Command {
         '`undo` can bring them back (GET /api/trash)',
     )
     .addCommand(emptyCommand())
+    .addCommand(restoreCommand())
     .action(async (options: CommonOptions) => {
       await withService(options, (service) => {
         const listing = trashListing(service.trash);
@@ -67,11 +83,12 @@ export function trashCommand(): Command {
               .map(
                 (b) =>
                   `${b.deleted_at}  ${files(b.files).padStart(10)}  ${megabytes(b.bytes).padStart(10)}  ` +
-                  `${b.change_id === null ? '' : `change #${b.change_id}  `}${b.name}\n`,
+                  `${b.change_id === null ? (b.kind === 'orphaned_sidecars' ? 'orphaned sidecars  ' : '') : `change #${b.change_id}  `}${b.name}\n`,
               )
               .join('') +
             (listing.files
-              ? 'Undo a removal to bring its files back; `trash empty` deletes them for good.\n'
+              ? 'Undo a removal to bring its files back (`trash restore <batch>` for orphaned sidecars); ' +
+                '`trash empty` deletes them for good.\n'
               : ''),
         );
         return Promise.resolve();

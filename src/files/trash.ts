@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
+import { AppError } from '../domain/errors.js';
 import { removeEmptyFolders } from './if-there.js';
 import { moveFileNoReplace } from './move-file.js';
 import { resolveUnder } from './safe-path.js';
@@ -26,8 +27,10 @@ const DAY_MS = 86_400_000;
 export interface TrashBatch {
   /** The folder's name under `.trash`. */
   name: string;
-  /** The change that removed them (null for a folder not named by the registry). */
+  /** The change that removed them (null for orphaned sidecars, or a folder not named by the registry). */
   changeId: number | null;
+  /** Orphaned sidecars taken away by enforce (`remove_orphans`): no change records them. */
+  orphans: boolean;
   deletedAt: string;
   files: number;
   bytes: number;
@@ -43,6 +46,19 @@ const totals = (files: readonly TrashedFile[]): { files: number; bytes: number }
   files: files.length,
   bytes: files.reduce((n, f) => n + f.bytes, 0),
 });
+
+export const trashBatchNotFound = (name: string | undefined): AppError =>
+  new AppError(
+    404,
+    'trash_batch_not_found',
+    `No batch ${JSON.stringify(name)} in the trash (emptied, or kept past its days?): \`trash\` or GET /api/trash lists them.`,
+  );
+
+/** What {@link Trash.restoreOrphans} put back, and what it left in the trash and why. */
+export interface OrphansRestored {
+  restored: string[];
+  kept: Array<{ path: string; reason: string }>;
+}
 
 export interface TrashEmptied {
   batches: number;
@@ -171,6 +187,40 @@ export class Trash {
     return { name, ...this.describe(name), ...totals(paths), paths };
   }
 
+  /**
+   * Puts the files of a batch of orphaned sidecars back where they were under `assetsRoot`, each
+   * only where no file is now (never over one: a sidecar the registry wrote since for a file put
+   * back stays); those are kept in the batch, which goes once empty. Undefined when there is no
+   * batch by that name. (A removal's batch comes back by the undo of its change, with its assets.)
+   */
+  restoreOrphans(name: string, assetsRoot: string): OrphansRestored | undefined {
+    if (!this.batchNames().includes(name)) return undefined;
+    if (!name.includes(ORPHANS)) throw new Error(`${name} is not a batch of orphaned sidecars`);
+    const dir = path.join(this.root, name);
+    const restored: string[] = [];
+    const kept: OrphansRestored['kept'] = [];
+    for (const { path: rel } of this.filesIn(dir)) {
+      const from = path.join(dir, rel);
+      const to = resolveUnder(assetsRoot, rel, 'trash path').abs;
+      try {
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        moveFileNoReplace(from, to);
+        restored.push(rel);
+        removeEmptyFolders(path.dirname(from), this.root);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        kept.push({
+          path: rel,
+          reason:
+            code === 'EEXIST'
+              ? 'a file is there now: it was left in the trash'
+              : `could not be put back (${code ?? (err as Error).message})`,
+        });
+      }
+    }
+    return { restored, kept };
+  }
+
   /** Deletes the batches older than `olderThanDays` (every batch when undefined). */
   empty(olderThanDays?: number, now = Date.now()): TrashEmptied {
     const cutoff = olderThanDays === undefined ? Infinity : now - olderThanDays * DAY_MS;
@@ -236,16 +286,21 @@ export class Trash {
   }
 
   /** When a batch was made and by which change: from its name, else (a folder put there by hand) its mtime. */
-  private describe(name: string): { changeId: number | null; deletedAt: string } {
+  private describe(name: string): { changeId: number | null; orphans: boolean; deletedAt: string } {
     const m = STAMP.exec(name);
     if (m) {
       const [, y, mo, d, h, mi, s, change] = m;
       return {
         changeId: change === undefined ? null : Number(change),
+        orphans: name.includes(ORPHANS),
         deletedAt: `${y}-${mo}-${d}T${h}:${mi}:${s}Z`,
       };
     }
-    return { changeId: null, deletedAt: fs.statSync(path.join(this.root, name)).mtime.toISOString() };
+    return {
+      changeId: null,
+      orphans: false,
+      deletedAt: fs.statSync(path.join(this.root, name)).mtime.toISOString(),
+    };
   }
 
   /**
@@ -282,6 +337,7 @@ export function trashListing(trash: Trash) {
 export const batchPayload = (b: TrashBatch) => ({
   name: b.name,
   change_id: b.changeId,
+  kind: b.changeId !== null ? 'removal' : b.orphans ? 'orphaned_sidecars' : 'other',
   deleted_at: b.deletedAt,
   files: b.files,
   bytes: b.bytes,

@@ -2,13 +2,14 @@
  * Orphaned sidecars: `<file>.asset.json` beside no file. A file deleted by hand without its
  * sidecar leaves one, and so does a file taken away by hand as the registry wrote its sidecar
  * (see ARCHITECTURE.md, "the live folder's stray sidecar"). The rebuild counts them; enforce
- * lists them and, asked to (`remove_orphans`), moves them into the trash, where a person can put
- * one back by hand (a sidecar may hold the only copy of tags typed for a file since deleted).
+ * lists them and, asked to (`remove_orphans`), moves them into the trash, from where their batch can
+ * be put back (a sidecar may hold the only copy of tags typed for a file since deleted).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SIDECAR_SUFFIX } from '../domain/asset.js';
-import { TRASH_DIR } from '../files/trash.js';
+import { AppError } from '../domain/errors.js';
+import { TRASH_DIR, trashBatchNotFound, type OrphansRestored } from '../files/trash.js';
 import type { RegistryContext } from './context.js';
 import type { ScanResult } from './scan.js';
 import { sidecarTargets } from './sidecars.js';
@@ -61,4 +62,32 @@ export function removeOrphanedSidecars(
     }
     return { removed, trash: batch === undefined ? null : `${TRASH_DIR}/${batch}` };
   });
+}
+
+/**
+ * Puts a batch of orphaned sidecars back from the trash (under the file lease), each where no
+ * file is now. A removal's batch is not put back here: its change's undo brings the files back
+ * with their assets (a 409 says which).
+ */
+export function restoreOrphanedSidecars(ctx: RegistryContext, name: string): Promise<OrphansRestored> {
+  const batch = ctx.trash.batch(name);
+  if (!batch) throw trashBatchNotFound(name);
+  if (batch.changeId !== null)
+    throw new AppError(
+      409,
+      'restore_by_undo',
+      `Batch ${name} holds the files of removal #${batch.changeId}: undo that change (POST ` +
+        `/api/changes/${batch.changeId}/undo, or \`asset-registry undo ${batch.changeId}\`) to bring them ` +
+        'back with their assets.',
+      { change_id: batch.changeId },
+    );
+  if (!batch.orphans)
+    throw new AppError(
+      409,
+      'not_restorable',
+      `Batch ${name} was not made by the registry (no removal or enforce named it): move its files back by hand.`,
+    );
+  return ctx.lease.hold(
+    () => ctx.trash.restoreOrphans(name, ctx.paths.assetsRoot) ?? { restored: [], kept: [] },
+  );
 }

@@ -4,13 +4,14 @@
  */
 import path from 'node:path';
 import { FileLease } from '../files/file-lease.js';
-import { Trash } from '../files/trash.js';
+import { Trash, type OrphansRestored } from '../files/trash.js';
 import { hooks as processHooks, type HookBus } from '../hooks/bus.js';
 import { PreviewQueue } from '../previews/queue.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { WorkerPool } from '../workers/pool.js';
 import type { RegistryContext } from './context.js';
 import { EventLog } from './events.js';
+import { restoreOrphanedSidecars } from './orphans.js';
 import { resolvePaths, type PathOptions, type RegistryPaths } from './paths.js';
 import { AssetRegistry } from './registry.js';
 import { SidecarWriter } from './sidecars.js';
@@ -75,6 +76,11 @@ export class RegistryService {
 
   get trash(): Trash {
     return this.ctx.trash;
+  }
+
+  /** Puts a batch of orphaned sidecars back from the trash (see registry/orphans.ts). */
+  restoreOrphans(batch: string): Promise<OrphansRestored> {
+    return restoreOrphanedSidecars(this.ctx, batch);
   }
 
   get hooks(): HookBus {

@@ -62,6 +62,7 @@ describe('files deleted through the registry go to the trash', () => {
     assert.deepEqual(listing.batches[0], {
       name: batch.slice('.trash/'.length),
       change_id: deleted.body.change_id,
+      kind: 'removal',
       deleted_at: listing.batches[0].deleted_at,
       files: 1,
       bytes: 'sfx/gong.wav bytes'.length,
@@ -164,6 +165,7 @@ describe('files deleted through the registry go to the trash', () => {
       ok: true,
       name,
       change_id: removed.body.change_id,
+      kind: 'removal',
       deleted_at: shown.body.deleted_at,
       files: 2,
       bytes: 'props/cup.png bytes'.length + 'props/deep/plate.png bytes'.length,

@@ -1,6 +1,7 @@
 /**
  * Orphaned sidecars in the studio: Check sidecars lists them in its report and offers to move
- * them to the trash; the button does, and they are gone from their folders and in the trash.
+ * them to the trash; the button does, and they are gone from their folders and in the trash, from
+ * where History's trash puts them back.
  */
 import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
@@ -11,6 +12,8 @@ import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 let server: RunningServer;
+/** The first stray's text: the hero's sidecar as it was when copied. */
+let strayText = '';
 const STRAYS = ['art/old-hero.png.asset.json', 'sfx/removed/boom.wav.asset.json'];
 
 test.beforeAll(async () => {
@@ -18,8 +21,8 @@ test.beforeAll(async () => {
   ws.file('data/assets/art/hero.png', 'hero bytes');
   ({ server } = await serveRebuilt(ws, { wait_for_thumbs: false }));
   // Sidecars beside no file: a copy of the hero's, and one typed for a file since deleted.
-  const heroSidecar = fs.readFileSync(path.join(ws.assets, 'art/hero.png.asset.json'), 'utf8');
-  ws.file(`data/assets/${STRAYS[0]}`, heroSidecar);
+  strayText = fs.readFileSync(path.join(ws.assets, 'art/hero.png.asset.json'), 'utf8');
+  ws.file(`data/assets/${STRAYS[0]}`, strayText);
   ws.file(`data/assets/${STRAYS[1]}`, '{"tags": ["boom"], "license": "CC0-1.0"}');
 });
 
@@ -39,7 +42,7 @@ test('Check sidecars lists the orphaned ones and the button moves them to the tr
 
   await move.click();
   await expect(page.getByTestId('gallery-message')).toHaveText(
-    /^2 orphaned sidecars moved to \.trash\/\d{8}T\d{6}Z-orphans-[0-9a-f]+; the report is below\.$/,
+    /^2 orphaned sidecars moved to \.trash\/\d{8}T\d{6}Z-orphans-[0-9a-f]+ \(Restore in History's trash puts them back\); the report is below\.$/,
   );
   await expect(move).toBeHidden();
   const trash = fs.readdirSync(path.join(ws.assets, '.trash'));
@@ -50,4 +53,20 @@ test('Check sidecars lists the orphaned ones and the button moves them to the tr
   }
   // The asset's own sidecar stays.
   expect(fs.existsSync(path.join(ws.assets, 'art/hero.png.asset.json'))).toBe(true);
+
+  // Taken away by mistake: History's trash lists them and puts them back.
+  await page.keyboard.press('h');
+  const dialog = page.getByRole('dialog', { name: 'History' });
+  await dialog.getByText('What is in it').click();
+  const batch = dialog.getByTestId('trash-batch');
+  await expect(batch).toHaveCount(1);
+  await expect(batch).toContainText(`2 orphaned sidecars (`);
+  await expect(batch).toContainText(`: ${STRAYS[0]}, ${STRAYS[1]}`);
+  await batch.getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByTestId('gallery-message')).toHaveText('Put back 2 orphaned sidecars.');
+  await expect(batch).toHaveCount(0);
+  expect(fs.readFileSync(path.join(ws.assets, STRAYS[0]!), 'utf8')).toBe(strayText);
+  expect(fs.readFileSync(path.join(ws.assets, STRAYS[1]!), 'utf8')).toBe(
+    '{"tags": ["boom"], "license": "CC0-1.0"}',
+  );
 });

@@ -122,6 +122,76 @@ describe('orphaned sidecars', () => {
     assert.deepEqual(after.body.report.orphaned_sidecars, []);
   });
 
+  test('their batch is put back from the trash, each sidecar only where no file is now', async () => {
+    const tree = await buildTree(server.url);
+    const removed = await api(server.url, 'POST', '/api/assets/enforce', {
+      fix_missing: false,
+      fill_metadata: false,
+      remove_orphans: true,
+    });
+    assert.equal(removed.status, 200, removed.text);
+    const name = (removed.body.report.orphans_trash as string).replace(/^\.trash\//, '');
+    const listed = await api(server.url, 'GET', '/api/trash');
+    assert.deepEqual(
+      listed.body.batches.map((b: { name: string; kind: string; change_id: number | null }) => [
+        b.name,
+        b.kind,
+        b.change_id,
+      ]),
+      [[name, 'orphaned_sidecars', null]],
+    );
+
+    // Someone wrote a new sidecar where the typed one was: that one stays in the trash.
+    const newer = '{"tags": ["written since"]}\n';
+    ws.file(`data/assets/${tree.typed}.asset.json`, newer);
+    const first = await api(server.url, 'POST', `/api/trash/${name}/restore`);
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(first.body.restored, [`${tree.stray}.asset.json`]);
+    assert.deepEqual(first.body.kept, [
+      { path: `${tree.typed}.asset.json`, reason: 'a file is there now: it was left in the trash' },
+    ]);
+    assert.equal(fs.readFileSync(sidecarOf(tree.stray), 'utf8'), tree.strayText);
+    assert.equal(fs.readFileSync(sidecarOf(tree.typed), 'utf8'), newer);
+    const batch = await api(server.url, 'GET', `/api/trash/${name}`);
+    assert.deepEqual(
+      batch.body.items.map((i: { path: string }) => i.path),
+      [`${tree.typed}.asset.json`],
+    );
+
+    // Once the place is free, the rest comes back and the batch goes.
+    fs.rmSync(sidecarOf(tree.typed));
+    const second = await api(server.url, 'POST', `/api/trash/${name}/restore`);
+    assert.equal(second.status, 200, second.text);
+    assert.deepEqual(second.body.restored, [`${tree.typed}.asset.json`]);
+    assert.equal(fs.readFileSync(sidecarOf(tree.typed), 'utf8'), tree.typedText);
+    assert.deepEqual((await api(server.url, 'GET', '/api/trash')).body.batches, []);
+    const gone = await api(server.url, 'POST', `/api/trash/${name}/restore`);
+    assert.equal(gone.status, 404, gone.text);
+    assert.equal(gone.body.code, 'trash_batch_not_found');
+    for (const bad of ['..', '%2E%2E%2Fart', 'nothing-here']) {
+      const res = await api(server.url, 'POST', `/api/trash/${bad}/restore`);
+      assert.equal(res.status, 404, `${bad}: ${res.text}`);
+    }
+  });
+
+  test("a removal's batch is not put back by restore: the 409 names the change to undo", async () => {
+    const tree = await buildTree(server.url);
+    const kept = await api(server.url, 'GET', `/api/assets/search?q=${encodeURIComponent(tree.kept)}`);
+    const id = kept.body.items[0].uid as string;
+    const deleted = await api(server.url, 'DELETE', `/api/assets/${id}?delete_file=true`);
+    assert.equal(deleted.status, 200, deleted.text);
+    const [batch] = (await api(server.url, 'GET', '/api/trash')).body.batches;
+    assert.equal(batch.kind, 'removal');
+    const res = await api(server.url, 'POST', `/api/trash/${batch.name}/restore`);
+    assert.equal(res.status, 409, res.text);
+    assert.equal(res.body.code, 'restore_by_undo');
+    assert.match(
+      res.body.message,
+      new RegExp(`undo that change \\(POST /api/changes/${batch.change_id}/undo`),
+    );
+    assert.equal(fs.existsSync(path.join(ws.assets, tree.kept)), false, 'nothing came back');
+  });
+
   test('a file put back beside its sidecar after the check is not an orphan: the sidecar stays', async () => {
     const tree = await buildTree(server.url);
     ws.file(`data/assets/${tree.typed}`, 'the file is back');
@@ -164,5 +234,24 @@ describe('asset-registry enforce --remove-orphans (CLI)', () => {
     assert.equal(fs.existsSync(sidecarOf(tree.typed)), false);
     assert.equal(fs.existsSync(path.join(ws.assets, '.trash')), false, 'the trash is off: deleted');
     assert.ok(fs.existsSync(sidecarOf(tree.kept)) && fs.existsSync(sidecarOf(tree.unregistered)));
+  });
+
+  test('trash restore puts a batch of them back; the trash lists it as orphaned sidecars', async () => {
+    ws.file('data/assets/notes/a.txt.asset.json', '{"tags": ["a"]}\n');
+    const removed = await runCli(['enforce', '--remove-orphans'], ws.dir);
+    assert.equal(removed.code, 0, removed.stdout);
+    const name = (removed.json.report.orphans_trash as string).replace(/^\.trash\//, '');
+    const listing = await runCli(['trash'], ws.dir);
+    assert.deepEqual(
+      listing.json.batches.map((b: { name: string; kind: string }) => [b.name, b.kind]),
+      [[name, 'orphaned_sidecars']],
+    );
+    const restored = await runCli(['trash', 'restore', name], ws.dir);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.deepEqual(restored.json, { ok: true, name, restored: ['notes/a.txt.asset.json'], kept: [] });
+    assert.equal(fs.readFileSync(sidecarOf('notes/a.txt'), 'utf8'), '{"tags": ["a"]}\n');
+    const again = await runCli(['trash', 'restore', name], ws.dir);
+    assert.equal(again.code, 3); // not found
+    assert.equal(again.json.code, 'trash_batch_not_found');
   });
 });

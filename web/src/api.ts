@@ -444,6 +444,12 @@ export const api = {
       'DELETE',
       batch ? `/api/trash/${encodeURIComponent(batch)}` : '/api/trash',
     ),
+  /** Puts a batch of orphaned sidecars back, each where no file is now (the others are kept). */
+  restoreTrash: (batch: string) =>
+    request<{ restored: string[]; kept: Array<{ path: string; reason: string }> }>(
+      'POST',
+      `/api/trash/${encodeURIComponent(batch)}/restore`,
+    ),
   /** One batch's first files (their paths as they were). */
   trashBatch: (name: string, limit: number) =>
     request<{ items: Array<{ path: string; bytes: number }>; truncated: boolean }>(
@@ -551,6 +557,8 @@ export interface TrashBatch {
   name: string;
   /** The removal that put them there (its undo brings them back). */
   change_id: number | null;
+  /** A removal's files, orphaned sidecars enforce took away (put back by `restoreTrash`), or other. */
+  kind: 'removal' | 'orphaned_sidecars' | 'other';
   deleted_at: string;
   files: number;
   bytes: number;

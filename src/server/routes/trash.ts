@@ -5,17 +5,12 @@
  */
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
-import { AppError } from '../../domain/errors.js';
 import { EmptyTrashQuery, TrashBatchParams, TrashBatchQuery } from '../schemas.js';
 
 const noBatch = (name: string): never => {
-  throw new AppError(
-    404,
-    'trash_batch_not_found',
-    `No batch ${JSON.stringify(name)} in the trash (emptied, or kept past its days?): GET /api/trash lists them.`,
-  );
+  throw trashBatchNotFound(name);
 };
-import { batchPayload, trashListing } from '../../files/trash.js';
+import { batchPayload, trashBatchNotFound, trashListing } from '../../files/trash.js';
 
 export function registerTrashRoutes(app: App, service: RegistryService): void {
   const tags = ['trash'];
@@ -55,6 +50,26 @@ export function registerTrashRoutes(app: App, service: RegistryService): void {
         truncated: batch.paths.length > limit,
       };
     },
+  );
+
+  app.post(
+    '/api/trash/:name/restore',
+    {
+      schema: {
+        tags,
+        summary: 'Put a batch of orphaned sidecars back where they were (a removal comes back by its undo)',
+        description:
+          'Each sidecar goes back only where no file is now; the others stay in the batch and are listed in `kept` ' +
+          'with the reason. A batch that a removal made answers 409 `restore_by_undo`: undo that change ' +
+          '(`POST /api/changes/{id}/undo`), which brings the files back with their assets.',
+        params: TrashBatchParams,
+      },
+    },
+    async (request) => ({
+      ok: true,
+      name: request.params.name,
+      ...(await service.restoreOrphans(request.params.name)),
+    }),
   );
 
   app.delete(

@@ -259,7 +259,7 @@ export function Maintenance({
               check: 'Sidecar check done; the report is below.',
               repair: 'Sidecars repaired; the report is below.',
               rewrite: 'Sidecars rewritten from the registry; the report is below.',
-              orphans: `${moved} orphaned sidecar${moved === 1 ? '' : 's'} moved to ${typeof r?.orphans_trash === 'string' ? r.orphans_trash : 'nowhere (deleted: the trash is off)'}; the report is below.`,
+              orphans: `${moved} orphaned sidecar${moved === 1 ? '' : 's'} moved to ${typeof r?.orphans_trash === 'string' ? `${r.orphans_trash} (Restore in History's trash puts them back)` : 'nowhere (deleted: the trash is off)'}; the report is below.`,
             }[mode],
           );
         },

@@ -54,7 +54,15 @@ export function TrashLine({ tick }: { tick: number }): React.JSX.Element | null 
     });
   };
   const restore = (batch: TrashBatch): void =>
-    act(async () => (await undoChange(batch.change_id as number, () => undefined)).text);
+    act(async () => {
+      if (batch.change_id !== null) return (await undoChange(batch.change_id, () => undefined)).text;
+      const { restored, kept } = await api.restoreTrash(batch.name);
+      const [first] = kept;
+      return (
+        `Put back ${count(restored.length, 'orphaned sidecar')}.` +
+        (first ? ` ${count(kept.length, 'sidecar')} kept in the trash: ${first.path}: ${first.reason}.` : '')
+      );
+    });
 
   if (error)
     return (
@@ -128,9 +136,12 @@ function TrashBatchRow({
     <li data-testid="trash-batch">
       <span className="history-when">{when(batch.deleted_at)}</span>
       <span className="history-what">
-        {count(batch.files, 'file')} ({formatBytes(batch.bytes)}){names ? `: ${names}` : ''}
+        {batch.kind === 'orphaned_sidecars'
+          ? count(batch.files, 'orphaned sidecar')
+          : count(batch.files, 'file')}{' '}
+        ({formatBytes(batch.bytes)}){names ? `: ${names}` : ''}
       </span>
-      {batch.change_id !== null && (
+      {(batch.change_id !== null || batch.kind === 'orphaned_sidecars') && (
         <button type="button" disabled={busy} onClick={onRestore}>
           Restore
         </button>
