@@ -503,7 +503,13 @@ export async function rebuildRegistry(
       sidecar: sidecarMtimeMs !== null,
       legacy: file.legacySidecar,
     });
-    if (sidecar && 'error' in sidecar) problem(file.rel, sidecar.error);
+    // (Left as it is: it may hold edits only its author can put right.)
+    if (sidecar && 'error' in sidecar)
+      problem(
+        file.rel,
+        `${sidecar.error}: its edits were not read; fix it by hand (it was left as it is), or rewrite it ` +
+          'from the registry (`enforce --overwrite`, "Rewrite sidecars…" in the studio)',
+      );
     return { file, state, renamed, hash, sidecar, sidecarMtimeMs, recordedMtimeMs, sidecarDue, rowAtRead };
   };
 

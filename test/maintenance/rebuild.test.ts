@@ -520,7 +520,9 @@ describe('rebuild of a tree', () => {
         {
           path: 'broken/deep.txt',
           error:
-            'Failed to parse sidecar deep.txt.asset.json: it nests objects or arrays more than 128 levels deep',
+            'Failed to parse sidecar deep.txt.asset.json: it nests objects or arrays more than 128 levels ' +
+            'deep: its edits were not read; fix it by hand (it was left as it is), or rewrite it from the ' +
+            'registry (`enforce --overwrite`, "Rewrite sidecars…" in the studio)',
         },
       ],
     );
