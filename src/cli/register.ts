@@ -131,10 +131,20 @@ export function registerCommand(): Command {
           const result = await registerOne(only);
           const [record] = await withPreviews([result.record]);
           const asset = registry.serialize(record as AssetRecord);
-          if (wantsJson(options)) printJson({ ok: true, asset_id: asset.id, created: result.created, asset });
+          const { resources } = result;
+          if (wantsJson(options))
+            printJson({
+              ok: true,
+              asset_id: asset.id,
+              created: result.created,
+              asset,
+              ...(resources ? { resources } : {}),
+            });
           else
             process.stdout.write(
-              `${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n`,
+              `${result.created ? 'registered' : 'already registered, metadata merged'}\n${describeAsset(asset)}\n` +
+                (resources?.copied.map((rel) => `copied with it: ${rel}\n`).join('') ?? '') +
+                (resources?.not_copied.map((n) => `not copied: ${n.uri}: ${n.reason}\n`).join('') ?? ''),
             );
           return;
         }

@@ -61,6 +61,7 @@ import {
   thumbnailOutputs,
   animationName,
 } from '../previews/kinds.js';
+import { relatedPath } from '../previews/gltf.js';
 import type { PreviewOutcome } from '../previews/queue.js';
 import { logger } from '../logging.js';
 import {
@@ -127,6 +128,22 @@ export interface RegisterResult {
   /** False when the content was already registered and metadata was merged into it. */
   created: boolean;
   provenance: ProvenanceRecord | undefined;
+  /** A 3D model registered by copy: what became of the files it names (see {@link ResourcesCopied}). */
+  resources?: ResourcesCopied;
+}
+
+/**
+ * The files a 3D model names (a `.gltf`'s buffers and textures, an OBJ's material libraries and
+ * their textures, an FBX's textures), when the model is registered by copy: each found beside the
+ * source is copied to the same place beside the copy, so the model loads where it lands, and
+ * registered as a rebuild registers a file (typed and tagged by its folders, with the request's
+ * metadata merged in).
+ */
+export interface ResourcesCopied {
+  /** Their paths under the assets root: copied, or already there with the same bytes. */
+  copied: string[];
+  /** The ones left out, each as the model names it, with why. */
+  not_copied: Array<{ uri: string; reason: string }>;
 }
 
 export interface SearchInput {
@@ -637,7 +654,85 @@ export class AssetRegistry {
         });
       }
     }
-    return this.registerCopy(source, input, assetType, metadata);
+    const copied = await this.registerCopy(source, input, assetType, metadata);
+    if (!copied.created || previewKind(copied.record.path) !== 'model') return copied;
+    const resources = await this.copyResources(source, copied.record, metadata, input.provenance);
+    return resources ? { ...copied, resources } : copied;
+  }
+
+  /**
+   * Copies the files a model registered by copy names from beside its source to beside its copy
+   * (never over another file: one with other bytes there is left, and said), registers them, and
+   * has the model's missing files read again. Undefined when the model names none (or cannot be
+   * read: its preview says why).
+   */
+  private async copyResources(
+    source: string,
+    model: AssetRecord,
+    metadata: JsonObject,
+    provenance: ProvenanceInput | null | undefined,
+  ): Promise<ResourcesCopied | undefined> {
+    const name = path.basename(source);
+    let facts: { resources: string[]; missing: string[] };
+    try {
+      facts = await this.ctx.pool.modelFacts({ source, root: path.dirname(source), relPath: name });
+    } catch {
+      return undefined;
+    }
+    if (!facts.resources.length) return undefined;
+    const out: ResourcesCopied = { copied: [], not_copied: [] };
+    for (const uri of facts.resources) {
+      // (Resolved as a viewer resolves it, confined to the model's folder: no `..`, no symlink out.)
+      const rel = relatedPath(name, uri);
+      if (rel === undefined) {
+        out.not_copied.push({ uri, reason: "it leads out of the model's folder: copy it by hand" });
+        continue;
+      }
+      if (facts.missing.includes(uri)) {
+        out.not_copied.push({ uri, reason: `${rel} is not beside the model` });
+        continue;
+      }
+      const destRel = path.posix.join(path.posix.dirname(model.path), rel);
+      try {
+        this.checkAssetRelPath(resolveUnder(this.paths.assetsRoot, destRel, 'path').rel, 'path');
+        const placed = await this.placeCopy(path.join(path.dirname(source), rel), destRel);
+        if (placed) out.copied.push(destRel);
+        else out.not_copied.push({ uri, reason: `${destRel} holds another file: it was left as it is` });
+      } catch (err) {
+        out.not_copied.push({ uri, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (out.copied.length) {
+      // Registered by the rebuild's own path, as the live folder would (the same bytes at another
+      // path are an asset of their own there), then given the request's metadata.
+      await this.rebuild({ paths: out.copied, removeStale: false, waitForThumbs: false });
+      for (const rel of out.copied) {
+        const record = this.atPath(rel);
+        if (record && Object.keys(metadata).length) await this.commitDuplicate(record, metadata, provenance);
+      }
+      // The model may have been read before they landed: which files it lacks is read again.
+      this.store.queuePreview(this.projectId, model.uid, model.hash);
+      this.ctx.previews.kick();
+    }
+    return out;
+  }
+
+  /**
+   * Copies `from` to `destRel` under the assets root, never over a file: true when it is there now
+   * with `from`'s bytes (copied, or already), false when another file holds the name.
+   */
+  private async placeCopy(from: string, destRel: string): Promise<boolean> {
+    const dest = path.join(this.paths.assetsRoot, destRel);
+    const there = await this.hashIfThere(dest);
+    if (there) return there.hash === (await this.ctx.pool.hash(from)).hash;
+    const staged = await this.ctx.pool.stage(from, this.paths.stagingDir);
+    try {
+      if (placeStaged(staged.staged as string, dest, staged)) return true;
+      // (Taken while it was copied: the same bytes, or another file.)
+      return (await this.hashIfThere(dest))?.hash === staged.hash;
+    } finally {
+      fs.rmSync(staged.staged as string, { force: true });
+    }
   }
 
   private resolveSource(raw: string, cwd: string, allowedRoots?: readonly string[]): string {

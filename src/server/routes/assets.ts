@@ -194,7 +194,13 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         await registry.settleSidecars([record.uid]);
         record = registry.get(record.uid) ?? record;
       }
-      return { ok: true, asset_id: record.uid, created: result.created, asset: registry.serialize(record) };
+      return {
+        ok: true,
+        asset_id: record.uid,
+        created: result.created,
+        asset: registry.serialize(record),
+        ...(result.resources ? { resources: result.resources } : {}),
+      };
     },
   );
 
