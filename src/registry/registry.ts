@@ -702,7 +702,8 @@ export class AssetRegistry {
         out.not_copied.push({ uri, reason: err instanceof Error ? err.message : String(err) });
       }
     }
-    if (out.copied.length) {
+    if (!out.copied.length) return out;
+    try {
       // Registered by the rebuild's own path, as the live folder would (the same bytes at another
       // path are an asset of their own there), then given the request's metadata.
       await this.rebuild({ paths: out.copied, removeStale: false, waitForThumbs: false });
@@ -710,10 +711,13 @@ export class AssetRegistry {
         const record = this.atPath(rel);
         if (record && Object.keys(metadata).length) await this.commitDuplicate(record, metadata, provenance);
       }
-      // The model may have been read before they landed: which files it lacks is read again.
-      this.store.queuePreview(this.projectId, model.uid, model.hash);
-      this.ctx.previews.kick();
+    } catch (err) {
+      // (The model is registered and its files are in place: the next rebuild registers them.)
+      logger.warn({ err, model: model.path }, 'the files a model names were copied but not all registered');
     }
+    // The model may have been read before they landed: which files it lacks is read again.
+    this.store.queuePreview(this.projectId, model.uid, model.hash);
+    this.ctx.previews.kick();
     return out;
   }
 
@@ -2002,7 +2006,7 @@ export class AssetRegistry {
         try {
           const to = this.moveTarget(record, destination(record));
           if (to === undefined) report.unchanged.push(uid);
-          else moved.push({ record: this.moveFile(record, to, stayed), from: record.path });
+          else moved.push({ record: this.moveFile(record, to, stayed, changeId), from: record.path });
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           errors.set(uid, err);
@@ -2010,14 +2014,6 @@ export class AssetRegistry {
         }
       }
       if (stayed.length) await this.writeSidecars(stayed);
-      if (moved.length) {
-        this.store.transaction(() =>
-          this.store.changes.addItems(
-            changeId(),
-            moved.map(({ record, from }) => ({ uid: record.uid, ...pathStates(from, record.path) })),
-          ),
-        );
-      }
       // A write queued between the settle above and the moves (a request served meanwhile) may
       // have read the old path: it lands first, and its sidecar is removed again. Writes queued
       // from here on read the new path.
@@ -2038,6 +2034,11 @@ export class AssetRegistry {
         report.moved.push({ id: record.uid, from, to: record.path });
       });
       onProgress?.(start + chunk.length, unique.length);
+    }
+    // (Begun for a move whose every file then failed: no change to show.)
+    if (typeof change !== 'function' && report.changeId !== null && !report.moved.length) {
+      this.store.changes.dropEmpty(report.changeId);
+      report.changeId = null;
     }
     return { report, errors };
   }
@@ -2104,7 +2105,17 @@ export class AssetRegistry {
    * row back by the file's inode and writes it), where the other order left a sidecar of no file
    * at the old path for good. The row took in any hand edit of it first.
    */
-  private moveFile(record: AssetRecord, to: string, stayed: AssetRecord[]): AssetRecord {
+  /**
+   * Moves one asset: its row (with its item in the change, `changeId`, in the same commit: a crash
+   * after it leaves a move History can undo), its old sidecar, then its file; a failed file step
+   * puts the row back and takes the item out again.
+   */
+  private moveFile(
+    record: AssetRecord,
+    to: string,
+    stayed: AssetRecord[],
+    changeId: () => number,
+  ): AssetRecord {
     const fromAbs = path.join(this.paths.assetsRoot, record.path);
     const toAbs = path.join(this.paths.assetsRoot, to);
     if (!fs.existsSync(fromAbs)) {
@@ -2116,14 +2127,22 @@ export class AssetRegistry {
     const current = this.store.transaction(() => this.withHandEdits([record])[0] ?? record);
     const type = current.type === typeForPath(current.path) ? typeForPath(to) : current.type;
     const moved: AssetRecord = { ...current, type, path: to, updatedAt: utcNow() };
-    this.store.transaction(() => this.store.update(moved));
+    const id = this.store.transaction(() => {
+      this.store.update(moved);
+      const id = changeId();
+      this.store.changes.addItems(id, [{ uid: current.uid, ...pathStates(current.path, to) }]);
+      return id;
+    });
     this.sidecars.remove(current.path);
     try {
       fs.mkdirSync(path.dirname(toAbs), { recursive: true });
       moveFileNoReplace(fromAbs, toAbs);
       this.vacated();
     } catch (err) {
-      this.store.transaction(() => this.store.update(current));
+      this.store.transaction(() => {
+        this.store.update(current);
+        this.store.changes.removeItem(id, current.uid);
+      });
       // (A file gone meanwhile, moved by hand, gets its sidecar where a rebuild finds it.)
       if (fs.existsSync(fromAbs)) stayed.push(current);
       const { code, message } = err as NodeJS.ErrnoException;

@@ -45,6 +45,7 @@ export class ChangeLog {
         'INSERT INTO change_items (change_id, uid, before, after) VALUES (?, ?, ?, ?)',
       ),
       count: db.prepare<[number, number]>('UPDATE changes SET assets = assets + ? WHERE id = ?'),
+      removeItem: db.prepare<[number, string]>('DELETE FROM change_items WHERE change_id = ? AND uid = ?'),
       rename: db.prepare<[string, number]>('UPDATE changes SET summary = ? WHERE id = ?'),
       one: db.prepare<[string, number], ChangeRow>('SELECT * FROM changes WHERE project_id = ? AND id = ?'),
       list: db.prepare<[string, number, number], ChangeRow>(
@@ -104,6 +105,16 @@ export class ChangeLog {
       this.stmts.addItem.run(changeId, item.uid, JSON.stringify(item.before), JSON.stringify(item.after));
     }
     if (items.length) this.stmts.count.run(items.length, changeId);
+  }
+
+  /** Takes one asset's item out of a change again (what it recorded was put back before it was done). */
+  removeItem(changeId: number, uid: string): void {
+    if (this.stmts.removeItem.run(changeId, uid).changes) this.stmts.count.run(-1, changeId);
+  }
+
+  /** Deletes a change that holds no asset (nothing it was to record happened). */
+  dropEmpty(id: number): void {
+    this.stmts.drop.run(id);
   }
 
   /** A change's summary, as it grows (an upload session adding files). */

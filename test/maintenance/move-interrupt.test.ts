@@ -15,6 +15,7 @@ import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 // Opens the registry in the workspace, makes it die at the step named on the command line, then
 // moves the asset into `moved/`.
 const CRASHING_MOVE = `
+import fs from 'node:fs';
 import { RegistryService } from ${JSON.stringify(path.join(REPO, 'src', 'registry', 'service.ts'))};
 const [step, uid] = process.argv.slice(2);
 const registry = RegistryService.open({}).project();
@@ -23,7 +24,14 @@ const die = () => {
   return new Promise(() => undefined);
 };
 const { store, sidecars } = registry.context;
-if (step === 'recorded') store.changes.addItems = die; // the files have moved, the move is being recorded
+if (step === 'file-moved') {
+  // The file is at its new name and gone from the old one: the move's last step.
+  const unlink = fs.unlinkSync;
+  fs.unlinkSync = (file) => {
+    unlink(file);
+    if (String(file).endsWith('/docs/a.txt')) die();
+  };
+}
 if (step === 'sidecar-removed') {
   const remove = sidecars.remove.bind(sidecars);
   sidecars.remove = (rel) => {
@@ -75,10 +83,18 @@ async function rebuiltTo(rel: string, other: string): Promise<void> {
   assert.equal(again.json.summary.unchanged, 1, 'the rebuild after it has nothing to do');
 }
 
-test('a move killed once the file moved: the next rebuild writes its sidecar there, none is left at the old path', async () => {
-  await crashingMove('recorded');
+test('a move killed once the file moved: the next rebuild writes its sidecar there, none is left at the old path; History undoes it', async () => {
+  await crashingMove('file-moved');
   assert.equal(fs.existsSync(path.join(ws.assets, 'moved/a.txt')), true, 'the file had moved');
   await rebuiltTo('moved/a.txt', 'docs/a.txt');
+  // The move was recorded with its row: History has it, and its undo puts the file back.
+  const history = await runCli(['history'], ws.dir);
+  assert.equal(history.code, 0, history.stderr);
+  const move = history.json.items.find((c: { kind: string }) => c.kind === 'move');
+  assert.deepEqual([move?.summary, move?.assets, move?.undoable], ['Move to moved', 1, true]);
+  const undone = await runCli(['undo', String(move.id)], ws.dir);
+  assert.equal(undone.code, 0, undone.stderr);
+  await rebuiltTo('docs/a.txt', 'moved/a.txt');
 });
 
 test('a move killed between its old sidecar going and its file moving: the next rebuild puts the asset back where its file is', async () => {
@@ -103,6 +119,12 @@ test('a move whose file is moved away by hand at that moment: refused, and no si
     assert.deepEqual(
       report.failed.map((f) => f.code),
       ['move_failed'],
+    );
+    // Nothing moved, so nothing is recorded: no change in History to undo (only the tag added).
+    assert.equal(report.changeId, null);
+    assert.deepEqual(
+      service.store.changes.list(registry.projectId, 10).map((c) => c.kind),
+      ['bulk_edit'],
     );
     await registry.context.sidecars.idle();
     assert.equal(
