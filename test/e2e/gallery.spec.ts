@@ -1078,9 +1078,14 @@ test('Upload… sends files, and Upload folder… a whole folder with its struct
     await page.getByRole('button', { name: 'Rebuild', exact: true }).click();
     const message = page.getByTestId('gallery-message');
     await expect(message).toHaveText(
-      /^Rebuild done with 1 problem: processed: 5, .*\. First: pack\/readme\.txt: Failed to parse sidecar readme\.txt\.asset\.json: /,
+      /^Rebuild done with 1 problem: processed: 5, .*; they are listed below\.$/,
     );
     await expect(message).toHaveClass(/error/);
+    const report = page.locator('details.report');
+    await expect(report.locator('summary')).toHaveText('Rebuild problems');
+    await expect(report.locator('pre')).toHaveText(
+      /^pack\/readme\.txt: Failed to parse sidecar readme\.txt\.asset\.json: .*: its edits were not read; fix it by hand/,
+    );
 
     // The assets folder empty (a drive not mounted): a rebuild removes nothing, and says why.
     fs.renameSync(own.assets, `${own.assets}-away`);

@@ -50,15 +50,35 @@ const liveStatus = (live: RebuildJob['progress']): { done: number; total: number
       };
 };
 
-const firstProblem = (summary: Record<string, unknown>, withPath = false): string => {
-  const [first] = Array.isArray(summary.problems)
+/** A rebuild's problems as listed (the first 20), each as `path: error`. */
+const problemLines = (summary: Record<string, unknown>): string[] =>
+  (Array.isArray(summary.problems)
     ? (summary.problems as Array<{ path?: unknown; error?: unknown }>)
-    : [];
-  if (typeof first?.error !== 'string') return 'see the rebuild summary';
-  return withPath && typeof first.path === 'string' && first.path
-    ? `${first.path}: ${first.error}`
-    : first.error;
+    : []
+  ).map((p) => `${typeof p.path === 'string' && p.path ? `${p.path}: ` : ''}${String(p.error)}`);
+
+const firstProblem = (summary: Record<string, unknown>): string => {
+  const [first] = Array.isArray(summary.problems) ? (summary.problems as Array<{ error?: unknown }>) : [];
+  return typeof first?.error === 'string' ? first.error : 'see the rebuild summary';
 };
+
+/** A report shown under the buttons: a sidecar check's, or a rebuild's problems. */
+interface Report {
+  title: string;
+  text: string;
+}
+
+/** The report of a rebuild that met problems: each listed, and how many more there were. */
+function rebuildReport(summary: Record<string, unknown>): Report | undefined {
+  const lines = problemLines(summary);
+  if (!lines.length) return undefined;
+  const total = typeof summary.problems_total === 'number' ? summary.problems_total : lines.length;
+  const more =
+    total > lines.length
+      ? `\n… and ${total - lines.length} more (\`asset-registry rebuild --verbose\` lists them all)`
+      : '';
+  return { title: 'Rebuild problems', text: lines.join('\n') + more };
+}
 
 /**
  * Problems that leave the registry out of line with the files (a file skipped, a sidecar or a
@@ -83,7 +103,7 @@ export function Maintenance({
   const [dragging, setDragging] = useState(false);
   const [jobId, setJobId] = useState<string>();
   const [job, setJob] = useState<RebuildJob>();
-  const [report, setReport] = useState<string>();
+  const [report, setReport] = useState<Report>();
   /** The orphaned sidecars the last sidecar report found (offered to be moved to the trash). */
   const [orphans, setOrphans] = useState(0);
   const [checking, setChecking] = useState<EnforceJob['progress']>();
@@ -200,23 +220,22 @@ export function Maintenance({
     if (!jobId) return;
     const following = new AbortController();
     followJob<RebuildJob>(jobId, setJob, { everyMs: 1000, signal: following.signal }).then(
-      (ended) =>
-        ended.status === 'done' && ended.summary
-          ? ended.summary.root_empty === true
-            ? // (Nothing removed: the first problem says why and what to check.)
-              onMessage(`Rebuild done, nothing removed: ${firstProblem(ended.summary)}`, true)
-            : onMessage(
-                problemsLeft(ended.summary) > 0
-                  ? `Rebuild done with ${count(problemsLeft(ended.summary), 'problem')}: ${summaryLine(ended.summary)}. First: ${firstProblem(ended.summary, true)}`
-                  : `Rebuild done: ${summaryLine(ended.summary)}.`,
-                problemsLeft(ended.summary) > 0,
-                undoOffer(
-                  typeof ended.summary.removal_change_id === 'number'
-                    ? ended.summary.removal_change_id
-                    : null,
-                ),
-              )
-          : onMessage(`Rebuild failed: ${ended.error ?? 'unknown error'}`, true),
+      (ended) => {
+        const summary = ended.status === 'done' ? ended.summary : undefined;
+        if (!summary) return onMessage(`Rebuild failed: ${ended.error ?? 'unknown error'}`, true);
+        setReport(rebuildReport(summary));
+        // (Nothing removed: the first problem says why and what to check.)
+        if (summary.root_empty === true)
+          return onMessage(`Rebuild done, nothing removed: ${firstProblem(summary)}`, true);
+        const left = problemsLeft(summary);
+        onMessage(
+          left > 0
+            ? `Rebuild done with ${count(left, 'problem')}: ${summaryLine(summary)}; they are listed below.`
+            : `Rebuild done: ${summaryLine(summary)}.`,
+          left > 0,
+          undoOffer(typeof summary.removal_change_id === 'number' ? summary.removal_change_id : null),
+        );
+      },
       (err: Error) => following.signal.aborted || onMessage(err.message, true),
     );
     return () => following.abort();
@@ -251,7 +270,7 @@ export function Maintenance({
       })
       .then(
         (r) => {
-          setReport(JSON.stringify(r, null, 2));
+          setReport({ title: 'Sidecar report', text: JSON.stringify(r, null, 2) });
           setOrphans(Array.isArray(r?.orphaned_sidecars) ? r.orphaned_sidecars.length : 0);
           const moved = Array.isArray(r?.removed_orphans) ? r.removed_orphans.length : 0;
           onMessage(
@@ -389,18 +408,18 @@ export function Maintenance({
       )}
       {report && (
         <details className="report" open>
-          <summary>Sidecar report</summary>
+          <summary>{report.title}</summary>
           {orphans > 0 && (
             <button
               type="button"
               onClick={() => enforce('orphans')}
               disabled={checking !== undefined}
-              title="Sidecars beside no file (and named by no asset): the trash keeps them, to be put back by hand"
+              title="Sidecars beside no file (and named by no asset): the trash keeps them, and History's trash puts them back"
             >
               Move {orphans} orphaned sidecar{orphans === 1 ? '' : 's'} to the trash
             </button>
           )}
-          <pre>{report}</pre>
+          <pre>{report.text}</pre>
         </details>
       )}
       {dragging && (
