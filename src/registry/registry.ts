@@ -2098,17 +2098,13 @@ export class AssetRegistry {
   }
 
   /**
-   * Commits the move of one asset's row, removes its old sidecar and mirror, then moves its file.
-   * If the file cannot move, the row goes back and, the file still there, is added to `stayed`
-   * (its sidecar to write again). The old sidecar goes before the file, not after: a crash
-   * between the two then leaves the file at its old path without one (the next rebuild moves the
-   * row back by the file's inode and writes it), where the other order left a sidecar of no file
-   * at the old path for good. The row took in any hand edit of it first.
-   */
-  /**
-   * Moves one asset: its row (with its item in the change, `changeId`, in the same commit: a crash
-   * after it leaves a move History can undo), its old sidecar, then its file; a failed file step
-   * puts the row back and takes the item out again.
+   * Commits the move of one asset's row with its item in the change (`changeId`: one commit, so a
+   * crash after it leaves a move History can undo), removes its old sidecar and mirror, then moves
+   * its file. If the file cannot move, the row goes back, its item is taken out and, the file still
+   * there, it is added to `stayed` (its sidecar to write again). The old sidecar goes before the
+   * file, not after: a crash between the two then leaves the file at its old path without one (the
+   * next rebuild moves the row back by the file's inode and writes it), where the other order left
+   * a sidecar of no file at the old path for good. The row took in any hand edit of it first.
    */
   private moveFile(
     record: AssetRecord,
