@@ -1,8 +1,10 @@
 /**
- * Autodesk FBX models (binary FBX 7.x), what Unity, Unreal, Maya and Blender exchange most: their
- * facts as a glTF model's (previews/gltf.ts), from the file's node tree, read by the format as
- * Blender's and three.js's readers document it: a 27-byte header, then nested node records (an
- * end offset, a property count and length, a name, the properties, the children). Counted:
+ * Autodesk FBX models (FBX 7.x, binary or ASCII), what Unity, Unreal, Maya and Blender exchange
+ * most: their facts as a glTF model's (previews/gltf.ts), from the file's node tree, read by the
+ * format as Blender's and three.js's readers document it: binary, a 27-byte header, then nested
+ * node records (an end offset, a property count and length, a name, the properties, the
+ * children); ASCII, the same tree as text (`Name: prop, prop {` children `}`, arrays as
+ * `*count { a: values }`, `;` comments), as some exporters and older pipelines write it. Counted:
  * meshes (`Geometry` of type `Mesh`) and their vertices (`Vertices`: x, y, z each) and triangles
  * (`PolygonVertexIndex`: a negative index ends a polygon of n corners, n − 2 triangles), materials,
  * textures, animation stacks, and the image files it names that it does not embed.
@@ -109,6 +111,92 @@ function readProperties(bytes: Buffer, at: number, end: number, count: number): 
   return props;
 }
 
+/**
+ * An ASCII FBX's node tree, as the binary reader gives it: quoted strings (`"Geometry::cube"`
+ * becomes `cube\0\x01Geometry`, as binary files store names), numbers, bare words (`T`, `Y`), and
+ * an array (`*24 { a: 1,2,… }`) as an int32 array property, which is all the facts read of one.
+ */
+export function readTextNodes(text: string): FbxNode[] {
+  let at = 0;
+  const fail = (why: string): never => {
+    const line = text.slice(0, at).split('\n').length;
+    throw new Error(`line ${line}: ${why}`);
+  };
+  /** Skips blanks (line ends too, when `lines`) and `;` comments. */
+  const skip = (lines: boolean): void => {
+    for (;;) {
+      const c = text[at];
+      if (c === ';') {
+        const end = text.indexOf('\n', at);
+        at = end < 0 ? text.length : end;
+      } else if (c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF' || (lines && c === '\n')) at++;
+      else return;
+    }
+  };
+  const prop = (): Property => {
+    const c = text[at];
+    if (c === '"') {
+      const end = text.indexOf('"', at + 1);
+      if (end < 0) fail('a string does not end');
+      const raw = text.slice(at + 1, end).replace(/&quot;/g, '"');
+      at = end + 1;
+      const named = /^(\w+)::(.*)$/s.exec(raw);
+      return named ? `${named[2]}\0\u0001${named[1]}` : raw;
+    }
+    const token = /^(\*?[-+\w.]+)/.exec(text.slice(at, at + 64))?.[1];
+    if (!token) return fail(`unexpected ${JSON.stringify(c ?? 'end of file')}`);
+    at += token.length;
+    const n = Number(token.replace(/^\*/, ''));
+    return Number.isNaN(n) ? token : token.startsWith('*') ? `*${n}` : n;
+  };
+  const nodes = (depth: number): FbxNode[] => {
+    if (depth > MAX_DEPTH) fail(`its nodes nest deeper than ${MAX_DEPTH}`);
+    const list: FbxNode[] = [];
+    for (;;) {
+      skip(true);
+      if (at >= text.length || text[at] === '}') return list;
+      const name = /^([\w|]+):/.exec(text.slice(at, at + 256))?.[1];
+      if (name === undefined) return fail('a node name (`Name:`) was expected');
+      at += name.length + 1;
+      const props: Property[] = [];
+      skip(false);
+      if (at < text.length && text[at] !== '{' && text[at] !== '\n') {
+        props.push(prop());
+        for (;;) {
+          const before = at;
+          skip(true);
+          if (text[at] !== ',') {
+            at = before;
+            break;
+          }
+          at++;
+          skip(true);
+          props.push(prop());
+        }
+      }
+      skip(false);
+      let children: FbxNode[] = [];
+      if (text[at] === '{') {
+        at++;
+        children = nodes(depth + 1);
+        if (text[at] !== '}') fail(`${name} is not closed`);
+        at++;
+      }
+      const count = typeof props[0] === 'string' && /^\*\d+$/.test(props[0]) ? Number(props[0].slice(1)) : -1;
+      const values = children.find((n) => n.name === 'a')?.props;
+      if (count >= 0 && values) {
+        const ints = Int32Array.from(values, (v) => (typeof v === 'number' ? Math.trunc(v) : 0));
+        const data = Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength);
+        props[0] = { kind: 'array', type: 'i', length: ints.length, encoding: 0, data };
+      }
+      list.push({ name, props, children });
+    }
+  };
+  const top = nodes(0);
+  if (at < text.length) fail('a `}` closes nothing');
+  return top;
+}
+
 /** An int32 array's values (inflated to at most its stated size). */
 function int32s(view: ArrayView): Int32Array {
   const expected = view.length * 4;
@@ -133,23 +221,33 @@ const text = (node: FbxNode | undefined): string =>
 /** Bytes of a file's start that tell a binary FBX (its header) from anything else. */
 export const FBX_HEAD_BYTES = 64;
 
-/** The FBX version its first bytes give, or the reason it is not a binary FBX 7 file. */
-export function fbxVersion(head: Buffer): number {
-  if (head.length < HEADER_BYTES) throw new Error('the file is too short to hold an FBX header');
-  if (head.toString('latin1', 0, MAGIC.length) !== MAGIC) {
-    if (/^\s*;\s*FBX/.test(head.toString('latin1', 0, FBX_HEAD_BYTES)))
-      throw new Error('it is an ASCII FBX: only binary FBX is read (export it as binary)');
-    throw new Error('it does not start with "Kaydara FBX Binary"');
+/** An ASCII FBX's first line: `; FBX 7.4.0 project file`. */
+const ASCII_HEAD = /^\uFEFF?\s*;\s*FBX\s+(\d+)\.(\d+)\.(\d+)/;
+
+/**
+ * The FBX version its first bytes give (7400 for 7.4), and whether the file is ASCII; or the
+ * reason it is not an FBX 7 file.
+ */
+export function fbxVersion(head: Buffer): { version: number; ascii: boolean } {
+  const ascii = ASCII_HEAD.exec(head.toString('latin1', 0, FBX_HEAD_BYTES));
+  let version: number;
+  if (ascii) version = Number(ascii[1]) * 1000 + Number(ascii[2]) * 100 + Number(ascii[3]);
+  else {
+    if (head.length < HEADER_BYTES) throw new Error('the file is too short to hold an FBX header');
+    if (head.toString('latin1', 0, MAGIC.length) !== MAGIC)
+      throw new Error('it does not start with "Kaydara FBX Binary" or "; FBX"');
+    version = head.readUInt32LE(23);
   }
-  const version = head.readUInt32LE(23);
   if (version < 7000) throw new Error(`it is FBX ${version}: only FBX 7.0 and later are read`);
-  return version;
+  return { version, ascii: ascii !== null };
 }
 
-/** The facts of a binary FBX file's bytes. */
+/** The facts of an FBX file's bytes, binary or ASCII. */
 export function fbxFacts(bytes: Buffer): ModelFacts {
-  const version = fbxVersion(bytes);
-  const top = readNodes(bytes, HEADER_BYTES, bytes.length, version >= 7500, 0);
+  const { version, ascii } = fbxVersion(bytes);
+  const top = ascii
+    ? readTextNodes(bytes.toString('utf8'))
+    : readNodes(bytes, HEADER_BYTES, bytes.length, version >= 7500, 0);
   const objects = top.find((n) => n.name === 'Objects')?.children ?? [];
   let [meshes, vertices, triangles, materials, textures, animations] = [0, 0, 0, 0, 0, 0];
   const resources: string[] = [];

@@ -87,11 +87,11 @@ async function objModel(task: ModelTask): Promise<ModelFacts> {
   return { ...facts, textures: textures.size, resources };
 }
 
-/** A binary FBX's facts, from the whole file (up to MAX_FBX_BYTES). */
+/** An FBX's facts (binary or ASCII), from the whole file (up to MAX_FBX_BYTES). */
 async function fbxModel(task: ModelTask): Promise<ModelFacts> {
   const file = await fs.open(task.source, 'r');
   try {
-    // Its header first: an ASCII FBX or another file is refused without reading it all.
+    // Its header first: another file, or an FBX older than 7, is refused without reading it all.
     const head = Buffer.alloc(FBX_HEAD_BYTES);
     fbxVersion(head.subarray(0, (await file.read(head, 0, FBX_HEAD_BYTES, 0)).bytesRead));
     refuseOver((await file.stat()).size, MAX_FBX_BYTES);

@@ -44,7 +44,8 @@ before(async () => {
   ws.file('data/assets/models/sneaky.gltf', JSON.stringify(sneaky.json));
   fs.symlinkSync(path.join(ws.dir, 'outside.bin'), path.join(ws.dir, 'data/assets/models/linked.png'));
   ws.file('data/assets/models/broken.glb', Buffer.from('not a model at all, just words'));
-  ws.file('data/assets/models/text.fbx', '; FBX 7.4.0 project file\nFBXHeaderExtension:  {\n}\n');
+  ws.file('data/assets/models/text.fbx', makeFbxCube({ ascii: true, image: 'C:\\art\\hero_skin.png' }));
+  ws.file('data/assets/models/old.fbx', '; FBX 6.1.0 project file\nFBXHeaderExtension:  {\n}\n');
   // An OBJ, its material library, one texture it names there and one it names that is missing.
   ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'stone' }));
   ws.file(
@@ -252,6 +253,13 @@ test('an FBX: its facts from its node tree; the image it names found by its file
   });
   const skin = await fetch(`${url}/api/assets/${hero.id}/related?path=hero_skin.png`);
   assert.equal(skin.status, 200);
+  // The same scene written as an ASCII FBX.
+  const text = byPath['models/text.fbx'];
+  assert.equal(text.preview_status, 'done', text.preview_error);
+  assert.deepEqual(
+    [text.preview.triangles, text.preview.vertices, text.preview.resources, text.preview.missing],
+    [12, 8, ['hero_skin.png'], []],
+  );
 });
 
 test('a damaged model fails with the reason', () => {
@@ -259,8 +267,8 @@ test('a damaged model fails with the reason', () => {
   assert.equal(broken.preview_status, 'failed');
   assert.match(broken.preview_error, /not a readable glTF model: it does not start with "glTF"/);
   assert.match(
-    byPath['models/text.fbx'].preview_error,
-    /not a readable FBX model: it is an ASCII FBX: only binary FBX is read \(export it as binary\)/,
+    byPath['models/old.fbx'].preview_error,
+    /not a readable FBX model: it is FBX 6100: only FBX 7\.0 and later are read/,
   );
 });
 

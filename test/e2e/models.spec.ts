@@ -25,6 +25,7 @@ test.beforeAll(async () => {
   ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'moss' }));
   ws.file('data/assets/models/rock/rock.mtl', objMaterialLibrary('moss', [0.1, 0.75, 0.1]));
   ws.file('data/assets/models/hero.fbx', makeFbxCube({ color: [0.85, 0.1, 0.1], takes: 1 }));
+  ws.file('data/assets/models/text.fbx', makeFbxCube({ color: [0.1, 0.85, 0.1], takes: 1, ascii: true }));
   // Game-ready glTF: meshes compressed by meshopt and by Draco, decoded in the browser.
   ws.file('data/assets/models/packed/meshopt.glb', await makeCompressedGlb('meshopt', [0.02, 0.45, 0.02]));
   ws.file('data/assets/models/packed/draco.glb', await makeCompressedGlb('draco', [0.05, 0.1, 0.9]));
@@ -127,6 +128,7 @@ test('a .gltf loads its buffer from beside it; the files it names that are missi
 for (const { file, facts, channel } of [
   { file: 'models/rock/rock.obj', facts: '12 triangles · 8 vertices · 1 material', channel: 1 },
   { file: 'models/hero.fbx', facts: '12 triangles · 8 vertices · 1 material · 1 animation', channel: 0 },
+  { file: 'models/text.fbx', facts: '12 triangles · 8 vertices · 1 material · 1 animation', channel: 1 },
   { file: 'models/packed/meshopt.glb', facts: '12 triangles · 24 vertices · 1 material', channel: 1 },
   { file: 'models/packed/draco.glb', facts: '12 triangles · 24 vertices · 1 material', channel: 2 },
 ]) {

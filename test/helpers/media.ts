@@ -1127,17 +1127,60 @@ export function makeFbx(nodes: FbxNodeSpec[]): Buffer {
 }
 
 /**
+ * The same node tree as an ASCII FBX 7.4 file, as the FBX SDK writes one: `Name: props {` children
+ * `}` indented with tabs, object names as `"Class::name"`, arrays as `*count { a: … }` wrapped over
+ * lines that start at the left margin.
+ */
+export function makeAsciiFbx(nodes: FbxNodeSpec[]): Buffer {
+  const value = ([type, v]: FbxProperty): string => {
+    if (type === 'S') {
+      const [name, kind] = v.split('\0\u0001');
+      return `"${(kind === undefined ? v : `${kind}::${name}`).replace(/"/g, '&quot;')}"`;
+    }
+    if (type === 'R') return `"${v.toString('base64')}"`;
+    return String(v);
+  };
+  const write = (node: FbxNodeSpec, depth: number): string => {
+    const pad = '\t'.repeat(depth);
+    const [first] = node.props ?? [];
+    if (first && (first[0] === 'd' || first[0] === 'i')) {
+      const rows: string[] = [];
+      for (let i = 0; i < first[1].length; i += 8) rows.push(first[1].slice(i, i + 8).join(','));
+      // (The FBX SDK starts a wrapped array's next lines at the left margin.)
+      return `${pad}${node.name}: *${first[1].length} {\n${pad}\ta: ${rows.join(',\n')}\n${pad}}\n`;
+    }
+    // (As the SDK writes them: a space before a string, none before a number: `"A",0.1,0.2`.)
+    const props = (node.props ?? []).map(
+      (p, i) => `${i ? ',' : ''}${i && p[0] === 'S' ? ' ' : ''}${value(p)}`,
+    );
+    const head = `${pad}${node.name}: ${props.join('')}`;
+    if (!node.children) return `${head}\n`;
+    return `${head} {\n${node.children.map((c) => write(c, depth + 1)).join('')}${pad}}\n`;
+  };
+  return Buffer.from(
+    `; FBX 7.4.0 project file\n; Written by the tests ; with a comment\n\n${nodes.map((n) => write(n, 0)).join('\n')}`,
+  );
+}
+
+/**
  * A cube as an FBX 7.4 scene, as exporters write one: a mesh (8 vertices, 6 quads with their
  * normals), its model and a Phong material of one diffuse colour (0–1 each); with `image`, a
  * texture on that colour naming an image file (Windows path, as artists' machines write them);
- * with `takes`, that many (empty) animation stacks.
+ * with `takes`, that many (empty) animation stacks; with `ascii`, as an ASCII FBX.
  */
 export function makeFbxCube({
   color = [0.1, 0.2, 0.9],
   image,
   takes = 0,
   compressed = false,
-}: { color?: [number, number, number]; image?: string; takes?: number; compressed?: boolean } = {}): Buffer {
+  ascii = false,
+}: {
+  color?: [number, number, number];
+  image?: string;
+  takes?: number;
+  compressed?: boolean;
+  ascii?: boolean;
+} = {}): Buffer {
   const corners = [-1, 1].flatMap((x) => [-1, 1].flatMap((y) => [-1, 1].flatMap((z) => [x, y, z])));
   const faces = [
     { corners: [0, 1, 3, 2], normal: [-1, 0, 0] },
@@ -1175,8 +1218,8 @@ export function makeFbxCube({
       ...(property ? [['S', property] as FbxProperty] : []),
     ],
   });
-  return makeFbx([
-    { name: 'FBXVersion', props: [['I', 7400]] },
+  return (ascii ? makeAsciiFbx : makeFbx)([
+    { name: 'FBXHeaderExtension', children: [{ name: 'FBXVersion', props: [['I', 7400]] }] },
     {
       name: 'Objects',
       children: [

@@ -1,14 +1,14 @@
 /**
- * FBX models' facts (src/previews/fbx.ts) from binary FBX 7.4 files written here by the format's
- * layout (test/helpers/media.ts): meshes, vertices and triangles from polygons of any size
+ * FBX models' facts (src/previews/fbx.ts) from binary and ASCII FBX 7.4 files written here by the
+ * format's layout (test/helpers/media.ts): meshes, vertices and triangles from polygons of any size
  * (compressed index arrays too), materials, textures, animation stacks, the image files named and
- * not embedded; ASCII, old, cut and crafted files refused with the reason.
+ * not embedded; old, cut and crafted files refused with the reason.
  */
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { test } from 'node:test';
 import { fbxFacts } from '../../src/previews/fbx.js';
-import { makeFbx, makeFbxCube } from '../helpers/media.js';
+import { makeAsciiFbx, makeFbx, makeFbxCube } from '../helpers/media.js';
 import { refusal } from '../helpers/refusal.js';
 
 test('a cube: one mesh of 8 vertices and 6 quads (12 triangles), its material', () => {
@@ -66,15 +66,60 @@ test('an embedded image is no file to look for', () => {
   assert.deepEqual(facts.resources, ['textures/eyes.png']);
 });
 
-test('what is not binary FBX 7, or is cut or crafted, is refused with the reason', () => {
+test('an ASCII FBX: the same facts as the same scene in binary', () => {
+  for (const options of [{}, { image: 'C:\\art\\maps\\wood.png', takes: 2 }]) {
+    const text = makeFbxCube({ ...options, ascii: true });
+    assert.match(
+      text.toString('utf8'),
+      /^; FBX 7\.4\.0 project file\n[\s\S]*Geometry: 100, "Geometry::cube", "Mesh" \{/,
+    );
+    assert.deepEqual(fbxFacts(text), fbxFacts(makeFbxCube(options)));
+  }
+  // Names with quotes, blank lines, comments after values, an empty node, CRLF line ends.
+  const odd = makeAsciiFbx([
+    {
+      name: 'Objects',
+      children: [
+        {
+          name: 'Video',
+          props: [
+            ['L', 7],
+            ['S', 'say "hi"\0\u0001Video'],
+            ['S', 'Clip'],
+          ],
+          children: [{ name: 'RelativeFilename', props: [['S', 'maps\\hi.png']] }],
+        },
+        { name: 'Material', props: [['L', 8]], children: [] },
+      ],
+    },
+  ])
+    .toString('utf8')
+    .replace(/\n/g, ' ; note\r\n');
+  const facts = fbxFacts(Buffer.from(odd));
+  assert.deepEqual([facts.materials, facts.resources], [1, ['hi.png']]);
+});
+
+test('what is not FBX 7, or is cut or crafted, is refused with the reason', () => {
   const cube = makeFbxCube();
   assert.equal(
-    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\nFBXHeaderExtension:  {'))),
-    'it is an ASCII FBX: only binary FBX is read (export it as binary)',
+    refusal(() => fbxFacts(Buffer.from('; FBX 6.1.0 project file\nFBXHeaderExtension:  {'))),
+    'it is FBX 6100: only FBX 7.0 and later are read',
+  );
+  assert.equal(
+    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\nObjects:  {\n\tModel: 1, "x"'))),
+    'line 3: Objects is not closed',
+  );
+  assert.equal(
+    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\nObjects:  {\n\tModel: "x\n}\n'))),
+    'line 3: a string does not end',
+  );
+  assert.equal(
+    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\n}\n'))),
+    'line 2: a `}` closes nothing',
   );
   assert.equal(
     refusal(() => fbxFacts(Buffer.alloc(100))),
-    'it does not start with "Kaydara FBX Binary"',
+    'it does not start with "Kaydara FBX Binary" or "; FBX"',
   );
   assert.equal(
     refusal(() => fbxFacts(cube.subarray(0, 20))),

@@ -58,12 +58,13 @@ process.stdout.write(JSON.stringify(counts));
   t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
 });
 
-test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita, Clip Studio and Blender documents give their preview or an error, never a hang', (t) => {
+test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita, Clip Studio and Blender documents, and FBX models (binary, ASCII) give their preview or an error, never a hang', (t) => {
   const script = `${prelude}
 import { fontSpecimen } from ${moduleUrl('src/previews/font-specimen.ts')};
 import { woffToSfnt } from ${moduleUrl('src/previews/woff.ts')};
 import run from ${moduleUrl('src/workers/video-worker.ts')};
-import { makeBlend, makeClip, makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { makeBlend, makeClip, makeFbxCube, makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import model from ${moduleUrl('src/workers/model-worker.ts')};
 import { blendPreviewOf } from ${moduleUrl('src/previews/blend.ts')};
 import { clipPreviewOf } from ${moduleUrl('src/previews/clip-studio.ts')};
 import { decodeImage } from ${moduleUrl('src/previews/decode-image.ts')};
@@ -101,6 +102,12 @@ for (const compress of [undefined, 'gzip', 'zstd'])
   counts['.blend ' + (compress ?? 'plain')] = await damageRounds(
     makeBlend(24, 16, top, bottom, { version: '0500', large: true }, { compress }),
     onFile('.blend', (file) => blendPreviewOf(file, 1e6)),
+  );
+// An FBX model's facts through the model worker, binary and ASCII.
+for (const ascii of [false, true])
+  counts['.fbx ' + (ascii ? 'ascii' : 'binary')] = await damageRounds(
+    makeFbxCube({ image: 'C:\\\\maps\\\\wood.png', takes: 1, ascii }),
+    onFile('.fbx', (source) => model({ source, root: path.dirname(source), relPath: path.basename(source) })),
   );
 fs.rmSync(dir, { recursive: true, force: true });
 process.stdout.write(JSON.stringify(counts));
