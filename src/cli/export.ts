@@ -90,12 +90,14 @@ export function exportCommand(): Command {
           sidecars: options.sidecars,
           unknown: plan.unknown,
           missing: plan.missing,
+          resources: plan.resources,
         };
         if (wantsJson(options)) printJson(report);
         else
           process.stdout.write(
             `wrote ${out}: ${plan.files.length} files${options.sidecars ? ' with their sidecars' : ''}, ` +
               `${report.zip_bytes} bytes\n` +
+              plan.resources.map((rel) => `with it, as a model names it: ${rel}\n`).join('') +
               plan.missing.map((m) => `not on disk: ${m.id} (${m.path})\n`).join('') +
               plan.unknown.map((id) => `not found: ${id}\n`).join(''),
           );

@@ -6,6 +6,7 @@
  * shows real progress; the CLI a bar). Files are read as the archive is written, one at a time.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -15,10 +16,12 @@ import { AppError } from '../domain/errors.js';
 import { isJsonObject, parseJsonText } from '../domain/json.js';
 import { jsonText } from '../files/atomic-write.js';
 import { isInside, realpathLoose } from '../files/safe-path.js';
+import { relatedPath } from '../previews/gltf.js';
 import type { AssetRegistry } from './registry.js';
 import { statIfThere } from '../files/if-there.js';
 
 interface PlannedFile {
+  /** Its asset's id; '' for a file a model names that is no asset (sent without a sidecar). */
   id: string;
   path: string;
   abs: string;
@@ -40,6 +43,12 @@ export interface ExportPlan {
   unknown: string[];
   /** Assets whose file is not on disk (or is not a file under the root): left out. */
   missing: Array<{ id: string; path: string }>;
+  /**
+   * Files added because a model among them names them (a `.gltf`'s buffers and textures, an
+   * OBJ's material libraries, an FBX's images): the model would not load where the zip is
+   * unpacked without them.
+   */
+  resources: string[];
 }
 
 /**
@@ -91,6 +100,7 @@ export async function planExport(
     bytes: 0,
     unknown: unique.filter((id) => !found.has(id)),
     missing: [],
+    resources: [],
   };
   const root = realpathLoose(registry.context.paths.assetsRoot);
   for (let i = 0; i < records.length; i += PLAN_BATCH) {
@@ -112,7 +122,46 @@ export async function planExport(
       plan.bytes += file.stat.size;
     }
   }
+  addModelResources(registry, records, plan, root, options);
   return plan;
+}
+
+/**
+ * Adds the files the models of the plan name, found beside them under the root (as their facts
+ * last read them: those missing then are not looked for), once each: an asset's with its
+ * sidecar, another file alone.
+ */
+function addModelResources(
+  registry: AssetRegistry,
+  records: readonly AssetRecord[],
+  plan: ExportPlan,
+  root: string,
+  options: { sidecars: boolean },
+): void {
+  const inPlan = new Set(plan.files.map((f) => f.path));
+  for (const record of records) {
+    const preview = record.meta.preview;
+    if (!inPlan.has(record.path) || !isJsonObject(preview) || preview.kind !== 'model') continue;
+    const missing = new Set(Array.isArray(preview.missing) ? preview.missing : []);
+    for (const uri of Array.isArray(preview.resources) ? preview.resources : []) {
+      const rel = typeof uri === 'string' && !missing.has(uri) ? relatedPath(record.path, uri) : undefined;
+      if (rel === undefined || inPlan.has(rel)) continue;
+      const file = fileUnder(root, path.join(root, rel));
+      if (!file) continue;
+      inPlan.add(rel);
+      const asset = registry.atPath(rel);
+      plan.files.push({
+        id: asset?.uid ?? '',
+        path: rel,
+        abs: file.real,
+        bytes: file.stat.size,
+        mtime: file.stat.mtime,
+        sidecar: options.sidecars && asset ? sidecarBytes(registry, asset, root) : undefined,
+      });
+      plan.bytes += file.stat.size;
+      plan.resources.push(rel);
+    }
+  }
 }
 
 /** The error for a plan without a file: the files are gone from disk, or the ids are no assets. */

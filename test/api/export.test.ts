@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
+import { gltfCube, makeImage, makeWav, toneWithBurst } from '../helpers/media.js';
 import { api, registerInPlace, runCli, startServer, type RunningServer } from '../helpers/server.js';
 import { assertErrorEnvelope } from '../helpers/contract.js';
 import { eventually } from '../helpers/eventually.js';
@@ -117,6 +117,45 @@ describe('POST /api/assets/export and its link', () => {
     const unknown = await api(url, 'POST', '/api/assets/export', { ids: ['0000000000000000'] });
     assert.equal(unknown.status, 404, unknown.text);
     assert.match(unknown.body.message, /None of the 1 ids is an asset of project default/);
+  });
+
+  test('a model comes with the files it names: an asset with its sidecar, another file alone; not the missing', async () => {
+    const ship = gltfCube({
+      bufferUri: 'ship.bin',
+      images: ['maps/paint.png', 'maps/lost.png', '../../outside.png'],
+    });
+    const paint = await makeImage(8, 8, 'png');
+    ws.file('data/assets/models/ship/ship.bin', ship.bin);
+    ws.file('data/assets/models/ship/maps/paint.png', paint); // on disk, not registered
+    ws.file('data/assets/outside.png', paint);
+    const model = await registered('models/ship/ship.gltf', JSON.stringify(ship.json));
+    await registered('models/ship/ship.bin', ship.bin);
+
+    const { answer, entries } = await exported([model]);
+    // (Above the model's folder too: the zip keeps paths, so it is found there when unpacked.)
+    assert.deepEqual(answer.resources, ['models/ship/ship.bin', 'models/ship/maps/paint.png', 'outside.png']);
+    assert.equal(answer.files, 4);
+    assert.deepEqual([...entries.keys()].sort(), [
+      'models/ship/maps/paint.png',
+      'models/ship/ship.bin',
+      'models/ship/ship.bin.asset.json',
+      'models/ship/ship.gltf',
+      'models/ship/ship.gltf.asset.json',
+      'outside.png',
+    ]);
+    assert.deepEqual(entries.get('models/ship/ship.bin')!.bytes, ship.bin);
+    assert.deepEqual(entries.get('models/ship/maps/paint.png')!.bytes, paint);
+
+    // The CLI's export too; its buffer asked for as well: once.
+    const bin = (await api(url, 'GET', '/api/assets/search?q=models/ship/ship.bin')).body.items[0].id;
+    const out = path.join(ws.dir, 'ship.zip');
+    const cli = await runCli(['export', model, bin, '--out', out], ws.dir);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(
+      [cli.json.files, cli.json.resources],
+      [4, ['models/ship/maps/paint.png', 'outside.png']],
+    );
+    assert.equal((await unzip(fs.readFileSync(out))).size, 6);
   });
 
   test('a sidecar gone or broken on disk is sent as the registry writes it', async () => {

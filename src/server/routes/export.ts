@@ -76,7 +76,8 @@ export function registerExportRoutes(app: App, service: RegistryService): void {
           'Answers with `url`, a link (15 minutes) to the zip: each file at its path under the assets root, ' +
           'with its sidecar unless `sidecars: false`, stored uncompressed (the size is known up front). ' +
           'Unknown ids are listed in `unknown`, assets whose file is not on disk in `missing`; both are left ' +
-          'out. A 404 when none can be exported.',
+          'out. The files a 3D model names (buffers, textures, material libraries) come with it, listed in ' +
+          '`resources`. A 404 when none can be exported.',
         body: ExportBody,
         querystring: ProjectQuery,
       },
@@ -93,7 +94,8 @@ export function registerExportRoutes(app: App, service: RegistryService): void {
       const token = randomBytes(16).toString('hex');
       const link: ExportLink = {
         projectId: registry.projectId,
-        ids: plan.files.map((f) => f.id),
+        // (The files models name come with them again when it is fetched.)
+        ids: plan.files.flatMap((f) => (f.id ? [f.id] : [])),
         sidecars,
         name: archiveName(plan, new Date(now)),
         expires: now + EXPORT_LINK_TTL_MS,
@@ -108,6 +110,7 @@ export function registerExportRoutes(app: App, service: RegistryService): void {
         sidecars,
         unknown: plan.unknown,
         missing: plan.missing,
+        resources: plan.resources,
         expires_at: new Date(link.expires).toISOString(),
       };
     },
