@@ -32,6 +32,7 @@ import {
   thumbnailName,
   waveformName,
 } from '../previews/kinds.js';
+import { relatedPath } from '../previews/gltf.js';
 import { statIfThere } from '../files/if-there.js';
 import { removeIfLeftOver } from '../files/leftovers.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
@@ -895,9 +896,14 @@ export async function rebuildRegistry(
       store.queuePreview(projectId, record.uid, record.hash);
     }
   }
-  // A model that lacked files it names looks for them again (put back since, say).
-  for (const record of options.paths ? [] : store.modelsMissingFiles(projectId))
-    store.queuePreview(projectId, record.uid, record.hash);
+  // A model that lacked files it names looks for them again (put back since, say): after a full
+  // pass every one, after a path-limited one (the live folder's batches, a model's files copied
+  // in) those that lacked one of its paths (a folder copied in file by file: the model first).
+  const seen = options.paths && new Set(options.paths);
+  for (const model of store.modelsMissingFiles(projectId)) {
+    const lacked = (uri: string): boolean => seen?.has(relatedPath(model.path, uri) ?? '') ?? true;
+    if (model.missing.some(lacked)) store.queuePreview(projectId, model.uid, model.hash);
+  }
   previews.recover();
   previews.kick();
 

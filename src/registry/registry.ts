@@ -705,7 +705,8 @@ export class AssetRegistry {
     if (!out.copied.length) return out;
     try {
       // Registered by the rebuild's own path, as the live folder would (the same bytes at another
-      // path are an asset of their own there), then given the request's metadata.
+      // path are an asset of their own there; a model read before they landed reads them again),
+      // then given the request's metadata.
       await this.rebuild({ paths: out.copied, removeStale: false, waitForThumbs: false });
       for (const rel of out.copied) {
         const record = this.atPath(rel);
@@ -715,9 +716,6 @@ export class AssetRegistry {
       // (The model is registered and its files are in place: the next rebuild registers them.)
       logger.warn({ err, model: model.path }, 'the files a model names were copied but not all registered');
     }
-    // The model may have been read before they landed: which files it lacks is read again.
-    this.store.queuePreview(this.projectId, model.uid, model.hash);
-    this.ctx.previews.kick();
     return out;
   }
 

@@ -773,8 +773,8 @@ export class SqliteStore {
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'`,
       ),
-      modelsMissingFiles: db.prepare<[string], { uid: string; hash: string }>(
-        `SELECT a.uid, a.hash FROM preview_jobs j
+      modelsMissingFiles: db.prepare<[string], { uid: string; hash: string; path: string; missing: string }>(
+        `SELECT a.uid, a.hash, a.path, json_extract(a.meta, '$.preview.missing') AS missing FROM preview_jobs j
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'
            AND CASE WHEN json_valid(a.meta) AND json_extract(a.meta, '$.preview.kind') = 'model'
@@ -1741,8 +1741,14 @@ export class SqliteStore {
   }
 
   /** The 3D models whose last preview found files they name missing beside them. */
-  modelsMissingFiles(projectId: string): Array<{ uid: string; hash: string }> {
-    return this.stmts.modelsMissingFiles.all(projectId);
+  /** The models whose facts found files they name missing, with those files (their URIs, as named). */
+  modelsMissingFiles(
+    projectId: string,
+  ): Array<{ uid: string; hash: string; path: string; missing: string[] }> {
+    return this.stmts.modelsMissingFiles.all(projectId).map((row) => {
+      const missing: unknown = JSON.parse(row.missing);
+      return { ...row, missing: Array.isArray(missing) ? missing.filter((m) => typeof m === 'string') : [] };
+    });
   }
 
   /**

@@ -13,6 +13,7 @@ import { api, postFile, startServer, type RunningServer } from '../helpers/serve
 import { listFiles, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { eventually } from '../helpers/eventually.js';
 import { openStream, type SseFrame } from '../helpers/sse.js';
+import { gltfCube, makeImage } from '../helpers/media.js';
 
 describe('serve --watch (live folder)', () => {
   let ws: Workspace;
@@ -272,6 +273,28 @@ describe('serve --watch (live folder)', () => {
     await eventually('its sidecar and mirror removed', () => left().length === 0, 5000).catch(() =>
       assert.deepEqual(left(), [], 'its sidecar and mirror removed'),
     );
+  });
+
+  test('a model whose files land after it finds them: its missing files are read again', async () => {
+    const ship = gltfCube({ bufferUri: 'ship.bin', images: ['maps/paint.png'] });
+    fs.mkdirSync(asset('models/late/maps'), { recursive: true });
+    fs.writeFileSync(asset('models/late/ship.gltf'), JSON.stringify(ship.json));
+    const missing = async (): Promise<string[] | undefined> => {
+      const [row] = await byPath('models/late/ship.gltf');
+      if (!row) return undefined;
+      const { asset: model } = (await api(server.url, 'GET', `/api/assets/${row.id}`)).body;
+      return model.preview_status === 'done' ? (model.preview.missing as string[]) : undefined;
+    };
+    const facts = await eventually('the model read alone', async () => {
+      const names = await missing();
+      return names?.length === 2 ? names : undefined;
+    });
+    assert.deepEqual(facts, ['ship.bin', 'maps/paint.png']);
+    // Its files come in later (a folder copied file by file), one batch each.
+    fs.writeFileSync(asset('models/late/ship.bin'), ship.bin);
+    await eventually('the buffer found', async () => (await missing())?.join() === 'maps/paint.png');
+    fs.writeFileSync(asset('models/late/maps/paint.png'), await makeImage(4, 4, 'png'));
+    await eventually('the texture found', async () => (await missing())?.length === 0);
   });
 
   test('the server stops cleanly while watching', async () => {
