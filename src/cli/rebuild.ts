@@ -36,7 +36,10 @@ function applyReferenceNames(command: Command): void {
 
 export function rebuildCommand(): Command {
   return withCommonOptions(new Command('rebuild'))
-    .description('scan the assets root and bring the registry, sidecars and previews in line with it')
+    .description(
+      'scan the assets root and bring the registry, sidecars and previews in line with it; exits 1 ' +
+        'while problems remain (files kept missing by --no-remove-stale aside)',
+    )
     .option('--no-remove-stale', 'keep records whose file is gone (they are reported)')
     .option('--no-wait-for-thumbs', 'do not wait for the previews to be made')
     .option('--verbose', 'list every problem file (not only the first 20) and log debug messages')
