@@ -773,12 +773,20 @@ export class SqliteStore {
          JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
          WHERE j.project_id = ? AND j.status = 'done'`,
       ),
+      // By the extensions of models first, on the (project, type, path) index: the live folder
+      // asks after each batch, and every other asset's metadata parsed as JSON each time took
+      // ~180 ms at 100,000 pictures (~80 ms joined from the done previews with the extensions
+      // first; ~37 ms so).
       modelsMissingFiles: db.prepare<[string], { uid: string; hash: string; path: string; missing: string }>(
-        `SELECT a.uid, a.hash, a.path, json_extract(a.meta, '$.preview.missing') AS missing FROM preview_jobs j
-         JOIN assets a ON a.project_id = j.project_id AND a.uid = j.uid
-         WHERE j.project_id = ? AND j.status = 'done'
+        `SELECT a.uid, a.hash, a.path, json_extract(a.meta, '$.preview.missing') AS missing
+         FROM assets a INDEXED BY assets_type_path
+         WHERE a.project_id = ?
+           AND (lower(a.path) LIKE '%.glb' OR lower(a.path) LIKE '%.gltf' OR lower(a.path) LIKE '%.fbx'
+             OR lower(a.path) LIKE '%.obj')
            AND CASE WHEN json_valid(a.meta) AND json_extract(a.meta, '$.preview.kind') = 'model'
-             THEN json_array_length(a.meta, '$.preview.missing') END > 0`,
+             THEN json_array_length(a.meta, '$.preview.missing') END > 0
+           AND EXISTS (SELECT 1 FROM preview_jobs j
+                       WHERE j.project_id = a.project_id AND j.uid = a.uid AND j.status = 'done')`,
       ),
       uidsBefore: db.prepare<[string, number, number], { uid: string }>(
         'SELECT uid FROM assets WHERE project_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
