@@ -188,14 +188,14 @@ export class Trash {
   }
 
   /**
-   * Puts the files of a batch of orphaned sidecars back where they were under `assetsRoot`, each
-   * only where no file is now (never over one: a sidecar the registry wrote since for a file put
-   * back stays); those are kept in the batch, which goes once empty. Undefined when there is no
-   * batch by that name. (A removal's batch comes back by the undo of its change, with its assets.)
+   * Puts the files of batch `name` (orphaned sidecars: registry/orphans.ts checks) back where they
+   * were under `assetsRoot`, each only where no file is now (never over one: a sidecar the registry
+   * wrote since for a file put back stays); those are kept in the batch, which goes once empty.
+   * Undefined when there is no batch by that name. (A removal's batch comes back by the undo of its
+   * change, with its assets.)
    */
   restoreOrphans(name: string, assetsRoot: string): OrphansRestored | undefined {
     if (!this.batchNames().includes(name)) return undefined;
-    if (!name.includes(ORPHANS)) throw new Error(`${name} is not a batch of orphaned sidecars`);
     const dir = path.join(this.root, name);
     const restored: string[] = [];
     const kept: OrphansRestored['kept'] = [];

@@ -88,6 +88,7 @@ export function restoreOrphanedSidecars(ctx: RegistryContext, name: string): Pro
       `Batch ${name} was not made by the registry (no removal or enforce named it): move its files back by hand.`,
     );
   return ctx.lease.hold(
-    () => ctx.trash.restoreOrphans(name, ctx.paths.assetsRoot) ?? { restored: [], kept: [] },
+    // (Emptied while the lease was awaited: gone, as if asked a moment later.)
+    () => ctx.trash.restoreOrphans(name, ctx.paths.assetsRoot) ?? Promise.reject(trashBatchNotFound(name)),
   );
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { makeBlend } from '../helpers/media.js';
 import { api, REPO, type RunningServer } from '../helpers/server.js';
 import { openAssetDialog, serveRebuilt } from '../helpers/studio.js';
@@ -271,14 +271,20 @@ test('a font shows sample text in itself, the sample can be changed; a broken fo
   await expect(dialog.getByRole('status')).toContainText('The browser could not load this font');
 });
 
+/** The tile of the asset at `rel`, once its preview picture has loaded. */
+async function tileWithPicture(page: Page, rel: string): Promise<Locator> {
+  const tile = page.locator(`.tile[data-uid="${ids[rel]}"]`);
+  const img = tile.getByRole('img', { name: `Preview of ${rel.split('/').pop()}` });
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  return tile;
+}
+
 test('a font tile shows a specimen card drawn from the font, and its family; a broken one its icon', async ({
   page,
 }) => {
   await page.goto(server.url);
-  const card = page.locator(`.tile[data-uid="${ids['fonts/title.woff2']}"]`);
-  const img = card.getByRole('img', { name: 'Preview of title.woff2' });
-  await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  const card = await tileWithPicture(page, 'fonts/title.woff2');
   await expect(card.locator('.caption .sub')).toContainText('Press Start 2P');
   const broken = page.locator(`.tile[data-uid="${ids['fonts/broken.woff2']}"]`);
   await expect(broken.locator('.type-icon .glyph')).toHaveText('Aa');
@@ -294,10 +300,7 @@ test('a Blender file: its tile shows the picture of its scene and the Blender th
   page,
 }) => {
   await page.goto(server.url);
-  const tile = page.locator(`.tile[data-uid="${ids['scenes/crate.blend']}"]`);
-  const img = tile.getByRole('img', { name: 'Preview of crate.blend' });
-  await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  const tile = await tileWithPicture(page, 'scenes/crate.blend');
   await expect(tile.locator('.caption .sub')).toContainText('Blender 4.2');
   const dialog = await openDetail(page, 'scenes/crate.blend');
   await expect(dialog.locator('dl.fields')).toContainText(/Saved with\s*Blender 4\.2/);

@@ -101,36 +101,25 @@ test('an ASCII FBX: the same facts as the same scene in binary', () => {
 
 test('what is not FBX 7, or is cut or crafted, is refused with the reason', () => {
   const cube = makeFbxCube();
-  assert.equal(
-    refusal(() => fbxFacts(Buffer.from('; FBX 6.1.0 project file\nFBXHeaderExtension:  {'))),
-    'it is FBX 6100: only FBX 7.0 and later are read',
-  );
-  assert.equal(
-    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\nObjects:  {\n\tModel: 1, "x"'))),
-    'line 3: Objects is not closed',
-  );
-  assert.equal(
-    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\nObjects:  {\n\tModel: "x\n}\n'))),
-    'line 3: a string does not end',
-  );
-  assert.equal(
-    refusal(() => fbxFacts(Buffer.from('; FBX 7.4.0 project file\n}\n'))),
-    'line 2: a `}` closes nothing',
-  );
-  assert.equal(
-    refusal(() => fbxFacts(Buffer.alloc(100))),
-    'it does not start with "Kaydara FBX Binary" or "; FBX"',
-  );
-  assert.equal(
-    refusal(() => fbxFacts(cube.subarray(0, 20))),
-    'the file is too short to hold an FBX header',
-  );
   const old = Buffer.from(cube);
   old.writeUInt32LE(6100, 23);
-  assert.equal(
-    refusal(() => fbxFacts(old)),
-    'it is FBX 6100: only FBX 7.0 and later are read',
-  );
+  const ascii = (text: string): Buffer => Buffer.from(`; FBX 7.4.0 project file\n${text}`);
+  for (const [bytes, why] of [
+    [
+      Buffer.from('; FBX 6.1.0 project file\nFBXHeaderExtension:  {'),
+      'it is FBX 6100: only FBX 7.0 and later are read',
+    ],
+    [ascii('Objects:  {\n\tModel: 1, "x"'), 'line 3: Objects is not closed'],
+    [ascii('Objects:  {\n\tModel: "x\n}\n'), 'line 3: a string does not end'],
+    [ascii('}\n'), 'line 2: a `}` closes nothing'],
+    [Buffer.alloc(100), 'it does not start with "Kaydara FBX Binary" or "; FBX"'],
+    [cube.subarray(0, 20), 'the file is too short to hold an FBX header'],
+    [old, 'it is FBX 6100: only FBX 7.0 and later are read'],
+  ] as const)
+    assert.equal(
+      refusal(() => fbxFacts(bytes)),
+      why,
+    );
   assert.match(
     refusal(() => fbxFacts(cube.subarray(0, 300))),
     /runs past/,

@@ -50,15 +50,18 @@ const liveStatus = (live: RebuildJob['progress']): { done: number; total: number
       };
 };
 
-/** A rebuild's problems as listed (the first 20), each as `path: error`. */
+/** A rebuild's problems as its summary lists them (the first 20). */
+const problemsOf = (summary: Record<string, unknown>): Array<{ path?: unknown; error?: unknown }> =>
+  Array.isArray(summary.problems) ? (summary.problems as Array<{ path?: unknown; error?: unknown }>) : [];
+
+/** Each listed problem as `path: error`. */
 const problemLines = (summary: Record<string, unknown>): string[] =>
-  (Array.isArray(summary.problems)
-    ? (summary.problems as Array<{ path?: unknown; error?: unknown }>)
-    : []
-  ).map((p) => `${typeof p.path === 'string' && p.path ? `${p.path}: ` : ''}${String(p.error)}`);
+  problemsOf(summary).map(
+    (p) => `${typeof p.path === 'string' && p.path ? `${p.path}: ` : ''}${String(p.error)}`,
+  );
 
 const firstProblem = (summary: Record<string, unknown>): string => {
-  const [first] = Array.isArray(summary.problems) ? (summary.problems as Array<{ error?: unknown }>) : [];
+  const [first] = problemsOf(summary);
   return typeof first?.error === 'string' ? first.error : 'see the rebuild summary';
 };
 
