@@ -172,6 +172,8 @@ describe('orphaned sidecars', () => {
       const res = await api(server.url, 'POST', `/api/trash/${bad}/restore`);
       assert.equal(res.status, 404, `${bad}: ${res.text}`);
     }
+    const long = await api(server.url, 'POST', `/api/trash/${'x'.repeat(300)}/restore`);
+    assert.deepEqual([long.status, long.body.ok, long.body.code], [414, false, 'uri_too_long'], long.text);
   });
 
   test("a removal's batch is not put back by restore: the 409 names the change to undo", async () => {
