@@ -86,6 +86,12 @@ import {
 } from '../domain/facets.js';
 import type { RegistryContext } from './context.js';
 import { enforceRegistry, type EnforceOptions, type EnforceReport } from './enforce.js';
+import {
+  planResourceMoves,
+  type MovingModel,
+  type ResourcePlan,
+  type ResourcesMoved,
+} from './model-resources.js';
 import { displayPath } from './paths.js';
 import { runExclusive } from './rebuild-lock.js';
 import { rebuildRegistry, type RebuildOptions, type RebuildSummary } from './rebuild.js';
@@ -236,6 +242,13 @@ export interface MoveReport {
   failed: Array<{ id: string; path: string; code: string; message: string }>;
   /** The change recorded, to undo the move (null when nothing moved). */
   changeId: number | null;
+  /** What became of the files the moved 3D models name (when they name any; see {@link moveMany}). */
+  resources?: ResourcesMoved;
+}
+
+export interface MoveOptions {
+  /** Move the 3D models alone, leaving the files they name where they are. */
+  leaveResources?: boolean;
 }
 
 const fileThere = (rel: string): AppError =>
@@ -1897,25 +1910,29 @@ export class AssetRegistry {
   // ---------------------------------------------------------------- moves
 
   /** Moves (or renames) one asset's file to `to` (relative to the assets root); see {@link moveMany}. */
-  move(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
-    return this.changeFiles(() => this.moveNow(uid, to));
-  }
-
-  private async moveNow(uid: string, to: string): Promise<{ record: AssetRecord; changeId: number | null }> {
-    const from = this.require(uid).path;
-    const { report, errors } = await this.relocate(
-      [uid],
-      () => to,
-      () =>
-        this.recordChange({
-          kind: 'move',
-          subject: 'path',
-          summary: `Move ${from} to ${this.require(uid).path}`,
-        }),
-    );
-    const error = errors.get(uid);
-    if (error) throw error;
-    return { record: this.require(uid), changeId: report.changeId };
+  move(
+    uid: string,
+    to: string,
+    options: MoveOptions = {},
+  ): Promise<{ record: AssetRecord; changeId: number | null; resources?: ResourcesMoved }> {
+    return this.changeFiles(async () => {
+      const from = this.require(uid).path;
+      const { report, errors } = await this.relocateWithResources(
+        [uid],
+        () => to,
+        () =>
+          this.recordChange({
+            kind: 'move',
+            subject: 'path',
+            summary: `Move ${from} to ${this.require(uid).path}`,
+          }),
+        options,
+      );
+      const error = errors.get(uid);
+      if (error) throw error;
+      const { changeId, resources } = report;
+      return { record: this.require(uid), changeId, ...(resources ? { resources } : {}) };
+    });
   }
 
   /**
@@ -1926,23 +1943,157 @@ export class AssetRegistry {
    * new sidecar is written from the row, which took in any hand edit of the old one first. A type
    * that was its folder's follows the file (as a rebuild types it there). Each asset that cannot
    * move is reported with why and the others go on; `asset_moved` and `asset_meta_updated` are
-   * announced for each moved one.
+   * announced for each moved one. A 3D model moved to another folder takes along the files it
+   * names inside its own folder, to the same places beside it (see `model-resources.ts`), in the
+   * same change, unless `leaveResources`.
    */
   moveMany(
     uids: readonly string[],
     destination: (record: AssetRecord) => string,
     summary: string,
     onProgress?: (done: number, total: number) => void,
+    options: MoveOptions = {},
   ): Promise<MoveReport> {
     return this.changeFiles(async () => {
-      const moved = await this.relocate(
+      const moved = await this.relocateWithResources(
         uids,
         destination,
         { kind: 'move', subject: 'path', summary },
+        options,
         onProgress,
       );
       return moved.report;
     });
+  }
+
+  /**
+   * {@link relocate}, then the files the moved models name, after them (a model that could not
+   * move keeps its files beside it). A file asked for that a moved model names goes where the
+   * model finds it. Those moved along are in `moved`; those left, or that could not move, in
+   * `resources.not_moved` with why.
+   */
+  private async relocateWithResources(
+    uids: readonly string[],
+    destination: (record: AssetRecord) => string,
+    change: NewChange | (() => number),
+    options: MoveOptions,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ report: MoveReport; errors: Map<string, AppError> }> {
+    const plan = options.leaveResources ? undefined : await this.planResources(uids, destination);
+    const first = await this.relocate(
+      uids,
+      plan ? (record) => plan.targets.get(record.uid)?.to ?? destination(record) : destination,
+      change,
+      onProgress,
+    );
+    if (!plan) return first;
+    const { report, errors } = first;
+    const movedModels = new Set(report.moved.map((m) => m.id));
+    const asked = new Set(uids);
+    const along = [...plan.targets].filter(([uid, t]) => !asked.has(uid) && movedModels.has(t.model));
+    const resources: ResourcesMoved = {
+      moved: [],
+      not_moved: plan.notMoved.filter((n) => movedModels.has(n.model)),
+    };
+    if (along.length) {
+      const changeId = report.changeId as number;
+      const second = await this.relocate(
+        along.map(([uid]) => uid),
+        (record) => plan.targets.get(record.uid)?.to ?? record.path,
+        () => changeId,
+        onProgress && ((done, total) => onProgress(asked.size + done, asked.size + total)),
+      );
+      report.moved.push(...second.report.moved);
+      for (const failed of second.report.failed) {
+        const target = plan.targets.get(failed.id);
+        if (target)
+          resources.not_moved.push({ model: target.model, uri: target.uri, reason: failed.message });
+      }
+      // Read again now their files are there (the move of each queued it before).
+      this.rereadModels(
+        [...new Set(second.report.moved.map((m) => plan.targets.get(m.id)?.model))].flatMap(
+          (uid) => (uid && this.get(uid)) || [],
+        ),
+      );
+    }
+    for (const { id, to } of report.moved) {
+      const target = plan.targets.get(id);
+      if (target && movedModels.has(target.model))
+        resources.moved.push({ id, path: to, model: target.model });
+    }
+    if (resources.moved.length || resources.not_moved.length) report.resources = resources;
+    return { report, errors };
+  }
+
+  /**
+   * The files the models among `uids` would take along to `destination` (see
+   * `model-resources.ts`); undefined when no model moves. Their facts as last read, or read now
+   * when not read yet.
+   */
+  private async planResources(
+    uids: readonly string[],
+    destination: (record: AssetRecord) => string,
+  ): Promise<ResourcePlan | undefined> {
+    const models: MovingModel[] = [];
+    for (const uid of new Set(uids)) {
+      const record = this.get(uid);
+      if (!record || previewKind(record.path) !== 'model') continue;
+      let to: string;
+      try {
+        to = resolveUnder(this.paths.assetsRoot, destination(record), 'path').rel;
+      } catch {
+        continue; // (Refused with why when it is moved.)
+      }
+      const facts = await this.modelFiles(record);
+      if (facts && facts.resources.length) models.push({ uid, path: record.path, to, ...facts });
+    }
+    if (!models.length) return undefined;
+    const moving = new Set(uids);
+    let namedBy: Map<string, Array<{ uid: string; path: string }>> | undefined;
+    return planResourceMoves(models, {
+      atPath: (rel) => this.store.getByPath(this.projectId, rel),
+      otherModelsNaming: (rel) => {
+        if (!namedBy) {
+          namedBy = new Map();
+          for (const model of this.store.modelsNamingFiles(this.projectId)) {
+            if (moving.has(model.uid)) continue;
+            for (const uri of model.resources) {
+              const named = relatedPath(model.path, uri);
+              if (named !== undefined) namedBy.set(named, [...(namedBy.get(named) ?? []), model]);
+            }
+          }
+        }
+        return namedBy.get(rel) ?? [];
+      },
+    });
+  }
+
+  /** The files a model names and those missing, as its facts last said, else read now (undefined: unreadable). */
+  private async modelFiles(
+    record: AssetRecord,
+  ): Promise<{ resources: string[]; missing: string[] } | undefined> {
+    const preview = record.meta.preview;
+    const strings = (value: unknown): string[] =>
+      Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    if (isJsonObject(preview) && preview.kind === 'model' && Array.isArray(preview.resources))
+      return { resources: strings(preview.resources), missing: strings(preview.missing) };
+    try {
+      const source = path.join(this.paths.assetsRoot, record.path);
+      const { resources, missing } = await this.ctx.pool.modelFacts({
+        source,
+        root: this.paths.assetsRoot,
+        relPath: record.path,
+      });
+      return { resources, missing };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Has models' facts (which files they name are missing) read again. */
+  private rereadModels(records: readonly AssetRecord[]): void {
+    for (const record of records) this.store.queuePreview(this.projectId, record.uid, record.hash);
+    if (records.length) this.ctx.previews.kick();
   }
 
   /**
@@ -2018,9 +2169,9 @@ export class AssetRegistry {
       await this.settleSidecars(moved.map(({ record }) => record.uid));
       for (const { from } of moved) this.sidecars.remove(from);
       // A model finds the files it names beside it: which are missing is read again where it is now.
-      const models = moved.filter(({ record }) => previewKind(record.path) === 'model');
-      for (const { record } of models) this.store.queuePreview(this.projectId, record.uid, record.hash);
-      if (models.length) this.ctx.previews.kick();
+      this.rereadModels(
+        moved.flatMap(({ record }) => (previewKind(record.path) === 'model' ? [record] : [])),
+      );
       const unwritten = await this.writeSidecars(moved.map((m) => m.record));
       moved.forEach(({ record, from }, i) => {
         // A sidecar that could not be written: the move stands all the same (its row is marked

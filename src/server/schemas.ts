@@ -316,6 +316,16 @@ export const FoldersQuery = Type.Object({
   project_id: Type.Optional(Type.String()),
 });
 
+/** A move's switch to move 3D models without the files they name. */
+const LeaveResources = () =>
+  Type.Boolean({
+    default: false,
+    description:
+      'A 3D model moved to another folder takes along the files it names inside its folder (buffers, textures, ' +
+      "an OBJ's .mtl) when they are assets and no model that stays uses them, so it still finds them " +
+      '(listed in `resources`). true moves the models alone.',
+  });
+
 export const MoveBody = Type.Object({
   ids: JobIds,
   folder: Type.String({
@@ -325,6 +335,7 @@ export const MoveBody = Type.Object({
       'The folder to move the files into, relative to the assets root (created when missing); each keeps its name. ' +
       'A file already there is never overwritten: that asset is reported as failed.',
   }),
+  leave_resources: Type.Optional(LeaveResources()),
   wait: JobWait,
 });
 
@@ -335,6 +346,7 @@ export const MoveOneBody = Type.Object({
     description:
       "The file's new path relative to the assets root, with the same extension (a rename, a move, or both).",
   }),
+  leave_resources: Type.Optional(LeaveResources()),
 });
 
 export const LookupBody = Type.Object({

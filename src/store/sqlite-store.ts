@@ -788,6 +788,17 @@ export class SqliteStore {
            AND EXISTS (SELECT 1 FROM preview_jobs j
                        WHERE j.project_id = a.project_id AND j.uid = a.uid AND j.status = 'done')`,
       ),
+      // Every model whose facts name files (as they name them), for a move to know which other
+      // models use a file it would take along.
+      modelsNamingFiles: db.prepare<[string], { uid: string; path: string; resources: string }>(
+        `SELECT a.uid, a.path, json_extract(a.meta, '$.preview.resources') AS resources
+         FROM assets a INDEXED BY assets_type_path
+         WHERE a.project_id = ?
+           AND (lower(a.path) LIKE '%.glb' OR lower(a.path) LIKE '%.gltf' OR lower(a.path) LIKE '%.fbx'
+             OR lower(a.path) LIKE '%.obj')
+           AND CASE WHEN json_valid(a.meta) AND json_extract(a.meta, '$.preview.kind') = 'model'
+             THEN json_array_length(a.meta, '$.preview.resources') END > 0`,
+      ),
       uidsBefore: db.prepare<[string, number, number], { uid: string }>(
         'SELECT uid FROM assets WHERE project_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
       ),
@@ -1748,15 +1759,20 @@ export class SqliteStore {
     return this.stmts.donePreviews.all(projectId);
   }
 
-  /** The 3D models whose last preview found files they name missing beside them. */
   /** The models whose facts found files they name missing, with those files (their URIs, as named). */
   modelsMissingFiles(
     projectId: string,
   ): Array<{ uid: string; hash: string; path: string; missing: string[] }> {
-    return this.stmts.modelsMissingFiles.all(projectId).map((row) => {
-      const missing: unknown = JSON.parse(row.missing);
-      return { ...row, missing: Array.isArray(missing) ? missing.filter((m) => typeof m === 'string') : [] };
-    });
+    return this.stmts.modelsMissingFiles
+      .all(projectId)
+      .map(({ missing, ...row }) => ({ ...row, missing: stringsIn(missing) }));
+  }
+
+  /** The models whose facts name files, with those files (their URIs, as named). */
+  modelsNamingFiles(projectId: string): Array<{ uid: string; path: string; resources: string[] }> {
+    return this.stmts.modelsNamingFiles
+      .all(projectId)
+      .map(({ resources, ...row }) => ({ ...row, resources: stringsIn(resources) }));
   }
 
   /**
@@ -1884,4 +1900,10 @@ export class SqliteStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** The strings of a JSON array (as SQLite's json_extract gives it); none for anything else. */
+function stringsIn(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

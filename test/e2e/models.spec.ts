@@ -1,8 +1,8 @@
 /**
  * 3D models in the studio: the browser draws each model (WebGL) and sends the picture as its
  * thumbnail, so the gallery shows them; the detail view shows the model to turn with the pointer,
- * plays its animations, keeps the view chosen as its thumbnail, and says which files a `.gltf`
- * needs that are not beside it.
+ * plays its animations, keeps the view chosen as its thumbnail, says which files a `.gltf`
+ * needs that are not beside it, and moves a model with the files it names.
  */
 import { expect, test, type Locator } from '@playwright/test';
 import sharp from 'sharp';
@@ -22,6 +22,9 @@ test.beforeAll(async () => {
   const ship = gltfCube({ color: [0.05, 0.1, 0.9], bufferUri: 'ship.bin', images: ['maps/lost.png'] });
   ws.file('data/assets/models/ship/ship.gltf', JSON.stringify(ship.json));
   ws.file('data/assets/models/ship/ship.bin', ship.bin);
+  const boat = gltfCube({ color: [0.05, 0.1, 0.9], bufferUri: 'boat.bin', animations: 1 });
+  ws.file('data/assets/models/boat/boat.gltf', JSON.stringify(boat.json));
+  ws.file('data/assets/models/boat/boat.bin', boat.bin);
   ws.file('data/assets/models/rock/rock.obj', makeObjCube({ library: 'rock.mtl', material: 'moss' }));
   ws.file('data/assets/models/rock/rock.mtl', objMaterialLibrary('moss', [0.1, 0.75, 0.1]));
   ws.file('data/assets/models/hero.fbx', makeFbxCube({ color: [0.85, 0.1, 0.1], takes: 1 }));
@@ -144,3 +147,24 @@ for (const { file, facts, channel } of [
     expect(isMostly(middle, channel), `${['red', 'green', 'blue'][channel]}: ${middle.join()}`).toBe(true);
   });
 }
+
+test('a model moved from its detail view takes its buffer along, and is still drawn', async ({ page }) => {
+  await page.goto(`${server.url}/#/asset/${ids['models/boat/boat.gltf']}`);
+  const dialog = page.getByRole('dialog', { name: 'boat.gltf' });
+  await dialog.getByRole('button', { name: 'Move…', exact: true }).click();
+  const takeAlong = dialog.getByLabel(/Take along the files it uses/);
+  await expect(takeAlong).toBeChecked();
+  await dialog.getByLabel(/New path/).fill('fleet/boat/boat.gltf');
+  await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(dialog.getByRole('status')).toHaveText(
+    'Moved to fleet/boat/boat.gltf. With it: fleet/boat/boat.bin.',
+  );
+  expect(ws.exists('data/assets/fleet/boat/boat.bin')).toBe(true);
+  expect(ws.exists('data/assets/models/boat/boat.bin')).toBe(false);
+  // Read again where it is now: nothing missing, and drawn from the buffer beside it.
+  await page.reload();
+  const canvas = dialog.getByLabel('3D view of boat.gltf');
+  await expect.poll(async () => (await drawn(canvas)).middle[3]).toBe(255);
+  expect(isMostly((await drawn(canvas)).middle, 2)).toBe(true);
+  await expect(dialog.getByTestId('model-missing')).toHaveCount(0);
+});

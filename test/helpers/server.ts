@@ -158,6 +158,26 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
 }
 
 /**
+ * Runs the CLI in a terminal (a pseudo-terminal from util-linux's `script`, 120 columns), where it
+ * writes text rather than JSON: what a user reads. Its output and its errors come as one stream.
+ */
+export function runCliInTerminal(args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  const quote = (arg: string): string => `'${arg.replace(/'/g, "'\\''")}'`;
+  const command = ['stty cols 120;', ...[process.execPath, ...CLI_ARGS, ...args].map(quote)].join(' ');
+  return new Promise((resolve) => {
+    const proc = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+      cwd,
+      env: { ...process.env, LOG_LEVEL: 'warn', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    proc.on('exit', (code) => resolve({ code: code ?? -1, output: output.replace(/\r\n/g, '\n') }));
+  });
+}
+
+/**
  * Registers a file written in place under the workspace's assets root (`copy: false`), typed by
  * its first folder unless `metadata` or the file's place says otherwise; returns its id.
  */

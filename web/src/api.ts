@@ -383,14 +383,15 @@ export const api = {
       delete_files: deleteFiles,
       wait: false,
     }),
-  /** Moves or renames one asset's file (same extension); ApiError `path_taken` when the name is taken. */
-  move: (id: string, path: string) =>
-    request<{ asset: Asset; change_id: number | null }>(
+  /**
+   * Moves or renames one asset's file (same extension); ApiError `path_taken` when the name is
+   * taken. A 3D model takes along the files it names unless `leaveResources`.
+   */
+  move: (id: string, path: string, leaveResources = false) =>
+    request<{ asset: Asset; change_id: number | null; resources?: ResourcesMoved }>(
       'POST',
       `/api/assets/${encodeURIComponent(id)}/move`,
-      {
-        path,
-      },
+      { path, leave_resources: leaveResources },
     ),
   /** Starts moving many assets into a folder as a job (follow it with {@link followJob}). */
   moveMany: (ids: string[], folder: string) =>
@@ -594,8 +595,15 @@ export type MoveJob = Job<
     missing: string[];
     failed: Array<{ id: string; path: string; code: string; message: string }>;
     change_id: number | null;
+    resources?: ResourcesMoved;
   }
 >;
+
+/** What a move did with the files the 3D models it moved name (see `leave_resources`). */
+export interface ResourcesMoved {
+  moved: Array<{ id: string; path: string; model: string }>;
+  not_moved: Array<{ model: string; uri: string; reason: string }>;
+}
 
 /**
  * Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job.

@@ -484,7 +484,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
           "Each file moves into `folder` under its own name, with its sidecar; a type that was its folder's " +
           'follows it. A file already at a target is never overwritten: that asset is listed in `failed` with ' +
           'why, and the others move. Runs as a job: progress as `move_progress` events and at ' +
-          '`GET /api/jobs/{id}`; each asset also as `asset_moved` and `asset_meta_updated`. With ' +
+          '`GET /api/jobs/{id}`; each asset also as `asset_moved` and `asset_meta_updated`. A 3D model ' +
+          'takes along the files it names (see `leave_resources`), listed in `resources`. With ' +
           '`wait: false` the answer is a 202 with the job id at once.',
         body: MoveBody,
         querystring: ProjectQuery,
@@ -503,6 +504,7 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
             destination,
             `Move to ${destination.folder}`,
             (done, total) => report({ done, total }),
+            { leaveResources: body.leave_resources },
           );
           return { ...moves, change_id: changeId };
         },
@@ -531,7 +533,8 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
         summary: "Move or rename one asset's file (its id, metadata and previews kept)",
         description:
           'A 409 when a file or another asset is already at `path` (nothing is overwritten), a 400 when ' +
-          'the extension would change or the path leaves the assets root.',
+          'the extension would change or the path leaves the assets root. A 3D model moved to another folder ' +
+          'takes along the files it names (see `leave_resources`), listed in `resources`.',
         params: IdParams,
         querystring: ProjectQuery,
         body: MoveOneBody,
@@ -539,8 +542,15 @@ export function registerAssetRoutes(app: App, { service, jobs, importRoots }: As
     },
     async (request) => {
       const registry = service.project(request.query.project_id);
-      const { record, changeId } = await registry.move(request.params.id, request.body.path);
-      return { ok: true, asset: registry.serialize(record), change_id: changeId };
+      const { record, changeId, resources } = await registry.move(request.params.id, request.body.path, {
+        leaveResources: request.body.leave_resources,
+      });
+      return {
+        ok: true,
+        asset: registry.serialize(record),
+        change_id: changeId,
+        ...(resources ? { resources } : {}),
+      };
     },
   );
 

@@ -25,6 +25,7 @@ import { useNeighbours } from './neighbours';
 import { SimilarPictures } from './SimilarPictures';
 import { AssetHistory } from './AssetHistory';
 import { Palette } from './Palette';
+import { resourcesNote } from '../resources-note';
 
 /** The path, each folder of it a link to the gallery showing that folder (and what is below it). */
 function PathLinks({ path }: { path: string }): React.JSX.Element {
@@ -302,10 +303,13 @@ export function DetailView({ id, changes }: { id: string; changes: RegistryChang
               <MoveAsset
                 asset={asset}
                 onCancel={() => setPanel('none')}
-                onMoved={(moved, changeId) => {
+                onMoved={(moved, changeId, resources) => {
                   setAsset(moved);
                   setPanel('none');
-                  setStatus({ text: `Moved to ${moved.path}.`, undo: undoOffer(changeId) });
+                  setStatus({
+                    text: `Moved to ${moved.path}.${resourcesNote(resources)}`,
+                    undo: undoOffer(changeId),
+                  });
                 }}
               />
             )}

@@ -1,7 +1,8 @@
 /** Moving or renaming one asset's file from its detail view: a new path under the assets root. */
 import { useState } from 'react';
-import { extensionOf } from '../../../src/domain/media-facts.js';
-import { api, type Asset } from '../api';
+import { extensionOf, isModelPath } from '../../../src/domain/media-facts.js';
+import { api, type Asset, type ResourcesMoved } from '../api';
+import { CheckField } from '../CheckField';
 import { EditorFooter } from './EditorFooter';
 
 export function MoveAsset({
@@ -10,17 +11,19 @@ export function MoveAsset({
   onCancel,
 }: {
   asset: Asset;
-  onMoved: (moved: Asset, changeId: number | null) => void;
+  onMoved: (moved: Asset, changeId: number | null, resources: ResourcesMoved | undefined) => void;
   onCancel: () => void;
 }): React.JSX.Element {
   const [target, setTarget] = useState(asset.path);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const model = isModelPath(asset.path);
+  const [leaveResources, setLeaveResources] = useState(false);
   const move = (e: React.FormEvent): void => {
     e.preventDefault();
     setBusy(true);
-    api.move(asset.uid, target.trim()).then(
-      (r) => onMoved(r.asset, r.change_id),
+    api.move(asset.uid, target.trim(), leaveResources).then(
+      (r) => onMoved(r.asset, r.change_id, r.resources),
       (err: Error) => {
         setError(err.message);
         setBusy(false);
@@ -49,6 +52,11 @@ export function MoveAsset({
         The file moves with its sidecar; its id, metadata and previews stay. A file already at that path is
         never overwritten.
       </p>
+      {model && (
+        <CheckField checked={!leaveResources} onChange={(take) => setLeaveResources(!take)}>
+          Take along the files it uses (buffers, textures) when it moves to another folder
+        </CheckField>
+      )}
       <EditorFooter
         label={busy ? 'Moving…' : 'Move'}
         busy={busy}

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import { api, followJob, type MoveJob } from '../api';
+import { resourcesNote } from '../resources-note';
 import { undoOffer, type UndoAction } from '../undo';
 import { count, CountProgress } from './CountProgress';
 
@@ -33,7 +34,7 @@ export function MoveSelected({
       .then(({ job_id }) => followJob<MoveJob>(job_id, (job) => setProgress(job.progress)))
       .then((job) => {
         if (job.status === 'failed' || !job.summary) throw new Error(job.error ?? 'the move failed');
-        const { moved, unchanged, failed, missing, change_id } = job.summary;
+        const { moved, unchanged, failed, missing, change_id, resources } = job.summary;
         const notMoved = [
           ...failed.map((f) => `${f.path}: ${f.message}`),
           ...missing.map((id) => `${id}: not found`),
@@ -43,7 +44,8 @@ export function MoveSelected({
             (unchanged.length ? ` ${count(unchanged.length, 'asset')} already there.` : '') +
             (notMoved.length
               ? ` Not moved: ${notMoved.slice(0, 3).join('; ')}${notMoved.length > 3 ? ` and ${notMoved.length - 3} more` : ''}.`
-              : ''),
+              : '') +
+            resourcesNote(resources),
           notMoved.length > 0,
           undoOffer(change_id),
         );
