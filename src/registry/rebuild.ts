@@ -32,7 +32,6 @@ import {
   thumbnailName,
   waveformName,
 } from '../previews/kinds.js';
-import { relatedPath } from '../previews/gltf.js';
 import { statIfThere } from '../files/if-there.js';
 import { removeIfLeftOver } from '../files/leftovers.js';
 import { isRecordedFile, utcNow, type FileStamp, type FileState } from '../store/sqlite-store.js';
@@ -899,11 +898,10 @@ export async function rebuildRegistry(
   // A model that lacked files it names looks for them again (put back since, say): after a full
   // pass every one, after a path-limited one (the live folder's batches, a model's files copied
   // in) those that lacked one of its paths (a folder copied in file by file: the model first).
-  const seen = options.paths && new Set(options.paths);
-  for (const model of store.modelsMissingFiles(projectId)) {
-    const lacked = (uri: string): boolean => seen?.has(relatedPath(model.path, uri) ?? '') ?? true;
-    if (model.missing.some(lacked)) store.queuePreview(projectId, model.uid, model.hash);
-  }
+  if (options.paths) registry.rereadModelsLacking(options.paths);
+  else
+    for (const model of store.modelsMissingFiles(projectId))
+      store.queuePreview(projectId, model.uid, model.hash);
   previews.recover();
   previews.kick();
 

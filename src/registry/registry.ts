@@ -388,6 +388,12 @@ export class AssetRegistry {
 
   /** Upload sessions of this process: the change each adds to, and how many files it holds. */
   private readonly uploadSessions = new Map<string, { changeId: number; files: number }>();
+  /**
+   * The models whose facts found files they name missing, by the path (under the root) of each
+   * such file: read from the store again once a model's facts are recorded here or another
+   * connection commits, so a file landing does not query every model.
+   */
+  private lacking: { others: number; byPath: Map<string, string[]> } | undefined;
 
   constructor(
     private readonly ctx: RegistryContext,
@@ -2097,6 +2103,26 @@ export class AssetRegistry {
   }
 
   /**
+   * @internal Has the models that lacked a file at one of `paths` (under the root: a file
+   * registered, uploaded, moved or copied there) read their facts again, so they find it.
+   */
+  rereadModelsLacking(paths: Iterable<string>): void {
+    const others = this.store.othersCommitted;
+    if (this.lacking?.others !== others) {
+      const byPath = new Map<string, string[]>();
+      for (const model of this.store.modelsMissingFiles(this.projectId)) {
+        for (const uri of model.missing) {
+          const rel = relatedPath(model.path, uri);
+          if (rel !== undefined) byPath.set(rel, [...(byPath.get(rel) ?? []), model.uid]);
+        }
+      }
+      this.lacking = { others, byPath };
+    }
+    const uids = new Set([...paths].flatMap((rel) => this.lacking?.byPath.get(rel) ?? []));
+    this.rereadModels([...uids].flatMap((uid) => this.get(uid) ?? []));
+  }
+
+  /**
    * An undo's half for moves: each asset still at the path the move gave it goes back to where it
    * was (never over a file there: then it is listed in `failed`); one moved again since stays.
    */
@@ -2168,10 +2194,12 @@ export class AssetRegistry {
       // from here on read the new path.
       await this.settleSidecars(moved.map(({ record }) => record.uid));
       for (const { from } of moved) this.sidecars.remove(from);
-      // A model finds the files it names beside it: which are missing is read again where it is now.
+      // A model finds the files it names beside it: which are missing is read again where it is
+      // now; so is a model that lacked a file moved in.
       this.rereadModels(
         moved.flatMap(({ record }) => (previewKind(record.path) === 'model' ? [record] : [])),
       );
+      this.rereadModelsLacking(moved.map(({ record }) => record.path));
       const unwritten = await this.writeSidecars(moved.map((m) => m.record));
       moved.forEach(({ record, from }, i) => {
         // A sidecar that could not be written: the move stands all the same (its row is marked
@@ -2483,6 +2511,8 @@ export class AssetRegistry {
       },
     );
     if (record && !outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');
+    // (Which files the models lack is read again when next asked.)
+    if (record && previewKind(record.path) === 'model') this.lacking = undefined;
   }
 
   /**
@@ -2752,6 +2782,7 @@ export class AssetRegistry {
   /** @internal Sidecar, then `asset_registered`. */
   async afterCreate(committed: Committed): Promise<RegisterResult> {
     const { record } = committed;
+    this.rereadModelsLacking([record.path]);
     if (hasPreview(record.path)) this.ctx.previews.kick();
     await this.writeSidecar(record);
     this.announceCreated(record);

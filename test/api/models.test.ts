@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { eventually } from '../helpers/eventually.js';
-import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { api, postFile, registerInPlace, startServer, type RunningServer } from '../helpers/server.js';
 import {
   fill,
   gltfCube,
@@ -280,7 +280,11 @@ test('a model looks for the files it names again: after a rebuild once they are 
   assert.equal(rebuilt.status, 200, rebuilt.text);
   assert.deepEqual((await settled()).preview.missing, [], 'found once it is back');
 
-  const moved = await api(url, 'POST', `/api/assets/${ship.id}/move`, { path: 'models/ship.gltf' });
+  // Moved alone (its files left behind).
+  const moved = await api(url, 'POST', `/api/assets/${ship.id}/move`, {
+    path: 'models/ship.gltf',
+    leave_resources: true,
+  });
   assert.equal(moved.status, 200, moved.text);
   const after = await settled();
   assert.equal(after.path, 'models/ship.gltf');
@@ -291,4 +295,29 @@ test('a model looks for the files it names again: after a rebuild once they are 
     '../textures/deck.png',
     'maps/lost.png',
   ]);
+});
+
+test('a model that lacked a file reads its facts again when one lands there: registered, uploaded or moved in', async () => {
+  const boat = gltfCube({ bufferUri: 'boat.bin', images: ['sail.png', 'maps/rope.png'], animations: 2 });
+  const id = await registerInPlace(url, ws, 'models/boat/boat.gltf', JSON.stringify(boat.json), {}, false);
+  const lacking = (n: number) =>
+    eventually(`boat.gltf lacking ${n} files`, async () => {
+      const { asset } = (await api(url, 'GET', `/api/assets/${id}`)).body;
+      return asset.preview_status === 'done' && asset.preview.missing.length === n ? asset : undefined;
+    });
+  await lacking(3);
+  // Registered in place by a script.
+  await registerInPlace(url, ws, 'models/boat/boat.bin', boat.bin, {}, false);
+  assert.deepEqual((await lacking(2)).preview.missing, ['sail.png', 'maps/rope.png']);
+  // Uploaded from the studio (a folder dropped: each file to its place).
+  const sail = await makeImage(12, 10, 'png');
+  const upload = await postFile(url, '/api/assets/upload', { dest_path: 'models/boat/' }, sail, 'sail.png');
+  assert.equal(upload.status, 200, upload.text);
+  assert.equal(upload.body.asset.path, 'models/boat/sail.png');
+  assert.deepEqual((await lacking(1)).preview.missing, ['maps/rope.png']);
+  // An asset moved to where it is named.
+  const rope = await registerInPlace(url, ws, 'textures/rope.png', await makeImage(14, 10, 'png'), {}, false);
+  const moved = await api(url, 'POST', `/api/assets/${rope}/move`, { path: 'models/boat/maps/rope.png' });
+  assert.equal(moved.status, 200, moved.text);
+  await lacking(0);
 });
