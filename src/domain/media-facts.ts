@@ -101,13 +101,23 @@ export const isAudioPath = (path: string): boolean => AUDIO_EXTENSIONS.has(exten
 // (Matroska too: the server reads its facts like any video's, previews/kinds.ts.)
 const VIDEO_EXTENSIONS = new Set(['webm', 'mp4', 'm4v', 'ogv', 'mov', 'mkv']);
 const FONT_EXTENSIONS = new Set(['ttf', 'otf', 'woff', 'woff2']);
-const MODEL_EXTENSIONS = new Set(['glb', 'gltf', 'fbx', 'obj']);
+/** 3D models the server reads the facts of and the studio draws: glTF 2.0, FBX, OBJ and USD. */
+export const MODEL_EXTENSIONS: ReadonlySet<string> = new Set([
+  'glb',
+  'gltf',
+  'fbx',
+  'obj',
+  'usd',
+  'usda',
+  'usdc',
+  'usdz',
+]);
 
 /** Whether a path names a video (by its extension). */
 export const isVideoPath = (path: string): boolean => VIDEO_EXTENSIONS.has(extensionOf(path));
 /** Whether a path names a font a browser loads (by its extension). */
 export const isFontPath = (path: string): boolean => FONT_EXTENSIONS.has(extensionOf(path));
-/** Whether a path names a 3D model the studio draws (glTF 2.0, FBX or OBJ, by its extension). */
+/** Whether a path names a 3D model the studio draws (glTF 2.0, FBX, OBJ or USD, by its extension). */
 export const isModelPath = (path: string): boolean => MODEL_EXTENSIONS.has(extensionOf(path));
 /** Whether a path names a Blender file (its preview a picture of its scene, by its extension). */
 export const isBlenderPath = (path: string): boolean => extensionOf(path) === 'blend';

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { JsonObject } from '../domain/json.js';
+import { MODEL_EXTENSIONS } from '../domain/media-facts.js';
 
 export const THUMB_SIZES = [256, 512] as const;
 export type ThumbSize = (typeof THUMB_SIZES)[number];
@@ -42,9 +43,9 @@ const SCENE_EXTS = new Set(['.blend']);
 const FONT_EXTS = new Set(['.ttf', '.otf', '.woff', '.woff2', '.ttc']);
 // Cutscenes and openings: MP4, MOV and M4V (ISO boxes), WebM and Matroska.
 const VIDEO_EXTS = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv']);
-// 3D models in glTF 2.0, FBX and OBJ (previews/gltf.ts, fbx.ts, obj.ts): their facts read here,
-// their picture drawn by the studio.
-const MODEL_EXTS = new Set(['.glb', '.gltf', '.fbx', '.obj']);
+// 3D models in glTF 2.0, FBX, OBJ and USD (previews/gltf.ts, fbx.ts, obj.ts, usd.ts): their facts
+// read here, their picture drawn by the studio.
+const MODEL_EXTS = new Set([...MODEL_EXTENSIONS].map((ext) => `.${ext}`));
 const AUDIO_EXTS: Record<string, AudioCodec> = {
   '.wav': 'wav',
   '.wave': 'wav',

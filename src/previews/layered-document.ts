@@ -4,8 +4,8 @@
  * viewers and file managers. Only that entry is read (through the archive's central directory,
  * never the layers), and the thumbnail worker resizes it like any PNG. Worker side only.
  */
-import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { readAll } from '../files/read-all.js';
 import { zipEntries } from '../files/zip-entries.js';
 
 /** Extensions (lowercase, with the dot) previewed from their flattened picture. */
@@ -13,12 +13,6 @@ export const LAYERED_DOCUMENT_EXTS: ReadonlySet<string> = new Set(['.kra', '.ora
 
 const FORMAT_NAMES: Record<string, string> = { '.kra': 'Krita', '.ora': 'OpenRaster' };
 const MERGED_IMAGE = 'mergedimage.png';
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /**
  * The PNG bytes of a document's flattened picture. Refuses an entry that would inflate to more

@@ -457,6 +457,14 @@ export const MIGRATIONS: readonly Migration[] = [
         OR lower(path) LIKE '%.obj')
   ON CONFLICT (project_id, uid) DO NOTHING;
   `,
+  // USD models too (.usd, .usda, .usdc, .usdz), likewise.
+  `
+  INSERT INTO preview_jobs (project_id, uid, hash, status, updated_at)
+    SELECT project_id, uid, hash, 'queued', datetime('now') FROM assets
+    WHERE (lower(path) LIKE '%.usd' OR lower(path) LIKE '%.usda' OR lower(path) LIKE '%.usdc'
+        OR lower(path) LIKE '%.usdz')
+  ON CONFLICT (project_id, uid) DO NOTHING;
+  `,
 ];
 
 /**

@@ -23,6 +23,7 @@ import {
   type Orientation,
 } from '../domain/facets.js';
 import { badRequest } from '../domain/errors.js';
+import { MODEL_EXTENSIONS } from '../domain/media-facts.js';
 import { storedObject } from '../domain/json.js';
 import { ensureFolder } from '../files/ensure-folder.js';
 import { statIfThere } from '../files/if-there.js';
@@ -253,6 +254,9 @@ const ORDER_INDEXES: Record<string, string> = {
 };
 
 const EVENTS_KEPT = 10_000;
+/** Whether `a.path` names a 3D model (by its extension: the index on paths serves it). */
+const MODEL_PATH_SQL = [...MODEL_EXTENSIONS].map((ext) => `lower(a.path) LIKE '%.${ext}'`).join(' OR ');
+
 /** WAL pages between checkpoints during bulk writes (~40 MB; 5,000 to 100,000 measured alike). */
 const BULK_CHECKPOINT_PAGES = 10_000;
 
@@ -781,8 +785,7 @@ export class SqliteStore {
         `SELECT a.uid, a.hash, a.path, json_extract(a.meta, '$.preview.missing') AS missing
          FROM assets a INDEXED BY assets_type_path
          WHERE a.project_id = ?
-           AND (lower(a.path) LIKE '%.glb' OR lower(a.path) LIKE '%.gltf' OR lower(a.path) LIKE '%.fbx'
-             OR lower(a.path) LIKE '%.obj')
+           AND (${MODEL_PATH_SQL})
            AND CASE WHEN json_valid(a.meta) AND json_extract(a.meta, '$.preview.kind') = 'model'
              THEN json_array_length(a.meta, '$.preview.missing') END > 0
            AND EXISTS (SELECT 1 FROM preview_jobs j
@@ -794,8 +797,7 @@ export class SqliteStore {
         `SELECT a.uid, a.path, json_extract(a.meta, '$.preview.resources') AS resources
          FROM assets a INDEXED BY assets_type_path
          WHERE a.project_id = ?
-           AND (lower(a.path) LIKE '%.glb' OR lower(a.path) LIKE '%.gltf' OR lower(a.path) LIKE '%.fbx'
-             OR lower(a.path) LIKE '%.obj')
+           AND (${MODEL_PATH_SQL})
            AND CASE WHEN json_valid(a.meta) AND json_extract(a.meta, '$.preview.kind') = 'model'
              THEN json_array_length(a.meta, '$.preview.resources') END > 0`,
       ),

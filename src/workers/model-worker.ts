@@ -1,8 +1,8 @@
 /**
- * Worker side of a 3D model's facts (previews/gltf.ts, fbx.ts, obj.ts): a GLB's JSON chunk is
- * read (not its binary chunk of vertices and textures), a `.gltf` file whole, an FBX whole, an
- * OBJ line by line and its material libraries; the files it refers to are looked for beside it,
- * inside the assets root.
+ * Worker side of a 3D model's facts (previews/gltf.ts, fbx.ts, obj.ts, usd.ts): a GLB's JSON
+ * chunk is read (not its binary chunk of vertices and textures), a `.gltf` file whole, an FBX
+ * whole, an OBJ line by line and its material libraries, a USD layer whole or a `.usdz`'s layers
+ * (not its textures); the files it refers to are looked for beside it, inside the assets root.
  */
 import fs from 'node:fs/promises';
 import { statSync } from 'node:fs';
@@ -18,6 +18,17 @@ import {
 } from '../previews/gltf.js';
 import { FBX_HEAD_BYTES, fbxFacts, fbxVersion, MAX_FBX_BYTES } from '../previews/fbx.js';
 import { besideLibrary, MAX_MTL_BYTES, MAX_OBJ_BYTES, mtlTextures, objFacts } from '../previews/obj.js';
+import {
+  isUsdLayerName,
+  isZip,
+  MAX_USD_LAYER_BYTES,
+  USD_EXTS,
+  usdFacts,
+  type UsdLayer,
+} from '../previews/usd.js';
+import yauzl from 'yauzl';
+import { zipEntries } from '../files/zip-entries.js';
+import { readAll } from '../files/read-all.js';
 
 export interface ModelTask {
   /** The model's file. */
@@ -101,9 +112,40 @@ async function fbxModel(task: ModelTask): Promise<ModelFacts> {
   }
 }
 
+/** A USD model's facts: a lone layer's, or a package's (its layers read, its textures only listed). */
+async function usdModel(task: ModelTask): Promise<ModelFacts> {
+  const file = await fs.open(task.source, 'r');
+  let head: Buffer;
+  try {
+    head = Buffer.alloc(8);
+    head = head.subarray(0, (await file.read(head, 0, 8, 0)).bytesRead);
+    if (!isZip(head)) refuseOver((await file.stat()).size, MAX_USD_LAYER_BYTES);
+  } finally {
+    await file.close();
+  }
+  if (!isZip(head))
+    return usdFacts([{ name: path.basename(task.source), bytes: await fs.readFile(task.source) }]);
+  const zip = await yauzl.openPromise(task.source, { lazyEntries: true, autoClose: false });
+  try {
+    const names: string[] = [];
+    const layers: UsdLayer[] = [];
+    for await (const entry of zipEntries(zip)) {
+      if (entry.fileName.endsWith('/')) continue;
+      names.push(entry.fileName);
+      if (!isUsdLayerName(entry.fileName)) continue;
+      refuseOver(entry.uncompressedSize, MAX_USD_LAYER_BYTES, `read of ${entry.fileName}`);
+      layers.push({ name: entry.fileName, bytes: await readAll(await zip.openReadStreamPromise(entry)) });
+    }
+    return usdFacts(layers, names);
+  } finally {
+    zip.close();
+  }
+}
+
 const FORMATS: Record<string, { name: string; facts: (task: ModelTask) => Promise<ModelFacts> }> = {
   '.obj': { name: 'OBJ', facts: objModel },
   '.fbx': { name: 'FBX', facts: fbxModel },
+  ...Object.fromEntries([...USD_EXTS].map((ext) => [ext, { name: 'USD', facts: usdModel }])),
 };
 const GLTF = { name: 'glTF', facts: async (task: ModelTask) => gltfFacts(await jsonText(task.source)) };
 

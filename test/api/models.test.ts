@@ -18,7 +18,9 @@ import {
   makeGlb,
   makeImage,
   makeObjCube,
+  makeUsdz,
   objMaterialLibrary,
+  usdaCube,
 } from '../helpers/media.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -59,6 +61,27 @@ before(async () => {
     makeFbxCube({ image: 'C:\\Users\\ana\\hero_skin.png', takes: 2, compressed: true }),
   );
   ws.file('data/assets/models/hero_skin.png', await makeImage(8, 8, 'png'));
+  // USD: a text layer naming a texture beside it and two layers (one missing), a package holding
+  // its layer and texture, and a file that is no USD.
+  ws.file(
+    'data/assets/models/usd/lamp.usda',
+    usdaCube({
+      texture: 'maps/glass.png',
+      animated: true,
+      references: ['parts/base.usda', 'parts/lost.usda'],
+    }),
+  );
+  ws.file('data/assets/models/usd/maps/glass.png', await makeImage(6, 6, 'png'));
+  ws.file('data/assets/models/usd/parts/base.usda', usdaCube({ color: [0.2, 0.2, 0.2] }));
+  ws.file(
+    'data/assets/models/usd/car.usdz',
+    await makeUsdz([
+      ['car.usda', usdaCube({ texture: 'textures/paint.png' })],
+      ['textures/paint.png', await makeImage(4, 4, 'png')],
+    ]),
+  );
+  ws.file('data/assets/models/usd/fake.usdc', 'a note saved with the wrong name');
+  ws.file('data/assets/models/usd/cut.usdc', 'PXR-USDC and then nothing a crate holds');
   server = await startServer(ws.dir);
   url = server.url;
   const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
@@ -259,6 +282,45 @@ test('an FBX: its facts from its node tree; the image it names found by its file
   assert.deepEqual(
     [text.preview.triangles, text.preview.vertices, text.preview.resources, text.preview.missing],
     [12, 8, ['hero_skin.png'], []],
+  );
+});
+
+test("USD: a layer's facts and the files it names, served from beside it; a package's from inside it", async () => {
+  const lamp = byPath['models/usd/lamp.usda'];
+  assert.equal(lamp.preview_status, 'done', lamp.preview_error);
+  const { triangles, vertices, meshes, materials, textures, animations, resources, missing } = lamp.preview;
+  assert.deepEqual(
+    { triangles, vertices, meshes, materials, textures, animations },
+    { triangles: 12, vertices: 8, meshes: 1, materials: 1, textures: 1, animations: 1 },
+  );
+  assert.deepEqual(resources, ['maps/glass.png', 'parts/base.usda', 'parts/lost.usda']);
+  assert.deepEqual(missing, ['parts/lost.usda']);
+  const glass = await fetch(
+    `${url}/api/assets/${lamp.id}/related?path=${encodeURIComponent('maps/glass.png')}`,
+  );
+  assert.equal(glass.status, 200);
+  assert.equal(glass.headers.get('content-type'), 'image/png');
+
+  const car = byPath['models/usd/car.usdz'];
+  assert.equal(car.preview_status, 'done', car.preview_error);
+  assert.deepEqual(
+    [car.preview.triangles, car.preview.textures, car.preview.resources, car.preview.missing],
+    [12, 1, [], []],
+    'its texture is inside it',
+  );
+  assert.equal(byPath['models/usd/parts/base.usda'].preview.triangles, 12);
+
+  const fake = byPath['models/usd/fake.usdc'];
+  assert.equal(fake.preview_status, 'failed');
+  assert.match(
+    fake.preview_error,
+    /not a readable USD model: fake\.usdc starts with neither #usda nor PXR-USDC/,
+  );
+  const cut = byPath['models/usd/cut.usdc'];
+  assert.equal(cut.preview_status, 'failed');
+  assert.match(
+    cut.preview_error,
+    /not a readable USD model: cut\.usdc, a binary USD layer, cannot be read: ./,
   );
 });
 

@@ -7,7 +7,16 @@
 import { expect, test, type Locator } from '@playwright/test';
 import sharp from 'sharp';
 import { makeCompressedGlb } from '../helpers/compressed-gltf.js';
-import { gltfCube, makeFbxCube, makeGlb, makeObjCube, objMaterialLibrary } from '../helpers/media.js';
+import {
+  gltfCube,
+  makeFbxCube,
+  makeGlb,
+  makeImage,
+  makeObjCube,
+  makeUsdz,
+  objMaterialLibrary,
+  usdaCube,
+} from '../helpers/media.js';
 import { api, type RunningServer } from '../helpers/server.js';
 import { serveRebuilt } from '../helpers/studio.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -15,6 +24,8 @@ import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 let ws: Workspace;
 let server: RunningServer;
 let ids: Record<string, string>;
+const RED = { r: 220, g: 20, b: 20 };
+const GREEN = { r: 20, g: 200, b: 20 };
 
 test.beforeAll(async () => {
   ws = makeWorkspace('areg-e2e-models-');
@@ -29,6 +40,17 @@ test.beforeAll(async () => {
   ws.file('data/assets/models/rock/rock.mtl', objMaterialLibrary('moss', [0.1, 0.75, 0.1]));
   ws.file('data/assets/models/hero.fbx', makeFbxCube({ color: [0.85, 0.1, 0.1], takes: 1 }));
   ws.file('data/assets/models/text.fbx', makeFbxCube({ color: [0.1, 0.85, 0.1], takes: 1, ascii: true }));
+  // USD: a text layer of one colour; one whose texture is beside it; a package holding its texture.
+  ws.file('data/assets/models/usd/lamp.usda', usdaCube({ color: [0.05, 0.1, 0.9] }));
+  ws.file('data/assets/models/usd/crate.usda', usdaCube({ texture: 'maps/paint.png' }));
+  ws.file('data/assets/models/usd/maps/paint.png', await makeImage(8, 8, 'png', undefined, RED));
+  ws.file(
+    'data/assets/models/usd/car.usdz',
+    await makeUsdz([
+      ['car.usda', usdaCube({ texture: 'textures/paint.png' })],
+      ['textures/paint.png', await makeImage(8, 8, 'png', undefined, GREEN)],
+    ]),
+  );
   // Game-ready glTF: meshes compressed by meshopt and by Draco, decoded in the browser.
   ws.file('data/assets/models/packed/meshopt.glb', await makeCompressedGlb('meshopt', [0.02, 0.45, 0.02]));
   ws.file('data/assets/models/packed/draco.glb', await makeCompressedGlb('draco', [0.05, 0.1, 0.9]));
@@ -134,6 +156,10 @@ for (const { file, facts, channel } of [
   { file: 'models/text.fbx', facts: '12 triangles · 8 vertices · 1 material · 1 animation', channel: 1 },
   { file: 'models/packed/meshopt.glb', facts: '12 triangles · 24 vertices · 1 material', channel: 1 },
   { file: 'models/packed/draco.glb', facts: '12 triangles · 24 vertices · 1 material', channel: 2 },
+  { file: 'models/usd/lamp.usda', facts: '12 triangles · 8 vertices · 1 material', channel: 2 },
+  // (Its texture fetched from beside it; the package's from inside it.)
+  { file: 'models/usd/crate.usda', facts: '12 triangles · 8 vertices · 1 material · 1 texture', channel: 0 },
+  { file: 'models/usd/car.usdz', facts: '12 triangles · 8 vertices · 1 material · 1 texture', channel: 1 },
 ]) {
   test(`${file.split('/').pop()!}: drawn in the colour its material gives it`, async ({ page }) => {
     await page.goto(`${server.url}/#/asset/${ids[file]}`);

@@ -1284,3 +1284,123 @@ export function makeFbxCube({
     },
   ]);
 }
+
+/**
+ * A USD cube as text (`.usda`), laid out as USD's own tools write one: a mesh under an Xform, its
+ * material a UsdPreviewSurface of `color` (0–1 each), or of the texture `texture` names (with the
+ * reader of its coordinates); turning when `animated` (time samples); with a prim referencing each
+ * of `references` (other layers).
+ */
+export function usdaCube({
+  color = [0.8, 0.1, 0.1],
+  texture,
+  animated = false,
+  references = [],
+}: {
+  color?: [number, number, number];
+  texture?: string;
+  animated?: boolean;
+  references?: string[];
+} = {}): string {
+  // Corner n is at x = n & 4, y = n & 2, z = n & 1; faces wound outwards (right-handed).
+  const points = [-1, 1].flatMap((x) => [-1, 1].flatMap((y) => [-1, 1].map((z) => `(${x}, ${y}, ${z})`)));
+  const faces = [0, 1, 3, 2, 4, 6, 7, 5, 0, 4, 5, 1, 2, 3, 7, 6, 0, 2, 6, 4, 1, 5, 7, 3];
+  const st = faces.map((_, i) => ['(0, 0)', '(1, 0)', '(1, 1)', '(0, 1)'][i % 4]).join(', ');
+  const paint = '/root/Materials/Paint';
+  const diffuse = texture
+    ? `color3f inputs:diffuseColor.connect = <${paint}/Texture.outputs:rgb>`
+    : `color3f inputs:diffuseColor = (${color.join(', ')})`;
+  const textureShaders = texture
+    ? `
+            def Shader "Texture"
+            {
+                uniform token info:id = "UsdUVTexture"
+                asset inputs:file = @${texture}@
+                float2 inputs:st.connect = <${paint}/Coordinates.outputs:result>
+                token inputs:sourceColorSpace = "sRGB"
+                float3 outputs:rgb
+            }
+
+            def Shader "Coordinates"
+            {
+                uniform token info:id = "UsdPrimvarReader_float2"
+                string inputs:varname = "st"
+                float2 outputs:result
+            }
+`
+    : '';
+  const turning = animated
+    ? `
+    float3 xformOp:rotateXYZ.timeSamples = {
+        0: (0, 0, 0),
+        24: (0, 360, 0),
+    }
+    uniform token[] xformOpOrder = ["xformOp:rotateXYZ"]
+`
+    : '';
+  const referenced = references
+    .map(
+      (layer, i) => `
+    def Xform "Reference${i}" (
+        prepend references = @${layer}@
+    )
+    {
+    }
+`,
+    )
+    .join('');
+  return `#usda 1.0
+(
+    defaultPrim = "root"
+    doc = "a cube, written by the tests"
+    metersPerUnit = 1
+    upAxis = "Y"
+)
+
+def Xform "root"
+{${turning}
+    def Mesh "Cube"
+    {
+        uniform bool doubleSided = 0
+        int[] faceVertexCounts = [4, 4, 4, 4, 4, 4]
+        int[] faceVertexIndices = [${faces.join(', ')}]
+        rel material:binding = <${paint}>
+        point3f[] points = [${points.join(', ')}]
+        texCoord2f[] primvars:st = [${st}] (
+            interpolation = "faceVarying"
+        )
+        uniform token subdivisionScheme = "none"
+    }
+
+    def Scope "Materials"
+    {
+        def Material "Paint"
+        {
+            token outputs:surface.connect = <${paint}/Surface.outputs:surface>
+
+            def Shader "Surface"
+            {
+                uniform token info:id = "UsdPreviewSurface"
+                ${diffuse}
+                float inputs:roughness = 0.8
+                token outputs:surface
+            }
+${textureShaders}        }
+    }
+${referenced}}
+`;
+}
+
+/** A `.usdz` package: its entries stored uncompressed, in order (the root layer first). */
+export function makeUsdz(entries: Array<[string, string | Buffer]>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of entries) zip.addBuffer(Buffer.from(data), name, { compress: false });
+  zip.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
+  });
+}

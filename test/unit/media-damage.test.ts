@@ -58,12 +58,12 @@ process.stdout.write(JSON.stringify(counts));
   t.diagnostic(JSON.stringify(runDamageScript(script, 150)));
 });
 
-test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita, Clip Studio and Blender documents, and FBX models (binary, ASCII) give their preview or an error, never a hang', (t) => {
+test('damaged fonts (WOFF, WOFF2, TrueType), video headers (WebM), Photoshop, Krita, Clip Studio and Blender documents, FBX models (binary, ASCII) and USD models (text, package) give their preview or an error, never a hang', (t) => {
   const script = `${prelude}
 import { fontSpecimen } from ${moduleUrl('src/previews/font-specimen.ts')};
 import { woffToSfnt } from ${moduleUrl('src/previews/woff.ts')};
 import run from ${moduleUrl('src/workers/video-worker.ts')};
-import { makeBlend, makeClip, makeFbxCube, makeKra, makePsd, makeWebmHeaders } from ${moduleUrl('test/helpers/media.ts')};
+import { makeBlend, makeClip, makeFbxCube, makeKra, makePsd, makeUsdz, makeWebmHeaders, usdaCube } from ${moduleUrl('test/helpers/media.ts')};
 import model from ${moduleUrl('src/workers/model-worker.ts')};
 import { blendPreviewOf } from ${moduleUrl('src/previews/blend.ts')};
 import { clipPreviewOf } from ${moduleUrl('src/previews/clip-studio.ts')};
@@ -109,6 +109,16 @@ for (const ascii of [false, true])
     makeFbxCube({ image: 'C:\\\\maps\\\\wood.png', takes: 1, ascii }),
     onFile('.fbx', (source) => model({ source, root: path.dirname(source), relPath: path.basename(source) })),
   );
+// A USD model's facts through the model worker: a text layer, and a package holding one and its texture.
+const usda = usdaCube({ texture: 'maps/wood.png', animated: true, references: ['parts/base.usda'] });
+counts['.usda'] = await damageRounds(
+  Buffer.from(usda),
+  onFile('.usda', (source) => model({ source, root: path.dirname(source), relPath: path.basename(source) })),
+);
+counts['.usdz'] = await damageRounds(
+  await makeUsdz([['scene.usda', usda], ['maps/wood.png', Buffer.alloc(300, 7)]]),
+  onFile('.usdz', (source) => model({ source, root: path.dirname(source), relPath: path.basename(source) })),
+);
 fs.rmSync(dir, { recursive: true, force: true });
 process.stdout.write(JSON.stringify(counts));
 `;

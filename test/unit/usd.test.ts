@@ -1,0 +1,82 @@
+/**
+ * USD models' facts (src/previews/usd.ts) from layers written here as USD's tools lay them out
+ * (test/helpers/media.ts): meshes, vertices and triangles, materials, textures, animation, the
+ * files a layer names (textures, referenced layers); a package's layers counted together, the
+ * files inside it not looked for beside it; what is no USD refused with the reason.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { usdFacts } from '../../src/previews/usd.js';
+import { usdaCube } from '../helpers/media.js';
+
+const layer = (name: string, text: string) => ({ name, bytes: Buffer.from(text) });
+
+test('a cube: one mesh of 8 vertices and 6 quads (12 triangles), its material', () => {
+  assert.deepEqual(usdFacts([layer('cube.usda', usdaCube())]), {
+    triangles: 12,
+    vertices: 8,
+    meshes: 1,
+    materials: 1,
+    textures: 0,
+    animations: 0,
+    resources: [],
+  });
+});
+
+test('a texture, time samples and references: the files it names, in order', () => {
+  const text = usdaCube({
+    texture: 'maps/paint%20coat.png',
+    animated: true,
+    references: ['./props/lamp.usda', 'odd.usdc'],
+  });
+  const facts = usdFacts([layer('cube.usda', text)]);
+  assert.deepEqual(
+    [facts.textures, facts.animations, facts.resources],
+    [1, 1, ['maps/paint%20coat.png', './props/lamp.usda', 'odd.usdc']],
+  );
+});
+
+test('asset paths in comments and strings are not files it names; @@@ paths are', () => {
+  const text = usdaCube().replace(
+    'def Xform "root"',
+    [
+      '# an old texture: @maps/old.png@',
+      'def Xform "root" (',
+      '    doc = "drawn from @sketch.png@"',
+      '    customData = { asset note = @@@notes/a@b.txt@@@ }',
+      ')',
+    ].join('\n'),
+  );
+  assert.deepEqual(usdFacts([layer('cube.usda', text)]).resources, ['notes/a@b.txt']);
+});
+
+test('a package: its layers counted together; the files inside it are not looked for beside it', () => {
+  const root = usdaCube({ texture: 'textures/paint.png', references: ['parts/wheel.usda', 'outside.usda'] });
+  const wheel = usdaCube({ texture: '../textures/rubber.png' });
+  const facts = usdFacts(
+    [layer('car.usda', root), layer('parts/wheel.usda', wheel)],
+    ['car.usda', 'parts/wheel.usda', 'textures/paint.png', 'textures/rubber.png'],
+  );
+  assert.deepEqual(
+    [facts.meshes, facts.triangles, facts.materials, facts.textures, facts.resources],
+    [2, 24, 2, 2, ['outside.usda']],
+  );
+});
+
+test('what is no USD layer is refused with the reason', () => {
+  assert.throws(
+    () => usdFacts([layer('notes.usda', 'just some text')]),
+    /notes\.usda starts with neither #usda nor PXR-USDC: not a USD layer/,
+  );
+  assert.throws(() => usdFacts([], ['readme.txt']), /the package holds no USD layer/);
+  // A crate's header and then nothing a crate holds.
+  const crate = Buffer.concat([
+    Buffer.from('PXR-USDC'),
+    Buffer.from([0, 8, 0, 0, 0, 0, 0, 0]),
+    Buffer.alloc(80),
+  ]);
+  assert.throws(
+    () => usdFacts([{ name: 'broken.usdc', bytes: crate }]),
+    /broken\.usdc, a binary USD layer, cannot be read: ./,
+  );
+});
