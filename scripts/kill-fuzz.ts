@@ -291,6 +291,20 @@ for (const folder of FOLDERS)
     fs.mkdirSync(path.join(root, folder), { recursive: true });
     fs.writeFileSync(path.join(root, folder, `f${k}.txt`), `${folder} ${k} ${'x'.repeat(k * 100)}`);
   }
+// 3D models with the files they name (a move takes those along, a second step a kill may cut).
+for (const [m, folder] of ['art', 'misc/deep/er'].entries())
+  for (let k = 0; k < 2; k++) {
+    const name = `model${m}${k}`;
+    const gltf = {
+      asset: { version: '2.0' },
+      buffers: [{ uri: `${name}.bin`, byteLength: 8 }],
+      images: [{ uri: `maps/${name}.png` }],
+    };
+    fs.mkdirSync(path.join(root, folder, 'maps'), { recursive: true });
+    fs.writeFileSync(path.join(root, folder, `${name}.gltf`), JSON.stringify(gltf));
+    fs.writeFileSync(path.join(root, folder, `${name}.bin`), `${name} buffer`);
+    fs.writeFileSync(path.join(root, folder, 'maps', `${name}.png`), `${name} texture`);
+  }
 if (cli(['rebuild', '--no-wait-for-thumbs']).status !== 0) throw new Error('the first rebuild failed');
 cli(['export', '--folder', 'docs', '--out', path.join(ws, 'pack.zip')]);
 const pack = fs.readFileSync(path.join(ws, 'pack.zip'));
