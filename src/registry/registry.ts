@@ -393,7 +393,13 @@ export class AssetRegistry {
    * such file: read from the store again once a model's facts are recorded here or another
    * connection commits, so a file landing does not query every model.
    */
-  private lacking: { others: number; byPath: Map<string, string[]> } | undefined;
+  private lacking:
+    | {
+        others: number;
+        models: Array<{ uid: string; path: string; missing: string[] }>;
+        byPath: Map<string, string[]>;
+      }
+    | undefined;
 
   constructor(
     private readonly ctx: RegistryContext,
@@ -2107,19 +2113,41 @@ export class AssetRegistry {
    * registered, uploaded, moved or copied there) read their facts again, so they find it.
    */
   rereadModelsLacking(paths: Iterable<string>): void {
-    const others = this.store.othersCommitted;
-    if (this.lacking?.others !== others) {
-      const byPath = new Map<string, string[]>();
-      for (const model of this.store.modelsMissingFiles(this.projectId)) {
-        for (const uri of model.missing) {
-          const rel = relatedPath(model.path, uri);
-          if (rel !== undefined) byPath.set(rel, [...(byPath.get(rel) ?? []), model.uid]);
-        }
-      }
-      this.lacking = { others, byPath };
-    }
-    const uids = new Set([...paths].flatMap((rel) => this.lacking?.byPath.get(rel) ?? []));
+    const { byPath } = this.lackingModels();
+    const uids = new Set([...paths].flatMap((rel) => byPath.get(rel) ?? []));
     this.rereadModels([...uids].flatMap((uid) => this.get(uid) ?? []));
+  }
+
+  /** {@link lacking}, read from the store again when stale. */
+  private lackingModels(): NonNullable<AssetRegistry['lacking']> {
+    const others = this.store.othersCommitted;
+    if (this.lacking?.others === others) return this.lacking;
+    const models = this.store
+      .modelsMissingFiles(this.projectId)
+      .map(({ uid, path: rel, missing }) => ({ uid, path: rel, missing }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const byPath = new Map<string, string[]>();
+    for (const model of models) {
+      for (const uri of model.missing) {
+        const rel = relatedPath(model.path, uri);
+        if (rel !== undefined) byPath.set(rel, [...(byPath.get(rel) ?? []), model.uid]);
+      }
+    }
+    this.lacking = { others, models, byPath };
+    return this.lacking;
+  }
+
+  /**
+   * The 3D models whose facts found files they name missing (by path), the first `limit` of them
+   * with those files (their URIs, as named), and how many there are.
+   */
+  modelsMissingFiles(limit: number): {
+    total: number;
+    items: Array<{ uid: string; path: string; missing: string[] }>;
+  } {
+    // (One removed or moved since its facts were read is not listed: a move reads them again.)
+    const models = this.lackingModels().models.filter((m) => this.get(m.uid)?.path === m.path);
+    return { total: models.length, items: models.slice(0, limit) };
   }
 
   /**

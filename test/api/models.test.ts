@@ -176,6 +176,21 @@ test('a .gltf lists the files it needs and which of them are missing; those it n
   assert.equal(notModel.status, 404);
 });
 
+test('the models lacking files they name are listed with the preview queue, by path', async () => {
+  const { body } = await api(url, 'GET', '/api/previews');
+  assert.equal(body.missing_files.total, 4);
+  assert.deepEqual(
+    body.missing_files.items.map((m: { path: string; missing: string[] }) => [m.path, m.missing]),
+    [
+      ['models/rock/rock.obj', ['maps/stone_bump.png']],
+      ['models/ship/ship.gltf', ['maps/lost.png']],
+      ['models/sneaky.gltf', ['../../../../outside.bin', 'linked.png']],
+      ['models/usd/lamp.usda', ['parts/lost.usda']],
+    ],
+  );
+  assert.equal(body.missing_files.items[1].uid, byPath['models/ship/ship.gltf'].id);
+});
+
 test('a model naming files outside the assets root gets none of them', async () => {
   const sneaky = byPath['models/sneaky.gltf'];
   assert.deepEqual(sneaky.preview.missing, ['../../../../outside.bin', 'linked.png']);
@@ -341,6 +356,12 @@ test('a model looks for the files it names again: after a rebuild once they are 
   const rebuilt = await api(url, 'POST', '/api/assets/rebuild', { wait_for_thumbs: true });
   assert.equal(rebuilt.status, 200, rebuilt.text);
   assert.deepEqual((await settled()).preview.missing, [], 'found once it is back');
+  const listed = (await api(url, 'GET', '/api/previews')).body.missing_files;
+  assert.deepEqual(
+    listed.items.map((m: { path: string }) => m.path),
+    ['models/rock/rock.obj', 'models/sneaky.gltf', 'models/usd/lamp.usda'],
+    'no longer listed',
+  );
 
   // Moved alone (its files left behind).
   const moved = await api(url, 'POST', `/api/assets/${ship.id}/move`, {

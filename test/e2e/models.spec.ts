@@ -174,6 +174,20 @@ for (const { file, facts, channel } of [
   });
 }
 
+test('the models lacking files they name are listed beside the maintenance tools, each a link', async ({
+  page,
+}) => {
+  await page.goto(`${server.url}/#/`);
+  const listed = page.getByTestId('models-missing-files');
+  await expect(listed.locator('summary')).toHaveText('1 model missing files they name');
+  await listed.locator('summary').click();
+  await expect(listed.getByRole('listitem')).toHaveText(['models/ship/ship.gltf: maps/lost.png']);
+  await listed.getByRole('link', { name: 'models/ship/ship.gltf' }).click();
+  await expect(page.getByRole('dialog', { name: 'ship.gltf' }).getByTestId('model-missing')).toHaveText(
+    'Not found beside it: maps/lost.png. It is shown without it.',
+  );
+});
+
 test('a model moved from its detail view takes its buffer along, and is still drawn', async ({ page }) => {
   await page.goto(`${server.url}/#/asset/${ids['models/boat/boat.gltf']}`);
   const dialog = page.getByRole('dialog', { name: 'boat.gltf' });

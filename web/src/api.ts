@@ -491,6 +491,8 @@ export interface PreviewQueue {
   pictures_to_read: number;
   /** The latest failures (up to 20), newest first; `path` null when the asset is gone. */
   failed: Array<{ project_id: string; uid: string; path: string | null; error: string | null }>;
+  /** The project's 3D models lacking files they name: how many, and the first 20 by path. */
+  missing_files: { total: number; items: Array<{ uid: string; path: string; missing: string[] }> };
 }
 
 /** A long request the server runs as a job (`GET /api/jobs/{id}`). */

@@ -276,7 +276,12 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
 
   app.get(
     '/api/previews',
-    { schema: { tags, summary: 'Preview queue: counts and recent failures' } },
+    {
+      schema: {
+        tags,
+        summary: 'Preview queue: counts, recent failures, and the 3D models missing files they name',
+      },
+    },
     async () => ({
       ok: true,
       // The project routes use without a project_id (the studio's): its failures can be opened there.
@@ -286,6 +291,8 @@ export function registerPreviewRoutes(app: App, service: RegistryService): void 
       wave: service.previews.currentWave(),
       // Pictures of an older registry still to get their fingerprint and colours (background work).
       pictures_to_read: service.store.picturesToRead(),
+      // The project's 3D models that lack files they name (moved away, never copied in).
+      missing_files: service.project().modelsMissingFiles(20),
       failed: service.store.failedPreviews(20).map((job) => ({
         project_id: job.project_id,
         uid: job.uid,

@@ -1,7 +1,8 @@
 /**
  * The preview queue beside the maintainer's tools: while previews are being made (after a rebuild,
  * an upload), how many of how many and the time left; the pictures of an older registry still being
- * read; and the previews that failed, each a link to its asset, with Retry.
+ * read; the previews that failed, each a link to its asset, with Retry; and the 3D models that lack
+ * files they name, each a link with what it lacks.
  */
 import { useEffect, useRef, useState } from 'react';
 import { api, type PreviewQueue } from '../api';
@@ -128,6 +129,25 @@ export function PreviewStatus({
           >
             Retry failed
           </button>
+        </details>
+      )}
+      {queue.missing_files.total > 0 && (
+        <details className="report preview-failures" data-testid="models-missing-files">
+          <summary>{count(queue.missing_files.total, 'model')} missing files they name</summary>
+          <ul>
+            {queue.missing_files.items.map((m) => (
+              <li key={m.uid}>
+                <a href={hrefFor({ view: 'asset', id: m.uid })}>{m.path}</a>: {m.missing.join(', ')}
+              </li>
+            ))}
+          </ul>
+          {queue.missing_files.total > queue.missing_files.items.length && (
+            <p className="muted">The first {queue.missing_files.items.length} are listed.</p>
+          )}
+          <p className="muted">
+            Put each file back beside its model and rebuild (the live folder finds it as it lands), or move
+            the model to its files.
+          </p>
         </details>
       )}
     </>
