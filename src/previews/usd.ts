@@ -12,8 +12,13 @@ import type { ModelFacts } from './gltf.js';
 
 /** Extensions (lowercase, with the dot) read as USD. */
 export const USD_EXTS: ReadonlySet<string> = new Set(['.usd', '.usda', '.usdc', '.usdz']);
-/** The most of a layer read (a package's textures are not read, only listed). */
+/** The most of a binary layer read (a package's textures are not read, only listed). */
 export const MAX_USD_LAYER_BYTES = 512 * 1024 * 1024;
+/**
+ * The most of a text layer read: parsed into objects, text takes far more memory than its size
+ * (140 MB of points: 1.3 GB and 12 s here), and a dense mesh is saved as a crate anyway.
+ */
+export const MAX_USDA_BYTES = 128 * 1024 * 1024;
 
 const CRATE_MAGIC = 'PXR-USDC';
 const TEXT_MAGIC = '#usda';
@@ -31,6 +36,12 @@ export interface UsdLayer {
 
 /** Whether a name is a USD layer's (inside a package: not its textures). */
 export const isUsdLayerName = (name: string): boolean => /\.usd[ac]?$/i.test(name);
+
+/** The most of a layer read, by its first bytes (see MAX_USDA_BYTES) or its name. */
+export const maxLayerBytes = (head: Uint8Array | string): number =>
+  (typeof head === 'string' ? /\.usda$/i.test(head) : startsWith(head, TEXT_MAGIC))
+    ? MAX_USDA_BYTES
+    : MAX_USD_LAYER_BYTES;
 
 /** Whether bytes start as a zip archive does (a `.usdz`, or a `.usd` that is one). */
 export const isZip = (head: Uint8Array): boolean =>

@@ -18,14 +18,7 @@ import {
 } from '../previews/gltf.js';
 import { FBX_HEAD_BYTES, fbxFacts, fbxVersion, MAX_FBX_BYTES } from '../previews/fbx.js';
 import { besideLibrary, MAX_MTL_BYTES, MAX_OBJ_BYTES, mtlTextures, objFacts } from '../previews/obj.js';
-import {
-  isUsdLayerName,
-  isZip,
-  MAX_USD_LAYER_BYTES,
-  USD_EXTS,
-  usdFacts,
-  type UsdLayer,
-} from '../previews/usd.js';
+import { isUsdLayerName, isZip, maxLayerBytes, USD_EXTS, usdFacts, type UsdLayer } from '../previews/usd.js';
 import yauzl from 'yauzl';
 import { zipEntries } from '../files/zip-entries.js';
 import { readAll } from '../files/read-all.js';
@@ -119,7 +112,7 @@ async function usdModel(task: ModelTask): Promise<ModelFacts> {
   try {
     head = Buffer.alloc(8);
     head = head.subarray(0, (await file.read(head, 0, 8, 0)).bytesRead);
-    if (!isZip(head)) refuseOver((await file.stat()).size, MAX_USD_LAYER_BYTES);
+    if (!isZip(head)) refuseOver((await file.stat()).size, maxLayerBytes(head));
   } finally {
     await file.close();
   }
@@ -133,7 +126,7 @@ async function usdModel(task: ModelTask): Promise<ModelFacts> {
       if (entry.fileName.endsWith('/')) continue;
       names.push(entry.fileName);
       if (!isUsdLayerName(entry.fileName)) continue;
-      refuseOver(entry.uncompressedSize, MAX_USD_LAYER_BYTES, `read of ${entry.fileName}`);
+      refuseOver(entry.uncompressedSize, maxLayerBytes(entry.fileName), `read of ${entry.fileName}`);
       layers.push({ name: entry.fileName, bytes: await readAll(await zip.openReadStreamPromise(entry)) });
     }
     return usdFacts(layers, names);

@@ -5,8 +5,12 @@
  * files inside it not looked for beside it; what is no USD refused with the reason.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { usdFacts } from '../../src/previews/usd.js';
+import { MAX_USD_LAYER_BYTES, MAX_USDA_BYTES, usdFacts } from '../../src/previews/usd.js';
+import readModel from '../../src/workers/model-worker.js';
 import { usdaCube } from '../helpers/media.js';
 
 const layer = (name: string, text: string) => ({ name, bytes: Buffer.from(text) });
@@ -79,4 +83,27 @@ test('what is no USD layer is refused with the reason', () => {
     () => usdFacts([{ name: 'broken.usdc', bytes: crate }]),
     /broken\.usdc, a binary USD layer, cannot be read: ./,
   );
+});
+
+test('a text layer larger than is parsed is refused by its size, before it is read', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'areg-usd-'));
+  try {
+    const dense = path.join(dir, 'dense.usda');
+    fs.writeFileSync(dense, usdaCube());
+    fs.truncateSync(dense, MAX_USDA_BYTES + 1); // (sparse: nothing written)
+    await assert.rejects(readModel({ source: dense, root: dir, relPath: 'dense.usda' }), {
+      message: `not a readable USD model: the file is ${MAX_USDA_BYTES + 1} bytes, more than the ${MAX_USDA_BYTES} read`,
+    });
+    // A crate may be larger: the same size as a crate is read (and found cut).
+    const crate = path.join(dir, 'dense.usdc');
+    fs.writeFileSync(crate, 'PXR-USDC');
+    fs.truncateSync(crate, MAX_USDA_BYTES + 1);
+    assert.ok(MAX_USD_LAYER_BYTES > MAX_USDA_BYTES);
+    await assert.rejects(
+      readModel({ source: crate, root: dir, relPath: 'dense.usdc' }),
+      /a binary USD layer, cannot be read/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
