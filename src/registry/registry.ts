@@ -2124,8 +2124,15 @@ export class AssetRegistry {
     if (this.lacking?.others === others) return this.lacking;
     const models = this.store
       .modelsMissingFiles(this.projectId)
-      .map(({ uid, path: rel, missing }) => ({ uid, path: rel, missing }))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      .map(({ uid, path: rel, missing }) => ({ uid, path: rel, missing }));
+    return this.setLacking(others, models);
+  }
+
+  private setLacking(
+    others: number,
+    models: Array<{ uid: string; path: string; missing: string[] }>,
+  ): NonNullable<AssetRegistry['lacking']> {
+    models.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const byPath = new Map<string, string[]>();
     for (const model of models) {
       for (const uri of model.missing) {
@@ -2135,6 +2142,23 @@ export class AssetRegistry {
     }
     this.lacking = { others, models, byPath };
     return this.lacking;
+  }
+
+  /**
+   * Keeps {@link lacking} in step with a model's facts just recorded here, without the query over
+   * every model (a folder of models and textures uploaded file by file records facts between
+   * registrations, each of which looks the list up).
+   */
+  private noteModelFacts(record: AssetRecord): void {
+    if (!this.lacking) return;
+    const preview = record.meta.preview;
+    const missing =
+      isJsonObject(preview) && preview.kind === 'model' && Array.isArray(preview.missing)
+        ? preview.missing.filter((uri): uri is string => typeof uri === 'string')
+        : [];
+    const models = this.lacking.models.filter((m) => m.uid !== record.uid);
+    if (missing.length) models.push({ uid: record.uid, path: record.path, missing });
+    this.setLacking(this.lacking.others, models);
   }
 
   /**
@@ -2539,8 +2563,7 @@ export class AssetRegistry {
       },
     );
     if (record && !outcome.ok) logger.warn({ uid: record.uid, path: record.path, error }, 'preview failed');
-    // (Which files the models lack is read again when next asked.)
-    if (record && previewKind(record.path) === 'model') this.lacking = undefined;
+    if (record && previewKind(record.path) === 'model') this.noteModelFacts(record);
   }
 
   /**
