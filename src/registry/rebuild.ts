@@ -276,6 +276,8 @@ export async function rebuildRegistry(
   // (A file it cannot register as named is there all the same: its sidecar is no orphan.)
   const onDisk = filesFound(scan);
   const claimed = new Set<string>(); // uids already matched to a path in this run
+  // Paths files left (moved away, gone): a model naming one reads its facts again.
+  const vacated = new Set<string>();
 
   // What a batch's or a file's commit changes in this run's own bookkeeping (claimed rows, rows
   // by hash, counters), so a rolled-back transaction or savepoint puts it back as it was too.
@@ -595,6 +597,9 @@ export async function rebuildRegistry(
       const moved = registry.withPlannedPreview({ ...current, type, path: file.rel, meta, updatedAt: now });
       store.update(moved, file); // (its sidecar due, as for an edit above)
       summary.moved++;
+      vacated.add(current.path);
+      // A model finds the files it names from where it is now.
+      if (previewKind(file.rel) === 'model') store.queuePreview(projectId, moved.uid, moved.hash);
       return { file, record: moved, announce: 'updated', oldPath: current.path };
     }
 
@@ -902,6 +907,8 @@ export async function rebuildRegistry(
   else
     for (const model of store.modelsMissingFiles(projectId))
       store.queuePreview(projectId, model.uid, model.hash);
+  for (const state of missing) vacated.add(state.path);
+  registry.rereadModelsNaming(vacated);
   previews.recover();
   previews.kick();
 

@@ -1699,12 +1699,14 @@ export class AssetRegistry {
       // Their events go to the log together once the chunk's files are done: one commit instead
       // of one per asset (a rebuild removing a deleted folder's 4,000 rows: ~0.2 s less).
       const announcements: Array<() => void> = [];
+      const deletedHere: string[] = [];
       try {
         for (const record of records) {
           // (The file first: a trashed one takes its sidecar along.)
           const file: Omit<RemovedFile, 'uid'> = deleteFiles
             ? this.deleteFile(record, trashBatch())
             : { fileDeleted: false };
+          if (file.fileDeleted) deletedHere.push(record.path);
           // A rebuild (or the live folder) that found the file may have registered it again
           // meanwhile (then it is kept, see deleteFile): the sidecar there is that row's now, and
           // so are the previews when it got the same id (from its bytes, or the sidecar).
@@ -1731,6 +1733,8 @@ export class AssetRegistry {
       } finally {
         this.store.transaction(() => announcements.forEach((announce) => announce()));
       }
+      // A model that named a deleted file says it is missing.
+      this.rereadModelsNaming(deletedHere);
       onProgress?.(start + chunk.length, unique.length);
     }
     if (batch) this.expireTrash();
@@ -2118,6 +2122,19 @@ export class AssetRegistry {
     this.rereadModels([...uids].flatMap((uid) => this.get(uid) ?? []));
   }
 
+  /**
+   * @internal Has the models that name a file at one of `paths` (moved away from there, or gone)
+   * read their facts again, so they say it is missing. One query over the models, when any path.
+   */
+  rereadModelsNaming(paths: Iterable<string>): void {
+    const left = new Set(paths);
+    if (!left.size) return;
+    const models = this.store
+      .modelsNamingFiles(this.projectId)
+      .filter((model) => model.resources.some((uri) => left.has(relatedPath(model.path, uri) ?? '')));
+    this.rereadModels(models.flatMap((model) => this.get(model.uid) ?? []));
+  }
+
   /** {@link lacking}, read from the store again when stale. */
   private lackingModels(): NonNullable<AssetRegistry['lacking']> {
     const others = this.store.othersCommitted;
@@ -2252,6 +2269,7 @@ export class AssetRegistry {
         moved.flatMap(({ record }) => (previewKind(record.path) === 'model' ? [record] : [])),
       );
       this.rereadModelsLacking(moved.map(({ record }) => record.path));
+      this.rereadModelsNaming(moved.map(({ from }) => from));
       const unwritten = await this.writeSidecars(moved.map((m) => m.record));
       moved.forEach(({ record, from }, i) => {
         // A sidecar that could not be written: the move stands all the same (its row is marked

@@ -404,3 +404,60 @@ test('a model that lacked a file reads its facts again when one lands there: reg
   assert.equal(moved.status, 200, moved.text);
   await lacking(0);
 });
+
+test('a model says which files it lacks once they leave: moved or deleted through the API, or by hand as a rebuild finds', async () => {
+  const cart = gltfCube({
+    bufferUri: 'cart.bin',
+    images: ['wheel.png', 'maps/wood.png', 'maps/iron.png'],
+    animations: 3,
+  });
+  // (Bytes of its own: the same bytes as another asset's are that asset.)
+  const bin = await registerInPlace(
+    url,
+    ws,
+    'models/cart/cart.bin',
+    Buffer.concat([cart.bin, Buffer.from('cart')]),
+    {},
+    false,
+  );
+  const wheel = await registerInPlace(
+    url,
+    ws,
+    'models/cart/wheel.png',
+    await makeImage(16, 10, 'png'),
+    {},
+    false,
+  );
+  await registerInPlace(url, ws, 'models/cart/maps/wood.png', await makeImage(18, 10, 'png'), {}, false);
+  await registerInPlace(url, ws, 'models/cart/maps/iron.png', await makeImage(20, 10, 'png'), {}, false);
+  const id = await registerInPlace(url, ws, 'models/cart/cart.gltf', JSON.stringify(cart.json), {}, false);
+  const lacks = (at: string, missing: string[]) =>
+    eventually(`${at} lacking ${missing.join(', ') || 'nothing'}`, async () => {
+      const { asset } = (await api(url, 'GET', `/api/assets/${id}`)).body;
+      return asset.path === at &&
+        asset.preview_status === 'done' &&
+        JSON.stringify(asset.preview.missing) === JSON.stringify(missing)
+        ? asset
+        : undefined;
+    });
+  await lacks('models/cart/cart.gltf', []);
+  // Its buffer moved away, its wheel deleted, through the API.
+  const moved = await api(url, 'POST', `/api/assets/${bin}/move`, { path: 'models/spare/cart.bin' });
+  assert.equal(moved.status, 200, moved.text);
+  await lacks('models/cart/cart.gltf', ['cart.bin']);
+  const removed = await api(url, 'DELETE', `/api/assets/${wheel}?delete_file=true`);
+  assert.equal(removed.status, 200, removed.text);
+  await lacks('models/cart/cart.gltf', ['cart.bin', 'wheel.png']);
+  // A texture deleted by hand: the rebuild that removes its asset has the model read again.
+  fs.rmSync(path.join(ws.dir, 'data/assets/models/cart/maps/wood.png'));
+  assert.equal((await api(url, 'POST', '/api/assets/rebuild', {})).status, 200);
+  await lacks('models/cart/cart.gltf', ['cart.bin', 'wheel.png', 'maps/wood.png']);
+  // The model moved by hand, alone: from where it is now, none of its files is beside it.
+  fs.renameSync(
+    path.join(ws.dir, 'data/assets/models/cart/cart.gltf'),
+    path.join(ws.dir, 'data/assets/models/cart.gltf'),
+  );
+  const rebuilt = await api(url, 'POST', '/api/assets/rebuild', {});
+  assert.equal(rebuilt.body.summary.moved, 1, rebuilt.text);
+  await lacks('models/cart.gltf', ['cart.bin', 'wheel.png', 'maps/wood.png', 'maps/iron.png']);
+});
