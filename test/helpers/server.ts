@@ -157,11 +157,27 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
   });
 }
 
+/** The escape character that starts a terminal's control sequences. */
+export const ESC = String.fromCharCode(27);
+const CONTROL_SEQUENCE = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]|${ESC}[78]`, 'g');
+
+/** What a terminal shows of `output`: each line as its last redraw left it, escape codes out. */
+function shownText(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => (line.split(`${ESC}[1G`).pop() ?? '').replace(CONTROL_SEQUENCE, ''))
+    .join('\n');
+}
+
 /**
  * Runs the CLI in a terminal (a pseudo-terminal from util-linux's `script`, 120 columns), where it
- * writes text rather than JSON: what a user reads. Its output and its errors come as one stream.
+ * writes text rather than JSON: what a user reads. Its output and its errors come as one stream:
+ * `output` as written (a progress bar's every redraw), `shown` as the terminal ends up showing it.
  */
-export function runCliInTerminal(args: string[], cwd: string): Promise<{ code: number; output: string }> {
+export function runCliInTerminal(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; output: string; shown: string }> {
   const quote = (arg: string): string => `'${arg.replace(/'/g, "'\\''")}'`;
   const command = ['stty cols 120;', ...[process.execPath, ...CLI_ARGS, ...args].map(quote)].join(' ');
   return new Promise((resolve) => {
@@ -173,7 +189,10 @@ export function runCliInTerminal(args: string[], cwd: string): Promise<{ code: n
     let output = '';
     proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
     proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    proc.on('exit', (code) => resolve({ code: code ?? -1, output: output.replace(/\r\n/g, '\n') }));
+    proc.on('exit', (code) => {
+      const text = output.replace(/\r\n/g, '\n');
+      resolve({ code: code ?? -1, output: text, shown: shownText(text) });
+    });
   });
 }
 
