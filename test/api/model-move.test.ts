@@ -166,11 +166,11 @@ test('an OBJ moved by the CLI takes its material library and texture along; --le
 
   // In text: which files went with it.
   const text = await runCliInTerminal(['move', rock, '--to', 'props/cliff'], ws.dir);
-  assert.equal(text.code, 0, text.output);
-  assert.match(text.output, /^moved 3 assets$/m);
-  assert.match(text.output, /^moved with props\/cliff\/rock\.obj: props\/cliff\/rock\.mtl$/m);
-  assert.match(text.output, /^moved with props\/cliff\/rock\.obj: props\/cliff\/maps\/stone\.png$/m);
-  assert.match(text.output, /^Undo with: asset-registry undo \d+$/m);
+  assert.equal(text.code, 0, text.shown);
+  assert.match(text.shown, /^moved 3 assets$/m);
+  assert.match(text.shown, /^moved with props\/cliff\/rock\.obj: props\/cliff\/rock\.mtl$/m);
+  assert.match(text.shown, /^moved with props\/cliff\/rock\.obj: props\/cliff\/maps\/stone\.png$/m);
+  assert.match(text.shown, /^Undo with: asset-registry undo \d+$/m);
 
   // Alone: its files stay, and it says they are missing where it is now.
   const alone = await runCli(
