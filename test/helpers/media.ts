@@ -217,10 +217,16 @@ export const makeSvg = (width: number, height: number, top: Rgb, bottom: Rgb): s
   `<rect width="${width}" height="${height / 2}" fill="rgb(${top.r},${top.g},${top.b})"/>` +
   `<rect y="${height / 2}" width="${width}" height="${height / 2}" fill="rgb(${bottom.r},${bottom.g},${bottom.b})"/></svg>`;
 
-/** A zip archive of these entries, the first stored (as both formats want their `mimetype`), the rest deflated. */
-function makeZip(entries: Array<[string, Buffer | string]>): Promise<Buffer> {
+/** A document's zip stores its first entry, `mimetype`, as it is (both formats want it so). */
+const mimetypeStored = (index: number): boolean => index === 0;
+
+/** A zip archive of these entries: those `stored` says (by index) as they are, the rest deflated. */
+function makeZip(
+  entries: Array<[string, Buffer | string]>,
+  stored: (index: number) => boolean,
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  entries.forEach(([name, data], i) => zip.addBuffer(Buffer.from(data), name, { compress: i > 0 }));
+  entries.forEach(([name, data], i) => zip.addBuffer(Buffer.from(data), name, { compress: !stored(i) }));
   zip.end();
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
@@ -255,16 +261,21 @@ export async function makeKra(
   bottom: Rgb,
   merged = true,
 ): Promise<Buffer> {
-  return makeZip([
-    ['mimetype', 'application/x-krita'],
+  return makeZip(
     [
-      'maindoc.xml',
-      `<?xml version="1.0"?><DOC syntaxVersion="2"><IMAGE width="${width}" height="${height}" name="sketch" mime="application/x-kra"/></DOC>`,
+      ['mimetype', 'application/x-krita'],
+      [
+        'maindoc.xml',
+        `<?xml version="1.0"?><DOC syntaxVersion="2"><IMAGE width="${width}" height="${height}" name="sketch" mime="application/x-kra"/></DOC>`,
+      ],
+      ['sketch/layers/layer2', Buffer.alloc(4096, 7)],
+      ['preview.png', await halvesPng(16, 16, bottom, top)],
+      ...(merged
+        ? [['mergedimage.png', await halvesPng(width, height, top, bottom)] as [string, Buffer]]
+        : []),
     ],
-    ['sketch/layers/layer2', Buffer.alloc(4096, 7)],
-    ['preview.png', await halvesPng(16, 16, bottom, top)],
-    ...(merged ? [['mergedimage.png', await halvesPng(width, height, top, bottom)] as [string, Buffer]] : []),
-  ]);
+    mimetypeStored,
+  );
 }
 
 /**
@@ -546,13 +557,16 @@ export const fill = (count: number, ...pixel: number[]): Buffer =>
 
 /** An OpenRaster document: mimetype, stack.xml, a layer PNG, a thumbnail and `mergedimage.png`. */
 export async function makeOra(width: number, height: number, top: Rgb, bottom: Rgb): Promise<Buffer> {
-  return makeZip([
-    ['mimetype', 'image/openraster'],
-    ['stack.xml', `<image w="${width}" h="${height}"><stack><layer src="data/ink.png"/></stack></image>`],
-    ['data/ink.png', await halvesPng(width, height, bottom, bottom)],
-    ['Thumbnails/thumbnail.png', await halvesPng(16, 16, bottom, top)],
-    ['mergedimage.png', await halvesPng(width, height, top, bottom)],
-  ]);
+  return makeZip(
+    [
+      ['mimetype', 'image/openraster'],
+      ['stack.xml', `<image w="${width}" h="${height}"><stack><layer src="data/ink.png"/></stack></image>`],
+      ['data/ink.png', await halvesPng(width, height, bottom, bottom)],
+      ['Thumbnails/thumbnail.png', await halvesPng(16, 16, bottom, top)],
+      ['mergedimage.png', await halvesPng(width, height, top, bottom)],
+    ],
+    mimetypeStored,
+  );
 }
 
 /**
@@ -1392,15 +1406,5 @@ ${referenced}}
 }
 
 /** A `.usdz` package: its entries stored uncompressed, in order (the root layer first). */
-export function makeUsdz(entries: Array<[string, string | Buffer]>): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, data] of entries) zip.addBuffer(Buffer.from(data), name, { compress: false });
-  zip.end();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    zip.outputStream
-      .on('data', (c: Buffer) => chunks.push(c))
-      .on('end', () => resolve(Buffer.concat(chunks)))
-      .on('error', reject);
-  });
-}
+export const makeUsdz = (entries: Array<[string, string | Buffer]>): Promise<Buffer> =>
+  makeZip(entries, () => true);
