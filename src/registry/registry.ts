@@ -15,7 +15,7 @@ import {
   type ProvenanceRecord,
 } from '../domain/asset.js';
 import { AppError, badRequest, conflict, isDiskFull, notFound } from '../domain/errors.js';
-import { isJsonObject, parseJsonText, type JsonObject } from '../domain/json.js';
+import { isJsonObject, parseJsonText, stringsIn, type JsonObject } from '../domain/json.js';
 import {
   applyBulkEdit,
   mergeMetadata,
@@ -389,9 +389,9 @@ export class AssetRegistry {
   /** Upload sessions of this process: the change each adds to, and how many files it holds. */
   private readonly uploadSessions = new Map<string, { changeId: number; files: number }>();
   /**
-   * The models whose facts found files they name missing, by the path (under the root) of each
-   * such file: read from the store again once a model's facts are recorded here or another
-   * connection commits, so a file landing does not query every model.
+   * The models whose facts found files they name missing, and the paths (under the root) of those
+   * files: read from the store when another connection has committed since, kept in step with the
+   * facts recorded here (noteModelFacts), so a file landing does not query every model.
    */
   private lacking:
     | {
@@ -2089,10 +2089,8 @@ export class AssetRegistry {
     record: AssetRecord,
   ): Promise<{ resources: string[]; missing: string[] } | undefined> {
     const preview = record.meta.preview;
-    const strings = (value: unknown): string[] =>
-      Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
     if (isJsonObject(preview) && preview.kind === 'model' && Array.isArray(preview.resources))
-      return { resources: strings(preview.resources), missing: strings(preview.missing) };
+      return { resources: stringsIn(preview.resources), missing: stringsIn(preview.missing) };
     try {
       const source = path.join(this.paths.assetsRoot, record.path);
       const { resources, missing } = await this.ctx.pool.modelFacts({
@@ -2169,10 +2167,7 @@ export class AssetRegistry {
   private noteModelFacts(record: AssetRecord): void {
     if (!this.lacking) return;
     const preview = record.meta.preview;
-    const missing =
-      isJsonObject(preview) && preview.kind === 'model' && Array.isArray(preview.missing)
-        ? preview.missing.filter((uri): uri is string => typeof uri === 'string')
-        : [];
+    const missing = isJsonObject(preview) && preview.kind === 'model' ? stringsIn(preview.missing) : [];
     const models = this.lacking.models.filter((m) => m.uid !== record.uid);
     if (missing.length) models.push({ uid: record.uid, path: record.path, missing });
     this.setLacking(this.lacking.others, models);

@@ -24,7 +24,7 @@ import {
 } from '../domain/facets.js';
 import { badRequest } from '../domain/errors.js';
 import { MODEL_EXTENSIONS } from '../domain/media-facts.js';
-import { storedObject } from '../domain/json.js';
+import { storedObject, stringsIn } from '../domain/json.js';
 import { ensureFolder } from '../files/ensure-folder.js';
 import { statIfThere } from '../files/if-there.js';
 import { refuseTooLong } from '../files/safe-path.js';
@@ -1767,14 +1767,14 @@ export class SqliteStore {
   ): Array<{ uid: string; hash: string; path: string; missing: string[] }> {
     return this.stmts.modelsMissingFiles
       .all(projectId)
-      .map(({ missing, ...row }) => ({ ...row, missing: stringsIn(missing) }));
+      .map(({ missing, ...row }) => ({ ...row, missing: stringsIn(JSON.parse(missing)) }));
   }
 
   /** The models whose facts name files, with those files (their URIs, as named). */
   modelsNamingFiles(projectId: string): Array<{ uid: string; path: string; resources: string[] }> {
     return this.stmts.modelsNamingFiles
       .all(projectId)
-      .map(({ resources, ...row }) => ({ ...row, resources: stringsIn(resources) }));
+      .map(({ resources, ...row }) => ({ ...row, resources: stringsIn(JSON.parse(resources)) }));
   }
 
   /**
@@ -1902,10 +1902,4 @@ export class SqliteStore {
   close(): void {
     this.db.close();
   }
-}
-
-/** The strings of a JSON array (as SQLite's json_extract gives it); none for anything else. */
-function stringsIn(json: string): string[] {
-  const value: unknown = JSON.parse(json);
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
