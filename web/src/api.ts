@@ -6,6 +6,7 @@ import type { JsonValue } from '../../src/domain/json.js';
 import { gridPageUrl, queryString, type AssetQuery } from './first-load';
 import type { PreviewFacts } from '../../src/domain/media-facts.js';
 import type { PreviewWave } from '../../src/previews/queue.js';
+import type { ResourcesMoved } from '../../src/registry/model-resources.js';
 import type { PreviewCounts } from './gallery/preview-wave';
 
 // The server's own definition of the facets (types only, erased from the bundle).
@@ -602,10 +603,7 @@ export type MoveJob = Job<
 >;
 
 /** What a move did with the files the 3D models it moved name (see `leave_resources`). */
-export interface ResourcesMoved {
-  moved: Array<{ id: string; path: string; model: string }>;
-  not_moved: Array<{ model: string; uri: string; reason: string }>;
-}
+export type { ResourcesMoved } from '../../src/registry/model-resources.js';
 
 /**
  * Polls a job until it ends, telling `onProgress` each state seen; resolves with the ended job.
