@@ -208,3 +208,18 @@ test('a model moved from its detail view takes its buffer along, and is still dr
   expect(isMostly((await drawn(canvas)).middle, 2)).toBe(true);
   await expect(dialog.getByTestId('model-missing')).toHaveCount(0);
 });
+
+test('a model moved with the selection takes its material library along, and the message says so', async ({
+  page,
+}) => {
+  await page.goto(`${server.url}/#/?folder=models%2Frock`);
+  const rock = page.locator(`.tile[data-uid="${ids['models/rock/rock.obj']}"]`);
+  await rock.click();
+  await expect(page.getByTestId('status-line')).toHaveText(/Selected 1\.$/);
+  const panel = page.getByRole('form', { name: 'Move to folder' });
+  await panel.getByLabel('Folder').fill('props/rock');
+  await panel.getByRole('button', { name: 'Move 1 selected' }).click();
+  await expect(page.getByText('Moved 2 assets to props/rock. With it: props/rock/rock.mtl.')).toBeVisible();
+  expect(ws.exists('data/assets/props/rock/rock.mtl')).toBe(true);
+  expect(ws.exists('data/assets/models/rock/rock.mtl')).toBe(false);
+});
