@@ -791,10 +791,13 @@ export class SqliteStore {
            AND EXISTS (SELECT 1 FROM preview_jobs j
                        WHERE j.project_id = a.project_id AND j.uid = a.uid AND j.status = 'done')`,
       ),
-      // Every model whose facts name files (as they name them), for a move to know which other
-      // models use a file it would take along.
-      modelsNamingFiles: db.prepare<[string], { uid: string; path: string; resources: string }>(
-        `SELECT a.uid, a.path, json_extract(a.meta, '$.preview.resources') AS resources
+      // Every model whose facts name files (as they name them), with those it found missing.
+      modelsNamingFiles: db.prepare<
+        [string],
+        { uid: string; path: string; resources: string; missing: string }
+      >(
+        `SELECT a.uid, a.path, json_extract(a.meta, '$.preview.resources') AS resources,
+                coalesce(json_extract(a.meta, '$.preview.missing'), '[]') AS missing
          FROM assets a INDEXED BY assets_type_path
          WHERE a.project_id = ?
            AND (${MODEL_PATH_SQL})
@@ -1770,11 +1773,15 @@ export class SqliteStore {
       .map(({ missing, ...row }) => ({ ...row, missing: stringsIn(JSON.parse(missing)) }));
   }
 
-  /** The models whose facts name files, with those files (their URIs, as named). */
-  modelsNamingFiles(projectId: string): Array<{ uid: string; path: string; resources: string[] }> {
-    return this.stmts.modelsNamingFiles
-      .all(projectId)
-      .map(({ resources, ...row }) => ({ ...row, resources: stringsIn(JSON.parse(resources)) }));
+  /** The models whose facts name files, with those files and the missing ones (their URIs, as named). */
+  modelsNamingFiles(
+    projectId: string,
+  ): Array<{ uid: string; path: string; resources: string[]; missing: string[] }> {
+    return this.stmts.modelsNamingFiles.all(projectId).map(({ resources, missing, ...row }) => ({
+      ...row,
+      resources: stringsIn(JSON.parse(resources)),
+      missing: stringsIn(JSON.parse(missing)),
+    }));
   }
 
   /**
