@@ -76,7 +76,8 @@ function readLayer(layer: UsdLayer): { specs: Specs; assets: string[] } {
 function textAssets(text: string): string[] {
   const out: string[] = [];
   // (A `#` starts a comment outside strings and asset paths; `#usda` itself is one.)
-  const token = /"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|@@@([\s\S]*?)@@@|@([^@\n]*)@|#[^\n]*/g;
+  const token =
+    /"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|@@@([\s\S]*?)@@@|@([^@\n]*)@|#[^\n]*/g;
   for (const match of text.matchAll(token)) {
     const asset = match[1] ?? match[2];
     if (asset) out.push(asset);

@@ -47,6 +47,7 @@ test('asset paths in comments and strings are not files it names; @@@ paths are'
       '# an old texture: @maps/old.png@',
       'def Xform "root" (',
       '    doc = "drawn from @sketch.png@"',
+      "    comment = 'an @draft.png@ in single quotes'",
       '    customData = { asset note = @@@notes/a@b.txt@@@ }',
       ')',
     ].join('\n'),
