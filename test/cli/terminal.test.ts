@@ -27,7 +27,15 @@ test('a rebuild shows its bar, then says what it did, the orphaned sidecars and 
   // The bar, redrawn in place through its phases; its last frame stays: files, megabytes, the
   // rate, the time left.
   const phases = [...output.matchAll(new RegExp(`${ESC}\\[1G(\\w+) +\\|`, 'g'))].map((m) => m[1]);
-  assert.deepEqual([...new Set(phases)], ['scan', 'files', 'done'], output);
+  // (A phase shorter than a redraw's interval, 100 ms, may not be drawn: the files of a small tree.)
+  const order = ['scan', 'files', 'done'];
+  const seen = [...new Set(phases)];
+  assert.deepEqual(
+    seen,
+    order.filter((phase) => seen.includes(phase)),
+    output,
+  );
+  assert.deepEqual([seen[0], seen.at(-1)], ['scan', 'done'], output);
   assert.match(shown, /^done +\|█{40}\| 4\/4 files \| [\d.]+\/[\d.]+ MB \| [\d.]+ MB\/s \| ETA 0s *$/m);
   assert.match(
     shown,
