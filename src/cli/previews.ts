@@ -1,6 +1,6 @@
 /**
  * `previews`: the preview queue (GET /api/previews): its counts, the project's failed previews with
- * their reasons; `--retry-failed` queues those again and `--make` makes what is queued or missing
+ * their reasons and its 3D models lacking files they name; `--retry-failed` queues those again and `--make` makes what is queued or missing
  * in this process, with a progress bar (what `rebuild --no-wait-for-thumbs` left for later). Exits
  * 1 while previews of the project have failed (or `--make` ran out of time), so a pipeline can
  * stop on a file nobody can see.
@@ -66,6 +66,7 @@ export function previewsCommand(): Command {
           updated_at: job.updated_at,
         }));
         const left = counts.queued + counts.running;
+        const lacking = registry.modelsMissingFiles(limit);
         if (wantsJson(options)) {
           printJson({
             ok: true,
@@ -74,6 +75,7 @@ export function previewsCommand(): Command {
             pictures_to_read: store.picturesToRead(),
             failed_total: failedTotal,
             failed,
+            missing_files: lacking,
             ...(options.retryFailed ? { retried } : {}),
             ...(options.make ? { finished } : {}),
           });
@@ -96,8 +98,18 @@ export function previewsCommand(): Command {
               'Fix or replace the files (a rebuild queues changed files again), or retry: previews --retry-failed --make',
             );
           }
+          if (lacking.total) {
+            lines.push(
+              `3D models of project ${registry.projectId} lacking files they name: ${lacking.total}`,
+            );
+            for (const m of lacking.items) lines.push(`  ${m.path}: ${m.missing.join(', ')}`);
+            if (lacking.total > lacking.items.length)
+              lines.push(`  … and ${lacking.total - lacking.items.length} more (--limit)`);
+            lines.push('Put each file back beside its model and rebuild, or move the model to its files.');
+          }
           process.stdout.write(`${lines.join('\n')}\n`);
         }
+        // (A model lacking files is listed, not a failure: its facts were read.)
         if (failedTotal || !finished) process.exitCode = 1;
       });
     });

@@ -1,14 +1,14 @@
 /**
  * `asset-registry previews`: the queue a rebuild left (`--no-wait-for-thumbs`), made with `--make`;
  * a broken file's failure listed with its path and reason (exit 1 while it stands), retried with
- * `--retry-failed`, gone once the file is fixed and rebuilt.
+ * `--retry-failed`, gone once the file is fixed and rebuilt; the 3D models lacking files listed.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeImage } from '../helpers/media.js';
-import { runCli } from '../helpers/server.js';
+import { gltfCube, makeImage } from '../helpers/media.js';
+import { runCli, runCliInTerminal } from '../helpers/server.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -72,4 +72,22 @@ test('a fixed file, rebuilt, gets its preview: no failure left, exit 0', async (
   const bad = await runCli(['previews', '--limit', 'many'], ws.dir);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--limit must be a whole number/);
+});
+
+test('the 3D models lacking files they name are listed (not a failure: their facts were read)', async () => {
+  const ship = gltfCube({ bufferUri: 'ship.bin', images: ['maps/hull.png'] });
+  ws.file('data/assets/models/ship.gltf', JSON.stringify(ship.json));
+  ws.file('data/assets/models/ship.bin', ship.bin);
+  assert.equal((await runCli(['rebuild', '--no-wait-for-thumbs'], ws.dir)).code, 0);
+  const listed = await previews('--make');
+  assert.equal(listed.code, 0, listed.stdout);
+  assert.equal(listed.json.missing_files.total, 1);
+  assert.deepEqual(
+    listed.json.missing_files.items.map((m: { path: string; missing: string[] }) => [m.path, m.missing]),
+    [['models/ship.gltf', ['maps/hull.png']]],
+  );
+  const text = await runCliInTerminal(['previews'], ws.dir);
+  assert.equal(text.code, 0, text.shown);
+  assert.match(text.shown, /^3D models of project default lacking files they name: 1$/m);
+  assert.match(text.shown, /^ {2}models\/ship\.gltf: maps\/hull\.png$/m);
 });
