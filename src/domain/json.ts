@@ -7,15 +7,15 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The strings of a JSON array (a list of tags, of file names); none for anything else. */
+export const stringsIn = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
 /**
  * How deeply JSON sent to the registry (a body, metadata given as text) may nest objects and
  * arrays: far beyond what metadata needs, far below what the code that walks it (validation,
  * metadata's canonical form) can recurse through.
  */
-/** The strings of a JSON array (a list of tags, of file names); none for anything else. */
-export const stringsIn = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-
 export const MAX_JSON_DEPTH = 64;
 
 /** The same for files (sidecars, settings): a sidecar holds metadata a level or two down. */

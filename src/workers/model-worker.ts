@@ -108,16 +108,16 @@ async function fbxModel(task: ModelTask): Promise<ModelFacts> {
 /** A USD model's facts: a lone layer's, or a package's (its layers read, its textures only listed). */
 async function usdModel(task: ModelTask): Promise<ModelFacts> {
   const file = await fs.open(task.source, 'r');
-  let head: Buffer;
   try {
-    head = Buffer.alloc(8);
-    head = head.subarray(0, (await file.read(head, 0, 8, 0)).bytesRead);
-    if (!isZip(head)) refuseOver((await file.stat()).size, maxLayerBytes(head));
+    const head = Buffer.alloc(8);
+    const start = head.subarray(0, (await file.read(head, 0, 8, 0)).bytesRead);
+    if (!isZip(start)) {
+      refuseOver((await file.stat()).size, maxLayerBytes(start));
+      return usdFacts([{ name: path.basename(task.source), bytes: await file.readFile() }]);
+    }
   } finally {
     await file.close();
   }
-  if (!isZip(head))
-    return usdFacts([{ name: path.basename(task.source), bytes: await fs.readFile(task.source) }]);
   const zip = await yauzl.openPromise(task.source, { lazyEntries: true, autoClose: false });
   try {
     const names: string[] = [];
