@@ -2114,7 +2114,7 @@ export class AssetRegistry {
    * registered, uploaded, moved or copied there) read their facts again, so they find it.
    */
   rereadModelsLacking(paths: Iterable<string>): void {
-    this.rereadModelsAt(paths, this.modelFileIndex().lacking);
+    this.rereadModelsAt(paths, 'lacking');
   }
 
   /**
@@ -2122,11 +2122,15 @@ export class AssetRegistry {
    * read their facts again, so they say it is missing.
    */
   rereadModelsNaming(paths: Iterable<string>): void {
-    this.rereadModelsAt(paths, this.modelFileIndex().naming);
+    this.rereadModelsAt(paths, 'naming');
   }
 
-  private rereadModelsAt(paths: Iterable<string>, models: ReadonlyMap<string, ModelFiles[]>): void {
-    const uids = new Set([...paths].flatMap((rel) => (models.get(rel) ?? []).map((model) => model.uid)));
+  private rereadModelsAt(paths: Iterable<string>, which: 'lacking' | 'naming'): void {
+    const rels = [...paths];
+    // (No path, no index: a rebuild that moved and lost nothing reads no model.)
+    if (!rels.length) return;
+    const models = this.modelFileIndex()[which];
+    const uids = new Set(rels.flatMap((rel) => (models.get(rel) ?? []).map((model) => model.uid)));
     this.rereadModels([...uids].flatMap((uid) => this.get(uid) ?? []));
   }
 
