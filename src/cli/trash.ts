@@ -62,6 +62,14 @@ function restoreCommand(): Command {
     });
 }
 
+/** What made a batch, as the listing says it before its name. */
+const batchLabel = (b: { kind: string; change_id: number | null }): string =>
+  b.kind === 'removal'
+    ? `change #${b.change_id}  `
+    : b.kind === 'orphaned_sidecars'
+      ? 'orphaned sidecars  '
+      : '';
+
 export function trashCommand(): Command {
   return withCommonOptions(new Command('trash'))
     .description(
@@ -83,7 +91,7 @@ export function trashCommand(): Command {
               .map(
                 (b) =>
                   `${b.deleted_at}  ${files(b.files).padStart(10)}  ${megabytes(b.bytes).padStart(10)}  ` +
-                  `${b.change_id === null ? (b.kind === 'orphaned_sidecars' ? 'orphaned sidecars  ' : '') : `change #${b.change_id}  `}${b.name}\n`,
+                  `${batchLabel(b)}${b.name}\n`,
               )
               .join('') +
             (listing.files

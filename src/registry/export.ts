@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import yazl from 'yazl';
 import { sidecarRelPath, type AssetRecord } from '../domain/asset.js';
 import { AppError } from '../domain/errors.js';
-import { isJsonObject, parseJsonText } from '../domain/json.js';
+import { isJsonObject, parseJsonText, stringsIn } from '../domain/json.js';
 import { jsonText } from '../files/atomic-write.js';
 import { isInside, realpathLoose } from '../files/safe-path.js';
 import { relatedPath } from '../previews/gltf.js';
@@ -142,9 +142,9 @@ function addModelResources(
   for (const record of records) {
     const preview = record.meta.preview;
     if (!inPlan.has(record.path) || !isJsonObject(preview) || preview.kind !== 'model') continue;
-    const missing = new Set(Array.isArray(preview.missing) ? preview.missing : []);
-    for (const uri of Array.isArray(preview.resources) ? preview.resources : []) {
-      const rel = typeof uri === 'string' && !missing.has(uri) ? relatedPath(record.path, uri) : undefined;
+    const missing = new Set(stringsIn(preview.missing));
+    for (const uri of stringsIn(preview.resources)) {
+      const rel = missing.has(uri) ? undefined : relatedPath(record.path, uri);
       if (rel === undefined || inPlan.has(rel)) continue;
       const file = fileUnder(root, path.join(root, rel));
       if (!file) continue;

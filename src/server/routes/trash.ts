@@ -5,12 +5,12 @@
  */
 import type { RegistryService } from '../../registry/service.js';
 import type { App } from '../app.js';
+import { batchPayload, trashBatchNotFound, trashListing } from '../../files/trash.js';
 import { EmptyTrashQuery, TrashBatchParams, TrashBatchQuery } from '../schemas.js';
 
 const noBatch = (name: string): never => {
   throw trashBatchNotFound(name);
 };
-import { batchPayload, trashBatchNotFound, trashListing } from '../../files/trash.js';
 
 export function registerTrashRoutes(app: App, service: RegistryService): void {
   const tags = ['trash'];
