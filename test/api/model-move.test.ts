@@ -202,3 +202,17 @@ test('a file in the way of one the model names: the model moves, that file stays
   assert.equal((await asset(hull)).path, 'vehicles/ship/hull.png');
   assert.equal((await asset(bin)).path, 'fleet/ship.bin');
 });
+
+test('leave_resources that is no boolean is refused with a 422 that names it, and nothing moves', async () => {
+  const crate = await register('crates/crate.gltf', JSON.stringify(gltfCube({ animations: 4 }).json));
+  for (const [route, body] of [
+    [`/api/assets/${crate}/move`, { path: 'elsewhere/crate.gltf', leave_resources: 'yes' }],
+    ['/api/assets/move', { ids: [crate], folder: 'elsewhere', leave_resources: 1 }],
+  ] as const) {
+    const res = await api(server.url, 'POST', route, body);
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.body.code, 'validation_error');
+    assert.match(res.body.message, /body\/leave_resources must be boolean/);
+  }
+  assert.equal((await asset(crate)).path, 'crates/crate.gltf');
+});
